@@ -1,0 +1,20 @@
+"""The `smartpick` command line: a thin layer over `smartpick.service`.
+
+Each command group lives in its own module and is registered here.
+"""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="smartpick",
+    help="SmartPick: which US residency programs to apply to (for IMGs). Independent of NRMP/AAMC.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
