@@ -23,7 +23,6 @@ FILES = (
     "eras_fees.csv",
     "eras_signals.csv",
     "SOURCES.md",
-    "facts.md",
     "effects/effects.csv",
     "effects/summary.md",
     "effects/SOURCES.md",
