@@ -87,6 +87,10 @@ class Program:
     accepting_applications: Fact[bool] = field(default_factory=lambda: Fact(None))
     board_pass_rate: Fact[float] = field(default_factory=lambda: Fact(None))  # 0-100
     nrmp_results: tuple[NrmpResult, ...] = ()
+    accreditation: Fact[str] = field(default_factory=lambda: Fact(None))  # ACGME status
+    website: Fact[str] = field(default_factory=lambda: Fact(None))
+    # Caveats found while building the catalog (e.g. a name taken from OCR-garbled text).
+    data_notes: tuple[str, ...] = ()
     # Facts a user imported from their own spreadsheet (source "user import").
     min_step1: Fact[int] = field(default_factory=lambda: Fact(None))
     min_step2ck: Fact[int] = field(default_factory=lambda: Fact(None))

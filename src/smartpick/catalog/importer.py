@@ -1,0 +1,234 @@
+"""Read and check a user's spreadsheet of program facts (CSV or XLSX) before anything is stored.
+
+The whole file is checked first; any problem rejects it whole with (row, column, reason), so a
+bad file never changes what is already stored. Row numbers are spreadsheet rows (header = 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from smartpick.errors import ImportRejected
+
+ID_COLUMN = "program_id"
+MAX_ROWS = 20_000
+MAX_PROBLEMS_SHOWN = 20
+
+
+def _int_in(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError(f"'{text}' is not a whole number ({low} to {high})") from None
+        if number != int(number):
+            raise ValueError(f"'{text}' is not a whole number ({low} to {high})")
+        if not low <= number <= high:
+            raise ValueError(f"{text} is out of range; allowed {low} to {high}")
+        return int(number)
+
+    return parse
+
+
+def _pct(text: str) -> float:
+    try:
+        number = float(text.rstrip("%"))
+    except ValueError:
+        raise ValueError(f"'{text}' is not a percentage (0 to 100)") from None
+    if not 0 <= number <= 100:
+        raise ValueError(f"{text} is out of range; allowed 0 to 100")
+    return round(number, 1)
+
+
+def _bool(text: str) -> bool:
+    key = text.strip().lower()
+    if key in {"yes", "y", "true", "1"}:
+        return True
+    if key in {"no", "n", "false", "0"}:
+        return False
+    raise ValueError(f"'{text}' is not yes or no")
+
+
+def _visa(text: str) -> str:
+    return "yes" if _bool(text) else "no"
+
+
+def _notes(text: str) -> str:
+    if len(text) > 2000:
+        raise ValueError(f"is {len(text)} characters long; at most 2000 allowed")
+    return text
+
+
+@dataclass(frozen=True)
+class Column:
+    """An importable column: the Program field it sets, allowed values, parser."""
+
+    field: str
+    allowed: str
+    parse: Callable[[str], Any]
+
+
+COLUMNS: dict[str, Column] = {
+    "min_step1": Column("min_step1", "whole number 1 to 300", _int_in(1, 300)),
+    "min_step2ck": Column("min_step2ck", "whole number 1 to 300", _int_in(1, 300)),
+    "max_years_since_graduation": Column(
+        "max_years_since_graduation", "whole number 0 to 60", _int_in(0, 60)
+    ),
+    "usce_required": Column("usce_required", "yes or no", _bool),
+    "visa_j1": Column("visa_j1", "yes or no", _visa),
+    "visa_h1b": Column("visa_h1b", "yes or no", _visa),
+    "visa_f1": Column("visa_f1", "yes or no", _visa),
+    "pgy1_positions": Column("pgy1_positions", "whole number 0 to 500", _int_in(0, 500)),
+    "pct_non_us_img": Column("pct_non_us_img", "percentage 0 to 100", _pct),
+    "accepting_applications": Column("accepting_applications", "yes or no", _bool),
+    "notes": Column("notes", "text, at most 2000 characters", _notes),
+}
+
+
+@dataclass(frozen=True)
+class ParsedImport:
+    """A checked file: facts to store as (program id, field, value)."""
+
+    rows: int
+    facts: tuple[tuple[str, str, Any], ...]
+    columns: tuple[str, ...]
+
+
+def read_table(path: Path) -> list[list[str]]:
+    """Cells of a CSV or XLSX file as text (first sheet for XLSX)."""
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise ImportRejected(f"{path}: no such file.", [(0, "", "file not found")])
+    if suffix == ".csv":
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ImportRejected(
+                f"{path.name}: not a UTF-8 text CSV file.", [(0, "", "file is not UTF-8 text")]
+            ) from None
+        return [list(r) for r in csv.reader(io.StringIO(text))]
+    if suffix == ".xlsx":
+        import openpyxl  # only needed for spreadsheets
+
+        try:
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a damaged file
+            raise ImportRejected(
+                f"{path.name}: not a readable XLSX workbook ({exc.__class__.__name__}).",
+                [(0, "", "file is not a readable XLSX workbook")],
+            ) from None
+        sheet = book.worksheets[0]
+        table = [[_cell_text(c) for c in row] for row in sheet.iter_rows(values_only=True)]
+        book.close()
+        return table
+    raise ImportRejected(
+        f"{path.name}: unsupported file type '{suffix}'. Allowed: .csv, .xlsx.",
+        [(0, "", f"unsupported file type '{suffix}' (allowed .csv, .xlsx)")],
+    )
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def parse_import(table: list[list[str]], known_ids: Iterable[str], file_name: str) -> ParsedImport:
+    """Check every cell; return the facts, or raise ImportRejected listing every problem."""
+    ids = set(known_ids)
+    problems: list[tuple[int, str, str]] = []
+    rows = [[c.strip() for c in r] for r in table]
+    while rows and not any(rows[-1]):
+        rows.pop()
+    if not rows:
+        raise ImportRejected(f"{file_name}: the file is empty.", [(1, "", "no header row")])
+    header = [h.strip().lower() for h in rows[0]]
+    if ID_COLUMN not in header:
+        problems.append((1, ID_COLUMN, f"required column '{ID_COLUMN}' is missing"))
+    for col in header:
+        if col and col != ID_COLUMN and col not in COLUMNS:
+            problems.append((1, col, f"unknown column; allowed: {ID_COLUMN}, {', '.join(COLUMNS)}"))
+    dupes = {c for c in header if c and header.count(c) > 1}
+    problems.extend((1, c, "column appears more than once") for c in sorted(dupes))
+    if len(header) == 0 or not any(c in COLUMNS for c in header):
+        problems.append((1, "", f"no fact columns; add at least one of {', '.join(COLUMNS)}"))
+    if problems:
+        _reject(file_name, problems)
+    data = rows[1:]
+    if not data:
+        _reject(file_name, [(2, "", "no data rows under the header")])
+    if len(data) > MAX_ROWS:
+        _reject(file_name, [(MAX_ROWS + 2, "", f"too many rows; at most {MAX_ROWS}")])
+    facts: list[tuple[str, str, Any]] = []
+    seen: dict[str, int] = {}
+    for offset, cells in enumerate(data):
+        row_no = offset + 2
+        if not any(cells):
+            continue
+        if len(cells) > len(header) and any(cells[len(header) :]):
+            problems.append(
+                (row_no, "", f"has {len(cells)} cells but the header has {len(header)}")
+            )
+            continue
+        cell = dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False))
+        pid = normalize_program_id(cell.get(ID_COLUMN, ""))
+        if not pid:
+            problems.append((row_no, ID_COLUMN, "empty program id"))
+            continue
+        if pid not in ids:
+            problems.append((row_no, ID_COLUMN, _unknown_id_reason(pid, ids)))
+            continue
+        if pid in seen:
+            problems.append((row_no, ID_COLUMN, f"{pid} already given in row {seen[pid]}"))
+            continue
+        seen[pid] = row_no
+        for col in header:
+            if col == ID_COLUMN or not col or not cell.get(col):
+                continue
+            spec = COLUMNS[col]
+            try:
+                facts.append((pid, spec.field, spec.parse(cell[col])))
+            except ValueError as exc:
+                problems.append((row_no, col, f"{exc} (allowed: {spec.allowed})"))
+    if problems:
+        _reject(file_name, problems)
+    if not facts:
+        _reject(file_name, [(2, "", "no values to import: every fact cell is empty")])
+    return ParsedImport(len(seen), tuple(facts), tuple(c for c in header if c in COLUMNS))
+
+
+def normalize_program_id(text: str) -> str:
+    """Upper-case id; restores leading zeros a spreadsheet dropped from a numeric code."""
+    pid = text.strip().upper()
+    if pid.endswith(".0") and pid[:-2].isdigit():
+        pid = pid[:-2]
+    digits = pid.rstrip("CP")
+    if digits.isdigit() and len(digits) < 10:
+        pid = digits.zfill(10) + pid[len(digits) :]
+    return pid
+
+
+def _unknown_id_reason(pid: str, ids: set[str]) -> str:
+    tracks = [t for t in (pid + "C", pid + "P") if t in ids]
+    if tracks:
+        return f"'{pid}' has tracks; use {' or '.join(tracks)}"
+    return f"'{pid}' is not a program id in the catalog (see `smartpick programs search`)"
+
+
+def _reject(file_name: str, problems: list[tuple[int, str, str]]) -> None:
+    shown = problems[:MAX_PROBLEMS_SHOWN]
+    lines = [f"row {r}, column '{c}': {why}" if c else f"row {r}: {why}" for r, c, why in shown]
+    more = len(problems) - len(shown)
+    tail = f"\n… and {more} more problems" if more > 0 else ""
+    raise ImportRejected(
+        f"{file_name} was rejected; nothing was imported or changed.\n" + "\n".join(lines) + tail,
+        problems,
+    )

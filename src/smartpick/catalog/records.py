@@ -1,0 +1,61 @@
+"""Catalog file records (one JSON object per program, see docs/catalog.md) → core `Program`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from smartpick.catalog.build import source_label
+from smartpick.core.programs import Fact, NrmpResult, Program
+
+USER_IMPORT = "user import"
+
+
+def fact_from(entry: list[Any] | None, conflicts: list[list[Any]] | None) -> Fact[Any]:
+    """A Fact from a record's [value, source key, year] and its conflicting entries."""
+    older = tuple(Fact(v, source_label(s), y) for v, s, y in (conflicts or []))
+    if entry is None:
+        return Fact(None, conflicts=older)
+    value, source, year = entry
+    return Fact(value, source_label(source), year, older)
+
+
+def overlay(base: Fact[Any], user: list[tuple[Any, int]]) -> Fact[Any]:
+    """Put user-imported values (newest first, with year) on top of a bundled fact.
+
+    The newest import is shown; older imports and a differing bundled value become conflicts.
+    """
+    if not user:
+        return base
+    (value, year), older = user[0], user[1:]
+    conflicts: list[Fact[Any]] = [Fact(v, USER_IMPORT, y) for v, y in older if v != value]
+    if base.value is not None and base.value != value:
+        conflicts.append(Fact(base.value, base.source, base.year))
+    conflicts.extend(c for c in base.conflicts if c.value != value)
+    return Fact(value, USER_IMPORT, year, tuple(conflicts))
+
+
+def program_from(record: dict[str, Any], user: dict[str, list[tuple[Any, int]]]) -> Program:
+    """Build a Program from a catalog record plus the user's imported facts for it."""
+    facts = record["f"]
+    conflicts = record["c"]
+    fields: dict[str, Any] = {}
+    for name in Program.__dataclass_fields__:
+        if name in ("id", "acgme_code", "name", "specialty", "track", "nrmp_results"):
+            continue
+        if name == "data_notes":
+            continue
+        base = fact_from(facts.get(name), conflicts.get(name))
+        fields[name] = overlay(base, user.get(name, []))
+    return Program(
+        id=record["id"],
+        acgme_code=record["acgme_code"],
+        name=record["name"],
+        specialty=record["specialty"],
+        track=record["track"],
+        nrmp_results=tuple(
+            NrmpResult(r["year"], r["quota"], r["matched"], source_label(r["source"]))
+            for r in record["nrmp_results"]
+        ),
+        data_notes=tuple(record["data_notes"]),
+        **fields,
+    )

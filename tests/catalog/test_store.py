@@ -1,0 +1,108 @@
+"""The bundled catalog through the service API: coverage, lookups, provenance, conflicts."""
+
+from __future__ import annotations
+
+import pytest
+
+from smartpick.core.specialties import SPECIALTIES
+from smartpick.errors import InvalidInput, NotFound
+from smartpick.service.catalog import Catalog, program_to_dict
+
+
+def test_internal_medicine_categorical_has_at_least_650_programs(catalog: Catalog) -> None:
+    assert len(catalog.programs("Internal Medicine", "categorical")) >= 650
+
+
+def test_all_26_aamc_specialty_tracks_have_programs(catalog: Catalog) -> None:
+    tracks = {(p.specialty, p.track) for p in catalog.programs()}
+    expected = {
+        (s.name, "preliminary" if n.endswith("Preliminary Track") else "categorical")
+        for s in SPECIALTIES
+        for n in s.aamc_names
+    }
+    assert len(expected) == 26
+    assert expected <= tracks
+
+
+def test_get_unknown_program_raises_not_found_with_track_hint(catalog: Catalog) -> None:
+    with pytest.raises(NotFound, match="1405100435C"):
+        catalog.get("1405100435")
+    with pytest.raises(NotFound):
+        catalog.get("0000000000")
+
+
+def test_spot_check_inova_fairfax_against_raw_files(catalog: Catalog) -> None:
+    p = catalog.get("1405100435C")
+    # FREIDA 2025 row: 13 positions, IMG 3.2%, visas J-1/H-1B/F-1, community university-affiliated.
+    assert p.pgy1_positions.value == 13 and p.pgy1_positions.source == "FREIDA 2025"
+    assert p.pct_img_any.value == 3.2
+    assert (p.visa_j1.value, p.visa_h1b.value, p.visa_f1.value) == ("yes", "yes", "yes")
+    assert p.setting.value == "university_affiliated_community"
+    # AAMC 2021 said 11 positions: kept as a conflict, not lost.
+    assert [(c.value, c.source, c.year) for c in p.pgy1_positions.conflicts] == [
+        (11, "AAMC Residency Explorer 2021", 2021)
+    ]
+    assert (p.region.value, p.division.value) == ("South", "South Atlantic")
+
+
+def test_spot_check_aamc_anesthesiology_row(catalog: Catalog) -> None:
+    p = catalog.get("0401621040")
+    assert p.specialty == "Anesthesiology" and p.track == "categorical"
+    assert p.visa_j1.value == "yes" and p.visa_h1b.value == "no"
+    assert p.pct_us_img.value == 39.0 and p.pct_non_us_img.value == 32.0
+    assert p.step1_range.value == "210-225"
+    assert p.setting.value == "university_affiliated_community"
+    assert p.latitude.value == pytest.approx(41.93676, abs=1e-4)
+    # Anesthesiology: 6 categorical (PGY-1) positions; the 2 advanced ones start at PGY-2.
+    assert p.pgy1_positions.value == 6
+
+
+def test_freida_empty_visa_list_is_none_listed_and_keeps_aamc_answer(catalog: Catalog) -> None:
+    both = [
+        p
+        for p in catalog.programs("Internal Medicine", "categorical")
+        if p.visa_j1.value == "none_listed"
+        and p.visa_j1.source == "FREIDA 2025"
+        and any(c.source == "AAMC Residency Explorer 2021" for c in p.visa_j1.conflicts)
+    ]
+    said = [c.value for p in both for c in p.visa_j1.conflicts]
+    # README: of the 108 such programs AAMC also covers, 95 said no and 13 said yes.
+    assert (said.count("no"), said.count("yes")) == (95, 13)
+
+
+def test_freida_no_j1_conflicts_with_aamc_yes_is_visible(catalog: Catalog) -> None:
+    flips = [
+        p
+        for p in catalog.programs("Internal Medicine", "categorical")
+        if p.visa_h1b.value == "no"
+        and any(c.value == "yes" and "AAMC" in (c.source or "") for c in p.visa_h1b.conflicts)
+    ]
+    assert flips
+    d = program_to_dict(flips[0])["fields"]["visa_h1b"]
+    assert d["value"] == "no" and d["source"] == "FREIDA 2025" and d["year"] == 2025
+    assert {"value": "yes", "source": "AAMC Residency Explorer 2021", "year": 2021} in d[
+        "conflicts"
+    ]
+
+
+def test_unknown_stays_unknown(catalog: Catalog) -> None:
+    p = catalog.get("1401900001C")  # FREIDA-only program without IMG shares
+    assert p.pct_img_any.value is None and p.pct_img_any.source is None
+    assert p.pct_non_us_img.value is None
+
+
+def test_program_to_dict_has_every_field_with_provenance(catalog: Catalog) -> None:
+    d = program_to_dict(catalog.get("0401621040"))
+    assert {"id", "acgme_code", "name", "specialty", "track", "fields"} <= d.keys()
+    for fact in d["fields"].values():
+        assert set(fact) == {"value", "source", "year", "conflicts"}
+        assert (fact["value"] is None) == (fact["source"] is None)
+
+
+def test_search_filters_and_errors(catalog: Catalog) -> None:
+    found = catalog.search(specialty="Internal Medicine", state="ny", visa="H-1B", limit=500)
+    assert found and all(p.state.value == "NY" and p.visa_h1b.value == "yes" for p in found)
+    with pytest.raises(InvalidInput, match="region"):
+        catalog.search(region="Nowhere")
+    with pytest.raises(InvalidInput, match="min_non_us_img_pct"):
+        catalog.search(min_non_us_img_pct=120)
