@@ -1,0 +1,114 @@
+"""Profile loading, validation messages and what-if changes."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from smartpick.core.profile import (
+    WHAT_IF_KEYS,
+    ApplicantProfile,
+    example_profile_toml,
+    load_profile,
+    profile_from_dict,
+    profile_json_schema,
+)
+from smartpick.errors import InvalidInput
+
+PROFILES = Path(__file__).resolve().parents[2] / "examples" / "profiles"
+NAMES = ("guide-sample", "low-score-late", "average-img", "strong-img", "us-img-fm", "psych-img")
+BASE = {"graduation_year": 2024, "match_year": 2027, "specialties": ["Internal Medicine"]}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_reference_profiles_load(name: str) -> None:
+    profile = load_profile(PROFILES / f"{name}.toml")
+    assert profile.name == name
+    assert profile.match_year == 2027
+
+
+def test_reference_profile_details() -> None:
+    guide = load_profile(PROFILES / "guide-sample.toml")
+    assert (guide.step1, guide.step2ck, guide.step3, guide.visa) == (209, 224, None, "j1")
+    assert guide.usce_observership_months == 1 and guide.usce_hands_on_months == 0
+    late = load_profile(PROFILES / "low-score-late.toml")
+    assert late.step1_status == "fail_then_pass" and late.failed_attempts == 1
+    assert late.years_since_graduation == 7
+    assert late.specialties == ("Internal Medicine", "Family Medicine")
+    fm = load_profile(PROFILES / "us-img-fm.toml")
+    assert fm.applicant_type == "us_img" and fm.ties_states == ("TX",)
+    assert fm.letters_in("Family Medicine") == 3
+
+
+def test_example_is_the_guide_sample() -> None:
+    profile = profile_from_dict(tomllib.loads(example_profile_toml()))
+    assert (profile.step1, profile.step2ck, profile.step3) == (209, 224, None)
+    assert profile.visa == "j1" and profile.specialties == ("Internal Medicine",)
+
+
+def test_json_roundtrip(tmp_path: Path) -> None:
+    profile = load_profile(PROFILES / "average-img.toml")
+    path = tmp_path / "p.json"
+    path.write_text(profile.model_dump_json(), encoding="utf-8")
+    assert load_profile(path) == profile
+
+
+def test_schema_has_fields() -> None:
+    schema = profile_json_schema()
+    assert {"step2ck", "visa", "usce", "specialties"} <= set(schema["properties"])
+    json.dumps(schema)
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "fragment"),
+    [
+        ({"step2ck": 320}, "step2ck", "1 to 300"),
+        ({"step2ck": 0}, "step2ck", "1 to 300"),
+        ({"graduation_year": 2031}, "graduation_year", "future"),
+        ({"usce": [{"months": -2, "kind": "hands_on"}]}, "usce[0].months", "0 to 120"),
+        ({"specialties": ["Internal Medicin"]}, "specialties", "Did you mean 'Internal Medicine'"),
+        ({"visa": "F-1"}, "visa", "j1"),
+        ({"step1": 400}, "step1", "1-300"),
+        ({"preferred_states": ["ZZ"]}, "preferred_states", "two-letter"),
+        ({"preferred_regions": ["Moon"]}, "preferred_regions", "Midwest"),
+        ({"favourite_colour": "red"}, "favourite_colour", "not a profile field"),
+    ],
+)
+def test_errors_name_the_field(change: dict[str, object], field: str, fragment: str) -> None:
+    with pytest.raises(InvalidInput) as err:
+        profile_from_dict({**BASE, **change})
+    assert err.value.field == field
+    assert field.split("[")[0] in err.value.message
+    assert fragment in err.value.message
+
+
+@settings(max_examples=30, deadline=None)
+@given(score=st.integers(min_value=-50, max_value=400))
+def test_step2ck_range(score: int) -> None:
+    if 1 <= score <= 300:
+        assert profile_from_dict({**BASE, "step2ck": score}).step2ck == score
+    else:
+        with pytest.raises(InvalidInput, match="step2ck"):
+            profile_from_dict({**BASE, "step2ck": score})
+
+
+def test_with_changes_revalidates() -> None:
+    guide = load_profile(PROFILES / "guide-sample.toml")
+    changed = guide.with_changes({"step3": 235, "usce_months": 4})
+    assert changed.step3 == 235 and changed.usce_hands_on_months == 4
+    assert guide.step3 is None  # the original is unchanged
+    more = guide.with_changes({"add_us_letters_in": {"Internal Medicine": 2}, "add_posters": 1})
+    assert more.us_letters == 3 and more.letters_in("Internal Medicine") == 3 and more.posters == 1
+    assert guide.with_changes({"add_specialty": "Family Medicine"}).specialties[-1] == (
+        "Family Medicine"
+    )
+    with pytest.raises(InvalidInput, match="step3"):
+        guide.with_changes({"step3": 999})
+    with pytest.raises(InvalidInput, match="not a what-if key"):
+        guide.with_changes({"nonsense": 1})
+    assert "step3" in WHAT_IF_KEYS and isinstance(changed, ApplicantProfile)
