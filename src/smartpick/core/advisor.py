@@ -1,0 +1,989 @@
+"""The strategy advisor: the guide's plan, turned into steps that fit one applicant.
+
+Pure domain: every rule here comes from the guide SmartPick grew from ("Strategic Low Step Score
+Guide for Non-US Citizen IMGs", quoted in each step's `guide` field and in docs/advisor.md).
+Numbers about programs (how many sponsor a visa, which would count as ties) are computed from the
+catalog by the service and passed in; prices (the effect of a step on P(match), expected
+interviews and fees) are measured by the service by re-running the model and optimizer on the
+changed profile described by each step's `change`, and attached with `with_price`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from smartpick.core.standing import (
+    STEP2CK_AVERAGE,
+    STEP2CK_STRONG,
+    FiveNumber,
+    ScoreBand,
+    SpecialtyStanding,
+    Step1Status,
+    step1_band,
+    step2ck_band,
+)
+
+VisaNeed = Literal["none", "j1", "h1b", "either"]
+ChangeValue = int | float | str | bool | tuple[str, ...]
+
+# The guide's competitiveness groups ("Specialty-Specific Flexibility").
+HARDER = (
+    "Dermatology",
+    "Plastic Surgery",
+    "Neurological Surgery",
+    "Orthopaedic Surgery",
+    "Radiation Oncology",
+    "Otolaryngology",
+)
+MODERATE = (
+    "Internal Medicine",
+    "Pediatrics",
+    "Family Medicine",
+    "Psychiatry",
+    "Pathology",
+    "Neurology",
+    "Physical Medicine and Rehabilitation",
+)
+OPEN_TO_IMGS = ("Internal Medicine", "Family Medicine", "Psychiatry", "Neurology", "Pathology")
+# Second specialties the guide names for very low scores ("IM + FM or IM + Neurology"); for other
+# first choices, the specialties it calls "often more open to IMGs".
+SECOND_SPECIALTY = {
+    "Internal Medicine": ("Family Medicine", "Neurology"),
+    "Family Medicine": ("Internal Medicine",),
+    "Neurology": ("Internal Medicine",),
+    "Psychiatry": ("Family Medicine",),
+    "Pediatrics": ("Family Medicine",),
+    "Pathology": ("Internal Medicine",),
+}
+GUIDE_VOLUME = (60, 120)  # "Many successful IMGs with low Step 1 or Step 2 CK scores submit 60-120"
+GUIDE_SAMPLE_VOLUME = (80, 100)
+STEP3_TARGET_FLOOR = 230  # the guide's sample plan: "Schedule Step 3 ... aiming for >230"
+STEP3_PREP_MONTHS = (6, 9)  # "Schedule Step 3 within 6-9 months"
+USCE_TARGET_HANDS_ON_MONTHS = 4  # "Secure 2-4 months of USCE", hands-on preferred
+LETTERS_TARGET = 3  # "At least 2-3 LoRs from US faculty ... in the specialty"
+LONG_SINCE_GRADUATION_YEARS = 5  # our threshold: the guide names no number (docs/advisor.md)
+PLAN_MONTHS = (12, 18)  # "This type of structured plan, executed over 12-18 months"
+
+
+@dataclass(frozen=True)
+class ApplicantFacts:
+    """What the advisor needs to know about an applicant (built from the profile by the service)."""
+
+    applicant_type: Literal["non_us_img", "us_img", "us_md", "us_do"]
+    visa: VisaNeed
+    step1_status: Step1Status
+    step1_score: int | None
+    step2ck_score: int | None
+    step2ck_attempts: int
+    step3_score: int | None
+    years_since_graduation: int
+    usce_hands_on_months: float
+    usce_observership_months: float
+    us_letters: int
+    us_letters_in_specialty: int
+    abstracts: int
+    posters: int
+    publications: int
+    languages: tuple[str, ...]
+    specialties: tuple[str, ...]
+
+    @property
+    def failed_attempts(self) -> int:
+        """Failed USMLE attempts on record (Step 1 fail-then-pass, repeated Step 2 CK)."""
+        return (1 if self.step1_status == "fail_then_pass" else 0) + max(
+            0, self.step2ck_attempts - 1
+        )
+
+    @property
+    def research_items(self) -> int:
+        """Abstracts, posters and publications together."""
+        return self.abstracts + self.posters + self.publications
+
+    @property
+    def low_scores(self) -> bool:
+        """True when the guide would call the record low (Step 2 CK < 225, Step 1 < 215, a fail)."""
+        s2 = self.step2ck_score
+        s1_low = self.step1_status == "score" and (self.step1_score or 0) < 215
+        return (s2 is not None and s2 < STEP2CK_AVERAGE) or s1_low or self.failed_attempts > 0
+
+    @property
+    def below_strong(self) -> bool:
+        """True when Step 2 CK is under the guide's "strong" 240 (or missing)."""
+        return self.step2ck_score is None or self.step2ck_score < STEP2CK_STRONG
+
+
+@dataclass(frozen=True)
+class TieProgram:
+    """A catalog program where USCE would count as a tie (state-university or affiliated)."""
+
+    program_id: str
+    name: str
+    city: str | None
+    state: str | None
+    setting: str | None
+    pct_non_us_img: float | None
+
+
+@dataclass(frozen=True)
+class CatalogCounts:
+    """Catalog figures for the applicant's first specialty, computed by the service."""
+
+    specialty: str
+    programs_total: int
+    visa_sponsoring: int  # programs stating they consider the applicant's visa (all if none needed)
+    visa_not_sponsoring: int  # stated "no" or FREIDA's empty list ("none listed")
+    visa_unknown: int
+    h1b_programs: int  # programs stating they consider H-1B
+    h1b_only_programs: int  # consider H-1B but not J-1 (what Step 3 opens to a J-1 applicant)
+    shut_by_graduation_limit: int  # a stated graduation-year limit the applicant exceeds
+    shut_by_usce_requirement: int  # a stated USCE requirement the applicant lacks
+    tie_candidates: tuple[TieProgram, ...] = ()
+    source: str = "SmartPick catalog (FREIDA 2025, AAMC Residency Explorer 2021)"
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A figure with its interval: point = model point estimate, low/high = bootstrap quantiles."""
+
+    point: float
+    low: float
+    high: float
+
+    def to_dict(self, digits: int = 4) -> dict[str, float]:
+        """JSON form."""
+        return {
+            "point": round(self.point, digits),
+            "low": round(self.low, digits),
+            "high": round(self.high, digits),
+        }
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an application list is worth: P(match), expected interviews, fees, list size."""
+
+    p_match: Estimate
+    expected_interviews: Estimate
+    fees_usd: float
+    programs: int
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {
+            "p_match": self.p_match.to_dict(),
+            "expected_interviews": self.expected_interviews.to_dict(2),
+            "fees_usd": round(self.fees_usd, 2),
+            "programs": self.programs,
+        }
+
+
+@dataclass(frozen=True)
+class Price:
+    """A step's effect measured by re-running the model and optimizer on the changed profile.
+
+    `delta` intervals are quantiles of the per-draw differences (the same bootstrap draw of the
+    model's parameters on both sides), so they are not the difference of the two intervals.
+    """
+
+    baseline: Outcome
+    changed: Outcome
+    delta_p_match: Estimate
+    delta_expected_interviews: Estimate
+    delta_fees_usd: float
+    change: Mapping[str, ChangeValue]
+    note: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {
+            "change": {k: list(v) if isinstance(v, tuple) else v for k, v in self.change.items()},
+            "baseline": self.baseline.to_dict(),
+            "changed": self.changed.to_dict(),
+            "delta": {
+                "p_match": self.delta_p_match.to_dict(),
+                "expected_interviews": self.delta_expected_interviews.to_dict(2),
+                "fees_usd": round(self.delta_fees_usd, 2),
+            },
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    """Something programs read as a weakness, with how many catalog programs it shuts or narrows.
+
+    `programs_shut`: programs a stated rule removes. `programs_narrowed`: programs where the model
+    gives a clearly lower interview chance because of it (filled in by the service; None = not
+    measured). `programs_total`: programs in the specialty.
+    """
+
+    id: str
+    title: str
+    detail: str
+    guide: str
+    programs_total: int
+    programs_shut: int | None = None
+    programs_narrowed: int | None = None
+    addressed_by: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "detail": self.detail,
+            "guide": self.guide,
+            "programs_total": self.programs_total,
+            "programs_shut": self.programs_shut,
+            "programs_narrowed": self.programs_narrowed,
+            "addressed_by": list(self.addressed_by),
+        }
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    """One step of the plan. `change` is the what-if the service prices (None = not priceable)."""
+
+    id: str
+    title: str
+    actions: tuple[str, ...]
+    why: str
+    guide: str
+    duration_months: tuple[int, int]
+    change: Mapping[str, ChangeValue] | None = None
+    details: Mapping[str, object] = field(default_factory=dict)
+    price: Price | None = None
+
+    def with_price(self, price: Price | None) -> PlanStep:
+        """A copy carrying its measured price."""
+        return replace(self, price=price)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form (see docs/advisor.md)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "actions": list(self.actions),
+            "why": self.why,
+            "guide": self.guide,
+            "duration_months": {"min": self.duration_months[0], "max": self.duration_months[1]},
+            "priceable": self.change is not None,
+            "price": None if self.price is None else self.price.to_dict(),
+            "details": dict(self.details),
+        }
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """When to do a step, in months from today (month 0 = now)."""
+
+    step_id: str
+    start_month: int
+    end_month: int
+    label: str
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {
+            "step_id": self.step_id,
+            "start_month": self.start_month,
+            "end_month": self.end_month,
+            "label": self.label,
+        }
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where the applicant stands: the guide's bands and the Charting Outcomes percentile."""
+
+    step1: ScoreBand | None
+    step2ck: ScoreBand | None
+    step3_score: int | None
+    specialty: SpecialtyStanding | None
+    competitiveness: Mapping[str, str]  # specialty -> the guide's group
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        sp = self.specialty
+        return {
+            "step1": None if self.step1 is None else _band_dict(self.step1),
+            "step2ck": None if self.step2ck is None else _band_dict(self.step2ck),
+            "step3_score": self.step3_score,
+            "specialty_percentile": None
+            if sp is None
+            else {
+                "specialty": sp.specialty,
+                "score": sp.score,
+                "matched_percentile": sp.matched_percentile,
+                "not_matched_percentile": sp.not_matched_percentile,
+                "all_percentile": sp.all_percentile,
+                "matched": _five_dict(sp.matched),
+                "not_matched": _five_dict(sp.not_matched),
+                "match_rate_pct": sp.match_rate_pct,
+                "summary": sp.summary,
+                "source": sp.source,
+            },
+            "competitiveness": dict(self.competitiveness),
+        }
+
+
+def _band_dict(band: ScoreBand) -> dict[str, object]:
+    return {"score": band.score, "band": band.band, "label": band.label}
+
+
+def _five_dict(f: FiveNumber) -> dict[str, object]:
+    return {
+        "n": f.n,
+        "min": f.minimum,
+        "q1": f.q1,
+        "median": f.median,
+        "q3": f.q3,
+        "max": f.maximum,
+    }
+
+
+def competitiveness_group(specialty: str) -> str:
+    """The guide's group for a specialty: 'harder', 'moderate' or 'not grouped by the guide'."""
+    if specialty in HARDER:
+        return "harder: scores heavily scrutinized"
+    if specialty in OPEN_TO_IMGS:
+        return "moderately competitive; often more open to IMGs"
+    if specialty in MODERATE:
+        return "moderately competitive, but still possible with strong profiles"
+    return "not grouped by the guide (see its Charting Outcomes match rate)"
+
+
+def assess_standing(facts: ApplicantFacts, specialty: SpecialtyStanding | None) -> Standing:
+    """The guide's bands for each exam and the placement within the first specialty."""
+    return Standing(
+        step1=step1_band(facts.step1_status, facts.step1_score),
+        step2ck=step2ck_band(facts.step2ck_score),
+        step3_score=facts.step3_score,
+        specialty=specialty,
+        competitiveness={s: competitiveness_group(s) for s in facts.specialties},
+    )
+
+
+def red_flags(facts: ApplicantFacts, counts: CatalogCounts) -> list[RedFlag]:
+    """The guide's red flags that apply, with the programs each shuts (from the catalog)."""
+    flags: list[RedFlag] = []
+    total = counts.programs_total
+    if facts.failed_attempts:
+        what = []
+        if facts.step1_status == "fail_then_pass":
+            what.append("Step 1 failed once, then passed")
+        if facts.step2ck_attempts > 1:
+            what.append(f"Step 2 CK taken {facts.step2ck_attempts} times")
+        flags.append(
+            RedFlag(
+                id="failed_attempt",
+                title="Failed USMLE attempt",
+                detail="; ".join(what) + ".",
+                guide="If you failed Step 1 or Step 2 once, or you have multiple attempts, most "
+                "programs will consider that a red flag. However, that flag can be mitigated.",
+                programs_total=total,
+                addressed_by=("address_attempt", "step3", "personal_statement", "interview"),
+            )
+        )
+    if facts.years_since_graduation >= LONG_SINCE_GRADUATION_YEARS:
+        flags.append(
+            RedFlag(
+                id="long_since_graduation",
+                title="Long time since graduation",
+                detail=f"{facts.years_since_graduation} years between graduation and the Match.",
+                guide="Make sure dates are clear and gaps are explained (research, exam prep, "
+                "family reasons).",
+                programs_total=total,
+                programs_shut=counts.shut_by_graduation_limit,
+                addressed_by=("usce", "gap_explanation"),
+            )
+        )
+    if facts.usce_hands_on_months + facts.usce_observership_months <= 0:
+        flags.append(
+            RedFlag(
+                id="no_usce",
+                title="No US clinical experience",
+                detail="No months of US clinical experience on record.",
+                guide="For a non-US citizen IMG targeting state university programs, US clinical "
+                "experience is critical - often more impactful than a marginal score difference.",
+                programs_total=total,
+                programs_shut=counts.shut_by_usce_requirement,
+                addressed_by=("usce",),
+            )
+        )
+    if facts.us_letters <= 0:
+        flags.append(
+            RedFlag(
+                id="no_us_letters",
+                title="No US letters of recommendation",
+                detail="No letters from US faculty.",
+                guide="At least 2-3 LoRs from US faculty, ideally ... in the specialty you're "
+                "applying to.",
+                programs_total=total,
+                addressed_by=("letters", "usce"),
+            )
+        )
+    if facts.visa != "none" and total:
+        share = counts.visa_sponsoring / total
+        label = {"j1": "J-1", "h1b": "H-1B", "either": "J-1 or H-1B"}[facts.visa]
+        few = share < 0.5
+        flags.append(
+            RedFlag(
+                id="visa_few_sponsors" if few else "visa_needed",
+                title=f"Needs a {label} visa"
+                + (": few programs state they sponsor it" if few else ""),
+                detail=f"{counts.visa_sponsoring} of {total} {counts.specialty} programs state they "
+                f"consider {label}; {counts.visa_not_sponsoring} state no (or list no visa) and "
+                f"{counts.visa_unknown} are unknown ({counts.source}).",
+                guide="Filter programs by: Visa support (non-negotiable for foreign nationals).",
+                programs_total=total,
+                programs_shut=counts.visa_not_sponsoring,
+                addressed_by=("step3",) if facts.visa == "j1" else (),
+            )
+        )
+    return flags
+
+
+def step3_step(
+    facts: ApplicantFacts, counts: CatalogCounts, months_to_eras_open: int
+) -> PlanStep | None:
+    """Step 3 before ERAS opens, when it can lift a record below strong or opens H-1B programs."""
+    if facts.step3_score is not None or facts.applicant_type not in ("non_us_img", "us_img"):
+        return None
+    helps_visa = facts.visa in ("j1", "either", "h1b")
+    if not (facts.below_strong or facts.failed_attempts or helps_visa):
+        return None
+    best = max(s for s in (facts.step1_score, facts.step2ck_score, 0) if s is not None)
+    target = max(STEP3_TARGET_FLOOR, min(best + 10, 260))
+    in_time = months_to_eras_open >= STEP3_PREP_MONTHS[0]
+    timing = (
+        f"ERAS opens in about {months_to_eras_open} months: enough for the guide's 6-9 months of "
+        "preparation if you start now."
+        if in_time
+        else f"ERAS opens in about {months_to_eras_open} months, less than the guide's 6 months "
+        "of preparation: take Step 3 for the following season rather than rush it (the guide: "
+        "'If you cannot prepare adequately or risk another low score/attempt, it may be safer not "
+        "to rush Step 3')."
+    )
+    why = (
+        f"A Step 3 score of {target}+ would show academic recovery over your "
+        f"{'Step 2 CK ' + str(facts.step2ck_score) if facts.step2ck_score else 'record'}"
+    )
+    if helps_visa:
+        why += (
+            f" and makes H-1B possible: {counts.h1b_programs} {counts.specialty} programs in the "
+            f"catalog state they consider H-1B"
+            + (
+                f", {counts.h1b_only_programs} of them not J-1 (they open to you only with Step 3)"
+                if facts.visa == "j1"
+                else ""
+            )
+        )
+    return PlanStep(
+        id="step3",
+        title=f"Take Step 3 before ERAS opens, aiming for {target}+",
+        actions=(
+            f"Schedule Step 3 within {STEP3_PREP_MONTHS[0]}-{STEP3_PREP_MONTHS[1]} months, "
+            f"aiming for {target} or more.",
+            "Use structured question-based study with a mentor or peer study group (UWorld; "
+            "40-80 timed, random questions a day, review every explanation).",
+            timing,
+        ),
+        why=why + ".",
+        guide="Successful Step 3 with a better score can: Partially compensate for low Step "
+        "1/Step 2 CK. Make you more attractive as a foreign national medical graduate needing a "
+        "visa.",
+        duration_months=STEP3_PREP_MONTHS,
+        change={"step3": target},
+        details={
+            "target_score": target,
+            "before_eras": in_time,
+            "months_to_eras_open": months_to_eras_open,
+            "h1b_programs": counts.h1b_programs,
+            "h1b_only_programs": counts.h1b_only_programs,
+            "programs_total": counts.programs_total,
+        },
+    )
+
+
+def usce_step(facts: ApplicantFacts, counts: CatalogCounts) -> PlanStep | None:
+    """Hands-on USCE at state-university-affiliated or public hospitals, when there is too little."""
+    if facts.applicant_type in ("us_md", "us_do"):
+        return None
+    if facts.usce_hands_on_months >= USCE_TARGET_HANDS_ON_MONTHS:
+        return None
+    add = USCE_TARGET_HANDS_ON_MONTHS - facts.usce_hands_on_months
+    have = (
+        f"{facts.usce_hands_on_months:g} months hands-on and "
+        f"{facts.usce_observership_months:g} months of observership"
+    )
+    ties = [
+        {
+            "program_id": t.program_id,
+            "name": t.name,
+            "city": t.city,
+            "state": t.state,
+            "setting": t.setting,
+            "pct_non_us_img": t.pct_non_us_img,
+        }
+        for t in counts.tie_candidates
+    ]
+    return PlanStep(
+        id="usce",
+        title=f"Add {add:g} months of hands-on US clinical experience",
+        actions=(
+            f"Secure {add:g} more months of hands-on USCE (sub-internship, acting internship, or an "
+            "externship with note writing and presentations), bringing hands-on USCE to "
+            f"{USCE_TARGET_HANDS_ON_MONTHS} months; an observership counts less than hands-on.",
+            "Choose a state university-affiliated hospital or a public hospital system; a rotation "
+            f"at one of the {len(ties)} programs listed would also count as a tie there.",
+            "Ask for a specialty letter before you leave each rotation.",
+        ),
+        why=f"You have {have}. Programs read hands-on USCE as readiness for US training, and it "
+        "is where US letters and interview stories come from.",
+        guide="Prioritize: Hands-on inpatient experiences where possible ... Settings linked to "
+        "your target programs: State university hospital observerships or externships; Affiliated "
+        "community hospitals ... Secure 2-4 months of USCE.",
+        duration_months=(2, 4),
+        change={"usce_months": float(USCE_TARGET_HANDS_ON_MONTHS)},
+        details={
+            "current_hands_on_months": facts.usce_hands_on_months,
+            "current_observership_months": facts.usce_observership_months,
+            "target_hands_on_months": USCE_TARGET_HANDS_ON_MONTHS,
+            "tie_programs": ties,
+        },
+    )
+
+
+def letters_step(facts: ApplicantFacts) -> PlanStep | None:
+    """2-3 US letters in the specialty, when the applicant has fewer than three."""
+    if facts.us_letters_in_specialty >= LETTERS_TARGET:
+        return None
+    first = facts.specialties[0] if facts.specialties else "your specialty"
+    return PlanStep(
+        id="letters",
+        title=f"Get {LETTERS_TARGET} US letters in {first}",
+        actions=(
+            f"Aim for {LETTERS_TARGET} letters from US faculty in {first}, ideally at a state "
+            f"university or public program (you have {facts.us_letters_in_specialty}).",
+            "Give each writer your CV, personal statement draft and a bullet list of the cases "
+            "and projects you worked on with them.",
+            "Explain politely that as a non-US citizen IMG, strong detailed letters are crucial.",
+        ),
+        why="With below average board scores, letters can dramatically influence how program "
+        "directors see you; they should speak to reliability, clinical reasoning and growth.",
+        guide="At least 2-3 LoRs from US faculty, ideally: At a state university residency or "
+        "public medical school program. In the specialty you're applying to.",
+        duration_months=(2, 4),
+        change={"us_letters": LETTERS_TARGET},
+        details={"current": facts.us_letters_in_specialty, "target": LETTERS_TARGET},
+    )
+
+
+def research_step(facts: ApplicantFacts) -> PlanStep | None:
+    """An abstract or poster in 6-12 months, when scores are below strong and research is thin."""
+    if facts.research_items >= 2 or not facts.below_strong:
+        return None
+    return PlanStep(
+        id="research",
+        title="Produce an abstract or poster (6-12 months of research)",
+        actions=(
+            "Take a 6-12 month research volunteer role at a state university (lab or clinical "
+            "research office).",
+            "Aim for at least one conference abstract or poster; a QI project counts too.",
+            "Get in by cold-emailing faculty in your target departments with a 1-page CV, and "
+            "through alumni now in US academia.",
+            "Prefer topics on underserved or rural care, health services, or immigrant health.",
+        ),
+        why="For state university programs research is a significant plus when scores are low, "
+        "and the department where you do it becomes a connection.",
+        guide="Short-term research positions: 6-12 months in a lab or clinical research office at "
+        "a state university. Focus on generating at least one: Abstract, Poster, Publication.",
+        duration_months=(6, 12),
+        change={"posters": facts.posters + 1},
+        details={"current_items": facts.research_items},
+    )
+
+
+def service_step(facts: ApplicantFacts) -> PlanStep | None:
+    """Languages and service to underserved communities, for applicants building a profile."""
+    if not facts.below_strong and not facts.failed_attempts:
+        return None
+    others = [lang for lang in facts.languages if lang.casefold() != "english"]
+    actions = [
+        "Volunteer at a free clinic serving immigrant or low-income populations.",
+        "Connect your service with the mission of public programs (community, health equity, "
+        "population health) in your statement and interviews.",
+    ]
+    if others:
+        actions.insert(
+            0,
+            f"Name your {', '.join(others)} in the application and target programs whose "
+            "patients speak it.",
+        )
+    return PlanStep(
+        id="service_languages",
+        title="Service and languages that fit public programs' communities",
+        actions=tuple(actions),
+        why="Public programs serve communities where language skills and service with "
+        "underserved patients are differentiators the scores do not show.",
+        guide="Language skills in communities served by the state university ... Work with "
+        "underserved, refugee, or rural communities ... explicitly connect these with the mission "
+        "of public medical school residency programs.",
+        duration_months=(3, 12),
+        details={"languages": others},
+    )
+
+
+def specialty_steps(
+    facts: ApplicantFacts, standing: Standing, match_rates_pct: Mapping[str, float]
+) -> list[PlanStep]:
+    """The guide's competitiveness groups, and a second specialty for low scores."""
+    steps: list[PlanStep] = []
+    if not facts.specialties:
+        return steps
+    first = facts.specialties[0]
+    harder = [s for s in facts.specialties if s in HARDER]
+    if harder and (facts.low_scores or facts.below_strong):
+        steps.append(
+            PlanStep(
+                id="specialty_choice",
+                title=f"Weigh {', '.join(harder)} against your realistic chances",
+                actions=(
+                    f"The guide counts {', '.join(harder)} among specialties where scores are "
+                    "heavily scrutinized.",
+                    "Decide between your ideal specialty and your chances of matching at all; "
+                    "consider a specialty the guide calls more open to IMGs.",
+                ),
+                why="Non-US IMG match rates in 2026: "
+                + "; ".join(
+                    f"{s} {match_rates_pct[s]:.0f}%"
+                    for s in facts.specialties
+                    if s in match_rates_pct
+                )
+                + " (NRMP Charting Outcomes 2026).",
+                guide="Generally harder (scores heavily scrutinized): Dermatology, Plastic "
+                "Surgery, Neurosurgery, Orthopedics, Radiation Oncology, ENT.",
+                duration_months=(0, 1),
+                details={"groups": dict(standing.competitiveness)},
+            )
+        )
+    already_two = len(facts.specialties) >= 2
+    if facts.low_scores and not already_two:
+        options = [s for s in SECOND_SPECIALTY.get(first, ("Family Medicine",)) if s != first]
+        if options:
+            second = options[0]
+            steps.append(
+                PlanStep(
+                    id="second_specialty",
+                    title=f"Apply to {first} + {second}",
+                    actions=(
+                        f"Add {second} to {first}: one joint list, fees restart per specialty.",
+                        f"Write a separate personal statement for {second} and get at least one "
+                        f"letter in it.",
+                    ),
+                    why="With low scores, a second specialty the guide names as more open to IMGs "
+                    "adds programs where your file competes better.",
+                    guide="Apply to a broader set of specialties (e.g. IM + FM or IM + Neurology) "
+                    "if your scores are very low.",
+                    duration_months=(1, 2),
+                    change={"specialties": (first, second)},
+                    details={
+                        "second": second,
+                        "alternatives": options[1:],
+                        "match_rates_pct": {
+                            s: match_rates_pct[s] for s in (first, *options) if s in match_rates_pct
+                        },
+                    },
+                )
+            )
+    return steps
+
+
+@dataclass(frozen=True)
+class ListFacts:
+    """The baseline optimized list and its curve, as the service measured them."""
+
+    programs: int
+    stop_count: int | None  # where the marginal gain falls under the threshold
+    stop_threshold_pp: float
+    p_match_by_count: Sequence[tuple[int, float]]
+    settings: Mapping[str, int]  # programs in the list per setting
+    budget_usd: float | None
+
+
+def volume_step(facts: ApplicantFacts, lst: ListFacts) -> PlanStep:
+    """How many programs to apply to (from the P(match) curve) and the university/community mix."""
+    stop = lst.stop_count or lst.programs
+    lo, hi = GUIDE_VOLUME
+    versus = (
+        "inside the guide's 60-120 rule of thumb"
+        if lo <= stop <= hi
+        else f"{'below' if stop < lo else 'above'} the guide's 60-120 rule of thumb"
+    )
+    uni = lst.settings.get("university", 0)
+    affiliated = lst.settings.get("university_affiliated_community", 0)
+    community = lst.settings.get("community", 0)
+    listed = max(1, sum(lst.settings.values()))
+    if uni / listed > 0.8:
+        mix = (
+            "Your list is mostly university programs: add university-affiliated community "
+            "programs, which the guide says give the best odds in a mix."
+        )
+    elif uni == 0:
+        mix = (
+            "Your list has no university programs: include IMG-friendly state university "
+            "programs in less competitive regions, not only community programs."
+        )
+    else:
+        mix = (
+            f"Your list mixes {uni} university, {affiliated} university-affiliated community and "
+            f"{community} community programs, the mix the guide recommends."
+        )
+    at = {n: p for n, p in lst.p_match_by_count}
+    actions = [
+        f"Apply to about {stop} programs: after that each extra application adds less than "
+        f"{lst.stop_threshold_pp:g} percentage points of P(match) ({versus}).",
+        mix,
+        "Keep a core of programs where you have USCE, research or personal connections.",
+    ]
+    if lst.programs != stop:
+        actions.append(
+            f"Your current list has {lst.programs} programs"
+            + (f" under a ${lst.budget_usd:,.0f} budget." if lst.budget_usd else ".")
+        )
+    return PlanStep(
+        id="volume_mix",
+        title=f"Apply to about {stop} programs, mixing university and affiliated community",
+        actions=tuple(actions),
+        why="The P(match) curve of your optimized list says where more applications stop paying; "
+        "the guide's 60-120 is a rule of thumb for applicants with low scores.",
+        guide="Many successful IMGs with low Step 1 or Step 2 CK scores submit 60-120 "
+        "applications ... A mix of university and community programs (especially those "
+        "affiliated with universities) gives you the best odds.",
+        duration_months=(1, 1),
+        change={"count": stop} if stop != lst.programs else None,
+        details={
+            "stop_count": stop,
+            "current_programs": lst.programs,
+            "guide_range": list(GUIDE_VOLUME),
+            "p_match_at": {str(n): round(at[n], 4) for n in (30, 60, 90, 120, stop) if n in at},
+            "settings": dict(lst.settings),
+        },
+    )
+
+
+def narrative_steps(facts: ApplicantFacts, flags: Sequence[RedFlag]) -> list[PlanStep]:
+    """Personal statement, interview answers, attempt and gap explanations tied to the red flags.
+
+    Only facts from the profile are named; the applicant supplies the reasons and the changes.
+    """
+    steps: list[PlanStep] = []
+    ids = {f.id for f in flags}
+    weak: list[str] = []
+    if facts.step1_status == "score" and facts.step1_score and facts.step1_score < 215:
+        weak.append(f"Step 1 {facts.step1_score}")
+    if facts.step2ck_score is not None and facts.step2ck_score < STEP2CK_AVERAGE:
+        weak.append(f"Step 2 CK {facts.step2ck_score}")
+    if "failed_attempt" in ids:
+        failed = next(f for f in flags if f.id == "failed_attempt")
+        steps.append(
+            PlanStep(
+                id="address_attempt",
+                title="Address the failed attempt directly",
+                actions=(
+                    f"Write a brief, honest account of the attempt ({failed.detail.rstrip('.')}): "
+                    "what went wrong, without excuses.",
+                    "Say what changed: study strategy, structured preparation, support, "
+                    "remediation.",
+                    "Show evidence of recovery: better later scores"
+                    + (f" (Step 2 CK {facts.step2ck_score})" if facts.step2ck_score else "")
+                    + ", strong clinical evaluations, a Step 3 pass.",
+                ),
+                why="Most programs read a failed attempt as a red flag; a short account with "
+                "evidence of recovery is how the guide says to mitigate it.",
+                guide="Create a brief, honest narrative: Recognize what went wrong ... Emphasize "
+                "what changed ... Show evidence of academic recovery.",
+                duration_months=(0, 1),
+            )
+        )
+    if weak or "failed_attempt" in ids:
+        subject = " and ".join(weak) if weak else "your exam record"
+        steps.append(
+            PlanStep(
+                id="personal_statement",
+                title="One concise paragraph on your scores in the personal statement",
+                actions=(
+                    f"Acknowledge {subject} in one paragraph, not the whole essay.",
+                    "Take responsibility, explain the changes you made, and point to improved "
+                    "performance or other strengths (your USCE evaluations, letters, service).",
+                    "Spend the rest on why this specialty, what your background adds, and "
+                    "concrete US clinical experiences.",
+                ),
+                why="Programs will see the scores anyway; a mature paragraph turns the question "
+                "into evidence of growth.",
+                guide="One concise paragraph is sufficient: Acknowledge the problem. Take "
+                "responsibility. Explain the changes you made. Point to improved performance or "
+                "other strengths.",
+                duration_months=(1, 1),
+                details={"scores_to_address": weak},
+            )
+        )
+    if "long_since_graduation" in ids:
+        steps.append(
+            PlanStep(
+                id="gap_explanation",
+                title="Account for the years since graduation",
+                actions=(
+                    f"Make every date since graduation ({facts.years_since_graduation} years) "
+                    "clear on your CV, with what you did: clinical work, research, exam "
+                    "preparation, family reasons.",
+                    "Recent hands-on USCE shows your clinical skills are current.",
+                ),
+                why="A long gap with unclear dates reads as time away from medicine.",
+                guide="Make sure dates are clear and gaps are explained (research, exam prep, "
+                "family reasons).",
+                duration_months=(0, 1),
+            )
+        )
+    answers = ["Why this program, and how you fit its community-based mission."]
+    if weak or "failed_attempt" in ids:
+        answers.insert(
+            0,
+            "A short, confident answer to 'Tell me about your Step score': not defensive, no "
+            "blame, what you learned and how you grew.",
+        )
+    if facts.applicant_type == "non_us_img":
+        answers.append("What unique perspective you bring as an international graduate.")
+    steps.append(
+        PlanStep(
+            id="interview",
+            title="Prepare interview answers",
+            actions=(
+                *answers,
+                "Examples of reliability, communication and cultural competence; practise with "
+                "faculty mentors and peers who have matched.",
+            ),
+            why="Programs choose people for their team; interviews are where the file's numbers "
+            "stop being the whole story.",
+            guide="Prepare: A short, confident explanation for low Step 1 or Step 2 CK scores: "
+            "Don't sound defensive. Don't blame others or the 'system.'",
+            duration_months=(1, 2),
+        )
+    )
+    return steps
+
+
+def timeline(steps: Sequence[PlanStep], months_to_eras_open: int) -> list[TimelineEntry]:
+    """Order the steps from today to the Match, the guide's 12-18 month plan.
+
+    When ERAS opens sooner than the improvement steps need, the timeline targets the following
+    season (12 months later) and says so in the ERAS entry.
+    """
+    ids = {s.id for s in steps}
+    lead = max(
+        (s.duration_months[0] for s in steps if s.id in ("step3", "usce", "research")), default=0
+    )
+    eras = months_to_eras_open
+    while eras < lead:
+        eras += 12
+    out: list[TimelineEntry] = []
+    if "step3" in ids:
+        out.append(TimelineEntry("step3", 0, min(STEP3_PREP_MONTHS[1], eras - 1), "Step 3"))
+    if "research" in ids:
+        out.append(TimelineEntry("research", 0, max(eras - 1, 6), "Research: abstract/poster"))
+    if "usce" in ids:
+        out.append(TimelineEntry("usce", 1, min(5, eras - 1), "Hands-on USCE"))
+    if "letters" in ids:
+        out.append(TimelineEntry("letters", 2, eras - 1, "US letters requested and uploaded"))
+    if "service_languages" in ids:
+        out.append(TimelineEntry("service_languages", 0, eras, "Free-clinic volunteering"))
+    for sid, label in (
+        ("specialty_choice", "Decide the specialty"),
+        ("second_specialty", "Second specialty: statement and letter"),
+    ):
+        if sid in ids:
+            out.append(TimelineEntry(sid, max(0, eras - 4), max(0, eras - 2), label))
+    for sid, label in (
+        ("address_attempt", "Write the attempt account"),
+        ("gap_explanation", "CV dates and gaps"),
+        ("personal_statement", "Personal statement"),
+    ):
+        if sid in ids:
+            out.append(TimelineEntry(sid, max(0, eras - 2), eras, label))
+    season_note = "" if eras == months_to_eras_open else " (the following season)"
+    if "volume_mix" in ids:
+        out.append(
+            TimelineEntry("volume_mix", eras, eras + 1, f"ERAS opens: submit the list{season_note}")
+        )
+    if "interview" in ids:
+        out.append(TimelineEntry("interview", eras + 2, eras + 7, "Interview season"))
+    out.sort(key=lambda e: (e.start_month, e.end_month))
+    return out
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The advisor's plan for one applicant (the service adds prices and the list)."""
+
+    standing: Standing
+    red_flags: tuple[RedFlag, ...]
+    steps: tuple[PlanStep, ...]
+    timeline: tuple[TimelineEntry, ...]
+    months_to_eras_open: int
+    notes: tuple[str, ...] = ()
+    baseline: Outcome | None = None
+    recommended: tuple[Mapping[str, object], ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        """The documented JSON contract (docs/advisor.md)."""
+        return {
+            "standing": self.standing.to_dict(),
+            "red_flags": [f.to_dict() for f in self.red_flags],
+            "baseline": None if self.baseline is None else self.baseline.to_dict(),
+            "steps": [s.to_dict() for s in self.steps],
+            "timeline": [t.to_dict() for t in self.timeline],
+            "months_to_eras_open": self.months_to_eras_open,
+            "plan_months_guide": list(PLAN_MONTHS),
+            "recommended": [dict(r) for r in self.recommended],
+            "notes": list(self.notes),
+        }
+
+
+def build_plan(
+    facts: ApplicantFacts,
+    *,
+    standing: Standing,
+    counts: CatalogCounts,
+    list_facts: ListFacts,
+    match_rates_pct: Mapping[str, float],
+    months_to_eras_open: int,
+) -> Plan:
+    """The guide's steps that apply to this applicant, ordered, with a timeline (unpriced)."""
+    flags = red_flags(facts, counts)
+    steps: list[PlanStep] = []
+    for step in (
+        step3_step(facts, counts, months_to_eras_open),
+        usce_step(facts, counts),
+        letters_step(facts),
+        research_step(facts),
+        service_step(facts),
+    ):
+        if step is not None:
+            steps.append(step)
+    steps.extend(specialty_steps(facts, standing, match_rates_pct))
+    steps.append(volume_step(facts, list_facts))
+    steps.extend(narrative_steps(facts, flags))
+    present = {s.id for s in steps}
+    flags = [
+        replace(f, addressed_by=tuple(a for a in f.addressed_by if a in present)) for f in flags
+    ]
+    return Plan(
+        standing=standing,
+        red_flags=tuple(flags),
+        steps=tuple(steps),
+        timeline=tuple(timeline(steps, months_to_eras_open)),
+        months_to_eras_open=months_to_eras_open,
+    )

@@ -1,0 +1,222 @@
+"""The advisor's pure rules: the guide's bands, the percentile, and which steps apply."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from smartpick.core.advisor import (
+    ApplicantFacts,
+    CatalogCounts,
+    ListFacts,
+    assess_standing,
+    build_plan,
+    competitiveness_group,
+    red_flags,
+)
+from smartpick.core.standing import FiveNumber, place_score, step1_band, step2ck_band
+
+# NRMP Charting Outcomes 2026, Internal Medicine, non-US IMGs, Step 2 CK.
+IM_MATCHED = FiveNumber(2649, 209, 240, 251, 259, 284)
+IM_NOT_MATCHED = FiveNumber(2730, 209, 233, 243, 253, 279)
+
+GUIDE_SAMPLE = ApplicantFacts(
+    applicant_type="non_us_img",
+    visa="j1",
+    step1_status="score",
+    step1_score=209,
+    step2ck_score=224,
+    step2ck_attempts=1,
+    step3_score=None,
+    years_since_graduation=2,
+    usce_hands_on_months=0,
+    usce_observership_months=1,
+    us_letters=1,
+    us_letters_in_specialty=1,
+    abstracts=0,
+    posters=0,
+    publications=0,
+    languages=(),
+    specialties=("Internal Medicine",),
+)
+STRONG = replace(
+    GUIDE_SAMPLE,
+    visa="h1b",
+    step1_status="pass",
+    step1_score=None,
+    step2ck_score=256,
+    step3_score=240,
+    years_since_graduation=1,
+    usce_hands_on_months=6,
+    usce_observership_months=0,
+    us_letters=3,
+    us_letters_in_specialty=3,
+    publications=4,
+    specialties=("Internal Medicine", "Neurology"),
+)
+COUNTS = CatalogCounts(
+    specialty="Internal Medicine",
+    programs_total=600,
+    visa_sponsoring=400,
+    visa_not_sponsoring=150,
+    visa_unknown=50,
+    h1b_programs=200,
+    h1b_only_programs=20,
+    shut_by_graduation_limit=0,
+    shut_by_usce_requirement=0,
+)
+LIST = ListFacts(
+    programs=40,
+    stop_count=85,
+    stop_threshold_pp=0.5,
+    p_match_by_count=[(30, 0.3), (60, 0.4), (85, 0.45)],
+    settings={"university": 10, "university_affiliated_community": 20, "community": 10},
+    budget_usd=None,
+)
+
+
+def _plan(facts: ApplicantFacts, months: int = 12):
+    standing = assess_standing(
+        facts,
+        place_score(
+            "Internal Medicine",
+            facts.step2ck_score or 0,
+            IM_MATCHED,
+            IM_NOT_MATCHED,
+            match_rate_pct=48.5,
+            source="NRMP Charting Outcomes 2026",
+        ),
+    )
+    return build_plan(
+        facts,
+        standing=standing,
+        counts=COUNTS,
+        list_facts=LIST,
+        match_rates_pct={"Internal Medicine": 48.5, "Family Medicine": 53.9},
+        months_to_eras_open=months,
+    )
+
+
+def test_guide_bands() -> None:
+    assert step1_band("score", 209).band == "low"
+    assert step1_band("score", 215).band == "competitive"
+    assert step1_band("score", 230).band == "above_average"
+    assert step1_band("fail_then_pass", None).band == "failed_attempt"
+    assert step1_band("not_taken", None) is None
+    assert step2ck_band(224).band == "low"
+    assert step2ck_band(225).band == "average"
+    assert step2ck_band(240).band == "strong"
+
+
+def test_percentile_hits_published_points() -> None:
+    assert IM_MATCHED.percentile_of(251) == 50.0
+    assert IM_MATCHED.percentile_of(240) == 25.0
+    assert IM_MATCHED.percentile_of(200) == 0.0
+    assert IM_MATCHED.percentile_of(290) == 100.0
+    standing = place_score(
+        "Internal Medicine", 224, IM_MATCHED, IM_NOT_MATCHED, match_rate_pct=48.5, source="x"
+    )
+    # 224 lies between min 209 and Q1 240 of matched: 25 * 15/31
+    assert abs(standing.matched_percentile - 12.1) < 0.1
+    assert standing.not_matched_percentile > standing.matched_percentile
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(150, 300), st.floats(150, 300))
+def test_percentile_is_monotone(a: float, b: float) -> None:
+    lo, hi = sorted((a, b))
+    assert IM_MATCHED.percentile_of(lo) <= IM_MATCHED.percentile_of(hi)
+    assert 0.0 <= IM_MATCHED.percentile_of(a) <= 100.0
+
+
+def test_guide_sample_gets_the_guides_plan() -> None:
+    plan = _plan(GUIDE_SAMPLE)
+    ids = [s.id for s in plan.steps]
+    for expected in ("step3", "usce", "letters", "research", "volume_mix", "personal_statement"):
+        assert expected in ids
+    step3 = next(s for s in plan.steps if s.id == "step3")
+    assert step3.change == {"step3": 234}
+    assert "20 of them not J-1" in step3.why
+    usce = next(s for s in plan.steps if s.id == "usce")
+    assert usce.change == {"usce_months": 4.0}
+    volume = next(s for s in plan.steps if s.id == "volume_mix")
+    assert volume.change == {"count": 85}
+    assert "85" in volume.title
+    flag_ids = {f.id for f in plan.red_flags}
+    assert "visa_needed" in flag_ids
+    # the timeline covers every step it schedules in order and ends with the interview season
+    assert plan.timeline[-1].step_id == "interview"
+
+
+def test_strong_profile_gets_a_short_different_plan() -> None:
+    strong = _plan(STRONG)
+    sample = _plan(GUIDE_SAMPLE)
+    ids = {s.id for s in strong.steps}
+    assert not ids & {"step3", "usce", "letters", "research", "personal_statement"}
+    assert len(strong.steps) < len(sample.steps) / 2
+    interview = next(s for s in strong.steps if s.id == "interview")
+    assert not any("Step score" in a for a in interview.actions)
+
+
+def test_failed_attempt_gets_the_guides_advice() -> None:
+    late = replace(
+        GUIDE_SAMPLE,
+        step1_status="fail_then_pass",
+        step1_score=None,
+        step2ck_score=221,
+        years_since_graduation=7,
+        usce_hands_on_months=3,
+        usce_observership_months=0,
+        us_letters=2,
+        us_letters_in_specialty=2,
+        posters=1,
+        specialties=("Internal Medicine", "Family Medicine"),
+    )
+    plan = _plan(late)
+    ids = [s.id for s in plan.steps]
+    assert "address_attempt" in ids and "gap_explanation" in ids
+    attempt = next(s for s in plan.steps if s.id == "address_attempt")
+    assert "Step 1 failed once" in attempt.actions[0]
+    assert any("what changed" in a.lower() for a in attempt.actions)
+    flags = {f.id: f for f in plan.red_flags}
+    assert "failed_attempt" in flags and "long_since_graduation" in flags
+    assert "address_attempt" in flags["failed_attempt"].addressed_by
+    # already two specialties: no second-specialty step
+    assert "second_specialty" not in ids
+
+
+def test_low_single_specialty_gets_a_second_specialty() -> None:
+    ids = [s.id for s in _plan(GUIDE_SAMPLE).steps]
+    assert "second_specialty" in ids
+    step = next(s for s in _plan(GUIDE_SAMPLE).steps if s.id == "second_specialty")
+    assert step.change == {"specialties": ("Internal Medicine", "Family Medicine")}
+
+
+def test_step3_too_late_is_flagged() -> None:
+    plan = _plan(GUIDE_SAMPLE, months=3)
+    step3 = next(s for s in plan.steps if s.id == "step3")
+    assert step3.details["before_eras"] is False
+    assert "following season" in " ".join(step3.actions)
+
+
+def test_red_flags_count_programs() -> None:
+    no_usce = replace(GUIDE_SAMPLE, usce_observership_months=0, us_letters=0)
+    flags = {f.id: f for f in red_flags(no_usce, COUNTS)}
+    assert flags["no_usce"].programs_total == 600
+    assert flags["visa_needed"].programs_shut == 150
+    assert "no_us_letters" in flags
+
+
+def test_competitiveness_groups() -> None:
+    assert competitiveness_group("Dermatology").startswith("harder")
+    assert "open to IMGs" in competitiveness_group("Family Medicine")
+    assert competitiveness_group("Anesthesiology").startswith("not grouped")
+
+
+def test_plan_json_contract_keys() -> None:
+    doc = _plan(GUIDE_SAMPLE).to_dict()
+    assert set(doc) >= {"standing", "red_flags", "steps", "timeline", "baseline"}
+    step = doc["steps"][0]
+    assert set(step) >= {"id", "title", "why", "duration_months", "price", "priceable"}
