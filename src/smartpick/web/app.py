@@ -1,0 +1,63 @@
+"""The SmartPick web application: `create_app(settings)` wires pages, JSON twins and safety.
+
+Every HTML page has a JSON twin under `/api/` built by the same function from the same data
+(datasette's pattern). Nothing about the applicant is stored: the profile travels in the URL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from smartpick.web import errors
+from smartpick.web.rendering import make_templates
+from smartpick.web.routes import catalog_pages, exports, home, results
+from smartpick.web.security import SecurityMiddleware
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """Settings for one app instance, built by `smartpick serve` or a test, never at import time.
+
+    `user_store`: the user catalog (imported facts) merged on the bundled one; None = the default
+    store under $SMARTPICK_HOME.
+    `max_body_bytes` / `max_query_bytes`: request size limits (413 / 414 beyond them).
+    """
+
+    user_store: Path | None = None
+    max_body_bytes: int = 64 * 1024
+    max_query_bytes: int = 8 * 1024
+
+
+def create_app(settings: WebSettings | None = None) -> FastAPI:
+    """Build the FastAPI app: routes, static files, error pages and security headers."""
+    settings = settings or WebSettings()
+    app = FastAPI(
+        title="SmartPick",
+        summary="Which US residency programs an international medical graduate should apply to.",
+        description=(
+            "JSON twins of every SmartPick page. The applicant profile is passed as query "
+            "parameters and never stored. Independent of NRMP and AAMC."
+        ),
+        version="0.1.0",
+        docs_url=None,  # Swagger UI loads from a CDN; the page must make no outside request
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.templates = make_templates()
+    static_dir = Path(str(resources.files("smartpick.web").joinpath("static")))
+    app.mount("/static", StaticFiles(directory=static_dir), name="static")
+    for module in (home, catalog_pages, results, exports):
+        app.include_router(module.router)
+    errors.install(app)
+    app.add_middleware(
+        SecurityMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_query_bytes=settings.max_query_bytes,
+    )
+    return app

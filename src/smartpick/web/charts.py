@@ -1,0 +1,112 @@
+"""Server-rendered SVG chart geometry: the P(match) curve against applications and fees.
+
+No JavaScript chart library: the server computes the paths and ticks, the template draws them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+WIDTH = 640
+HEIGHT = 320
+_LEFT, _RIGHT, _TOP, _BOTTOM = 52, 16, 40, 44
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """P(match) (with its interval) when applying to `applications` programs costing `fees_usd`."""
+
+    applications: int
+    fees_usd: float
+    p_match: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class Tick:
+    position: float
+    label: str
+
+
+@dataclass(frozen=True)
+class CurveChart:
+    """Everything the template needs to draw the curve; coordinates are in the SVG viewBox."""
+
+    width: int
+    height: int
+    curve_path: str
+    band_path: str
+    x_ticks: tuple[Tick, ...]
+    fee_ticks: tuple[Tick, ...]
+    y_ticks: tuple[Tick, ...]
+    plot_left: float
+    plot_right: float
+    plot_top: float
+    plot_bottom: float
+    stop_x: float | None = None
+    stop_label: str | None = None
+    points: tuple[tuple[float, float, CurvePoint], ...] = field(default_factory=tuple)
+
+
+def _nice_step(span: float, target_ticks: int = 6) -> float:
+    raw = max(span / target_ticks, 1e-9)
+    magnitude = 10 ** len(str(int(raw))) / 10 if raw >= 1 else 1
+    for mult in (1, 2, 5, 10):
+        if raw <= mult * magnitude:
+            return mult * magnitude
+    return 10 * magnitude
+
+
+def curve_chart(points: list[CurvePoint], stop_at: int | None = None) -> CurveChart | None:
+    """Geometry of the curve; `stop_at` is the recommended number of applications (the stop)."""
+    pts = sorted(points, key=lambda p: p.applications)
+    if len(pts) < 2:
+        return None
+    x_max = max(p.applications for p in pts)
+    x_min = 0
+    plot_w = WIDTH - _LEFT - _RIGHT
+    plot_h = HEIGHT - _TOP - _BOTTOM
+
+    def sx(n: float) -> float:
+        return _LEFT + plot_w * (n - x_min) / max(x_max - x_min, 1)
+
+    def sy(p: float) -> float:
+        return _TOP + plot_h * (1 - min(max(p, 0.0), 1.0))
+
+    curve = "M" + "L".join(f"{sx(p.applications):.1f},{sy(p.p_match):.1f}" for p in pts)
+    upper = [f"{sx(p.applications):.1f},{sy(p.high):.1f}" for p in pts]
+    lower = [f"{sx(p.applications):.1f},{sy(p.low):.1f}" for p in reversed(pts)]
+    band = "M" + "L".join(upper + lower) + "Z"
+    step = _nice_step(x_max - x_min)
+    x_ticks = []
+    fee_ticks = []
+    n = 0.0
+    while n <= x_max + 1e-9:
+        x_ticks.append(Tick(sx(n), f"{n:.0f}"))
+        nearest = min(pts, key=lambda p: abs(p.applications - n))
+        if abs(nearest.applications - n) <= step / 2:
+            fee_ticks.append(Tick(sx(nearest.applications), f"${nearest.fees_usd:,.0f}"))
+        n += step
+    y_ticks = tuple(Tick(sy(v / 100), f"{v}%") for v in range(0, 101, 20))
+    stop_x = stop_label = None
+    if stop_at is not None:
+        stop_x = sx(stop_at)
+        at = min(pts, key=lambda p: abs(p.applications - stop_at))
+        stop_label = f"stop at {stop_at} ({100 * at.p_match:.0f}%, ${at.fees_usd:,.0f})"
+    return CurveChart(
+        width=WIDTH,
+        height=HEIGHT,
+        curve_path=curve,
+        band_path=band,
+        x_ticks=tuple(x_ticks),
+        fee_ticks=tuple(fee_ticks),
+        y_ticks=y_ticks,
+        plot_left=_LEFT,
+        plot_right=WIDTH - _RIGHT,
+        plot_top=_TOP,
+        plot_bottom=HEIGHT - _BOTTOM,
+        stop_x=stop_x,
+        stop_label=stop_label,
+        points=tuple((sx(p.applications), sy(p.p_match), p) for p in pts),
+    )

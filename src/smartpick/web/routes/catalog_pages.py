@@ -1,0 +1,128 @@
+"""The catalog browser (`/programs`) and the program page (`/programs/{id}`), with JSON twins."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from smartpick.core.geography import REGIONS
+from smartpick.core.programs import SETTINGS
+from smartpick.service.catalog import program_summary, program_to_dict
+from smartpick.web.deps import get_catalog, specialty_names
+from smartpick.web.programs_view import labelled_facts
+from smartpick.web.rendering import render
+
+router = APIRouter()
+
+PAGE_SIZE = 50
+Region = Literal["Northeast", "Midwest", "South", "West"]
+SettingName = Literal["university", "university_affiliated_community", "community", "military"]
+assert set(REGIONS) == set(Region.__args__) and set(SETTINGS) == set(SettingName.__args__)
+
+
+class CatalogFilters(BaseModel):
+    """Search and filters of the catalog browser; every one is optional."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    q: str | None = Field(None, max_length=100, description="Text in the program or city name.")
+    specialty: str | None = Field(None, max_length=80, description="A catalog specialty name.")
+    state: str | None = Field(None, pattern=r"^[A-Za-z]{2}$", description="Two-letter state code.")
+    region: Region | None = Field(None, description="Census region.")
+    setting: SettingName | None = None
+    visa: Literal["j1", "h1b"] | None = Field(None, description="Only programs stating yes.")
+    min_non_us_img_pct: float | None = Field(
+        None, ge=0, le=100, description="Minimum share of non-US IMG residents, 0-100."
+    )
+    min_positions: int | None = Field(None, ge=0, le=500, description="Minimum PGY-1 positions.")
+    page: int = Field(1, ge=1, le=10000)
+
+
+def _filter_args(f: CatalogFilters) -> dict[str, Any]:
+    return {
+        "specialty": f.specialty or None,
+        "state": f.state.upper() if f.state else None,
+        "region": f.region,
+        "setting": f.setting,
+        "visa": {"j1": "J-1", "h1b": "H-1B"}.get(f.visa or ""),
+        "min_non_us_img_pct": f.min_non_us_img_pct,
+        "min_positions": f.min_positions,
+        "text": f.q or None,
+    }
+
+
+def summary_row(program: Any) -> dict[str, Any]:
+    """One program in a list: the catalog's summary plus region and the page address."""
+    return {
+        **program_summary(program),
+        "region": program.region.value,
+        "url": f"/programs/{program.id}",
+    }
+
+
+def catalog_context(request: Request, f: CatalogFilters) -> dict[str, Any]:
+    """The data behind the catalog browser: the filters, the count and one page of programs."""
+    catalog = get_catalog(request)
+    args = _filter_args(f)
+    total = catalog.count(**args)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(f.page, pages)
+    shown = catalog.search(**args, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    return {
+        "filters": f.model_dump(exclude={"page"}),
+        "total": total,
+        "page": page,
+        "pages": pages,
+        "page_size": PAGE_SIZE,
+        "programs": [summary_row(p) for p in shown],
+    }
+
+
+@router.get("/programs", response_class=HTMLResponse, include_in_schema=False)
+def catalog_page(request: Request, filters: Annotated[CatalogFilters, Query()]) -> HTMLResponse:
+    """Search and filter real programs, no profile needed."""
+    context = catalog_context(request, filters)
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
+    return render(
+        request,
+        "catalog.html",
+        {
+            **context,
+            "specialties": specialty_names(request),
+            "regions": REGIONS,
+            "settings": SETTINGS,
+            "params": params,
+        },
+    )
+
+
+@router.get("/api/programs", tags=["catalog"])
+def catalog_json(request: Request, filters: Annotated[CatalogFilters, Query()]) -> dict[str, Any]:
+    """Programs matching the filters, 50 per page (`page`, `pages`, `total`)."""
+    return catalog_context(request, filters)
+
+
+ProgramId = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")]
+
+
+def program_context(request: Request, program_id: str) -> dict[str, Any]:
+    """The data behind a program page: every field with source, year and conflicts."""
+    program = get_catalog(request).get(program_id)
+    data = program_to_dict(program)
+    return {**data, "url": f"/programs/{program.id}", "facts": labelled_facts(data)}
+
+
+@router.get("/programs/{program_id}", response_class=HTMLResponse, include_in_schema=False)
+def program_page(request: Request, program_id: ProgramId) -> HTMLResponse:
+    """One program: every catalog field with its source and year, and conflicts."""
+    return render(request, "program.html", program_context(request, program_id))
+
+
+@router.get("/api/programs/{program_id}", tags=["catalog"])
+def program_json(request: Request, program_id: ProgramId) -> dict[str, Any]:
+    """One program: every field with its value, source, year and conflicting older values."""
+    return program_context(request, program_id)

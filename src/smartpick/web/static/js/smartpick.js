@@ -1,0 +1,74 @@
+// SmartPick: small progressive enhancements. The pages work without this file.
+// Sortable tables (th > button.sort), client-side filters for the program list, and a
+// live count announced to screen readers. No inline scripts (the CSP forbids them).
+(function () {
+  "use strict";
+
+  function cellValue(row, index) {
+    var cell = row.cells[index];
+    if (!cell) return "";
+    var raw = cell.getAttribute("data-sort");
+    if (raw === null) raw = cell.textContent.trim();
+    var num = parseFloat(raw);
+    return raw !== "" && !isNaN(num) && isFinite(raw) ? num : raw.toLowerCase();
+  }
+
+  function sortTable(table, index, header) {
+    var body = table.tBodies[0];
+    var current = header.getAttribute("aria-sort");
+    var direction = current === "ascending" ? "descending" : "ascending";
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th) {
+      if (th.hasAttribute("aria-sort")) th.setAttribute("aria-sort", "none");
+    });
+    header.setAttribute("aria-sort", direction);
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (a, b) {
+      var x = cellValue(a, index), y = cellValue(b, index);
+      var cmp = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
+      return direction === "ascending" ? cmp : -cmp;
+    });
+    rows.forEach(function (row) { body.appendChild(row); });
+  }
+
+  function applyFilters(table) {
+    var id = table.id;
+    var controls = document.querySelectorAll("[data-filter-for='" + id + "']");
+    var shown = 0;
+    Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+      var visible = true;
+      Array.prototype.forEach.call(controls, function (control) {
+        var value = (control.value || "").trim().toLowerCase();
+        if (!value) return;
+        var key = control.getAttribute("data-filter-key");
+        var have = (row.getAttribute("data-" + key) || "").toLowerCase();
+        if (key === "search" ? have.indexOf(value) === -1 : have !== value) visible = false;
+      });
+      row.hidden = !visible;
+      if (visible) shown += 1;
+    });
+    var status = document.getElementById(id + "-count");
+    if (status) status.textContent = shown + " of " + table.tBodies[0].rows.length + " programs shown";
+  }
+
+  function enhance(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("table[data-sortable]"), function (table) {
+      if (table.getAttribute("data-enhanced")) return;
+      table.setAttribute("data-enhanced", "1");
+      Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, index) {
+        var button = th.querySelector("button.sort");
+        if (button) button.addEventListener("click", function () { sortTable(table, index, th); });
+      });
+      var controls = document.querySelectorAll("[data-filter-for='" + table.id + "']");
+      Array.prototype.forEach.call(controls, function (control) {
+        control.addEventListener("input", function () { applyFilters(table); });
+        control.addEventListener("change", function () { applyFilters(table); });
+      });
+    });
+    Array.prototype.forEach.call(root.querySelectorAll("[data-js-only]"), function (el) {
+      el.hidden = false;
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { enhance(event.target); });
+})();
