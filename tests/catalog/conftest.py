@@ -8,8 +8,6 @@ import pytest
 
 from smartpick.service.catalog import Catalog, open_catalog
 
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-
 
 @pytest.fixture(autouse=True)
 def _isolated_home(

@@ -14,6 +14,10 @@ app = typer.Typer(
     add_completion=False,
 )
 
+from smartpick.cli import catalog_cmd  # noqa: E402
+
+catalog_cmd.register(app)
+
 from smartpick.cli import serve_cmd  # noqa: E402
 
 app.command("serve")(serve_cmd.serve)

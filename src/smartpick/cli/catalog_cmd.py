@@ -1,0 +1,180 @@
+"""`smartpick catalog …` and `smartpick programs …`: the program catalog on the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from smartpick.cli.output import FORMAT_OPTION, OutputFormat, emit
+from smartpick.errors import SmartPickError
+from smartpick.service.catalog import (
+    STATS_FIELDS,
+    open_catalog,
+    program_summary,
+    program_to_dict,
+)
+
+catalog_app = typer.Typer(help="The bundled program catalog: coverage and your own imports.")
+programs_app = typer.Typer(help="Find residency programs and see every fact with its source.")
+
+STATS_SHOWN = ("visa_j1", "pct_non_us_img", "pct_img_any", "pgy1_positions", "setting")
+
+
+def _fail(exc: SmartPickError) -> typer.Exit:
+    typer.echo(f"error: {exc.message}", err=True)
+    return typer.Exit(code=2)
+
+
+def _years(years: list[int]) -> str:
+    if not years:
+        return "-"
+    return str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
+
+
+@catalog_app.command("stats")
+def stats(fmt: OutputFormat = FORMAT_OPTION) -> None:
+    """Per specialty and track: programs, and the share of each key field that is known.
+
+    JSON: a list of objects with specialty, track, programs, and for each field F in
+    visa_j1, visa_h1b, pct_non_us_img, pct_img_any, pgy1_positions, setting,
+    applications_received, pct_interviewed, step1_range, latitude: F_known_pct (0-100) and
+    F_years (source years of the known values).
+    """
+    rows = open_catalog().stats()
+    if fmt is OutputFormat.json:
+        emit(rows, fmt)
+        return
+    if fmt is OutputFormat.csv:
+        cols = ["specialty", "track", "programs"]
+        for name in STATS_FIELDS:
+            cols += [f"{name}_known_pct", f"{name}_years"]
+        emit(rows, fmt, columns=cols)
+        return
+    table = []
+    for r in rows:
+        line: dict[str, Any] = {"specialty": r["specialty"], "track": r["track"]}
+        line["programs"] = r["programs"]
+        for name in STATS_SHOWN:
+            line[f"{name} known"] = f"{r[f'{name}_known_pct']:.0f}% ({_years(r[f'{name}_years'])})"
+        table.append(line)
+    total = sum(r["programs"] for r in rows)
+    emit(table, fmt, title=f"SmartPick catalog: {total} program tracks (% known, source years)")
+
+
+@catalog_app.command("import")
+def import_file(
+    file: Path = typer.Argument(..., help="CSV or XLSX; first row: program_id plus fact columns"),
+    fmt: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Merge your own spreadsheet of program facts on top of the bundled catalog.
+
+    Columns: program_id (required) and any of min_step1, min_step2ck (1-300),
+    max_years_since_graduation (0-60), usce_required, visa_j1, visa_h1b, visa_f1,
+    accepting_applications (yes/no), pgy1_positions (0-500), pct_non_us_img (0-100), notes.
+    A file with any problem is rejected whole (row, column, reason); nothing is changed.
+    """
+    try:
+        report = open_catalog().import_file(file)
+    except SmartPickError as exc:
+        raise _fail(exc) from None
+    data = report.to_dict()
+    emit([data], fmt, document=data, title="Imported")
+
+
+@programs_app.command("search")
+def search(
+    specialty: str | None = typer.Option(None, help="e.g. 'Internal Medicine'"),
+    track: str | None = typer.Option(None, help="categorical or preliminary"),
+    state: str | None = typer.Option(None, help="two-letter state code, e.g. NY"),
+    region: str | None = typer.Option(None, help="Northeast, Midwest, South or West"),
+    setting: str | None = typer.Option(
+        None, help="university, university_affiliated_community, community or military"
+    ),
+    visa: str | None = typer.Option(None, help="J-1 or H-1B: programs that state they consider it"),
+    min_non_us_img: float | None = typer.Option(
+        None, "--min-non-us-img", help="minimum % of residents who are non-US IMGs (0-100)"
+    ),
+    min_positions: int | None = typer.Option(None, help="minimum PGY-1 positions"),
+    text: str | None = typer.Option(None, "--text", "-t", help="text in the program name"),
+    limit: int = typer.Option(50, help="at most this many programs (1-10000)"),
+    offset: int = typer.Option(0, help="skip this many programs first"),
+    fmt: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Find programs. Filters combine; unknown values never pass a minimum or visa filter.
+
+    JSON: {"total": N, "limit", "offset", "programs": [{id, name, specialty, track, city,
+    state, setting, pgy1_positions, visa_j1, visa_h1b, pct_non_us_img}, ...]}.
+    """
+    filters: dict[str, Any] = {
+        "specialty": specialty,
+        "track": track,
+        "state": state,
+        "region": region,
+        "setting": setting,
+        "visa": visa,
+        "min_non_us_img_pct": min_non_us_img,
+        "min_positions": min_positions,
+        "text": text,
+    }
+    cat = open_catalog()
+    try:
+        found = cat.search(**filters, limit=limit, offset=offset)
+        total = cat.count(**filters)
+    except SmartPickError as exc:
+        raise _fail(exc) from None
+    rows = [program_summary(p) for p in found]
+    document = {"total": total, "limit": limit, "offset": offset, "programs": rows}
+    title = f"{total} programs match" + (f" (showing {len(rows)})" if len(rows) < total else "")
+    emit(rows, fmt, document=document, title=title)
+
+
+@programs_app.command("show")
+def show(
+    program_id: str = typer.Argument(..., help="catalog id, e.g. 1405100435C"),
+    fmt: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Every field of one program with its source and year, and any conflicting older values.
+
+    JSON: {id, acgme_code, name, specialty, track, fields: {name: {value, source, year,
+    conflicts: [{value, source, year}]}}, nrmp_results: [{year, quota, matched, source}],
+    data_notes: [...]}.
+    """
+    try:
+        program = open_catalog().get(program_id)
+    except SmartPickError as exc:
+        raise _fail(exc) from None
+    doc = program_to_dict(program)
+    rows: list[dict[str, Any]] = []
+    for name, fact in doc["fields"].items():
+        conflicts = [f"{c['value']} ({c['source']}, {c['year']})" for c in fact["conflicts"]]
+        rows.append(
+            {
+                "field": name,
+                "value": fact["value"],
+                "source": fact["source"],
+                "year": fact["year"],
+                "conflicts": conflicts,
+            }
+        )
+    for r in doc["nrmp_results"]:
+        rows.append(
+            {
+                "field": f"nrmp_{r['year']}",
+                "value": f"{r['matched']}/{r['quota']} matched",
+                "source": r["source"],
+                "year": r["year"],
+                "conflicts": [],
+            }
+        )
+    for note in doc["data_notes"]:
+        rows.append({"field": "note", "value": note, "source": None, "year": None})
+    title = f"{doc['name']} ({doc['id']}, {doc['specialty']}, {doc['track']})"
+    emit(rows, fmt, document=doc, title=title)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `catalog` and `programs` command groups to the main app."""
+    app.add_typer(catalog_app, name="catalog")
+    app.add_typer(programs_app, name="programs")
