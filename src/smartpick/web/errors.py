@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from smartpick.errors import SmartPickError
@@ -106,3 +107,30 @@ def install(app: FastAPI) -> None:
         for key, value in SECURITY_HEADERS:
             response.headers[key.decode()] = value.decode()
         return response
+
+
+class Problem(BaseModel):
+    """One problem: the field it is about (None = the request as a whole) and what is wrong."""
+
+    field: str | None
+    message: str
+
+
+class ErrorDetail(BaseModel):
+    status: int
+    message: str
+    problems: list[Problem]
+
+
+class ErrorBody(BaseModel):
+    """Every `/api/` error: `{"error": {"status", "message", "problems": [{"field", "message"}]}}`."""
+
+    error: ErrorDetail
+
+
+API_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "No such program (or page)."},
+    413: {"model": ErrorBody, "description": "Request body too large."},
+    414: {"model": ErrorBody, "description": "Query string too long."},
+    422: {"model": ErrorBody, "description": "A value is out of range; the field is named."},
+}

@@ -7,19 +7,27 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from smartpick.core.geography import REGIONS
+from smartpick.core.profile import STATE_CODES
 from smartpick.core.programs import SETTINGS
+from smartpick.core.specialties import SPECIALTIES
 from smartpick.service.catalog import program_summary, program_to_dict
 from smartpick.web.deps import get_catalog, specialty_names
+from smartpick.web.errors import API_ERROR_RESPONSES
 from smartpick.web.programs_view import labelled_facts
 from smartpick.web.rendering import render
 
-router = APIRouter()
+router = APIRouter(responses=API_ERROR_RESPONSES)
 
 PAGE_SIZE = 50
 Region = Literal["Northeast", "Midwest", "South", "West"]
+SpecialtyName = Literal[tuple(s.name for s in SPECIALTIES)]  # type: ignore[valid-type]
+StateCode = Annotated[
+    Literal[tuple(sorted(STATE_CODES))],  # type: ignore[valid-type]
+    BeforeValidator(lambda v: v.strip().upper() if isinstance(v, str) else v),
+]
 SettingName = Literal["university", "university_affiliated_community", "community", "military"]
 assert set(REGIONS) == set(Region.__args__) and set(SETTINGS) == set(SettingName.__args__)
 
@@ -30,8 +38,8 @@ class CatalogFilters(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     q: str | None = Field(None, max_length=100, description="Text in the program or city name.")
-    specialty: str | None = Field(None, max_length=80, description="A catalog specialty name.")
-    state: str | None = Field(None, pattern=r"^[A-Za-z]{2}$", description="Two-letter state code.")
+    specialty: SpecialtyName | None = Field(None, description="A catalog specialty name.")
+    state: StateCode | None = Field(None, description="Two-letter state or territory code.")
     region: Region | None = Field(None, description="Census region.")
     setting: SettingName | None = None
     visa: Literal["j1", "h1b"] | None = Field(None, description="Only programs stating yes.")
@@ -45,7 +53,7 @@ class CatalogFilters(BaseModel):
 def _filter_args(f: CatalogFilters) -> dict[str, Any]:
     return {
         "specialty": f.specialty or None,
-        "state": f.state.upper() if f.state else None,
+        "state": f.state,
         "region": f.region,
         "setting": f.setting,
         "visa": {"j1": "J-1", "h1b": "H-1B"}.get(f.visa or ""),

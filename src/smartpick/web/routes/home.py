@@ -10,10 +10,11 @@ from fastapi.responses import HTMLResponse
 from smartpick.core.fees import fee_schedule
 from smartpick.errors import NotFound
 from smartpick.web.deps import get_form_spec
+from smartpick.web.errors import API_ERROR_RESPONSES
 from smartpick.web.forms import all_fields, defaults, parse_form, spec_to_dict
 from smartpick.web.rendering import render
 
-router = APIRouter()
+router = APIRouter(responses=API_ERROR_RESPONSES)
 
 
 def fee_note(budget_usd: int | None, specialties: int) -> str:
