@@ -537,8 +537,13 @@ def usce_step(facts: ApplicantFacts, counts: CatalogCounts) -> PlanStep | None:
             f"Secure {add:g} more months of hands-on USCE (sub-internship, acting internship, or an "
             "externship with note writing and presentations), bringing hands-on USCE to "
             f"{USCE_TARGET_HANDS_ON_MONTHS} months; an observership counts less than hands-on.",
-            "Choose a state university-affiliated hospital or a public hospital system; a rotation "
-            f"at one of the {len(ties)} programs listed would also count as a tie there.",
+            "Choose a state university-affiliated hospital or a public hospital system"
+            + (
+                f"; a rotation at one of the {len(ties)} programs listed would also count as a "
+                "tie there."
+                if ties
+                else "."
+            ),
             "Ask for a specialty letter before you leave each rotation.",
         ),
         why=f"You have {have}. Programs read hands-on USCE as readiness for US training, and it "
@@ -588,7 +593,7 @@ def research_step(facts: ApplicantFacts) -> PlanStep | None:
         return None
     return PlanStep(
         id="research",
-        title="Produce an abstract or poster (6-12 months of research)",
+        title="Produce an abstract or poster from a research role",
         actions=(
             "Take a 6-12 month research volunteer role at a state university (lab or clinical "
             "research office).",

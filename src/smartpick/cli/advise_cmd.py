@@ -1,0 +1,233 @@
+"""`smartpick advise` and `smartpick whatif`: the strategy plan and priced what-ifs."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from smartpick.cli.output import FORMAT_OPTION, OutputFormat, emit
+from smartpick.errors import InvalidInput, SmartPickError
+
+
+class AdviseFormat(StrEnum):
+    """Output of `smartpick advise`."""
+
+    table = "table"
+    json = "json"
+    pdf = "pdf"
+
+
+PROFILE_OPTION = typer.Option(..., "--profile", "-p", help="Profile file (.toml or .json).")
+BUDGET_OPTION = typer.Option(
+    None, "--budget", help="Fee budget in USD for the list (default: the profile's, else none)."
+)
+
+
+def _fail(exc: SmartPickError) -> typer.Exit:
+    typer.echo(f"error: {exc.message}", err=True)
+    return typer.Exit(code=2)
+
+
+def _pp(e: dict[str, float]) -> str:
+    return f"{100 * e['point']:+.1f} pp ({100 * e['low']:+.1f} to {100 * e['high']:+.1f})"
+
+
+def _num(e: dict[str, float]) -> str:
+    return f"{e['point']:+.1f} ({e['low']:+.1f} to {e['high']:+.1f})"
+
+
+def _price_cells(price: dict[str, Any] | None) -> dict[str, str]:
+    if not price:
+        return {"P(match)": "-", "change": "-", "interviews": "-", "fees": "-"}
+    b, c, d = price["baseline"], price["changed"], price["delta"]
+    return {
+        "P(match)": f"{100 * b['p_match']['point']:.0f}% -> {100 * c['p_match']['point']:.0f}%",
+        "change": _pp(d["p_match"]),
+        "interviews": _num(d["expected_interviews"]),
+        "fees": f"{d['fees_usd']:+,.0f} USD",
+    }
+
+
+def advise(
+    profile: Path = PROFILE_OPTION,
+    fmt: AdviseFormat = typer.Option(
+        AdviseFormat.table, "--format", "-f", help="table, json or pdf"
+    ),
+    output: Path | None = typer.Option(
+        None,
+        "--output",
+        "-o",
+        help="Write to this file (required for pdf unless stdout is a file).",
+    ),
+    budget: float | None = BUDGET_OPTION,
+) -> None:
+    """The guide's strategy plan for this applicant, each quantifiable step priced by the model.
+
+    JSON: the plan contract of docs/advisor.md (standing, red_flags, baseline, steps with id,
+    title, why, duration_months and price {baseline, changed, delta} with intervals, timeline).
+    """
+    from smartpick.core.profile import load_profile
+    from smartpick.service.advise import advise as run_advise
+
+    try:
+        plan = run_advise(load_profile(profile), budget_usd=budget)
+    except SmartPickError as exc:
+        raise _fail(exc) from None
+    doc = plan.to_dict()
+    if fmt is AdviseFormat.pdf:
+        from smartpick.export.pdf import plan_pdf
+
+        data = plan_pdf(doc)
+        if output is None:
+            raise _fail(InvalidInput("--output: give a file name for the PDF", field="output"))
+        output.write_bytes(data)
+        typer.echo(f"wrote {output} ({len(data):,} bytes)", err=True)
+        return
+    if fmt is AdviseFormat.json:
+        text = json.dumps(doc, indent=2, default=str)
+        if output:
+            output.write_text(text + "\n", encoding="utf-8")
+        else:
+            typer.echo(text)
+        return
+    _print_plan(doc)
+
+
+def _print_plan(doc: dict[str, Any]) -> None:
+    standing = doc["standing"]
+    lines = []
+    for key, label in (("step1", "Step 1"), ("step2ck", "Step 2 CK")):
+        band = standing.get(key)
+        if band:
+            score = "" if band["score"] is None else f" {band['score']}"
+            lines.append(f"{label}{score}: {band['label']}")
+    if standing.get("specialty_percentile"):
+        lines.append(standing["specialty_percentile"]["summary"])
+    base = doc.get("baseline")
+    if base:
+        p = base["p_match"]
+        lines.append(
+            f"Optimized list today: P(match) {100 * p['point']:.0f}% "
+            f"({100 * p['low']:.0f}-{100 * p['high']:.0f}%), "
+            f"{base['expected_interviews']['point']:.1f} expected interviews, "
+            f"{base['programs']} programs, {base['fees_usd']:,.0f} USD"
+        )
+    typer.echo("Where you stand")
+    for line in lines:
+        typer.echo(f"  - {line}")
+    if doc["red_flags"]:
+        emit(
+            [
+                {
+                    "flag": f["title"],
+                    "detail": f["detail"],
+                    "shut": f["programs_shut"],
+                    "narrowed": f["programs_narrowed"],
+                    "of": f["programs_total"],
+                }
+                for f in doc["red_flags"]
+            ],
+            OutputFormat.table,
+            title="Red flags (programs in the catalog)",
+        )
+    emit(
+        [
+            {
+                "#": n,
+                "step": s["title"],
+                "months": f"{s['duration_months']['min']}-{s['duration_months']['max']}",
+                **_price_cells(s["price"]),
+            }
+            for n, s in enumerate(doc["steps"], start=1)
+        ],
+        OutputFormat.table,
+        title="The plan (each priced step re-runs the model and optimizer)",
+    )
+    emit(
+        [
+            {"months": f"{t['start_month']}-{t['end_month']}", "what": t["label"]}
+            for t in doc["timeline"]
+        ],
+        OutputFormat.table,
+        title="Timeline (months from today)",
+    )
+    for note in doc.get("notes") or []:
+        typer.echo(f"note: {note}")
+
+
+def whatif(
+    profile: Path = PROFILE_OPTION,
+    sets: list[str] = typer.Option(
+        ...,
+        "--set",
+        "-s",
+        help="A change KEY=VALUE, repeatable: step3=235, step2ck=240, usce_months=4, "
+        "us_letters=3, posters=1, specialties='Internal Medicine,Family Medicine', count=80, "
+        "budget_usd=1500, or any profile field.",
+    ),
+    budget: float | None = BUDGET_OPTION,
+    fmt: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Price what-ifs: re-run the model and optimizer on the changed profile and compare.
+
+    JSON: {changes, change, baseline, changed, delta, note, runs}; baseline/changed carry
+    p_match and expected_interviews as {point, low, high}, fees_usd and programs.
+    """
+    from smartpick.core.profile import load_profile
+    from smartpick.service.advise import parse_change_value
+    from smartpick.service.advise import whatif as run_whatif
+
+    changes: dict[str, Any] = {}
+    try:
+        for item in sets:
+            key, sep, value = item.partition("=")
+            if not sep or not key.strip():
+                raise InvalidInput(f"--set: '{item}' is not KEY=VALUE", field="set")
+            changes[key.strip()] = parse_change_value(key.strip(), value)
+        result = run_whatif(load_profile(profile), changes, budget_usd=budget)
+    except SmartPickError as exc:
+        raise _fail(exc) from None
+    doc = result.to_dict()
+    rows = []
+    for label, key, fmt_one in (
+        ("P(match)", "p_match", lambda v: f"{100 * v:.1f}%"),
+        ("expected interviews", "expected_interviews", lambda v: f"{v:.2f}"),
+    ):
+        b, c = doc["baseline"][key], doc["changed"][key]
+        d = doc["delta"][key]
+        rows.append(
+            {
+                "measure": label,
+                "baseline": f"{fmt_one(b['point'])} ({fmt_one(b['low'])}-{fmt_one(b['high'])})",
+                "changed": f"{fmt_one(c['point'])} ({fmt_one(c['low'])}-{fmt_one(c['high'])})",
+                "change": _pp(d) if key == "p_match" else _num(d),
+            }
+        )
+    rows.append(
+        {
+            "measure": "fees (USD)",
+            "baseline": f"{doc['baseline']['fees_usd']:,.0f}",
+            "changed": f"{doc['changed']['fees_usd']:,.0f}",
+            "change": f"{doc['delta']['fees_usd']:+,.0f}",
+        }
+    )
+    rows.append(
+        {
+            "measure": "programs",
+            "baseline": doc["baseline"]["programs"],
+            "changed": doc["changed"]["programs"],
+            "change": doc["changed"]["programs"] - doc["baseline"]["programs"],
+        }
+    )
+    changes_text = ", ".join(f"{k}={v}" for k, v in doc["changes"].items())
+    emit(rows, fmt, document=doc, title=f"What if {changes_text}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `advise` and `whatif` to the main app."""
+    app.command("advise")(advise)
+    app.command("whatif")(whatif)

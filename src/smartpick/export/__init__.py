@@ -1,0 +1,1 @@
+"""Exports of SmartPick results to files (PDF, ...)."""

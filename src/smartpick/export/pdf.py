@@ -1,0 +1,239 @@
+"""The advisor's plan and the recommended list as a PDF (fpdf2, pure Python).
+
+Input is the plan's JSON contract (`Plan.to_dict()`, docs/advisor.md), so the CLI and the web page
+render the same document from the same data. Text uses DejaVu Sans from Debian's
+`fonts-dejavu-core` when installed (full Unicode); otherwise fpdf2's core Helvetica with the text
+reduced to Latin-1.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import unicodedata
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from fpdf.fonts import FontFace
+
+DEJAVU_DIR = Path("/usr/share/fonts/truetype/dejavu")
+_REPLACEMENTS = {
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u2192": "->",
+    "\u2264": "<=",
+    "\u2265": ">=",
+    "\u2026": "...",
+    "\u2022": "-",
+    "\u00b1": "+/-",
+}
+_FOOTER = (
+    "SmartPick is independent of NRMP, AAMC and ECFMG. Probabilities are model estimates "
+    "calibrated on NRMP Charting Outcomes 2026 (non-US IMGs); intervals are 80% bootstrap "
+    "intervals. Program facts carry their source and year in the catalog."
+)
+
+
+class _PlanPdf(FPDF):
+    def __init__(self, unicode_font: bool) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.unicode_font = unicode_font
+        if unicode_font:
+            self.add_font("DejaVu", "", str(DEJAVU_DIR / "DejaVuSans.ttf"))
+            self.add_font("DejaVu", "B", str(DEJAVU_DIR / "DejaVuSans-Bold.ttf"))
+            self.family_name = "DejaVu"
+        else:
+            self.family_name = "Helvetica"
+        self.set_auto_page_break(auto=True, margin=16)
+        self.set_margins(15, 15, 15)
+
+    def text_safe(self, text: object) -> str:
+        value = "" if text is None else str(text)
+        if self.unicode_font:
+            return value
+        for old, new in _REPLACEMENTS.items():
+            value = value.replace(old, new)
+        value = unicodedata.normalize("NFKD", value)
+        return value.encode("latin-1", "ignore").decode("latin-1")
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(self.family_name, "", 7)
+        self.set_text_color(110)
+        self.cell(0, 5, self.text_safe(f"SmartPick plan - page {self.page_no()}"), align="C")
+        self.set_text_color(0)
+
+    def heading(self, text: str, size: float = 13) -> None:
+        self.ln(2)
+        self.set_font(self.family_name, "B", size)
+        self.multi_cell(0, 7, self.text_safe(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font(self.family_name, "", 9.5)
+
+    def para(self, text: str, size: float = 9.5, bold: bool = False) -> None:
+        self.set_font(self.family_name, "B" if bold else "", size)
+        self.multi_cell(0, 5, self.text_safe(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font(self.family_name, "", 9.5)
+
+    def bullets(self, items: Sequence[str]) -> None:
+        for item in items:
+            self.set_x(self.l_margin + 3)
+            self.multi_cell(0, 5, self.text_safe(f"- {item}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def grid(self, header: Sequence[str], rows: Sequence[Sequence[object]], widths: Sequence[int]):
+        self.set_font(self.family_name, "", 8)
+        with self.table(
+            col_widths=tuple(widths),
+            text_align="LEFT",
+            line_height=4.2,
+            first_row_as_headings=True,
+            headings_style=FontFace(emphasis="BOLD", fill_color=(225, 232, 240)),
+        ) as table:
+            head = table.row()
+            for h in header:
+                head.cell(self.text_safe(h))
+            for r in rows:
+                row = table.row()
+                for value in r:
+                    row.cell(self.text_safe(value))
+        self.set_font(self.family_name, "", 9.5)
+
+
+def _pct(x: float | None) -> str:
+    return "unknown" if x is None else f"{100 * x:.0f}%"
+
+
+def _est(e: Mapping[str, float] | None, *, pct: bool, signed: bool = False) -> str:
+    if not e:
+        return "-"
+
+    def fmt(v: float) -> str:
+        if pct:
+            return f"{100 * v:+.1f} pp" if signed else f"{100 * v:.0f}%"
+        return f"{v:+.1f}" if signed else f"{v:.1f}"
+
+    return f"{fmt(e['point'])} ({fmt(e['low'])} to {fmt(e['high'])})"
+
+
+def price_line(price: Mapping[str, Any]) -> str:
+    """One sentence: baseline -> changed P(match), interviews and fees, with the delta interval."""
+    b, c, d = price["baseline"], price["changed"], price["delta"]
+    fees = f"fees ${b['fees_usd']:,.0f} -> ${c['fees_usd']:,.0f}"
+    return (
+        f"P(match) {_pct(b['p_match']['point'])} -> {_pct(c['p_match']['point'])}, "
+        f"change {_est(d['p_match'], pct=True, signed=True)}; expected interviews "
+        f"{b['expected_interviews']['point']:.1f} -> {c['expected_interviews']['point']:.1f} "
+        f"(change {_est(d['expected_interviews'], pct=False, signed=True)}); {fees}."
+    )
+
+
+def plan_pdf(
+    plan: Mapping[str, Any],
+    *,
+    title: str = "SmartPick strategy plan",
+    today: _dt.date | None = None,
+) -> bytes:
+    """Render the plan (its JSON contract) and its recommended list as PDF bytes."""
+    pdf = _PlanPdf(unicode_font=(DEJAVU_DIR / "DejaVuSans.ttf").is_file())
+    pdf.set_title(pdf.text_safe(title))
+    pdf.set_creator("SmartPick")
+    pdf.add_page()
+    pdf.set_font(pdf.family_name, "B", 17)
+    pdf.cell(0, 9, pdf.text_safe(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(pdf.family_name, "", 9)
+    date = (today or _dt.date.today()).isoformat()
+    pdf.para(f"Prepared {date} for {plan.get('profile_name') or 'this applicant'}.", size=9)
+
+    _standing(pdf, plan)
+    baseline = plan.get("baseline")
+    if baseline:
+        pdf.heading("Your optimized list today")
+        pdf.para(
+            f"P(match) {_est(baseline['p_match'], pct=True)}; expected interviews "
+            f"{_est(baseline['expected_interviews'], pct=False)}; "
+            f"{baseline['programs']} programs; fees ${baseline['fees_usd']:,.0f}."
+        )
+    flags = plan.get("red_flags") or []
+    if flags:
+        pdf.heading("Red flags")
+        pdf.grid(
+            ("Flag", "Detail", "Shut", "Narrowed", "Of"),
+            [
+                (
+                    f["title"],
+                    f["detail"],
+                    "-" if f["programs_shut"] is None else f["programs_shut"],
+                    "-" if f["programs_narrowed"] is None else f["programs_narrowed"],
+                    f["programs_total"],
+                )
+                for f in flags
+            ],
+            (40, 95, 15, 18, 12),
+        )
+    pdf.heading("The plan")
+    for n, step in enumerate(plan.get("steps") or [], start=1):
+        dur = step["duration_months"]
+        span = f"{dur['min']}" if dur["min"] == dur["max"] else f"{dur['min']}-{dur['max']}"
+        pdf.para(f"{n}. {step['title']}  ({span} months)", size=10.5, bold=True)
+        pdf.para(step["why"])
+        pdf.bullets(step["actions"])
+        if step.get("price"):
+            pdf.para("Priced by re-running the model: " + price_line(step["price"]), bold=True)
+        elif step.get("price_error"):
+            pdf.para(f"Not priced: {step['price_error']}")
+        pdf.ln(1)
+    timeline = plan.get("timeline") or []
+    if timeline:
+        pdf.heading("Timeline (months from today)")
+        pdf.grid(
+            ("Months", "What"),
+            [(f"{t['start_month']}-{t['end_month']}", t["label"]) for t in timeline],
+            (25, 155),
+        )
+    rows = plan.get("recommended") or []
+    if rows:
+        pdf.heading(f"Recommended list ({len(rows)} programs)")
+        pdf.grid(
+            ("#", "Program", "State", "Tier", "P(interview)", "Signal", "Fee"),
+            [
+                (
+                    i,
+                    r.get("name", ""),
+                    r.get("state") or "",
+                    r.get("tier", ""),
+                    r.get("p_interview_text", ""),
+                    r.get("signal", ""),
+                    f"${r.get('fee_usd', 0):,.0f}",
+                )
+                for i, r in enumerate(rows, start=1)
+            ],
+            (8, 82, 12, 16, 32, 16, 14),
+        )
+    notes = list(plan.get("notes") or [])
+    pdf.heading("Notes and sources", size=11)
+    pdf.para(" ".join([*notes, _FOOTER]), size=8)
+    return bytes(pdf.output())
+
+
+def _standing(pdf: _PlanPdf, plan: Mapping[str, Any]) -> None:
+    standing = plan.get("standing") or {}
+    pdf.heading("Where you stand")
+    lines = []
+    for key, label in (("step1", "Step 1"), ("step2ck", "Step 2 CK")):
+        band = standing.get(key)
+        if band:
+            score = "" if band["score"] is None else f" {band['score']}"
+            lines.append(f"{label}{score}: {band['label']} (the guide's bands).")
+    if standing.get("step3_score"):
+        lines.append(f"Step 3 {standing['step3_score']}.")
+    pct = standing.get("specialty_percentile")
+    if pct:
+        lines.append(pct["summary"])
+    for specialty, group in (standing.get("competitiveness") or {}).items():
+        lines.append(f"{specialty}: {group}.")
+    pdf.bullets(lines)
