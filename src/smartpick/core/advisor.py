@@ -255,10 +255,11 @@ class PlanStep:
     change: Mapping[str, ChangeValue] | None = None
     details: Mapping[str, object] = field(default_factory=dict)
     price: Price | None = None
+    price_error: str | None = None
 
-    def with_price(self, price: Price | None) -> PlanStep:
-        """A copy carrying its measured price."""
-        return replace(self, price=price)
+    def with_price(self, price: Price | None, error: str | None = None) -> PlanStep:
+        """A copy carrying its measured price (or why it could not be measured)."""
+        return replace(self, price=price, price_error=error)
 
     def to_dict(self) -> dict[str, object]:
         """JSON form (see docs/advisor.md)."""
@@ -271,6 +272,7 @@ class PlanStep:
             "duration_months": {"min": self.duration_months[0], "max": self.duration_months[1]},
             "priceable": self.change is not None,
             "price": None if self.price is None else self.price.to_dict(),
+            "price_error": self.price_error,
             "details": dict(self.details),
         }
 
@@ -748,6 +750,13 @@ def volume_step(facts: ApplicantFacts, lst: ListFacts) -> PlanStep:
             f"{community} community programs, the mix the guide recommends."
         )
     at = {n: p for n, p in lst.p_match_by_count}
+    # Priced as the move from the current list to the curve's count; when the list is already
+    # there, against the guide's 60 (or 120), to show what the rule of thumb would change.
+    if stop != lst.programs:
+        priced_count, priced_as = stop, f"your list of {lst.programs} -> {stop} programs"
+    else:
+        priced_count = lo if stop != lo else hi
+        priced_as = f"{stop} programs (the curve) -> {priced_count} (the guide's rule of thumb)"
     actions = [
         f"Apply to about {stop} programs: after that each extra application adds less than "
         f"{lst.stop_threshold_pp:g} percentage points of P(match) ({versus}).",
@@ -769,10 +778,11 @@ def volume_step(facts: ApplicantFacts, lst: ListFacts) -> PlanStep:
         "applications ... A mix of university and community programs (especially those "
         "affiliated with universities) gives you the best odds.",
         duration_months=(1, 1),
-        change={"count": stop} if stop != lst.programs else None,
+        change={"count": priced_count},
         details={
             "stop_count": stop,
             "current_programs": lst.programs,
+            "priced_as": priced_as,
             "guide_range": list(GUIDE_VOLUME),
             "p_match_at": {str(n): round(at[n], 4) for n in (30, 60, 90, 120, stop) if n in at},
             "settings": dict(lst.settings),
@@ -939,12 +949,14 @@ class Plan:
     timeline: tuple[TimelineEntry, ...]
     months_to_eras_open: int
     notes: tuple[str, ...] = ()
+    profile_name: str | None = None
     baseline: Outcome | None = None
     recommended: tuple[Mapping[str, object], ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         """The documented JSON contract (docs/advisor.md)."""
         return {
+            "profile_name": self.profile_name,
             "standing": self.standing.to_dict(),
             "red_flags": [f.to_dict() for f in self.red_flags],
             "baseline": None if self.baseline is None else self.baseline.to_dict(),
