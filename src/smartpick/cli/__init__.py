@@ -22,6 +22,10 @@ from smartpick.cli import serve_cmd  # noqa: E402
 
 app.command("serve")(serve_cmd.serve)
 
+from smartpick.cli import list_cmd  # noqa: E402
+
+app.command("recommend")(list_cmd.recommend)
+
 
 def main() -> None:
     """Console-script entry point."""

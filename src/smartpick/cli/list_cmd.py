@@ -1,0 +1,207 @@
+"""`smartpick recommend`: the optimized application list for a profile."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from smartpick.cli.output import OutputFormat, emit
+from smartpick.errors import InvalidInput, SmartPickError
+
+
+class ListFormat(StrEnum):
+    """Output of `smartpick recommend`."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+    xlsx = "xlsx"
+
+
+TABLE_COLUMNS = (
+    "rank",
+    "program_id",
+    "name",
+    "state",
+    "setting",
+    "tier",
+    "p_interview",
+    "signal",
+    "fee_usd",
+    "contribution_pp",
+)
+
+
+def parse_preferences(items: list[str]) -> dict[str, dict[str, float]] | None:
+    """`KIND:NAME=VALUE` items (kind: program, state, region or setting; NAME may be `*`)."""
+    if not items:
+        return None
+    kinds = {"program": "programs", "state": "states", "region": "regions", "setting": "settings"}
+    out: dict[str, dict[str, float]] = {}
+    for item in items:
+        head, _, value = item.partition("=")
+        kind, _, name = head.partition(":")
+        if kind.strip().lower() not in kinds or not name.strip() or not value.strip():
+            raise InvalidInput(
+                f"--prefer: '{item}' should look like region:Midwest=1 or setting:*=0.6 "
+                f"(kinds: {', '.join(kinds)}; values 0 to 1)",
+                field="preferences",
+            )
+        try:
+            number = float(value)
+        except ValueError:
+            raise InvalidInput(
+                f"--prefer: '{value}' in '{item}' is not a number from 0 to 1", field="preferences"
+            ) from None
+        out.setdefault(kinds[kind.strip().lower()], {})[name.strip()] = number
+    return out
+
+
+def _pct(e: dict[str, float]) -> str:
+    return f"{100 * e['point']:.1f}% ({100 * e['low']:.1f}-{100 * e['high']:.1f}%)"
+
+
+def _print_summary(doc: dict[str, Any]) -> None:
+    totals, stopping = doc["totals"], doc["stopping"]
+    echo = typer.echo
+    echo(
+        f"P(match): {_pct(totals['p_match'])}   expected interviews: "
+        f"{totals['expected_interviews']['point']:.1f} "
+        f"({totals['expected_interviews']['low']:.1f}-{totals['expected_interviews']['high']:.1f})"
+    )
+    if totals["expected_value"] is not None:
+        echo(f"Expected value of the match (your preferences): {_pct(totals['expected_value'])}")
+    by_specialty = ", ".join(
+        f"{s}: {f['applications']} (${f['fees_usd']})"
+        for s, f in totals["fees_by_specialty"].items()
+    )
+    echo(
+        f"Applications: {totals['applications']}   fees: ${totals['fees_usd']} "
+        f"(programs ${totals['program_fees_usd']} + transcript ${totals['transcript_fee_usd']})"
+        + (f"   [{by_specialty}]" if by_specialty else "")
+    )
+    for specialty, sig in doc["signals"].items():
+        if sig["gold_allowed"] or sig["silver_allowed"]:
+            echo(
+                f"Signals, {specialty}: gold {sig['gold_used']}/{sig['gold_allowed']}, "
+                f"silver {sig['silver_used']}/{sig['silver_allowed']} ({sig['note']})"
+            )
+    nxt = stopping["next_gain_pp"]
+    echo(
+        f"Limited by: {stopping['limited_by']}.  Where to stop: after "
+        f"{stopping['stop_at_applications']} applications the next adds under "
+        f"{stopping['threshold_pp']} pp."
+        + (
+            f"  The next application would add {nxt:.2f} pp for ${stopping['next_fee_usd']}."
+            if nxt is not None
+            else ""
+        )
+    )
+    marks = sorted({10, 20, 30, 40, 60, 80, 100, 120, 150, totals["applications"]})
+    points = [c for c in doc["curve"] if c["applications"] in marks]
+    if points:
+        echo(
+            "Curve: "
+            + "  ".join(
+                f"{c['applications']}→{100 * c['p_match']['point']:.0f}% (${c['fees_usd']})"
+                for c in points
+            )
+        )
+    for note in doc["notes"]:
+        echo(f"Note: {note}")
+
+
+def recommend(
+    profile: Path = typer.Option(..., "--profile", "-p", help="Profile file (.toml or .json)."),
+    budget: float | None = typer.Option(
+        None, "--budget", help="Fee budget in USD, transcript fee included (default: profile's)."
+    ),
+    count: int | None = typer.Option(None, "--count", "-n", help="Number of applications."),
+    specialty: list[str] = typer.Option(
+        [], "--specialty", "-s", help="Specialty (repeat for several; default: the profile's)."
+    ),
+    include: list[str] = typer.Option([], "--include", help="Program id that must be in the list."),
+    exclude: list[str] = typer.Option([], "--exclude", help="Program id never to apply to."),
+    state: list[str] = typer.Option([], "--state", help="Only programs in this state (repeat)."),
+    exclude_state: list[str] = typer.Option([], "--exclude-state", help="No programs here."),
+    region: list[str] = typer.Option([], "--region", help="Only this Census region (repeat)."),
+    setting: list[str] = typer.Option(
+        [], "--setting", help="Only this setting: university, university_affiliated_community, ..."
+    ),
+    prefer: list[str] = typer.Option(
+        [],
+        "--prefer",
+        help="Preference KIND:NAME=VALUE (0-1), e.g. region:Midwest=1 region:*=0.6; "
+        "makes the objective the expected value of the match.",
+    ),
+    stop_below: float = typer.Option(
+        0.5, "--stop-below", help="Stop where one more application adds under this many pp."
+    ),
+    season: int = typer.Option(2026, "--season", help="ERAS season of the fee schedule."),
+    fmt: ListFormat = typer.Option(
+        ListFormat.table, "--format", "-f", help="table, csv, json or xlsx"
+    ),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write to this file (needed for xlsx on a terminal)."
+    ),
+) -> None:
+    """The optimized application list: programs, signals, fees, P(match) and where to stop.
+
+    JSON: the contract of docs/optimizer.md (totals, programs, curve, stopping, signals).
+    """
+    from smartpick.core.profile import load_profile
+    from smartpick.export.tables import list_csv, list_rows, list_xlsx
+    from smartpick.service.recommend import recommend as run_recommend
+
+    try:
+        rec = run_recommend(
+            load_profile(profile),
+            budget_usd=budget,
+            count=count,
+            specialties=specialty or None,
+            must_include=include,
+            exclude=exclude,
+            states=state or None,
+            exclude_states=exclude_state or None,
+            regions=region or None,
+            settings=setting or None,
+            preferences=parse_preferences(prefer),
+            stop_threshold_pp=stop_below,
+            season=season,
+        )
+    except SmartPickError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(code=2) from None
+    doc = rec.to_dict()
+    if fmt is ListFormat.xlsx:
+        data = list_xlsx(doc)
+        if output is not None:
+            output.write_bytes(data)
+            typer.echo(f"wrote {output} ({len(rec.programs)} programs)", err=True)
+        elif sys.stdout.isatty():
+            typer.echo("error: --format xlsx needs --output FILE on a terminal", err=True)
+            raise typer.Exit(code=2)
+        else:
+            sys.stdout.buffer.write(data)
+        return
+    if output is not None:
+        if fmt is ListFormat.csv:
+            output.write_text(list_csv(doc), encoding="utf-8")
+        else:
+            import json
+
+            output.write_text(json.dumps(doc, indent=2, default=str), encoding="utf-8")
+        typer.echo(f"wrote {output} ({len(rec.programs)} programs)", err=True)
+        return
+    if fmt is ListFormat.table:
+        _print_summary(doc)
+        rows = [
+            {**row, "p_interview": f"{100 * row['p_interview']:.0f}%"} for row in list_rows(doc)
+        ]
+        emit(rows, OutputFormat.table, columns=TABLE_COLUMNS, title="Recommended list")
+        return
+    emit(list_rows(doc), OutputFormat(fmt.value), document=doc)
