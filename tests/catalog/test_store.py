@@ -106,3 +106,46 @@ def test_search_filters_and_errors(catalog: Catalog) -> None:
         catalog.search(region="Nowhere")
     with pytest.raises(InvalidInput, match="min_non_us_img_pct"):
         catalog.search(min_non_us_img_pct=120)
+
+
+def test_nrmp_2020_national_results_joined_by_institution_and_state(catalog: Catalog) -> None:
+    # Raw: "Brookwood Baptist Health-AL, Internal Medicine, 1903140C0, 10, 10" and
+    # "Med-Prelim/UAB PM&R, 1903140P1, 4, 3".
+    cat = catalog.get("1400121020C").nrmp_results
+    assert [(r.year, r.quota, r.matched) for r in cat] == [(2020, 10, 10)]
+    assert cat[0].source == "NRMP Main Match 2020 program results"
+    prelim = catalog.get("1400121020P").nrmp_results
+    assert [(r.year, r.quota, r.matched) for r in prelim] == [(2020, 4, 3)]
+
+
+def test_florida_nrmp_results_by_year_sum_the_programs_codes(catalog: Catalog) -> None:
+    # Raw: AdventHealth Florida, Orlando, IM 1102140C0 (2026: 14/14) + Medicine-Primary
+    # 1102140M0 (2026: 2/2); Sebring IM 1102140C1 is a separate program (15/15).
+    orlando = {r.year: (r.quota, r.matched) for r in catalog.get("1401131539C").nrmp_results}
+    assert orlando[2026] == (16, 16)
+    sebring = {r.year: (r.quota, r.matched) for r in catalog.get("1401100962C").nrmp_results}
+    assert sebring[2026] == (15, 15) and 2021 not in sebring  # 0/0 = not offered
+    p = catalog.get("1401131539C")
+    assert p.institution.value == "AdventHealth Florida" and p.nrmp.year == 2026
+
+
+def test_new_program_from_ocr_list_is_added_and_repaired(catalog: Catalog) -> None:
+    p = catalog.get("1801400001")  # "onolulu" in the source
+    assert p.city.value == "Honolulu" and p.specialty == "Neurology"
+    assert any("garbled" in n for n in p.data_notes)
+    lafayette = catalog.get("1402100004C")
+    assert lafayette.name == "Ochsner Lafayette General Medical Center Program"
+
+
+def test_preliminary_positions_are_program_total_minus_categorical(catalog: Catalog) -> None:
+    # AAMC 2021: the P row says 14 (the program's total), the C row 10 → 4 preliminary,
+    # which is exactly NRMP 2020's preliminary quota for the program.
+    p = catalog.get("1400121020P")
+    assert p.pgy1_positions.value == 4
+    agree = total = 0
+    for prelim in catalog.programs("Internal Medicine", "preliminary"):
+        r2020 = [r for r in prelim.nrmp_results if r.year == 2020]
+        if r2020 and prelim.pgy1_positions.value is not None:
+            total += 1
+            agree += abs(prelim.pgy1_positions.value - r2020[0].quota) <= 2
+    assert total > 100 and agree / total > 0.8

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from smartpick.core.geography import place_of
+from smartpick.catalog.nrmp import join_florida, join_national_2020
+from smartpick.core.geography import STATES, place_of
 from smartpick.core.specialties import SPECIALTIES, from_aamc
 
 # Source keys used in the catalog file; `SOURCES` gives the label shown to users.
@@ -146,6 +147,8 @@ class Draft:
     nrmp_results: dict[int, dict[str, Any]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     sources: set[str] = field(default_factory=set)
+    # Values used only to check joins (e.g. AAMC 2021 positions offered), not shipped.
+    aux: dict[str, Any] = field(default_factory=dict)
 
     def add(self, name: str, value: Any, source: str, year: int) -> None:
         """Record a source's value for a field; empty values are not claims."""
@@ -248,6 +251,8 @@ class Builder:
             )
             total = _int(row["# of positions offered by this program in the 2021 NRMP Main Match"])
             add("pgy1_positions", cat if cat is not None else total, AAMC, 2021)
+            if total is not None:
+                d.aux["positions_offered_2021"] = total
             for fname, col in (
                 ("visa_j1", "Program consider applicants with J-1 visa?"),
                 ("visa_h1b", "Program consider applicants with H-1B visa?"),
@@ -291,6 +296,29 @@ class Builder:
                 rate = _float(row[board], 3)
                 add("board_pass_rate", None if rate is None else round(rate * 100, 1), BOARDS, 2020)
         self.prefix_specialty = {p: next(iter(s)) for p, s in prefixes.items() if len(s) == 1}
+        self._split_preliminary_positions()
+
+    def _split_preliminary_positions(self) -> None:
+        """AAMC's preliminary-track row gives the program's total positions (C + P).
+
+        The preliminary positions are that total minus the categorical row's positions (e.g.
+        Brookwood Baptist IM: 14 - 10 = 4, which is NRMP 2020's preliminary quota).
+        """
+        for d in self.drafts.values():
+            if d.track != "preliminary":
+                continue
+            cat = self.drafts.get(program_id(d.acgme_code, d.specialty, "categorical"))
+            total = d.aux.get("positions_offered_2021")
+            cat_total = cat.aux.get("positions_offered_2021") if cat else None
+            d.claims.pop("pgy1_positions", None)
+            d.aux.pop("positions_offered_2021", None)
+            if total is None or cat_total is None or total < cat_total:
+                d.notes.append(
+                    "Preliminary positions unknown: AAMC 2021 gives only the program's total."
+                )
+                continue
+            d.add("pgy1_positions", total - cat_total, AAMC, 2021)
+            d.aux["positions_offered_2021"] = total - cat_total
 
     # FREIDA Internal Medicine 2025.
     def add_freida(self) -> None:
@@ -477,6 +505,32 @@ class Builder:
             "specialty_not_in_catalog": other_specialty,
         }
 
+    def add_nrmp(self) -> None:
+        """NRMP results: 2020 national file by name and state, Florida 2020-2026 by city."""
+        tracked = TRACKED_SPECIALTIES
+        self.report["nrmp_2020_national"] = join_national_2020(
+            self.drafts,
+            self.raw / "nycdsa_aamc_2021" / "data" / "programs" / "2020_residencies.csv",
+            self.prefix_specialty,
+            tracked,
+            set(STATES),
+            NRMP_2020,
+        )
+        report, sponsors = join_florida(
+            self.drafts,
+            self.raw / "nrmp_fl_2020_2026" / "public" / "NRMP_2020_2026_Main_and_Specialty.csv",
+            self.prefix_specialty,
+            tracked,
+            NRMP_FL,
+        )
+        self.report["nrmp_florida_2020_2026"] = report
+        for pid, name in sorted(sponsors.items()):
+            d = self.drafts[pid]
+            d.add("institution", name, NRMP_FL, 2026)
+            latest = max(d.nrmp_results, default=None)
+            if latest == 2026:
+                d.add("nrmp", True, NRMP_FL, 2026)
+
     def add_geography(self) -> None:
         """Census region and division from the state."""
         for d in self.drafts.values():
@@ -493,6 +547,7 @@ class Builder:
         self.add_freida()
         self.add_acgme_obgyn()
         self.add_new_programs()
+        self.add_nrmp()
         self.add_macklin()
         self.add_city_coordinates()
         self.add_geography()
