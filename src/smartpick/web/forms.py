@@ -11,7 +11,9 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from smartpick.core.geography import REGIONS
 from smartpick.core.profile import (
@@ -49,6 +51,8 @@ class FormField:
         """The allowed values in words, used by every error message about this field."""
         if self.kind == "number":
             return f"a whole number from {self.minimum} to {self.maximum}"
+        if self.kind == "decimal":
+            return f"a number from {self.minimum} to {self.maximum}"
         if self.choices:
             return "one of: " + ", ".join(c.label for c in self.choices)
         return f"text up to {self.max_length} characters"
@@ -122,6 +126,7 @@ def build_form_spec(
                     "number",
                     hint=f"The year you graduated or will graduate (applying to the {match_year} Match).",
                     default=match_year - 2,
+                    required=True,
                     minimum=1950,
                     maximum=match_year,
                 ),
@@ -294,7 +299,7 @@ def build_form_spec(
                 FormField(
                     "stop_pp",
                     "Stop when one more application adds less than (percentage points)",
-                    "number",
+                    "decimal",
                     hint="Default 0.5 pp, as in SmartPick's method notes.",
                     default=None,
                     minimum=0,
@@ -336,13 +341,15 @@ def parse_form(spec: Sequence[FieldGroup], params: Mapping[str, Any]) -> ParsedF
         if not text:
             if f.required:
                 parsed.errors[f.name] = f"{f.label} is required: enter {f.allowed}."
-            parsed.values[f.name] = None if f.kind == "number" else (f.default or "")
+            parsed.values[f.name] = None if f.kind in ("number", "decimal") else (f.default or "")
             if f.kind == "select":
                 parsed.values[f.name] = f.default
             continue
-        if f.kind == "number":
+        if f.kind in ("number", "decimal"):
             try:
-                number = int(text)
+                number: float = int(text) if f.kind == "number" else float(text)
+                if number != number or number in (float("inf"), float("-inf")):
+                    raise ValueError(text)
             except ValueError:
                 parsed.errors[f.name] = f"{f.label} must be {f.allowed}; got {text[:20]!r}."
                 continue
@@ -469,7 +476,7 @@ def to_profile(spec: Sequence[FieldGroup], parsed: ParsedForm) -> ApplicantProfi
         "step2ck": v.get("step2ck"),
         "step2ck_attempts": v.get("step2ck_attempts") or 1,
         "step3": v.get("step3"),
-        "graduation_year": v.get("graduation_year") or current_match_year(),
+        "graduation_year": v.get("graduation_year"),
         "usce": usce,
         "us_letters": v.get("us_letters") or 0,
         "us_letters_by_specialty": (
@@ -495,3 +502,57 @@ def to_profile(spec: Sequence[FieldGroup], parsed: ParsedForm) -> ApplicantProfi
                 name = "_form"
             parsed.errors.setdefault(name, problem)
         return None
+
+
+def query_model(spec: Sequence[FieldGroup]) -> type[BaseModel]:
+    """A pydantic model of the form's query parameters, so the API's schema documents them."""
+    definitions: dict[str, Any] = {}
+    for f in all_fields(spec).values():
+        if f.kind == "decimal":
+            annotation: Any = float | None
+            default = Field(None, ge=f.minimum, le=f.maximum, description=f"{f.label}. {f.hint}")
+        elif f.kind == "number":
+            annotation = int | None
+            default = Field(None, ge=f.minimum, le=f.maximum, description=f"{f.label}. {f.hint}")
+            if f.required:
+                annotation = int
+                default = Field(..., ge=f.minimum, le=f.maximum, description=f.label)
+        elif f.kind in ("select", "multiselect"):
+            choice = Literal[tuple(c.value for c in f.choices)]  # type: ignore[valid-type]
+            if f.kind == "multiselect":
+                annotation = list[choice]  # type: ignore[valid-type]
+                default = Field(
+                    [] if not f.required else ..., description=f"{f.label}. {f.hint}".strip()
+                )
+                if f.required:
+                    annotation = Annotated[list[choice], Field(min_length=1)]  # type: ignore[valid-type]
+            else:
+                annotation = choice | None
+                default = Field(None, description=f"{f.label}. Default {f.default}.")
+        else:
+            annotation = str | None
+            default = Field(None, max_length=f.max_length, description=f"{f.label}. {f.hint}")
+        definitions[f.name] = (annotation, default)
+    return create_model("ProfileQuery", __config__=ConfigDict(extra="ignore"), **definitions)
+
+
+# What-if change key (as the advisor names it) -> how it changes the form's values.
+def apply_changes_to_form(values: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The form values after a what-if, so "re-run with these changes" is just another link."""
+    out = dict(values)
+    for key, value in changes.items():
+        if key == "usce_months":
+            out["usce_months"] = max(int(value), int(out.get("usce_months") or 0))
+            out["usce_kind"] = "hands_on"
+        elif key == "us_letters":
+            out["us_letters"] = max(int(value), int(out.get("us_letters") or 0))
+            out["us_letters_in_specialty"] = int(value)
+        elif key == "specialties":
+            out["specialties"] = list(value)
+        elif key == "step1":
+            out["step1"] = value if isinstance(value, str) else "score"
+            if not isinstance(value, str):
+                out["step1_score"] = value
+        elif key in out or key in ("count", "budget_usd", "step3"):
+            out[key] = value
+    return out

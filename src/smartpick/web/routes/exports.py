@@ -1,7 +1,99 @@
-"""Downloads: the list as CSV/XLSX, the plan as PDF, and the profile as a TOML or JSON file."""
+"""Downloads: the list as CSV/XLSX, the plan as PDF, and the profile as a TOML or JSON file.
+
+Each download is built from the profile in the query string, like the results page; nothing is
+stored. File names carry no personal data.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
 
-router = APIRouter()
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from smartpick.web.deps import get_catalog
+from smartpick.web.errors import API_ERROR_RESPONSES
+from smartpick.web.profile_file import profile_json, profile_toml
+from smartpick.web.routes.results import FormErrors, _form_again, read_profile
+
+router = APIRouter(responses=API_ERROR_RESPONSES)
+
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(content: bytes | str, media_type: str, filename: str) -> Response:
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _recommendation(request: Request) -> Any:
+    from smartpick.service.recommend import recommend
+
+    parsed, profile = read_profile(request)
+    options = {"budget_usd": parsed.values.get("budget_usd"), "count": parsed.values.get("count")}
+    stop = parsed.values.get("stop_pp")
+    if stop is not None:
+        options["stop_threshold_pp"] = float(stop)
+    return recommend(profile, catalog=get_catalog(request), **options)
+
+
+@router.get("/export/list.csv", include_in_schema=False)
+def list_csv(request: Request) -> Response:
+    """The optimized list as CSV (one row per program, the same columns as the CLI's CSV)."""
+    from smartpick.export.tables import list_csv as to_csv
+
+    try:
+        rec = _recommendation(request)
+    except FormErrors as err:
+        return _form_again(request, err)
+    return _download(to_csv(rec), CSV, "smartpick-list.csv")
+
+
+@router.get("/export/list.xlsx", include_in_schema=False)
+def list_xlsx(request: Request) -> Response:
+    """The optimized list, its curve and totals as an Excel workbook."""
+    from smartpick.export.tables import list_xlsx as to_xlsx
+
+    try:
+        rec = _recommendation(request)
+    except FormErrors as err:
+        return _form_again(request, err)
+    return _download(to_xlsx(rec), XLSX, "smartpick-list.xlsx")
+
+
+@router.get("/export/plan.pdf", include_in_schema=False)
+def plan_pdf(request: Request) -> Response:
+    """The advisor's plan with the recommended list as PDF."""
+    from smartpick.export.pdf import plan_pdf as to_pdf
+    from smartpick.service.advise import advise
+
+    try:
+        parsed, profile = read_profile(request)
+    except FormErrors as err:
+        return _form_again(request, err)
+    plan = advise(profile, catalog=get_catalog(request), budget_usd=parsed.values.get("budget_usd"))
+    return _download(to_pdf(plan.to_dict()), "application/pdf", "smartpick-plan.pdf")
+
+
+@router.get("/export/profile.toml", include_in_schema=False)
+def profile_file_toml(request: Request) -> Response:
+    """The profile as a TOML file (`smartpick ... --profile FILE` reads it)."""
+    try:
+        _, profile = read_profile(request)
+    except FormErrors as err:
+        return _form_again(request, err)
+    return _download(profile_toml(profile), "application/toml; charset=utf-8", "profile.toml")
+
+
+@router.get("/export/profile.json", include_in_schema=False)
+def profile_file_json(request: Request) -> Response:
+    """The profile as a JSON file."""
+    try:
+        _, profile = read_profile(request)
+    except FormErrors as err:
+        return _form_again(request, err)
+    return _download(profile_json(profile), "application/json", "profile.json")

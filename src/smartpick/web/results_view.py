@@ -1,0 +1,81 @@
+"""The results page's data, built from the recommendation's JSON contract and the catalog.
+
+`results_data` turns `Recommendation.to_dict()` (docs/optimizer.md) into what the page and its JSON
+twin show: totals with intervals, the list with tiers and reasons, the P(match) curve with the
+stopping point, and map dots (program coordinates from the catalog, projected server-side).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from smartpick.web.charts import CurvePoint, curve_chart
+from smartpick.web.geo import MAP_HEIGHT, MAP_WIDTH, albers_usa, state_paths
+
+TIERS = ("reach", "target", "likely")
+
+
+def list_rows(rec: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The recommended programs (contract rows) with their page address."""
+    return [{**row, "url": f"/programs/{row['program_id']}"} for row in rec["programs"]]
+
+
+def curve_points(rec: Mapping[str, Any]) -> list[CurvePoint]:
+    """The P(match) curve against applications and fees, from the recommendation."""
+    return [
+        CurvePoint(
+            applications=int(p["applications"]),
+            fees_usd=float(p["fees_usd"]),
+            p_match=float(p["p_match"]["point"]),
+            low=float(p["p_match"]["low"]),
+            high=float(p["p_match"]["high"]),
+        )
+        for p in rec["curve"]
+    ]
+
+
+def map_data(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """State outlines and one dot per recommended program that has coordinates."""
+    dots, unplaced = [], []
+    for row in rows:
+        xy = None
+        if row.get("latitude") is not None and row.get("longitude") is not None:
+            xy = albers_usa(float(row["longitude"]), float(row["latitude"]))
+        if xy is None:
+            unplaced.append(row["name"])
+            continue
+        dots.append(
+            {
+                "x": round(xy[0], 1),
+                "y": round(xy[1], 1),
+                "tier": row["tier"],
+                "name": row["name"],
+                "program_id": row["program_id"],
+                "p_interview": row["p_interview"]["point"],
+            }
+        )
+    return {
+        "width": MAP_WIDTH,
+        "height": MAP_HEIGHT,
+        "states": [{"name": n, "path": p} for n, p in state_paths()],
+        "dots": dots,
+        "not_on_map": unplaced,
+    }
+
+
+def results_data(rec: Mapping[str, Any]) -> dict[str, Any]:
+    """Everything the results page shows (and `/api/results` returns), from one recommendation.
+
+    Keys starting with `_` are drawing geometry for the HTML page only.
+    """
+    rows = list_rows(rec)
+    points = curve_points(rec)
+    stop_at = rec["stopping"]["stop_at_applications"]
+    return {
+        "recommendation": {**rec, "programs": rows},
+        "tiers": {t: sum(1 for r in rows if r["tier"] == t) for t in TIERS},
+        "map_points": len(rows),
+        "_chart": curve_chart(points, stop_at),
+        "_map": map_data(rows),
+    }
