@@ -35,6 +35,7 @@ ACGME_OBGYN = "acgme_obgyn2023"
 NRMP_2020 = "nrmp2020"
 NRMP_FL = "nrmp_fl"
 CENSUS = "census"
+GEOCODES = "geocodes2021"
 SAME_CITY = "same_city:"  # prefix: coordinates of another program in the city, from <source>
 
 SOURCES = {
@@ -47,6 +48,7 @@ SOURCES = {
     NRMP_2020: "NRMP Main Match 2020 program results",
     NRMP_FL: "NRMP Main Match program results, Florida 2020-2026",
     CENSUS: "US Census regions and divisions",
+    GEOCODES: "Geocoded institution addresses 2021 (NYCDSA project)",
 }
 
 
@@ -356,6 +358,12 @@ class Builder:
                 merged.claims[fname].extend(claims)
             merged.sources |= old.sources
             merged.notes.append(f"AAMC 2021 listed this program under ACGME code {old_code}.")
+        for code in sorted(aamc_only):
+            if code not in by_name.values():
+                aamc_im[code].notes.append(
+                    "Not listed in FREIDA 2025: the program may have closed, merged or changed "
+                    "its ACGME code since 2021."
+                )
         for code in sorted(rows):
             row = rows[code]
             d = self.draft(code, "Internal Medicine", "categorical")
@@ -421,6 +429,14 @@ class Builder:
                 city_points.setdefault(
                     key, (lat[0].value, lon[0].value, lat[0].source, lat[0].year)
                 )
+        # Then institution addresses geocoded in 2021: "Name, City, ST, zip, USA".
+        geocodes = self.raw / "nycdsa_aamc_2021" / "data" / "geo" / "program_geocodes.csv"
+        for row in sorted(_rows(geocodes), key=lambda r: r["submit_adj"]):
+            parts = [p.strip() for p in row["submit_adj"].split(",")]
+            lat_g, lon_g = _float(row["latitude"], 5), _float(row["longitude"], 5)
+            if len(parts) >= 4 and lat_g is not None and lon_g is not None:
+                key = (parts[-4].casefold(), parts[-3])
+                city_points.setdefault(key, (lat_g, lon_g, GEOCODES, 2021))
         used = 0
         for pid in sorted(self.drafts):
             d = self.drafts[pid]

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+from functools import lru_cache
 from typing import Any
 
 from smartpick.catalog.build import source_label
 from smartpick.core.programs import Fact, NrmpResult, Program
 
 USER_IMPORT = "user import"
+_UNKNOWN: Fact[Any] = Fact(None)  # immutable, so one instance serves every unknown field
+FACT_FIELDS = tuple(
+    f.name
+    for f in fields(Program)
+    if f.name not in ("id", "acgme_code", "name", "specialty", "track")
+    and f.name not in ("nrmp_results", "data_notes")
+)
+_label = lru_cache(maxsize=None)(source_label)
 
 
 def fact_from(entry: list[Any] | None, conflicts: list[list[Any]] | None) -> Fact[Any]:
     """A Fact from a record's [value, source key, year] and its conflicting entries."""
-    older = tuple(Fact(v, source_label(s), y) for v, s, y in (conflicts or []))
+    older = tuple(Fact(v, _label(s), y) for v, s, y in conflicts) if conflicts else ()
     if entry is None:
-        return Fact(None, conflicts=older)
+        return Fact(None, conflicts=older) if older else _UNKNOWN
     value, source, year = entry
-    return Fact(value, source_label(source), year, older)
+    return Fact(value, _label(source), year, older)
 
 
 def overlay(base: Fact[Any], user: list[tuple[Any, int]]) -> Fact[Any]:
@@ -38,14 +48,10 @@ def program_from(record: dict[str, Any], user: dict[str, list[tuple[Any, int]]])
     """Build a Program from a catalog record plus the user's imported facts for it."""
     facts = record["f"]
     conflicts = record["c"]
-    fields: dict[str, Any] = {}
-    for name in Program.__dataclass_fields__:
-        if name in ("id", "acgme_code", "name", "specialty", "track", "nrmp_results"):
-            continue
-        if name == "data_notes":
-            continue
+    values: dict[str, Any] = {}
+    for name in FACT_FIELDS:
         base = fact_from(facts.get(name), conflicts.get(name))
-        fields[name] = overlay(base, user.get(name, []))
+        values[name] = overlay(base, user[name]) if name in user else base
     return Program(
         id=record["id"],
         acgme_code=record["acgme_code"],
@@ -53,9 +59,9 @@ def program_from(record: dict[str, Any], user: dict[str, list[tuple[Any, int]]])
         specialty=record["specialty"],
         track=record["track"],
         nrmp_results=tuple(
-            NrmpResult(r["year"], r["quota"], r["matched"], source_label(r["source"]))
+            NrmpResult(r["year"], r["quota"], r["matched"], _label(r["source"]))
             for r in record["nrmp_results"]
         ),
         data_notes=tuple(record["data_notes"]),
-        **fields,
+        **values,
     )
