@@ -23,7 +23,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "optimizer"))
 
-from optimizer_synthetic import synthetic_chances  # noqa: E402
+from optimizer_helpers import synthetic_chances  # noqa: E402
 
 from smartpick.core.chances import SIGNAL_LEVELS, ChanceMatrix, p_match  # noqa: E402
 from smartpick.core.fees import FeeTier, custom_schedule, fee_schedule  # noqa: E402

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from optimizer_synthetic import synthetic_chances
+from optimizer_helpers import synthetic_chances
 
 from smartpick.core.chances import p_match
 from smartpick.core.fees import FeeTier, custom_schedule, fee_schedule

@@ -1,10 +1,20 @@
-"""Random `ChanceMatrix` instances with the model's shape (shared latent effect, signals, draws)."""
+"""Helpers shared by the optimizer tests and bench: reference profiles, random chance matrices."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 
 from smartpick.core.chances import ChanceMatrix
+from smartpick.core.profile import ApplicantProfile, load_profile
+
+PROFILES = Path(__file__).resolve().parents[2] / "examples" / "profiles"
+
+
+def reference_profile(name: str) -> ApplicantProfile:
+    """One of the six shared reference applicants (examples/profiles)."""
+    return load_profile(PROFILES / f"{name}.toml")
 
 
 def synthetic_chances(
@@ -16,7 +26,7 @@ def synthetic_chances(
     levels: int = 3,
     sigma_u: float = 1.0,
 ) -> ChanceMatrix:
-    """Interview logit a_i + sigma_u * u (+ a signal log-odds), conversion logit c_i + 0.5 u."""
+    """A random matrix: interview logit a_i + sigma_u * u (+ a signal log-odds), conversion logit c_i + 0.5 u."""
     rng = np.random.default_rng(seed)
     x, w = np.polynomial.hermite_e.hermegauss(nodes)
     w = w / w.sum()
