@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from smartpick.core.chances import SIGNAL_LEVELS, ChanceMatrix, interval, p_match
+from smartpick.core.chances import SIGNAL_LEVELS, ChanceMatrix, interval
 from smartpick.core.fees import FeeSchedule
 from smartpick.errors import InvalidInput
 
@@ -523,11 +523,27 @@ def _run_chain(
     return stage_sets, stop_at
 
 
+def _p_match_draws(
+    chances: ChanceMatrix, selected: Sequence[int], signals: Sequence[int]
+) -> FloatArray:
+    """`chances.p_match` per draw, gathering each signal level's rows only once."""
+    no_match = np.ones((chances.conversion.shape[0], chances.weights.size))
+    if not len(selected):
+        return 1.0 - no_match @ chances.weights
+    idx = np.asarray(selected, dtype=np.int64)
+    levels = np.asarray(signals, dtype=np.int64)
+    for level in np.unique(levels):
+        rows = idx[levels == level]
+        m = chances.interview_by_signal[int(level)][:, rows, :] * chances.conversion[:, rows, :]
+        no_match *= np.prod(1.0 - m, axis=1)
+    return 1.0 - no_match @ chances.weights
+
+
 def _stages(problem: ListProblem, stage_sets: Sequence[_StageSet]) -> tuple[Stage, ...]:
     stages: list[Stage] = []
     previous = 0.0
     for selected, signals, fee, objective in stage_sets:
-        draws = p_match(problem.chances, list(selected), list(signals))
+        draws = _p_match_draws(problem.chances, selected, signals)
         stages.append(
             Stage(
                 selected=selected,
