@@ -129,3 +129,14 @@ def test_unreadable_files_are_rejected(fresh_catalog: Catalog, tmp_path: Path) -
     with pytest.raises(ImportRejected, match="empty"):
         fresh_catalog.import_file(_csv(tmp_path / "empty.csv", ""))
     assert fresh_catalog.imports() == []
+
+
+def test_one_users_import_does_not_leak_into_another_catalog(
+    catalog: Catalog, fresh_catalog: Catalog, tmp_path: Path
+) -> None:
+    before = catalog.get(ANES).pct_non_us_img.value
+    fresh_catalog.import_file(_csv(tmp_path / "x.csv", f"program_id,pct_non_us_img\n{ANES},99\n"))
+    assert fresh_catalog.get(ANES).pct_non_us_img.value == 99.0
+    assert catalog.get(ANES).pct_non_us_img.value == before == 32.0
+    assert ANES in {p.id for p in fresh_catalog.search(min_non_us_img_pct=95, limit=10_000)}
+    assert ANES not in {p.id for p in catalog.search(min_non_us_img_pct=95, limit=10_000)}

@@ -74,6 +74,11 @@ def default_user_store() -> Path:
     return smartpick_home() / USER_STORE_NAME
 
 
+# Bundled programs without user facts are the same in every Catalog: built once per process.
+_shared: dict[str, dict[str, Program]] = {}
+_shared_lock = threading.Lock()
+
+
 class Catalog:
     """The bundled catalog with the user's imported facts merged on top."""
 
@@ -100,11 +105,18 @@ class Catalog:
         with self._lock:
             missing = [i for i in ids if i not in self._cache]
         if missing:
-            records = self.index.records(missing)
-            built = {
-                pid: program_from(rec, self._user_facts.get(pid, {}))
-                for pid, rec in records.items()
-            }
+            built: dict[str, Program] = {}
+            with _shared_lock:
+                shared = _shared.setdefault(self.index.digest, {})
+                plain = [i for i in missing if i not in self._user_facts and i in shared]
+                built.update((i, shared[i]) for i in plain)
+            records = self.index.records([i for i in missing if i not in built])
+            for pid, rec in records.items():
+                user = self._user_facts.get(pid)
+                built[pid] = program_from(rec, user or {})
+                if not user:
+                    with _shared_lock:
+                        shared[pid] = built[pid]
             with self._lock:
                 self._cache.update(built)
         with self._lock:
