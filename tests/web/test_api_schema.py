@@ -7,6 +7,7 @@ from pathlib import Path
 
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import positive_data_acceptance
 
 from smartpick.web import WebSettings, create_app
 
@@ -24,4 +25,6 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", app).include(path_regex
 def test_api_never_fails_with_a_server_error(case) -> None:
     response = case.call()
     assert response.status_code < 500, (case.path, case.query, response.text[:300])
-    case.validate_response(response)
+    # Rules across fields (letters in the specialty <= US letters, a score for "numeric Step 1")
+    # cannot be written in OpenAPI, so a schema-valid request may rightly get a 422 naming them.
+    case.validate_response(response, excluded_checks=[positive_data_acceptance])

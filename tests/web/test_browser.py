@@ -7,8 +7,6 @@ recorded: none may leave 127.0.0.1. Screenshots go to artifacts/ (gitignored).
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import socket
 import subprocess
@@ -94,9 +92,9 @@ def page(browser, server):
     pg.console_errors = []  # type: ignore[attr-defined]
     pg.on(
         "request",
-        lambda r: None
-        if r.url.startswith((server, "data:", "blob:"))
-        else pg.outside.append(r.url),  # type: ignore[attr-defined]
+        lambda r: (
+            None if r.url.startswith((server, "data:", "blob:")) else pg.outside.append(r.url)
+        ),  # type: ignore[attr-defined]
     )
     pg.on(
         "console",

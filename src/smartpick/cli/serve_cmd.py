@@ -26,4 +26,7 @@ def serve(
 
     app = create_app(WebSettings(user_store=user_store))
     typer.echo(f"SmartPick is running at http://{host}:{port}/  (Ctrl+C to stop)")
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+    # No access log: query strings carry the profile, and nothing about the applicant is kept.
+    uvicorn.run(
+        app, host=host, port=port, log_level="warning", access_log=False, server_header=False
+    )

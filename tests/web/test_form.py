@@ -1,0 +1,146 @@
+"""The profile form: defaults, inline errors naming the field and range, and the profile it builds."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from starlette.datastructures import QueryParams
+
+from smartpick.core.profile import current_match_year
+from smartpick.core.specialties import SPECIALTIES
+from smartpick.web.forms import (
+    all_fields,
+    build_form_spec,
+    parse_form,
+    profile_query,
+    to_profile,
+)
+
+SPEC = build_form_spec([s.name for s in SPECIALTIES])
+GUIDE = (
+    "specialties=Internal+Medicine&visa=j1&step1=score&step1_score=209&step2ck=224"
+    "&graduation_year=2025&usce_months=1&usce_kind=observership&us_letters=1"
+    "&us_letters_in_specialty=1"
+)
+
+
+def test_the_guide_sample_builds_the_same_profile_as_its_file() -> None:
+    from pathlib import Path
+
+    from smartpick.core.profile import load_profile
+
+    parsed = parse_form(SPEC, QueryParams(GUIDE))
+    profile = to_profile(SPEC, parsed)
+    assert profile is not None, parsed.errors
+    sample = load_profile(Path(__file__).parents[2] / "examples/profiles/guide-sample.toml")
+    for name in ("applicant_type", "visa", "step1", "step2ck", "step3", "graduation_year"):
+        assert getattr(profile, name) == getattr(sample, name), name
+    assert profile.specialties == sample.specialties
+    assert profile.usce_observership_months == sample.usce_observership_months
+    assert profile.letters_in("Internal Medicine") == sample.letters_in("Internal Medicine")
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "words"),
+    [
+        ("step2ck=301", "step2ck", "1 to 300"),
+        ("step2ck=abc", "step2ck", "whole number"),
+        ("usce_months=-1", "usce_months", "0 to 60"),
+        (f"graduation_year={current_match_year() + 1}", "graduation_year", "1950 to"),
+        ("specialties=Cardiac+Magic", "specialties", "not in the list"),
+        ("visa=l1", "visa", "J-1"),
+        ("step1=score", "step1_score", "1 to 300"),
+        ("us_letters=1&us_letters_in_specialty=2", "us_letters_in_specialty", "number of US"),
+        ("stop_pp=nan", "stop_pp", "0 to 10"),
+    ],
+)
+def test_errors_name_the_field_and_the_allowed_range(query: str, field: str, words: str) -> None:
+    base = dict(QueryParams(GUIDE).multi_items())
+    base.pop(field, None)
+    params = QueryParams(
+        "&".join(f"{k}={v}" for k, v in base.items() if k not in QueryParams(query)) + "&" + query
+    )
+    parsed = parse_form(SPEC, params)
+    if parsed.ok:
+        to_profile(SPEC, parsed)
+    assert field in parsed.errors, parsed.errors
+    label = all_fields(SPEC)[field].label
+    assert label.split(" (")[0] in parsed.errors[field] or field in parsed.errors[field]
+    assert words in parsed.errors[field]
+
+
+def test_a_missing_required_field_is_named() -> None:
+    parsed = parse_form(SPEC, QueryParams("specialties=Internal+Medicine"))
+    assert "step2ck" in parsed.errors and "required" in parsed.errors["step2ck"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    step2ck=st.integers(1, 300),
+    months=st.integers(0, 60),
+    letters=st.integers(0, 10),
+    data=st.data(),
+)
+def test_the_query_round_trips(step2ck: int, months: int, letters: int, data) -> None:
+    """A profile's query string (the shareable link) parses back to the same profile."""
+    in_specialty = data.draw(st.integers(0, letters))
+    query = (
+        f"specialties=Family+Medicine&step2ck={step2ck}&graduation_year=2024"
+        f"&usce_months={months}&usce_kind=hands_on&us_letters={letters}"
+        f"&us_letters_in_specialty={in_specialty}"
+    )
+    first = parse_form(SPEC, QueryParams(query))
+    profile = to_profile(SPEC, first)
+    assert profile is not None, first.errors
+    again = parse_form(SPEC, QueryParams(profile_query(first.values, SPEC)))
+    assert to_profile(SPEC, again) == profile
+
+
+def test_form_page_has_labels_for_every_input(client) -> None:
+    import re
+
+    html = client.get("/").text
+    ids = re.findall(r'<(?:input|select)[^>]*\sid="([^"]+)"', html)
+    assert ids
+    for input_id in ids:
+        assert f'for="{input_id}"' in html, input_id
+    assert 'aria-describedby="hint-step2ck err-step2ck"' in html
+
+
+def test_form_twin_describes_every_field(client) -> None:
+    data = client.get("/api/form").json()
+    names = {f["name"] for g in data["groups"] for f in g["fields"]}
+    assert names == set(all_fields(SPEC))
+    specialties = next(f for g in data["groups"] for f in g["fields"] if f["name"] == "specialties")
+    assert "Internal Medicine" in [c["value"] for c in specialties["choices"]]
+    assert data["fees"]["season"] == 2026 and data["fees"]["tiers"][0]["fee_usd"] == 11
+
+
+def test_shared_link_refills_the_form(client) -> None:
+    html = client.get("/?" + GUIDE).text
+    assert 'id="step2ck" name="step2ck"\n         value="224"' in html or 'value="224"' in html
+    assert '<option value="j1" selected>' in html
+
+
+def test_submitting_bad_values_shows_the_form_with_errors(client) -> None:
+    r = client.get("/results?specialties=Internal+Medicine&step2ck=400&graduation_year=2024")
+    assert r.status_code == 422
+    assert 'id="error-summary"' in r.text and 'role="alert"' in r.text
+    assert "Step 2 CK score must be a whole number from 1 to 300; got 400." in r.text
+    assert 'aria-invalid="true"' in r.text
+
+
+def test_live_check_and_fee_note(client) -> None:
+    r = client.get("/form/check/step2ck", params={"step2ck": "0"})
+    assert 'role="alert"' in r.text and "1 to 300" in r.text
+    ok = client.get("/form/check/step2ck", params={"step2ck": "230"})
+    assert "hidden" in ok.text
+    fee = client.get(
+        "/form/check/budget_usd",
+        params=[("budget_usd", "1000"), ("specialties", "Internal Medicine")],
+    )
+    # ERAS 2026: $11 each for 1-30, $30 from the 31st, plus the $80 transcript fee:
+    # 80 + 330 + 19 * 30 = 980 <= 1000 < 1010.
+    assert "pays for up to 49 applications ($980 in fees)" in fee.text
+    assert client.get("/form/check/nope").status_code == 404
