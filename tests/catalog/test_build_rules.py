@@ -1,0 +1,89 @@
+"""The build's merge rules and parsers, on small hand-made inputs and generated ones."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from smartpick.catalog.build import (
+    Claim,
+    Draft,
+    clean_ocr_city,
+    clean_ocr_name,
+    freida_visas,
+    resolve,
+    website,
+)
+from smartpick.catalog.importer import normalize_program_id
+
+claims = st.lists(
+    st.builds(
+        Claim,
+        value=st.one_of(st.integers(0, 5), st.sampled_from(["yes", "no", "none_listed"])),
+        source=st.sampled_from(["aamc2021", "freida2025", "acgme_obgyn2023", "nrmp2020"]),
+        year=st.integers(2019, 2026),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=60)
+@given(claims)
+def test_newest_value_is_shown_and_every_differing_older_value_is_kept(cs: list[Claim]) -> None:
+    d = Draft("0000000001", "0000000001", "Neurology", "categorical")
+    d.names.append(Claim("X Program", "aamc2021", 2021))
+    d.claims["pgy1_positions"] = list(cs)
+    value, source, year = resolve(d)["f"]["pgy1_positions"]
+    assert year == max(c.year for c in cs)
+    assert any((c.value, c.source, c.year) == (value, source, year) for c in cs)
+    kept = {v for v, _, _ in resolve(d)["c"].get("pgy1_positions", [])}
+    assert kept == {c.value for c in cs} - {value}
+
+
+def test_freida_visa_lists() -> None:
+    assert freida_visas("[]") == {
+        "visa_j1": "none_listed",
+        "visa_h1b": "none_listed",
+        "visa_f1": "none_listed",
+    }
+    assert freida_visas("['J-1 through ECFMG', 'F-1']") == {
+        "visa_j1": "yes",
+        "visa_h1b": "no",
+        "visa_f1": "yes",
+    }
+    dict_form = "[{'value': 'H-1B', 'label': 'H-1B visa'}]"
+    assert freida_visas(dict_form) == {"visa_j1": "no", "visa_h1b": "yes", "visa_f1": "no"}
+
+
+def test_ocr_repairs() -> None:
+    assert clean_ocr_city("onolulu", {"Honolulu", "Hilo"}) == ("Honolulu", True)
+    assert clean_ocr_city("maha", {"Omaha", "Lincoln"}) == ("Omaha", True)
+    assert clean_ocr_city("YORK", {"York"}) == ("York", True)
+    assert clean_ocr_city("wasco", set()) == ("Wasco", True)
+    assert clean_ocr_city("Tampa", {"Tampa"}) == ("Tampa", False)
+    assert clean_ocr_name("Carrollton Regional Medical Center An Program") == (
+        "Carrollton Regional Medical Center Program",
+        True,
+    )
+    assert clean_ocr_name("Mercy Hospital Springfield Program") == (
+        "Mercy Hospital Springfield Program",
+        False,
+    )
+
+
+def test_website_drops_email_addresses() -> None:
+    assert website("someone@example.org") is None
+    assert website("www.gme@mchs.com") is None
+    assert website("www.example.org/im") == "http://www.example.org/im"
+    assert website("https://example.org") == "https://example.org"
+    assert website("") is None
+
+
+@given(st.from_regex(r"\A[0-9]{1,10}[CP]?\Z"))
+def test_program_id_normalization_is_idempotent_and_restores_zeros(text: str) -> None:
+    once = normalize_program_id(text)
+    assert normalize_program_id(once) == once
+    assert len(once.rstrip("CP")) == 10 and once.rstrip("CP").lstrip("0") == text.rstrip(
+        "CP"
+    ).lstrip("0")
