@@ -26,6 +26,10 @@ from smartpick.cli import list_cmd  # noqa: E402
 
 app.command("recommend")(list_cmd.recommend)
 
+from smartpick.cli import model_cmd  # noqa: E402
+
+model_cmd.register(app)
+
 
 def main() -> None:
     """Console-script entry point."""

@@ -1,0 +1,192 @@
+"""`smartpick profile example|schema|check`, `smartpick chances` and `smartpick calibration`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from smartpick.cli.output import FORMAT_OPTION, OutputFormat, emit
+from smartpick.errors import SmartPickError
+
+profile_app = typer.Typer(help="Applicant profiles: example, JSON Schema, validation.")
+
+
+def _fail(exc: SmartPickError) -> typer.Exit:
+    typer.echo(f"error: {exc.message}", err=True)
+    return typer.Exit(code=2)
+
+
+@profile_app.command("example")
+def profile_example(
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write to this file instead of printing."
+    ),
+) -> None:
+    """A commented example profile (the guide's sample applicant), as TOML."""
+    from smartpick.core.profile import example_profile_toml
+
+    text = example_profile_toml()
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    if output.exists():
+        typer.echo(f"error: output: {output} already exists; not overwritten", err=True)
+        raise typer.Exit(code=2)
+    output.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {output}")
+
+
+@profile_app.command("schema")
+def profile_schema() -> None:
+    """The JSON Schema of a profile file."""
+    from smartpick.core.profile import profile_json_schema
+
+    typer.echo(json.dumps(profile_json_schema(), indent=2))
+
+
+@profile_app.command("check")
+def profile_check(path: Path = typer.Argument(..., help="Profile file (.toml or .json).")) -> None:
+    """Validate a profile file and print it as JSON (with derived values)."""
+    from smartpick.core.profile import load_profile
+
+    try:
+        profile = load_profile(path)
+    except SmartPickError as exc:
+        raise _fail(exc) from None
+    data = profile.model_dump(mode="json")
+    data["derived"] = {
+        "step1_status": profile.step1_status,
+        "failed_attempts": profile.failed_attempts,
+        "years_since_graduation": profile.years_since_graduation,
+        "usce_hands_on_months": profile.usce_hands_on_months,
+        "usce_observership_months": profile.usce_observership_months,
+    }
+    typer.echo(json.dumps(data, indent=2))
+
+
+def _pct(triple: tuple[float, float, float]) -> str:
+    point, low, high = triple
+    return f"{100 * point:.1f}% ({100 * low:.1f}-{100 * high:.1f})"
+
+
+def chances(
+    profile: Path = typer.Option(..., "--profile", "-p", help="Profile file (.toml or .json)."),
+    specialty: list[str] = typer.Option(
+        [], "--specialty", "-s", help="Specialty (repeatable); default: the profile's."
+    ),
+    program: list[str] = typer.Option([], "--program", help="Program id (repeatable)."),
+    top: int = typer.Option(0, "--top", help="Show only the N most likely programs (0: all)."),
+    excluded: bool = typer.Option(
+        True, "--excluded/--no-excluded", help="List excluded programs (table and CSV)."
+    ),
+    fmt: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Per-program P(interview) and P(match) with intervals, eligibility and top reasons."""
+    from smartpick.core.profile import load_profile
+    from smartpick.service.chances import assess
+
+    if top < 0:
+        raise _fail(SmartPickError("top: must be 0 or more"))
+    try:
+        prof = load_profile(profile)
+        result = assess(prof, specialties=specialty or None, program_ids=program or None)
+    except SmartPickError as exc:
+        raise _fail(exc) from None
+    rows = sorted(result.rows, key=lambda r: -r.p_interview[0])
+    if top:
+        rows = rows[:top]
+    document = result.to_dict()
+    document["programs"] = [r.to_dict() for r in rows]
+    table: list[dict[str, Any]] = [
+        {
+            "program_id": r.program.id,
+            "program": r.program.name,
+            "state": r.program.state.value,
+            "eligible": "yes",
+            "P(interview)": _pct(r.p_interview),
+            "P(match) alone": _pct(r.p_match),
+            "confidence": r.confidence,
+            "reasons": list(r.reasons),
+        }
+        for r in rows
+    ]
+    if excluded:
+        table += [
+            {
+                "program_id": e.program.id,
+                "program": e.program.name,
+                "state": e.program.state.value,
+                "eligible": "no",
+                "P(interview)": "0",
+                "P(match) alone": "0",
+                "confidence": "high",
+                "reasons": list(e.reasons),
+            }
+            for e in result.excluded
+        ]
+    title = (
+        f"{prof.name or profile.name}: {len(result.rows)} eligible, {len(result.excluded)} "
+        f"excluded ({', '.join(result.specialties)}); intervals {result.level:.0%}"
+    )
+    emit(table, fmt, document=document, title=title)
+    for note in result.notes:
+        if fmt is OutputFormat.table:
+            typer.echo(f"note: {note}")
+
+
+def calibration(fmt: OutputFormat = FORMAT_OPTION) -> None:
+    """Predicted vs published Charting Outcomes 2026 figures per specialty, and leave-one-out."""
+    from smartpick.core.calibration_report import calibration_report, summary_errors
+    from smartpick.service.chances import fitted_model
+
+    report = calibration_report(fitted_model())
+    if fmt is OutputFormat.json:
+        emit([], fmt, document=report)
+        return
+
+    def q(d: dict[str, float] | None) -> str:
+        return "-" if d is None else f"{d['q1']:g}/{d['median']:g}/{d['q3']:g}"
+
+    rows = []
+    for r in report:
+        pred, pub, loo = r["predicted"], r["published"], r["leave_one_out"]
+        curve = dict((int(s), p) for s, p in pred["p_match_by_step2ck"])
+        rows.append(
+            {
+                "specialty": r["specialty"],
+                "match rate pred/pub": f"{pred['match_rate']:.1%} / {pub['match_rate']:.1%}",
+                "Step 2 CK matched pred | pub": f"{q(pred['step2ck']['matched'])} | "
+                f"{q(pub['step2ck']['matched'])}",
+                "not matched pred | pub": f"{q(pred['step2ck']['not_matched'])} | "
+                f"{q(pub['step2ck']['not_matched'])}",
+                "ranks matched pred | pub": f"{q(pred['contiguous_ranks']['matched'])} | "
+                f"{q(pub['contiguous_ranks']['matched'])}",
+                "ranks not matched pred | pub": f"{q(pred['contiguous_ranks']['not_matched'])} | "
+                f"{q(pub['contiguous_ranks']['not_matched'])}",
+                "LOO medians": "-"
+                if loo is None
+                else f"{loo['step2ck']['matched']['median']:g} / "
+                f"{loo['step2ck']['not_matched']['median']:g}",
+                "P(match) at 220/240/260": f"{curve[220]:.0%} / {curve[240]:.0%} / {curve[260]:.0%}",
+            }
+        )
+    emit(rows, fmt, title="Calibration to NRMP Charting Outcomes 2026 (non-US IMGs)")
+    if fmt is OutputFormat.table:
+        errors = summary_errors(report)
+        typer.echo(
+            "Mean absolute error: Step 2 CK medians "
+            f"{errors['step2ck_median_mae_points']} points, match rates "
+            f"{errors['match_rate_mae_pp']} pp; leave-one-specialty-out: "
+            f"{errors['loo_step2ck_median_mae_points']} points, "
+            f"{errors['loo_match_rate_mae_pp']} pp"
+        )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the profile group and the chances/calibration commands to the app."""
+    app.add_typer(profile_app, name="profile")
+    app.command("chances")(chances)
+    app.command("calibration")(calibration)

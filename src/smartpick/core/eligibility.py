@@ -1,0 +1,194 @@
+"""Eligibility: the hard rules that remove a program, and the visa factor that only lowers chances.
+
+Hard rules (the program is excluded, the reason is kept with its source):
+- the program does not consider the visa the applicant needs (a stated "no");
+- the applicant needs an H-1B (only) and has not passed Step 3: H-1B sponsorship for residency
+  requires Step 3 before the petition, so these programs cannot take them on an H-1B;
+- a minimum Step 1 / Step 2 CK score, a graduation-year limit or a USCE requirement stated by the
+  program (from the user's own imported facts) that the applicant does not meet;
+- the program does not take part in ERAS or the NRMP Match, or is not accepting applications.
+
+Unknown facts never exclude and are never shown as known: an unknown visa policy counts with the
+specialty's acceptance rate and lowers confidence. FREIDA's empty visa list ("none_listed") is not a
+stated "no": it is a strong penalty, the program considering the visa with probability 13/108
+(`effects.EFFECTS["visa_none_listed_accepts"]`; of 108 such IM programs also in AAMC 2021, 95 said
+they do not consider J-1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from smartpick.core.effects import EFFECTS
+from smartpick.core.profile import ApplicantProfile
+from smartpick.core.programs import Fact, Program, VisaStatus
+
+STEP3_PASS = 200  # USMLE Step 3 passing score (USMLE; 198 before 2024)
+
+Direction = Literal["+", "-", "?", "x"]  # raises, lowers, unknown, excludes
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason behind a program's probability, with where it comes from."""
+
+    text: str
+    source: str | None = None
+    year: int | None = None
+    direction: Direction = "+"
+    weight: float = 0.0  # size on the log-odds scale, to pick the top reasons
+
+    def __str__(self) -> str:
+        if self.source is None:
+            return self.text
+        cite = (
+            self.source
+            if self.year is None or str(self.year) in self.source
+            else (f"{self.source} {self.year}")
+        )
+        return f"{self.text} ({cite})"
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """Whether a program can take the applicant, and the visa factor on its interview chance."""
+
+    eligible: bool
+    exclusions: tuple[Reason, ...]
+    visa_factor: float  # P(the program considers the applicant's visa); 1 without a visa need
+    visa_reasons: tuple[Reason, ...]
+    unknowns: tuple[str, ...]
+
+
+VISA_LABEL = {"j1": "J-1", "h1b": "H-1B"}
+
+
+def step3_passed(profile: ApplicantProfile) -> bool:
+    """True when Step 3 is taken with a passing score."""
+    return profile.step3 is not None and profile.step3 >= STEP3_PASS
+
+
+def _visa_one(
+    kind: str, fact: Fact[VisaStatus], base_rate: float, profile: ApplicantProfile
+) -> tuple[float, Reason, bool]:
+    """(P(considered), reason, hard exclusion) for one visa type."""
+    label = VISA_LABEL[kind]
+    source, year = fact.source, fact.year
+    if kind == "h1b" and not step3_passed(profile) and fact.value != "no":
+        return (
+            0.0,
+            Reason(
+                "H-1B needs a passed Step 3, which is not in your profile",
+                "USCIS H-1B rules for residents",
+                None,
+                "x",
+                9.0,
+            ),
+            True,
+        )
+    if fact.value == "yes":
+        return 1.0, Reason(f"{label} considered", source, year, "+", 0.5), False
+    if fact.value == "no":
+        return 0.0, Reason(f"{label} not considered", source, year, "x", 9.0), True
+    if fact.value == "none_listed":
+        p = EFFECTS["visa_none_listed_accepts"].value
+        text = (
+            f"No visa listed: 95 of 108 such programs did not consider J-1 "
+            f"(AAMC 2021); counted as a {p:.0%} chance that {label} is considered"
+        )
+        return p, Reason(text, source, year, "-", 2.1), False
+    text = f"{label} policy unknown: counted at the specialty's rate ({base_rate:.0%})"
+    return base_rate, Reason(text, None, None, "?", 0.4), False
+
+
+def check(
+    profile: ApplicantProfile,
+    program: Program,
+    visa_base_rates: dict[str, float] | None = None,
+) -> Eligibility:
+    """Apply the hard rules and compute the visa factor for one program."""
+    rates = visa_base_rates or {"j1": 0.637, "h1b": 0.22}
+    exclusions: list[Reason] = []
+    unknowns: list[str] = []
+    visa_reasons: list[Reason] = []
+    factor = 1.0
+
+    if profile.visa in ("j1", "h1b"):
+        fact = program.visa_j1 if profile.visa == "j1" else program.visa_h1b
+        factor, reason, hard = _visa_one(profile.visa, fact, rates[profile.visa], profile)
+        (exclusions if hard else visa_reasons).append(reason)
+        if fact.value is None:
+            unknowns.append(f"{VISA_LABEL[profile.visa]} policy")
+    elif profile.visa == "either":
+        p_j1, r_j1, hard_j1 = _visa_one("j1", program.visa_j1, rates["j1"], profile)
+        p_h1b, r_h1b, hard_h1b = _visa_one("h1b", program.visa_h1b, rates["h1b"], profile)
+        if hard_j1 and hard_h1b:
+            exclusions.extend((r_j1, r_h1b))
+            factor = 0.0
+        else:
+            factor = 1.0 - (1.0 - p_j1) * (1.0 - p_h1b)
+            visa_reasons.extend(r for r, hard in ((r_j1, hard_j1), (r_h1b, hard_h1b)) if not hard)
+        if program.visa_j1.value is None and program.visa_h1b.value is None:
+            unknowns.append("visa policy")
+
+    exclusions.extend(_stated_limits(profile, program))
+
+    for attr, label in (
+        ("eras", "Does not take applications through ERAS"),
+        ("nrmp", "Does not take part in the NRMP Main Match"),
+        ("accepting_applications", "Not accepting applications"),
+    ):
+        flag: Fact[bool] = getattr(program, attr)
+        if flag.value is False:
+            exclusions.append(Reason(label, flag.source, flag.year, "x", 9.0))
+    return Eligibility(
+        eligible=not exclusions,
+        exclusions=tuple(exclusions),
+        visa_factor=factor if not exclusions else 0.0,
+        visa_reasons=tuple(visa_reasons),
+        unknowns=tuple(unknowns),
+    )
+
+
+def _stated_limits(profile: ApplicantProfile, program: Program) -> list[Reason]:
+    """Limits the program states (user-imported facts) that the applicant fails."""
+    out: list[Reason] = []
+    f1 = program.min_step1
+    if f1.value is not None and isinstance(profile.step1, int) and profile.step1 < f1.value:
+        out.append(
+            Reason(
+                f"Step 1 {profile.step1} is below its minimum {f1.value}",
+                f1.source,
+                f1.year,
+                "x",
+                9.0,
+            )
+        )
+    f2 = program.min_step2ck
+    if f2.value is not None and profile.step2ck is not None and profile.step2ck < f2.value:
+        out.append(
+            Reason(
+                f"Step 2 CK {profile.step2ck} is below its minimum {f2.value}",
+                f2.source,
+                f2.year,
+                "x",
+                9.0,
+            )
+        )
+    fy = program.max_years_since_graduation
+    if fy.value is not None and profile.years_since_graduation > fy.value:
+        out.append(
+            Reason(
+                f"Graduated {profile.years_since_graduation} years before the Match; it takes "
+                f"at most {fy.value}",
+                fy.source,
+                fy.year,
+                "x",
+                9.0,
+            )
+        )
+    fu = program.usce_required
+    if fu.value is True and profile.usce_hands_on_months <= 0:
+        out.append(Reason("Requires US clinical experience", fu.source, fu.year, "x", 9.0))
+    return out

@@ -1,0 +1,117 @@
+"""Chances for one applicant: the fitted model run on the catalog's programs.
+
+`assess(profile, ...)` returns an `Assessment`: the eligible programs aligned with a
+`core.chances.ChanceMatrix` (for the optimizer), one row per program (P(interview) and the
+program's own P(match), each with an interval, the top reasons and unknown facts) and the excluded
+programs with their reasons. The fitted model is loaded once per process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from smartpick.core.chances import ChanceMatrix
+from smartpick.core.model import (
+    ChanceModel,
+    ExcludedProgram,
+    ProgramChance,
+    SpecialtyContext,
+    build_context,
+)
+from smartpick.core.profile import ApplicantProfile
+from smartpick.core.programs import Program
+from smartpick.core.specialties import resolve_specialty
+from smartpick.service.catalog import Catalog, open_catalog
+
+DEFAULT_TRACKS = ("categorical",)
+
+
+@cache
+def fitted_model() -> ChanceModel:
+    """The shipped fitted model (process-wide, loaded on first use)."""
+    return ChanceModel.load()
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Chances of one applicant at a set of programs.
+
+    `programs`, `rows` and the `chances` arrays are aligned (eligible programs only);
+    `excluded` lists the programs a hard rule removed, with the reasons.
+    """
+
+    profile: ApplicantProfile
+    specialties: tuple[str, ...]
+    programs: tuple[Program, ...]
+    chances: ChanceMatrix
+    rows: tuple[ProgramChance, ...]
+    excluded: tuple[ExcludedProgram, ...]
+    notes: tuple[str, ...]
+    level: float
+
+    def row(self, program_id: str) -> ProgramChance:
+        """The row of an eligible program (KeyError if it is not eligible or not assessed)."""
+        for r in self.rows:
+            if r.program.id == program_id:
+                return r
+        raise KeyError(program_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of `smartpick chances --format json` and the web API."""
+        return {
+            "profile": self.profile.name,
+            "specialties": list(self.specialties),
+            "interval_level": self.level,
+            "programs": [r.to_dict() for r in self.rows],
+            "excluded": [e.to_dict() for e in self.excluded],
+            "notes": list(self.notes),
+        }
+
+
+def _contexts(catalog: Catalog, specialties: Iterable[str]) -> dict[str, SpecialtyContext]:
+    return {s: build_context(s, catalog.programs(specialty=s)) for s in specialties}
+
+
+def assess(
+    profile: ApplicantProfile,
+    *,
+    specialties: Sequence[str] | None = None,
+    program_ids: Sequence[str] | None = None,
+    catalog: Catalog | None = None,
+    tracks: Sequence[str] = DEFAULT_TRACKS,
+    model: ChanceModel | None = None,
+) -> Assessment:
+    """Assess a profile at the catalog's programs.
+
+    By default: every program of the profile's target specialties (or `specialties`) in `tracks`
+    (categorical). With `program_ids`: exactly those programs (any track), in that order.
+    """
+    catalog = catalog or open_catalog()
+    model = model or fitted_model()
+    if program_ids:
+        programs = [catalog.get(pid) for pid in dict.fromkeys(program_ids)]
+        wanted = tuple(dict.fromkeys(p.specialty for p in programs))
+    else:
+        wanted = tuple(
+            dict.fromkeys(
+                resolve_specialty(s, field="specialty").name
+                for s in (specialties or profile.specialties)
+            )
+        )
+        programs = [
+            p for s in wanted for p in catalog.programs(specialty=s) if p.track in set(tracks)
+        ]
+    prediction = model.predict(profile, programs, _contexts(catalog, wanted))
+    return Assessment(
+        profile=profile,
+        specialties=wanted,
+        programs=prediction.programs,
+        chances=prediction.chances,
+        rows=prediction.rows,
+        excluded=prediction.excluded,
+        notes=prediction.notes,
+        level=model.level,
+    )
