@@ -312,6 +312,14 @@ class Builder:
             cat = self.drafts.get(program_id(d.acgme_code, d.specialty, "categorical"))
             total = d.aux.get("positions_offered_2021")
             cat_total = cat.aux.get("positions_offered_2021") if cat else None
+            if cat is not None:
+                note = (
+                    "AAMC 2021 reports residents' shares, applications, % interviewed, visas and "
+                    "Step 1 range once per program: they cover the categorical and preliminary "
+                    "tracks together."
+                )
+                d.notes.append(note)
+                cat.notes.append(note)
             d.claims.pop("pgy1_positions", None)
             d.aux.pop("positions_offered_2021", None)
             if total is None or cat_total is None or total < cat_total:
