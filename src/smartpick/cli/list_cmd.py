@@ -132,6 +132,9 @@ def recommend(
     setting: list[str] = typer.Option(
         [], "--setting", help="Only this setting: university, university_affiliated_community, ..."
     ),
+    track: list[str] = typer.Option(
+        [], "--track", help="Tracks to apply to (default categorical; add preliminary)."
+    ),
     prefer: list[str] = typer.Option(
         [],
         "--prefer",
@@ -170,6 +173,7 @@ def recommend(
             regions=region or None,
             settings=setting or None,
             preferences=parse_preferences(prefer),
+            tracks=track or ("categorical",),
             stop_threshold_pp=stop_below,
             season=season,
         )

@@ -49,6 +49,7 @@ DEFAULT_STOP_THRESHOLD = 0.005  # 0.5 percentage points per extra application
 DEFAULT_HORIZON = 150  # the curve runs at least this far (or to the last useful program)
 LOCAL_SEARCH_MAX_SIZE = 200  # swap search runs on lists up to this size (a fixed rule)
 _MAX_SWAPS_PER_STAGE = 8
+_SWAP_POOL = 64  # programs considered for swapping in, by their gain now
 _FEE_FLOOR_USD = 1.0  # a free application (2024 flat tier) is ranked as if it cost $1
 _M_CAP = 1.0 - 1e-9  # keeps 1 - m away from 0 so removals can be divided out
 _TOL = 1e-12
@@ -280,46 +281,51 @@ class _Chain:
         return int(p), int(s), float(gains[s, p])
 
     def swap_pass(self, fee_cap: float) -> bool:
-        """Apply the best improving swap (one out, one in) within the fee cap; True if applied."""
+        """Apply the best improving swap (one out, one in) within the fee cap; True if applied.
+
+        Programs to swap in are drawn from the `_SWAP_POOL` with the largest gain now (at any
+        level): removing one program raises the others' gains only by its own small share.
+        """
         removable = np.flatnonzero(self.sel & ~self.fixed)
-        addable = self.eligible & ~self.sel
-        if removable.size == 0 or not addable.any():
+        addable = np.flatnonzero(self.eligible & ~self.sel)
+        if removable.size == 0 or addable.size == 0:
             return False
+        base = self.v[:, None] * self.A - self.B
+        H_all = np.einsum("lnk,nk->lnk", self.M[:, addable], base[addable])  # (L, P, K)
+        now = (H_all @ self.w).max(axis=0)
+        if addable.size > _SWAP_POOL:
+            keep = np.sort(np.argsort(-now, kind="stable")[:_SWAP_POOL])
+            addable, H_all = addable[keep], H_all[:, keep]
         D = self.removal_terms()
         ell = self.m[removable] * D[removable]  # (C, K) per-node loss of removing c
         loss = ell @ self.w  # (C,)
         inv = 1.0 / (1.0 - self.m[removable])  # (C, K)
-        base = self.v[:, None] * self.A - self.B
-        pos = np.arange(self.M.shape[1])
-        after = pos[:, None] > removable[None, :]  # d is less preferred than c
+        after = addable[:, None] > removable[None, :]  # d is less preferred than c
         fg = self.fee_group
         counts = self.fee_counts
-        same_fee = fg[:, None] == fg[removable][None, :]
+        same_fee = fg[addable][:, None] == fg[removable][None, :]
         new_fee = (
             self.fee
             - self.marginal[counts[fg[removable]] - 1][None, :]
-            + self.marginal[counts[fg][:, None] - same_fee]
+            + self.marginal[counts[fg[addable]][:, None] - same_fee]
         )
         fee_ok = new_fee <= fee_cap
+        group_d, group_c = self.sig_group[addable][:, None], self.sig_group[removable][None, :]
         best: tuple[float, int, int, int] = (0.0, -1, -1, 0)
         for s in range(self.levels):
-            H = self.M[s] * base  # (n, K)
+            H = H_all[s]  # (P, K)
             g = H @ self.w
-            gain_after = (H * self.w) @ inv.T  # (n, C)
-            gain_before = g[:, None] + (self.M[s] * self.w) @ ell.T
+            gain_after = (H * self.w) @ inv.T  # (P, C)
+            gain_before = g[:, None] + (self.M[s, addable] * self.w) @ ell.T
             gain = np.where(after, gain_after, gain_before) - loss[None, :]
-            open_s = self.level_open(s)[:, None]
+            open_s = self.level_open(s)[addable][:, None]
             if s:
-                freed = (self.lev[removable] == s)[None, :] & (
-                    self.sig_group[:, None] == self.sig_group[removable][None, :]
-                )
-                open_s = open_s | (freed & (self.sig_group[:, None] >= 0))
-            valid = addable[:, None] & open_s & fee_ok
-            gain = np.where(valid, gain, -np.inf)
-            flat = int(np.argmax(gain))
-            row, col = np.unravel_index(flat, gain.shape)
+                freed = (self.lev[removable] == s)[None, :] & (group_d == group_c)
+                open_s = open_s | (freed & (group_d >= 0))
+            gain = np.where(open_s & fee_ok, gain, -np.inf)
+            row, col = np.unravel_index(int(np.argmax(gain)), gain.shape)
             if gain[row, col] > best[0]:
-                best = (float(gain[row, col]), int(row), int(removable[col]), s)
+                best = (float(gain[row, col]), int(addable[row]), int(removable[col]), s)
         improvement, d, c, s = best
         if d < 0 or improvement <= _TOL * max(1.0, self.f):
             return False

@@ -242,6 +242,18 @@ def _settings(names: Sequence[str] | None) -> set[str] | None:
     return out
 
 
+def _tracks(names: Sequence[str]) -> set[str]:
+    allowed = ("categorical", "preliminary", "advanced", "single")
+    out = {name.strip().lower() for name in names}
+    bad = sorted(out - set(allowed))
+    if bad or not out:
+        raise InvalidInput(
+            f"tracks: {', '.join(bad) or 'none given'} — allowed: {', '.join(allowed)}.",
+            field="tracks",
+        )
+    return out
+
+
 def _preference_maps(
     preferences: Mapping[str, Mapping[str, float]] | None,
 ) -> dict[str, dict[str, float]] | None:
@@ -322,6 +334,7 @@ def recommend(
     regions: Sequence[str] | None = None,
     settings: Sequence[str] | None = None,
     preferences: Mapping[str, Mapping[str, float]] | None = None,
+    tracks: Sequence[str] = ("categorical",),
     stop_threshold_pp: float = 0.5,
     season: int = 2026,
     catalog: Catalog | None = None,
@@ -333,6 +346,8 @@ def recommend(
       `stop_threshold_pp` percentage points of P(match).
     - `states`, `regions`, `settings` keep only programs there; `exclude_states` and `exclude`
       (program ids) remove programs; `must_include` ids are always in the list.
+    - `tracks`: categorical only by default; add "preliminary" to apply to one-year positions too
+      (ERAS prices them as a separate specialty).
     - `preferences`: {"programs"|"states"|"regions"|"settings": {name: value 0..1, "*": value for
       the others}} turns the objective into the expected value of the match (1 = a favourite).
     """
@@ -361,6 +376,7 @@ def recommend(
     drop_states = _states(exclude_states, "exclude_states") or set()
     keep_regions = _regions(regions)
     keep_settings = _settings(settings)
+    keep_tracks = _tracks(tracks)
     prefs = _preference_maps(preferences)
 
     assessment = assess(profile, specialties=wanted, catalog=catalog)
@@ -377,7 +393,7 @@ def recommend(
             )
 
     def allowed(p: Program) -> bool:
-        if p.id in exclude_ids:
+        if p.id in exclude_ids or p.track not in keep_tracks:
             return False
         state, region, setting = p.state.value, p.region.value, p.setting.value
         if keep_states is not None and state not in keep_states:
@@ -430,6 +446,7 @@ def recommend(
             "exclude_states": sorted(drop_states) if exclude_states else None,
             "regions": sorted(keep_regions) if keep_regions is not None else None,
             "settings": sorted(keep_settings) if keep_settings is not None else None,
+            "tracks": sorted(keep_tracks),
             "preferences": prefs,
             "stop_threshold_pp": stop_threshold_pp,
             "season": season,
@@ -464,6 +481,7 @@ def _recommendation(
         s: arr @ cm.weights for s, arr in enumerate(cm.interview_by_signal)
     }  # (D+1, n) per level
     must = set(problem.must_include)
+    objective_name = "P(match)" if problem.values is None else "the expected value of your match"
     model_reasons = _model_reasons(assessment, len(programs))
     group_count: dict[str, int] = {}
     listed: list[ListedProgram] = []
@@ -482,7 +500,7 @@ def _recommendation(
             reasons.append(
                 f"{SIGNAL_LEVELS[s]} signal: P(interview) {_pct(plain)} → {_pct(p_int.point)}"
             )
-        reasons.append(f"adds {100 * contribution:.1f} pp to the list's objective")
+        reasons.append(f"dropping it would lower {objective_name} by {100 * contribution:.2f} pp")
         reasons.extend(model_reasons[i])
         reasons.append(
             f"ERAS fee ${fee} (program {group_count[group]} of {group}, {schedule.season} season)"
