@@ -110,3 +110,18 @@ def test_import_command_good_and_bad(tmp_path: Path) -> None:
     result = runner.invoke(app, ["catalog", "import", str(bad)])
     assert result.exit_code == 2
     assert "row 2, column 'min_step2ck'" in result.output
+
+
+def test_imports_forget_and_report_commands(tmp_path: Path) -> None:
+    f = tmp_path / "undo.csv"
+    f.write_text("program_id,notes\n0401621040,check later\n", encoding="utf-8")
+    done = json.loads(_run("catalog", "import", str(f), "--format", "json"))
+    listed = json.loads(_run("catalog", "imports", "--format", "json"))
+    assert done["import_id"] in [i["import_id"] for i in listed]
+    gone = json.loads(_run("catalog", "forget", str(done["import_id"]), "--format", "json"))
+    assert gone == {"import_id": done["import_id"], "facts_removed": 1}
+    again = runner.invoke(app, ["catalog", "forget", str(done["import_id"])])
+    assert again.exit_code == 2 and "no import" in again.output
+    report = json.loads(_run("catalog", "report", "--format", "json"))
+    assert report["internal_medicine_categorical"]["matched_by_code"] == 525
+    assert "matched_by_name" in _run("catalog", "report")

@@ -7,7 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from smartpick.errors import ImportRejected
+from smartpick.errors import ImportRejected, NotFound
 from smartpick.service.catalog import Catalog, open_catalog, program_to_dict
 
 INOVA = "1405100435C"
@@ -140,3 +140,27 @@ def test_one_users_import_does_not_leak_into_another_catalog(
     assert catalog.get(ANES).pct_non_us_img.value == before == 32.0
     assert ANES in {p.id for p in fresh_catalog.search(min_non_us_img_pct=95, limit=10_000)}
     assert ANES not in {p.id for p in catalog.search(min_non_us_img_pct=95, limit=10_000)}
+
+
+def test_semicolon_csv_from_a_european_excel(fresh_catalog: Catalog, tmp_path: Path) -> None:
+    fresh_catalog.import_file(
+        _csv(tmp_path / "eu.csv", f"program_id;min_step2ck;notes\n{ANES};232;a, b\n")
+    )
+    p = fresh_catalog.get(ANES)
+    assert p.min_step2ck.value == 232 and p.notes.value == "a, b"
+
+
+def test_forget_import_restores_earlier_values(fresh_catalog: Catalog, tmp_path: Path) -> None:
+    first = fresh_catalog.import_file(
+        _csv(tmp_path / "1.csv", f"program_id,min_step1\n{ANES},210\n")
+    )
+    second = fresh_catalog.import_file(
+        _csv(tmp_path / "2.csv", f"program_id,min_step1\n{ANES},225\n")
+    )
+    p = fresh_catalog.get(ANES)
+    assert p.min_step1.value == 225 and [c.value for c in p.min_step1.conflicts] == [210]
+    assert fresh_catalog.forget_import(second.import_id) == 1
+    assert fresh_catalog.get(ANES).min_step1.value == 210
+    assert [i["import_id"] for i in fresh_catalog.imports()] == [first.import_id]
+    with pytest.raises(NotFound, match="import_id"):
+        fresh_catalog.forget_import(second.import_id)

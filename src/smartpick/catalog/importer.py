@@ -112,7 +112,10 @@ def read_table(path: Path) -> list[list[str]]:
             raise ImportRejected(
                 f"{path.name}: not a UTF-8 text CSV file.", [(0, "", "file is not UTF-8 text")]
             ) from None
-        return [list(r) for r in csv.reader(io.StringIO(text))]
+        first = text.split("\n", 1)[0]
+        # Excel in many locales saves CSV with ";"; tab-separated exports also occur.
+        delimiter = max((",", ";", "\t"), key=first.count) if first else ","
+        return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
     if suffix == ".xlsx":
         import openpyxl  # only needed for spreadsheets
 

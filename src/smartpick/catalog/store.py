@@ -292,6 +292,26 @@ class UserStore:
             conn.close()
         return import_id
 
+    def forget_import(self, import_id: int) -> int:
+        """Delete one import and its facts (one transaction); returns the facts removed."""
+        if not self.path.exists():
+            return -1
+        conn = self._connect()
+        try:
+            with conn:
+                known = conn.execute(
+                    "SELECT 1 FROM imports WHERE import_id = ?", (import_id,)
+                ).fetchone()
+                if known is None:
+                    return -1
+                removed = conn.execute(
+                    "DELETE FROM user_facts WHERE import_id = ?", (import_id,)
+                ).rowcount
+                conn.execute("DELETE FROM imports WHERE import_id = ?", (import_id,))
+        finally:
+            conn.close()
+        return int(removed)
+
     def imports(self) -> list[dict[str, Any]]:
         """Past imports, oldest first."""
         if not self.path.exists():
@@ -299,10 +319,13 @@ class UserStore:
         conn = self._connect()
         try:
             rows = conn.execute(
-                "SELECT import_id, file_name, imported_at, rows FROM imports ORDER BY import_id"
+                "SELECT i.import_id, i.file_name, i.imported_at, i.rows, "
+                "(SELECT COUNT(*) FROM user_facts f WHERE f.import_id = i.import_id) "
+                "FROM imports i ORDER BY i.import_id"
             ).fetchall()
         finally:
             conn.close()
         return [
-            {"import_id": i, "file_name": f, "imported_at": t, "rows": r} for i, f, t, r in rows
+            {"import_id": i, "file_name": f, "imported_at": t, "rows": r, "facts": n}
+            for i, f, t, r, n in rows
         ]

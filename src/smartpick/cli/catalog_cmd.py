@@ -83,6 +83,56 @@ def import_file(
     emit([data], fmt, document=data, title="Imported")
 
 
+@catalog_app.command("imports")
+def imports(fmt: OutputFormat = FORMAT_OPTION) -> None:
+    """Your past imports (oldest first).
+
+    JSON: a list of {import_id, file_name, imported_at, rows, facts}.
+    """
+    rows = open_catalog().imports()
+    emit(
+        rows,
+        fmt,
+        title="Your imports",
+        columns=["import_id", "file_name", "imported_at", "rows", "facts"],
+    )
+
+
+@catalog_app.command("forget")
+def forget(
+    import_id: int = typer.Argument(..., help="the import's id, from `smartpick catalog imports`"),
+    fmt: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Undo one import: remove the facts it added (earlier imports and bundled data stay).
+
+    JSON: {import_id, facts_removed}.
+    """
+    try:
+        removed = open_catalog().forget_import(import_id)
+    except SmartPickError as exc:
+        raise _fail(exc) from None
+    data = {"import_id": import_id, "facts_removed": removed}
+    emit([data], fmt, document=data, title="Import removed")
+
+
+@catalog_app.command("report")
+def report(fmt: OutputFormat = FORMAT_OPTION) -> None:
+    """How the bundled catalog was built: programs matched across sources, joins, conflicts.
+
+    JSON: the build report (build_report.json; see docs/catalog.md).
+    """
+    data = open_catalog().build_report()
+    rows: list[dict[str, Any]] = []
+    for section, value in data.items():
+        if isinstance(value, dict) and section not in ("programs_by_specialty_track",):
+            for key, number in value.items():
+                if isinstance(number, int | float):
+                    rows.append({"section": section, "measure": key, "count": number})
+        elif isinstance(value, int):
+            rows.append({"section": "catalog", "measure": section, "count": value})
+    emit(rows, fmt, document=data, title="How the catalog was built (docs/catalog.md)")
+
+
 @programs_app.command("search")
 def search(
     specialty: str | None = typer.Option(None, help="e.g. 'Internal Medicine'"),

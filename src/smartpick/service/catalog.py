@@ -208,8 +208,21 @@ class Catalog:
         )
 
     def imports(self) -> list[dict[str, Any]]:
-        """Past imports into this catalog's user store."""
+        """Past imports into this catalog's user store, oldest first (import_id, file_name,
+        imported_at, rows, facts)."""
         return self.user.imports()
+
+    def forget_import(self, import_id: int) -> int:
+        """Remove one earlier import and its facts; returns how many facts were removed.
+
+        Raises NotFound when there is no such import.
+        """
+        removed = self.user.forget_import(import_id)
+        if removed < 0:
+            known = ", ".join(str(i["import_id"]) for i in self.user.imports()) or "none"
+            raise NotFound(f"import_id: no import {import_id}. Known imports: {known}.")
+        self._load_user()
+        return removed
 
 
 def _args(local: dict[str, Any]) -> dict[str, Any]:
