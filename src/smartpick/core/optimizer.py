@@ -91,6 +91,7 @@ class ListProblem:
     values: tuple[float, ...] | None = None
     stop_threshold: float = DEFAULT_STOP_THRESHOLD
     horizon: int = DEFAULT_HORIZON
+    interval_level: float = 0.8  # share of the bootstrap draws inside each interval
 
     @property
     def size(self) -> int:
@@ -556,7 +557,7 @@ def _stages(problem: ListProblem, stage_sets: Sequence[_StageSet]) -> tuple[Stag
                 signals=signals,
                 fee_usd=int(fee),
                 objective=float(objective),
-                p_match=interval(draws),
+                p_match=interval(draws, problem.interval_level),
                 gain=float(objective - previous) if stages else float(objective),
             )
         )

@@ -41,6 +41,7 @@ from smartpick.core.signals import Allowance, signal_allowance
 from smartpick.core.specialties import resolve_specialty
 from smartpick.errors import InvalidInput
 from smartpick.service.catalog import Catalog, open_catalog
+from smartpick.service.chances import Assessment, assess
 
 PREFERENCE_DIMENSIONS = ("programs", "states", "regions", "settings")
 OTHERS = "*"  # the value of every state / region / setting not named in a preference map
@@ -73,6 +74,7 @@ class ListedProgram:
     contribution_pp: float  # objective lost (percentage points) if it were dropped
     preference: float | None  # the applicant's value for a match there, if preferences given
     must_include: bool
+    confidence: str  # the model's: high / medium / low, by how many program facts are unknown
     reasons: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
@@ -98,6 +100,7 @@ class ListedProgram:
             "contribution_pp": self.contribution_pp,
             "preference": self.preference,
             "must_include": self.must_include,
+            "confidence": self.confidence,
             "reasons": list(self.reasons),
         }
 
@@ -351,8 +354,6 @@ def recommend(
     - `preferences`: {"programs"|"states"|"regions"|"settings": {name: value 0..1, "*": value for
       the others}} turns the objective into the expected value of the match (1 = a favourite).
     """
-    from smartpick.service.chances import assess
-
     _check_budget(budget_usd)
     _check_count(count)
     if not 0 <= stop_threshold_pp < 100:
@@ -379,15 +380,25 @@ def recommend(
     keep_tracks = _tracks(tracks)
     prefs = _preference_maps(preferences)
 
-    assessment = assess(profile, specialties=wanted, catalog=catalog)
+    must_tracks = {catalog.get(pid).track for pid in must_ids}
+    assessment = assess(
+        profile,
+        specialties=wanted,
+        catalog=catalog,
+        tracks=tuple(sorted(keep_tracks | must_tracks)),
+    )
     chances: ChanceMatrix = assessment.chances
     programs: list[Program] = list(assessment.programs)
     index = {p.id: i for i, p in enumerate(programs)}
-    not_eligible = {row.program.id: row for row in getattr(assessment, "excluded", ())}
+    not_eligible = {row.program.id: row for row in assessment.excluded}
     for pid in must_ids:
         if pid not in index:
             row = not_eligible.get(pid)
-            why = f": {'; '.join(row.reasons)}" if row is not None else " (not in your specialties)"
+            why = (
+                f": {'; '.join(row.reasons)}"
+                if row is not None
+                else f" (its specialty is not one of {', '.join(wanted)})"
+            )
             raise InvalidInput(
                 f"must_include: {pid} cannot be in your list{why}", field="must_include"
             )
@@ -425,6 +436,7 @@ def recommend(
         values=values,
         stop_threshold=stop_threshold_pp / 100.0,
         horizon=DEFAULT_HORIZON,
+        interval_level=assessment.level,
     )
     solution = optimize_list(problem)
     return _recommendation(
@@ -464,7 +476,7 @@ def _recommendation(
     problem: ListProblem,
     solution: ListSolution,
     programs: list[Program],
-    assessment: Any,
+    assessment: Assessment,
     *,
     allowances: Mapping[str, Allowance],
     schedule: FeeSchedule,
@@ -482,7 +494,7 @@ def _recommendation(
     }  # (D+1, n) per level
     must = set(problem.must_include)
     objective_name = "P(match)" if problem.values is None else "the expected value of your match"
-    model_reasons = _model_reasons(assessment, len(programs))
+    level = assessment.level
     group_count: dict[str, int] = {}
     listed: list[ListedProgram] = []
     for rank, (i, s, fee, contribution) in enumerate(
@@ -491,7 +503,8 @@ def _recommendation(
         p = programs[i]
         group = fee_group(p)
         group_count[group] = group_count.get(group, 0) + 1
-        p_int = Estimate(*interval(interview_draws[s][:, i]))
+        p_int = Estimate(*interval(interview_draws[s][:, i], level))
+        row = assessment.rows[i]
         plain = float(interview_draws[0][0, i])
         reasons: list[str] = []
         if i in must:
@@ -501,7 +514,9 @@ def _recommendation(
                 f"{SIGNAL_LEVELS[s]} signal: P(interview) {_pct(plain)} → {_pct(p_int.point)}"
             )
         reasons.append(f"dropping it would lower {objective_name} by {100 * contribution:.2f} pp")
-        reasons.extend(model_reasons[i])
+        reasons.extend(row.reasons)
+        if row.unknowns:
+            reasons.append(f"unknown: {', '.join(row.unknowns)}")
         reasons.append(
             f"ERAS fee ${fee} (program {group_count[group]} of {group}, {schedule.season} season)"
         )
@@ -517,6 +532,7 @@ def _recommendation(
                 contribution_pp=100 * contribution,
                 preference=None if problem.values is None else problem.values[i],
                 must_include=i in must,
+                confidence=row.confidence,
                 reasons=tuple(reasons),
             )
         )
@@ -533,7 +549,7 @@ def _recommendation(
                 for d in range(cm.conversion.shape[0])
             ]
         )
-        expected_value = Estimate(*interval(ev_draws))
+        expected_value = Estimate(*interval(ev_draws, level))
 
     fees_by_specialty: dict[str, dict[str, int]] = {}
     for item in listed:
@@ -577,6 +593,7 @@ def _recommendation(
         }
 
     notes = [
+        *assessment.notes,
         f"ERAS {schedule.season} fees: "
         + ", ".join(
             f"${t.fee_usd} {'flat for' if t.rule == 'flat' else 'each for'} programs "
@@ -606,9 +623,9 @@ def _recommendation(
     return Recommendation(
         objective="p_match" if problem.values is None else "preference_value",
         programs=tuple(listed),
-        p_match=Estimate(*interval(p_draws)),
+        p_match=Estimate(*interval(p_draws, level)),
         p_match_draws=p_draws,
-        expected_interviews=Estimate(*interval(i_draws)),
+        expected_interviews=Estimate(*interval(i_draws, level)),
         expected_interviews_draws=np.asarray(i_draws, dtype=float),
         expected_value=expected_value,
         program_fees_usd=sum(item.fee_usd for item in listed),
@@ -631,11 +648,3 @@ def _recommendation(
         filtered_out=filtered_out,
         notes=tuple(notes),
     )
-
-
-def _model_reasons(assessment: Any, n: int) -> list[tuple[str, ...]]:
-    """The model's top reasons for each program (aligned with `assessment.programs`)."""
-    rows = getattr(assessment, "rows", None)
-    if rows is None:
-        return [()] * n
-    return [tuple(getattr(row, "reasons", ())) for row in rows]

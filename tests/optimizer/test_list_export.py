@@ -1,0 +1,66 @@
+"""CSV and XLSX exports of a recommended list, read back."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import openpyxl
+import pytest
+
+from smartpick.export.tables import LIST_COLUMNS, list_csv, list_xlsx
+
+
+def test_csv_has_every_program(guide_list) -> None:
+    rows = list(csv.DictReader(io.StringIO(list_csv(guide_list))))
+    assert tuple(rows[0].keys()) == LIST_COLUMNS
+    assert [r["program_id"] for r in rows] == [p.program.id for p in guide_list.programs]
+    assert sum(int(r["fee_usd"]) for r in rows) == guide_list.program_fees_usd
+    for r, item in zip(rows, guide_list.programs, strict=True):
+        assert r["name"] == item.program.name  # & and quotes survive
+        assert float(r["p_interview"]) == item.p_interview.point
+
+
+def test_xlsx_reads_back(guide_list, tmp_path) -> None:
+    path = tmp_path / "list.xlsx"
+    path.write_bytes(list_xlsx(guide_list))
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["List", "Summary", "Curve"]
+    sheet = book["List"]
+    header = [c.value for c in sheet[1]]
+    assert tuple(header) == LIST_COLUMNS
+    ids = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert ids == [p.program.id for p in guide_list.programs]
+    summary = {row[0]: row[1] for row in book["Summary"].iter_rows(values_only=True) if row[0]}
+    assert summary["Total fees (USD)"] == guide_list.total_fees_usd
+    assert summary["P(match)"] == pytest.approx(guide_list.p_match.point, abs=1e-12)
+    curve = list(book["Curve"].iter_rows(min_row=2, values_only=True))
+    assert len(curve) == len(guide_list.curve)
+
+
+def test_formula_like_text_is_not_a_formula() -> None:
+    doc = {
+        "programs": [
+            {
+                "rank": 1,
+                "program_id": "X1",
+                "name": '=HYPERLINK("http://evil")',
+                "specialty": "Internal Medicine",
+                "track": "categorical",
+                "city": None,
+                "state": None,
+                "setting": None,
+                "tier": "reach",
+                "p_interview": {"point": 0.1, "low": 0.05, "high": 0.2},
+                "signal": "none",
+                "fee_usd": 11,
+                "contribution_pp": 1.0,
+                "preference": None,
+                "must_include": False,
+                "reasons": ["+1 trick"],
+            }
+        ]
+    }
+    row = next(csv.DictReader(io.StringIO(list_csv(doc))))
+    assert row["name"].startswith("'=")
+    assert row["city"] == ""

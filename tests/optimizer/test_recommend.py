@@ -1,0 +1,161 @@
+"""recommend() end to end on the real catalog and model, with the reference profiles."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from optimizer_helpers import reference_profile
+
+from smartpick.core.chances import p_match
+from smartpick.core.fees import fee_schedule
+from smartpick.errors import InvalidInput, NotFound
+from smartpick.service.catalog import Catalog
+from smartpick.service.recommend import recommend
+
+
+def test_guide_sample_list_under_budget(guide_list) -> None:
+    doc = guide_list.to_dict()
+    json.dumps(doc)  # the contract is plain JSON
+    totals = doc["totals"]
+    assert 0 < totals["applications"] == len(doc["programs"])
+    assert totals["fees_usd"] <= 800
+    assert totals["fees_usd"] == totals["program_fees_usd"] + totals["transcript_fee_usd"]
+    assert sum(p["fee_usd"] for p in doc["programs"]) == totals["program_fees_usd"]
+    im = [p for p in doc["programs"] if p["specialty"] == "Internal Medicine"]
+    assert len(im) == len(doc["programs"])
+    # the real 2026 schedule: first 30 at $11, then $30
+    n = len(im)
+    assert totals["program_fees_usd"] == fee_schedule(2026).specialty_fee_usd(n)
+    p = totals["p_match"]
+    assert 0 < p["low"] <= p["point"] <= p["high"] < 1
+    assert [row["rank"] for row in doc["programs"]] == list(range(1, n + 1))
+    for row in doc["programs"]:
+        assert row["tier"] in ("reach", "target", "likely")
+        assert row["signal"] in ("none", "silver", "gold")
+        assert (
+            row["p_interview"]["low"] <= row["p_interview"]["point"] <= row["p_interview"]["high"]
+        )
+        assert row["reasons"]
+    signals = doc["signals"]["Internal Medicine"]
+    assert signals["gold_used"] <= signals["gold_allowed"] == 3
+    assert signals["silver_used"] <= signals["silver_allowed"] == 12
+    assert signals["gold_used"] + signals["silver_used"] > 0
+
+
+def test_totals_recompute_from_the_model(guide_list, guide_sample, catalog: Catalog) -> None:
+    from smartpick.service.chances import assess
+
+    assessment = assess(guide_sample, catalog=catalog)
+    ids = [p.id for p in assessment.programs]
+    selected = [ids.index(row.program.id) for row in guide_list.programs]
+    levels = [("none", "silver", "gold").index(row.signal) for row in guide_list.programs]
+    draws = p_match(assessment.chances, selected, levels)
+    assert guide_list.p_match.point == pytest.approx(float(draws[0]))
+    np.testing.assert_allclose(guide_list.p_match_draws, draws)
+
+
+def test_curve_and_stopping(guide_list) -> None:
+    doc = guide_list.to_dict()
+    curve = doc["curve"]
+    assert [c["applications"] for c in curve] == list(range(len(curve)))
+    assert len(curve) >= 100
+    values = [c["p_match"]["point"] for c in curve]
+    assert all(b >= a - 1e-12 for a, b in zip(values, values[1:], strict=False))
+    fees = [c["fees_usd"] for c in curve]
+    assert all(b >= a for a, b in zip(fees, fees[1:], strict=False))
+    stop = doc["stopping"]
+    if stop["stop_at_applications"] is not None:
+        k = stop["stop_at_applications"]
+        assert curve[k + 1]["gain_pp"] < stop["threshold_pp"]
+
+
+def test_no_budget_stops_at_the_threshold(guide_sample, catalog: Catalog) -> None:
+    plain = guide_sample.model_copy(update={"budget_usd": None})
+    rec = recommend(plain, catalog=catalog, stop_threshold_pp=1.0)
+    assert rec.binding in ("stop threshold", "candidates")
+    if rec.binding == "stop threshold":
+        assert len(rec.programs) == rec.stop_at_applications
+        assert rec.next_gain_pp is not None and rec.next_gain_pp < 1.0
+
+
+def test_filters_must_include_and_exclude(guide_list, guide_sample, catalog: Catalog) -> None:
+    first, last = guide_list.programs[0].program.id, guide_list.programs[-1].program.id
+    outside = next(
+        p.program.id
+        for p in guide_list.programs
+        if p.program.state.value not in (None, guide_list.programs[0].program.state.value)
+    )
+    rec = recommend(
+        guide_sample,
+        budget_usd=800,
+        catalog=catalog,
+        exclude=[first],
+        must_include=[outside],
+        exclude_states=[guide_list.programs[0].program.state.value],
+    )
+    ids = {p.program.id for p in rec.programs}
+    assert first not in ids and outside in ids
+    state = guide_list.programs[0].program.state.value
+    assert all(p.program.state.value != state for p in rec.programs)
+    assert rec.filtered_out > 0
+    only = recommend(guide_sample, count=10, catalog=catalog, regions=["Midwest"])
+    assert all(p.program.region.value == "Midwest" for p in only.programs)
+    del last
+
+
+def test_raising_the_budget_never_lowers_p_match(guide_sample, catalog: Catalog) -> None:
+    previous = -1.0
+    for budget in (200, 400, 600, 900):
+        rec = recommend(guide_sample, budget_usd=budget, catalog=catalog)
+        assert rec.total_fees_usd <= budget
+        assert rec.p_match.point >= previous
+        previous = rec.p_match.point
+
+
+def test_two_specialties_restart_fee_tiers(catalog: Catalog) -> None:
+    profile = reference_profile("low-score-late")
+    rec = recommend(profile, budget_usd=1500, catalog=catalog)
+    by_specialty = rec.fees_by_specialty
+    schedule = fee_schedule(2026)
+    for fees in by_specialty.values():
+        assert fees["fees_usd"] == schedule.specialty_fee_usd(fees["applications"])
+    assert rec.total_fees_usd <= 1500
+
+
+def test_preferences_change_the_objective(catalog: Catalog) -> None:
+    profile = reference_profile("average-img")
+    rec = recommend(
+        profile,
+        count=30,
+        catalog=catalog,
+        preferences={"regions": {"Midwest": 1.0, "*": 0.3}},
+    )
+    assert rec.objective == "preference_value" and rec.expected_value is not None
+    assert rec.expected_value.point <= rec.p_match.point + 1e-9
+    midwest = sum(p.program.region.value == "Midwest" for p in rec.programs)
+    plain = recommend(profile, count=30, catalog=catalog)
+    assert midwest >= sum(p.program.region.value == "Midwest" for p in plain.programs)
+
+
+def test_bad_input_names_the_field(guide_sample, catalog: Catalog) -> None:
+    with pytest.raises(InvalidInput, match="budget_usd"):
+        recommend(guide_sample, budget_usd=-5, catalog=catalog)
+    with pytest.raises(InvalidInput, match="count"):
+        recommend(guide_sample, count=0, catalog=catalog)
+    with pytest.raises(InvalidInput, match="state"):
+        recommend(guide_sample, states=["XX"], catalog=catalog)
+    with pytest.raises(InvalidInput, match="settings"):
+        recommend(guide_sample, settings=["castle"], catalog=catalog)
+    with pytest.raises(InvalidInput, match="preferences"):
+        recommend(guide_sample, preferences={"regions": {"Midwest": 3}}, catalog=catalog)
+    with pytest.raises(InvalidInput, match="season"):
+        recommend(guide_sample, season=1999, catalog=catalog)
+    with pytest.raises(NotFound):
+        recommend(guide_sample, must_include=["NOPE"], catalog=catalog)
+
+
+def test_deterministic(guide_sample, catalog: Catalog, guide_list) -> None:
+    again = recommend(guide_sample, budget_usd=800, catalog=catalog)
+    assert again.to_dict() == guide_list.to_dict()

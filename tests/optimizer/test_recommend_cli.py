@@ -1,0 +1,47 @@
+"""`smartpick recommend` through the real CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import openpyxl
+from optimizer_helpers import PROFILES
+from typer.testing import CliRunner
+
+from smartpick.cli import app
+
+runner = CliRunner()
+GUIDE = str(PROFILES / "guide-sample.toml")
+
+
+def test_json_is_the_contract() -> None:
+    result = runner.invoke(app, ["recommend", "--profile", GUIDE, "--budget", "600", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert {"totals", "programs", "curve", "stopping", "signals", "notes"} <= doc.keys()
+    assert doc["totals"]["fees_usd"] <= 600
+
+
+def test_table_csv_and_xlsx(tmp_path) -> None:
+    table = runner.invoke(app, ["recommend", "-p", GUIDE, "--count", "20"])
+    assert table.exit_code == 0, table.output
+    assert "P(match)" in table.stdout and "Where to stop" in table.stdout
+    out = runner.invoke(app, ["recommend", "-p", GUIDE, "--count", "20", "-f", "csv"])
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert len(rows) == 20
+    path = tmp_path / "list.xlsx"
+    done = runner.invoke(
+        app, ["recommend", "-p", GUIDE, "--count", "20", "-f", "xlsx", "-o", str(path)]
+    )
+    assert done.exit_code == 0, done.output
+    assert openpyxl.load_workbook(path)["List"].max_row == 21
+
+
+def test_bad_input_is_a_clear_error() -> None:
+    result = runner.invoke(app, ["recommend", "-p", GUIDE, "--budget", "-1"])
+    assert result.exit_code == 2
+    assert "budget_usd" in result.output
+    bad = runner.invoke(app, ["recommend", "-p", GUIDE, "--prefer", "galaxy:far=1"])
+    assert bad.exit_code == 2 and "--prefer" in bad.output
