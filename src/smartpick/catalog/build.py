@@ -154,6 +154,8 @@ class Draft:
 
     def add(self, name: str, value: Any, source: str, year: int) -> None:
         """Record a source's value for a field; empty values are not claims."""
+        if isinstance(value, str):
+            value = " ".join(value.split())
         if value is None or value == "":
             return
         self.claims[name].append(Claim(value, source, year))
@@ -482,7 +484,20 @@ class Builder:
             d.add("state", states.get(row["state"].casefold(), row["state"]), ACGME_OBGYN, 2023)
             d.add("accreditation", status, ACGME_OBGYN, 2023)
             d.add("website", website(row["website"]), ACGME_OBGYN, 2023)
-        self.report["obgyn_acgme_2023"] = {"matched_by_code": matched, "added": added}
+        listed = {row["program_code"].zfill(10) for row in _rows(path)}
+        missing = 0
+        for d in self.drafts.values():
+            if d.specialty == "Obstetrics and Gynecology" and d.acgme_code not in listed:
+                d.notes.append(
+                    "Not in the ACGME 2023 OB/GYN directory: the program may have closed or "
+                    "changed its ACGME code since 2021."
+                )
+                missing += 1
+        self.report["obgyn_acgme_2023"] = {
+            "matched_by_code": matched,
+            "added": added,
+            "aamc_not_in_2023_directory": missing,
+        }
 
     # Programs newly accredited for 2025-26 and 2026-27 (identity only).
     def add_new_programs(self) -> None:
@@ -615,7 +630,7 @@ def resolve(d: Draft) -> dict[str, Any]:
         facts[name] = [shown.value, shown.source, shown.year]
         if conflicts:
             conflicts_by_field[name] = conflicts
-    name = sorted(d.names, key=lambda c: (-c.year, c.source))[0].value
+    name = " ".join(str(sorted(d.names, key=lambda c: (-c.year, c.source))[0].value).split())
     return {
         "id": d.id,
         "acgme_code": d.acgme_code,
