@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 WIDTH = 640
 HEIGHT = 320
-_LEFT, _RIGHT, _TOP, _BOTTOM = 52, 16, 40, 44
+_LEFT, _RIGHT, _TOP, _BOTTOM = 52, 36, 40, 44
 
 
 @dataclass(frozen=True)
@@ -49,13 +49,15 @@ class CurveChart:
     points: tuple[tuple[float, float, CurvePoint], ...] = field(default_factory=tuple)
 
 
-def _nice_step(span: float, target_ticks: int = 6) -> float:
-    raw = max(span / target_ticks, 1e-9)
-    magnitude = 10 ** len(str(int(raw))) / 10 if raw >= 1 else 1
-    for mult in (1, 2, 5, 10):
-        if raw <= mult * magnitude:
-            return mult * magnitude
-    return 10 * magnitude
+def _nice_step(span: float, target_ticks: int = 6) -> int:
+    """A round tick step (1, 2, 5, 10, 20, 25, 50, ...) giving about `target_ticks` ticks."""
+    raw = max(span / target_ticks, 1.0)
+    magnitude = 1
+    while True:
+        for mult in (1, 2, 5):
+            if raw <= mult * magnitude:
+                return mult * magnitude
+        magnitude *= 10
 
 
 def curve_chart(points: list[CurvePoint], stop_at: int | None = None) -> CurveChart | None:
@@ -81,8 +83,8 @@ def curve_chart(points: list[CurvePoint], stop_at: int | None = None) -> CurveCh
     step = _nice_step(x_max - x_min)
     x_ticks = []
     fee_ticks = []
-    n = 0.0
-    while n <= x_max + 1e-9:
+    n = 0
+    while n <= x_max:
         x_ticks.append(Tick(sx(n), f"{n:.0f}"))
         nearest = min(pts, key=lambda p: abs(p.applications - n))
         if abs(nearest.applications - n) <= step / 2:

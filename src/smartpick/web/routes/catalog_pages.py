@@ -17,7 +17,7 @@ from smartpick.service.catalog import program_summary, program_to_dict
 from smartpick.web.deps import get_catalog, specialty_names
 from smartpick.web.errors import API_ERROR_RESPONSES
 from smartpick.web.programs_view import labelled_facts
-from smartpick.web.rendering import render
+from smartpick.web.rendering import _query, render
 
 router = APIRouter(responses=API_ERROR_RESPONSES)
 
@@ -121,7 +121,35 @@ def program_context(request: Request, program_id: str) -> dict[str, Any]:
     """The data behind a program page: every field with source, year and conflicts."""
     program = get_catalog(request).get(program_id)
     data = program_to_dict(program)
-    return {**data, "url": f"/programs/{program.id}", "facts": labelled_facts(data)}
+    context = {**data, "url": f"/programs/{program.id}", "facts": labelled_facts(data)}
+    if "step2ck" in request.query_params or "specialties" in request.query_params:
+        context["applicant"] = applicant_view(request, program.id)
+    return context
+
+
+def applicant_view(request: Request, program_id: str) -> dict[str, Any]:
+    """This applicant at this program: eligibility with reasons, P(interview) and P(match)."""
+    from smartpick.service.chances import assess
+    from smartpick.web.routes.results import read_profile
+
+    parsed, profile = read_profile(request)
+    assessment = assess(profile, program_ids=[program_id], catalog=get_catalog(request))
+    found = assessment.to_dict()
+    query = _query([(k, v) for k, v in request.query_params.multi_items()])
+    view: dict[str, Any] = {"results_url": f"/results?{query}", "notes": found["notes"]}
+    if found["programs"]:
+        row = found["programs"][0]
+        return {**view, **row, "exclusions": []}
+    excluded = found["excluded"][0]
+    return {
+        **view,
+        **excluded,
+        "exclusions": excluded["reasons"],
+        "p_interview": None,
+        "p_match": None,
+        "reasons": [],
+        "unknowns": [],
+    }
 
 
 @router.get("/programs/{program_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -132,5 +160,9 @@ def program_page(request: Request, program_id: ProgramId) -> HTMLResponse:
 
 @router.get("/api/programs/{program_id}", tags=["catalog"])
 def program_json(request: Request, program_id: ProgramId) -> dict[str, Any]:
-    """One program: every field with its value, source, year and conflicting older values."""
+    """One program: every field with its value, source, year and conflicting older values.
+
+    With the profile's query parameters (as in `/api/results`), `applicant` adds this applicant's
+    eligibility (with reasons), P(interview) and P(match) with intervals, and the model's reasons.
+    """
     return program_context(request, program_id)

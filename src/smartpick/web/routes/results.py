@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import Field, create_model
 
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.specialties import SPECIALTIES
@@ -34,6 +35,14 @@ router = APIRouter(responses=API_ERROR_RESPONSES)
 
 # The schema documents the same fields as the form (specialty names from the core's list).
 ProfileQuery = query_model(build_form_spec([s.name for s in SPECIALTIES]))
+WhatIfQuery = create_model(
+    "WhatIfQuery",
+    __base__=ProfileQuery,
+    set=(
+        list[str],
+        Field(..., min_length=1, description="Changes as key=value, e.g. step3=235 (repeat)."),
+    ),
+)
 
 
 class FormErrors(InvalidInput):
@@ -205,10 +214,7 @@ def whatif_panel(request: Request) -> Response:
 @router.get("/api/whatif", tags=["results"])
 def whatif_json(
     request: Request,
-    profile: Annotated[ProfileQuery, Query()],  # type: ignore[valid-type]
-    changes: Annotated[
-        list[str], Query(alias="set", description="Changes as key=value, e.g. step3=235.")
-    ],
+    query: Annotated[WhatIfQuery, Query()],  # type: ignore[valid-type]
 ) -> dict[str, Any]:
     """The price of what-if changes: baseline and changed outcomes and the per-draw delta."""
     return whatif_context(request)
