@@ -87,3 +87,33 @@ def test_program_id_normalization_is_idempotent_and_restores_zeros(text: str) ->
     assert len(once.rstrip("CP")) == 10 and once.rstrip("CP").lstrip("0") == text.rstrip(
         "CP"
     ).lstrip("0")
+
+
+def test_program_with_a_new_code_is_matched_by_name_and_state(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from smartpick.catalog.build import AAMC, Builder
+
+    folder = tmp_path / "raw" / "freida_im_2025_scapper"
+    folder.mkdir(parents=True)
+    header = (
+        "program_id,program_name_suffix,city,state,program_best_described_as,first_year_positions,"
+        "interviews_conducted_last_year,pct_do,pct_usmd,pct_img,participates_in_eras,"
+        "accepting_applications_2026_2027,website,visa_statuses_accepted\n"
+    )
+    (folder / "freida_programs_output_with_academic_year.csv").write_text(
+        header + "1409999999,Example Medical Center Program,Town,OH,Community-based,12.0,100.0,"
+        "1,2,97,True,True,,\"['H-1B']\"\n",
+        encoding="utf-8",
+    )
+    builder = Builder(tmp_path)
+    old = builder.draft("1401111111", "Internal Medicine", "categorical")
+    old.names.append(Claim("Example Medical Center Program", AAMC, 2021))
+    old.add("state", "OH", AAMC, 2021)
+    old.add("visa_j1", "yes", AAMC, 2021)
+    builder.add_freida()
+    report = builder.report["internal_medicine_categorical"]
+    assert (report["matched_by_name"], report["freida_only"], report["aamc_only"]) == (1, 0, 0)
+    assert set(builder.drafts) == {"1409999999C"}
+    rec = resolve(builder.drafts["1409999999C"])
+    assert rec["f"]["visa_j1"] == ["no", "freida2025", 2025]
+    assert rec["c"]["visa_j1"] == [["yes", "aamc2021", 2021]]
+    assert any("1401111111" in n for n in rec["data_notes"])

@@ -148,7 +148,6 @@ class Draft:
     claims: dict[str, list[Claim]] = field(default_factory=lambda: defaultdict(list))
     nrmp_results: dict[int, dict[str, Any]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-    sources: set[str] = field(default_factory=set)
     # Values used only to check joins (e.g. AAMC 2021 positions offered), not shipped.
     aux: dict[str, Any] = field(default_factory=dict)
 
@@ -159,7 +158,6 @@ class Draft:
         if value is None or value == "":
             return
         self.claims[name].append(Claim(value, source, year))
-        self.sources.add(source)
 
     def has(self, name: str) -> bool:
         """True when some source already states this field."""
@@ -348,7 +346,7 @@ class Builder:
         by_code = [c for c in rows if c in aamc_im]
         freida_only = [c for c in rows if c not in aamc_im]
         aamc_only = [c for c in aamc_im if c not in rows]
-        # A program whose ACGME code changed between 2021 and 2025: same name, city and state.
+        # A program whose ACGME code changed between 2021 and 2025: same name and state.
         key = {
             c: (normalize_name(aamc_im[c].names[0].value), _claim(aamc_im[c], "state"))
             for c in aamc_only
@@ -359,14 +357,13 @@ class Builder:
             k = (normalize_name(rows[code]["program_name_suffix"]), rows[code]["state"])
             if k in by_key:
                 by_name[code] = by_key.pop(k)
-        for old_code in by_name.values():
+        for new_code, old_code in sorted(by_name.items()):
             old = self.drafts.pop(program_id(old_code, "Internal Medicine", "categorical"))
-            new_code = next(c for c, o in by_name.items() if o == old_code)
             merged = self.draft(new_code, "Internal Medicine", "categorical")
             merged.names.extend(old.names)
+            merged.aux.update(old.aux)
             for fname, claims in old.claims.items():
                 merged.claims[fname].extend(claims)
-            merged.sources |= old.sources
             merged.notes.append(f"AAMC 2021 listed this program under ACGME code {old_code}.")
         for code in sorted(aamc_only):
             if code not in by_name.values():
