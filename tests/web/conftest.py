@@ -26,3 +26,34 @@ def app(user_store: Path):
 @pytest.fixture(scope="session")
 def client(app) -> TestClient:
     return TestClient(app)
+
+
+# The guide's sample applicant (reference_profiles.md) as the form sends it.
+GUIDE_QUERY = (
+    "specialties=Internal+Medicine&visa=j1&step1=score&step1_score=209&step2ck=224"
+    "&graduation_year=2025&usce_months=1&usce_kind=observership&us_letters=1"
+    "&us_letters_in_specialty=1"
+)
+
+
+@pytest.fixture(scope="session")
+def guide_results(client) -> dict:
+    """`/api/results` for the guide's sample applicant (computed once per session)."""
+    r = client.get("/api/results?" + GUIDE_QUERY)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+@pytest.fixture(scope="session")
+def guide_results_html(client) -> str:
+    r = client.get("/results?" + GUIDE_QUERY)
+    assert r.status_code == 200, r.text
+    return r.text
+
+
+@pytest.fixture(scope="session")
+def guide_plan(client) -> dict:
+    """`/api/plan` for the guide's sample applicant (the advisor re-runs the optimizer per step)."""
+    r = client.get("/api/plan?" + GUIDE_QUERY)
+    assert r.status_code == 200, r.text
+    return r.json()

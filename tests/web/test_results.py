@@ -1,0 +1,154 @@
+"""Results, plan, what-if and exports for the guide's sample applicant, HTML and JSON twins."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from urllib.parse import parse_qsl
+
+import openpyxl
+from markupsafe import escape
+
+from smartpick.core.profile import profile_from_dict
+from tests.web.conftest import GUIDE_QUERY
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def test_results_twin_carries_the_list_and_totals(guide_results) -> None:
+    rec = guide_results["recommendation"]
+    totals = rec["totals"]
+    p = totals["p_match"]
+    assert 0 <= p["low"] <= p["point"] <= p["high"] <= 1
+    assert totals["applications"] == len(rec["programs"]) > 0
+    assert (
+        totals["fees_usd"]
+        == sum(r["fee_usd"] for r in rec["programs"]) + totals["transcript_fee_usd"]
+    )
+    for row in rec["programs"]:
+        assert row["tier"] in ("reach", "target", "likely")
+        e = row["p_interview"]
+        assert e["low"] <= e["point"] <= e["high"]
+        assert row["reasons"] and row["url"] == f"/programs/{row['program_id']}"
+    assert sum(guide_results["tiers"].values()) == len(rec["programs"])
+    assert guide_results["profile"]["step2ck"] == 224
+
+
+def test_results_page_shows_the_same_numbers(guide_results, guide_results_html) -> None:
+    rec = guide_results["recommendation"]
+    html = guide_results_html
+    assert _pct(rec["totals"]["p_match"]["point"]) in html
+    assert f"${rec['totals']['fees_usd']:,.0f}" in html
+    for row in rec["programs"]:
+        assert str(escape(row["name"])) in html
+    assert 'id="curve"' in html and 'class="curve"' in html
+    stop = rec["stopping"]["stop_at_applications"]
+    if stop is not None:
+        assert f"stop at {stop} " in html
+    dots = re.findall(r'<circle class="dot tier-(reach|target|likely)"', html)
+    placed = [r for r in rec["programs"] if r["latitude"] is not None]
+    assert len(dots) == len(placed) > 0
+    assert html.count('<path class="state"') == 51
+    assert 'hx-get="/results/plan?' in html
+
+
+def test_the_share_link_reproduces_the_results(client, guide_results) -> None:
+    share = guide_results["share_url"]
+    again = client.get("/api" + share).json()
+    assert again["recommendation"]["totals"] == guide_results["recommendation"]["totals"]
+    assert [r["program_id"] for r in again["recommendation"]["programs"]] == [
+        r["program_id"] for r in guide_results["recommendation"]["programs"]
+    ]
+
+
+def test_csv_export_has_the_list_rows(client, guide_results) -> None:
+    r = client.get("/export/list.csv?" + GUIDE_QUERY)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert "attachment" in r.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert [row["program_id"] for row in rows] == [
+        p["program_id"] for p in guide_results["recommendation"]["programs"]
+    ]
+
+
+def test_xlsx_export_opens(client, guide_results) -> None:
+    r = client.get("/export/list.xlsx?" + GUIDE_QUERY)
+    assert r.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(r.content), read_only=True)
+    names = [str(c) for row in book.worksheets[0].iter_rows(values_only=True) for c in row]
+    assert guide_results["recommendation"]["programs"][0]["name"] in names
+
+
+def test_profile_files_load_back_as_the_same_profile(client, guide_results) -> None:
+    import json
+    import tomllib
+
+    toml_text = client.get("/export/profile.toml?" + GUIDE_QUERY).text
+    json_text = client.get("/export/profile.json?" + GUIDE_QUERY).text
+    from_toml = profile_from_dict(tomllib.loads(toml_text))
+    from_json = profile_from_dict(json.loads(json_text))
+    assert from_toml == from_json
+    assert from_toml.model_dump(mode="json") == guide_results["profile"]
+
+
+def test_plan_twin_prices_steps_by_rerunning(guide_plan) -> None:
+    steps = {s["id"]: s for s in guide_plan["plan"]["steps"]}
+    for step_id in ("step3", "usce", "letters"):
+        price = steps[step_id]["price"]
+        assert price is not None, step_id
+        delta = price["delta"]["p_match"]
+        assert delta["low"] <= delta["point"] <= delta["high"]
+        assert steps[step_id]["rerun_url"].startswith("/results?")
+        assert "=" in steps[step_id]["change_param"]
+
+
+def test_plan_fragment_and_page(client, guide_plan) -> None:
+    fragment = client.get("/results/plan?" + GUIDE_QUERY, headers={"HX-Request": "true"}).text
+    assert "<html" not in fragment and 'id="plan-body"' in fragment
+    for step in guide_plan["plan"]["steps"]:
+        assert str(escape(step["title"])) in fragment
+        if step.get("change_param"):
+            assert f'value="{escape(step["change_param"])}"' in fragment
+
+
+def test_rerun_link_applies_the_change(guide_plan) -> None:
+    step3 = next(s for s in guide_plan["plan"]["steps"] if s["id"] == "step3")
+    params = dict(parse_qsl(step3["rerun_url"].split("?", 1)[1]))
+    assert int(params["step3"]) == step3["price"]["change"]["step3"]
+    assert params["step2ck"] == "224"
+
+
+def test_whatif_prices_changes_together(client) -> None:
+    r = client.get("/api/whatif?" + GUIDE_QUERY + "&set=step3=240&set=usce_months=4")
+    assert r.status_code == 200, r.text
+    data = r.json()
+    assert data["whatif"]["changes"] == {"step3": 240, "usce_months": 4}
+    assert data["whatif"]["delta"]["p_match"]["point"] > 0
+    params = dict(parse_qsl(data["rerun_url"].split("?", 1)[1]))
+    assert params["step3"] == "240" and params["usce_kind"] == "hands_on"
+    bad = client.get("/api/whatif?" + GUIDE_QUERY + "&set=step3")
+    assert bad.status_code == 422 and bad.json()["error"]["problems"][0]["field"] == "set"
+
+
+def test_program_page_for_the_applicant(client, guide_results) -> None:
+    row = guide_results["recommendation"]["programs"][0]
+    twin = client.get(f"/api/programs/{row['program_id']}?{GUIDE_QUERY}").json()
+    assert twin["applicant"]["eligible"] is True
+    assert twin["applicant"]["reasons"]
+    page = client.get(f"/programs/{row['program_id']}?{GUIDE_QUERY}").text
+    assert 'id="for-you"' in page and "Chance of an interview" in page
+
+
+def test_ineligible_program_says_why(client) -> None:
+    # A program that states it does not sponsor H-1B, for an applicant who needs one.
+    data = client.get(
+        "/api/programs", params={"specialty": "Internal Medicine", "visa": "j1"}
+    ).json()
+    h1b_no = next(p for p in data["programs"] if p["visa_h1b"] == "no")
+    query = GUIDE_QUERY.replace("visa=j1", "visa=h1b")
+    twin = client.get(f"/api/programs/{h1b_no['id']}?{query}").json()
+    assert twin["applicant"]["eligible"] is False
+    assert any("H-1B" in r for r in twin["applicant"]["exclusions"])
