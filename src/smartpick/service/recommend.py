@@ -495,6 +495,8 @@ def _recommendation(
     must = set(problem.must_include)
     objective_name = "P(match)" if problem.values is None else "the expected value of your match"
     level = assessment.level
+    profile_regions = set(assessment.profile.preferred_regions)
+    profile_states = set(assessment.profile.preferred_states)
     group_count: dict[str, int] = {}
     listed: list[ListedProgram] = []
     for rank, (i, s, fee, contribution) in enumerate(
@@ -515,6 +517,8 @@ def _recommendation(
             )
         reasons.append(f"dropping it would lower {objective_name} by {100 * contribution:.2f} pp")
         reasons.extend(row.reasons)
+        if p.region.value in profile_regions or p.state.value in profile_states:
+            reasons.append(f"in your preferred area ({p.state.value}, {p.region.value})")
         if row.unknowns:
             reasons.append(f"unknown: {', '.join(row.unknowns)}")
         reasons.append(
