@@ -30,6 +30,10 @@ from smartpick.cli import model_cmd  # noqa: E402
 
 model_cmd.register(app)
 
+from smartpick.cli import advise_cmd  # noqa: E402
+
+advise_cmd.register(app)
+
 
 def main() -> None:
     """Console-script entry point."""

@@ -127,6 +127,9 @@ def _print_plan(doc: dict[str, Any]) -> None:
                     "detail": f["detail"],
                     "shut": f["programs_shut"],
                     "narrowed": f["programs_narrowed"],
+                    "median P(interview) cut": None
+                    if f["median_interview_cut"] is None
+                    else f"{100 * f['median_interview_cut']:.0f}%",
                     "of": f["programs_total"],
                 }
                 for f in doc["red_flags"]

@@ -216,7 +216,7 @@ class RedFlag:
 
     `programs_shut`: programs a stated rule removes. `programs_narrowed`: programs where the model
     gives a clearly lower interview chance because of it (filled in by the service; None = not
-    measured). `programs_total`: programs in the specialty.
+    measured; docs/advisor.md gives the rule). `programs_total`: programs in the specialty.
     """
 
     id: str
@@ -226,6 +226,8 @@ class RedFlag:
     programs_total: int
     programs_shut: int | None = None
     programs_narrowed: int | None = None
+    # Share of the interview chance the flag costs at the median program (model; None = not run).
+    median_interview_cut: float | None = None
     addressed_by: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
@@ -238,6 +240,9 @@ class RedFlag:
             "programs_total": self.programs_total,
             "programs_shut": self.programs_shut,
             "programs_narrowed": self.programs_narrowed,
+            "median_interview_cut": None
+            if self.median_interview_cut is None
+            else round(self.median_interview_cut, 3),
             "addressed_by": list(self.addressed_by),
         }
 
@@ -534,9 +539,9 @@ def usce_step(facts: ApplicantFacts, counts: CatalogCounts) -> PlanStep | None:
     ]
     return PlanStep(
         id="usce",
-        title=f"Add {add:g} months of hands-on US clinical experience",
+        title=f"Add {add:g} month{'' if add == 1 else 's'} of hands-on US clinical experience",
         actions=(
-            f"Secure {add:g} more months of hands-on USCE (sub-internship, acting internship, or an "
+            f"Secure {add:g} more month{'' if add == 1 else 's'} of hands-on USCE (sub-internship, acting internship, or an "
             "externship with note writing and presentations), bringing hands-on USCE to "
             f"{USCE_TARGET_HANDS_ON_MONTHS} months; an observership counts less than hands-on.",
             "Choose a state university-affiliated hospital or a public hospital system"

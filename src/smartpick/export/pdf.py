@@ -104,6 +104,14 @@ class _PlanPdf(FPDF):
         self.set_font(self.family_name, "", 9.5)
 
 
+def _narrowed_text(flag: Mapping[str, Any]) -> str:
+    if flag.get("programs_narrowed") is None:
+        return "-"
+    cut = flag.get("median_interview_cut")
+    extra = f" (median cut {100 * cut:.0f}%)" if cut else ""
+    return f"{flag['programs_narrowed']}{extra}"
+
+
 def _pct(x: float | None) -> str:
     return "unknown" if x is None else f"{100 * x:.0f}%"
 
@@ -137,9 +145,15 @@ def plan_pdf(
     *,
     title: str = "SmartPick strategy plan",
     today: _dt.date | None = None,
+    unicode_font: bool | None = None,
 ) -> bytes:
-    """Render the plan (its JSON contract) and its recommended list as PDF bytes."""
-    pdf = _PlanPdf(unicode_font=(DEJAVU_DIR / "DejaVuSans.ttf").is_file())
+    """Render the plan (its JSON contract) and its recommended list as PDF bytes.
+
+    `unicode_font`: None uses DejaVu when installed; False forces the core Latin-1 font.
+    """
+    if unicode_font is None:
+        unicode_font = (DEJAVU_DIR / "DejaVuSans.ttf").is_file()
+    pdf = _PlanPdf(unicode_font=unicode_font)
     pdf.set_title(pdf.text_safe(title))
     pdf.set_creator("SmartPick")
     pdf.add_page()
@@ -168,12 +182,12 @@ def plan_pdf(
                     f["title"],
                     f["detail"],
                     "-" if f["programs_shut"] is None else f["programs_shut"],
-                    "-" if f["programs_narrowed"] is None else f["programs_narrowed"],
+                    _narrowed_text(f),
                     f["programs_total"],
                 )
                 for f in flags
             ],
-            (40, 95, 15, 18, 12),
+            (38, 87, 14, 29, 12),
         )
     pdf.heading("The plan")
     for n, step in enumerate(plan.get("steps") or [], start=1):

@@ -11,38 +11,43 @@ measured per bootstrap draw so its interval is the interval of the difference.
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
-import io
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
 
 from smartpick.core.advisor import (
+    GUIDE_VOLUME,
     ApplicantFacts,
     CatalogCounts,
     ChangeValue,
     Estimate,
+    ListFacts,
     Outcome,
+    Plan,
+    PlanStep,
     Price,
+    RedFlag,
     TieProgram,
+    assess_standing,
+    build_plan,
 )
 from smartpick.core.chances import interval
+from smartpick.core.outcomes import Distribution, charting_outcomes, outcomes_for
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
 from smartpick.core.specialties import resolve_specialty
 from smartpick.core.standing import FiveNumber, SpecialtyStanding, place_score
-from smartpick.errors import DataUnavailable, InvalidInput
+from smartpick.errors import InvalidInput, SmartPickError
 from smartpick.service.catalog import Catalog, open_catalog
 
 CO_SOURCE = "NRMP Charting Outcomes 2026, non-US IMGs"
-NARROWED_MIN_GAIN = (
-    0.05  # a flag "narrows" a program when removing it adds >= 5 points P(interview)
-)
+# A flag "narrows" a program when removing it raises P(interview) by >= 1 point and >= 10%.
+NARROWED_MIN_GAIN = 0.01
+NARROWED_MIN_RATIO = 1.10
 TIE_PROGRAMS_SHOWN = 10
 TIE_SETTINGS = ("university", "university_affiliated_community")
 # The advisor's own what-if keys (translated below); any other profile field is passed through.
@@ -63,43 +68,23 @@ ADVISOR_KEYS = (
 # --- Charting Outcomes ---------------------------------------------------------------------
 
 
-def _reference_csv(name: str) -> list[dict[str, str]]:
-    try:
-        text = resources.files("smartpick").joinpath("data", "reference", name).read_text("utf-8")
-    except (FileNotFoundError, ModuleNotFoundError) as exc:
-        raise DataUnavailable(f"The bundled table {name} is missing.") from exc
-    return list(csv.DictReader(io.StringIO(text)))
-
-
-@cache
-def _step2ck_summaries() -> dict[tuple[str, str], FiveNumber]:
-    out: dict[tuple[str, str], FiveNumber] = {}
-    for r in _reference_csv("co_img_2026_measures_by_specialty.csv"):
-        if r["measure"] != "USMLE Step 2 CK" or not r["median"]:
-            continue
-        out[(r["specialty"], r["cohort"])] = FiveNumber(
-            n=int(r["n"]),
-            minimum=float(r["min"]),
-            q1=float(r["q1"]),
-            median=float(r["median"]),
-            q3=float(r["q3"]),
-            maximum=float(r["max"]),
-        )
-    return out
+def _five_number(d: Distribution | None) -> FiveNumber | None:
+    if d is None or not d.published or d.minimum is None or d.maximum is None:
+        return None
+    assert d.q1 is not None and d.median is not None and d.q3 is not None
+    return FiveNumber(d.n, d.minimum, d.q1, d.median, d.q3, d.maximum)
 
 
 @cache
 def match_rates_pct() -> dict[str, float]:
     """Non-US IMG match rate per catalog specialty, Charting Outcomes 2026 (matched / preferring)."""
     rates: dict[str, float] = {}
-    for r in _reference_csv("co_img_2026_specialty_summary.csv"):
+    for o in charting_outcomes():
         try:
-            name = resolve_specialty(r["specialty"]).name
+            name = resolve_specialty(o.specialty).name
         except InvalidInput:
             continue
-        matched, unmatched = int(r["img_matched"]), int(r["img_not_matched"])
-        if matched + unmatched:
-            rates[name] = round(100.0 * matched / (matched + unmatched), 1)
+        rates[name] = round(100.0 * o.match_rate, 1)
     return rates
 
 
@@ -108,9 +93,11 @@ def specialty_standing(specialty: str, step2ck: int | None) -> SpecialtyStanding
     spec = resolve_specialty(specialty)
     if step2ck is None or spec.charting_outcomes is None:
         return None
-    summaries = _step2ck_summaries()
-    matched = summaries.get((spec.charting_outcomes, "matched"))
-    unmatched = summaries.get((spec.charting_outcomes, "not_matched"))
+    outcomes = outcomes_for(spec.charting_outcomes)
+    if outcomes is None:
+        return None
+    matched = _five_number(outcomes.step2ck_matched)
+    unmatched = _five_number(outcomes.step2ck_not_matched)
     if matched is None or unmatched is None:
         return None
     return place_score(
@@ -118,7 +105,7 @@ def specialty_standing(specialty: str, step2ck: int | None) -> SpecialtyStanding
         step2ck,
         matched,
         unmatched,
-        match_rate_pct=match_rates_pct().get(spec.name),
+        match_rate_pct=round(100.0 * outcomes.match_rate, 1),
         source=CO_SOURCE,
     )
 
@@ -464,5 +451,199 @@ def _flag_counterfactuals(
     return out
 
 
-def _narrowed(base: Mapping[str, float], without_flag: Mapping[str, float], min_gain: float) -> int:
-    return sum(1 for pid, p in base.items() if without_flag.get(pid, p) - p >= min_gain)
+def _narrowed(base: Mapping[str, float], without_flag: Mapping[str, float]) -> tuple[int, float]:
+    """Programs the flag clearly narrows, and the share of P(interview) it costs at the median."""
+    ids = [pid for pid in base if pid in without_flag]
+    if not ids:
+        return 0, 0.0
+    with_flag = np.array([base[pid] for pid in ids])
+    without = np.array([without_flag[pid] for pid in ids])
+    narrowed = (without - with_flag >= NARROWED_MIN_GAIN) & (
+        without >= NARROWED_MIN_RATIO * with_flag
+    )
+    ratio = np.where(without > 0, with_flag / np.maximum(without, 1e-12), 1.0)
+    return int(narrowed.sum()), float(max(0.0, 1.0 - np.median(ratio)))
+
+
+# --- reading the model's and the optimizer's results (their contracts) ---------------------------
+
+
+def _p_interview_by_program(assessment: Any) -> dict[str, float]:
+    """Point P(interview) (no signal, integrated over u) per program id of an `Assessment`."""
+    chances = assessment.chances
+    point = chances.interview[0] @ chances.weights
+    return {pid: float(p) for pid, p in zip(chances.program_ids, point, strict=True)}
+
+
+def _list_facts(rec: Any, budget_usd: float | None) -> ListFacts:
+    settings: dict[str, int] = {}
+    for row in rec.programs:
+        setting = row.program.setting.value or "unknown"
+        settings[setting] = settings.get(setting, 0) + 1
+    return ListFacts(
+        programs=len(rec.programs),
+        stop_count=rec.stop_at_applications,
+        stop_threshold_pp=float(rec.stop_threshold_pp),
+        p_match_by_count=[(pt.applications, pt.p_match.point) for pt in rec.curve],
+        settings=settings,
+        budget_usd=budget_usd,
+    )
+
+
+def _recommended_rows(rec: Any) -> tuple[dict[str, object], ...]:
+    rows = []
+    for row in rec.programs:
+        program = row.program
+        est = row.p_interview
+        rows.append(
+            {
+                "rank": row.rank,
+                "program_id": program.id,
+                "name": program.name,
+                "specialty": program.specialty,
+                "city": program.city.value,
+                "state": program.state.value,
+                "setting": program.setting.value,
+                "tier": row.tier,
+                "p_interview": {"point": est.point, "low": est.low, "high": est.high},
+                "p_interview_text": (
+                    f"{100 * est.point:.0f}% ({100 * est.low:.0f}-{100 * est.high:.0f}%)"
+                ),
+                "signal": row.signal,
+                "fee_usd": row.fee_usd,
+            }
+        )
+    return tuple(rows)
+
+
+def advise(
+    profile: ApplicantProfile,
+    *,
+    budget_usd: float | None = None,
+    catalog: Catalog | None = None,
+    today: _dt.date | None = None,
+    recommender: Recommender | None = None,
+    assessor: Assessor | None = None,
+) -> Plan:
+    """The guide's plan for this applicant, each priceable step priced by re-running the model.
+
+    `recommender`/`assessor` default to `service.recommend.recommend` and
+    `service.chances.assess` (tests pass spies to prove the prices come from them).
+    """
+    catalog = catalog or open_catalog()
+    budget = budget_usd if budget_usd is not None else profile.budget_usd
+    runner = _Runner(
+        catalog,
+        budget,
+        None,
+        recommender or _default_recommender(),
+        assessor or _default_assessor(),
+    )
+    today = today or _dt.date.today()
+    facts = applicant_facts(profile)
+    first = profile.specialties[0]
+    base = runner.measure(profile)
+    base_p = _p_interview_by_program(runner.assessor(profile, specialties=[first], catalog=catalog))
+    counts = catalog_counts(profile, catalog.programs(specialty=first), p_interview=base_p)
+    standing = assess_standing(facts, specialty_standing(first, profile.step2ck))
+    plan = build_plan(
+        facts,
+        standing=standing,
+        counts=counts,
+        list_facts=_list_facts(base.recommendation, budget),
+        match_rates_pct=match_rates_pct(),
+        months_to_eras_open=months_to_eras_open(profile, today),
+    )
+    steps = [_priced(step, profile, runner, base) for step in plan.steps]
+    flags = _measure_flags(profile, plan.red_flags, runner, base_p, catalog)
+    notes = _notes(profile, standing.specialty, plan.months_to_eras_open)
+    return replace(
+        plan,
+        steps=tuple(steps),
+        red_flags=tuple(flags),
+        baseline=base.outcome(),
+        recommended=_recommended_rows(base.recommendation),
+        profile_name=profile.name,
+        notes=tuple(notes),
+    )
+
+
+def _priced(step: PlanStep, profile: ApplicantProfile, runner: _Runner, base: Measured) -> PlanStep:
+    if step.change is None:
+        return step
+    try:
+        changed_profile, options = apply_changes(profile, step.change)
+        changed = runner.measure(changed_profile, **options)
+    except SmartPickError as exc:
+        return step.with_price(None, error=exc.message)
+    price = price_between(base, changed, step.change)
+    note = str(step.details.get("priced_as", ""))
+    priced = step.with_price(replace(price, note=note) if note else price)
+    if step.id == "volume_mix":
+        priced = replace(priced, actions=(*priced.actions, *_volume_verdict(price)))
+    return priced
+
+
+def _volume_verdict(price: Price) -> tuple[str, ...]:
+    """What the priced volume comparison means, in one line (from the measured price)."""
+    more = price.changed.programs - price.baseline.programs
+    d = price.delta_p_match
+    if more > 0 and d.point >= 0.02:
+        return (
+            f"Budget permitting, {price.changed.programs} programs instead of "
+            f"{price.baseline.programs} add {100 * d.point:+.1f} pp of P(match) "
+            f"({100 * d.low:+.1f} to {100 * d.high:+.1f}) for {price.delta_fees_usd:+,.0f} USD: "
+            "the guide's 'apply broadly'.",
+        )
+    if more > 0:
+        return (
+            f"Going to {price.changed.programs} programs adds only {100 * d.point:+.1f} pp for "
+            f"{price.delta_fees_usd:+,.0f} USD: past the curve's stop, volume buys little.",
+        )
+    if more < 0:
+        return (
+            f"Cutting to {price.changed.programs} programs would cost {100 * d.point:+.1f} pp "
+            f"and save {-price.delta_fees_usd:,.0f} USD.",
+        )
+    return ()
+
+
+def _measure_flags(
+    profile: ApplicantProfile,
+    flags: Sequence[RedFlag],
+    runner: _Runner,
+    base_p: Mapping[str, float],
+    catalog: Catalog,
+) -> list[RedFlag]:
+    first = profile.specialties[0]
+    counterfactuals = _flag_counterfactuals(profile, {f.id for f in flags})
+    out = []
+    for flag in flags:
+        change = counterfactuals.get(flag.id)
+        if change is None:
+            out.append(flag)
+            continue
+        without = runner.assessor(
+            profile.with_changes(change), specialties=[first], catalog=catalog
+        )
+        narrowed, cut = _narrowed(base_p, _p_interview_by_program(without))
+        out.append(replace(flag, programs_narrowed=narrowed, median_interview_cut=cut))
+    return out
+
+
+def _notes(profile: ApplicantProfile, standing: SpecialtyStanding | None, months: int) -> list[str]:
+    notes = []
+    if standing is None and profile.step2ck is not None:
+        notes.append(
+            f"NRMP did not publish Step 2 CK quartiles for {profile.specialties[0]} non-US IMGs "
+            "in Charting Outcomes 2026: no percentile is shown (all specialties pooled, its Table 2: "
+            "matched median 248, unmatched 242)."
+        )
+    notes.append(
+        f"Prices hold the season fixed (Match {profile.match_year}); ERAS opens in about "
+        f"{months} months. Each price re-runs the model and the optimizer on the changed profile; "
+        "intervals are 80% bootstrap intervals of the per-draw difference."
+    )
+    lo, hi = GUIDE_VOLUME
+    notes.append(f"The guide's rule of thumb for volume is {lo}-{hi} applications.")
+    return notes

@@ -1,0 +1,120 @@
+"""`smartpick advise` and `smartpick whatif`, and the PDF, through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import zlib
+from pathlib import Path
+
+from advisor_helpers import PROFILES
+from typer.testing import CliRunner
+
+from smartpick.cli import app
+from smartpick.export.pdf import plan_pdf
+
+runner = CliRunner()
+
+
+def _pdf_text_core_font(data: bytes) -> str:
+    """Text drawn with the core (Latin-1) font: inflate every content stream and read the strings."""
+    text = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, flags=re.S):
+        try:
+            raw = zlib.decompress(stream)
+        except zlib.error:
+            raw = stream
+        text += [m.decode("latin-1") for m in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", raw)]
+    return " ".join(text).replace("\\(", "(").replace("\\)", ")")
+
+
+def test_whatif_json(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "whatif",
+            "--profile",
+            str(PROFILES / "guide-sample.toml"),
+            "--set",
+            "step3=235",
+            "--set",
+            "usce_months=4",
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["changes"] == {"step3": 235, "usce_months": 4}
+    assert doc["runs"] == 2
+    assert doc["delta"]["p_match"]["point"] > 0
+    assert doc["changed"]["p_match"]["point"] > doc["baseline"]["p_match"]["point"]
+
+
+def test_whatif_table_and_errors() -> None:
+    ok = runner.invoke(
+        app,
+        ["whatif", "-p", str(PROFILES / "strong-img.toml"), "--set", "count=10"],
+    )
+    assert ok.exit_code == 0, ok.output
+    assert "P(match)" in ok.stdout and "fees (USD)" in ok.stdout
+    bad = runner.invoke(app, ["whatif", "-p", str(PROFILES / "strong-img.toml"), "--set", "x"])
+    assert bad.exit_code == 2 and "KEY=VALUE" in bad.output
+    unknown = runner.invoke(
+        app, ["whatif", "-p", str(PROFILES / "strong-img.toml"), "--set", "step9=1"]
+    )
+    assert unknown.exit_code == 2 and "not a what-if key" in unknown.output
+    missing = runner.invoke(app, ["whatif", "-p", "nope.toml", "--set", "step3=230"])
+    assert missing.exit_code == 2 and "no such file" in missing.output
+
+
+def test_advise_table_and_json(tmp_path: Path) -> None:
+    table = runner.invoke(app, ["advise", "-p", str(PROFILES / "strong-img.toml")])
+    assert table.exit_code == 0, table.output
+    assert "Where you stand" in table.stdout and "Step 2 CK 256" in table.stdout
+    assert "Timeline" in table.stdout
+    out = tmp_path / "plan.json"
+    result = runner.invoke(
+        app,
+        ["advise", "-p", str(PROFILES / "strong-img.toml"), "-f", "json", "-o", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out.read_text())
+    assert doc["profile_name"] == "strong-img"
+    assert {s["id"] for s in doc["steps"]} >= {"volume_mix", "interview"}
+
+
+def test_advise_pdf(tmp_path: Path) -> None:
+    out = tmp_path / "plan.pdf"
+    result = runner.invoke(
+        app,
+        ["advise", "-p", str(PROFILES / "strong-img.toml"), "-f", "pdf", "-o", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert "Where you stand" in text and "Recommended list" in text
+        assert "Step 2 CK 256" in text
+    no_output = runner.invoke(app, ["advise", "-p", str(PROFILES / "strong-img.toml"), "-f", "pdf"])
+    assert no_output.exit_code == 2 and "--output" in no_output.output
+
+
+def test_pdf_text_with_the_core_font(guide_sample_run) -> None:
+    plan, _ = guide_sample_run
+    doc = plan.to_dict()
+    data = plan_pdf(doc, unicode_font=False)
+    assert data.startswith(b"%PDF-")
+    text = _pdf_text_core_font(data)
+    assert "Where you stand" in text
+    assert "The plan" in text and "Timeline" in text
+    step3 = next(s for s in doc["steps"] if s["id"] == "step3")
+    assert step3["title"] in text
+    assert "Priced by re-running the model" in text
+    first = doc["recommended"][0]["name"]
+    assert first.encode("latin-1", "ignore").decode("latin-1")[:20] in text

@@ -1,0 +1,201 @@
+"""`advise` and `whatif` on the real catalog, model and optimizer."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from advisor_helpers import TODAY, RecordingRecommender, reference_profile
+
+from smartpick.errors import InvalidInput
+from smartpick.service.advise import advise, apply_changes, months_to_eras_open, whatif
+
+
+def _step(plan, step_id):
+    return next(s for s in plan.steps if s.id == step_id)
+
+
+def test_guide_sample_plan_recommends_the_guides_steps_each_priced(guide_sample_run) -> None:
+    plan, _ = guide_sample_run
+    ids = [s.id for s in plan.steps]
+    for step_id in ("step3", "usce", "letters", "volume_mix"):
+        assert step_id in ids, ids
+        step = _step(plan, step_id)
+        assert step.price is not None, (step_id, step.price_error)
+        assert step.why and step.actions and step.duration_months[0] <= step.duration_months[1]
+    # the guide's own targets for its sample applicant
+    assert _step(plan, "step3").change == {"step3": 234}
+    assert _step(plan, "usce").change == {"usce_months": 4.0}
+    assert _step(plan, "letters").change == {"us_letters": 3}
+    # Step 3, hands-on USCE and letters each raise P(match) for this applicant
+    for step_id in ("step3", "usce", "letters"):
+        assert _step(plan, step_id).price.delta_p_match.point > 0
+
+
+def test_every_price_comes_from_rerunning_the_optimizer(guide_sample_run) -> None:
+    plan, spy = guide_sample_run
+    baseline_profile, baseline_options = spy.calls[0]
+    assert baseline_profile == reference_profile("guide-sample")
+    results = {}
+    for profile, options in spy.calls:
+        results.setdefault((profile.model_dump_json(), options.get("count")), (profile, options))
+    priced = [s for s in plan.steps if s.price is not None]
+    assert len(priced) >= 4
+    base = reference_profile("guide-sample")
+    expected_profiles = {
+        "step3": lambda p: p.step3 == 234,
+        "usce": lambda p: p.usce_hands_on_months == 4,
+        "letters": lambda p: p.letters_in("Internal Medicine") == 3,
+        "volume_mix": lambda p: p == base,
+    }
+    for step in priced:
+        check = expected_profiles.get(step.id)
+        if check is None:
+            continue
+        matching = [
+            (p, o)
+            for p, o in spy.calls[1:]
+            if check(p) and (step.id != "volume_mix" or o.get("count") == step.change["count"])
+        ]
+        assert matching, f"{step.id}: no optimizer run on the changed profile"
+    # the baseline every price starts from is the first run's result, and the changed side of
+    # each price is the optimizer's result on the changed profile (recomputed independently)
+    from smartpick.service.recommend import recommend
+
+    base_rec = recommend(base)
+    step3 = _step(plan, "step3")
+    assert math.isclose(step3.price.baseline.p_match.point, base_rec.p_match.point, abs_tol=1e-9)
+    changed_rec = recommend(base.with_changes({"step3": 234}))
+    assert math.isclose(step3.price.changed.p_match.point, changed_rec.p_match.point, abs_tol=1e-9)
+    assert math.isclose(
+        step3.price.delta_p_match.point,
+        changed_rec.p_match.point - base_rec.p_match.point,
+        abs_tol=1e-9,
+    )
+    assert step3.price.changed.fees_usd == changed_rec.total_fees_usd
+
+
+def test_prices_follow_the_model_inputs(catalog) -> None:
+    """Not a constant: a higher Step 3 target is worth more; a different applicant, different."""
+    sample = reference_profile("guide-sample")
+    low = whatif(sample, {"step3": 225}, catalog=catalog)
+    high = whatif(sample, {"step3": 255}, catalog=catalog)
+    assert high.price.delta_p_match.point > low.price.delta_p_match.point
+    other = whatif(reference_profile("average-img"), {"step3": 255}, catalog=catalog)
+    assert other.price.delta_p_match.point != high.price.delta_p_match.point
+
+
+def test_whatif_prices_several_changes_at_once(catalog) -> None:
+    spy = RecordingRecommender()
+    result = whatif(
+        reference_profile("guide-sample"),
+        {"step3": 240, "usce_months": 4},
+        catalog=catalog,
+        recommender=spy,
+    )
+    assert result.runs == 2 and len(spy.calls) == 2
+    changed_profile = spy.calls[1][0]
+    assert changed_profile.step3 == 240 and changed_profile.usce_hands_on_months == 4
+    doc = result.to_dict()
+    assert set(doc) >= {"changes", "baseline", "changed", "delta", "runs"}
+    d = doc["delta"]["p_match"]
+    assert d["low"] <= d["point"] <= d["high"]
+    assert d["point"] > 0
+
+
+def test_whatif_rejects_unknown_keys_and_bad_values(catalog) -> None:
+    sample = reference_profile("guide-sample")
+    with pytest.raises(InvalidInput, match="not a what-if key"):
+        whatif(sample, {"step4": 250}, catalog=catalog)
+    with pytest.raises(InvalidInput, match="count"):
+        apply_changes(sample, {"count": 0})
+    with pytest.raises(InvalidInput, match="step3"):
+        apply_changes(sample, {"step3": 400})
+    with pytest.raises(InvalidInput, match="changes"):
+        whatif(sample, {}, catalog=catalog)
+
+
+def test_strong_profile_gets_a_short_plan(strong_plan, guide_sample_run) -> None:
+    plan, _ = guide_sample_run
+    ids = {s.id for s in strong_plan.steps}
+    assert not ids & {"step3", "usce", "letters", "research", "personal_statement"}
+    assert len(strong_plan.steps) <= 3 < len(plan.steps)
+    assert strong_plan.standing.step2ck.band == "strong"
+    assert strong_plan.standing.specialty.matched_percentile > 50
+
+
+def test_failed_attempt_gets_the_guides_advice(late_plan) -> None:
+    ids = [s.id for s in late_plan.steps]
+    assert "address_attempt" in ids and "personal_statement" in ids
+    attempt = _step(late_plan, "address_attempt")
+    assert "Step 1 failed once" in attempt.actions[0]
+    assert "honest" in attempt.guide
+    flags = {f.id: f for f in late_plan.red_flags}
+    assert flags["failed_attempt"].programs_narrowed is not None  # measured by the model
+    assert 0 < flags["failed_attempt"].median_interview_cut < 1
+    assert "long_since_graduation" in flags
+
+
+def test_visa_flag_and_h1b_counts_match_the_catalog(guide_sample_run, catalog) -> None:
+    plan, _ = guide_sample_run
+    im = [p for p in catalog.programs(specialty="Internal Medicine") if p.track == "categorical"]
+    flag = next(f for f in plan.red_flags if f.id.startswith("visa"))
+    assert flag.programs_total == len(im)
+    assert flag.programs_shut == sum(p.visa_j1.value in ("no", "none_listed") for p in im)
+    details = _step(plan, "step3").details
+    assert details["h1b_programs"] == sum(p.visa_h1b.value == "yes" for p in im)
+    ties = _step(plan, "usce").details["tie_programs"]
+    assert ties and all(
+        t["setting"] in ("university", "university_affiliated_community") for t in ties
+    )
+
+
+def test_volume_follows_the_curve(guide_sample_run) -> None:
+    plan, spy = guide_sample_run
+    volume = _step(plan, "volume_mix")
+    from smartpick.service.recommend import recommend
+
+    rec = recommend(reference_profile("guide-sample"))
+    assert volume.details["stop_count"] == (rec.stop_at_applications or len(rec.programs))
+    assert f"about {volume.details['stop_count']} programs" in volume.title
+    assert volume.price is not None and volume.price.changed.programs == volume.change["count"]
+
+
+def test_standing_percentile_and_json_contract(guide_sample_run) -> None:
+    plan, _ = guide_sample_run
+    doc = plan.to_dict()
+    sp = doc["standing"]["specialty_percentile"]
+    assert sp["specialty"] == "Internal Medicine" and 0 < sp["matched_percentile"] < 25
+    assert doc["standing"]["step1"]["band"] == "low"
+    assert doc["baseline"]["programs"] == len(doc["recommended"]) > 0
+    for step in doc["steps"]:
+        assert {"id", "title", "why", "duration_months", "price", "priceable"} <= set(step)
+        if step["price"]:
+            for side in ("baseline", "changed"):
+                p = step["price"][side]["p_match"]
+                assert 0 <= p["low"] <= p["point"] <= p["high"] <= 1
+            assert {"p_match", "expected_interviews", "fees_usd"} == set(step["price"]["delta"])
+    assert [t["start_month"] for t in doc["timeline"]] == sorted(
+        t["start_month"] for t in doc["timeline"]
+    )
+
+
+def test_months_to_eras_open() -> None:
+    import datetime as dt
+
+    sample = reference_profile("guide-sample")  # Match 2027: ERAS opened June 2026
+    assert months_to_eras_open(sample, TODAY) == 7  # next opening: June 2027
+    assert months_to_eras_open(sample, dt.date(2026, 1, 10)) == 5
+
+
+def test_advise_uses_the_budget(catalog) -> None:
+    spy = RecordingRecommender()
+    plan = advise(
+        reference_profile("strong-img"),
+        budget_usd=200,
+        catalog=catalog,
+        today=TODAY,
+        recommender=spy,
+    )
+    assert spy.calls[0][1]["budget_usd"] == 200
+    assert plan.baseline.fees_usd <= 200
