@@ -61,6 +61,14 @@ _ABBREVIATIONS = {
     "svcs": "services",
     "grad": "graduate",
     "mt": "mount",
+    "affil": "affiliated",
+    "coll": "college",
+    "progs": "programs",
+    "uc": "university california",
+    "wsu": "wayne state",
+    "sci": "sciences",
+    "hsc": "health sciences",
+    "osu": "ohio state",
     "sw": "southwestern",
     "n": "north",
     "s": "south",
@@ -142,18 +150,33 @@ def _int(text: str) -> int:
 def _best(
     unit: set[str], candidates: list[tuple[str, set[str]]], site: frozenset[str] = frozenset()
 ) -> tuple[str | None, float]:
-    # Site words (e.g. "Pensacola" in "Pediatrics/Pensacola") only break ties between programs.
-    scored = sorted(
-        ((_score(unit, toks) + 0.25 * _score(set(site), toks), pid) for pid, toks in candidates),
-        reverse=True,
-    )
+    """The clearly best program for an institution name, or None.
+
+    Relevance: share of the institution's words found in the program's name and city, plus a
+    quarter of the share of site words found (e.g. "Pensacola" in "Pediatrics/Pensacola"); it
+    must reach MIN_SCORE. Ranking weighs site words by half and adds half the Jaccard overlap,
+    so "U Chicago" + "NorthShore" prefers the NorthShore program and "West Virginia U" prefers
+    "West Virginia University Program" over "Charleston Area Medical Center/West Virginia
+    University"; the best must lead the next by MIN_MARGIN.
+    """
+    scored = []
+    for pid, toks in candidates:
+        coverage, site_share = _score(unit, toks), _score(set(site), toks)
+        relevance = coverage + 0.25 * site_share
+        rank = coverage + 0.5 * site_share + 0.5 * _jaccard(unit, toks)
+        scored.append((rank, relevance, pid))
+    scored.sort(reverse=True)
     if not scored:
         return None, 0.0
-    best, pid = scored[0]
+    best, relevance, pid = scored[0]
     second = scored[1][0] if len(scored) > 1 else 0.0
-    if best >= MIN_SCORE and best - second >= MIN_MARGIN:
-        return pid, best
-    return None, best
+    if relevance >= MIN_SCORE and best - second >= MIN_MARGIN:
+        return pid, relevance
+    return None, relevance
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
 
 
 def _program_tokens(d: Draft) -> set[str]:
@@ -224,7 +247,15 @@ def join_national_2020(
             "source": source,
         }
         joined += 1
+    checked = [
+        (d.nrmp_results[2020]["quota"], d.aux["positions_offered_2021"])
+        for d in drafts.values()
+        if 2020 in d.nrmp_results and d.aux.get("positions_offered_2021") is not None
+    ]
     return {
+        "joined_quota_equals_aamc_2021_positions": sum(q == o for q, o in checked),
+        "joined_quota_within_1_of_aamc_2021_positions": sum(abs(q - o) <= 1 for q, o in checked),
+        "joined_with_aamc_2021_positions": len(checked),
         "result_rows_unparsed": skipped,
         "units": len(units),
         "units_unmatched": unmatched,
