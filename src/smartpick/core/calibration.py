@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import least_squares
+from scipy.optimize import brentq, least_squares
 from scipy.special import expit, gammaln, logit
 from scipy.stats import norm
 
@@ -370,25 +370,53 @@ class Calibration:
 
 
 def _fit_all(
-    outcomes: Sequence[SpecialtyOutcomes],
-    targets: dict[str, Targets],
-    starts: dict[str, SpecialtyParams] | None = None,
-) -> tuple[dict[str, SpecialtyParams], dict[str, SpecialtyParams]]:
-    """Stage 1 (each specialty with measures, generic prior) and stage 2 (pooled priors)."""
-    with_measures = [o for o in outcomes if _has_usable(targets[o.specialty])]
+    outcomes: Sequence[SpecialtyOutcomes], targets: dict[str, Targets]
+) -> tuple[dict[str, SpecialtyParams], dict[str, SpecialtyParams], dict[str, Prior]]:
+    """Stage 1 (each specialty with measures, generic prior) and stage 2 (pooled priors).
+
+    Each specialty's prior is built from the *other* specialties' stage-1 fits.
+    """
     stage1 = {
-        o.specialty: fit_specialty(targets[o.specialty], GENERIC, (starts or {}).get(o.specialty))
-        for o in with_measures
+        o.specialty: fit_specialty(targets[o.specialty], GENERIC)
+        for o in outcomes
+        if _has_usable(targets[o.specialty])
     }
     weights = {o.specialty: float(o.applicants) for o in outcomes}
     competition = {o.specialty: o.applicants_per_position for o in outcomes}
-    final = {}
+    final: dict[str, SpecialtyParams] = {}
+    priors: dict[str, Prior] = {}
     for o in outcomes:
         others = {k: v for k, v in stage1.items() if k != o.specialty}
-        prior = pooled_prior(others, weights, competition, o.applicants_per_position)
-        start = (starts or {}).get(o.specialty, stage1.get(o.specialty))
-        final[o.specialty] = fit_specialty(targets[o.specialty], prior, start)
-    return stage1, final
+        priors[o.specialty] = pooled_prior(others, weights, competition, o.applicants_per_position)
+        final[o.specialty] = fit_specialty(
+            targets[o.specialty], priors[o.specialty], stage1.get(o.specialty)
+        )
+    return stage1, final, priors
+
+
+def fit_intercept(targets: Targets, shape: SpecialtyParams) -> SpecialtyParams:
+    """Keep every parameter of `shape` but `a`, solved so the match rate is the published one."""
+    rate = targets.match_rate
+
+    def gap(a: float) -> float:
+        return population_stats(replace(shape, a=a)).match_rate - rate
+
+    lo, hi = float(_LOWER[2]), float(_UPPER[2])
+    if gap(lo) >= 0:
+        return replace(shape, a=lo)
+    if gap(hi) <= 0:
+        return replace(shape, a=hi)
+    return replace(shape, a=float(brentq(gap, lo, hi, xtol=1e-6)))
+
+
+def _predictive_draw(prior: Prior, targets: Targets, rng: np.random.Generator) -> SpecialtyParams:
+    """A specialty without measures: its shape drawn from the spread across specialties."""
+    x = np.array([prior.center.get(k, 0.0) for k in _KEYS])
+    for i, k in enumerate(_KEYS):
+        if k in prior.center:
+            x[i] = rng.normal(prior.center[k], prior.width[k])
+    x = np.clip(x, _LOWER + 1e-6, _UPPER - 1e-6)
+    return fit_intercept(targets, SpecialtyParams.from_vector(x))
 
 
 def _has_usable(t: Targets) -> bool:
@@ -409,7 +437,7 @@ def calibrate(
     """Fit every specialty, optionally with `n_draws` parametric-bootstrap replicates and LOO fits."""
     rng = np.random.default_rng(random_state)
     targets = {o.specialty: Targets.from_outcomes(o) for o in outcomes}
-    stage1, params = _fit_all(outcomes, targets)
+    stage1, params, priors = _fit_all(outcomes, targets)
     weights = {o.specialty: float(o.applicants) for o in outcomes}
     competition = {o.specialty: o.applicants_per_position for o in outcomes}
     loo: dict[str, SpecialtyParams] = {}
@@ -421,11 +449,16 @@ def calibrate(
             prior = pooled_prior(others, weights, competition, o.applicants_per_position)
             loo[o.specialty] = fit_specialty(Targets.from_outcomes(o, measures=False), prior)
     draws: dict[str, list[SpecialtyParams]] = {o.specialty: [] for o in outcomes}
+    # Bootstrap: specialties with measures are refitted to resampled targets under their prior;
+    # the others draw their shape from the across-specialty spread (the prior) and refit `a`.
     for d in range(n_draws):
-        replicate = {name: t.resampled(rng) for name, t in targets.items()}
-        _, fitted = _fit_all(outcomes, replicate, starts=params)
-        for name, p in fitted.items():
-            draws[name].append(p)
+        for o in outcomes:
+            name = o.specialty
+            replicate = targets[name].resampled(rng)
+            if name in stage1:
+                draws[name].append(fit_specialty(replicate, priors[name], params[name]))
+            else:
+                draws[name].append(_predictive_draw(priors[name], replicate, rng))
         if progress is not None:
             progress(f"bootstrap draw {d + 1}/{n_draws}")
     has_measures = {o.specialty: o.specialty in stage1 for o in outcomes}

@@ -38,7 +38,7 @@ from smartpick.core.calibration import (
     calibrate,
     population_stats,
 )
-from smartpick.core.chances import ChanceMatrix, interval
+from smartpick.core.chances import ChanceMatrix
 from smartpick.core.effects import (
     EFFECTS_SOURCE,
     FAILED_ATTEMPT_SCREEN,
@@ -65,6 +65,16 @@ BORROWED = {
     "Transitional Year": "Internal Medicine",
     "Neurodevelopmental Disabilities": "Child Neurology",
 }
+
+
+def _intervals(values: FloatArray, level: float) -> list[tuple[float, float, float]]:
+    """`chances.interval` for every column of a (D + 1, n) array at once."""
+    point = values[0]
+    draws = values[1:] if values.shape[0] > 1 else values
+    tail = (1.0 - level) / 2.0
+    low = np.minimum(point, np.quantile(draws, tail, axis=0))
+    high = np.maximum(point, np.quantile(draws, 1.0 - tail, axis=0))
+    return [(float(a), float(b), float(c)) for a, b, c in zip(point, low, high, strict=True)]
 
 
 def _clip_logit(pct: float) -> float:
@@ -691,6 +701,8 @@ class ChanceModel:
         p_match = (chances.interview * chances.conversion) @ w
         silver = chances.interview_by_signal[1][0] @ w
         gold = chances.interview_by_signal[2][0] @ w
+        interview_ci = _intervals(p_int, self.level)
+        match_ci = _intervals(p_match, self.level)
         rows = []
         for i, p in enumerate(kept):
             reasons, unknowns = details[i]
@@ -699,8 +711,8 @@ class ChanceModel:
             rows.append(
                 ProgramChance(
                     program=p,
-                    p_interview=interval(p_int[:, i], self.level),
-                    p_match=interval(p_match[:, i], self.level),
+                    p_interview=interview_ci[i],
+                    p_match=match_ci[i],
                     p_interview_signal={
                         "none": float(p_int[0, i]),
                         "silver": float(silver[i]),
