@@ -7,7 +7,9 @@ recorded: none may leave 127.0.0.1. Screenshots go to artifacts/ (gitignored).
 
 from __future__ import annotations
 
+import csv
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -96,13 +98,25 @@ def page(browser, server):
             None if r.url.startswith((server, "data:", "blob:")) else pg.outside.append(r.url)
         ),  # type: ignore[attr-defined]
     )
+    pg.server_errors = []  # type: ignore[attr-defined]
+    # Console errors catch CSP violations and script errors; a 4xx page (the form shown again
+    # with its errors) logs "Failed to load resource", which is expected there.
     pg.on(
         "console",
-        lambda m: pg.console_errors.append(m.text) if m.type == "error" else None,  # type: ignore[attr-defined]
+        lambda m: (
+            pg.console_errors.append(m.text)  # type: ignore[attr-defined]
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    pg.on(
+        "response",
+        lambda r: pg.server_errors.append(r.url) if r.status >= 500 else None,  # type: ignore[attr-defined]
     )
     yield pg
     assert not pg.outside, f"requests left the app: {pg.outside}"  # type: ignore[attr-defined]
-    assert not pg.console_errors, pg.console_errors  # type: ignore[attr-defined]  # CSP, JS errors
+    assert not pg.console_errors, pg.console_errors  # type: ignore[attr-defined]
+    assert not pg.server_errors, pg.server_errors  # type: ignore[attr-defined]
     context.close()
 
 
@@ -145,4 +159,91 @@ def test_catalog_browser_and_program_page(page, server) -> None:
     first.click()
     page.wait_for_selector("dl.facts")
     assert page.inner_text("h1") == name
+    assert "FREIDA" in page.inner_text("dl.facts") or "AAMC" in page.inner_text("dl.facts")
+
+
+def test_new_user_flow_results_chart_map_program_whatif_csv(page, server) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.set_default_timeout(120_000)  # the plan re-runs the optimizer for every priced step
+    page.goto(server + "/")
+    # A first-time user: the guide's sample applicant, typing only what differs from defaults.
+    assert page.locator("#specialties option:checked").inner_text() == "Internal Medicine"
+    page.select_option("#visa", "j1")
+    page.fill("#step2ck", "224")
+    page.select_option("#step1", "score")
+    page.fill("#step1_score", "209")
+    page.fill("#usce_months", "1")
+    page.select_option("#usce_kind", "observership")
+    page.fill("#us_letters", "1")
+    page.fill("#us_letters_in_specialty", "1")
+    page.click("#go")
+    page.wait_for_url("**/results?**")
+
+    # Results: the numbers, the chart and the map.
+    assert re.search(r"\d+%", page.inner_text("#stat-pmatch"))
+    assert page.locator("#curve path.curve").count() == 1
+    assert page.locator("#curve line.stop").count() == 1
+    dots = page.locator("#map circle.dot")
+    assert dots.count() > 0
+    rows = page.locator("#list tbody tr")
+    n_rows = rows.count()
+    assert n_rows > 0
+
+    # The list sorts and filters in the page.
+    page.click("#list thead th:nth-child(5) button.sort")
+    values = [
+        float(v)
+        for v in page.eval_on_selector_all(
+            "#list tbody tr td:nth-child(5)", "cells => cells.map(c => c.dataset.sort)"
+        )
+    ]
+    assert values == sorted(values)
+    tier = page.locator("#list tbody tr").first.get_attribute("data-tier")
+    page.select_option("#f-tier", tier)
+    assert f"of {n_rows} programs shown" in page.inner_text("#list-count")
+    page.select_option("#f-tier", "")
+
+    page.screenshot(path=str(ARTIFACTS / "results-desktop.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(ARTIFACTS / "results-390px.png"), full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways at 390 px ({width} px wide)"
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # Download the CSV and check its rows against the list on the page.
+    with page.expect_download() as download_info:
+        page.click("#dl-csv")
+    path = download_info.value.path()
+    with open(path, newline="", encoding="utf-8") as f:
+        csv_rows = list(csv.DictReader(f))
+    page_ids = page.eval_on_selector_all(
+        "#list tbody tr td:nth-child(2) a",
+        "links => links.map(a => a.getAttribute('href').split('?')[0].split('/').pop())",
+    )
+    assert sorted(r["program_id"] for r in csv_rows) == sorted(page_ids)
+
+    # The plan loads into its panel; tick a priced step and price it.
+    page.wait_for_selector("#plan-body")
+    toggle = page.locator("input.whatif-toggle").first
+    step = toggle.get_attribute("data-step")
+    toggle.check()
+    page.click("#whatif-run")
+    page.wait_for_selector("#whatif-price")
+    assert "P(match)" in page.inner_text("#whatif-price")
+    results_url = page.url
+
+    # Re-run with the change: a new results page whose address carries it.
+    page.click("#whatif-rerun")
+    page.wait_for_url("**/results?**")
+    assert page.url != results_url, step
+    page.wait_for_selector("#stat-pmatch")
+
+    # Open a program page from the list: every field with its source, and this applicant.
+    page.goto(results_url)
+    first = page.locator("#list tbody tr td:nth-child(2) a").first
+    name = first.inner_text()
+    first.click()
+    page.wait_for_selector("#for-you")
+    assert page.inner_text("h1") == name
+    assert "Chance of an interview" in page.inner_text("#for-you")
     assert "FREIDA" in page.inner_text("dl.facts") or "AAMC" in page.inner_text("dl.facts")

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from smartpick.core.geography import REGIONS
 from smartpick.core.profile import (
@@ -504,6 +504,26 @@ def to_profile(spec: Sequence[FieldGroup], parsed: ParsedForm) -> ApplicantProfi
         return None
 
 
+class BlankIsMissing(BaseModel):
+    """Query models where an empty value (an untouched form field) counts as not given."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_blanks(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            cleaned = {}
+            for key, value in data.items():
+                if isinstance(value, list):
+                    value = [v for v in value if not (isinstance(v, str) and not v.strip())]
+                elif isinstance(value, str) and not value.strip():
+                    continue
+                cleaned[key] = value
+            return cleaned
+        return data
+
+
 def query_model(spec: Sequence[FieldGroup]) -> type[BaseModel]:
     """A pydantic model of the form's query parameters, so the API's schema documents them."""
     definitions: dict[str, Any] = {}
@@ -533,7 +553,7 @@ def query_model(spec: Sequence[FieldGroup]) -> type[BaseModel]:
             annotation = str | None
             default = Field(None, max_length=f.max_length, description=f"{f.label}. {f.hint}")
         definitions[f.name] = (annotation, default)
-    return create_model("ProfileQuery", __config__=ConfigDict(extra="ignore"), **definitions)
+    return create_model("ProfileQuery", __base__=BlankIsMissing, **definitions)
 
 
 # What-if change key (as the advisor names it) -> how it changes the form's values.

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BeforeValidator, Field
 
 from smartpick.core.geography import REGIONS
 from smartpick.core.profile import STATE_CODES
@@ -16,6 +16,7 @@ from smartpick.core.specialties import SPECIALTIES
 from smartpick.service.catalog import program_summary, program_to_dict
 from smartpick.web.deps import get_catalog, specialty_names
 from smartpick.web.errors import API_ERROR_RESPONSES
+from smartpick.web.forms import BlankIsMissing
 from smartpick.web.programs_view import labelled_facts
 from smartpick.web.rendering import _query, render
 
@@ -32,10 +33,8 @@ SettingName = Literal["university", "university_affiliated_community", "communit
 assert set(REGIONS) == set(Region.__args__) and set(SETTINGS) == set(SettingName.__args__)
 
 
-class CatalogFilters(BaseModel):
-    """Search and filters of the catalog browser; every one is optional."""
-
-    model_config = ConfigDict(extra="ignore")
+class CatalogFilters(BlankIsMissing):
+    """Search and filters of the catalog browser; every one is optional (blank = not given)."""
 
     q: str | None = Field(None, max_length=100, description="Text in the program or city name.")
     specialty: SpecialtyName | None = Field(None, description="A catalog specialty name.")
