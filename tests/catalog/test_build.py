@@ -54,3 +54,14 @@ def test_report_counts_match_sources() -> None:
     assert im["matched_by_code"] == 525
     assert im["freida_only"] + im["matched_by_name"] == 163
     assert im["aamc_only"] + im["matched_by_name"] == 9
+
+
+def test_nrmp_2020_join_agrees_with_aamc_positions() -> None:
+    # An independent check of the name join: the joined 2020 quota should mostly equal the
+    # positions AAMC lists for the same program in 2021.
+    n = json.loads(_bundled("build_report.json"))["nrmp_2020_national"]
+    assert n["programs_joined"] > 2500
+    assert (
+        n["joined_quota_within_1_of_aamc_2021_positions"] / n["joined_with_aamc_2021_positions"]
+        > 0.85
+    )

@@ -117,3 +117,26 @@ def test_program_with_a_new_code_is_matched_by_name_and_state(tmp_path) -> None:
     assert rec["f"]["visa_j1"] == ["no", "freida2025", 2025]
     assert rec["c"]["visa_j1"] == [["yes", "aamc2021", 2021]]
     assert any("1401111111" in n for n in rec["data_notes"])
+
+
+def test_nrmp_name_tokens_and_best_match() -> None:
+    from smartpick.catalog.nrmp import Code, _best, tokens
+
+    assert tokens("U Kansas SOM-Kansas City (Continued)") == {"kansas", "city"}
+    assert tokens("Brigham & Womens Hosp") == {"brigham", "women"}
+    wv = [
+        ("wvu", tokens("West Virginia University Program")),
+        ("cam", tokens("Charleston Area Medical Center/West Virginia University Program")),
+    ]
+    assert _best(tokens("West Virginia U"), wv)[0] == "wvu"
+    sites = [
+        ("main", tokens("University of Chicago Program")),
+        ("ns", tokens("University of Chicago (NorthShore) Program")),
+    ]
+    assert _best(tokens("U Chicago"), sites, frozenset(tokens("NorthShore")))[0] == "ns"
+    assert _best(tokens("U Chicago"), sites)[0] == "main"  # no site word: the main program
+    assert _best(tokens("Mayo Clinic"), sites)[0] is None
+    code = Code.parse("1903140P1")
+    assert code is not None and code.specialty_digits == "140"
+    assert code.track("Internal Medicine", ("Internal Medicine",)) == "preliminary"
+    assert Code.parse("46040C0") is None
