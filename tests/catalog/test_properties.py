@@ -23,7 +23,9 @@ filters = st.fixed_dictionaries(
         "visa": st.sampled_from(["J-1", "H-1B", "j1", "h1b"]),
         "min_non_us_img_pct": st.floats(0, 100, allow_nan=False),
         "min_positions": st.integers(0, 60),
-        "text": st.sampled_from(["university", "Medical", "hospital", "mount sinai", "zzz"]),
+        "text": st.sampled_from(
+            ["university", "Medical", "hospital", "mount sinai", "zzz", "CLÍNICA", "ñ"]
+        ),
     },
 )
 

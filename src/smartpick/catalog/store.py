@@ -27,10 +27,12 @@ CATALOG_FILE = "programs.jsonl"
 REPORT_FILE = "build_report.json"
 # Bundled columns a user import may override; search reads the override when there is one.
 OVERRIDABLE_INDEX = ("visa_j1", "visa_h1b", "pct_non_us_img", "pgy1_positions")
+# Bump when the index schema changes, so an older cache file is not reused.
+INDEX_VERSION = 2
 
 _INDEX_SCHEMA = """
 CREATE TABLE programs (
-    id TEXT PRIMARY KEY, acgme_code TEXT, name TEXT, specialty TEXT, track TEXT,
+    id TEXT PRIMARY KEY, acgme_code TEXT, name TEXT, name_folded TEXT, specialty TEXT, track TEXT,
     state TEXT, region TEXT, setting TEXT, pgy1_positions INTEGER, pct_non_us_img REAL,
     visa_j1 TEXT, visa_h1b TEXT, record TEXT NOT NULL
 );
@@ -99,6 +101,7 @@ def _fill_index(conn: sqlite3.Connection, text: bytes, digest: str) -> None:
                 rec["id"],
                 rec["acgme_code"],
                 rec["name"],
+                rec["name"].casefold(),
                 rec["specialty"],
                 rec["track"],
                 val("state"),
@@ -111,7 +114,7 @@ def _fill_index(conn: sqlite3.Connection, text: bytes, digest: str) -> None:
                 line,
             )
         )
-    conn.executemany("INSERT INTO programs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    conn.executemany("INSERT INTO programs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
     conn.execute("INSERT INTO meta VALUES ('sha256', ?)", (digest,))
     conn.commit()
 
@@ -132,7 +135,7 @@ class BundledIndex:
 
     @staticmethod
     def _open_cached(text: bytes, digest: str) -> sqlite3.Connection:
-        path = _cache_dir() / f"catalog-{digest[:20]}.sqlite"
+        path = _cache_dir() / f"catalog-v{INDEX_VERSION}-{digest[:20]}.sqlite"
         if not path.exists():
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -234,9 +237,9 @@ def _where(f: SearchFilters) -> tuple[str, list[Any]]:
         clauses.append("COALESCE(o.pgy1_positions, p.pgy1_positions) >= ?")
         args.append(f.min_positions)
     if f.text is not None:
-        # instr on casefolded text: no LIKE wildcards to escape.
-        clauses.append("instr(lower(p.name), ?) > 0")
-        args.append(f.text.lower())
+        # instr on Python-casefolded text (SQLite's lower() folds ASCII only); no wildcards.
+        clauses.append("instr(p.name_folded, ?) > 0")
+        args.append(f.text.casefold())
     return " AND ".join(clauses), args
 
 
