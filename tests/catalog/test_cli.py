@@ -125,3 +125,12 @@ def test_imports_forget_and_report_commands(tmp_path: Path) -> None:
     report = json.loads(_run("catalog", "report", "--format", "json"))
     assert report["internal_medicine_categorical"]["matched_by_code"] == 525
     assert "matched_by_name" in _run("catalog", "report")
+
+
+def test_every_catalog_command_is_documented() -> None:
+    from smartpick.cli.catalog_cmd import catalog_app, programs_app
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "catalog.md").read_text("utf-8")
+    for group, sub in (("catalog", catalog_app), ("programs", programs_app)):
+        for command in sub.registered_commands:
+            assert f"smartpick {group} {command.name}" in doc, command.name
