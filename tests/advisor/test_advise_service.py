@@ -158,6 +158,8 @@ def test_volume_follows_the_curve(guide_sample_run) -> None:
     rec = recommend(reference_profile("guide-sample"))
     assert volume.details["stop_count"] == (rec.stop_at_applications or len(rec.programs))
     assert f"about {volume.details['stop_count']} programs" in volume.title
+    if volume.price.delta_p_match.point >= 0.02 and volume.change["count"] > len(rec.programs):
+        assert f"up to {volume.change['count']}" in volume.title
     assert volume.price is not None and volume.price.changed.programs == volume.change["count"]
 
 

@@ -220,3 +220,27 @@ def test_plan_json_contract_keys() -> None:
     assert set(doc) >= {"standing", "red_flags", "steps", "timeline", "baseline"}
     step = doc["steps"][0]
     assert set(step) >= {"id", "title", "why", "duration_months", "price", "priceable"}
+
+
+def test_step3_only_for_low_scores_or_a_visa() -> None:
+    """The guide: 'If Step 2 CK is already low: Consider Step 3'; H-1B needs Step 3."""
+    average_citizen = replace(
+        GUIDE_SAMPLE,
+        applicant_type="us_img",
+        visa="none",
+        step1_status="pass",
+        step1_score=None,
+        step2ck_score=232,
+    )
+    assert "step3" not in {s.id for s in _plan(average_citizen).steps}
+    low_citizen = replace(average_citizen, step2ck_score=220)
+    assert "step3" in {s.id for s in _plan(low_citizen).steps}
+    visa = replace(average_citizen, applicant_type="non_us_img", visa="h1b")
+    assert "step3" in {s.id for s in _plan(visa).steps}
+
+
+def test_languages_get_the_service_step_even_for_strong_profiles() -> None:
+    assert "service_languages" not in {s.id for s in _plan(STRONG).steps}
+    arabic = replace(STRONG, languages=("Arabic",))
+    step = next(s for s in _plan(arabic).steps if s.id == "service_languages")
+    assert "Arabic" in step.actions[0]

@@ -443,7 +443,7 @@ def red_flags(facts: ApplicantFacts, counts: CatalogCounts) -> list[RedFlag]:
                 + (": few programs state they sponsor it" if few else ""),
                 detail=f"{counts.visa_sponsoring} of {total} {counts.specialty} programs state they "
                 f"consider {label}; {counts.visa_not_sponsoring} state no (or list no visa) and "
-                f"{counts.visa_unknown} are unknown ({counts.source}).",
+                f"{counts.visa_unknown} are unknown. Source: {counts.source}.",
                 guide="Filter programs by: Visa support (non-negotiable for foreign nationals).",
                 programs_total=total,
                 programs_shut=counts.visa_not_sponsoring,
@@ -460,7 +460,8 @@ def step3_step(
     if facts.step3_score is not None or facts.applicant_type not in ("non_us_img", "us_img"):
         return None
     helps_visa = facts.visa in ("j1", "either", "h1b")
-    if not (facts.below_strong or facts.failed_attempts or helps_visa):
+    # The guide: "If Step 2 CK is already low: Consider Step 3"; and H-1B needs a passed Step 3.
+    if not (facts.low_scores or helps_visa):
         return None
     best = max(s for s in (facts.step1_score, facts.step2ck_score, 0) if s is not None)
     target = max(STEP3_TARGET_FLOOR, min(best + 10, 260))
@@ -620,10 +621,11 @@ def research_step(facts: ApplicantFacts) -> PlanStep | None:
 
 
 def service_step(facts: ApplicantFacts) -> PlanStep | None:
-    """Languages and service to underserved communities, for applicants building a profile."""
-    if not facts.below_strong and not facts.failed_attempts:
-        return None
+    """Languages and service to underserved communities: for applicants building a profile, and
+    for anyone whose languages fit a program's patients."""
     others = [lang for lang in facts.languages if lang.casefold() != "english"]
+    if not (facts.below_strong or facts.failed_attempts or others):
+        return None
     actions = [
         "Volunteer at a free clinic serving immigrant or low-income populations.",
         "Connect your service with the mission of public programs (community, health equity, "

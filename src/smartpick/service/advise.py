@@ -49,6 +49,8 @@ CO_SOURCE = "NRMP Charting Outcomes 2026, non-US IMGs"
 NARROWED_MIN_GAIN = 0.01
 NARROWED_MIN_RATIO = 1.10
 TIE_PROGRAMS_SHOWN = 10
+# Going past the curve's stop "pays" when the extra programs add at least this much P(match).
+VOLUME_WORTH_PP = 2.0
 TIE_SETTINGS = ("university", "university_affiliated_community")
 # The advisor's own what-if keys (translated below); any other profile field is passed through.
 LIST_KEYS = ("count", "budget_usd")
@@ -138,11 +140,17 @@ def applicant_facts(profile: ApplicantProfile) -> ApplicantFacts:
     )
 
 
-def months_to_eras_open(profile: ApplicantProfile, today: _dt.date) -> int:
-    """Whole months from today to the next ERAS opening (June 1) for the profile's Match or later."""
+def today_opening(profile: ApplicantProfile, today: _dt.date) -> _dt.date:
+    """The next ERAS opening (June 1) for the profile's Match, or the first one after today."""
     opening = _dt.date(profile.match_year - 1, 6, 1)
     while opening < today:
         opening = opening.replace(year=opening.year + 1)
+    return opening
+
+
+def months_to_eras_open(profile: ApplicantProfile, today: _dt.date) -> int:
+    """Whole months from today to that ERAS opening."""
+    opening = today_opening(profile, today)
     return (opening.year - today.year) * 12 + opening.month - today.month
 
 
@@ -556,7 +564,7 @@ def advise(
     )
     steps = [_priced(step, profile, runner, base) for step in plan.steps]
     flags = _measure_flags(profile, plan.red_flags, runner, base_p, catalog)
-    notes = _notes(profile, standing.specialty, plan.months_to_eras_open)
+    notes = _notes(profile, standing.specialty, plan.months_to_eras_open, today)
     return replace(
         plan,
         steps=tuple(steps),
@@ -581,6 +589,14 @@ def _priced(step: PlanStep, profile: ApplicantProfile, runner: _Runner, base: Me
     priced = step.with_price(replace(price, note=note) if note else price)
     if step.id == "volume_mix":
         priced = replace(priced, actions=(*priced.actions, *_volume_verdict(price)))
+        broader = price.changed.programs - price.baseline.programs
+        if broader > 0 and price.delta_p_match.point >= VOLUME_WORTH_PP / 100:
+            stop = price.baseline.programs
+            priced = replace(
+                priced,
+                title=f"Apply to about {stop} programs, up to {price.changed.programs} budget "
+                "permitting, mixing university and affiliated community",
+            )
     return priced
 
 
@@ -588,7 +604,7 @@ def _volume_verdict(price: Price) -> tuple[str, ...]:
     """What the priced volume comparison means, in one line (from the measured price)."""
     more = price.changed.programs - price.baseline.programs
     d = price.delta_p_match
-    if more > 0 and d.point >= 0.02:
+    if more > 0 and d.point >= VOLUME_WORTH_PP / 100:
         return (
             f"Budget permitting, {price.changed.programs} programs instead of "
             f"{price.baseline.programs} add {100 * d.point:+.1f} pp of P(match) "
@@ -631,7 +647,9 @@ def _measure_flags(
     return out
 
 
-def _notes(profile: ApplicantProfile, standing: SpecialtyStanding | None, months: int) -> list[str]:
+def _notes(
+    profile: ApplicantProfile, standing: SpecialtyStanding | None, months: int, today: _dt.date
+) -> list[str]:
     notes = []
     if standing is None and profile.step2ck is not None:
         notes.append(
@@ -639,10 +657,18 @@ def _notes(profile: ApplicantProfile, standing: SpecialtyStanding | None, months
             "in Charting Outcomes 2026: no percentile is shown (all specialties pooled, its Table 2: "
             "matched median 248, unmatched 242)."
         )
+    opening = today_opening(profile, today)
+    if opening.year > profile.match_year - 1:
+        notes.append(
+            f"The ERAS season for the {profile.match_year} Match opened in June "
+            f"{profile.match_year - 1}; the timeline targets the next opening (June "
+            f"{opening.year}, the {opening.year + 1} Match)."
+        )
     notes.append(
-        f"Prices hold the season fixed (Match {profile.match_year}); ERAS opens in about "
-        f"{months} months. Each price re-runs the model and the optimizer on the changed profile; "
-        "intervals are 80% bootstrap intervals of the per-draw difference."
+        f"Prices hold the profile's season fixed (Match {profile.match_year}) so they show the "
+        f"step's own effect; ERAS opens in about {months} months. Each price re-runs the model "
+        "and the optimizer on the changed profile; intervals are 80% bootstrap intervals of the "
+        "per-draw difference."
     )
     lo, hi = GUIDE_VOLUME
     notes.append(f"The guide's rule of thumb for volume is {lo}-{hi} applications.")
