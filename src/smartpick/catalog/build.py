@@ -36,6 +36,7 @@ NRMP_2020 = "nrmp2020"
 NRMP_FL = "nrmp_fl"
 CENSUS = "census"
 GEOCODES = "geocodes2021"
+ERAS_2021 = "eras2021"
 SAME_CITY = "same_city:"  # prefix: coordinates of another program in the city, from <source>
 
 SOURCES = {
@@ -49,6 +50,7 @@ SOURCES = {
     NRMP_FL: "NRMP Main Match program results, Florida 2020-2026",
     CENSUS: "US Census regions and divisions",
     GEOCODES: "Geocoded institution addresses 2021 (NYCDSA project)",
+    ERAS_2021: "ERAS participating programs 2021",
 }
 
 
@@ -567,6 +569,44 @@ class Builder:
             if latest == 2026:
                 d.add("nrmp", True, NRMP_FL, 2026)
 
+    # ERAS 2021 participant lists: programs no other source has (identity only).
+    def add_eras_2021(self) -> None:
+        """Programs on the 2021 ERAS lists of catalog specialties that no other source lists."""
+        folder = self.raw / "nycdsa_aamc_2021" / "data" / "ERAS_links"
+        seen: dict[str, dict[str, str]] = {}
+        for path in sorted(folder.glob("*.csv")):
+            for row in _rows(path):
+                code = row["ID"].zfill(10)
+                if code.isdigit() and len(code) == 10:
+                    seen.setdefault(code, row)
+        added = 0
+        for code in sorted(seen):
+            specialty = self.prefix_specialty.get(code[:3])
+            if specialty is None or program_id(code, specialty, "categorical") in self.drafts:
+                continue
+            if specialty in TRACKED_SPECIALTIES and program_id(code, specialty, "preliminary") in (
+                self.drafts
+            ):
+                continue
+            row = seen[code]
+            d = self.draft(code, specialty, "categorical")
+            d.names.append(Claim(row["Program name"], ERAS_2021, 2021))
+            city = row["City"]
+            d.add("city", city.title() if city.isupper() else city, ERAS_2021, 2021)
+            d.add("state", row["State"], ERAS_2021, 2021)
+            d.add(
+                "eras",
+                {"Participating": True, "Not Participating": False}.get(row["Status"]),
+                ERAS_2021,
+                2021,
+            )
+            d.notes.append(
+                "Only the program's identity and 2021 ERAS participation are known (not in the "
+                "AAMC 2021 table or FREIDA 2025); it may have closed since."
+            )
+            added += 1
+        self.report["eras_2021_only_programs_added"] = added
+
     def add_geography(self) -> None:
         """Census region and division from the state."""
         for d in self.drafts.values():
@@ -583,6 +623,7 @@ class Builder:
         self.add_freida()
         self.add_acgme_obgyn()
         self.add_new_programs()
+        self.add_eras_2021()
         self.add_nrmp()
         self.add_macklin()
         self.add_city_coordinates()
