@@ -20,11 +20,26 @@ FACT_FIELDS = tuple(
 _label = lru_cache(maxsize=None)(source_label)
 
 
+# Facts are immutable and many repeat ("yes", FREIDA 2025, 2025): share one object per value.
+# The key holds the value's type so that 1 and True stay different facts.
+_plain: dict[tuple[type, Any, str, int], Fact[Any]] = {}
+
+
+def _plain_fact(value: Any, source: str, year: int) -> Fact[Any]:
+    key = (type(value), value, source, year)
+    found = _plain.get(key)
+    if found is None:
+        found = _plain[key] = Fact(value, _label(source), year)
+    return found
+
+
 def fact_from(entry: list[Any] | None, conflicts: list[list[Any]] | None) -> Fact[Any]:
     """A Fact from a record's [value, source key, year] and its conflicting entries."""
-    older = tuple(Fact(v, _label(s), y) for v, s, y in conflicts) if conflicts else ()
+    if not conflicts:
+        return _UNKNOWN if entry is None else _plain_fact(*entry)
+    older = tuple(_plain_fact(v, s, y) for v, s, y in conflicts)
     if entry is None:
-        return Fact(None, conflicts=older) if older else _UNKNOWN
+        return Fact(None, conflicts=older)
     value, source, year = entry
     return Fact(value, _label(source), year, older)
 
@@ -50,7 +65,10 @@ def program_from(record: dict[str, Any], user: dict[str, list[tuple[Any, int]]])
     conflicts = record["c"]
     values: dict[str, Any] = {}
     for name in FACT_FIELDS:
-        base = fact_from(facts.get(name), conflicts.get(name))
+        if name in facts or name in conflicts:
+            base = fact_from(facts.get(name), conflicts.get(name))
+        else:
+            base = _UNKNOWN
         values[name] = overlay(base, user[name]) if name in user else base
     return Program(
         id=record["id"],
