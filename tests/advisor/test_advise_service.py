@@ -201,3 +201,16 @@ def test_advise_uses_the_budget(catalog) -> None:
     )
     assert spy.calls[0][1]["budget_usd"] == 200
     assert plan.baseline.fees_usd <= 200
+
+
+def test_second_specialty_shows_the_joint_list_and_the_alternative(guide_sample_run) -> None:
+    plan, spy = guide_sample_run
+    step = _step(plan, "second_specialty")
+    assert step.change == {"specialties": ("Internal Medicine", "Family Medicine")}
+    split = step.details["joint_list_by_specialty"]
+    assert set(split) <= {"Internal Medicine", "Family Medicine"} and sum(split.values()) > 0
+    assert sum(split.values()) == step.price.changed.programs
+    (alt,) = step.details["alternatives_priced"]
+    assert alt["specialties"] == ["Internal Medicine", "Neurology"]
+    assert any(p.specialties == ("Internal Medicine", "Neurology") for p, _ in spy.calls)
+    assert step.price.delta_p_match.point > 0

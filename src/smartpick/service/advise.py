@@ -587,6 +587,8 @@ def _priced(step: PlanStep, profile: ApplicantProfile, runner: _Runner, base: Me
     price = price_between(base, changed, step.change)
     note = str(step.details.get("priced_as", ""))
     priced = step.with_price(replace(price, note=note) if note else price)
+    if step.id == "second_specialty":
+        priced = _second_specialty_details(priced, profile, runner, base, changed)
     if step.id == "volume_mix":
         priced = replace(priced, actions=(*priced.actions, *_volume_verdict(price)))
         broader = price.changed.programs - price.baseline.programs
@@ -598,6 +600,53 @@ def _priced(step: PlanStep, profile: ApplicantProfile, runner: _Runner, base: Me
                 "permitting, mixing university and affiliated community",
             )
     return priced
+
+
+def _by_specialty(measured: Measured) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for row in measured.recommendation.programs:
+        counts[row.program.specialty] = counts.get(row.program.specialty, 0) + 1
+    return counts
+
+
+def _second_specialty_details(
+    step: PlanStep,
+    profile: ApplicantProfile,
+    runner: _Runner,
+    base: Measured,
+    joint: Measured,
+) -> PlanStep:
+    """The joint list's split, and the guide's other pairings priced the same way."""
+    first = profile.specialties[0]
+    split = _by_specialty(joint)
+    alternatives = []
+    for other in step.details.get("alternatives", ()):  # e.g. IM + Neurology
+        measured = runner.measure(profile.with_changes({"specialties": (first, str(other))}))
+        alternatives.append(
+            {
+                "specialties": [first, str(other)],
+                "price": price_between(
+                    base, measured, {"specialties": (first, str(other))}
+                ).to_dict(),
+            }
+        )
+    actions = [
+        *step.actions,
+        "The joint list: "
+        + ", ".join(f"{n} {name}" for name, n in split.items())
+        + f" programs ({joint.fees_usd:,.0f} USD).",
+    ]
+    for alt in alternatives:
+        delta = alt["price"]["delta"]["p_match"]["point"]
+        actions.append(
+            f"{' + '.join(alt['specialties'])} instead: {100 * delta:+.1f} pp of P(match)."
+        )
+    details = {
+        **step.details,
+        "joint_list_by_specialty": split,
+        "alternatives_priced": alternatives,
+    }
+    return replace(step, actions=tuple(actions), details=details)
 
 
 def _volume_verdict(price: Price) -> tuple[str, ...]:

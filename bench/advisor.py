@@ -1,0 +1,74 @@
+"""Figures for the strategy advisor. Run: .venv/bin/python bench/advisor.py
+
+For each of the six reference profiles: the time to build the whole priced plan (`advise`), the
+number of optimizer runs it made (one baseline plus one per distinct what-if), the steps and how
+many are priced, and each priced step's change in P(match) with its interval; then the time of one
+`whatif` (two optimizer runs). Times are wall-clock on this machine, first run after a warm-up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+from smartpick.core.profile import load_profile  # noqa: E402
+from smartpick.service.advise import advise, whatif  # noqa: E402
+from smartpick.service.catalog import open_catalog  # noqa: E402
+from smartpick.service.recommend import recommend  # noqa: E402
+
+PROFILES = ("guide-sample", "low-score-late", "average-img", "strong-img", "us-img-fm", "psych-img")
+TODAY = dt.date(2026, 11, 24)
+
+
+class Counting:
+    """Counts optimizer runs."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+
+    def __call__(self, profile: Any, **options: Any) -> Any:
+        self.runs += 1
+        return recommend(profile, **options)
+
+
+def main() -> int:
+    catalog = open_catalog()
+    warm = load_profile(ROOT / "examples" / "profiles" / "strong-img.toml")
+    recommend(warm, catalog=catalog)
+    print(
+        f"{'profile':<16}{'seconds':>9}{'runs':>6}{'steps':>7}{'priced':>8}  priced steps (delta P(match))"
+    )
+    for name in PROFILES:
+        profile = load_profile(ROOT / "examples" / "profiles" / f"{name}.toml")
+        counter = Counting()
+        start = time.perf_counter()
+        plan = advise(profile, catalog=catalog, today=TODAY, recommender=counter)
+        seconds = time.perf_counter() - start
+        priced = [s for s in plan.steps if s.price is not None]
+        deltas = ", ".join(
+            f"{s.id} {100 * s.price.delta_p_match.point:+.1f}pp"
+            f" [{100 * s.price.delta_p_match.low:+.1f},{100 * s.price.delta_p_match.high:+.1f}]"
+            for s in priced
+        )
+        print(
+            f"{name:<16}{seconds:>9.1f}{counter.runs:>6}{len(plan.steps):>7}{len(priced):>8}  "
+            f"{deltas}"
+        )
+    sample = load_profile(ROOT / "examples" / "profiles" / "guide-sample.toml")
+    start = time.perf_counter()
+    result = whatif(sample, {"step3": 235, "usce_months": 4}, catalog=catalog)
+    print(
+        f"whatif guide-sample step3=235 usce_months=4: {time.perf_counter() - start:.1f} s, "
+        f"P(match) {100 * result.price.baseline.p_match.point:.1f}% -> "
+        f"{100 * result.price.changed.p_match.point:.1f}%"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
