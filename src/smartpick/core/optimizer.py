@@ -49,7 +49,11 @@ DEFAULT_STOP_THRESHOLD = 0.005  # 0.5 percentage points per extra application
 DEFAULT_HORIZON = 150  # the curve runs at least this far (or to the last useful program)
 LOCAL_SEARCH_MAX_SIZE = 200  # swap search runs on lists up to this size (a fixed rule)
 _MAX_SWAPS_PER_STAGE = 8
-_SWAP_POOL = 64  # programs considered for swapping in, by their gain now
+_POLISH_ROUNDS = 3
+_SWAP_POOL = 64
+_EXTRA_FEE_POWERS: tuple[float, ...] = (2.0,)  # fee-thrifty chains (budget, several specialties)
+_SIGNAL_TRIES = 6  # signal moves verified exactly per round, best estimates first
+_EXCHANGE_SLACK = 1e-3
 _FEE_FLOOR_USD = 1.0  # a free application (2024 flat tier) is ranked as if it cost $1
 _M_CAP = 1.0 - 1e-9  # keeps 1 - m away from 0 so removals can be divided out
 _TOL = 1e-12
@@ -212,6 +216,16 @@ class _Chain:
         self.m, self.A, self.B, self.T = m, A, B, T
         self.f = float(T.sum(axis=0) @ self.w)
 
+    def objective_now(self) -> float:
+        """F of the current selection and levels, from the selected rows only (no refresh)."""
+        chosen = np.flatnonzero(self.sel)
+        if chosen.size == 0:
+            return 0.0
+        m = self.M[self.lev[chosen], chosen]
+        A = np.ones_like(m)
+        A[1:] = np.cumprod(1.0 - m, axis=0)[:-1]
+        return float((self.v[chosen, None] * m * A).sum(axis=0) @ self.w)
+
     def add_gains(self) -> FloatArray:
         """Objective gain of adding each position at each level, (L, n) (unselected only)."""
         base = self.v[:, None] * self.A - self.B
@@ -259,19 +273,22 @@ class _Chain:
         sel = self.sel.astype(np.int64)
         return sel, self.lev.copy(), self.used.copy(), self.fee_counts.copy(), self.fee
 
-    def restore(self, saved: tuple[IntArray, IntArray, IntArray, IntArray, int]) -> None:
-        """Go back to a saved list state."""
+    def restore(
+        self, saved: tuple[IntArray, IntArray, IntArray, IntArray, int], *, refresh: bool = False
+    ) -> None:
+        """Go back to a saved list state (`refresh` when the derived arrays changed too)."""
         sel, lev, used, counts, fee = saved
         self.sel = sel.astype(bool)
         self.lev, self.used, self.fee_counts, self.fee = lev.copy(), used.copy(), counts.copy(), fee
-        self.refresh()
+        if refresh:
+            self.refresh()
 
     # --- moves -------------------------------------------------------------------------------
-    def best_add(self, per_dollar: bool = True) -> tuple[int, int, float] | None:
+    def best_add(self, fee_power: float = 1.0) -> tuple[int, int, float] | None:
         """The (position, level, gain) with the largest gain (per dollar), None if none helps."""
         gains = self.add_gains()
         fee = self.marginal[self.fee_counts[self.fee_group]].astype(float)
-        ratio = gains / np.maximum(fee, _FEE_FLOOR_USD) if per_dollar else gains
+        ratio = gains / np.maximum(fee, _FEE_FLOOR_USD) ** fee_power
         ok = self.eligible & ~self.sel
         mask = np.stack([ok & self.level_open(s) for s in range(self.levels)])
         mask &= gains > _TOL
@@ -330,60 +347,77 @@ class _Chain:
         improvement, d, c, s = best
         if d < 0 or improvement <= _TOL * max(1.0, self.f):
             return False
-        before = self.f
         saved = self.save()
         self.drop(c)
         self.put(d, s)
-        self.refresh()
-        if self.f <= before + _TOL or self.fee > fee_cap:
+        if self.objective_now() <= self.f + _TOL or self.fee > fee_cap:
             self.restore(saved)
             return False
+        self.refresh()
         return True
 
-    def improve_signals(self) -> None:
-        """Upgrade, move or exchange signals while the objective rises (allowance respected)."""
+    def polish(self, fee_cap: float) -> None:
+        """Swaps, then signal moves, again while either still improves the list."""
+        for _ in range(_POLISH_ROUNDS):
+            swapped = 0
+            if int(self.sel.sum()) <= LOCAL_SEARCH_MAX_SIZE:
+                while swapped < _MAX_SWAPS_PER_STAGE and self.swap_pass(fee_cap):
+                    swapped += 1
+            if not self.improve_signals() and not swapped:
+                return
+
+    def improve_signals(self) -> bool:
+        """Upgrade, move or exchange signals while the objective rises; True if any changed."""
         if self.levels < 2 or not (self.sig_group >= 0).any():
-            return
+            return False
+        changed = False
         for _ in range(4 * int(self.allow[:, 1:].sum()) + 4):
             chosen = self.sel & (self.sig_group >= 0)
             if not chosen.any():
-                return
+                return changed
             D = self.removal_terms()
             # change[l, p]: estimated gain of putting selected p at level l (others unchanged)
             change = np.einsum("lnk,nk,k->ln", self.M - self.m[None], D, self.w)
-            # (estimated gain, p, q, level for p); q takes p's level
-            best: tuple[float, int, int, int] = (0.0, -1, -1, 0)
+            # (estimated gain, p, q, level for p); q (if any) takes p's old level
+            moves: list[tuple[float, int, int, int]] = []
             for s in range(1, self.levels):
                 up = np.where(chosen & (self.lev != s), change[s], -np.inf)
                 open_up = np.where(self.level_open(s), up, -np.inf)
-                p = int(np.argmax(open_up))
-                if open_up[p] > best[0]:
-                    best = (float(open_up[p]), p, -1, s)
-                # exchange: holder q of level s gives it to p and takes p's level
+                for p in np.argsort(-open_up, kind="stable")[:_SIGNAL_TRIES]:
+                    if open_up[p] > _TOL:
+                        moves.append((float(open_up[p]), int(p), -1, s))
                 for holder in np.flatnonzero(chosen & (self.lev == s)):
                     q_change = change[self.lev, holder]  # holder moving to each p's level
                     same = self.sig_group == self.sig_group[holder]
                     gain = np.where(same, up + q_change, -np.inf)
                     p = int(np.argmax(gain))
-                    if gain[p] > best[0]:
-                        best = (float(gain[p]), p, int(holder), s)
-            estimate, p, q, s = best
-            if p < 0 or estimate <= _TOL:
-                return
-            before = self.f
-            old_p = int(self.lev[p])
-            if q >= 0:
-                self.set_level(q, 0)
-            self.set_level(p, s)
-            if q >= 0:
-                self.set_level(q, old_p)
+                    # the estimate leaves out the two changes' interaction, which favours
+                    # exchanges: near-zero estimates are worth checking exactly
+                    if gain[p] > -_EXCHANGE_SLACK:
+                        moves.append((float(gain[p]), p, int(holder), s))
+            moves.sort(key=lambda move: (-move[0], move[1], move[2], move[3]))
+            if not any(self._try_signal_move(*move[1:]) for move in moves[:_SIGNAL_TRIES]):
+                return changed
+            changed = True
+        return changed
+
+    def _try_signal_move(self, p: int, q: int, s: int) -> bool:
+        """Give level s to p (q, if any, takes p's old level); keep it only if F rises."""
+        old_p = int(self.lev[p])
+        if q >= 0:
+            self.set_level(q, 0)
+        self.set_level(p, s)
+        if q >= 0:
+            self.set_level(q, old_p)
+        if self.objective_now() > self.f + _TOL:
             self.refresh()
-            if self.f <= before + _TOL:
-                self.set_level(p, old_p)
-                if q >= 0:
-                    self.set_level(q, s)
-                self.refresh()
-                return
+            return True
+        if q >= 0:
+            self.set_level(q, 0)
+        self.set_level(p, old_p)
+        if q >= 0:
+            self.set_level(q, s)
+        return False
 
 
 def _validate(problem: ListProblem) -> None:
@@ -453,13 +487,16 @@ def optimize_list(problem: ListProblem) -> ListSolution:
             )
 
     start = chain.save()
-    stage_sets, stop_at = _run_chain(problem, chain, per_dollar=True)
+    stage_sets, stop_at = _run_chain(problem, chain, fee_power=1.0)
     alternative_sets: list[_StageSet] = []
     if len(set(problem.fee_groups)) > 1 and problem.budget_usd is not None:
         # Fees differ between specialties: a second chain that ignores fees reaches lists of the
         # same size at a higher cost, which a budget between two stages of the first can afford.
-        chain.restore(start)
-        alternative_sets, _ = _run_chain(problem, chain, per_dollar=False)
+        chain.restore(start, refresh=True)
+        alternative_sets, _ = _run_chain(problem, chain, fee_power=0.0)
+        for power in _EXTRA_FEE_POWERS:
+            chain.restore(start, refresh=True)
+            alternative_sets += _run_chain(problem, chain, fee_power=power)[0]
 
     stages = _stages(problem, stage_sets)
     alternatives = _stages(problem, alternative_sets)
@@ -471,7 +508,7 @@ _StageSet = tuple[tuple[int, ...], tuple[int, ...], int, float]
 
 
 def _run_chain(
-    problem: ListProblem, chain: _Chain, *, per_dollar: bool
+    problem: ListProblem, chain: _Chain, *, fee_power: float
 ) -> tuple[list[_StageSet], int | None]:
     """Grow the chain from its current list; return its stages and the stopping stage.
 
@@ -506,22 +543,18 @@ def _run_chain(
         if (
             past_budget
             and past_count
-            and (size >= problem.horizon or not per_dollar)
+            and (size >= problem.horizon or fee_power != 1.0)
             and (stop_at is not None or not no_limit or size >= 2 * problem.horizon)
         ):
             break
-        move = chain.best_add(per_dollar)
+        move = chain.best_add(fee_power)
         if move is None:
             break
         p, s, _ = move
         chain.put(p, s)
         chain.refresh()
-        fee_cap = chain.fee if per_dollar else float("inf")
-        if int(chain.sel.sum()) <= LOCAL_SEARCH_MAX_SIZE:
-            for _ in range(_MAX_SWAPS_PER_STAGE):
-                if not chain.swap_pass(fee_cap):
-                    break
-        chain.improve_signals()
+        fee_cap = chain.fee if fee_power > 0 else float("inf")
+        chain.polish(fee_cap)
         snapshot()
         gain = stage_sets[-1][3] - stage_sets[-2][3]
         if stop_at is None and gain < problem.stop_threshold:
