@@ -22,45 +22,22 @@ from pathlib import Path
 from typing import Any
 
 from smartpick.catalog.nrmp import join_florida, join_national_2020
+from smartpick.catalog.sources import (
+    AAMC,
+    ACGME_NEW,
+    ACGME_OBGYN,
+    BOARDS,
+    CENSUS,
+    ERAS_2021,
+    FREIDA,
+    GEOCODES,
+    MACKLIN,
+    NRMP_2020,
+    NRMP_FL,
+    SAME_CITY,
+)
 from smartpick.core.geography import STATES, place_of
 from smartpick.core.specialties import SPECIALTIES, from_aamc
-
-# Source keys used in the catalog file; `SOURCES` gives the label shown to users.
-FREIDA = "freida2025"
-AAMC = "aamc2021"
-BOARDS = "boards2020"
-MACKLIN = "macklin2019"
-ACGME_NEW = "acgme_new2026"
-ACGME_OBGYN = "acgme_obgyn2023"
-NRMP_2020 = "nrmp2020"
-NRMP_FL = "nrmp_fl"
-CENSUS = "census"
-GEOCODES = "geocodes2021"
-ERAS_2021 = "eras2021"
-SAME_CITY = "same_city:"  # prefix: coordinates of another program in the city, from <source>
-
-SOURCES = {
-    FREIDA: "FREIDA 2025",
-    AAMC: "AAMC Residency Explorer 2021",
-    BOARDS: "Specialty board pass rates 2018-2020 (in the AAMC 2021 table)",
-    MACKLIN: "MactionCreations program database 2019",
-    ACGME_NEW: "ACGME newly accredited programs 2025-2027",
-    ACGME_OBGYN: "ACGME public directory 2023 (OB/GYN)",
-    NRMP_2020: "NRMP Main Match 2020 program results",
-    NRMP_FL: "NRMP Main Match program results, Florida 2020-2026",
-    CENSUS: "US Census regions and divisions",
-    GEOCODES: "Geocoded institution addresses 2021 (NYCDSA project)",
-    ERAS_2021: "ERAS participating programs 2021",
-}
-
-
-def source_label(key: str) -> str:
-    """The user-facing name of a source key from the catalog file."""
-    if key.startswith(SAME_CITY):
-        base = key[len(SAME_CITY) :]
-        return f"location of another program in the same city ({SOURCES.get(base, base)})"
-    return SOURCES.get(key, key)
-
 
 # Specialties where AAMC 2021 splits a program into categorical (C) and preliminary (P) tracks.
 TRACKED_SPECIALTIES = ("Internal Medicine", "Surgery-General")

@@ -6,7 +6,7 @@ from dataclasses import fields
 from functools import lru_cache
 from typing import Any
 
-from smartpick.catalog.build import source_label
+from smartpick.catalog.sources import source_label
 from smartpick.core.programs import Fact, NrmpResult, Program
 
 USER_IMPORT = "user import"

@@ -158,7 +158,19 @@ class Catalog:
         visa is "J-1" or "H-1B" (stated yes); min_non_us_img_pct and min_positions exclude
         programs where the value is unknown.
         """
-        filters = SearchFilters.parse(**_args(locals()))
+        filters = SearchFilters.parse(
+            specialty=specialty,
+            track=track,
+            state=state,
+            region=region,
+            setting=setting,
+            visa=visa,
+            min_non_us_img_pct=min_non_us_img_pct,
+            min_positions=min_positions,
+            text=text,
+            limit=limit,
+            offset=offset,
+        )
         return self._programs(self.index.ids(filters))
 
     def count(self, **filters: Any) -> int:
@@ -223,10 +235,6 @@ class Catalog:
             raise NotFound(f"import_id: no import {import_id}. Known imports: {known}.")
         self._load_user()
         return removed
-
-
-def _args(local: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in local.items() if k != "self"}
 
 
 _default: Catalog | None = None
