@@ -37,10 +37,7 @@ def _years(years: list[int]) -> str:
 def stats(fmt: OutputFormat = FORMAT_OPTION) -> None:
     """Per specialty and track: programs, and the share of each key field that is known.
 
-    JSON: a list of objects with specialty, track, programs, and for each field F in
-    visa_j1, visa_h1b, pct_non_us_img, pct_img_any, pgy1_positions, setting,
-    applications_received, pct_interviewed, step1_range, latitude: F_known_pct (0-100) and
-    F_years (source years of the known values).
+    JSON: a list of objects with specialty, track, programs, and for each field F in visa_j1, visa_h1b, pct_non_us_img, pct_img_any, pgy1_positions, setting, applications_received, pct_interviewed, step1_range, latitude: F_known_pct (0-100) and F_years (source years of the known values).
     """
     rows = open_catalog().stats()
     if fmt is OutputFormat.json:
@@ -70,10 +67,7 @@ def import_file(
 ) -> None:
     """Merge your own spreadsheet of program facts on top of the bundled catalog.
 
-    Columns: program_id (required) and any of min_step1, min_step2ck (1-300),
-    max_years_since_graduation (0-60), usce_required, visa_j1, visa_h1b, visa_f1,
-    accepting_applications (yes/no), pgy1_positions (0-500), pct_non_us_img (0-100), notes.
-    A file with any problem is rejected whole (row, column, reason); nothing is changed.
+    Columns: program_id (required) and any of min_step1, min_step2ck (1-300), max_years_since_graduation (0-60), usce_required, visa_j1, visa_h1b, visa_f1, accepting_applications (yes/no), pgy1_positions (0-500), pct_non_us_img (0-100), notes. A file with any problem is rejected whole (row, column, reason); nothing is changed.
     """
     try:
         report = open_catalog().import_file(file)
@@ -154,8 +148,7 @@ def search(
 ) -> None:
     """Find programs. Filters combine; unknown values never pass a minimum or visa filter.
 
-    JSON: {"total": N, "limit", "offset", "programs": [{id, name, specialty, track, city,
-    state, setting, pgy1_positions, visa_j1, visa_h1b, pct_non_us_img}, ...]}.
+    JSON: {"total": N, "limit", "offset", "programs": [{id, name, specialty, track, city, state, setting, pgy1_positions, visa_j1, visa_h1b, pct_non_us_img}, ...]}.
     """
     filters: dict[str, Any] = {
         "specialty": specialty,
@@ -187,9 +180,7 @@ def show(
 ) -> None:
     """Every field of one program with its source and year, and any conflicting older values.
 
-    JSON: {id, acgme_code, name, specialty, track, fields: {name: {value, source, year,
-    conflicts: [{value, source, year}]}}, nrmp_results: [{year, quota, matched, source}],
-    data_notes: [...]}.
+    JSON: {id, acgme_code, name, specialty, track, fields: {name: {value, source, year, conflicts: [{value, source, year}]}}, nrmp_results: [{year, quota, matched, source}], data_notes: [...]}.
     """
     try:
         program = open_catalog().get(program_id)
