@@ -144,6 +144,9 @@ def test_visa_flag_and_h1b_counts_match_the_catalog(guide_sample_run, catalog) -
     assert flag.programs_shut == sum(p.visa_j1.value in ("no", "none_listed") for p in im)
     details = _step(plan, "step3").details
     assert details["h1b_programs"] == sum(p.visa_h1b.value == "yes" for p in im)
+    opened = details["h1b_option"]["programs_opened"]
+    assert 0 < opened <= details["h1b_only_programs"]  # the model's rule: H-1B needs Step 3
+    assert details["h1b_option"]["price"]["change"] == {"step3": 234, "visa": "either"}
     ties = _step(plan, "usce").details["tie_programs"]
     assert ties and all(
         t["setting"] in ("university", "university_affiliated_community") for t in ties
@@ -177,6 +180,8 @@ def test_standing_percentile_and_json_contract(guide_sample_run) -> None:
                 p = step["price"][side]["p_match"]
                 assert 0 <= p["low"] <= p["point"] <= p["high"] <= 1
             assert {"p_match", "expected_interviews", "fees_usd"} == set(step["price"]["delta"])
+    assert doc["prepared_on"] == "2026-11-24"
+    assert doc["timeline"][0]["start"] == "2026-11"
     assert [t["start_month"] for t in doc["timeline"]] == sorted(
         t["start_month"] for t in doc["timeline"]
     )

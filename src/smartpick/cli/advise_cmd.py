@@ -152,7 +152,11 @@ def _print_plan(doc: dict[str, Any]) -> None:
     )
     emit(
         [
-            {"months": f"{t['start_month']}-{t['end_month']}", "what": t["label"]}
+            {
+                "months": f"{t['start_month']}-{t['end_month']}",
+                "calendar": f"{t.get('start')} to {t.get('end')}",
+                "what": t["label"],
+            }
             for t in doc["timeline"]
         ],
         OutputFormat.table,

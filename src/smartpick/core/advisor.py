@@ -10,6 +10,7 @@ changed profile described by each step's `change`, and attached with `with_price
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -959,21 +960,34 @@ class Plan:
     profile_name: str | None = None
     baseline: Outcome | None = None
     recommended: tuple[Mapping[str, object], ...] = ()
+    prepared_on: _dt.date | None = None
 
     def to_dict(self) -> dict[str, object]:
         """The documented JSON contract (docs/advisor.md)."""
+        timeline = [t.to_dict() for t in self.timeline]
+        if self.prepared_on is not None:
+            for entry in timeline:
+                entry["start"] = _month_label(self.prepared_on, int(str(entry["start_month"])))
+                entry["end"] = _month_label(self.prepared_on, int(str(entry["end_month"])))
         return {
             "profile_name": self.profile_name,
+            "prepared_on": None if self.prepared_on is None else self.prepared_on.isoformat(),
             "standing": self.standing.to_dict(),
             "red_flags": [f.to_dict() for f in self.red_flags],
             "baseline": None if self.baseline is None else self.baseline.to_dict(),
             "steps": [s.to_dict() for s in self.steps],
-            "timeline": [t.to_dict() for t in self.timeline],
+            "timeline": timeline,
             "months_to_eras_open": self.months_to_eras_open,
             "plan_months_guide": list(PLAN_MONTHS),
             "recommended": [dict(r) for r in self.recommended],
             "notes": list(self.notes),
         }
+
+
+def _month_label(start: _dt.date, months: int) -> str:
+    """'YYYY-MM' of the month `months` after `start`."""
+    index = start.year * 12 + start.month - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def build_plan(

@@ -160,7 +160,7 @@ def plan_pdf(
     pdf.set_font(pdf.family_name, "B", 17)
     pdf.cell(0, 9, pdf.text_safe(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(pdf.family_name, "", 9)
-    date = (today or _dt.date.today()).isoformat()
+    date = plan.get("prepared_on") or (today or _dt.date.today()).isoformat()
     pdf.para(f"Prepared {date} for {plan.get('profile_name') or 'this applicant'}.", size=9)
 
     _standing(pdf, plan)
@@ -205,9 +205,16 @@ def plan_pdf(
     if timeline:
         pdf.heading("Timeline (months from today)")
         pdf.grid(
-            ("Months", "What"),
-            [(f"{t['start_month']}-{t['end_month']}", t["label"]) for t in timeline],
-            (25, 155),
+            ("Months", "Calendar", "What"),
+            [
+                (
+                    f"{t['start_month']}-{t['end_month']}",
+                    f"{t['start']} to {t['end']}" if t.get("start") else "",
+                    t["label"],
+                )
+                for t in timeline
+            ],
+            (20, 40, 120),
         )
     rows = plan.get("recommended") or []
     if rows:

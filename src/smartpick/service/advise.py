@@ -573,6 +573,7 @@ def advise(
         recommended=_recommended_rows(base.recommendation),
         profile_name=profile.name,
         notes=tuple(notes),
+        prepared_on=today,
     )
 
 
@@ -587,6 +588,8 @@ def _priced(step: PlanStep, profile: ApplicantProfile, runner: _Runner, base: Me
     price = price_between(base, changed, step.change)
     note = str(step.details.get("priced_as", ""))
     priced = step.with_price(replace(price, note=note) if note else price)
+    if step.id == "step3" and profile.visa == "j1":
+        priced = _h1b_option(priced, profile, runner, base)
     if step.id == "second_specialty":
         priced = _second_specialty_details(priced, profile, runner, base, changed)
     if step.id == "volume_mix":
@@ -600,6 +603,32 @@ def _priced(step: PlanStep, profile: ApplicantProfile, runner: _Runner, base: Me
                 "permitting, mixing university and affiliated community",
             )
     return priced
+
+
+def _h1b_option(
+    step: PlanStep, profile: ApplicantProfile, runner: _Runner, base: Measured
+) -> PlanStep:
+    """What Step 3 opens to a J-1 applicant who would also take an H-1B: eligible programs gained
+    (the model's hard rules: H-1B needs a passed Step 3) and the list's price with both."""
+    change = {**step.change, "visa": "either"} if step.change else {"visa": "either"}
+    first = profile.specialties[0]
+    try:
+        changed_profile, _ = apply_changes(profile, change)
+        before = runner.assessor(profile, specialties=[first], catalog=runner.catalog)
+        after = runner.assessor(changed_profile, specialties=[first], catalog=runner.catalog)
+        measured = runner.measure(changed_profile)
+    except SmartPickError:
+        return step
+    opened = len(after.chances.program_ids) - len(before.chances.program_ids)
+    price = price_between(base, measured, change)
+    d = price.delta_p_match
+    action = (
+        f"If you would also train on an H-1B, Step 3 makes {opened} more {first} programs "
+        f"eligible; with both visas the list's P(match) changes {100 * d.point:+.1f} pp "
+        f"({100 * d.low:+.1f} to {100 * d.high:+.1f})."
+    )
+    details = {**step.details, "h1b_option": {"programs_opened": opened, "price": price.to_dict()}}
+    return replace(step, actions=(*step.actions, action), details=details)
 
 
 def _by_specialty(measured: Measured) -> dict[str, int]:
