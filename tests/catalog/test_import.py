@@ -164,3 +164,14 @@ def test_forget_import_restores_earlier_values(fresh_catalog: Catalog, tmp_path:
     assert [i["import_id"] for i in fresh_catalog.imports()] == [first.import_id]
     with pytest.raises(NotFound, match="import_id"):
         fresh_catalog.forget_import(second.import_id)
+
+
+def test_import_by_another_process_is_seen_without_reopening(tmp_path: Path) -> None:
+    store = tmp_path / "shared_user.sqlite"
+    web_side = open_catalog(store)
+    assert web_side.get(INOVA).min_step1.value is None
+    open_catalog(store).import_file(
+        _csv(tmp_path / "cli.csv", f"program_id,min_step1\n{INOVA},219\n")
+    )
+    assert web_side.get(INOVA).min_step1.value == 219
+    assert web_side.count(specialty="Internal Medicine") >= 650

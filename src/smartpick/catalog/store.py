@@ -255,6 +255,14 @@ class UserStore:
         conn.executescript(_USER_SCHEMA)
         return conn
 
+    def stamp(self) -> tuple[int, int] | None:
+        """(modification time in ns, size) of the store file; None when it does not exist."""
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_mtime_ns, st.st_size)
+
     def facts(self) -> dict[str, dict[str, list[tuple[Any, int]]]]:
         """program id → field → [(value, year)], newest import first."""
         out: dict[str, dict[str, list[tuple[Any, int]]]] = defaultdict(lambda: defaultdict(list))

@@ -88,18 +88,26 @@ class Catalog:
         self._lock = threading.Lock()
         self._cache: dict[str, Program] = {}
         self._user_facts: dict[str, dict[str, list[tuple[Any, int]]]] = {}
+        self._user_stamp: tuple[int, int] | None = None
         self._ids: frozenset[str] = frozenset(self.index.all_ids())
         self._load_user()
 
     def _load_user(self) -> None:
+        stamp = self.user.stamp()
         facts = self.user.facts()
         with self._lock:
             self._user_facts = facts
+            self._user_stamp = stamp
             self._cache.clear()
         self.index.set_overlay(
             (pid, {f: vals[0][0] for f, vals in by_field.items() if f in OVERRIDABLE_INDEX})
             for pid, by_field in facts.items()
         )
+
+    def _refresh(self) -> None:
+        # Another process (e.g. the CLI while the web page runs) may have imported since.
+        if self.user.stamp() != self._user_stamp:
+            self._load_user()
 
     def _programs(self, ids: list[str]) -> list[Program]:
         with self._lock:
@@ -124,6 +132,7 @@ class Catalog:
 
     def get(self, program_id: str) -> Program:
         """One program by id (e.g. "1405100435C"); NotFound with close ids otherwise."""
+        self._refresh()
         pid = program_id.strip().upper()
         if pid not in self._ids:
             close = difflib.get_close_matches(pid, sorted(self._ids), n=3, cutoff=0.8)
@@ -136,6 +145,7 @@ class Catalog:
     def programs(self, specialty: str | None = None, track: str | None = None) -> list[Program]:
         """All programs, or those of one specialty (any accepted spelling) and/or track."""
         filters = SearchFilters.parse(specialty=specialty, track=track, limit=1)
+        self._refresh()
         return self._programs(self.index.ids(filters, paged=False))
 
     def search(
@@ -171,11 +181,14 @@ class Catalog:
             limit=limit,
             offset=offset,
         )
+        self._refresh()
         return self._programs(self.index.ids(filters))
 
     def count(self, **filters: Any) -> int:
         """Number of programs matching the same filters as `search` (limit/offset ignored)."""
-        return self.index.count(SearchFilters.parse(**filters))
+        parsed = SearchFilters.parse(**filters)
+        self._refresh()
+        return self.index.count(parsed)
 
     def specialties(self) -> list[str]:
         """Catalog specialty names that have programs."""
@@ -184,6 +197,7 @@ class Catalog:
     def stats(self) -> list[dict[str, Any]]:
         """Per specialty and track: programs, % of each key field known, and its source years."""
         groups: dict[tuple[str, str], list[Program]] = {}
+        self._refresh()
         for p in self._programs(self.index.all_ids()):
             groups.setdefault((p.specialty, p.track), []).append(p)
         rows = []
