@@ -25,7 +25,7 @@ def main() -> None:
     print(
         f"{'specialty':40} {'n':>5} {'rate pred':>9} {'pub':>6} | {'S2CK med M':>10} {'pub':>5}"
         f" {'U':>6} {'pub':>5} | {'ranks M':>7} {'pub':>5} {'U':>5} {'pub':>5} |"
-        f" {'LOO M':>6} {'U':>6}"
+        f" {'LOO M':>6} {'U':>6} {'rate':>6}"
     )
     for r in report:
         pred, pub, loo = r["predicted"], r["published"], r["leave_one_out"]
@@ -40,6 +40,7 @@ def main() -> None:
             f" {_median(pub['contiguous_ranks'], 'not_matched'):>5} |"
             f" {_median(loo['step2ck'] if loo else None, 'matched'):>6}"
             f" {_median(loo['step2ck'] if loo else None, 'not_matched'):>6}"
+            f" {format(loo['match_rate'], '6.1%') if loo else '     -':>6}"
         )
     e = summary_errors(report)
     print(

@@ -20,8 +20,10 @@ regression on applicants per position). Integration is exact on a grid in s, Gau
 z and the binomial pmf in K.
 
 A specialty without measures (Pediatrics, Psychiatry, Neurology, Pathology; any future one) is
-fitted to its summary match rate with the cross-specialty values as its priors: the same path as
-leave-one-specialty-out, which hides a specialty's measures and refits the priors without it.
+fitted to its summary match rate with the cross-specialty values as its priors. Leave-one-specialty-
+out takes the same path with even less: it hides the specialty's measures *and* its match counts,
+refits the priors without it, and predicts its match rate from the other specialties' relation
+between match rate and competition (`held_out_match_rates`).
 """
 
 from __future__ import annotations
@@ -426,6 +428,29 @@ def _has_usable(t: Targets) -> bool:
     )
 
 
+def held_out_match_rates(outcomes: Sequence[SpecialtyOutcomes]) -> dict[str, float]:
+    """Each specialty's non-US IMG match rate predicted from the others (leave-one-out).
+
+    Weighted least squares of logit(match rate) on log(all applicants per position) and
+    log(non-US IMG applicants per position): competition figures known before the Match.
+    """
+    y = np.array([float(logit(o.match_rate)) for o in outcomes])
+    design = np.column_stack(
+        (
+            np.ones(len(outcomes)),
+            np.log([o.applicants_per_position for o in outcomes]),
+            np.log([o.applicants / o.positions for o in outcomes]),
+        )
+    )
+    w = np.sqrt(np.array([o.applicants for o in outcomes], dtype=np.float64))
+    out = {}
+    for i, o in enumerate(outcomes):
+        keep = np.arange(len(outcomes)) != i
+        coef, *_ = np.linalg.lstsq(design[keep] * w[keep, None], y[keep] * w[keep], rcond=None)
+        out[o.specialty] = float(expit(design[i] @ coef))
+    return out
+
+
 def calibrate(
     outcomes: Sequence[SpecialtyOutcomes],
     *,
@@ -442,12 +467,16 @@ def calibrate(
     competition = {o.specialty: o.applicants_per_position for o in outcomes}
     loo: dict[str, SpecialtyParams] = {}
     if leave_one_out:
+        rates = held_out_match_rates(outcomes)
         for o in outcomes:
             if o.specialty not in stage1:
                 continue
             others = {k: v for k, v in stage1.items() if k != o.specialty}
             prior = pooled_prior(others, weights, competition, o.applicants_per_position)
-            loo[o.specialty] = fit_specialty(Targets.from_outcomes(o, measures=False), prior)
+            total = o.applicants
+            matched = int(round(rates[o.specialty] * total))
+            hidden = Targets(matched, total - matched, None, None, None, None)
+            loo[o.specialty] = fit_specialty(hidden, prior)
     draws: dict[str, list[SpecialtyParams]] = {o.specialty: [] for o in outcomes}
     # Bootstrap: specialties with measures are refitted to resampled targets under their prior;
     # the others draw their shape from the across-specialty spread (the prior) and refit `a`.
