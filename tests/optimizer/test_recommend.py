@@ -6,6 +6,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from optimizer_helpers import reference_profile
 
 from smartpick.core.chances import p_match
@@ -159,3 +161,26 @@ def test_bad_input_names_the_field(guide_sample, catalog: Catalog) -> None:
 def test_deterministic(guide_sample, catalog: Catalog, guide_list) -> None:
     again = recommend(guide_sample, budget_usd=800, catalog=catalog)
     assert again.to_dict() == guide_list.to_dict()
+
+
+def test_a_budget_below_one_application_says_so(guide_sample, catalog: Catalog) -> None:
+    rec = recommend(guide_sample, budget_usd=50, catalog=catalog)
+    assert rec.programs == () and rec.total_fees_usd == 0
+    assert any("does not cover one application" in note for note in rec.notes)
+    assert rec.next_fee_usd == 91  # $11 + the $80 transcript fee
+
+
+@settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(budget=st.integers(90, 2500), extra=st.integers(1, 800))
+def test_real_catalog_budget_properties(guide_sample, catalog: Catalog, budget, extra) -> None:
+    low = recommend(guide_sample, budget_usd=budget, catalog=catalog)
+    high = recommend(guide_sample, budget_usd=budget + extra, catalog=catalog)
+    assert low.total_fees_usd <= budget and high.total_fees_usd <= budget + extra
+    assert high.p_match.point >= low.p_match.point
+    for rec in (low, high):
+        sig = rec.signals["Internal Medicine"]
+        assert (
+            sig["gold_used"] <= sig["gold_allowed"] and sig["silver_used"] <= sig["silver_allowed"]
+        )

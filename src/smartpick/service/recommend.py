@@ -469,7 +469,13 @@ def recommend(
 
 
 def _pct(x: float) -> str:
-    return f"{100 * x:.0f}%" if x >= 0.01 else f"{100 * x:.1f}%"
+    if x >= 0.01:
+        return f"{100 * x:.0f}%"
+    return f"{100 * x:.1f}%" if x >= 0.001 else "<0.1%"
+
+
+def _pp(x: float) -> str:
+    return f"{100 * x:.2f} pp" if x >= 0.0001 else "<0.01 pp"
 
 
 def _recommendation(
@@ -515,7 +521,7 @@ def _recommendation(
             reasons.append(
                 f"{SIGNAL_LEVELS[s]} signal: P(interview) {_pct(plain)} → {_pct(p_int.point)}"
             )
-        reasons.append(f"dropping it would lower {objective_name} by {100 * contribution:.2f} pp")
+        reasons.append(f"dropping it would lower {objective_name} by {_pp(contribution)}")
         reasons.extend(row.reasons)
         if p.region.value in profile_regions or p.state.value in profile_states:
             reasons.append(f"in your preferred area ({p.state.value}, {p.region.value})")
@@ -620,6 +626,12 @@ def _recommendation(
         notes.append(
             f"No budget or count given: the list stops where one more application adds less "
             f"than {constraints['stop_threshold_pp']} pp."
+        )
+    first = next((c for c in curve if c.applications == 1), None)
+    if not listed and first is not None and problem.budget_usd is not None:
+        notes.append(
+            f"A budget of ${problem.budget_usd:g} does not cover one application: "
+            f"${first.fees_usd} with the ${schedule.transcript_fee_usd} transcript fee."
         )
     if solution.binding == "candidates":
         notes.append("Every eligible program that adds anything is in the list.")
