@@ -37,14 +37,6 @@ class Allowance:
         """All signals of any kind."""
         return self.gold + self.silver
 
-    def count(self, level: str) -> int:
-        """Signals allowed at a level of `chances.SIGNAL_LEVELS` ("none" is unlimited: -1)."""
-        if level == "gold":
-            return self.gold
-        if level == "silver":
-            return self.silver
-        return -1
-
 
 @cache
 def _rows() -> tuple[dict[str, str], ...]:
