@@ -18,7 +18,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-EFFECTS_SOURCE = "SmartPick effect assumptions (effects/effects.csv)"
+EFFECTS_SOURCE = "SmartPick assumption, docs/model.md section 5"
 
 Unit = Literal["log-odds", "log-odds per unit", "probability", "ratio", "slope"]
 

@@ -17,6 +17,7 @@ they do not consider J-1).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -42,11 +43,9 @@ class Reason:
     def __str__(self) -> str:
         if self.source is None:
             return self.text
-        cite = (
-            self.source
-            if self.year is None or str(self.year) in self.source
-            else (f"{self.source} {self.year}")
-        )
+        # A source named with its edition ("AAMC Residency Explorer 2021") keeps its own year.
+        dated = self.year is None or re.search(r"\b(19|20)\d\d\b", self.source) is not None
+        cite = self.source if dated else f"{self.source} {self.year}"
         return f"{self.text} ({cite})"
 
 

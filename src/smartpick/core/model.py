@@ -77,6 +77,11 @@ def _intervals(values: FloatArray, level: float) -> list[tuple[float, float, flo
     return [(float(a), float(b), float(c)) for a, b, c in zip(point, low, high, strict=True)]
 
 
+def _reason_dict(r: Reason) -> dict[str, Any]:
+    """A reason as JSON: direction "+" raises, "-" lowers, "?" unknown, "x" excludes."""
+    return {"text": r.text, "source": r.source, "year": r.year, "direction": r.direction}
+
+
 def _clip_logit(pct: float) -> float:
     return float(logit(min(max(pct / 100.0, 0.01), 0.95)))
 
@@ -208,6 +213,7 @@ class ProgramChance:
             "p_interview_signal": self.p_interview_signal,
             "confidence": self.confidence,
             "reasons": list(self.reasons),
+            "reason_details": [_reason_dict(r) for r in self.reason_details],
             "unknowns": list(self.unknowns),
         }
 
@@ -237,6 +243,7 @@ class ExcludedProgram:
             "state": p.state.value,
             "eligible": False,
             "reasons": list(self.reasons),
+            "reason_details": [_reason_dict(r) for r in self.reason_details],
         }
 
 
@@ -417,7 +424,7 @@ class ChanceModel:
         excluded: list[ExcludedProgram] = []
         offsets: list[FloatArray] = []
         factors: list[FloatArray] = []
-        details: list[tuple[list[Reason], list[str]]] = []
+        details: list[tuple[list[Reason], list[Reason], list[str]]] = []
         by_specialty: dict[str, dict[str, FloatArray]] = {}
         applicant_terms: dict[str, tuple[FloatArray, FloatArray, list[Reason]]] = {}
         for p in programs:
@@ -445,7 +452,8 @@ class ChanceModel:
             factors.append(screen * elig.visa_factor)
             details.append(
                 (
-                    [*elig.visa_reasons, *prog_reasons, *reasons, self._score_reason(profile, p)],
+                    [*elig.visa_reasons, *prog_reasons],
+                    [self._score_reason(profile, p), *reasons],
                     [*elig.unknowns, *unknowns],
                 )
             )
@@ -545,7 +553,8 @@ class ChanceModel:
             total = total + e["failed_attempt_soft"] * failed
             reasons.append(
                 Reason(
-                    f"{failed} failed USMLE attempt(s): about {screen_share:.0%} of {specialty} "
+                    f"{failed} failed USMLE attempt{'s' if failed > 1 else ''}: about "
+                    f"{screen_share:.0%} of {specialty} "
                     "programs do not interview after one",
                     "NRMP Program Director Survey (about 2010), effects.csv rows 67-74",
                     None,
@@ -692,7 +701,7 @@ class ChanceModel:
         self,
         chances: ChanceMatrix,
         kept: Sequence[Program],
-        details: Sequence[tuple[list[Reason], list[str]]],
+        details: Sequence[tuple[list[Reason], list[Reason], list[str]]],
     ) -> tuple[ProgramChance, ...]:
         if not kept:
             return ()
@@ -705,8 +714,14 @@ class ChanceModel:
         match_ci = _intervals(p_match, self.level)
         rows = []
         for i, p in enumerate(kept):
-            reasons, unknowns = details[i]
-            top = sorted(reasons, key=lambda r: -r.weight)[:4]
+            program_reasons, applicant_reasons, unknowns = details[i]
+            # The program's own reasons first (up to 3), then the score and the applicant's
+            # strongest factor, which are the same at every program of the specialty.
+            by_weight = sorted(program_reasons, key=lambda r: -r.weight)[:3]
+            score, *others = applicant_reasons
+            strongest = sorted(others, key=lambda r: -r.weight)[:1]
+            top = [*by_weight, score, *(r for r in strongest if r.weight >= 0.15)]
+            reasons = [*program_reasons, *applicant_reasons]
             n_unknown = len(unknowns)
             rows.append(
                 ProgramChance(

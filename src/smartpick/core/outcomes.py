@@ -18,7 +18,7 @@ from importlib import resources
 
 from smartpick.errors import DataUnavailable
 
-SOURCE = "NRMP Charting Outcomes 2026 (non-US IMGs)"
+SOURCE = "NRMP Charting Outcomes 2026, non-US IMGs"
 SOURCE_YEAR = 2026
 STEP2CK = "USMLE Step 2 CK"
 RANKS = "Contiguous ranks"
