@@ -180,6 +180,10 @@ def test_failed_attempt_gets_the_guides_advice() -> None:
     attempt = next(s for s in plan.steps if s.id == "address_attempt")
     assert "Step 1 failed once" in attempt.actions[0]
     assert any("what changed" in a.lower() for a in attempt.actions)
+    statement = next(s for s in plan.steps if s.id == "personal_statement")
+    assert "Step 2 CK 221 and the failed Step 1 attempt" in statement.actions[0]
+    # no invented facts: a low Step 2 CK is not called a "better later score"
+    assert "Step 2 CK 221" in attempt.actions[2] and "better" not in attempt.actions[2]
     flags = {f.id: f for f in plan.red_flags}
     assert "failed_attempt" in flags and "long_since_graduation" in flags
     assert "address_attempt" in flags["failed_attempt"].addressed_by

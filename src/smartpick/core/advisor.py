@@ -821,9 +821,13 @@ def narrative_steps(facts: ApplicantFacts, flags: Sequence[RedFlag]) -> list[Pla
                     "what went wrong, without excuses.",
                     "Say what changed: study strategy, structured preparation, support, "
                     "remediation.",
-                    "Show evidence of recovery: better later scores"
-                    + (f" (Step 2 CK {facts.step2ck_score})" if facts.step2ck_score else "")
-                    + ", strong clinical evaluations, a Step 3 pass.",
+                    "Show evidence of academic recovery: later exams passed on the first attempt"
+                    + (
+                        f" (Step 2 CK {facts.step2ck_score})"
+                        if facts.step2ck_score and facts.step2ck_attempts == 1
+                        else ""
+                    )
+                    + ", honors or strong USCE evaluations, a Step 3 pass.",
                 ),
                 why="Most programs read a failed attempt as a red flag; a short account with "
                 "evidence of recovery is how the guide says to mitigate it.",
@@ -833,7 +837,12 @@ def narrative_steps(facts: ApplicantFacts, flags: Sequence[RedFlag]) -> list[Pla
             )
         )
     if weak or "failed_attempt" in ids:
-        subject = " and ".join(weak) if weak else "your exam record"
+        record = list(weak)
+        if facts.step1_status == "fail_then_pass":
+            record.append("the failed Step 1 attempt")
+        if facts.step2ck_attempts > 1:
+            record.append(f"{facts.step2ck_attempts} Step 2 CK attempts")
+        subject = " and ".join(record) if record else "your exam record"
         steps.append(
             PlanStep(
                 id="personal_statement",
@@ -851,7 +860,7 @@ def narrative_steps(facts: ApplicantFacts, flags: Sequence[RedFlag]) -> list[Pla
                 "responsibility. Explain the changes you made. Point to improved performance or "
                 "other strengths.",
                 duration_months=(1, 1),
-                details={"scores_to_address": weak},
+                details={"to_address": record},
             )
         )
     if "long_since_graduation" in ids:
