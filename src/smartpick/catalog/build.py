@@ -18,6 +18,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -183,6 +184,7 @@ def program_id(acgme_code: str, specialty: str, track: str) -> str:
     return acgme_code
 
 
+@cache
 def normalize_name(name: str) -> str:
     """Lower-case program/institution name without punctuation, "program" or filler words."""
     text = name.casefold().replace("&", " and ")

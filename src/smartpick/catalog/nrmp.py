@@ -161,6 +161,8 @@ def _best(
     """
     scored = []
     for pid, toks in candidates:
+        if unit.isdisjoint(toks) and site.isdisjoint(toks):
+            continue  # scores 0: cannot win, and a 0 runner-up changes no margin
         coverage, site_share = _score(unit, toks), _score(set(site), toks)
         relevance = coverage + 0.25 * site_share
         rank = coverage + 0.5 * site_share + 0.5 * _jaccard(unit, toks)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import fields
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from smartpick.catalog.sources import source_label
@@ -17,7 +17,7 @@ FACT_FIELDS = tuple(
     if f.name not in ("id", "acgme_code", "name", "specialty", "track")
     and f.name not in ("nrmp_results", "data_notes")
 )
-_label = lru_cache(maxsize=None)(source_label)
+_label = cache(source_label)
 
 
 # Facts are immutable and many repeat ("yes", FREIDA 2025, 2025): share one object per value.
