@@ -238,3 +238,30 @@ def test_reference_profiles_order(catalog: Catalog) -> None:
         top = sorted(range(len(result.rows)), key=lambda i: -result.rows[i].p_match[0])[:60]
         best[name] = float(p_match(result.chances, top)[0])
     assert best["guide-sample"] < best["average-img"] < best["strong-img"]
+
+
+def test_participation_rules_by_source_age() -> None:
+    profile = _profile()
+    recent = Program(
+        id="9999999998C",
+        acgme_code="9999999998",
+        name="Recent",
+        specialty="Internal Medicine",
+        track="categorical",
+        nrmp=Fact(False, "FREIDA 2025", 2025),
+    )
+    assert not check(profile, recent).eligible
+    stale = _program(nrmp=False)  # "test source" 2025 is recent: excluded
+    assert not check(profile, stale).eligible
+    old = Program(
+        id="9999999997C",
+        acgme_code="9999999997",
+        name="Old",
+        specialty="Internal Medicine",
+        track="categorical",
+        nrmp=Fact(False, "AAMC Residency Explorer 2021", 2021),
+    )
+    warned = check(profile, old)
+    assert warned.eligible and "NRMP Match participation" in warned.unknowns
+    assert any("check its current status" in str(r) for r in warned.soft_reasons)
+    assert not check(profile, _program(setting="military")).eligible

@@ -6,7 +6,10 @@ Hard rules (the program is excluded, the reason is kept with its source):
   requires Step 3 before the petition, so these programs cannot take them on an H-1B;
 - a minimum Step 1 / Step 2 CK score, a graduation-year limit or a USCE requirement stated by the
   program (from the user's own imported facts) that the applicant does not meet;
-- the program does not take part in ERAS or the NRMP Match, or is not accepting applications.
+- the program does not take part in ERAS or the NRMP Match, or is not accepting applications,
+  according to a source less than `STALE_YEARS` years older than the Match (an older "no", e.g.
+  AAMC 2021, is often an artefact: it is shown as a warning and lowers confidence instead);
+- the program is a military one (it fills through the military's own selection).
 
 Unknown facts never exclude and are never shown as known: an unknown visa policy counts with the
 specialty's acceptance rate and lowers confidence. FREIDA's empty visa list ("none_listed") is not a
@@ -26,6 +29,7 @@ from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Fact, Program, VisaStatus
 
 STEP3_PASS = 200  # USMLE Step 3 passing score (USMLE; 198 before 2024)
+STALE_YEARS = 4  # a participation "no" older than this many years before the Match only warns
 
 Direction = Literal["+", "-", "?", "x"]  # raises, lowers, unknown, excludes
 
@@ -56,7 +60,7 @@ class Eligibility:
     eligible: bool
     exclusions: tuple[Reason, ...]
     visa_factor: float  # P(the program considers the applicant's visa); 1 without a visa need
-    visa_reasons: tuple[Reason, ...]
+    soft_reasons: tuple[Reason, ...]  # visa and stale-data warnings (not exclusions)
     unknowns: tuple[str, ...]
 
 
@@ -110,13 +114,13 @@ def check(
     rates = visa_base_rates or {"j1": 0.637, "h1b": 0.22}
     exclusions: list[Reason] = []
     unknowns: list[str] = []
-    visa_reasons: list[Reason] = []
+    soft_reasons: list[Reason] = []
     factor = 1.0
 
     if profile.visa in ("j1", "h1b"):
         fact = program.visa_j1 if profile.visa == "j1" else program.visa_h1b
         factor, reason, hard = _visa_one(profile.visa, fact, rates[profile.visa], profile)
-        (exclusions if hard else visa_reasons).append(reason)
+        (exclusions if hard else soft_reasons).append(reason)
         if fact.value is None:
             unknowns.append(f"{VISA_LABEL[profile.visa]} policy")
     elif profile.visa == "either":
@@ -127,25 +131,45 @@ def check(
             factor = 0.0
         else:
             factor = 1.0 - (1.0 - p_j1) * (1.0 - p_h1b)
-            visa_reasons.extend(r for r, hard in ((r_j1, hard_j1), (r_h1b, hard_h1b)) if not hard)
+            soft_reasons.extend(r for r, hard in ((r_j1, hard_j1), (r_h1b, hard_h1b)) if not hard)
         if program.visa_j1.value is None and program.visa_h1b.value is None:
             unknowns.append("visa policy")
 
     exclusions.extend(_stated_limits(profile, program))
 
-    for attr, label in (
-        ("eras", "Does not take applications through ERAS"),
-        ("nrmp", "Does not take part in the NRMP Main Match"),
-        ("accepting_applications", "Not accepting applications"),
+    if program.setting.value == "military":
+        exclusions.append(
+            Reason(
+                "Military program: it fills through the military's own selection, not ERAS/NRMP",
+                program.setting.source,
+                program.setting.year,
+                "x",
+                9.0,
+            )
+        )
+    for attr, label, topic in (
+        ("eras", "Does not take applications through ERAS", "ERAS participation"),
+        ("nrmp", "Does not take part in the NRMP Main Match", "NRMP Match participation"),
+        ("accepting_applications", "Not accepting applications", "accepting applications"),
     ):
         flag: Fact[bool] = getattr(program, attr)
-        if flag.value is False:
+        if flag.value is not False:
+            continue
+        if flag.year is not None and flag.year < profile.match_year - STALE_YEARS:
+            # An old "no" (AAMC 2021) is often a data artefact: flag it, do not exclude on it.
+            soft_reasons.append(
+                Reason(
+                    f"{label} in {flag.year}: check its current status", flag.source, None, "?", 1.0
+                )
+            )
+            unknowns.append(topic)
+        else:
             exclusions.append(Reason(label, flag.source, flag.year, "x", 9.0))
     return Eligibility(
         eligible=not exclusions,
         exclusions=tuple(exclusions),
         visa_factor=factor if not exclusions else 0.0,
-        visa_reasons=tuple(visa_reasons),
+        soft_reasons=tuple(soft_reasons),
         unknowns=tuple(unknowns),
     )
 

@@ -452,7 +452,7 @@ class ChanceModel:
             factors.append(screen * elig.visa_factor)
             details.append(
                 (
-                    [*elig.visa_reasons, *prog_reasons],
+                    [*elig.soft_reasons, *prog_reasons],
                     [self._score_reason(profile, p), *reasons],
                     [*elig.unknowns, *unknowns],
                 )
