@@ -248,3 +248,50 @@ def test_languages_get_the_service_step_even_for_strong_profiles() -> None:
     arabic = replace(STRONG, languages=("Arabic",))
     step = next(s for s in _plan(arabic).steps if s.id == "service_languages")
     assert "Arabic" in step.actions[0]
+
+
+facts_strategy = st.builds(
+    ApplicantFacts,
+    applicant_type=st.sampled_from(["non_us_img", "us_img", "us_md", "us_do"]),
+    visa=st.sampled_from(["none", "j1", "h1b", "either"]),
+    step1_status=st.sampled_from(["score", "pass", "fail_then_pass", "not_taken"]),
+    step1_score=st.one_of(st.none(), st.integers(180, 280)),
+    step2ck_score=st.one_of(st.none(), st.integers(180, 285)),
+    step2ck_attempts=st.integers(1, 3),
+    step3_score=st.one_of(st.none(), st.integers(180, 280)),
+    years_since_graduation=st.integers(0, 20),
+    usce_hands_on_months=st.floats(0, 24),
+    usce_observership_months=st.floats(0, 12),
+    us_letters=st.integers(0, 6),
+    us_letters_in_specialty=st.integers(0, 4),
+    abstracts=st.integers(0, 5),
+    posters=st.integers(0, 5),
+    publications=st.integers(0, 5),
+    languages=st.sampled_from([(), ("Spanish",), ("Arabic", "French")]),
+    specialties=st.sampled_from(
+        [("Internal Medicine",), ("Internal Medicine", "Family Medicine"), ("Dermatology",)]
+    ),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(facts_strategy, st.integers(0, 20))
+def test_any_profile_gets_a_consistent_plan(facts: ApplicantFacts, months: int) -> None:
+    plan = _plan(facts, months=months)
+    ids = [s.id for s in plan.steps]
+    assert len(ids) == len(set(ids))
+    assert "volume_mix" in ids and "interview" in ids
+    for entry in plan.timeline:
+        assert entry.step_id in ids and 0 <= entry.start_month <= entry.end_month
+    for flag in plan.red_flags:
+        assert set(flag.addressed_by) <= set(ids)
+    for step in plan.steps:
+        assert step.price is None and step.why and step.actions
+    if facts.step3_score is not None:
+        assert "step3" not in ids
+    if facts.usce_hands_on_months >= 4:
+        assert "usce" not in ids
+    if facts.us_letters_in_specialty >= 3:
+        assert "letters" not in ids
+    if facts.failed_attempts:
+        assert "address_attempt" in ids

@@ -908,50 +908,59 @@ def narrative_steps(facts: ApplicantFacts, flags: Sequence[RedFlag]) -> list[Pla
     return steps
 
 
+# Months each preparatory step needs before ERAS opens (its earliest start plus its shortest span).
+_LEAD_MONTHS = {"step3": STEP3_PREP_MONTHS[0], "research": 6, "usce": 3, "letters": 2}
+
+
+def _entry(step_id: str, start: int, end: int, label: str) -> TimelineEntry:
+    """A timeline entry with 0 <= start <= end."""
+    end = max(0, end)
+    return TimelineEntry(step_id, max(0, min(start, end)), end, label)
+
+
 def timeline(steps: Sequence[PlanStep], months_to_eras_open: int) -> list[TimelineEntry]:
     """Order the steps from today to the Match, the guide's 12-18 month plan.
 
-    When ERAS opens sooner than the improvement steps need, the timeline targets the following
-    season (12 months later) and says so in the ERAS entry.
+    When ERAS opens sooner than the preparatory steps need (`_LEAD_MONTHS`), the timeline targets
+    the following season (12 months later) and says so in the ERAS entry.
     """
     ids = {s.id for s in steps}
-    lead = max(
-        (s.duration_months[0] for s in steps if s.id in ("step3", "usce", "research")), default=0
-    )
+    lead = max((m for sid, m in _LEAD_MONTHS.items() if sid in ids), default=0)
     eras = months_to_eras_open
     while eras < lead:
         eras += 12
     out: list[TimelineEntry] = []
     if "step3" in ids:
-        out.append(TimelineEntry("step3", 0, min(STEP3_PREP_MONTHS[1], eras - 1), "Step 3"))
+        out.append(_entry("step3", 0, min(STEP3_PREP_MONTHS[1], eras - 1), "Step 3"))
     if "research" in ids:
-        out.append(TimelineEntry("research", 0, max(eras - 1, 6), "Research: abstract/poster"))
+        out.append(_entry("research", 0, eras - 1, "Research: abstract/poster"))
     if "usce" in ids:
-        out.append(TimelineEntry("usce", 1, min(5, eras - 1), "Hands-on USCE"))
+        out.append(_entry("usce", 1, min(5, eras - 1), "Hands-on USCE"))
     if "letters" in ids:
-        out.append(TimelineEntry("letters", 2, eras - 1, "US letters requested and uploaded"))
+        first = 2 if "usce" in ids else 0
+        out.append(_entry("letters", first, eras - 1, "US letters requested and uploaded"))
     if "service_languages" in ids:
-        out.append(TimelineEntry("service_languages", 0, eras, "Free-clinic volunteering"))
+        out.append(_entry("service_languages", 0, eras, "Free-clinic volunteering"))
     for sid, label in (
         ("specialty_choice", "Decide the specialty"),
         ("second_specialty", "Second specialty: statement and letter"),
     ):
         if sid in ids:
-            out.append(TimelineEntry(sid, max(0, eras - 4), max(0, eras - 2), label))
+            out.append(_entry(sid, eras - 4, eras - 2, label))
     for sid, label in (
         ("address_attempt", "Write the attempt account"),
         ("gap_explanation", "CV dates and gaps"),
         ("personal_statement", "Personal statement"),
     ):
         if sid in ids:
-            out.append(TimelineEntry(sid, max(0, eras - 2), eras, label))
+            out.append(_entry(sid, eras - 2, eras, label))
     season_note = "" if eras == months_to_eras_open else " (the following season)"
     if "volume_mix" in ids:
         out.append(
-            TimelineEntry("volume_mix", eras, eras + 1, f"ERAS opens: submit the list{season_note}")
+            _entry("volume_mix", eras, eras + 1, f"ERAS opens: submit the list{season_note}")
         )
     if "interview" in ids:
-        out.append(TimelineEntry("interview", eras + 2, eras + 7, "Interview season"))
+        out.append(_entry("interview", eras + 2, eras + 7, "Interview season"))
     out.sort(key=lambda e: (e.start_month, e.end_month))
     return out
 
