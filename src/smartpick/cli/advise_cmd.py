@@ -61,7 +61,7 @@ def advise(
         None,
         "--output",
         "-o",
-        help="Write to this file (required for pdf unless stdout is a file).",
+        help="Write to this file (required for pdf).",
     ),
     budget: float | None = BUDGET_OPTION,
 ) -> None:
