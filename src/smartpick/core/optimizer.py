@@ -547,14 +547,22 @@ def _run_chain(
             and (stop_at is not None or not no_limit or size >= 2 * problem.horizon)
         ):
             break
+        # Stages past the limits only draw the curve: no stage after them can fit again
+        # without swaps (fees only grow), so they are plain greedy, which saves most of the time.
+        within = (
+            stop_at is None
+            if no_limit
+            else (program_budget is None or chain.fee <= program_budget)
+            and (problem.max_programs is None or size <= problem.max_programs)
+        )
         move = chain.best_add(fee_power)
         if move is None:
             break
         p, s, _ = move
         chain.put(p, s)
         chain.refresh()
-        fee_cap = chain.fee if fee_power > 0 else float("inf")
-        chain.polish(fee_cap)
+        if within:
+            chain.polish(chain.fee if fee_power > 0 else float("inf"))
         snapshot()
         gain = stage_sets[-1][3] - stage_sets[-2][3]
         if stop_at is None and gain < problem.stop_threshold:
