@@ -265,3 +265,39 @@ def test_participation_rules_by_source_age() -> None:
     assert warned.eligible and "NRMP Match participation" in warned.unknowns
     assert any("check its current status" in str(r) for r in warned.soft_reasons)
     assert not check(profile, _program(setting="military")).eligible
+
+
+def test_every_catalog_specialty_is_assessable(catalog: Catalog) -> None:
+    profile = load_profile(PROFILES / "average-img.toml")
+    result = assess(profile, specialties=catalog.specialties(), catalog=catalog, tracks=None)
+    assert len(result.rows) > 3000
+    for arr in (*result.chances.interview_by_signal, result.chances.conversion):
+        assert np.isfinite(arr).all()
+    assert {p.track for p in result.programs} >= {"categorical", "preliminary"}
+
+
+def test_ties_preference_and_rotation_raise(model: ChanceModel) -> None:
+    program = _program(
+        visa_j1="yes", state="TX", region="South", pct_non_us_img=30.0, setting="community"
+    )
+    program = Program(
+        **{**program.__dict__, "institution": Fact("Texas Valley Hospital", "t", 2025)}
+    )
+    base = _profile()
+
+    def p_int(profile: ApplicantProfile) -> float:
+        return model.predict(profile, [program], None).rows[0].p_interview[0]
+
+    plain = p_int(base)
+    assert p_int(base.with_changes({"ties_states": ["TX"]})) > plain
+    assert p_int(base.with_changes({"preferred_regions": ["South"]})) > plain
+    rotated = base.with_changes(
+        {"usce": [{"months": 2, "kind": "hands_on", "institution": "Texas Valley Hospital"}]}
+    )
+    elsewhere = base.with_changes(
+        {"usce": [{"months": 2, "kind": "hands_on", "institution": "Somewhere Else"}]}
+    )
+    assert p_int(rotated) > p_int(elsewhere)
+    assert "You rotated here (hands-on)" in " ".join(
+        model.predict(rotated, [program], None).rows[0].reasons
+    )

@@ -81,13 +81,14 @@ def assess(
     specialties: Sequence[str] | None = None,
     program_ids: Sequence[str] | None = None,
     catalog: Catalog | None = None,
-    tracks: Sequence[str] = DEFAULT_TRACKS,
+    tracks: Sequence[str] | None = DEFAULT_TRACKS,
     model: ChanceModel | None = None,
 ) -> Assessment:
     """Assess a profile at the catalog's programs.
 
     By default: every program of the profile's target specialties (or `specialties`) in `tracks`
-    (categorical). With `program_ids`: exactly those programs (any track), in that order.
+    (categorical; None: every track). With `program_ids`: exactly those programs (any track), in
+    that order.
     """
     catalog = catalog or open_catalog()
     model = model or fitted_model()
@@ -102,7 +103,10 @@ def assess(
             )
         )
         programs = [
-            p for s in wanted for p in catalog.programs(specialty=s) if p.track in set(tracks)
+            p
+            for s in wanted
+            for p in catalog.programs(specialty=s)
+            if tracks is None or p.track in tracks
         ]
     prediction = model.predict(profile, programs, _contexts(catalog, wanted))
     return Assessment(
