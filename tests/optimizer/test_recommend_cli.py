@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 import json
 
@@ -45,3 +46,12 @@ def test_bad_input_is_a_clear_error() -> None:
     assert "budget_usd" in result.output
     bad = runner.invoke(app, ["recommend", "-p", GUIDE, "--prefer", "galaxy:far=1"])
     assert bad.exit_code == 2 and "--prefer" in bad.output
+
+
+def test_every_option_is_documented() -> None:
+    doc = (PROFILES.parents[1] / "docs" / "optimizer.md").read_text("utf-8")
+    assert "smartpick recommend --profile FILE" in doc
+    command = next(c for c in app.registered_commands if c.name == "recommend")
+    for parameter in inspect.signature(command.callback).parameters.values():
+        names = [n for n in parameter.default.param_decls if n.startswith("--")]
+        assert any(name in doc for name in names), names
