@@ -137,7 +137,7 @@ def test_failed_attempt_gets_the_guides_advice(late_plan) -> None:
 
 
 def test_visa_flag_and_h1b_counts_match_the_catalog(guide_sample_run, catalog) -> None:
-    plan, _ = guide_sample_run
+    plan, spy = guide_sample_run
     im = [p for p in catalog.programs(specialty="Internal Medicine") if p.track == "categorical"]
     flag = next(f for f in plan.red_flags if f.id.startswith("visa"))
     assert flag.programs_total == len(im)
@@ -147,7 +147,13 @@ def test_visa_flag_and_h1b_counts_match_the_catalog(guide_sample_run, catalog) -
     opened = details["h1b_option"]["programs_opened"]
     assert 0 < opened <= details["h1b_only_programs"]  # the model's rule: H-1B needs Step 3
     assert details["h1b_option"]["price"]["change"] == {"step3": 234, "visa": "either"}
-    ties = _step(plan, "usce").details["tie_programs"]
+    usce = _step(plan, "usce")
+    ties = usce.details["tie_programs"]
+    tie_price = usce.details["tie_price"]
+    assert tie_price["program_id"] == ties[0]["program_id"]
+    # a rotation at the program is a tie there: worth at least the same months elsewhere
+    assert tie_price["delta"]["p_match"]["point"] >= usce.price.delta_p_match.point - 1e-9
+    assert any(any(e.program_id == ties[0]["program_id"] for e in p.usce) for p, _ in spy.calls)
     assert ties and all(
         t["setting"] in ("university", "university_affiliated_community") for t in ties
     )

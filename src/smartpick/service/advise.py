@@ -590,6 +590,8 @@ def _priced(step: PlanStep, profile: ApplicantProfile, runner: _Runner, base: Me
     priced = step.with_price(replace(price, note=note) if note else price)
     if step.id == "step3" and profile.visa == "j1":
         priced = _h1b_option(priced, profile, runner, base)
+    if step.id == "usce" and step.details.get("tie_programs"):
+        priced = _tie_price(priced, profile, runner, base)
     if step.id == "second_specialty":
         priced = _second_specialty_details(priced, profile, runner, base, changed)
     if step.id == "volume_mix":
@@ -628,6 +630,37 @@ def _h1b_option(
         f"({100 * d.low:+.1f} to {100 * d.high:+.1f})."
     )
     details = {**step.details, "h1b_option": {"programs_opened": opened, "price": price.to_dict()}}
+    return replace(step, actions=(*step.actions, action), details=details)
+
+
+def _tie_price(
+    step: PlanStep, profile: ApplicantProfile, runner: _Runner, base: Measured
+) -> PlanStep:
+    """The same USCE months done at the first listed program, where they count as a tie."""
+    top = step.details["tie_programs"][0]
+    assert isinstance(top, Mapping)
+    add_months = float(str(step.details["target_hands_on_months"])) - profile.usce_hands_on_months
+    blocks = [e.model_dump() for e in profile.usce]
+    blocks.append({"months": add_months, "kind": "hands_on", "program_id": top["program_id"]})
+    change = {"usce": blocks}
+    try:
+        changed_profile, _ = apply_changes(profile, change)
+        measured = runner.measure(changed_profile)
+    except SmartPickError:
+        return step
+    price = price_between(base, measured, {"usce_at": str(top["program_id"])})
+    d = price.delta_p_match
+    place = ", ".join(str(v) for v in (top.get("city"), top.get("state")) if v)
+    action = (
+        f"Done at {top['name']} ({place}), the same months also count as a tie there: "
+        f"P(match) {100 * d.point:+.1f} pp ({100 * d.low:+.1f} to {100 * d.high:+.1f})"
+        + (
+            f", against {100 * step.price.delta_p_match.point:+.1f} pp for the months elsewhere."
+            if step.price is not None
+            else "."
+        )
+    )
+    details = {**step.details, "tie_price": {"program_id": top["program_id"], **price.to_dict()}}
     return replace(step, actions=(*step.actions, action), details=details)
 
 
