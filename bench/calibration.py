@@ -6,11 +6,20 @@ Prints, per specialty, the predicted vs published match rate, Step 2 CK medians 
 matched) and contiguous-ranks medians, and the leave-one-specialty-out prediction (the specialty's
 measures hidden, the across-specialty priors refitted without it). The last line gives the mean
 absolute errors: Step 2 CK medians (points), match rates (pp), in-sample and leave-one-out.
+Before it, a consistency check: the program-level model on the real catalog, for a reference
+applicant applying to 80 programs drawn the way the calibration assumes IMGs apply, against the
+population curve P(match | Step 2 CK).
 """
 
 from __future__ import annotations
 
-from smartpick.core.calibration_report import calibration_report, summary_errors
+from smartpick.core.calibration_report import (
+    calibration_report,
+    catalog_consistency,
+    summary_errors,
+)
+from smartpick.core.model import build_context
+from smartpick.service.catalog import open_catalog
 from smartpick.service.chances import fitted_model
 
 
@@ -41,6 +50,18 @@ def main() -> None:
             f" {_median(loo['step2ck'] if loo else None, 'matched'):>6}"
             f" {_median(loo['step2ck'] if loo else None, 'not_matched'):>6}"
             f" {format(loo['match_rate'], '6.1%') if loo else '     -':>6}"
+        )
+    catalog = open_catalog()
+    for specialty in ("Internal Medicine", "Family Medicine", "Psychiatry"):
+        full = catalog.programs(specialty=specialty)
+        programs = [p for p in full if p.track == "categorical"]
+        checks = catalog_consistency(
+            fitted_model(), specialty, programs, build_context(specialty, full)
+        )
+        print(
+            f"catalog vs curve, {specialty} (reference applicant, 80 programs drawn as IMGs "
+            "apply): "
+            + ", ".join(f"{c['step2ck']}: {c['catalog']:.1%} vs {c['curve']:.1%}" for c in checks)
         )
     e = summary_errors(report)
     print(

@@ -119,3 +119,17 @@ def test_effects_documented() -> None:
     rng = np.random.default_rng(0)
     draws = EFFECTS["signal_gold"].draws(rng, 200)
     assert draws.min() >= EFFECTS["signal_gold"].low and draws.max() <= EFFECTS["signal_gold"].high
+
+
+def test_catalog_adds_up_to_the_population_curve() -> None:
+    from smartpick.core.calibration_report import catalog_consistency
+    from smartpick.core.model import build_context
+    from smartpick.service.catalog import open_catalog
+
+    full = open_catalog().programs(specialty="Internal Medicine")
+    programs = [p for p in full if p.track == "categorical"]
+    context = build_context("Internal Medicine", full)
+    for row in catalog_consistency(
+        fitted_model(), "Internal Medicine", programs, context, n_sets=10
+    ):
+        assert row["catalog"] == pytest.approx(row["curve"], abs=0.05)

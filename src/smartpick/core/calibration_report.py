@@ -10,14 +10,18 @@ where predicted/published/leave_one_out hold `match_rate`, `step2ck` and `contig
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from smartpick.core.calibration import SpecialtyParams, p_match_by_score, population_stats
-from smartpick.core.chances import interval
-from smartpick.core.model import ChanceModel
+from smartpick.core.chances import interval, p_match
+from smartpick.core.effects import REFERENCE
+from smartpick.core.model import ChanceModel, SpecialtyContext, resident_weight
 from smartpick.core.outcomes import Distribution
+from smartpick.core.profile import profile_from_dict
+from smartpick.core.programs import Program
 
 CURVE_SCORES = np.arange(200, 281, dtype=np.float64)
 
@@ -126,3 +130,45 @@ def summary_errors(report: list[dict[str, Any]]) -> dict[str, float]:
         "loo_step2ck_median_mae_points": round(float(np.mean(loo["median"])), 2),
         "loo_match_rate_mae_pp": round(float(np.mean(loo["rate"])), 2),
     }
+
+
+def catalog_consistency(
+    model: ChanceModel,
+    specialty: str,
+    programs: Sequence[Program],
+    context: SpecialtyContext,
+    scores: Sequence[int] = (230, 244, 255),
+    n_sets: int = 30,
+    random_state: int = 0,
+) -> list[dict[str, float]]:
+    """Does the program-level model add up to the calibrated population curve?
+
+    For a reference applicant (no visa need) at each Step 2 CK score: P(match) over lists of
+    `n_apps` programs drawn the way the calibration assumes IMGs apply (weighted by non-US IMG
+    residents), averaged over `n_sets` lists, next to the population curve `p_match_by_step2ck`.
+    """
+    rng = np.random.default_rng(random_state)
+    params = model.calibration_.params[model.charting_name(specialty)]
+    out = []
+    for score in scores:
+        profile = profile_from_dict(
+            {
+                "graduation_year": 2024,
+                "match_year": 2027,
+                "specialties": [specialty],
+                "step2ck": score,
+                "usce": [{"months": REFERENCE.usce_hands_on_months, "kind": "hands_on"}],
+                "us_letters": REFERENCE.us_letters,
+                "us_letters_by_specialty": {specialty: REFERENCE.us_letters_in_specialty},
+                "abstracts": REFERENCE.research_items,
+            }
+        )
+        pred = model.predict(profile, programs, {specialty: context})
+        weights = np.array([resident_weight(p, context) for p in pred.programs])
+        weights /= weights.sum()
+        size = min(params.n_apps, len(weights))
+        lists = [rng.choice(len(weights), size, replace=False, p=weights) for _ in range(n_sets)]
+        catalog_p = float(np.mean([p_match(pred.chances, list(idx))[0] for idx in lists]))
+        curve_p = float(p_match_by_score(params, np.array([float(score)]))[0])
+        out.append({"step2ck": score, "catalog": round(catalog_p, 4), "curve": round(curve_p, 4)})
+    return out

@@ -98,6 +98,7 @@ class SpecialtyContext:
     interviewed_logit_by_setting: dict[str, float]
     non_us_per_img: float  # non-US IMG share / all-IMG share, for programs with only the latter
     visa_rates: dict[str, float]  # share of programs with a known policy that consider the visa
+    typical_positions: float  # median PGY-1 positions, for programs without the figure
 
 
 def _img_pct(p: Program, ratio: float) -> tuple[float | None, str]:
@@ -115,6 +116,13 @@ def _interviewed_pct(p: Program) -> float | None:
     if apps and done is not None and apps > 0:
         return 100.0 * min(done / apps, 1.0)
     return None
+
+
+def resident_weight(p: Program, ctx: SpecialtyContext) -> float:
+    """A program's weight in the specialty's "typical program": its non-US IMG residents."""
+    pct, _ = _img_pct(p, ctx.non_us_per_img)
+    share = ctx.img_share_mean_pct if pct is None else pct
+    return float(p.pgy1_positions.value or ctx.typical_positions) * (share + 1.0)
 
 
 def build_context(specialty: str, programs: Sequence[Program]) -> SpecialtyContext:
@@ -175,7 +183,15 @@ def build_context(specialty: str, programs: Sequence[Program]) -> SpecialtyConte
             else VISA_BASE_RATE[kind]
         )
     return SpecialtyContext(
-        specialty, img_mean, share_mean, by_setting_img, int_mean, by_setting_int, ratio, visa_rates
+        specialty,
+        img_mean,
+        share_mean,
+        by_setting_img,
+        int_mean,
+        by_setting_int,
+        ratio,
+        visa_rates,
+        typical_positions,
     )
 
 
