@@ -154,7 +154,7 @@ def test_bad_input_names_the_field(guide_sample, catalog: Catalog) -> None:
         recommend(guide_sample, preferences={"regions": {"Midwest": 3}}, catalog=catalog)
     with pytest.raises(InvalidInput, match="season"):
         recommend(guide_sample, season=1999, catalog=catalog)
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match="must_include"):
         recommend(guide_sample, must_include=["NOPE"], catalog=catalog)
 
 

@@ -39,7 +39,7 @@ from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import SETTINGS, Program
 from smartpick.core.signals import Allowance, signal_allowance
 from smartpick.core.specialties import resolve_specialty
-from smartpick.errors import InvalidInput
+from smartpick.errors import InvalidInput, NotFound
 from smartpick.service.catalog import Catalog, open_catalog
 from smartpick.service.chances import Assessment, assess
 
@@ -312,6 +312,15 @@ def _preference_value(program: Program, prefs: Mapping[str, Mapping[str, float]]
     return value
 
 
+def _program_id(catalog: Catalog, program_id: str, field_name: str) -> str:
+    """The catalog id of a program the user named, or NotFound naming the option."""
+    try:
+        return catalog.get(program_id).id
+    except NotFound as exc:
+        message = exc.message.replace("program_id:", f"{field_name}:", 1)
+        raise NotFound(message, field=field_name) from None
+
+
 def fee_group(program: Program) -> str:
     """ERAS prices each specialty separately; a preliminary track counts as its own specialty."""
     return (
@@ -366,8 +375,10 @@ def recommend(
         budget_usd = profile.budget_usd
     catalog = catalog or open_catalog()
     wanted = tuple(resolve_specialty(s).name for s in (specialties or profile.specialties))
-    must_ids = tuple(dict.fromkeys(catalog.get(pid).id for pid in must_include))
-    exclude_ids = {catalog.get(pid).id for pid in exclude}
+    must_ids = tuple(
+        dict.fromkeys(_program_id(catalog, pid, "must_include") for pid in must_include)
+    )
+    exclude_ids = {_program_id(catalog, pid, "exclude") for pid in exclude}
     if set(must_ids) & exclude_ids:
         both = ", ".join(sorted(set(must_ids) & exclude_ids))
         raise InvalidInput(
