@@ -327,6 +327,10 @@ FAILED_ATTEMPT_SCREEN: dict[str, float] = {
 }
 FAILED_ATTEMPT_SCREEN_DEFAULT = 0.2  # other specialties: about the all-specialty middle
 
+# Signals are worth less where few are used and many programs are IMG-heavy (effects/summary.md
+# section 1: "lean low for FM, pediatrics and psychiatry"): the signal log-odds times this scale.
+SIGNAL_SCALE: dict[str, float] = {"Family Medicine": 0.8, "Pediatrics": 0.8, "Psychiatry": 0.8}
+
 # States where Spanish-speaking patients are a large share (ACS: over 15% speak Spanish at home).
 SPANISH_STATES = frozenset({"CA", "TX", "FL", "NM", "AZ", "NV", "NY", "NJ", "IL", "CO", "PR"})
 

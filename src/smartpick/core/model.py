@@ -44,6 +44,7 @@ from smartpick.core.effects import (
     FAILED_ATTEMPT_SCREEN,
     FAILED_ATTEMPT_SCREEN_DEFAULT,
     REFERENCE,
+    SIGNAL_SCALE,
     SPANISH_STATES,
     VISA_BASE_RATE,
     effect_draws,
@@ -706,9 +707,10 @@ class ChanceModel:
         sigma = np.stack([by_specialty[p.specialty]["sigma_u"] for p in kept], axis=1)
         conv = np.stack([by_specialty[p.specialty]["c"] for p in kept], axis=1)
         eta = eta0[:, :, None] + sigma[:, :, None] * Z_NODES[None, None, :]
+        scale = np.array([SIGNAL_SCALE.get(p.specialty, 1.0) for p in kept])
         levels = []
         for bump in (np.zeros(d), self.effects_["signal_silver"], self.effects_["signal_gold"]):
-            q = factor[:, :, None] * expit(eta + bump[:, None, None])
+            q = factor[:, :, None] * expit(eta + (bump[:, None] * scale[None, :])[:, :, None])
             levels.append(np.asarray(q, dtype=np.float64))
         conversion = np.broadcast_to(conv[:, :, None], (d, len(kept), k)).copy()
         return ChanceMatrix(ids, Z_WEIGHTS.copy(), tuple(levels), conversion)
