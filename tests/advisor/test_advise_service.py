@@ -187,6 +187,9 @@ def test_standing_percentile_and_json_contract(guide_sample_run) -> None:
                 assert 0 <= p["low"] <= p["point"] <= p["high"] <= 1
             assert {"p_match", "expected_interviews", "fees_usd"} == set(step["price"]["delta"])
     assert doc["prepared_on"] == "2026-11-24"
+    curve = doc["curve"]
+    assert [c["applications"] for c in curve] == sorted(c["applications"] for c in curve)
+    assert doc["stop_at_applications"] in [c["applications"] for c in curve]
     assert doc["timeline"][0]["start"] == "2026-11"
     assert [t["start_month"] for t in doc["timeline"]] == sorted(
         t["start_month"] for t in doc["timeline"]

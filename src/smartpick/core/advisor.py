@@ -979,6 +979,9 @@ class Plan:
     baseline: Outcome | None = None
     recommended: tuple[Mapping[str, object], ...] = ()
     prepared_on: _dt.date | None = None
+    # The baseline list's P(match) curve: {"applications", "fees_usd", "p_match": {point, low, high}}
+    curve: tuple[Mapping[str, object], ...] = ()
+    stop_at_applications: int | None = None
 
     def to_dict(self) -> dict[str, object]:
         """The documented JSON contract (docs/advisor.md)."""
@@ -998,6 +1001,8 @@ class Plan:
             "months_to_eras_open": self.months_to_eras_open,
             "plan_months_guide": list(PLAN_MONTHS),
             "recommended": [dict(r) for r in self.recommended],
+            "curve": [dict(c) for c in self.curve],
+            "stop_at_applications": self.stop_at_applications,
             "notes": list(self.notes),
         }
 

@@ -172,6 +172,10 @@ def plan_pdf(
             f"{_est(baseline['expected_interviews'], pct=False)}; "
             f"{baseline['programs']} programs; fees ${baseline['fees_usd']:,.0f}."
         )
+    curve = plan.get("curve") or []
+    if len(curve) >= 2:
+        pdf.heading("P(match) against the number of applications")
+        _curve_chart(pdf, curve, plan.get("stop_at_applications"))
     flags = plan.get("red_flags") or []
     if flags:
         pdf.heading("Red flags")
@@ -239,6 +243,63 @@ def plan_pdf(
     pdf.heading("Notes and sources", size=11)
     pdf.para(" ".join([*notes, _FOOTER]), size=8)
     return bytes(pdf.output())
+
+
+def _curve_chart(pdf: _PlanPdf, curve: Sequence[Mapping[str, Any]], stop: int | None) -> None:
+    """Line chart of P(match) (with its interval band) against applications, the curve's stopping
+    point and the guide's 60-120 range shaded."""
+    x0, width, height = pdf.l_margin + 10, 160.0, 48.0
+    if pdf.get_y() + height + 14 > pdf.h - pdf.b_margin:
+        pdf.add_page()
+    top = pdf.get_y() + 2
+    bottom = top + height
+    n_max = max(int(c["applications"]) for c in curve)
+    n_axis = max(n_max, 120)
+
+    def x(n: float) -> float:
+        return x0 + width * n / n_axis
+
+    def y(p: float) -> float:
+        return bottom - height * p
+
+    pdf.set_fill_color(236, 240, 246)
+    pdf.rect(x(60), top, x(120) - x(60), height, style="F")
+    band = [(x(c["applications"]), y(c["p_match"]["high"])) for c in curve]
+    band += [(x(c["applications"]), y(c["p_match"]["low"])) for c in reversed(curve)]
+    pdf.set_fill_color(190, 210, 235)
+    pdf.polygon(band, style="F")
+    pdf.set_draw_color(30, 80, 160)
+    pdf.set_line_width(0.5)
+    pdf.polyline([(x(c["applications"]), y(c["p_match"]["point"])) for c in curve])
+    pdf.set_draw_color(0)
+    pdf.set_fill_color(255)
+    pdf.set_line_width(0.2)
+    pdf.line(x0, bottom, x0 + width, bottom)
+    pdf.line(x0, top, x0, bottom)
+    pdf.set_font(pdf.family_name, "", 7)
+    for p in (0.0, 0.25, 0.5, 0.75, 1.0):
+        pdf.text(x0 - 9, y(p) + 1, f"{100 * p:.0f}%")
+    for n in range(0, n_axis + 1, 30):
+        pdf.text(x(n) - 2, bottom + 4, str(n))
+    pdf.text(x(60) + 1, top + 3, pdf.text_safe("guide: 60-120"))
+    if stop:
+        pdf.set_draw_color(200, 60, 40)
+        pdf.line(x(stop), top, x(stop), bottom)
+        pdf.set_draw_color(0)
+        pdf.text(x(stop) + 1, top + 7, pdf.text_safe(f"stop: {stop}"))
+    pdf.set_y(bottom + 6)
+    pdf.set_font(pdf.family_name, "", 8)
+    pdf.multi_cell(
+        0,
+        4,
+        pdf.text_safe(
+            "Applications (x) against P(match) of the best list of that size (line; band: 80% "
+            "interval). Red: where the next application adds less than the stopping threshold."
+        ),
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
+    pdf.set_font(pdf.family_name, "", 9.5)
 
 
 def _standing(pdf: _PlanPdf, plan: Mapping[str, Any]) -> None:

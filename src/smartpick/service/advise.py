@@ -574,6 +574,15 @@ def advise(
         profile_name=profile.name,
         notes=tuple(notes),
         prepared_on=today,
+        curve=tuple(
+            {
+                "applications": pt.applications,
+                "fees_usd": pt.fees_usd,
+                "p_match": pt.p_match.to_dict(),
+            }
+            for pt in base.recommendation.curve
+        ),
+        stop_at_applications=base.recommendation.stop_at_applications,
     )
 
 
