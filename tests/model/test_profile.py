@@ -112,3 +112,24 @@ def test_with_changes_revalidates() -> None:
     with pytest.raises(InvalidInput, match="not a what-if key"):
         guide.with_changes({"nonsense": 1})
     assert "step3" in WHAT_IF_KEYS and isinstance(changed, ApplicantProfile)
+
+
+BOUNDED = {
+    "step2ck": (1, 300),
+    "step3": (1, 300),
+    "us_letters": (0, 20),
+    "publications": (0, 500),
+    "step2ck_attempts": (1, 6),
+    "budget_usd": (0, 100_000),
+}
+
+
+@settings(max_examples=40, deadline=None)
+@given(field=st.sampled_from(sorted(BOUNDED)), offset=st.integers(1, 1000), above=st.booleans())
+def test_out_of_range_names_field_and_range(field: str, offset: int, above: bool) -> None:
+    lo, hi = BOUNDED[field]
+    value = hi + offset if above else lo - offset
+    with pytest.raises(InvalidInput) as err:
+        profile_from_dict({**BASE, field: value})
+    assert err.value.field == field
+    assert err.value.message.startswith(f"{field}: {value} is out of range; allowed {lo} to {hi}")
