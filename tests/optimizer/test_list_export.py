@@ -7,6 +7,8 @@ import io
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from smartpick.export.tables import LIST_COLUMNS, list_csv, list_xlsx
 
@@ -38,29 +40,41 @@ def test_xlsx_reads_back(guide_list, tmp_path) -> None:
     assert len(curve) == len(guide_list.curve)
 
 
-def test_formula_like_text_is_not_a_formula() -> None:
-    doc = {
-        "programs": [
-            {
-                "rank": 1,
-                "program_id": "X1",
-                "name": '=HYPERLINK("http://evil")',
-                "specialty": "Internal Medicine",
-                "track": "categorical",
-                "city": None,
-                "state": None,
-                "setting": None,
-                "tier": "reach",
-                "p_interview": {"point": 0.1, "low": 0.05, "high": 0.2},
-                "signal": "none",
-                "fee_usd": 11,
-                "contribution_pp": 1.0,
-                "preference": None,
-                "must_include": False,
-                "reasons": ["+1 trick"],
-            }
-        ]
+def _row() -> dict:
+    return {
+        "rank": 1,
+        "program_id": "X1",
+        "name": '=HYPERLINK("http://evil")',
+        "specialty": "Internal Medicine",
+        "track": "categorical",
+        "city": None,
+        "state": None,
+        "setting": None,
+        "tier": "reach",
+        "p_interview": {"point": 0.1, "low": 0.05, "high": 0.2},
+        "signal": "none",
+        "fee_usd": 11,
+        "contribution_pp": 1.0,
+        "preference": None,
+        "must_include": False,
+        "reasons": ["+1 trick"],
     }
+
+
+def test_formula_like_text_is_not_a_formula() -> None:
+    doc = {"programs": [_row()]}
     row = next(csv.DictReader(io.StringIO(list_csv(doc))))
     assert row["name"].startswith("'=")
     assert row["city"] == ""
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    name=st.text(min_size=1, max_size=40),
+    reasons=st.lists(st.text(max_size=30), max_size=3),
+)
+def test_any_program_name_survives_csv(name: str, reasons: list[str]) -> None:
+    doc = {"programs": [{**_row(), "name": name, "reasons": reasons}]}
+    row = next(csv.DictReader(io.StringIO(list_csv(doc), newline="")))
+    expected = "'" + name if name.startswith(("=", "+", "-", "@", "\t", "\r")) else name
+    assert row["name"] == expected

@@ -84,6 +84,8 @@ def _print_summary(doc: dict[str, Any]) -> None:
         f"(programs ${totals['program_fees_usd']} + transcript ${totals['transcript_fee_usd']})"
         + (f"   [{by_specialty}]" if by_specialty else "")
     )
+    tiers = totals["tiers"]
+    echo(f"Tiers: {tiers['reach']} reach, {tiers['target']} target, {tiers['likely']} likely")
     for specialty, sig in doc["signals"].items():
         if sig["gold_allowed"] or sig["silver_allowed"]:
             echo(

@@ -177,6 +177,10 @@ class Recommendation:
                 "program_fees_usd": self.program_fees_usd,
                 "transcript_fee_usd": self.transcript_fee_usd,
                 "fees_by_specialty": self.fees_by_specialty,
+                "tiers": {
+                    tier: sum(1 for p in self.programs if p.tier == tier)
+                    for tier in ("reach", "target", "likely")
+                },
             },
             "programs": [p.to_dict() for p in self.programs],
             "curve": [c.to_dict() for c in self.curve],
