@@ -89,3 +89,12 @@ def test_calibration_json_and_table() -> None:
     assert im["leave_one_out"]["match_rate"] > 0
     table = runner.invoke(app, ["calibration"])
     assert table.exit_code == 0 and "leave-one-specialty-out" in table.output
+
+
+def test_assumptions_listed() -> None:
+    result = runner.invoke(app, ["assumptions", "-f", "json"])
+    assert result.exit_code == 0
+    rows = json.loads(result.output)
+    gold = next(r for r in rows if r["key"] == "signal_gold")
+    assert gold["low"] <= gold["value"] <= gold["high"] and gold["effects_csv_rows"]
+    assert runner.invoke(app, ["assumptions"]).exit_code == 0

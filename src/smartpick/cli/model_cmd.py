@@ -1,4 +1,4 @@
-"""`smartpick profile example|schema|check`, `smartpick chances` and `smartpick calibration`."""
+"""`smartpick profile example|schema|check`, `chances`, `calibration` and `assumptions`."""
 
 from __future__ import annotations
 
@@ -185,8 +185,17 @@ def calibration(fmt: OutputFormat = FORMAT_OPTION) -> None:
         )
 
 
+def assumptions(fmt: OutputFormat = FORMAT_OPTION) -> None:
+    """Every assumed effect: value, sensitivity range, effects.csv rows and reasoning."""
+    from smartpick.core.effects import effects_table
+
+    rows = effects_table()
+    emit(rows, fmt, document=rows, title="Assumed effects (docs/model.md section 5)")
+
+
 def register(app: typer.Typer) -> None:
-    """Add the profile group and the chances/calibration commands to the app."""
+    """Add the profile group and the chances/calibration/assumptions commands to the app."""
     app.add_typer(profile_app, name="profile")
     app.command("chances")(chances)
     app.command("calibration")(calibration)
+    app.command("assumptions")(assumptions)
