@@ -150,6 +150,23 @@ def _print_plan(doc: dict[str, Any]) -> None:
         OutputFormat.table,
         title="The plan (each priced step re-runs the model and optimizer)",
     )
+    for step in doc["steps"]:
+        ties = step["details"].get("tie_programs") or []
+        if ties:
+            emit(
+                [
+                    {
+                        "program": t["name"],
+                        "city": t["city"],
+                        "state": t["state"],
+                        "setting": t["setting"],
+                        "non-US IMG %": t["pct_non_us_img"],
+                    }
+                    for t in ties
+                ],
+                OutputFormat.table,
+                title="USCE sites that would count as ties (state-university or affiliated)",
+            )
     emit(
         [
             {

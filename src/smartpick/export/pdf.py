@@ -104,6 +104,14 @@ class _PlanPdf(FPDF):
         self.set_font(self.family_name, "", 9.5)
 
 
+def _ties_text(ties: Sequence[Mapping[str, Any]]) -> str:
+    parts = []
+    for t in ties:
+        place = ", ".join(str(v) for v in (t.get("city"), t.get("state")) if v)
+        parts.append(f"{t['name']} ({place})" if place else str(t["name"]))
+    return "; ".join(parts) + "."
+
+
 def _narrowed_text(flag: Mapping[str, Any]) -> str:
     if flag.get("programs_narrowed") is None:
         return "-"
@@ -200,6 +208,11 @@ def plan_pdf(
         pdf.para(f"{n}. {step['title']}  ({span} months)", size=10.5, bold=True)
         pdf.para(step["why"])
         pdf.bullets(step["actions"])
+        ties = (step.get("details") or {}).get("tie_programs") or []
+        if ties:
+            pdf.para(
+                "Programs where a rotation would count as a tie: " + _ties_text(ties), size=8.5
+            )
         if step.get("price"):
             pdf.para("Priced by re-running the model: " + price_line(step["price"]), bold=True)
         elif step.get("price_error"):
