@@ -295,3 +295,16 @@ def test_any_profile_gets_a_consistent_plan(facts: ApplicantFacts, months: int) 
         assert "letters" not in ids
     if facts.failed_attempts:
         assert "address_attempt" in ids
+
+
+def test_harder_specialty_with_low_scores_gets_the_specialty_choice_step() -> None:
+    derm = replace(GUIDE_SAMPLE, specialties=("Dermatology",))
+    plan = _plan(derm)
+    step = next(s for s in plan.steps if s.id == "specialty_choice")
+    assert "Dermatology" in step.title
+    assert "Dermatology" in step.guide
+    assert step.why.startswith("Programs in these specialties scrutinize scores heavily")
+    # a harder first choice gets the guide's default second specialty, FM
+    second = next(s for s in plan.steps if s.id == "second_specialty")
+    assert second.change == {"specialties": ("Dermatology", "Family Medicine")}
+    assert "specialty_choice" not in {s.id for s in _plan(GUIDE_SAMPLE).steps}

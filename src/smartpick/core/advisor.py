@@ -652,6 +652,15 @@ def service_step(facts: ApplicantFacts) -> PlanStep | None:
     )
 
 
+def _harder_why(specialties: Sequence[str], match_rates_pct: Mapping[str, float]) -> str:
+    rates = [f"{s} {match_rates_pct[s]:.0f}%" for s in specialties if s in match_rates_pct]
+    why = "Programs in these specialties scrutinize scores heavily"
+    if rates:
+        why += "; non-US IMG match rates in 2026: " + "; ".join(rates)
+        why += " (NRMP Charting Outcomes 2026)"
+    return why + "."
+
+
 def specialty_steps(
     facts: ApplicantFacts, standing: Standing, match_rates_pct: Mapping[str, float]
 ) -> list[PlanStep]:
@@ -672,13 +681,7 @@ def specialty_steps(
                     "Decide between your ideal specialty and your chances of matching at all; "
                     "consider a specialty the guide calls more open to IMGs.",
                 ),
-                why="Non-US IMG match rates in 2026: "
-                + "; ".join(
-                    f"{s} {match_rates_pct[s]:.0f}%"
-                    for s in facts.specialties
-                    if s in match_rates_pct
-                )
-                + " (NRMP Charting Outcomes 2026).",
+                why=_harder_why(facts.specialties, match_rates_pct),
                 guide="Generally harder (scores heavily scrutinized): Dermatology, Plastic "
                 "Surgery, Neurosurgery, Orthopedics, Radiation Oncology, ENT.",
                 duration_months=(0, 1),
