@@ -308,3 +308,37 @@ def test_harder_specialty_with_low_scores_gets_the_specialty_choice_step() -> No
     second = next(s for s in plan.steps if s.id == "second_specialty")
     assert second.change == {"specialties": ("Dermatology", "Family Medicine")}
     assert "specialty_choice" not in {s.id for s in _plan(GUIDE_SAMPLE).steps}
+
+
+def test_h1b_without_step3_shuts_every_program_and_step3_comes_first() -> None:
+    h1b = replace(GUIDE_SAMPLE, visa="h1b")
+    flags = {f.id: f for f in red_flags(h1b, COUNTS)}
+    assert flags["visa_few_sponsors"].programs_shut == COUNTS.programs_total
+    assert "needs a passed Step 3" in flags["visa_few_sponsors"].detail
+    empty = replace(LIST, programs=0, stop_count=None, p_match_by_count=[], settings={})
+    standing = assess_standing(h1b, None)
+    plan = build_plan(
+        h1b,
+        standing=standing,
+        counts=COUNTS,
+        list_facts=empty,
+        match_rates_pct={},
+        months_to_eras_open=12,
+    )
+    volume = next(s for s in plan.steps if s.id == "volume_mix")
+    assert volume.change is None and "No program" in volume.title
+    assert plan.steps[0].id == "step3"
+
+
+def test_us_graduates_get_no_img_flags() -> None:
+    md = replace(
+        GUIDE_SAMPLE,
+        applicant_type="us_md",
+        visa="none",
+        usce_observership_months=0,
+        us_letters=0,
+        us_letters_in_specialty=0,
+    )
+    ids = {f.id for f in red_flags(md, COUNTS)}
+    assert not ids & {"no_usce", "no_us_letters", "visa_needed", "visa_few_sponsors"}
+    assert "usce" not in {s.id for s in _plan(md).steps}

@@ -408,7 +408,8 @@ def red_flags(facts: ApplicantFacts, counts: CatalogCounts) -> list[RedFlag]:
                 addressed_by=("usce", "gap_explanation"),
             )
         )
-    if facts.usce_hands_on_months + facts.usce_observership_months <= 0:
+    is_img = facts.applicant_type in ("non_us_img", "us_img")
+    if is_img and facts.usce_hands_on_months + facts.usce_observership_months <= 0:
         flags.append(
             RedFlag(
                 id="no_usce",
@@ -421,7 +422,7 @@ def red_flags(facts: ApplicantFacts, counts: CatalogCounts) -> list[RedFlag]:
                 addressed_by=("usce",),
             )
         )
-    if facts.us_letters <= 0:
+    if is_img and facts.us_letters <= 0:
         flags.append(
             RedFlag(
                 id="no_us_letters",
@@ -436,7 +437,8 @@ def red_flags(facts: ApplicantFacts, counts: CatalogCounts) -> list[RedFlag]:
     if facts.visa != "none" and total:
         share = counts.visa_sponsoring / total
         label = {"j1": "J-1", "h1b": "H-1B", "either": "J-1 or H-1B"}[facts.visa]
-        few = share < 0.5
+        h1b_blocked = facts.visa == "h1b" and facts.step3_score is None
+        few = share < 0.5 or h1b_blocked
         flags.append(
             RedFlag(
                 id="visa_few_sponsors" if few else "visa_needed",
@@ -444,11 +446,16 @@ def red_flags(facts: ApplicantFacts, counts: CatalogCounts) -> list[RedFlag]:
                 + (": few programs state they sponsor it" if few else ""),
                 detail=f"{counts.visa_sponsoring} of {total} {counts.specialty} programs state they "
                 f"consider {label}; {counts.visa_not_sponsoring} state no (or list no visa) and "
-                f"{counts.visa_unknown} are unknown. Source: {counts.source}.",
+                f"{counts.visa_unknown} are unknown. Source: {counts.source}."
+                + (
+                    " An H-1B needs a passed Step 3: until you pass it, no program can sponsor one."
+                    if h1b_blocked
+                    else ""
+                ),
                 guide="Filter programs by: Visa support (non-negotiable for foreign nationals).",
                 programs_total=total,
-                programs_shut=counts.visa_not_sponsoring,
-                addressed_by=("step3",) if facts.visa == "j1" else (),
+                programs_shut=total if h1b_blocked else counts.visa_not_sponsoring,
+                addressed_by=("step3",) if facts.visa in ("j1", "h1b", "either") else (),
             )
         )
     return flags
@@ -734,8 +741,23 @@ class ListFacts:
 
 def volume_step(facts: ApplicantFacts, lst: ListFacts) -> PlanStep:
     """How many programs to apply to (from the P(match) curve) and the university/community mix."""
-    stop = lst.stop_count or lst.programs
     lo, hi = GUIDE_VOLUME
+    if lst.programs == 0:
+        return PlanStep(
+            id="volume_mix",
+            title="No program is open to you yet: do the steps above first",
+            actions=(
+                "As you stand, the model finds no program in your specialties that you are "
+                "eligible for (see the red flags: visa and stated requirements).",
+                "Fix what shuts them (e.g. pass Step 3 for an H-1B, or accept a J-1), then "
+                f"apply broadly: the guide's rule of thumb is {lo}-{hi} applications.",
+            ),
+            why="An application list needs programs that can take you.",
+            guide="Filter programs by: Visa support (non-negotiable for foreign nationals).",
+            duration_months=(1, 1),
+            details={"stop_count": 0, "current_programs": 0, "guide_range": list(GUIDE_VOLUME)},
+        )
+    stop = lst.stop_count or lst.programs
     versus = (
         "inside the guide's 60-120 rule of thumb"
         if lo <= stop <= hi
