@@ -301,3 +301,15 @@ def test_ties_preference_and_rotation_raise(model: ChanceModel) -> None:
     assert "You rotated here (hands-on)" in " ".join(
         model.predict(rotated, [program], None).rows[0].reasons
     )
+
+
+def test_unknown_facts_widen_the_interval(model: ChanceModel, catalog: Catalog) -> None:
+    full = catalog.programs(specialty="Internal Medicine")
+    context = build_context("Internal Medicine", full)
+    known = _program(visa_j1="yes", setting="community", pct_interviewed=10.0)
+    known = Program(**{**known.__dict__, "pct_non_us_img": Fact(40.0, "t", 2021)})
+    unknown = _program(visa_j1="yes", setting="community", pct_interviewed=10.0)
+    profile = _profile(visa="j1")
+    a = model.predict(profile, [known], {"Internal Medicine": context}).rows[0].p_interview
+    b = model.predict(profile, [unknown], {"Internal Medicine": context}).rows[0].p_interview
+    assert (b[2] - b[1]) / b[0] > (a[2] - a[1]) / a[0]

@@ -20,6 +20,7 @@ calibration with a draw of every assumed effect within its sensitivity range.
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -100,6 +101,8 @@ class SpecialtyContext:
     non_us_per_img: float  # non-US IMG share / all-IMG share, for programs with only the latter
     visa_rates: dict[str, float]  # share of programs with a known policy that consider the visa
     typical_positions: float  # median PGY-1 positions, for programs without the figure
+    img_logit_sd: float  # spread of L among programs where it is known
+    interviewed_logit_sd: float  # spread of P among programs where it is known
 
 
 def _img_pct(p: Program, ratio: float) -> tuple[float | None, str]:
@@ -193,7 +196,14 @@ def build_context(specialty: str, programs: Sequence[Program]) -> SpecialtyConte
         ratio,
         visa_rates,
         typical_positions,
+        _spread([_clip_logit(pct) for _, pct, _, _ in rows if pct is not None]),
+        _spread([_clip_logit(ip) for _, _, ip, _ in rows if ip is not None]),
     )
+
+
+def _spread(values: Sequence[float]) -> float:
+    """Standard deviation, with a wide default when too few values are known."""
+    return float(np.std(values)) if len(values) >= 5 else 1.0
 
 
 @dataclass(frozen=True)
@@ -604,6 +614,8 @@ class ChanceModel:
         unknowns: list[str] = []
         setting = p.setting.value
         pct, kind = _img_pct(p, ctx.non_us_per_img)
+        img: float | FloatArray
+        sel: float | FloatArray
         if pct is not None:
             img = _clip_logit(pct)
             fact = p.pct_non_us_img if kind == "non_us" else p.pct_img_any
@@ -613,10 +625,12 @@ class ChanceModel:
                 text = f"{fact.value:.0f}% of residents are IMGs (about {pct:.0f}% non-US)"
             text += f"; specialty average {ctx.img_share_mean_pct:.0f}%"
             sign = PLUS if img >= ctx.img_logit_mean else MINUS
-            weight = abs(0.7 * (img - ctx.img_logit_mean))
+            weight = abs(0.7 * (_clip_logit(pct) - ctx.img_logit_mean))
             reasons.append(Reason(text, fact.source, fact.year, sign, weight))
         else:
-            img = ctx.img_logit_by_setting.get(setting or "", ctx.img_logit_mean)
+            img = ctx.img_logit_by_setting.get(setting or "", ctx.img_logit_mean) + (
+                ctx.img_logit_sd * self._unknown_noise(p.id, "img")
+            )
             unknowns.append("share of IMG residents")
             where = f"{setting.replace('_', ' ')} programs'" if setting else "the specialty's"
             reasons.append(
@@ -628,6 +642,7 @@ class ChanceModel:
         ipct = _interviewed_pct(p)
         if ipct is not None:
             sel = _clip_logit(ipct)
+            gap = float(sel - ctx.interviewed_logit_mean)
             fact = p.pct_interviewed
             src = (
                 (fact.source, fact.year)
@@ -642,12 +657,14 @@ class ChanceModel:
                     f"Interviews {ipct:.0f}% of its applicants",
                     src[0],
                     src[1],
-                    PLUS if sel >= ctx.interviewed_logit_mean else MINUS,
-                    abs(0.5 * (sel - ctx.interviewed_logit_mean)),
+                    PLUS if gap >= 0 else MINUS,
+                    abs(0.5 * gap),
                 )
             )
         else:
-            sel = ctx.interviewed_logit_by_setting.get(setting or "", ctx.interviewed_logit_mean)
+            sel = ctx.interviewed_logit_by_setting.get(
+                setting or "", ctx.interviewed_logit_mean
+            ) + ctx.interviewed_logit_sd * self._unknown_noise(p.id, "interviewed")
             unknowns.append("share of applicants interviewed")
         term = term + e["selectivity_slope"] * (sel - ctx.interviewed_logit_mean)
         state, region = p.state.value, p.region.value
@@ -675,6 +692,17 @@ class ChanceModel:
         if setting is None:
             unknowns.append("program setting")
         return term, reasons, unknowns
+
+    def _unknown_noise(self, program_id: str, what: str) -> FloatArray:
+        """Standard-normal draws for an unknown program fact (0 at draw 0), stable per program.
+
+        An unknown fact is filled with its setting's average for the point estimate; the draws
+        spread it like the known programs of the specialty, so the interval carries the gap.
+        """
+        seed = zlib.crc32(f"{program_id}/{what}".encode())
+        noise = np.random.default_rng([self.random_state, seed]).standard_normal(self.n_draws + 1)
+        noise[0] = 0.0
+        return noise
 
     @staticmethod
     def _rotated_at(profile: ApplicantProfile, p: Program) -> bool:
