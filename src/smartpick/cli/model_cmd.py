@@ -166,9 +166,9 @@ def calibration(fmt: OutputFormat = FORMAT_OPTION) -> None:
                 f"{q(pub['contiguous_ranks']['matched'])}",
                 "ranks not matched pred | pub": f"{q(pred['contiguous_ranks']['not_matched'])} | "
                 f"{q(pub['contiguous_ranks']['not_matched'])}",
-                "LOO medians": "-"
+                "LOO rate, medians": "-"
                 if loo is None
-                else f"{loo['step2ck']['matched']['median']:g} / "
+                else f"{loo['match_rate']:.1%}, {loo['step2ck']['matched']['median']:g} / "
                 f"{loo['step2ck']['not_matched']['median']:g}",
                 "P(match) at 220/240/260": f"{curve[220]:.0%} / {curve[240]:.0%} / {curve[260]:.0%}",
             }
