@@ -228,3 +228,26 @@ def test_second_specialty_shows_the_joint_list_and_the_alternative(guide_sample_
     assert alt["specialties"] == ["Internal Medicine", "Neurology"]
     assert any(p.specialties == ("Internal Medicine", "Neurology") for p, _ in spy.calls)
     assert step.price.delta_p_match.point > 0
+
+
+def test_pending_step2ck_is_priced_against_matching_step1(catalog) -> None:
+    from smartpick.core.profile import profile_from_dict
+
+    pending = profile_from_dict(
+        {
+            "applicant_type": "non_us_img",
+            "visa": "j1",
+            "step1": 212,
+            "graduation_year": 2025,
+            "match_year": 2027,
+            "specialties": ["Internal Medicine"],
+        }
+    )
+    spy = RecordingRecommender()
+    plan = advise(pending, catalog=catalog, today=TODAY, recommender=spy)
+    step = _step(plan, "step2ck")
+    assert step.change == {"step2ck": 227}
+    ran = [p.step2ck for p, _ in spy.calls]
+    assert 212 in ran and 227 in ran  # both sides re-run, neither is the score-less profile
+    assert step.price.note == "against step2ck=212"
+    assert step.price.delta_p_match.point > 0

@@ -342,3 +342,18 @@ def test_us_graduates_get_no_img_flags() -> None:
     ids = {f.id for f in red_flags(md, COUNTS)}
     assert not ids & {"no_usce", "no_us_letters", "visa_needed", "visa_few_sponsors"}
     assert "usce" not in {s.id for s in _plan(md).steps}
+
+
+def test_pending_step2ck_gets_the_guides_target() -> None:
+    pending = replace(GUIDE_SAMPLE, step2ck_score=None)
+    plan = _plan(pending)
+    step = next(s for s in plan.steps if s.id == "step2ck")
+    assert step.change == {"step2ck": 224}  # Step 1 209 + 15
+    assert "10-15 points" in step.actions[0]
+    order = {e.step_id: e for e in plan.timeline}
+    assert order["step3"].start_month >= order["step2ck"].end_month
+    pass_fail = replace(pending, step1_status="pass", step1_score=None)
+    unpriced = next(s for s in _plan(pass_fail).steps if s.id == "step2ck")
+    assert unpriced.change is None and unpriced.details["target_score"] == 240
+    assert step.details["compare_with"] == {"step2ck": 209}
+    assert "step2ck" not in {s.id for s in _plan(GUIDE_SAMPLE).steps}

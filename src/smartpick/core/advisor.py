@@ -60,6 +60,7 @@ SECOND_SPECIALTY = {
 }
 GUIDE_VOLUME = (60, 120)  # "Many successful IMGs with low Step 1 or Step 2 CK scores submit 60-120"
 GUIDE_SAMPLE_VOLUME = (80, 100)
+STEP2CK_OVER_STEP1 = (10, 15)  # "Aim to outperform your Step 1 by at least 10-15 points"
 STEP3_TARGET_FLOOR = 230  # the guide's sample plan: "Schedule Step 3 ... aiming for >230"
 STEP3_PREP_MONTHS = (6, 9)  # "Schedule Step 3 within 6-9 months"
 USCE_TARGET_HANDS_ON_MONTHS = 4  # "Secure 2-4 months of USCE", hands-on preferred
@@ -524,6 +525,39 @@ def step3_step(
     )
 
 
+def step2ck_step(facts: ApplicantFacts) -> PlanStep | None:
+    """Step 2 CK still pending: the guide's make-or-break exam, with a target score."""
+    if facts.step2ck_score is not None:
+        return None
+    if facts.step1_status == "score" and facts.step1_score is not None:
+        target = min(facts.step1_score + STEP2CK_OVER_STEP1[1], 270)
+        aim = (
+            f"at least {facts.step1_score + STEP2CK_OVER_STEP1[0]}-{target}, 10-15 points over "
+            f"your Step 1 {facts.step1_score}"
+        )
+    else:
+        target = STEP2CK_STRONG
+        aim = f"{target} or more, the guide's 'strong for most IMGs'"
+    return PlanStep(
+        id="step2ck",
+        title=f"Make Step 2 CK count: aim for {target}",
+        actions=(
+            f"Treat Step 2 CK as make-or-break; aim for {aim}.",
+            "UWorld as a must (AMBOSS second if time and budget allow); a daily quota of 40-80 "
+            "timed, random questions, reviewing every explanation in depth.",
+        ),
+        why="With Step 1 pass/fail or low, Step 2 CK is the score programs read first.",
+        guide="If Step 2 CK is still pending: Treat it as your make-or-break exam. Aim to "
+        "outperform your Step 1 by at least 10-15 points if you have a score.",
+        duration_months=(3, 6),
+        # Priced against Step 2 CK equal to Step 1 (no improvement): with no score at all the
+        # model would compare with a typical applicant's, not with this applicant.
+        change={"step2ck": target} if facts.step1_score is not None else None,
+        details={"target_score": target}
+        | ({"compare_with": {"step2ck": facts.step1_score}} if facts.step1_score else {}),
+    )
+
+
 def usce_step(facts: ApplicantFacts, counts: CatalogCounts) -> PlanStep | None:
     """Hands-on USCE at state-university-affiliated or public hospitals, when there is too little."""
     if facts.applicant_type in ("us_md", "us_do"):
@@ -934,7 +968,13 @@ def narrative_steps(facts: ApplicantFacts, flags: Sequence[RedFlag]) -> list[Pla
 
 
 # Months each preparatory step needs before ERAS opens (its earliest start plus its shortest span).
-_LEAD_MONTHS = {"step3": STEP3_PREP_MONTHS[0], "research": 6, "usce": 3, "letters": 2}
+_LEAD_MONTHS = {
+    "step2ck": 3,
+    "step3": STEP3_PREP_MONTHS[0],
+    "research": 6,
+    "usce": 3,
+    "letters": 2,
+}
 
 
 def _entry(step_id: str, start: int, end: int, label: str) -> TimelineEntry:
@@ -951,12 +991,17 @@ def timeline(steps: Sequence[PlanStep], months_to_eras_open: int) -> list[Timeli
     """
     ids = {s.id for s in steps}
     lead = max((m for sid, m in _LEAD_MONTHS.items() if sid in ids), default=0)
+    if {"step2ck", "step3"} <= ids:
+        lead = max(lead, 6 + STEP3_PREP_MONTHS[0])  # Step 3 after Step 2 CK
     eras = months_to_eras_open
     while eras < lead:
         eras += 12
     out: list[TimelineEntry] = []
+    if "step2ck" in ids:
+        out.append(_entry("step2ck", 0, min(6, eras - 1), "Step 2 CK"))
     if "step3" in ids:
-        out.append(_entry("step3", 0, min(STEP3_PREP_MONTHS[1], eras - 1), "Step 3"))
+        first = 6 if "step2ck" in ids else 0  # one exam at a time
+        out.append(_entry("step3", first, min(first + 9, eras - 1), "Step 3"))
     if "research" in ids:
         out.append(_entry("research", 0, eras - 1, "Research: abstract/poster"))
     if "usce" in ids:
@@ -1051,6 +1096,7 @@ def build_plan(
     flags = red_flags(facts, counts)
     steps: list[PlanStep] = []
     for step in (
+        step2ck_step(facts),
         step3_step(facts, counts, months_to_eras_open),
         usce_step(facts, counts),
         letters_step(facts),

@@ -589,12 +589,20 @@ def advise(
 def _priced(step: PlanStep, profile: ApplicantProfile, runner: _Runner, base: Measured) -> PlanStep:
     if step.change is None:
         return step
+    compare_with = step.details.get("compare_with")
     try:
+        if isinstance(compare_with, Mapping):  # priced against a stated alternative, not as is
+            base = runner.measure(apply_changes(profile, compare_with)[0])
         changed_profile, options = apply_changes(profile, step.change)
         changed = runner.measure(changed_profile, **options)
     except SmartPickError as exc:
         return step.with_price(None, error=exc.message)
     price = price_between(base, changed, step.change)
+    if isinstance(compare_with, Mapping):
+        price = replace(
+            price,
+            note="against " + ", ".join(f"{k}={v}" for k, v in compare_with.items()),
+        )
     note = str(step.details.get("priced_as", ""))
     priced = step.with_price(replace(price, note=note) if note else price)
     if step.id == "step3" and profile.visa == "j1":
