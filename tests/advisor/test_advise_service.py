@@ -28,7 +28,7 @@ def test_guide_sample_plan_recommends_the_guides_steps_each_priced(guide_sample_
     assert _step(plan, "usce").change == {"usce_months": 4.0}
     assert _step(plan, "letters").change == {"us_letters": 3}
     # Step 3, hands-on USCE and letters each raise P(match) for this applicant
-    for step_id in ("step3", "usce", "letters"):
+    for step_id in ("step3", "usce", "letters", "regions"):
         assert _step(plan, step_id).price.delta_p_match.point > 0
 
 

@@ -357,3 +357,14 @@ def test_pending_step2ck_gets_the_guides_target() -> None:
     assert unpriced.change is None and unpriced.details["target_score"] == 240
     assert step.details["compare_with"] == {"step2ck": 209}
     assert "step2ck" not in {s.id for s in _plan(GUIDE_SAMPLE).steps}
+
+
+def test_regions_step_adds_the_guides_open_regions() -> None:
+    step = next(s for s in _plan(GUIDE_SAMPLE).steps if s.id == "regions")
+    assert step.change == {"preferred_regions": ("Midwest", "South")}
+    west = replace(GUIDE_SAMPLE, preferred_regions=("West",))
+    step = next(s for s in _plan(west).steps if s.id == "regions")
+    assert step.change == {"preferred_regions": ("Midwest", "South", "West")}
+    both = replace(GUIDE_SAMPLE, preferred_regions=("South", "Midwest"))
+    assert "regions" not in {s.id for s in _plan(both).steps}
+    assert "regions" not in {s.id for s in _plan(STRONG).steps}

@@ -58,6 +58,7 @@ SECOND_SPECIALTY = {
     "Pediatrics": ("Family Medicine",),
     "Pathology": ("Internal Medicine",),
 }
+OPEN_REGIONS = ("Midwest", "South")  # "Less popular geographic regions (Midwest, some Southern"
 GUIDE_VOLUME = (60, 120)  # "Many successful IMGs with low Step 1 or Step 2 CK scores submit 60-120"
 GUIDE_SAMPLE_VOLUME = (80, 100)
 STEP2CK_OVER_STEP1 = (10, 15)  # "Aim to outperform your Step 1 by at least 10-15 points"
@@ -90,6 +91,7 @@ class ApplicantFacts:
     publications: int
     languages: tuple[str, ...]
     specialties: tuple[str, ...]
+    preferred_regions: tuple[str, ...] = ()
 
     @property
     def failed_attempts(self) -> int:
@@ -702,6 +704,37 @@ def _harder_why(specialties: Sequence[str], match_rates_pct: Mapping[str, float]
     return why + "."
 
 
+def region_step(facts: ApplicantFacts) -> PlanStep | None:
+    """A geographic preference for the regions the guide calls more open to IMGs."""
+    if not (facts.below_strong or facts.failed_attempts):
+        return None
+    if set(OPEN_REGIONS) <= set(facts.preferred_regions):
+        return None
+    regions = tuple(sorted(set(facts.preferred_regions) | set(OPEN_REGIONS)))
+    return PlanStep(
+        id="regions",
+        title="State a geographic preference for the Midwest and the South",
+        actions=(
+            "In ERAS, state a preference for the Midwest and the South"
+            + (
+                f" (besides {', '.join(facts.preferred_regions)})"
+                if facts.preferred_regions
+                else ""
+            )
+            + ", where the guide finds programs more open to IMGs.",
+            "Favor less popular regions, rural areas and smaller cities, and states with fewer "
+            "local medical schools.",
+        ),
+        why="Programs in less popular regions recruit more widely, and a stated preference for "
+        "their region is read as interest.",
+        guide="Are located in: Less popular geographic regions (Midwest, some Southern states, "
+        "rural or smaller cities). States with fewer local medical schools.",
+        duration_months=(0, 1),
+        change={"preferred_regions": regions},
+        details={"regions": list(regions)},
+    )
+
+
 def specialty_steps(
     facts: ApplicantFacts, standing: Standing, match_rates_pct: Mapping[str, float]
 ) -> list[PlanStep]:
@@ -1009,6 +1042,8 @@ def timeline(steps: Sequence[PlanStep], months_to_eras_open: int) -> list[Timeli
     if "letters" in ids:
         first = 2 if "usce" in ids else 0
         out.append(_entry("letters", first, eras - 1, "US letters requested and uploaded"))
+    if "regions" in ids:
+        out.append(_entry("regions", eras - 1, eras, "Geographic preference in ERAS"))
     if "service_languages" in ids:
         out.append(_entry("service_languages", 0, eras, "Free-clinic volunteering"))
     for sid, label in (
@@ -1105,6 +1140,9 @@ def build_plan(
     ):
         if step is not None:
             steps.append(step)
+    region = region_step(facts)
+    if region is not None:
+        steps.append(region)
     steps.extend(specialty_steps(facts, standing, match_rates_pct))
     steps.append(volume_step(facts, list_facts))
     steps.extend(narrative_steps(facts, flags))

@@ -137,6 +137,7 @@ def applicant_facts(profile: ApplicantProfile) -> ApplicantFacts:
         publications=profile.publications,
         languages=profile.languages,
         specialties=profile.specialties,
+        preferred_regions=profile.preferred_regions,
     )
 
 
