@@ -23,20 +23,14 @@ from smartpick.core.advisor import (
     GUIDE_VOLUME,
     ApplicantFacts,
     CatalogCounts,
-    ChangeValue,
-    Estimate,
     ListFacts,
-    Outcome,
-    Plan,
-    PlanStep,
-    Price,
-    RedFlag,
     TieProgram,
     assess_standing,
     build_plan,
 )
 from smartpick.core.chances import interval
 from smartpick.core.outcomes import Distribution, charting_outcomes, outcomes_for
+from smartpick.core.plan import ChangeValue, Estimate, Outcome, Plan, PlanStep, Price, RedFlag
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
 from smartpick.core.specialties import resolve_specialty
@@ -52,19 +46,6 @@ TIE_PROGRAMS_SHOWN = 10
 # Going past the curve's stop "pays" when the extra programs add at least this much P(match).
 VOLUME_WORTH_PP = 2.0
 TIE_SETTINGS = ("university", "university_affiliated_community")
-# The advisor's own what-if keys (translated below); any other profile field is passed through.
-LIST_KEYS = ("count", "budget_usd")
-ADVISOR_KEYS = (
-    "step3",
-    "step2ck",
-    "usce_months",
-    "us_letters",
-    "abstracts",
-    "posters",
-    "publications",
-    "specialties",
-    *LIST_KEYS,
-)
 
 
 # --- Charting Outcomes ---------------------------------------------------------------------
@@ -351,13 +332,11 @@ class _Runner:
         self,
         catalog: Catalog,
         budget_usd: float | None,
-        count: int | None,
         recommender: Recommender,
         assessor: Assessor,
     ) -> None:
         self.catalog = catalog
         self.budget_usd = budget_usd
-        self.count = count
         self.recommender = recommender
         self.assessor = assessor
         self.runs = 0
@@ -365,7 +344,7 @@ class _Runner:
 
     def measure(self, profile: ApplicantProfile, **options: Any) -> Measured:
         budget = options.get("budget_usd", self.budget_usd)
-        count = options.get("count", self.count)
+        count = options.get("count")
         if "count" in options and "budget_usd" not in options:
             budget = None  # a count asked for alone is not cut by the baseline's budget
         key = f"{profile.model_dump_json()}|{budget}|{count}"
@@ -428,7 +407,6 @@ def whatif(
     runner = _Runner(
         catalog or open_catalog(),
         budget_usd if budget_usd is not None else profile.budget_usd,
-        None,
         recommender or _default_recommender(),
         assessor or _default_assessor(),
     )
@@ -544,7 +522,6 @@ def advise(
     runner = _Runner(
         catalog,
         budget,
-        None,
         recommender or _default_recommender(),
         assessor or _default_assessor(),
     )
