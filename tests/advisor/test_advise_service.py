@@ -251,3 +251,20 @@ def test_pending_step2ck_is_priced_against_matching_step1(catalog) -> None:
     assert 212 in ran and 227 in ran  # both sides re-run, neither is the score-less profile
     assert step.price.note == "against step2ck=212"
     assert step.price.delta_p_match.point > 0
+
+
+def test_every_json_key_is_documented(guide_sample_run) -> None:
+    from pathlib import Path
+
+    doc_text = (Path(__file__).resolve().parents[2] / "docs" / "advisor.md").read_text("utf-8")
+    plan, _ = guide_sample_run
+    doc = plan.to_dict()
+    keys = set(doc)
+    keys |= {k for s in doc["steps"] for k in s}
+    keys |= {k for f in doc["red_flags"] for k in f}
+    keys |= {k for t in doc["timeline"] for k in t}
+    keys |= set(doc["standing"]) | set(doc["baseline"])
+    priced = next(s for s in doc["steps"] if s["price"])
+    keys |= set(priced["price"]) | set(priced["price"]["delta"])
+    missing = sorted(k for k in keys if f'"{k}"' not in doc_text)
+    assert not missing, missing
