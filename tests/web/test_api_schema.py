@@ -1,4 +1,8 @@
-"""schemathesis against every `/api/` route of the OpenAPI schema: no input gives a server error."""
+"""schemathesis against every `/api/` route of the OpenAPI schema: no input gives a server error.
+
+The catalog and form routes are cheap and get more examples; results, plan and what-if re-run the
+model and the optimizer (the plan once per priced step), so they get a few.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +12,44 @@ from pathlib import Path
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
+from schemathesis.config import SchemathesisConfig
 
 from smartpick.web import WebSettings, create_app
 
 _store = Path(tempfile.mkdtemp(prefix="smartpick-st-")) / "user_catalog.sqlite"
 app = create_app(WebSettings(user_store=_store))
 schema = schemathesis.openapi.from_asgi("/openapi.json", app).include(path_regex="^/api/")
-
-
-@schema.parametrize()
-@settings(
-    max_examples=12,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+EXPENSIVE = "^/api/(results|plan|whatif)$"
+# For the expensive routes only the random-generation phase runs (the coverage phase would try
+# every boundary of every parameter, each a full model run).
+_fuzz_only = SchemathesisConfig.from_dict(
+    {"phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}}}
 )
-def test_api_never_fails_with_a_server_error(case) -> None:
+expensive = schemathesis.openapi.from_asgi("/openapi.json", app, config=_fuzz_only)
+_SUPPRESS = [HealthCheck.too_slow, HealthCheck.filter_too_much]
+
+
+def _check(case) -> None:
     response = case.call()
     assert response.status_code < 500, (case.path, case.query, response.text[:300])
     # Rules across fields (letters in the specialty <= US letters, a score for "numeric Step 1")
     # cannot be written in OpenAPI, so a schema-valid request may rightly get a 422 naming them.
     case.validate_response(response, excluded_checks=[positive_data_acceptance])
+
+
+@schema.exclude(path_regex=EXPENSIVE).parametrize()
+@settings(max_examples=15, deadline=None, suppress_health_check=_SUPPRESS)
+def test_catalog_and_form_api_never_fail(case) -> None:
+    _check(case)
+
+
+@expensive.include(path_regex="^/api/(results|whatif)$").parametrize()
+@settings(max_examples=4, deadline=None, suppress_health_check=_SUPPRESS)
+def test_results_and_whatif_api_never_fail(case) -> None:
+    _check(case)
+
+
+@expensive.include(path_regex="^/api/plan$").parametrize()
+@settings(max_examples=2, deadline=None, suppress_health_check=_SUPPRESS)
+def test_plan_api_never_fails(case) -> None:
+    _check(case)

@@ -553,7 +553,7 @@ def query_model(spec: Sequence[FieldGroup]) -> type[BaseModel]:
             annotation = str | None
             default = Field(None, max_length=f.max_length, description=f"{f.label}. {f.hint}")
         definitions[f.name] = (annotation, default)
-    return create_model("ProfileQuery", __base__=BlankIsMissing, **definitions)
+    return create_model("ProfileQuery", __config__=ConfigDict(extra="ignore"), **definitions)
 
 
 # What-if change key (as the advisor names it) -> how it changes the form's values.

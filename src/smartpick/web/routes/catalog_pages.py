@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
-from pydantic import BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from smartpick.core.geography import REGIONS
 from smartpick.core.profile import STATE_CODES
@@ -33,8 +33,10 @@ SettingName = Literal["university", "university_affiliated_community", "communit
 assert set(REGIONS) == set(Region.__args__) and set(SETTINGS) == set(SettingName.__args__)
 
 
-class CatalogFilters(BlankIsMissing):
-    """Search and filters of the catalog browser; every one is optional (blank = not given)."""
+class CatalogFilters(BaseModel):
+    """Search and filters of the catalog browser; every one is optional."""
+
+    model_config = ConfigDict(extra="ignore")
 
     q: str | None = Field(None, max_length=100, description="Text in the program or city name.")
     specialty: SpecialtyName | None = Field(None, description="A catalog specialty name.")
@@ -47,6 +49,10 @@ class CatalogFilters(BlankIsMissing):
     )
     min_positions: int | None = Field(None, ge=0, le=500, description="Minimum PGY-1 positions.")
     page: int = Field(1, ge=1, le=10000)
+
+
+class CatalogPageFilters(BlankIsMissing, CatalogFilters):
+    """The same filters as the HTML form sends them: a blank field means "any"."""
 
 
 def _filter_args(f: CatalogFilters) -> dict[str, Any]:
@@ -90,7 +96,7 @@ def catalog_context(request: Request, f: CatalogFilters) -> dict[str, Any]:
 
 
 @router.get("/programs", response_class=HTMLResponse, include_in_schema=False)
-def catalog_page(request: Request, filters: Annotated[CatalogFilters, Query()]) -> HTMLResponse:
+def catalog_page(request: Request, filters: Annotated[CatalogPageFilters, Query()]) -> HTMLResponse:
     """Search and filter real programs, no profile needed."""
     context = catalog_context(request, filters)
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
