@@ -268,3 +268,25 @@ def test_every_json_key_is_documented(guide_sample_run) -> None:
     keys |= set(priced["price"]) | set(priced["price"]["delta"])
     missing = sorted(k for k in keys if f'"{k}"' not in doc_text)
     assert not missing, missing
+
+
+def test_whole_plan_is_priced_as_one_rerun(guide_sample_run) -> None:
+    plan, spy = guide_sample_run
+    whole = plan.whole_plan
+    assert whole is not None
+    singles = [s for s in plan.steps if s.price is not None and s.id != "volume_mix"]
+    for step in singles:
+        for key, value in step.change.items():
+            assert whole.change[key] == value
+    assert any(
+        p.step3 == 234
+        and p.usce_hands_on_months == 4
+        and p.specialties == ("Internal Medicine", "Family Medicine")
+        for p, _ in spy.calls
+    )
+    best_single = max(s.price.delta_p_match.point for s in singles)
+    assert whole.delta_p_match.point > best_single
+    assert plan.summary[0].startswith("As you stand: P(match)")
+    assert any(
+        line.startswith(f"All {len(singles)} priced steps together") for line in plan.summary
+    )

@@ -116,6 +116,10 @@ def _print_plan(doc: dict[str, Any]) -> None:
             f"{base['expected_interviews']['point']:.1f} expected interviews, "
             f"{base['programs']} programs, {base['fees_usd']:,.0f} USD"
         )
+    if doc.get("summary"):
+        typer.echo("In short")
+        for line in doc["summary"]:
+            typer.echo(f"  - {line}")
     typer.echo("Where you stand")
     for line in lines:
         typer.echo(f"  - {line}")

@@ -242,6 +242,8 @@ class Plan:
     # The baseline list's P(match) curve: {"applications", "fees_usd", "p_match": {point, low, high}}
     curve: tuple[Mapping[str, object], ...] = ()
     stop_at_applications: int | None = None
+    whole_plan: Price | None = None  # every priced step at once (not the volume step)
+    summary: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         """The documented JSON contract (docs/advisor.md)."""
@@ -252,11 +254,13 @@ class Plan:
                 entry["end"] = _month_label(self.prepared_on, int(str(entry["end_month"])))
         return {
             "profile_name": self.profile_name,
+            "summary": list(self.summary),
             "prepared_on": None if self.prepared_on is None else self.prepared_on.isoformat(),
             "standing": self.standing.to_dict(),
             "red_flags": [f.to_dict() for f in self.red_flags],
             "baseline": None if self.baseline is None else self.baseline.to_dict(),
             "steps": [s.to_dict() for s in self.steps],
+            "whole_plan": None if self.whole_plan is None else self.whole_plan.to_dict(),
             "timeline": timeline,
             "months_to_eras_open": self.months_to_eras_open,
             "plan_months_guide": list(PLAN_MONTHS),

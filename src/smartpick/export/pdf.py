@@ -171,6 +171,10 @@ def plan_pdf(
     date = plan.get("prepared_on") or (today or _dt.date.today()).isoformat()
     pdf.para(f"Prepared {date} for {plan.get('profile_name') or 'this applicant'}.", size=9)
 
+    summary = plan.get("summary") or []
+    if summary:
+        pdf.heading("In short")
+        pdf.bullets(summary)
     _standing(pdf, plan)
     baseline = plan.get("baseline")
     if baseline:

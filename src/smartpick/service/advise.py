@@ -27,6 +27,7 @@ from smartpick.core.advisor import (
     TieProgram,
     assess_standing,
     build_plan,
+    summarize,
 )
 from smartpick.core.chances import interval
 from smartpick.core.outcomes import Distribution, charting_outcomes, outcomes_for
@@ -543,11 +544,16 @@ def advise(
     steps = [_priced(step, profile, runner, base) for step in plan.steps]
     flags = _measure_flags(profile, plan.red_flags, runner, base_p, catalog)
     notes = _notes(profile, standing.specialty, plan.months_to_eras_open, today)
-    return replace(
+    priced = replace(
         plan,
         steps=tuple(steps),
-        red_flags=tuple(flags),
         baseline=base.outcome(),
+        whole_plan=_whole_plan(profile, steps, runner, base),
+    )
+    return replace(
+        priced,
+        summary=summarize(priced),
+        red_flags=tuple(flags),
         recommended=_recommended_rows(base.recommendation),
         profile_name=profile.name,
         notes=tuple(notes),
@@ -562,6 +568,31 @@ def advise(
         ),
         stop_at_applications=base.recommendation.stop_at_applications,
     )
+
+
+def _whole_plan(
+    profile: ApplicantProfile, steps: Sequence[PlanStep], runner: _Runner, base: Measured
+) -> Price | None:
+    """Every priced step at once (not the volume step), against the same baseline as each."""
+    merged: dict[str, Any] = {}
+    against: dict[str, Any] = {}
+    for step in steps:
+        if step.price is None or step.change is None or step.id == "volume_mix":
+            continue
+        merged.update(step.change)
+        compare_with = step.details.get("compare_with")
+        if isinstance(compare_with, Mapping):
+            against.update(compare_with)
+    if len(merged) < 2:
+        return None
+    try:
+        if against:
+            base = runner.measure(apply_changes(profile, against)[0])
+        changed_profile, options = apply_changes(profile, merged)
+        changed = runner.measure(changed_profile, **options)
+    except SmartPickError:
+        return None
+    return price_between(base, changed, merged)
 
 
 def _priced(step: PlanStep, profile: ApplicantProfile, runner: _Runner, base: Measured) -> PlanStep:
