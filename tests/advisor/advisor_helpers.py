@@ -25,7 +25,9 @@ class RecordingRecommender:
 
         self._recommend = recommend
         self.calls: list[tuple[ApplicantProfile, dict[str, Any]]] = []
+        self.results: list[Any] = []
 
     def __call__(self, profile: ApplicantProfile, **options: Any) -> Any:
         self.calls.append((profile, options))
-        return self._recommend(profile, **options)
+        self.results.append(self._recommend(profile, **options))
+        return self.results[-1]

@@ -101,6 +101,15 @@ def test_whatif_prices_several_changes_at_once(catalog) -> None:
     d = doc["delta"]["p_match"]
     assert d["low"] <= d["point"] <= d["high"]
     assert d["point"] > 0
+    moved = doc["list_changes"]
+    base_ids = {r.program.id for r in spy_results(spy, 0).programs}
+    new_ids = {r.program.id for r in spy_results(spy, 1).programs}
+    assert {r["program_id"] for r in moved["added"]} == new_ids - base_ids
+    assert {r["program_id"] for r in moved["removed"]} == base_ids - new_ids
+
+
+def spy_results(spy: RecordingRecommender, index: int):
+    return spy.results[index]
 
 
 def test_whatif_rejects_unknown_keys_and_bad_values(catalog) -> None:

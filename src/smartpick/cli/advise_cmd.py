@@ -202,8 +202,9 @@ def whatif(
 ) -> None:
     """Price what-ifs: re-run the model and optimizer on the changed profile and compare.
 
-    JSON: {changes, change, baseline, changed, delta, note, runs}; baseline/changed carry
-    p_match and expected_interviews as {point, low, high}, fees_usd and programs.
+    JSON: {changes, change, baseline, changed, delta, note, runs, list_changes}; baseline/changed
+    carry p_match and expected_interviews as {point, low, high}, fees_usd and programs;
+    list_changes has the programs added to and removed from the list.
     """
     from smartpick.core.profile import load_profile
     from smartpick.service.advise import parse_change_value
@@ -253,6 +254,14 @@ def whatif(
     )
     changes_text = ", ".join(f"{k}={v}" for k, v in doc["changes"].items())
     emit(rows, fmt, document=doc, title=f"What if {changes_text}")
+    if fmt is OutputFormat.table:
+        moved = doc["list_changes"]
+        for label, key in (("added to", "added"), ("dropped from", "removed")):
+            if moved[key]:
+                names = "; ".join(f"{r['name']} ({r['state']})" for r in moved[key][:10])
+                more = f" and {len(moved[key]) - 10} more" if len(moved[key]) > 10 else ""
+                n = len(moved[key])
+                typer.echo(f"{n} program{'' if n == 1 else 's'} {label} the list: {names}{more}")
 
 
 def register(app: typer.Typer) -> None:

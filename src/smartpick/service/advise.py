@@ -379,10 +379,39 @@ class WhatIf:
     changes: Mapping[str, Any]
     price: Price
     runs: int  # optimizer runs made
+    added: tuple[Mapping[str, object], ...] = ()  # programs in the changed list only
+    removed: tuple[Mapping[str, object], ...] = ()  # programs in the baseline list only
 
     def to_dict(self) -> dict[str, object]:
         """JSON contract (docs/advisor.md)."""
-        return {"changes": _jsonable(self.changes), **self.price.to_dict(), "runs": self.runs}
+        return {
+            "changes": _jsonable(self.changes),
+            **self.price.to_dict(),
+            "runs": self.runs,
+            "list_changes": {"added": list(self.added), "removed": list(self.removed)},
+        }
+
+
+def _list_difference(
+    base: Measured, changed: Measured
+) -> tuple[tuple[Mapping[str, object], ...], tuple[Mapping[str, object], ...]]:
+    """Programs only in the changed list, and only in the baseline list (by list order)."""
+
+    def rows(m: Measured) -> dict[str, Mapping[str, object]]:
+        return {
+            row.program.id: {
+                "program_id": row.program.id,
+                "name": row.program.name,
+                "state": row.program.state.value,
+                "specialty": row.program.specialty,
+            }
+            for row in m.recommendation.programs
+        }
+
+    before, after = rows(base), rows(changed)
+    added = tuple(r for pid, r in after.items() if pid not in before)
+    removed = tuple(r for pid, r in before.items() if pid not in after)
+    return added, removed
 
 
 def _jsonable(value: Any) -> Any:
@@ -414,8 +443,13 @@ def whatif(
     changed_profile, options = apply_changes(profile, changes)
     base = runner.measure(profile)
     changed = runner.measure(changed_profile, **options)
+    added, removed = _list_difference(base, changed)
     return WhatIf(
-        changes=dict(changes), price=price_between(base, changed, changes), runs=runner.runs
+        changes=dict(changes),
+        price=price_between(base, changed, changes),
+        runs=runner.runs,
+        added=added,
+        removed=removed,
     )
 
 
