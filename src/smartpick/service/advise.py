@@ -31,7 +31,16 @@ from smartpick.core.advisor import (
 )
 from smartpick.core.chances import interval
 from smartpick.core.outcomes import Distribution, charting_outcomes, outcomes_for
-from smartpick.core.plan import ChangeValue, Estimate, Outcome, Plan, PlanStep, Price, RedFlag
+from smartpick.core.plan import (
+    PLAN_MONTHS,
+    ChangeValue,
+    Estimate,
+    Outcome,
+    Plan,
+    PlanStep,
+    Price,
+    RedFlag,
+)
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
 from smartpick.core.specialties import resolve_specialty
@@ -578,6 +587,12 @@ def advise(
     steps = [_priced(step, profile, runner, base) for step in plan.steps]
     flags = _measure_flags(profile, plan.red_flags, runner, base_p, catalog)
     notes = _notes(profile, standing.specialty, plan.months_to_eras_open, today)
+    if plan.timeline:
+        span = max(t.end_month for t in plan.timeline)
+        notes.append(
+            f"The timeline runs {span} months from today to the end of the interview season "
+            f"(the guide: a structured plan over {PLAN_MONTHS[0]}-{PLAN_MONTHS[1]} months)."
+        )
     priced = replace(
         plan,
         steps=tuple(steps),
