@@ -4,7 +4,7 @@ Starts `smartpick serve` on a free loopback port (its own process, stopped at th
 50 client threads that each request `/api/results` for the six reference profiles in turn for
 30 seconds, and prints the figures. Bounded and loopback only.
 
-    .venv/bin/python bench/load.py [--clients 50] [--seconds 30] [--path /api/results]
+    .venv/bin/python bench/load.py [--clients 50] [--seconds 30] [--workers 1] [--path /api/results]
 """
 
 from __future__ import annotations
@@ -52,10 +52,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start_server(port: int) -> subprocess.Popen[bytes]:
+def _start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
     smartpick = Path(sys.executable).parent / "smartpick"
     return subprocess.Popen(
-        [str(smartpick), "serve", "--port", str(port)],
+        [str(smartpick), "serve", "--port", str(port), "--workers", str(workers)],
         env={**os.environ, "SMARTPICK_HOME": tempfile.mkdtemp(prefix="smartpick-load-")},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -116,12 +116,13 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--path", default="/api/results")
+    parser.add_argument("--workers", type=int, default=1, help="smartpick serve --workers")
     args = parser.parse_args()
-    if not 1 <= args.clients <= 200 or not 1 <= args.seconds <= 120:
-        parser.error("clients must be 1-200 and seconds 1-120")
+    if not 1 <= args.clients <= 200 or not 1 <= args.seconds <= 120 or not 1 <= args.workers <= 8:
+        parser.error("clients must be 1-200, seconds 1-120 and workers 1-8")
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    server = _start_server(port)
+    server = _start_server(port, args.workers)
     try:
         _wait_until_up(base)
         latencies, errors, wall = run(base, args.path, args.clients, args.seconds)
@@ -135,7 +136,10 @@ def main() -> None:
     p50 = statistics.median(ms) if ms else float("nan")
     p95 = ms[min(len(ms) - 1, int(0.95 * len(ms)))] if ms else float("nan")
     print(f"endpoint        {args.path} (the six reference profiles in turn)")
-    print(f"clients         {args.clients} concurrent for {args.seconds:.0f} s on 127.0.0.1")
+    print(
+        f"clients         {args.clients} concurrent for {args.seconds:.0f} s on 127.0.0.1, "
+        f"{args.workers} server worker(s), {os.cpu_count()} CPUs"
+    )
     print(f"requests        {len(ms)} in {wall:.1f} s ({len(ms) / wall:.1f} req/s)")
     print(f"latency p50     {p50:.0f} ms")
     print(f"latency p95     {p95:.0f} ms")

@@ -6,6 +6,7 @@ Every HTML page has a JSON twin under `/api/` built by the same function from th
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -31,6 +32,15 @@ class WebSettings:
     user_store: Path | None = None
     max_body_bytes: int = 64 * 1024
     max_query_bytes: int = 8 * 1024
+
+
+USER_STORE_ENV = "SMARTPICK_WEB_USER_STORE"
+
+
+def app_from_environment() -> FastAPI:
+    """The app for `smartpick serve --workers N` (uvicorn's factory in each worker process)."""
+    store = os.environ.get(USER_STORE_ENV)
+    return create_app(WebSettings(user_store=Path(store) if store else None))
 
 
 def create_app(settings: WebSettings | None = None) -> FastAPI:
