@@ -368,3 +368,20 @@ def test_regions_step_adds_the_guides_open_regions() -> None:
     both = replace(GUIDE_SAMPLE, preferred_regions=("South", "Midwest"))
     assert "regions" not in {s.id for s in _plan(both).steps}
     assert "regions" not in {s.id for s in _plan(STRONG).steps}
+
+
+def test_repeated_step3_counts_as_a_failed_attempt() -> None:
+    repeat = replace(STRONG, step3_score=225, step3_attempts=2)
+    flags = {f.id: f for f in red_flags(repeat, COUNTS)}
+    assert "Step 3 taken 2 times" in flags["failed_attempt"].detail
+    plan = _plan(repeat)
+    statement = next(s for s in plan.steps if s.id == "personal_statement")
+    assert "2 Step 3 attempts" in statement.actions[0]
+
+
+def test_standing_names_the_match_rate_when_given() -> None:
+    standing = assess_standing(GUIDE_SAMPLE, None, {"Internal Medicine": 48.5})
+    assert (
+        "match rate 48% (NRMP Charting Outcomes 2026)"
+        in standing.competitiveness["Internal Medicine"]
+    )

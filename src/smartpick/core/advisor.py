@@ -88,13 +88,14 @@ class ApplicantFacts:
     languages: tuple[str, ...]
     specialties: tuple[str, ...]
     preferred_regions: tuple[str, ...] = ()
+    step3_attempts: int = 1
 
     @property
     def failed_attempts(self) -> int:
-        """Failed USMLE attempts on record (Step 1 fail-then-pass, repeated Step 2 CK)."""
-        return (1 if self.step1_status == "fail_then_pass" else 0) + max(
-            0, self.step2ck_attempts - 1
-        )
+        """Failed USMLE attempts on record (Step 1 fail-then-pass, repeated Step 2 CK or 3)."""
+        step1 = 1 if self.step1_status == "fail_then_pass" else 0
+        step3 = max(0, self.step3_attempts - 1) if self.step3_score is not None else 0
+        return step1 + max(0, self.step2ck_attempts - 1) + step3
 
     @property
     def research_items(self) -> int:
@@ -154,14 +155,28 @@ def competitiveness_group(specialty: str) -> str:
     return "not grouped by the guide (see its Charting Outcomes match rate)"
 
 
-def assess_standing(facts: ApplicantFacts, specialty: SpecialtyStanding | None) -> Standing:
-    """The guide's bands for each exam and the placement within the first specialty."""
+def assess_standing(
+    facts: ApplicantFacts,
+    specialty: SpecialtyStanding | None,
+    match_rates_pct: Mapping[str, float] | None = None,
+) -> Standing:
+    """The guide's bands for each exam, the placement within the first specialty, and each
+    specialty's group (with its 2026 non-US IMG match rate when given)."""
+    rates = match_rates_pct or {}
     return Standing(
         step1=step1_band(facts.step1_status, facts.step1_score),
         step2ck=step2ck_band(facts.step2ck_score),
         step3_score=facts.step3_score,
         specialty=specialty,
-        competitiveness={s: competitiveness_group(s) for s in facts.specialties},
+        competitiveness={
+            s: competitiveness_group(s)
+            + (
+                f"; non-US IMG match rate {rates[s]:.0f}% (NRMP Charting Outcomes 2026)"
+                if s in rates
+                else ""
+            )
+            for s in facts.specialties
+        },
     )
 
 
@@ -175,6 +190,8 @@ def red_flags(facts: ApplicantFacts, counts: CatalogCounts) -> list[RedFlag]:
             what.append("Step 1 failed once, then passed")
         if facts.step2ck_attempts > 1:
             what.append(f"Step 2 CK taken {facts.step2ck_attempts} times")
+        if facts.step3_score is not None and facts.step3_attempts > 1:
+            what.append(f"Step 3 taken {facts.step3_attempts} times")
         flags.append(
             RedFlag(
                 id="failed_attempt",
@@ -722,6 +739,8 @@ def narrative_steps(facts: ApplicantFacts, flags: Sequence[RedFlag]) -> list[Pla
             record.append("the failed Step 1 attempt")
         if facts.step2ck_attempts > 1:
             record.append(f"{facts.step2ck_attempts} Step 2 CK attempts")
+        if facts.step3_score is not None and facts.step3_attempts > 1:
+            record.append(f"{facts.step3_attempts} Step 3 attempts")
         subject = " and ".join(record) if record else "your exam record"
         steps.append(
             PlanStep(

@@ -129,6 +129,7 @@ def applicant_facts(profile: ApplicantProfile) -> ApplicantFacts:
         languages=profile.languages,
         specialties=profile.specialties,
         preferred_regions=profile.preferred_regions,
+        step3_attempts=profile.step3_attempts,
     )
 
 
@@ -575,7 +576,7 @@ def advise(
     base = runner.measure(profile)
     base_p = _p_interview_by_program(runner.assessor(profile, specialties=[first], catalog=catalog))
     counts = catalog_counts(profile, catalog.programs(specialty=first), p_interview=base_p)
-    standing = assess_standing(facts, specialty_standing(first, profile.step2ck))
+    standing = assess_standing(facts, specialty_standing(first, profile.step2ck), match_rates_pct())
     plan = build_plan(
         facts,
         standing=standing,
