@@ -49,8 +49,9 @@ def test_results_page_shows_the_same_numbers(guide_results, guide_results_html) 
     if stop is not None:
         assert f"stop at {stop} " in html
     dots = re.findall(r'<circle class="dot tier-(reach|target|likely)"', html)
-    placed = [r for r in rec["programs"] if r["latitude"] is not None]
-    assert len(dots) == len(placed) > 0
+    on_map = guide_results["map"]["on_map"]
+    assert len(dots) == len(on_map) > 0
+    assert len(on_map) + len(guide_results["map"]["not_on_map"]) == len(rec["programs"])
     assert html.count('<path class="state"') == 51
     assert 'hx-get="/results/plan?' in html
 

@@ -576,3 +576,43 @@ def apply_changes_to_form(values: Mapping[str, Any], changes: Mapping[str, Any])
         elif key in out or key in ("count", "budget_usd", "step3"):
             out[key] = value
     return out
+
+
+def form_values_from_profile(profile: ApplicantProfile) -> dict[str, Any]:
+    """The form values that rebuild this profile (used when a profile file is opened).
+
+    The form holds one block of US clinical experience: hands-on months win when there are any;
+    institutions are kept for ties. Letters in the specialty are those of the first specialty.
+    """
+    hands_on = profile.usce_hands_on_months
+    months = hands_on if hands_on > 0 else profile.usce_observership_months
+    if isinstance(profile.step1, int):
+        step1, step1_score = "score", profile.step1
+    else:
+        step1, step1_score = (profile.step1 or "not_taken"), None
+    if profile.step1_status == "fail_then_pass":
+        step1 = "fail_then_pass"
+    return {
+        "applicant_type": profile.applicant_type,
+        "visa": profile.visa,
+        "graduation_year": profile.graduation_year,
+        "specialties": list(profile.specialties),
+        "step2ck": profile.step2ck,
+        "step2ck_attempts": profile.step2ck_attempts,
+        "step1": step1,
+        "step1_score": step1_score if step1 == "score" else None,
+        "step3": profile.step3,
+        "usce_months": round(months),
+        "usce_kind": "hands_on" if hands_on > 0 else "observership",
+        "usce_institutions": ", ".join(e.institution for e in profile.usce if e.institution),
+        "us_letters": profile.us_letters,
+        "us_letters_in_specialty": profile.letters_in(profile.specialties[0]),
+        "abstracts": profile.abstracts,
+        "posters": profile.posters,
+        "publications": profile.publications,
+        "languages": ", ".join(profile.languages),
+        "preferred_regions": list(profile.preferred_regions),
+        "preferred_states": list(profile.preferred_states),
+        "ties_states": list(profile.ties_states),
+        "budget_usd": None if profile.budget_usd is None else round(profile.budget_usd),
+    }

@@ -71,6 +71,22 @@ _HAWAII = _ConicEqualArea(
 )
 
 
+# USPS code -> the state's name in us-atlas.
+STATE_NAMES = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
+    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
+    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
+    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
+    "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
+    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York",
+    "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon",
+    "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota",
+    "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia",
+    "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
+}  # fmt: skip
+
+
 def albers_usa(lon: float, lat: float) -> tuple[float, float] | None:
     """Project a longitude/latitude to the 975×610 map, or None outside the 50 states and DC."""
     if 51.0 <= lat <= 72.0 and -180.0 <= lon <= -129.0:
@@ -123,3 +139,31 @@ def state_paths() -> tuple[tuple[str, str], ...]:
                 parts.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in pts) + "Z")
         paths.append((geometry["properties"]["name"], "".join(parts)))
     return tuple(paths)
+
+
+@lru_cache(maxsize=1)
+def state_boxes() -> dict[str, tuple[float, float, float, float]]:
+    """Bounding box (x0, y0, x1, y1) of each state's outline on the map, by state name."""
+    boxes = {}
+    for name, path in state_paths():
+        pairs = path.replace("M", "L").replace("Z", "").split("L")
+        xy = [tuple(map(float, p.split(","))) for p in pairs if p]
+        xs, ys = [x for x, _ in xy], [y for _, y in xy]
+        boxes[name] = (min(xs), min(ys), max(xs), max(ys))
+    return boxes
+
+
+def place_in_state(state_code: str | None, lon: float, lat: float) -> tuple[float, float] | None:
+    """The map point of a program, or None when it is off the map or outside its own state.
+
+    Source coordinates are occasionally those of a same-named city in another state; such a dot
+    would mislead, so it is left off and listed instead.
+    """
+    xy = albers_usa(lon, lat)
+    name = STATE_NAMES.get(state_code or "")
+    if xy is None or name is None:
+        return None
+    x0, y0, x1, y1 = state_boxes()[name]
+    slack = 4.0  # pixels: small states (DC, RI) and simplified outlines
+    inside = x0 - slack <= xy[0] <= x1 + slack and y0 - slack <= xy[1] <= y1 + slack
+    return xy if inside else None

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from smartpick.web.charts import CurvePoint, curve_chart
-from smartpick.web.geo import MAP_HEIGHT, MAP_WIDTH, albers_usa, state_paths
+from smartpick.web.geo import MAP_HEIGHT, MAP_WIDTH, place_in_state, state_paths
 
 TIERS = ("reach", "target", "likely")
 
@@ -41,7 +41,7 @@ def map_data(rows: list[dict[str, Any]]) -> dict[str, Any]:
     for row in rows:
         xy = None
         if row.get("latitude") is not None and row.get("longitude") is not None:
-            xy = albers_usa(float(row["longitude"]), float(row["latitude"]))
+            xy = place_in_state(row.get("state"), float(row["longitude"]), float(row["latitude"]))
         if xy is None:
             unplaced.append(row["name"])
             continue
@@ -72,10 +72,14 @@ def results_data(rec: Mapping[str, Any]) -> dict[str, Any]:
     rows = list_rows(rec)
     points = curve_points(rec)
     stop_at = rec["stopping"]["stop_at_applications"]
+    drawn = map_data(rows)
     return {
         "recommendation": {**rec, "programs": rows},
         "tiers": {t: sum(1 for r in rows if r["tier"] == t) for t in TIERS},
-        "map_points": len(rows),
+        "map": {
+            "on_map": [d["program_id"] for d in drawn["dots"]],
+            "not_on_map": drawn["not_on_map"],
+        },
         "_chart": curve_chart(points, stop_at),
-        "_map": map_data(rows),
+        "_map": drawn,
     }

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from smartpick.core.fees import fee_schedule
-from smartpick.errors import NotFound
+from smartpick.errors import InvalidInput, NotFound
 from smartpick.web.deps import get_form_spec
 from smartpick.web.errors import API_ERROR_RESPONSES
-from smartpick.web.forms import all_fields, defaults, parse_form, spec_to_dict
+from smartpick.web.forms import (
+    all_fields,
+    defaults,
+    form_values_from_profile,
+    parse_form,
+    profile_query,
+    spec_to_dict,
+)
 from smartpick.web.rendering import render
 
 router = APIRouter(responses=API_ERROR_RESPONSES)
@@ -124,3 +132,41 @@ def _escape(text: str) -> str:
 def about_page(request: Request) -> HTMLResponse:
     """What SmartPick is, privacy, and where the numbers come from."""
     return render(request, "about.html", {})
+
+
+@router.post("/profile/open", include_in_schema=False)
+async def open_profile_file(request: Request) -> Response:
+    """Open a saved profile file (TOML or JSON, at most 64 KB): go to its results page.
+
+    The file is read in memory and never written anywhere; its contents become the results page
+    address, like a shared link.
+    """
+    import json
+    import tomllib
+
+    from smartpick.core.profile import profile_from_dict
+
+    form = await request.form()
+    upload = form.get("profile_file")
+    if upload is None or isinstance(upload, str):
+        raise InvalidInput(
+            "profile_file: choose a .toml or .json profile file", field="profile_file"
+        )
+    raw = await upload.read()
+    name = (upload.filename or "").lower()
+    try:
+        text = raw.decode("utf-8")
+        data = json.loads(text) if name.endswith(".json") else tomllib.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError, tomllib.TOMLDecodeError) as err:
+        raise InvalidInput(
+            f"profile_file: {upload.filename!r} is not a valid TOML or JSON profile ({err})",
+            field="profile_file",
+        ) from None
+    if not isinstance(data, dict):
+        raise InvalidInput(
+            "profile_file: the file must hold a table of fields", field="profile_file"
+        )
+    profile = profile_from_dict(data)
+    spec = get_form_spec(request)
+    query = urlencode(profile_query(form_values_from_profile(profile), spec))
+    return RedirectResponse(f"/results?{query}", status_code=303)
