@@ -247,3 +247,28 @@ def test_new_user_flow_results_chart_map_program_whatif_csv(page, server) -> Non
     assert page.inner_text("h1") == name
     assert "Chance of an interview" in page.inner_text("#for-you")
     assert "FREIDA" in page.inner_text("dl.facts") or "AAMC" in page.inner_text("dl.facts")
+
+
+def test_pages_fit_a_390px_phone_and_work_by_keyboard(page, server) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    program = httpx.get(server + "/api/programs?specialty=Internal+Medicine").json()["programs"][0]
+    for path in ("/", "/programs?specialty=Internal+Medicine", program["url"], "/about"):
+        page.goto(server + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} is {width} px wide at a 390-px screen"
+        if path == program["url"]:
+            page.screenshot(path=str(ARTIFACTS / "program-390px.png"), full_page=False)
+    # Keyboard: the first Tab reaches the skip link; the form's fields take focus in order.
+    page.goto(server + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.focus("#step2ck")
+    page.keyboard.type("224")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "step2ck_attempts"
+    # Submitting with an error moves focus to the error summary, which links to the field.
+    page.fill("#graduation_year", "")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#error-summary")
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    page.screenshot(path=str(ARTIFACTS / "form-errors-390px.png"), full_page=False)

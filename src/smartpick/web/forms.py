@@ -560,7 +560,8 @@ def query_model(spec: Sequence[FieldGroup]) -> type[BaseModel]:
 def apply_changes_to_form(values: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
     """The form values after a what-if, so "re-run with these changes" is just another link."""
     out = dict(values)
-    for key, value in changes.items():
+    for key, raw in changes.items():
+        value = list(raw) if isinstance(raw, tuple) else raw
         if key == "usce_months":
             out["usce_months"] = max(int(value), int(out.get("usce_months") or 0))
             out["usce_kind"] = "hands_on"
@@ -568,7 +569,7 @@ def apply_changes_to_form(values: Mapping[str, Any], changes: Mapping[str, Any])
             out["us_letters"] = max(int(value), int(out.get("us_letters") or 0))
             out["us_letters_in_specialty"] = int(value)
         elif key == "specialties":
-            out["specialties"] = list(value)
+            out["specialties"] = list(value) if isinstance(value, list) else [value]
         elif key == "step1":
             out["step1"] = value if isinstance(value, str) else "score"
             if not isinstance(value, str):

@@ -69,6 +69,11 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  document.addEventListener("DOMContentLoaded", function () {
+    enhance(document);
+    // After a submit with errors, move focus to the list of errors so it is read out first.
+    var summary = document.getElementById("error-summary");
+    if (summary) summary.focus();
+  });
   document.addEventListener("htmx:afterSettle", function (event) { enhance(event.target); });
 })();
