@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from advisor_helpers import TODAY, RecordingRecommender, reference_profile
 
 from smartpick.service.catalog import open_catalog
+from tests.advisor.advisor_helpers import TODAY, RecordingRecommender, reference_profile
 
 
 @pytest.fixture(scope="session")

@@ -9,11 +9,11 @@ import subprocess
 import zlib
 from pathlib import Path
 
-from advisor_helpers import PROFILES
 from typer.testing import CliRunner
 
 from smartpick.cli import app
 from smartpick.export.pdf import plan_pdf
+from tests.advisor.advisor_helpers import PROFILES
 
 runner = CliRunner()
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 
 import pytest
-from advisor_helpers import TODAY, RecordingRecommender, reference_profile
 
 from smartpick.errors import InvalidInput
 from smartpick.service.advise import advise, apply_changes, months_to_eras_open, whatif
+from tests.advisor.advisor_helpers import TODAY, RecordingRecommender, reference_profile
 
 
 def _step(plan, step_id):

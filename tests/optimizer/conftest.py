@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from optimizer_helpers import reference_profile
 
 from smartpick.core.profile import ApplicantProfile
 from smartpick.service.catalog import Catalog, open_catalog
+from tests.optimizer.optimizer_helpers import reference_profile
 
 
 @pytest.fixture(scope="session")

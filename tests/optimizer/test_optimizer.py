@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from optimizer_helpers import synthetic_chances
 
 from smartpick.core.chances import p_match
 from smartpick.core.fees import FeeTier, custom_schedule, fee_schedule
@@ -18,6 +17,7 @@ from smartpick.core.optimizer import (
     tier_of,
 )
 from smartpick.errors import InvalidInput
+from tests.optimizer.optimizer_helpers import synthetic_chances
 
 # Tiers compressed (3 cheap programs per specialty) so small instances feel the knapsack.
 TIGHT = custom_schedule(

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from optimizer_helpers import reference_profile
 
 from smartpick.core.chances import p_match
 from smartpick.core.fees import fee_schedule
 from smartpick.errors import InvalidInput, NotFound
 from smartpick.service.catalog import Catalog
 from smartpick.service.recommend import recommend
+from tests.optimizer.optimizer_helpers import reference_profile
 
 
 def test_guide_sample_list_under_budget(guide_list) -> None:

@@ -8,10 +8,10 @@ import io
 import json
 
 import openpyxl
-from optimizer_helpers import PROFILES
 from typer.testing import CliRunner
 
 from smartpick.cli import app
+from tests.optimizer.optimizer_helpers import PROFILES
 
 runner = CliRunner()
 GUIDE = str(PROFILES / "guide-sample.toml")
