@@ -153,3 +153,16 @@ def test_ineligible_program_says_why(client) -> None:
     twin = client.get(f"/api/programs/{h1b_no['id']}?{query}").json()
     assert twin["applicant"]["eligible"] is False
     assert any("H-1B" in r for r in twin["applicant"]["exclusions"])
+
+
+def test_where_you_stand_curve_marks_the_score(guide_results, guide_results_html) -> None:
+    (im,) = guide_results["standing"]
+    assert im["specialty"] == "Internal Medicine"
+    scores = [s for s, _ in im["p_match_by_step2ck"]]
+    probabilities = [p for _, p in im["p_match_by_step2ck"]]
+    assert scores[0] == 200 and scores[-1] == 280
+    assert probabilities == sorted(probabilities)  # a higher score never lowers P(match)
+    assert im["step2ck_published"]["matched"]["median"] == 251
+    at_224 = dict(im["p_match_by_step2ck"])[224]
+    assert f"you: 224 → {100 * at_224:.0f}%" in guide_results_html
+    assert "matched median 251" in guide_results_html

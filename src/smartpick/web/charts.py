@@ -112,3 +112,72 @@ def curve_chart(points: list[CurvePoint], stop_at: int | None = None) -> CurveCh
         stop_label=stop_label,
         points=tuple((sx(p.applications), sy(p.p_match), p) for p in pts),
     )
+
+
+@dataclass(frozen=True)
+class StandingChart:
+    """P(match) against Step 2 CK for one specialty, with the applicant's score marked."""
+
+    specialty: str
+    width: int
+    height: int
+    curve_path: str
+    band_path: str
+    x_ticks: tuple[Tick, ...]
+    y_ticks: tuple[Tick, ...]
+    plot_left: float
+    plot_right: float
+    plot_top: float
+    plot_bottom: float
+    marks: tuple[tuple[float, str], ...]  # (x, label): published quartiles
+    you_x: float | None
+    you_y: float | None
+    you_label: str | None
+
+
+def standing_chart(
+    specialty: str,
+    curve: list[tuple[float, float, float, float]],
+    score: int | None,
+    marks: list[tuple[float, str]],
+) -> StandingChart | None:
+    """Geometry of the "where you stand" curve: (score, P(match), low, high) points, 200-280."""
+    if len(curve) < 2:
+        return None
+    x_min, x_max = curve[0][0], curve[-1][0]
+    plot_w = WIDTH - _LEFT - _RIGHT
+    plot_h = HEIGHT - _TOP - _BOTTOM
+
+    def sx(v: float) -> float:
+        return _LEFT + plot_w * (min(max(v, x_min), x_max) - x_min) / (x_max - x_min)
+
+    def sy(p: float) -> float:
+        return _TOP + plot_h * (1 - min(max(p, 0.0), 1.0))
+
+    path = "M" + "L".join(f"{sx(s):.1f},{sy(p):.1f}" for s, p, _, _ in curve)
+    upper = [f"{sx(s):.1f},{sy(h):.1f}" for s, _, _, h in curve]
+    lower = [f"{sx(s):.1f},{sy(lo):.1f}" for s, _, lo, _ in reversed(curve)]
+    you_x = you_y = None
+    you_label = None
+    if score is not None:
+        nearest = min(curve, key=lambda c: abs(c[0] - score))
+        you_x, you_y = sx(score), sy(nearest[1])
+        where = "" if x_min <= score <= x_max else " (off the chart's range)"
+        you_label = f"you: {score} → {100 * nearest[1]:.0f}%{where}"
+    return StandingChart(
+        specialty=specialty,
+        width=WIDTH,
+        height=HEIGHT,
+        curve_path=path,
+        band_path="M" + "L".join(upper + lower) + "Z",
+        x_ticks=tuple(Tick(sx(v), str(v)) for v in range(int(x_min), int(x_max) + 1, 10)),
+        y_ticks=tuple(Tick(sy(v / 100), f"{v}%") for v in range(0, 101, 20)),
+        plot_left=_LEFT,
+        plot_right=WIDTH - _RIGHT,
+        plot_top=_TOP,
+        plot_bottom=HEIGHT - _BOTTOM,
+        marks=tuple((sx(x), label) for x, label in marks),
+        you_x=you_x,
+        you_y=you_y,
+        you_label=you_label,
+    )

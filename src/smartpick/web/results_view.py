@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from smartpick.web.charts import CurvePoint, curve_chart
+from smartpick.web.charts import CurvePoint, curve_chart, standing_chart
 from smartpick.web.geo import MAP_HEIGHT, MAP_WIDTH, place_in_state, state_paths
 
 TIERS = ("reach", "target", "likely")
@@ -83,3 +83,43 @@ def results_data(rec: Mapping[str, Any]) -> dict[str, Any]:
         "_chart": curve_chart(points, stop_at),
         "_map": drawn,
     }
+
+
+def standing_charts(
+    report: list[dict[str, Any]], specialties: list[str], step2ck: int | None
+) -> list[dict[str, Any]]:
+    """ "Where you stand": the calibrated P(match) against Step 2 CK for each target specialty.
+
+    The curve is the model's for a non-US IMG applying as that specialty's applicants typically do
+    (the calibration report); the marks are the published Charting Outcomes 2026 quartiles.
+    """
+    by_name = {r["specialty"]: r for r in report}
+    out = []
+    for specialty in specialties:
+        row = by_name.get(specialty)
+        if row is None:
+            continue
+        predicted, published = row["predicted"], row["published"]
+        bands = {int(s): (lo, hi) for s, lo, hi in predicted.get("p_match_by_step2ck_interval", [])}
+        curve = [
+            (float(s), float(p), *(bands.get(int(s), (p, p))))
+            for s, p in predicted["p_match_by_step2ck"]
+        ]
+        marks = []
+        step2 = published.get("step2ck") or {}
+        for cohort, word in (("matched", "matched"), ("not_matched", "unmatched")):
+            median = (step2.get(cohort) or {}).get("median")
+            if median is not None:
+                marks.append((float(median), f"{word} median {median:.0f}"))
+        chart = standing_chart(specialty, curve, step2ck, marks)
+        out.append(
+            {
+                "specialty": specialty,
+                "match_rate_published": published.get("match_rate"),
+                "match_rate_predicted": predicted.get("match_rate"),
+                "step2ck_published": step2 or None,
+                "p_match_by_step2ck": predicted["p_match_by_step2ck"],
+                "_chart": chart,
+            }
+        )
+    return out

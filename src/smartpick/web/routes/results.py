@@ -29,7 +29,7 @@ from smartpick.web.forms import (
     to_profile,
 )
 from smartpick.web.rendering import render
-from smartpick.web.results_view import results_data
+from smartpick.web.results_view import results_data, standing_charts
 
 router = APIRouter(responses=API_ERROR_RESPONSES)
 
@@ -100,12 +100,31 @@ def results_context(request: Request) -> dict[str, Any]:
         },
         "query": query,
         **results_data(rec.to_dict()),
+        "standing": standing_charts(
+            calibration(request), list(profile.specialties), profile.step2ck
+        ),
     }
 
 
-def _public(context: dict[str, Any]) -> dict[str, Any]:
+def calibration(request: Request) -> list[dict[str, Any]]:
+    """The model's calibration report (computed once per app: it depends on no applicant)."""
+    report = getattr(request.app.state, "calibration", None)
+    if report is None:
+        from smartpick.core.calibration_report import calibration_report
+        from smartpick.service.chances import fitted_model
+
+        report = calibration_report(fitted_model())
+        request.app.state.calibration = report
+    return report
+
+
+def _public(value: Any) -> Any:
     """The JSON twin: the page's data without the SVG geometry (keys starting with `_`)."""
-    return {k: v for k, v in context.items() if not k.startswith("_")}
+    if isinstance(value, dict):
+        return {k: _public(v) for k, v in value.items() if not str(k).startswith("_")}
+    if isinstance(value, list):
+        return [_public(v) for v in value]
+    return value
 
 
 def _form_again(request: Request, err: FormErrors) -> HTMLResponse:
