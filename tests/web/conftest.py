@@ -57,3 +57,9 @@ def guide_plan(client) -> dict:
     r = client.get("/api/plan?" + GUIDE_QUERY)
     assert r.status_code == 200, r.text
     return r.json()
+
+
+@pytest.fixture(scope="session")
+def guide_query() -> str:
+    """The guide's sample applicant as a results-page query string."""
+    return GUIDE_QUERY

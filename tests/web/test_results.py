@@ -11,7 +11,6 @@ import openpyxl
 from markupsafe import escape
 
 from smartpick.core.profile import profile_from_dict
-from tests.web.conftest import GUIDE_QUERY
 
 
 def _pct(x: float) -> str:
@@ -65,8 +64,8 @@ def test_the_share_link_reproduces_the_results(client, guide_results) -> None:
     ]
 
 
-def test_csv_export_has_the_list_rows(client, guide_results) -> None:
-    r = client.get("/export/list.csv?" + GUIDE_QUERY)
+def test_csv_export_has_the_list_rows(client, guide_results, guide_query) -> None:
+    r = client.get("/export/list.csv?" + guide_query)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     assert "attachment" in r.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(r.text)))
@@ -75,20 +74,20 @@ def test_csv_export_has_the_list_rows(client, guide_results) -> None:
     ]
 
 
-def test_xlsx_export_opens(client, guide_results) -> None:
-    r = client.get("/export/list.xlsx?" + GUIDE_QUERY)
+def test_xlsx_export_opens(client, guide_results, guide_query) -> None:
+    r = client.get("/export/list.xlsx?" + guide_query)
     assert r.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(r.content), read_only=True)
     names = [str(c) for row in book.worksheets[0].iter_rows(values_only=True) for c in row]
     assert guide_results["recommendation"]["programs"][0]["name"] in names
 
 
-def test_profile_files_load_back_as_the_same_profile(client, guide_results) -> None:
+def test_profile_files_load_back_as_the_same_profile(client, guide_results, guide_query) -> None:
     import json
     import tomllib
 
-    toml_text = client.get("/export/profile.toml?" + GUIDE_QUERY).text
-    json_text = client.get("/export/profile.json?" + GUIDE_QUERY).text
+    toml_text = client.get("/export/profile.toml?" + guide_query).text
+    json_text = client.get("/export/profile.json?" + guide_query).text
     from_toml = profile_from_dict(tomllib.loads(toml_text))
     from_json = profile_from_dict(json.loads(json_text))
     assert from_toml == from_json
@@ -106,8 +105,8 @@ def test_plan_twin_prices_steps_by_rerunning(guide_plan) -> None:
         assert "=" in steps[step_id]["change_param"]
 
 
-def test_plan_fragment_and_page(client, guide_plan) -> None:
-    fragment = client.get("/results/plan?" + GUIDE_QUERY, headers={"HX-Request": "true"}).text
+def test_plan_fragment_and_page(client, guide_plan, guide_query) -> None:
+    fragment = client.get("/results/plan?" + guide_query, headers={"HX-Request": "true"}).text
     assert "<html" not in fragment and 'id="plan-body"' in fragment
     for step in guide_plan["plan"]["steps"]:
         assert str(escape(step["title"])) in fragment
@@ -122,34 +121,34 @@ def test_rerun_link_applies_the_change(guide_plan) -> None:
     assert params["step2ck"] == "224"
 
 
-def test_whatif_prices_changes_together(client) -> None:
-    r = client.get("/api/whatif?" + GUIDE_QUERY + "&set=step3=240&set=usce_months=4")
+def test_whatif_prices_changes_together(client, guide_query) -> None:
+    r = client.get("/api/whatif?" + guide_query + "&set=step3=240&set=usce_months=4")
     assert r.status_code == 200, r.text
     data = r.json()
     assert data["whatif"]["changes"] == {"step3": 240, "usce_months": 4}
     assert data["whatif"]["delta"]["p_match"]["point"] > 0
     params = dict(parse_qsl(data["rerun_url"].split("?", 1)[1]))
     assert params["step3"] == "240" and params["usce_kind"] == "hands_on"
-    bad = client.get("/api/whatif?" + GUIDE_QUERY + "&set=step3")
+    bad = client.get("/api/whatif?" + guide_query + "&set=step3")
     assert bad.status_code == 422 and bad.json()["error"]["problems"][0]["field"] == "set"
 
 
-def test_program_page_for_the_applicant(client, guide_results) -> None:
+def test_program_page_for_the_applicant(client, guide_results, guide_query) -> None:
     row = guide_results["recommendation"]["programs"][0]
-    twin = client.get(f"/api/programs/{row['program_id']}?{GUIDE_QUERY}").json()
+    twin = client.get(f"/api/programs/{row['program_id']}?{guide_query}").json()
     assert twin["applicant"]["eligible"] is True
     assert twin["applicant"]["reasons"]
-    page = client.get(f"/programs/{row['program_id']}?{GUIDE_QUERY}").text
+    page = client.get(f"/programs/{row['program_id']}?{guide_query}").text
     assert 'id="for-you"' in page and "Chance of an interview" in page
 
 
-def test_ineligible_program_says_why(client) -> None:
+def test_ineligible_program_says_why(client, guide_query) -> None:
     # A program that states it does not sponsor H-1B, for an applicant who needs one.
     data = client.get(
         "/api/programs", params={"specialty": "Internal Medicine", "visa": "j1"}
     ).json()
     h1b_no = next(p for p in data["programs"] if p["visa_h1b"] == "no")
-    query = GUIDE_QUERY.replace("visa=j1", "visa=h1b")
+    query = guide_query.replace("visa=j1", "visa=h1b")
     twin = client.get(f"/api/programs/{h1b_no['id']}?{query}").json()
     assert twin["applicant"]["eligible"] is False
     assert any("H-1B" in r for r in twin["applicant"]["exclusions"])
