@@ -165,3 +165,12 @@ def test_where_you_stand_curve_marks_the_score(guide_results, guide_results_html
     at_224 = dict(im["p_match_by_step2ck"])[224]
     assert f"you: 224 → {100 * at_224:.0f}%" in guide_results_html
     assert "matched median 251" in guide_results_html
+
+
+def test_a_budget_below_one_application_says_so(client, guide_query) -> None:
+    query = guide_query + "&budget_usd=50"  # below the $80 transcript fee plus $11
+    data = client.get("/api/results?" + query).json()
+    assert data["recommendation"]["totals"]["applications"] == 0
+    page = client.get("/results?" + query)
+    assert page.status_code == 200 and 'id="empty-list"' in page.text
+    assert "limited by budget" in page.text
