@@ -174,3 +174,10 @@ def test_a_budget_below_one_application_says_so(client, guide_query) -> None:
     page = client.get("/results?" + query)
     assert page.status_code == 200 and 'id="empty-list"' in page.text
     assert "limited by budget" in page.text
+
+
+def test_plan_pdf_download(client, guide_query) -> None:
+    r = client.get("/export/plan.pdf?" + guide_query)
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF") and len(r.content) > 2000
+    assert 'filename="smartpick-plan.pdf"' in r.headers["content-disposition"]
