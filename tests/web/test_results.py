@@ -181,3 +181,11 @@ def test_plan_pdf_download(client, guide_query) -> None:
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
     assert r.content.startswith(b"%PDF") and len(r.content) > 2000
     assert 'filename="smartpick-plan.pdf"' in r.headers["content-disposition"]
+
+
+def test_htmx_panels_get_error_fragments(client, guide_query) -> None:
+    r = client.get("/results/whatif?" + guide_query, headers={"HX-Request": "true"})
+    assert r.status_code == 422
+    assert "<html" not in r.text and "tick at least one step" in r.text
+    full = client.get("/results/whatif?" + guide_query)
+    assert full.status_code == 422 and "<html" in full.text

@@ -50,6 +50,8 @@ def error_response(
         "title": _TITLES.get(status, "Error"),
         "message": message,
         "problems": problems,
+        # htmx swaps error responses into the panel that asked (see base.html's htmx-config).
+        "fragment": request.headers.get("HX-Request") == "true",
     }
     return render(request, "error.html", context, status_code=status)
 
