@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import Request
 
+from smartpick.service.catalog import open_catalog
 from smartpick.web.forms import FieldGroup, build_form_spec
 
 _lock = threading.Lock()
@@ -20,8 +21,6 @@ def get_catalog(request: Request) -> Any:
         with _lock:
             catalog = getattr(state, "catalog", None)
             if catalog is None:
-                from smartpick.service.catalog import open_catalog
-
                 catalog = open_catalog(state.settings.user_store)
                 state.catalog = catalog
     return catalog

@@ -49,7 +49,7 @@ def _value(value: Any) -> str:
     return str(value)
 
 
-def _query(params: Any, **changes: Any) -> str:
+def query_string(params: Any, **changes: Any) -> str:
     """A query string from a list of (key, value) pairs with some keys replaced."""
     pairs = [(k, v) for k, v in params if k not in changes]
     for key, value in changes.items():
@@ -72,7 +72,7 @@ def make_templates() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(pct=_pct, share=_share, usd=_usd, value=_value, query=_query)
+    env.filters.update(pct=_pct, share=_share, usd=_usd, value=_value, query=query_string)
     return env
 
 

@@ -14,11 +14,13 @@ from smartpick.core.profile import STATE_CODES
 from smartpick.core.programs import SETTINGS
 from smartpick.core.specialties import SPECIALTIES
 from smartpick.service.catalog import program_summary, program_to_dict
+from smartpick.service.chances import assess
 from smartpick.web.deps import get_catalog, specialty_names
 from smartpick.web.errors import API_ERROR_RESPONSES
 from smartpick.web.forms import BlankIsMissing
 from smartpick.web.programs_view import labelled_facts
-from smartpick.web.rendering import _query, render
+from smartpick.web.rendering import query_string, render
+from smartpick.web.routes.results import read_profile
 
 router = APIRouter(responses=API_ERROR_RESPONSES)
 
@@ -134,13 +136,10 @@ def program_context(request: Request, program_id: str) -> dict[str, Any]:
 
 def applicant_view(request: Request, program_id: str) -> dict[str, Any]:
     """This applicant at this program: eligibility with reasons, P(interview) and P(match)."""
-    from smartpick.service.chances import assess
-    from smartpick.web.routes.results import read_profile
-
     parsed, profile = read_profile(request)
     assessment = assess(profile, program_ids=[program_id], catalog=get_catalog(request))
     found = assessment.to_dict()
-    query = _query([(k, v) for k, v in request.query_params.multi_items()])
+    query = query_string([(k, v) for k, v in request.query_params.multi_items()])
     view: dict[str, Any] = {"results_url": f"/results?{query}", "notes": found["notes"]}
     if found["programs"]:
         row = found["programs"][0]

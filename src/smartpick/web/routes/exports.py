@@ -11,10 +11,15 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from smartpick.export.pdf import plan_pdf as to_pdf
+from smartpick.export.tables import list_csv as to_csv
+from smartpick.export.tables import list_xlsx as to_xlsx
+from smartpick.service.advise import advise
+from smartpick.service.recommend import recommend
 from smartpick.web.deps import get_catalog
 from smartpick.web.errors import API_ERROR_RESPONSES
 from smartpick.web.profile_file import profile_json, profile_toml
-from smartpick.web.routes.results import FormErrors, _form_again, read_profile
+from smartpick.web.routes.results import FormErrors, form_again, read_profile
 
 router = APIRouter(responses=API_ERROR_RESPONSES)
 
@@ -31,8 +36,6 @@ def _download(content: bytes | str, media_type: str, filename: str) -> Response:
 
 
 def _recommendation(request: Request) -> Any:
-    from smartpick.service.recommend import recommend
-
     parsed, profile = read_profile(request)
     options = {"budget_usd": parsed.values.get("budget_usd"), "count": parsed.values.get("count")}
     stop = parsed.values.get("stop_pp")
@@ -44,37 +47,30 @@ def _recommendation(request: Request) -> Any:
 @router.get("/export/list.csv", include_in_schema=False)
 def list_csv(request: Request) -> Response:
     """The optimized list as CSV (one row per program, the same columns as the CLI's CSV)."""
-    from smartpick.export.tables import list_csv as to_csv
-
     try:
         rec = _recommendation(request)
     except FormErrors as err:
-        return _form_again(request, err)
+        return form_again(request, err)
     return _download(to_csv(rec), CSV, "smartpick-list.csv")
 
 
 @router.get("/export/list.xlsx", include_in_schema=False)
 def list_xlsx(request: Request) -> Response:
     """The optimized list, its curve and totals as an Excel workbook."""
-    from smartpick.export.tables import list_xlsx as to_xlsx
-
     try:
         rec = _recommendation(request)
     except FormErrors as err:
-        return _form_again(request, err)
+        return form_again(request, err)
     return _download(to_xlsx(rec), XLSX, "smartpick-list.xlsx")
 
 
 @router.get("/export/plan.pdf", include_in_schema=False)
 def plan_pdf(request: Request) -> Response:
     """The advisor's plan with the recommended list as PDF."""
-    from smartpick.export.pdf import plan_pdf as to_pdf
-    from smartpick.service.advise import advise
-
     try:
         parsed, profile = read_profile(request)
     except FormErrors as err:
-        return _form_again(request, err)
+        return form_again(request, err)
     plan = advise(profile, catalog=get_catalog(request), budget_usd=parsed.values.get("budget_usd"))
     return _download(to_pdf(plan.to_dict()), "application/pdf", "smartpick-plan.pdf")
 
@@ -85,7 +81,7 @@ def profile_file_toml(request: Request) -> Response:
     try:
         _, profile = read_profile(request)
     except FormErrors as err:
-        return _form_again(request, err)
+        return form_again(request, err)
     return _download(profile_toml(profile), "application/toml; charset=utf-8", "profile.toml")
 
 
@@ -95,5 +91,5 @@ def profile_file_json(request: Request) -> Response:
     try:
         _, profile = read_profile(request)
     except FormErrors as err:
-        return _form_again(request, err)
+        return form_again(request, err)
     return _download(profile_json(profile), "application/json", "profile.json")

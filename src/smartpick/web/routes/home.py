@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import tomllib
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import escape
 
 from smartpick.core.fees import fee_schedule
+from smartpick.core.profile import profile_from_dict
 from smartpick.errors import InvalidInput, NotFound
 from smartpick.web.deps import get_form_spec
 from smartpick.web.errors import API_ERROR_RESPONSES
@@ -123,8 +127,6 @@ def check_field(request: Request, name: str) -> HTMLResponse:
 
 
 def _escape(text: str) -> str:
-    from markupsafe import escape
-
     return str(escape(text))
 
 
@@ -141,11 +143,6 @@ async def open_profile_file(request: Request) -> Response:
     The file is read in memory and never written anywhere; its contents become the results page
     address, like a shared link.
     """
-    import json
-    import tomllib
-
-    from smartpick.core.profile import profile_from_dict
-
     form = await request.form()
     upload = form.get("profile_file")
     if upload is None or isinstance(upload, str):

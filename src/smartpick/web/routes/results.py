@@ -14,9 +14,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import Field, create_model
 
+from smartpick.core.calibration_report import calibration_report
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.specialties import SPECIALTIES
 from smartpick.errors import InvalidInput
+from smartpick.service.advise import advise, parse_change_value, whatif
+from smartpick.service.chances import fitted_model
+from smartpick.service.recommend import recommend
 from smartpick.web.deps import get_catalog, get_form_spec
 from smartpick.web.errors import API_ERROR_RESPONSES
 from smartpick.web.forms import (
@@ -28,8 +32,9 @@ from smartpick.web.forms import (
     query_model,
     to_profile,
 )
-from smartpick.web.rendering import render
+from smartpick.web.rendering import query_string, render
 from smartpick.web.results_view import results_data, standing_charts
+from smartpick.web.routes.home import fee_note
 
 router = APIRouter(responses=API_ERROR_RESPONSES)
 
@@ -75,16 +80,12 @@ def _stop_threshold(parsed: ParsedForm) -> dict[str, Any]:
 
 def results_context(request: Request) -> dict[str, Any]:
     """The data behind the results page: the optimized list and everything shown about it."""
-    from smartpick.service.recommend import recommend
-
     parsed, profile = read_profile(request)
     catalog = get_catalog(request)
     rec = recommend(profile, catalog=catalog, **_list_options(parsed), **_stop_threshold(parsed))
     spec = get_form_spec(request)
     query = profile_query(parsed.values, spec)
-    from smartpick.web.rendering import _query
-
-    qs = _query(query)
+    qs = query_string(query)
     return {
         "profile": profile.model_dump(mode="json"),
         "share_url": f"/results?{qs}",
@@ -110,9 +111,6 @@ def calibration(request: Request) -> list[dict[str, Any]]:
     """The model's calibration report (computed once per app: it depends on no applicant)."""
     report = getattr(request.app.state, "calibration", None)
     if report is None:
-        from smartpick.core.calibration_report import calibration_report
-        from smartpick.service.chances import fitted_model
-
         report = calibration_report(fitted_model())
         request.app.state.calibration = report
     return report
@@ -127,10 +125,9 @@ def _public(value: Any) -> Any:
     return value
 
 
-def _form_again(request: Request, err: FormErrors) -> HTMLResponse:
+def form_again(request: Request, err: FormErrors) -> HTMLResponse:
+    """The form again, with every error next to its field (422)."""
     spec = get_form_spec(request)
-    from smartpick.web.routes.home import fee_note
-
     values = {k: v for k, v in err.parsed.raw.items()}
     budget = err.parsed.values.get("budget_usd")
     note = fee_note(budget, len(err.parsed.values.get("specialties") or []))
@@ -144,7 +141,7 @@ def results_page(request: Request) -> HTMLResponse:
     try:
         context = results_context(request)
     except FormErrors as err:
-        return _form_again(request, err)
+        return form_again(request, err)
     return render(request, "results.html", context)
 
 
@@ -156,8 +153,6 @@ def results_json(request: Request, profile: Annotated[ProfileQuery, Query()]) ->
 
 def plan_context(request: Request) -> dict[str, Any]:
     """The advisor's plan for the profile, every priceable step priced by re-running the model."""
-    from smartpick.service.advise import advise
-
     parsed, profile = read_profile(request)
     budget = parsed.values.get("budget_usd")
     plan = advise(profile, catalog=get_catalog(request), budget_usd=budget)
@@ -168,7 +163,7 @@ def plan_context(request: Request) -> dict[str, Any]:
         if price:
             change = price.get("change") or {}
             changed = apply_changes_to_form(parsed.values, change)
-            step["rerun_url"] = "/results?" + _qs(profile_query(changed, spec))
+            step["rerun_url"] = "/results?" + query_string(profile_query(changed, spec))
             step["change_param"] = change_param(change)
     return {"query": profile_query(parsed.values, spec), "plan": data}
 
@@ -184,8 +179,6 @@ def change_param(change: dict[str, Any]) -> str:
 
 def parse_sets(sets: list[str]) -> dict[str, Any]:
     """`set` parameters (`key=value`, `|`-joined) into what-if changes; InvalidInput if malformed."""
-    from smartpick.service.advise import parse_change_value
-
     changes: dict[str, Any] = {}
     for item in sets:
         for part in item.split("|"):
@@ -203,8 +196,6 @@ def parse_sets(sets: list[str]) -> dict[str, Any]:
 
 def whatif_context(request: Request) -> dict[str, Any]:
     """The price of the ticked steps together, measured by re-running the optimizer."""
-    from smartpick.service.advise import whatif
-
     parsed, profile = read_profile(request)
     changes = parse_sets(request.query_params.getlist("set"))
     result = whatif(
@@ -215,7 +206,7 @@ def whatif_context(request: Request) -> dict[str, Any]:
     return {
         "whatif": result.to_dict(),
         "changes_text": ", ".join(f"{k} = {v}" for k, v in changes.items()),
-        "rerun_url": "/results?" + _qs(profile_query(changed, spec)),
+        "rerun_url": "/results?" + query_string(profile_query(changed, spec)),
     }
 
 
@@ -225,7 +216,7 @@ def whatif_panel(request: Request) -> Response:
     try:
         context = whatif_context(request)
     except FormErrors as err:
-        return _form_again(request, err)
+        return form_again(request, err)
     fragment = request.headers.get("HX-Request") == "true"
     return render(request, "whatif.html", {**context, "fragment": fragment})
 
@@ -239,19 +230,13 @@ def whatif_json(
     return whatif_context(request)
 
 
-def _qs(pairs: list[tuple[str, str]]) -> str:
-    from smartpick.web.rendering import _query
-
-    return _query(pairs)
-
-
 @router.get("/results/plan", response_class=HTMLResponse, include_in_schema=False)
 def plan_panel(request: Request) -> Response:
     """The plan panel (an htmx fragment, or a full page without JavaScript)."""
     try:
         context = plan_context(request)
     except FormErrors as err:
-        return _form_again(request, err)
+        return form_again(request, err)
     fragment = request.headers.get("HX-Request") == "true"
     return render(request, "plan.html", {**context, "fragment": fragment})
 
