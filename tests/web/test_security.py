@@ -60,7 +60,9 @@ def test_request_body_too_large_is_413(client) -> None:
 
 def test_query_string_too_long_is_414(client) -> None:
     r = client.get("/programs?q=" + "a" * 9000)
-    assert r.status_code == 414
+    assert r.status_code == 414 and "too long" in r.text
+    api = client.get("/api/programs?q=" + "a" * 9000)
+    assert api.status_code == 414 and api.json()["error"]["status"] == 414
 
 
 def test_wrong_method_is_a_clear_error(client) -> None:
@@ -87,3 +89,16 @@ def test_unexpected_errors_render_a_500_page_without_internals(app) -> None:
         app.router.routes[:] = [
             route for route in app.router.routes if getattr(route, "path", "") != "/_boom_for_test"
         ]
+
+
+def test_a_streamed_body_is_cut_at_the_limit(client) -> None:
+    def chunks():
+        for _ in range(100):
+            yield b"x" * 1024  # 100 KB without a Content-Length header
+
+    r = client.post(
+        "/profile/open",
+        content=chunks(),
+        headers={"content-type": "multipart/form-data; boundary=zzz"},
+    )
+    assert r.status_code == 413

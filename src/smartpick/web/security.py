@@ -7,6 +7,9 @@ with no internet, so nothing outside 'self' is ever needed.
 
 from __future__ import annotations
 
+import json
+
+from markupsafe import escape
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -56,23 +59,23 @@ class SecurityMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = (
-                    [(k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"]
-                    if not is_static
-                    else list(message.get("headers", []))
-                )
-                headers.extend(SECURITY_HEADERS)
-                if not is_static:
+                headers = list(message.get("headers", []))
+                if not is_static:  # pages may carry the profile: never cache them
+                    headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
                     headers.append((b"cache-control", b"no-store"))
+                headers.extend(SECURITY_HEADERS)
                 message = {**message, "headers": headers}
             await send(message)
 
+        is_api = scope["path"].startswith("/api/")
         if len(scope.get("query_string", b"")) > self.max_query_bytes:
-            await _plain_error(send_with_headers, 414, "The address is too long.")
+            text = f"The address is too long (at most {self.max_query_bytes} bytes of query)."
+            await _refuse(send_with_headers, 414, text, is_api)
             return
         declared = _content_length(scope)
+        too_large = f"The request is too large (at most {self.max_body_bytes // 1024} KB)."
         if declared is not None and declared > self.max_body_bytes:
-            await _plain_error(send_with_headers, 413, "The request body is too large.")
+            await _refuse(send_with_headers, 413, too_large, is_api)
             return
 
         received = 0
@@ -90,7 +93,7 @@ class SecurityMiddleware:
         try:
             await self.app(scope, limited_receive, send_with_headers)
         except _BodyTooLarge:
-            await _plain_error(send_with_headers, 413, "The request body is too large.")
+            await _refuse(send_with_headers, 413, too_large, is_api)
 
 
 class _BodyTooLarge(Exception):
@@ -107,14 +110,22 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-async def _plain_error(send: Send, status: int, text: str) -> None:
-    body = f"{status}: {text}\n".encode()
+async def _refuse(send: Send, status: int, text: str, is_api: bool) -> None:
+    """Answer before the app runs: the API's JSON error body, or a minimal page."""
+    if is_api:
+        body = json.dumps({"error": {"status": status, "message": text, "problems": []}}).encode()
+        content_type = b"application/json"
+    else:
+        page = f"<!doctype html><title>{status}</title><h1>{status}</h1><p>{escape(text)}</p>"
+        page += '<p><a href="/">Back to SmartPick</a></p>'
+        body = page.encode()
+        content_type = b"text/html; charset=utf-8"
     await send(
         {
             "type": "http.response.start",
             "status": status,
             "headers": [
-                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-type", content_type),
                 (b"content-length", str(len(body)).encode()),
             ],
         }
