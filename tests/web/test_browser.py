@@ -167,7 +167,8 @@ def test_new_user_flow_results_chart_map_program_whatif_csv(page, server) -> Non
     page.set_default_timeout(120_000)  # the plan re-runs the optimizer for every priced step
     page.goto(server + "/")
     # A first-time user: the guide's sample applicant, typing only what differs from defaults.
-    assert page.locator("#specialties option:checked").inner_text() == "Internal Medicine"
+    assert page.locator("#specialties input:checked").get_attribute("value") == "Internal Medicine"
+    assert page.locator("#specialties input:checked").count() == 1
     page.select_option("#visa", "j1")
     page.fill("#step2ck", "224")
     page.select_option("#step1", "score")

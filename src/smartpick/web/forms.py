@@ -85,6 +85,23 @@ def _choices(*pairs: tuple[str, str]) -> tuple[Choice, ...]:
 US_STATES = tuple(sorted(STATE_CODES))
 
 
+# Listed first in the form: the specialties the guide calls "often more open to IMGs" (plus
+# Pediatrics), where most of SmartPick's users apply; the others follow alphabetically.
+COMMON_FOR_IMGS = (
+    "Internal Medicine",
+    "Family Medicine",
+    "Pediatrics",
+    "Psychiatry",
+    "Neurology",
+    "Pathology",
+)
+
+
+def _specialty_order(names: Sequence[str]) -> list[str]:
+    first = [n for n in COMMON_FOR_IMGS if n in names]
+    return first + sorted(n for n in names if n not in first)
+
+
 def build_form_spec(
     specialties: Sequence[str], today: dt.date | None = None
 ) -> tuple[FieldGroup, ...]:
@@ -134,10 +151,10 @@ def build_form_spec(
                     "specialties",
                     "Specialties you will apply to",
                     "multiselect",
-                    hint="Pick one, or two for a backup (hold Ctrl or Cmd to pick several).",
+                    hint="Tick one, or two for a backup (e.g. IM + FM).",
                     default=["Internal Medicine"],
                     required=True,
-                    choices=tuple(Choice(s, s) for s in specialties),
+                    choices=tuple(Choice(s, s) for s in _specialty_order(specialties)),
                 ),
             ),
         ),
