@@ -102,3 +102,17 @@ def test_a_streamed_body_is_cut_at_the_limit(client) -> None:
         headers={"content-type": "multipart/form-data; boundary=zzz"},
     )
     assert r.status_code == 413
+
+
+def test_openapi_documents_every_json_twin_and_no_page(client) -> None:
+    paths = set(client.get("/openapi.json").json()["paths"])
+    assert paths == {
+        "/api/form",
+        "/api/programs",
+        "/api/programs/{program_id}",
+        "/api/results",
+        "/api/plan",
+        "/api/whatif",
+    }
+    # No Swagger UI: it would load scripts from a CDN.
+    assert client.get("/docs").status_code == 404
