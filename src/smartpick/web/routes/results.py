@@ -165,7 +165,14 @@ def plan_context(request: Request) -> dict[str, Any]:
             changed = apply_changes_to_form(parsed.values, change)
             step["rerun_url"] = "/results?" + query_string(profile_query(changed, spec))
             step["change_param"] = change_param(change)
-    return {"query": profile_query(parsed.values, spec), "plan": data}
+    context: dict[str, Any] = {"query": profile_query(parsed.values, spec), "plan": data}
+    if parsed.values.get("count") is not None or parsed.values.get("stop_pp") is not None:
+        # The advisor prices steps with the profile's budget; list size options stay on the list.
+        context["list_options_note"] = (
+            "The plan's prices use your budget and the curve's stopping point; the number of "
+            "applications or stopping threshold you set applies to the list above."
+        )
+    return context
 
 
 def change_param(change: dict[str, Any]) -> str:
