@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 WIDTH = 640
 HEIGHT = 320
-_LEFT, _RIGHT, _TOP, _BOTTOM = 52, 36, 40, 44
+_LEFT, _RIGHT, _TOP, _BOTTOM = 64, 36, 40, 48
 
 
 @dataclass(frozen=True)
