@@ -36,8 +36,9 @@ from smartpick.catalog.sources import (
     NRMP_2020,
     NRMP_FL,
     SAME_CITY,
+    source_label,
 )
-from smartpick.core.geography import STATES, place_of
+from smartpick.core.geography import STATES, place_of, within_state
 from smartpick.core.specialties import SPECIALTIES, from_aamc
 
 # Specialties where AAMC 2021 splits a program into categorical (C) and preliminary (P) tracks.
@@ -440,6 +441,34 @@ class Builder:
             used += 1
         self.report["coordinates_from_same_city"] = used
 
+    # Geocoders sometimes pick a same-named city in another state (Oakland CA -> Oakland
+    # County MI); such coordinates are dropped, so the map shows no dot rather than a wrong one.
+    def drop_misplaced_coordinates(self) -> None:
+        """Remove coordinate claims that fall outside the program's own state, with a note."""
+        dropped = self.report.get("coordinates_dropped_outside_state", 0)
+        for pid in sorted(self.drafts):
+            d = self.drafts[pid]
+            state = _claim(d, "state")
+            lats, lons = d.claims.get("latitude", []), d.claims.get("longitude", [])
+            if not state or not lats or len(lats) != len(lons):
+                continue
+            keep = [
+                within_state(str(state), lat.value, lon.value) is not False
+                for lat, lon in zip(lats, lons, strict=True)
+            ]
+            if all(keep):
+                continue
+            for lat, lon, ok in zip(lats, lons, keep, strict=True):
+                if not ok:
+                    d.notes.append(
+                        f"Coordinates {lat.value}, {lon.value} ({source_label(lat.source)}) lie "
+                        f"outside {state}: dropped as a geocoding error."
+                    )
+            d.claims["latitude"] = [c for c, ok in zip(lats, keep, strict=True) if ok]
+            d.claims["longitude"] = [c for c, ok in zip(lons, keep, strict=True) if ok]
+            dropped += 1
+        self.report["coordinates_dropped_outside_state"] = dropped
+
     # ACGME public directory 2023, OB/GYN: sponsoring institution and accreditation status.
     def add_acgme_obgyn(self) -> None:
         """OB/GYN sponsoring institution and 2023 accreditation; adds programs AAMC lacks."""
@@ -605,7 +634,9 @@ class Builder:
         self.add_eras_2021()
         self.add_nrmp()
         self.add_macklin()
+        self.drop_misplaced_coordinates()
         self.add_city_coordinates()
+        self.drop_misplaced_coordinates()
         self.add_geography()
         records = [resolve(self.drafts[pid]) for pid in sorted(self.drafts)]
         self.report.update(summary(records))
