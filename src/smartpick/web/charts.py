@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 WIDTH = 640
 HEIGHT = 320
-_LEFT, _RIGHT, _TOP, _BOTTOM = 64, 36, 40, 48
+_LEFT, _RIGHT, _TOP, _BOTTOM = 64, 48, 40, 48  # right margin fits a "$4,010" fee label
 
 
 @dataclass(frozen=True)
