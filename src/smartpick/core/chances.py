@@ -93,9 +93,15 @@ def expected_interviews(
 
 def interval(values: FloatArray, level: float = 0.8) -> tuple[float, float, float]:
     """(point, low, high): the point is draw 0; low/high are quantiles of the draws 1..D."""
-    point = float(values[0])
+    return intervals(values[:, None], level)[0]
+
+
+def intervals(values: FloatArray, level: float = 0.8) -> list[tuple[float, float, float]]:
+    """`interval` for each column of a (D + 1, m) array, with one quantile pass for all."""
+    points = values[0]
     draws = values[1:] if values.shape[0] > 1 else values
     tail = (1.0 - level) / 2.0
-    low = float(min(point, np.quantile(draws, tail)))
-    high = float(max(point, np.quantile(draws, 1.0 - tail)))
-    return point, low, high
+    low_q, high_q = np.quantile(draws, [tail, 1.0 - tail], axis=0)
+    lows = np.minimum(points, low_q)
+    highs = np.maximum(points, high_q)
+    return [(float(p), float(lo), float(hi)) for p, lo, hi in zip(points, lows, highs, strict=True)]

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from smartpick.core.chances import SIGNAL_LEVELS, ChanceMatrix, interval
+from smartpick.core.chances import SIGNAL_LEVELS, ChanceMatrix, intervals
 from smartpick.core.fees import FeeSchedule
 from smartpick.errors import InvalidInput
 
@@ -588,17 +588,22 @@ def _p_match_draws(
 
 
 def _stages(problem: ListProblem, stage_sets: Sequence[_StageSet]) -> tuple[Stage, ...]:
+    if not stage_sets:
+        return ()
     stages: list[Stage] = []
     previous = 0.0
-    for selected, signals, fee, objective in stage_sets:
-        draws = _p_match_draws(problem.chances, selected, signals)
+    draws = np.stack(
+        [_p_match_draws(problem.chances, sel, sig) for sel, sig, _, _ in stage_sets], axis=1
+    )
+    estimates = intervals(draws, problem.interval_level)
+    for (selected, signals, fee, objective), estimate in zip(stage_sets, estimates, strict=True):
         stages.append(
             Stage(
                 selected=selected,
                 signals=signals,
                 fee_usd=int(fee),
                 objective=float(objective),
-                p_match=interval(draws, problem.interval_level),
+                p_match=estimate,
                 gain=float(objective - previous) if stages else float(objective),
             )
         )
