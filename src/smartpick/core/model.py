@@ -206,6 +206,17 @@ def _spread(values: Sequence[float]) -> float:
     return float(np.std(values)) if len(values) >= 5 else 1.0
 
 
+def _identity(p: Program) -> dict[str, Any]:
+    """The keys that name a program in every JSON row."""
+    return {
+        "program_id": p.id,
+        "name": p.name,
+        "specialty": p.specialty,
+        "track": p.track,
+        "state": p.state.value,
+    }
+
+
 @dataclass(frozen=True)
 class ProgramChance:
     """One program's probabilities (point, low, high) with reasons."""
@@ -227,13 +238,8 @@ class ProgramChance:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of a program's chances."""
-        p = self.program
         return {
-            "program_id": p.id,
-            "name": p.name,
-            "specialty": p.specialty,
-            "track": p.track,
-            "state": p.state.value,
+            **_identity(self.program),
             "eligible": True,
             "p_interview": dict(zip(("point", "low", "high"), self.p_interview, strict=True)),
             "p_match": dict(zip(("point", "low", "high"), self.p_match, strict=True)),
@@ -261,13 +267,8 @@ class ExcludedProgram:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of an excluded program."""
-        p = self.program
         return {
-            "program_id": p.id,
-            "name": p.name,
-            "specialty": p.specialty,
-            "track": p.track,
-            "state": p.state.value,
+            **_identity(self.program),
             "eligible": False,
             "reasons": list(self.reasons),
             "reason_details": [_reason_dict(r) for r in self.reason_details],
