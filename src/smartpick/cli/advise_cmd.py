@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from smartpick.cli.output import FORMAT_OPTION, OutputFormat, emit
+from smartpick.core.plan import band_lines
 from smartpick.errors import InvalidInput, SmartPickError
 
 
@@ -99,12 +100,7 @@ def advise(
 
 def _print_plan(doc: dict[str, Any]) -> None:
     standing = doc["standing"]
-    lines = []
-    for key, label in (("step1", "Step 1"), ("step2ck", "Step 2 CK")):
-        band = standing.get(key)
-        if band:
-            score = "" if band["score"] is None else f" {band['score']}"
-            lines.append(f"{label}{score}: {band['label']}")
+    lines = band_lines(standing)
     if standing.get("specialty_percentile"):
         lines.append(standing["specialty_percentile"]["summary"])
     base = doc.get("baseline")

@@ -210,6 +210,17 @@ class Standing:
         }
 
 
+def band_lines(standing: Mapping[str, object], suffix: str = "") -> list[str]:
+    """ "Step 1 209: low" lines for the Step 1 and Step 2 CK bands of a plan's JSON standing."""
+    lines = []
+    for key, label in (("step1", "Step 1"), ("step2ck", "Step 2 CK")):
+        band = standing.get(key)
+        if isinstance(band, Mapping):
+            score = "" if band["score"] is None else f" {band['score']}"
+            lines.append(f"{label}{score}: {band['label']}{suffix}")
+    return lines
+
+
 def _band_dict(band: ScoreBand) -> dict[str, object]:
     return {"score": band.score, "band": band.band, "label": band.label}
 

@@ -18,6 +18,8 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
+from smartpick.core.plan import band_lines
+
 DEJAVU_DIR = Path("/usr/share/fonts/truetype/dejavu")
 _REPLACEMENTS = {
     "\u2013": "-",
@@ -322,12 +324,7 @@ def _curve_chart(pdf: _PlanPdf, curve: Sequence[Mapping[str, Any]], stop: int | 
 def _standing(pdf: _PlanPdf, plan: Mapping[str, Any]) -> None:
     standing = plan.get("standing") or {}
     pdf.heading("Where you stand")
-    lines = []
-    for key, label in (("step1", "Step 1"), ("step2ck", "Step 2 CK")):
-        band = standing.get(key)
-        if band:
-            score = "" if band["score"] is None else f" {band['score']}"
-            lines.append(f"{label}{score}: {band['label']} (the guide's bands).")
+    lines = band_lines(standing, suffix=" (the guide's bands).")
     if standing.get("step3_score"):
         lines.append(f"Step 3 {standing['step3_score']}.")
     pct = standing.get("specialty_percentile")
