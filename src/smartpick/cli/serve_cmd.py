@@ -27,8 +27,12 @@ def serve(
 
     import uvicorn
 
+    from smartpick.catalog.store import UserStore
+    from smartpick.service.catalog import default_user_store
     from smartpick.web.app import USER_STORE_ENV, WebSettings, create_app
 
+    # A damaged or foreign store file is refused now (exit 2), not on every page later.
+    UserStore(user_store or default_user_store()).check()
     typer.echo(f"SmartPick is running at http://{host}:{port}/  (Ctrl+C to stop)")
     # No access log: query strings carry the profile, and nothing about the applicant is kept.
     options = {"log_level": "warning", "access_log": False, "server_header": False}

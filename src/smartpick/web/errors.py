@@ -29,6 +29,7 @@ _TITLES = {
     414: "Address too long",
     422: "Please check your input",
     500: "Something went wrong",
+    503: "SmartPick cannot use its data right now",
 }
 
 
