@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from smartpick.web import errors
 from smartpick.web.rendering import make_templates
 from smartpick.web.routes import catalog_pages, exports, home, results
-from smartpick.web.security import SecurityMiddleware
+from smartpick.web.security import LOOPBACK_HOSTS, SecurityMiddleware
 
 
 @dataclass(frozen=True)
@@ -27,20 +27,29 @@ class WebSettings:
     `user_store`: the user catalog (imported facts) merged on the bundled one; None = the default
     store under $SMARTPICK_HOME.
     `max_body_bytes` / `max_query_bytes`: request size limits (413 / 414 beyond them).
+    `allowed_hosts`: host names the server answers to (any other Host header gets 400).
     """
 
     user_store: Path | None = None
     max_body_bytes: int = 64 * 1024
     max_query_bytes: int = 8 * 1024
+    allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
 
 
 USER_STORE_ENV = "SMARTPICK_WEB_USER_STORE"
+ALLOWED_HOSTS_ENV = "SMARTPICK_WEB_ALLOWED_HOSTS"
 
 
 def app_from_environment() -> FastAPI:
     """The app for `smartpick serve --workers N` (uvicorn's factory in each worker process)."""
     store = os.environ.get(USER_STORE_ENV)
-    return create_app(WebSettings(user_store=Path(store) if store else None))
+    hosts = os.environ.get(ALLOWED_HOSTS_ENV)
+    return create_app(
+        WebSettings(
+            user_store=Path(store) if store else None,
+            allowed_hosts=tuple(hosts.split(",")) if hosts else LOOPBACK_HOSTS,
+        )
+    )
 
 
 def create_app(settings: WebSettings | None = None) -> FastAPI:
@@ -65,9 +74,11 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     for module in (home, catalog_pages, results, exports):
         app.include_router(module.router)
     errors.install(app)
+    app.add_middleware(errors.UnexpectedErrorMiddleware)  # inside: its 500 gets the headers
     app.add_middleware(
         SecurityMiddleware,
         max_body_bytes=settings.max_body_bytes,
         max_query_bytes=settings.max_query_bytes,
+        allowed_hosts=settings.allowed_hosts,
     )
     return app
