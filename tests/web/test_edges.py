@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
@@ -51,28 +52,51 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class Probe:
+    """An expensive-looking route that records how many of its calls run at once."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running = self.most = self.calls = 0
+        self.release = threading.Event()
+
+    def __call__(self) -> dict[str, int]:
+        with self.lock:
+            self.calls += 1
+            self.running += 1
+            self.most = max(self.most, self.running)
+        self.release.wait(timeout=30)
+        with self.lock:
+            self.running -= 1
+        return {"ok": 1}
+
+
 @pytest.fixture(scope="module")
-def boom_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    """uvicorn on loopback serving the real app plus one route that fails unexpectedly."""
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Probe]]:
+    """uvicorn on loopback serving the real app (2 computations at once) plus two test routes:
+    one that fails unexpectedly, one under /api/results that blocks until released."""
     store = tmp_path_factory.mktemp("edges") / "user.sqlite"
-    app = create_app(WebSettings(user_store=store))
+    app = create_app(WebSettings(user_store=store, max_concurrent_computations=2))
 
     def boom() -> None:
         raise ValueError("invalid literal for int() with base 10: 'what the applicant typed'")
 
+    probe = Probe()
     app.add_api_route("/_boom", boom, include_in_schema=False)
+    app.add_api_route("/api/results/_probe", probe, include_in_schema=False)
     port = _free_port()
     # log_config=None: uvicorn's loggers propagate to pytest's caplog.
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
+    uvi = uvicorn.Server(config)
+    thread = threading.Thread(target=uvi.run, daemon=True)
     thread.start()
     for _ in range(200):
-        if server.started:
+        if uvi.started:
             break
         time.sleep(0.05)
-    yield port
-    server.should_exit = True
+    yield port, probe
+    probe.release.set()
+    uvi.should_exit = True
     thread.join(timeout=10)
 
 
@@ -100,10 +124,10 @@ def _get(path: str) -> bytes:
 
 
 def test_after_a_500_the_connection_stays_usable_and_one_line_is_logged(
-    boom_server: int, caplog: pytest.LogCaptureFixture
+    server: tuple[int, Probe], caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    with socket.create_connection(("127.0.0.1", boom_server), timeout=30) as sock:
+    with socket.create_connection(("127.0.0.1", server[0]), timeout=30) as sock:
         status, headers, body = _exchange(sock, _get("/_boom"))
         assert status == 500 and b"Something went wrong" in body
         assert headers["cache-control"] == "no-store"
@@ -119,6 +143,34 @@ def test_after_a_500_the_connection_stays_usable_and_one_line_is_logged(
     assert "/_boom" in line and "ValueError" in line and "\n" not in line
     assert errors[0].exc_info is None  # no traceback, and nothing the applicant typed
     assert "what the applicant typed" not in caplog.text
+
+
+# --- D19: expensive work is bounded, cheap pages never wait ------------------------------------
+
+
+def test_at_most_the_limit_of_computations_run_at_once(server: tuple[int, Probe]) -> None:
+    port, probe = server
+    base = f"http://127.0.0.1:{port}"
+    results: list[int] = []
+
+    def call() -> None:
+        results.append(httpx.get(base + "/api/results/_probe", timeout=60).status_code)
+
+    callers = [threading.Thread(target=call) for _ in range(6)]
+    for t in callers:
+        t.start()
+    for _ in range(200):  # until the two slots are taken
+        if probe.running == 2:
+            break
+        time.sleep(0.05)
+    time.sleep(0.3)  # give the other four every chance to (wrongly) start
+    assert probe.running == 2 and probe.calls == 2
+    # While every slot is busy and four requests queue, a cheap page is answered at once.
+    assert httpx.get(base + "/about", timeout=10).status_code == 200
+    probe.release.set()
+    for t in callers:
+        t.join(timeout=60)
+    assert results == [200] * 6 and probe.calls == 6 and probe.most == 2
 
 
 # --- D16: Host allow-list -----------------------------------------------------------------------
