@@ -283,7 +283,15 @@ def test_reading_hostile_files_stays_within_memory(tmp_path: Path) -> None:
     row = f"{ANES}," + "n" * 200 + "\n"
     big_csv.write_text("program_id,notes\n" + row * MAX_ROWS)
     assert big_csv.stat().st_size < MAX_FILE_BYTES
+    notes_xlsx = tmp_path / "largest_notes.xlsx"  # ~42 MB unzipped: near the 50 MB limit
+    book = xlsxwriter.Workbook(notes_xlsx, {"constant_memory": True})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["program_id", "notes"])
+    for r in range(1, MAX_ROWS + 1):
+        sheet.write_row(r, 0, [ANES, f"{r} " + "a note about the program " * 79])
+    book.close()
     files = [
+        notes_xlsx,
         _far_cell_xlsx(tmp_path / "far.xlsx"),
         _bomb_xlsx(tmp_path / "bomb.xlsx"),
         _lying_sizes_xlsx(tmp_path / "lying.xlsx"),
