@@ -204,7 +204,7 @@ def _unreadable(exc: Exception) -> TableProblem:
 def _check_zip(path: Path) -> bool:
     """Refuse zip bombs: declared and actual unzipped sizes within MAX_XLSX_UNZIPPED_BYTES.
 
-    Returns whether a worksheet holds a formula (found while every byte is read anyway).
+    Returns whether the workbook holds a formula (found while every byte is read anyway).
     """
     limit = f"at most {MAX_XLSX_UNZIPPED_BYTES // _MB} MB allowed"
     try:
@@ -224,14 +224,14 @@ def _check_zip(path: Path) -> bool:
             actual = 0
             has_formulas = False
             for member in members:
-                sheet = member.filename.startswith("xl/worksheets/")
                 with archive.open(member) as stream:
                     tail = b""
                     while chunk := stream.read(_MB):
                         actual += len(chunk)
                         if actual > MAX_XLSX_UNZIPPED_BYTES:
                             raise TableProblem(0, "", f"the workbook unzips to more; {limit}")
-                        if sheet and not has_formulas:
+                        # Any part may be the sheet (writers name them freely); text is escaped.
+                        if not has_formulas:
                             has_formulas = bool(_FORMULA_TAG.search(tail + chunk))
                             tail = chunk[-32:]
             return has_formulas
