@@ -8,6 +8,7 @@ page without internals (`UnexpectedErrorMiddleware`).
 from __future__ import annotations
 
 import logging
+import os
 import traceback
 from typing import Any
 
@@ -153,11 +154,11 @@ class UnexpectedErrorMiddleware:
 def _where(exc: Exception) -> str:
     """The exception's type and the innermost SmartPick frame (file:line in function)."""
     frames = traceback.extract_tb(exc.__traceback__)
-    ours = [f for f in frames if "smartpick" in f.filename] or frames
+    ours = [f for f in frames if f"{os.sep}smartpick{os.sep}" in f.filename] or frames
     if not ours:
         return type(exc).__name__
     frame = ours[-1]
-    where = frame.filename.rsplit("smartpick/", 1)[-1]
+    where = frame.filename.rsplit(f"smartpick{os.sep}", 1)[-1]
     return f"{type(exc).__name__} at {where}:{frame.lineno} in {frame.name}"
 
 
