@@ -1,8 +1,12 @@
-"""Load test of the results endpoint: p50/p95 latency and errors, 50 concurrent clients, 30 s.
+"""Load test of the results endpoint: latency, errors and the server's memory, 50 clients, 30 s.
 
 Starts `smartpick serve` on a free loopback port (its own process, stopped at the end), then runs
 50 client threads that each request `/api/results` for the six reference profiles in turn for
 30 seconds, and prints the figures. Bounded and loopback only.
+
+Memory is the server's resident set (RSS) from /proc, summed over the server process and its
+worker processes (`--workers`): at start, sampled peak under load, and after the load settles;
+plus each process's own high-water mark (VmHWM).
 
     .venv/bin/python bench/load.py [--clients 50] [--seconds 30] [--workers 1] [--path /api/results]
 """
@@ -52,14 +56,75 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
+def _start_server(port: int, workers: int, home: str) -> subprocess.Popen[bytes]:
     smartpick = Path(sys.executable).parent / "smartpick"
     return subprocess.Popen(
         [str(smartpick), "serve", "--port", str(port), "--workers", str(workers)],
-        env={**os.environ, "SMARTPICK_HOME": tempfile.mkdtemp(prefix="smartpick-load-")},
+        env={**os.environ, "SMARTPICK_HOME": home},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+def _process_tree(pid: int) -> list[int]:
+    """`pid` and all its descendants (uvicorn's worker processes), from /proc."""
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        try:
+            tasks = os.listdir(f"/proc/{current}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{current}/task/{task}/children") as f:
+                    queue.extend(int(c) for c in f.read().split())
+            except OSError:
+                pass
+    return found
+
+
+def _status_kb(pid: int, key: str) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class MemorySampler:
+    """Samples the server tree's total RSS every `interval` seconds in a background thread."""
+
+    def __init__(self, pid: int, interval: float = 0.25) -> None:
+        self.pid = pid
+        self.interval = interval
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def total_kb(self) -> int:
+        """Current RSS of the server process and its workers, in KB."""
+        return sum(_status_kb(p, "VmRSS") for p in _process_tree(self.pid))
+
+    def high_water_kb(self) -> list[int]:
+        """Each process's own peak RSS (VmHWM), in KB."""
+        return [_status_kb(p, "VmHWM") for p in _process_tree(self.pid)]
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.peak_kb = max(self.peak_kb, self.total_kb())
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def _wait_until_up(base: str) -> None:
@@ -122,16 +187,23 @@ def main() -> None:
         parser.error("clients must be 1-200, seconds 1-120 and workers 1-8")
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    server = _start_server(port, args.workers)
-    try:
-        _wait_until_up(base)
-        latencies, errors, wall = run(base, args.path, args.clients, args.seconds)
-    finally:
-        server.terminate()
+    with tempfile.TemporaryDirectory(prefix="smartpick-load-") as home:
+        server = _start_server(port, args.workers, home)
         try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+            _wait_until_up(base)
+            sampler = MemorySampler(server.pid)
+            start_mb = sampler.total_kb() / 1024
+            with sampler:
+                latencies, errors, wall = run(base, args.path, args.clients, args.seconds)
+            time.sleep(5)  # let freed memory go back before the "settled" figure
+            settled_mb = sampler.total_kb() / 1024
+            high_water = [kb / 1024 for kb in sampler.high_water_kb()]
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
     ms = sorted(x * 1000 for x in latencies)
     p50 = statistics.median(ms) if ms else float("nan")
     p95 = ms[min(len(ms) - 1, int(0.95 * len(ms)))] if ms else float("nan")
@@ -145,6 +217,11 @@ def main() -> None:
     print(f"latency p95     {p95:.0f} ms")
     print(f"latency max     {ms[-1] if ms else float('nan'):.0f} ms")
     print(f"errors          {len(errors)} ({', '.join(sorted(set(errors))) or 'none'})")
+    print(
+        f"server RSS      start {start_mb:.0f} MB, peak {sampler.peak_kb / 1024:.0f} MB, ", end=""
+    )
+    print(f"settled {settled_mb:.0f} MB (all {len(high_water)} server processes)")
+    print(f"peak per process {', '.join(f'{mb:.0f} MB' for mb in high_water)} (VmHWM)")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import openpyxl
@@ -175,3 +177,32 @@ def test_import_by_another_process_is_seen_without_reopening(tmp_path: Path) -> 
     )
     assert web_side.get(INOVA).min_step1.value == 219
     assert web_side.count(specialty="Internal Medicine") >= 650
+
+
+def test_a_store_change_is_reloaded_once_however_many_threads_ask(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "shared_user.sqlite"
+    web_side = open_catalog(store)
+    loads: list[int] = []
+    real_facts = web_side.user.facts
+
+    def slow_counted_facts():  # a big store takes a while to read
+        loads.append(1)
+        time.sleep(0.2)
+        return real_facts()
+
+    monkeypatch.setattr(web_side.user, "facts", slow_counted_facts)
+    open_catalog(store).import_file(
+        _csv(tmp_path / "cli.csv", f"program_id,min_step1\n{INOVA},219\n")
+    )
+    seen: list[int | None] = []
+    threads = [
+        threading.Thread(target=lambda: seen.append(web_side.get(INOVA).min_step1.value))
+        for _ in range(8)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert seen == [219] * 8 and len(loads) == 1

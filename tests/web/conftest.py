@@ -25,7 +25,7 @@ def app(user_store: Path):
 
 @pytest.fixture(scope="session")
 def client(app) -> TestClient:
-    return TestClient(app)
+    return TestClient(app, base_url="http://127.0.0.1")
 
 
 # The guide's sample applicant (reference_profiles.md) as the form sends it.

@@ -15,9 +15,11 @@ from schemathesis.checks import positive_data_acceptance
 from schemathesis.config import SchemathesisConfig
 
 from smartpick.web import WebSettings, create_app
+from smartpick.web.security import LOOPBACK_HOSTS
 
 _store = Path(tempfile.mkdtemp(prefix="smartpick-st-")) / "user_catalog.sqlite"
-app = create_app(WebSettings(user_store=_store))
+# schemathesis's in-process client sends `Host: testserver`; the app answers to listed hosts only.
+app = create_app(WebSettings(user_store=_store, allowed_hosts=(*LOOPBACK_HOSTS, "testserver")))
 schema = schemathesis.openapi.from_asgi("/openapi.json", app).include(path_regex="^/api/")
 EXPENSIVE = "^/api/(results|plan|whatif)$"
 # For the expensive routes only the random-generation phase runs (the coverage phase would try

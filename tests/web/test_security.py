@@ -80,7 +80,7 @@ def test_unexpected_errors_render_a_500_page_without_internals(app) -> None:
         raise RuntimeError("secret internals")
 
     try:
-        c = TestClient(app, raise_server_exceptions=False)
+        c = TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False)
         r = c.get("/_boom_for_test")
         assert r.status_code == 500
         assert "secret internals" not in r.text and "Something went wrong" in r.text

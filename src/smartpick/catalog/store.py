@@ -14,13 +14,14 @@ import sqlite3
 import tempfile
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from smartpick.catalog.filters import VISA_FIELDS, SearchFilters
+from smartpick.catalog.sqlite_guard import read_store, write_store
 from smartpick.errors import DataUnavailable
 
 CATALOG_FILE = "programs.jsonl"
@@ -39,6 +40,8 @@ CREATE TABLE programs (
 CREATE INDEX programs_specialty ON programs (specialty, track);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 """
+
+T = TypeVar("T")
 
 _USER_SCHEMA = """
 CREATE TABLE IF NOT EXISTS imports (
@@ -244,16 +247,22 @@ def _where(f: SearchFilters) -> tuple[str, list[Any]]:
 
 
 class UserStore:
-    """The user's imported program facts, in their own SQLite file."""
+    """The user's imported program facts, in their own SQLite file (see `sqlite_guard`)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path)
-        conn.executescript(_USER_SCHEMA)
-        return conn
+    def _read(self, work: Callable[[sqlite3.Connection], T], empty: T) -> T:
+        if not self.path.exists():
+            return empty
+        return read_store(self.path, work, empty)
+
+    def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        return write_store(self.path, _USER_SCHEMA, work)
+
+    def check(self) -> None:
+        """Raise StoreUnavailable now if the file exists but is not a usable SmartPick store."""
+        self._read(lambda conn: None, None)
 
     def stamp(self) -> tuple[int, int] | None:
         """(modification time in ns, size) of the store file; None when it does not exist."""
@@ -265,17 +274,14 @@ class UserStore:
 
     def facts(self) -> dict[str, dict[str, list[tuple[Any, int]]]]:
         """program id → field → [(value, year)], newest import first."""
-        out: dict[str, dict[str, list[tuple[Any, int]]]] = defaultdict(lambda: defaultdict(list))
-        if not self.path.exists():
-            return {}
-        conn = self._connect()
-        try:
-            rows = conn.execute(
+        rows: list[Any] = self._read(
+            lambda conn: conn.execute(
                 "SELECT program_id, field, value, year FROM user_facts "
                 "ORDER BY program_id, field, import_id DESC"
-            ).fetchall()
-        finally:
-            conn.close()
+            ).fetchall(),
+            [],
+        )
+        out: dict[str, dict[str, list[tuple[Any, int]]]] = defaultdict(lambda: defaultdict(list))
         for pid, fname, value, year in rows:
             out[pid][fname].append((json.loads(value), year))
         return {pid: dict(fields) for pid, fields in out.items()}
@@ -284,58 +290,49 @@ class UserStore:
         self, file_name: str, rows: int, facts: Sequence[tuple[str, str, Any]], when: datetime
     ) -> int:
         """Store one accepted import in a single transaction; returns its import id."""
-        conn = self._connect()
-        try:
-            with conn:  # one transaction: all facts or none
-                cur = conn.execute(
-                    "INSERT INTO imports (file_name, imported_at, rows) VALUES (?,?,?)",
-                    (file_name, when.isoformat(timespec="seconds"), rows),
-                )
-                import_id = int(cur.lastrowid or 0)
-                conn.executemany(
-                    "INSERT INTO user_facts VALUES (?,?,?,?,?)",
-                    [
-                        (pid, fname, json.dumps(value), import_id, when.year)
-                        for pid, fname, value in facts
-                    ],
-                )
-        finally:
-            conn.close()
-        return import_id
+
+        def save(conn: sqlite3.Connection) -> int:
+            cur = conn.execute(
+                "INSERT INTO imports (file_name, imported_at, rows) VALUES (?,?,?)",
+                (file_name, when.isoformat(timespec="seconds"), rows),
+            )
+            import_id = int(cur.lastrowid or 0)
+            conn.executemany(
+                "INSERT INTO user_facts VALUES (?,?,?,?,?)",
+                [
+                    (pid, fname, json.dumps(value), import_id, when.year)
+                    for pid, fname, value in facts
+                ],
+            )
+            return import_id
+
+        return self._write(save)
 
     def forget_import(self, import_id: int) -> int:
-        """Delete one import and its facts (one transaction); returns the facts removed."""
+        """Delete one import and its facts (one transaction); returns the facts removed, or -1."""
+
+        def forget(conn: sqlite3.Connection) -> int:
+            known = conn.execute("SELECT 1 FROM imports WHERE import_id = ?", (import_id,))
+            if known.fetchone() is None:
+                return -1
+            removed = conn.execute("DELETE FROM user_facts WHERE import_id = ?", (import_id,))
+            conn.execute("DELETE FROM imports WHERE import_id = ?", (import_id,))
+            return int(removed.rowcount)
+
         if not self.path.exists():
             return -1
-        conn = self._connect()
-        try:
-            with conn:
-                known = conn.execute(
-                    "SELECT 1 FROM imports WHERE import_id = ?", (import_id,)
-                ).fetchone()
-                if known is None:
-                    return -1
-                removed = conn.execute(
-                    "DELETE FROM user_facts WHERE import_id = ?", (import_id,)
-                ).rowcount
-                conn.execute("DELETE FROM imports WHERE import_id = ?", (import_id,))
-        finally:
-            conn.close()
-        return int(removed)
+        return self._write(forget)
 
     def imports(self) -> list[dict[str, Any]]:
         """Past imports, oldest first."""
-        if not self.path.exists():
-            return []
-        conn = self._connect()
-        try:
-            rows = conn.execute(
+        rows: list[Any] = self._read(
+            lambda conn: conn.execute(
                 "SELECT i.import_id, i.file_name, i.imported_at, i.rows, "
                 "(SELECT COUNT(*) FROM user_facts f WHERE f.import_id = i.import_id) "
                 "FROM imports i ORDER BY i.import_id"
-            ).fetchall()
-        finally:
-            conn.close()
+            ).fetchall(),
+            [],
+        )
         return [
             {"import_id": i, "file_name": f, "imported_at": t, "rows": r, "facts": n}
             for i, f, t, r, n in rows

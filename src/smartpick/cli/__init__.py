@@ -36,5 +36,11 @@ advise_cmd.register(app)
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: a SmartPick error that no command caught is a message, rc 2."""
+    from smartpick.errors import SmartPickError
+
+    try:
+        app()
+    except SmartPickError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise SystemExit(2) from None

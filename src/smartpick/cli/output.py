@@ -1,4 +1,9 @@
-"""Render command results as a table, CSV or JSON, the same way for every command."""
+"""Render command results as a table, CSV or JSON, the same way for every command.
+
+Cells may hold imported user text, so it is printed as text: never read as Rich markup, control
+characters shown as visible codes, and CSV cells that a spreadsheet would run as a formula
+guarded exactly as the web exports guard them.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,9 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
+
+from smartpick.plain_text import printable, spreadsheet_text
 
 
 class OutputFormat(StrEnum):
@@ -53,15 +61,27 @@ def emit(
         writer = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({c: "" if row.get(c) is None else _flat(row.get(c)) for c in cols})
+            writer.writerow({c: _csv_cell(row.get(c)) for c in cols})
         typer.echo(buf.getvalue(), nl=False)
         return
-    table = Table(title=title, show_lines=False)
+    table = Table(title=_text(title) if title else None, show_lines=False)
     for c in cols:
-        table.add_column(c)
+        table.add_column(_text(c))
     for row in rows:
-        table.add_row(*(_cell(row.get(c)) for c in cols))
+        table.add_row(*(_text(_cell(row.get(c))) for c in cols))
     Console(width=200).print(table)
+
+
+def _text(value: str) -> Text:
+    """A Rich cell that shows `value` literally: `[/]` or `[link=…]` stay characters."""
+    return Text(printable(value))
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    flat = _flat(value)
+    return spreadsheet_text(printable(flat) if isinstance(flat, str) else flat)
 
 
 def _flat(value: Any) -> Any:

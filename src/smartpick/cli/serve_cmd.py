@@ -6,6 +6,9 @@ from pathlib import Path
 
 import typer
 
+# Listening on every address names no host a browser would use: those need --allowed-host.
+_WILDCARDS = {"0.0.0.0", "::", ""}
+
 
 def serve(
     host: str = typer.Option(
@@ -21,24 +24,42 @@ def serve(
         dir_okay=False,
         help="User catalog of imported facts to merge (default: under $SMARTPICK_HOME).",
     ),
+    allowed_host: list[str] = typer.Option(
+        [],
+        "--allowed-host",
+        help="A host name the server answers to, besides 127.0.0.1, localhost, ::1 and --host "
+        "(repeat for several; e.g. the name of a shared server). Other Host headers get 400.",
+    ),
 ) -> None:
-    """Serve the SmartPick web page. Nothing you enter is stored; open the printed address."""
+    """Serve the SmartPick web page. Nothing you entered is stored; open the printed address."""
     import os
 
     import uvicorn
 
-    from smartpick.web.app import USER_STORE_ENV, WebSettings, create_app
+    from smartpick.catalog.store import UserStore
+    from smartpick.service.catalog import default_user_store
+    from smartpick.web.app import ALLOWED_HOSTS_ENV, USER_STORE_ENV, WebSettings, create_app
 
+    hosts = _allowed_hosts(host, allowed_host)
+    # A damaged or foreign store file is refused now (exit 2), not on every page later.
+    UserStore(user_store or default_user_store()).check()
     typer.echo(f"SmartPick is running at http://{host}:{port}/  (Ctrl+C to stop)")
+    if host in _WILDCARDS and not allowed_host:
+        typer.echo(
+            "Listening on every address, but answering only to loopback names: add "
+            "--allowed-host NAME for the name other computers use to reach this one.",
+            err=True,
+        )
     # No access log: query strings carry the profile, and nothing about the applicant is kept.
     options = {"log_level": "warning", "access_log": False, "server_header": False}
     if workers == 1:
-        app = create_app(WebSettings(user_store=user_store))
+        app = create_app(WebSettings(user_store=user_store, allowed_hosts=hosts))
         uvicorn.run(app, host=host, port=port, **options)
         return
     # Worker processes import the app themselves; the settings travel in the environment.
     if user_store is not None:
         os.environ[USER_STORE_ENV] = str(user_store)
+    os.environ[ALLOWED_HOSTS_ENV] = ",".join(hosts)
     uvicorn.run(
         "smartpick.web.app:app_from_environment",
         factory=True,
@@ -47,3 +68,27 @@ def serve(
         workers=workers,
         **options,
     )
+
+
+def _allowed_hosts(host: str, extra: list[str]) -> tuple[str, ...]:
+    """Loopback names, plus --host (unless it is a wildcard) and every --allowed-host."""
+    import ipaddress
+    import re
+
+    from smartpick.web.security import LOOPBACK_HOSTS, normalize_host
+
+    names = list(LOOPBACK_HOSTS)
+    for value in ([host] if host not in _WILDCARDS else []) + extra:
+        name = normalize_host(value)
+        try:
+            ipaddress.ip_address(name)
+        except ValueError:
+            if not re.fullmatch(
+                r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*", name
+            ):
+                raise typer.BadParameter(
+                    f"{value!r} is not a host name or address (no scheme, path or port)",
+                    param_hint="--allowed-host",
+                ) from None
+        names.append(name)
+    return tuple(dict.fromkeys(names))

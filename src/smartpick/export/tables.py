@@ -13,6 +13,8 @@ from typing import Any
 
 import xlsxwriter
 
+from smartpick.plain_text import spreadsheet_text as _safe_text
+
 LIST_COLUMNS = (
     "rank",
     "program_id",
@@ -43,7 +45,6 @@ CURVE_COLUMNS = (
     "gain_pp",
     "within_limits",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _document(recommendation: Any) -> Mapping[str, Any]:
@@ -94,12 +95,6 @@ def curve_rows(recommendation: Any) -> list[dict[str, Any]]:
         }
         for c in _document(recommendation)["curve"]
     ]
-
-
-def _safe_text(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def list_csv(recommendation: Any) -> str:

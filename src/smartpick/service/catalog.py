@@ -86,6 +86,7 @@ class Catalog:
         self.user = UserStore(user_store)
         self.index = BundledIndex()
         self._lock = threading.Lock()
+        self._reload_lock = threading.Lock()
         self._cache: dict[str, Program] = {}
         self._user_facts: dict[str, dict[str, list[tuple[Any, int]]]] = {}
         self._user_stamp: tuple[int, int] | None = None
@@ -107,7 +108,9 @@ class Catalog:
     def _refresh(self) -> None:
         # Another process (e.g. the CLI while the web page runs) may have imported since.
         if self.user.stamp() != self._user_stamp:
-            self._load_user()
+            with self._reload_lock:  # one thread reloads; the others wait, then find it done
+                if self.user.stamp() != self._user_stamp:
+                    self._load_user()
 
     def _programs(self, ids: list[str]) -> list[Program]:
         with self._lock:

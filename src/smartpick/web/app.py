@@ -7,7 +7,7 @@ Every HTML page has a JSON twin under `/api/` built by the same function from th
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -17,7 +17,8 @@ from fastapi.staticfiles import StaticFiles
 from smartpick.web import errors
 from smartpick.web.rendering import make_templates
 from smartpick.web.routes import catalog_pages, exports, home, results
-from smartpick.web.security import SecurityMiddleware
+from smartpick.web.security import LOOPBACK_HOSTS, SecurityMiddleware
+from smartpick.web.workload import ExpensiveWorkLimiter, default_limit
 
 
 @dataclass(frozen=True)
@@ -27,20 +28,32 @@ class WebSettings:
     `user_store`: the user catalog (imported facts) merged on the bundled one; None = the default
     store under $SMARTPICK_HOME.
     `max_body_bytes` / `max_query_bytes`: request size limits (413 / 414 beyond them).
+    `allowed_hosts`: host names the server answers to (any other Host header gets 400).
+    `max_concurrent_computations`: results/what-if/plan/export requests computing at once (the
+    others wait their turn); bounds the server's memory.
     """
 
     user_store: Path | None = None
     max_body_bytes: int = 64 * 1024
     max_query_bytes: int = 8 * 1024
+    allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
+    max_concurrent_computations: int = field(default_factory=default_limit)
 
 
 USER_STORE_ENV = "SMARTPICK_WEB_USER_STORE"
+ALLOWED_HOSTS_ENV = "SMARTPICK_WEB_ALLOWED_HOSTS"
 
 
 def app_from_environment() -> FastAPI:
     """The app for `smartpick serve --workers N` (uvicorn's factory in each worker process)."""
     store = os.environ.get(USER_STORE_ENV)
-    return create_app(WebSettings(user_store=Path(store) if store else None))
+    hosts = os.environ.get(ALLOWED_HOSTS_ENV)
+    return create_app(
+        WebSettings(
+            user_store=Path(store) if store else None,
+            allowed_hosts=tuple(hosts.split(",")) if hosts else LOOPBACK_HOSTS,
+        )
+    )
 
 
 def create_app(settings: WebSettings | None = None) -> FastAPI:
@@ -65,9 +78,12 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     for module in (home, catalog_pages, results, exports):
         app.include_router(module.router)
     errors.install(app)
+    app.add_middleware(errors.UnexpectedErrorMiddleware)  # inside: its 500 gets the headers
+    app.add_middleware(ExpensiveWorkLimiter, limit=settings.max_concurrent_computations)
     app.add_middleware(
         SecurityMiddleware,
         max_body_bytes=settings.max_body_bytes,
         max_query_bytes=settings.max_query_bytes,
+        allowed_hosts=settings.allowed_hosts,
     )
     return app

@@ -1,23 +1,28 @@
 """One place that turns errors into a clear page (HTML) or a JSON body (`/api/`).
 
 `SmartPickError`s carry their own user-facing message and HTTP status; validation errors name the
-field and what is allowed; anything unexpected becomes a 500 page without internals.
+field and what is allowed; a malformed upload body is a 400; anything unexpected becomes a 500
+page without internals (`UnexpectedErrorMiddleware`).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import traceback
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+from python_multipart.exceptions import FormParserError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from smartpick.errors import SmartPickError
 from smartpick.web.rendering import render
-from smartpick.web.security import SECURITY_HEADERS
+from smartpick.web.security import BodyTooLarge
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +34,7 @@ _TITLES = {
     414: "Address too long",
     422: "Please check your input",
     500: "Something went wrong",
+    503: "SmartPick cannot use its data right now",
 }
 
 
@@ -96,19 +102,64 @@ def install(app: FastAPI) -> None:
             response.headers[key] = value
         return response
 
-    @app.exception_handler(Exception)
-    async def unexpected_error(request: Request, exc: Exception) -> Response:
-        log.exception("unexpected error on %s", request.url.path)
-        response = error_response(
-            request,
-            500,
-            "SmartPick hit an unexpected problem. Nothing you entered was stored; "
-            "please try again or report the address of this page.",
+    @app.exception_handler(FormParserError)
+    async def malformed_form(request: Request, exc: FormParserError) -> Response:
+        # Browsers never send these; a hand-made or damaged upload body is the client's error.
+        return error_response(
+            request, 400, "The uploaded form could not be read (malformed multipart body)."
         )
-        # This handler runs outside the app's middleware, so it adds the headers itself.
-        for key, value in SECURITY_HEADERS:
-            response.headers[key.decode()] = value.decode()
-        return response
+
+
+class UnexpectedErrorMiddleware:
+    """Turns an unexpected exception into the 500 page, logged once, without re-raising.
+
+    Starlette's own last-resort handler re-raises after answering, so uvicorn logs a second
+    traceback and drops the keep-alive connection; answering here keeps the connection usable
+    and lets the security middleware outside add its headers (including `no-store`).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except BodyTooLarge:  # the security middleware outside answers it with 413
+            raise
+        except Exception as exc:
+            # One line, without the exception's message: it may quote what the applicant typed.
+            log.error("unexpected error on %s: %s", scope["path"], _where(exc))
+            if started:  # too late for an error page: end the connection
+                raise
+            request = Request(scope, receive)
+            response = error_response(
+                request,
+                500,
+                "SmartPick hit an unexpected problem. Nothing you entered was stored; "
+                "please try again or report the address of this page.",
+            )
+            await response(scope, receive, send)
+
+
+def _where(exc: Exception) -> str:
+    """The exception's type and the innermost SmartPick frame (file:line in function)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [f for f in frames if f"{os.sep}smartpick{os.sep}" in f.filename] or frames
+    if not ours:
+        return type(exc).__name__
+    frame = ours[-1]
+    where = frame.filename.rsplit(f"smartpick{os.sep}", 1)[-1]
+    return f"{type(exc).__name__} at {where}:{frame.lineno} in {frame.name}"
 
 
 class Problem(BaseModel):

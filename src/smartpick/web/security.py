@@ -8,6 +8,7 @@ with no internet, so nothing outside 'self' is ever needed.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 from markupsafe import escape
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,6 +28,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
     )
 )
 
+# The names a loopback server is reached by; `smartpick serve` adds --host and --allowed-host.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
     (b"x-content-type-options", b"nosniff"),
@@ -39,23 +43,37 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 
 
 class SecurityMiddleware:
-    """Adds the security headers to every HTTP response and enforces request size limits.
+    """Adds the security headers to every HTTP response and enforces host and size limits.
 
-    A body longer than `max_body_bytes` gets 413 and a query string longer than `max_query_bytes`
-    gets 414, before the app reads anything. Pages that show the applicant's own data are sent with
-    `Cache-Control: no-store` (they carry the profile in the URL), static files stay cacheable.
+    A request whose Host header is not in `allowed_hosts` gets 400 (so links and redirects built
+    from the request's address only ever name this server, and a DNS-rebinding page cannot read
+    it). A body longer than `max_body_bytes` gets 413 and a query string longer than
+    `max_query_bytes` gets 414, before the app reads anything. Pages that show the applicant's own
+    data are sent with `Cache-Control: no-store` (they carry the profile in the URL), static files
+    stay cacheable. HEAD is answered as GET without the body.
     """
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_query_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        max_query_bytes: int,
+        allowed_hosts: Iterable[str],
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.max_query_bytes = max_query_bytes
+        self.allowed_hosts = frozenset(normalize_host(h) for h in allowed_hosts)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         is_static = scope["path"].startswith("/static/")
+        is_head = scope["method"] == "HEAD"
+        if is_head:  # the app's routes are GET routes; HEAD is the same minus the body
+            scope = {**scope, "method": "GET"}
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -65,9 +83,15 @@ class SecurityMiddleware:
                     headers.append((b"cache-control", b"no-store"))
                 headers.extend(SECURITY_HEADERS)
                 message = {**message, "headers": headers}
+            elif message["type"] == "http.response.body" and is_head:
+                message = {**message, "body": b""}
             await send(message)
 
         is_api = scope["path"].startswith("/api/")
+        if not self._host_allowed(scope):
+            text = "This server does not answer to that host name."
+            await _refuse(send_with_headers, 400, text, is_api)
+            return
         if len(scope.get("query_string", b"")) > self.max_query_bytes:
             text = f"The address is too long (at most {self.max_query_bytes} bytes of query)."
             await _refuse(send_with_headers, 414, text, is_api)
@@ -87,17 +111,43 @@ class SecurityMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise _BodyTooLarge
+                    raise BodyTooLarge
             return message
 
         try:
             await self.app(scope, limited_receive, send_with_headers)
-        except _BodyTooLarge:
+        except BodyTooLarge:
             await _refuse(send_with_headers, 413, too_large, is_api)
 
+    def _host_allowed(self, scope: Scope) -> bool:
+        hosts = [value for key, value in scope.get("headers", []) if key == b"host"]
+        if not hosts:  # HTTP/1.0 without Host: addresses are built from the listening socket
+            return True
+        if len(hosts) > 1:
+            return False
+        return normalize_host(hosts[0].decode("latin-1")) in self.allowed_hosts
 
-class _BodyTooLarge(Exception):
-    pass
+
+def normalize_host(value: str) -> str:
+    """The host name of a Host header or an --allowed-host value: no port, lower case, no
+    trailing dot, IPv6 without brackets; "" when it is not a plausible host."""
+    value = value.strip().lower()
+    if value.startswith("["):  # [::1]:8000
+        end = value.find("]")
+        host, rest = value[1:end], value[end + 1 :]
+        if end < 0 or (rest and not (rest.startswith(":") and rest[1:].isdigit())):
+            return ""
+        return host
+    if value.count(":") > 1:  # a bare IPv6 address (allowed in settings, not in a header)
+        return value
+    host, _, port = value.partition(":")
+    if port and not port.isdigit():
+        return ""
+    return host.rstrip(".")
+
+
+class BodyTooLarge(Exception):
+    """Raised from the app's `receive` when the body passes the limit; answered with 413."""
 
 
 def _content_length(scope: Scope) -> int | None:
