@@ -15,179 +15,47 @@ Anything not matched with confidence is left out and counted in the build report
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from smartpick.catalog.build import Draft
-
-# Abbreviations used in NRMP's institution names.
-_ABBREVIATIONS = {
-    "u": "university",
-    "univ": "university",
-    "med": "medical",
-    "ctr": "center",
-    "ctrs": "centers",
-    "hosp": "hospital",
-    "hosps": "hospitals",
-    "som": "school medicine",
-    "com": "college medicine",
-    "sch": "school",
-    "co": "county",
-    "st": "saint",
-    "gen": "general",
-    "hlth": "health",
-    "hlthcare": "healthcare",
-    "sys": "system",
-    "reg": "regional",
-    "comm": "community",
-    "inst": "institute",
-    "natl": "national",
-    "mem": "memorial",
-    "childrens": "children",
-    "womens": "women",
-    "ctrl": "central",
-    "cty": "city",
-    "fdn": "foundation",
-    "assn": "association",
-    "prog": "program",
-    "res": "residency",
-    "dept": "department",
-    "svcs": "services",
-    "grad": "graduate",
-    "mt": "mount",
-    "affil": "affiliated",
-    "coll": "college",
-    "progs": "programs",
-    "uc": "university california",
-    "wsu": "wayne state",
-    "sci": "sciences",
-    "hsc": "health sciences",
-    "osu": "ohio state",
-    "sw": "southwestern",
-    "n": "north",
-    "s": "south",
-    "e": "east",
-    "w": "west",
-}
-_STOP = {
-    "program",
-    "the",
-    "of",
-    "at",
-    "and",
-    "inc",
-    "for",
-    "in",
-    "continued",
-    "residency",
-    "school",
-    "college",
-    "medicine",
-    "medical",
-    "center",
-    "hospital",
-    "health",
-    "university",
-    "system",
-}
-_CODE = re.compile(r"^(\d{4})(\d{3})([A-Z])(\d)$")
-MIN_SCORE = 0.6
-MIN_MARGIN = 0.2
+from catalog_build.draft import TRACKED_SPECIALTIES, Draft, ProgramDrafts
+from catalog_build.parsing import rows
+from catalog_build.sources.nrmp_names import Code, best_match, program_tokens, tokens
+from smartpick.catalog.sources import NRMP_2020, NRMP_FL
+from smartpick.core.geography import STATES
 
 
-def tokens(text: str) -> set[str]:
-    """Distinctive words of a name, with NRMP abbreviations expanded."""
-    words = re.sub(r"[^a-z0-9]+", " ", text.casefold().replace("&", " and ")).split()
-    out: set[str] = set()
-    for w in words:
-        out.update(_ABBREVIATIONS.get(w, w).split())
-    return {w for w in out if w not in _STOP and len(w) > 1}
+def add(drafts: ProgramDrafts) -> None:
+    """NRMP results: 2020 national file by name and state, Florida 2020-2026 by city."""
+    tracked = TRACKED_SPECIALTIES
+    drafts.report["nrmp_2020_national"] = join_national_2020(
+        drafts.drafts,
+        drafts.raw / "nycdsa_aamc_2021" / "data" / "programs" / "2020_residencies.csv",
+        drafts.prefix_specialty,
+        tracked,
+        set(STATES),
+        NRMP_2020,
+    )
+    report, sponsors = join_florida(
+        drafts.drafts,
+        drafts.raw / "nrmp_fl_2020_2026" / "public" / "NRMP_2020_2026_Main_and_Specialty.csv",
+        drafts.prefix_specialty,
+        tracked,
+        NRMP_FL,
+    )
+    drafts.report["nrmp_florida_2020_2026"] = report
+    for pid, name in sorted(sponsors.items()):
+        d = drafts.drafts[pid]
+        d.add("institution", name, NRMP_FL, 2026)
+        latest = max(d.nrmp_results, default=None)
+        if latest == 2026:
+            d.add("nrmp", True, NRMP_FL, 2026)
 
 
-def _score(unit: set[str], program: set[str]) -> float:
-    if not unit:
-        return 0.0
-    return len(unit & program) / len(unit)
-
-
-@dataclass(frozen=True)
-class Code:
-    """One parsed NRMP program code."""
-
-    institution: str
-    specialty_digits: str
-    letter: str
-
-    @classmethod
-    def parse(cls, text: str) -> Code | None:
-        """The code's parts, or None for a damaged code (PDF extraction)."""
-        found = _CODE.match(text.strip().split()[0] if text.strip() else "")
-        if not found:
-            return None
-        return cls(found.group(1), found.group(2), found.group(3))
-
-    def track(self, specialty: str, tracked: tuple[str, ...]) -> str:
-        """Catalog track the code's positions belong to."""
-        return "preliminary" if self.letter == "P" and specialty in tracked else "categorical"
-
-
-def _rows(path: Path) -> Iterator[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        for row in csv.DictReader(handle):
-            yield {(k or "").strip(): (v or "").strip() for k, v in row.items()}
-
-
-def _int(text: str) -> int:
+def _count(text: str) -> int:
     return int(float(text)) if text.strip() else 0
-
-
-def _best(
-    unit: set[str], candidates: list[tuple[str, set[str]]], site: frozenset[str] = frozenset()
-) -> tuple[str | None, float]:
-    """The clearly best program for an institution name, or None.
-
-    Relevance: share of the institution's words found in the program's name and city, plus a
-    quarter of the share of site words found (e.g. "Pensacola" in "Pediatrics/Pensacola"); it
-    must reach MIN_SCORE. Ranking weighs site words by half and adds half the Jaccard overlap,
-    so "U Chicago" + "NorthShore" prefers the NorthShore program and "West Virginia U" prefers
-    "West Virginia University Program" over "Charleston Area Medical Center/West Virginia
-    University"; the best must lead the next by MIN_MARGIN.
-    """
-    scored = []
-    for pid, toks in candidates:
-        if unit.isdisjoint(toks) and site.isdisjoint(toks):
-            continue  # scores 0: cannot win, and a 0 runner-up changes no margin
-        coverage, site_share = _score(unit, toks), _score(set(site), toks)
-        relevance = coverage + 0.25 * site_share
-        rank = coverage + 0.5 * site_share + 0.5 * _jaccard(unit, toks)
-        scored.append((rank, relevance, pid))
-    scored.sort(reverse=True)
-    if not scored:
-        return None, 0.0
-    best, relevance, pid = scored[0]
-    second = scored[1][0] if len(scored) > 1 else 0.0
-    if relevance >= MIN_SCORE and best - second >= MIN_MARGIN:
-        return pid, relevance
-    return None, relevance
-
-
-def _jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a or b else 0.0
-
-
-def _program_tokens(d: Draft) -> set[str]:
-    words = set()
-    for claim in d.names:
-        words |= tokens(str(claim.value))
-    for claim in d.claims.get("city", []):
-        words |= tokens(str(claim.value))
-    return words
 
 
 def join_national_2020(
@@ -204,11 +72,11 @@ def join_national_2020(
         state = next((str(c.value) for c in d.claims.get("state", [])), "")
         by_group[(d.specialty, d.track, state)].append(d)
         by_group[(d.specialty, d.track, "")].append(d)
-    toks = {pid: _program_tokens(d) for pid, d in drafts.items()}
+    toks = {pid: program_tokens(d) for pid, d in drafts.items()}
     # unit = (institution name, state, specialty, track, site) → summed quota, matched
     units: dict[tuple[str, str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     skipped = 0
-    for row in _rows(path):
+    for row in rows(path):
         code = Code.parse(row["Program code"])
         specialty = prefix_specialty.get(code.specialty_digits) if code else None
         if code is None or specialty is None:
@@ -221,13 +89,13 @@ def join_national_2020(
             state, name = found.group(1), name[: found.start()]
         site = row["Type of program"].split("/", 1)[1] if "/" in row["Type of program"] else ""
         key = (name, state, specialty, code.track(specialty, tracked), site)
-        units[key][0] += _int(row["Quota"])
-        units[key][1] += _int(row["Matched"])
+        units[key][0] += _count(row["Quota"])
+        units[key][1] += _count(row["Matched"])
     assigned: dict[str, list[tuple[int, int]]] = defaultdict(list)
     unmatched = 0
     for (name, state, specialty, track, site), (quota, matched) in sorted(units.items()):
         candidates = [(d.id, toks[d.id]) for d in by_group.get((specialty, track, state), [])]
-        pid, _ = _best(tokens(name), candidates, frozenset(tokens(site)))
+        pid, _ = best_match(tokens(name), candidates, frozenset(tokens(site)))
         if pid is None:
             unmatched += 1
             continue
@@ -285,11 +153,11 @@ def join_florida(
             by_city[(d.specialty, d.track, city)].append(d)
     per_program: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     sponsor: dict[str, str] = {}
-    rows = unmatched = 0
-    for row in _rows(path):
+    main_rows = unmatched = 0
+    for row in rows(path):
         if row["Table"] != "Main":
             continue
-        rows += 1
+        main_rows += 1
         code = Code.parse(row["Program Code"])
         specialty = prefix_specialty.get(code.specialty_digits) if code else None
         if code is None or specialty is None:
@@ -303,7 +171,7 @@ def join_florida(
         else:
             unit = tokens(row["Sponsoring Institution Cleaned"])
             site = frozenset(tokens(row["Specialty"].split("/", 1)[-1]))
-            pid, _ = _best(unit, [(d.id, _program_tokens(d)) for d in candidates], site)
+            pid, _ = best_match(unit, [(d.id, program_tokens(d)) for d in candidates], site)
         if pid is None:
             unmatched += 1
             continue
@@ -312,7 +180,7 @@ def join_florida(
             found = re.match(r"(\d{4}) (Quota|Matched)$", key)
             if found:
                 slot = 0 if found.group(2) == "Quota" else 1
-                per_program[pid][int(found.group(1))][slot] += _int(value)
+                per_program[pid][int(found.group(1))][slot] += _count(value)
     joined_years = 0
     for pid, years in per_program.items():
         for year, (quota, matched) in years.items():
@@ -327,7 +195,7 @@ def join_florida(
             joined_years += 1
     return (
         {
-            "main_match_rows": rows,
+            "main_match_rows": main_rows,
             "rows_unmatched": unmatched,
             "programs_joined": len(per_program),
             "program_years": joined_years,
