@@ -42,6 +42,8 @@ class Draft:
     notes: list[str] = field(default_factory=list)
     # Values used only to check joins (e.g. AAMC 2021 positions offered), not shipped.
     aux: dict[str, Any] = field(default_factory=dict)
+    # The `interview_evidence` record (Residency Explorer 2026), written as is.
+    interview_evidence: dict[str, Any] | None = None
 
     def add(self, name: str, value: Any, source: str, year: int) -> None:
         """Record a source's value for a field; empty values are not claims."""

@@ -21,6 +21,7 @@ from catalog_build.sources import (
     freida2025,
     location,
     nrmp,
+    residency_explorer2026,
 )
 
 
@@ -32,6 +33,7 @@ def build_catalog(data_dir: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]
     acgme_obgyn2023.add(drafts)
     acgme_new2026.add(drafts)
     eras2021.add(drafts)
+    residency_explorer2026.add(drafts)
     nrmp.add(drafts)
     location.add_macklin(drafts)
     location.drop_misplaced_coordinates(drafts)

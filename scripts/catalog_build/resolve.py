@@ -40,6 +40,7 @@ FACT_FIELDS = (
     "nrmp",
     "accepting_applications",
     "board_pass_rate",
+    "total_residents",
     "accreditation",
     "website",
 )
@@ -77,7 +78,7 @@ def resolve(d: Draft) -> dict[str, Any]:
         if conflicts:
             conflicts_by_field[name] = conflicts
     name = " ".join(str(sorted(d.names, key=lambda c: (-c.year, c.source))[0].value).split())
-    return {
+    record: dict[str, Any] = {
         "id": d.id,
         "acgme_code": d.acgme_code,
         "name": name,
@@ -88,3 +89,6 @@ def resolve(d: Draft) -> dict[str, Any]:
         "nrmp_results": [d.nrmp_results[y] for y in sorted(d.nrmp_results, reverse=True)],
         "data_notes": sorted(set(d.notes)),
     }
+    if d.interview_evidence is not None:
+        record["interview_evidence"] = d.interview_evidence
+    return record

@@ -84,6 +84,7 @@ def add(drafts: ProgramDrafts) -> None:
             AAMC,
             2020,
         )
+        add("total_residents", to_int(row["Total # Residents on Duty"]), AAMC, 2021)
         add(
             "step1_range",
             STEP1_RANGE.get(row["Range of average USMLE Step 1 score of current residents"]),
@@ -118,9 +119,9 @@ def _split_preliminary_positions(drafts: ProgramDrafts) -> None:
         cat_total = cat.aux.get("positions_offered_2021") if cat else None
         if cat is not None:
             note = (
-                "AAMC 2021 reports residents' shares, applications, % interviewed, visas and "
-                "Step 1 range once per program: they cover the categorical and preliminary "
-                "tracks together."
+                "AAMC 2021 reports residents (number and shares), applications, % interviewed, "
+                "visas and Step 1 range once per program: they cover the categorical and "
+                "preliminary tracks together."
             )
             d.notes.append(note)
             cat.notes.append(note)

@@ -8,7 +8,13 @@ are not ACGME codes, so results are joined by institution name, state or city, a
   (primary care), A (advanced) and R (physician-reserved) belong to the categorical program, so
   a program's quota counts all its Main Match positions, PGY-1 and PGY-2 starts;
 - a name match must be clearly better than the next candidate, and (2020 national file) the
-  joined quota must be close to the positions AAMC 2021 lists for the program.
+  joined quota must be close to the positions AAMC 2021 lists for the program;
+- a program first listed in 2026 (ACGME new-programs list, Residency Explorer 2026 only) is no
+  candidate for 2020 results;
+- Florida: a categorical row whose 2026 quota and matched equal the 2026 Match figures that
+  Residency Explorer gives for exactly one program of the city goes to that program, and a
+  program whose joined 2026 categorical quota differs from that offer loses its Florida
+  results (the join summed rows of other programs).
 
 Anything not matched with confidence is left out and counted in the build report.
 """
@@ -54,6 +60,10 @@ def add(drafts: ProgramDrafts) -> None:
             d.add("nrmp", True, NRMP_FL, 2026)
 
 
+# Programs whose every name comes from a source of this year or later had no 2020 Match.
+FIRST_LISTED_TOO_LATE = 2026
+
+
 def _count(text: str) -> int:
     return int(float(text)) if text.strip() else 0
 
@@ -69,6 +79,8 @@ def join_national_2020(
     """Attach NRMP 2020 quota/matched to programs; returns match counts for the report."""
     by_group: dict[tuple[str, str, str], list[Draft]] = defaultdict(list)
     for d in drafts.values():
+        if min(c.year for c in d.names) >= FIRST_LISTED_TOO_LATE:
+            continue
         state = next((str(c.value) for c in d.claims.get("state", [])), "")
         by_group[(d.specialty, d.track, state)].append(d)
         by_group[(d.specialty, d.track, "")].append(d)
@@ -151,8 +163,7 @@ def join_florida(
             continue
         for city in {str(c.value).casefold() for c in d.claims.get("city", [])}:
             by_city[(d.specialty, d.track, city)].append(d)
-    per_program: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    sponsor: dict[str, str] = {}
+    assigned: dict[str, list[tuple[Code, dict[str, str]]]] = defaultdict(list)
     main_rows = unmatched = 0
     for row in rows(path):
         if row["Table"] != "Main":
@@ -166,8 +177,11 @@ def join_florida(
         track = code.track(specialty, tracked)
         city = row["City Cleaned"].casefold()
         candidates = by_city.get((specialty, track, city), [])
-        if len(candidates) == 1:
-            pid: str | None = candidates[0].id
+        fits = [d for d in candidates if code.letter == "C" and _fits_2026(row, d)]
+        if len(fits) == 1:
+            pid: str | None = fits[0].id
+        elif len(candidates) == 1:
+            pid = candidates[0].id
         else:
             unit = tokens(row["Sponsoring Institution Cleaned"])
             site = frozenset(tokens(row["Specialty"].split("/", 1)[-1]))
@@ -175,14 +189,29 @@ def join_florida(
         if pid is None:
             unmatched += 1
             continue
-        sponsor.setdefault(pid, row["Sponsoring Institution Cleaned"])
-        for key, value in row.items():
-            found = re.match(r"(\d{4}) (Quota|Matched)$", key)
-            if found:
-                slot = 0 if found.group(2) == "Quota" else 1
-                per_program[pid][int(found.group(1))][slot] += _count(value)
-    joined_years = 0
-    for pid, years in per_program.items():
+        assigned[pid].append((code, row))
+    sponsor: dict[str, str] = {}
+    trimmed: list[str] = []
+    rejected: list[str] = []
+    joined_years = joined = 0
+    for pid in sorted(assigned):
+        kept = _consistent_rows(assigned[pid], drafts[pid])
+        if kept is None:
+            rejected.append(pid)
+            unmatched += len(assigned[pid])
+            continue
+        if len(kept) < len(assigned[pid]):
+            trimmed.append(pid)
+            unmatched += len(assigned[pid]) - len(kept)
+        joined += 1
+        sponsor[pid] = kept[0][1]["Sponsoring Institution Cleaned"]
+        years: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for _, row in kept:
+            for key, value in row.items():
+                found = re.match(r"(\d{4}) (Quota|Matched)$", key)
+                if found:
+                    slot = 0 if found.group(2) == "Quota" else 1
+                    years[int(found.group(1))][slot] += _count(value)
         for year, (quota, matched) in years.items():
             if quota == 0 and matched == 0:  # not offered that year
                 continue
@@ -197,8 +226,40 @@ def join_florida(
         {
             "main_match_rows": main_rows,
             "rows_unmatched": unmatched,
-            "programs_joined": len(per_program),
+            "programs_joined": joined,
+            "programs_trimmed_by_2026_positions_check": trimmed,
+            "programs_rejected_by_2026_positions_check": rejected,
             "program_years": joined_years,
         },
         sponsor,
     )
+
+
+def _quota_2026(row: dict[str, str]) -> tuple[int, int]:
+    return _count(row.get("2026 Quota", "")), _count(row.get("2026 Matched", ""))
+
+
+def _fits_2026(row: dict[str, str], d: Draft) -> bool:
+    """True when a row's 2026 quota and matched equal the program's Residency Explorer figures."""
+    quota, matched = _quota_2026(row)
+    return quota > 0 and d.aux.get("match_2026") == (quota, matched)
+
+
+def _consistent_rows(
+    assigned: list[tuple[Code, dict[str, str]]], d: Draft
+) -> list[tuple[Code, dict[str, str]]] | None:
+    """The rows of a program that agree with its Residency Explorer 2026 offer (None: none do).
+
+    The categorical (letter C) rows' 2026 quota should equal the offer. When it does not and
+    exactly one C row matches the offer and fill, that row is the program's and the other C
+    rows belong to other programs; otherwise the join is rejected.
+    """
+    known = d.aux.get("match_2026")
+    categorical = [(c, r) for c, r in assigned if c.letter == "C"]
+    quota = sum(_quota_2026(r)[0] for _, r in categorical)
+    if known is None or known[0] is None or quota == 0 or quota == known[0]:
+        return assigned
+    fitting = [(c, r) for c, r in categorical if _fits_2026(r, d)]
+    if len(fitting) != 1:
+        return None
+    return [(c, r) for c, r in assigned if c.letter != "C" or (c, r) in fitting]
