@@ -3,7 +3,7 @@
 Usage: python scripts/build_catalog.py [DATA_DIR]   (default: <repo>/../shared/data)
 
 Writes src/smartpick/data/catalog/programs.jsonl and build_report.json. Deterministic: two
-runs over the same input give byte-identical files.
+runs over the same input give byte-identical files. The build code is `scripts/catalog_build/`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from smartpick.catalog.build import build_catalog, dump_records, dump_report
+from catalog_build.pipeline import build_catalog
+from catalog_build.report import dump_records, dump_report
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "src" / "smartpick" / "data" / "catalog"

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from smartpick.catalog.build import build_catalog, dump_records, dump_report
+from catalog_build.pipeline import build_catalog
+from catalog_build.report import dump_records, dump_report
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 

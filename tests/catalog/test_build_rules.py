@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smartpick.catalog.build import (
-    Claim,
-    Draft,
-    clean_ocr_city,
-    clean_ocr_name,
-    freida_visas,
-    resolve,
-    website,
-)
+from catalog_build.draft import Claim, Draft, ProgramDrafts
+from catalog_build.ocr import clean_ocr_city, clean_ocr_name
+from catalog_build.parsing import website
+from catalog_build.resolve import resolve
+from catalog_build.sources import freida2025
+from catalog_build.sources.freida2025 import freida_visas
+from catalog_build.sources.nrmp_names import Code, best_match, tokens
 from smartpick.catalog.importer import normalize_program_id
+from smartpick.core.geography import state_code
 
 claims = st.lists(
     st.builds(
@@ -90,8 +91,6 @@ def test_program_id_normalization_is_idempotent_and_restores_zeros(text: str) ->
 
 
 def test_program_with_a_new_code_is_matched_by_name_and_state(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from smartpick.catalog.build import AAMC, Builder
-
     folder = tmp_path / "raw" / "freida_im_2025_scapper"
     folder.mkdir(parents=True)
     header = (
@@ -104,39 +103,52 @@ def test_program_with_a_new_code_is_matched_by_name_and_state(tmp_path) -> None:
         "1,2,97,True,True,,\"['H-1B']\"\n",
         encoding="utf-8",
     )
-    builder = Builder(tmp_path)
-    old = builder.draft("1401111111", "Internal Medicine", "categorical")
-    old.names.append(Claim("Example Medical Center Program", AAMC, 2021))
-    old.add("state", "OH", AAMC, 2021)
-    old.add("visa_j1", "yes", AAMC, 2021)
-    builder.add_freida()
-    report = builder.report["internal_medicine_categorical"]
+    drafts = ProgramDrafts(tmp_path)
+    old = drafts.draft("1401111111", "Internal Medicine", "categorical")
+    old.names.append(Claim("Example Medical Center Program", "aamc2021", 2021))
+    old.add("state", "OH", "aamc2021", 2021)
+    old.add("visa_j1", "yes", "aamc2021", 2021)
+    freida2025.add(drafts)
+    report = drafts.report["internal_medicine_categorical"]
     assert (report["matched_by_name"], report["freida_only"], report["aamc_only"]) == (1, 0, 0)
-    assert set(builder.drafts) == {"1409999999C"}
-    rec = resolve(builder.drafts["1409999999C"])
+    assert set(drafts.drafts) == {"1409999999C"}
+    rec = resolve(drafts.drafts["1409999999C"])
     assert rec["f"]["visa_j1"] == ["no", "freida2025", 2025]
     assert rec["c"]["visa_j1"] == [["yes", "aamc2021", 2021]]
     assert any("1401111111" in n for n in rec["data_notes"])
 
 
 def test_nrmp_name_tokens_and_best_match() -> None:
-    from smartpick.catalog.nrmp import Code, _best, tokens
-
     assert tokens("U Kansas SOM-Kansas City (Continued)") == {"kansas", "city"}
     assert tokens("Brigham & Womens Hosp") == {"brigham", "women"}
     wv = [
         ("wvu", tokens("West Virginia University Program")),
         ("cam", tokens("Charleston Area Medical Center/West Virginia University Program")),
     ]
-    assert _best(tokens("West Virginia U"), wv)[0] == "wvu"
+    assert best_match(tokens("West Virginia U"), wv)[0] == "wvu"
     sites = [
         ("main", tokens("University of Chicago Program")),
         ("ns", tokens("University of Chicago (NorthShore) Program")),
     ]
-    assert _best(tokens("U Chicago"), sites, frozenset(tokens("NorthShore")))[0] == "ns"
-    assert _best(tokens("U Chicago"), sites)[0] == "main"  # no site word: the main program
-    assert _best(tokens("Mayo Clinic"), sites)[0] is None
+    assert best_match(tokens("U Chicago"), sites, frozenset(tokens("NorthShore")))[0] == "ns"
+    assert best_match(tokens("U Chicago"), sites)[0] == "main"  # no site word: the main program
+    assert best_match(tokens("Mayo Clinic"), sites)[0] is None
     code = Code.parse("1903140P1")
     assert code is not None and code.specialty_digits == "140"
     assert code.track("Internal Medicine", ("Internal Medicine",)) == "preliminary"
     assert Code.parse("46040C0") is None
+
+
+def test_state_names_come_from_the_geography_table() -> None:
+    assert state_code("New York") == "NY"
+    assert state_code(" district of  columbia ") == "DC"
+    assert state_code("Puerto Rico") == "PR"
+    assert state_code("Atlantis") is None
+
+
+def test_runtime_package_never_imports_the_build_code() -> None:
+    import smartpick
+
+    root = Path(smartpick.__file__).parent
+    offenders = [p.name for p in root.rglob("*.py") if "catalog_build" in p.read_text("utf-8")]
+    assert offenders == []

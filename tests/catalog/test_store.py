@@ -34,9 +34,14 @@ def test_get_unknown_program_raises_not_found_with_track_hint(catalog: Catalog) 
 def test_spot_check_inova_fairfax_against_raw_files(catalog: Catalog) -> None:
     p = catalog.get("1405100435C")
     # FREIDA 2025 row: 13 positions, IMG 3.2%, visas J-1/H-1B/F-1, community university-affiliated.
-    assert p.pgy1_positions.value == 13 and p.pgy1_positions.source == "FREIDA 2025"
+    # Residency Explorer 2026: 13 positions offered (the newer source; FREIDA says the same).
+    assert p.pgy1_positions.value == 13
+    assert p.pgy1_positions.source == "AAMC Residency Explorer, 2026 cycle"
     assert p.pct_img_any.value == 3.2
-    assert (p.visa_j1.value, p.visa_h1b.value, p.visa_f1.value) == ("yes", "yes", "yes")
+    assert (p.visa_j1.value, p.visa_f1.value) == ("yes", "yes")
+    # Residency Explorer 2026 shows no H-1B sponsorship: shown, FREIDA's "yes" kept as conflict.
+    assert (p.visa_h1b.value, p.visa_h1b.year) == ("no", 2026)
+    assert ("yes", "FREIDA 2025") in [(c.value, c.source) for c in p.visa_h1b.conflicts]
     assert p.setting.value == "university_affiliated_community"
     # AAMC 2021 said 11 positions: kept as a conflict, not lost.
     assert [(c.value, c.source, c.year) for c in p.pgy1_positions.conflicts] == [
@@ -86,7 +91,7 @@ def test_freida_no_j1_conflicts_with_aamc_yes_is_visible(catalog: Catalog) -> No
 
 
 def test_unknown_stays_unknown(catalog: Catalog) -> None:
-    p = catalog.get("1401900001C")  # FREIDA-only program without IMG shares
+    p = catalog.get("1401100004C")  # FREIDA-only program without IMG shares or 2026 data
     assert p.pct_img_any.value is None and p.pct_img_any.source is None
     assert p.pct_non_us_img.value is None
 

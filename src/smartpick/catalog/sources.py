@@ -5,6 +5,7 @@ from __future__ import annotations
 # Source keys used in the catalog file; `SOURCES` gives the label shown to users.
 FREIDA = "freida2025"
 AAMC = "aamc2021"
+AAMC_2026 = "aamc2026"  # Residency Explorer, 2026 cycle (IM and FM)
 BOARDS = "boards2020"
 MACKLIN = "macklin2019"
 ACGME_NEW = "acgme_new2026"
@@ -19,6 +20,7 @@ SAME_CITY = "same_city:"  # prefix: coordinates of another program in the city, 
 SOURCES = {
     FREIDA: "FREIDA 2025",
     AAMC: "AAMC Residency Explorer 2021",
+    AAMC_2026: "AAMC Residency Explorer, 2026 cycle",
     BOARDS: "Specialty board pass rates 2018-2020 (in the AAMC 2021 table)",
     MACKLIN: "MactionCreations program database 2019",
     ACGME_NEW: "ACGME newly accredited programs 2025-2027",

@@ -46,6 +46,25 @@ _PLACES.update({t: Place(t, None, None) for t in TERRITORIES})
 
 STATES: tuple[str, ...] = tuple(sorted(_PLACES))
 
+# Full names of the states, DC and the territories, as sources that spell them out write them.
+STATE_NAMES: dict[str, str] = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
+    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
+    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
+    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan",
+    "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana",
+    "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire", "NJ": "New Jersey",
+    "NM": "New Mexico", "NY": "New York", "NC": "North Carolina", "ND": "North Dakota",
+    "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island",
+    "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas",
+    "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
+    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming", "PR": "Puerto Rico",
+    "GU": "Guam", "VI": "U.S. Virgin Islands", "AS": "American Samoa",
+    "MP": "Northern Mariana Islands",
+}  # fmt: skip
+_CODE_BY_NAME = {name.casefold(): code for code, name in STATE_NAMES.items()}
+
 
 def place_of(state: str) -> Place:
     """Census region and division of a two-letter state code (case-insensitive).
@@ -60,6 +79,11 @@ def place_of(state: str) -> Place:
             field="state",
         )
     return found
+
+
+def state_code(name: str) -> str | None:
+    """Two-letter code of a state written out in full ("New York" → "NY"); None if unknown."""
+    return _CODE_BY_NAME.get(" ".join(name.split()).casefold())
 
 
 def resolve_region(name: str) -> str:

@@ -6,6 +6,7 @@ disagree, the newer value is the fact's value and the older ones are kept in `co
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Generic, Literal, TypeVar
 
@@ -53,6 +54,66 @@ class NrmpResult:
 
 
 @dataclass(frozen=True)
+class RateCount:
+    """A published interview rate and the number of applicants behind it."""
+
+    rate: float | None  # fraction 0-1 (the site publishes whole percent); None = not shown
+    applicants: int | None  # applicants behind the rate
+
+
+@dataclass(frozen=True)
+class ScoreRange:
+    """Step 2 CK scores of the applicants a program invited to interview (one group)."""
+
+    lower: float | None
+    q1: float | None
+    median: float | None
+    q3: float | None
+    upper: float | None
+    reliable: bool  # False for the site's undocumented status flag 3
+
+
+# Keys of InterviewEvidence's mappings (a key is absent where the site shows nothing).
+APPLICANT_TYPES = ("us_md", "us_do", "us_img", "non_us_img")
+SIGNALS_IM = ("gold", "silver", "none")
+SIGNALS_FM = ("sent", "none")
+GEOGRAPHIC = ("aligned", "not_aligned", "no_preference")
+HOME_STATE = ("in_state", "out_of_state")
+FAILED = ("ever", "never")
+SCORE_GROUPS = ("all", *APPLICANT_TYPES)
+
+
+@dataclass(frozen=True)
+class InterviewEvidence:
+    """What a program did in one ERAS cycle (AAMC Residency Explorer).
+
+    Rates are fractions 0-1, `None` where the site shows no rate (never 0 for unknown; a
+    published 0 is 0, which the site rounds from anything under 0.5%). Signal, geographic,
+    home-state and failure rates mix all applicant types; "non_us_img" counts non-US IMGs with
+    and without a visa need. Mappings are not part of the hash (they are read-only views).
+    """
+
+    source: str  # "AAMC Residency Explorer, 2026 cycle"
+    year: int  # 2026
+    # "us_md", "us_do", "us_img", "non_us_img": interview rate and applicants of each type
+    by_type: Mapping[str, RateCount] = field(hash=False)
+    invited: int | None  # applicants invited, all types (IM page layout only)
+    interview_rate_all: float | None  # fraction of all applicants invited (IM page layout only)
+    # IM: "gold", "silver", "none"; FM: "sent", "none" (all applicant types)
+    signal: Mapping[str, RateCount] = field(hash=False)
+    geographic: Mapping[str, RateCount] = field(hash=False)  # "aligned", "not_aligned", ...
+    home_state: Mapping[str, RateCount] = field(hash=False)  # "in_state", "out_of_state"
+    step1_failed: Mapping[str, RateCount] = field(hash=False)  # "ever", "never"
+    step2ck_failed: Mapping[str, RateCount] = field(hash=False)  # "ever", "never"
+    # "all", "us_md", "us_do", "us_img", "non_us_img"; groups without a shown range are absent
+    step2ck_invited: Mapping[str, ScoreRange] = field(hash=False)
+    positions_offered: int | None  # Main Match positions of the cycle (IM: categorical)
+    positions_filled: int | None
+    applications_by_year: Mapping[int, int] = field(hash=False)  # ERAS applicants, 2022..2026
+    prior_gme_required: bool | None
+
+
+@dataclass(frozen=True)
 class Program:
     """A residency program track. `id` is unique, stable and URL-safe (ACGME code + track)."""
 
@@ -86,6 +147,7 @@ class Program:
     nrmp: Fact[bool] = field(default_factory=lambda: Fact(None))
     accepting_applications: Fact[bool] = field(default_factory=lambda: Fact(None))
     board_pass_rate: Fact[float] = field(default_factory=lambda: Fact(None))  # 0-100
+    total_residents: Fact[int] = field(default_factory=lambda: Fact(None))  # all years
     nrmp_results: tuple[NrmpResult, ...] = ()
     accreditation: Fact[str] = field(default_factory=lambda: Fact(None))  # ACGME status
     website: Fact[str] = field(default_factory=lambda: Fact(None))
@@ -97,3 +159,5 @@ class Program:
     max_years_since_graduation: Fact[int] = field(default_factory=lambda: Fact(None))
     usce_required: Fact[bool] = field(default_factory=lambda: Fact(None))
     notes: Fact[str] = field(default_factory=lambda: Fact(None))
+    # Interview evidence of the program's latest ERAS cycle (IM and FM programs, 2026), if any.
+    interview_evidence: InterviewEvidence | None = None
