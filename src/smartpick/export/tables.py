@@ -100,7 +100,7 @@ def curve_rows(recommendation: Any) -> list[dict[str, Any]]:
 def list_csv(recommendation: Any) -> str:
     """The list as CSV text (header + one row per program, unknown values empty)."""
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=LIST_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=LIST_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for row in list_rows(recommendation):
         writer.writerow({k: "" if v is None else _safe_text(v) for k, v in row.items()})
