@@ -11,10 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smartpick.core.chances import p_match
-from smartpick.core.eligibility import check
 from smartpick.core.model import ChanceModel, Prediction, build_context
 from smartpick.core.profile import ApplicantProfile, load_profile, profile_from_dict
+from smartpick.core.profile.whatif import apply_changes
 from smartpick.core.programs import Fact, Program
+from smartpick.core.rules.eligibility import check
 from smartpick.service.catalog import Catalog, open_catalog
 from smartpick.service.chances import assess, fitted_model
 
@@ -109,7 +110,7 @@ def test_hands_on_usce_never_lowers(
     programs, contexts = sample
     ids = [p.id for p in programs]
     before = _profile(**data)
-    after = before.with_changes({"add_usce_hands_on_months": months})
+    after = _changed(before, {"add_usce_hands_on_months": months})
     a = _probabilities(model.predict(before, programs, contexts), ids)
     b = _probabilities(model.predict(after, programs, contexts), ids)
     assert np.all(b >= a - 1e-12)
@@ -176,8 +177,8 @@ def test_eligibility_rules() -> None:
     unknown = check(j1, _program())
     assert unknown.eligible and unknown.unknowns == ("J-1 policy",)
     assert "Step 3" in str(check(h1b, _program(visa_h1b="yes")).exclusions[0])
-    assert check(h1b.with_changes({"step3": 230}), _program(visa_h1b="yes")).eligible
-    assert not check(h1b.with_changes({"step3": 190}), _program(visa_h1b="yes")).eligible
+    assert check(_changed(h1b, {"step3": 230}), _program(visa_h1b="yes")).eligible
+    assert not check(_changed(h1b, {"step3": 190}), _program(visa_h1b="yes")).eligible
     either = _profile(visa="either")
     assert check(either, _program(visa_j1="yes", visa_h1b="yes")).eligible
     assert not check(_profile(), _program(eras=False)).eligible
@@ -289,13 +290,13 @@ def test_ties_preference_and_rotation_raise(model: ChanceModel) -> None:
         return model.predict(profile, [program], None).rows[0].p_interview[0]
 
     plain = p_int(base)
-    assert p_int(base.with_changes({"ties_states": ["TX"]})) > plain
-    assert p_int(base.with_changes({"preferred_regions": ["South"]})) > plain
-    rotated = base.with_changes(
-        {"usce": [{"months": 2, "kind": "hands_on", "institution": "Texas Valley Hospital"}]}
+    assert p_int(_changed(base, {"ties_states": ["TX"]})) > plain
+    assert p_int(_changed(base, {"preferred_regions": ["South"]})) > plain
+    rotated = _changed(
+        base, {"usce": [{"months": 2, "kind": "hands_on", "institution": "Texas Valley Hospital"}]}
     )
-    elsewhere = base.with_changes(
-        {"usce": [{"months": 2, "kind": "hands_on", "institution": "Somewhere Else"}]}
+    elsewhere = _changed(
+        base, {"usce": [{"months": 2, "kind": "hands_on", "institution": "Somewhere Else"}]}
     )
     assert p_int(rotated) > p_int(elsewhere)
     assert "You rotated here (hands-on)" in " ".join(
@@ -313,3 +314,7 @@ def test_unknown_facts_widen_the_interval(model: ChanceModel, catalog: Catalog) 
     a = model.predict(profile, [known], {"Internal Medicine": context}).rows[0].p_interview
     b = model.predict(profile, [unknown], {"Internal Medicine": context}).rows[0].p_interview
     assert (b[2] - b[1]) / b[0] > (a[2] - a[1]) / a[0]
+
+
+def _changed(profile, changes):
+    return apply_changes(profile, changes)[0]

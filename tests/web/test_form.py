@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.datastructures import QueryParams
 
-from smartpick.core.profile import current_match_year
+from smartpick.core.rules.season import default_match_year as current_match_year
 from smartpick.core.specialties import SPECIALTIES
 from smartpick.web.forms import (
     all_fields,

@@ -10,7 +10,7 @@ from typing import Any
 import typer
 
 from smartpick.cli.output import FORMAT_OPTION, OutputFormat, emit
-from smartpick.core.plan import band_lines
+from smartpick.core.plan.types import band_lines
 from smartpick.errors import InvalidInput, SmartPickError
 
 
@@ -190,7 +190,7 @@ def whatif(
         "--set",
         "-s",
         help="A change KEY=VALUE, repeatable: step3=235, step2ck=240, usce_months=4, "
-        "us_letters=3, posters=1, specialties='Internal Medicine,Family Medicine', count=80, "
+        "us_letters_in_specialty=3, posters=1, specialties='Internal Medicine,Family Medicine', count=80, "
         "budget_usd=1500, or any profile field.",
     ),
     budget: float | None = BUDGET_OPTION,
@@ -203,8 +203,8 @@ def whatif(
     list_changes has the programs added to and removed from the list.
     """
     from smartpick.core.profile import load_profile
-    from smartpick.service.advise import parse_change_value
-    from smartpick.service.advise import whatif as run_whatif
+    from smartpick.core.profile.whatif import parse_value
+    from smartpick.service.whatif import whatif as run_whatif
 
     changes: dict[str, Any] = {}
     try:
@@ -212,7 +212,7 @@ def whatif(
             key, sep, value = item.partition("=")
             if not sep or not key.strip():
                 raise InvalidInput(f"--set: '{item}' is not KEY=VALUE", field="set")
-            changes[key.strip()] = parse_change_value(key.strip(), value)
+            changes[key.strip()] = parse_value(key.strip(), value)
         result = run_whatif(load_profile(profile), changes, budget_usd=budget)
     except SmartPickError as exc:
         raise _fail(exc) from None

@@ -26,7 +26,7 @@ def profile_example(
     ),
 ) -> None:
     """A commented example profile (the guide's sample applicant), as TOML."""
-    from smartpick.core.profile import example_profile_toml
+    from smartpick.core.profile.example import example_profile_toml
 
     text = example_profile_toml()
     if output is None:

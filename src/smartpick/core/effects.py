@@ -334,10 +334,6 @@ SIGNAL_SCALE: dict[str, float] = {"Family Medicine": 0.8, "Pediatrics": 0.8, "Ps
 # States where Spanish-speaking patients are a large share (ACS: over 15% speak Spanish at home).
 SPANISH_STATES = frozenset({"CA", "TX", "FL", "NM", "AZ", "NV", "NY", "NJ", "IL", "CO", "PR"})
 
-# J-1 / H-1B acceptance base rates when a program's visa policy is unknown and the catalog gives
-# no specialty rate: IM programs, JGME 2022 (effects.csv rows 35-37; H-1B = 63.7% x 34.5%).
-VISA_BASE_RATE = {"j1": 0.637, "h1b": 0.22}
-
 
 @dataclass(frozen=True)
 class Reference:

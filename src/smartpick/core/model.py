@@ -47,14 +47,14 @@ from smartpick.core.effects import (
     REFERENCE,
     SIGNAL_SCALE,
     SPANISH_STATES,
-    VISA_BASE_RATE,
     effect_draws,
 )
-from smartpick.core.eligibility import Direction, Reason, check, step3_passed
 from smartpick.core.outcomes import SOURCE as CO_SOURCE
 from smartpick.core.outcomes import SpecialtyOutcomes, charting_outcomes
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
+from smartpick.core.rules.eligibility import Direction, Reason, check
+from smartpick.core.rules.visas import specialty_visa_rates
 from smartpick.core.specialties import resolve_specialty
 from smartpick.errors import DataUnavailable
 
@@ -178,14 +178,7 @@ def build_context(specialty: str, programs: Sequence[Program]) -> SpecialtyConte
         by_setting_int[s] = mean(
             ((_clip_logit(ip), 1.0) for _, _, ip, _ in sub if ip is not None), int_mean
         )
-    visa_rates = {}
-    for kind, attr in (("j1", "visa_j1"), ("h1b", "visa_h1b")):
-        known = [getattr(p, attr).value for p in programs if getattr(p, attr).value is not None]
-        visa_rates[kind] = (
-            sum(v == "yes" for v in known) / len(known)
-            if len(known) >= 10
-            else VISA_BASE_RATE[kind]
-        )
+    visa_rates = specialty_visa_rates(programs)
     return SpecialtyContext(
         specialty,
         img_mean,
@@ -567,10 +560,7 @@ class ChanceModel:
             e["years_since_graduation"] * (min(max(years, 1), 10) - ref.years_since_graduation),
             f"Graduated {years} years before the Match (typical: 3)",
         )
-        failed = profile.failed_attempts + (
-            1 if profile.step3 is not None and not step3_passed(profile) else 0
-        )
-        failed = min(failed, 2)
+        failed = min(profile.failed_attempts, 2)
         screen_share = FAILED_ATTEMPT_SCREEN.get(
             self.charting_name(specialty), FAILED_ATTEMPT_SCREEN_DEFAULT
         )
@@ -590,8 +580,7 @@ class ChanceModel:
                     1.0 + float(-np.log(screen[0])),
                 )
             )
-        if step3_passed(profile):
-            assert profile.step3 is not None
+        if profile.step3_passed and profile.step3 is not None:
             add(
                 e["step3_passed"]
                 + e["step3_per_10_points"]

@@ -18,7 +18,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
-from smartpick.core.plan import band_lines
+from smartpick.core.plan.types import band_lines
 
 DEJAVU_DIR = Path("/usr/share/fonts/truetype/dejavu")
 _REPLACEMENTS = {

@@ -23,10 +23,9 @@ from smartpick.core.model import (
 )
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
+from smartpick.core.rules.eligibility import DEFAULT_TRACKS
 from smartpick.core.specialties import resolve_specialty
 from smartpick.service.catalog import Catalog, open_catalog
-
-DEFAULT_TRACKS = ("categorical",)
 
 
 @cache

@@ -16,12 +16,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from smartpick.core.geography import REGIONS
-from smartpick.core.profile import (
-    STATE_CODES,
-    ApplicantProfile,
-    current_match_year,
-    profile_from_dict,
-)
+from smartpick.core.profile import STATE_CODES, ApplicantProfile, profile_from_dict
+from smartpick.core.rules.season import default_match_year
 from smartpick.errors import InvalidInput
 
 
@@ -106,7 +102,7 @@ def build_form_spec(
     specialties: Sequence[str], today: dt.date | None = None
 ) -> tuple[FieldGroup, ...]:
     """The form's fields; `specialties` comes from the catalog so the list is never stale."""
-    match_year = current_match_year(today)
+    match_year = default_match_year(today)
     state_choices = tuple(Choice(s, s) for s in US_STATES)
     return (
         FieldGroup(
@@ -582,9 +578,12 @@ def apply_changes_to_form(values: Mapping[str, Any], changes: Mapping[str, Any])
         if key == "usce_months":
             out["usce_months"] = max(int(value), int(out.get("usce_months") or 0))
             out["usce_kind"] = "hands_on"
-        elif key == "us_letters":
-            out["us_letters"] = max(int(value), int(out.get("us_letters") or 0))
-            out["us_letters_in_specialty"] = int(value)
+        elif key == "us_letters_in_specialty":
+            extra = max(0, int(value) - int(out.get("us_letters_in_specialty") or 0))
+            out["us_letters"] = int(out.get("us_letters") or 0) + extra
+            out["us_letters_in_specialty"] = max(
+                int(value), int(out.get("us_letters_in_specialty") or 0)
+            )
         elif key == "specialties":
             out["specialties"] = list(value) if isinstance(value, list) else [value]
         elif key == "step1":

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from smartpick.core.profile.files import profile_json, profile_toml
 from smartpick.export.pdf import plan_pdf as to_pdf
 from smartpick.export.tables import list_csv as to_csv
 from smartpick.export.tables import list_xlsx as to_xlsx
@@ -18,7 +19,6 @@ from smartpick.service.advise import advise
 from smartpick.service.recommend import recommend
 from smartpick.web.deps import get_catalog
 from smartpick.web.errors import API_ERROR_RESPONSES
-from smartpick.web.profile_file import profile_json, profile_toml
 from smartpick.web.routes.results import FormErrors, form_again, read_profile
 
 router = APIRouter(responses=API_ERROR_RESPONSES)

@@ -16,11 +16,13 @@ from pydantic import Field, create_model
 
 from smartpick.core.calibration_report import calibration_report
 from smartpick.core.profile import ApplicantProfile
+from smartpick.core.profile.whatif import parse_value
 from smartpick.core.specialties import SPECIALTIES
 from smartpick.errors import InvalidInput
-from smartpick.service.advise import advise, parse_change_value, whatif
+from smartpick.service.advise import advise
 from smartpick.service.chances import fitted_model
 from smartpick.service.recommend import recommend
+from smartpick.service.whatif import whatif
 from smartpick.web.deps import get_catalog, get_form_spec
 from smartpick.web.errors import API_ERROR_RESPONSES
 from smartpick.web.forms import (
@@ -195,7 +197,7 @@ def parse_sets(sets: list[str]) -> dict[str, Any]:
                 raise InvalidInput(
                     f"set: {part[:40]!r} is not key=value (e.g. step3=235)", field="set"
                 )
-            changes[key] = parse_change_value(key, value)
+            changes[key] = parse_value(key, value)
     if not changes:
         raise InvalidInput("set: tick at least one step (or give key=value)", field="set")
     return changes

@@ -16,7 +16,13 @@ the published distribution, exact at the five published points.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
+
+from smartpick.core.outcomes import SOURCE as CO_SOURCE
+from smartpick.core.outcomes import Distribution, charting_outcomes, outcomes_for
+from smartpick.core.specialties import resolve_specialty
+from smartpick.errors import InvalidInput
 
 Step1Status = Literal["score", "pass", "fail_then_pass", "not_taken"]
 Band = Literal["above_average", "competitive", "average", "strong", "low", "pass", "failed_attempt"]
@@ -153,4 +159,47 @@ def place_score(
         all_percentile=round(pooled, 1),
         match_rate_pct=match_rate_pct,
         source=source,
+    )
+
+
+def _five_number(d: Distribution | None) -> FiveNumber | None:
+    if d is None or not d.published or d.minimum is None or d.maximum is None:
+        return None
+    if d.q1 is None or d.median is None or d.q3 is None:
+        return None
+    return FiveNumber(d.n, d.minimum, d.q1, d.median, d.q3, d.maximum)
+
+
+@cache
+def match_rates_pct() -> dict[str, float]:
+    """Non-US IMG match rate per catalog specialty, Charting Outcomes 2026 (matched / preferring)."""
+    rates: dict[str, float] = {}
+    for o in charting_outcomes():
+        try:
+            name = resolve_specialty(o.specialty).name
+        except InvalidInput:
+            continue
+        rates[name] = round(100.0 * o.match_rate, 1)
+    return rates
+
+
+def specialty_standing(specialty: str, step2ck: int | None) -> SpecialtyStanding | None:
+    """Step 2 CK among the specialty's 2026 matched and unmatched non-US IMGs (None if unpublished)."""
+    spec = resolve_specialty(specialty)
+    if step2ck is None or spec.charting_outcomes is None:
+        return None
+    outcomes = outcomes_for(spec.charting_outcomes)
+    if outcomes is None:
+        return None
+    matched = _five_number(outcomes.step2ck_matched)
+    unmatched = _five_number(outcomes.step2ck_not_matched)
+    if matched is None or unmatched is None:
+        return None
+    return place_score(
+        spec.name,
+        step2ck,
+        matched,
+        unmatched,
+        match_rate_pct=round(100.0 * outcomes.match_rate, 1),
+        source=CO_SOURCE,
     )

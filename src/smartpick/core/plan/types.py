@@ -1,20 +1,63 @@
 """The advisor's plan as data: steps, prices, red flags, timeline, and its JSON contract.
 
-These types carry what `core.advisor` decides (from the guide) and what the service measures (the
-price of each step, from re-running the model and optimizer); `Plan.to_dict()` is the contract
+These types carry what the advisor (`core.plan`) decides from the guide and what the service
+measures (the price of each step, from re-running the model and optimizer); `Plan.to_dict()` is the
+contract
 documented in docs/advisor.md and used by the CLI, the web page and the PDF.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from smartpick.core.standing import FiveNumber, ScoreBand, SpecialtyStanding
+from smartpick.core.plan.standing import FiveNumber, ScoreBand, SpecialtyStanding
 
 ChangeValue = int | float | str | bool | tuple[str, ...]
 PLAN_MONTHS = (12, 18)  # the guide: "This type of structured plan, executed over 12-18 months"
+
+
+@dataclass(frozen=True)
+class TieProgram:
+    """A catalog program where USCE would count as a tie (state-university or affiliated)."""
+
+    program_id: str
+    name: str
+    city: str | None
+    state: str | None
+    setting: str | None
+    pct_non_us_img: float | None
+
+
+@dataclass(frozen=True)
+class CatalogCounts:
+    """Catalog figures for the applicant's first specialty, from the eligibility rules."""
+
+    specialty: str
+    programs_total: int
+    visa_sponsoring: int  # programs stating they consider the applicant's visa (all if none needed)
+    visa_not_sponsoring: int  # stated "no" or FREIDA's empty list ("none listed")
+    visa_unknown: int
+    h1b_programs: int  # programs stating they consider H-1B
+    h1b_only_programs: int  # consider H-1B but not J-1 (what Step 3 opens to a J-1 applicant)
+    shut_by_visa: int  # excluded by the visa rules (a stated "no", or H-1B without Step 3)
+    shut_by_graduation_limit: int  # a stated graduation-year limit the applicant exceeds
+    shut_by_usce_requirement: int  # a stated USCE requirement the applicant lacks
+    tie_candidates: tuple[TieProgram, ...] = ()
+    source: str = "SmartPick catalog (FREIDA 2025, AAMC Residency Explorer 2021)"
+
+
+@dataclass(frozen=True)
+class ListFacts:
+    """The baseline optimized list and its curve, as the service measured them."""
+
+    programs: int
+    stop_count: int | None  # where the marginal gain falls under the threshold
+    stop_threshold_pp: float
+    p_match_by_count: Sequence[tuple[int, float]]
+    settings: Mapping[str, int]  # programs in the list per setting
+    budget_usd: float | None
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,12 @@
 
 Hard rules (the program is excluded, the reason is kept with its source):
 - the program does not consider the visa the applicant needs (a stated "no");
-- the applicant needs an H-1B (only) and has not passed Step 3: H-1B sponsorship for residency
-  requires Step 3 before the petition, so these programs cannot take them on an H-1B;
+- the applicant needs an H-1B (only) and has not passed Step 3 (`rules.visas`): H-1B sponsorship
+  for residency requires a passed Step 3 before the petition, so no program can take them on an
+  H-1B;
 - a minimum Step 1 / Step 2 CK score, a graduation-year limit or a USCE requirement stated by the
-  program (from the user's own imported facts) that the applicant does not meet;
+  program (from the user's own imported facts) that the applicant does not meet; a USCE
+  requirement is met by hands-on months only (`meets_usce_requirement`);
 - the program does not take part in ERAS or the NRMP Match, or is not accepting applications,
   according to a source less than `STALE_YEARS` years older than the Match (an older "no", e.g.
   AAMC 2021, is often an artefact: it is shown as a warning and lowers confidence instead);
@@ -27,11 +29,25 @@ from typing import Literal
 from smartpick.core.effects import EFFECTS
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Fact, Program, VisaStatus
+from smartpick.core.rules.visas import H1B_SOURCE, VISA_BASE_RATE, VISA_LABEL
 
-STEP3_PASS = 200  # USMLE Step 3 passing score (USMLE; 198 before 2024)
+# The tracks an applicant applies to unless they ask for others (one-year preliminary positions
+# are a separate choice).
+DEFAULT_TRACKS = ("categorical",)
 STALE_YEARS = 4  # a participation "no" older than this many years before the Match only warns
 
 Direction = Literal["+", "-", "?", "x"]  # raises, lowers, unknown, excludes
+# Which hard rule an exclusion comes from (the advisor counts programs shut per rule).
+Rule = Literal[
+    "visa",
+    "h1b_step3",
+    "min_step1",
+    "min_step2ck",
+    "graduation_limit",
+    "usce_required",
+    "military",
+    "participation",
+]
 
 
 @dataclass(frozen=True)
@@ -43,6 +59,7 @@ class Reason:
     year: int | None = None
     direction: Direction = "+"
     weight: float = 0.0  # size on the log-odds scale, to pick the top reasons
+    rule: Rule | None = None  # for exclusions: the hard rule behind it
 
     def __str__(self) -> str:
         if self.source is None:
@@ -64,12 +81,20 @@ class Eligibility:
     unknowns: tuple[str, ...]
 
 
-VISA_LABEL = {"j1": "J-1", "h1b": "H-1B"}
+def meets_usce_requirement(profile: ApplicantProfile) -> bool:
+    """A program's "US clinical experience required" is met by hands-on months only: an
+    observership involves no patient care (effects.py, `observership_weight`)."""
+    return profile.usce_hands_on_months > 0
 
 
-def step3_passed(profile: ApplicantProfile) -> bool:
-    """True when Step 3 is taken with a passing score."""
-    return profile.step3 is not None and profile.step3 >= STEP3_PASS
+def h1b_step3_reason(profile: ApplicantProfile) -> Reason:
+    """Why no program can sponsor an H-1B for this applicant yet (no passed Step 3)."""
+    mark = profile.pass_mark("step3")
+    if profile.step3 is None:
+        text = f"H-1B needs a passed Step 3 ({mark.text}); no Step 3 score is in your profile"
+    else:
+        text = f"H-1B needs a passed Step 3 ({mark.text}); your Step 3 {profile.step3} is below it"
+    return Reason(text, H1B_SOURCE, None, "x", 9.0, "h1b_step3")
 
 
 def _visa_one(
@@ -78,22 +103,12 @@ def _visa_one(
     """(P(considered), reason, hard exclusion) for one visa type."""
     label = VISA_LABEL[kind]
     source, year = fact.source, fact.year
-    if kind == "h1b" and not step3_passed(profile) and fact.value != "no":
-        return (
-            0.0,
-            Reason(
-                "H-1B needs a passed Step 3, which is not in your profile",
-                "USCIS H-1B rules for residents",
-                None,
-                "x",
-                9.0,
-            ),
-            True,
-        )
+    if kind == "h1b" and not profile.step3_passed and fact.value != "no":
+        return 0.0, h1b_step3_reason(profile), True
     if fact.value == "yes":
         return 1.0, Reason(f"{label} considered", source, year, "+", 0.5), False
     if fact.value == "no":
-        return 0.0, Reason(f"{label} not considered", source, year, "x", 9.0), True
+        return 0.0, Reason(f"{label} not considered", source, year, "x", 9.0, "visa"), True
     if fact.value == "none_listed":
         p = EFFECTS["visa_none_listed_accepts"].value
         text = (
@@ -111,7 +126,7 @@ def check(
     visa_base_rates: dict[str, float] | None = None,
 ) -> Eligibility:
     """Apply the hard rules and compute the visa factor for one program."""
-    rates = visa_base_rates or {"j1": 0.637, "h1b": 0.22}
+    rates = visa_base_rates or VISA_BASE_RATE
     exclusions: list[Reason] = []
     unknowns: list[str] = []
     soft_reasons: list[Reason] = []
@@ -145,6 +160,7 @@ def check(
                 program.setting.year,
                 "x",
                 9.0,
+                "military",
             )
         )
     for attr, label, topic in (
@@ -164,7 +180,7 @@ def check(
             )
             unknowns.append(topic)
         else:
-            exclusions.append(Reason(label, flag.source, flag.year, "x", 9.0))
+            exclusions.append(Reason(label, flag.source, flag.year, "x", 9.0, "participation"))
     return Eligibility(
         eligible=not exclusions,
         exclusions=tuple(exclusions),
@@ -186,6 +202,7 @@ def _stated_limits(profile: ApplicantProfile, program: Program) -> list[Reason]:
                 f1.year,
                 "x",
                 9.0,
+                "min_step1",
             )
         )
     f2 = program.min_step2ck
@@ -197,6 +214,7 @@ def _stated_limits(profile: ApplicantProfile, program: Program) -> list[Reason]:
                 f2.year,
                 "x",
                 9.0,
+                "min_step2ck",
             )
         )
     fy = program.max_years_since_graduation
@@ -209,9 +227,19 @@ def _stated_limits(profile: ApplicantProfile, program: Program) -> list[Reason]:
                 fy.year,
                 "x",
                 9.0,
+                "graduation_limit",
             )
         )
     fu = program.usce_required
-    if fu.value is True and profile.usce_hands_on_months <= 0:
-        out.append(Reason("Requires US clinical experience", fu.source, fu.year, "x", 9.0))
+    if fu.value is True and not meets_usce_requirement(profile):
+        out.append(
+            Reason(
+                "Requires US clinical experience (hands-on; an observership does not count)",
+                fu.source,
+                fu.year,
+                "x",
+                9.0,
+                "usce_required",
+            )
+        )
     return out

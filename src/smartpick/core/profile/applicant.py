@@ -1,38 +1,31 @@
-"""The applicant profile: a validated description of one applicant, loaded from TOML or JSON.
+"""The applicant profile: a validated description of one applicant.
 
-Every value a user gives is checked here; a bad one raises `InvalidInput` naming the field and the
-allowed range. Specialty names are checked against the catalog's names with a "did you mean".
-
-What-if changes (used by the strategy advisor) go through `ApplicantProfile.with_changes`, which
-returns a new, revalidated profile; the accepted keys are listed in `WHAT_IF_KEYS`.
+Every value a user gives is checked here, and only here: its bounds and meaning are declared on the
+model's fields, and the web form, the API's query model and the CLI are generated from them. A bad
+value raises `InvalidInput` naming the field and the allowed range; specialty names are checked
+against the catalog's names with a "did you mean". Files are read by `profile.files`, what-ifs are
+applied by `profile.whatif`.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
-import json
-import tomllib
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from smartpick.core.geography import REGIONS, STATES
+from smartpick.core.rules import usmle
+from smartpick.core.rules.season import default_match_year
 from smartpick.core.specialties import resolve_specialty
-from smartpick.errors import InvalidInput, NotFound
+from smartpick.errors import InvalidInput
 
 ApplicantType = Literal["non_us_img", "us_img", "us_md", "us_do"]
 VisaNeed = Literal["none", "j1", "h1b", "either"]
 Step1Result = Literal["pass", "fail_then_pass"]
 UsceKind = Literal["hands_on", "observership"]
 
-REGIONS = ("Northeast", "Midwest", "South", "West")
-# USPS codes of the states, DC and the territories that host ACGME programs.
-_STATE_TEXT = (
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
-    "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP"
-)
-STATE_CODES = frozenset(_STATE_TEXT.split(" "))
+STATE_CODES = frozenset(STATES)
 
 _VISA_ALIASES = {
     "none": "none",
@@ -67,12 +60,6 @@ _STEP1_ALIASES = {
     "fail then pass": "fail_then_pass",
     "failed then passed": "fail_then_pass",
 }
-
-
-def current_match_year(today: _dt.date | None = None) -> int:
-    """The Match year of the season now open: ERAS opens in June for the next March's Match."""
-    today = today or _dt.date.today()
-    return today.year + 1 if today.month >= 6 else today.year
 
 
 class UsceEntry(BaseModel):
@@ -124,8 +111,23 @@ class ApplicantProfile(BaseModel):
         default=None, ge=1, le=300, description="Step 3 score (1-300); absent when not taken."
     )
     step3_attempts: int = Field(default=1, ge=1, le=6, description="Attempts at Step 3 (1-6).")
+    step1_date: str | None = Field(
+        default=None,
+        pattern=usmle.TEST_DATE_PATTERN,
+        description="When Step 1 was last taken, YYYY-MM (decides the passing score).",
+    )
+    step2ck_date: str | None = Field(
+        default=None,
+        pattern=usmle.TEST_DATE_PATTERN,
+        description="When Step 2 CK was last taken, YYYY-MM (decides the passing score).",
+    )
+    step3_date: str | None = Field(
+        default=None,
+        pattern=usmle.TEST_DATE_PATTERN,
+        description="When Step 3 was last taken, YYYY-MM (decides the passing score).",
+    )
     match_year: int = Field(
-        default_factory=current_match_year,
+        default_factory=default_match_year,
         ge=2020,
         le=2100,
         description="The Match this profile applies to (default: the season now open).",
@@ -180,7 +182,7 @@ class ApplicantProfile(BaseModel):
             raise ValueError("must be a score 1-300, 'pass' or 'fail_then_pass'")
         if isinstance(value, str):
             text = value.strip()
-            if text.isdigit():
+            if text.isascii() and text.isdigit() and len(text) <= 3:
                 value = int(text)
             elif text.casefold() in ("", "none", "not_taken", "not taken"):
                 return None
@@ -198,9 +200,7 @@ class ApplicantProfile(BaseModel):
     @field_validator("specialties", mode="before")
     @classmethod
     def _specialties(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = [value]
-        names = [_check_specialty(v) for v in value]
+        names = [_check_specialty(v) for v in _as_list(value, "specialty names")]
         return tuple(dict.fromkeys(names))
 
     @field_validator("us_letters_by_specialty", mode="before")
@@ -213,17 +213,14 @@ class ApplicantProfile(BaseModel):
     @field_validator("preferred_states", "ties_states", mode="before")
     @classmethod
     def _states(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = [value]
-        return tuple(dict.fromkeys(_check_state(v) for v in value))
+        codes = _as_list(value, "two-letter state codes")
+        return tuple(dict.fromkeys(_check_state(v) for v in codes))
 
     @field_validator("preferred_regions", mode="before")
     @classmethod
     def _regions(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = [value]
         out = []
-        for v in value:
+        for v in _as_list(value, "Census regions"):
             match = [r for r in REGIONS if r.casefold() == str(v).strip().casefold()]
             if not match:
                 raise ValueError(f"'{v}' is not a Census region; allowed: {', '.join(REGIONS)}")
@@ -233,12 +230,38 @@ class ApplicantProfile(BaseModel):
     @field_validator("languages", mode="before")
     @classmethod
     def _languages(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = [value]
-        return tuple(dict.fromkeys(str(v).strip().title() for v in value if str(v).strip()))
+        names = _as_list(value, "language names")
+        if any(not isinstance(v, str) for v in names):
+            raise ValueError("must be a list of language names")
+        return tuple(dict.fromkeys(v.strip().title() for v in names if v.strip()))
 
     @model_validator(mode="after")
     def _consistent(self) -> ApplicantProfile:
+        checked: tuple[tuple[usmle.Exam, int | None, int, str | None], ...] = (
+            ("step2ck", self.step2ck, self.step2ck_attempts, self.step2ck_date),
+            ("step3", self.step3, self.step3_attempts, self.step3_date),
+        )
+        for exam, score, attempts, taken in checked:
+            if score is None and attempts > 1:
+                raise ValueError(
+                    f"{exam}_attempts: {attempts} attempts but no {usmle.EXAM_LABEL[exam]} score; "
+                    f"give the score of the last attempt (1-300)"
+                )
+            if score is None and taken is not None:
+                raise ValueError(
+                    f"{exam}_date: a test date but no {usmle.EXAM_LABEL[exam]} score; give the "
+                    "score, or leave the date out"
+                )
+        for exam, taken in (
+            ("step1", self.step1_date),
+            ("step2ck", self.step2ck_date),
+            ("step3", self.step3_date),
+        ):
+            if taken is not None and usmle.parse_test_date(taken).year >= self.match_year:
+                raise ValueError(
+                    f"{exam}_date: {taken} is not before the {self.match_year} Match; allowed "
+                    f"up to {self.match_year - 1}-12"
+                )
         if self.graduation_year > self.match_year:
             raise ValueError(
                 f"graduation_year: {self.graduation_year} is in the future; allowed "
@@ -269,13 +292,44 @@ class ApplicantProfile(BaseModel):
         return self.step1
 
     @property
+    def step1_score(self) -> int | None:
+        """The numeric Step 1 score, if one is given."""
+        return self.step1 if isinstance(self.step1, int) else None
+
+    def failed_attempts_at(self, exam: usmle.Exam) -> int:
+        """Failed attempts at one exam (`rules.usmle.failed_attempts`)."""
+        result: int | str | None = {
+            "step1": self.step1,
+            "step2ck": self.step2ck,
+            "step3": self.step3,
+        }[exam]
+        attempts = {
+            "step1": self.step1_attempts,
+            "step2ck": self.step2ck_attempts,
+            "step3": self.step3_attempts,
+        }[exam]
+        taken = {"step1": self.step1_date, "step2ck": self.step2ck_date, "step3": self.step3_date}[
+            exam
+        ]
+        return usmle.failed_attempts(exam, result, attempts, taken)
+
+    @property
     def failed_attempts(self) -> int:
-        """Failed USMLE attempts across Step 1, Step 2 CK and Step 3."""
-        step1 = self.step1_attempts - 1 if self.step1 is not None else 0
-        if self.step1 == "fail_then_pass":
-            step1 = max(step1, 1)
-        step3 = self.step3_attempts - 1 if self.step3 is not None else 0
-        return step1 + (self.step2ck_attempts - 1) + step3
+        """Failed USMLE attempts across Step 1, Step 2 CK and Step 3 (the one count every part
+        of SmartPick uses: model, eligibility and advisor)."""
+        return sum(self.failed_attempts_at(exam) for exam in ("step1", "step2ck", "step3"))
+
+    @property
+    def step3_passed(self) -> bool:
+        """True when Step 3 has a passing score for its test date (`rules.usmle`)."""
+        return usmle.passed("step3", self.step3, self.step3_date)
+
+    def pass_mark(self, exam: usmle.Exam) -> usmle.PassMark:
+        """The passing score that applies to this applicant's exam (by its test date)."""
+        taken = {"step1": self.step1_date, "step2ck": self.step2ck_date, "step3": self.step3_date}[
+            exam
+        ]
+        return usmle.pass_mark(exam, taken)
 
     @property
     def years_since_graduation(self) -> int:
@@ -312,73 +366,15 @@ class ApplicantProfile(BaseModel):
         ids = [e.program_id for e in self.usce if e.program_id]
         return tuple(dict.fromkeys([*names, *ids]))
 
-    # --- what-if ----------------------------------------------------------------------------
 
-    def with_changes(self, changes: Mapping[str, Any]) -> ApplicantProfile:
-        """A new, revalidated profile with what-if changes applied (keys: `WHAT_IF_KEYS`).
-
-        Any profile field can be replaced by name. Derived keys:
-        `usce_hands_on_months` / `usce_months` (total hands-on months wanted: an extra hands-on
-        block is added when it is more than now), `add_usce_hands_on_months` (months to add),
-        `add_us_letters_in` ({specialty: n}: n more US letters from that specialty),
-        `add_specialty` (a second specialty), `add_publications`, `add_abstracts`, `add_posters`.
-        """
-        data = self.model_dump()
-        for key, value in changes.items():
-            if key not in WHAT_IF_KEYS:
-                raise InvalidInput(
-                    f"{key}: not a what-if key. Allowed: {', '.join(sorted(WHAT_IF_KEYS))}.",
-                    field=key,
-                )
-            if key in ("usce_months", "usce_hands_on_months"):
-                extra = _number(key, value) - self.usce_hands_on_months
-                if extra > 0:
-                    data["usce"] = [*data["usce"], _what_if_usce(extra)]
-            elif key == "add_usce_hands_on_months":
-                data["usce"] = [*data["usce"], _what_if_usce(_number(key, value))]
-            elif key == "add_us_letters_in":
-                if not isinstance(value, Mapping):
-                    raise InvalidInput(f"{key}: expected {{specialty: count}}", field=key)
-                by = dict(data["us_letters_by_specialty"])
-                for specialty, n in value.items():
-                    name = resolve_specialty(specialty, field=key).name
-                    count = int(_number(key, n))
-                    by[name] = by.get(name, 0) + count
-                    data["us_letters"] += count
-                data["us_letters_by_specialty"] = by
-            elif key == "add_specialty":
-                data["specialties"] = [*data["specialties"], value]
-            elif key.startswith("add_"):
-                target = key.removeprefix("add_")
-                data[target] = data[target] + int(_number(key, value))
-            else:
-                data[key] = value
-        return profile_from_dict(data)
-
-
-_DERIVED_WHAT_IF = (
-    "usce_months",
-    "usce_hands_on_months",
-    "add_usce_hands_on_months",
-    "add_us_letters_in",
-    "add_specialty",
-    "add_publications",
-    "add_abstracts",
-    "add_posters",
-)
-WHAT_IF_KEYS: frozenset[str] = frozenset((*ApplicantProfile.model_fields, *_DERIVED_WHAT_IF))
-
-
-def _what_if_usce(months: float) -> dict[str, Any]:
-    return {"months": months, "kind": "hands_on", "institution": "(what-if)"}
-
-
-def _number(field: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidInput(f"{field}: expected a number, got {value!r}", field=field)
-    if value < 0:
-        raise InvalidInput(f"{field}: {value} is negative; allowed 0 or more", field=field)
-    return float(value)
+def _as_list(value: Any, what: str) -> list[Any]:
+    """A list field's items: one string counts as a list of one; anything else but a list is an
+    error (a file may hold `null` or a number where a list belongs)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple):
+        return list(value)
+    raise ValueError(f"must be a list of {what}, e.g. [] for none; got {str(value)[:40]!r}")
 
 
 def _alias(value: Any, aliases: Mapping[str, str]) -> Any:
@@ -447,7 +443,8 @@ def _message(error: Mapping[str, Any]) -> str:
     given = error.get("input")
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         bounds = _bounds(tuple(error["loc"]))
-        return f"{given!r} is out of range; {bounds or error['msg'].lower()}"
+        shown = repr(given) if len(repr(given)) <= 40 else repr(given)[:40] + "…"
+        return f"{shown} is out of range; {bounds or error['msg'].lower()}"
     if kind == "missing":
         return "is required"
     if kind == "extra_forbidden":
@@ -480,73 +477,3 @@ def profile_from_dict(data: Mapping[str, Any]) -> ApplicantProfile:
             problems.append(line)
             first_field = first_field or where or None
         raise InvalidInput("; ".join(problems), field=first_field) from None
-
-
-def load_profile(path: str | Path) -> ApplicantProfile:
-    """Load a profile from a .toml or .json file."""
-    file = Path(path)
-    if not file.is_file():
-        raise NotFound(f"profile: no such file '{file}'", field="profile")
-    text = file.read_text(encoding="utf-8")
-    try:
-        data = json.loads(text) if file.suffix.lower() == ".json" else tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as err:
-        raise InvalidInput(f"profile: '{file.name}' is not valid TOML/JSON: {err}") from None
-    if not isinstance(data, dict):
-        raise InvalidInput("profile: the file must hold a table/object of fields", field="profile")
-    return profile_from_dict(data)
-
-
-def profile_json_schema() -> dict[str, Any]:
-    """The JSON Schema of a profile file."""
-    return ApplicantProfile.model_json_schema()
-
-
-EXAMPLE_PROFILE_TOML = """\
-# SmartPick applicant profile (TOML). The guide's sample applicant:
-# a non-US IMG with Step 1 209, Step 2 CK 224, no Step 3, aiming at Internal Medicine,
-# with limited US clinical experience, who needs a J-1 visa.
-# Fields you leave out take the default shown in `smartpick profile schema`.
-
-name = "guide-sample"
-applicant_type = "non_us_img"   # non_us_img | us_img (US-citizen IMG) | us_md | us_do
-visa = "j1"                     # none | j1 | h1b | either (J-1 or H-1B)
-
-step1 = 209                     # a score 1-300, "pass", or "fail_then_pass"
-step1_attempts = 1              # 2 or more means a failed attempt (a red flag)
-step2ck = 224                   # 1-300
-step2ck_attempts = 1
-# step3 = 232                   # leave out when Step 3 is not taken
-
-match_year = 2027               # the Match you apply to
-graduation_year = 2025          # not after match_year
-
-# US letters of recommendation, and how many come from each specialty.
-us_letters = 1
-us_letters_by_specialty = { "Internal Medicine" = 1 }
-
-# Research output
-abstracts = 0
-posters = 0
-publications = 0
-research_months = 0
-
-languages = []                  # besides English, e.g. ["Spanish"]
-specialties = ["Internal Medicine"]
-preferred_regions = []          # Northeast | Midwest | South | West
-preferred_states = []           # two-letter codes, e.g. ["OH", "MI"]
-ties_states = []                # states of residence, family or other ties
-# budget_usd = 1500             # application fee budget
-
-# US clinical experience: one block per rotation. kind = "hands_on" or "observership".
-[[usce]]
-months = 1
-kind = "observership"
-institution = "a community hospital"
-specialty = "Internal Medicine"
-"""
-
-
-def example_profile_toml() -> str:
-    """A commented example profile (the guide's sample applicant) as TOML text."""
-    return EXAMPLE_PROFILE_TOML
