@@ -14,22 +14,16 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "optimizer"))
+from smartpick.core.chances import SIGNAL_LEVELS, ChanceMatrix, p_match
+from smartpick.core.fees import FeeTier, custom_schedule, fee_schedule
+from smartpick.core.optimizer import ListProblem, exhaustive_list, optimize_list
+from smartpick.testing import EXAMPLES, synthetic_chances
 
-from optimizer_helpers import synthetic_chances  # noqa: E402
-
-from smartpick.core.chances import SIGNAL_LEVELS, ChanceMatrix, p_match  # noqa: E402
-from smartpick.core.fees import FeeTier, custom_schedule, fee_schedule  # noqa: E402
-from smartpick.core.optimizer import ListProblem, exhaustive_list, optimize_list  # noqa: E402
-
-PROFILES = ROOT / "examples" / "profiles"
+PROFILES = EXAMPLES
 TIGHT = custom_schedule(
     (FeeTier(1, 3, "per_program", 11), FeeTier(4, None, "per_program", 30)), transcript_fee_usd=80
 )

@@ -11,7 +11,8 @@ from smartpick.core.rules.season import Season
 from smartpick.errors import InvalidInput
 from smartpick.service.advise import advise
 from smartpick.service.whatif import whatif
-from tests.advisor.advisor_helpers import TODAY, RecordingRecommender, reference_profile
+from smartpick.testing import reference_profile
+from tests.advisor.advisor_helpers import TODAY, RecordingRecommender
 
 
 def _step(plan, step_id):

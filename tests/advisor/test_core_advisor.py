@@ -245,7 +245,7 @@ profile_strategy = st.builds(
     lambda kind, visa, step1, step2ck, attempts, step3, years, hands_on, observed, letters, in_spec, items, languages, specialties: (
         _profile(
             applicant_type=kind,
-            visa=visa,
+            visa="h1b" if visa == "j1" and kind in ("us_md", "us_do") else visa,
             step1=step1,
             step2ck=step2ck,
             step2ck_attempts=attempts if step2ck is not None else 1,

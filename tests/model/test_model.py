@@ -16,18 +16,13 @@ from smartpick.core.profile import ApplicantProfile, load_profile, profile_from_
 from smartpick.core.profile.whatif import apply_changes
 from smartpick.core.programs import Fact, Program
 from smartpick.core.rules.eligibility import check
-from smartpick.service.catalog import Catalog, open_catalog
+from smartpick.service.catalog import Catalog
 from smartpick.service.chances import assess, fitted_model
 
 PROFILES = Path(__file__).resolve().parents[2] / "examples" / "profiles"
 FAST = settings(
     max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-
-
-@pytest.fixture(scope="session")
-def catalog() -> Catalog:
-    return open_catalog()
 
 
 @pytest.fixture(scope="session")

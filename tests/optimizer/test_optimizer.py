@@ -17,7 +17,7 @@ from smartpick.core.optimizer import (
     tier_of,
 )
 from smartpick.errors import InvalidInput
-from tests.optimizer.optimizer_helpers import synthetic_chances
+from smartpick.testing import synthetic_chances
 
 # Tiers compressed (3 cheap programs per specialty) so small instances feel the knapsack.
 TIGHT = custom_schedule(

@@ -14,7 +14,7 @@ from smartpick.core.fees import fee_schedule
 from smartpick.errors import InvalidInput, NotFound
 from smartpick.service.catalog import Catalog
 from smartpick.service.recommend import recommend
-from tests.optimizer.optimizer_helpers import reference_profile
+from smartpick.testing import reference_profile
 
 
 def test_guide_sample_list_under_budget(guide_list) -> None:

@@ -139,10 +139,9 @@ def chances(
 
 def calibration(fmt: OutputFormat = FORMAT_OPTION) -> None:
     """Predicted vs published Charting Outcomes 2026 figures per specialty, and leave-one-out."""
-    from smartpick.core.calibration_report import calibration_report, summary_errors
-    from smartpick.service.chances import fitted_model
+    from smartpick.service.calibration import calibration_errors, calibration_report
 
-    report = calibration_report(fitted_model())
+    report = calibration_report()
     if fmt is OutputFormat.json:
         emit([], fmt, document=report)
         return
@@ -175,7 +174,7 @@ def calibration(fmt: OutputFormat = FORMAT_OPTION) -> None:
         )
     emit(rows, fmt, title="Calibration to NRMP Charting Outcomes 2026 (non-US IMGs)")
     if fmt is OutputFormat.table:
-        errors = summary_errors(report)
+        errors = calibration_errors(report)
         typer.echo(
             "Mean absolute error: Step 2 CK medians "
             f"{errors['step2ck_median_mae_points']} points, match rates "

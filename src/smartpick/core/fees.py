@@ -57,6 +57,17 @@ class FeeSchedule:
     transcript_fee_usd: int
     transcript_season: int | None  # season whose page states the transcript fee; None if none
     source_url: str
+    requested_season: int | None = None  # the season asked for, when its table is not out yet
+
+    @property
+    def note(self) -> str:
+        """Which season's table is used, flagged when it is older than the season asked for."""
+        if self.requested_season is None or self.requested_season == self.season:
+            return f"ERAS {self.season} fee schedule"
+        return (
+            f"ERAS {self.season} fee schedule, the latest published (the "
+            f"{self.requested_season} schedule is not out yet)"
+        )
 
     def marginal_fee_usd(self, already_in_specialty: int) -> int:
         """Fee of one more program in a specialty that already has `already_in_specialty`."""
@@ -94,6 +105,19 @@ class FeeSchedule:
     def marginal_fees_usd(self, programs: int) -> tuple[int, ...]:
         """The fee of the 1st, 2nd, ..., `programs`-th application in one specialty."""
         return tuple(self.marginal_fee_usd(k) for k in range(programs))
+
+    def most_applications(self, budget_usd: float, specialties: int, limit: int = 1000) -> int:
+        """How many applications a budget pays for, split as evenly as possible over
+        `specialties` (tiers restart per specialty), the transcript fee included."""
+        count = 0
+        while count < limit and self.even_split_fee_usd(count + 1, specialties) <= budget_usd:
+            count += 1
+        return count
+
+    def even_split_fee_usd(self, count: int, specialties: int) -> int:
+        """Fees of `count` applications split as evenly as possible over `specialties`."""
+        per = max(specialties, 1)
+        return self.total_fee_usd({str(i): count // per + (i < count % per) for i in range(per)})
 
 
 _RANGE = re.compile(r"^(?:(?P<a>\d+)-(?P<b>\d+)|up to (?P<upto>\d+)|(?P<open>\d+) or more)$")
@@ -139,19 +163,23 @@ def fee_seasons(application_type: ApplicationType = "residency") -> tuple[int, .
 
 @cache
 def fee_schedule(
-    season: int = 2026, application_type: ApplicationType = "residency"
+    season: int | None = None, application_type: ApplicationType = "residency"
 ) -> FeeSchedule:
-    """The ERAS fee schedule of a season (AAMC, bundled `eras_fees.csv`).
+    """The ERAS fee schedule of a season (= its Match year; AAMC, bundled `eras_fees.csv`).
 
-    Raises InvalidInput naming the seasons available when the season is not in the table.
+    A season later than the table uses the latest published schedule and says so (`note`);
+    None is the latest. Raises InvalidInput naming the seasons available for an earlier season.
     """
     seasons = fee_seasons(application_type)
-    if season not in seasons:
+    asked = seasons[-1] if season is None else season
+    usable = [s for s in seasons if s <= asked]
+    if not usable:
         raise InvalidInput(
-            f"season: no ERAS {application_type} fee schedule for {season}. "
-            f"Allowed: {', '.join(map(str, seasons))}.",
+            f"season: no ERAS {application_type} fee schedule for {asked}. "
+            f"Allowed: {', '.join(map(str, seasons))} or later (the latest is used).",
             field="season",
         )
+    season = usable[-1]
     tiers: list[FeeTier] = []
     source_url = ""
     for row in _rows():
@@ -172,6 +200,7 @@ def fee_schedule(
         transcript_fee_usd=transcript_fee,
         transcript_season=transcript_season,
         source_url=source_url,
+        requested_season=asked,
     )
 
 

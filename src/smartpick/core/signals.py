@@ -58,7 +58,7 @@ def _int(text: str) -> int:
 
 
 @cache
-def signal_allowance(specialty: str, season: int = 2026) -> Allowance:
+def signal_allowance(specialty: str, season: int | None = None) -> Allowance:
     """The signal allowance for a specialty (catalog, AAMC or ERAS name) in an ERAS season.
 
     Uses the latest season in the table that is not after `season`; a specialty without a row in
@@ -66,6 +66,7 @@ def signal_allowance(specialty: str, season: int = 2026) -> Allowance:
     """
     spec = resolve_specialty(specialty)
     seasons = sorted({int(r["eras_season"]) for r in _rows()})
+    season = seasons[-1] if season is None else season
     usable = [s for s in seasons if s <= season]
     if not usable:
         return Allowance(

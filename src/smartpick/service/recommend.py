@@ -352,7 +352,7 @@ def recommend(
     preferences: Mapping[str, Mapping[str, float]] | None = None,
     tracks: Sequence[str] = ("categorical",),
     stop_threshold_pp: float = 0.5,
-    season: int = 2026,
+    season: int | None = None,
     catalog: Catalog | None = None,
 ) -> Recommendation:
     """The optimized application list for a profile.
@@ -366,7 +366,9 @@ def recommend(
       (ERAS prices them as a separate specialty).
     - `preferences`: {"programs"|"states"|"regions"|"settings": {name: value 0..1, "*": value for
       the others}} turns the objective into the expected value of the match (1 = a favourite).
+    - `season`: the ERAS season (= Match year) for fees and signals; default the profile's.
     """
+    season = profile.match_year if season is None else season
     _check_budget(budget_usd)
     _check_count(count)
     if not 0 <= stop_threshold_pp < 100:
@@ -619,7 +621,7 @@ def _recommendation(
 
     notes = [
         *assessment.notes,
-        f"ERAS {schedule.season} fees: "
+        f"{schedule.note}: "
         + ", ".join(
             f"${t.fee_usd} {'flat for' if t.rule == 'flat' else 'each for'} programs "
             f"{t.first}-{t.last if t.last else 'on'}"

@@ -14,7 +14,10 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from smartpick.core.specialties import SPECIALTIES
 from smartpick.web import errors
+from smartpick.web.profile_form import build_form_spec
+from smartpick.web.query_models import profile_query_model, whatif_query_model
 from smartpick.web.rendering import make_templates
 from smartpick.web.routes import catalog_pages, exports, home, results
 from smartpick.web.security import SecurityMiddleware
@@ -64,6 +67,9 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=static_dir), name="static")
     for module in (home, catalog_pages, results, exports):
         app.include_router(module.router)
+    # The API's query models document the form's fields (specialty names from the core's list).
+    profile_model = profile_query_model(build_form_spec([s.name for s in SPECIALTIES]))
+    app.include_router(results.api_router(profile_model, whatif_query_model(profile_model)))
     errors.install(app)
     app.add_middleware(
         SecurityMiddleware,

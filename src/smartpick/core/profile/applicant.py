@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic.fields import FieldInfo
 
 from smartpick.core.geography import REGIONS, STATES
 from smartpick.core.rules import usmle
@@ -71,8 +72,12 @@ class UsceEntry(BaseModel):
     kind: UsceKind = Field(
         description="hands_on (externship, sub-internship, core rotation) or observership."
     )
-    institution: str | None = Field(default=None, description="Hospital or university name.")
-    program_id: str | None = Field(default=None, description="Catalog program id, if known.")
+    institution: str | None = Field(
+        default=None, max_length=80, description="Hospital or university name (up to 80)."
+    )
+    program_id: str | None = Field(
+        default=None, max_length=20, description="Catalog program id, if known."
+    )
     state: str | None = Field(default=None, description="Two-letter state code.")
     specialty: str | None = Field(default=None, description="Specialty of the rotation.")
 
@@ -92,7 +97,9 @@ class ApplicantProfile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str | None = Field(default=None, description="A label for this profile (not shown).")
+    name: str | None = Field(
+        default=None, max_length=80, description="A label for this profile (not shown)."
+    )
     applicant_type: ApplicantType = Field(
         default="non_us_img",
         description="non_us_img, us_img (US-citizen IMG), us_md or us_do.",
@@ -135,7 +142,9 @@ class ApplicantProfile(BaseModel):
     graduation_year: int = Field(
         ge=1950, description="Year of medical school graduation (not after the Match year)."
     )
-    usce: tuple[UsceEntry, ...] = Field(default=(), description="US clinical experience blocks.")
+    usce: tuple[UsceEntry, ...] = Field(
+        default=(), max_length=8, description="US clinical experience blocks (up to 8)."
+    )
     us_letters: int = Field(default=0, ge=0, le=20, description="Letters from US faculty (0-20).")
     us_letters_by_specialty: dict[str, int] = Field(
         default_factory=dict,
@@ -147,8 +156,12 @@ class ApplicantProfile(BaseModel):
     research_months: float = Field(
         default=0, ge=0, le=240, description="Months of research work (0-240)."
     )
-    research_institution: str | None = Field(default=None, description="Where the research was.")
-    languages: tuple[str, ...] = Field(default=(), description="Languages spoken besides English.")
+    research_institution: str | None = Field(
+        default=None, max_length=80, description="Where the research was (up to 80)."
+    )
+    languages: tuple[str, ...] = Field(
+        default=(), max_length=8, description="Languages spoken besides English (up to 8)."
+    )
     specialties: tuple[str, ...] = Field(
         min_length=1, max_length=6, description="Target specialties (1-6), catalog names."
     )
@@ -208,7 +221,8 @@ class ApplicantProfile(BaseModel):
     def _letters_by_specialty(cls, value: Any) -> Any:
         if not isinstance(value, Mapping):
             return value
-        return {_check_specialty(k): v for k, v in value.items()}
+        # A specialty with no letters is the same as one not named.
+        return {_check_specialty(k): v for k, v in value.items() if v != 0}
 
     @field_validator("preferred_states", "ties_states", mode="before")
     @classmethod
@@ -231,8 +245,8 @@ class ApplicantProfile(BaseModel):
     @classmethod
     def _languages(cls, value: Any) -> Any:
         names = _as_list(value, "language names")
-        if any(not isinstance(v, str) for v in names):
-            raise ValueError("must be a list of language names")
+        if any(not isinstance(v, str) or "," in v or len(v) > 30 for v in names):
+            raise ValueError("must be a list of language names (up to 30 letters, no commas)")
         return tuple(dict.fromkeys(v.strip().title() for v in names if v.strip()))
 
     @model_validator(mode="after")
@@ -262,6 +276,12 @@ class ApplicantProfile(BaseModel):
                     f"{exam}_date: {taken} is not before the {self.match_year} Match; allowed "
                     f"up to {self.match_year - 1}-12"
                 )
+        if self.applicant_type in ("us_md", "us_do") and self.visa == "j1":
+            raise ValueError(
+                "visa: a J-1 for residency is the ECFMG's, for graduates of medical schools "
+                "outside the US; a US MD or DO graduate who needs a visa trains on an H-1B. "
+                "Choose H-1B or none, or another applicant type"
+            )
         if self.graduation_year > self.match_year:
             raise ValueError(
                 f"graduation_year: {self.graduation_year} is in the future; allowed "
@@ -419,6 +439,15 @@ def _location(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+def field_bounds(info: FieldInfo) -> tuple[float | None, float | None]:
+    """The (ge, le) bounds a model field declares; None where it declares none."""
+    lo = hi = None
+    for meta in info.metadata:
+        lo = getattr(meta, "ge", lo)
+        hi = getattr(meta, "le", hi)
+    return lo, hi
+
+
 def _bounds(loc: tuple[int | str, ...]) -> str | None:
     """The allowed range of the field at `loc`, from its declared constraints."""
     names = [p for p in loc if isinstance(p, str)]
@@ -427,10 +456,7 @@ def _bounds(loc: tuple[int | str, ...]) -> str | None:
     info = model.model_fields.get(name)
     if info is None:
         return None
-    lo = hi = None
-    for meta in info.metadata:
-        lo = getattr(meta, "ge", lo)
-        hi = getattr(meta, "le", hi)
+    lo, hi = field_bounds(info)
     if lo is None and hi is None:
         return None
     if hi is None:
@@ -455,13 +481,20 @@ def _message(error: Mapping[str, Any]) -> str:
     return msg.removeprefix("Value error, ")
 
 
+class ProfileInvalid(InvalidInput):
+    """A profile with bad fields: `field_problems` holds (field path, line) for each."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(line for _, line in problems), field=problems[0][0] or None)
+        self.field_problems = problems
+
+
 def profile_from_dict(data: Mapping[str, Any]) -> ApplicantProfile:
     """Validate a mapping into a profile; InvalidInput names every bad field and its range."""
     try:
         return ApplicantProfile.model_validate(dict(data))
     except ValidationError as err:
-        problems: list[str] = []
-        first_field: str | None = None
+        problems: list[tuple[str, str]] = []
         seen: set[str] = set()
         for e in err.errors():
             where = _location(tuple(e["loc"]))
@@ -474,6 +507,5 @@ def profile_from_dict(data: Mapping[str, Any]) -> ApplicantProfile:
             if line in seen:
                 continue
             seen.add(line)
-            problems.append(line)
-            first_field = first_field or where or None
-        raise InvalidInput("; ".join(problems), field=first_field) from None
+            problems.append((where, line))
+        raise ProfileInvalid(problems) from None

@@ -23,6 +23,7 @@ from typing import Any
 from pydantic.fields import FieldInfo
 
 from smartpick.core.profile.applicant import ApplicantProfile, UsceEntry, profile_from_dict
+from smartpick.core.profile.applicant import field_bounds as _bounds
 from smartpick.core.profile.numbers import check_number, parse_number
 from smartpick.core.specialties import resolve_specialty
 from smartpick.errors import InvalidInput
@@ -40,14 +41,6 @@ class Key:
     description: str
     lo: float | None = None
     hi: float | None = None
-
-
-def _bounds(info: FieldInfo) -> tuple[float | None, float | None]:
-    lo = hi = None
-    for meta in info.metadata:
-        lo = getattr(meta, "ge", lo)
-        hi = getattr(meta, "le", hi)
-    return lo, hi
 
 
 def _field_key(name: str, info: FieldInfo) -> Key:

@@ -17,10 +17,10 @@ from smartpick.service.catalog import program_summary, program_to_dict
 from smartpick.service.chances import assess
 from smartpick.web.deps import get_catalog, specialty_names
 from smartpick.web.errors import API_ERROR_RESPONSES
-from smartpick.web.forms import BlankIsMissing
+from smartpick.web.profile_request import read_profile
 from smartpick.web.programs_view import labelled_facts
+from smartpick.web.query_models import BlankIsMissing
 from smartpick.web.rendering import query_string, render
-from smartpick.web.routes.results import read_profile
 
 router = APIRouter(responses=API_ERROR_RESPONSES)
 

@@ -19,7 +19,8 @@ from smartpick.service.advise import advise
 from smartpick.service.recommend import recommend
 from smartpick.web.deps import get_catalog
 from smartpick.web.errors import API_ERROR_RESPONSES
-from smartpick.web.routes.results import FormErrors, form_again, read_profile
+from smartpick.web.profile_form import list_options
+from smartpick.web.profile_request import FormErrors, form_again, read_profile
 
 router = APIRouter(responses=API_ERROR_RESPONSES)
 
@@ -37,8 +38,8 @@ def _download(content: bytes | str, media_type: str, filename: str) -> Response:
 
 def _recommendation(request: Request) -> Any:
     parsed, profile = read_profile(request)
-    options = {"budget_usd": parsed.values.get("budget_usd"), "count": parsed.values.get("count")}
-    stop = parsed.values.get("stop_pp")
+    options = list_options(parsed)
+    stop = options.pop("stop_pp", None)
     if stop is not None:
         options["stop_threshold_pp"] = float(stop)
     return recommend(profile, catalog=get_catalog(request), **options)
@@ -50,7 +51,7 @@ def list_csv(request: Request) -> Response:
     try:
         rec = _recommendation(request)
     except FormErrors as err:
-        return form_again(request, err)
+        return form_again(request, err.parsed)
     return _download(to_csv(rec), CSV, "smartpick-list.csv")
 
 
@@ -60,7 +61,7 @@ def list_xlsx(request: Request) -> Response:
     try:
         rec = _recommendation(request)
     except FormErrors as err:
-        return form_again(request, err)
+        return form_again(request, err.parsed)
     return _download(to_xlsx(rec), XLSX, "smartpick-list.xlsx")
 
 
@@ -70,7 +71,7 @@ def plan_pdf(request: Request) -> Response:
     try:
         parsed, profile = read_profile(request)
     except FormErrors as err:
-        return form_again(request, err)
+        return form_again(request, err.parsed)
     plan = advise(profile, catalog=get_catalog(request), budget_usd=parsed.values.get("budget_usd"))
     return _download(to_pdf(plan.to_dict()), "application/pdf", "smartpick-plan.pdf")
 
@@ -81,7 +82,7 @@ def profile_file_toml(request: Request) -> Response:
     try:
         _, profile = read_profile(request)
     except FormErrors as err:
-        return form_again(request, err)
+        return form_again(request, err.parsed)
     return _download(profile_toml(profile), "application/toml; charset=utf-8", "profile.toml")
 
 
@@ -91,5 +92,5 @@ def profile_file_json(request: Request) -> Response:
     try:
         _, profile = read_profile(request)
     except FormErrors as err:
-        return form_again(request, err)
+        return form_again(request, err.parsed)
     return _download(profile_json(profile), "application/json", "profile.json")
