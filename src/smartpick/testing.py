@@ -82,3 +82,59 @@ def pdf_text_core_font(data: bytes) -> str:
             raw = stream
         text += [m.decode("latin-1") for m in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", raw)]
     return " ".join(text).replace("\\(", "(").replace("\\)", ")")
+
+
+def full_profile() -> ApplicantProfile:
+    """A profile with every field set (several USCE blocks, one institution with a comma, letters
+    in two specialties, exam dates, a failed Step 3 attempt, research months...)."""
+    from smartpick.core.profile import profile_from_dict
+
+    return profile_from_dict(
+        {
+            "name": "every-field",
+            "applicant_type": "non_us_img",
+            "visa": "either",
+            "step1": 215,
+            "step1_attempts": 2,
+            "step1_date": "2021-06",
+            "step2ck": 232,
+            "step2ck_attempts": 1,
+            "step2ck_date": "2023-04",
+            "step3": 221,
+            "step3_attempts": 2,
+            "step3_date": "2024-09",
+            "match_year": 2027,
+            "graduation_year": 2021,
+            "usce": [
+                {
+                    "months": 3,
+                    "kind": "hands_on",
+                    "institution": "Mercy Hospital, Chicago",
+                    "program_id": "1401621160C",
+                    "state": "IL",
+                    "specialty": "Internal Medicine",
+                },
+                {
+                    "months": 1.5,
+                    "kind": "observership",
+                    "institution": "St Vincent Hospital",
+                    "program_id": "1402521234",
+                    "state": "MA",
+                    "specialty": "Family Medicine",
+                },
+            ],
+            "us_letters": 4,
+            "us_letters_by_specialty": {"Internal Medicine": 2, "Family Medicine": 1},
+            "abstracts": 2,
+            "posters": 1,
+            "publications": 1,
+            "research_months": 24,
+            "research_institution": "a state university",
+            "languages": ["Spanish", "Arabic"],
+            "specialties": ["Internal Medicine", "Family Medicine"],
+            "preferred_states": ["OH", "MI"],
+            "preferred_regions": ["Midwest", "South"],
+            "ties_states": ["IL"],
+            "budget_usd": 1500,
+        }
+    )

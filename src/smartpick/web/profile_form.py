@@ -413,7 +413,7 @@ def build_form_spec(
                 FormField(
                     "budget_usd",
                     "Fee budget (USD)",
-                    "number",
+                    "decimal",
                     hint="ERAS fees only; leave empty to let the curve decide.",
                     minimum=_bounds(_info("budget_usd"))[0],
                     maximum=_bounds(_info("budget_usd"))[1],
@@ -669,8 +669,8 @@ def form_values(profile: ApplicantProfile) -> dict[str, Any]:
 
 
 def _text_of(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".")  # the profile keeps hundredths
     return str(value)
 
 

@@ -86,6 +86,16 @@ class UsceEntry(BaseModel):
     def _state(cls, value: str | None) -> str | None:
         return None if value is None else _check_state(value)
 
+    @field_validator("institution", "program_id", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return _clean_text(value)
+
+    @field_validator("months", mode="after")
+    @classmethod
+    def _months(cls, value: float) -> float:
+        return round(value, 2)
+
     @field_validator("specialty")
     @classmethod
     def _specialty(cls, value: str | None) -> str | None:
@@ -177,6 +187,17 @@ class ApplicantProfile(BaseModel):
     )
 
     # --- validators -------------------------------------------------------------------------
+
+    @field_validator("name", "research_institution", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return _clean_text(value)
+
+    @field_validator("research_months", "budget_usd", mode="after")
+    @classmethod
+    def _hundredths(cls, value: float | None) -> float | None:
+        # Months and dollars to the hundredth: what a person types, and what a link carries.
+        return None if value is None else round(value, 2)
 
     @field_validator("applicant_type", mode="before")
     @classmethod
@@ -385,6 +406,16 @@ class ApplicantProfile(BaseModel):
         names = [e.institution for e in self.usce if e.institution]
         ids = [e.program_id for e in self.usce if e.program_id]
         return tuple(dict.fromkeys([*names, *ids]))
+
+
+def _clean_text(value: Any) -> Any:
+    """Free text as a person means it: trimmed, empty as not given, no control characters."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in text):
+        raise ValueError("must not contain control characters (line breaks, tabs...)")
+    return text or None
 
 
 def _as_list(value: Any, what: str) -> list[Any]:
