@@ -184,7 +184,12 @@ def apply_changes(
             if isinstance(value, float) and not math.isfinite(value):
                 raise InvalidInput(f"{key}: {value} is not a number in range", field=key)
             data[key] = value
-    return profile_from_dict(data), options
+    try:
+        return profile_from_dict(data), options
+    except InvalidInput as err:
+        # Name the what-if keys too: the bad value may be a field the key changes indirectly.
+        keys = ", ".join(str(k)[:40] for k in changes)
+        raise InvalidInput(f"{keys} -> {err.message}", field=err.field or "set") from None
 
 
 def _add_letters(data: dict[str, Any], more: Mapping[Any, Any], key: str) -> None:
