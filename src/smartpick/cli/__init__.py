@@ -5,9 +5,9 @@ Each command group lives in its own module and is registered here.
 
 from __future__ import annotations
 
-import typer
+from smartpick.cli.errors import CommandGroup
 
-app = typer.Typer(
+app = CommandGroup(
     name="smartpick",
     help="SmartPick: which US residency programs to apply to (for IMGs). Independent of NRMP/AAMC.",
     no_args_is_help=True,

@@ -8,15 +8,11 @@ from typing import Any
 
 import typer
 
+from smartpick.cli.errors import CommandGroup
 from smartpick.cli.output import FORMAT_OPTION, OutputFormat, emit
-from smartpick.errors import SmartPickError
+from smartpick.errors import InvalidInput
 
-profile_app = typer.Typer(help="Applicant profiles: example, JSON Schema, validation.")
-
-
-def _fail(exc: SmartPickError) -> typer.Exit:
-    typer.echo(f"error: {exc.message}", err=True)
-    return typer.Exit(code=2)
+profile_app = CommandGroup(help="Applicant profiles: example, JSON Schema, validation.")
 
 
 @profile_app.command("example")
@@ -33,8 +29,7 @@ def profile_example(
         typer.echo(text, nl=False)
         return
     if output.exists():
-        typer.echo(f"error: output: {output} already exists; not overwritten", err=True)
-        raise typer.Exit(code=2)
+        raise InvalidInput(f"output: {output} already exists; not overwritten", field="output")
     output.write_text(text, encoding="utf-8")
     typer.echo(f"wrote {output}")
 
@@ -52,10 +47,7 @@ def profile_check(path: Path = typer.Argument(..., help="Profile file (.toml or 
     """Validate a profile file and print it as JSON (with derived values)."""
     from smartpick.core.profile import load_profile
 
-    try:
-        profile = load_profile(path)
-    except SmartPickError as exc:
-        raise _fail(exc) from None
+    profile = load_profile(path)
     data = profile.model_dump(mode="json")
     data["derived"] = {
         "step1_status": profile.step1_status,
@@ -89,12 +81,9 @@ def chances(
     from smartpick.service.chances import assess
 
     if top < 0:
-        raise _fail(SmartPickError("top: must be 0 or more"))
-    try:
-        prof = load_profile(profile)
-        result = assess(prof, specialties=specialty or None, program_ids=program or None)
-    except SmartPickError as exc:
-        raise _fail(exc) from None
+        raise InvalidInput("top: must be 0 or more", field="top")
+    prof = load_profile(profile)
+    result = assess(prof, specialties=specialty or None, program_ids=program or None)
     rows = sorted(result.rows, key=lambda r: -r.p_interview[0])
     if top:
         rows = rows[:top]
