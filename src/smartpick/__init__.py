@@ -1,6 +1,51 @@
 """SmartPick: which US residency programs an international medical graduate should apply to.
 
 SmartPick is independent of NRMP, AAMC, AMA, ACGME and ECFMG; it cites their published figures.
+
+The library API (see the README): `load_profile`, `ApplicantProfile`, `assess` (chances per
+program), `recommend` (the optimized list), `advise` (the priced plan), `whatif` (the price of any
+changes) and `open_catalog`. The names load on first use, so `import smartpick` stays quick.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "ApplicantProfile": "smartpick.core.profile",
+    "load_profile": "smartpick.core.profile",
+    "profile_from_dict": "smartpick.core.profile",
+    "assess": "smartpick.service.chances",
+    "Assessment": "smartpick.service.chances",
+    "recommend": "smartpick.service.recommend",
+    "Recommendation": "smartpick.service.recommend",
+    "advise": "smartpick.service.advise",
+    "Plan": "smartpick.core.plan.types",
+    "whatif": "smartpick.service.whatif",
+    "WhatIf": "smartpick.service.whatif",
+    "open_catalog": "smartpick.service.catalog",
+    "SmartPickError": "smartpick.errors",
+}
+__all__ = ["__version__", *_EXPORTS]
+
+if TYPE_CHECKING:
+    from smartpick.core.plan.types import Plan
+    from smartpick.core.profile import ApplicantProfile, load_profile, profile_from_dict
+    from smartpick.errors import SmartPickError
+    from smartpick.service.advise import advise
+    from smartpick.service.catalog import open_catalog
+    from smartpick.service.chances import Assessment, assess
+    from smartpick.service.recommend import Recommendation, recommend
+    from smartpick.service.whatif import WhatIf, whatif
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'smartpick' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -14,6 +14,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from smartpick import __version__
 from smartpick.core.specialties import SPECIALTIES
 from smartpick.web import errors
 from smartpick.web.profile_form import build_form_spec
@@ -56,7 +57,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             "JSON twins of every SmartPick page. The applicant profile is passed as query "
             "parameters and never stored. Independent of NRMP and AAMC."
         ),
-        version="0.1.0",
+        version=__version__,
         docs_url=None,  # Swagger UI loads from a CDN; the page must make no outside request
         redoc_url=None,
         openapi_url="/openapi.json",
