@@ -29,7 +29,22 @@ _EXPORTS = {
     "open_catalog": "smartpick.service.catalog",
     "SmartPickError": "smartpick.errors",
 }
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [
+    "Assessment",
+    "ApplicantProfile",
+    "Plan",
+    "Recommendation",
+    "SmartPickError",
+    "WhatIf",
+    "__version__",
+    "advise",
+    "assess",
+    "load_profile",
+    "open_catalog",
+    "profile_from_dict",
+    "recommend",
+    "whatif",
+]
 
 if TYPE_CHECKING:
     from smartpick.core.plan.types import Plan
