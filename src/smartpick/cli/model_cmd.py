@@ -175,9 +175,9 @@ def calibration(fmt: OutputFormat = FORMAT_OPTION) -> None:
 
 def assumptions(fmt: OutputFormat = FORMAT_OPTION) -> None:
     """Every assumed effect: value, sensitivity range, effects.csv rows and reasoning."""
-    from smartpick.core.effects import effects_table
+    from smartpick.service.calibration import assumptions as effects
 
-    rows = effects_table()
+    rows = effects()
     emit(rows, fmt, document=rows, title="Assumed effects (docs/model.md section 5)")
 
 

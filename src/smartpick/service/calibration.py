@@ -6,6 +6,7 @@ from typing import Any
 
 from smartpick.core.calibration_report import calibration_report as report_for
 from smartpick.core.calibration_report import summary_errors
+from smartpick.core.effects import effects_table
 from smartpick.service.chances import fitted_model
 
 
@@ -13,6 +14,11 @@ def calibration_report() -> list[dict[str, Any]]:
     """One object per Charting Outcomes specialty for the shipped model (see
     `core.calibration_report` for the shape)."""
     return report_for(fitted_model())
+
+
+def assumptions() -> list[dict[str, object]]:
+    """Every assumed effect: value, sensitivity range, effects.csv rows and reasoning."""
+    return effects_table()
 
 
 def calibration_errors(report: list[dict[str, Any]]) -> dict[str, float]:
