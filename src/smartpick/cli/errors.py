@@ -35,7 +35,7 @@ def reports_errors(command: F) -> F:
 class CommandGroup(typer.Typer):
     """A Typer app whose every command reports `SmartPickError` the same way."""
 
-    def command(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:  # type: ignore[override]
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:
         register = super().command(*args, **kwargs)
 
         def decorator(function: F) -> F:

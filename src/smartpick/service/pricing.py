@@ -203,8 +203,10 @@ def _tie_price(
     step: PlanStep, profile: ApplicantProfile, runner: Pricer, base: Measured
 ) -> PlanStep:
     """The same USCE months done at the first listed program, where they count as a tie."""
-    top = step.details["tie_programs"][0]
-    assert isinstance(top, Mapping)
+    ties = step.details.get("tie_programs")
+    if not isinstance(ties, list) or not ties or not isinstance(ties[0], Mapping):
+        return step
+    top = ties[0]
     add_months = float(str(step.details["target_hands_on_months"])) - profile.usce_hands_on_months
     blocks = [e.model_dump() for e in profile.usce]
     blocks.append({"months": add_months, "kind": "hands_on", "program_id": top["program_id"]})
@@ -247,28 +249,22 @@ def _second_specialty_details(
     """The joint list's split, and the guide's other pairings priced the same way."""
     first = profile.specialties[0]
     split = _by_specialty(joint)
-    alternatives = []
-    for other in step.details.get("alternatives", ()):  # e.g. IM + Neurology
-        measured = runner.measure(apply_changes(profile, {"specialties": (first, str(other))})[0])
-        alternatives.append(
-            {
-                "specialties": [first, str(other)],
-                "price": price_between(
-                    base, measured, {"specialties": (first, str(other))}
-                ).to_dict(),
-            }
-        )
+    others = step.details.get("alternatives")
+    priced: list[tuple[tuple[str, str], Price]] = []
+    for other in others if isinstance(others, list | tuple) else ():  # e.g. IM + Neurology
+        pair = (first, str(other))
+        measured = runner.measure(apply_changes(profile, {"specialties": pair})[0])
+        priced.append((pair, price_between(base, measured, {"specialties": pair})))
+    alternatives = [{"specialties": list(pair), "price": p.to_dict()} for pair, p in priced]
     actions = [
         *step.actions,
         "The joint list: "
         + ", ".join(f"{n} {name}" for name, n in split.items())
         + f" programs ({joint.fees_usd:,.0f} USD).",
     ]
-    for alt in alternatives:
-        delta = alt["price"]["delta"]["p_match"]["point"]
-        actions.append(
-            f"{' + '.join(alt['specialties'])} instead: {100 * delta:+.1f} pp of P(match)."
-        )
+    for pair, p in priced:
+        delta = p.delta_p_match.point
+        actions.append(f"{' + '.join(pair)} instead: {100 * delta:+.1f} pp of P(match).")
     details = {
         **step.details,
         "joint_list_by_specialty": split,

@@ -237,7 +237,7 @@ def _regions(names: Sequence[str] | None) -> set[str] | None:
 def _settings(names: Sequence[str] | None) -> set[str] | None:
     if names is None:
         return None
-    out = set()
+    out: set[str] = set()
     for name in names:
         key = name.strip().lower().replace("-", "_").replace(" ", "_")
         if key not in SETTINGS:

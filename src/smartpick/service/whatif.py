@@ -30,7 +30,7 @@ class WhatIf:
     added: tuple[Mapping[str, object], ...] = ()  # programs in the changed list only
     removed: tuple[Mapping[str, object], ...] = ()  # programs in the baseline list only
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         """JSON contract (docs/advisor.md)."""
         return {
             "changes": _jsonable(self.changes),

@@ -66,7 +66,7 @@ def _definition(f: FormField) -> tuple[Any, Any]:
         return checked | None, Field(None, description=description)
     if f.kind in ("select", "multiselect"):
         values = tuple(c.value for c in f.choices if c.value)
-        choice: Any = Literal[values]  # type: ignore[valid-type]
+        choice: Any = Literal[values]
         if f.kind == "multiselect":
             if f.required:
                 return Annotated[list[choice], Field(min_length=1)], Field(
@@ -80,20 +80,18 @@ def _definition(f: FormField) -> tuple[Any, Any]:
 
 def profile_query_model(spec: Sequence[FieldGroup]) -> type[BaseModel]:
     """The profile form's query parameters as a model (documents `/api/results` and friends)."""
-    definitions = {name: _definition(f) for name, f in all_fields(spec).items()}
-    return create_model(  # type: ignore[call-overload, no-any-return]
-        "ProfileQuery", __base__=BlankIsMissing, **definitions
-    )
+    definitions: dict[str, Any] = {name: _definition(f) for name, f in all_fields(spec).items()}
+    return create_model("ProfileQuery", __base__=BlankIsMissing, **definitions)
 
 
 def whatif_query_model(profile_model: type[BaseModel]) -> type[BaseModel]:
     """The profile's parameters plus `set` (repeatable `key=value` what-if changes)."""
     item = Annotated[str, Field(min_length=3, max_length=400, pattern=SET_PATTERN)]
-    return create_model(  # type: ignore[call-overload, no-any-return]
+    return create_model(
         "WhatIfQuery",
         __base__=profile_model,
         set=(
-            list[item],  # type: ignore[valid-type]
+            list[item],
             Field(..., min_length=1, description="Changes as key=value, e.g. step3=235 (repeat)."),
         ),
     )

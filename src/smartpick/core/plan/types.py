@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from smartpick.core.plan.standing import FiveNumber, ScoreBand, SpecialtyStanding
 
@@ -86,7 +87,7 @@ class Outcome:
     fees_usd: float
     programs: int
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         """JSON form."""
         return {
             "p_match": self.p_match.to_dict(),
@@ -112,7 +113,7 @@ class Price:
     change: Mapping[str, ChangeValue]
     note: str = ""
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         """JSON form."""
         return {
             "change": {k: list(v) if isinstance(v, tuple) else v for k, v in self.change.items()},
@@ -147,7 +148,7 @@ class RedFlag:
     median_interview_cut: float | None = None
     addressed_by: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         """JSON form."""
         return {
             "id": self.id,
@@ -183,7 +184,7 @@ class PlanStep:
         """A copy carrying its measured price (or why it could not be measured)."""
         return replace(self, price=price, price_error=error)
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         """JSON form (see docs/advisor.md)."""
         return {
             "id": self.id,
@@ -208,7 +209,7 @@ class TimelineEntry:
     end_month: int
     label: str
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         """JSON form."""
         return {
             "step_id": self.step_id,
@@ -228,7 +229,7 @@ class Standing:
     specialty: SpecialtyStanding | None
     competitiveness: Mapping[str, str]  # specialty -> the guide's group
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         """JSON form."""
         sp = self.specialty
         return {
@@ -299,7 +300,7 @@ class Plan:
     whole_plan: Price | None = None  # every priced step at once (not the volume step)
     summary: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         """The documented JSON contract (docs/advisor.md)."""
         timeline = [t.to_dict() for t in self.timeline]
         if self.prepared_on is not None:

@@ -213,7 +213,7 @@ def _documented(
         return handler(request)
 
     functools.update_wrapper(endpoint, handler)
-    del endpoint.__wrapped__  # FastAPI must read the signature below, not the handler's
+    delattr(endpoint, "__wrapped__")  # FastAPI must read the signature below, not the handler's
     endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [
             inspect.Parameter(
