@@ -314,3 +314,20 @@ def test_whole_plan_is_priced_as_one_rerun(guide_sample_run) -> None:
     assert any(
         line.startswith(f"All {len(singles)} priced steps together") for line in plan.summary
     )
+
+
+def test_the_unchanged_profile_is_assessed_once_per_plan(catalog, monkeypatch) -> None:
+    """The baseline list keeps its assessment; the plan's flags and steps reuse it."""
+    import smartpick.service.recommend as recommend_module
+    from smartpick.service.chances import assess as real_assess
+
+    seen = []
+
+    def counting(profile, **options):
+        seen.append(profile)
+        return real_assess(profile, **options)
+
+    monkeypatch.setattr(recommend_module, "assess", counting)
+    profile = reference_profile("guide-sample")
+    advise(profile, catalog=catalog, today=TODAY, assessor=counting)
+    assert sum(p == profile for p in seen) == 1, len(seen)

@@ -26,7 +26,6 @@ from smartpick.core.profile import ApplicantProfile
 from smartpick.core.profile.whatif import apply_changes
 from smartpick.core.rules.season import Season
 from smartpick.service.catalog import Catalog, open_catalog
-from smartpick.service.chances import Assessment
 from smartpick.service.pricing import (
     Assessor,
     Pricer,
@@ -61,7 +60,7 @@ def advise(
     today = today or _dt.date.today()
     first = profile.specialties[0]
     base = runner.measure(profile)
-    base_p = _p_interview_by_program(runner.assessor(profile, specialties=[first], catalog=catalog))
+    base_p = base.recommendation.assessment.interview_points(first)  # the list's own chances
     counts = catalog_counts(profile, catalog.programs(specialty=first), p_interview=base_p)
     standing = assess_standing(profile)
     plan = build_plan(
@@ -125,7 +124,7 @@ def _measure_flags(
         without = runner.assessor(
             apply_changes(profile, change)[0], specialties=[first], catalog=catalog
         )
-        narrowed, cut = _narrowed(base_p, _p_interview_by_program(without))
+        narrowed, cut = _narrowed(base_p, without.interview_points(first))
         out.append(replace(flag, programs_narrowed=narrowed, median_interview_cut=cut))
     return out
 
@@ -162,13 +161,6 @@ def _narrowed(base: Mapping[str, float], without_flag: Mapping[str, float]) -> t
     )
     ratio = np.where(without > 0, with_flag / np.maximum(without, 1e-12), 1.0)
     return int(narrowed.sum()), float(max(0.0, 1.0 - np.median(ratio)))
-
-
-def _p_interview_by_program(assessment: Assessment) -> dict[str, float]:
-    """Point P(interview) (no signal, integrated over u) per program id of an `Assessment`."""
-    chances = assessment.chances
-    point = chances.interview[0] @ chances.weights
-    return {pid: float(p) for pid, p in zip(chances.program_ids, point, strict=True)}
 
 
 def _list_facts(rec: Recommendation, budget_usd: float | None) -> ListFacts:

@@ -50,6 +50,7 @@ class Assessment:
     excluded: tuple[ExcludedProgram, ...]
     notes: tuple[str, ...]
     level: float
+    tracks: tuple[str, ...] | None = None  # the tracks assessed (None: every track or by id)
 
     def row(self, program_id: str) -> ProgramChance:
         """The row of an eligible program (KeyError if it is not eligible or not assessed)."""
@@ -57,6 +58,16 @@ class Assessment:
             if r.program.id == program_id:
                 return r
         raise KeyError(program_id)
+
+    def interview_points(self, specialty: str | None = None) -> dict[str, float]:
+        """Point P(interview) (no signal, integrated over u) per eligible program id, for all
+        programs or those of one specialty."""
+        point = self.chances.interview[0] @ self.chances.weights
+        return {
+            p.id: float(v)
+            for p, v in zip(self.programs, point, strict=True)
+            if specialty is None or p.specialty == specialty
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of `smartpick chances --format json` and the web API."""
@@ -117,4 +128,5 @@ def assess(
         excluded=prediction.excluded,
         notes=prediction.notes,
         level=model.level,
+        tracks=None if program_ids or tracks is None else tuple(tracks),
     )

@@ -81,6 +81,7 @@ class Pricer:
         self.assessor = assessor or assess
         self.runs = 0
         self._cache: dict[str, Measured] = {}
+        self._assessments: dict[str, Assessment] = {}  # one model run per distinct profile
 
     def measure(self, profile: ApplicantProfile, **options: Any) -> Measured:
         budget = options.get("budget_usd", self.budget_usd)
@@ -89,7 +90,11 @@ class Pricer:
             budget = None  # a count asked for alone is not cut by the baseline's budget
         key = f"{profile.model_dump_json()}|{budget}|{count}"
         if key not in self._cache:
-            rec = self.recommender(profile, budget_usd=budget, count=count, catalog=self.catalog)
+            reuse = self._assessments.get(profile.model_dump_json())
+            rec = self.recommender(
+                profile, budget_usd=budget, count=count, catalog=self.catalog, assessment=reuse
+            )
+            self._assessments[profile.model_dump_json()] = rec.assessment
             self.runs += 1
             self._cache[key] = measure_recommendation(rec)
         return self._cache[key]
@@ -182,12 +187,12 @@ def _h1b_option(
     first = profile.specialties[0]
     try:
         changed_profile, _ = apply_changes(profile, change)
-        before = runner.assessor(profile, specialties=[first], catalog=runner.catalog)
+        before = base.recommendation.assessment.interview_points(first)
         after = runner.assessor(changed_profile, specialties=[first], catalog=runner.catalog)
         measured = runner.measure(changed_profile)
     except SmartPickError:
         return step
-    opened = len(after.chances.program_ids) - len(before.chances.program_ids)
+    opened = len(after.interview_points(first)) - len(before)
     price = price_between(base, measured, change)
     d = price.delta_p_match
     action = (

@@ -156,6 +156,8 @@ class Recommendation:
     not_eligible: int  # programs of the specialties the model ruled out (hard rules)
     filtered_out: int  # eligible programs removed by the applicant's filters
     notes: tuple[str, ...]
+    # The chances the list was chosen from: later steps (the plan) reuse them, never recompute.
+    assessment: Assessment = field(repr=False, compare=False)
 
     @property
     def total_fees_usd(self) -> int:
@@ -354,6 +356,7 @@ def recommend(
     stop_threshold_pp: float = 0.5,
     season: int | None = None,
     catalog: Catalog | None = None,
+    assessment: Assessment | None = None,
 ) -> Recommendation:
     """The optimized application list for a profile.
 
@@ -367,6 +370,8 @@ def recommend(
     - `preferences`: {"programs"|"states"|"regions"|"settings": {name: value 0..1, "*": value for
       the others}} turns the objective into the expected value of the match (1 = a favourite).
     - `season`: the ERAS season (= Match year) for fees and signals; default the profile's.
+    - `assessment`: the chances of this profile already computed (by an earlier list with other
+      options), reused when it covers the same specialties and tracks.
     """
     season = profile.match_year if season is None else season
     _check_budget(budget_usd)
@@ -398,12 +403,14 @@ def recommend(
     prefs = _preference_maps(preferences)
 
     must_tracks = {catalog.get(pid).track for pid in must_ids}
-    assessment = assess(
-        profile,
-        specialties=wanted,
-        catalog=catalog,
-        tracks=tuple(sorted(keep_tracks | must_tracks)),
-    )
+    tracks_wanted = tuple(sorted(keep_tracks | must_tracks))
+    if not (
+        assessment is not None
+        and assessment.profile == profile
+        and assessment.specialties == wanted
+        and assessment.tracks == tracks_wanted
+    ):
+        assessment = assess(profile, specialties=wanted, catalog=catalog, tracks=tracks_wanted)
     chances: ChanceMatrix = assessment.chances
     programs: list[Program] = list(assessment.programs)
     index = {p.id: i for i, p in enumerate(programs)}
@@ -680,4 +687,5 @@ def _recommendation(
         not_eligible=not_eligible,
         filtered_out=filtered_out,
         notes=tuple(notes),
+        assessment=assessment,
     )
