@@ -19,8 +19,10 @@ import time
 import numpy as np
 
 from smartpick.core.chances import SIGNAL_LEVELS, ChanceMatrix, p_match
-from smartpick.core.fees import FeeTier, custom_schedule, fee_schedule
-from smartpick.core.optimizer import ListProblem, exhaustive_list, optimize_list
+from smartpick.core.lists.fees import FeeTier, custom_schedule, fee_schedule
+from smartpick.core.lists.optimizer import optimize_list
+from smartpick.core.lists.reference import exhaustive_list
+from smartpick.core.lists.types import ListProblem
 from smartpick.testing import EXAMPLES, synthetic_chances
 
 PROFILES = EXAMPLES
@@ -135,8 +137,8 @@ class _Comparison:
     """One reference profile: its chances, its optimized curve, and naive lists to compare."""
 
     def __init__(self, name: str, catalog: object) -> None:
+        from smartpick.core.lists.signals import signal_allowance
         from smartpick.core.profile import load_profile
-        from smartpick.core.signals import signal_allowance
         from smartpick.service.chances import assess
         from smartpick.service.recommend import recommend
 

@@ -22,7 +22,7 @@ FACE_CORE = (
     "smartpick.core.programs",
     "smartpick.core.specialties",
     "smartpick.core.geography",
-    "smartpick.core.fees",
+    "smartpick.core.lists.fees",
     "smartpick.core.rules.season",
     "smartpick.core.rules.usmle",
 )

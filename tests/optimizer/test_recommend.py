@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smartpick.core.chances import p_match
-from smartpick.core.fees import fee_schedule
+from smartpick.core.lists.fees import fee_schedule
 from smartpick.errors import InvalidInput, NotFound
 from smartpick.service.catalog import Catalog
 from smartpick.service.recommend import recommend

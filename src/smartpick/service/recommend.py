@@ -2,9 +2,9 @@
 
 `recommend(profile, ...)` asks the model for the applicant's chances at every eligible program of
 the target specialties (`service.chances.assess`), applies the applicant's filters, prices every
-application with the ERAS schedule of the season (`core.fees`), reads the signal allowance of each
-specialty (`core.signals`), and lets the optimizer (`core.optimizer`) choose the list and the
-signals. The result carries the list, the totals with intervals, the P(match) curve against the
+application with the ERAS schedule of the season (`core.lists.fees`), reads the signal allowance
+of each specialty (`core.lists.signals`), and lets the optimizer (`core.lists`) choose the list and
+the signals. The result carries the list, the totals with intervals, the P(match) curve against the
 number of applications and fees, and the stopping point. `Recommendation.to_dict()` is the JSON
 contract documented in docs/optimizer.md.
 """
@@ -25,19 +25,14 @@ from smartpick.core.chances import (
     interval,
     p_match,
 )
-from smartpick.core.fees import FeeSchedule, fee_schedule
 from smartpick.core.geography import place_of, resolve_region
-from smartpick.core.optimizer import (
-    DEFAULT_HORIZON,
-    ListProblem,
-    ListSolution,
-    objective_value,
-    optimize_list,
-    tier_of,
-)
+from smartpick.core.lists.fees import FeeSchedule, fee_schedule
+from smartpick.core.lists.optimizer import objective_value, optimize_list
+from smartpick.core.lists.signals import Allowance, signal_allowance
+from smartpick.core.lists.tiers import TIERS, tier_of
+from smartpick.core.lists.types import DEFAULT_HORIZON, ListProblem, ListSolution
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import SETTINGS, Program
-from smartpick.core.signals import Allowance, signal_allowance
 from smartpick.core.specialties import resolve_specialty
 from smartpick.errors import InvalidInput, NotFound
 from smartpick.service.catalog import Catalog, open_catalog
@@ -179,10 +174,7 @@ class Recommendation:
                 "program_fees_usd": self.program_fees_usd,
                 "transcript_fee_usd": self.transcript_fee_usd,
                 "fees_by_specialty": self.fees_by_specialty,
-                "tiers": {
-                    tier: sum(1 for p in self.programs if p.tier == tier)
-                    for tier in ("reach", "target", "likely")
-                },
+                "tiers": {tier: sum(1 for p in self.programs if p.tier == tier) for tier in TIERS},
             },
             "programs": [p.to_dict() for p in self.programs],
             "curve": [c.to_dict() for c in self.curve],

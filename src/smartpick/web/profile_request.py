@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from smartpick.core.fees import fee_schedule
+from smartpick.core.lists.fees import fee_schedule
 from smartpick.core.profile import ApplicantProfile
 from smartpick.errors import InvalidInput
 from smartpick.web.deps import get_form_spec

@@ -13,8 +13,6 @@ from typing import Any
 from smartpick.web.charts import CurvePoint, curve_chart, standing_chart
 from smartpick.web.geo import MAP_HEIGHT, MAP_WIDTH, place_in_state, state_paths
 
-TIERS = ("reach", "target", "likely")
-
 
 def list_rows(rec: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The recommended programs (contract rows) with their page address."""
@@ -75,7 +73,7 @@ def results_data(rec: Mapping[str, Any]) -> dict[str, Any]:
     drawn = map_data(rows)
     return {
         "recommendation": {**rec, "programs": rows},
-        "tiers": {t: sum(1 for r in rows if r["tier"] == t) for t in TIERS},
+        "tiers": rec["totals"]["tiers"],
         "map": {
             "on_map": [d["program_id"] for d in drawn["dots"]],
             "not_on_map": drawn["not_on_map"],

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import escape
 
-from smartpick.core.fees import fee_schedule
+from smartpick.core.lists.fees import fee_schedule
 from smartpick.core.profile import read_profile
 from smartpick.errors import InvalidInput, NotFound
 from smartpick.web.deps import get_form_spec
