@@ -13,7 +13,7 @@ population curve P(match | Step 2 CK).
 
 from __future__ import annotations
 
-from smartpick.core.calibration_report import (
+from smartpick.core.chances.calibration_report import (
     calibration_report,
     catalog_consistency,
     summary_errors,

@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from smartpick.core.chances import SIGNAL_LEVELS, ChanceMatrix, p_match
+from smartpick.core.chances.matrix import SIGNAL_LEVELS, ChanceMatrix, p_match
 from smartpick.core.lists.fees import FeeTier, custom_schedule, fee_schedule
 from smartpick.core.lists.optimizer import optimize_list
 from smartpick.core.lists.reference import exhaustive_list

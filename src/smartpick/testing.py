@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from smartpick.core.chances import ChanceMatrix
+from smartpick.core.chances.matrix import ChanceMatrix
 from smartpick.core.profile import ApplicantProfile, load_profile
 from smartpick.service.catalog import Catalog, open_catalog
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smartpick.core.chances import p_match
+from smartpick.core.chances.matrix import p_match
 from smartpick.core.model import ChanceModel, Prediction, build_context
 from smartpick.core.profile import ApplicantProfile, load_profile, profile_from_dict
 from smartpick.core.profile.whatif import apply_changes

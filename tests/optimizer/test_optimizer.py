@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smartpick.core.chances import p_match
+from smartpick.core.chances.matrix import p_match
 from smartpick.core.lists.fees import FeeTier, custom_schedule, fee_schedule
 from smartpick.core.lists.optimizer import objective_value, optimize_list
 from smartpick.core.lists.reference import exhaustive_list

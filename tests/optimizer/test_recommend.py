@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smartpick.core.chances import p_match
+from smartpick.core.chances.matrix import p_match
 from smartpick.core.lists.fees import fee_schedule
 from smartpick.errors import InvalidInput, NotFound
 from smartpick.service.catalog import Catalog

@@ -30,7 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import expit, logit
 
-from smartpick.core.calibration import (
+from smartpick.core.chances.calibration import (
     SCORE_CENTER,
     Z_NODES,
     Z_WEIGHTS,
@@ -39,8 +39,7 @@ from smartpick.core.calibration import (
     calibrate,
     population_stats,
 )
-from smartpick.core.chances import ChanceMatrix
-from smartpick.core.effects import (
+from smartpick.core.chances.effects import (
     EFFECTS_SOURCE,
     FAILED_ATTEMPT_SCREEN,
     FAILED_ATTEMPT_SCREEN_DEFAULT,
@@ -49,8 +48,9 @@ from smartpick.core.effects import (
     SPANISH_STATES,
     effect_draws,
 )
-from smartpick.core.outcomes import SOURCE as CO_SOURCE
-from smartpick.core.outcomes import SpecialtyOutcomes, charting_outcomes
+from smartpick.core.chances.matrix import ChanceMatrix
+from smartpick.core.chances.outcomes import SOURCE as CO_SOURCE
+from smartpick.core.chances.outcomes import SpecialtyOutcomes, charting_outcomes
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
 from smartpick.core.rules.eligibility import Direction, Reason, check

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from smartpick.core.calibration_report import calibration_report as report_for
-from smartpick.core.calibration_report import summary_errors
-from smartpick.core.effects import effects_table
+from smartpick.core.chances.calibration_report import calibration_report as report_for
+from smartpick.core.chances.calibration_report import summary_errors
+from smartpick.core.chances.effects import effects_table
 from smartpick.service.chances import fitted_model
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from smartpick.core.chances import ChanceMatrix
+from smartpick.core.chances.matrix import ChanceMatrix
 from smartpick.core.model import (
     ChanceModel,
     ExcludedProgram,

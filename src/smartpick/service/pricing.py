@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from smartpick.core.chances import interval
+from smartpick.core.chances.matrix import interval
 from smartpick.core.plan.types import Estimate, Outcome, PlanStep, Price
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.profile.whatif import apply_changes

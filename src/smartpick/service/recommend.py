@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from smartpick.core.chances import (
+from smartpick.core.chances.matrix import (
     SIGNAL_LEVELS,
     ChanceMatrix,
     expected_interviews,

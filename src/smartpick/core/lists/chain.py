@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from smartpick.core.chances import SIGNAL_LEVELS
+from smartpick.core.chances.matrix import SIGNAL_LEVELS
 from smartpick.core.lists.types import (
     _EXCHANGE_SLACK,
     _FEE_FLOOR_USD,

@@ -32,7 +32,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from smartpick.core.chances import ChanceMatrix, intervals
+from smartpick.core.chances.matrix import ChanceMatrix, intervals
 from smartpick.core.lists.chain import _Chain
 from smartpick.core.lists.types import (
     _EXTRA_FEE_POWERS,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from smartpick.core.chances import ChanceMatrix
+from smartpick.core.chances.matrix import ChanceMatrix
 from smartpick.core.lists.fees import FeeSchedule
 
 IntArray = NDArray[np.int64]

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-from smartpick.core.outcomes import SOURCE as CO_SOURCE
-from smartpick.core.outcomes import Distribution, charting_outcomes, outcomes_for
+from smartpick.core.chances.outcomes import SOURCE as CO_SOURCE
+from smartpick.core.chances.outcomes import Distribution, charting_outcomes, outcomes_for
 from smartpick.core.specialties import resolve_specialty
 from smartpick.errors import InvalidInput
 

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from smartpick.core.effects import EFFECTS
+from smartpick.core.chances.effects import EFFECTS
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Fact, Program, VisaStatus
 from smartpick.core.rules.visas import H1B_SOURCE, VISA_BASE_RATE, VISA_LABEL

@@ -37,7 +37,7 @@ from scipy.optimize import brentq, least_squares
 from scipy.special import expit, gammaln, logit
 from scipy.stats import norm
 
-from smartpick.core.outcomes import Distribution, SpecialtyOutcomes
+from smartpick.core.chances.outcomes import Distribution, SpecialtyOutcomes
 
 FloatArray = NDArray[np.float64]
 
