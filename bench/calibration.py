@@ -18,7 +18,7 @@ from smartpick.core.chances.calibration_report import (
     catalog_consistency,
     summary_errors,
 )
-from smartpick.core.model import build_context
+from smartpick.core.chances.context import build_context
 from smartpick.service.catalog import open_catalog
 from smartpick.service.chances import fitted_model
 

@@ -12,7 +12,7 @@ import statistics
 import time
 from pathlib import Path
 
-from smartpick.core.model import build_context
+from smartpick.core.chances.context import build_context
 from smartpick.core.profile import load_profile
 from smartpick.service.catalog import open_catalog
 from smartpick.service.chances import assess, fitted_model

@@ -14,8 +14,8 @@ from smartpick.core.chances.calibration import (
 )
 from smartpick.core.chances.calibration_report import calibration_report, summary_errors
 from smartpick.core.chances.effects import EFFECTS, effects_table
+from smartpick.core.chances.estimator import ChanceModel
 from smartpick.core.chances.outcomes import charting_outcomes, outcomes_for
-from smartpick.core.model import ChanceModel
 from smartpick.service.chances import fitted_model
 
 # Tolerances stated in docs/model.md.
@@ -123,7 +123,7 @@ def test_effects_documented() -> None:
 
 def test_catalog_adds_up_to_the_population_curve() -> None:
     from smartpick.core.chances.calibration_report import catalog_consistency
-    from smartpick.core.model import build_context
+    from smartpick.core.chances.context import build_context
     from smartpick.service.catalog import open_catalog
 
     full = open_catalog().programs(specialty="Internal Medicine")

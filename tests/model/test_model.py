@@ -10,8 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from smartpick.core.chances.context import build_context
+from smartpick.core.chances.estimator import ChanceModel
 from smartpick.core.chances.matrix import p_match
-from smartpick.core.model import ChanceModel, Prediction, build_context
+from smartpick.core.chances.results import Prediction
 from smartpick.core.profile import ApplicantProfile, load_profile, profile_from_dict
 from smartpick.core.profile.whatif import apply_changes
 from smartpick.core.programs import Fact, Program
@@ -313,3 +315,21 @@ def test_unknown_facts_widen_the_interval(model: ChanceModel, catalog: Catalog) 
 
 def _changed(profile, changes):
     return apply_changes(profile, changes)[0]
+
+
+def test_the_estimator_contract(model: ChanceModel) -> None:
+    """scikit-learn's contract: settings checked in fit, predict needs fit, nothing changes
+    after fit (reading quartiles or predicting mutates no attribute)."""
+    from smartpick.core.chances.estimator import NotFitted
+    from smartpick.errors import InvalidInput
+
+    with pytest.raises(NotFitted):
+        ChanceModel().predict(load_profile(PROFILES / "guide-sample.toml"), [])
+    with pytest.raises(InvalidInput, match="level"):
+        ChanceModel(level=1.5).fit()
+    with pytest.raises(InvalidInput, match="n_draws"):
+        ChanceModel(n_draws=-1).fit()
+    before = dict(vars(model))
+    model.matched_quartiles("Internal Medicine")
+    model.predict(load_profile(PROFILES / "guide-sample.toml"), [])
+    assert vars(model).keys() == before.keys()

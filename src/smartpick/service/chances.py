@@ -13,14 +13,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from smartpick.core.chances.context import SpecialtyContext, build_context
+from smartpick.core.chances.estimator import ChanceModel
 from smartpick.core.chances.matrix import ChanceMatrix
-from smartpick.core.model import (
-    ChanceModel,
-    ExcludedProgram,
-    ProgramChance,
-    SpecialtyContext,
-    build_context,
-)
+from smartpick.core.chances.persist import load_fitted_model
+from smartpick.core.chances.results import ExcludedProgram, ProgramChance
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
 from smartpick.core.rules.eligibility import DEFAULT_TRACKS
@@ -31,7 +28,7 @@ from smartpick.service.catalog import Catalog, open_catalog
 @cache
 def fitted_model() -> ChanceModel:
     """The shipped fitted model (process-wide, loaded on first use)."""
-    return ChanceModel.load()
+    return load_fitted_model()
 
 
 @dataclass(frozen=True)
