@@ -5,17 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from smartpick.core.chances.calibration import (
-    GENERIC,
-    Targets,
-    fit_specialty,
-    p_match_by_score,
-    population_stats,
-)
+from smartpick.core.chances.calibration import GENERIC, Targets, fit_specialty
 from smartpick.core.chances.calibration_report import calibration_report, summary_errors
 from smartpick.core.chances.effects import EFFECTS, effects_table
 from smartpick.core.chances.estimator import ChanceModel
 from smartpick.core.chances.outcomes import charting_outcomes, outcomes_for
+from smartpick.core.chances.population import p_match_by_score, population_stats
 from smartpick.service.chances import fitted_model
 
 # Tolerances stated in docs/model.md.

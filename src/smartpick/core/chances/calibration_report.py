@@ -15,12 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from smartpick.core.chances.calibration import SpecialtyParams, p_match_by_score, population_stats
 from smartpick.core.chances.context import SpecialtyContext, resident_weight
 from smartpick.core.chances.effects import REFERENCE
 from smartpick.core.chances.estimator import ChanceModel
 from smartpick.core.chances.matrix import interval, p_match
 from smartpick.core.chances.outcomes import Distribution
+from smartpick.core.chances.population import SpecialtyParams, p_match_by_score, population_stats
 from smartpick.core.profile import profile_from_dict
 from smartpick.core.programs import Program
 

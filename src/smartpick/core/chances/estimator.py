@@ -27,20 +27,19 @@ from numpy.typing import NDArray
 from scipy.special import expit
 
 from smartpick.core.chances import terms
-from smartpick.core.chances.calibration import (
-    SCORE_CENTER,
-    Z_NODES,
-    Z_WEIGHTS,
-    Calibration,
-    SpecialtyParams,
-    calibrate,
-    population_stats,
-)
+from smartpick.core.chances.calibration import Calibration, calibrate
 from smartpick.core.chances.context import SpecialtyContext, build_context
 from smartpick.core.chances.effects import SIGNAL_SCALE, effect_draws
 from smartpick.core.chances.matrix import ChanceMatrix, intervals
 from smartpick.core.chances.outcomes import SOURCE as CO_SOURCE
 from smartpick.core.chances.outcomes import SpecialtyOutcomes, charting_outcomes
+from smartpick.core.chances.population import (
+    SCORE_CENTER,
+    Z_NODES,
+    Z_WEIGHTS,
+    SpecialtyParams,
+    population_stats,
+)
 from smartpick.core.chances.results import ExcludedProgram, Prediction, ProgramChance
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program

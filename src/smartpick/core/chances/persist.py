@@ -6,10 +6,11 @@ import json
 from importlib import resources
 from typing import Any
 
-from smartpick.core.chances.calibration import Calibration, SpecialtyParams
+from smartpick.core.chances.calibration import Calibration
 from smartpick.core.chances.estimator import ChanceModel
 from smartpick.core.chances.outcomes import SOURCE as CO_SOURCE
 from smartpick.core.chances.outcomes import charting_outcomes
+from smartpick.core.chances.population import SpecialtyParams
 from smartpick.errors import DataUnavailable
 
 FITTED_FILE = ("data", "model", "calibration.json")
