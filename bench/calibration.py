@@ -19,8 +19,8 @@ from smartpick.core.chances.calibration_report import (
     summary_errors,
 )
 from smartpick.core.chances.context import build_context
+from smartpick.service.assess import fitted_model
 from smartpick.service.catalog import open_catalog
-from smartpick.service.chances import fitted_model
 
 
 def _median(block: dict | None, cohort: str) -> str:

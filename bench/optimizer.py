@@ -139,7 +139,7 @@ class _Comparison:
     def __init__(self, name: str, catalog: object) -> None:
         from smartpick.core.lists.signals import signal_allowance
         from smartpick.core.profile import load_profile
-        from smartpick.service.chances import assess
+        from smartpick.service.assess import assess
         from smartpick.service.recommend import recommend
 
         self.name = name
@@ -156,7 +156,7 @@ class _Comparison:
         self.schedule = fee_schedule(2026)
 
     def cost(self, order: list[int]) -> int:
-        from smartpick.service.recommend import fee_group
+        from smartpick.core.lists.request import fee_group
 
         counts: dict[str, int] = {}
         for i in order:
@@ -219,8 +219,8 @@ def part_naive(names: list[str], random_lists: int) -> None:
 def part_timing(repeats: int) -> None:
     import smartpick.service.recommend as service
     from smartpick.core.profile import load_profile
+    from smartpick.service.assess import assess
     from smartpick.service.catalog import open_catalog
-    from smartpick.service.chances import assess
 
     print("(3) Time to build a list from the whole Internal Medicine catalog (categorical)")
     catalog = open_catalog()

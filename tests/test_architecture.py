@@ -23,6 +23,10 @@ FACE_CORE = (
     "smartpick.core.specialties",
     "smartpick.core.geography",
     "smartpick.core.lists.fees",
+    "smartpick.core.lists.request",
+    "smartpick.core.lists.result",
+    "smartpick.core.chances.estimate",
+    "smartpick.core.chances.results",
     "smartpick.core.rules.season",
     "smartpick.core.rules.usmle",
 )

@@ -18,10 +18,10 @@ _EXPORTS = {
     "ApplicantProfile": "smartpick.core.profile",
     "load_profile": "smartpick.core.profile",
     "profile_from_dict": "smartpick.core.profile",
-    "assess": "smartpick.service.chances",
-    "Assessment": "smartpick.service.chances",
+    "assess": "smartpick.service.assess",
+    "Assessment": "smartpick.core.chances.results",
     "recommend": "smartpick.service.recommend",
-    "Recommendation": "smartpick.service.recommend",
+    "Recommendation": "smartpick.core.lists.result",
     "advise": "smartpick.service.advise",
     "Plan": "smartpick.core.plan.types",
     "whatif": "smartpick.service.whatif",
@@ -47,13 +47,15 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from smartpick.core.chances.results import Assessment
+    from smartpick.core.lists.result import Recommendation
     from smartpick.core.plan.types import Plan
     from smartpick.core.profile import ApplicantProfile, load_profile, profile_from_dict
     from smartpick.errors import SmartPickError
     from smartpick.service.advise import advise
+    from smartpick.service.assess import assess
     from smartpick.service.catalog import open_catalog
-    from smartpick.service.chances import Assessment, assess
-    from smartpick.service.recommend import Recommendation, recommend
+    from smartpick.service.recommend import recommend
     from smartpick.service.whatif import WhatIf, whatif
 
 

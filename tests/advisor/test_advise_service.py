@@ -155,7 +155,7 @@ def test_visa_flag_and_h1b_counts_match_the_catalog(guide_sample_run, catalog) -
     flag = next(f for f in plan.red_flags if f.id.startswith("visa"))
     assert flag.programs_total == len(im)
     # "shut" means what the model excludes (a stated "no"); FREIDA's empty list only lowers it
-    from smartpick.service.chances import assess
+    from smartpick.service.assess import assess
 
     excluded = assess(reference_profile("guide-sample"), catalog=catalog).excluded
     visa_shut = [e for e in excluded if any(r.rule == "visa" for r in e.reason_details)]
@@ -319,7 +319,7 @@ def test_whole_plan_is_priced_as_one_rerun(guide_sample_run) -> None:
 def test_the_unchanged_profile_is_assessed_once_per_plan(catalog, monkeypatch) -> None:
     """The baseline list keeps its assessment; the plan's flags and steps reuse it."""
     import smartpick.service.recommend as recommend_module
-    from smartpick.service.chances import assess as real_assess
+    from smartpick.service.assess import assess as real_assess
 
     seen = []
 

@@ -11,7 +11,7 @@ from smartpick.core.chances.effects import EFFECTS, effects_table
 from smartpick.core.chances.estimator import ChanceModel
 from smartpick.core.chances.outcomes import charting_outcomes, outcomes_for
 from smartpick.core.chances.population import p_match_by_score, population_stats
-from smartpick.service.chances import fitted_model
+from smartpick.service.assess import fitted_model
 
 # Tolerances stated in docs/model.md.
 MEDIAN_MAE_POINTS = 3.0

@@ -18,8 +18,8 @@ from smartpick.core.profile import ApplicantProfile, load_profile, profile_from_
 from smartpick.core.profile.whatif import apply_changes
 from smartpick.core.programs import Fact, Program
 from smartpick.core.rules.eligibility import check
+from smartpick.service.assess import assess, fitted_model
 from smartpick.service.catalog import Catalog
-from smartpick.service.chances import assess, fitted_model
 
 PROFILES = Path(__file__).resolve().parents[2] / "examples" / "profiles"
 FAST = settings(

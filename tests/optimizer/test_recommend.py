@@ -47,7 +47,7 @@ def test_guide_sample_list_under_budget(guide_list) -> None:
 
 
 def test_totals_recompute_from_the_model(guide_list, guide_sample, catalog: Catalog) -> None:
-    from smartpick.service.chances import assess
+    from smartpick.service.assess import assess
 
     assessment = assess(guide_sample, catalog=catalog)
     ids = [p.id for p in assessment.programs]

@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from smartpick.core.profile.whatif import apply_changes
 from smartpick.export.pdf import plan_pdf
 from smartpick.service.advise import advise
+from smartpick.service.assess import assess
 from smartpick.service.catalog import Catalog, open_catalog
-from smartpick.service.chances import assess
 from smartpick.testing import pdf_text_core_font, reference_profile
 from smartpick.web import WebSettings, create_app
 

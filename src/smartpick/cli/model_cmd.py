@@ -78,7 +78,7 @@ def chances(
 ) -> None:
     """Per-program P(interview) and P(match) with intervals, eligibility and top reasons."""
     from smartpick.core.profile import load_profile
-    from smartpick.service.chances import assess
+    from smartpick.service.assess import assess
 
     if top < 0:
         raise InvalidInput("top: must be 0 or more", field="top")

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from smartpick.core.lists.result import Recommendation
 from smartpick.core.plan.assemble import assess_standing, build_plan
 from smartpick.core.plan.counts import catalog_counts
 from smartpick.core.plan.guide import GUIDE_VOLUME
@@ -33,7 +34,6 @@ from smartpick.service.pricing import (
     price_step,
     whole_plan_price,
 )
-from smartpick.service.recommend import Recommendation
 
 # A flag "narrows" a program when removing it raises P(interview) by >= 1 point and >= 10%.
 NARROWED_MIN_GAIN = 0.01
@@ -52,7 +52,7 @@ def advise(
     """The guide's plan for this applicant, each priceable step priced by re-running the model.
 
     `recommender`/`assessor` default to `service.recommend.recommend` and
-    `service.chances.assess` (tests pass spies to prove the prices come from them).
+    `service.assess.assess` (tests pass spies to prove the prices come from them).
     """
     catalog = catalog or open_catalog()
     budget = budget_usd if budget_usd is not None else profile.budget_usd

@@ -7,7 +7,7 @@ from typing import Any
 from smartpick.core.chances.calibration_report import calibration_report as report_for
 from smartpick.core.chances.calibration_report import summary_errors
 from smartpick.core.chances.effects import effects_table
-from smartpick.service.chances import fitted_model
+from smartpick.service.assess import fitted_model
 
 
 def calibration_report() -> list[dict[str, Any]]:

@@ -14,14 +14,17 @@ from typing import Any
 
 import numpy as np
 
+from smartpick.core.chances.estimate import Estimate
 from smartpick.core.chances.matrix import interval
-from smartpick.core.plan.types import Estimate, Outcome, PlanStep, Price
+from smartpick.core.chances.results import Assessment
+from smartpick.core.lists.result import Recommendation
+from smartpick.core.plan.types import Outcome, PlanStep, Price
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.profile.whatif import apply_changes
 from smartpick.errors import SmartPickError
+from smartpick.service.assess import assess
 from smartpick.service.catalog import Catalog
-from smartpick.service.chances import Assessment, assess
-from smartpick.service.recommend import Recommendation, recommend
+from smartpick.service.recommend import recommend
 
 # Going past the curve's stop "pays" when the extra programs add at least this much P(match).
 VOLUME_WORTH_PP = 2.0

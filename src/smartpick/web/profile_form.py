@@ -21,6 +21,7 @@ from typing import Any
 from pydantic.fields import FieldInfo
 
 from smartpick.core.geography import REGIONS, STATES
+from smartpick.core.lists.request import COUNT_RANGE, STOP_MAX_PP
 from smartpick.core.profile import ApplicantProfile, UsceEntry, profile_from_dict
 from smartpick.core.profile.applicant import ProfileInvalid
 from smartpick.core.profile.applicant import field_bounds as _bounds
@@ -423,8 +424,8 @@ def build_form_spec(
                     "Number of applications (at most)",
                     "number",
                     hint="Leave empty to let the curve decide.",
-                    minimum=1,
-                    maximum=400,
+                    minimum=COUNT_RANGE[0],
+                    maximum=COUNT_RANGE[1],
                 ),
                 FormField(
                     "stop_pp",
@@ -432,7 +433,7 @@ def build_form_spec(
                     "decimal",
                     hint="Default 0.5 percentage points of P(match).",
                     minimum=0,
-                    maximum=10,
+                    maximum=STOP_MAX_PP,
                 ),
             ),
         ),

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smartpick.core.chances.matrix import ChanceMatrix
+from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
 from smartpick.core.rules.eligibility import Reason
 
@@ -93,3 +94,50 @@ class Prediction:
     rows: tuple[ProgramChance, ...]
     excluded: tuple[ExcludedProgram, ...]
     notes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Chances of one applicant at a set of programs.
+
+    `programs`, `rows` and the `chances` arrays are aligned (eligible programs only);
+    `excluded` lists the programs a hard rule removed, with the reasons.
+    """
+
+    profile: ApplicantProfile
+    specialties: tuple[str, ...]
+    programs: tuple[Program, ...]
+    chances: ChanceMatrix
+    rows: tuple[ProgramChance, ...]
+    excluded: tuple[ExcludedProgram, ...]
+    notes: tuple[str, ...]
+    level: float
+    tracks: tuple[str, ...] | None = None  # the tracks assessed (None: every track or by id)
+
+    def row(self, program_id: str) -> ProgramChance:
+        """The row of an eligible program (KeyError if it is not eligible or not assessed)."""
+        for r in self.rows:
+            if r.program.id == program_id:
+                return r
+        raise KeyError(program_id)
+
+    def interview_points(self, specialty: str | None = None) -> dict[str, float]:
+        """Point P(interview) (no signal, integrated over u) per eligible program id, for all
+        programs or those of one specialty."""
+        point = self.chances.interview[0] @ self.chances.weights
+        return {
+            p.id: float(v)
+            for p, v in zip(self.programs, point, strict=True)
+            if specialty is None or p.specialty == specialty
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of `smartpick chances --format json` and the web API."""
+        return {
+            "profile": self.profile.name,
+            "specialties": list(self.specialties),
+            "interval_level": self.level,
+            "programs": [r.to_dict() for r in self.rows],
+            "excluded": [e.to_dict() for e in self.excluded],
+            "notes": list(self.notes),
+        }

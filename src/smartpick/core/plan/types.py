@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from smartpick.core.chances.estimate import Estimate
 from smartpick.core.plan.standing import FiveNumber, ScoreBand, SpecialtyStanding
 
 ChangeValue = int | float | str | bool | tuple[str, ...]
@@ -62,23 +63,6 @@ class ListFacts:
 
 
 @dataclass(frozen=True)
-class Estimate:
-    """A figure with its interval: point = model point estimate, low/high = bootstrap quantiles."""
-
-    point: float
-    low: float
-    high: float
-
-    def to_dict(self, digits: int = 4) -> dict[str, float]:
-        """JSON form."""
-        return {
-            "point": round(self.point, digits),
-            "low": round(self.low, digits),
-            "high": round(self.high, digits),
-        }
-
-
-@dataclass(frozen=True)
 class Outcome:
     """What an application list is worth: P(match), expected interviews, fees, list size."""
 
@@ -90,7 +74,7 @@ class Outcome:
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
         return {
-            "p_match": self.p_match.to_dict(),
+            "p_match": self.p_match.to_dict(4),
             "expected_interviews": self.expected_interviews.to_dict(2),
             "fees_usd": round(self.fees_usd, 2),
             "programs": self.programs,
@@ -120,7 +104,7 @@ class Price:
             "baseline": self.baseline.to_dict(),
             "changed": self.changed.to_dict(),
             "delta": {
-                "p_match": self.delta_p_match.to_dict(),
+                "p_match": self.delta_p_match.to_dict(4),
                 "expected_interviews": self.delta_expected_interviews.to_dict(2),
                 "fees_usd": round(self.delta_fees_usd, 2),
             },

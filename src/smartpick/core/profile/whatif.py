@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic.fields import FieldInfo
 
+from smartpick.core.lists.request import COUNT_RANGE
 from smartpick.core.profile.applicant import ApplicantProfile, UsceEntry, profile_from_dict
 from smartpick.core.profile.applicant import field_bounds as _bounds
 from smartpick.core.profile.numbers import check_number, parse_number
@@ -69,7 +70,7 @@ def _key_table() -> dict[str, Key]:
     letters_hi = _bounds(ApplicantProfile.model_fields["us_letters"])[1]
     items_hi = _bounds(ApplicantProfile.model_fields["posters"])[1]
     derived = (
-        Key("count", "whole", "Number of applications in the list.", 1, 400),
+        Key("count", "whole", "Number of applications in the list.", *COUNT_RANGE),
         Key("budget_usd", "number", "Fee budget for the list (USD).", 0, 100_000),
         Key("usce_months", "number", "Total hands-on US clinical months wanted.", 0, months_hi),
         Key("add_usce_hands_on_months", "number", "Hands-on months to add.", 0, months_hi),

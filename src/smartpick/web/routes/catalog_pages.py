@@ -14,8 +14,8 @@ from smartpick.core.geography import REGIONS
 from smartpick.core.profile import STATE_CODES
 from smartpick.core.programs import SETTINGS
 from smartpick.core.specialties import SPECIALTIES
+from smartpick.service.assess import assess
 from smartpick.service.catalog import program_summary, program_to_dict
-from smartpick.service.chances import assess
 from smartpick.web.deps import get_catalog, specialty_names
 from smartpick.web.errors import API_ERROR_RESPONSES
 from smartpick.web.profile_request import read_profile

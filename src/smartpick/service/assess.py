@@ -9,17 +9,13 @@ programs with their reasons. The fitted model is loaded once per process.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
 from smartpick.core.chances.context import SpecialtyContext, build_context
 from smartpick.core.chances.estimator import ChanceModel
-from smartpick.core.chances.matrix import ChanceMatrix
 from smartpick.core.chances.persist import load_fitted_model
-from smartpick.core.chances.results import ExcludedProgram, ProgramChance
+from smartpick.core.chances.results import Assessment
 from smartpick.core.profile import ApplicantProfile
-from smartpick.core.programs import Program
 from smartpick.core.rules.eligibility import DEFAULT_TRACKS
 from smartpick.core.specialties import resolve_specialty
 from smartpick.service.catalog import Catalog, open_catalog
@@ -29,53 +25,6 @@ from smartpick.service.catalog import Catalog, open_catalog
 def fitted_model() -> ChanceModel:
     """The shipped fitted model (process-wide, loaded on first use)."""
     return load_fitted_model()
-
-
-@dataclass(frozen=True)
-class Assessment:
-    """Chances of one applicant at a set of programs.
-
-    `programs`, `rows` and the `chances` arrays are aligned (eligible programs only);
-    `excluded` lists the programs a hard rule removed, with the reasons.
-    """
-
-    profile: ApplicantProfile
-    specialties: tuple[str, ...]
-    programs: tuple[Program, ...]
-    chances: ChanceMatrix
-    rows: tuple[ProgramChance, ...]
-    excluded: tuple[ExcludedProgram, ...]
-    notes: tuple[str, ...]
-    level: float
-    tracks: tuple[str, ...] | None = None  # the tracks assessed (None: every track or by id)
-
-    def row(self, program_id: str) -> ProgramChance:
-        """The row of an eligible program (KeyError if it is not eligible or not assessed)."""
-        for r in self.rows:
-            if r.program.id == program_id:
-                return r
-        raise KeyError(program_id)
-
-    def interview_points(self, specialty: str | None = None) -> dict[str, float]:
-        """Point P(interview) (no signal, integrated over u) per eligible program id, for all
-        programs or those of one specialty."""
-        point = self.chances.interview[0] @ self.chances.weights
-        return {
-            p.id: float(v)
-            for p, v in zip(self.programs, point, strict=True)
-            if specialty is None or p.specialty == specialty
-        }
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON contract of `smartpick chances --format json` and the web API."""
-        return {
-            "profile": self.profile.name,
-            "specialties": list(self.specialties),
-            "interval_level": self.level,
-            "programs": [r.to_dict() for r in self.rows],
-            "excluded": [e.to_dict() for e in self.excluded],
-            "notes": list(self.notes),
-        }
 
 
 def _contexts(catalog: Catalog, specialties: Iterable[str]) -> dict[str, SpecialtyContext]:
