@@ -90,18 +90,11 @@ def advise(
         priced,
         summary=summarize(priced),
         red_flags=tuple(flags),
-        recommended=_recommended_rows(base.recommendation),
+        recommended=base.recommendation.programs,
         profile_name=profile.name,
         notes=tuple(notes),
         prepared_on=today,
-        curve=tuple(
-            {
-                "applications": pt.applications,
-                "fees_usd": pt.fees_usd,
-                "p_match": pt.p_match.to_dict(),
-            }
-            for pt in base.recommendation.curve
-        ),
+        curve=base.recommendation.curve,
         stop_at_applications=base.recommendation.stop_at_applications,
     )
 
@@ -176,32 +169,6 @@ def _list_facts(rec: Recommendation, budget_usd: float | None) -> ListFacts:
         settings=settings,
         budget_usd=budget_usd,
     )
-
-
-def _recommended_rows(rec: Recommendation) -> tuple[dict[str, object], ...]:
-    rows = []
-    for row in rec.programs:
-        program = row.program
-        est = row.p_interview
-        rows.append(
-            {
-                "rank": row.rank,
-                "program_id": program.id,
-                "name": program.name,
-                "specialty": program.specialty,
-                "city": program.city.value,
-                "state": program.state.value,
-                "setting": program.setting.value,
-                "tier": row.tier,
-                "p_interview": {"point": est.point, "low": est.low, "high": est.high},
-                "p_interview_text": (
-                    f"{100 * est.point:.0f}% ({100 * est.low:.0f}-{100 * est.high:.0f}%)"
-                ),
-                "signal": row.signal,
-                "fee_usd": row.fee_usd,
-            }
-        )
-    return tuple(rows)
 
 
 def _notes(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from smartpick.core.chances.estimate import Estimate
+from smartpick.core.lists.result import CurvePoint, ListedProgram
 from smartpick.core.plan.standing import FiveNumber, ScoreBand, SpecialtyStanding
 
 ChangeValue = int | float | str | bool | tuple[str, ...]
@@ -276,10 +277,9 @@ class Plan:
     notes: tuple[str, ...] = ()
     profile_name: str | None = None
     baseline: Outcome | None = None
-    recommended: tuple[Mapping[str, object], ...] = ()
+    recommended: tuple[ListedProgram, ...] = ()  # the baseline list
     prepared_on: _dt.date | None = None
-    # The baseline list's P(match) curve: {"applications", "fees_usd", "p_match": {point, low, high}}
-    curve: tuple[Mapping[str, object], ...] = ()
+    curve: tuple[CurvePoint, ...] = ()  # the baseline list's P(match) curve
     stop_at_applications: int | None = None
     whole_plan: Price | None = None  # every priced step at once (not the volume step)
     summary: tuple[str, ...] = ()
@@ -303,11 +303,37 @@ class Plan:
             "timeline": timeline,
             "months_to_eras_open": self.months_to_eras_open,
             "plan_months_guide": list(PLAN_MONTHS),
-            "recommended": [dict(r) for r in self.recommended],
-            "curve": [dict(c) for c in self.curve],
+            "recommended": [_listed_dict(r) for r in self.recommended],
+            "curve": [
+                {
+                    "applications": c.applications,
+                    "fees_usd": c.fees_usd,
+                    "p_match": c.p_match.to_dict(),
+                }
+                for c in self.curve
+            ],
             "stop_at_applications": self.stop_at_applications,
             "notes": list(self.notes),
         }
+
+
+def _listed_dict(row: ListedProgram) -> dict[str, Any]:
+    """A program of the plan's list, as the plan's JSON contract shows it."""
+    program, est = row.program, row.p_interview
+    return {
+        "rank": row.rank,
+        "program_id": program.id,
+        "name": program.name,
+        "specialty": program.specialty,
+        "city": program.city.value,
+        "state": program.state.value,
+        "setting": program.setting.value,
+        "tier": row.tier,
+        "p_interview": est.to_dict(),
+        "p_interview_text": f"{100 * est.point:.0f}% ({100 * est.low:.0f}-{100 * est.high:.0f}%)",
+        "signal": row.signal,
+        "fee_usd": row.fee_usd,
+    }
 
 
 def _month_label(start: _dt.date, months: int) -> str:

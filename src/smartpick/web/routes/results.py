@@ -66,7 +66,7 @@ def results_context(request: Request) -> dict[str, Any]:
             "json": f"/api/results?{qs}",
         },
         "query": query,
-        **results_data(rec.to_dict()),
+        **results_data(rec),
         "standing": standing_charts(
             calibration(request), list(profile.specialties), profile.step2ck
         ),
