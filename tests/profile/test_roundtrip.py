@@ -29,7 +29,8 @@ from smartpick.core.specialties import SPECIALTIES
 from smartpick.errors import InvalidInput
 from smartpick.testing import EXAMPLES, REFERENCE_NAMES, full_profile
 from smartpick.web import WebSettings, create_app
-from smartpick.web.profile_form import build_form_spec, parse_form, profile_query, to_profile
+from smartpick.web.form_values import parse_form, profile_query, to_profile
+from smartpick.web.profile_form import build_form_spec
 
 SPEC = build_form_spec([s.name for s in SPECIALTIES])
 NAMES = [s.name for s in SPECIALTIES]

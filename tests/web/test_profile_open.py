@@ -10,7 +10,8 @@ from starlette.datastructures import QueryParams
 
 from smartpick.core.profile import load_profile
 from smartpick.core.specialties import SPECIALTIES
-from smartpick.web.profile_form import build_form_spec, parse_form, to_profile
+from smartpick.web.form_values import parse_form, to_profile
+from smartpick.web.profile_form import build_form_spec
 
 PROFILES = sorted((Path(__file__).parents[2] / "examples" / "profiles").glob("*.toml"))
 SPEC = build_form_spec([s.name for s in SPECIALTIES])

@@ -14,7 +14,7 @@ from smartpick.core.lists.fees import fee_schedule
 from smartpick.core.profile import ApplicantProfile
 from smartpick.errors import InvalidInput
 from smartpick.web.deps import get_form_spec
-from smartpick.web.profile_form import ParsedForm, parse_form, to_profile
+from smartpick.web.form_values import ParsedForm, parse_form, to_profile
 from smartpick.web.rendering import render
 
 

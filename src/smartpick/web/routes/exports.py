@@ -19,7 +19,7 @@ from smartpick.service.advise import advise
 from smartpick.service.recommend import recommend
 from smartpick.web.deps import get_catalog
 from smartpick.web.errors import API_ERROR_RESPONSES
-from smartpick.web.profile_form import list_options
+from smartpick.web.form_values import list_options
 from smartpick.web.profile_request import FormErrors, form_again, read_profile
 
 router = APIRouter(responses=API_ERROR_RESPONSES)

@@ -26,7 +26,7 @@ from smartpick.service.recommend import recommend
 from smartpick.service.whatif import whatif
 from smartpick.web.deps import get_catalog, get_form_spec
 from smartpick.web.errors import API_ERROR_RESPONSES
-from smartpick.web.profile_form import ParsedForm, list_options, profile_query
+from smartpick.web.form_values import ParsedForm, list_options, profile_query
 from smartpick.web.profile_request import FormErrors, form_again, read_profile
 from smartpick.web.rendering import query_string, render
 from smartpick.web.results_view import results_data, standing_charts
