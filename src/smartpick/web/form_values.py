@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smartpick.core.profile import ApplicantProfile, profile_from_dict
-from smartpick.core.profile.applicant import ProfileInvalid
 from smartpick.core.profile.numbers import parse_number
+from smartpick.core.profile.validation import ProfileInvalid
 from smartpick.errors import InvalidInput, SmartPickError
 from smartpick.web.profile_form import USCE_BLOCKS, FieldGroup, FormField, all_fields, usce_name
 

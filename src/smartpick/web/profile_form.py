@@ -18,8 +18,8 @@ from pydantic.fields import FieldInfo
 from smartpick.core.geography import REGIONS, STATES
 from smartpick.core.lists.request import COUNT_RANGE, STOP_MAX_PP
 from smartpick.core.profile import ApplicantProfile, UsceEntry
-from smartpick.core.profile.applicant import field_bounds as _bounds
 from smartpick.core.profile.numbers import allowed_range
+from smartpick.core.profile.validation import field_bounds as _bounds
 from smartpick.core.rules.season import default_match_year
 from smartpick.core.rules.usmle import TEST_DATE_PATTERN
 

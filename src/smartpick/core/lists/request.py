@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from smartpick.core.geography import place_of, resolve_region
 from smartpick.core.profile import ApplicantProfile
-from smartpick.core.profile.applicant import field_bounds
 from smartpick.core.profile.numbers import check_number
+from smartpick.core.profile.validation import field_bounds
 from smartpick.core.programs import SETTINGS, Program
 from smartpick.errors import InvalidInput
 

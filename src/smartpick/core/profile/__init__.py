@@ -3,12 +3,7 @@
 `ApplicantProfile` is the only place where a profile field's bounds and meaning are declared.
 """
 
-from smartpick.core.profile.applicant import (
-    STATE_CODES,
-    ApplicantProfile,
-    UsceEntry,
-    profile_from_dict,
-)
+from smartpick.core.profile.applicant import ApplicantProfile, UsceEntry
 from smartpick.core.profile.files import (
     load_profile,
     profile_json,
@@ -16,6 +11,8 @@ from smartpick.core.profile.files import (
     profile_toml,
     read_profile,
 )
+from smartpick.core.profile.validation import profile_from_dict
+from smartpick.core.profile.values import STATE_CODES
 
 __all__ = [
     "STATE_CODES",

@@ -12,55 +12,27 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from pydantic.fields import FieldInfo
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from smartpick.core.geography import REGIONS, STATES
+from smartpick.core.geography import REGIONS
+from smartpick.core.profile.values import (
+    STEP1_ALIASES,
+    TYPE_ALIASES,
+    VISA_ALIASES,
+    alias,
+    as_list,
+    check_specialty,
+    check_state,
+    clean_text,
+)
 from smartpick.core.rules import usmle
 from smartpick.core.rules.season import default_match_year
 from smartpick.core.specialties import resolve_specialty
-from smartpick.errors import InvalidInput
 
 ApplicantType = Literal["non_us_img", "us_img", "us_md", "us_do"]
 VisaNeed = Literal["none", "j1", "h1b", "either"]
 Step1Result = Literal["pass", "fail_then_pass"]
 UsceKind = Literal["hands_on", "observership"]
-
-STATE_CODES = frozenset(STATES)
-
-_VISA_ALIASES = {
-    "none": "none",
-    "no": "none",
-    "j1": "j1",
-    "j-1": "j1",
-    "h1b": "h1b",
-    "h-1b": "h1b",
-    "either": "either",
-    "j1_or_h1b": "either",
-    "j-1 or h-1b": "either",
-}
-_TYPE_ALIASES = {
-    "non_us_img": "non_us_img",
-    "non-us img": "non_us_img",
-    "non-us-img": "non_us_img",
-    "us_img": "us_img",
-    "us img": "us_img",
-    "us-img": "us_img",
-    "us-citizen img": "us_img",
-    "us_md": "us_md",
-    "us md": "us_md",
-    "md": "us_md",
-    "us_do": "us_do",
-    "us do": "us_do",
-    "do": "us_do",
-}
-_STEP1_ALIASES = {
-    "pass": "pass",
-    "passed": "pass",
-    "fail_then_pass": "fail_then_pass",
-    "fail then pass": "fail_then_pass",
-    "failed then passed": "fail_then_pass",
-}
 
 
 class UsceEntry(BaseModel):
@@ -84,12 +56,12 @@ class UsceEntry(BaseModel):
     @field_validator("state")
     @classmethod
     def _state(cls, value: str | None) -> str | None:
-        return None if value is None else _check_state(value)
+        return None if value is None else check_state(value)
 
     @field_validator("institution", "program_id", mode="before")
     @classmethod
     def _text(cls, value: Any) -> Any:
-        return _clean_text(value)
+        return clean_text(value)
 
     @field_validator("months", mode="after")
     @classmethod
@@ -99,7 +71,7 @@ class UsceEntry(BaseModel):
     @field_validator("specialty")
     @classmethod
     def _specialty(cls, value: str | None) -> str | None:
-        return None if value is None else _check_specialty(value)
+        return None if value is None else check_specialty(value)
 
 
 class ApplicantProfile(BaseModel):
@@ -191,7 +163,7 @@ class ApplicantProfile(BaseModel):
     @field_validator("name", "research_institution", mode="before")
     @classmethod
     def _text(cls, value: Any) -> Any:
-        return _clean_text(value)
+        return clean_text(value)
 
     @field_validator("research_months", "budget_usd", mode="after")
     @classmethod
@@ -202,12 +174,12 @@ class ApplicantProfile(BaseModel):
     @field_validator("applicant_type", mode="before")
     @classmethod
     def _applicant_type(cls, value: Any) -> Any:
-        return _alias(value, _TYPE_ALIASES)
+        return alias(value, TYPE_ALIASES)
 
     @field_validator("visa", mode="before")
     @classmethod
     def _visa(cls, value: Any) -> Any:
-        return _alias(value, _VISA_ALIASES)
+        return alias(value, VISA_ALIASES)
 
     @field_validator("step1", mode="before")
     @classmethod
@@ -221,7 +193,7 @@ class ApplicantProfile(BaseModel):
             elif text.casefold() in ("", "none", "not_taken", "not taken"):
                 return None
             else:
-                found = _STEP1_ALIASES.get(text.casefold().replace("-", " ").replace(",", ""))
+                found = STEP1_ALIASES.get(text.casefold().replace("-", " ").replace(",", ""))
                 if found is None:
                     raise ValueError(
                         f"'{value}' is not allowed; use a score 1-300, 'pass' or 'fail_then_pass'"
@@ -234,7 +206,7 @@ class ApplicantProfile(BaseModel):
     @field_validator("specialties", mode="before")
     @classmethod
     def _specialties(cls, value: Any) -> Any:
-        names = [_check_specialty(v) for v in _as_list(value, "specialty names")]
+        names = [check_specialty(v) for v in as_list(value, "specialty names")]
         return tuple(dict.fromkeys(names))
 
     @field_validator("us_letters_by_specialty", mode="before")
@@ -243,19 +215,19 @@ class ApplicantProfile(BaseModel):
         if not isinstance(value, Mapping):
             return value
         # A specialty with no letters is the same as one not named.
-        return {_check_specialty(k): v for k, v in value.items() if v != 0}
+        return {check_specialty(k): v for k, v in value.items() if v != 0}
 
     @field_validator("preferred_states", "ties_states", mode="before")
     @classmethod
     def _states(cls, value: Any) -> Any:
-        codes = _as_list(value, "two-letter state codes")
-        return tuple(dict.fromkeys(_check_state(v) for v in codes))
+        codes = as_list(value, "two-letter state codes")
+        return tuple(dict.fromkeys(check_state(v) for v in codes))
 
     @field_validator("preferred_regions", mode="before")
     @classmethod
     def _regions(cls, value: Any) -> Any:
         out = []
-        for v in _as_list(value, "Census regions"):
+        for v in as_list(value, "Census regions"):
             match = [r for r in REGIONS if r.casefold() == str(v).strip().casefold()]
             if not match:
                 raise ValueError(f"'{v}' is not a Census region; allowed: {', '.join(REGIONS)}")
@@ -265,7 +237,7 @@ class ApplicantProfile(BaseModel):
     @field_validator("languages", mode="before")
     @classmethod
     def _languages(cls, value: Any) -> Any:
-        names = _as_list(value, "language names")
+        names = as_list(value, "language names")
         if any(not isinstance(v, str) or "," in v or len(v) > 30 for v in names):
             raise ValueError("must be a list of language names (up to 30 letters, no commas)")
         return tuple(dict.fromkeys(v.strip().title() for v in names if v.strip()))
@@ -406,137 +378,3 @@ class ApplicantProfile(BaseModel):
         names = [e.institution for e in self.usce if e.institution]
         ids = [e.program_id for e in self.usce if e.program_id]
         return tuple(dict.fromkeys([*names, *ids]))
-
-
-def _clean_text(value: Any) -> Any:
-    """Free text as a person means it: trimmed, empty as not given, no control characters."""
-    if not isinstance(value, str):
-        return value
-    text = value.strip()
-    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in text):
-        raise ValueError("must not contain control characters (line breaks, tabs...)")
-    return text or None
-
-
-def _as_list(value: Any, what: str) -> list[Any]:
-    """A list field's items: one string counts as a list of one; anything else but a list is an
-    error (a file may hold `null` or a number where a list belongs)."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list | tuple):
-        return list(value)
-    raise ValueError(f"must be a list of {what}, e.g. [] for none; got {str(value)[:40]!r}")
-
-
-def _alias(value: Any, aliases: Mapping[str, str]) -> Any:
-    if isinstance(value, str):
-        found = aliases.get(value.strip().casefold())
-        if found is None:
-            allowed = ", ".join(sorted(set(aliases.values())))
-            raise ValueError(f"'{value}' is not allowed; use one of {allowed}")
-        return found
-    return value
-
-
-def _check_specialty(name: Any) -> str:
-    try:
-        return resolve_specialty(str(name)).name
-    except InvalidInput as err:
-        # Drop resolve_specialty's own field prefix: pydantic's location names the field.
-        raise ValueError(err.message.split(": ", 1)[-1]) from None
-
-
-def _check_state(code: Any) -> str:
-    text = str(code).strip().upper()
-    if text not in STATE_CODES:
-        raise ValueError(f"'{code}' is not a two-letter US state or territory code (e.g. TX, NY)")
-    return text
-
-
-# --- loading -------------------------------------------------------------------------------
-
-
-def _location(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif not out:
-            out = part
-        elif part in ("int", "str") or part.startswith(("literal[", "function-")):
-            continue  # pydantic's union-member labels, not field names
-        else:
-            out += f".{part}"
-    return out
-
-
-def field_bounds(info: FieldInfo) -> tuple[float | None, float | None]:
-    """The (ge, le) bounds a model field declares; None where it declares none."""
-    lo = hi = None
-    for meta in info.metadata:
-        lo = getattr(meta, "ge", lo)
-        hi = getattr(meta, "le", hi)
-    return lo, hi
-
-
-def _bounds(loc: tuple[int | str, ...]) -> str | None:
-    """The allowed range of the field at `loc`, from its declared constraints."""
-    names = [p for p in loc if isinstance(p, str)]
-    model: type[BaseModel] = UsceEntry if names[:1] == ["usce"] else ApplicantProfile
-    name = names[1] if model is UsceEntry and len(names) > 1 else names[0] if names else ""
-    info = model.model_fields.get(name)
-    if info is None:
-        return None
-    lo, hi = field_bounds(info)
-    if lo is None and hi is None:
-        return None
-    if hi is None:
-        return f"allowed {lo} or more"
-    return f"allowed {lo if lo is not None else 'up'} to {hi}"
-
-
-def _message(error: Mapping[str, Any]) -> str:
-    kind = error["type"]
-    given = error.get("input")
-    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        bounds = _bounds(tuple(error["loc"]))
-        shown = repr(given) if len(repr(given)) <= 40 else repr(given)[:40] + "…"
-        return f"{shown} is out of range; {bounds or error['msg'].lower()}"
-    if kind == "missing":
-        return "is required"
-    if kind == "extra_forbidden":
-        return "is not a profile field"
-    if kind in ("too_short", "too_long"):
-        return error["msg"].lower()
-    msg = str(error["msg"])
-    return msg.removeprefix("Value error, ")
-
-
-class ProfileInvalid(InvalidInput):
-    """A profile with bad fields: `field_problems` holds (field path, line) for each."""
-
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
-        super().__init__("; ".join(line for _, line in problems), field=problems[0][0] or None)
-        self.field_problems = problems
-
-
-def profile_from_dict(data: Mapping[str, Any]) -> ApplicantProfile:
-    """Validate a mapping into a profile; InvalidInput names every bad field and its range."""
-    try:
-        return ApplicantProfile.model_validate(dict(data))
-    except ValidationError as err:
-        problems: list[tuple[str, str]] = []
-        seen: set[str] = set()
-        for e in err.errors():
-            where = _location(tuple(e["loc"]))
-            text = _message(e)
-            if not where and ":" in text:  # model-level checks name the field themselves
-                line = text
-                where = text.split(":", 1)[0]
-            else:
-                line = f"{where}: {text}" if where else text
-            if line in seen:
-                continue
-            seen.add(line)
-            problems.append((where, line))
-        raise ProfileInvalid(problems) from None

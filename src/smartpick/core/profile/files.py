@@ -15,7 +15,8 @@ from typing import Any
 
 import tomli_w
 
-from smartpick.core.profile.applicant import ApplicantProfile, profile_from_dict
+from smartpick.core.profile.applicant import ApplicantProfile
+from smartpick.core.profile.validation import profile_from_dict
 from smartpick.errors import InvalidInput, NotFound
 
 MAX_FILE_BYTES = 64 * 1024

@@ -23,9 +23,10 @@ from typing import Any
 from pydantic.fields import FieldInfo
 
 from smartpick.core.lists.request import COUNT_RANGE
-from smartpick.core.profile.applicant import ApplicantProfile, UsceEntry, profile_from_dict
-from smartpick.core.profile.applicant import field_bounds as _bounds
+from smartpick.core.profile.applicant import ApplicantProfile, UsceEntry
 from smartpick.core.profile.numbers import check_number, parse_number
+from smartpick.core.profile.validation import field_bounds as _bounds
+from smartpick.core.profile.validation import profile_from_dict
 from smartpick.core.specialties import resolve_specialty
 from smartpick.errors import InvalidInput
 
