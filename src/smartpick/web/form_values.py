@@ -275,3 +275,10 @@ def profile_query(
 def list_options(parsed: ParsedForm) -> dict[str, Any]:
     """The list options of a parsed form: budget, count and stopping threshold."""
     return {k: parsed.values.get(k) for k in LIST_OPTIONS if parsed.values.get(k) is not None}
+
+
+def recommend_options(parsed: ParsedForm) -> dict[str, Any]:
+    """The list options as `recommend` takes them (the stopping threshold in pp)."""
+    options = list_options(parsed)
+    stop = options.pop("stop_pp", None)
+    return options | ({} if stop is None else {"stop_threshold_pp": float(stop)})

@@ -10,13 +10,10 @@ a summary row but no measures.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
-from smartpick.errors import DataUnavailable
+from smartpick.core.bundled import bundled_rows
 
 SOURCE = "NRMP Charting Outcomes 2026, non-US IMGs"
 SOURCE_YEAR = 2026
@@ -87,11 +84,7 @@ class SpecialtyOutcomes:
 
 
 def _read(name: str) -> list[dict[str, str]]:
-    try:
-        text = resources.files("smartpick").joinpath("data", "reference", name).read_text("utf-8")
-    except (FileNotFoundError, ModuleNotFoundError) as exc:
-        raise DataUnavailable(f"The bundled table {name} is missing (a broken install).") from exc
-    return list(csv.DictReader(io.StringIO(text)))
+    return bundled_rows("reference", name)
 
 
 def _num(text: str) -> float | None:

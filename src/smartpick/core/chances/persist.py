@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
 from typing import Any
 
+from smartpick.core.bundled import bundled_text
 from smartpick.core.chances.calibration import Calibration
 from smartpick.core.chances.estimator import ChanceModel
 from smartpick.core.chances.outcomes import SOURCE as CO_SOURCE
 from smartpick.core.chances.outcomes import charting_outcomes
 from smartpick.core.chances.population import SpecialtyParams
-from smartpick.errors import DataUnavailable
 
-FITTED_FILE = ("data", "model", "calibration.json")
+FITTED_FILE = ("model", "calibration.json")
 
 
 def model_to_dict(model: ChanceModel) -> dict[str, Any]:
@@ -67,10 +66,4 @@ def model_from_dict(data: dict[str, Any]) -> ChanceModel:
 
 def load_fitted_model() -> ChanceModel:
     """The fitted model shipped with the package (built by scripts/fit_model.py)."""
-    try:
-        text = resources.files("smartpick").joinpath(*FITTED_FILE).read_text("utf-8")
-    except (FileNotFoundError, ModuleNotFoundError) as exc:
-        raise DataUnavailable(
-            "The fitted model (data/model/calibration.json) is missing: run scripts/fit_model.py."
-        ) from exc
-    return model_from_dict(json.loads(text))
+    return model_from_dict(json.loads(bundled_text(*FITTED_FILE)))

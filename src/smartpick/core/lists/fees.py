@@ -14,15 +14,13 @@ for later seasons the most recent stated value is used and its season is reporte
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Literal
 
+from smartpick.core.bundled import bundled_rows
 from smartpick.errors import DataUnavailable, InvalidInput
 
 FeeRule = Literal["flat", "per_program"]
@@ -136,15 +134,7 @@ def _parse_range(text: str) -> tuple[int, int | None]:
 
 @cache
 def _rows() -> tuple[dict[str, str], ...]:
-    try:
-        text = (
-            resources.files("smartpick")
-            .joinpath("data", "reference", "eras_fees.csv")
-            .read_text("utf-8")
-        )
-    except (FileNotFoundError, ModuleNotFoundError) as exc:  # a broken install
-        raise DataUnavailable("The bundled ERAS fee table (eras_fees.csv) is missing.") from exc
-    return tuple(csv.DictReader(io.StringIO(text)))
+    return tuple(bundled_rows("reference", "eras_fees.csv"))
 
 
 def fee_seasons(application_type: ApplicationType = "residency") -> tuple[int, ...]:

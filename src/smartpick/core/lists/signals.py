@@ -11,14 +11,11 @@ season that is not in the table uses the latest earlier season, and says so (`Al
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
+from smartpick.core.bundled import bundled_rows
 from smartpick.core.specialties import resolve_specialty
-from smartpick.errors import DataUnavailable
 
 
 @dataclass(frozen=True)
@@ -40,17 +37,7 @@ class Allowance:
 
 @cache
 def _rows() -> tuple[dict[str, str], ...]:
-    try:
-        text = (
-            resources.files("smartpick")
-            .joinpath("data", "reference", "eras_signals.csv")
-            .read_text("utf-8")
-        )
-    except (FileNotFoundError, ModuleNotFoundError) as exc:  # a broken install
-        raise DataUnavailable(
-            "The bundled ERAS signal table (eras_signals.csv) is missing."
-        ) from exc
-    return tuple(csv.DictReader(io.StringIO(text)))
+    return tuple(bundled_rows("reference", "eras_signals.csv"))
 
 
 def _int(text: str) -> int:

@@ -26,18 +26,12 @@ from smartpick.service.recommend import recommend
 from smartpick.service.whatif import whatif
 from smartpick.web.deps import get_catalog, get_form_spec
 from smartpick.web.errors import API_ERROR_RESPONSES
-from smartpick.web.form_values import ParsedForm, list_options, profile_query
+from smartpick.web.form_values import list_options, profile_query, recommend_options
 from smartpick.web.profile_request import FormErrors, form_again, read_profile
 from smartpick.web.rendering import query_string, render
 from smartpick.web.results_view import results_data, standing_charts
 
 router = APIRouter(responses=API_ERROR_RESPONSES)
-
-
-def _recommend_options(parsed: ParsedForm) -> dict[str, Any]:
-    options = list_options(parsed)
-    stop = options.pop("stop_pp", None)
-    return options | ({} if stop is None else {"stop_threshold_pp": float(stop)})
 
 
 def _link(request: Request, profile: ApplicantProfile, options: Mapping[str, Any]) -> str:
@@ -49,7 +43,7 @@ def results_context(request: Request) -> dict[str, Any]:
     """The data behind the results page: the optimized list and everything shown about it."""
     parsed, profile = read_profile(request)
     catalog = get_catalog(request)
-    rec = recommend(profile, catalog=catalog, **_recommend_options(parsed))
+    rec = recommend(profile, catalog=catalog, **recommend_options(parsed))
     query = profile_query(profile, get_form_spec(request), list_options(parsed))
     qs = query_string(query)
     return {
