@@ -105,7 +105,8 @@ def _safe_text(value: Any) -> Any:
 def list_csv(recommendation: Any) -> str:
     """The list as CSV text (header + one row per program, unknown values empty)."""
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=LIST_COLUMNS, lineterminator="\n")
+    # CRLF (RFC 4180): a carriage return inside a cell is then quoted, not read as a line end.
+    writer = csv.DictWriter(buf, fieldnames=LIST_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for row in list_rows(recommendation):
         writer.writerow({k: "" if v is None else _safe_text(v) for k, v in row.items()})
