@@ -17,9 +17,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 
 from smartpick.core.profile import load_profile  # noqa: E402
-from smartpick.service.advise import advise, whatif  # noqa: E402
+from smartpick.service.advise import advise  # noqa: E402
 from smartpick.service.catalog import open_catalog  # noqa: E402
 from smartpick.service.recommend import recommend  # noqa: E402
+from smartpick.service.whatif import whatif  # noqa: E402
 
 PROFILES = ("guide-sample", "low-score-late", "average-img", "strong-img", "us-img-fm", "psych-img")
 TODAY = dt.date(2026, 11, 24)

@@ -13,14 +13,14 @@ population curve P(match | Step 2 CK).
 
 from __future__ import annotations
 
-from smartpick.core.calibration_report import (
+from smartpick.core.chances.calibration_report import (
     calibration_report,
     catalog_consistency,
     summary_errors,
 )
-from smartpick.core.model import build_context
+from smartpick.core.chances.context import build_context
+from smartpick.service.assess import fitted_model
 from smartpick.service.catalog import open_catalog
-from smartpick.service.chances import fitted_model
 
 
 def _median(block: dict | None, cohort: str) -> str:

@@ -12,10 +12,10 @@ import statistics
 import time
 from pathlib import Path
 
-from smartpick.core.model import build_context
+from smartpick.core.chances.context import build_context
 from smartpick.core.profile import load_profile
+from smartpick.service.assess import assess, fitted_model
 from smartpick.service.catalog import open_catalog
-from smartpick.service.chances import assess, fitted_model
 
 PROFILES = Path(__file__).resolve().parents[1] / "examples" / "profiles"
 

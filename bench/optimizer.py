@@ -14,22 +14,18 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "optimizer"))
+from smartpick.core.chances.matrix import SIGNAL_LEVELS, ChanceMatrix, p_match
+from smartpick.core.lists.fees import FeeTier, custom_schedule, fee_schedule
+from smartpick.core.lists.optimizer import optimize_list
+from smartpick.core.lists.reference import exhaustive_list
+from smartpick.core.lists.types import ListProblem
+from smartpick.testing import EXAMPLES, synthetic_chances
 
-from optimizer_helpers import synthetic_chances  # noqa: E402
-
-from smartpick.core.chances import SIGNAL_LEVELS, ChanceMatrix, p_match  # noqa: E402
-from smartpick.core.fees import FeeTier, custom_schedule, fee_schedule  # noqa: E402
-from smartpick.core.optimizer import ListProblem, exhaustive_list, optimize_list  # noqa: E402
-
-PROFILES = ROOT / "examples" / "profiles"
+PROFILES = EXAMPLES
 TIGHT = custom_schedule(
     (FeeTier(1, 3, "per_program", 11), FeeTier(4, None, "per_program", 30)), transcript_fee_usd=80
 )
@@ -141,9 +137,9 @@ class _Comparison:
     """One reference profile: its chances, its optimized curve, and naive lists to compare."""
 
     def __init__(self, name: str, catalog: object) -> None:
+        from smartpick.core.lists.signals import signal_allowance
         from smartpick.core.profile import load_profile
-        from smartpick.core.signals import signal_allowance
-        from smartpick.service.chances import assess
+        from smartpick.service.assess import assess
         from smartpick.service.recommend import recommend
 
         self.name = name
@@ -160,7 +156,7 @@ class _Comparison:
         self.schedule = fee_schedule(2026)
 
     def cost(self, order: list[int]) -> int:
-        from smartpick.service.recommend import fee_group
+        from smartpick.core.lists.request import fee_group
 
         counts: dict[str, int] = {}
         for i in order:
@@ -223,8 +219,8 @@ def part_naive(names: list[str], random_lists: int) -> None:
 def part_timing(repeats: int) -> None:
     import smartpick.service.recommend as service
     from smartpick.core.profile import load_profile
+    from smartpick.service.assess import assess
     from smartpick.service.catalog import open_catalog
-    from smartpick.service.chances import assess
 
     print("(3) Time to build a list from the whole Internal Medicine catalog (categorical)")
     catalog = open_catalog()

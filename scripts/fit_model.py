@@ -15,7 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from smartpick.core.model import ChanceModel
+from smartpick.core.chances.estimator import ChanceModel
+from smartpick.core.chances.persist import load_fitted_model, model_to_dict
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "smartpick" / "data" / "model"
 
@@ -28,8 +29,8 @@ def main() -> int:
     args = parser.parse_args()
     start = time.perf_counter()
     if args.check:
-        fresh = ChanceModel(n_draws=0, random_state=args.seed).fit().to_dict()["specialties"]
-        shipped = ChanceModel.load().to_dict()["specialties"]
+        fresh = model_to_dict(ChanceModel(n_draws=0, random_state=args.seed).fit())["specialties"]
+        shipped = model_to_dict(load_fitted_model())["specialties"]
         worst = max(
             abs(fresh[name]["params"][k] - shipped[name]["params"][k])
             for name in fresh
@@ -42,7 +43,7 @@ def main() -> int:
     )
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / "calibration.json"
-    path.write_text(json.dumps(model.to_dict(), indent=1) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(model_to_dict(model), indent=1) + "\n", encoding="utf-8")
     print(f"wrote {path} in {time.perf_counter() - start:.0f} s")
     return 0
 

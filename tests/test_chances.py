@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from smartpick.core.chances import interval, intervals
+from smartpick.core.chances.matrix import interval, intervals
 
 
 @settings(max_examples=40, deadline=None)

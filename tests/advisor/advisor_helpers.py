@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
-from smartpick.core.profile import ApplicantProfile, load_profile
+from smartpick.core.profile import ApplicantProfile
 
-PROFILES = Path(__file__).resolve().parents[2] / "examples" / "profiles"
 TODAY = dt.date(2026, 11, 24)
-
-
-def reference_profile(name: str) -> ApplicantProfile:
-    """One of the six shared reference applicants."""
-    return load_profile(PROFILES / f"{name}.toml")
 
 
 class RecordingRecommender:

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from smartpick.service.catalog import open_catalog
-from tests.advisor.advisor_helpers import TODAY, RecordingRecommender, reference_profile
-
-
-@pytest.fixture(scope="session")
-def catalog():
-    return open_catalog()
+from smartpick.testing import reference_profile
+from tests.advisor.advisor_helpers import TODAY, RecordingRecommender
 
 
 @pytest.fixture(scope="session")

@@ -3,31 +3,18 @@
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
-import zlib
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from smartpick.cli import app
 from smartpick.export.pdf import plan_pdf
-from tests.advisor.advisor_helpers import PROFILES
+from smartpick.testing import EXAMPLES as PROFILES
+from smartpick.testing import pdf_text_core_font as _pdf_text_core_font
 
 runner = CliRunner()
-
-
-def _pdf_text_core_font(data: bytes) -> str:
-    """Text drawn with the core (Latin-1) font: inflate every content stream and read the strings."""
-    text = []
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, flags=re.S):
-        try:
-            raw = zlib.decompress(stream)
-        except zlib.error:
-            raw = stream
-        text += [m.decode("latin-1") for m in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", raw)]
-    return " ".join(text).replace("\\(", "(").replace("\\)", ")")
 
 
 def test_whatif_json(tmp_path: Path) -> None:

@@ -6,9 +6,13 @@ import math
 
 import pytest
 
+from smartpick.core.profile.whatif import apply_changes
+from smartpick.core.rules.season import Season
 from smartpick.errors import InvalidInput
-from smartpick.service.advise import advise, apply_changes, months_to_eras_open, whatif
-from tests.advisor.advisor_helpers import TODAY, RecordingRecommender, reference_profile
+from smartpick.service.advise import advise
+from smartpick.service.whatif import whatif
+from smartpick.testing import reference_profile
+from tests.advisor.advisor_helpers import TODAY, RecordingRecommender
 
 
 def _step(plan, step_id):
@@ -26,7 +30,7 @@ def test_guide_sample_plan_recommends_the_guides_steps_each_priced(guide_sample_
     # the guide's own targets for its sample applicant
     assert _step(plan, "step3").change == {"step3": 234}
     assert _step(plan, "usce").change == {"usce_months": 4.0}
-    assert _step(plan, "letters").change == {"us_letters": 3}
+    assert _step(plan, "letters").change == {"us_letters_in_specialty": 3}
     # Step 3, hands-on USCE and letters each raise P(match) for this applicant
     for step_id in ("step3", "usce", "letters", "regions"):
         assert _step(plan, step_id).price.delta_p_match.point > 0
@@ -65,7 +69,7 @@ def test_every_price_comes_from_rerunning_the_optimizer(guide_sample_run) -> Non
     base_rec = recommend(base)
     step3 = _step(plan, "step3")
     assert math.isclose(step3.price.baseline.p_match.point, base_rec.p_match.point, abs_tol=1e-9)
-    changed_rec = recommend(base.with_changes({"step3": 234}))
+    changed_rec = recommend(apply_changes(base, {"step3": 234})[0])
     assert math.isclose(step3.price.changed.p_match.point, changed_rec.p_match.point, abs_tol=1e-9)
     assert math.isclose(
         step3.price.delta_p_match.point,
@@ -150,7 +154,12 @@ def test_visa_flag_and_h1b_counts_match_the_catalog(guide_sample_run, catalog) -
     im = [p for p in catalog.programs(specialty="Internal Medicine") if p.track == "categorical"]
     flag = next(f for f in plan.red_flags if f.id.startswith("visa"))
     assert flag.programs_total == len(im)
-    assert flag.programs_shut == sum(p.visa_j1.value in ("no", "none_listed") for p in im)
+    # "shut" means what the model excludes (a stated "no"); FREIDA's empty list only lowers it
+    from smartpick.service.assess import assess
+
+    excluded = assess(reference_profile("guide-sample"), catalog=catalog).excluded
+    visa_shut = [e for e in excluded if any(r.rule == "visa" for r in e.reason_details)]
+    assert flag.programs_shut == len(visa_shut) == sum(p.visa_j1.value == "no" for p in im)
     details = _step(plan, "step3").details
     assert details["h1b_programs"] == sum(p.visa_h1b.value == "yes" for p in im)
     opened = details["h1b_option"]["programs_opened"]
@@ -205,12 +214,18 @@ def test_standing_percentile_and_json_contract(guide_sample_run) -> None:
     )
 
 
-def test_months_to_eras_open() -> None:
+def test_the_season_follows_the_match_year() -> None:
     import datetime as dt
 
-    sample = reference_profile("guide-sample")  # Match 2027: ERAS opened June 2026
-    assert months_to_eras_open(sample, TODAY) == 7  # next opening: June 2027
-    assert months_to_eras_open(sample, dt.date(2026, 1, 10)) == 5
+    from smartpick.core.rules.season import default_match_year
+
+    assert Season(2027).months_to_opening(TODAY) == 0  # opened June 2026
+    assert Season(2027).months_to_opening(dt.date(2026, 1, 10)) == 5
+    assert Season(2028).months_to_opening(TODAY) == 7  # June 2027
+    # a new user on 2026-11-30 applies in the season that opens June 2027: the 2028 Match
+    assert default_match_year(dt.date(2026, 11, 30)) == 2028
+    assert default_match_year(dt.date(2026, 9, 1)) == 2027
+    assert default_match_year(dt.date(2026, 1, 10)) == 2027
 
 
 def test_advise_uses_the_budget(catalog) -> None:
@@ -299,3 +314,20 @@ def test_whole_plan_is_priced_as_one_rerun(guide_sample_run) -> None:
     assert any(
         line.startswith(f"All {len(singles)} priced steps together") for line in plan.summary
     )
+
+
+def test_the_unchanged_profile_is_assessed_once_per_plan(catalog, monkeypatch) -> None:
+    """The baseline list keeps its assessment; the plan's flags and steps reuse it."""
+    import smartpick.service.recommend as recommend_module
+    from smartpick.service.assess import assess as real_assess
+
+    seen = []
+
+    def counting(profile, **options):
+        seen.append(profile)
+        return real_assess(profile, **options)
+
+    monkeypatch.setattr(recommend_module, "assess", counting)
+    profile = reference_profile("guide-sample")
+    advise(profile, catalog=catalog, today=TODAY, assessor=counting)
+    assert sum(p == profile for p in seen) == 1, len(seen)

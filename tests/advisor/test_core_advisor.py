@@ -7,54 +7,50 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smartpick.core.advisor import (
-    ApplicantFacts,
-    CatalogCounts,
-    ListFacts,
-    assess_standing,
-    build_plan,
-    competitiveness_group,
-    red_flags,
-)
-from smartpick.core.standing import FiveNumber, place_score, step1_band, step2ck_band
+from smartpick.core.plan.assemble import assess_standing, build_plan
+from smartpick.core.plan.flags import red_flags
+from smartpick.core.plan.guide import competitiveness_group
+from smartpick.core.plan.standing import FiveNumber, place_score, step1_band, step2ck_band
+from smartpick.core.plan.types import CatalogCounts, ListFacts
+from smartpick.core.profile import ApplicantProfile, profile_from_dict
 
 # NRMP Charting Outcomes 2026, Internal Medicine, non-US IMGs, Step 2 CK.
 IM_MATCHED = FiveNumber(2649, 209, 240, 251, 259, 284)
 IM_NOT_MATCHED = FiveNumber(2730, 209, 233, 243, 253, 279)
 
-GUIDE_SAMPLE = ApplicantFacts(
-    applicant_type="non_us_img",
-    visa="j1",
-    step1_status="score",
-    step1_score=209,
-    step2ck_score=224,
-    step2ck_attempts=1,
-    step3_score=None,
-    years_since_graduation=2,
-    usce_hands_on_months=0,
-    usce_observership_months=1,
-    us_letters=1,
-    us_letters_in_specialty=1,
-    abstracts=0,
-    posters=0,
-    publications=0,
-    languages=(),
-    specialties=("Internal Medicine",),
-)
-STRONG = replace(
-    GUIDE_SAMPLE,
+
+def _profile(**fields) -> ApplicantProfile:
+    base = {
+        "applicant_type": "non_us_img",
+        "visa": "j1",
+        "step1": 209,
+        "step2ck": 224,
+        "match_year": 2027,
+        "graduation_year": 2025,
+        "usce": [{"months": 1, "kind": "observership"}],
+        "us_letters": 1,
+        "us_letters_by_specialty": {"Internal Medicine": 1},
+        "specialties": ["Internal Medicine"],
+    }
+    return profile_from_dict({**base, **fields})
+
+
+def _with(profile: ApplicantProfile, **changes) -> ApplicantProfile:
+    return profile_from_dict({**profile.model_dump(), **changes})
+
+
+GUIDE_SAMPLE = _profile()
+STRONG = _profile(
     visa="h1b",
-    step1_status="pass",
-    step1_score=None,
-    step2ck_score=256,
-    step3_score=240,
-    years_since_graduation=1,
-    usce_hands_on_months=6,
-    usce_observership_months=0,
+    step1="pass",
+    step2ck=256,
+    step3=240,
+    graduation_year=2026,
+    usce=[{"months": 6, "kind": "hands_on"}],
     us_letters=3,
-    us_letters_in_specialty=3,
+    us_letters_by_specialty={"Internal Medicine": 3},
     publications=4,
-    specialties=("Internal Medicine", "Neurology"),
+    specialties=["Internal Medicine", "Neurology"],
 )
 COUNTS = CatalogCounts(
     specialty="Internal Medicine",
@@ -64,6 +60,7 @@ COUNTS = CatalogCounts(
     visa_unknown=50,
     h1b_programs=200,
     h1b_only_programs=20,
+    shut_by_visa=150,
     shut_by_graduation_limit=0,
     shut_by_usce_requirement=0,
 )
@@ -77,12 +74,12 @@ LIST = ListFacts(
 )
 
 
-def _plan(facts: ApplicantFacts, months: int = 12):
+def _plan(profile: ApplicantProfile, months: int = 12):
     standing = assess_standing(
-        facts,
+        profile,
         place_score(
             "Internal Medicine",
-            facts.step2ck_score or 0,
+            profile.step2ck or 0,
             IM_MATCHED,
             IM_NOT_MATCHED,
             match_rate_pct=48.5,
@@ -90,7 +87,7 @@ def _plan(facts: ApplicantFacts, months: int = 12):
         ),
     )
     return build_plan(
-        facts,
+        profile,
         standing=standing,
         counts=COUNTS,
         list_facts=LIST,
@@ -161,18 +158,17 @@ def test_strong_profile_gets_a_short_different_plan() -> None:
 
 
 def test_failed_attempt_gets_the_guides_advice() -> None:
-    late = replace(
+    late = _with(
         GUIDE_SAMPLE,
-        step1_status="fail_then_pass",
-        step1_score=None,
-        step2ck_score=221,
-        years_since_graduation=7,
-        usce_hands_on_months=3,
-        usce_observership_months=0,
+        step1="fail_then_pass",
+        step1_attempts=2,
+        step2ck=221,
+        graduation_year=2020,
+        usce=[{"months": 3, "kind": "hands_on"}],
         us_letters=2,
-        us_letters_in_specialty=2,
+        us_letters_by_specialty={"Internal Medicine": 2},
         posters=1,
-        specialties=("Internal Medicine", "Family Medicine"),
+        specialties=["Internal Medicine", "Family Medicine"],
     )
     plan = _plan(late)
     ids = [s.id for s in plan.steps]
@@ -181,7 +177,7 @@ def test_failed_attempt_gets_the_guides_advice() -> None:
     assert "Step 1 failed once" in attempt.actions[0]
     assert any("what changed" in a.lower() for a in attempt.actions)
     statement = next(s for s in plan.steps if s.id == "personal_statement")
-    assert "Step 2 CK 221 and the failed Step 1 attempt" in statement.actions[0]
+    assert "Step 2 CK 221 and Step 1 failed once, then passed" in statement.actions[0]
     # no invented facts: a low Step 2 CK is not called a "better later score"
     assert "Step 2 CK 221" in attempt.actions[2] and "better" not in attempt.actions[2]
     flags = {f.id: f for f in plan.red_flags}
@@ -206,10 +202,10 @@ def test_step3_too_late_is_flagged() -> None:
 
 
 def test_red_flags_count_programs() -> None:
-    no_usce = replace(GUIDE_SAMPLE, usce_observership_months=0, us_letters=0)
+    no_usce = _with(GUIDE_SAMPLE, usce=[], us_letters=0, us_letters_by_specialty={})
     flags = {f.id: f for f in red_flags(no_usce, COUNTS)}
     assert flags["no_usce"].programs_total == 600
-    assert flags["visa_needed"].programs_shut == 150
+    assert flags["visa_needed"].programs_shut == COUNTS.shut_by_visa
     assert "no_us_letters" in flags
 
 
@@ -228,56 +224,67 @@ def test_plan_json_contract_keys() -> None:
 
 def test_step3_only_for_low_scores_or_a_visa() -> None:
     """The guide: 'If Step 2 CK is already low: Consider Step 3'; H-1B needs Step 3."""
-    average_citizen = replace(
-        GUIDE_SAMPLE,
-        applicant_type="us_img",
-        visa="none",
-        step1_status="pass",
-        step1_score=None,
-        step2ck_score=232,
+    average_citizen = _with(
+        GUIDE_SAMPLE, applicant_type="us_img", visa="none", step1="pass", step2ck=232
     )
     assert "step3" not in {s.id for s in _plan(average_citizen).steps}
-    low_citizen = replace(average_citizen, step2ck_score=220)
+    low_citizen = _with(average_citizen, step2ck=220)
     assert "step3" in {s.id for s in _plan(low_citizen).steps}
-    visa = replace(average_citizen, applicant_type="non_us_img", visa="h1b")
+    visa = _with(average_citizen, applicant_type="non_us_img", visa="h1b")
     assert "step3" in {s.id for s in _plan(visa).steps}
 
 
 def test_languages_get_the_service_step_even_for_strong_profiles() -> None:
     assert "service_languages" not in {s.id for s in _plan(STRONG).steps}
-    arabic = replace(STRONG, languages=("Arabic",))
+    arabic = _with(STRONG, languages=["Arabic"])
     step = next(s for s in _plan(arabic).steps if s.id == "service_languages")
     assert "Arabic" in step.actions[0]
 
 
-facts_strategy = st.builds(
-    ApplicantFacts,
-    applicant_type=st.sampled_from(["non_us_img", "us_img", "us_md", "us_do"]),
-    visa=st.sampled_from(["none", "j1", "h1b", "either"]),
-    step1_status=st.sampled_from(["score", "pass", "fail_then_pass", "not_taken"]),
-    step1_score=st.one_of(st.none(), st.integers(180, 280)),
-    step2ck_score=st.one_of(st.none(), st.integers(180, 285)),
-    step2ck_attempts=st.integers(1, 3),
-    step3_score=st.one_of(st.none(), st.integers(180, 280)),
-    years_since_graduation=st.integers(0, 20),
-    usce_hands_on_months=st.floats(0, 24),
-    usce_observership_months=st.floats(0, 12),
-    us_letters=st.integers(0, 6),
-    us_letters_in_specialty=st.integers(0, 4),
-    abstracts=st.integers(0, 5),
-    posters=st.integers(0, 5),
-    publications=st.integers(0, 5),
-    languages=st.sampled_from([(), ("Spanish",), ("Arabic", "French")]),
-    specialties=st.sampled_from(
-        [("Internal Medicine",), ("Internal Medicine", "Family Medicine"), ("Dermatology",)]
+profile_strategy = st.builds(
+    lambda kind, visa, step1, step2ck, attempts, step3, years, hands_on, observed, letters, in_spec, items, languages, specialties: (
+        _profile(
+            applicant_type=kind,
+            visa="h1b" if visa == "j1" and kind in ("us_md", "us_do") else visa,
+            step1=step1,
+            step2ck=step2ck,
+            step2ck_attempts=attempts if step2ck is not None else 1,
+            step3=step3,
+            graduation_year=2027 - years,
+            usce=[
+                {"months": hands_on, "kind": "hands_on"},
+                {"months": observed, "kind": "observership"},
+            ],
+            us_letters=letters + in_spec,
+            us_letters_by_specialty={specialties[0]: in_spec},
+            abstracts=items,
+            languages=languages,
+            specialties=specialties,
+        )
+    ),
+    st.sampled_from(["non_us_img", "us_img", "us_md", "us_do"]),
+    st.sampled_from(["none", "j1", "h1b", "either"]),
+    st.one_of(st.none(), st.integers(180, 280), st.sampled_from(["pass", "fail_then_pass"])),
+    st.one_of(st.none(), st.integers(180, 285)),
+    st.integers(1, 3),
+    st.one_of(st.none(), st.integers(180, 280)),
+    st.integers(0, 20),
+    st.floats(0, 24),
+    st.floats(0, 12),
+    st.integers(0, 3),
+    st.integers(0, 3),
+    st.integers(0, 5),
+    st.sampled_from([[], ["Spanish"], ["Arabic", "French"]]),
+    st.sampled_from(
+        [["Internal Medicine"], ["Internal Medicine", "Family Medicine"], ["Dermatology"]]
     ),
 )
 
 
 @settings(max_examples=60, deadline=None)
-@given(facts_strategy, st.integers(0, 20))
-def test_any_profile_gets_a_consistent_plan(facts: ApplicantFacts, months: int) -> None:
-    plan = _plan(facts, months=months)
+@given(profile_strategy, st.integers(0, 20))
+def test_any_profile_gets_a_consistent_plan(profile: ApplicantProfile, months: int) -> None:
+    plan = _plan(profile, months=months)
     ids = [s.id for s in plan.steps]
     assert len(ids) == len(set(ids))
     assert "volume_mix" in ids and "interview" in ids
@@ -287,18 +294,20 @@ def test_any_profile_gets_a_consistent_plan(facts: ApplicantFacts, months: int) 
         assert set(flag.addressed_by) <= set(ids)
     for step in plan.steps:
         assert step.price is None and step.why and step.actions
-    if facts.step3_score is not None:
+    if profile.step3_passed:
         assert "step3" not in ids
-    if facts.usce_hands_on_months >= 4:
+    elif profile.step3 is not None and profile.applicant_type in ("non_us_img", "us_img"):
+        assert "step3" in ids  # a failed Step 3 is offered again
+    if profile.usce_hands_on_months >= 4:
         assert "usce" not in ids
-    if facts.us_letters_in_specialty >= 3:
+    if profile.letters_in(profile.specialties[0]) >= 3:
         assert "letters" not in ids
-    if facts.failed_attempts:
+    if profile.failed_attempts:
         assert "address_attempt" in ids
 
 
 def test_harder_specialty_with_low_scores_gets_the_specialty_choice_step() -> None:
-    derm = replace(GUIDE_SAMPLE, specialties=("Dermatology",))
+    derm = _with(GUIDE_SAMPLE, specialties=["Dermatology"], us_letters_by_specialty={})
     plan = _plan(derm)
     step = next(s for s in plan.steps if s.id == "specialty_choice")
     assert "Dermatology" in step.title
@@ -311,12 +320,13 @@ def test_harder_specialty_with_low_scores_gets_the_specialty_choice_step() -> No
 
 
 def test_h1b_without_step3_shuts_every_program_and_step3_comes_first() -> None:
-    h1b = replace(GUIDE_SAMPLE, visa="h1b")
-    flags = {f.id: f for f in red_flags(h1b, COUNTS)}
+    h1b = _with(GUIDE_SAMPLE, visa="h1b")
+    shut_all = replace(COUNTS, shut_by_visa=COUNTS.programs_total)  # as the eligibility rules say
+    flags = {f.id: f for f in red_flags(h1b, shut_all)}
     assert flags["visa_few_sponsors"].programs_shut == COUNTS.programs_total
     assert "needs a passed Step 3" in flags["visa_few_sponsors"].detail
     empty = replace(LIST, programs=0, stop_count=None, p_match_by_count=[], settings={})
-    standing = assess_standing(h1b, None)
+    standing = assess_standing(h1b, None, {})
     plan = build_plan(
         h1b,
         standing=standing,
@@ -331,13 +341,13 @@ def test_h1b_without_step3_shuts_every_program_and_step3_comes_first() -> None:
 
 
 def test_us_graduates_get_no_img_flags() -> None:
-    md = replace(
+    md = _with(
         GUIDE_SAMPLE,
         applicant_type="us_md",
         visa="none",
-        usce_observership_months=0,
+        usce=[],
         us_letters=0,
-        us_letters_in_specialty=0,
+        us_letters_by_specialty={},
     )
     ids = {f.id for f in red_flags(md, COUNTS)}
     assert not ids & {"no_usce", "no_us_letters", "visa_needed", "visa_few_sponsors"}
@@ -345,14 +355,14 @@ def test_us_graduates_get_no_img_flags() -> None:
 
 
 def test_pending_step2ck_gets_the_guides_target() -> None:
-    pending = replace(GUIDE_SAMPLE, step2ck_score=None)
+    pending = _with(GUIDE_SAMPLE, step2ck=None)
     plan = _plan(pending)
     step = next(s for s in plan.steps if s.id == "step2ck")
     assert step.change == {"step2ck": 224}  # Step 1 209 + 15
     assert "10-15 points" in step.actions[0]
     order = {e.step_id: e for e in plan.timeline}
     assert order["step3"].start_month >= order["step2ck"].end_month
-    pass_fail = replace(pending, step1_status="pass", step1_score=None)
+    pass_fail = _with(pending, step1="pass")
     unpriced = next(s for s in _plan(pass_fail).steps if s.id == "step2ck")
     assert unpriced.change is None and unpriced.details["target_score"] == 240
     assert step.details["compare_with"] == {"step2ck": 209}
@@ -362,21 +372,21 @@ def test_pending_step2ck_gets_the_guides_target() -> None:
 def test_regions_step_adds_the_guides_open_regions() -> None:
     step = next(s for s in _plan(GUIDE_SAMPLE).steps if s.id == "regions")
     assert step.change == {"preferred_regions": ("Midwest", "South")}
-    west = replace(GUIDE_SAMPLE, preferred_regions=("West",))
+    west = _with(GUIDE_SAMPLE, preferred_regions=["West"])
     step = next(s for s in _plan(west).steps if s.id == "regions")
     assert step.change == {"preferred_regions": ("Midwest", "South", "West")}
-    both = replace(GUIDE_SAMPLE, preferred_regions=("South", "Midwest"))
+    both = _with(GUIDE_SAMPLE, preferred_regions=["South", "Midwest"])
     assert "regions" not in {s.id for s in _plan(both).steps}
     assert "regions" not in {s.id for s in _plan(STRONG).steps}
 
 
 def test_repeated_step3_counts_as_a_failed_attempt() -> None:
-    repeat = replace(STRONG, step3_score=225, step3_attempts=2)
+    repeat = _with(STRONG, step3=225, step3_attempts=2)
     flags = {f.id: f for f in red_flags(repeat, COUNTS)}
     assert "Step 3 taken 2 times" in flags["failed_attempt"].detail
     plan = _plan(repeat)
     statement = next(s for s in plan.steps if s.id == "personal_statement")
-    assert "2 Step 3 attempts" in statement.actions[0]
+    assert "Step 3 taken 2 times" in statement.actions[0]
 
 
 def test_standing_names_the_match_rate_when_given() -> None:

@@ -5,18 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from smartpick.core.calibration import (
-    GENERIC,
-    Targets,
-    fit_specialty,
-    p_match_by_score,
-    population_stats,
-)
-from smartpick.core.calibration_report import calibration_report, summary_errors
-from smartpick.core.effects import EFFECTS, effects_table
-from smartpick.core.model import ChanceModel
-from smartpick.core.outcomes import charting_outcomes, outcomes_for
-from smartpick.service.chances import fitted_model
+from smartpick.core.chances.calibration import GENERIC, Targets, fit_specialty
+from smartpick.core.chances.calibration_report import calibration_report, summary_errors
+from smartpick.core.chances.effects import EFFECTS, effects_table
+from smartpick.core.chances.estimator import ChanceModel
+from smartpick.core.chances.outcomes import charting_outcomes, outcomes_for
+from smartpick.core.chances.population import p_match_by_score, population_stats
+from smartpick.service.assess import fitted_model
 
 # Tolerances stated in docs/model.md.
 MEDIAN_MAE_POINTS = 3.0
@@ -130,8 +125,8 @@ def test_effects_documented() -> None:
     ),
 )
 def test_catalog_adds_up_to_the_population_curve() -> None:
-    from smartpick.core.calibration_report import catalog_consistency
-    from smartpick.core.model import build_context
+    from smartpick.core.chances.calibration_report import catalog_consistency
+    from smartpick.core.chances.context import build_context
     from smartpick.service.catalog import open_catalog
 
     full = open_catalog().programs(specialty="Internal Medicine")

@@ -10,23 +10,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smartpick.core.chances import p_match
-from smartpick.core.eligibility import check
-from smartpick.core.model import ChanceModel, Prediction, build_context
+from smartpick.core.chances.context import build_context
+from smartpick.core.chances.estimator import ChanceModel
+from smartpick.core.chances.matrix import p_match
+from smartpick.core.chances.results import Prediction
 from smartpick.core.profile import ApplicantProfile, load_profile, profile_from_dict
+from smartpick.core.profile.whatif import apply_changes
 from smartpick.core.programs import Fact, Program
-from smartpick.service.catalog import Catalog, open_catalog
-from smartpick.service.chances import assess, fitted_model
+from smartpick.core.rules.eligibility import check
+from smartpick.service.assess import assess, fitted_model
+from smartpick.service.catalog import Catalog
 
 PROFILES = Path(__file__).resolve().parents[2] / "examples" / "profiles"
 FAST = settings(
     max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-
-
-@pytest.fixture(scope="session")
-def catalog() -> Catalog:
-    return open_catalog()
 
 
 @pytest.fixture(scope="session")
@@ -109,7 +107,7 @@ def test_hands_on_usce_never_lowers(
     programs, contexts = sample
     ids = [p.id for p in programs]
     before = _profile(**data)
-    after = before.with_changes({"add_usce_hands_on_months": months})
+    after = _changed(before, {"add_usce_hands_on_months": months})
     a = _probabilities(model.predict(before, programs, contexts), ids)
     b = _probabilities(model.predict(after, programs, contexts), ids)
     assert np.all(b >= a - 1e-12)
@@ -176,8 +174,8 @@ def test_eligibility_rules() -> None:
     unknown = check(j1, _program())
     assert unknown.eligible and unknown.unknowns == ("J-1 policy",)
     assert "Step 3" in str(check(h1b, _program(visa_h1b="yes")).exclusions[0])
-    assert check(h1b.with_changes({"step3": 230}), _program(visa_h1b="yes")).eligible
-    assert not check(h1b.with_changes({"step3": 190}), _program(visa_h1b="yes")).eligible
+    assert check(_changed(h1b, {"step3": 230}), _program(visa_h1b="yes")).eligible
+    assert not check(_changed(h1b, {"step3": 190}), _program(visa_h1b="yes")).eligible
     either = _profile(visa="either")
     assert check(either, _program(visa_j1="yes", visa_h1b="yes")).eligible
     assert not check(_profile(), _program(eras=False)).eligible
@@ -289,13 +287,13 @@ def test_ties_preference_and_rotation_raise(model: ChanceModel) -> None:
         return model.predict(profile, [program], None).rows[0].p_interview[0]
 
     plain = p_int(base)
-    assert p_int(base.with_changes({"ties_states": ["TX"]})) > plain
-    assert p_int(base.with_changes({"preferred_regions": ["South"]})) > plain
-    rotated = base.with_changes(
-        {"usce": [{"months": 2, "kind": "hands_on", "institution": "Texas Valley Hospital"}]}
+    assert p_int(_changed(base, {"ties_states": ["TX"]})) > plain
+    assert p_int(_changed(base, {"preferred_regions": ["South"]})) > plain
+    rotated = _changed(
+        base, {"usce": [{"months": 2, "kind": "hands_on", "institution": "Texas Valley Hospital"}]}
     )
-    elsewhere = base.with_changes(
-        {"usce": [{"months": 2, "kind": "hands_on", "institution": "Somewhere Else"}]}
+    elsewhere = _changed(
+        base, {"usce": [{"months": 2, "kind": "hands_on", "institution": "Somewhere Else"}]}
     )
     assert p_int(rotated) > p_int(elsewhere)
     assert "You rotated here (hands-on)" in " ".join(
@@ -313,3 +311,25 @@ def test_unknown_facts_widen_the_interval(model: ChanceModel, catalog: Catalog) 
     a = model.predict(profile, [known], {"Internal Medicine": context}).rows[0].p_interview
     b = model.predict(profile, [unknown], {"Internal Medicine": context}).rows[0].p_interview
     assert (b[2] - b[1]) / b[0] > (a[2] - a[1]) / a[0]
+
+
+def _changed(profile, changes):
+    return apply_changes(profile, changes)[0]
+
+
+def test_the_estimator_contract(model: ChanceModel) -> None:
+    """scikit-learn's contract: settings checked in fit, predict needs fit, nothing changes
+    after fit (reading quartiles or predicting mutates no attribute)."""
+    from smartpick.core.chances.estimator import NotFitted
+    from smartpick.errors import InvalidInput
+
+    with pytest.raises(NotFitted):
+        ChanceModel().predict(load_profile(PROFILES / "guide-sample.toml"), [])
+    with pytest.raises(InvalidInput, match="level"):
+        ChanceModel(level=1.5).fit()
+    with pytest.raises(InvalidInput, match="n_draws"):
+        ChanceModel(n_draws=-1).fit()
+    before = dict(vars(model))
+    model.matched_quartiles("Internal Medicine")
+    model.predict(load_profile(PROFILES / "guide-sample.toml"), [])
+    assert vars(model).keys() == before.keys()

@@ -11,13 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smartpick.core.profile import (
-    WHAT_IF_KEYS,
     ApplicantProfile,
-    example_profile_toml,
     load_profile,
     profile_from_dict,
     profile_json_schema,
 )
+from smartpick.core.profile.example import example_profile_toml
+from smartpick.core.profile.whatif import WHATIF_KEYS, apply_changes
 from smartpick.errors import InvalidInput
 
 PROFILES = Path(__file__).resolve().parents[2] / "examples" / "profiles"
@@ -97,21 +97,23 @@ def test_step2ck_range(score: int) -> None:
             profile_from_dict({**BASE, "step2ck": score})
 
 
-def test_with_changes_revalidates() -> None:
+def test_whatif_changes_revalidate() -> None:
     guide = load_profile(PROFILES / "guide-sample.toml")
-    changed = guide.with_changes({"step3": 235, "usce_months": 4})
+
+    def with_changes(changes: dict) -> ApplicantProfile:
+        return apply_changes(guide, changes)[0]
+
+    changed = with_changes({"step3": 235, "usce_months": 4})
     assert changed.step3 == 235 and changed.usce_hands_on_months == 4
     assert guide.step3 is None  # the original is unchanged
-    more = guide.with_changes({"add_us_letters_in": {"Internal Medicine": 2}, "add_posters": 1})
+    more = with_changes({"add_us_letters_in": {"Internal Medicine": 2}, "add_posters": 1})
     assert more.us_letters == 3 and more.letters_in("Internal Medicine") == 3 and more.posters == 1
-    assert guide.with_changes({"add_specialty": "Family Medicine"}).specialties[-1] == (
-        "Family Medicine"
-    )
+    assert with_changes({"add_specialty": "Family Medicine"}).specialties[-1] == ("Family Medicine")
     with pytest.raises(InvalidInput, match="step3"):
-        guide.with_changes({"step3": 999})
+        with_changes({"step3": 999})
     with pytest.raises(InvalidInput, match="not a what-if key"):
-        guide.with_changes({"nonsense": 1})
-    assert "step3" in WHAT_IF_KEYS and isinstance(changed, ApplicantProfile)
+        with_changes({"nonsense": 1})
+    assert "step3" in WHATIF_KEYS and isinstance(changed, ApplicantProfile)
 
 
 BOUNDED = {

@@ -5,14 +5,8 @@ from __future__ import annotations
 import pytest
 
 from smartpick.core.profile import ApplicantProfile
-from smartpick.service.catalog import Catalog, open_catalog
-from tests.optimizer.optimizer_helpers import reference_profile
-
-
-@pytest.fixture(scope="session")
-def catalog(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
-    """The real bundled catalog with an empty user store outside the real home."""
-    return open_catalog(tmp_path_factory.mktemp("optimizer_user") / "user.sqlite")
+from smartpick.service.catalog import Catalog
+from smartpick.testing import reference_profile
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smartpick.core.fees import fee_schedule, fee_seasons
+from smartpick.core.lists.fees import fee_schedule, fee_seasons
 from smartpick.errors import InvalidInput
 
 

@@ -7,17 +7,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smartpick.core.chances import p_match
-from smartpick.core.fees import FeeTier, custom_schedule, fee_schedule
-from smartpick.core.optimizer import (
-    ListProblem,
-    exhaustive_list,
-    objective_value,
-    optimize_list,
-    tier_of,
-)
+from smartpick.core.chances.matrix import p_match
+from smartpick.core.lists.fees import FeeTier, custom_schedule, fee_schedule
+from smartpick.core.lists.optimizer import objective_value, optimize_list
+from smartpick.core.lists.reference import exhaustive_list
+from smartpick.core.lists.tiers import tier_of
+from smartpick.core.lists.types import ListProblem
 from smartpick.errors import InvalidInput
-from tests.optimizer.optimizer_helpers import synthetic_chances
+from smartpick.testing import synthetic_chances
 
 # Tiers compressed (3 cheap programs per specialty) so small instances feel the knapsack.
 TIGHT = custom_schedule(

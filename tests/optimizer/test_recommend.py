@@ -9,12 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smartpick.core.chances import p_match
-from smartpick.core.fees import fee_schedule
+from smartpick.core.chances.matrix import p_match
+from smartpick.core.lists.fees import fee_schedule
 from smartpick.errors import InvalidInput, NotFound
 from smartpick.service.catalog import Catalog
 from smartpick.service.recommend import recommend
-from tests.optimizer.optimizer_helpers import reference_profile
+from smartpick.testing import reference_profile
 
 
 def test_guide_sample_list_under_budget(guide_list) -> None:
@@ -47,7 +47,7 @@ def test_guide_sample_list_under_budget(guide_list) -> None:
 
 
 def test_totals_recompute_from_the_model(guide_list, guide_sample, catalog: Catalog) -> None:
-    from smartpick.service.chances import assess
+    from smartpick.service.assess import assess
 
     assessment = assess(guide_sample, catalog=catalog)
     ids = [p.id for p in assessment.programs]

@@ -11,7 +11,7 @@ import openpyxl
 from typer.testing import CliRunner
 
 from smartpick.cli import app
-from tests.optimizer.optimizer_helpers import PROFILES
+from smartpick.testing import EXAMPLES as PROFILES
 
 runner = CliRunner()
 GUIDE = str(PROFILES / "guide-sample.toml")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from smartpick.core.signals import signal_allowance
+from smartpick.core.lists.signals import signal_allowance
 from smartpick.errors import InvalidInput
 
 

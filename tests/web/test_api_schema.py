@@ -6,6 +6,8 @@ model and the optimizer (the plan once per priced step), so they get a few.
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -17,7 +19,9 @@ from schemathesis.config import SchemathesisConfig
 from smartpick.web import WebSettings, create_app
 from smartpick.web.security import LOOPBACK_HOSTS
 
-_store = Path(tempfile.mkdtemp(prefix="smartpick-st-")) / "user_catalog.sqlite"
+_folder = Path(tempfile.mkdtemp(prefix="smartpick-st-"))
+atexit.register(shutil.rmtree, _folder, ignore_errors=True)
+_store = _folder / "user_catalog.sqlite"
 # schemathesis's in-process client sends `Host: testserver`; the app answers to listed hosts only.
 app = create_app(WebSettings(user_store=_store, allowed_hosts=(*LOOPBACK_HOSTS, "testserver")))
 schema = schemathesis.openapi.from_asgi("/openapi.json", app).include(path_regex="^/api/")

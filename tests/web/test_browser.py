@@ -140,9 +140,8 @@ def test_budget_shows_the_live_eras_fee(page, server) -> None:
     page.click("text=Research, languages, places")  # open the optional group; keyboard-free
     page.fill("#budget_usd", "500")
     page.press("#budget_usd", "Tab")
-    page.wait_for_function(
-        "document.querySelector('#fee-note').textContent.includes('$500 pays for')"
-    )
+    # a selector wait, not wait_for_function: the page's CSP forbids the eval it would poll with
+    page.locator("#fee-note", has_text="$500 pays for").wait_for()
     note = page.inner_text("#fee-note")
     assert "ERAS 2026" in note and "$11" in note
 
@@ -173,8 +172,8 @@ def test_new_user_flow_results_chart_map_program_whatif_csv(page, server) -> Non
     page.fill("#step2ck", "224")
     page.select_option("#step1", "score")
     page.fill("#step1_score", "209")
-    page.fill("#usce_months", "1")
-    page.select_option("#usce_kind", "observership")
+    page.fill("#usce-1-months", "1")
+    page.select_option("#usce-1-kind", "observership")
     page.fill("#us_letters", "1")
     page.fill("#us_letters_in_specialty", "1")
     page.click("#go")

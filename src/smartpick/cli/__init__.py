@@ -5,9 +5,9 @@ Each command group lives in its own module and is registered here.
 
 from __future__ import annotations
 
-import typer
+from smartpick.cli.errors import CommandGroup
 
-app = typer.Typer(
+app = CommandGroup(
     name="smartpick",
     help="SmartPick: which US residency programs to apply to (for IMGs). Independent of NRMP/AAMC.",
     no_args_is_help=True,
@@ -36,11 +36,5 @@ advise_cmd.register(app)
 
 
 def main() -> None:
-    """Console-script entry point: a SmartPick error that no command caught is a message, rc 2."""
-    from smartpick.errors import SmartPickError
-
-    try:
-        app()
-    except SmartPickError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
-        raise SystemExit(2) from None
+    """Console-script entry point."""
+    app()

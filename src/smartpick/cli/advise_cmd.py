@@ -10,8 +10,9 @@ from typing import Any
 import typer
 
 from smartpick.cli.output import FORMAT_OPTION, OutputFormat, emit
-from smartpick.core.plan import band_lines
-from smartpick.errors import InvalidInput, SmartPickError
+from smartpick.core.plan.types import band_lines
+from smartpick.core.profile.whatif import WHATIF_KEYS
+from smartpick.errors import InvalidInput
 
 
 class AdviseFormat(StrEnum):
@@ -26,11 +27,6 @@ PROFILE_OPTION = typer.Option(..., "--profile", "-p", help="Profile file (.toml 
 BUDGET_OPTION = typer.Option(
     None, "--budget", help="Fee budget in USD for the list (default: the profile's, else none)."
 )
-
-
-def _fail(exc: SmartPickError) -> typer.Exit:
-    typer.echo(f"error: {exc.message}", err=True)
-    return typer.Exit(code=2)
 
 
 def _pp(e: dict[str, float]) -> str:
@@ -74,17 +70,14 @@ def advise(
     from smartpick.core.profile import load_profile
     from smartpick.service.advise import advise as run_advise
 
-    try:
-        plan = run_advise(load_profile(profile), budget_usd=budget)
-    except SmartPickError as exc:
-        raise _fail(exc) from None
+    plan = run_advise(load_profile(profile), budget_usd=budget)
     doc = plan.to_dict()
     if fmt is AdviseFormat.pdf:
         from smartpick.export.pdf import plan_pdf
 
         data = plan_pdf(doc)
         if output is None:
-            raise _fail(InvalidInput("--output: give a file name for the PDF", field="output"))
+            raise InvalidInput("--output: give a file name for the PDF", field="output")
         output.write_bytes(data)
         typer.echo(f"wrote {output} ({len(data):,} bytes)", err=True)
         return
@@ -189,9 +182,9 @@ def whatif(
         ...,
         "--set",
         "-s",
-        help="A change KEY=VALUE, repeatable: step3=235, step2ck=240, usce_months=4, "
-        "us_letters=3, posters=1, specialties='Internal Medicine,Family Medicine', count=80, "
-        "budget_usd=1500, or any profile field.",
+        help="A change KEY=VALUE, repeatable, e.g. step3=235 or usce_months=4. Keys: "
+        + ", ".join(sorted(WHATIF_KEYS))
+        + ". Lists are comma-separated (specialties='Internal Medicine,Family Medicine').",
     ),
     budget: float | None = BUDGET_OPTION,
     fmt: OutputFormat = FORMAT_OPTION,
@@ -203,19 +196,16 @@ def whatif(
     list_changes has the programs added to and removed from the list.
     """
     from smartpick.core.profile import load_profile
-    from smartpick.service.advise import parse_change_value
-    from smartpick.service.advise import whatif as run_whatif
+    from smartpick.core.profile.whatif import parse_value
+    from smartpick.service.whatif import whatif as run_whatif
 
     changes: dict[str, Any] = {}
-    try:
-        for item in sets:
-            key, sep, value = item.partition("=")
-            if not sep or not key.strip():
-                raise InvalidInput(f"--set: '{item}' is not KEY=VALUE", field="set")
-            changes[key.strip()] = parse_change_value(key.strip(), value)
-        result = run_whatif(load_profile(profile), changes, budget_usd=budget)
-    except SmartPickError as exc:
-        raise _fail(exc) from None
+    for item in sets:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InvalidInput(f"--set: '{item}' is not KEY=VALUE", field="set")
+        changes[key.strip()] = parse_value(key.strip(), value)
+    result = run_whatif(load_profile(profile), changes, budget_usd=budget)
     doc = result.to_dict()
     rows = []
     for label, key, fmt_one in (

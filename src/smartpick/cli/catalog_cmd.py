@@ -7,8 +7,8 @@ from typing import Any
 
 import typer
 
+from smartpick.cli.errors import CommandGroup
 from smartpick.cli.output import FORMAT_OPTION, OutputFormat, emit
-from smartpick.errors import SmartPickError
 from smartpick.service.catalog import (
     STATS_FIELDS,
     open_catalog,
@@ -16,15 +16,10 @@ from smartpick.service.catalog import (
     program_to_dict,
 )
 
-catalog_app = typer.Typer(help="The bundled program catalog: coverage and your own imports.")
-programs_app = typer.Typer(help="Find residency programs and see every fact with its source.")
+catalog_app = CommandGroup(help="The bundled program catalog: coverage and your own imports.")
+programs_app = CommandGroup(help="Find residency programs and see every fact with its source.")
 
 STATS_SHOWN = ("visa_j1", "pct_non_us_img", "pct_img_any", "pgy1_positions", "setting")
-
-
-def _fail(exc: SmartPickError) -> typer.Exit:
-    typer.echo(f"error: {exc.message}", err=True)
-    return typer.Exit(code=2)
 
 
 def _years(years: list[int]) -> str:
@@ -69,10 +64,7 @@ def import_file(
 
     Columns: program_id (required) and any of min_step1, min_step2ck (1-300), max_years_since_graduation (0-60), usce_required, visa_j1, visa_h1b, visa_f1, accepting_applications (yes/no), pgy1_positions (0-500), pct_non_us_img (0-100), notes. A file with any problem is rejected whole (row, column, reason); nothing is changed.
     """
-    try:
-        report = open_catalog().import_file(file)
-    except SmartPickError as exc:
-        raise _fail(exc) from None
+    report = open_catalog().import_file(file)
     data = report.to_dict()
     emit([data], fmt, document=data, title="Imported")
 
@@ -101,10 +93,7 @@ def forget(
 
     JSON: {import_id, facts_removed}.
     """
-    try:
-        removed = open_catalog().forget_import(import_id)
-    except SmartPickError as exc:
-        raise _fail(exc) from None
+    removed = open_catalog().forget_import(import_id)
     data = {"import_id": import_id, "facts_removed": removed}
     emit([data], fmt, document=data, title="Import removed")
 
@@ -162,11 +151,8 @@ def search(
         "text": text,
     }
     cat = open_catalog()
-    try:
-        found = cat.search(**filters, limit=limit, offset=offset)
-        total = cat.count(**filters)
-    except SmartPickError as exc:
-        raise _fail(exc) from None
+    found = cat.search(**filters, limit=limit, offset=offset)
+    total = cat.count(**filters)
     rows = [program_summary(p) for p in found]
     document = {"total": total, "limit": limit, "offset": offset, "programs": rows}
     title = f"{total} programs match" + (f" (showing {len(rows)})" if len(rows) < total else "")
@@ -182,10 +168,7 @@ def show(
 
     JSON: {id, acgme_code, name, specialty, track, fields: {name: {value, source, year, conflicts: [{value, source, year}]}}, nrmp_results: [{year, quota, matched, source}], data_notes: [...]}.
     """
-    try:
-        program = open_catalog().get(program_id)
-    except SmartPickError as exc:
-        raise _fail(exc) from None
+    program = open_catalog().get(program_id)
     doc = program_to_dict(program)
     rows: list[dict[str, Any]] = []
     for name, fact in doc["fields"].items():

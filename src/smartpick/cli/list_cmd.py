@@ -10,7 +10,7 @@ from typing import Any
 import typer
 
 from smartpick.cli.output import OutputFormat, emit
-from smartpick.errors import InvalidInput, SmartPickError
+from smartpick.errors import InvalidInput
 
 
 class ListFormat(StrEnum):
@@ -146,7 +146,11 @@ def recommend(
     stop_below: float = typer.Option(
         0.5, "--stop-below", help="Stop where one more application adds under this many pp."
     ),
-    season: int = typer.Option(2026, "--season", help="ERAS season of the fee schedule."),
+    season: int | None = typer.Option(
+        None,
+        "--season",
+        help="ERAS season (= Match year) of fees and signals; default: the profile's Match year.",
+    ),
     fmt: ListFormat = typer.Option(
         ListFormat.table, "--format", "-f", help="table, csv, json or xlsx"
     ),
@@ -162,26 +166,22 @@ def recommend(
     from smartpick.export.tables import list_csv, list_rows, list_xlsx
     from smartpick.service.recommend import recommend as run_recommend
 
-    try:
-        rec = run_recommend(
-            load_profile(profile),
-            budget_usd=budget,
-            count=count,
-            specialties=specialty or None,
-            must_include=include,
-            exclude=exclude,
-            states=state or None,
-            exclude_states=exclude_state or None,
-            regions=region or None,
-            settings=setting or None,
-            preferences=parse_preferences(prefer),
-            tracks=track or ("categorical",),
-            stop_threshold_pp=stop_below,
-            season=season,
-        )
-    except SmartPickError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(code=2) from None
+    rec = run_recommend(
+        load_profile(profile),
+        budget_usd=budget,
+        count=count,
+        specialties=specialty or None,
+        must_include=include,
+        exclude=exclude,
+        states=state or None,
+        exclude_states=exclude_state or None,
+        regions=region or None,
+        settings=setting or None,
+        preferences=parse_preferences(prefer),
+        tracks=track or ("categorical",),
+        stop_threshold_pp=stop_below,
+        season=season,
+    )
     doc = rec.to_dict()
     if fmt is ListFormat.xlsx:
         data = list_xlsx(doc)
@@ -189,8 +189,7 @@ def recommend(
             output.write_bytes(data)
             typer.echo(f"wrote {output} ({len(rec.programs)} programs)", err=True)
         elif sys.stdout.isatty():
-            typer.echo("error: --format xlsx needs --output FILE on a terminal", err=True)
-            raise typer.Exit(code=2)
+            raise InvalidInput("--format xlsx needs --output FILE on a terminal", field="output")
         else:
             sys.stdout.buffer.write(data)
         return

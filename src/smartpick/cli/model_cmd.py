@@ -8,15 +8,11 @@ from typing import Any
 
 import typer
 
+from smartpick.cli.errors import CommandGroup
 from smartpick.cli.output import FORMAT_OPTION, OutputFormat, emit
-from smartpick.errors import SmartPickError
+from smartpick.errors import InvalidInput
 
-profile_app = typer.Typer(help="Applicant profiles: example, JSON Schema, validation.")
-
-
-def _fail(exc: SmartPickError) -> typer.Exit:
-    typer.echo(f"error: {exc.message}", err=True)
-    return typer.Exit(code=2)
+profile_app = CommandGroup(help="Applicant profiles: example, JSON Schema, validation.")
 
 
 @profile_app.command("example")
@@ -26,15 +22,14 @@ def profile_example(
     ),
 ) -> None:
     """A commented example profile (the guide's sample applicant), as TOML."""
-    from smartpick.core.profile import example_profile_toml
+    from smartpick.core.profile.example import example_profile_toml
 
     text = example_profile_toml()
     if output is None:
         typer.echo(text, nl=False)
         return
     if output.exists():
-        typer.echo(f"error: output: {output} already exists; not overwritten", err=True)
-        raise typer.Exit(code=2)
+        raise InvalidInput(f"output: {output} already exists; not overwritten", field="output")
     output.write_text(text, encoding="utf-8")
     typer.echo(f"wrote {output}")
 
@@ -52,10 +47,7 @@ def profile_check(path: Path = typer.Argument(..., help="Profile file (.toml or 
     """Validate a profile file and print it as JSON (with derived values)."""
     from smartpick.core.profile import load_profile
 
-    try:
-        profile = load_profile(path)
-    except SmartPickError as exc:
-        raise _fail(exc) from None
+    profile = load_profile(path)
     data = profile.model_dump(mode="json")
     data["derived"] = {
         "step1_status": profile.step1_status,
@@ -86,15 +78,12 @@ def chances(
 ) -> None:
     """Per-program P(interview) and P(match) with intervals, eligibility and top reasons."""
     from smartpick.core.profile import load_profile
-    from smartpick.service.chances import assess
+    from smartpick.service.assess import assess
 
     if top < 0:
-        raise _fail(SmartPickError("top: must be 0 or more"))
-    try:
-        prof = load_profile(profile)
-        result = assess(prof, specialties=specialty or None, program_ids=program or None)
-    except SmartPickError as exc:
-        raise _fail(exc) from None
+        raise InvalidInput("top: must be 0 or more", field="top")
+    prof = load_profile(profile)
+    result = assess(prof, specialties=specialty or None, program_ids=program or None)
     rows = sorted(result.rows, key=lambda r: -r.p_interview[0])
     if top:
         rows = rows[:top]
@@ -139,10 +128,9 @@ def chances(
 
 def calibration(fmt: OutputFormat = FORMAT_OPTION) -> None:
     """Predicted vs published Charting Outcomes 2026 figures per specialty, and leave-one-out."""
-    from smartpick.core.calibration_report import calibration_report, summary_errors
-    from smartpick.service.chances import fitted_model
+    from smartpick.service.calibration import calibration_errors, calibration_report
 
-    report = calibration_report(fitted_model())
+    report = calibration_report()
     if fmt is OutputFormat.json:
         emit([], fmt, document=report)
         return
@@ -175,7 +163,7 @@ def calibration(fmt: OutputFormat = FORMAT_OPTION) -> None:
         )
     emit(rows, fmt, title="Calibration to NRMP Charting Outcomes 2026 (non-US IMGs)")
     if fmt is OutputFormat.table:
-        errors = summary_errors(report)
+        errors = calibration_errors(report)
         typer.echo(
             "Mean absolute error: Step 2 CK medians "
             f"{errors['step2ck_median_mae_points']} points, match rates "
@@ -187,9 +175,9 @@ def calibration(fmt: OutputFormat = FORMAT_OPTION) -> None:
 
 def assumptions(fmt: OutputFormat = FORMAT_OPTION) -> None:
     """Every assumed effect: value, sensitivity range, effects.csv rows and reasoning."""
-    from smartpick.core.effects import effects_table
+    from smartpick.service.calibration import assumptions as effects
 
-    rows = effects_table()
+    rows = effects()
     emit(rows, fmt, document=rows, title="Assumed effects (docs/model.md section 5)")
 
 

@@ -36,13 +36,12 @@ def serve(
 
     import uvicorn
 
-    from smartpick.catalog.store import UserStore
-    from smartpick.service.catalog import default_user_store
+    from smartpick.service.catalog import check_user_store
     from smartpick.web.app import ALLOWED_HOSTS_ENV, USER_STORE_ENV, WebSettings, create_app
 
     hosts = _allowed_hosts(host, allowed_host)
     # A damaged or foreign store file is refused now (exit 2), not on every page later.
-    UserStore(user_store or default_user_store()).check()
+    check_user_store(user_store)
     typer.echo(f"SmartPick is running at http://{host}:{port}/  (Ctrl+C to stop)")
     if host in _WILDCARDS and not allowed_host:
         typer.echo(
@@ -51,10 +50,11 @@ def serve(
             err=True,
         )
     # No access log: query strings carry the profile, and nothing about the applicant is kept.
-    options = {"log_level": "warning", "access_log": False, "server_header": False}
     if workers == 1:
         app = create_app(WebSettings(user_store=user_store, allowed_hosts=hosts))
-        uvicorn.run(app, host=host, port=port, **options)
+        uvicorn.run(
+            app, host=host, port=port, log_level="warning", access_log=False, server_header=False
+        )
         return
     # Worker processes import the app themselves; the settings travel in the environment.
     if user_store is not None:
@@ -66,7 +66,9 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        **options,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
     )
 
 

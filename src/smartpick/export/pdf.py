@@ -18,7 +18,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
-from smartpick.core.plan import band_lines
+from smartpick.core.plan.types import band_lines
 
 DEJAVU_DIR = Path("/usr/share/fonts/truetype/dejavu")
 _REPLACEMENTS = {
@@ -87,7 +87,9 @@ class _PlanPdf(FPDF):
             self.set_x(self.l_margin + 3)
             self.multi_cell(0, 5, self.text_safe(f"- {item}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    def grid(self, header: Sequence[str], rows: Sequence[Sequence[object]], widths: Sequence[int]):
+    def grid(
+        self, header: Sequence[str], rows: Sequence[Sequence[object]], widths: Sequence[int]
+    ) -> None:
         self.set_font(self.family_name, "", 8)
         with self.table(
             col_widths=tuple(widths),

@@ -100,6 +100,7 @@ def curve_rows(recommendation: Any) -> list[dict[str, Any]]:
 def list_csv(recommendation: Any) -> str:
     """The list as CSV text (header + one row per program, unknown values empty)."""
     buf = io.StringIO()
+    # CRLF (RFC 4180): a carriage return inside a cell is then quoted, not read as a line end.
     writer = csv.DictWriter(buf, fieldnames=LIST_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for row in list_rows(recommendation):

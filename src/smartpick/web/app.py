@@ -14,7 +14,11 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from smartpick import __version__
+from smartpick.core.specialties import SPECIALTIES
 from smartpick.web import errors
+from smartpick.web.profile_form import build_form_spec
+from smartpick.web.query_models import profile_query_model, whatif_query_model
 from smartpick.web.rendering import make_templates
 from smartpick.web.routes import catalog_pages, exports, home, results
 from smartpick.web.security import LOOPBACK_HOSTS, SecurityMiddleware
@@ -66,7 +70,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             "JSON twins of every SmartPick page. The applicant profile is passed as query "
             "parameters and never stored. Independent of NRMP and AAMC."
         ),
-        version="0.1.0",
+        version=__version__,
         docs_url=None,  # Swagger UI loads from a CDN; the page must make no outside request
         redoc_url=None,
         openapi_url="/openapi.json",
@@ -77,6 +81,9 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=static_dir), name="static")
     for module in (home, catalog_pages, results, exports):
         app.include_router(module.router)
+    # The API's query models document the form's fields (specialty names from the core's list).
+    profile_model = profile_query_model(build_form_spec([s.name for s in SPECIALTIES]))
+    app.include_router(results.api_router(profile_model, whatif_query_model(profile_model)))
     errors.install(app)
     app.add_middleware(errors.UnexpectedErrorMiddleware)  # inside: its 500 gets the headers
     app.add_middleware(ExpensiveWorkLimiter, limit=settings.max_concurrent_computations)

@@ -5,22 +5,14 @@ No JavaScript chart library: the server computes the paths and ticks, the templa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from smartpick.core.lists.result import CurvePoint
 
 WIDTH = 640
 HEIGHT = 320
 _LEFT, _RIGHT, _TOP, _BOTTOM = 64, 48, 40, 48  # right margin fits a "$4,010" fee label
-
-
-@dataclass(frozen=True)
-class CurvePoint:
-    """P(match) (with its interval) when applying to `applications` programs costing `fees_usd`."""
-
-    applications: int
-    fees_usd: float
-    p_match: float
-    low: float
-    high: float
 
 
 @dataclass(frozen=True)
@@ -60,7 +52,7 @@ def _nice_step(span: float, target_ticks: int = 6) -> int:
         magnitude *= 10
 
 
-def curve_chart(points: list[CurvePoint], stop_at: int | None = None) -> CurveChart | None:
+def curve_chart(points: Sequence[CurvePoint], stop_at: int | None = None) -> CurveChart | None:
     """Geometry of the curve; `stop_at` is the recommended number of applications (the stop)."""
     pts = sorted(points, key=lambda p: p.applications)
     if len(pts) < 2:
@@ -76,9 +68,9 @@ def curve_chart(points: list[CurvePoint], stop_at: int | None = None) -> CurveCh
     def sy(p: float) -> float:
         return _TOP + plot_h * (1 - min(max(p, 0.0), 1.0))
 
-    curve = "M" + "L".join(f"{sx(p.applications):.1f},{sy(p.p_match):.1f}" for p in pts)
-    upper = [f"{sx(p.applications):.1f},{sy(p.high):.1f}" for p in pts]
-    lower = [f"{sx(p.applications):.1f},{sy(p.low):.1f}" for p in reversed(pts)]
+    curve = "M" + "L".join(f"{sx(p.applications):.1f},{sy(p.p_match.point):.1f}" for p in pts)
+    upper = [f"{sx(p.applications):.1f},{sy(p.p_match.high):.1f}" for p in pts]
+    lower = [f"{sx(p.applications):.1f},{sy(p.p_match.low):.1f}" for p in reversed(pts)]
     band = "M" + "L".join(upper + lower) + "Z"
     step = _nice_step(x_max - x_min)
     x_ticks = []
@@ -95,7 +87,7 @@ def curve_chart(points: list[CurvePoint], stop_at: int | None = None) -> CurveCh
     if stop_at is not None:
         stop_x = sx(stop_at)
         at = min(pts, key=lambda p: abs(p.applications - stop_at))
-        stop_label = f"stop at {stop_at} ({100 * at.p_match:.0f}%, ${at.fees_usd:,.0f})"
+        stop_label = f"stop at {stop_at} ({100 * at.p_match.point:.0f}%, ${at.fees_usd:,.0f})"
     return CurveChart(
         width=WIDTH,
         height=HEIGHT,
@@ -110,7 +102,7 @@ def curve_chart(points: list[CurvePoint], stop_at: int | None = None) -> CurveCh
         plot_bottom=HEIGHT - _BOTTOM,
         stop_x=stop_x,
         stop_label=stop_label,
-        points=tuple((sx(p.applications), sy(p.p_match), p) for p in pts),
+        points=tuple((sx(p.applications), sy(p.p_match.point), p) for p in pts),
     )
 
 

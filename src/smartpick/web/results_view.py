@@ -1,6 +1,6 @@
 """The results page's data, built from the recommendation's JSON contract and the catalog.
 
-`results_data` turns `Recommendation.to_dict()` (docs/optimizer.md) into what the page and its JSON
+`results_data` turns a `Recommendation` (its JSON contract, docs/optimizer.md) into what the page and its JSON
 twin show: totals with intervals, the list with tiers and reasons, the P(match) curve with the
 stopping point, and map dots (program coordinates from the catalog, projected server-side).
 """
@@ -10,29 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from smartpick.web.charts import CurvePoint, curve_chart, standing_chart
+from smartpick.core.lists.result import Recommendation
+from smartpick.web.charts import curve_chart, standing_chart
 from smartpick.web.geo import MAP_HEIGHT, MAP_WIDTH, place_in_state, state_paths
-
-TIERS = ("reach", "target", "likely")
 
 
 def list_rows(rec: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The recommended programs (contract rows) with their page address."""
     return [{**row, "url": f"/programs/{row['program_id']}"} for row in rec["programs"]]
-
-
-def curve_points(rec: Mapping[str, Any]) -> list[CurvePoint]:
-    """The P(match) curve against applications and fees, from the recommendation."""
-    return [
-        CurvePoint(
-            applications=int(p["applications"]),
-            fees_usd=float(p["fees_usd"]),
-            p_match=float(p["p_match"]["point"]),
-            low=float(p["p_match"]["low"]),
-            high=float(p["p_match"]["high"]),
-        )
-        for p in rec["curve"]
-    ]
 
 
 def map_data(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -64,23 +49,23 @@ def map_data(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def results_data(rec: Mapping[str, Any]) -> dict[str, Any]:
+def results_data(recommendation: Recommendation) -> dict[str, Any]:
     """Everything the results page shows (and `/api/results` returns), from one recommendation.
 
     Keys starting with `_` are drawing geometry for the HTML page only.
     """
+    rec = recommendation.to_dict()
     rows = list_rows(rec)
-    points = curve_points(rec)
-    stop_at = rec["stopping"]["stop_at_applications"]
+    stop_at = recommendation.stop_at_applications
     drawn = map_data(rows)
     return {
         "recommendation": {**rec, "programs": rows},
-        "tiers": {t: sum(1 for r in rows if r["tier"] == t) for t in TIERS},
+        "tiers": rec["totals"]["tiers"],
         "map": {
             "on_map": [d["program_id"] for d in drawn["dots"]],
             "not_on_map": drawn["not_on_map"],
         },
-        "_chart": curve_chart(points, stop_at),
+        "_chart": curve_chart(recommendation.curve, stop_at),
         "_map": drawn,
     }
 

@@ -3,36 +3,53 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from smartpick.core.geography import REGIONS
 from smartpick.core.profile import STATE_CODES
 from smartpick.core.programs import SETTINGS
 from smartpick.core.specialties import SPECIALTIES
+from smartpick.service.assess import assess
 from smartpick.service.catalog import program_summary, program_to_dict
-from smartpick.service.chances import assess
 from smartpick.web.deps import get_catalog, specialty_names
 from smartpick.web.errors import API_ERROR_RESPONSES
-from smartpick.web.forms import BlankIsMissing
+from smartpick.web.profile_request import read_profile
 from smartpick.web.programs_view import labelled_facts
+from smartpick.web.query_models import BlankIsMissing
 from smartpick.web.rendering import query_string, render
-from smartpick.web.routes.results import read_profile
 
 router = APIRouter(responses=API_ERROR_RESPONSES)
 
 PAGE_SIZE = 50
-Region = Literal["Northeast", "Midwest", "South", "West"]
-SpecialtyName = Literal[tuple(s.name for s in SPECIALTIES)]  # type: ignore[valid-type]
-StateCode = Annotated[
-    Literal[tuple(sorted(STATE_CODES))],  # type: ignore[valid-type]
-    BeforeValidator(lambda v: v.strip().upper() if isinstance(v, str) else v),
-]
-SettingName = Literal["university", "university_affiliated_community", "community", "military"]
-assert set(REGIONS) == set(Region.__args__) and set(SETTINGS) == set(SettingName.__args__)
+
+
+def _member(values: Sequence[str], *, upper: bool = False) -> Callable[[Any], Any]:
+    """A check that a text parameter is one of `values` (upper-cased first when asked)."""
+
+    def check(value: Any) -> Any:
+        text = value.strip().upper() if upper and isinstance(value, str) else value
+        if text not in values:
+            raise ValueError(f"must be one of: {', '.join(values)}")
+        return text
+
+    return check
+
+
+def _enum(values: Sequence[str]) -> WithJsonSchema:
+    return WithJsonSchema({"type": "string", "enum": list(values)})
+
+
+_NAMES = [s.name for s in SPECIALTIES]
+_STATES = sorted(STATE_CODES)
+SpecialtyName = Annotated[str, BeforeValidator(_member(_NAMES)), _enum(_NAMES)]
+StateCode = Annotated[str, BeforeValidator(_member(_STATES, upper=True)), _enum(_STATES)]
+Region = Annotated[str, BeforeValidator(_member(REGIONS)), _enum(REGIONS)]
+SettingName = Annotated[str, BeforeValidator(_member(SETTINGS)), _enum(SETTINGS)]
 
 
 class CatalogFilters(BaseModel):

@@ -3,88 +3,48 @@
 The profile arrives as query parameters (the form is sent with GET), so the page address is the
 shareable link. `/results` shows the list at once; the advisor's plan, which re-runs the model
 and optimizer for every step it prices, loads into its panel afterwards (htmx), and works as a
-plain page without JavaScript.
+plain page without JavaScript. The JSON twins' query models are built by `create_app`.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import Field, create_model
+from pydantic import BaseModel
 
-from smartpick.core.calibration_report import calibration_report
 from smartpick.core.profile import ApplicantProfile
-from smartpick.core.specialties import SPECIALTIES
+from smartpick.core.profile.whatif import apply_changes, parse_value
 from smartpick.errors import InvalidInput
-from smartpick.service.advise import advise, parse_change_value, whatif
-from smartpick.service.chances import fitted_model
+from smartpick.service.advise import advise
+from smartpick.service.calibration import calibration_report
 from smartpick.service.recommend import recommend
+from smartpick.service.whatif import whatif
 from smartpick.web.deps import get_catalog, get_form_spec
 from smartpick.web.errors import API_ERROR_RESPONSES
-from smartpick.web.forms import (
-    ParsedForm,
-    apply_changes_to_form,
-    build_form_spec,
-    parse_form,
-    profile_query,
-    query_model,
-    to_profile,
-)
+from smartpick.web.form_values import list_options, profile_query, recommend_options
+from smartpick.web.profile_request import FormErrors, form_again, read_profile
 from smartpick.web.rendering import query_string, render
 from smartpick.web.results_view import results_data, standing_charts
-from smartpick.web.routes.home import fee_note
 
 router = APIRouter(responses=API_ERROR_RESPONSES)
 
-# The schema documents the same fields as the form (specialty names from the core's list).
-ProfileQuery = query_model(build_form_spec([s.name for s in SPECIALTIES]))
-WhatIfQuery = create_model(
-    "WhatIfQuery",
-    __base__=ProfileQuery,
-    set=(
-        list[str],
-        Field(..., min_length=1, description="Changes as key=value, e.g. step3=235 (repeat)."),
-    ),
-)
 
-
-class FormErrors(InvalidInput):
-    """The form has errors: the HTML page shows the form again with them next to the fields."""
-
-    def __init__(self, parsed: ParsedForm) -> None:
-        first = next(iter(parsed.errors))
-        super().__init__("; ".join(parsed.errors.values()), field=first)
-        self.parsed = parsed
-
-
-def read_profile(request: Request) -> tuple[ParsedForm, ApplicantProfile]:
-    """The profile from the query string, or FormErrors naming every bad field."""
-    spec = get_form_spec(request)
-    parsed = parse_form(spec, request.query_params)
-    profile = to_profile(spec, parsed)
-    if profile is None:
-        raise FormErrors(parsed)
-    return parsed, profile
-
-
-def _list_options(parsed: ParsedForm) -> dict[str, Any]:
-    return {"budget_usd": parsed.values.get("budget_usd"), "count": parsed.values.get("count")}
-
-
-def _stop_threshold(parsed: ParsedForm) -> dict[str, Any]:
-    stop = parsed.values.get("stop_pp")
-    return {} if stop is None else {"stop_threshold_pp": float(stop)}
+def _link(request: Request, profile: ApplicantProfile, options: Mapping[str, Any]) -> str:
+    """The results page address of a profile with list options."""
+    return "/results?" + query_string(profile_query(profile, get_form_spec(request), options))
 
 
 def results_context(request: Request) -> dict[str, Any]:
     """The data behind the results page: the optimized list and everything shown about it."""
     parsed, profile = read_profile(request)
     catalog = get_catalog(request)
-    rec = recommend(profile, catalog=catalog, **_list_options(parsed), **_stop_threshold(parsed))
-    spec = get_form_spec(request)
-    query = profile_query(parsed.values, spec)
+    rec = recommend(profile, catalog=catalog, **recommend_options(parsed))
+    query = profile_query(profile, get_form_spec(request), list_options(parsed))
     qs = query_string(query)
     return {
         "profile": profile.model_dump(mode="json"),
@@ -100,7 +60,7 @@ def results_context(request: Request) -> dict[str, Any]:
             "json": f"/api/results?{qs}",
         },
         "query": query,
-        **results_data(rec.to_dict()),
+        **results_data(rec),
         "standing": standing_charts(
             calibration(request), list(profile.specialties), profile.step2ck
         ),
@@ -111,7 +71,7 @@ def calibration(request: Request) -> list[dict[str, Any]]:
     """The model's calibration report (computed once per app: it depends on no applicant)."""
     report = getattr(request.app.state, "calibration", None)
     if report is None:
-        report = calibration_report(fitted_model())
+        report = calibration_report()
         request.app.state.calibration = report
     return report
 
@@ -125,30 +85,20 @@ def _public(value: Any) -> Any:
     return value
 
 
-def form_again(request: Request, err: FormErrors) -> HTMLResponse:
-    """The form again, with every error next to its field (422)."""
-    spec = get_form_spec(request)
-    values = {k: v for k, v in err.parsed.raw.items()}
-    budget = err.parsed.values.get("budget_usd")
-    note = fee_note(budget, len(err.parsed.values.get("specialties") or []))
-    context = {"spec": spec, "values": values, "errors": err.parsed.errors, "fee_note": note}
-    return render(request, "form.html", context, status_code=422)
+def _page(request: Request, build: Callable[[Request], dict[str, Any]], template: str) -> Response:
+    """An HTML page or htmx fragment; the form again (422) when the profile has errors."""
+    try:
+        context = build(request)
+    except FormErrors as err:
+        return form_again(request, err.parsed)
+    fragment = request.headers.get("HX-Request") == "true"
+    return render(request, template, {**context, "fragment": fragment})
 
 
 @router.get("/results", response_class=HTMLResponse, include_in_schema=False)
-def results_page(request: Request) -> HTMLResponse:
+def results_page(request: Request) -> Response:
     """Chances, the list, the curve and the map for the profile in the address."""
-    try:
-        context = results_context(request)
-    except FormErrors as err:
-        return form_again(request, err)
-    return render(request, "results.html", context)
-
-
-@router.get("/api/results", tags=["results"])
-def results_json(request: Request, profile: Annotated[ProfileQuery, Query()]) -> dict[str, Any]:  # type: ignore[valid-type]
-    """P(match) with interval, expected interviews, fees, the curve and the optimized list."""
-    return _public(results_context(request))
+    return _page(request, results_context, "results.html")
 
 
 def plan_context(request: Request) -> dict[str, Any]:
@@ -156,16 +106,16 @@ def plan_context(request: Request) -> dict[str, Any]:
     parsed, profile = read_profile(request)
     budget = parsed.values.get("budget_usd")
     plan = advise(profile, catalog=get_catalog(request), budget_usd=budget)
-    spec = get_form_spec(request)
     data = plan.to_dict()
     for step in data["steps"]:
         price = step.get("price")
         if price:
             change = price.get("change") or {}
-            changed = apply_changes_to_form(parsed.values, change)
-            step["rerun_url"] = "/results?" + query_string(profile_query(changed, spec))
+            changed, options = apply_changes(profile, change)
+            step["rerun_url"] = _link(request, changed, list_options(parsed) | options)
             step["change_param"] = change_param(change)
-    context: dict[str, Any] = {"query": profile_query(parsed.values, spec), "plan": data}
+    query = profile_query(profile, get_form_spec(request), list_options(parsed))
+    context: dict[str, Any] = {"query": query, "plan": data}
     if parsed.values.get("count") is not None or parsed.values.get("stop_pp") is not None:
         # The advisor prices steps with the profile's budget; list size options stay on the list.
         context["list_options_note"] = (
@@ -175,11 +125,16 @@ def plan_context(request: Request) -> dict[str, Any]:
     return context
 
 
-def change_param(change: dict[str, Any]) -> str:
+def change_param(change: Mapping[str, Any]) -> str:
     """A what-if change as the `set` parameter: `key=value`, several joined by `|`."""
     parts = []
     for key, value in change.items():
-        text = ",".join(str(v) for v in value) if isinstance(value, list | tuple) else str(value)
+        if isinstance(value, Mapping):
+            text = ",".join(f"{k}:{v}" for k, v in value.items())
+        elif isinstance(value, list | tuple):
+            text = ",".join(str(v) for v in value)
+        else:
+            text = str(value)
         parts.append(f"{key}={text}")
     return "|".join(parts)
 
@@ -195,7 +150,7 @@ def parse_sets(sets: list[str]) -> dict[str, Any]:
                 raise InvalidInput(
                     f"set: {part[:40]!r} is not key=value (e.g. step3=235)", field="set"
                 )
-            changes[key] = parse_change_value(key, value)
+            changes[key] = parse_value(key, value)
     if not changes:
         raise InvalidInput("set: tick at least one step (or give key=value)", field="set")
     return changes
@@ -208,47 +163,75 @@ def whatif_context(request: Request) -> dict[str, Any]:
     result = whatif(
         profile, changes, budget_usd=parsed.values.get("budget_usd"), catalog=get_catalog(request)
     )
-    spec = get_form_spec(request)
-    changed = apply_changes_to_form(parsed.values, changes)
+    changed, options = apply_changes(profile, changes)
     return {
         "whatif": result.to_dict(),
         "changes_text": ", ".join(f"{k} = {v}" for k, v in changes.items()),
-        "rerun_url": "/results?" + query_string(profile_query(changed, spec)),
+        "rerun_url": _link(request, changed, list_options(parsed) | options),
     }
 
 
 @router.get("/results/whatif", response_class=HTMLResponse, include_in_schema=False)
 def whatif_panel(request: Request) -> Response:
     """The combined price of the ticked what-ifs (htmx fragment or a page)."""
-    try:
-        context = whatif_context(request)
-    except FormErrors as err:
-        return form_again(request, err)
-    fragment = request.headers.get("HX-Request") == "true"
-    return render(request, "whatif.html", {**context, "fragment": fragment})
-
-
-@router.get("/api/whatif", tags=["results"])
-def whatif_json(
-    request: Request,
-    query: Annotated[WhatIfQuery, Query()],  # type: ignore[valid-type]
-) -> dict[str, Any]:
-    """The price of what-if changes: baseline and changed outcomes and the per-draw delta."""
-    return whatif_context(request)
+    return _page(request, whatif_context, "whatif.html")
 
 
 @router.get("/results/plan", response_class=HTMLResponse, include_in_schema=False)
 def plan_panel(request: Request) -> Response:
     """The plan panel (an htmx fragment, or a full page without JavaScript)."""
-    try:
-        context = plan_context(request)
-    except FormErrors as err:
-        return form_again(request, err)
-    fragment = request.headers.get("HX-Request") == "true"
-    return render(request, "plan.html", {**context, "fragment": fragment})
+    return _page(request, plan_context, "plan.html")
 
 
-@router.get("/api/plan", tags=["results"])
-def plan_json(request: Request, profile: Annotated[ProfileQuery, Query()]) -> dict[str, Any]:  # type: ignore[valid-type]
+def results_json(request: Request) -> dict[str, Any]:
+    """P(match) with interval, expected interviews, fees, the curve and the optimized list."""
+    return dict(_public(results_context(request)))
+
+
+def whatif_json(request: Request) -> dict[str, Any]:
+    """The price of what-if changes: baseline and changed outcomes and the per-draw delta."""
+    return whatif_context(request)
+
+
+def plan_json(request: Request) -> dict[str, Any]:
     """The advisor's plan (docs/advisor.md contract) for the profile in the query."""
     return plan_context(request)
+
+
+def _documented(
+    handler: Callable[[Request], dict[str, Any]], model: type[BaseModel]
+) -> Callable[..., dict[str, Any]]:
+    """`handler` with the query model in its signature, so FastAPI validates and documents it."""
+
+    def endpoint(request: Request, **_: Any) -> dict[str, Any]:
+        return handler(request)
+
+    functools.update_wrapper(endpoint, handler)
+    delattr(endpoint, "__wrapped__")  # FastAPI must read the signature below, not the handler's
+    endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter(
+                "request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request
+            ),
+            inspect.Parameter(
+                "query", inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[model, Query()]
+            ),
+        ],
+        return_annotation=dict[str, Any],
+    )
+    return endpoint
+
+
+def api_router(
+    profile_query_model: type[BaseModel], whatif_query_model: type[BaseModel]
+) -> APIRouter:
+    """The JSON twins, their query parameters documented by the models `create_app` built.
+
+    The handlers read the query themselves (`read_profile`); the models validate it first and
+    describe it in the OpenAPI schema.
+    """
+    api = APIRouter(responses=API_ERROR_RESPONSES, tags=["results"])
+    api.add_api_route("/api/results", _documented(results_json, profile_query_model))
+    api.add_api_route("/api/whatif", _documented(whatif_json, whatif_query_model))
+    api.add_api_route("/api/plan", _documented(plan_json, profile_query_model))
+    return api

@@ -1,0 +1,1 @@
+"""Chances: the calibrated model of interview and match probabilities, and its inputs."""

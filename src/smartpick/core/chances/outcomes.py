@@ -1,0 +1,140 @@
+"""NRMP Charting Outcomes 2026 for non-US IMGs, read from the bundled reference tables.
+
+Two tables: the per-specialty summary (positions, applicants, non-US IMGs matched and not matched)
+and the per-specialty measures (n, quartiles, mean and SD of Step 2 CK, contiguous ranks, ... for
+matched and not-matched applicants). Match rates come from the summary; the shapes of the
+distributions come from the measures, whose n is about three quarters of the summary's counts
+(the report's measures cover fewer applicants). Pediatrics, Psychiatry, Neurology and Pathology have
+a summary row but no measures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from smartpick.core.bundled import bundled_rows
+
+SOURCE = "NRMP Charting Outcomes 2026, non-US IMGs"
+SOURCE_YEAR = 2026
+STEP2CK = "USMLE Step 2 CK"
+RANKS = "Contiguous ranks"
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A published five-number summary with mean and SD (None where NRMP suppressed it)."""
+
+    n: int
+    q1: float | None
+    median: float | None
+    q3: float | None
+    mean: float | None
+    sd: float | None
+    minimum: float | None = None
+    maximum: float | None = None
+
+    @property
+    def published(self) -> bool:
+        """True when quartiles are given (NRMP suppresses them for small n)."""
+        return self.median is not None and self.q1 is not None and self.q3 is not None
+
+
+@dataclass(frozen=True)
+class SpecialtyOutcomes:
+    """One specialty's Charting Outcomes figures for non-US IMGs."""
+
+    specialty: str  # the Charting Outcomes name
+    positions: int
+    all_applicants: int
+    matched: int
+    not_matched: int
+    step2ck_matched: Distribution | None
+    step2ck_not_matched: Distribution | None
+    ranks_matched: Distribution | None
+    ranks_not_matched: Distribution | None
+
+    @property
+    def applicants(self) -> int:
+        """Non-US IMGs who preferred the specialty."""
+        return self.matched + self.not_matched
+
+    @property
+    def match_rate(self) -> float:
+        """Share of those non-US IMGs who matched (from the summary counts)."""
+        return self.matched / self.applicants
+
+    @property
+    def has_measures(self) -> bool:
+        """True when at least one per-specialty measure is published (not suppressed)."""
+        return any(
+            d is not None and d.published
+            for d in (
+                self.step2ck_matched,
+                self.step2ck_not_matched,
+                self.ranks_matched,
+                self.ranks_not_matched,
+            )
+        )
+
+    @property
+    def applicants_per_position(self) -> float:
+        """All applicants preferring the specialty per position (competition)."""
+        return self.all_applicants / self.positions
+
+
+def _read(name: str) -> list[dict[str, str]]:
+    return bundled_rows("reference", name)
+
+
+def _num(text: str) -> float | None:
+    text = text.strip()
+    return float(text) if text else None
+
+
+def _distribution(row: dict[str, str] | None) -> Distribution | None:
+    if row is None:
+        return None
+    return Distribution(
+        n=int(row["n"]),
+        q1=_num(row["q1"]),
+        median=_num(row["median"]),
+        q3=_num(row["q3"]),
+        mean=_num(row["mean"]),
+        sd=_num(row["sd"]),
+        minimum=_num(row["min"]),
+        maximum=_num(row["max"]),
+    )
+
+
+@cache
+def charting_outcomes() -> tuple[SpecialtyOutcomes, ...]:
+    """Every specialty of the Charting Outcomes 2026 non-US IMG summary, largest first."""
+    measures: dict[tuple[str, str, str], dict[str, str]] = {}
+    for row in _read("co_img_2026_measures_by_specialty.csv"):
+        measures[(row["specialty"], row["cohort"], row["measure"])] = row
+    out = []
+    for row in _read("co_img_2026_specialty_summary.csv"):
+        name = row["specialty"]
+        out.append(
+            SpecialtyOutcomes(
+                specialty=name,
+                positions=int(row["positions_offered"]),
+                all_applicants=int(row["all_applicants_preferring_specialty"]),
+                matched=int(row["img_matched"]),
+                not_matched=int(row["img_not_matched"]),
+                step2ck_matched=_distribution(measures.get((name, "matched", STEP2CK))),
+                step2ck_not_matched=_distribution(measures.get((name, "not_matched", STEP2CK))),
+                ranks_matched=_distribution(measures.get((name, "matched", RANKS))),
+                ranks_not_matched=_distribution(measures.get((name, "not_matched", RANKS))),
+            )
+        )
+    return tuple(sorted(out, key=lambda o: -o.applicants))
+
+
+def outcomes_for(charting_name: str) -> SpecialtyOutcomes | None:
+    """The row for a Charting Outcomes specialty name, or None when it is not in the report."""
+    for o in charting_outcomes():
+        if o.specialty == charting_name:
+            return o
+    return None

@@ -1,0 +1,143 @@
+"""What the model says about programs: each one's chances with reasons, or why it is excluded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from smartpick.core.chances.matrix import ChanceMatrix
+from smartpick.core.profile import ApplicantProfile
+from smartpick.core.programs import Program
+from smartpick.core.rules.eligibility import Reason
+
+
+def _reason_dict(r: Reason) -> dict[str, Any]:
+    """A reason as JSON: direction "+" raises, "-" lowers, "?" unknown, "x" excludes."""
+    return {"text": r.text, "source": r.source, "year": r.year, "direction": r.direction}
+
+
+def program_ref(p: Program) -> dict[str, Any]:
+    """The keys that name a program in every JSON row (the one key is `program_id`)."""
+    return {
+        "program_id": p.id,
+        "name": p.name,
+        "specialty": p.specialty,
+        "track": p.track,
+        "state": p.state.value,
+    }
+
+
+@dataclass(frozen=True)
+class ProgramChance:
+    """One program's probabilities (point, low, high) with reasons."""
+
+    program: Program
+    p_interview: tuple[float, float, float]
+    p_match: tuple[float, float, float]  # this program alone: P(interview) x conversion
+    p_interview_signal: dict[str, float]  # point P(interview) per signal level
+    confidence: str  # high / medium / low: how many program facts were unknown
+    reasons: tuple[str, ...]  # top reasons, as text with their sources
+    reason_details: tuple[Reason, ...]
+    unknowns: tuple[str, ...]
+    eligible: bool = True
+
+    @property
+    def program_id(self) -> str:
+        """The program's id."""
+        return self.program.id
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of a program's chances."""
+        return {
+            **program_ref(self.program),
+            "eligible": True,
+            "p_interview": dict(zip(("point", "low", "high"), self.p_interview, strict=True)),
+            "p_match": dict(zip(("point", "low", "high"), self.p_match, strict=True)),
+            "p_interview_signal": self.p_interview_signal,
+            "confidence": self.confidence,
+            "reasons": list(self.reasons),
+            "reason_details": [_reason_dict(r) for r in self.reason_details],
+            "unknowns": list(self.unknowns),
+        }
+
+
+@dataclass(frozen=True)
+class ExcludedProgram:
+    """A program the applicant cannot match at, with the reasons kept."""
+
+    program: Program
+    reasons: tuple[str, ...]
+    reason_details: tuple[Reason, ...]
+    eligible: bool = False
+
+    @property
+    def program_id(self) -> str:
+        """The program's id."""
+        return self.program.id
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of an excluded program."""
+        return {
+            **program_ref(self.program),
+            "eligible": False,
+            "reasons": list(self.reasons),
+            "reason_details": [_reason_dict(r) for r in self.reason_details],
+        }
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """Everything the model says for one applicant and a set of programs."""
+
+    chances: ChanceMatrix  # eligible programs only, aligned with `programs` and `rows`
+    programs: tuple[Program, ...]
+    rows: tuple[ProgramChance, ...]
+    excluded: tuple[ExcludedProgram, ...]
+    notes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Chances of one applicant at a set of programs.
+
+    `programs`, `rows` and the `chances` arrays are aligned (eligible programs only);
+    `excluded` lists the programs a hard rule removed, with the reasons.
+    """
+
+    profile: ApplicantProfile
+    specialties: tuple[str, ...]
+    programs: tuple[Program, ...]
+    chances: ChanceMatrix
+    rows: tuple[ProgramChance, ...]
+    excluded: tuple[ExcludedProgram, ...]
+    notes: tuple[str, ...]
+    level: float
+    tracks: tuple[str, ...] | None = None  # the tracks assessed (None: every track or by id)
+
+    def row(self, program_id: str) -> ProgramChance:
+        """The row of an eligible program (KeyError if it is not eligible or not assessed)."""
+        for r in self.rows:
+            if r.program.id == program_id:
+                return r
+        raise KeyError(program_id)
+
+    def interview_points(self, specialty: str | None = None) -> dict[str, float]:
+        """Point P(interview) (no signal, integrated over u) per eligible program id, for all
+        programs or those of one specialty."""
+        point = self.chances.interview[0] @ self.chances.weights
+        return {
+            p.id: float(v)
+            for p, v in zip(self.programs, point, strict=True)
+            if specialty is None or p.specialty == specialty
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of `smartpick chances --format json` and the web API."""
+        return {
+            "profile": self.profile.name,
+            "specialties": list(self.specialties),
+            "interval_level": self.level,
+            "programs": [r.to_dict() for r in self.rows],
+            "excluded": [e.to_dict() for e in self.excluded],
+            "notes": list(self.notes),
+        }

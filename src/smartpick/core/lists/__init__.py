@@ -1,0 +1,1 @@
+"""The application list: fees, signals, tiers, the validated request and the optimizer."""

@@ -1,0 +1,299 @@
+"""The chain of lists, one per size: add by gain per dollar, then improve by swaps and signal moves.
+
+See `core.lists.optimizer` for the method; all gains come in closed form from prefix products.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from smartpick.core.chances.matrix import SIGNAL_LEVELS
+from smartpick.core.lists.types import (
+    _EXCHANGE_SLACK,
+    _FEE_FLOOR_USD,
+    _M_CAP,
+    _MAX_SWAPS_PER_STAGE,
+    _POLISH_ROUNDS,
+    _SIGNAL_TRIES,
+    _SWAP_POOL,
+    _TOL,
+    LOCAL_SEARCH_MAX_SIZE,
+    FloatArray,
+    IntArray,
+    ListProblem,
+)
+
+
+class _Chain:
+    """Working state in preference order (position p = the p-th most preferred program)."""
+
+    def __init__(self, problem: ListProblem) -> None:
+        cm = problem.chances
+        n = problem.size
+        values = np.ones(n) if problem.values is None else np.asarray(problem.values, float)
+        self.order = np.lexsort((np.arange(n), -values))  # position -> program index
+        self.pos_of = np.empty(n, dtype=np.int64)
+        self.pos_of[self.order] = np.arange(n)
+        levels = len(cm.interview_by_signal)
+        conv = cm.conversion[0][self.order]
+        self.M = np.stack(
+            [np.minimum(arr[0][self.order] * conv, _M_CAP) for arr in cm.interview_by_signal]
+        )  # (L, n, K)
+        self.w = cm.weights
+        self.v = values[self.order]
+        self.levels = levels
+
+        fee_names = sorted(set(problem.fee_groups))
+        self.fee_group = np.array(
+            [fee_names.index(problem.fee_groups[i]) for i in self.order], dtype=np.int64
+        )
+        self.fee_counts = np.zeros(len(fee_names), dtype=np.int64)
+        self.marginal = np.array(
+            [problem.fee_schedule.marginal_fee_usd(k) for k in range(n + 1)], dtype=np.int64
+        )
+
+        sig_names = sorted({g for g in problem.signal_groups if g is not None})
+        self.sig_group = np.full(n, -1, dtype=np.int64)
+        if problem.signal_groups:
+            for p, i in enumerate(self.order):
+                g = problem.signal_groups[i]
+                if g is not None:
+                    self.sig_group[p] = sig_names.index(g)
+        # allowance[g, level]; level 0 (no signal) is unlimited
+        self.allow = np.zeros((max(len(sig_names), 1), levels), dtype=np.int64)
+        self.allow[:, 0] = n + 1
+        for g, name in enumerate(sig_names):
+            gold, silver = problem.signal_allowances.get(name, (0, 0))
+            for level, count in (("gold", gold), ("silver", silver)):
+                s = SIGNAL_LEVELS.index(level)
+                if s < levels:
+                    self.allow[g, s] = count
+        self.used = np.zeros_like(self.allow)
+
+        self.sel = np.zeros(n, dtype=bool)
+        self.lev = np.zeros(n, dtype=np.int64)
+        self.fixed = np.zeros(n, dtype=bool)
+        self.eligible = np.zeros(n, dtype=bool)
+        cand = range(n) if problem.candidates is None else problem.candidates
+        self.eligible[self.pos_of[np.asarray(list(cand), dtype=np.int64)]] = True
+        if problem.excluded:
+            self.eligible[self.pos_of[np.asarray(problem.excluded, dtype=np.int64)]] = False
+        self.fee = 0
+        self.refresh()
+
+    # --- state -----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Recompute prefix products A, suffix sums B and the objective for the current list."""
+        idx = np.arange(self.M.shape[1])
+        m = np.where(self.sel[:, None], self.M[self.lev, idx], 0.0)
+        one_minus = 1.0 - m
+        A = np.ones_like(m)
+        A[1:] = np.cumprod(one_minus, axis=0)[:-1]
+        T = self.v[:, None] * m * A
+        B = np.cumsum(T[::-1], axis=0)[::-1] - T
+        self.m, self.A, self.B, self.T = m, A, B, T
+        self.f = float(T.sum(axis=0) @ self.w)
+
+    def objective_now(self) -> float:
+        """F of the current selection and levels, from the selected rows only (no refresh)."""
+        chosen = np.flatnonzero(self.sel)
+        if chosen.size == 0:
+            return 0.0
+        m = self.M[self.lev[chosen], chosen]
+        A = np.ones_like(m)
+        A[1:] = np.cumprod(1.0 - m, axis=0)[:-1]
+        return float((self.v[chosen, None] * m * A).sum(axis=0) @ self.w)
+
+    def add_gains(self) -> FloatArray:
+        """Objective gain of adding each position at each level, (L, n) (unselected only)."""
+        base = self.v[:, None] * self.A - self.B
+        return np.einsum("lnk,nk,k->ln", self.M, base, self.w)
+
+    def removal_terms(self) -> FloatArray:
+        """D with f(S) - f(S - c) = w . (m_c * D_c) for selected c, (n, K)."""
+        return self.v[:, None] * self.A - self.B / (1.0 - self.m)
+
+    def level_open(self, level: int) -> NDArray[np.bool_]:
+        """Positions that may take `level` given the allowance left in their signal group."""
+        if level == 0:
+            return np.ones(self.M.shape[1], dtype=bool)
+        g = self.sig_group
+        has = g >= 0
+        left = self.allow[np.maximum(g, 0), level] - self.used[np.maximum(g, 0), level]
+        return has & (left > 0)
+
+    def put(self, p: int, level: int) -> None:
+        """Add position p at a signal level."""
+        self.sel[p] = True
+        self.lev[p] = level
+        if level:
+            self.used[self.sig_group[p], level] += 1
+        self.fee += int(self.marginal[self.fee_counts[self.fee_group[p]]])
+        self.fee_counts[self.fee_group[p]] += 1
+
+    def drop(self, p: int) -> None:
+        """Remove position p (frees its signal)."""
+        self.set_level(p, 0)
+        self.sel[p] = False
+        self.fee_counts[self.fee_group[p]] -= 1
+        self.fee -= int(self.marginal[self.fee_counts[self.fee_group[p]]])
+
+    def set_level(self, p: int, level: int) -> None:
+        """Change the signal level of a selected position."""
+        if self.lev[p]:
+            self.used[self.sig_group[p], self.lev[p]] -= 1
+        self.lev[p] = level
+        if level:
+            self.used[self.sig_group[p], level] += 1
+
+    def save(self) -> tuple[IntArray, IntArray, IntArray, IntArray, int]:
+        """A copy of the list state, for `restore`."""
+        sel = self.sel.astype(np.int64)
+        return sel, self.lev.copy(), self.used.copy(), self.fee_counts.copy(), self.fee
+
+    def restore(
+        self, saved: tuple[IntArray, IntArray, IntArray, IntArray, int], *, refresh: bool = False
+    ) -> None:
+        """Go back to a saved list state (`refresh` when the derived arrays changed too)."""
+        sel, lev, used, counts, fee = saved
+        self.sel = sel.astype(bool)
+        self.lev, self.used, self.fee_counts, self.fee = lev.copy(), used.copy(), counts.copy(), fee
+        if refresh:
+            self.refresh()
+
+    # --- moves -------------------------------------------------------------------------------
+    def best_add(self, fee_power: float = 1.0) -> tuple[int, int, float] | None:
+        """The (position, level, gain) with the largest gain (per dollar), None if none helps."""
+        gains = self.add_gains()
+        fee = self.marginal[self.fee_counts[self.fee_group]].astype(float)
+        ratio = gains / np.maximum(fee, _FEE_FLOOR_USD) ** fee_power
+        ok = self.eligible & ~self.sel
+        mask = np.stack([ok & self.level_open(s) for s in range(self.levels)])
+        mask &= gains > _TOL
+        if not mask.any():
+            return None
+        ratio = np.where(mask, ratio, -np.inf)
+        s, p = np.unravel_index(int(np.argmax(ratio)), ratio.shape)
+        return int(p), int(s), float(gains[s, p])
+
+    def swap_pass(self, fee_cap: float) -> bool:
+        """Apply the best improving swap (one out, one in) within the fee cap; True if applied.
+
+        Programs to swap in are drawn from the `_SWAP_POOL` with the largest gain now (at any
+        level): removing one program raises the others' gains only by its own small share.
+        """
+        removable = np.flatnonzero(self.sel & ~self.fixed)
+        addable = np.flatnonzero(self.eligible & ~self.sel)
+        if removable.size == 0 or addable.size == 0:
+            return False
+        base = self.v[:, None] * self.A - self.B
+        H_all = np.einsum("lnk,nk->lnk", self.M[:, addable], base[addable])  # (L, P, K)
+        now = (H_all @ self.w).max(axis=0)
+        if addable.size > _SWAP_POOL:
+            keep = np.sort(np.argsort(-now, kind="stable")[:_SWAP_POOL])
+            addable, H_all = addable[keep], H_all[:, keep]
+        D = self.removal_terms()
+        ell = self.m[removable] * D[removable]  # (C, K) per-node loss of removing c
+        loss = ell @ self.w  # (C,)
+        inv = 1.0 / (1.0 - self.m[removable])  # (C, K)
+        after = addable[:, None] > removable[None, :]  # d is less preferred than c
+        fg = self.fee_group
+        counts = self.fee_counts
+        same_fee = fg[addable][:, None] == fg[removable][None, :]
+        new_fee = (
+            self.fee
+            - self.marginal[counts[fg[removable]] - 1][None, :]
+            + self.marginal[counts[fg[addable]][:, None] - same_fee]
+        )
+        fee_ok = new_fee <= fee_cap
+        group_d, group_c = self.sig_group[addable][:, None], self.sig_group[removable][None, :]
+        best: tuple[float, int, int, int] = (0.0, -1, -1, 0)
+        for s in range(self.levels):
+            H = H_all[s]  # (P, K)
+            g = H @ self.w
+            gain_after = (H * self.w) @ inv.T  # (P, C)
+            gain_before = g[:, None] + (self.M[s, addable] * self.w) @ ell.T
+            gain = np.where(after, gain_after, gain_before) - loss[None, :]
+            open_s = self.level_open(s)[addable][:, None]
+            if s:
+                freed = (self.lev[removable] == s)[None, :] & (group_d == group_c)
+                open_s = open_s | (freed & (group_d >= 0))
+            gain = np.where(open_s & fee_ok, gain, -np.inf)
+            row, col = np.unravel_index(int(np.argmax(gain)), gain.shape)
+            if gain[row, col] > best[0]:
+                best = (float(gain[row, col]), int(addable[row]), int(removable[col]), s)
+        improvement, d, c, s = best
+        if d < 0 or improvement <= _TOL * max(1.0, self.f):
+            return False
+        saved = self.save()
+        self.drop(c)
+        self.put(d, s)
+        if self.objective_now() <= self.f + _TOL or self.fee > fee_cap:
+            self.restore(saved)
+            return False
+        self.refresh()
+        return True
+
+    def polish(self, fee_cap: float) -> None:
+        """Swaps, then signal moves, again while either still improves the list."""
+        for _ in range(_POLISH_ROUNDS):
+            swapped = 0
+            if int(self.sel.sum()) <= LOCAL_SEARCH_MAX_SIZE:
+                while swapped < _MAX_SWAPS_PER_STAGE and self.swap_pass(fee_cap):
+                    swapped += 1
+            if not self.improve_signals() and not swapped:
+                return
+
+    def improve_signals(self) -> bool:
+        """Upgrade, move or exchange signals while the objective rises; True if any changed."""
+        if self.levels < 2 or not (self.sig_group >= 0).any():
+            return False
+        changed = False
+        for _ in range(4 * int(self.allow[:, 1:].sum()) + 4):
+            chosen = self.sel & (self.sig_group >= 0)
+            if not chosen.any():
+                return changed
+            D = self.removal_terms()
+            # change[l, p]: estimated gain of putting selected p at level l (others unchanged)
+            change = np.einsum("lnk,nk,k->ln", self.M - self.m[None], D, self.w)
+            # (estimated gain, p, q, level for p); q (if any) takes p's old level
+            moves: list[tuple[float, int, int, int]] = []
+            for s in range(1, self.levels):
+                up = np.where(chosen & (self.lev != s), change[s], -np.inf)
+                open_up = np.where(self.level_open(s), up, -np.inf)
+                for p in np.argsort(-open_up, kind="stable")[:_SIGNAL_TRIES]:
+                    if open_up[p] > _TOL:
+                        moves.append((float(open_up[p]), int(p), -1, s))
+                for holder in np.flatnonzero(chosen & (self.lev == s)):
+                    q_change = change[self.lev, holder]  # holder moving to each p's level
+                    same = self.sig_group == self.sig_group[holder]
+                    gain = np.where(same, up + q_change, -np.inf)
+                    p = int(np.argmax(gain))
+                    # the estimate leaves out the two changes' interaction, which favours
+                    # exchanges: near-zero estimates are worth checking exactly
+                    if gain[p] > -_EXCHANGE_SLACK:
+                        moves.append((float(gain[p]), p, int(holder), s))
+            moves.sort(key=lambda move: (-move[0], move[1], move[2], move[3]))
+            if not any(self._try_signal_move(*move[1:]) for move in moves[:_SIGNAL_TRIES]):
+                return changed
+            changed = True
+        return changed
+
+    def _try_signal_move(self, p: int, q: int, s: int) -> bool:
+        """Give level s to p (q, if any, takes p's old level); keep it only if F rises."""
+        old_p = int(self.lev[p])
+        if q >= 0:
+            self.set_level(q, 0)
+        self.set_level(p, s)
+        if q >= 0:
+            self.set_level(q, old_p)
+        if self.objective_now() > self.f + _TOL:
+            self.refresh()
+            return True
+        if q >= 0:
+            self.set_level(q, 0)
+        self.set_level(p, old_p)
+        if q >= 0:
+            self.set_level(q, s)
+        return False

@@ -1,0 +1,334 @@
+"""The application list as an optimization: which programs to apply to, and which to signal.
+
+Objective. For a set S with signal levels, given the shared applicant effect u, outcomes at
+different programs are independent (see `chances`). With preference values v_i (1 for every
+program when the applicant gives none) and programs sorted by preference, the applicant-proposing
+match gives the most preferred program among those that would match, so
+
+    F(S | u) = sum_{i in S} v_i m_i(u) prod_{j in S, j preferred to i} (1 - m_j(u))
+             = E[ max_{i in S, i matches} v_i | u ],
+
+and F(S) = sum_k w_k F(S | u_k) with the matrix's quadrature weights. With all v_i = 1 this is
+P(at least one match). For fixed u it is the expectation of a maximum of independent non-negative
+weighted indicators, which is monotone and submodular in S (docs/optimizer.md has the proof
+sketch); a mixture over u keeps both properties.
+
+Method (a chain of lists, one per size). Stage 0 holds the must-include programs. Each later stage
+adds the program (with a signal level, if any allowance is left) of largest objective gain per
+dollar of its marginal ERAS fee, then improves the list by swaps (one program out, another in,
+never raising the stage's fees) and by signal moves (upgrade, or move a signal to where it adds
+more). The chain does not depend on the budget or the count, so the list for a budget B is the
+best stage whose fees fit in B (and whose size fits the count): raising the budget or the count
+never lowers the objective. The chain is also the curve of the objective against the number of
+applications and against fees, and gives the marginal gain of the next application.
+
+All gains come in closed form from prefix products over the preference order, so one stage costs
+a few (n x K) by (K x |S|) matrix products for n candidates and K quadrature nodes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from smartpick.core.chances.matrix import ChanceMatrix, intervals
+from smartpick.core.lists.chain import _Chain
+from smartpick.core.lists.types import (
+    _EXTRA_FEE_POWERS,
+    _M_CAP,
+    _TOL,
+    FloatArray,
+    ListProblem,
+    ListSolution,
+    Stage,
+)
+from smartpick.errors import InvalidInput
+
+
+def _validate(problem: ListProblem) -> None:
+    n = problem.size
+    if len(problem.fee_groups) != n:
+        raise InvalidInput("fee_groups: one per program is required", field="fee_groups")
+    if problem.signal_groups and len(problem.signal_groups) != n:
+        raise InvalidInput("signal_groups: one per program is required", field="signal_groups")
+    if problem.values is not None:
+        if len(problem.values) != n:
+            raise InvalidInput("preferences: one value per program is required", field="values")
+        if any(not np.isfinite(v) or v < 0 for v in problem.values):
+            raise InvalidInput("preferences: values must be 0 or more", field="preferences")
+    if problem.budget_usd is not None and not problem.budget_usd >= 0:
+        raise InvalidInput(
+            f"budget_usd: must be 0 or more, got {problem.budget_usd}", field="budget_usd"
+        )
+    if problem.max_programs is not None and problem.max_programs < 0:
+        raise InvalidInput(f"count: must be 0 or more, got {problem.max_programs}", field="count")
+    if not 0 <= problem.stop_threshold < 1:
+        raise InvalidInput(
+            "stop_threshold_pp: must be between 0 and 100 percentage points",
+            field="stop_threshold_pp",
+        )
+    for name, items in (("must_include", problem.must_include), ("exclude", problem.excluded)):
+        bad = [i for i in items if not 0 <= i < n]
+        if bad:
+            raise InvalidInput(f"{name}: positions out of range: {bad}", field=name)
+    both = set(problem.must_include) & set(problem.excluded)
+    if both:
+        names = ", ".join(problem.chances.program_ids[i] for i in sorted(both))
+        raise InvalidInput(
+            f"must_include: {names} cannot be both included and excluded", field="must_include"
+        )
+
+
+def optimize_list(problem: ListProblem) -> ListSolution:
+    """Choose the programs (and signals) maximizing the objective under the constraints.
+
+    Deterministic: the same problem gives the same list. Raises InvalidInput when the
+    must-include programs alone break the budget or the count.
+    """
+    _validate(problem)
+    chain = _Chain(problem)
+    transcript = problem.fee_schedule.transcript_fee_usd
+    for i in problem.must_include:
+        p = int(chain.pos_of[i])
+        if not chain.sel[p]:
+            chain.put(p, 0)
+            chain.fixed[p] = True
+    chain.eligible[chain.fixed] = False
+    chain.refresh()
+    chain.improve_signals()
+    if problem.must_include:
+        total = chain.fee + transcript
+        if problem.budget_usd is not None and total > problem.budget_usd:
+            raise InvalidInput(
+                f"budget_usd: the {len(problem.must_include)} must-include programs cost "
+                f"${total} with the transcript fee, over the budget of ${problem.budget_usd:g}",
+                field="budget_usd",
+            )
+        if problem.max_programs is not None and len(problem.must_include) > problem.max_programs:
+            raise InvalidInput(
+                f"count: {len(problem.must_include)} must-include programs exceed the count "
+                f"of {problem.max_programs}",
+                field="count",
+            )
+
+    start = chain.save()
+    stage_sets, stop_at = _run_chain(problem, chain, fee_power=1.0)
+    alternative_sets: list[_StageSet] = []
+    if len(set(problem.fee_groups)) > 1 and problem.budget_usd is not None:
+        # Fees differ between specialties: a second chain that ignores fees reaches lists of the
+        # same size at a higher cost, which a budget between two stages of the first can afford.
+        chain.restore(start, refresh=True)
+        alternative_sets, _ = _run_chain(problem, chain, fee_power=0.0)
+        for power in _EXTRA_FEE_POWERS:
+            chain.restore(start, refresh=True)
+            alternative_sets += _run_chain(problem, chain, fee_power=power)[0]
+
+    stages = _stages(problem, stage_sets)
+    alternatives = _stages(problem, alternative_sets)
+    chosen, following, binding = _choose(problem, stages, alternatives, stop_at)
+    return _solution(problem, stages, chosen, following, stop_at, binding)
+
+
+_StageSet = tuple[tuple[int, ...], tuple[int, ...], int, float]
+
+
+def _run_chain(
+    problem: ListProblem, chain: _Chain, *, fee_power: float
+) -> tuple[list[_StageSet], int | None]:
+    """Grow the chain from its current list; return its stages and the stopping stage.
+
+    The gain-per-dollar chain is the curve and runs to the horizon; the fee-blind chain only
+    runs until it passes the budget and the count.
+    """
+    transcript = problem.fee_schedule.transcript_fee_usd
+    program_budget = None if problem.budget_usd is None else problem.budget_usd - transcript
+    stage_sets: list[_StageSet] = []
+
+    def snapshot() -> None:
+        chosen = np.flatnonzero(chain.sel)
+        programs = chain.order[chosen]
+        ordering = np.argsort(programs, kind="stable")
+        stage_sets.append(
+            (
+                tuple(int(x) for x in programs[ordering]),
+                tuple(int(x) for x in chain.lev[chosen][ordering]),
+                chain.fee + (transcript if chosen.size else 0),
+                chain.f,
+            )
+        )
+
+    snapshot()
+    stop_at: int | None = None
+    while True:
+        t = len(stage_sets) - 1
+        past_budget = program_budget is None or chain.fee > program_budget
+        past_count = problem.max_programs is None or int(chain.sel.sum()) >= problem.max_programs
+        no_limit = problem.budget_usd is None and problem.max_programs is None
+        size = int(chain.sel.sum())
+        if (
+            past_budget
+            and past_count
+            and (size >= problem.horizon or fee_power != 1.0)
+            and (stop_at is not None or not no_limit or size >= 2 * problem.horizon)
+        ):
+            break
+        # Stages past the limits only draw the curve: no stage after them can fit again
+        # without swaps (fees only grow), so they are plain greedy, which saves most of the time.
+        within = (
+            stop_at is None
+            if no_limit
+            else (program_budget is None or chain.fee <= program_budget)
+            and (problem.max_programs is None or size <= problem.max_programs)
+        )
+        move = chain.best_add(fee_power)
+        if move is None:
+            break
+        p, s, _ = move
+        chain.put(p, s)
+        chain.refresh()
+        if within:
+            chain.polish(chain.fee if fee_power > 0 else float("inf"))
+        snapshot()
+        gain = stage_sets[-1][3] - stage_sets[-2][3]
+        if stop_at is None and gain < problem.stop_threshold:
+            stop_at = t
+
+    return stage_sets, stop_at
+
+
+def _p_match_draws(
+    chances: ChanceMatrix, selected: Sequence[int], signals: Sequence[int]
+) -> FloatArray:
+    """`chances.p_match` per draw, gathering each signal level's rows only once."""
+    no_match = np.ones((chances.conversion.shape[0], chances.weights.size))
+    if not len(selected):
+        return 1.0 - no_match @ chances.weights
+    idx = np.asarray(selected, dtype=np.int64)
+    levels = np.asarray(signals, dtype=np.int64)
+    for level in np.unique(levels):
+        rows = idx[levels == level]
+        m = chances.interview_by_signal[int(level)][:, rows, :] * chances.conversion[:, rows, :]
+        no_match *= np.prod(1.0 - m, axis=1)
+    return 1.0 - no_match @ chances.weights
+
+
+def _stages(problem: ListProblem, stage_sets: Sequence[_StageSet]) -> tuple[Stage, ...]:
+    if not stage_sets:
+        return ()
+    stages: list[Stage] = []
+    previous = 0.0
+    draws = np.stack(
+        [_p_match_draws(problem.chances, sel, sig) for sel, sig, _, _ in stage_sets], axis=1
+    )
+    estimates = intervals(draws, problem.interval_level)
+    for (selected, signals, fee, objective), estimate in zip(stage_sets, estimates, strict=True):
+        stages.append(
+            Stage(
+                selected=selected,
+                signals=signals,
+                fee_usd=int(fee),
+                objective=float(objective),
+                p_match=estimate,
+                gain=float(objective - previous) if stages else float(objective),
+            )
+        )
+        previous = objective
+    return tuple(stages)
+
+
+def _choose(
+    problem: ListProblem,
+    stages: Sequence[Stage],
+    alternatives: Sequence[Stage],
+    stop_at: int | None,
+) -> tuple[Stage, Stage | None, str]:
+    """The best admissible stage (curve first, earliest on ties), the next one, and the limit."""
+    pool = [*stages, *alternatives]
+
+    def following(chosen: Stage) -> Stage | None:
+        bigger = [s for s in pool if s.applications == chosen.applications + 1]
+        return max(bigger, key=lambda s: s.objective) if bigger else None
+
+    if problem.budget_usd is None and problem.max_programs is None:
+        if stop_at is None:
+            return stages[-1], following(stages[-1]), "candidates"
+        return stages[stop_at], following(stages[stop_at]), "stop threshold"
+    best = stages[0]
+    for stage in pool:
+        fits_budget = problem.budget_usd is None or stage.fee_usd <= problem.budget_usd
+        fits_count = problem.max_programs is None or stage.applications <= problem.max_programs
+        if fits_budget and fits_count and stage.objective > best.objective + _TOL:
+            best = stage
+    nxt = following(best)
+    if nxt is None:
+        return best, None, "candidates"
+    if problem.max_programs is not None and nxt.applications > problem.max_programs:
+        return best, nxt, "count"
+    return best, nxt, "budget"
+
+
+def _solution(
+    problem: ListProblem,
+    stages: tuple[Stage, ...],
+    stage: Stage,
+    following: Stage | None,
+    stop_at: int | None,
+    binding: str,
+) -> ListSolution:
+    chain = _Chain(problem)
+    for i, s in zip(stage.selected, stage.signals, strict=True):
+        chain.put(int(chain.pos_of[i]), s)
+    chain.refresh()
+    positions = np.flatnonzero(chain.sel)
+    D = chain.removal_terms()
+    contribution = (chain.m[positions] * D[positions]) @ chain.w
+    programs = chain.order[positions]
+    # most valuable first; ties by catalog position for determinism
+    rank = np.lexsort((programs, -np.round(contribution, 12)))
+    order = programs[rank]
+    levels = chain.lev[positions][rank]
+    # each program's fee is its marginal fee in this order within its fee group
+    seen: dict[str, int] = {}
+    fees: list[int] = []
+    for i in order:
+        group = problem.fee_groups[int(i)]
+        fees.append(problem.fee_schedule.marginal_fee_usd(seen.get(group, 0)))
+        seen[group] = seen.get(group, 0) + 1
+    return ListSolution(
+        stages=stages,
+        stage=stage,
+        next_stage=following,
+        stop_at=stop_at,
+        order=tuple(int(i) for i in order),
+        signals=tuple(int(s) for s in levels),
+        fees_usd=tuple(fees),
+        contributions=tuple(float(c) for c in contribution[rank]),
+        transcript_fee_usd=problem.fee_schedule.transcript_fee_usd if len(order) else 0,
+        binding=binding,
+    )
+
+
+def objective_value(
+    chances: ChanceMatrix,
+    selected: Sequence[int],
+    signals: Sequence[int] | None = None,
+    values: Sequence[float] | None = None,
+    draw: int = 0,
+) -> float:
+    """The objective of a list directly (no prefix tricks): used by tests and the benchmark."""
+    if not len(selected):
+        return 0.0
+    levels = [0] * len(selected) if signals is None else list(signals)
+    vals = [1.0] * chances.conversion.shape[1] if values is None else list(values)
+    order = sorted(range(len(selected)), key=lambda j: (-vals[selected[j]], selected[j]))
+    no_better = np.ones_like(chances.weights)
+    total = np.zeros_like(chances.weights)
+    for j in order:
+        i, s = selected[j], levels[j]
+        m = np.minimum(
+            chances.interview_by_signal[s][draw, i] * chances.conversion[draw, i], _M_CAP
+        )
+        total += vals[i] * m * no_better
+        no_better = no_better * (1.0 - m)
+    return float(total @ chances.weights)

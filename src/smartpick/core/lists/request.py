@@ -1,0 +1,166 @@
+"""The list asked for, validated once: limits, filters, preferences, and how ERAS groups fees.
+
+`recommend` reads every option through here, so the CLI, the web page and the library accept the
+same values with the same messages. The budget's range is the profile's `budget_usd` field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from smartpick.core.geography import place_of, resolve_region
+from smartpick.core.profile import ApplicantProfile
+from smartpick.core.profile.numbers import check_number
+from smartpick.core.profile.validation import field_bounds
+from smartpick.core.programs import SETTINGS, Program
+from smartpick.errors import InvalidInput
+
+PREFERENCE_DIMENSIONS = ("programs", "states", "regions", "settings")
+OTHERS = "*"  # the value of every state / region / setting not named in a preference map
+TRACKS = ("categorical", "preliminary", "advanced", "single")
+COUNT_RANGE = (1, 400)  # applications in one list (the form, the what-ifs and the CLI)
+_lo, _hi = field_bounds(ApplicantProfile.model_fields["budget_usd"])
+BUDGET_RANGE = (float(_lo or 0), float(_hi or 100_000))
+STOP_MAX_PP = 10.0  # a stopping threshold above 10 pp per application would stop at once
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    """Which programs the applicant allows in the list (None: no restriction)."""
+
+    states: frozenset[str] | None
+    exclude_states: frozenset[str]
+    regions: frozenset[str] | None
+    settings: frozenset[str] | None
+    tracks: frozenset[str]
+    exclude: frozenset[str]
+
+    def allows(self, p: Program) -> bool:
+        """True when the program passes every filter."""
+        if p.id in self.exclude or p.track not in self.tracks:
+            return False
+        state, region, setting = p.state.value, p.region.value, p.setting.value
+        if self.states is not None and state not in self.states:
+            return False
+        if state in self.exclude_states:
+            return False
+        if self.regions is not None and region not in self.regions:
+            return False
+        return self.settings is None or setting in self.settings
+
+
+def check_limits(budget_usd: float | None, count: int | None, stop_threshold_pp: float) -> None:
+    """The list's budget (the profile's `budget_usd` range), count and stopping threshold."""
+    if budget_usd is not None:
+        check_number("budget_usd", budget_usd, lo=BUDGET_RANGE[0], hi=BUDGET_RANGE[1], whole=False)
+    if count is not None:
+        check_number("count", count, lo=COUNT_RANGE[0], hi=COUNT_RANGE[1], whole=True)
+    check_number("stop_threshold_pp", stop_threshold_pp, lo=0, hi=STOP_MAX_PP, whole=False)
+
+
+def read_states(codes: Sequence[str] | None, field_name: str) -> set[str] | None:
+    if codes is None:
+        return None
+    out = set()
+    for code in codes:
+        try:
+            out.add(place_of(code).state)
+        except InvalidInput as exc:
+            message = exc.message.replace("state:", f"{field_name}:")
+            raise InvalidInput(message, field=field_name) from None
+    return out
+
+
+def read_regions(names: Sequence[str] | None) -> set[str] | None:
+    return None if names is None else {resolve_region(n) for n in names}
+
+
+def read_settings(names: Sequence[str] | None) -> set[str] | None:
+    if names is None:
+        return None
+    out: set[str] = set()
+    for name in names:
+        key = name.strip().lower().replace("-", "_").replace(" ", "_")
+        if key not in SETTINGS:
+            raise InvalidInput(
+                f"settings: '{name}' is not a program setting. Allowed: {', '.join(SETTINGS)}.",
+                field="settings",
+            )
+        out.add(key)
+    return out
+
+
+def read_tracks(names: Sequence[str]) -> set[str]:
+    out = {name.strip().lower() for name in names}
+    bad = sorted(out - set(TRACKS))
+    if bad or not out:
+        raise InvalidInput(
+            f"tracks: {', '.join(bad) or 'none given'} — allowed: {', '.join(TRACKS)}.",
+            field="tracks",
+        )
+    return out
+
+
+def read_preferences(
+    preferences: Mapping[str, Mapping[str, float]] | None,
+) -> dict[str, dict[str, float]] | None:
+    """Validated preference maps: {"programs"|"states"|"regions"|"settings": {name: 0..1}}."""
+    if not preferences:
+        return None
+    out: dict[str, dict[str, float]] = {}
+    for dim, values in preferences.items():
+        if dim not in PREFERENCE_DIMENSIONS:
+            raise InvalidInput(
+                f"preferences: '{dim}' is not a preference kind. "
+                f"Allowed: {', '.join(PREFERENCE_DIMENSIONS)}.",
+                field="preferences",
+            )
+        clean: dict[str, float] = {}
+        for name, value in values.items():
+            if not (isinstance(value, int | float) and 0 <= value <= 1):
+                raise InvalidInput(
+                    f"preferences.{dim}.{name}: must be a number from 0 to 1, got {value!r}",
+                    field=f"preferences.{dim}",
+                )
+            key = name
+            if name != OTHERS:
+                if dim == "states":
+                    key = place_of(name).state
+                elif dim == "regions":
+                    key = resolve_region(name)
+                elif dim == "settings":
+                    key = next(iter(read_settings([name]) or {name}))
+                elif dim == "programs":
+                    key = name.strip().upper()
+            clean[key] = float(value)
+        out[dim] = clean
+    return out
+
+
+def preference_value(program: Program, prefs: Mapping[str, Mapping[str, float]]) -> float:
+    """A program's value: its own if given, else the lowest of its state/region/setting values."""
+    own = prefs.get("programs", {}).get(program.id)
+    if own is not None:
+        return own
+    value = 1.0
+    for dim, fact in (
+        ("states", program.state),
+        ("regions", program.region),
+        ("settings", program.setting),
+    ):
+        table = prefs.get(dim)
+        if not table:
+            continue
+        named = table.get(str(fact.value)) if fact.value is not None else None
+        value = min(value, named if named is not None else table.get(OTHERS, 1.0))
+    return value
+
+
+def fee_group(program: Program) -> str:
+    """ERAS prices each specialty separately; a preliminary track counts as its own specialty."""
+    return (
+        f"{program.specialty} (preliminary)"
+        if program.track == "preliminary"
+        else program.specialty
+    )

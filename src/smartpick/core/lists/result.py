@@ -1,0 +1,153 @@
+"""The optimized list as a result: the programs with why each is there, the curve, the totals.
+
+`Recommendation.to_dict()` is the JSON contract documented in docs/optimizer.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from smartpick.core.chances.estimate import Estimate
+from smartpick.core.chances.results import Assessment, program_ref
+from smartpick.core.lists.tiers import TIERS
+from smartpick.core.programs import Program
+
+
+@dataclass(frozen=True)
+class ListedProgram:
+    """One program of the list, with why it is there."""
+
+    rank: int
+    program: Program
+    tier: str  # reach / target / likely, by P(interview) at its signal level
+    p_interview: Estimate  # at its signal level
+    p_interview_unsignaled: float
+    signal: str  # none / silver / gold
+    fee_usd: int  # marginal ERAS fee in list order within its specialty
+    contribution_pp: float  # objective lost (percentage points) if it were dropped
+    preference: float | None  # the applicant's value for a match there, if preferences given
+    must_include: bool
+    confidence: str  # the model's: high / medium / low, by how many program facts are unknown
+    reasons: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """One list row of the JSON contract."""
+        p = self.program
+        return {
+            "rank": self.rank,
+            **program_ref(p),
+            "city": p.city.value,
+            "region": p.region.value,
+            "setting": p.setting.value,
+            "latitude": p.latitude.value,
+            "longitude": p.longitude.value,
+            "tier": self.tier,
+            "p_interview": self.p_interview.to_dict(),
+            "p_interview_unsignaled": self.p_interview_unsignaled,
+            "signal": self.signal,
+            "fee_usd": self.fee_usd,
+            "contribution_pp": self.contribution_pp,
+            "preference": self.preference,
+            "must_include": self.must_include,
+            "confidence": self.confidence,
+            "reasons": list(self.reasons),
+        }
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """The best list found with `applications` programs: its fees and P(match)."""
+
+    applications: int
+    fees_usd: int
+    p_match: Estimate
+    objective: float
+    gain_pp: float  # objective gain of this application over the previous point
+    within_limits: bool  # fits the budget and the count asked for
+
+    def to_dict(self) -> dict[str, Any]:
+        """One curve point of the JSON contract."""
+        return {
+            "applications": self.applications,
+            "fees_usd": self.fees_usd,
+            "p_match": self.p_match.to_dict(),
+            "objective": self.objective,
+            "gain_pp": self.gain_pp,
+            "within_limits": self.within_limits,
+        }
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """An optimized list and everything shown with it. `to_dict()` is the JSON contract."""
+
+    objective: str  # "p_match" or "preference_value"
+    programs: tuple[ListedProgram, ...]
+    p_match: Estimate
+    p_match_draws: np.ndarray = field(repr=False)
+    expected_interviews: Estimate
+    expected_interviews_draws: np.ndarray = field(repr=False)
+    expected_value: Estimate | None  # with preferences: E[value of the match]
+    program_fees_usd: int
+    transcript_fee_usd: int
+    fees_by_specialty: dict[str, dict[str, int]]
+    curve: tuple[CurvePoint, ...]
+    stop_at_applications: int | None
+    stop_threshold_pp: float
+    next_gain_pp: float | None
+    next_fee_usd: int | None
+    binding: str
+    signals: dict[str, dict[str, Any]]
+    season: int
+    fee_source_url: str
+    constraints: dict[str, Any]
+    candidates: int  # eligible programs the list was chosen from
+    not_eligible: int  # programs of the specialties the model ruled out (hard rules)
+    filtered_out: int  # eligible programs removed by the applicant's filters
+    notes: tuple[str, ...]
+    # The chances the list was chosen from: later steps (the plan) reuse them, never recompute.
+    assessment: Assessment = field(repr=False, compare=False)
+
+    @property
+    def total_fees_usd(self) -> int:
+        """ERAS program fees plus the transcript fee."""
+        return self.program_fees_usd + self.transcript_fee_usd
+
+    def to_dict(self) -> dict[str, Any]:
+        """The documented JSON contract (docs/optimizer.md)."""
+        return {
+            "objective": self.objective,
+            "totals": {
+                "applications": len(self.programs),
+                "p_match": self.p_match.to_dict(),
+                "expected_interviews": self.expected_interviews.to_dict(),
+                "expected_value": None
+                if self.expected_value is None
+                else self.expected_value.to_dict(),
+                "fees_usd": self.total_fees_usd,
+                "program_fees_usd": self.program_fees_usd,
+                "transcript_fee_usd": self.transcript_fee_usd,
+                "fees_by_specialty": self.fees_by_specialty,
+                "tiers": {tier: sum(1 for p in self.programs if p.tier == tier) for tier in TIERS},
+            },
+            "programs": [p.to_dict() for p in self.programs],
+            "curve": [c.to_dict() for c in self.curve],
+            "stopping": {
+                "threshold_pp": self.stop_threshold_pp,
+                "stop_at_applications": self.stop_at_applications,
+                "next_gain_pp": self.next_gain_pp,
+                "next_fee_usd": self.next_fee_usd,
+                "limited_by": self.binding,
+            },
+            "signals": self.signals,
+            "season": self.season,
+            "fee_source_url": self.fee_source_url,
+            "constraints": self.constraints,
+            "candidates": self.candidates,
+            "not_eligible": self.not_eligible,
+            "filtered_out": self.filtered_out,
+            "notes": list(self.notes),
+        }

@@ -1,0 +1,106 @@
+"""The list optimizer's inputs and outputs: the problem, the stages of the chain, the solution."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from smartpick.core.chances.matrix import ChanceMatrix
+from smartpick.core.lists.fees import FeeSchedule
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+
+DEFAULT_STOP_THRESHOLD = 0.005  # 0.5 percentage points per extra application
+DEFAULT_HORIZON = 150  # the curve runs at least this far (or to the last useful program)
+LOCAL_SEARCH_MAX_SIZE = 200  # swap search runs on lists up to this size (a fixed rule)
+_MAX_SWAPS_PER_STAGE = 8
+_POLISH_ROUNDS = 3
+_SWAP_POOL = 64
+_EXTRA_FEE_POWERS: tuple[float, ...] = (2.0,)  # fee-thrifty chains (budget, several specialties)
+_SIGNAL_TRIES = 6  # signal moves verified exactly per round, best estimates first
+_EXCHANGE_SLACK = 1e-3
+_FEE_FLOOR_USD = 1.0  # a free application (2024 flat tier) is ranked as if it cost $1
+_M_CAP = 1.0 - 1e-9  # keeps 1 - m away from 0 so removals can be divided out
+_TOL = 1e-12
+
+
+@dataclass(frozen=True)
+class ListProblem:
+    """Everything the optimizer needs, by position in `chances.program_ids`.
+
+    - `fee_groups[i]`: the ERAS specialty whose fee tiers program i counts against (tiers restart
+      per group).
+    - `signal_groups[i]`: the specialty whose signal allowance program i draws on, or None;
+      `signal_allowances[group] = (gold, silver)`. Empty tuple: no signals at all.
+    - `budget_usd`: total fees including the transcript fee; `max_programs`: a count limit.
+      Neither given: the list stops where the next application adds less than `stop_threshold`.
+    - `must_include` / `excluded`: positions; `candidates`: positions that may be chosen (None: all
+      but the excluded). `values`: preference value per program (>= 0), None for P(match).
+    """
+
+    chances: ChanceMatrix
+    fee_groups: tuple[str, ...]
+    fee_schedule: FeeSchedule
+    signal_groups: tuple[str | None, ...] = ()
+    signal_allowances: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    budget_usd: float | None = None
+    max_programs: int | None = None
+    must_include: tuple[int, ...] = ()
+    excluded: tuple[int, ...] = ()
+    candidates: tuple[int, ...] | None = None
+    values: tuple[float, ...] | None = None
+    stop_threshold: float = DEFAULT_STOP_THRESHOLD
+    horizon: int = DEFAULT_HORIZON
+    interval_level: float = 0.8  # share of the bootstrap draws inside each interval
+
+    @property
+    def size(self) -> int:
+        """Number of programs in the matrix."""
+        return len(self.chances.program_ids)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One list of the chain: its programs (positions) with signal levels, fees and objective."""
+
+    selected: tuple[int, ...]
+    signals: tuple[int, ...]
+    fee_usd: int  # including the transcript fee
+    objective: float
+    p_match: tuple[float, float, float]  # point, low, high
+    gain: float  # objective gain over the previous stage
+
+    @property
+    def applications(self) -> int:
+        """Number of programs in this list."""
+        return len(self.selected)
+
+
+@dataclass(frozen=True)
+class ListSolution:
+    """The chosen list and the chain (the curve) it was chosen from."""
+
+    stages: tuple[Stage, ...]  # the curve: the best list found for each size, cheapest first
+    stage: Stage  # the chosen list
+    next_stage: Stage | None  # the best list found with one more application
+    stop_at: int | None  # curve index after which the next application adds < threshold
+    order: tuple[int, ...]  # chosen positions, most valuable first
+    signals: tuple[int, ...]  # signal level of each, aligned with `order`
+    fees_usd: tuple[int, ...]  # marginal ERAS fee of each, aligned with `order`
+    contributions: tuple[float, ...]  # objective lost if the program were dropped
+    transcript_fee_usd: int
+    binding: str  # what limited the list: budget, count, stop threshold, or candidates
+
+    @property
+    def next_gain(self) -> float | None:
+        """Objective gained by one more application (None when no program is left)."""
+        return None if self.next_stage is None else self.next_stage.objective - self.stage.objective
+
+    @property
+    def next_fee_usd(self) -> int | None:
+        """Extra fees of that next application."""
+        return None if self.next_stage is None else self.next_stage.fee_usd - self.stage.fee_usd

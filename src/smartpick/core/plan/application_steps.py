@@ -1,0 +1,199 @@
+"""The application steps of the plan: regions, specialty choice, a second specialty, volume and mix."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from smartpick.core.plan.guide import (
+    GUIDE_VOLUME,
+    HARDER,
+    OPEN_REGIONS,
+    SECOND_SPECIALTY,
+    below_strong,
+    low_scores,
+)
+from smartpick.core.plan.types import ListFacts, PlanStep, Standing
+from smartpick.core.profile import ApplicantProfile
+
+
+def _harder_why(specialties: Sequence[str], match_rates_pct: Mapping[str, float]) -> str:
+    rates = [f"{s} {match_rates_pct[s]:.0f}%" for s in specialties if s in match_rates_pct]
+    why = "Programs in these specialties scrutinize scores heavily"
+    if rates:
+        why += "; non-US IMG match rates in 2026: " + "; ".join(rates)
+        why += " (NRMP Charting Outcomes 2026)"
+    return why + "."
+
+
+def region_step(profile: ApplicantProfile) -> PlanStep | None:
+    """A geographic preference for the regions the guide calls more open to IMGs."""
+    if not (below_strong(profile) or profile.failed_attempts):
+        return None
+    if set(OPEN_REGIONS) <= set(profile.preferred_regions):
+        return None
+    regions = tuple(sorted(set(profile.preferred_regions) | set(OPEN_REGIONS)))
+    return PlanStep(
+        id="regions",
+        title="State a geographic preference for the Midwest and the South",
+        actions=(
+            "In ERAS, state a preference for the Midwest and the South"
+            + (
+                f" (besides {', '.join(profile.preferred_regions)})"
+                if profile.preferred_regions
+                else ""
+            )
+            + ", where the guide finds programs more open to IMGs.",
+            "Favor less popular regions, rural areas and smaller cities, and states with fewer "
+            "local medical schools.",
+        ),
+        why="Programs in less popular regions recruit more widely, and a stated preference for "
+        "their region is read as interest.",
+        guide="Are located in: Less popular geographic regions (Midwest, some Southern states, "
+        "rural or smaller cities). States with fewer local medical schools.",
+        duration_months=(0, 1),
+        change={"preferred_regions": regions},
+        details={"regions": list(regions)},
+    )
+
+
+def specialty_steps(
+    profile: ApplicantProfile, standing: Standing, match_rates_pct: Mapping[str, float]
+) -> list[PlanStep]:
+    """The guide's competitiveness groups, and a second specialty for low scores."""
+    steps: list[PlanStep] = []
+    if not profile.specialties:
+        return steps
+    first = profile.specialties[0]
+    harder = [s for s in profile.specialties if s in HARDER]
+    if harder and (low_scores(profile) or below_strong(profile)):
+        steps.append(
+            PlanStep(
+                id="specialty_choice",
+                title=f"Weigh {', '.join(harder)} against your realistic chances",
+                actions=(
+                    f"The guide counts {', '.join(harder)} among specialties where scores are "
+                    "heavily scrutinized.",
+                    "Decide between your ideal specialty and your chances of matching at all; "
+                    "consider a specialty the guide calls more open to IMGs.",
+                ),
+                why=_harder_why(profile.specialties, match_rates_pct),
+                guide="Generally harder (scores heavily scrutinized): Dermatology, Plastic "
+                "Surgery, Neurosurgery, Orthopedics, Radiation Oncology, ENT.",
+                duration_months=(0, 1),
+                details={"groups": dict(standing.competitiveness)},
+            )
+        )
+    already_two = len(profile.specialties) >= 2
+    if low_scores(profile) and not already_two:
+        options = [s for s in SECOND_SPECIALTY.get(first, ("Family Medicine",)) if s != first]
+        if options:
+            second = options[0]
+            steps.append(
+                PlanStep(
+                    id="second_specialty",
+                    title=f"Apply to {first} + {second}",
+                    actions=(
+                        f"Add {second} to {first}: one joint list, fees restart per specialty.",
+                        f"Write a separate personal statement for {second} and get at least one "
+                        f"letter in it.",
+                    ),
+                    why="With low scores, a second specialty the guide names as more open to IMGs "
+                    "adds programs where your file competes better.",
+                    guide="Apply to a broader set of specialties (e.g. IM + FM or IM + Neurology) "
+                    "if your scores are very low.",
+                    duration_months=(1, 2),
+                    change={"specialties": (first, second)},
+                    details={
+                        "second": second,
+                        "alternatives": options[1:],
+                        "match_rates_pct": {
+                            s: match_rates_pct[s] for s in (first, *options) if s in match_rates_pct
+                        },
+                    },
+                )
+            )
+    return steps
+
+
+def volume_step(profile: ApplicantProfile, lst: ListFacts) -> PlanStep:
+    """How many programs to apply to (from the P(match) curve) and the university/community mix."""
+    lo, hi = GUIDE_VOLUME
+    if lst.programs == 0:
+        return PlanStep(
+            id="volume_mix",
+            title="No program is open to you yet: do the steps above first",
+            actions=(
+                "As you stand, the model finds no program in your specialties that you are "
+                "eligible for (see the red flags: visa and stated requirements).",
+                "Fix what shuts them (e.g. pass Step 3 for an H-1B, or accept a J-1), then "
+                f"apply broadly: the guide's rule of thumb is {lo}-{hi} applications.",
+            ),
+            why="An application list needs programs that can take you.",
+            guide="Filter programs by: Visa support (non-negotiable for foreign nationals).",
+            duration_months=(1, 1),
+            details={"stop_count": 0, "current_programs": 0, "guide_range": list(GUIDE_VOLUME)},
+        )
+    stop = lst.stop_count or lst.programs
+    versus = (
+        "inside the guide's 60-120 rule of thumb"
+        if lo <= stop <= hi
+        else f"{'below' if stop < lo else 'above'} the guide's 60-120 rule of thumb"
+    )
+    uni = lst.settings.get("university", 0)
+    affiliated = lst.settings.get("university_affiliated_community", 0)
+    community = lst.settings.get("community", 0)
+    listed = max(1, sum(lst.settings.values()))
+    if uni / listed > 0.8:
+        mix = (
+            "Your list is mostly university programs: add university-affiliated community "
+            "programs, which the guide says give the best odds in a mix."
+        )
+    elif uni == 0:
+        mix = (
+            "Your list has no university programs: include IMG-friendly state university "
+            "programs in less competitive regions, not only community programs."
+        )
+    else:
+        mix = (
+            f"Your list mixes {uni} university, {affiliated} university-affiliated community and "
+            f"{community} community programs, the mix the guide recommends."
+        )
+    at = {n: p for n, p in lst.p_match_by_count}
+    # Priced as the move from the current list to the curve's count; when the list is already
+    # there, against the guide's 60 (or 120), to show what the rule of thumb would change.
+    if stop != lst.programs:
+        priced_count, priced_as = stop, f"your list of {lst.programs} -> {stop} programs"
+    else:
+        priced_count = lo if stop != lo else hi
+        priced_as = f"{stop} programs (the curve) -> {priced_count} (the guide's rule of thumb)"
+    actions = [
+        f"Apply to about {stop} programs: after that each extra application adds less than "
+        f"{lst.stop_threshold_pp:g} percentage points of P(match) ({versus}).",
+        mix,
+        "Keep a core of programs where you have USCE, research or personal connections.",
+    ]
+    if lst.programs != stop:
+        actions.append(
+            f"Your current list has {lst.programs} programs"
+            + (f" under a ${lst.budget_usd:,.0f} budget." if lst.budget_usd else ".")
+        )
+    return PlanStep(
+        id="volume_mix",
+        title=f"Apply to about {stop} programs, mixing university and affiliated community",
+        actions=tuple(actions),
+        why="The P(match) curve of your optimized list says where more applications stop paying; "
+        "the guide's 60-120 is a rule of thumb for applicants with low scores.",
+        guide="Many successful IMGs with low Step 1 or Step 2 CK scores submit 60-120 "
+        "applications ... A mix of university and community programs (especially those "
+        "affiliated with universities) gives you the best odds.",
+        duration_months=(1, 1),
+        change={"count": priced_count},
+        details={
+            "stop_count": stop,
+            "current_programs": lst.programs,
+            "priced_as": priced_as,
+            "guide_range": list(GUIDE_VOLUME),
+            "p_match_at": {str(n): round(at[n], 4) for n in (30, 60, 90, 120, stop) if n in at},
+            "settings": dict(lst.settings),
+        },
+    )

@@ -1,0 +1,128 @@
+"""The exam steps of the plan: make Step 2 CK count, and take (or retake) Step 3."""
+
+from __future__ import annotations
+
+from smartpick.core.plan.guide import (
+    STEP2CK_OVER_STEP1,
+    STEP3_PREP_MONTHS,
+    STEP3_TARGET_FLOOR,
+    is_img,
+    low_scores,
+)
+from smartpick.core.plan.standing import STEP2CK_STRONG
+from smartpick.core.plan.types import CatalogCounts, ChangeValue, PlanStep
+from smartpick.core.profile import ApplicantProfile
+
+
+def step3_step(
+    profile: ApplicantProfile, counts: CatalogCounts, months_to_eras_open: int
+) -> PlanStep | None:
+    """Step 3 before ERAS opens, when it can lift a record below strong, opens H-1B programs,
+    or has to be passed: a Step 3 below the passing score is offered again (an H-1B needs a
+    passed Step 3, `rules.visas`)."""
+    if profile.step3_passed or not is_img(profile):
+        return None
+    retake = profile.step3 is not None
+    helps_visa = profile.visa in ("j1", "either", "h1b")
+    # The guide: "If Step 2 CK is already low: Consider Step 3"; and H-1B needs a passed Step 3.
+    if not (low_scores(profile) or helps_visa or retake):
+        return None
+    best = max(s for s in (profile.step1_score, profile.step2ck, 0) if s is not None)
+    target = max(STEP3_TARGET_FLOOR, min(best + 10, 260))
+    in_time = months_to_eras_open >= STEP3_PREP_MONTHS[0]
+    if months_to_eras_open <= 0:
+        opens = "ERAS for your Match year has already opened"
+    else:
+        opens = f"ERAS opens in about {months_to_eras_open} months"
+    timing = (
+        f"{opens}: enough for the guide's 6-9 months of preparation if you start now."
+        if in_time
+        else f"{opens}, less than the guide's 6 months of preparation: take Step 3 for the "
+        "following season rather than rush it (the guide: 'If you cannot prepare adequately or "
+        "risk another low score/attempt, it may be safer not to rush Step 3')."
+    )
+    mark = profile.pass_mark("step3")
+    must_pass = (
+        f"Step 3 must be passed: {mark.text}"
+        + (f"; your {profile.step3} is below it." if retake else ".")
+        + (" An H-1B needs a passed Step 3." if profile.visa in ("h1b", "either") else "")
+    )
+    why = (
+        f"A Step 3 score of {target}+ would show academic recovery over your "
+        f"{'Step 2 CK ' + str(profile.step2ck) if profile.step2ck else 'record'}"
+    )
+    if helps_visa:
+        why += (
+            f" and makes H-1B possible: {counts.h1b_programs} {counts.specialty} programs in the "
+            f"catalog state they consider H-1B"
+            + (
+                f", {counts.h1b_only_programs} of them not J-1 (they open to you only with Step 3)"
+                if profile.visa == "j1"
+                else ""
+            )
+        )
+    change: dict[str, ChangeValue] = {"step3": target}
+    if retake:
+        change["step3_attempts"] = profile.step3_attempts + 1
+    verb = "Retake and pass" if retake else "Take"
+    return PlanStep(
+        id="step3",
+        title=f"{verb} Step 3 before ERAS opens, aiming for {target}+",
+        actions=(
+            must_pass,
+            f"Schedule Step 3 within {STEP3_PREP_MONTHS[0]}-{STEP3_PREP_MONTHS[1]} months, "
+            f"aiming for {target} or more.",
+            "Use structured question-based study with a mentor or peer study group (UWorld; "
+            "40-80 timed, random questions a day, review every explanation).",
+            timing,
+        ),
+        why=why + ".",
+        guide="Successful Step 3 with a better score can: Partially compensate for low Step "
+        "1/Step 2 CK. Make you more attractive as a foreign national medical graduate needing a "
+        "visa.",
+        duration_months=STEP3_PREP_MONTHS,
+        change=change,
+        details={
+            "must_pass": must_pass,
+            "passing_score": mark.score,
+            "target_score": target,
+            "before_eras": in_time,
+            "months_to_eras_open": months_to_eras_open,
+            "h1b_programs": counts.h1b_programs,
+            "h1b_only_programs": counts.h1b_only_programs,
+            "programs_total": counts.programs_total,
+        },
+    )
+
+
+def step2ck_step(profile: ApplicantProfile) -> PlanStep | None:
+    """Step 2 CK still pending: the guide's make-or-break exam, with a target score."""
+    if profile.step2ck is not None:
+        return None
+    if profile.step1_status == "score" and profile.step1_score is not None:
+        target = min(profile.step1_score + STEP2CK_OVER_STEP1[1], 270)
+        aim = (
+            f"at least {profile.step1_score + STEP2CK_OVER_STEP1[0]}-{target}, 10-15 points over "
+            f"your Step 1 {profile.step1_score}"
+        )
+    else:
+        target = STEP2CK_STRONG
+        aim = f"{target} or more, the guide's 'strong for most IMGs'"
+    return PlanStep(
+        id="step2ck",
+        title=f"Make Step 2 CK count: aim for {target}",
+        actions=(
+            f"Treat Step 2 CK as make-or-break; aim for {aim}.",
+            "UWorld as a must (AMBOSS second if time and budget allow); a daily quota of 40-80 "
+            "timed, random questions, reviewing every explanation in depth.",
+        ),
+        why="With Step 1 pass/fail or low, Step 2 CK is the score programs read first.",
+        guide="If Step 2 CK is still pending: Treat it as your make-or-break exam. Aim to "
+        "outperform your Step 1 by at least 10-15 points if you have a score.",
+        duration_months=(3, 6),
+        # Priced against Step 2 CK equal to Step 1 (no improvement): with no score at all the
+        # model would compare with a typical applicant's, not with this applicant.
+        change={"step2ck": target} if profile.step1_score is not None else None,
+        details={"target_score": target}
+        | ({"compare_with": {"step2ck": profile.step1_score}} if profile.step1_score else {}),
+    )

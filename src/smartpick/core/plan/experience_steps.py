@@ -1,0 +1,147 @@
+"""The experience steps of the plan: hands-on USCE, US letters, research, service and languages."""
+
+from __future__ import annotations
+
+from smartpick.core.plan.guide import (
+    LETTERS_TARGET,
+    USCE_TARGET_HANDS_ON_MONTHS,
+    below_strong,
+    letters_in_first,
+)
+from smartpick.core.plan.types import CatalogCounts, PlanStep
+from smartpick.core.profile import ApplicantProfile
+
+
+def usce_step(profile: ApplicantProfile, counts: CatalogCounts) -> PlanStep | None:
+    """Hands-on USCE at state-university-affiliated or public hospitals, when there is too little."""
+    if profile.applicant_type in ("us_md", "us_do"):
+        return None
+    if profile.usce_hands_on_months >= USCE_TARGET_HANDS_ON_MONTHS:
+        return None
+    add = USCE_TARGET_HANDS_ON_MONTHS - profile.usce_hands_on_months
+    have = (
+        f"{profile.usce_hands_on_months:g} months hands-on and "
+        f"{profile.usce_observership_months:g} months of observership"
+    )
+    ties = [
+        {
+            "program_id": t.program_id,
+            "name": t.name,
+            "city": t.city,
+            "state": t.state,
+            "setting": t.setting,
+            "pct_non_us_img": t.pct_non_us_img,
+        }
+        for t in counts.tie_candidates
+    ]
+    return PlanStep(
+        id="usce",
+        title=f"Add {add:g} month{'' if add == 1 else 's'} of hands-on US clinical experience",
+        actions=(
+            f"Secure {add:g} more month{'' if add == 1 else 's'} of hands-on USCE (sub-internship, acting internship, or an "
+            "externship with note writing and presentations), bringing hands-on USCE to "
+            f"{USCE_TARGET_HANDS_ON_MONTHS} months; an observership counts less than hands-on.",
+            "Choose a state university-affiliated hospital or a public hospital system"
+            + (
+                f"; a rotation at one of the {len(ties)} programs listed would also count as a "
+                "tie there."
+                if ties
+                else "."
+            ),
+            "Ask for a specialty letter before you leave each rotation.",
+        ),
+        why=f"You have {have}. Programs read hands-on USCE as readiness for US training, and it "
+        "is where US letters and interview stories come from.",
+        guide="Prioritize: Hands-on inpatient experiences where possible ... Settings linked to "
+        "your target programs: State university hospital observerships or externships; Affiliated "
+        "community hospitals ... Secure 2-4 months of USCE.",
+        duration_months=(2, 4),
+        change={"usce_months": float(USCE_TARGET_HANDS_ON_MONTHS)},
+        details={
+            "current_hands_on_months": profile.usce_hands_on_months,
+            "current_observership_months": profile.usce_observership_months,
+            "target_hands_on_months": USCE_TARGET_HANDS_ON_MONTHS,
+            "tie_programs": ties,
+        },
+    )
+
+
+def letters_step(profile: ApplicantProfile) -> PlanStep | None:
+    """2-3 US letters in the specialty, when the applicant has fewer than three."""
+    if letters_in_first(profile) >= LETTERS_TARGET:
+        return None
+    first = profile.specialties[0] if profile.specialties else "your specialty"
+    return PlanStep(
+        id="letters",
+        title=f"Get {LETTERS_TARGET} US letters in {first}",
+        actions=(
+            f"Aim for {LETTERS_TARGET} letters from US faculty in {first}, ideally at a state "
+            f"university or public program (you have {letters_in_first(profile)}).",
+            "Give each writer your CV, personal statement draft and a bullet list of the cases "
+            "and projects you worked on with them.",
+            "Explain politely that as a non-US citizen IMG, strong detailed letters are crucial.",
+        ),
+        why="With below average board scores, letters can dramatically influence how program "
+        "directors see you; they should speak to reliability, clinical reasoning and growth.",
+        guide="At least 2-3 LoRs from US faculty, ideally: At a state university residency or "
+        "public medical school program. In the specialty you're applying to.",
+        duration_months=(2, 4),
+        change={"us_letters_in_specialty": LETTERS_TARGET},
+        details={"current": letters_in_first(profile), "target": LETTERS_TARGET},
+    )
+
+
+def research_step(profile: ApplicantProfile) -> PlanStep | None:
+    """An abstract or poster in 6-12 months, when scores are below strong and research is thin."""
+    if profile.research_items >= 2 or not below_strong(profile):
+        return None
+    return PlanStep(
+        id="research",
+        title="Produce an abstract or poster from a research role",
+        actions=(
+            "Take a 6-12 month research volunteer role at a state university (lab or clinical "
+            "research office).",
+            "Aim for at least one conference abstract or poster; a QI project counts too.",
+            "Get in by cold-emailing faculty in your target departments with a 1-page CV, and "
+            "through alumni now in US academia.",
+            "Prefer topics on underserved or rural care, health services, or immigrant health.",
+        ),
+        why="For state university programs research is a significant plus when scores are low, "
+        "and the department where you do it becomes a connection.",
+        guide="Short-term research positions: 6-12 months in a lab or clinical research office at "
+        "a state university. Focus on generating at least one: Abstract, Poster, Publication.",
+        duration_months=(6, 12),
+        change={"posters": profile.posters + 1},
+        details={"current_items": profile.research_items},
+    )
+
+
+def service_step(profile: ApplicantProfile) -> PlanStep | None:
+    """Languages and service to underserved communities: for applicants building a profile, and
+    for anyone whose languages fit a program's patients."""
+    others = [lang for lang in profile.languages if lang.casefold() != "english"]
+    if not (below_strong(profile) or profile.failed_attempts or others):
+        return None
+    actions = [
+        "Volunteer at a free clinic serving immigrant or low-income populations.",
+        "Connect your service with the mission of public programs (community, health equity, "
+        "population health) in your statement and interviews.",
+    ]
+    if others:
+        actions.insert(
+            0,
+            f"Name your {', '.join(others)} in the application and target programs whose "
+            "patients speak it.",
+        )
+    return PlanStep(
+        id="service_languages",
+        title="Service and languages that fit public programs' communities",
+        actions=tuple(actions),
+        why="Public programs serve communities where language skills and service with "
+        "underserved patients are differentiators the scores do not show.",
+        guide="Language skills in communities served by the state university ... Work with "
+        "underserved, refugee, or rural communities ... explicitly connect these with the mission "
+        "of public medical school residency programs.",
+        duration_months=(3, 12),
+        details={"languages": others},
+    )

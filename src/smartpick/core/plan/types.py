@@ -1,0 +1,342 @@
+"""The advisor's plan as data: steps, prices, red flags, timeline, and its JSON contract.
+
+These types carry what the advisor (`core.plan`) decides from the guide and what the service
+measures (the price of each step, from re-running the model and optimizer); `Plan.to_dict()` is the
+contract
+documented in docs/advisor.md and used by the CLI, the web page and the PDF.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from smartpick.core.chances.estimate import Estimate
+from smartpick.core.lists.result import CurvePoint, ListedProgram
+from smartpick.core.plan.standing import FiveNumber, ScoreBand, SpecialtyStanding
+
+ChangeValue = int | float | str | bool | tuple[str, ...]
+PLAN_MONTHS = (12, 18)  # the guide: "This type of structured plan, executed over 12-18 months"
+
+
+@dataclass(frozen=True)
+class TieProgram:
+    """A catalog program where USCE would count as a tie (state-university or affiliated)."""
+
+    program_id: str
+    name: str
+    city: str | None
+    state: str | None
+    setting: str | None
+    pct_non_us_img: float | None
+
+
+@dataclass(frozen=True)
+class CatalogCounts:
+    """Catalog figures for the applicant's first specialty, from the eligibility rules."""
+
+    specialty: str
+    programs_total: int
+    visa_sponsoring: int  # programs stating they consider the applicant's visa (all if none needed)
+    visa_not_sponsoring: int  # stated "no" or FREIDA's empty list ("none listed")
+    visa_unknown: int
+    h1b_programs: int  # programs stating they consider H-1B
+    h1b_only_programs: int  # consider H-1B but not J-1 (what Step 3 opens to a J-1 applicant)
+    shut_by_visa: int  # excluded by the visa rules (a stated "no", or H-1B without Step 3)
+    shut_by_graduation_limit: int  # a stated graduation-year limit the applicant exceeds
+    shut_by_usce_requirement: int  # a stated USCE requirement the applicant lacks
+    tie_candidates: tuple[TieProgram, ...] = ()
+    source: str = "SmartPick catalog (FREIDA 2025, AAMC Residency Explorer 2021)"
+
+
+@dataclass(frozen=True)
+class ListFacts:
+    """The baseline optimized list and its curve, as the service measured them."""
+
+    programs: int
+    stop_count: int | None  # where the marginal gain falls under the threshold
+    stop_threshold_pp: float
+    p_match_by_count: Sequence[tuple[int, float]]
+    settings: Mapping[str, int]  # programs in the list per setting
+    budget_usd: float | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an application list is worth: P(match), expected interviews, fees, list size."""
+
+    p_match: Estimate
+    expected_interviews: Estimate
+    fees_usd: float
+    programs: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "p_match": self.p_match.to_dict(4),
+            "expected_interviews": self.expected_interviews.to_dict(2),
+            "fees_usd": round(self.fees_usd, 2),
+            "programs": self.programs,
+        }
+
+
+@dataclass(frozen=True)
+class Price:
+    """A step's effect measured by re-running the model and optimizer on the changed profile.
+
+    `delta` intervals are quantiles of the per-draw differences (the same bootstrap draw of the
+    model's parameters on both sides), so they are not the difference of the two intervals.
+    """
+
+    baseline: Outcome
+    changed: Outcome
+    delta_p_match: Estimate
+    delta_expected_interviews: Estimate
+    delta_fees_usd: float
+    change: Mapping[str, ChangeValue]
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "change": {k: list(v) if isinstance(v, tuple) else v for k, v in self.change.items()},
+            "baseline": self.baseline.to_dict(),
+            "changed": self.changed.to_dict(),
+            "delta": {
+                "p_match": self.delta_p_match.to_dict(4),
+                "expected_interviews": self.delta_expected_interviews.to_dict(2),
+                "fees_usd": round(self.delta_fees_usd, 2),
+            },
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    """Something programs read as a weakness, with how many catalog programs it shuts or narrows.
+
+    `programs_shut`: programs a stated rule removes. `programs_narrowed`: programs where the model
+    gives a clearly lower interview chance because of it (filled in by the service; None = not
+    measured; docs/advisor.md gives the rule). `programs_total`: programs in the specialty.
+    """
+
+    id: str
+    title: str
+    detail: str
+    guide: str
+    programs_total: int
+    programs_shut: int | None = None
+    programs_narrowed: int | None = None
+    # Share of the interview chance the flag costs at the median program (model; None = not run).
+    median_interview_cut: float | None = None
+    addressed_by: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "detail": self.detail,
+            "guide": self.guide,
+            "programs_total": self.programs_total,
+            "programs_shut": self.programs_shut,
+            "programs_narrowed": self.programs_narrowed,
+            "median_interview_cut": None
+            if self.median_interview_cut is None
+            else round(self.median_interview_cut, 3),
+            "addressed_by": list(self.addressed_by),
+        }
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    """One step of the plan. `change` is the what-if the service prices (None = not priceable)."""
+
+    id: str
+    title: str
+    actions: tuple[str, ...]
+    why: str
+    guide: str
+    duration_months: tuple[int, int]
+    change: Mapping[str, ChangeValue] | None = None
+    details: Mapping[str, object] = field(default_factory=dict)
+    price: Price | None = None
+    price_error: str | None = None
+
+    def with_price(self, price: Price | None, error: str | None = None) -> PlanStep:
+        """A copy carrying its measured price (or why it could not be measured)."""
+        return replace(self, price=price, price_error=error)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (see docs/advisor.md)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "actions": list(self.actions),
+            "why": self.why,
+            "guide": self.guide,
+            "duration_months": {"min": self.duration_months[0], "max": self.duration_months[1]},
+            "priceable": self.change is not None,
+            "price": None if self.price is None else self.price.to_dict(),
+            "price_error": self.price_error,
+            "details": dict(self.details),
+        }
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """When to do a step, in months from today (month 0 = now)."""
+
+    step_id: str
+    start_month: int
+    end_month: int
+    label: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "step_id": self.step_id,
+            "start_month": self.start_month,
+            "end_month": self.end_month,
+            "label": self.label,
+        }
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where the applicant stands: the guide's bands and the Charting Outcomes percentile."""
+
+    step1: ScoreBand | None
+    step2ck: ScoreBand | None
+    step3_score: int | None
+    specialty: SpecialtyStanding | None
+    competitiveness: Mapping[str, str]  # specialty -> the guide's group
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        sp = self.specialty
+        return {
+            "step1": None if self.step1 is None else _band_dict(self.step1),
+            "step2ck": None if self.step2ck is None else _band_dict(self.step2ck),
+            "step3_score": self.step3_score,
+            "specialty_percentile": None
+            if sp is None
+            else {
+                "specialty": sp.specialty,
+                "score": sp.score,
+                "matched_percentile": sp.matched_percentile,
+                "not_matched_percentile": sp.not_matched_percentile,
+                "all_percentile": sp.all_percentile,
+                "matched": _five_dict(sp.matched),
+                "not_matched": _five_dict(sp.not_matched),
+                "match_rate_pct": sp.match_rate_pct,
+                "summary": sp.summary,
+                "source": sp.source,
+            },
+            "competitiveness": dict(self.competitiveness),
+        }
+
+
+def band_lines(standing: Mapping[str, object], suffix: str = "") -> list[str]:
+    """ "Step 1 209: low" lines for the Step 1 and Step 2 CK bands of a plan's JSON standing."""
+    lines = []
+    for key, label in (("step1", "Step 1"), ("step2ck", "Step 2 CK")):
+        band = standing.get(key)
+        if isinstance(band, Mapping):
+            score = "" if band["score"] is None else f" {band['score']}"
+            lines.append(f"{label}{score}: {band['label']}{suffix}")
+    return lines
+
+
+def _band_dict(band: ScoreBand) -> dict[str, object]:
+    return {"score": band.score, "band": band.band, "label": band.label}
+
+
+def _five_dict(f: FiveNumber) -> dict[str, object]:
+    return {
+        "n": f.n,
+        "min": f.minimum,
+        "q1": f.q1,
+        "median": f.median,
+        "q3": f.q3,
+        "max": f.maximum,
+    }
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The advisor's plan for one applicant (the service adds prices and the list)."""
+
+    standing: Standing
+    red_flags: tuple[RedFlag, ...]
+    steps: tuple[PlanStep, ...]
+    timeline: tuple[TimelineEntry, ...]
+    months_to_eras_open: int
+    notes: tuple[str, ...] = ()
+    profile_name: str | None = None
+    baseline: Outcome | None = None
+    recommended: tuple[ListedProgram, ...] = ()  # the baseline list
+    prepared_on: _dt.date | None = None
+    curve: tuple[CurvePoint, ...] = ()  # the baseline list's P(match) curve
+    stop_at_applications: int | None = None
+    whole_plan: Price | None = None  # every priced step at once (not the volume step)
+    summary: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The documented JSON contract (docs/advisor.md)."""
+        timeline = [t.to_dict() for t in self.timeline]
+        if self.prepared_on is not None:
+            for entry in timeline:
+                entry["start"] = _month_label(self.prepared_on, int(str(entry["start_month"])))
+                entry["end"] = _month_label(self.prepared_on, int(str(entry["end_month"])))
+        return {
+            "profile_name": self.profile_name,
+            "summary": list(self.summary),
+            "prepared_on": None if self.prepared_on is None else self.prepared_on.isoformat(),
+            "standing": self.standing.to_dict(),
+            "red_flags": [f.to_dict() for f in self.red_flags],
+            "baseline": None if self.baseline is None else self.baseline.to_dict(),
+            "steps": [s.to_dict() for s in self.steps],
+            "whole_plan": None if self.whole_plan is None else self.whole_plan.to_dict(),
+            "timeline": timeline,
+            "months_to_eras_open": self.months_to_eras_open,
+            "plan_months_guide": list(PLAN_MONTHS),
+            "recommended": [_listed_dict(r) for r in self.recommended],
+            "curve": [
+                {
+                    "applications": c.applications,
+                    "fees_usd": c.fees_usd,
+                    "p_match": c.p_match.to_dict(),
+                }
+                for c in self.curve
+            ],
+            "stop_at_applications": self.stop_at_applications,
+            "notes": list(self.notes),
+        }
+
+
+def _listed_dict(row: ListedProgram) -> dict[str, Any]:
+    """A program of the plan's list, as the plan's JSON contract shows it."""
+    program, est = row.program, row.p_interview
+    return {
+        "rank": row.rank,
+        "program_id": program.id,
+        "name": program.name,
+        "specialty": program.specialty,
+        "city": program.city.value,
+        "state": program.state.value,
+        "setting": program.setting.value,
+        "tier": row.tier,
+        "p_interview": est.to_dict(),
+        "p_interview_text": f"{100 * est.point:.0f}% ({100 * est.low:.0f}-{100 * est.high:.0f}%)",
+        "signal": row.signal,
+        "fee_usd": row.fee_usd,
+    }
+
+
+def _month_label(start: _dt.date, months: int) -> str:
+    """'YYYY-MM' of the month `months` after `start`."""
+    index = start.year * 12 + start.month - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"

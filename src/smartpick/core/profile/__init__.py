@@ -1,0 +1,27 @@
+"""The applicant profile: the model with its rules, profile files, and what-ifs.
+
+`ApplicantProfile` is the only place where a profile field's bounds and meaning are declared.
+"""
+
+from smartpick.core.profile.applicant import ApplicantProfile, UsceEntry
+from smartpick.core.profile.files import (
+    load_profile,
+    profile_json,
+    profile_json_schema,
+    profile_toml,
+    read_profile,
+)
+from smartpick.core.profile.validation import profile_from_dict
+from smartpick.core.profile.values import STATE_CODES
+
+__all__ = [
+    "STATE_CODES",
+    "ApplicantProfile",
+    "UsceEntry",
+    "load_profile",
+    "profile_from_dict",
+    "profile_json",
+    "profile_json_schema",
+    "profile_toml",
+    "read_profile",
+]

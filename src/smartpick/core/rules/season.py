@@ -1,0 +1,55 @@
+"""The application season: which Match a new applicant can still enter, and its ERAS dates.
+
+The ERAS season is named after its Match: the 2026 ERAS season "starts in June 2025" (AAMC, "Fees
+for 2026 ERAS Season") and ends with the Match in March 2026. Applicants can register from June,
+and programs start reviewing applications in the last week of September; applying later than that
+week puts an applicant behind most of the pool, so from then on a new applicant's season is the
+next one. On 2026-11-30, a new user applies in the season that opens in June 2027: the 2028 Match.
+
+Fees, signals, the list and the plan's timeline all read the season from the profile's Match year
+through this module.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+
+ERAS_OPENS = (6, 1)  # (month, day): applicants can register and start applications
+PROGRAMS_REVIEW_FROM = (9, 24)  # about when programs start reviewing (last week of September)
+MATCH_DAY_MONTH = 3  # the Match is in March of the Match year
+
+
+@dataclass(frozen=True)
+class Season:
+    """The ERAS season of one Match year, with its key dates."""
+
+    match_year: int
+
+    @property
+    def eras_opens(self) -> _dt.date:
+        """When applicants can start (June of the year before the Match)."""
+        return _dt.date(self.match_year - 1, *ERAS_OPENS)
+
+    @property
+    def programs_review_from(self) -> _dt.date:
+        """When programs start reading applications (late September before the Match)."""
+        return _dt.date(self.match_year - 1, *PROGRAMS_REVIEW_FROM)
+
+    def has_opened(self, today: _dt.date) -> bool:
+        """True once applicants can apply in this season."""
+        return today >= self.eras_opens
+
+    def months_to_opening(self, today: _dt.date) -> int:
+        """Whole months from today to the ERAS opening (0 once it has opened)."""
+        opening = self.eras_opens
+        months = (opening.year - today.year) * 12 + opening.month - today.month
+        return max(0, months)
+
+
+def default_match_year(today: _dt.date | None = None) -> int:
+    """The Match a new applicant can still enter today: the next season until programs start
+    reviewing applications, then the one after."""
+    today = today or _dt.date.today()
+    review = _dt.date(today.year, *PROGRAMS_REVIEW_FROM)
+    return today.year + 1 if today < review else today.year + 2

@@ -1,0 +1,78 @@
+"""Chances for one applicant: the fitted model run on the catalog's programs.
+
+`assess(profile, ...)` returns an `Assessment`: the eligible programs aligned with a
+`core.chances.ChanceMatrix` (for the optimizer), one row per program (P(interview) and the
+program's own P(match), each with an interval, the top reasons and unknown facts) and the excluded
+programs with their reasons. The fitted model is loaded once per process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import cache
+
+from smartpick.core.chances.context import SpecialtyContext, build_context
+from smartpick.core.chances.estimator import ChanceModel
+from smartpick.core.chances.persist import load_fitted_model
+from smartpick.core.chances.results import Assessment
+from smartpick.core.profile import ApplicantProfile
+from smartpick.core.rules.eligibility import DEFAULT_TRACKS
+from smartpick.core.specialties import resolve_specialty
+from smartpick.service.catalog import Catalog, open_catalog
+
+
+@cache
+def fitted_model() -> ChanceModel:
+    """The shipped fitted model (process-wide, loaded on first use)."""
+    return load_fitted_model()
+
+
+def _contexts(catalog: Catalog, specialties: Iterable[str]) -> dict[str, SpecialtyContext]:
+    return {s: build_context(s, catalog.programs(specialty=s)) for s in specialties}
+
+
+def assess(
+    profile: ApplicantProfile,
+    *,
+    specialties: Sequence[str] | None = None,
+    program_ids: Sequence[str] | None = None,
+    catalog: Catalog | None = None,
+    tracks: Sequence[str] | None = DEFAULT_TRACKS,
+    model: ChanceModel | None = None,
+) -> Assessment:
+    """Assess a profile at the catalog's programs.
+
+    By default: every program of the profile's target specialties (or `specialties`) in `tracks`
+    (categorical; None: every track). With `program_ids`: exactly those programs (any track), in
+    that order.
+    """
+    catalog = catalog or open_catalog()
+    model = model or fitted_model()
+    if program_ids:
+        programs = [catalog.get(pid) for pid in dict.fromkeys(program_ids)]
+        wanted = tuple(dict.fromkeys(p.specialty for p in programs))
+    else:
+        wanted = tuple(
+            dict.fromkeys(
+                resolve_specialty(s, field="specialty").name
+                for s in (specialties or profile.specialties)
+            )
+        )
+        programs = [
+            p
+            for s in wanted
+            for p in catalog.programs(specialty=s)
+            if tracks is None or p.track in tracks
+        ]
+    prediction = model.predict(profile, programs, _contexts(catalog, wanted))
+    return Assessment(
+        profile=profile,
+        specialties=wanted,
+        programs=prediction.programs,
+        chances=prediction.chances,
+        rows=prediction.rows,
+        excluded=prediction.excluded,
+        notes=prediction.notes,
+        level=model.level,
+        tracks=None if program_ids or tracks is None else tuple(tracks),
+    )

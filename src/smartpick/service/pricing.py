@@ -1,0 +1,305 @@
+"""Pricing a what-if: re-run the optimizer (and the model) on the changed profile and compare.
+
+A `Measured` list keeps its P(match) and expected interviews per bootstrap draw, so a change's
+interval is the interval of the per-draw difference. `Pricer` runs each distinct what-if once per
+plan; `price_step` prices one plan step, with the step-specific extras (the H-1B option of Step 3,
+the same USCE months at a tie program, the second specialty's alternatives, the volume verdict).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from smartpick.core.chances.estimate import Estimate
+from smartpick.core.chances.matrix import interval
+from smartpick.core.chances.results import Assessment
+from smartpick.core.lists.result import Recommendation
+from smartpick.core.plan.types import Outcome, PlanStep, Price
+from smartpick.core.profile import ApplicantProfile
+from smartpick.core.profile.whatif import apply_changes
+from smartpick.errors import SmartPickError
+from smartpick.service.assess import assess
+from smartpick.service.catalog import Catalog
+from smartpick.service.recommend import recommend
+
+# Going past the curve's stop "pays" when the extra programs add at least this much P(match).
+VOLUME_WORTH_PP = 2.0
+
+Recommender = Callable[..., Recommendation]
+Assessor = Callable[..., Assessment]
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A recommended list's figures per bootstrap draw (draw 0 = point estimate)."""
+
+    p_match_draws: np.ndarray
+    interviews_draws: np.ndarray
+    fees_usd: float
+    programs: int
+    recommendation: Recommendation = field(repr=False, compare=False)
+
+    def outcome(self) -> Outcome:
+        """Point and interval."""
+        return Outcome(
+            p_match=Estimate(*interval(self.p_match_draws)),
+            expected_interviews=Estimate(*interval(self.interviews_draws)),
+            fees_usd=self.fees_usd,
+            programs=self.programs,
+        )
+
+
+def price_between(base: Measured, changed: Measured, change: Mapping[str, Any]) -> Price:
+    """The price of a change: both outcomes and the per-draw difference with its interval."""
+    n = min(len(base.p_match_draws), len(changed.p_match_draws))
+    return Price(
+        baseline=base.outcome(),
+        changed=changed.outcome(),
+        delta_p_match=Estimate(*interval(changed.p_match_draws[:n] - base.p_match_draws[:n])),
+        delta_expected_interviews=Estimate(
+            *interval(changed.interviews_draws[:n] - base.interviews_draws[:n])
+        ),
+        delta_fees_usd=changed.fees_usd - base.fees_usd,
+        change=dict(change),
+    )
+
+
+class Pricer:
+    """Runs the optimizer (and the model) on profiles, each distinct what-if once per plan."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        budget_usd: float | None,
+        recommender: Recommender | None = None,
+        assessor: Assessor | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self.budget_usd = budget_usd
+        self.recommender = recommender or recommend
+        self.assessor = assessor or assess
+        self.runs = 0
+        self._cache: dict[str, Measured] = {}
+        self._assessments: dict[str, Assessment] = {}  # one model run per distinct profile
+
+    def measure(self, profile: ApplicantProfile, **options: Any) -> Measured:
+        budget = options.get("budget_usd", self.budget_usd)
+        count = options.get("count")
+        if "count" in options and "budget_usd" not in options:
+            budget = None  # a count asked for alone is not cut by the baseline's budget
+        key = f"{profile.model_dump_json()}|{budget}|{count}"
+        if key not in self._cache:
+            reuse = self._assessments.get(profile.model_dump_json())
+            rec = self.recommender(
+                profile, budget_usd=budget, count=count, catalog=self.catalog, assessment=reuse
+            )
+            self._assessments[profile.model_dump_json()] = rec.assessment
+            self.runs += 1
+            self._cache[key] = measure_recommendation(rec)
+        return self._cache[key]
+
+
+def measure_recommendation(rec: Recommendation) -> Measured:
+    """Per-draw P(match) and expected interviews of a `Recommendation`, with its fees and size."""
+    p_draws = np.asarray(rec.p_match_draws, dtype=float)
+    i_draws = np.asarray(rec.expected_interviews_draws, dtype=float)
+    return Measured(
+        p_match_draws=p_draws,
+        interviews_draws=i_draws,
+        fees_usd=float(rec.total_fees_usd),
+        programs=len(rec.programs),
+        recommendation=rec,
+    )
+
+
+def whole_plan_price(
+    profile: ApplicantProfile, steps: Sequence[PlanStep], runner: Pricer, base: Measured
+) -> Price | None:
+    """Every priced step at once (not the volume step), against the same baseline as each."""
+    merged: dict[str, Any] = {}
+    against: dict[str, Any] = {}
+    for step in steps:
+        if step.price is None or step.change is None or step.id == "volume_mix":
+            continue
+        merged.update(step.change)
+        compare_with = step.details.get("compare_with")
+        if isinstance(compare_with, Mapping):
+            against.update(compare_with)
+    if len(merged) < 2:
+        return None
+    try:
+        if against:
+            base = runner.measure(apply_changes(profile, against)[0])
+        changed_profile, options = apply_changes(profile, merged)
+        changed = runner.measure(changed_profile, **options)
+    except SmartPickError:
+        return None
+    return price_between(base, changed, merged)
+
+
+def price_step(
+    step: PlanStep, profile: ApplicantProfile, runner: Pricer, base: Measured
+) -> PlanStep:
+    if step.change is None:
+        return step
+    compare_with = step.details.get("compare_with")
+    try:
+        if isinstance(compare_with, Mapping):  # priced against a stated alternative, not as is
+            base = runner.measure(apply_changes(profile, compare_with)[0])
+        changed_profile, options = apply_changes(profile, step.change)
+        changed = runner.measure(changed_profile, **options)
+    except SmartPickError as exc:
+        return step.with_price(None, error=exc.message)
+    price = price_between(base, changed, step.change)
+    if isinstance(compare_with, Mapping):
+        price = replace(
+            price,
+            note="against " + ", ".join(f"{k}={v}" for k, v in compare_with.items()),
+        )
+    note = str(step.details.get("priced_as", ""))
+    priced = step.with_price(replace(price, note=note) if note else price)
+    if step.id == "step3" and profile.visa == "j1":
+        priced = _h1b_option(priced, profile, runner, base)
+    if step.id == "usce" and step.details.get("tie_programs"):
+        priced = _tie_price(priced, profile, runner, base)
+    if step.id == "second_specialty":
+        priced = _second_specialty_details(priced, profile, runner, base, changed)
+    if step.id == "volume_mix":
+        priced = replace(priced, actions=(*priced.actions, *_volume_verdict(price)))
+        broader = price.changed.programs - price.baseline.programs
+        if broader > 0 and price.delta_p_match.point >= VOLUME_WORTH_PP / 100:
+            stop = price.baseline.programs
+            priced = replace(
+                priced,
+                title=f"Apply to about {stop} programs, up to {price.changed.programs} budget "
+                "permitting, mixing university and affiliated community",
+            )
+    return priced
+
+
+def _h1b_option(
+    step: PlanStep, profile: ApplicantProfile, runner: Pricer, base: Measured
+) -> PlanStep:
+    """What Step 3 opens to a J-1 applicant who would also take an H-1B: eligible programs gained
+    (the model's hard rules: H-1B needs a passed Step 3) and the list's price with both."""
+    change = {**step.change, "visa": "either"} if step.change else {"visa": "either"}
+    first = profile.specialties[0]
+    try:
+        changed_profile, _ = apply_changes(profile, change)
+        before = base.recommendation.assessment.interview_points(first)
+        after = runner.assessor(changed_profile, specialties=[first], catalog=runner.catalog)
+        measured = runner.measure(changed_profile)
+    except SmartPickError:
+        return step
+    opened = len(after.interview_points(first)) - len(before)
+    price = price_between(base, measured, change)
+    d = price.delta_p_match
+    action = (
+        f"If you would also train on an H-1B, Step 3 makes {opened} more {first} programs "
+        f"eligible; with both visas the list's P(match) changes {100 * d.point:+.1f} pp "
+        f"({100 * d.low:+.1f} to {100 * d.high:+.1f})."
+    )
+    details = {**step.details, "h1b_option": {"programs_opened": opened, "price": price.to_dict()}}
+    return replace(step, actions=(*step.actions, action), details=details)
+
+
+def _tie_price(
+    step: PlanStep, profile: ApplicantProfile, runner: Pricer, base: Measured
+) -> PlanStep:
+    """The same USCE months done at the first listed program, where they count as a tie."""
+    ties = step.details.get("tie_programs")
+    if not isinstance(ties, list) or not ties or not isinstance(ties[0], Mapping):
+        return step
+    top = ties[0]
+    add_months = float(str(step.details["target_hands_on_months"])) - profile.usce_hands_on_months
+    blocks = [e.model_dump() for e in profile.usce]
+    blocks.append({"months": add_months, "kind": "hands_on", "program_id": top["program_id"]})
+    change = {"usce": blocks}
+    try:
+        changed_profile, _ = apply_changes(profile, change)
+        measured = runner.measure(changed_profile)
+    except SmartPickError:
+        return step
+    price = price_between(base, measured, {"usce_at": str(top["program_id"])})
+    d = price.delta_p_match
+    place = ", ".join(str(v) for v in (top.get("city"), top.get("state")) if v)
+    action = (
+        f"Done at {top['name']} ({place}), the same months also count as a tie there: "
+        f"P(match) {100 * d.point:+.1f} pp ({100 * d.low:+.1f} to {100 * d.high:+.1f})"
+        + (
+            f", against {100 * step.price.delta_p_match.point:+.1f} pp for the months elsewhere."
+            if step.price is not None
+            else "."
+        )
+    )
+    details = {**step.details, "tie_price": {"program_id": top["program_id"], **price.to_dict()}}
+    return replace(step, actions=(*step.actions, action), details=details)
+
+
+def _by_specialty(measured: Measured) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for row in measured.recommendation.programs:
+        counts[row.program.specialty] = counts.get(row.program.specialty, 0) + 1
+    return counts
+
+
+def _second_specialty_details(
+    step: PlanStep,
+    profile: ApplicantProfile,
+    runner: Pricer,
+    base: Measured,
+    joint: Measured,
+) -> PlanStep:
+    """The joint list's split, and the guide's other pairings priced the same way."""
+    first = profile.specialties[0]
+    split = _by_specialty(joint)
+    others = step.details.get("alternatives")
+    priced: list[tuple[tuple[str, str], Price]] = []
+    for other in others if isinstance(others, list | tuple) else ():  # e.g. IM + Neurology
+        pair = (first, str(other))
+        measured = runner.measure(apply_changes(profile, {"specialties": pair})[0])
+        priced.append((pair, price_between(base, measured, {"specialties": pair})))
+    alternatives = [{"specialties": list(pair), "price": p.to_dict()} for pair, p in priced]
+    actions = [
+        *step.actions,
+        "The joint list: "
+        + ", ".join(f"{n} {name}" for name, n in split.items())
+        + f" programs ({joint.fees_usd:,.0f} USD).",
+    ]
+    for pair, p in priced:
+        delta = p.delta_p_match.point
+        actions.append(f"{' + '.join(pair)} instead: {100 * delta:+.1f} pp of P(match).")
+    details = {
+        **step.details,
+        "joint_list_by_specialty": split,
+        "alternatives_priced": alternatives,
+    }
+    return replace(step, actions=tuple(actions), details=details)
+
+
+def _volume_verdict(price: Price) -> tuple[str, ...]:
+    """What the priced volume comparison means, in one line (from the measured price)."""
+    more = price.changed.programs - price.baseline.programs
+    d = price.delta_p_match
+    if more > 0 and d.point >= VOLUME_WORTH_PP / 100:
+        return (
+            f"Budget permitting, {price.changed.programs} programs instead of "
+            f"{price.baseline.programs} add {100 * d.point:+.1f} pp of P(match) "
+            f"({100 * d.low:+.1f} to {100 * d.high:+.1f}) for {price.delta_fees_usd:+,.0f} USD: "
+            "the guide's 'apply broadly'.",
+        )
+    if more > 0:
+        return (
+            f"Going to {price.changed.programs} programs adds only {100 * d.point:+.1f} pp for "
+            f"{price.delta_fees_usd:+,.0f} USD: past the curve's stop, volume buys little.",
+        )
+    if more < 0:
+        return (
+            f"Cutting to {price.changed.programs} programs would cost {100 * d.point:+.1f} pp "
+            f"and save {-price.delta_fees_usd:,.0f} USD.",
+        )
+    return ()

@@ -1,0 +1,140 @@
+"""Fixtures shared by the tests and the benchmarks (datasette's `fixtures.py` pattern).
+
+- `reference_profile(name)`: one of the six reference applicants in `examples/profiles/`;
+- `isolated_catalog(folder)`: the real bundled catalog with an empty user store in `folder`;
+- `synthetic_chances(n, seed=...)`: a random `ChanceMatrix` for optimizer tests and benches;
+- `pdf_text_core_font(data)`: the text of a PDF drawn with the core (Latin-1) font.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from smartpick.core.chances.matrix import ChanceMatrix
+from smartpick.core.profile import ApplicantProfile, load_profile
+from smartpick.service.catalog import Catalog, open_catalog
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "profiles"
+REFERENCE_NAMES = (
+    "average-img",
+    "guide-sample",
+    "low-score-late",
+    "psych-img",
+    "strong-img",
+    "us-img-fm",
+)
+
+
+def reference_profile(name: str) -> ApplicantProfile:
+    """One of the six shared reference applicants (`examples/profiles/NAME.toml`)."""
+    return load_profile(EXAMPLES / f"{name}.toml")
+
+
+def isolated_catalog(folder: Path) -> Catalog:
+    """The real bundled catalog with an empty user store under `folder` (never the real home)."""
+    return open_catalog(Path(folder) / "user_catalog.sqlite")
+
+
+def synthetic_chances(
+    n: int,
+    *,
+    seed: int,
+    nodes: int = 12,
+    draws: int = 8,
+    levels: int = 3,
+    sigma_u: float = 1.0,
+) -> ChanceMatrix:
+    """A random matrix: interview logit a_i + sigma_u * u (+ a signal's log-odds), conversion
+    logit c_i + 0.5 u."""
+    rng = np.random.default_rng(seed)
+    x, w = np.polynomial.hermite_e.hermegauss(nodes)
+    w = w / w.sum()
+    base = rng.normal(-1.5, 1.2, size=n)
+    conv = rng.normal(-0.5, 0.6, size=n)
+    lift = np.array([0.0, 0.6, 1.2])[None, :levels] * rng.uniform(0.3, 1.5, size=(n, 1))
+    jitter = np.concatenate([np.zeros((1, n)), rng.normal(0, 0.15, size=(draws, n))])
+
+    def sig(z: np.ndarray) -> np.ndarray:
+        return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
+
+    interview = tuple(
+        sig(base[None, :, None] + jitter[:, :, None] + lift[None, :, s : s + 1] + sigma_u * x)
+        for s in range(levels)
+    )
+    conversion = sig(conv[None, :, None] + jitter[:, :, None] * 0.5 + 0.5 * x)
+    ids = tuple(f"P{i:04d}" for i in range(n))
+    return ChanceMatrix(
+        program_ids=ids, weights=w, interview_by_signal=interview, conversion=conversion
+    )
+
+
+def pdf_text_core_font(data: bytes) -> str:
+    """Text drawn with the core (Latin-1) font: inflate every content stream, read the strings."""
+    text = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, flags=re.S):
+        try:
+            raw = zlib.decompress(stream)
+        except zlib.error:
+            raw = stream
+        text += [m.decode("latin-1") for m in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", raw)]
+    return " ".join(text).replace("\\(", "(").replace("\\)", ")")
+
+
+def full_profile() -> ApplicantProfile:
+    """A profile with every field set (several USCE blocks, one institution with a comma, letters
+    in two specialties, exam dates, a failed Step 3 attempt, research months...)."""
+    from smartpick.core.profile import profile_from_dict
+
+    return profile_from_dict(
+        {
+            "name": "every-field",
+            "applicant_type": "non_us_img",
+            "visa": "either",
+            "step1": 215,
+            "step1_attempts": 2,
+            "step1_date": "2021-06",
+            "step2ck": 232,
+            "step2ck_attempts": 1,
+            "step2ck_date": "2023-04",
+            "step3": 221,
+            "step3_attempts": 2,
+            "step3_date": "2024-09",
+            "match_year": 2027,
+            "graduation_year": 2021,
+            "usce": [
+                {
+                    "months": 3,
+                    "kind": "hands_on",
+                    "institution": "Mercy Hospital, Chicago",
+                    "program_id": "1401621160C",
+                    "state": "IL",
+                    "specialty": "Internal Medicine",
+                },
+                {
+                    "months": 1.5,
+                    "kind": "observership",
+                    "institution": "St Vincent Hospital",
+                    "program_id": "1402521234",
+                    "state": "MA",
+                    "specialty": "Family Medicine",
+                },
+            ],
+            "us_letters": 4,
+            "us_letters_by_specialty": {"Internal Medicine": 2, "Family Medicine": 1},
+            "abstracts": 2,
+            "posters": 1,
+            "publications": 1,
+            "research_months": 24,
+            "research_institution": "a state university",
+            "languages": ["Spanish", "Arabic"],
+            "specialties": ["Internal Medicine", "Family Medicine"],
+            "preferred_states": ["OH", "MI"],
+            "preferred_regions": ["Midwest", "South"],
+            "ties_states": ["IL"],
+            "budget_usd": 1500,
+        }
+    )
