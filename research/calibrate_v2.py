@@ -49,17 +49,17 @@ class SpecialtyFit:
     seconds: float
 
 
-def prior_for(specialty: str) -> tuple[tuple[str, ...], pop.Prior]:
+def prior_for(specialty: str, a: Assumptions = DEFAULT) -> tuple[tuple[str, ...], pop.Prior]:
     """Free parameters and prior of IM or FM."""
     an = anchor(specialty)
     n0, _, n_hi = an.apps_per_applicant
     terms = dict(GENERIC)
-    terms["n_apps"] = (math.log(n0), math.log(n_hi / n0) / 1.2816)
+    terms["n_apps"] = (math.log(n0 * a.anchor_scale), math.log(n_hi / n0) / 1.2816)
     if specialty == "Internal Medicine":
         terms.pop("rho")
         terms["beta"] = (0.4, 1.0)
         return ("mu", "sd", "beta", "sigma", "c", "n_apps"), pop.Prior(terms)
-    terms["beta"] = FM_BETA_PRIOR
+    terms["beta"] = (a.fm_beta, FM_BETA_PRIOR[1] if a.fm_beta == FM_BETA_PRIOR[0] else 0.02)
     return ("mu", "sd", "beta", "sigma", "c", "rho", "n_apps"), pop.Prior(terms)
 
 
@@ -72,9 +72,9 @@ def fit_specialty(
     outcomes = outcomes_for(specialty)
     assert outcomes is not None
     t = targets or Targets.from_outcomes(outcomes)
-    keys, prior = prior_for(specialty)
+    keys, prior = prior_for(specialty, a)
     start = START[specialty]
-    start = pop.Params(**{**start.__dict__, "n_apps": m.n_apps})
+    start = pop.Params(**{**start.__dict__, "n_apps": m.n_apps * a.anchor_scale})
     params, cost = pop.fit(m, t, start, keys, prior)
     return SpecialtyFit(specialty, params, m, t, cost, time.perf_counter() - t0)
 

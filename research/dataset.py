@@ -100,7 +100,7 @@ class Joined:
 
 def counts_of(evs: Sequence[re2026.Evidence]) -> Counts:
     """Rounding intervals, counts and published rates of programs with evidence."""
-    bounds = np.array([e.invited_bounds() for e in evs], dtype=np.float64)
+    bounds = np.array([e.invited_bounds() for e in evs], dtype=np.float64).reshape(-1, 2)
     n = np.array([float(e.nonus.applicants or 0) for e in evs])
     rate = np.array([float(e.nonus.rate or 0.0) for e in evs])
     return Counts(bounds[:, 0], bounds[:, 1], n, rate)

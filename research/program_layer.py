@@ -53,6 +53,16 @@ RANGES: dict[str, tuple[float, float, float]] = {
     # log-odds of P(match | interview) per log(positions / interviews), and the 2026-unfilled boost.
     "conv_slope": (0.75, 0.5, 1.0),
     "conv_unfilled": (0.3, 0.0, 0.6),
+    # Calibration: the FM score slope (floored prior: 0 = programs ignore the score, 0.3 = the
+    # tilting estimate from FM programs' invited Step 2 CK), the 2026 applications anchor's scale,
+    # and applications per applicant outside IM/FM (no anchor there).
+    "fm_beta": (0.15, 0.0, 0.3),
+    "anchor_scale": (1.0, 0.81, 1.23),
+    "other_n_apps": (90.0, 55.0, 130.0),
+    # Individual: share of non-US IMG applicants needing a visa (reasoned), and the share of the
+    # calibrated latent variance the assumed applicant effects may take (variance budget).
+    "visa_share": (0.65, 0.5, 0.8),
+    "budget_share": (0.5, 0.3, 0.8),
 }
 BETA_POOL_SD = {"Internal Medicine": 15.6, "Family Medicine": 13.1}  # CO-fitted pool SD
 
@@ -71,6 +81,11 @@ class Assumptions:
     beta_shrink: float = RANGES["beta_shrink"][0]
     conv_slope: float = RANGES["conv_slope"][0]
     conv_unfilled: float = RANGES["conv_unfilled"][0]
+    fm_beta: float = RANGES["fm_beta"][0]
+    anchor_scale: float = RANGES["anchor_scale"][0]
+    other_n_apps: float = RANGES["other_n_apps"][0]
+    visa_share: float = RANGES["visa_share"][0]
+    budget_share: float = RANGES["budget_share"][0]
 
     def signal(self, specialty: str, level: str) -> float:
         """Median log-odds effect of a signal level."""
@@ -146,20 +161,57 @@ def _program_effect(
 
 
 @cache
-def layer(specialty: str, a: Assumptions = DEFAULT, beta_s: float = 0.35) -> Layer:
+def rate_model(specialty: str) -> tuple[FloatArray, ...]:
+    """(rate, low, high, logit mean, logit SD, P(closed)) per program: the posterior given the
+    program's own 2026 count, or the feature prediction (wider) without one."""
+    j = joined(specialty)
+    X = j.columns()
+    f = pm.fit(X[j.has], j.counts, ridge=RIDGE, inflated=True)
+    post = pm.posterior(f, X[j.has], j.counts)
+    pred = f.predictive_rate(X)
+    out = [pred.mean, pred.low, pred.high, pred.logit_mean, pred.logit_sd, pred.closed]
+    idx = np.flatnonzero(j.has)
+    for arr, val in zip(
+        out,
+        (post.mean, post.low, post.high, post.logit_mean, post.logit_sd, post.closed),
+        strict=True,
+    ):
+        arr[idx] = val
+    return tuple(out)
+
+
+@cache
+def hidden_rate_model(specialty: str, k: int = 10, seed: int = 0) -> tuple[FloatArray, ...]:
+    """`rate_model` with every program's own 2026 data hidden (10-fold cross-validation): what a
+    program without 2026 data gets, for programs where the truth is known."""
+    j = joined(specialty)
+    X = j.columns()
+    out = [a.copy() for a in rate_model(specialty)]
+    idx = np.flatnonzero(j.has)
+    c = j.counts
+    for test in pm.folds(idx.size, k, seed):
+        train = np.setdiff1d(np.arange(idx.size), test)
+        sub = pm.Counts(c.lo[train], c.hi[train], c.n[train], c.rate[train])
+        f = pm.fit(X[idx[train]], sub, ridge=RIDGE, inflated=True)
+        pred = f.predictive_rate(X[idx[test]])
+        for arr, val in zip(
+            out,
+            (pred.mean, pred.low, pred.high, pred.logit_mean, pred.logit_sd, pred.closed),
+            strict=True,
+        ):
+            arr[idx[test]] = val
+    return tuple(out)
+
+
+@cache
+def layer(
+    specialty: str, a: Assumptions = DEFAULT, beta_s: float = 0.35, hidden: bool = False
+) -> Layer:
     """The program layer of IM or FM under the assumptions `a` (`beta_s`: the specialty's score
     slope, for the score part of the failed-attempt gap)."""
     j = joined(specialty)
     X = j.columns()
-    c = j.counts
-    f = pm.fit(X[j.has], c, ridge=RIDGE, inflated=True)
-    post = pm.posterior(f, X[j.has], c)
-    pred = f.predictive_rate(X)
-    rate, low, high = pred.mean.copy(), pred.low.copy(), pred.high.copy()
-    lm, ls, closed = pred.logit_mean.copy(), pred.logit_sd.copy(), pred.closed.copy()
-    idx = np.flatnonzero(j.has)
-    rate[idx], low[idx], high[idx] = post.mean, post.low, post.high
-    lm[idx], ls[idx], closed[idx] = post.logit_mean, post.logit_sd, post.closed
+    rate, low, high, lm, ls, closed = (hidden_rate_model if hidden else rate_model)(specialty)
     codes = [p.acgme_code for p in j.programs]
     evs = re2026.evidence(specialty)
     ev = re2026.by_code(specialty)

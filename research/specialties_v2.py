@@ -17,6 +17,7 @@ N applications per applicant from a prior (no 2026 anchor outside IM and FM), an
 from __future__ import annotations
 
 import math
+import pickle
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from functools import cache
@@ -26,9 +27,9 @@ from scipy.special import logit
 
 from research import population as pop
 from research.calibrate_v2 import GENERIC, fit_specialty, prior_for
-from research.dataset import catalog
+from research.dataset import CACHE, catalog
 from research.features import STEP1_MID
-from research.program_layer import RANGES
+from research.program_layer import DEFAULT, Assumptions
 from smartpick.core.calibration import Targets, held_out_match_rates
 from smartpick.core.outcomes import SpecialtyOutcomes, charting_outcomes
 from smartpick.core.signals import signal_allowance
@@ -36,7 +37,6 @@ from smartpick.core.specialties import resolve_specialty
 from smartpick.errors import DataUnavailable, InvalidInput
 
 LAYERED = ("Internal Medicine", "Family Medicine")
-OTHER_N = (90.0, 55.0, 130.0)  # applications per applicant outside IM/FM: point, 80% range
 WIDTH = {"mu": 6.0, "sd": 0.2, "beta": 0.25, "sigma": 0.35, "c": 0.5}  # stage-2 prior widths
 
 
@@ -59,18 +59,19 @@ def residents_step1() -> dict[str, float]:
     return defaultdict(lambda: fill, out)
 
 
-def typical_market(o: SpecialtyOutcomes, n_apps: float = OTHER_N[0]) -> pop.Market:
+def typical_market(o: SpecialtyOutcomes, a: Assumptions = DEFAULT) -> pop.Market:
     """One typical program with the specialty's signal allowance spread over N applications."""
+    n_apps = a.other_n_apps
     try:
         allow = signal_allowance(o.specialty)
         gold, silver = allow.gold, allow.silver
     except (InvalidInput, DataUnavailable):
         gold, silver = 0, 0
     if silver > 0:
-        gamma = np.array([[0.0, RANGES["im_signal_gold"][0], RANGES["im_signal_silver"][0]]])
+        gamma = np.array([[0.0, a.im_signal_gold, a.im_signal_silver]])
         mix = np.array([[1.0 - (gold + silver) / n_apps, gold / n_apps, silver / n_apps]])
     elif gold > 0:
-        gamma = np.array([[0.0, RANGES["fm_signal_sent"][0]]])
+        gamma = np.array([[0.0, a.fm_signal_sent]])
         mix = np.array([[1.0 - gold / n_apps, gold / n_apps]])
     else:
         gamma, mix = np.zeros((1, 1)), np.ones((1, 1))
@@ -86,10 +87,10 @@ def _start(o: SpecialtyOutcomes) -> pop.Params:
 KEYS_TYPICAL = ("mu", "sd", "beta", "sigma", "c", "a")
 
 
-def _stage1(o: SpecialtyOutcomes) -> pop.Params:
+def _stage1(o: SpecialtyOutcomes, a: Assumptions = DEFAULT) -> pop.Params:
     prior = pop.Prior({**{k: v for k, v in GENERIC.items() if k != "rho"}, "beta": (0.4, 1.0)})
     t = Targets.from_outcomes(o)
-    return pop.fit(typical_market(o), t, _start(o), KEYS_TYPICAL, prior)[0]
+    return pop.fit(typical_market(o, a), t, _start(o), KEYS_TYPICAL, prior)[0]
 
 
 def _has_measures(o: SpecialtyOutcomes) -> bool:
@@ -146,7 +147,7 @@ def pooled_prior(
     return pop.Prior(terms)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class AllFits:
     """Point fits, stage-1 fits and leave-one-out fits of every specialty, with their markets."""
 
@@ -157,14 +158,14 @@ class AllFits:
     has_measures: dict[str, bool]
 
 
-def fit_all(leave_one_out: bool = True) -> AllFits:
-    """Calibration v2 of every Charting Outcomes specialty."""
+def fit_all(leave_one_out: bool = True, a: Assumptions = DEFAULT) -> AllFits:
+    """Calibration v2 of every Charting Outcomes specialty under the assumptions `a`."""
     rows = {o.specialty: o for o in charting_outcomes()}
-    layered = {s: fit_specialty(s) for s in LAYERED}
+    layered = {s: fit_specialty(s, a) for s in LAYERED}
     stage1: dict[str, pop.Params] = {s: f.params for s, f in layered.items()}
     for o in rows.values():
         if o.specialty not in LAYERED and _has_measures(o):
-            stage1[o.specialty] = _stage1(o)
+            stage1[o.specialty] = _stage1(o, a)
     params: dict[str, pop.Params] = {}
     markets: dict[str, pop.Market] = {}
     for name, o in rows.items():
@@ -172,7 +173,7 @@ def fit_all(leave_one_out: bool = True) -> AllFits:
             params[name], markets[name] = layered[name].params, layered[name].market
             continue
         prior = pooled_prior(stage1, rows, o)
-        m = typical_market(o)
+        m = typical_market(o, a)
         start = stage1.get(name, _start(o))
         params[name] = pop.fit(m, Targets.from_outcomes(o), start, KEYS_TYPICAL, prior)[0]
         markets[name] = m
@@ -190,7 +191,7 @@ def fit_all(leave_one_out: bool = True) -> AllFits:
                 stage1, rows, replace(o, matched=matched, not_matched=total - matched)
             )
             if name in LAYERED:
-                keys, own = prior_for(name)
+                keys, own = prior_for(name, a)
                 terms = {**prior.terms, "n_apps": own.terms["n_apps"]}
                 if "rho" in keys:
                     terms["rho"] = (0.0, 0.5)
@@ -205,10 +206,20 @@ def fit_all(leave_one_out: bool = True) -> AllFits:
                 loo[name] = pop.fit(m, hidden, start, keys, pop.Prior(terms))[0]
                 loo_markets[name] = m
             else:
-                m = typical_market(o)
+                m = typical_market(o, a)
                 loo[name] = pop.fit(m, hidden, _start(o), KEYS_TYPICAL, prior)[0]
                 loo_markets[name] = m
     return AllFits(params, markets, loo, loo_markets, {n: n in stage1 for n in rows})
+
+
+def load_fits() -> AllFits:
+    """`fit_all()` cached on disk (research/cache/fits_v2.pkl; delete it to refit)."""
+    path = CACHE / "fits_v2.pkl"
+    if path.exists():
+        return pickle.loads(path.read_bytes())  # noqa: S301 - our own cache
+    fits = fit_all()
+    path.write_bytes(pickle.dumps(fits))
+    return fits
 
 
 def implied_rate(m: pop.Market, p: pop.Params) -> float:
