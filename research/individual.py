@@ -67,9 +67,14 @@ POPULATION = {
 }
 
 
-def assumed_effect_variance() -> float:
-    """Var(x' theta) over the non-US IMG population at the effects' point values."""
-    e = {k: v.value for k, v in EFFECTS.items()}
+def effect_values(overrides: dict[str, float] | None = None) -> dict[str, float]:
+    """The assumed effects' values (v1's table), with optional overrides (sensitivity)."""
+    return {k: v.value for k, v in EFFECTS.items()} | dict(overrides or {})
+
+
+def assumed_effect_variance(overrides: dict[str, float] | None = None) -> float:
+    """Var(x' theta) over the non-US IMG population at the effects' values."""
+    e = effect_values(overrides)
     v = (e["usce_hands_on_per_month"] * POPULATION["usce"][1]) ** 2
     v += (e["us_letter"] * POPULATION["letters"][1]) ** 2
     v += (e["us_letter_in_specialty"] * POPULATION["letters_in"][1]) ** 2
@@ -79,9 +84,11 @@ def assumed_effect_variance() -> float:
     return float(v)
 
 
-def budget(sigma: float, share: float = BUDGET_SHARE_DEFAULT) -> tuple[float, float]:
+def budget(
+    sigma: float, share: float = BUDGET_SHARE_DEFAULT, overrides: dict[str, float] | None = None
+) -> tuple[float, float]:
     """(lambda, sigma_r): the scale on the assumed effects and the residual spread."""
-    var = assumed_effect_variance()
+    var = assumed_effect_variance(overrides)
     lam = min(1.0, math.sqrt(share * sigma**2 / var))
     return lam, math.sqrt(max(sigma**2 - lam**2 * var, 1e-6))
 
@@ -291,9 +298,11 @@ class Prediction:
     published_rate: FloatArray
 
 
-def _applicant_terms(profile: ApplicantProfile, specialty: str, lam: float) -> float:
+def _applicant_terms(
+    profile: ApplicantProfile, specialty: str, lam: float, overrides: dict[str, float] | None
+) -> float:
     """lambda x' theta: the assumed effects relative to the reference applicant."""
-    e = {k: v.value for k, v in EFFECTS.items()}
+    e = effect_values(overrides)
     ref = REFERENCE
     months = (
         profile.usce_hands_on_months + e["observership_weight"] * profile.usce_observership_months
@@ -336,6 +345,7 @@ def predict(
     connections: Sequence[str] = (),
     seed: int = 0,
     hidden: bool = False,
+    effects: dict[str, float] | None = None,
 ) -> Prediction:
     """v2 chances of one applicant at every eligible categorical program of its specialties.
 
@@ -350,7 +360,7 @@ def predict(
     for spec in names:
         side = program_side(spec, fits, a, hidden)
         p = side.params
-        lam, sigma_r = budget(p.sigma, a.budget_share)
+        lam, sigma_r = budget(p.sigma, a.budget_share, effects)
         elig = [check(profile, prog) for prog in side.programs]
         ok = np.array([e.eligible for e in elig])
         base = {"j1": 0.637, "h1b": 0.22}
@@ -386,7 +396,7 @@ def predict(
         terms = terms + side.home_in * in_state
         conn = np.array([_connection(profile, prog, connections) for prog in side.programs])
         terms = terms + np.minimum(side.home_in * conn, CONNECTION_CAP)
-        terms = terms + _applicant_terms(profile, spec, lam)
+        terms = terms + _applicant_terms(profile, spec, lam, effects)
         if s is None:
             # Unknown Step 2 CK: s ~ N(mu + shift sd, sd), shared by every program like z; its
             # score term and the latent term are folded into one normal per program.

@@ -13,10 +13,12 @@ import numpy as np
 
 from research.dataset import catalog
 from research.individual import Prediction
+from smartpick.core.chances import ChanceMatrix
 from smartpick.core.chances import p_match as p_match_of
 from smartpick.core.fees import fee_schedule
 from smartpick.core.optimizer import ListProblem, optimize_list
 from smartpick.core.profile import ApplicantProfile
+from smartpick.core.programs import Program
 from smartpick.core.signals import signal_allowance
 from smartpick.service.recommend import fee_group, recommend
 
@@ -44,11 +46,21 @@ def v2_list(
     pred: Prediction, count: int, signals: bool = True, candidates: tuple[int, ...] | None = None
 ) -> ListResult:
     """The shipped optimizer on the v2 chance matrix (count-limited)."""
-    progs = pred.programs
+    return optimized(pred.programs, pred.chances, count, signals, candidates)
+
+
+def optimized(
+    progs: tuple[Program, ...],
+    chances: ChanceMatrix,
+    count: int,
+    signals: bool = True,
+    candidates: tuple[int, ...] | None = None,
+) -> ListResult:
+    """The shipped optimizer on any chance matrix (count-limited, with signal allowances)."""
     specs = sorted({p.specialty for p in progs})
     allow = {s: signal_allowance(s) for s in specs} if signals else {}
     problem = ListProblem(
-        chances=pred.chances,
+        chances=chances,
         fee_groups=tuple(fee_group(p) for p in progs),
         fee_schedule=fee_schedule(2026),
         signal_groups=tuple(p.specialty if p.specialty in allow else None for p in progs),
@@ -58,10 +70,10 @@ def v2_list(
     )
     sol = optimize_list(problem)
     ids = tuple(progs[i].id for i in sol.order)
-    pm = float(p_match_of(pred.chances, list(sol.order), list(sol.signals))[0])
+    pm = float(p_match_of(chances, list(sol.order), list(sol.signals))[0])
     interviews = float(
         sum(
-            pred.chances.interview_by_signal[lv][0, i] @ pred.chances.weights
+            chances.interview_by_signal[lv][0, i] @ chances.weights
             for i, lv in zip(sol.order, sol.signals, strict=True)
         )
     )

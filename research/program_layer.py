@@ -228,6 +228,8 @@ def layer(
     coef = np.linalg.solve(A.T @ A + np.eye(A.shape[1]), A.T @ np.log1p(n[j.has]))
     weight = np.where(j.has, n, np.expm1(Z @ coef))
     weight = weight / weight.sum()
+    if hidden:  # a program without 2026 data: no per-program signal, screen or score evidence
+        evs, ev = (), {}
     dec = decompositions(specialty)
     sig_levels = levels_of("signal", specialty)
     mix_mean = dec["signal"].nonus_mix.mean(axis=0)
@@ -290,7 +292,10 @@ def layer(
         _beta_offsets(specialty, codes, ev, a.beta_shrink),
         _conversion_offsets(codes, ev, rate * weight, a),
         np.array(
-            [float(ev[cd].nonus.rate) if h else np.nan for cd, h in zip(codes, j.has, strict=True)]
+            [
+                float(re2026.by_code(specialty)[cd].nonus.rate) if h else np.nan
+                for cd, h in zip(codes, j.has, strict=True)
+            ]
         ),
         np.where(j.has, n, np.nan),
     )
@@ -312,6 +317,8 @@ def _beta_offsets(
             med[i] = r.median
             rel[i] = 1.0 if r.reliable else 0.5
     ok = ~np.isnan(med)
+    if not ok.any():
+        return np.zeros(len(codes))
     center = float(np.average(med[ok], weights=rel[ok]))
     raw = np.where(ok, 10.0 * (np.nan_to_num(med) - center) / sd**2, 0.0)
     return shrink * rel * raw
@@ -335,6 +342,8 @@ def _conversion_offsets(
         if e.positions_filled is not None and e.positions_filled < e.positions_offered:
             unfilled[i] = 1.0
     ok = ~np.isnan(lpi)
+    if not ok.any():
+        return np.zeros(len(codes))
     center = float(np.average(lpi[ok], weights=invites_weight[ok] + 1e-12))
     dev = np.where(ok, np.nan_to_num(lpi) - center, 0.0)
     out = a.conv_slope * dev + a.conv_unfilled * unfilled

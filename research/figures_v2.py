@@ -1,0 +1,242 @@
+"""The measured figures of DESIGN.md, today's model (v1, shipped) against v2.
+
+Usage: .venv/bin/python -m research.figures_v2 [lists|profiles|reference|floor|unknown|fm|speed]
+
+- lists: guide-sample with 80 programs: the sum of the listed programs' 2026 non-US IMG interview
+  rates, how many invited under 1%, and the Spearman correlation of its P(interview) with the
+  2026 rates (v2 anchored, and v2 with every program's own 2026 data hidden).
+- profiles: the six reference profiles' P(match) with 80 optimized applications, v1 and v2.
+- reference: the reference applicant (Step 2 CK 244, no visa need, IM, reference file): the
+  population curve (the cohort's way of applying) against the optimized list with typical signals.
+- floor: a profile with every red flag, and the floor the data justify.
+- unknown: a missing Step 2 CK (guide-sample without its score).
+- fm: the Family Medicine what-if on Step 2 CK (us-img-fm at 215 / 232 / 250) under the FM slope
+  range.
+- speed: time of the v2 prediction for guide-sample on the IM catalog.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import replace
+
+import numpy as np
+from scipy.stats import spearmanr
+
+from research import population as pop
+from research import re2026
+from research.dataset import catalog
+from research.individual import predict
+from research.lists import p_match_v2, top_by_rate, v1_list, v2_list
+from research.program_layer import DEFAULT
+from research.specialties_v2 import fit_all, load_fits
+from smartpick.core.profile import ApplicantProfile, load_profile, profile_from_dict
+from smartpick.service.chances import assess
+
+PROFILES = ("guide-sample", "average-img", "strong-img", "low-score-late", "us-img-fm", "psych-img")
+REFERENCE_PROFILE = {
+    "name": "reference",
+    "applicant_type": "non_us_img",
+    "visa": "none",
+    "step1": "pass",
+    "step2ck": 244,
+    "match_year": 2027,
+    "graduation_year": 2024,
+    "us_letters": 3,
+    "us_letters_by_specialty": {"Internal Medicine": 2},
+    "abstracts": 2,
+    "posters": 1,
+    "publications": 2,
+    "specialties": ["Internal Medicine"],
+    "usce": [{"months": 3, "kind": "hands_on", "specialty": "Internal Medicine"}],
+}
+RED_FLAGS = {
+    "name": "every-red-flag",
+    "applicant_type": "non_us_img",
+    "visa": "j1",
+    "step1": "fail_then_pass",
+    "step1_attempts": 2,
+    "step2ck": 214,
+    "step2ck_attempts": 2,
+    "match_year": 2027,
+    "graduation_year": 2015,
+    "us_letters": 0,
+    "specialties": ["Internal Medicine"],
+}
+
+
+def profile(name: str) -> ApplicantProfile:
+    """A reference profile from examples/profiles."""
+    return load_profile(f"examples/profiles/{name}.toml")
+
+
+def _rates() -> dict[str, float]:
+    cat = catalog()
+    out = {}
+    for s in ("Internal Medicine", "Family Medicine"):
+        ev = re2026.by_code(s)
+        for p in cat.programs(specialty=s):
+            if p.acgme_code in ev:
+                out[p.id] = float(ev[p.acgme_code].nonus.rate or 0.0)
+    return out
+
+
+def lists() -> None:
+    """guide-sample, 80 programs: v1 vs v2 lists against the 2026 rates."""
+    rates = _rates()
+    pr = profile("guide-sample")
+    fits = load_fits()
+
+    def summary(ids: tuple[str, ...]) -> str:
+        known = [rates[i] for i in ids if i in rates]
+        return (
+            f"sum of 2026 rates {sum(known):.2f} over {len(known)} programs with data "
+            f"({len(ids) - len(known)} without), {sum(r < 0.01 for r in known)} invited under 1%"
+        )
+
+    l1 = v1_list(pr, 80)
+    pred = predict(pr, fits)
+    l2 = v2_list(pred, 80)
+    best = top_by_rate(pred, 80)
+    print(f"guide-sample, 80 programs, v1 (today): {summary(l1.ids)}; P(match) {l1.p_match:.1%}")
+    print(f"guide-sample, 80 programs, v2:         {summary(l2.ids)}; P(match) {l2.p_match:.1%}")
+    print(
+        f"  the 80 eligible programs with the highest 2026 rates: "
+        f"{summary(tuple(pred.programs[i].id for i in best))}"
+    )
+    print(f"  v2's P(match) of the v1 list: {p_match_v2(pred, l1.ids, l1.signals):.1%}")
+    a = assess(pr, catalog=catalog())
+    pi = np.array([r.p_interview[0] for r in a.rows])
+    rr = np.array([rates.get(r.program.id, np.nan) for r in a.rows])
+    ok = ~np.isnan(rr)
+    print(
+        f"Spearman(P(interview), 2026 rate), guide-sample, IM programs with data: v1 "
+        f"{spearmanr(pi[ok], rr[ok]).statistic:.3f} (n={ok.sum()})"
+    )
+    for hidden in (False, True):
+        pv = predict(pr, fits, hidden=hidden)
+        ok = ~np.isnan(pv.published_rate)
+        rho = spearmanr(pv.p_interview[ok], pv.published_rate[ok]).statistic
+        label = "v2, each program's 2026 data hidden (10-fold CV)" if hidden else "v2, anchored"
+        print(f"  {label}: {rho:.3f} (n={ok.sum()})")
+        if hidden:
+            lh = v2_list(pv, 80)
+            print(f"  v2 list chosen with hidden 2026 data: {summary(lh.ids)}")
+
+
+def profiles() -> None:
+    """The six reference profiles: P(match) with 80 optimized applications."""
+    fits = load_fits()
+    print(
+        f"{'profile':16} {'v1 P(match)':>11} {'v1 interviews':>13} | {'v2 P(match)':>11} {'v2 interviews':>13}"
+    )
+    for name in PROFILES:
+        pr = profile(name)
+        l1 = v1_list(pr, 80)
+        l2 = v2_list(predict(pr, fits), 80)
+        print(
+            f"{name:16} {l1.p_match:11.1%} {l1.expected_interviews:13.1f} | {l2.p_match:11.1%}"
+            f" {l2.expected_interviews:13.1f}"
+        )
+
+
+def reference() -> None:
+    """The reference applicant: cohort-drawn curve vs the optimized list with typical signals."""
+    fits = load_fits()
+    im = "Internal Medicine"
+    p, m = fits.params[im], fits.markets[im]
+    s = np.array([244.0])
+    pr = profile_from_dict(REFERENCE_PROFILE)
+    pred = predict(pr, fits)
+    print(
+        f"IM population at Step 2 CK 244, {pop.n_of(m, p):.0f} applications drawn as the cohort "
+        f"applied, its typical signals: P(match | ranked) {pop.p_match_by_score(m, p, s, True)[0]:.1%}"
+        f" (published IM rate among rankers 48.5%), unconditional "
+        f"{pop.p_match_by_score(m, p, s)[0]:.1%}"
+    )
+    for n in (80, int(round(pop.n_of(m, p)))):
+        drawn = pop.p_match_by_score(replace(m), replace(p, n_apps=float(n)), s)[0]
+        opt = v2_list(pred, n)
+        nosig = v2_list(pred, n, signals=False)
+        print(
+            f"  N={n}: cohort-drawn {drawn:.1%}; optimized with 3 gold + 12 silver {opt.p_match:.1%}"
+            f" (list-quality gain {100 * (opt.p_match - drawn):+.1f} pp); optimized without signals"
+            f" {nosig.p_match:.1%}"
+        )
+    l1 = v1_list(pr, 80)
+    print(f"  v1 (today), same profile, optimized 80: {l1.p_match:.1%}")
+
+
+def floor() -> None:
+    """Every red flag: v1 and v2 P(match) at 80 applications."""
+    fits = load_fits()
+    pr = profile_from_dict(RED_FLAGS)
+    l1 = v1_list(pr, 80)
+    pred = predict(pr, fits)
+    l2 = v2_list(pred, 80)
+    print(
+        f"every red flag (Step 2 CK 214, Step 1 and Step 2 CK each failed once, graduated 12 years"
+        f" before, no USCE, no US letter, J-1): v1 {l1.p_match:.2%} ({l1.expected_interviews:.2f}"
+        f" interviews), v2 {l2.p_match:.2%} ({l2.expected_interviews:.2f} interviews)"
+    )
+
+
+def unknown() -> None:
+    """guide-sample without its Step 2 CK."""
+    fits = load_fits()
+    pr = profile("guide-sample")
+    missing = pr.with_changes({"step2ck": None})
+    p = fits.params["Internal Medicine"]
+    known = v2_list(predict(pr, fits), 80).p_match
+    point = v2_list(predict(missing, fits), 80).p_match
+    lo_s, hi_s = p.mu - 0.25 * p.sd - 1.2816 * p.sd, p.mu - 0.25 * p.sd + 1.2816 * p.sd
+    lo = v2_list(predict(pr.with_changes({"step2ck": int(lo_s)}), fits), 80).p_match
+    hi = v2_list(predict(pr.with_changes({"step2ck": int(hi_s)}), fits), 80).p_match
+    print(
+        f"guide-sample with Step 2 CK 224: {known:.1%}; without a score: {point:.1%}, plausible "
+        f"range {lo:.1%} (Step 2 CK {lo_s:.0f}) to {hi:.1%} ({hi_s:.0f})"
+    )
+
+
+def fm() -> None:
+    """The FM what-if on Step 2 CK under the FM slope range."""
+    pr = profile("us-img-fm")
+    for beta in (0.0, 0.15, 0.3):
+        a = replace(DEFAULT, fm_beta=beta)
+        fits = load_fits() if beta == 0.15 else fit_all(leave_one_out=False, a=a)
+        vals = [
+            v2_list(predict(pr.with_changes({"step2ck": s}), fits, a=a), 80).p_match
+            for s in (215, 232, 250)
+        ]
+        p = fits.params["Family Medicine"]
+        print(
+            f"FM slope {beta:.2f} (rho {p.rho:+.2f}): us-img-fm P(match) at Step 2 CK 215 / 232 / "
+            f"250: {vals[0]:.1%} / {vals[1]:.1%} / {vals[2]:.1%}"
+        )
+
+
+def speed() -> None:
+    """Time of the v2 prediction (guide-sample, IM catalog), median of 5."""
+    fits = load_fits()
+    pr = profile("guide-sample")
+    predict(pr, fits)
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        predict(pr, fits, n_draws=20)
+        times.append(time.perf_counter() - t0)
+    print(
+        f"v2 predict (guide-sample, IM, 21 draws x 16 nodes): median {1000 * np.median(times):.0f} ms"
+    )
+
+
+def main() -> None:
+    """Run the named figures (all by default)."""
+    names = sys.argv[1:] or ["lists", "profiles", "reference", "floor", "unknown", "fm", "speed"]
+    for n in names:
+        globals()[n]()
+
+
+if __name__ == "__main__":
+    main()
