@@ -62,12 +62,11 @@ def _row(stats_rate, sq_m, sq_u, rq_m, rq_u, curve) -> dict:  # type: ignore[no-
 
 def v1_rows() -> tuple[dict, dict]:
     """v1 in-sample and LOO rows per specialty."""
-    model = ChanceModel.load()
-    cal = model.calibration_
-    ins, loo = {}, {}
-    for name, p in cal.params.items():
+    cal = ChanceModel.load().calibration_
+
+    def row(p: SpecialtyParams) -> dict:
         st = population_stats(p)
-        ins[name] = _row(
+        return _row(
             st.match_rate,
             st.score_quantiles(True),
             st.score_quantiles(False),
@@ -75,18 +74,8 @@ def v1_rows() -> tuple[dict, dict]:
             st.ranks_quantiles(False),
             v1_ranked_curve(p, CURVE),
         )
-        if name in cal.loo:
-            lp = cal.loo[name]
-            st = population_stats(lp)
-            loo[name] = _row(
-                st.match_rate,
-                st.score_quantiles(True),
-                st.score_quantiles(False),
-                st.ranks_quantiles(True),
-                st.ranks_quantiles(False),
-                v1_ranked_curve(lp, CURVE),
-            )
-    return ins, loo
+
+    return {n: row(p) for n, p in cal.params.items()}, {n: row(p) for n, p in cal.loo.items()}
 
 
 def v2_rows() -> tuple[dict, dict, dict]:

@@ -1,6 +1,6 @@
 """The measured figures of DESIGN.md, today's model (v1, shipped) against v2.
 
-Usage: .venv/bin/python -m research.figures_v2 [lists|profiles|reference|floor|unknown|fm|speed]
+Usage: .venv/bin/python -m research.figures_v2 [lists|profiles|reference|floor|unknown|fm|speed|tilt|span]
 
 - lists: guide-sample with 80 programs: the sum of the listed programs' 2026 non-US IMG interview
   rates, how many invited under 1%, and the Spearman correlation of its P(interview) with the
@@ -233,9 +233,68 @@ def speed() -> None:
 
 def main() -> None:
     """Run the named figures (all by default)."""
-    names = sys.argv[1:] or ["lists", "profiles", "reference", "floor", "unknown", "fm", "speed"]
+    names = sys.argv[1:] or [
+        "lists",
+        "profiles",
+        "reference",
+        "floor",
+        "unknown",
+        "fm",
+        "speed",
+        "tilt",
+    ]
     for n in names:
         globals()[n]()
+
+
+def tilt() -> None:
+    """Cross-check: the fitted model's median Step 2 CK of invited non-US IMGs (all programs,
+    invitation-weighted) against the programs' published invited medians."""
+    fits = load_fits()
+    for s in ("Internal Medicine", "Family Medicine"):
+        m, p = fits.markets[s], fits.params[s]
+        w, qbar, _ = pop.grid(m, p)
+        by_s = (w * qbar).sum(axis=1)
+        cdf = np.cumsum(by_s) / by_s.sum()
+        model_median = float(np.interp(0.5, cdf, pop.S_GRID))
+        meds = [
+            e.step2ck_invited["non_us_img"].median
+            for e in re2026.evidence(s)
+            if e.step2ck_invited["non_us_img"].shown
+        ]
+        print(
+            f"{s}: pool mean {p.mu:.1f}; model's invited non-US IMG median {model_median:.1f}; "
+            f"published invited medians: median over {len(meds)} programs {np.median(meds):.0f}"
+        )
+
+
+def span() -> None:
+    """The review's span: guide-sample at Step 2 CK 240, the weakest and strongest non-score file
+    (USCE 0 / 6 hands-on months, US letters 0 / 3, graduated 10 / 0 years before), 80 optimized
+    applications, v1 and v2."""
+    fits = load_fits()
+    pr = profile("guide-sample").with_changes({"step2ck": 240})
+    weak = pr.with_changes(
+        {
+            "usce_hands_on_months": 0,
+            "us_letters": 0,
+            "us_letters_by_specialty": {},
+            "graduation_year": 2017,
+        }
+    )
+    strong = pr.with_changes(
+        {
+            "usce_hands_on_months": 6,
+            "us_letters": 3,
+            "us_letters_by_specialty": {"Internal Medicine": 3},
+            "graduation_year": 2027,
+        }
+    )
+    for label, p in (("weakest", weak), ("strongest", strong)):
+        print(
+            f"guide-sample at Step 2 CK 240, {label} non-score file: v1 {v1_list(p, 80).p_match:.1%},"
+            f" v2 {v2_list(predict(p, fits), 80).p_match:.1%}"
+        )
 
 
 if __name__ == "__main__":
