@@ -202,18 +202,20 @@ def unknown() -> None:
 def fm() -> None:
     """The FM what-if on Step 2 CK under the FM slope range."""
     pr = profile("us-img-fm")
+    low_fm = profile("low-score-late").with_changes({"specialties": ["Family Medicine"]})
     for beta in (0.0, 0.15, 0.3):
         a = replace(DEFAULT, fm_beta=beta)
         fits = load_fits() if beta == 0.15 else fit_all(leave_one_out=False, a=a)
-        vals = [
-            v2_list(predict(pr.with_changes({"step2ck": s}), fits, a=a), 80).p_match
-            for s in (215, 232, 250)
-        ]
         p = fits.params["Family Medicine"]
-        print(
-            f"FM slope {beta:.2f} (rho {p.rho:+.2f}): us-img-fm P(match) at Step 2 CK 215 / 232 / "
-            f"250: {vals[0]:.1%} / {vals[1]:.1%} / {vals[2]:.1%}"
-        )
+        for label, who in (("us-img-fm", pr), ("low-score-late (FM only)", low_fm)):
+            vals = [
+                v2_list(predict(who.with_changes({"step2ck": s}), fits, a=a), 80).p_match
+                for s in (215, 232, 250)
+            ]
+            print(
+                f"FM slope {beta:.2f} (rho {p.rho:+.2f}): {label} P(match) at Step 2 CK 215 / 232"
+                f" / 250: {vals[0]:.1%} / {vals[1]:.1%} / {vals[2]:.1%}"
+            )
 
 
 def speed() -> None:
