@@ -1,6 +1,6 @@
 """The measured figures of DESIGN.md, today's model (v1, shipped) against v2.
 
-Usage: .venv/bin/python -m research.figures_v2 [lists|profiles|reference|floor|unknown|fm|speed|tilt|span]
+Usage: .venv/bin/python -m research.figures_v2 [lists|profiles|reference|floor|unknown|fm|speed|tilt|span|cohort]
 
 - lists: guide-sample with 80 programs: the sum of the listed programs' 2026 non-US IMG interview
   rates, how many invited under 1%, and the Spearman correlation of its P(interview) with the
@@ -29,8 +29,9 @@ from research import re2026
 from research.dataset import catalog
 from research.individual import predict
 from research.lists import p_match_v2, top_by_rate, v1_list, v2_list
-from research.program_layer import DEFAULT
+from research.program_layer import DEFAULT, layer
 from research.specialties_v2 import fit_all, load_fits
+from smartpick.core.chances import p_match as p_match_of
 from smartpick.core.profile import ApplicantProfile, load_profile, profile_from_dict
 from smartpick.service.chances import assess
 
@@ -296,6 +297,39 @@ def span() -> None:
         print(
             f"guide-sample at Step 2 CK 240, {label} non-score file: v1 {v1_list(p, 80).p_match:.1%},"
             f" v2 {v2_list(predict(p, fits), 80).p_match:.1%}"
+        )
+
+
+def cohort() -> None:
+    """The individual model against the population curve: the reference applicant's mean P(match)
+    over 300 lists of 80 programs drawn as the cohort applied (programs by their 2026 non-US IMG
+    application shares, signal levels by the program's pool mix), budget on and off."""
+    fits = load_fits()
+    m, p = fits.markets["Internal Medicine"], fits.params["Internal Medicine"]
+    pr = profile_from_dict(REFERENCE_PROFILE)
+    lay = layer("Internal Medicine")
+    ids = list(lay.ids)
+    curve = pop.p_match_by_score(m, replace(p, n_apps=80.0), np.array([244.0]))[0]
+    for share, label in ((DEFAULT.budget_share, "budget on"), (1e-9, "budget off")):
+        pred = predict(pr, fits, a=replace(DEFAULT, budget_share=share), n_draws=0)
+        pos = [ids.index(q.id) for q in pred.programs]
+        w = lay.weight[pos] / lay.weight[pos].sum()
+        mix = np.clip(lay.signal_mix[pos], 0.0, None)
+        mix = mix / mix.sum(axis=1, keepdims=True)
+        rng = np.random.default_rng(0)
+        level = {
+            0: 0,
+            1: 2,
+            2: 1,
+        }  # layer order none / gold / silver -> matrix none / silver / gold
+        vals = []
+        for _ in range(300):
+            sel = rng.choice(len(w), size=80, replace=False, p=w)
+            sig = [level[int(rng.choice(3, p=mix[i]))] for i in sel]
+            vals.append(float(p_match_of(pred.chances, list(sel), sig)[0]))
+        print(
+            f"reference applicant, 80 cohort-drawn applications ({label}): {np.mean(vals):.1%}; "
+            f"population curve at Step 2 CK 244, N=80: {curve:.1%}"
         )
 
 

@@ -226,7 +226,7 @@ def layer(
     Z = np.column_stack((np.ones(len(X)), j.design.X))
     A = Z[j.has]
     coef = np.linalg.solve(A.T @ A + np.eye(A.shape[1]), A.T @ np.log1p(n[j.has]))
-    weight = np.where(j.has, n, np.expm1(Z @ coef))
+    weight = np.where(j.has, n, np.maximum(np.expm1(Z @ coef), 1.0))
     weight = weight / weight.sum()
     if hidden:  # a program without 2026 data: no per-program signal, screen or score evidence
         evs, ev = (), {}
