@@ -7,6 +7,7 @@ prints how long the server stayed busy after the clients left and how many CPU-s
 Finally it checks that the server still answers.
 
     .venv/bin/python bench/abandoned.py [--requests 30] [--client-seconds 1] [--path /results/plan]
+        [--worst]   (the review's heaviest profile: 6 specialties, 400 programs, $20,000)
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ from load import _free_port, _process_tree, _start_server, _wait_until_up
 
 # The review's profile (D11 set-up), one what-if value per request so no two are alike.
 QUERY = "specialties=Internal+Medicine&visa=j1&step1=pass&step2ck=238&graduation_year=2024"
+WORST = (
+    "specialties=Internal+Medicine&specialties=Family+Medicine&specialties=Pediatrics"
+    "&specialties=Psychiatry&specialties=Neurology&specialties=Pathology&visa=either&step1=pass"
+    "&step2ck=250&graduation_year=2024&count=400&stop_pp=0&budget_usd=20000"
+)
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -38,13 +44,13 @@ def cpu_seconds(pid: int) -> float:
     return total / TICKS
 
 
-def abandon(port: int, path: str, requests: int, client_seconds: float) -> None:
+def abandon(port: int, target: str, requests: int, client_seconds: float) -> None:
     """Send the requests at once, then close every socket after `client_seconds`."""
     socks = []
     for i in range(1, requests + 1):
         sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-        target = f"{path}?{QUERY}&posters={i}"
-        sock.sendall(f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        url = f"{target}&posters={i}"  # no two requests alike
+        sock.sendall(f"GET {url} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
         socks.append(sock)
     time.sleep(client_seconds)
     for sock in socks:
@@ -71,6 +77,7 @@ def main() -> None:
     parser.add_argument("--client-seconds", type=float, default=1.0)
     parser.add_argument("--path", default="/results/plan")
     parser.add_argument("--workers", type=int, default=1, help="smartpick serve --workers")
+    parser.add_argument("--worst", action="store_true", help="the review's heaviest profile")
     args = parser.parse_args()
     if not 1 <= args.requests <= 200 or not 0 < args.client_seconds <= 30:
         parser.error("requests must be 1-200 and client-seconds 0-30")
@@ -83,7 +90,8 @@ def main() -> None:
             httpx.get(f"{base}/api/results?{QUERY}", timeout=120)  # warm the model's caches
             cpu_before = cpu_seconds(server.pid)
             started = time.monotonic()
-            abandon(port, args.path, args.requests, args.client_seconds)
+            query = WORST if args.worst else QUERY
+            abandon(port, f"{args.path}?{query}", args.requests, args.client_seconds)
             left = time.monotonic() - started
             busy, _ = settle(server.pid, quiet_seconds=3.0, limit_seconds=600)
             cpu = cpu_seconds(server.pid) - cpu_before
@@ -93,7 +101,8 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=10)
-    print(f"requests        {args.requests} x {args.path} (closed after {left:.1f} s)")
+    profile = "the heaviest profile" if args.worst else "the review's profile"
+    print(f"requests        {args.requests} x {args.path}, {profile} (closed after {left:.1f} s)")
     print(f"busy after      {busy:.1f} s past the clients' departure")
     print(f"server CPU      {cpu:.1f} CPU-seconds from the first request until idle")
     print(f"next request    {status} in {after:.2f} s ({os.cpu_count()} CPUs, shared machine)")
