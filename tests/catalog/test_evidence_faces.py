@@ -21,6 +21,10 @@ def _run(*args: str) -> str:
     return result.stdout
 
 
+def _search(*args: str) -> dict:
+    return json.loads(_run("programs", "search", *args, "--format", "json"))
+
+
 def test_show_says_what_the_program_did_in_2026_in_plain_words() -> None:
     doc = json.loads(_run("programs", "show", NE_GEORGIA, "--format", "json"))
     evidence = doc["interview_evidence"]
@@ -51,60 +55,24 @@ def test_a_program_without_2026_data_has_no_evidence_block() -> None:
 
 
 def test_search_sorts_by_the_2026_rate_best_first_unknown_last() -> None:
-    doc = json.loads(
-        _run(
-            "programs",
-            "search",
-            "--specialty",
-            "Family Medicine",
-            "--sort",
-            "nonus_img_interview_rate",
-            "--limit",
-            "800",
-            "--format",
-            "json",
-        )
+    doc = _search(
+        "--specialty", "Family Medicine", "--sort", "nonus_img_interview_rate", "--limit", "800"
     )
     rates = [p["nonus_img_interview_rate"] for p in doc["programs"]]
     known = [r for r in rates if r is not None]
     assert known == sorted(known, reverse=True) and known[0] > known[-1]
     assert rates[: len(known)] == known  # every unknown after every known rate
-    ascending = json.loads(
-        _run(
-            "programs",
-            "search",
-            "--specialty",
-            "Family Medicine",
-            "--sort",
-            "nonus_img_interview_rate",
-            "--order",
-            "asc",
-            "--limit",
-            "3",
-            "--format",
-            "json",
-        )
+    ascending = _search(
+        "--specialty", "Family Medicine", "--sort", "nonus_img_interview_rate", "--order", "asc"
     )
     assert ascending["programs"][0]["nonus_img_interview_rate"] == min(known)
 
 
 def test_search_filters_by_the_2026_rate_and_takes_a_state_name() -> None:
-    doc = json.loads(
-        _run(
-            "programs",
-            "search",
-            "--specialty",
-            "Internal Medicine",
-            "--min-nonus-img-interview",
-            "5",
-            "--format",
-            "json",
-        )
-    )
+    doc = _search("--specialty", "Internal Medicine", "--min-nonus-img-interview", "5")
     assert doc["total"] > 0
     assert all(p["nonus_img_interview_rate"] >= 0.05 for p in doc["programs"])
-    by_name = json.loads(_run("programs", "search", "--state", "texas", "--format", "json"))
-    by_code = json.loads(_run("programs", "search", "--state", "TX", "--format", "json"))
+    by_name, by_code = _search("--state", "texas"), _search("--state", "TX")
     assert by_name == by_code and by_name["total"] > 0
     bad = runner.invoke(app, ["programs", "search", "--state", "Atlantis"])
     assert bad.exit_code == 2 and "Texas" in bad.output and "TX" in bad.output
