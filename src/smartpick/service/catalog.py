@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from smartpick.catalog.filters import NUMERIC_SORTS, SORT_KEYS
 from smartpick.catalog.query import (
     STATS_FIELDS,
     Catalog,
@@ -19,6 +20,8 @@ from smartpick.catalog.query import (
 from smartpick.catalog.store import UserStore
 
 __all__ = [
+    "NUMERIC_SORTS",
+    "SORT_KEYS",
     "STATS_FIELDS",
     "check_user_store",
     "Catalog",

@@ -109,17 +109,35 @@ async def open_profile_file(request: Request) -> Response:
     """
     form = await request.form()
     upload = form.get("profile_file")
-    if upload is None or isinstance(upload, str):
-        raise InvalidInput(
-            "profile_file: choose a .toml or .json profile file", field="profile_file"
-        )
-    profile = read_profile(await upload.read(), upload.filename or "")
-    query = urlencode(profile_query(profile, get_form_spec(request)))
-    limit = request.app.state.settings.max_query_bytes
-    if len(query) > limit:
-        raise InvalidInput(
-            f"profile_file: the profile is too long to carry in a page address "
-            f"({len(query):,} of {limit:,} characters); shorten institution names",
-            field="profile_file",
-        )
+    try:
+        if upload is None or isinstance(upload, str):
+            raise InvalidInput(
+                "profile_file: choose a .toml or .json profile file", field="profile_file"
+            )
+        profile = read_profile(await upload.read(), upload.filename or "")
+        query = urlencode(profile_query(profile, get_form_spec(request)))
+        limit = request.app.state.settings.max_query_bytes
+        if len(query) > limit:
+            raise InvalidInput(
+                f"profile_file: the profile is too long to carry in a page address "
+                f"({len(query):,} of {limit:,} characters); shorten institution names",
+                field="profile_file",
+            )
+    except InvalidInput as err:
+        return _file_refused(request, err.message)
     return RedirectResponse(f"/results?{query}", status_code=303)
+
+
+def _file_refused(request: Request, message: str) -> HTMLResponse:
+    """The form page again with the file's problem, said once, next to the file field (422)."""
+    spec = get_form_spec(request)
+    text = message.removeprefix("profile_file:").strip()
+    note = fee_note(None, 1, defaults(spec).get("match_year"))
+    context = {
+        "spec": spec,
+        "values": defaults(spec),
+        "errors": {},
+        "file_error": f"Profile file: {text}",
+        "fee_note": note,
+    }
+    return render(request, "form.html", context, status_code=422)
