@@ -156,9 +156,9 @@ def test_catalog_browser_and_program_page(page, server) -> None:
     first = page.locator("#catalog-table tbody tr a").first
     name = first.inner_text()
     first.click()
-    page.wait_for_selector("dl.facts")
+    page.wait_for_selector("#fields")
     assert page.inner_text("h1") == name
-    assert "FREIDA" in page.inner_text("dl.facts") or "AAMC" in page.inner_text("dl.facts")
+    assert "FREIDA" in page.inner_text("#fields") or "AAMC" in page.inner_text("#fields")
 
 
 def test_new_user_flow_results_chart_map_program_whatif_csv(page, server) -> None:
@@ -183,21 +183,26 @@ def test_new_user_flow_results_chart_map_program_whatif_csv(page, server) -> Non
     assert re.search(r"\d+%", page.inner_text("#stat-pmatch"))
     assert page.locator("#curve path.curve").count() == 1
     assert page.locator("#curve line.stop").count() == 1
-    dots = page.locator("#map circle.dot")
+    dots = page.locator("#map .dot")
     assert dots.count() > 0
     rows = page.locator("#list tbody tr")
     n_rows = rows.count()
     assert n_rows > 0
 
-    # The list sorts and filters in the page.
-    page.click("#list thead th:nth-child(5) button.sort")
+    # The list sorts and filters in the page; the first click on the interview chance puts the
+    # best first, the second reverses.
+    chance = "#list thead th:nth-child(8)"
+    page.click(chance + " button.sort")
+    assert page.get_attribute(chance, "aria-sort") == "descending"
     values = [
         float(v)
         for v in page.eval_on_selector_all(
-            "#list tbody tr td:nth-child(5)", "cells => cells.map(c => c.dataset.sort)"
+            "#list tbody tr td:nth-child(8)", "cells => cells.map(c => c.dataset.sort)"
         )
     ]
-    assert values == sorted(values)
+    assert values == sorted(values, reverse=True)
+    page.click(chance + " button.sort")
+    assert page.get_attribute(chance, "aria-sort") == "ascending"
     tier = page.locator("#list tbody tr").first.get_attribute("data-tier")
     page.select_option("#f-tier", tier)
     assert f"of {n_rows} programs shown" in page.inner_text("#list-count")
@@ -246,7 +251,7 @@ def test_new_user_flow_results_chart_map_program_whatif_csv(page, server) -> Non
     page.wait_for_selector("#for-you")
     assert page.inner_text("h1") == name
     assert "Chance of an interview" in page.inner_text("#for-you")
-    assert "FREIDA" in page.inner_text("dl.facts") or "AAMC" in page.inner_text("dl.facts")
+    assert "FREIDA" in page.inner_text("#fields") or "AAMC" in page.inner_text("#fields")
 
 
 def test_pages_fit_a_390px_phone_and_work_by_keyboard(page, server) -> None:

@@ -47,7 +47,8 @@ def test_results_page_shows_the_same_numbers(guide_results, guide_results_html) 
     stop = rec["stopping"]["stop_at_applications"]
     if stop is not None:
         assert f"stop at {stop} " in html
-    dots = re.findall(r'<circle class="dot tier-(reach|target|likely)"', html)
+    map_svg = html.split('id="map"', 1)[1].split("</svg>", 1)[0]
+    dots = re.findall(r'class="dot tier-(reach|target|likely)"', map_svg)
     on_map = guide_results["map"]["on_map"]
     assert len(dots) == len(on_map) > 0
     assert len(on_map) + len(guide_results["map"]["not_on_map"]) == len(rec["programs"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from smartpick.catalog.evidence import evidence_lines, invited_sentence, nonus_img_rate
 from smartpick.catalog.filters import NUMERIC_SORTS, SORT_KEYS
 from smartpick.catalog.query import (
     STATS_FIELDS,
@@ -27,6 +28,9 @@ __all__ = [
     "Catalog",
     "ImportReport",
     "default_user_store",
+    "evidence_lines",
+    "invited_sentence",
+    "nonus_img_rate",
     "open_catalog",
     "program_summary",
     "program_to_dict",

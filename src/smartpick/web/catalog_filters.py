@@ -18,7 +18,6 @@ from smartpick.core.specialties import SPECIALTIES
 from smartpick.service.catalog import NUMERIC_SORTS, SORT_KEYS
 from smartpick.web.query_models import BlankIsMissing
 
-
 # The sort choices as the page names them (numbers sort highest first).
 SORT_LABELS = {
     "name": "Program name",

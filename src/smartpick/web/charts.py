@@ -38,6 +38,7 @@ class CurveChart:
     plot_bottom: float
     stop_x: float | None = None
     stop_label: str | None = None
+    stop_anchor: str = "start"  # "end" when the line is near the right edge
     points: tuple[tuple[float, float, CurvePoint], ...] = field(default_factory=tuple)
 
 
@@ -88,6 +89,8 @@ def curve_chart(points: Sequence[CurvePoint], stop_at: int | None = None) -> Cur
         stop_x = sx(stop_at)
         at = min(pts, key=lambda p: abs(p.applications - stop_at))
         stop_label = f"stop at {stop_at} ({100 * at.p_match.point:.0f}%, ${at.fees_usd:,.0f})"
+    # A label right of a line near the right edge would run off the chart: put it on the left.
+    anchor = "end" if stop_x is not None and stop_x > _LEFT + 0.6 * plot_w else "start"
     return CurveChart(
         width=WIDTH,
         height=HEIGHT,
@@ -102,8 +105,40 @@ def curve_chart(points: Sequence[CurvePoint], stop_at: int | None = None) -> Cur
         plot_bottom=HEIGHT - _BOTTOM,
         stop_x=stop_x,
         stop_label=stop_label,
+        stop_anchor=anchor,
         points=tuple((sx(p.applications), sy(p.p_match.point), p) for p in pts),
     )
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A dotted line at a published score with its label beside it (left or right)."""
+
+    x: float
+    label: str
+    label_x: float
+    label_y: float
+    anchor: str  # SVG text-anchor: "start" (label right of the line) or "end" (left of it)
+
+
+def place_marks(
+    marks: list[tuple[float, str]], left: float, right: float, top: float
+) -> list[Mark]:
+    """Labels of vertical marks that cross neither each other nor the other lines.
+
+    Marks are sorted by position; the label of the leftmost goes left of its line (unless it
+    would leave the plot), every other label goes right of its own line, one row lower each.
+    """
+    placed = []
+    ordered = sorted(marks)
+    for i, (x, label) in enumerate(ordered):
+        room_left = x - left
+        anchor = "end" if i == 0 and len(ordered) > 1 and room_left > 7 * len(label) else "start"
+        if anchor == "start" and right - x < 7 * len(label):
+            anchor = "end"
+        label_x = x - 4 if anchor == "end" else x + 4
+        placed.append(Mark(x, label, label_x, top + 12 + 16 * i, anchor))
+    return placed
 
 
 @dataclass(frozen=True)
@@ -121,10 +156,11 @@ class StandingChart:
     plot_right: float
     plot_top: float
     plot_bottom: float
-    marks: tuple[tuple[float, str], ...]  # (x, label): published quartiles
+    marks: tuple[Mark, ...]  # published medians, labels placed so they never cross a line
     you_x: float | None
     you_y: float | None
     you_label: str | None
+    you_anchor: str = "start"
 
 
 def standing_chart(
@@ -156,6 +192,7 @@ def standing_chart(
         you_x, you_y = sx(score), sy(nearest[1])
         where = "" if x_min <= score <= x_max else " (off the chart's range)"
         you_label = f"you: {score} → {100 * nearest[1]:.0f}%{where}"
+    you_anchor = "end" if you_x is not None and you_x > _LEFT + 0.55 * plot_w else "start"
     return StandingChart(
         specialty=specialty,
         width=WIDTH,
@@ -168,8 +205,11 @@ def standing_chart(
         plot_right=WIDTH - _RIGHT,
         plot_top=_TOP,
         plot_bottom=HEIGHT - _BOTTOM,
-        marks=tuple((sx(x), label) for x, label in marks),
+        marks=tuple(
+            place_marks([(sx(x), label) for x, label in marks], _LEFT, WIDTH - _RIGHT, _TOP)
+        ),
         you_x=you_x,
         you_y=you_y,
         you_label=you_label,
+        you_anchor=you_anchor,
     )

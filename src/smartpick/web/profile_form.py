@@ -24,6 +24,9 @@ from smartpick.core.rules.season import default_match_year
 from smartpick.core.rules.usmle import TEST_DATE_PATTERN
 
 USCE_BLOCKS = 8  # the profile allows this many blocks (UsceEntry list max_length)
+# Pinned / excluded programs: catalog ids (ACGME code + track letter), at most this many each.
+PROGRAM_ID_PATTERN = r"^[0-9A-Za-z]{6,16}$"
+MAX_SHORTLIST = 100
 STEP1_CHOICES = ("pass", "fail_then_pass", "score", "not_taken")
 
 
@@ -35,7 +38,9 @@ class Choice:
 
 @dataclass(frozen=True)
 class FormField:
-    """One input. `kind`: number, decimal, select, multiselect, text. Ranges are inclusive."""
+    """One input. `kind`: number, decimal, select, multiselect, text, programs (catalog ids).
+
+    Ranges are inclusive."""
 
     name: str
     label: str
@@ -56,6 +61,8 @@ class FormField:
             return allowed_range(self.minimum, self.maximum, self.kind == "number")
         if self.choices:
             return "one of: " + ", ".join(c.label for c in self.choices)
+        if self.kind == "programs":
+            return f"up to {MAX_SHORTLIST} catalog program ids (e.g. 1405100435C)"
         if self.pattern:
             return "a month as YYYY-MM (e.g. 2024-05)"
         return f"text up to {self.max_length} characters"
@@ -413,6 +420,22 @@ def build_form_spec(
                     hint="Default 0.5 percentage points of P(match).",
                     minimum=0,
                     maximum=STOP_MAX_PP,
+                ),
+                FormField(
+                    "pin",
+                    "Programs you pinned",
+                    "programs",
+                    hint="Always on your list. Pin programs from your results or a program page.",
+                    default=[],
+                    pattern=PROGRAM_ID_PATTERN,
+                ),
+                FormField(
+                    "exclude",
+                    "Programs you excluded",
+                    "programs",
+                    hint="Never on your list. Untick one to let the optimizer choose it again.",
+                    default=[],
+                    pattern=PROGRAM_ID_PATTERN,
                 ),
             ),
         ),

@@ -16,7 +16,7 @@ from smartpick.web.deps import get_form_spec
 from smartpick.web.errors import API_ERROR_RESPONSES
 from smartpick.web.form_values import parse_form, profile_query
 from smartpick.web.profile_form import all_fields, defaults, spec_to_dict
-from smartpick.web.profile_request import fee_note
+from smartpick.web.profile_request import fee_note, program_names
 from smartpick.web.rendering import render
 
 router = APIRouter(responses=API_ERROR_RESPONSES)
@@ -58,9 +58,14 @@ def form_page(request: Request) -> HTMLResponse:
         len(parsed.values.get("specialties") or []),
         None if "match_year" in parsed.errors else parsed.values.get("match_year"),
     )
-    return render(
-        request, "form.html", {"spec": spec, "values": values, "errors": {}, "fee_note": note}
-    )
+    context = {
+        "spec": spec,
+        "values": values,
+        "errors": {},
+        "fee_note": note,
+        "program_names": program_names(request, values),
+    }
+    return render(request, "form.html", context)
 
 
 @router.get("/api/form", tags=["form"])
@@ -98,6 +103,12 @@ def check_field(request: Request, name: str) -> HTMLResponse:
 def about_page(request: Request) -> HTMLResponse:
     """What SmartPick is, privacy, and where the numbers come from."""
     return render(request, "about.html", {})
+
+
+@router.get("/glossary", response_class=HTMLResponse, include_in_schema=False)
+def glossary_page(request: Request) -> HTMLResponse:
+    """The words and numbers used on the pages, each in a few plain lines."""
+    return render(request, "glossary.html", {})
 
 
 @router.post("/profile/open", include_in_schema=False)
@@ -139,5 +150,6 @@ def _file_refused(request: Request, message: str) -> HTMLResponse:
         "errors": {},
         "file_error": f"Profile file: {text}",
         "fee_note": note,
+        "program_names": {},
     }
     return render(request, "form.html", context, status_code=422)

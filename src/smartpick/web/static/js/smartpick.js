@@ -16,7 +16,11 @@
   function sortTable(table, index, header) {
     var body = table.tBodies[0];
     var current = header.getAttribute("aria-sort");
-    var direction = current === "ascending" ? "descending" : "ascending";
+    // A first click sorts a column its best way (numbers where more is better: highest first).
+    var button = header.querySelector("button.sort");
+    var first = (button && button.getAttribute("data-first")) || "ascending";
+    var direction = current === "none" || !current ? first
+      : current === "ascending" ? "descending" : "ascending";
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th) {
       if (th.hasAttribute("aria-sort")) th.setAttribute("aria-sort", "none");
     });
