@@ -69,8 +69,8 @@ def test_csv_export_has_the_list_rows(client, guide_results, guide_query) -> Non
     r = client.get("/export/list.csv?" + guide_query)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     assert "attachment" in r.headers["content-disposition"]
-    rows = list(csv.DictReader(io.StringIO(r.text)))
-    assert [row["program_id"] for row in rows] == [
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert [row["Program ID"] for row in rows] == [
         p["program_id"] for p in guide_results["recommendation"]["programs"]
     ]
 

@@ -11,6 +11,8 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from smartpick.export.tables import SETTING_WORDS
+
 
 def _pct(value: Any, digits: int = 0) -> str:
     """A probability in [0, 1] as a percentage; None is "unknown"."""
@@ -32,20 +34,11 @@ def _usd(value: Any) -> str:
     return f"${float(value):,.0f}"
 
 
-# Program settings as people say them (the catalog's values are machine words).
-SETTING_LABELS = {
-    "university": "University",
-    "university_affiliated_community": "University-affiliated community",
-    "community": "Community",
-    "military": "Military",
-}
-
-
 def _setting(value: Any) -> str:
     """A program setting in words; None is "unknown"."""
     if value is None:
         return "unknown"
-    return SETTING_LABELS.get(str(value), str(value).replace("_", " "))
+    return SETTING_WORDS.get(str(value), str(value).replace("_", " "))
 
 
 def _count(value: Any) -> str:
