@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from smartpick.core.geography import STATES, state_code
 from smartpick.core.profile import ApplicantProfile, profile_from_dict
 from smartpick.core.profile.numbers import parse_number
 from smartpick.core.profile.validation import ProfileInvalid
@@ -71,6 +72,9 @@ def parse_form(spec: Sequence[FieldGroup], params: Mapping[str, Any]) -> ParsedF
         if f.kind == "programs":
             _program_ids(parsed, f, _getlist(params, f.name))
             continue
+        if f.kind == "states":
+            _states(parsed, f, _getlist(params, f.name))
+            continue
         if f.kind == "multiselect":
             raw_list = _getlist(params, f.name)
             parsed.raw[f.name] = raw_list
@@ -109,6 +113,25 @@ def _program_ids(parsed: ParsedForm, f: FormField, raw_list: list[str]) -> None:
     elif len(ids) > MAX_SHORTLIST:
         parsed.errors[f.name] = f"{f.label}: at most {MAX_SHORTLIST} programs; got {len(ids)}."
     parsed.values[f.name] = [v for v in ids if v not in bad]
+
+
+def _states(parsed: ParsedForm, f: FormField, raw_list: list[str]) -> None:
+    """US states typed as names or codes, comma-separated (or repeated, as share links send)."""
+    parts = [p.strip() for raw in raw_list for p in re.split(r"[,;]", raw) if p.strip()]
+    parsed.raw[f.name] = ", ".join(parts)
+    codes: list[str] = []
+    bad: list[str] = []
+    for part in parts:
+        code = state_code(part) or part.upper()
+        if code in STATES:
+            codes.append(code)
+        else:
+            bad.append(part)
+    if bad:
+        parsed.errors[f.name] = (
+            f"{f.label}: {bad[0][:40]!r} is not a US state; write {f.allowed} (e.g. Texas, OH)."
+        )
+    parsed.values[f.name] = list(dict.fromkeys(codes))
 
 
 def _with_legacy_usce(params: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import typing
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from pydantic.fields import FieldInfo
@@ -53,6 +53,8 @@ class FormField:
     choices: tuple[Choice, ...] = ()
     max_length: int = 200
     pattern: str | None = None
+    secondary: bool = False  # shown behind the group's "more" disclosure (fewer Tab stops)
+    common: int = 0  # multiselect: the first `common` choices are shown, the rest behind "more"
 
     @property
     def allowed(self) -> str:
@@ -61,6 +63,8 @@ class FormField:
             return allowed_range(self.minimum, self.maximum, self.kind == "number")
         if self.choices:
             return "one of: " + ", ".join(c.label for c in self.choices)
+        if self.kind == "states":
+            return "US states by name or two-letter code, separated by commas"
         if self.kind == "programs":
             return f"up to {MAX_SHORTLIST} catalog program ids (e.g. 1405100435C)"
         if self.pattern:
@@ -74,6 +78,7 @@ class FieldGroup:
     fields: tuple[FormField, ...]
     advanced: bool = False
     block: int = 0  # a US clinical experience block (1..USCE_BLOCKS); 0: not a block
+    more: str = "More"  # the label of the disclosure holding the group's secondary fields
 
 
 def _choices(*pairs: tuple[str, str]) -> tuple[Choice, ...]:
@@ -149,6 +154,7 @@ def _date(name: str, label: str) -> FormField:
         hint="Month of the test, YYYY-MM: it decides the passing score.",
         max_length=10,
         pattern=TEST_DATE_PATTERN,
+        secondary=True,
     )
 
 
@@ -216,12 +222,20 @@ def _usce_group(
                 "Catalog program id (if known)",
                 "text",
                 max_length=_max_length(_info("program_id", UsceEntry)),
+                secondary=True,
             ),
-            FormField(usce_name(block, "state"), "State", "select", choices=states),
-            FormField(usce_name(block, "specialty"), "Specialty", "select", choices=specialties),
+            FormField(usce_name(block, "state"), "State", "select", choices=states, secondary=True),
+            FormField(
+                usce_name(block, "specialty"),
+                "Specialty",
+                "select",
+                choices=specialties,
+                secondary=True,
+            ),
         ),
         advanced=block > 1,
         block=block,
+        more="Its program id, state and specialty",
     )
 
 
@@ -288,6 +302,7 @@ def build_form_spec(
                     default=["Internal Medicine"],
                     required=True,
                     choices=specialty_choices,
+                    common=len([n for n in COMMON_FOR_IMGS if n in specialties]),
                 ),
             ),
         ),
@@ -322,12 +337,18 @@ def build_form_spec(
                     minimum=1,
                     maximum=300,
                 ),
-                _number("step1_attempts", "Step 1 attempts", "Attempts in all, including a fail."),
+                replace(
+                    _number(
+                        "step1_attempts", "Step 1 attempts", "Attempts in all, including a fail."
+                    ),
+                    secondary=True,
+                ),
                 _date("step1_date", "Step 1 taken (month)"),
                 _number("step3", "Step 3 score", "Leave empty if not taken."),
-                _number("step3_attempts", "Step 3 attempts"),
+                replace(_number("step3_attempts", "Step 3 attempts"), secondary=True),
                 _date("step3_date", "Step 3 taken (month)"),
             ),
+            more="Exam dates and other attempts",
         ),
         *(
             _usce_group(b, none + specialty_choices, none + state_choices)
@@ -379,16 +400,18 @@ def build_form_spec(
                 FormField(
                     "preferred_states",
                     "Preferred states",
-                    "multiselect",
+                    "states",
+                    hint="Names or two-letter codes, separated by commas (e.g. Ohio, MI).",
                     default=[],
-                    choices=state_choices,
+                    max_length=400,
                 ),
                 FormField(
                     "ties_states",
                     "States where you live or have ties",
-                    "multiselect",
+                    "states",
+                    hint="Names or two-letter codes, separated by commas (e.g. Texas).",
                     default=[],
-                    choices=state_choices,
+                    max_length=400,
                 ),
                 _text("name", "A name for this profile", "Shown only in your files."),
             ),
@@ -401,7 +424,7 @@ def build_form_spec(
                     "budget_usd",
                     "Fee budget (USD)",
                     "decimal",
-                    hint="ERAS fees only; leave empty to let the curve decide.",
+                    hint="ERAS fees only; leave empty to let SmartPick decide.",
                     minimum=_bounds(_info("budget_usd"))[0],
                     maximum=_bounds(_info("budget_usd"))[1],
                 ),
@@ -409,7 +432,7 @@ def build_form_spec(
                     "count",
                     "Number of applications (at most)",
                     "number",
-                    hint="Leave empty to let the curve decide.",
+                    hint="Leave empty to let SmartPick decide.",
                     minimum=COUNT_RANGE[0],
                     maximum=COUNT_RANGE[1],
                 ),
@@ -417,7 +440,8 @@ def build_form_spec(
                     "stop_pp",
                     "Stop when one more application adds less than (percentage points)",
                     "decimal",
-                    hint="Default 0.5 percentage points of P(match).",
+                    hint="Empty: SmartPick's default, half a percentage point of your chance of "
+                    "matching.",
                     minimum=0,
                     maximum=STOP_MAX_PP,
                 ),
@@ -440,6 +464,32 @@ def build_form_spec(
             ),
         ),
     )
+
+
+def in_use(f: FormField, value: Any) -> bool:
+    """True when a field holds something other than its default (its disclosure opens)."""
+    if value in (None, "", []):
+        return False
+    if isinstance(value, list | tuple) or isinstance(f.default, list | tuple):
+        return list(value) != list(f.default or [])
+    return str(value) != str(f.default if f.default is not None else "")
+
+
+def open_sections(
+    spec: Sequence[FieldGroup], values: Mapping[str, Any], errors: Mapping[str, str]
+) -> set[str]:
+    """The disclosures to show open: optional groups and "more" parts with a value or an error.
+
+    Keys are a group's legend (the group) and "more:" + legend (its secondary fields).
+    """
+    opened = set()
+    for group in spec:
+        for f in group.fields:
+            if in_use(f, values.get(f.name)) or f.name in errors:
+                opened.add(group.legend)
+                if f.secondary:
+                    opened.add("more:" + group.legend)
+    return opened
 
 
 def all_fields(spec: Sequence[FieldGroup]) -> dict[str, FormField]:

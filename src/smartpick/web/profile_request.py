@@ -15,6 +15,7 @@ from smartpick.core.profile import ApplicantProfile
 from smartpick.errors import InvalidInput, NotFound
 from smartpick.web.deps import get_catalog, get_form_spec
 from smartpick.web.form_values import ParsedForm, parse_form, to_profile
+from smartpick.web.profile_form import open_sections
 from smartpick.web.rendering import render
 
 
@@ -89,5 +90,6 @@ def form_again(request: Request, parsed: ParsedForm) -> HTMLResponse:
         "errors": parsed.errors,
         "fee_note": note,
         "program_names": program_names(request, parsed.raw),
+        "open_sections": open_sections(spec, parsed.raw, parsed.errors),
     }
     return render(request, "form.html", context, status_code=422)

@@ -15,7 +15,7 @@ from smartpick.errors import InvalidInput, NotFound
 from smartpick.web.deps import get_form_spec
 from smartpick.web.errors import API_ERROR_RESPONSES
 from smartpick.web.form_values import parse_form, profile_query
-from smartpick.web.profile_form import all_fields, defaults, spec_to_dict
+from smartpick.web.profile_form import all_fields, defaults, open_sections, spec_to_dict
 from smartpick.web.profile_request import fee_note, program_names
 from smartpick.web.rendering import render
 
@@ -64,6 +64,7 @@ def form_page(request: Request) -> HTMLResponse:
         "errors": {},
         "fee_note": note,
         "program_names": program_names(request, values),
+        "open_sections": open_sections(spec, values, {}),
     }
     return render(request, "form.html", context)
 
@@ -151,5 +152,6 @@ def _file_refused(request: Request, message: str) -> HTMLResponse:
         "file_error": f"Profile file: {text}",
         "fee_note": note,
         "program_names": {},
+        "open_sections": set(),
     }
     return render(request, "form.html", context, status_code=422)
