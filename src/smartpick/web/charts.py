@@ -121,24 +121,53 @@ class Mark:
     anchor: str  # SVG text-anchor: "start" (label right of the line) or "end" (left of it)
 
 
+# Text width in viewBox units per character, for the largest font the charts use (phones draw
+# chart text at 19-20 px in a viewBox scaled to about 55%).
+CHAR_WIDTH = 11.5
+ROW = 22  # one label row, in viewBox units
+
+
+def _crosses(start: float, end: float, lines: list[float]) -> bool:
+    return any(start < x < end for x in lines)
+
+
 def place_marks(
     marks: list[tuple[float, str]], left: float, right: float, top: float
 ) -> list[Mark]:
     """Labels of vertical marks that cross neither each other nor the other lines.
 
-    Marks are sorted by position; the label of the leftmost goes left of its line (unless it
-    would leave the plot), every other label goes right of its own line, one row lower each.
+    Each label goes beside its own line, on the side where it crosses no other line and stays
+    inside the plot (left first for the leftmost mark, right first for the others), one row
+    lower each, so two labels never share a row.
     """
     placed = []
     ordered = sorted(marks)
+    lines = [x for x, _ in ordered]
     for i, (x, label) in enumerate(ordered):
-        room_left = x - left
-        anchor = "end" if i == 0 and len(ordered) > 1 and room_left > 7 * len(label) else "start"
-        if anchor == "start" and right - x < 7 * len(label):
-            anchor = "end"
+        width = CHAR_WIDTH * len(label)
+        others = [v for v in lines if v != x]
+        sides = ("end", "start") if i == 0 and len(ordered) > 1 else ("start", "end")
+        fits = {
+            "end": x - width - 4 >= left and not _crosses(x - width - 4, x, others),
+            "start": x + width + 4 <= right and not _crosses(x, x + width + 4, others),
+        }
+        anchor = next((side for side in sides if fits[side]), sides[0])
         label_x = x - 4 if anchor == "end" else x + 4
-        placed.append(Mark(x, label, label_x, top + 12 + 16 * i, anchor))
+        placed.append(Mark(x, label, label_x, top + 14 + ROW * i, anchor))
     return placed
+
+
+def place_you(
+    x: float, label: str, lines: list[float], left: float, right: float
+) -> tuple[float, str, bool]:
+    """Where the applicant's label goes: (x, anchor, beside the point?). Beside the point on
+    the side that crosses no mark line; when both sides would, in the plot's lower-left corner."""
+    width = CHAR_WIDTH * len(label)
+    if x + 9 + width <= right and not _crosses(x, x + 9 + width, lines):
+        return x + 9, "start", True
+    if x - 9 - width >= left and not _crosses(x - 9 - width, x, lines):
+        return x - 9, "end", True
+    return left + 6, "start", False
 
 
 @dataclass(frozen=True)
@@ -160,6 +189,8 @@ class StandingChart:
     you_x: float | None
     you_y: float | None
     you_label: str | None
+    you_label_x: float | None = None
+    you_label_y: float | None = None
     you_anchor: str = "start"
 
 
@@ -192,7 +223,14 @@ def standing_chart(
         you_x, you_y = sx(score), sy(nearest[1])
         where = "" if x_min <= score <= x_max else " (off the chart's range)"
         you_label = f"you: {score} → {100 * nearest[1]:.0f}%{where}"
-    you_anchor = "end" if you_x is not None and you_x > _LEFT + 0.55 * plot_w else "start"
+    # Labels may use the right margin (the viewBox is wider than the plot).
+    placed = place_marks([(sx(x), label) for x, label in marks], _LEFT, WIDTH - 4, _TOP)
+    label_x = label_y = None
+    anchor = "start"
+    if you_x is not None and you_y is not None and you_label is not None:
+        lines = [m.x for m in placed]
+        label_x, anchor, beside = place_you(you_x, you_label, lines, _LEFT, WIDTH - 4)
+        label_y = you_y - 9 if beside else HEIGHT - _BOTTOM - 8
     return StandingChart(
         specialty=specialty,
         width=WIDTH,
@@ -205,11 +243,11 @@ def standing_chart(
         plot_right=WIDTH - _RIGHT,
         plot_top=_TOP,
         plot_bottom=HEIGHT - _BOTTOM,
-        marks=tuple(
-            place_marks([(sx(x), label) for x, label in marks], _LEFT, WIDTH - _RIGHT, _TOP)
-        ),
+        marks=tuple(placed),
         you_x=you_x,
         you_y=you_y,
         you_label=you_label,
-        you_anchor=you_anchor,
+        you_label_x=label_x,
+        you_label_y=label_y,
+        you_anchor=anchor,
     )
