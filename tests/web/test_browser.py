@@ -132,7 +132,7 @@ def test_new_user_flow_results_chart_map_program_whatif_csv(page, server) -> Non
     toggle.check()
     page.click("#whatif-run")
     page.wait_for_selector("#whatif-price")
-    assert "P(match)" in page.inner_text("#whatif-price")
+    assert "chance of matching" in page.inner_text("#whatif-price")
     results_url = page.url
 
     # Re-run with the change: a new results page whose address carries it.

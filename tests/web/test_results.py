@@ -128,6 +128,9 @@ def test_whatif_prices_changes_together(client, guide_query) -> None:
     data = r.json()
     assert data["whatif"]["changes"] == {"step3": 240, "usce_months": 4}
     assert data["whatif"]["delta"]["p_match"]["point"] > 0
+    assert data["changes_text"] == (
+        "Step 3 score: 240; Total hands-on US clinical months wanted: 4"
+    )
     params = dict(parse_qsl(data["rerun_url"].split("?", 1)[1]))
     # the rerun link carries the changed profile: the 4 hands-on months are a block of their own
     assert params["step3"] == "240" and params["usce-2-kind"] == "hands_on"

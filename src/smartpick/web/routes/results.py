@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from smartpick.core.lists.result import Recommendation
 from smartpick.core.profile import ApplicantProfile
-from smartpick.core.profile.whatif import apply_changes, parse_value
+from smartpick.core.profile.whatif import WHATIF_KEYS, apply_changes, parse_value
 from smartpick.errors import InvalidInput, SmartPickError
 from smartpick.service.advise import advise
 from smartpick.service.calibration import calibration_report
@@ -33,6 +33,7 @@ from smartpick.web.form_values import (
     profile_query,
     recommend_options,
 )
+from smartpick.web.profile_form import all_fields
 from smartpick.web.profile_request import FormErrors, form_again, read_profile
 from smartpick.web.rendering import query_string, render
 from smartpick.web.results_view import results_data, standing_charts
@@ -99,13 +100,17 @@ def options_used(parsed: ParsedForm) -> list[str]:
     budget, count, stop = v.get("budget_usd"), v.get("count"), v.get("stop_pp")
     words = [
         f"a fee budget of ${budget:,.0f}" if budget is not None else "no fee budget",
-        f"at most {count} applications" if count is not None else "no limit on the number",
+        f"at most {count} applications"
+        if count is not None
+        else "no cap on the number of applications",
     ]
     if stop is not None:
         words.append(f"stop when one more application adds under {stop:g} percentage points")
+    elif budget is None and count is None:
+        words.append("SmartPick chooses where to stop")
     pins, drops = len(v.get("pin") or ()), len(v.get("exclude") or ())
-    words.append(f"{pins} program{'s' if pins != 1 else ''} pinned")
-    words.append(f"{drops} excluded")
+    words.append(f"{pins} program{'' if pins == 1 else 's'} pinned" if pins else "none pinned")
+    words.append(f"{drops} excluded" if drops else "none excluded")
     return words
 
 
@@ -182,6 +187,23 @@ def change_param(change: Mapping[str, Any]) -> str:
     return "|".join(parts)
 
 
+def change_words(changes: Mapping[str, Any], spec: Any) -> str:
+    """What-if changes in words: "Step 3 score 234; hands-on US clinical months wanted 4"."""
+    labels = {name: f.label for name, f in all_fields(spec).items()}
+    parts = []
+    for key, value in changes.items():
+        known = WHATIF_KEYS.get(key)
+        label = labels.get(key) or (known.description.rstrip(".") if known else key)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        elif isinstance(value, Mapping):
+            value = ", ".join(f"{k}: {v}" for k, v in value.items())
+        elif isinstance(value, list | tuple):
+            value = ", ".join(str(v) for v in value)
+        parts.append(f"{label}: {value}")
+    return "; ".join(parts)
+
+
 def parse_sets(sets: list[str]) -> dict[str, Any]:
     """`set` parameters (`key=value`, `|`-joined) into what-if changes; InvalidInput if malformed."""
     changes: dict[str, Any] = {}
@@ -209,7 +231,7 @@ def whatif_context(request: Request) -> dict[str, Any]:
     changed, options = apply_changes(profile, changes)
     return {
         "whatif": result.to_dict(),
-        "changes_text": ", ".join(f"{k} = {v}" for k, v in changes.items()),
+        "changes_text": change_words(changes, get_form_spec(request)),
         "rerun_url": _link(request, changed, list_options(parsed) | options),
     }
 
