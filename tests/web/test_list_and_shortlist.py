@@ -149,3 +149,20 @@ def test_a_pin_that_cannot_be_honoured_is_shown_on_the_form(client, guide_query)
     pid = next(p["id"] for p in no_h1b if p["visa_h1b"] == "no")
     h1b = client.get("/results?" + guide_query.replace("visa=j1", "visa=h1b") + f"&pin={pid}")
     assert h1b.status_code == 422 and "cannot be in your list" in h1b.text
+
+
+def test_a_program_page_pins_or_excludes_it(client, guide_results, guide_query) -> None:
+    listed = {r["program_id"] for r in guide_results["list"]}
+    programs = client.get(
+        "/api/programs", params={"specialty": "Internal Medicine", "visa": "j1"}
+    ).json()["programs"]
+    pid = next(p["id"] for p in programs if p["id"] not in listed)
+    twin = client.get(f"/api/programs/{pid}?{guide_query}").json()
+    links = twin["applicant"]["shortlist"]
+    assert links["state"] is None and f"pin={pid}" in links["pin"]
+    pinned = client.get("/api" + links["pin"]).json()
+    assert pid in [r["program_id"] for r in pinned["list"]]
+    page = client.get(f"/programs/{pid}?{guide_query}&pin={pid}").text
+    actions = page.split('id="shortlist-actions"', 1)[1].split("</div>", 1)[0]
+    assert "You pinned it." in actions and "Pin it to my list" not in actions
+    assert "Keep it off my list" in actions and "Let SmartPick decide" in actions

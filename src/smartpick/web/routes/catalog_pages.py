@@ -139,11 +139,12 @@ def applicant_view(request: Request, program_id: str) -> dict[str, Any]:
     parsed, profile = read_profile(request)
     assessment = assess(profile, program_ids=[program_id], catalog=get_catalog(request))
     found = assessment.to_dict()
-    query = query_string([(k, v) for k, v in request.query_params.multi_items()])
+    pairs = [(k, v) for k, v in request.query_params.multi_items()]
+    query = query_string(pairs)
     view: dict[str, Any] = {"results_url": f"/results?{query}", "notes": found["notes"]}
     if found["programs"]:
         row = found["programs"][0]
-        return {**view, **row, "exclusions": []}
+        return {**view, **row, "exclusions": [], "shortlist": shortlist_links(pairs, program_id)}
     excluded = found["excluded"][0]
     return {
         **view,
@@ -153,6 +154,18 @@ def applicant_view(request: Request, program_id: str) -> dict[str, Any]:
         "p_match": None,
         "reasons": [],
         "unknowns": [],
+    }
+
+
+def shortlist_links(pairs: list[tuple[str, str]], program_id: str) -> dict[str, Any]:
+    """Results addresses with this program pinned, excluded, or left to the optimizer."""
+    mine = {k for k, v in pairs if k in ("pin", "exclude") and v.upper() == program_id}
+    rest = [(k, v) for k, v in pairs if not (k in ("pin", "exclude") and v.upper() == program_id)]
+    return {
+        "state": "pinned" if "pin" in mine else "excluded" if "exclude" in mine else None,
+        "pin": "/results?" + query_string(rest, pin=program_id),
+        "exclude": "/results?" + query_string(rest, exclude=program_id),
+        "release": "/results?" + query_string(rest),
     }
 
 
