@@ -117,13 +117,13 @@ def test_new_user_flow_results_chart_map_program_whatif_csv(page, server) -> Non
     with page.expect_download() as download_info:
         page.click("#dl-csv")
     path = download_info.value.path()
-    with open(path, newline="", encoding="utf-8") as f:
+    with open(path, newline="", encoding="utf-8-sig") as f:  # Excel's byte-order mark first
         csv_rows = list(csv.DictReader(f))
     page_ids = page.eval_on_selector_all(
         "#list tbody tr td:nth-child(2) a",
         "links => links.map(a => a.getAttribute('href').split('?')[0].split('/').pop())",
     )
-    assert sorted(r["program_id"] for r in csv_rows) == sorted(page_ids)
+    assert sorted(r["Program ID"] for r in csv_rows) == sorted(page_ids)
 
     # The plan loads into its panel; tick a priced step and price it.
     page.wait_for_selector("#plan-body")

@@ -466,32 +466,6 @@ def build_form_spec(
     )
 
 
-def in_use(f: FormField, value: Any) -> bool:
-    """True when a field holds something other than its default (its disclosure opens)."""
-    if value in (None, "", []):
-        return False
-    if isinstance(value, list | tuple) or isinstance(f.default, list | tuple):
-        return list(value) != list(f.default or [])
-    return str(value) != str(f.default if f.default is not None else "")
-
-
-def open_sections(
-    spec: Sequence[FieldGroup], values: Mapping[str, Any], errors: Mapping[str, str]
-) -> set[str]:
-    """The disclosures to show open: optional groups and "more" parts with a value or an error.
-
-    Keys are a group's legend (the group) and "more:" + legend (its secondary fields).
-    """
-    opened = set()
-    for group in spec:
-        for f in group.fields:
-            if in_use(f, values.get(f.name)) or f.name in errors:
-                opened.add(group.legend)
-                if f.secondary:
-                    opened.add("more:" + group.legend)
-    return opened
-
-
 def all_fields(spec: Sequence[FieldGroup]) -> dict[str, FormField]:
     """Fields by name."""
     return {f.name: f for group in spec for f in group.fields}

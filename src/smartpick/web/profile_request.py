@@ -14,8 +14,7 @@ from smartpick.core.lists.fees import fee_schedule
 from smartpick.core.profile import ApplicantProfile
 from smartpick.errors import InvalidInput, NotFound
 from smartpick.web.deps import get_catalog, get_form_spec
-from smartpick.web.form_values import ParsedForm, parse_form, to_profile
-from smartpick.web.profile_form import open_sections
+from smartpick.web.form_values import ParsedForm, open_sections, parse_form, to_profile
 from smartpick.web.rendering import render
 
 
