@@ -61,7 +61,13 @@ def error_response(
         "status": status,
         "title": title or _TITLES.get(status, "Error"),
         "message": message,
-        "problems": problems,
+        # Each problem once: a message that already starts with its field's name keeps only it.
+        "problems": [
+            {**p, "field": None}
+            if p.get("field") and str(p["message"]).startswith(f"{p['field']}:")
+            else p
+            for p in problems
+        ],
         # htmx swaps error responses into the panel that asked (see base.html's htmx-config).
         "fragment": request.headers.get("HX-Request") == "true",
     }
