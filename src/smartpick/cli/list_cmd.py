@@ -164,6 +164,8 @@ def recommend(
     """
     from smartpick.core.profile import load_profile
     from smartpick.export.tables import list_csv, list_rows, list_xlsx
+    from smartpick.service.catalog import open_catalog
+    from smartpick.service.listing import export_document
     from smartpick.service.recommend import recommend as run_recommend
 
     rec = run_recommend(
@@ -184,7 +186,7 @@ def recommend(
     )
     doc = rec.to_dict()
     if fmt is ListFormat.xlsx:
-        data = list_xlsx(doc)
+        data = list_xlsx(export_document(rec, open_catalog()))
         if output is not None:
             output.write_bytes(data)
             typer.echo(f"wrote {output} ({len(rec.programs)} programs)", err=True)
@@ -195,7 +197,7 @@ def recommend(
         return
     if output is not None:
         if fmt is ListFormat.csv:
-            output.write_text(list_csv(doc), encoding="utf-8")
+            output.write_text(list_csv(export_document(rec, open_catalog())), encoding="utf-8")
         else:
             import json
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from smartpick.core.cancellation import checkpoint
 from smartpick.core.chances.estimate import Estimate
 from smartpick.core.chances.matrix import interval
 from smartpick.core.chances.results import Assessment
@@ -93,6 +94,7 @@ class Pricer:
             budget = None  # a count asked for alone is not cut by the baseline's budget
         key = f"{profile.model_dump_json()}|{budget}|{count}"
         if key not in self._cache:
+            checkpoint()  # each priced what-if re-runs the model and the optimizer
             reuse = self._assessments.get(profile.model_dump_json())
             rec = self.recommender(
                 profile, budget_usd=budget, count=count, catalog=self.catalog, assessment=reuse

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import typing
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from pydantic.fields import FieldInfo
@@ -24,6 +24,9 @@ from smartpick.core.rules.season import default_match_year
 from smartpick.core.rules.usmle import TEST_DATE_PATTERN
 
 USCE_BLOCKS = 8  # the profile allows this many blocks (UsceEntry list max_length)
+# Pinned / excluded programs: catalog ids (ACGME code + track letter), at most this many each.
+PROGRAM_ID_PATTERN = r"^[0-9A-Za-z]{6,16}$"
+MAX_SHORTLIST = 100
 STEP1_CHOICES = ("pass", "fail_then_pass", "score", "not_taken")
 
 
@@ -35,7 +38,9 @@ class Choice:
 
 @dataclass(frozen=True)
 class FormField:
-    """One input. `kind`: number, decimal, select, multiselect, text. Ranges are inclusive."""
+    """One input. `kind`: number, decimal, select, multiselect, text, programs (catalog ids).
+
+    Ranges are inclusive."""
 
     name: str
     label: str
@@ -48,6 +53,8 @@ class FormField:
     choices: tuple[Choice, ...] = ()
     max_length: int = 200
     pattern: str | None = None
+    secondary: bool = False  # shown behind the group's "more" disclosure (fewer Tab stops)
+    common: int = 0  # multiselect: the first `common` choices are shown, the rest behind "more"
 
     @property
     def allowed(self) -> str:
@@ -56,6 +63,10 @@ class FormField:
             return allowed_range(self.minimum, self.maximum, self.kind == "number")
         if self.choices:
             return "one of: " + ", ".join(c.label for c in self.choices)
+        if self.kind == "states":
+            return "US states by name or two-letter code, separated by commas"
+        if self.kind == "programs":
+            return f"up to {MAX_SHORTLIST} catalog program ids (e.g. 1405100435C)"
         if self.pattern:
             return "a month as YYYY-MM (e.g. 2024-05)"
         return f"text up to {self.max_length} characters"
@@ -67,6 +78,7 @@ class FieldGroup:
     fields: tuple[FormField, ...]
     advanced: bool = False
     block: int = 0  # a US clinical experience block (1..USCE_BLOCKS); 0: not a block
+    more: str = "More"  # the label of the disclosure holding the group's secondary fields
 
 
 def _choices(*pairs: tuple[str, str]) -> tuple[Choice, ...]:
@@ -142,6 +154,7 @@ def _date(name: str, label: str) -> FormField:
         hint="Month of the test, YYYY-MM: it decides the passing score.",
         max_length=10,
         pattern=TEST_DATE_PATTERN,
+        secondary=True,
     )
 
 
@@ -209,12 +222,20 @@ def _usce_group(
                 "Catalog program id (if known)",
                 "text",
                 max_length=_max_length(_info("program_id", UsceEntry)),
+                secondary=True,
             ),
-            FormField(usce_name(block, "state"), "State", "select", choices=states),
-            FormField(usce_name(block, "specialty"), "Specialty", "select", choices=specialties),
+            FormField(usce_name(block, "state"), "State", "select", choices=states, secondary=True),
+            FormField(
+                usce_name(block, "specialty"),
+                "Specialty",
+                "select",
+                choices=specialties,
+                secondary=True,
+            ),
         ),
         advanced=block > 1,
         block=block,
+        more="Its program id, state and specialty",
     )
 
 
@@ -281,6 +302,7 @@ def build_form_spec(
                     default=["Internal Medicine"],
                     required=True,
                     choices=specialty_choices,
+                    common=len([n for n in COMMON_FOR_IMGS if n in specialties]),
                 ),
             ),
         ),
@@ -315,12 +337,18 @@ def build_form_spec(
                     minimum=1,
                     maximum=300,
                 ),
-                _number("step1_attempts", "Step 1 attempts", "Attempts in all, including a fail."),
+                replace(
+                    _number(
+                        "step1_attempts", "Step 1 attempts", "Attempts in all, including a fail."
+                    ),
+                    secondary=True,
+                ),
                 _date("step1_date", "Step 1 taken (month)"),
                 _number("step3", "Step 3 score", "Leave empty if not taken."),
-                _number("step3_attempts", "Step 3 attempts"),
+                replace(_number("step3_attempts", "Step 3 attempts"), secondary=True),
                 _date("step3_date", "Step 3 taken (month)"),
             ),
+            more="Exam dates and other attempts",
         ),
         *(
             _usce_group(b, none + specialty_choices, none + state_choices)
@@ -372,16 +400,18 @@ def build_form_spec(
                 FormField(
                     "preferred_states",
                     "Preferred states",
-                    "multiselect",
+                    "states",
+                    hint="Names or two-letter codes, separated by commas (e.g. Ohio, MI).",
                     default=[],
-                    choices=state_choices,
+                    max_length=400,
                 ),
                 FormField(
                     "ties_states",
                     "States where you live or have ties",
-                    "multiselect",
+                    "states",
+                    hint="Names or two-letter codes, separated by commas (e.g. Texas).",
                     default=[],
-                    choices=state_choices,
+                    max_length=400,
                 ),
                 FormField(
                     "connections",
@@ -402,7 +432,7 @@ def build_form_spec(
                     "budget_usd",
                     "Fee budget (USD)",
                     "decimal",
-                    hint="ERAS fees only; leave empty to let the curve decide.",
+                    hint="ERAS fees only; leave empty to let SmartPick decide.",
                     minimum=_bounds(_info("budget_usd"))[0],
                     maximum=_bounds(_info("budget_usd"))[1],
                 ),
@@ -410,7 +440,7 @@ def build_form_spec(
                     "count",
                     "Number of applications (at most)",
                     "number",
-                    hint="Leave empty to let the curve decide.",
+                    hint="Leave empty to let SmartPick decide.",
                     minimum=COUNT_RANGE[0],
                     maximum=COUNT_RANGE[1],
                 ),
@@ -418,9 +448,26 @@ def build_form_spec(
                     "stop_pp",
                     "Stop when one more application adds less than (percentage points)",
                     "decimal",
-                    hint="Default 0.5 percentage points of P(match).",
+                    hint="Empty: SmartPick's default, half a percentage point of your chance of "
+                    "matching.",
                     minimum=0,
                     maximum=STOP_MAX_PP,
+                ),
+                FormField(
+                    "pin",
+                    "Programs you pinned",
+                    "programs",
+                    hint="Always on your list. Pin programs from your results or a program page.",
+                    default=[],
+                    pattern=PROGRAM_ID_PATTERN,
+                ),
+                FormField(
+                    "exclude",
+                    "Programs you excluded",
+                    "programs",
+                    hint="Never on your list. Untick one to let the optimizer choose it again.",
+                    default=[],
+                    pattern=PROGRAM_ID_PATTERN,
                 ),
             ),
         ),

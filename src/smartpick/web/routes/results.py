@@ -17,16 +17,23 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
+from smartpick.core.lists.result import Recommendation
 from smartpick.core.profile import ApplicantProfile
-from smartpick.core.profile.whatif import apply_changes, parse_value
-from smartpick.errors import InvalidInput
+from smartpick.core.profile.whatif import WHATIF_KEYS, apply_changes, parse_value
+from smartpick.errors import InvalidInput, SmartPickError
 from smartpick.service.advise import advise
 from smartpick.service.calibration import calibration_report
 from smartpick.service.recommend import recommend
 from smartpick.service.whatif import whatif
 from smartpick.web.deps import get_catalog, get_form_spec
 from smartpick.web.errors import API_ERROR_RESPONSES
-from smartpick.web.form_values import list_options, profile_query, recommend_options
+from smartpick.web.form_values import (
+    ParsedForm,
+    list_options,
+    profile_query,
+    recommend_options,
+)
+from smartpick.web.profile_form import all_fields
 from smartpick.web.profile_request import FormErrors, form_again, read_profile
 from smartpick.web.rendering import query_string, render
 from smartpick.web.results_view import results_data, standing_charts
@@ -39,11 +46,25 @@ def _link(request: Request, profile: ApplicantProfile, options: Mapping[str, Any
     return "/results?" + query_string(profile_query(profile, get_form_spec(request), options))
 
 
+def shortlisted(request: Request, parsed: ParsedForm, profile: ApplicantProfile) -> Recommendation:
+    """The list with the applicant's pinned and excluded programs; a pin the optimizer cannot
+    honour (an unknown id, or a program this profile cannot match at) is shown on the form."""
+    try:
+        return recommend(profile, catalog=get_catalog(request), **recommend_options(parsed))
+    except SmartPickError as err:
+        name = {"must_include": "pin", "exclude": "exclude"}.get(err.field or "")
+        if name is None:
+            raise
+        label = "Programs you pinned" if name == "pin" else "Programs you excluded"
+        parsed.errors[name] = f"{label}: " + err.message.split(":", 1)[-1].strip()
+        raise FormErrors(parsed) from None
+
+
 def results_context(request: Request) -> dict[str, Any]:
     """The data behind the results page: the optimized list and everything shown about it."""
     parsed, profile = read_profile(request)
     catalog = get_catalog(request)
-    rec = recommend(profile, catalog=catalog, **recommend_options(parsed))
+    rec = shortlisted(request, parsed, profile)
     query = profile_query(profile, get_form_spec(request), list_options(parsed))
     qs = query_string(query)
     return {
@@ -60,11 +81,37 @@ def results_context(request: Request) -> dict[str, Any]:
             "json": f"/api/results?{qs}",
         },
         "query": query,
-        **results_data(rec),
+        "list_query": [(k, v) for k, v in query if k not in ("pin", "exclude")],
+        "options_used": options_used(parsed),
+        "excluded": [
+            {"program_id": pid, "name": catalog.get(pid).name, "url": f"/programs/{pid}?{qs}"}
+            for pid in rec.constraints.get("exclude") or ()
+        ],
+        **results_data(rec, qs),
         "standing": standing_charts(
             calibration(request), list(profile.specialties), profile.step2ck
         ),
     }
+
+
+def options_used(parsed: ParsedForm) -> list[str]:
+    """The list options behind the page's numbers, in words (empty ones said so)."""
+    v = parsed.values
+    budget, count, stop = v.get("budget_usd"), v.get("count"), v.get("stop_pp")
+    words = [
+        f"a fee budget of ${budget:,.0f}" if budget is not None else "no fee budget",
+        f"at most {count} applications"
+        if count is not None
+        else "no cap on the number of applications",
+    ]
+    if stop is not None:
+        words.append(f"stop when one more application adds under {stop:g} percentage points")
+    elif budget is None and count is None:
+        words.append("SmartPick chooses where to stop")
+    pins, drops = len(v.get("pin") or ()), len(v.get("exclude") or ())
+    words.append(f"{pins} program{'' if pins == 1 else 's'} pinned" if pins else "none pinned")
+    words.append(f"{drops} excluded" if drops else "none excluded")
+    return words
 
 
 def calibration(request: Request) -> list[dict[str, Any]]:
@@ -116,11 +163,12 @@ def plan_context(request: Request) -> dict[str, Any]:
             step["change_param"] = change_param(change)
     query = profile_query(profile, get_form_spec(request), list_options(parsed))
     context: dict[str, Any] = {"query": query, "plan": data}
-    if parsed.values.get("count") is not None or parsed.values.get("stop_pp") is not None:
-        # The advisor prices steps with the profile's budget; list size options stay on the list.
+    if any(parsed.values.get(k) for k in ("count", "stop_pp", "pin", "exclude")):
+        # The advisor prices steps with the profile's budget; other list options stay on the list.
         context["list_options_note"] = (
-            "The plan's prices use your budget and the curve's stopping point; the number of "
-            "applications or stopping threshold you set applies to the list above."
+            "The plan's prices use your budget and the list SmartPick chooses by itself; the "
+            "number of applications, stopping point, pinned and excluded programs you set apply "
+            "to the list above."
         )
     return context
 
@@ -137,6 +185,23 @@ def change_param(change: Mapping[str, Any]) -> str:
             text = str(value)
         parts.append(f"{key}={text}")
     return "|".join(parts)
+
+
+def change_words(changes: Mapping[str, Any], spec: Any) -> str:
+    """What-if changes in words: "Step 3 score 234; hands-on US clinical months wanted 4"."""
+    labels = {name: f.label for name, f in all_fields(spec).items()}
+    parts = []
+    for key, value in changes.items():
+        known = WHATIF_KEYS.get(key)
+        label = labels.get(key) or (known.description.rstrip(".") if known else key)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        elif isinstance(value, Mapping):
+            value = ", ".join(f"{k}: {v}" for k, v in value.items())
+        elif isinstance(value, list | tuple):
+            value = ", ".join(str(v) for v in value)
+        parts.append(f"{label}: {value}")
+    return "; ".join(parts)
 
 
 def parse_sets(sets: list[str]) -> dict[str, Any]:
@@ -166,7 +231,7 @@ def whatif_context(request: Request) -> dict[str, Any]:
     changed, options = apply_changes(profile, changes)
     return {
         "whatif": result.to_dict(),
-        "changes_text": ", ".join(f"{k} = {v}" for k, v in changes.items()),
+        "changes_text": change_words(changes, get_form_spec(request)),
         "rerun_url": _link(request, changed, list_options(parsed) | options),
     }
 
