@@ -37,14 +37,16 @@ from smartpick.core.chances.context import allowance_mix, signal_kind
 from smartpick.core.chances.features import FM, IM, LAYERED, STEP1_MID
 from smartpick.core.chances.outcomes import SpecialtyOutcomes
 from smartpick.core.chances.population import Market, Params, from_free, solve_alpha, to_free
-from smartpick.core.chances.program_layer import (
-    LayerArrays,
-    LayerFit,
+from smartpick.core.chances.program_effects import (
     assumption_columns,
     beta_offsets,
     conversion_offsets,
-    layer_arrays,
     signal_effects,
+)
+from smartpick.core.chances.program_layer import (
+    LayerArrays,
+    LayerFit,
+    layer_arrays,
 )
 from smartpick.core.chances.targets import Prior, Targets, fit
 from smartpick.core.programs import Program

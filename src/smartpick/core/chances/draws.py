@@ -31,13 +31,13 @@ from smartpick.core.chances.context import ProgramBase, signal_kind
 from smartpick.core.chances.effects import budget
 from smartpick.core.chances.features import IM
 from smartpick.core.chances.population import POOL_NODES, POOL_WEIGHTS, Params, solve_alpha
-from smartpick.core.chances.program_layer import (
-    LayerFit,
+from smartpick.core.chances.program_effects import (
     assumption_columns,
     beta_offsets,
     conversion_offsets,
     signal_effects,
 )
+from smartpick.core.chances.program_layer import LayerFit
 from smartpick.core.rules.visas import consider_table
 
 FloatArray = NDArray[np.float64]

@@ -53,12 +53,14 @@ from smartpick.core.chances.features import (
 from smartpick.core.chances.outcomes import SOURCE as CO_SOURCE
 from smartpick.core.chances.outcomes import SpecialtyOutcomes, charting_outcomes
 from smartpick.core.chances.population import Market, Params, PopulationStats, stats
+from smartpick.core.chances.program_effects import (
+    assumption_columns,
+    signal_effects,
+)
 from smartpick.core.chances.program_layer import (
     LayerFit,
-    assumption_columns,
     fit_layer,
     logit_rate,
-    signal_effects,
 )
 from smartpick.core.chances.results import Prediction
 from smartpick.core.profile import ApplicantProfile

@@ -254,8 +254,9 @@ def apply_columns(raw: Mapping[str, list[float | None]], columns: Sequence[Colum
         values = raw[c.raw]
         if c.kind == "missing":
             out[:, j] = [float(v is None) for v in values]
-        else:
+        elif c.sd > 0.0:
             out[:, j] = [0.0 if v is None else (v - c.mean) / c.sd for v in values]
+        # else: a column constant where it was fitted (its SD stored as 0) stays at its mean, 0
     return out
 
 

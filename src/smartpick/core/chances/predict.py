@@ -238,6 +238,9 @@ def _rows(
             profile, b.specialty, {k: float(v[0]) for k, v in d.effects.items()}, float(d.lam[0])
         ),
     ]
+    if any(failed):
+        typical = float(np.median(d.fail[0, :, 0] * failed[0] + d.fail[0, :, 1] * failed[1]))
+        applicant.append(why.failed_reason(profile, b.specialty, typical, layered))
     rows = []
     for j, p in enumerate(programs):
         unknowns = list(elig[j].unknowns)

@@ -18,7 +18,7 @@ For every IM / FM categorical program with a published non-US IMG rate (`Program
 
 A program without 2026 data gets the median effects, the specialty's mean signal mix and the
 feature prediction of its rate (wider). The levels of the effects and the weights on a program's
-own deviations are assumptions with ranges (`assumptions`), applied per draw by `effect_arrays`.
+own deviations are assumptions with ranges (`assumptions`), applied per draw by `program_effects`.
 """
 
 from __future__ import annotations
@@ -391,45 +391,6 @@ def layer_arrays(layer: LayerFit) -> LayerArrays:
     cols = [np.array(c, dtype=np.float64) for c in zip(*rows, strict=True)]
     rate, weight, dev, mix, beta_raw, conv_dev, unfilled = cols
     return LayerArrays(ids, rate, weight / weight.sum(), dev, mix, beta_raw, conv_dev, unfilled)
-
-
-def assumption_columns(values: Sequence[Any]) -> dict[str, FloatArray]:
-    """Each assumption's values over draws as a column (D1, 1), for broadcasting over programs."""
-    return {k: np.array([getattr(a, k) for a in values])[:, None] for k in values[0].to_dict()}
-
-
-def signal_effects(dev: FloatArray, kind: str, cols: Mapping[str, FloatArray]) -> FloatArray:
-    """(D1, P, 3) the signal effects (none, silver, gold): the assumed median level plus the
-    program's kept deviation, never below 0 (a signal never hurts). `kind`: the specialty's
-    signals, "two" (gold and silver), "one" (a single kind, priced as gold) or "none"."""
-    w = cols["deviation_weight"]
-    gamma = np.zeros((w.shape[0], dev.shape[0], 3))
-    if kind == "none":
-        return gamma
-    gold = cols["fm_signal_sent"] if kind == "one" else cols["im_signal_gold"]
-    gamma[:, :, 2] = np.maximum(gold + w * dev[:, 2], 0.0)
-    if kind == "two":
-        gamma[:, :, 1] = np.maximum(cols["im_signal_silver"] + w * dev[:, 1], 0.0)
-    return gamma
-
-
-def beta_offsets(beta_raw: FloatArray, cols: Mapping[str, FloatArray]) -> FloatArray:
-    """(D1, P) each program's score slope minus the specialty's."""
-    return np.asarray(cols["beta_shrink"] * beta_raw)
-
-
-def conversion_offsets(
-    conv_dev: FloatArray,
-    unfilled: FloatArray,
-    centre: tuple[float, float] | None,
-    cols: Mapping[str, FloatArray],
-) -> FloatArray:
-    """(D1, P) log-odds offsets of P(match | interview), centred on the invitation-weighted mean
-    so that the specialty's c stays the average conversion."""
-    out = cols["conv_slope"] * conv_dev + cols["conv_unfilled"] * unfilled
-    if centre is not None:
-        out = out - (cols["conv_slope"] * centre[0] + cols["conv_unfilled"] * centre[1])
-    return np.asarray(out)
 
 
 def predicted_weights(layer: LayerFit, X: FloatArray) -> FloatArray:

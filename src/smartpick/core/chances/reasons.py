@@ -11,6 +11,7 @@ applicants, the assumed effects of the applicant's file) follow.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 from smartpick.core.chances.effects import EFFECTS_SOURCE, REFERENCE
@@ -18,11 +19,17 @@ from smartpick.core.chances.evidence import invited_bounds, type_rate
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import InterviewEvidence, Program, RateCount
 from smartpick.core.rules.eligibility import Direction, Reason
+from smartpick.core.rules.usmle import Exam
 
 TYPE_LABEL = {"non_us_img": "non-US IMG", "us_img": "US IMG", "us_md": "US MD", "us_do": "US DO"}
 PLUS: Direction = "+"
 MINUS: Direction = "-"
 UNKNOWN: Direction = "?"
+EXAM_NAMES: tuple[tuple[Exam, str], ...] = (
+    ("step1", "Step 1"),
+    ("step2ck", "Step 2 CK"),
+    ("step3", "Step 3"),
+)
 
 
 def _pct(rate: float | None) -> str:
@@ -256,6 +263,32 @@ def applicant_reasons(
             f"Step 1 {profile.step1} (220 is typical; below 215 is low in the guide)",
         )
     return out
+
+
+def failed_reason(
+    profile: ApplicantProfile, specialty: str, typical: float, layered: bool
+) -> Reason:
+    """The applicant's failed USMLE attempts (counted by the one rule, `profile.failed_attempts`)
+    and what they cost at a typical program: `typical` is the median log-odds effect."""
+    n = profile.failed_attempts
+    exams = ", ".join(name for exam, name in EXAM_NAMES if profile.failed_attempts_at(exam) > 0)
+    share = math.exp(typical)
+    where = (
+        "; each program that publishes 2026 figures is judged by its own rate for them"
+        if layered
+        else f" (estimated from how many {specialty} programs screen out a failed attempt, "
+        "against Internal Medicine's 2026 figures)"
+    )
+    text = (
+        f"{n} failed USMLE attempt{'s' if n > 1 else ''} ({exams}): a typical {specialty} program "
+        f"invites applicants who ever failed at about {share:.0%} of the odds of the others{where}"
+    )
+    source = (
+        "AAMC Residency Explorer, 2026 cycle"
+        if layered
+        else "NRMP Program Director Survey (about 2010); AAMC Residency Explorer, 2026 cycle"
+    )
+    return Reason(text, source, 2026 if layered else None, MINUS, abs(typical))
 
 
 def top_reasons(program: Sequence[Reason], applicant: Sequence[Reason]) -> list[Reason]:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.special import ndtri
 
 from smartpick.core.chances.assumptions import CONNECTION_CAP
 from smartpick.core.chances.draws import Draws
@@ -173,9 +174,16 @@ def visa_factor(profile: ApplicantProfile, d: Draws, idx: IntArray) -> FloatArra
 
 
 def unknown_score_draws(seed: int, n: int) -> FloatArray:
-    """Standard-normal score draws for a missing Step 2 CK (0 at draw 0), one per draw."""
-    out = np.random.default_rng([seed, zlib.crc32(b"unknown step2ck")]).standard_normal(n)
-    out[0] = 0.0
+    """Standard-normal score draws for a missing Step 2 CK (0 at draw 0), one per draw.
+
+    Stratified: the draws 1..n-1 are the normal's quantiles at (k - 0.5) / (n - 1) in a seeded
+    order, so the interval spans the plausible scores rather than a random sample of them.
+    """
+    m = n - 1
+    out = np.zeros(n)
+    if m > 0:
+        strata = ndtri((np.arange(m) + 0.5) / m)
+        out[1:] = np.random.default_rng([seed, zlib.crc32(b"unknown step2ck")]).permutation(strata)
     return out
 
 
