@@ -1,5 +1,5 @@
 """Calibration of the chance model against NRMP Charting Outcomes 2026 (non-US IMGs), before (v1,
-measured before v2 replaced it: bench/v1_figures.json) and after (v2, the shipped model).
+measured before v2 replaced it: data/model/v1_figures.json) and after (v2, the shipped model).
 
 Usage: .venv/bin/python bench/calibration.py   (about 2 minutes)
 
@@ -16,7 +16,6 @@ gain); the profile with every red flag; and the FM what-if on Step 2 CK.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -33,11 +32,12 @@ from smartpick.core.lists.optimizer import optimize_list
 from smartpick.core.lists.request import fee_group
 from smartpick.core.lists.types import ListProblem
 from smartpick.service.assess import assess, fitted_model
+from smartpick.service.calibration import v1_figures
 from smartpick.service.catalog import open_catalog
 from smartpick.service.recommend import recommend
 from smartpick.testing import every_red_flag, reference_applicant, reference_profile
 
-V1 = json.loads((Path(__file__).resolve().parent / "v1_figures.json").read_text(encoding="utf-8"))
+V1 = v1_figures()
 IM, FM = "Internal Medicine", "Family Medicine"
 
 

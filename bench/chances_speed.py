@@ -1,5 +1,5 @@
 """Speed of the chance model: the whole IM catalog for each reference profile, before (v1,
-bench/v1_figures.json) and after (v2).
+data/model/v1_figures.json) and after (v2).
 
 Usage: .venv/bin/python bench/chances_speed.py
 
@@ -11,7 +11,6 @@ The machine is shared: compare figures measured at the same time.
 
 from __future__ import annotations
 
-import json
 import statistics
 import tempfile
 import time
@@ -19,10 +18,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from smartpick.service.assess import assess, fitted_model
+from smartpick.service.calibration import v1_figures
 from smartpick.service.catalog import open_catalog
 from smartpick.testing import REFERENCE_NAMES, reference_profile
 
-V1 = json.loads((Path(__file__).resolve().parent / "v1_figures.json").read_text(encoding="utf-8"))
+V1 = v1_figures()
 IM = "Internal Medicine"
 
 

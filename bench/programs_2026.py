@@ -8,7 +8,7 @@ fold's 2026 data hidden, the model fitted on the others, the hidden programs pre
 older fields: what a program without 2026 data gets) and in-sample. Scores: Spearman correlation
 with the published rate, and the share of binomial deviance explained against a constant rate
 (each fold's training programs' pooled rate). Rows: v1's program offsets (intercept refitted;
-measured before v2 by bench/v1_baseline.py at commit dbd1c68: bench/v1_figures.json), a plain logistic regression on the older catalog
+measured before v2 by bench/v1_baseline.py at commit dbd1c68: data/model/v1_figures.json), a plain logistic regression on the older catalog
 fields (the baseline), the same on the core fields, the hierarchical logistic, the chosen
 zero-inflated hierarchical logistic (with the coverage of its 80% intervals), and the anchored
 posterior (what a program with 2026 data gets).
@@ -22,7 +22,6 @@ IM programs that publish one; next to the 80 eligible programs with the highest 
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from pathlib import Path
@@ -44,11 +43,12 @@ from smartpick.core.chances.features import (
 )
 from smartpick.core.chances.program_layer import RIDGE
 from smartpick.service.assess import assess
+from smartpick.service.calibration import v1_figures
 from smartpick.service.catalog import open_catalog
 from smartpick.service.recommend import recommend
 from smartpick.testing import reference_profile
 
-V1 = Path(__file__).resolve().parent / "v1_figures.json"
+V1 = v1_figures()
 MODELS = (
     ("plain logistic, older fields (baseline)", "logistic", OLDER_FIELDS, 1.0),
     ("plain logistic, core fields", "logistic", CORE, 1.0),
@@ -83,7 +83,7 @@ def evaluate(specialty: str, programs: list) -> list[str]:  # type: ignore[type-
     L = pr.likelihood_grid(c)
     pooled = float(np.sum(c.rate * c.n) / np.sum(c.n))
     lines = []
-    v1 = json.loads(V1.read_text(encoding="utf-8"))["programs_2026"][specialty]
+    v1 = V1["programs_2026"][specialty]
     lines.append(
         f"{specialty:18} {'v1 program offsets (before)':42} {v1['programs']:5d} | "
         f"{v1['cv_spearman']:7.3f} {v1['cv_deviance_explained']:8.1%} | {v1['in_spearman']:7.3f}"
@@ -144,7 +144,7 @@ def guide_sample(catalog) -> None:  # type: ignore[no-untyped-def]
     ok = ~np.isnan(rates)
     rho = spearmanr(pi[ok], rates[ok]).statistic
     best = sorted(rates[ok], reverse=True)[:80]
-    v1 = json.loads(V1.read_text(encoding="utf-8"))["guide_sample_80"]
+    v1 = V1["guide_sample_80"]
     print("\nguide-sample, 80 programs (an average non-US IMG's interviews at 2026 rates):")
     print(
         f"  v1 (before): sum of 2026 rates {v1['sum_2026_rates']:.2f} over {v1['with_data']} "

@@ -1,5 +1,5 @@
 """Sensitivity of the six reference profiles' P(match) (80 optimized applications) to every
-assumption's range, one at a time, and the joint spread; before (v1: bench/v1_figures.json) and
+assumption's range, one at a time, and the joint spread; before (v1: data/model/v1_figures.json) and
 after (v2, the shipped model).
 
 Usage: .venv/bin/python bench/sensitivity.py   (about 20 minutes on one core)
@@ -17,7 +17,6 @@ assumed effects.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -31,11 +30,12 @@ from smartpick.core.chances.effects import EFFECTS
 from smartpick.core.chances.estimator import ChanceModel
 from smartpick.core.chances.features import LAYERED
 from smartpick.service.assess import assess, fitted_model
+from smartpick.service.calibration import v1_figures
 from smartpick.service.catalog import open_catalog
 from smartpick.service.recommend import recommend
 from smartpick.testing import REFERENCE_NAMES, reference_profile
 
-V1 = json.loads((Path(__file__).resolve().parent / "v1_figures.json").read_text(encoding="utf-8"))
+V1 = v1_figures()
 # Assumptions that enter the population model's markets or priors: a change refits it.
 CALIBRATION_KEYS = {
     "im_signal_gold",

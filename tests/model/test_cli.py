@@ -96,6 +96,7 @@ def test_calibration_json_and_table() -> None:
     assert im["leave_one_out"]["match_rate"] > 0
     table = runner.invoke(app, ["calibration"])
     assert table.exit_code == 0 and "leave-one-specialty-out" in table.output
+    assert "Before (model v1, 2021 program proxies): 0.29 pp, 1.48 points" in table.output
 
 
 def test_calibration_programs_contract() -> None:

@@ -140,7 +140,7 @@ def calibration(
     if programs:
         _program_rates(fmt)
         return
-    from smartpick.service.calibration import calibration_errors, calibration_report
+    from smartpick.service.calibration import calibration_errors, calibration_report, v1_figures
 
     report = calibration_report()
     if fmt is OutputFormat.json:
@@ -184,6 +184,14 @@ def calibration(
             f" pp; leave-one-specialty-out: {e['loo_match_rate_mae_pp']} pp, "
             f"{e['loo_step2ck_quartile_mae_points']} points, {e['loo_ranks_quartile_mae']}, "
             f"{e['loo_conditional_curve_mae_pp']} pp"
+        )
+        v1 = v1_figures()["calibration"]
+        ins, loo = v1["errors_in_sample"], v1["errors_leave_one_out"]
+        typer.echo(
+            f"Before (model v1, 2021 program proxies): {ins['rate']:.2f} pp, {ins['s2ck_q']:.2f} "
+            f"points, {ins['ranks_q']:.2f}, {ins['curve']:.2f} pp; leave-one-specialty-out: "
+            f"{loo['rate']:.2f} pp, {loo['s2ck_q']:.2f} points, {loo['ranks_q']:.2f}, "
+            f"{loo['curve']:.2f} pp"
         )
 
 

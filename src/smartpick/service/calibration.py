@@ -4,8 +4,10 @@ published one."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from smartpick.core.bundled import bundled_text
 from smartpick.core.chances.assumptions import ASSUMPTIONS
 from smartpick.core.chances.calibration_report import calibration_report as report_for
 from smartpick.core.chances.calibration_report import program_rates as rates_for
@@ -38,3 +40,10 @@ def assumptions() -> list[dict[str, object]]:
 def calibration_errors(report: list[dict[str, Any]]) -> dict[str, float]:
     """Mean absolute errors of a report, in-sample and leave-one-out."""
     return summary_errors(report)
+
+
+def v1_figures() -> dict[str, Any]:
+    """The figures of chance model v1 (2021 proxies), measured on it before v2 replaced it
+    (`bench/v1_baseline.py` at commit dbd1c68): the "before" of every before/after comparison."""
+    data: dict[str, Any] = json.loads(bundled_text("model", "v1_figures.json"))
+    return data
