@@ -183,11 +183,12 @@ def test_volume_follows_the_curve(guide_sample_run) -> None:
     from smartpick.service.recommend import recommend
 
     rec = recommend(reference_profile("guide-sample"))
-    assert volume.details["stop_count"] == (rec.stop_at_applications or len(rec.programs))
-    assert f"about {volume.details['stop_count']} programs" in volume.title
-    if volume.price.delta_p_match.point >= 0.02 and volume.change["count"] > len(rec.programs):
-        assert f"up to {volume.change['count']}" in volume.title
+    # one rule, one place: the plan's volume is the list's value rule, with the same sentences
+    assert volume.details["rule_count"] == rec.how_many.rule_count == len(rec.programs)
+    assert f"about {volume.details['rule_count']} programs" in volume.title
+    assert all(line in volume.actions for line in rec.how_many.lines)
     assert volume.price is not None and volume.price.changed.programs == volume.change["count"]
+    assert volume.change["count"] in (60, 120)  # the list is at the rule: priced against the guide
 
 
 def test_standing_percentile_and_json_contract(guide_sample_run) -> None:

@@ -7,6 +7,7 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from smartpick.core.lists.economics import how_many
 from smartpick.core.plan.assemble import assess_standing, build_plan
 from smartpick.core.plan.flags import red_flags
 from smartpick.core.plan.guide import competitiveness_group
@@ -64,11 +65,19 @@ COUNTS = CatalogCounts(
     shut_by_graduation_limit=0,
     shut_by_usce_requirement=0,
 )
+_CURVE = [(n, 80 + 11 * min(n, 30) + 30 * max(n - 30, 0), 0.5 * (1 - 0.98**n)) for n in range(120)]
 LIST = ListFacts(
     programs=40,
-    stop_count=85,
-    stop_threshold_pp=0.5,
-    p_match_by_count=[(30, 0.3), (60, 0.4), (85, 0.45)],
+    how_many=how_many(
+        match_value_usd=60_000,
+        is_default=True,
+        curve=_CURVE,
+        rule_index=85,
+        listed=40,
+        limited_by="budget",
+        specialties=("Internal Medicine",),
+    ),
+    p_match_by_count=[(n, p) for n, _, p in _CURVE],
     settings={"university": 10, "university_affiliated_community": 20, "community": 10},
     budget_usd=None,
 )
@@ -325,7 +334,7 @@ def test_h1b_without_step3_shuts_every_program_and_step3_comes_first() -> None:
     flags = {f.id: f for f in red_flags(h1b, shut_all)}
     assert flags["visa_few_sponsors"].programs_shut == COUNTS.programs_total
     assert "needs a passed Step 3" in flags["visa_few_sponsors"].detail
-    empty = replace(LIST, programs=0, stop_count=None, p_match_by_count=[], settings={})
+    empty = replace(LIST, programs=0, p_match_by_count=[], settings={})
     standing = assess_standing(h1b, None, {})
     plan = build_plan(
         h1b,

@@ -176,7 +176,7 @@ def test_a_budget_below_one_application_says_so(client, guide_query) -> None:
     assert data["recommendation"]["totals"]["applications"] == 0
     page = client.get("/results?" + query)
     assert page.status_code == 200 and 'id="empty-list"' in page.text
-    assert "limited by budget" in page.text
+    assert "Your budget is too small for one application" in page.text
 
 
 def test_plan_pdf_download(client, guide_query) -> None:

@@ -92,17 +92,8 @@ def _print_summary(doc: dict[str, Any]) -> None:
                 f"Signals, {specialty}: gold {sig['gold_used']}/{sig['gold_allowed']}, "
                 f"silver {sig['silver_used']}/{sig['silver_allowed']} ({sig['note']})"
             )
-    nxt = stopping["next_gain_pp"]
-    echo(
-        f"Limited by: {stopping['limited_by']}.  Where to stop: after "
-        f"{stopping['stop_at_applications']} applications the next adds under "
-        f"{stopping['threshold_pp']} pp."
-        + (
-            f"  The next application would add {nxt:.2f} pp for ${stopping['next_fee_usd']}."
-            if nxt is not None
-            else ""
-        )
-    )
+    echo(f"Limited by: {stopping['limited_by']}.")
+    echo("How many programs: " + " ".join(doc["how_many"]["lines"]))
     marks = sorted({10, 20, 30, 40, 60, 80, 100, 120, 150, totals["applications"]})
     points = [c for c in doc["curve"] if c["applications"] in marks]
     if points:
@@ -143,8 +134,11 @@ def recommend(
         help="Preference KIND:NAME=VALUE (0-1), e.g. region:Midwest=1 region:*=0.6; "
         "makes the objective the expected value of the match.",
     ),
-    stop_below: float = typer.Option(
-        0.5, "--stop-below", help="Stop where one more application adds under this many pp."
+    match_value: float | None = typer.Option(
+        None,
+        "--match-value",
+        help="What matching this season is worth to you in USD (default: the median 2026 "
+        "first-year salary); the list stops where one more application is not worth its fee.",
     ),
     season: int | None = typer.Option(
         None,
@@ -179,7 +173,7 @@ def recommend(
         settings=setting or None,
         preferences=parse_preferences(prefer),
         tracks=track or ("categorical",),
-        stop_threshold_pp=stop_below,
+        match_value_usd=match_value,
         season=season,
     )
     doc = rec.to_dict()

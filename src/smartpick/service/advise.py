@@ -44,6 +44,7 @@ def advise(
     profile: ApplicantProfile,
     *,
     budget_usd: float | None = None,
+    match_value_usd: float | None = None,
     catalog: Catalog | None = None,
     today: _dt.date | None = None,
     recommender: Recommender | None = None,
@@ -51,12 +52,15 @@ def advise(
 ) -> Plan:
     """The guide's plan for this applicant, each priceable step priced by re-running the model.
 
+    The lists use `budget_usd` (default: the profile's) and `match_value_usd` (what a match is
+    worth, default the reference salary) exactly as `recommend` does.
+
     `recommender`/`assessor` default to `service.recommend.recommend` and
     `service.assess.assess` (tests pass spies to prove the prices come from them).
     """
     catalog = catalog or open_catalog()
     budget = budget_usd if budget_usd is not None else profile.budget_usd
-    runner = Pricer(catalog, budget, recommender, assessor)
+    runner = Pricer(catalog, budget_usd, recommender, assessor, match_value_usd=match_value_usd)
     today = today or _dt.date.today()
     first = profile.specialties[0]
     base = runner.measure(profile)
@@ -163,8 +167,7 @@ def _list_facts(rec: Recommendation, budget_usd: float | None) -> ListFacts:
         settings[setting] = settings.get(setting, 0) + 1
     return ListFacts(
         programs=len(rec.programs),
-        stop_count=rec.stop_at_applications,
-        stop_threshold_pp=float(rec.stop_threshold_pp),
+        how_many=rec.how_many,
         p_match_by_count=[(pt.applications, pt.p_match.point) for pt in rec.curve],
         settings=settings,
         budget_usd=budget_usd,

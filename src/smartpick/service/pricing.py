@@ -17,6 +17,7 @@ import numpy as np
 from smartpick.core.chances.estimate import Estimate
 from smartpick.core.chances.matrix import interval
 from smartpick.core.chances.results import Assessment
+from smartpick.core.lists.economics import default_match_value, worth_sending
 from smartpick.core.lists.result import Recommendation
 from smartpick.core.plan.types import Outcome, PlanStep, Price
 from smartpick.core.profile import ApplicantProfile
@@ -25,9 +26,6 @@ from smartpick.errors import SmartPickError
 from smartpick.service.assess import assess
 from smartpick.service.catalog import Catalog
 from smartpick.service.recommend import recommend
-
-# Going past the curve's stop "pays" when the extra programs add at least this much P(match).
-VOLUME_WORTH_PP = 2.0
 
 Recommender = Callable[..., Recommendation]
 Assessor = Callable[..., Assessment]
@@ -69,7 +67,11 @@ def price_between(base: Measured, changed: Measured, change: Mapping[str, Any]) 
 
 
 class Pricer:
-    """Runs the optimizer (and the model) on profiles, each distinct what-if once per plan."""
+    """Runs the optimizer (and the model) on profiles, each distinct what-if once per plan.
+
+    The list options are the ones the results page passes to `recommend` (budget, count, value
+    of a match, None when not given), so a price and the page it links to show the same list.
+    """
 
     def __init__(
         self,
@@ -77,9 +79,14 @@ class Pricer:
         budget_usd: float | None,
         recommender: Recommender | None = None,
         assessor: Assessor | None = None,
+        *,
+        count: int | None = None,
+        match_value_usd: float | None = None,
     ) -> None:
         self.catalog = catalog
         self.budget_usd = budget_usd
+        self.count = count
+        self.match_value_usd = match_value_usd
         self.recommender = recommender or recommend
         self.assessor = assessor or assess
         self.runs = 0
@@ -88,14 +95,19 @@ class Pricer:
 
     def measure(self, profile: ApplicantProfile, **options: Any) -> Measured:
         budget = options.get("budget_usd", self.budget_usd)
-        count = options.get("count")
+        count = options.get("count", self.count)
         if "count" in options and "budget_usd" not in options:
             budget = None  # a count asked for alone is not cut by the baseline's budget
         key = f"{profile.model_dump_json()}|{budget}|{count}"
         if key not in self._cache:
             reuse = self._assessments.get(profile.model_dump_json())
             rec = self.recommender(
-                profile, budget_usd=budget, count=count, catalog=self.catalog, assessment=reuse
+                profile,
+                budget_usd=budget,
+                count=count,
+                match_value_usd=self.match_value_usd,
+                catalog=self.catalog,
+                assessment=reuse,
             )
             self._assessments[profile.model_dump_json()] = rec.assessment
             self.runs += 1
@@ -169,15 +181,8 @@ def price_step(
     if step.id == "second_specialty":
         priced = _second_specialty_details(priced, profile, runner, base, changed)
     if step.id == "volume_mix":
-        priced = replace(priced, actions=(*priced.actions, *_volume_verdict(price)))
-        broader = price.changed.programs - price.baseline.programs
-        if broader > 0 and price.delta_p_match.point >= VOLUME_WORTH_PP / 100:
-            stop = price.baseline.programs
-            priced = replace(
-                priced,
-                title=f"Apply to about {stop} programs, up to {price.changed.programs} budget "
-                "permitting, mixing university and affiliated community",
-            )
+        value = float(str(step.details.get("match_value_usd", default_match_value().value)))
+        priced = replace(priced, actions=(*priced.actions, *_volume_verdict(price, value)))
     return priced
 
 
@@ -281,25 +286,28 @@ def _second_specialty_details(
     return replace(step, actions=tuple(actions), details=details)
 
 
-def _volume_verdict(price: Price) -> tuple[str, ...]:
-    """What the priced volume comparison means, in one line (from the measured price)."""
+def _volume_verdict(price: Price, match_value_usd: float) -> tuple[str, ...]:
+    """What the priced change of list size means, judged by the list's own value rule."""
     more = price.changed.programs - price.baseline.programs
     d = price.delta_p_match
-    if more > 0 and d.point >= VOLUME_WORTH_PP / 100:
-        return (
-            f"Budget permitting, {price.changed.programs} programs instead of "
-            f"{price.baseline.programs} add {100 * d.point:+.1f} pp of P(match) "
-            f"({100 * d.low:+.1f} to {100 * d.high:+.1f}) for {price.delta_fees_usd:+,.0f} USD: "
-            "the guide's 'apply broadly'.",
-        )
+    if more == 0:
+        return ()
+    pays = worth_sending(d.point, price.delta_fees_usd, match_value_usd)
+    change = (
+        f"{price.changed.programs} programs instead of {price.baseline.programs} "
+        f"{'add' if more > 0 else 'change your chance by'} {100 * d.point:+.1f} percentage "
+        f"points ({100 * d.low:+.1f} to {100 * d.high:+.1f}) for {price.delta_fees_usd:+,.0f} USD"
+    )
     if more > 0:
-        return (
-            f"Going to {price.changed.programs} programs adds only {100 * d.point:+.1f} pp for "
-            f"{price.delta_fees_usd:+,.0f} USD: past the curve's stop, volume buys little.",
+        verdict = (
+            "worth it at the value of a match you set"
+            if pays
+            else "less than the fees are worth at the value of a match you set"
         )
-    if more < 0:
-        return (
-            f"Cutting to {price.changed.programs} programs would cost {100 * d.point:+.1f} pp "
-            f"and save {-price.delta_fees_usd:,.0f} USD.",
+    else:
+        verdict = (
+            "the fees saved are worth more than the chance lost at the value of a match you set"
+            if pays
+            else "the chance lost is worth more than the fees saved"
         )
-    return ()
+    return (f"{change}: {verdict}.",)

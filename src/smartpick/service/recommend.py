@@ -25,6 +25,7 @@ from smartpick.core.chances.matrix import (
     p_match,
 )
 from smartpick.core.chances.results import Assessment
+from smartpick.core.lists.economics import default_match_value, how_many
 from smartpick.core.lists.fees import FeeSchedule, fee_schedule
 from smartpick.core.lists.optimizer import objective_value, optimize_list
 from smartpick.core.lists.request import (
@@ -40,7 +41,7 @@ from smartpick.core.lists.request import (
 )
 from smartpick.core.lists.result import CurvePoint, ListedProgram, Recommendation
 from smartpick.core.lists.signals import Allowance, signal_allowance
-from smartpick.core.lists.tiers import tier_of
+from smartpick.core.lists.tiers import tier_of, tier_scale
 from smartpick.core.lists.types import DEFAULT_HORIZON, ListProblem, ListSolution
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
@@ -76,7 +77,7 @@ def recommend(
     settings: Sequence[str] | None = None,
     preferences: Mapping[str, Mapping[str, float]] | None = None,
     tracks: Sequence[str] = ("categorical",),
-    stop_threshold_pp: float = 0.5,
+    match_value_usd: float | None = None,
     season: int | None = None,
     catalog: Catalog | None = None,
     assessment: Assessment | None = None,
@@ -84,8 +85,9 @@ def recommend(
     """The optimized application list for a profile.
 
     - `budget_usd` (total ERAS fees with the transcript fee) and/or `count` limit the list; with
-      neither (and no budget in the profile) it stops where one more application adds less than
-      `stop_threshold_pp` percentage points of P(match).
+      neither (and no budget in the profile) it stops where one more application is no longer
+      worth its fee when a match is worth `match_value_usd` (default: the median 2026 PGY-1
+      salary, `core.lists.economics`).
     - `states`, `regions`, `settings` keep only programs there; `exclude_states` and `exclude`
       (program ids) remove programs; `must_include` ids are always in the list.
     - `tracks`: categorical only by default; add "preliminary" to apply to one-year positions too
@@ -97,7 +99,10 @@ def recommend(
       options), reused when it covers the same specialties and tracks.
     """
     season = profile.match_year if season is None else season
-    check_limits(budget_usd, count, stop_threshold_pp)
+    check_limits(budget_usd, count, match_value_usd)
+    value_is_default = match_value_usd is None
+    if match_value_usd is None:
+        match_value_usd = default_match_value().value
     schedule = fee_schedule(season)
     if budget_usd is None and count is None:
         budget_usd = profile.budget_usd
@@ -171,7 +176,7 @@ def recommend(
         excluded=tuple(index[pid] for pid in exclude_ids if pid in index),
         candidates=candidates,
         values=values,
-        stop_threshold=stop_threshold_pp / 100.0,
+        match_value_usd=match_value_usd,
         horizon=DEFAULT_HORIZON,
         interval_level=assessment.level,
     )
@@ -197,9 +202,10 @@ def recommend(
             "settings": sorted(keep_settings) if keep_settings is not None else None,
             "tracks": sorted(keep_tracks),
             "preferences": prefs,
-            "stop_threshold_pp": stop_threshold_pp,
+            "match_value_usd": match_value_usd,
             "season": season,
         },
+        value_is_default=value_is_default,
         not_eligible=len(not_eligible),
         filtered_out=len(programs) - len(candidates),
     )
@@ -228,6 +234,7 @@ def _recommendation(
     constraints: dict[str, Any],
     not_eligible: int,
     filtered_out: int,
+    value_is_default: bool,
 ) -> Recommendation:
     cm = problem.chances
     selected = list(solution.order)
@@ -271,7 +278,7 @@ def _recommendation(
             ListedProgram(
                 rank=rank,
                 program=p,
-                tier=tier_of(p_int.point),
+                tier=tier_of(p_int.point, p.specialty),
                 p_interview=p_int,
                 p_interview_unsignaled=plain,
                 signal=SIGNAL_LEVELS[s],
@@ -359,11 +366,6 @@ def _recommendation(
             "Objective: expected value of your match (a program counts only if no program you "
             "prefer also matched), from your preferences."
         )
-    if solution.binding == "stop threshold":
-        notes.append(
-            f"No budget or count given: the list stops where one more application adds less "
-            f"than {constraints['stop_threshold_pp']} pp."
-        )
     first = next((c for c in curve if c.applications == 1), None)
     if not listed and first is not None and problem.budget_usd is not None:
         notes.append(
@@ -388,11 +390,20 @@ def _recommendation(
         stop_at_applications=None
         if solution.stop_at is None
         else solution.stages[solution.stop_at].applications,
-        stop_threshold_pp=constraints["stop_threshold_pp"],
+        how_many=how_many(
+            match_value_usd=float(constraints["match_value_usd"]),
+            is_default=value_is_default,
+            curve=[(c.applications, c.fees_usd, c.p_match.point) for c in curve],
+            rule_index=solution.stop_at,
+            listed=len(listed),
+            limited_by=solution.binding,
+            specialties=tuple(constraints["specialties"]),
+        ),
         next_gain_pp=None if solution.next_gain is None else 100 * solution.next_gain,
         next_fee_usd=solution.next_fee_usd,
         binding=solution.binding,
         signals=signals_out,
+        tier_scales=tuple(tier_scale(s) for s in constraints["specialties"]),
         season=season,
         fee_source_url=schedule.source_url,
         constraints=constraints,

@@ -18,7 +18,7 @@ from smartpick.core.profile.validation import ProfileInvalid
 from smartpick.errors import InvalidInput, SmartPickError
 from smartpick.web.profile_form import USCE_BLOCKS, FieldGroup, FormField, all_fields, usce_name
 
-LIST_OPTIONS = ("budget_usd", "count", "stop_pp")
+LIST_OPTIONS = ("budget_usd", "count", "match_value_usd")
 
 
 @dataclass
@@ -273,12 +273,6 @@ def profile_query(
 
 
 def list_options(parsed: ParsedForm) -> dict[str, Any]:
-    """The list options of a parsed form: budget, count and stopping threshold."""
+    """The list options of a parsed form (budget, count, value of a match), as `recommend` and
+    `whatif` take them."""
     return {k: parsed.values.get(k) for k in LIST_OPTIONS if parsed.values.get(k) is not None}
-
-
-def recommend_options(parsed: ParsedForm) -> dict[str, Any]:
-    """The list options as `recommend` takes them (the stopping threshold in pp)."""
-    options = list_options(parsed)
-    stop = options.pop("stop_pp", None)
-    return options | ({} if stop is None else {"stop_threshold_pp": float(stop)})

@@ -16,7 +16,8 @@ from typing import Any
 from pydantic.fields import FieldInfo
 
 from smartpick.core.geography import REGIONS, STATES
-from smartpick.core.lists.request import COUNT_RANGE, STOP_MAX_PP
+from smartpick.core.lists.economics import MATCH_VALUE_RANGE, default_match_value
+from smartpick.core.lists.request import COUNT_RANGE
 from smartpick.core.profile import ApplicantProfile, UsceEntry
 from smartpick.core.profile.numbers import allowed_range
 from smartpick.core.profile.validation import field_bounds as _bounds
@@ -407,12 +408,14 @@ def build_form_spec(
                     maximum=COUNT_RANGE[1],
                 ),
                 FormField(
-                    "stop_pp",
-                    "Stop when one more application adds less than (percentage points)",
+                    "match_value_usd",
+                    "What matching this season is worth to you (USD)",
                     "decimal",
-                    hint="Default 0.5 percentage points of P(match).",
-                    minimum=0,
-                    maximum=STOP_MAX_PP,
+                    hint=f"Default ${default_match_value().value:,.0f}, the median first-year "
+                    "resident salary (2026). The list stops where one more application is not "
+                    "worth its fee at this value.",
+                    minimum=MATCH_VALUE_RANGE[0],
+                    maximum=MATCH_VALUE_RANGE[1],
                 ),
             ),
         ),

@@ -28,16 +28,19 @@ a few (n x K) by (K x |S|) matrix products for n candidates and K quadrature nod
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 
 from smartpick.core.chances.matrix import ChanceMatrix, intervals
 from smartpick.core.lists.chain import _Chain
+from smartpick.core.lists.economics import worth_sending
 from smartpick.core.lists.types import (
     _EXTRA_FEE_POWERS,
     _M_CAP,
     _TOL,
+    CURVE_PAST_STOP,
     FloatArray,
     ListProblem,
     ListSolution,
@@ -63,10 +66,10 @@ def _validate(problem: ListProblem) -> None:
         )
     if problem.max_programs is not None and problem.max_programs < 0:
         raise InvalidInput(f"count: must be 0 or more, got {problem.max_programs}", field="count")
-    if not 0 <= problem.stop_threshold < 1:
+    if not problem.match_value_usd > 0:
         raise InvalidInput(
-            "stop_threshold_pp: must be between 0 and 100 percentage points",
-            field="stop_threshold_pp",
+            f"match_value_usd: must be more than 0, got {problem.match_value_usd}",
+            field="match_value_usd",
         )
     for name, items in (("must_include", problem.must_include), ("exclude", problem.excluded)):
         bad = [i for i in items if not 0 <= i < n]
@@ -138,8 +141,9 @@ def _run_chain(
 ) -> tuple[list[_StageSet], int | None]:
     """Grow the chain from its current list; return its stages and the stopping stage.
 
-    The gain-per-dollar chain is the curve and runs to the horizon; the fee-blind chain only
-    runs until it passes the budget and the count.
+    The gain-per-dollar chain is the curve: it runs until the next application is no longer
+    worth its fee (the stopping stage), past the budget and the count, and on to the horizon or a
+    quarter past the stopping stage; the other chains only run until they pass the limits.
     """
     transcript = problem.fee_schedule.transcript_fee_usd
     program_budget = None if problem.budget_usd is None else problem.budget_usd - transcript
@@ -160,19 +164,18 @@ def _run_chain(
 
     snapshot()
     stop_at: int | None = None
+    curve_end = problem.horizon
     while True:
         t = len(stage_sets) - 1
         past_budget = program_budget is None or chain.fee > program_budget
         past_count = problem.max_programs is None or int(chain.sel.sum()) >= problem.max_programs
         no_limit = problem.budget_usd is None and problem.max_programs is None
         size = int(chain.sel.sum())
-        if (
-            past_budget
-            and past_count
-            and (size >= problem.horizon or fee_power != 1.0)
-            and (stop_at is not None or not no_limit or size >= 2 * problem.horizon)
-        ):
-            break
+        if past_budget and past_count:
+            if fee_power != 1.0:
+                break  # the other chains only offer lists within the limits
+            if stop_at is not None and size >= curve_end:
+                break
         # Stages past the limits only draw the curve: no stage after them can fit again
         # without swaps (fees only grow), so they are plain greedy, which saves most of the time.
         within = (
@@ -191,8 +194,10 @@ def _run_chain(
             chain.polish(chain.fee if fee_power > 0 else float("inf"))
         snapshot()
         gain = stage_sets[-1][3] - stage_sets[-2][3]
-        if stop_at is None and gain < problem.stop_threshold:
+        fee = stage_sets[-1][2] - stage_sets[-2][2]
+        if stop_at is None and not worth_sending(gain, fee, problem.match_value_usd):
             stop_at = t
+            curve_end = max(problem.horizon, math.ceil(CURVE_PAST_STOP * size))
 
     return stage_sets, stop_at
 
@@ -253,7 +258,7 @@ def _choose(
     if problem.budget_usd is None and problem.max_programs is None:
         if stop_at is None:
             return stages[-1], following(stages[-1]), "candidates"
-        return stages[stop_at], following(stages[stop_at]), "stop threshold"
+        return stages[stop_at], following(stages[stop_at]), "match value"
     best = stages[0]
     for stage in pool:
         fits_budget = problem.budget_usd is None or stage.fee_usd <= problem.budget_usd

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from smartpick.core.chances.estimate import Estimate
+from smartpick.core.lists.economics import HowMany
 from smartpick.core.lists.result import CurvePoint, ListedProgram
 from smartpick.core.plan.standing import FiveNumber, ScoreBand, SpecialtyStanding
 
@@ -56,8 +57,7 @@ class ListFacts:
     """The baseline optimized list and its curve, as the service measured them."""
 
     programs: int
-    stop_count: int | None  # where the marginal gain falls under the threshold
-    stop_threshold_pp: float
+    how_many: HowMany  # the list's value-of-a-match rule: where it stops, and why
     p_match_by_count: Sequence[tuple[int, float]]
     settings: Mapping[str, int]  # programs in the list per setting
     budget_usd: float | None

@@ -21,7 +21,7 @@ from smartpick.service.advise import advise
 from smartpick.service.recommend import recommend
 from smartpick.web.deps import get_catalog
 from smartpick.web.errors import API_ERROR_RESPONSES
-from smartpick.web.form_values import ParsedForm, recommend_options
+from smartpick.web.form_values import ParsedForm, list_options
 from smartpick.web.profile_request import FormErrors, form_again, read_profile
 
 router = APIRouter(responses=API_ERROR_RESPONSES)
@@ -51,7 +51,7 @@ def _list_file(
     request: Request, write: Callable[[Recommendation], bytes | str], media_type: str, name: str
 ) -> Response:
     def make(parsed: ParsedForm, profile: ApplicantProfile) -> File:
-        options = recommend_options(parsed)
+        options = list_options(parsed)
         rec = recommend(profile, catalog=get_catalog(request), **options)
         return write(rec), media_type, name
 
@@ -75,8 +75,12 @@ def plan_pdf(request: Request) -> Response:
     """The advisor's plan with the recommended list as PDF."""
 
     def make(parsed: ParsedForm, profile: ApplicantProfile) -> File:
-        budget = parsed.values.get("budget_usd")
-        plan = advise(profile, catalog=get_catalog(request), budget_usd=budget)
+        plan = advise(
+            profile,
+            catalog=get_catalog(request),
+            budget_usd=parsed.values.get("budget_usd"),
+            match_value_usd=parsed.values.get("match_value_usd"),
+        )
         return to_pdf(plan.to_dict()), "application/pdf", "smartpick-plan.pdf"
 
     return _download(request, make)

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
+from smartpick.core.plan.chance_labels import ALL_STEPS, YOUR_CHANCE, other_chances
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.profile.whatif import apply_changes, parse_value
 from smartpick.errors import InvalidInput
@@ -26,7 +27,7 @@ from smartpick.service.recommend import recommend
 from smartpick.service.whatif import whatif
 from smartpick.web.deps import get_catalog, get_form_spec
 from smartpick.web.errors import API_ERROR_RESPONSES
-from smartpick.web.form_values import list_options, profile_query, recommend_options
+from smartpick.web.form_values import list_options, profile_query
 from smartpick.web.profile_request import FormErrors, form_again, read_profile
 from smartpick.web.rendering import query_string, render
 from smartpick.web.results_view import results_data, standing_charts
@@ -43,9 +44,23 @@ def results_context(request: Request) -> dict[str, Any]:
     """The data behind the results page: the optimized list and everything shown about it."""
     parsed, profile = read_profile(request)
     catalog = get_catalog(request)
-    rec = recommend(profile, catalog=catalog, **recommend_options(parsed))
+    rec = recommend(profile, catalog=catalog, **list_options(parsed))
     query = profile_query(profile, get_form_spec(request), list_options(parsed))
     qs = query_string(query)
+    # The model's "where you stand" curve and the published quartiles are for non-US IMGs: a
+    # US-citizen IMG (or US graduate) is not compared with them (core.plan.chance_labels).
+    standing = (
+        standing_charts(calibration(request), list(profile.specialties), profile.step2ck)
+        if profile.applicant_type == "non_us_img"
+        else []
+    )
+    first = standing[0] if standing else {}
+    chances = other_chances(
+        profile,
+        specialty=profile.specialties[0],
+        typical_p_match=first.get("typical_p_match"),
+        specialty_match_rate=first.get("match_rate_published"),
+    )
     return {
         "profile": profile.model_dump(mode="json"),
         "share_url": f"/results?{qs}",
@@ -61,9 +76,10 @@ def results_context(request: Request) -> dict[str, Any]:
         },
         "query": query,
         **results_data(rec),
-        "standing": standing_charts(
-            calibration(request), list(profile.specialties), profile.step2ck
-        ),
+        "standing": standing,
+        "your_chance_label": YOUR_CHANCE,
+        "all_steps_label": ALL_STEPS,
+        "other_chances": [c.to_dict() for c in chances],
     }
 
 
@@ -104,8 +120,12 @@ def results_page(request: Request) -> Response:
 def plan_context(request: Request) -> dict[str, Any]:
     """The advisor's plan for the profile, every priceable step priced by re-running the model."""
     parsed, profile = read_profile(request)
-    budget = parsed.values.get("budget_usd")
-    plan = advise(profile, catalog=get_catalog(request), budget_usd=budget)
+    plan = advise(
+        profile,
+        catalog=get_catalog(request),
+        budget_usd=parsed.values.get("budget_usd"),
+        match_value_usd=parsed.values.get("match_value_usd"),
+    )
     data = plan.to_dict()
     for step in data["steps"]:
         price = step.get("price")
@@ -116,11 +136,11 @@ def plan_context(request: Request) -> dict[str, Any]:
             step["change_param"] = change_param(change)
     query = profile_query(profile, get_form_spec(request), list_options(parsed))
     context: dict[str, Any] = {"query": query, "plan": data}
-    if parsed.values.get("count") is not None or parsed.values.get("stop_pp") is not None:
-        # The advisor prices steps with the profile's budget; list size options stay on the list.
+    if parsed.values.get("count") is not None:
+        # The advisor prices steps with the budget and the value rule; a count stays on the list.
         context["list_options_note"] = (
-            "The plan's prices use your budget and the curve's stopping point; the number of "
-            "applications or stopping threshold you set applies to the list above."
+            "The plan's prices use your budget and the value of a match; the number of "
+            "applications you set applies to the list above."
         )
     return context
 
@@ -160,9 +180,7 @@ def whatif_context(request: Request) -> dict[str, Any]:
     """The price of the ticked steps together, measured by re-running the optimizer."""
     parsed, profile = read_profile(request)
     changes = parse_sets(request.query_params.getlist("set"))
-    result = whatif(
-        profile, changes, budget_usd=parsed.values.get("budget_usd"), catalog=get_catalog(request)
-    )
+    result = whatif(profile, changes, catalog=get_catalog(request), **list_options(parsed))
     changed, options = apply_changes(profile, changes)
     return {
         "whatif": result.to_dict(),
