@@ -94,6 +94,7 @@ def full_profile() -> ApplicantProfile:
             "name": "every-field",
             "applicant_type": "non_us_img",
             "visa": "either",
+            "citizenship": "EG",
             "step1": 215,
             "step1_attempts": 2,
             "step1_date": "2021-06",

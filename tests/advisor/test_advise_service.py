@@ -311,10 +311,12 @@ def test_whole_plan_is_priced_as_one_rerun(guide_sample_run) -> None:
     )
     best_single = max(s.price.delta_p_match.point for s in singles)
     assert whole.delta_p_match.point > best_single
-    assert plan.summary[0].startswith("As you stand: P(match)")
+    assert plan.summary[0].startswith("Your chance of matching with this list: ")
     assert any(
-        line.startswith(f"All {len(singles)} priced steps together") for line in plan.summary
+        line.startswith(f"If you do every priced step of your plan ({len(singles)} steps")
+        for line in plan.summary
     )
+    assert not any("P(match)" in line or " pp" in line for line in plan.summary)
 
 
 def test_the_unchanged_profile_is_assessed_once_per_plan(catalog, monkeypatch) -> None:

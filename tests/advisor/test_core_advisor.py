@@ -14,6 +14,7 @@ from smartpick.core.plan.guide import competitiveness_group
 from smartpick.core.plan.standing import FiveNumber, place_score, step1_band, step2ck_band
 from smartpick.core.plan.types import CatalogCounts, ListFacts
 from smartpick.core.profile import ApplicantProfile, profile_from_dict
+from smartpick.core.rules.certification import step2ck_block
 
 # NRMP Charting Outcomes 2026, Internal Medicine, non-US IMGs, Step 2 CK.
 IM_MATCHED = FiveNumber(2649, 209, 240, 251, 259, 284)
@@ -296,7 +297,10 @@ def test_any_profile_gets_a_consistent_plan(profile: ApplicantProfile, months: i
     plan = _plan(profile, months=months)
     ids = [s.id for s in plan.steps]
     assert len(ids) == len(set(ids))
-    assert "volume_mix" in ids and "interview" in ids
+    blocked = step2ck_block(profile)  # a failing Step 2 CK: the plan is the retake, no list
+    assert "volume_mix" in ids and ("interview" in ids) == (blocked is None)
+    if blocked is not None:
+        assert ids[0] == "step2ck" and plan.steps[0].change is not None
     for entry in plan.timeline:
         assert entry.step_id in ids and 0 <= entry.start_month <= entry.end_month
     for flag in plan.red_flags:
@@ -305,9 +309,13 @@ def test_any_profile_gets_a_consistent_plan(profile: ApplicantProfile, months: i
         assert step.price is None and step.why and step.actions
     if profile.step3_passed:
         assert "step3" not in ids
-    elif profile.step3 is not None and profile.applicant_type in ("non_us_img", "us_img"):
-        assert "step3" in ids  # a failed Step 3 is offered again
-    if profile.usce_hands_on_months >= 4:
+    elif (
+        profile.step3 is not None
+        and profile.applicant_type in ("non_us_img", "us_img")
+        and blocked is None
+    ):
+        assert "step3" in ids  # a failed Step 3 is offered again (after a Step 2 CK pass)
+    if profile.usce_hands_on_months >= 4 or blocked is not None:
         assert "usce" not in ids
     if profile.letters_in(profile.specialties[0]) >= 3:
         assert "letters" not in ids

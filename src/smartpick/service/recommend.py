@@ -45,6 +45,7 @@ from smartpick.core.lists.tiers import tier_of, tier_scale
 from smartpick.core.lists.types import DEFAULT_HORIZON, ListProblem, ListSolution
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
+from smartpick.core.rules.certification import step2ck_block
 from smartpick.core.specialties import resolve_specialty
 from smartpick.errors import InvalidInput, NotFound
 from smartpick.service.assess import assess
@@ -158,10 +159,15 @@ def recommend(
             )
 
     values = tuple(preference_value(p, prefs) for p in programs) if prefs is not None else None
+    blocked = step2ck_block(profile)
+    if blocked is not None and must_ids:
+        raise InvalidInput(f"must_include: {blocked}", field="must_include")
     candidates = tuple(
         i
         for i, p in enumerate(programs)
-        if filters.allows(p) and (values is None or values[i] > 0 or p.id in must_ids)
+        if blocked is None
+        and filters.allows(p)
+        and (values is None or values[i] > 0 or p.id in must_ids)
     )
     allowances = {s: signal_allowance(s, season) for s in wanted}
     problem = ListProblem(
@@ -207,7 +213,8 @@ def recommend(
         },
         value_is_default=value_is_default,
         not_eligible=len(not_eligible),
-        filtered_out=len(programs) - len(candidates),
+        filtered_out=0 if blocked else len(programs) - len(candidates),
+        blocked=blocked,
     )
 
 
@@ -235,6 +242,7 @@ def _recommendation(
     not_eligible: int,
     filtered_out: int,
     value_is_default: bool,
+    blocked: str | None,
 ) -> Recommendation:
     cm = problem.chances
     selected = list(solution.order)
@@ -372,7 +380,7 @@ def _recommendation(
             f"A budget of ${problem.budget_usd:g} does not cover one application: "
             f"${first.fees_usd} with the ${schedule.transcript_fee_usd} transcript fee."
         )
-    if solution.binding == "candidates":
+    if solution.binding == "candidates" and blocked is None:
         notes.append("Every eligible program that adds anything is in the list.")
 
     return Recommendation(
@@ -398,7 +406,9 @@ def _recommendation(
             listed=len(listed),
             limited_by=solution.binding,
             specialties=tuple(constraints["specialties"]),
+            blocked=blocked,
         ),
+        blocked=blocked,
         next_gain_pp=None if solution.next_gain is None else 100 * solution.next_gain,
         next_fee_usd=solution.next_fee_usd,
         binding=solution.binding,

@@ -255,6 +255,11 @@ def build_form_spec(
                     hint="J-1 is sponsored by ECFMG; an H-1B needs a passed Step 3.",
                     default="j1",
                 ),
+                _text(
+                    "citizenship",
+                    "Country of citizenship",
+                    "Name or two-letter code; shows current US entry restrictions for it.",
+                ),
                 FormField(
                     "match_year",
                     "Match you apply to",

@@ -153,9 +153,11 @@ def how_many(
     listed: int,
     limited_by: str,
     specialties: tuple[str, ...],
+    blocked: str | None = None,
 ) -> HowMany:
     """The explanation of the list's length from its curve: `curve` holds (applications, total
-    fees, chance of matching) per list size; `rule_index` is where the value rule stops."""
+    fees, chance of matching) per list size; `rule_index` is where the value rule stops;
+    `blocked` says why no program can take the applicant at all (then it is the explanation)."""
     at = {n: (fee, p) for n, fee, p in curve}
     rule_count = None if rule_index is None else curve[rule_index][0]
     # the margin shown: the list's own next application
@@ -173,7 +175,9 @@ def how_many(
         else "the value you gave"
     )
     lines: list[str] = []
-    if rule_count is None or rule_count == 0:
+    if blocked is not None:
+        lines.append(blocked)
+    elif rule_count is None or rule_count == 0:
         lines.append(
             f"Even the first application is not worth its fee if a match is worth {value} to "
             f"you ({basis})."
@@ -186,7 +190,7 @@ def how_many(
             f"({basis}). That gives {rule_count} programs: your chance {_pct(rule_p)} for "
             f"${at[rule_count][0]:,} in ERAS fees."
         )
-    if gain is not None and fee is not None:
+    if gain is not None and fee is not None and blocked is None:
         per = "" if cpp is None else f", that is ${cpp:,.0f} for each extra percentage point"
         lines.append(
             f"One more program would add {100 * gain:.2f} percentage points for ${fee:,}{per}."

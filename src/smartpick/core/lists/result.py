@@ -110,6 +110,7 @@ class Recommendation:
     not_eligible: int  # programs of the specialties the model ruled out (hard rules)
     filtered_out: int  # eligible programs removed by the applicant's filters
     notes: tuple[str, ...]
+    blocked: str | None  # why no program can take the applicant now (a failing Step 2 CK), if so
     # The chances the list was chosen from: later steps (the plan) reuse them, never recompute.
     assessment: Assessment = field(repr=False, compare=False)
 
@@ -154,5 +155,6 @@ class Recommendation:
             "candidates": self.candidates,
             "not_eligible": self.not_eligible,
             "filtered_out": self.filtered_out,
+            "blocked": self.blocked,
             "notes": list(self.notes),
         }

@@ -12,8 +12,9 @@ from smartpick.core.plan.guide import (
     below_strong,
     low_scores,
 )
-from smartpick.core.plan.types import ListFacts, PlanStep, Standing
+from smartpick.core.plan.types import CatalogCounts, ListFacts, PlanStep, Standing
 from smartpick.core.profile import ApplicantProfile
+from smartpick.core.rules.policy import entry_restriction, h1b_payment
 
 
 def _harder_why(specialties: Sequence[str], match_rates_pct: Mapping[str, float]) -> str:
@@ -202,4 +203,39 @@ def volume_step(profile: ApplicantProfile, lst: ListFacts) -> PlanStep:
             "p_match_at": {str(n): round(at[n], 4) for n in (30, 60, 90, 120, rule) if n in at},
             "settings": dict(lst.settings),
         },
+    )
+
+
+def j1_option_step(profile: ApplicantProfile, counts: CatalogCounts) -> PlanStep | None:
+    """For an applicant who would train only on an H-1B: what also accepting a J-1 would open
+    (priced), with the H-1B payment that makes a J-1 the safer route (`rules.policy`)."""
+    if profile.visa != "h1b" or profile.applicant_type not in ("non_us_img", "us_img"):
+        return None
+    restriction = entry_restriction(profile)
+    payment = h1b_payment()
+    actions = [
+        f"Consider also accepting a J-1: it is sponsored by ECFMG, not the program, and is not "
+        f"affected by the ${payment.payment_usd:,} payment on new H-1B petitions (since "
+        f"{payment.effective.day} {payment.effective:%B %Y}).",
+        "A J-1 requires a Statement of Need from your home country's health ministry and "
+        "usually two years at home after training, unless waived: weigh that against the "
+        "programs it opens.",
+    ]
+    if restriction is not None:
+        actions.append(
+            f"J visas are currently suspended for nationals of {restriction.name} (Proclamation "
+            "of 4 June 2025): a J-1 may not be open to you unless an exception applies."
+        )
+    return PlanStep(
+        id="j1_option",
+        title="Price also accepting a J-1",
+        actions=tuple(actions),
+        why=f"{counts.h1b_programs} of {counts.programs_total} {counts.specialty} programs state "
+        "they consider H-1B, and new H-1B petitions now carry a large payment; many more "
+        "programs consider a J-1.",
+        guide="J-1 is most common. A few will support H-1B (especially if you already have "
+        "Step 3).",
+        duration_months=(0, 1),
+        change={"visa": "either"},
+        details={"h1b_programs": counts.h1b_programs, "programs_total": counts.programs_total},
     )

@@ -15,6 +15,7 @@ from functools import cache
 
 from smartpick.core.bundled import bundled_rows
 from smartpick.core.profile import ApplicantProfile
+from smartpick.core.rules.screens import GROUP_WORDS
 
 YOUR_CHANCE = "Your chance of matching with this list"
 ALL_STEPS = "If you do every priced step of your plan"
@@ -24,12 +25,6 @@ _GROUP = {
     "us_img": "US IMG",
     "us_md": "US MD senior",
     "us_do": "US DO senior",
-}
-GROUP_WORDS = {
-    "non_us_img": "non-US IMGs",
-    "us_img": "US-citizen IMGs",
-    "us_md": "US MD seniors",
-    "us_do": "US DO seniors",
 }
 
 
@@ -132,3 +127,19 @@ def other_chances(
             )
         )
     return tuple(out)
+
+
+def not_compared_note(applicant_type: str) -> str:
+    """Why an applicant who is not a non-US IMG gets no percentile, and what exists instead."""
+    rate = published_rate(applicant_type)
+    words = GROUP_WORDS.get(applicant_type, "your group")
+    line = (
+        "NRMP's 2026 Step 2 CK figures by specialty cover non-US IMGs only: no such figure "
+        f"exists for {words}, so you are not compared with them"
+    )
+    if rate is None:
+        return line + "."
+    return line + (
+        f". The published match rate of {rate.group} in {rate.year}, all specialties together, "
+        f"was {100 * rate.rate:.1f}% ({rate.source_type})."
+    )

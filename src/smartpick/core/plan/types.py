@@ -49,7 +49,19 @@ class CatalogCounts:
     shut_by_graduation_limit: int  # a stated graduation-year limit the applicant exceeds
     shut_by_usce_requirement: int  # a stated USCE requirement the applicant lacks
     tie_candidates: tuple[TieProgram, ...] = ()
-    source: str = "SmartPick catalog (FREIDA 2025, AAMC Residency Explorer 2021)"
+    source: str = "FREIDA 2025 and AAMC Residency Explorer 2021 and 2026"
+    # Cut-offs stated by some source (a user's import): programs with a value known.
+    stated_graduation_limits: int = 0
+    stated_min_scores: int = 0
+    stated_usce_requirements: int = 0
+    # What the latest cycle's data shows (core.rules.screens): programs with data, and per
+    # screen kind the programs showing a screen this applicant would meet.
+    evidence_programs: int = 0
+    evidence_source: str = ""
+    evidence_year: int | None = None
+    screened: Mapping[str, int] = field(default_factory=dict)
+    # Programs that consider H-1B by a fact dated before the 2025 H-1B payment took effect.
+    h1b_yes_possibly_outdated: int = 0
 
 
 @dataclass(frozen=True)
@@ -132,6 +144,8 @@ class RedFlag:
     # Share of the interview chance the flag costs at the median program (model; None = not run).
     median_interview_cut: float | None = None
     addressed_by: tuple[str, ...] = ()
+    # What is known and what is not, in plain sentences with source and year.
+    notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
@@ -147,6 +161,7 @@ class RedFlag:
             if self.median_interview_cut is None
             else round(self.median_interview_cut, 3),
             "addressed_by": list(self.addressed_by),
+            "notes": list(self.notes),
         }
 
 
@@ -213,6 +228,8 @@ class Standing:
     step3_score: int | None
     specialty: SpecialtyStanding | None
     competitiveness: Mapping[str, str]  # specialty -> the guide's group
+    # Shown instead of the percentile when none can be given (unpublished, or not a non-US IMG).
+    percentile_note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
@@ -236,6 +253,7 @@ class Standing:
                 "source": sp.source,
             },
             "competitiveness": dict(self.competitiveness),
+            "percentile_note": self.percentile_note,
         }
 
 
