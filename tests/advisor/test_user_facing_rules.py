@@ -10,11 +10,13 @@ import datetime as dt
 
 import pytest
 
+from smartpick.core.chances.terms import rotated_at
 from smartpick.core.lists.tiers import TIERS
 from smartpick.core.plan.assemble import assess_standing
 from smartpick.core.plan.chance_labels import other_chances
 from smartpick.core.plan.counts import catalog_counts
 from smartpick.core.plan.flags import red_flags
+from smartpick.core.rules.institutions import match_institution
 from smartpick.core.rules.policy import entry_restriction, fact_possibly_outdated, h1b_payment
 from smartpick.service.advise import advise
 from smartpick.service.recommend import recommend
@@ -171,3 +173,46 @@ def test_weak_applicants_get_longer_default_lists_than_strong_ones(catalog) -> N
     strong = recommend(reference_profile("strong-img"), catalog=catalog)
     assert len(weak.programs) >= 60
     assert len(weak.programs) > len(strong.programs)
+
+
+@pytest.mark.parametrize(
+    "typed", ["Saint Vincent Hospital", "St. Vincent Hospital", "St Vincent Hospital"]
+)
+def test_saint_st_and_st_dot_match_the_same_programs(catalog, typed: str) -> None:
+    programs = catalog.programs(specialty="Internal Medicine")
+    same = match_institution("St Vincent Hospital", programs).programs
+    assert same and match_institution(typed, programs).programs == same
+
+
+def test_a_place_after_a_comma_narrows_the_match(catalog) -> None:
+    programs = catalog.programs(specialty="Internal Medicine")
+    for typed in ("Saint Vincent Hospital, Worcester", "St. Vincent Hospital, MA"):
+        m = match_institution(typed, programs)
+        assert m.programs and {p.city.value for p in m.programs} == {"Worcester"}
+        assert "St Vincent Hospital" in m.sentence and "Worcester, MA" in m.sentence
+
+
+def test_vague_or_unknown_names_match_nothing_and_say_so(catalog) -> None:
+    programs = catalog.programs(specialty="Internal Medicine")
+    vague = match_institution("a community hospital", programs)
+    assert not vague.programs and not vague.suggestions
+    assert "matched no program" in vague.sentence
+    typo = match_institution("Mercy Saint Vincent Medical Centre, Toledo", programs)
+    assert typo.programs and all(p.city.value == "Toledo" for p in typo.programs)
+
+
+def test_the_model_and_the_page_use_the_same_matcher(catalog) -> None:
+    """A hands-on month at "Saint Vincent Hospital, Worcester" is a tie in the model at exactly
+    the programs the page says it matched."""
+    base = reference_profile("guide-sample").model_dump()
+    base["usce"] = [
+        {"months": 2, "kind": "hands_on", "institution": "Saint Vincent Hospital, Worcester"}
+    ]
+    profile = type(reference_profile("guide-sample")).model_validate(base)
+    rec = recommend(profile, catalog=catalog, count=5)
+    matched = {p.id for m in rec.institutions for p in m.programs}
+    assert matched and all(
+        rotated_at(profile, p) == (p.id in matched)
+        for p in catalog.programs(specialty="Internal Medicine")
+    )
+    assert rec.to_dict()["institutions"][0]["sentence"].startswith('"Saint Vincent Hospital')

@@ -101,6 +101,7 @@ def advise(
         prepared_on=today,
         curve=base.recommendation.curve,
         stop_at_applications=base.recommendation.stop_at_applications,
+        institutions=base.recommendation.institutions,
     )
 
 

@@ -46,6 +46,7 @@ from smartpick.core.lists.types import DEFAULT_HORIZON, ListProblem, ListSolutio
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
 from smartpick.core.rules.certification import step2ck_block
+from smartpick.core.rules.institutions import InstitutionMatch, match_institution
 from smartpick.core.specialties import resolve_specialty
 from smartpick.errors import InvalidInput, NotFound
 from smartpick.service.assess import assess
@@ -187,6 +188,11 @@ def recommend(
         interval_level=assessment.level,
     )
     solution = optimize_list(problem)
+    in_specialties = [p for s in wanted for p in catalog.programs(specialty=s)]
+    institutions = tuple(
+        match_institution(name, in_specialties)
+        for name in dict.fromkeys(e.institution for e in profile.usce if e.institution)
+    )
     return _recommendation(
         problem,
         solution,
@@ -215,6 +221,7 @@ def recommend(
         not_eligible=len(not_eligible),
         filtered_out=0 if blocked else len(programs) - len(candidates),
         blocked=blocked,
+        institutions=institutions,
     )
 
 
@@ -243,6 +250,7 @@ def _recommendation(
     filtered_out: int,
     value_is_default: bool,
     blocked: str | None,
+    institutions: tuple[InstitutionMatch, ...],
 ) -> Recommendation:
     cm = problem.chances
     selected = list(solution.order)
@@ -409,6 +417,7 @@ def _recommendation(
             blocked=blocked,
         ),
         blocked=blocked,
+        institutions=institutions,
         next_gain_pp=None if solution.next_gain is None else 100 * solution.next_gain,
         next_fee_usd=solution.next_fee_usd,
         binding=solution.binding,

@@ -19,6 +19,7 @@ from smartpick.core.chances.effects import (
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
 from smartpick.core.rules.eligibility import Direction, Reason
+from smartpick.core.rules.institutions import name_matches
 
 FloatArray = NDArray[np.float64]
 PLUS: Direction = "+"
@@ -248,14 +249,13 @@ def program_terms(
 
 
 def rotated_at(profile: ApplicantProfile, p: Program) -> bool:
-    """True when the applicant did hands-on USCE at this program or its institution."""
-    names = [n.casefold() for n in (p.name, p.institution.value or "") if n]
+    """True when the applicant did hands-on USCE at this program or its institution (one
+    matcher for names: `core.rules.institutions`)."""
     for entry in profile.usce:
         if entry.kind != "hands_on":
             continue
         if entry.program_id and entry.program_id in (p.id, p.acgme_code):
             return True
-        inst = (entry.institution or "").casefold().strip()
-        if len(inst) >= 6 and any(inst in n for n in names):
+        if entry.institution and name_matches(entry.institution, p):
             return True
     return False

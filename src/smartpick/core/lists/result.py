@@ -15,6 +15,7 @@ from smartpick.core.chances.results import Assessment, program_ref
 from smartpick.core.lists.economics import HowMany
 from smartpick.core.lists.tiers import TIERS, TierScale
 from smartpick.core.programs import Program
+from smartpick.core.rules.institutions import InstitutionMatch
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,8 @@ class Recommendation:
     filtered_out: int  # eligible programs removed by the applicant's filters
     notes: tuple[str, ...]
     blocked: str | None  # why no program can take the applicant now (a failing Step 2 CK), if so
+    # What each institution of the applicant's US clinical experience matched in the catalog.
+    institutions: tuple[InstitutionMatch, ...]
     # The chances the list was chosen from: later steps (the plan) reuse them, never recompute.
     assessment: Assessment = field(repr=False, compare=False)
 
@@ -156,5 +159,6 @@ class Recommendation:
             "not_eligible": self.not_eligible,
             "filtered_out": self.filtered_out,
             "blocked": self.blocked,
+            "institutions": [{**m.to_dict(), "sentence": m.sentence} for m in self.institutions],
             "notes": list(self.notes),
         }

@@ -17,6 +17,7 @@ from smartpick.core.chances.estimate import Estimate
 from smartpick.core.lists.economics import HowMany
 from smartpick.core.lists.result import CurvePoint, ListedProgram
 from smartpick.core.plan.standing import FiveNumber, ScoreBand, SpecialtyStanding
+from smartpick.core.rules.institutions import InstitutionMatch
 
 ChangeValue = int | float | str | bool | tuple[str, ...]
 PLAN_MONTHS = (12, 18)  # the guide: "This type of structured plan, executed over 12-18 months"
@@ -301,6 +302,7 @@ class Plan:
     stop_at_applications: int | None = None
     whole_plan: Price | None = None  # every priced step at once (not the volume step)
     summary: tuple[str, ...] = ()
+    institutions: tuple[InstitutionMatch, ...] = ()  # what each USCE institution matched
 
     def to_dict(self) -> dict[str, Any]:
         """The documented JSON contract (docs/advisor.md)."""
@@ -331,6 +333,7 @@ class Plan:
                 for c in self.curve
             ],
             "stop_at_applications": self.stop_at_applications,
+            "institutions": [{**m.to_dict(), "sentence": m.sentence} for m in self.institutions],
             "notes": list(self.notes),
         }
 
