@@ -18,6 +18,12 @@ FloatArray = NDArray[np.float64]
 DEFAULT_HORIZON = 150  # the curve runs at least this far (or to the last useful program)
 CURVE_PAST_STOP = 1.25  # and to a quarter past the stopping point, to show what more would buy
 LOCAL_SEARCH_MAX_SIZE = 200  # swap search runs on lists up to this size (a fixed rule)
+# Swaps and signal moves polish every stage up to this size, then every POLISH_EVERY-th stage:
+# past the guide's 60 a polish moves the objective by hundredths of a point, and the long lists
+# of the value rule would otherwise spend most of their time there (a fixed rule, so the chain
+# still does not depend on the budget or the count).
+POLISH_EVERY_STAGE_UP_TO = 60
+POLISH_EVERY = 10
 _MAX_SWAPS_PER_STAGE = 8
 _POLISH_ROUNDS = 3
 _SWAP_POOL = 64
