@@ -274,7 +274,7 @@ def test_pending_step2ck_is_priced_against_matching_step1(catalog) -> None:
     assert step.change == {"step2ck": 227}
     ran = [p.step2ck for p, _ in spy.calls]
     assert 212 in ran and 227 in ran  # both sides re-run, neither is the score-less profile
-    assert step.price.note == "against step2ck=212"
+    assert step.price.note == "compared with Step 2 CK score 212"
     assert step.price.delta_p_match.point > 0
 
 

@@ -216,3 +216,81 @@ def test_the_model_and_the_page_use_the_same_matcher(catalog) -> None:
         for p in catalog.programs(specialty="Internal Medicine")
     )
     assert rec.to_dict()["institutions"][0]["sentence"].startswith('"Saint Vincent Hospital')
+
+
+def test_strong_applicants_get_no_low_score_interview_line(strong_plan) -> None:
+    interview = next(s for s in strong_plan.steps if s.id == "interview")
+    text = " ".join([interview.guide, *interview.actions])
+    assert "low Step" not in text and "Tell me about your Step score" not in text
+    assert not any(s.id == "personal_statement" for s in strong_plan.steps)
+
+
+def test_research_is_worded_to_match_its_price(guide_sample_run) -> None:
+    plan, _ = guide_sample_run
+    research = next(s for s in plan.steps if s.id == "research")
+    assert research.price is not None
+    small = research.price.delta_p_match.point < 0.01
+    assert ("small effect" in research.title) is small
+    if small:
+        assert any("Charting Outcomes 2026" in a for a in research.actions)
+    assert "The guide calls research a significant plus" in research.why
+
+
+def test_plan_words_are_plain(guide_sample_run, late_plan) -> None:
+    for plan in (guide_sample_run[0], late_plan):
+        doc = plan.to_dict()
+        texts = [*doc["summary"], *doc["notes"]]
+        for step in doc["steps"]:
+            texts += [step["title"], step["why"], *step["actions"]]
+            if step["price"]:
+                texts.append(step["price"]["note"])
+        for flag in doc["red_flags"]:
+            texts += [flag["title"], flag["detail"], *flag["notes"]]
+        blob = " ".join(texts)
+        for jargon in ("P(match)", " pp", "bootstrap", "Q1", "stop threshold", "docs/", ".md"):
+            assert jargon not in blob, jargon
+
+
+def test_whatif_changes_are_named_in_plain_words() -> None:
+    from smartpick.core.plan.words import change_words
+
+    text = change_words(
+        {"step3": 234, "usce_months": 4.0, "us_letters_in_specialty": 3},
+        reference_profile("guide-sample"),
+    )
+    assert text == (
+        "Step 3 score 234, 4 months of hands-on US clinical experience, "
+        "3 US letters in Internal Medicine"
+    )
+
+
+def test_the_whatif_and_the_page_it_opens_show_the_same_list(tmp_path) -> None:
+    """The what-if's 'changed' side is the list the 'open my results with these changes' link
+    shows: same profile, same options (here a value of a match and no budget)."""
+    from urllib.parse import urlsplit
+
+    from fastapi.testclient import TestClient
+
+    from smartpick.web import WebSettings, create_app
+
+    client = TestClient(
+        create_app(WebSettings(user_store=tmp_path / "u.sqlite")), base_url="http://127.0.0.1"
+    )
+    query = (
+        "specialties=Internal+Medicine&visa=j1&step1=score&step1_score=209&step2ck=224"
+        "&match_year=2027&graduation_year=2025&usce-1-months=1&usce-1-kind=observership"
+        "&us_letters=1&us_letters_in_specialty=1&match_value_usd=20000"
+    )
+    sets = "&set=step3%3D234%7Cusce_months%3D4%7Cus_letters_in_specialty%3D3"
+    r = client.get("/api/whatif?" + query + sets)
+    assert r.status_code == 200, r.text
+    data = r.json()
+    assert data["changes_text"].startswith("Step 3 score 234, 4 months of hands-on")
+    link = urlsplit(data["rerun_url"])
+    assert "match_value_usd=20000" in link.query
+    page = client.get("/api/results?" + link.query).json()["recommendation"]
+    assert page["totals"]["p_match"]["point"] == pytest.approx(
+        data["whatif"]["changed"]["p_match"]["point"],
+        abs=5e-5,  # the what-if rounds to 4 places
+    )
+    assert page["totals"]["applications"] == data["whatif"]["changed"]["programs"]

@@ -20,12 +20,16 @@ from smartpick.core.chances.results import Assessment
 from smartpick.core.lists.economics import default_match_value, worth_sending
 from smartpick.core.lists.result import Recommendation
 from smartpick.core.plan.types import Outcome, PlanStep, Price
+from smartpick.core.plan.words import change_words
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.profile.whatif import apply_changes
 from smartpick.errors import SmartPickError
 from smartpick.service.assess import assess
 from smartpick.service.catalog import Catalog
 from smartpick.service.recommend import recommend
+
+# A step adding less than this to the chance of matching is worded as a small effect.
+SMALL_GAIN = 0.01
 
 Recommender = Callable[..., Recommendation]
 Assessor = Callable[..., Assessment]
@@ -170,10 +174,7 @@ def price_step(
         return step.with_price(None, error=exc.message)
     price = price_between(base, changed, step.change)
     if isinstance(compare_with, Mapping):
-        price = replace(
-            price,
-            note="against " + ", ".join(f"{k}={v}" for k, v in compare_with.items()),
-        )
+        price = replace(price, note="compared with " + change_words(compare_with, profile))
     note = str(step.details.get("priced_as", ""))
     priced = step.with_price(replace(price, note=note) if note else price)
     if step.id == "step3" and profile.visa == "j1":
@@ -182,6 +183,8 @@ def price_step(
         priced = _tie_price(priced, profile, runner, base)
     if step.id == "second_specialty":
         priced = _second_specialty_details(priced, profile, runner, base, changed)
+    if step.id == "research":
+        priced = _research_words(priced, price)
     if step.id == "volume_mix":
         value = float(str(step.details.get("match_value_usd", default_match_value().value)))
         priced = replace(priced, actions=(*priced.actions, *_volume_verdict(price, value)))
@@ -206,9 +209,9 @@ def _h1b_option(
     price = price_between(base, measured, change)
     d = price.delta_p_match
     action = (
-        f"If you would also train on an H-1B, Step 3 makes {opened} more {first} programs "
-        f"eligible; with both visas the list's P(match) changes {100 * d.point:+.1f} pp "
-        f"({100 * d.low:+.1f} to {100 * d.high:+.1f})."
+        f"If you would also train on an H-1B, Step 3 opens {opened} more {first} programs to "
+        f"you; with both visas your chance of matching changes by {100 * d.point:+.1f} "
+        f"percentage points (likely {100 * d.low:+.1f} to {100 * d.high:+.1f})."
     )
     details = {**step.details, "h1b_option": {"programs_opened": opened, "price": price.to_dict()}}
     return replace(step, actions=(*step.actions, action), details=details)
@@ -235,10 +238,11 @@ def _tie_price(
     d = price.delta_p_match
     place = ", ".join(str(v) for v in (top.get("city"), top.get("state")) if v)
     action = (
-        f"Done at {top['name']} ({place}), the same months also count as a tie there: "
-        f"P(match) {100 * d.point:+.1f} pp ({100 * d.low:+.1f} to {100 * d.high:+.1f})"
+        f"Done at {top['name']} ({place}), the same months also count as a connection there: "
+        f"your chance of matching {100 * d.point:+.1f} percentage points (likely "
+        f"{100 * d.low:+.1f} to {100 * d.high:+.1f})"
         + (
-            f", against {100 * step.price.delta_p_match.point:+.1f} pp for the months elsewhere."
+            f", against {100 * step.price.delta_p_match.point:+.1f} for the months elsewhere."
             if step.price is not None
             else "."
         )
@@ -279,13 +283,36 @@ def _second_specialty_details(
     ]
     for pair, p in priced:
         delta = p.delta_p_match.point
-        actions.append(f"{' + '.join(pair)} instead: {100 * delta:+.1f} pp of P(match).")
+        actions.append(
+            f"{' + '.join(pair)} instead: {100 * delta:+.1f} percentage points of your chance."
+        )
     details = {
         **step.details,
         "joint_list_by_specialty": split,
         "alternatives_priced": alternatives,
     }
     return replace(step, actions=tuple(actions), details=details)
+
+
+def _research_words(step: PlanStep, price: Price) -> PlanStep:
+    """Research worded to match its measured price: the guide calls it a significant plus, but
+    matched and unmatched non-US IMGs report the same amount (Charting Outcomes 2026), so the
+    model gives it little; when the price is small, the step says so and why to do it anyway."""
+    d = price.delta_p_match
+    if d.point >= SMALL_GAIN:
+        return step
+    line = (
+        f"By itself it changes your chance of matching by only {100 * d.point:+.1f} percentage "
+        "points: matched and unmatched non-US IMGs report the same amount of research (NRMP "
+        "Charting Outcomes 2026), and it counts mostly at university programs. Do it for what "
+        "comes with it (a US connection, a letter, something to talk about at interviews), and "
+        "not before Step 3 or hands-on US clinical experience if those are within reach."
+    )
+    return replace(
+        step,
+        title=step.title + " (a small effect on your chance by itself)",
+        actions=(*step.actions, line),
+    )
 
 
 def _volume_verdict(price: Price, match_value_usd: float) -> tuple[str, ...]:

@@ -47,6 +47,7 @@ from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
 from smartpick.core.rules.certification import step2ck_block
 from smartpick.core.rules.institutions import InstitutionMatch, match_institution
+from smartpick.core.rules.screens import screens
 from smartpick.core.specialties import resolve_specialty
 from smartpick.errors import InvalidInput, NotFound
 from smartpick.service.assess import assess
@@ -232,7 +233,7 @@ def _pct(x: float) -> str:
 
 
 def _pp(x: float) -> str:
-    return f"{100 * x:.2f} pp" if x >= 0.0001 else "<0.01 pp"
+    return f"{100 * x:.2f} percentage points" if x >= 0.0001 else "under 0.01 percentage points"
 
 
 def _recommendation(
@@ -259,7 +260,9 @@ def _recommendation(
         s: arr @ cm.weights for s, arr in enumerate(cm.interview_by_signal)
     }  # (D+1, n) per level
     must = set(problem.must_include)
-    objective_name = "P(match)" if problem.values is None else "the expected value of your match"
+    objective_name = (
+        "your chance of matching" if problem.values is None else "the expected value of your match"
+    )
     level = assessment.level
     profile_regions = set(assessment.profile.preferred_regions)
     profile_states = set(assessment.profile.preferred_states)
@@ -279,10 +282,13 @@ def _recommendation(
             reasons.append("must-include (your choice)")
         if s:
             reasons.append(
-                f"{SIGNAL_LEVELS[s]} signal: P(interview) {_pct(plain)} → {_pct(p_int.point)}"
+                f"{SIGNAL_LEVELS[s]} signal: interview chance {_pct(plain)} → {_pct(p_int.point)}"
             )
-        reasons.append(f"dropping it would lower {objective_name} by {_pp(contribution)}")
+        reasons.append(f"without it {objective_name} would be {_pp(contribution)} lower")
         reasons.extend(row.reasons)
+        reasons.extend(
+            f"{screen.text} ({screen.source})" for screen in screens(assessment.profile, p)
+        )
         if p.region.value in profile_regions or p.state.value in profile_states:
             reasons.append(f"in your preferred area ({p.state.value}, {p.region.value})")
         if row.unknowns:

@@ -106,8 +106,8 @@ def research_step(profile: ApplicantProfile) -> PlanStep | None:
             "through alumni now in US academia.",
             "Prefer topics on underserved or rural care, health services, or immigrant health.",
         ),
-        why="For state university programs research is a significant plus when scores are low, "
-        "and the department where you do it becomes a connection.",
+        why="The guide calls research a significant plus for state university programs when "
+        "scores are low, and the department where you do it becomes a connection.",
         guide="Short-term research positions: 6-12 months in a lab or clinical research office at "
         "a state university. Focus on generating at least one: Abstract, Poster, Publication.",
         duration_months=(6, 12),

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
 from smartpick.core.plan.chance_labels import ALL_STEPS, YOUR_CHANCE, other_chances
+from smartpick.core.plan.words import change_words
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.profile.whatif import apply_changes, parse_value
 from smartpick.errors import InvalidInput
@@ -184,7 +185,7 @@ def whatif_context(request: Request) -> dict[str, Any]:
     changed, options = apply_changes(profile, changes)
     return {
         "whatif": result.to_dict(),
-        "changes_text": ", ".join(f"{k} = {v}" for k, v in changes.items()),
+        "changes_text": change_words(changes, profile),
         "rerun_url": _link(request, changed, list_options(parsed) | options),
     }
 
