@@ -6,8 +6,9 @@ figure per row with its method and source:
 
 - `pgy1_salary_median_usd`: the median first-year (PGY-1) salary stated on the Internal Medicine
   and Family Medicine program pages (the default value of matching this season, docs/optimizer.md).
-- `interview_rate_non_us_img_<im|fm>`: the share of non-US IMG applications a program invited to
-  interview, all programs pooled (invited = rate x applicants per program); the tiers' anchor.
+- `interview_rate_<group>_<im|fm>`: the share of each applicant group's applications (US MD,
+  US DO, US IMG, non-US IMG) that programs invited to interview, all programs pooled (invited =
+  rate x applicants per program); the tiers' anchor.
 - `applications_per_img_<im|fm>`: IMG applications (US and non-US IMGs) to the specialty's
   programs, scaled from the programs in the file to the programs on the site, divided by the IMG
   applicants of the specialty in ERAS 2026 (AAMC dashboard as quoted by an applicant forum,
@@ -39,6 +40,8 @@ IMG_APPLICANTS_2026 = {"im": 13_007, "fm": 6_321}
 # pages; 598 FM pages transcribed (about 100 more FM programs are not, so FM is a lower bound).
 PROGRAMS_ON_SITE = {"im": 631, "fm": 598}
 NAMES = {"im": "Internal Medicine", "fm": "Family Medicine"}
+# The order of the pages' per-type arrays (`ir_type`, `n_type`).
+GROUPS = (("us_md", "US MD"), ("us_do", "US DO"), ("us_img", "US IMG"), ("non_us_img", "non-US IMG"))
 COLUMNS = ("key", "value", "unit", "n", "method", "source", "year")
 
 
@@ -68,26 +71,30 @@ def build(shared: Path) -> list[dict[str, object]]:
         records = _records(folder, key)
         found = [s for s in (_salary(r.get("salary_y1")) for r in records) if s]
         salaries.extend(found)
-        invited = applied = 0.0
+        invited = [0.0] * 4
+        applied = [0.0] * 4
         img_apps = 0.0
         for r in records:
             rates, counts = _type_counts(r)
-            if counts[3] and r.get("ir_type"):
-                invited += rates[3] / 100.0 * counts[3]
-                applied += counts[3]
+            for g in range(4):
+                if counts[g] and r.get("ir_type"):
+                    invited[g] += rates[g] / 100.0 * counts[g]
+                    applied[g] += counts[g]
             img_apps += counts[2] + counts[3]
-        rows.append(
-            {
-                "key": f"interview_rate_non_us_img_{key}",
-                "value": round(invited / applied, 4),
-                "unit": "fraction",
-                "n": len(records),
-                "method": f"non-US IMG applications invited to interview / non-US IMG "
-                f"applications, {NAMES[key]} programs pooled ({int(applied):,} applications)",
-                "source": SOURCE,
-                "year": 2026,
-            }
-        )
+        for g, (group, words) in enumerate(GROUPS):
+            rows.append(
+                {
+                    "key": f"interview_rate_{group}_{key}",
+                    "value": round(invited[g] / applied[g], 4),
+                    "unit": "fraction",
+                    "n": len(records),
+                    "method": f"{words} applications invited to interview / {words} "
+                    f"applications, {NAMES[key]} programs pooled ({int(applied[g]):,} "
+                    "applications)",
+                    "source": SOURCE,
+                    "year": 2026,
+                }
+            )
         scaled = img_apps * PROGRAMS_ON_SITE[key] / len(records)
         rows.append(
             {

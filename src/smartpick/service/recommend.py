@@ -300,7 +300,7 @@ def _recommendation(
             ListedProgram(
                 rank=rank,
                 program=p,
-                tier=tier_of(p_int.point, p.specialty),
+                tier=tier_of(p_int.point, p.specialty, assessment.profile.applicant_type),
                 p_interview=p_int,
                 p_interview_unsignaled=plain,
                 signal=SIGNAL_LEVELS[s],
@@ -428,7 +428,9 @@ def _recommendation(
         next_fee_usd=solution.next_fee_usd,
         binding=solution.binding,
         signals=signals_out,
-        tier_scales=tuple(tier_scale(s) for s in constraints["specialties"]),
+        tier_scales=tuple(
+            tier_scale(s, assessment.profile.applicant_type) for s in constraints["specialties"]
+        ),
         season=season,
         fee_source_url=schedule.source_url,
         constraints=constraints,

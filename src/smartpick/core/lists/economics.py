@@ -64,11 +64,12 @@ def typical_applications(specialty: str) -> Figure | None:
     return None if key is None else figures().get(f"applications_per_img_{key}")
 
 
-def typical_interview_rate(specialty: str) -> Figure:
-    """The share of non-US IMG applications invited to interview in 2026: the specialty's own
-    figure for IM and FM, else the IM figure (the largest specialty for IMGs)."""
+def typical_interview_rate(specialty: str, group: str = "non_us_img") -> Figure:
+    """The share of an applicant group's applications (`non_us_img`, `us_img`, `us_md`,
+    `us_do`) invited to interview in 2026: the specialty's own figure for IM and FM, else the IM
+    figure (the largest specialty for IMGs)."""
     key = _SPECIALTY_KEYS.get(specialty, "im")
-    return figures()[f"interview_rate_non_us_img_{key}"]
+    return figures()[f"interview_rate_{group}_{key}"]
 
 
 def worth_sending(gain: float, fee_usd: float, match_value_usd: float) -> bool:

@@ -1,12 +1,14 @@
 """Tiers of a listed program: reach, target or likely, by its chance of an interview.
 
-One absolute scale, anchored on what a typical non-US IMG got in 2026: in Internal Medicine,
-programs invited 2.9% of non-US IMG applications to interview (Family Medicine 3.5%; AAMC
-Residency Explorer 2026, `core.lists.economics`). At that rate a typical applicant needs about 34
-applications per interview. A program where your chance of an interview is at least twice the
-typical rate is one where your file stands out: a **target**. Below that it is a **reach** (a long
-shot, as for most applicants). From even odds (50%) it is **likely**. Specialties without 2026
-figures use the Internal Medicine rate. The definitions are shown with every list.
+One absolute scale per applicant group, anchored on what a typical applicant of that group got in
+2026: in Internal Medicine, programs invited 2.9% of non-US IMG applications to interview (US-citizen
+IMGs 5.7%; Family Medicine 3.5% and 9.2%; AAMC Residency Explorer 2026, `core.lists.economics`).
+At 2.9% a typical non-US IMG needs about 34 applications per interview. A program where your
+chance of an interview is at least twice your group's typical rate is one where your file stands
+out: a **target** (at most 25%, for US graduates, whose typical rates are far higher). Below that
+it is a **reach** (a long shot, as for most applicants). From even odds (50%) it is **likely**.
+Specialties without 2026 figures use the Internal Medicine rates. The definitions are shown with
+every list.
 """
 
 from __future__ import annotations
@@ -15,18 +17,21 @@ from dataclasses import dataclass
 from functools import cache
 
 from smartpick.core.lists.economics import Figure, typical_interview_rate
+from smartpick.core.rules.screens import GROUP_WORDS
 
 TIERS = ("reach", "target", "likely")
-TARGET_MULTIPLE = 2.0  # a target: at least twice the typical non-US IMG interview rate
+TARGET_MULTIPLE = 2.0  # a target: at least twice the group's typical interview rate ...
+TARGET_CAP = 0.25  # ... or 25%, whichever is lower
 LIKELY_FROM = 0.50  # a likely program: an even chance of an interview or better
 
 
 @dataclass(frozen=True)
 class TierScale:
-    """The tier cut-offs for one specialty's programs, and their plain definitions."""
+    """The tier cut-offs for one specialty's programs and one applicant group, in words."""
 
     specialty: str
-    typical: Figure  # the 2026 non-US IMG interview rate the scale is anchored on
+    group: str  # non_us_img, us_img, us_md, us_do
+    typical: Figure  # the group's 2026 interview rate the scale is anchored on
     target_from: float
     likely_from: float
 
@@ -40,12 +45,13 @@ class TierScale:
         """Each tier in words, with its cut-offs."""
         typical = f"{100 * self.typical.value:.1f}%"
         cut = f"{100 * self.target_from:.1f}%"
+        who = GROUP_WORDS[self.group]
         return {
-            "reach": f"your chance of an interview is under {cut}, twice what a typical non-US "
-            f"IMG got in {self.specialty} in {self.typical.year} ({typical} of applications; "
-            f"{self.typical.source}): a long shot",
+            "reach": f"your chance of an interview is under {cut}, about twice what typical "
+            f"{who} got in {self.specialty} in {self.typical.year} ({typical} of their "
+            f"applications; {self.typical.source}): a long shot",
             "target": f"from {cut} to under {100 * self.likely_from:.0f}%: your file stands out "
-            "from the typical non-US IMG applicant's there",
+            f"from typical {who}' there",
             "likely": f"{100 * self.likely_from:.0f}% or more: an even chance of an interview "
             "or better",
         }
@@ -54,6 +60,7 @@ class TierScale:
         """JSON form."""
         return {
             "specialty": self.specialty,
+            "group": self.group,
             "typical_interview_rate": self.typical.value,
             "typical_source": f"{self.typical.source} ({self.typical.method})",
             "target_from": self.target_from,
@@ -63,17 +70,18 @@ class TierScale:
 
 
 @cache
-def tier_scale(specialty: str) -> TierScale:
-    """The tier scale of a specialty's programs."""
-    typical = typical_interview_rate(specialty)
+def tier_scale(specialty: str, group: str = "non_us_img") -> TierScale:
+    """The tier scale of a specialty's programs for an applicant group."""
+    typical = typical_interview_rate(specialty, group)
     return TierScale(
         specialty=specialty,
+        group=group,
         typical=typical,
-        target_from=TARGET_MULTIPLE * typical.value,
+        target_from=min(TARGET_MULTIPLE * typical.value, TARGET_CAP),
         likely_from=LIKELY_FROM,
     )
 
 
-def tier_of(p_interview: float, specialty: str) -> str:
+def tier_of(p_interview: float, specialty: str, group: str = "non_us_img") -> str:
     """ "reach", "target" or "likely" for a program of `specialty` (see the module docstring)."""
-    return tier_scale(specialty).tier_of(p_interview)
+    return tier_scale(specialty, group).tier_of(p_interview)
