@@ -1,13 +1,18 @@
-"""Figures for the list optimizer. Run: .venv/bin/python bench/optimizer.py [--quick]
+"""Figures for the list optimizer. Run: .venv/bin/python bench/optimizer.py [--quick] [--only ...]
 
-(1) Optimality gap against exhaustive enumeration (every list and signal assignment) on random
+(1) Optimality at real sizes: for the six reference profiles x budgets $500-$3,000 x one and two
+    specialties, the shipped list's P(match) against the LP upper bound (`core.lists.bound`): no
+    list can beat the bound, so the difference bounds the shipped list's gap (target: largest gap
+    <= 0.3 pp). The same instances with plain greedy (no swap or signal polish) show what the
+    polish adds. Then the MILP optimum on the instances with the largest gaps (time-limited).
+(2) Optimality gap against exhaustive enumeration (every list and signal assignment) on random
     instances small enough to enumerate: single specialty under the real 2026 fees with a count,
     two specialties under a compressed fee schedule with a budget (the knapsack case), and with
     preference values.
-(2) For the reference profiles: P(match) of the optimized list against naive lists of the same
+(3) For the reference profiles: P(match) of the optimized list against naive lists of the same
     cost: top-N by P(interview), top-N by the applicant's preference, and random IMG-friendly
     lists of the guide's 60-120 size.
-(3) Median time to build a list from the whole Internal Medicine catalog.
+(4) Median time to build a list from the whole Internal Medicine catalog.
 """
 
 from __future__ import annotations
@@ -15,15 +20,21 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
 
 from smartpick.core.chances.matrix import SIGNAL_LEVELS, ChanceMatrix, p_match
+from smartpick.core.lists.bound import lp_bound, milp_bound
+from smartpick.core.lists.chain import _Chain
 from smartpick.core.lists.fees import FeeTier, custom_schedule, fee_schedule
 from smartpick.core.lists.optimizer import optimize_list
 from smartpick.core.lists.reference import exhaustive_list
-from smartpick.core.lists.types import ListProblem
-from smartpick.testing import EXAMPLES, synthetic_chances
+from smartpick.core.lists.types import ListProblem, ListSolution
+from smartpick.core.plan.guide import SECOND_SPECIALTY
+from smartpick.testing import EXAMPLES, REFERENCE_NAMES, optimizer_calls, synthetic_chances
 
 PROFILES = EXAMPLES
 TIGHT = custom_schedule(
@@ -65,8 +76,162 @@ def gap_instances(count: int, n: int) -> list[tuple[str, ListProblem]]:
     return out
 
 
+BUDGETS = (500, 1000, 1500, 2000, 2500, 3000)
+GAP_TARGET_PP = 0.3
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One real list problem: the shipped list, its LP bound and plain greedy on it."""
+
+    profile: str
+    specialties: tuple[str, ...]
+    budget: int
+    problem: ListProblem
+    shipped: ListSolution
+    shipped_seconds: float
+    bound: float
+    bound_seconds: float
+    greedy: float
+    greedy_seconds: float
+
+    @property
+    def gap_pp(self) -> float:
+        return 100 * (self.bound - self.shipped.stage.objective)
+
+    @property
+    def polish_pp(self) -> float:
+        return 100 * (self.shipped.stage.objective - self.greedy)
+
+
+@contextmanager
+def plain_greedy() -> Iterator[None]:
+    """The optimizer without its swap and signal polish (measured here, not removed)."""
+    original = _Chain.polish
+    _Chain.polish = lambda self, fee_cap: None  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        _Chain.polish = original  # type: ignore[method-assign]
+
+
+def _timed(run: Callable[[], float]) -> tuple[float, float]:
+    t0 = time.perf_counter()
+    value = run()
+    return value, time.perf_counter() - t0
+
+
+def specialty_sets(first: str, specialties: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """One specialty (the first), and two: the profile's own pair or the guide's second choice."""
+    second = specialties[1] if len(specialties) > 1 else SECOND_SPECIALTY.get(first, ("",))[0]
+    return [(first,), (first, second)] if second else [(first,)]
+
+
+def real_instances(names: tuple[str, ...], budgets: tuple[int, ...]) -> list[Instance]:
+    from smartpick.core.profile import load_profile
+    from smartpick.service.catalog import open_catalog
+    from smartpick.service.recommend import recommend
+
+    catalog = open_catalog()
+    out = []
+    for name in names:
+        profile = load_profile(PROFILES / f"{name}.toml")
+        for specialties in specialty_sets(profile.specialties[0], tuple(profile.specialties)):
+            assessment = None
+            for budget in budgets:
+                with optimizer_calls() as seen:
+                    rec = recommend(
+                        profile,
+                        budget_usd=budget,
+                        specialties=specialties,
+                        catalog=catalog,
+                        assessment=assessment,
+                    )
+                assessment = rec.assessment
+                problem, shipped, shipped_seconds = seen[-1]
+                bound = lp_bound(problem)
+                with plain_greedy():
+                    greedy, greedy_seconds = _timed(
+                        lambda p=problem: optimize_list(p).stage.objective
+                    )
+                out.append(
+                    Instance(
+                        name,
+                        specialties,
+                        budget,
+                        problem,
+                        shipped,
+                        shipped_seconds,
+                        bound.bound,
+                        bound.seconds,
+                        greedy,
+                        greedy_seconds,
+                    )
+                )
+                _print_instance(out[-1])
+    return out
+
+
+def _quiet(pp: float) -> float:
+    """Solver and float noise (below 0.0005 pp) shows as 0."""
+    return 0.0 if abs(pp) < 0.0005 else pp
+
+
+def _print_instance(x: Instance) -> None:
+    short = "+".join("".join(w[0] for w in s.split()) for s in x.specialties)
+    print(
+        f"    {x.profile:15s} {short:6s} ${x.budget:5d} {x.problem.size:5d} "
+        f"{x.shipped.stage.applications:4d}  {100 * x.shipped.stage.objective:7.3f}%  "
+        f"{100 * x.bound:7.3f}%  {_quiet(x.gap_pp):6.3f}  {x.bound_seconds:5.2f}   "
+        f"{100 * x.greedy:7.3f}%  {_quiet(x.polish_pp):+7.3f}   {x.shipped_seconds:5.2f}  "
+        f"{x.greedy_seconds:5.2f}",
+        flush=True,
+    )
+
+
+def part_bound(budgets: tuple[int, ...], milp_count: int, milp_seconds: float) -> None:
+    print(
+        "(1) Shipped list vs the LP upper bound (no list can beat it), reference profiles, 2027 "
+        "Match (2026 fees)\n    profile         spec.   budget  progs apps  shipped P  LP bound  "
+        "gap pp  LP s    greedy P  polish pp  opt s  greedy s"
+    )
+    found = real_instances(REFERENCE_NAMES, budgets)
+    gaps = [x.gap_pp for x in found]
+    polish = [x.polish_pp for x in found]
+    verdict = "met" if max(gaps) <= GAP_TARGET_PP else "MISSED"
+    print(
+        f"    {len(found)} instances: largest gap {max(gaps):.3f} pp (target <= {GAP_TARGET_PP}: "
+        f"{verdict}), median {statistics.median(gaps):.3f} pp; LP median "
+        f"{statistics.median(x.bound_seconds for x in found):.2f} s, "
+        f"largest {max(x.bound_seconds for x in found):.2f} s"
+    )
+    helped = [p for p in polish if p > 0.0005]
+    print(
+        f"    polish (swaps + signal moves) over plain greedy: +{max(polish):.3f} pp at most, "
+        f"mean {statistics.fmean(polish):+.4f} pp; adds > 0.0005 pp on {len(helped)} of "
+        f"{len(found)}, lowers the objective on {sum(p < -0.0005 for p in polish)}; time "
+        f"{sum(x.shipped_seconds for x in found):.1f} s with polish vs "
+        f"{sum(x.greedy_seconds for x in found):.1f} s without"
+    )
+    if milp_count:
+        print(
+            f"    MILP (binary lists, {milp_seconds:.0f} s limit) on the {milp_count} largest gaps:"
+        )
+        for x in sorted(found, key=lambda i: -i.gap_pp)[:milp_count]:
+            m = milp_bound(x.problem, time_limit=milp_seconds)
+            best = m.list_objective or 0.0
+            print(
+                f"    {x.profile:15s} {'+'.join(x.specialties):40s} ${x.budget:5d}: optimum "
+                f"{'' if m.proven else '>= '}{100 * best:.3f}% (bound {100 * m.bound:.3f}%), "
+                f"shipped {100 * x.shipped.stage.objective:.3f}% (short by "
+                f"{100 * (best - x.shipped.stage.objective):.3f} pp), "
+                f"{'proven' if m.proven else 'time limit'} in {m.seconds:.1f} s",
+                flush=True,
+            )
+
+
 def part_gap(count: int, n: int) -> None:
-    print(f"(1) Optimality gap vs exhaustive enumeration: {count} random instances, {n} programs")
+    print(f"(2) Optimality gap vs exhaustive enumeration: {count} random instances, {n} programs")
     gaps: dict[str, list[float]] = {}
     started = time.perf_counter()
     for kind, problem in gap_instances(count, n):
@@ -199,7 +364,7 @@ class _Comparison:
 def part_naive(names: list[str], random_lists: int) -> None:
     from smartpick.service.catalog import open_catalog
 
-    print("(2) P(match) of the optimized list vs naive lists of the same cost (2026 fees)")
+    print("(3) P(match) of the optimized list vs naive lists of the same cost (2026 fees)")
     print(
         "    profile          list                          N   fees   naive P   optimized P   gain"
     )
@@ -217,68 +382,52 @@ def part_naive(names: list[str], random_lists: int) -> None:
 
 
 def part_timing(repeats: int) -> None:
-    import smartpick.service.recommend as service
     from smartpick.core.profile import load_profile
     from smartpick.service.assess import assess
     from smartpick.service.catalog import open_catalog
+    from smartpick.service.recommend import recommend
 
-    print("(3) Time to build a list from the whole Internal Medicine catalog (categorical)")
+    print("(4) Time to build a list from the whole Internal Medicine catalog (categorical)")
     catalog = open_catalog()
-    optimizer_seconds: list[float] = []
-    original = service.optimize_list
-
-    def timed(problem: ListProblem):  # the optimizer alone, inside recommend()
-        t0 = time.perf_counter()
-        out = original(problem)
-        optimizer_seconds.append(time.perf_counter() - t0)
-        return out
-
-    service.optimize_list = timed  # type: ignore[assignment]
     profile = load_profile(PROFILES / "guide-sample.toml")
     # a profile with no visa need keeps (almost) every IM program eligible: the largest instance
     open_profile = profile.model_copy(update={"visa": "none", "applicant_type": "us_img"})
     for label, prof in (("guide-sample (J-1)", profile), ("no visa need", open_profile)):
-        service.recommend(prof, budget_usd=1200, catalog=catalog)  # warm caches
-        optimizer_seconds.clear()
+        recommend(prof, budget_usd=1200, catalog=catalog)  # warm caches
         total, model_only = [], []
-        for _ in range(repeats):
-            t0 = time.perf_counter()
-            assessment = assess(prof, catalog=catalog)
-            t1 = time.perf_counter()
-            service.recommend(prof, budget_usd=1200, catalog=catalog)
-            t2 = time.perf_counter()
-            model_only.append(t1 - t0)
-            total.append(t2 - t1)
+        with optimizer_calls() as calls:  # the optimizer alone, inside recommend()
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                assessment = assess(prof, catalog=catalog)
+                t1 = time.perf_counter()
+                recommend(prof, budget_usd=1200, catalog=catalog)
+                t2 = time.perf_counter()
+                model_only.append(t1 - t0)
+                total.append(t2 - t1)
         cm = assessment.chances
         print(
             f"    {label:20s} {len(assessment.programs)} eligible programs "
             f"(K={cm.weights.size} nodes, {cm.conversion.shape[0] - 1} draws), budget $1200: "
             f"recommend() median {statistics.median(total):.2f} s, of which the optimizer "
-            f"{statistics.median(optimizer_seconds):.2f} s (assess() alone "
+            f"{statistics.median(seconds for _, _, seconds in calls):.2f} s (assess() alone "
             f"{statistics.median(model_only):.2f} s)"
         )
-    service.optimize_list = original  # type: ignore[assignment]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer instances and repeats")
-    parser.add_argument("--only", choices=("gap", "naive", "timing"), default=None)
+    parser.add_argument("--only", choices=("bound", "gap", "naive", "timing"), default=None)
+    parser.add_argument("--milp", type=int, default=4, help="MILP runs (largest gaps first)")
+    parser.add_argument("--milp-seconds", type=float, default=60.0, help="time limit per MILP")
     args = parser.parse_args()
+    if args.only in (None, "bound"):
+        budgets = (500, 1500, 3000) if args.quick else BUDGETS
+        part_bound(budgets, 1 if args.quick else args.milp, args.milp_seconds)
     if args.only in (None, "gap"):
         part_gap(count=30 if args.quick else 60, n=9)
     if args.only in (None, "naive"):
-        part_naive(
-            [
-                "guide-sample",
-                "low-score-late",
-                "average-img",
-                "strong-img",
-                "us-img-fm",
-                "psych-img",
-            ],
-            random_lists=5 if args.quick else 20,
-        )
+        part_naive(list(REFERENCE_NAMES), random_lists=5 if args.quick else 20)
     if args.only in (None, "timing"):
         part_timing(repeats=3 if args.quick else 7)
 

@@ -41,7 +41,12 @@ IMG_APPLICANTS_2026 = {"im": 13_007, "fm": 6_321}
 PROGRAMS_ON_SITE = {"im": 631, "fm": 598}
 NAMES = {"im": "Internal Medicine", "fm": "Family Medicine"}
 # The order of the pages' per-type arrays (`ir_type`, `n_type`).
-GROUPS = (("us_md", "US MD"), ("us_do", "US DO"), ("us_img", "US IMG"), ("non_us_img", "non-US IMG"))
+GROUPS = (
+    ("us_md", "US MD"),
+    ("us_do", "US DO"),
+    ("us_img", "US IMG"),
+    ("non_us_img", "non-US IMG"),
+)
 COLUMNS = ("key", "value", "unit", "n", "method", "source", "year")
 
 

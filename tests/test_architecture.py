@@ -31,6 +31,7 @@ FACE_CORE = (
     "smartpick.core.chances.results",
     "smartpick.core.rules.season",
     "smartpick.core.rules.usmle",
+    "smartpick.core.cancellation",  # the web sets the stop signal that the core's loops check
 )
 
 

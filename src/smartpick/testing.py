@@ -3,18 +3,23 @@
 - `reference_profile(name)`: one of the six reference applicants in `examples/profiles/`;
 - `isolated_catalog(folder)`: the real bundled catalog with an empty user store in `folder`;
 - `synthetic_chances(n, seed=...)`: a random `ChanceMatrix` for optimizer tests and benches;
-- `pdf_text_core_font(data)`: the text of a PDF drawn with the core (Latin-1) font.
+- `pdf_text_core_font(data)`: the text of a PDF drawn with the core (Latin-1) font;
+- `optimizer_calls()`: the list problems `recommend()` hands the optimizer, with its answers.
 """
 
 from __future__ import annotations
 
 import re
+import time
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 from smartpick.core.chances.matrix import ChanceMatrix
+from smartpick.core.lists.types import ListProblem, ListSolution
 from smartpick.core.profile import ApplicantProfile, load_profile
 from smartpick.service.catalog import Catalog, open_catalog
 
@@ -139,3 +144,24 @@ def full_profile() -> ApplicantProfile:
             "budget_usd": 1500,
         }
     )
+
+
+@contextmanager
+def optimizer_calls() -> Iterator[list[tuple[ListProblem, ListSolution, float]]]:
+    """Inside the block, each (problem, solution, seconds) of `recommend()`'s optimizer runs."""
+    import smartpick.service.recommend as service
+
+    seen: list[tuple[ListProblem, ListSolution, float]] = []
+    original = service.optimize_list
+
+    def timed(problem: ListProblem) -> ListSolution:
+        started = time.perf_counter()
+        solution = original(problem)
+        seen.append((problem, solution, time.perf_counter() - started))
+        return solution
+
+    service.optimize_list = timed
+    try:
+        yield seen
+    finally:
+        service.optimize_list = original

@@ -7,9 +7,6 @@ import pytest
 from smartpick.testing import reference_profile
 from tests.advisor.advisor_helpers import TODAY, RecordingRecommender
 
-# The browser fixtures (a real server, Debian's Chromium) of the web tests, for the advice pages.
-from tests.web.test_browser import browser, page, server  # noqa: F401, E402
-
 
 @pytest.fixture(scope="session")
 def guide_sample_run(catalog):

@@ -247,8 +247,31 @@ def test_plan_words_are_plain(guide_sample_run, late_plan) -> None:
         for flag in doc["red_flags"]:
             texts += [flag["title"], flag["detail"], *flag["notes"]]
         blob = " ".join(texts)
-        for jargon in ("P(match)", " pp", "bootstrap", "Q1", "stop threshold", "docs/", ".md"):
+        for jargon in (
+            "P(match)",
+            " pp",
+            "bootstrap",
+            "Q1",
+            "stop threshold",
+            "docs/",
+            ".md",
+            "your import",
+            " 1 months",
+            "in about 0 months",
+        ):
             assert jargon not in blob, jargon
+        for step in doc["steps"]:
+            low, high = step["duration_months"]["min"], step["duration_months"]["max"]
+            assert f"{low}-{high}" not in step["duration_text"] or low < high
+        assert "Strategic Low Step Score Guide" in doc["guide_title"]
+
+
+def test_a_j1_applicant_weighing_an_h1b_is_told_the_payment(guide_sample_run) -> None:
+    """Step 3 prices 'also an H-1B' for a J-1 applicant: that sentence carries the dated fee."""
+    plan, _ = guide_sample_run
+    step3 = next(s for s in plan.steps if s.id == "step3")
+    option = next(a for a in step3.actions if "also train on an H-1B" in a)
+    assert "$100,000" in option and "21 September 2025" in option
 
 
 def test_whatif_changes_are_named_in_plain_words() -> None:
@@ -280,6 +303,7 @@ def test_the_whatif_and_the_page_it_opens_show_the_same_list(tmp_path) -> None:
         "specialties=Internal+Medicine&visa=j1&step1=score&step1_score=209&step2ck=224"
         "&match_year=2027&graduation_year=2025&usce-1-months=1&usce-1-kind=observership"
         "&us_letters=1&us_letters_in_specialty=1&match_value_usd=20000"
+        "&exclude=1402411183C"  # the list's first program, dropped: both sides honour it
     )
     sets = "&set=step3%3D234%7Cusce_months%3D4%7Cus_letters_in_specialty%3D3"
     r = client.get("/api/whatif?" + query + sets)
@@ -294,3 +318,5 @@ def test_the_whatif_and_the_page_it_opens_show_the_same_list(tmp_path) -> None:
         abs=5e-5,  # the what-if rounds to 4 places
     )
     assert page["totals"]["applications"] == data["whatif"]["changed"]["programs"]
+    assert "exclude=1402411183C" in link.query
+    assert "1402411183C" not in [p["program_id"] for p in page["programs"]]

@@ -80,6 +80,11 @@ def test_search_json_contract_and_filters() -> None:
             "visa_j1",
             "visa_h1b",
             "pct_non_us_img",
+            "pct_non_us_img_year",
+            "nonus_img_interview_rate",
+            "nonus_img_applicants",
+            "interview_evidence_year",
+            "website",
         }
 
 

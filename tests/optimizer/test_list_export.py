@@ -10,17 +10,22 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from smartpick.export.tables import LIST_COLUMNS, list_csv, list_xlsx
+from smartpick.export.tables import BOM, EXPORT_COLUMNS, list_csv, list_xlsx
+
+
+def _read(text: str) -> list[dict[str, str]]:
+    assert text.startswith(BOM)  # Excel reads UTF-8 only with the byte-order mark
+    return list(csv.DictReader(io.StringIO(text.removeprefix(BOM), newline="")))
 
 
 def test_csv_has_every_program(guide_list) -> None:
-    rows = list(csv.DictReader(io.StringIO(list_csv(guide_list))))
-    assert tuple(rows[0].keys()) == LIST_COLUMNS
-    assert [r["program_id"] for r in rows] == [p.program.id for p in guide_list.programs]
-    assert sum(int(r["fee_usd"]) for r in rows) == guide_list.program_fees_usd
+    rows = _read(list_csv(guide_list))
+    assert tuple(rows[0].keys()) == EXPORT_COLUMNS
+    assert [r["Program ID"] for r in rows] == [p.program.id for p in guide_list.programs]
+    assert sum(int(r["ERAS fee (USD)"]) for r in rows) == guide_list.program_fees_usd
     for r, item in zip(rows, guide_list.programs, strict=True):
-        assert r["name"] == item.program.name  # & and quotes survive
-        assert float(r["p_interview"]) == item.p_interview.point
+        assert r["Program"] == item.program.name  # & and quotes survive
+        assert float(r["Interview chance (%)"]) == round(100 * item.p_interview.point, 1)
 
 
 def test_xlsx_reads_back(guide_list, tmp_path) -> None:
@@ -30,12 +35,14 @@ def test_xlsx_reads_back(guide_list, tmp_path) -> None:
     assert book.sheetnames == ["List", "Summary", "Curve"]
     sheet = book["List"]
     header = [c.value for c in sheet[1]]
-    assert tuple(header) == LIST_COLUMNS
-    ids = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert tuple(header) == EXPORT_COLUMNS
+    ids = [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert ids == [p.program.id for p in guide_list.programs]
     summary = {row[0]: row[1] for row in book["Summary"].iter_rows(values_only=True) if row[0]}
     assert summary["Total fees (USD)"] == guide_list.total_fees_usd
-    assert summary["P(match)"] == pytest.approx(guide_list.p_match.point, abs=1e-12)
+    assert summary["Chance of matching (%)"] == pytest.approx(
+        100 * guide_list.p_match.point, abs=0.051
+    )
     curve = list(book["Curve"].iter_rows(min_row=2, values_only=True))
     assert len(curve) == len(guide_list.curve)
 
@@ -63,9 +70,9 @@ def _row() -> dict:
 
 def test_formula_like_text_is_not_a_formula() -> None:
     doc = {"programs": [_row()]}
-    row = next(csv.DictReader(io.StringIO(list_csv(doc))))
-    assert row["name"].startswith("'=")
-    assert row["city"] == ""
+    row = _read(list_csv(doc))[0]
+    assert row["Program"].startswith("'=")
+    assert row["City"] == ""
 
 
 @settings(max_examples=30, deadline=None)
@@ -76,6 +83,6 @@ def test_formula_like_text_is_not_a_formula() -> None:
 )
 def test_any_program_name_survives_csv(name: str, reasons: list[str]) -> None:
     doc = {"programs": [{**_row(), "name": name, "reasons": reasons}]}
-    row = next(csv.DictReader(io.StringIO(list_csv(doc), newline="")))
+    row = _read(list_csv(doc))[0]
     expected = "'" + name if name.startswith(("=", "+", "-", "@", "\t", "\r")) else name
-    assert row["name"] == expected
+    assert row["Program"] == expected

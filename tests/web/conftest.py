@@ -1,9 +1,17 @@
-"""Web test fixtures: one in-process app over the real bundled catalog (session scope)."""
+"""Web test fixtures: one in-process app over the real bundled catalog (session scope), and for
+the browser tests `smartpick serve` on a loopback port driven by Debian's Chromium."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -63,3 +71,103 @@ def guide_plan(client) -> dict:
 def guide_query() -> str:
     """The guide's sample applicant as a results-page query string."""
     return GUIDE_QUERY
+
+
+# --- browser tests: a real server on loopback, Debian's Chromium --------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`smartpick serve` on a free loopback port, with an empty SMARTPICK_HOME."""
+    port = _free_port()
+    env = {**os.environ, "SMARTPICK_HOME": str(tmp_path_factory.mktemp("home"))}
+    cmd = [str(Path(sys.executable).parent / "smartpick"), "serve", "--port", str(port)]
+    log = tmp_path_factory.mktemp("log") / "serve.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            if proc.poll() is not None:
+                pytest.fail(f"smartpick serve exited: {log.read_text()}")
+            try:
+                if httpx.get(url + "/about", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("smartpick serve did not start in 15 s")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh page that records every request and every console error."""
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.outside = []  # type: ignore[attr-defined]
+    pg.console_errors = []  # type: ignore[attr-defined]
+    pg.on(
+        "request",
+        lambda r: (
+            None if r.url.startswith((server, "data:", "blob:")) else pg.outside.append(r.url)
+        ),  # type: ignore[attr-defined]
+    )
+    pg.server_errors = []  # type: ignore[attr-defined]
+    # Console errors catch CSP violations and script errors; a 4xx page (the form shown again
+    # with its errors) logs "Failed to load resource", which is expected there.
+    pg.on(
+        "console",
+        lambda m: (
+            pg.console_errors.append(m.text)  # type: ignore[attr-defined]
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    pg.on(
+        "response",
+        lambda r: pg.server_errors.append(r.url) if r.status >= 500 else None,  # type: ignore[attr-defined]
+    )
+    yield pg
+    assert not pg.outside, f"requests left the app: {pg.outside}"  # type: ignore[attr-defined]
+    assert not pg.console_errors, pg.console_errors  # type: ignore[attr-defined]
+    assert not pg.server_errors, pg.server_errors  # type: ignore[attr-defined]
+    context.close()

@@ -8,116 +8,14 @@ recorded: none may leave 127.0.0.1. Screenshots go to artifacts/ (gitignored).
 from __future__ import annotations
 
 import csv
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
+from .conftest import ARTIFACTS
+
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`smartpick serve` on a free loopback port, with an empty SMARTPICK_HOME."""
-    port = _free_port()
-    env = {**os.environ, "SMARTPICK_HOME": str(tmp_path_factory.mktemp("home"))}
-    cmd = [str(Path(sys.executable).parent / "smartpick"), "serve", "--port", str(port)]
-    log = tmp_path_factory.mktemp("log") / "serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            if proc.poll() is not None:
-                pytest.fail(f"smartpick serve exited: {log.read_text()}")
-            try:
-                if httpx.get(url + "/about", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("smartpick serve did not start in 15 s")
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser, server):
-    """A fresh page that records every request and every console error."""
-    context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    pg.outside = []  # type: ignore[attr-defined]
-    pg.console_errors = []  # type: ignore[attr-defined]
-    pg.on(
-        "request",
-        lambda r: (
-            None if r.url.startswith((server, "data:", "blob:")) else pg.outside.append(r.url)
-        ),  # type: ignore[attr-defined]
-    )
-    pg.server_errors = []  # type: ignore[attr-defined]
-    # Console errors catch CSP violations and script errors; a 4xx page (the form shown again
-    # with its errors) logs "Failed to load resource", which is expected there.
-    pg.on(
-        "console",
-        lambda m: (
-            pg.console_errors.append(m.text)  # type: ignore[attr-defined]
-            if m.type == "error" and not m.text.startswith("Failed to load resource")
-            else None
-        ),
-    )
-    pg.on(
-        "response",
-        lambda r: pg.server_errors.append(r.url) if r.status >= 500 else None,  # type: ignore[attr-defined]
-    )
-    yield pg
-    assert not pg.outside, f"requests left the app: {pg.outside}"  # type: ignore[attr-defined]
-    assert not pg.console_errors, pg.console_errors  # type: ignore[attr-defined]
-    assert not pg.server_errors, pg.server_errors  # type: ignore[attr-defined]
-    context.close()
 
 
 def test_form_validation_is_announced_next_to_the_field(page, server) -> None:
@@ -156,9 +54,9 @@ def test_catalog_browser_and_program_page(page, server) -> None:
     first = page.locator("#catalog-table tbody tr a").first
     name = first.inner_text()
     first.click()
-    page.wait_for_selector("dl.facts")
+    page.wait_for_selector("#fields")
     assert page.inner_text("h1") == name
-    assert "FREIDA" in page.inner_text("dl.facts") or "AAMC" in page.inner_text("dl.facts")
+    assert "FREIDA" in page.inner_text("#fields") or "AAMC" in page.inner_text("#fields")
 
 
 def test_new_user_flow_results_chart_map_program_whatif_csv(page, server) -> None:
@@ -183,21 +81,26 @@ def test_new_user_flow_results_chart_map_program_whatif_csv(page, server) -> Non
     assert re.search(r"\d+%", page.inner_text("#stat-pmatch"))
     assert page.locator("#curve path.curve").count() == 1
     assert page.locator("#curve line.stop").count() == 1
-    dots = page.locator("#map circle.dot")
+    dots = page.locator("#map .dot")
     assert dots.count() > 0
     rows = page.locator("#list tbody tr")
     n_rows = rows.count()
     assert n_rows > 0
 
-    # The list sorts and filters in the page.
-    page.click("#list thead th:nth-child(5) button.sort")
+    # The list sorts and filters in the page; the first click on the interview chance puts the
+    # best first, the second reverses.
+    chance = "#list thead th:nth-child(8)"
+    page.click(chance + " button.sort")
+    assert page.get_attribute(chance, "aria-sort") == "descending"
     values = [
         float(v)
         for v in page.eval_on_selector_all(
-            "#list tbody tr td:nth-child(5)", "cells => cells.map(c => c.dataset.sort)"
+            "#list tbody tr td:nth-child(8)", "cells => cells.map(c => c.dataset.sort)"
         )
     ]
-    assert values == sorted(values)
+    assert values == sorted(values, reverse=True)
+    page.click(chance + " button.sort")
+    assert page.get_attribute(chance, "aria-sort") == "ascending"
     tier = page.locator("#list tbody tr").first.get_attribute("data-tier")
     page.select_option("#f-tier", tier)
     assert f"of {n_rows} programs shown" in page.inner_text("#list-count")
@@ -214,13 +117,13 @@ def test_new_user_flow_results_chart_map_program_whatif_csv(page, server) -> Non
     with page.expect_download() as download_info:
         page.click("#dl-csv")
     path = download_info.value.path()
-    with open(path, newline="", encoding="utf-8") as f:
+    with open(path, newline="", encoding="utf-8-sig") as f:  # Excel's byte-order mark first
         csv_rows = list(csv.DictReader(f))
     page_ids = page.eval_on_selector_all(
         "#list tbody tr td:nth-child(2) a",
         "links => links.map(a => a.getAttribute('href').split('?')[0].split('/').pop())",
     )
-    assert sorted(r["program_id"] for r in csv_rows) == sorted(page_ids)
+    assert sorted(r["Program ID"] for r in csv_rows) == sorted(page_ids)
 
     # The plan loads into its panel; tick a priced step and price it.
     page.wait_for_selector("#plan-body")
@@ -229,7 +132,7 @@ def test_new_user_flow_results_chart_map_program_whatif_csv(page, server) -> Non
     toggle.check()
     page.click("#whatif-run")
     page.wait_for_selector("#whatif-price")
-    assert "P(match)" in page.inner_text("#whatif-price")
+    assert "chance of matching" in page.inner_text("#whatif-price")
     results_url = page.url
 
     # Re-run with the change: a new results page whose address carries it.
@@ -246,7 +149,7 @@ def test_new_user_flow_results_chart_map_program_whatif_csv(page, server) -> Non
     page.wait_for_selector("#for-you")
     assert page.inner_text("h1") == name
     assert "Chance of an interview" in page.inner_text("#for-you")
-    assert "FREIDA" in page.inner_text("dl.facts") or "AAMC" in page.inner_text("dl.facts")
+    assert "FREIDA" in page.inner_text("#fields") or "AAMC" in page.inner_text("#fields")
 
 
 def test_pages_fit_a_390px_phone_and_work_by_keyboard(page, server) -> None:

@@ -79,7 +79,9 @@ def test_program_with_a_conflict_shows_it(client, app) -> None:
         ("/api/programs?region=Mars", "region"),
         ("/api/programs?min_positions=-1", "min_positions"),
         ("/api/programs?min_non_us_img_pct=101", "min_non_us_img_pct"),
-        ("/api/programs?state=Texas", "state"),
+        ("/api/programs?state=Atlantis", "state"),
+        ("/api/programs?sort=fame", "sort"),
+        ("/api/programs?min_nonus_img_interview_pct=101", "min_nonus_img_interview_pct"),
     ],
 )
 def test_bad_filters_name_the_field(client, url: str, field: str) -> None:

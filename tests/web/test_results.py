@@ -47,7 +47,8 @@ def test_results_page_shows_the_same_numbers(guide_results, guide_results_html) 
     stop = rec["stopping"]["stop_at_applications"]
     if stop is not None:
         assert f"stop at {stop} " in html
-    dots = re.findall(r'<circle class="dot tier-(reach|target|likely)"', html)
+    map_svg = html.split('id="map"', 1)[1].split("</svg>", 1)[0]
+    dots = re.findall(r'class="dot tier-(reach|target|likely)"', map_svg)
     on_map = guide_results["map"]["on_map"]
     assert len(dots) == len(on_map) > 0
     assert len(on_map) + len(guide_results["map"]["not_on_map"]) == len(rec["programs"])
@@ -68,8 +69,8 @@ def test_csv_export_has_the_list_rows(client, guide_results, guide_query) -> Non
     r = client.get("/export/list.csv?" + guide_query)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     assert "attachment" in r.headers["content-disposition"]
-    rows = list(csv.DictReader(io.StringIO(r.text)))
-    assert [row["program_id"] for row in rows] == [
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert [row["Program ID"] for row in rows] == [
         p["program_id"] for p in guide_results["recommendation"]["programs"]
     ]
 
@@ -127,6 +128,7 @@ def test_whatif_prices_changes_together(client, guide_query) -> None:
     data = r.json()
     assert data["whatif"]["changes"] == {"step3": 240, "usce_months": 4}
     assert data["whatif"]["delta"]["p_match"]["point"] > 0
+    assert data["changes_text"] == ("Step 3 score 240, 4 months of hands-on US clinical experience")
     params = dict(parse_qsl(data["rerun_url"].split("?", 1)[1]))
     # the rerun link carries the changed profile: the 4 hands-on months are a block of their own
     assert params["step3"] == "240" and params["usce-2-kind"] == "hands_on"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from smartpick.core.geography import place_of, resolve_region
+from smartpick.catalog.evidence import nonus_img_rate
+from smartpick.core.geography import place_of, resolve_region, state_code
 from smartpick.core.programs import SETTINGS, Program
 from smartpick.core.specialties import resolve_specialty
 from smartpick.errors import InvalidInput
@@ -14,6 +15,18 @@ from smartpick.errors import InvalidInput
 VISA_FIELDS = {"J-1": "visa_j1", "H-1B": "visa_h1b"}
 TRACKS = ("categorical", "preliminary")
 MAX_LIMIT = 10_000
+# Search orders: by name (the default) or by a column; numbers sort highest first by default.
+SORT_KEYS = (
+    "name",
+    "specialty",
+    "state",
+    "setting",
+    "pgy1_positions",
+    "pct_non_us_img",
+    "nonus_img_interview_rate",
+)
+NUMERIC_SORTS = ("pgy1_positions", "pct_non_us_img", "nonus_img_interview_rate")
+ORDERS = ("asc", "desc")
 
 
 @dataclass(frozen=True)
@@ -28,7 +41,10 @@ class SearchFilters:
     visa: str | None = None
     min_non_us_img_pct: float | None = None
     min_positions: int | None = None
+    min_nonus_img_interview_pct: float | None = None  # latest cycle's rate, percent 0-100
     text: str | None = None
+    sort: str = "name"
+    descending: bool = False
     limit: int = 50
     offset: int = 0
 
@@ -59,6 +75,24 @@ class SearchFilters:
                 f"min_non_us_img_pct: {min_img} is out of range; allowed 0 to 100.",
                 field="min_non_us_img_pct",
             )
+        min_rate = raw.get("min_nonus_img_interview_pct")
+        if min_rate is not None and not 0 <= float(min_rate) <= 100:
+            raise InvalidInput(
+                f"min_nonus_img_interview_pct: {min_rate} is out of range; allowed 0 to 100.",
+                field="min_nonus_img_interview_pct",
+            )
+        sort = raw.get("sort") or "name"
+        if sort not in SORT_KEYS:
+            raise InvalidInput(
+                f"sort: '{str(sort)[:40]}' is not a column to sort by. "
+                f"Allowed: {', '.join(SORT_KEYS)}.",
+                field="sort",
+            )
+        order = raw.get("order") or ("desc" if sort in NUMERIC_SORTS else "asc")
+        if order not in ORDERS:
+            raise InvalidInput(
+                f"order: '{str(order)[:40]}' is not an order. Allowed: asc, desc.", field="order"
+            )
         min_pos = raw.get("min_positions")
         if min_pos is not None and not 0 <= int(min_pos) <= 1000:
             raise InvalidInput(
@@ -76,13 +110,16 @@ class SearchFilters:
         return cls(
             specialty=resolve_specialty(spec).name if spec else None,
             track=track,
-            state=place_of(state).state if state else None,
+            state=_state_code(state) if state else None,
             region=resolve_region(region) if region else None,
             setting=setting,
             visa=visa,
             min_non_us_img_pct=None if min_img is None else float(min_img),
             min_positions=None if min_pos is None else int(min_pos),
+            min_nonus_img_interview_pct=None if min_rate is None else float(min_rate),
             text=text.strip() if text and text.strip() else None,
+            sort=sort,
+            descending=order == "desc",
             limit=limit,
             offset=offset,
         )
@@ -109,7 +146,26 @@ class SearchFilters:
             positions = p.pgy1_positions.value
             if positions is None or positions < self.min_positions:
                 return False
+        if self.min_nonus_img_interview_pct is not None:
+            rc = nonus_img_rate(p)
+            if rc is None or rc.rate is None or 100 * rc.rate < self.min_nonus_img_interview_pct:
+                return False
         return self.text is None or self.text.casefold() in p.name.casefold()
+
+
+def _state_code(text: str) -> str:
+    """A state code from a code or a full name ("Texas", "tx" → "TX"); InvalidInput otherwise."""
+    by_name = state_code(text)
+    if by_name is not None:
+        return by_name
+    try:
+        return place_of(text).state
+    except InvalidInput:
+        raise InvalidInput(
+            f"state: '{text.strip()[:40]}' is not a US state. Write its name (e.g. Texas) or "
+            f"its two-letter code (e.g. TX).",
+            field="state",
+        ) from None
 
 
 def _visa_name(text: str) -> str:

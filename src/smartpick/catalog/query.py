@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from smartpick.catalog.evidence import evidence_to_dict, nonus_img_rate
 from smartpick.catalog.filters import SearchFilters
 from smartpick.catalog.importer import parse_import, read_table
 from smartpick.catalog.records import program_from
@@ -162,14 +163,20 @@ class Catalog:
         visa: str | None = None,
         min_non_us_img_pct: float | None = None,
         min_positions: int | None = None,
+        min_nonus_img_interview_pct: float | None = None,
         text: str | None = None,
+        sort: str = "name",
+        order: str | None = None,
         limit: int = 50,
         offset: int = 0,
     ) -> list[Program]:
-        """Programs matching every given filter, ordered by name; see `count` for the total.
+        """Programs matching every given filter, in order; see `count` for the total.
 
-        visa is "J-1" or "H-1B" (stated yes); min_non_us_img_pct and min_positions exclude
-        programs where the value is unknown.
+        state is a code or a name ("TX", "Texas"); visa is "J-1" or "H-1B" (stated yes);
+        min_non_us_img_pct, min_positions and min_nonus_img_interview_pct (the latest cycle's
+        non-US IMG interview rate, percent) exclude programs where the value is unknown.
+        `sort` is one of `SORT_KEYS` (default name); `order` "asc" or "desc" (default: highest
+        first for numbers, A to Z for text); unknown values come last either way.
         """
         filters = SearchFilters.parse(
             specialty=specialty,
@@ -180,7 +187,10 @@ class Catalog:
             visa=visa,
             min_non_us_img_pct=min_non_us_img_pct,
             min_positions=min_positions,
+            min_nonus_img_interview_pct=min_nonus_img_interview_pct,
             text=text,
+            sort=sort,
+            order=order,
             limit=limit,
             offset=offset,
         )
@@ -294,11 +304,18 @@ def program_to_dict(program: Program) -> dict[str, Any]:
         for r in program.nrmp_results
     ]
     out["data_notes"] = list(program.data_notes)
+    out["interview_evidence"] = evidence_to_dict(program.interview_evidence)
     return out
 
 
 def program_summary(program: Program) -> dict[str, Any]:
-    """A flat one-line view of a program (search results; table/CSV rows)."""
+    """A flat one-line view of a program (search results, list rows, table/CSV rows).
+
+    `nonus_img_interview_rate` (0-1) and `nonus_img_applicants` are the latest cycle's published
+    figures (`interview_evidence_year`); `pct_non_us_img_year` is the year of the residents' share.
+    """
+    rate = nonus_img_rate(program)
+    evidence = program.interview_evidence
     return {
         "id": program.id,
         "name": program.name,
@@ -311,4 +328,9 @@ def program_summary(program: Program) -> dict[str, Any]:
         "visa_j1": program.visa_j1.value,
         "visa_h1b": program.visa_h1b.value,
         "pct_non_us_img": program.pct_non_us_img.value,
+        "pct_non_us_img_year": program.pct_non_us_img.year,
+        "nonus_img_interview_rate": None if rate is None else rate.rate,
+        "nonus_img_applicants": None if rate is None else rate.applicants,
+        "interview_evidence_year": None if rate is None or evidence is None else evidence.year,
+        "website": program.website.value,
     }

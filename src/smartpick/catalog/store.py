@@ -29,13 +29,13 @@ REPORT_FILE = "build_report.json"
 # Bundled columns a user import may override; search reads the override when there is one.
 OVERRIDABLE_INDEX = ("visa_j1", "visa_h1b", "pct_non_us_img", "pgy1_positions")
 # Bump when the index schema changes, so an older cache file is not reused.
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 
 _INDEX_SCHEMA = """
 CREATE TABLE programs (
     id TEXT PRIMARY KEY, acgme_code TEXT, name TEXT, name_folded TEXT, specialty TEXT, track TEXT,
     state TEXT, region TEXT, setting TEXT, pgy1_positions INTEGER, pct_non_us_img REAL,
-    visa_j1 TEXT, visa_h1b TEXT, record TEXT NOT NULL
+    visa_j1 TEXT, visa_h1b TEXT, nonus_img_rate REAL, record TEXT NOT NULL
 );
 CREATE INDEX programs_specialty ON programs (specialty, track);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
@@ -99,6 +99,9 @@ def _fill_index(conn: sqlite3.Connection, text: bytes, digest: str) -> None:
             entry = f.get(name)
             return None if entry is None else entry[0]
 
+        # The latest cycle's non-US IMG interview rate (0-1), for search filters and sorting.
+        nonus = ((rec.get("interview_evidence") or {}).get("by_type") or {}).get("non_us_img")
+
         rows.append(
             (
                 rec["id"],
@@ -114,10 +117,11 @@ def _fill_index(conn: sqlite3.Connection, text: bytes, digest: str) -> None:
                 val("pct_non_us_img"),
                 val("visa_j1"),
                 val("visa_h1b"),
+                None if nonus is None else nonus[0],
                 line,
             )
         )
-    conn.executemany("INSERT INTO programs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    conn.executemany("INSERT INTO programs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
     conn.execute("INSERT INTO meta VALUES ('sha256', ?)", (digest,))
     conn.commit()
 
@@ -183,11 +187,11 @@ class BundledIndex:
         return out
 
     def ids(self, filters: SearchFilters, paged: bool = True) -> list[str]:
-        """Program ids matching the filters, ordered by name then id."""
+        """Program ids matching the filters, in the filters' order (unknown values last)."""
         where, args = _where(filters)
         sql = (
             "SELECT p.id FROM programs p LEFT JOIN temp.overlay o ON o.program_id = p.id"
-            f" WHERE {where} ORDER BY p.name COLLATE NOCASE, p.id"
+            f" WHERE {where} ORDER BY {_order(filters)}"
         )
         if paged:
             sql += " LIMIT ? OFFSET ?"
@@ -239,11 +243,32 @@ def _where(f: SearchFilters) -> tuple[str, list[Any]]:
     if f.min_positions is not None:
         clauses.append("COALESCE(o.pgy1_positions, p.pgy1_positions) >= ?")
         args.append(f.min_positions)
+    if f.min_nonus_img_interview_pct is not None:
+        clauses.append("p.nonus_img_rate * 100 >= ?")
+        args.append(f.min_nonus_img_interview_pct)
     if f.text is not None:
         # instr on Python-casefolded text (SQLite's lower() folds ASCII only); no wildcards.
         clauses.append("instr(p.name_folded, ?) > 0")
         args.append(f.text.casefold())
     return " AND ".join(clauses), args
+
+
+# Sort key -> SQL expression (user imports override the bundled value where they can).
+_SORT_SQL = {
+    "name": "p.name COLLATE NOCASE",
+    "specialty": "p.specialty",
+    "state": "p.state",
+    "setting": "p.setting",
+    "pgy1_positions": "COALESCE(o.pgy1_positions, p.pgy1_positions)",
+    "pct_non_us_img": "COALESCE(o.pct_non_us_img, p.pct_non_us_img)",
+    "nonus_img_interview_rate": "p.nonus_img_rate",
+}
+
+
+def _order(f: SearchFilters) -> str:
+    column = _SORT_SQL[f.sort]
+    direction = "DESC" if f.descending else "ASC"
+    return f"({column}) IS NULL, {column} {direction}, p.name COLLATE NOCASE, p.id"
 
 
 class UserStore:

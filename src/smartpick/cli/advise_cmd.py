@@ -141,7 +141,7 @@ def _print_plan(doc: dict[str, Any]) -> None:
             {
                 "#": n,
                 "step": s["title"],
-                "months": f"{s['duration_months']['min']}-{s['duration_months']['max']}",
+                "how long": s["duration_text"],
                 **_price_cells(s["price"]),
             }
             for n, s in enumerate(doc["steps"], start=1)
@@ -204,6 +204,7 @@ def whatif(
     from smartpick.core.profile import load_profile
     from smartpick.core.profile.whatif import parse_value
     from smartpick.service.whatif import whatif as run_whatif
+    from smartpick.service.wording import change_words
 
     changes: dict[str, Any] = {}
     for item in sets:
@@ -211,12 +212,13 @@ def whatif(
         if not sep or not key.strip():
             raise InvalidInput(f"--set: '{item}' is not KEY=VALUE", field="set")
         changes[key.strip()] = parse_value(key.strip(), value)
-    result = run_whatif(load_profile(profile), changes, budget_usd=budget)
+    applicant = load_profile(profile)
+    result = run_whatif(applicant, changes, budget_usd=budget)
     doc = result.to_dict()
     rows = []
     for label, key, fmt_one in (
-        ("P(match)", "p_match", lambda v: f"{100 * v:.1f}%"),
-        ("expected interviews", "expected_interviews", lambda v: f"{v:.2f}"),
+        ("chance of matching", "p_match", lambda v: f"{100 * v:.1f}%"),
+        ("expected interview offers", "expected_interviews", lambda v: f"{v:.2f}"),
     ):
         b, c = doc["baseline"][key], doc["changed"][key]
         d = doc["delta"][key]
@@ -244,8 +246,7 @@ def whatif(
             "change": doc["changed"]["programs"] - doc["baseline"]["programs"],
         }
     )
-    changes_text = ", ".join(f"{k}={v}" for k, v in doc["changes"].items())
-    emit(rows, fmt, document=doc, title=f"What if {changes_text}")
+    emit(rows, fmt, document=doc, title=f"What if: {change_words(changes, applicant)}")
     if fmt is OutputFormat.table:
         moved = doc["list_changes"]
         for label, key in (("added to", "added"), ("dropped from", "removed")):

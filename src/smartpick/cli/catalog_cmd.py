@@ -120,7 +120,7 @@ def report(fmt: OutputFormat = FORMAT_OPTION) -> None:
 def search(
     specialty: str | None = typer.Option(None, help="e.g. 'Internal Medicine'"),
     track: str | None = typer.Option(None, help="categorical or preliminary"),
-    state: str | None = typer.Option(None, help="two-letter state code, e.g. NY"),
+    state: str | None = typer.Option(None, help="state code or name, e.g. NY or 'New York'"),
     region: str | None = typer.Option(None, help="Northeast, Midwest, South or West"),
     setting: str | None = typer.Option(
         None, help="university, university_affiliated_community, community or military"
@@ -130,14 +130,25 @@ def search(
         None, "--min-non-us-img", help="minimum % of residents who are non-US IMGs (0-100)"
     ),
     min_positions: int | None = typer.Option(None, help="minimum PGY-1 positions"),
+    min_nonus_img_interview: float | None = typer.Option(
+        None,
+        "--min-nonus-img-interview",
+        help="minimum % of non-US IMG applicants the program invited in 2026 (0-100)",
+    ),
     text: str | None = typer.Option(None, "--text", "-t", help="text in the program name"),
+    sort: str = typer.Option(
+        "name",
+        help="name, specialty, state, setting, pgy1_positions, pct_non_us_img or "
+        "nonus_img_interview_rate (numbers: highest first)",
+    ),
+    order: str | None = typer.Option(None, help="asc or desc (default: highest number first)"),
     limit: int = typer.Option(50, help="at most this many programs (1-10000)"),
     offset: int = typer.Option(0, help="skip this many programs first"),
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Find programs. Filters combine; unknown values never pass a minimum or visa filter.
 
-    JSON: {"total": N, "limit", "offset", "programs": [{id, name, specialty, track, city, state, setting, pgy1_positions, visa_j1, visa_h1b, pct_non_us_img}, ...]}.
+    JSON: {"total": N, "limit", "offset", "programs": [{id, name, specialty, track, city, state, setting, pgy1_positions, visa_j1, visa_h1b, pct_non_us_img, pct_non_us_img_year, nonus_img_interview_rate, nonus_img_applicants, interview_evidence_year, website}, ...]}; nonus_img_interview_rate is 0-1 (the 2026 share of non-US IMG applicants invited).
     """
     filters: dict[str, Any] = {
         "specialty": specialty,
@@ -148,15 +159,40 @@ def search(
         "visa": visa,
         "min_non_us_img_pct": min_non_us_img,
         "min_positions": min_positions,
+        "min_nonus_img_interview_pct": min_nonus_img_interview,
         "text": text,
     }
     cat = open_catalog()
-    found = cat.search(**filters, limit=limit, offset=offset)
+    found = cat.search(**filters, sort=sort, order=order, limit=limit, offset=offset)
     total = cat.count(**filters)
     rows = [program_summary(p) for p in found]
     document = {"total": total, "limit": limit, "offset": offset, "programs": rows}
     title = f"{total} programs match" + (f" (showing {len(rows)})" if len(rows) < total else "")
+    if fmt is OutputFormat.table:
+        emit([_search_line(r) for r in rows], fmt, title=title)
+        return
     emit(rows, fmt, document=document, title=title)
+
+
+def _search_line(row: dict[str, Any]) -> dict[str, Any]:
+    """A search result as a terminal table row: shares in percent with their year."""
+    share, rate = row["pct_non_us_img"], row["nonus_img_interview_rate"]
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "place": f"{row['city'] or 'unknown'}, {row['state'] or 'unknown'}",
+        "setting": (row["setting"] or "unknown").replace("_", " "),
+        "PGY-1": row["pgy1_positions"],
+        "J-1": row["visa_j1"],
+        "H-1B": row["visa_h1b"],
+        "non-US IMG residents": "unknown"
+        if share is None
+        else f"{share:.0f}% ({row['pct_non_us_img_year']})",
+        "non-US IMGs invited": "no data"
+        if rate is None
+        else f"{100 * rate:.0f}% of {row['nonus_img_applicants']:,} "
+        f"({row['interview_evidence_year']})",
+    }
 
 
 @programs_app.command("show")
@@ -166,7 +202,11 @@ def show(
 ) -> None:
     """Every field of one program with its source and year, and any conflicting older values.
 
-    JSON: {id, acgme_code, name, specialty, track, fields: {name: {value, source, year, conflicts: [{value, source, year}]}}, nrmp_results: [{year, quota, matched, source}], data_notes: [...]}.
+    With 2026 Residency Explorer data (IM and FM) it adds, in plain words, whom the program
+    invited to interview in 2026: non-US IMGs and other applicants, by signal, by failed attempt,
+    by geographic preference and home state, the Step 2 CK range of those invited, positions.
+
+    JSON: {id, acgme_code, name, specialty, track, fields: {name: {value, source, year, conflicts: [{value, source, year}]}}, nrmp_results: [{year, quota, matched, source}], data_notes: [...], interview_evidence: null or {source, year, by_type, signal, ..., lines: [{label, text}]}}.
     """
     program = open_catalog().get(program_id)
     doc = program_to_dict(program)
@@ -194,6 +234,17 @@ def show(
         )
     for note in doc["data_notes"]:
         rows.append({"field": "note", "value": note, "source": None, "year": None})
+    evidence = doc["interview_evidence"]
+    for line in (evidence or {}).get("lines", []):
+        rows.append(
+            {
+                "field": f"{evidence['year']}: {line['label']}",
+                "value": line["text"],
+                "source": evidence["source"],
+                "year": evidence["year"],
+                "conflicts": [],
+            }
+        )
     title = f"{doc['name']} ({doc['id']}, {doc['specialty']}, {doc['track']})"
     emit(rows, fmt, document=doc, title=title)
 

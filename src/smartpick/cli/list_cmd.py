@@ -62,14 +62,17 @@ def parse_preferences(items: list[str]) -> dict[str, dict[str, float]] | None:
 
 
 def _pct(e: dict[str, float]) -> str:
-    return f"{100 * e['point']:.1f}% ({100 * e['low']:.1f}-{100 * e['high']:.1f}%)"
+    return f"{100 * e['point']:.1f}% (likely {100 * e['low']:.1f}-{100 * e['high']:.1f}%)"
 
 
 def _print_summary(doc: dict[str, Any]) -> None:
+    from smartpick.export.tables import LIMIT_WORDS
+
     totals, stopping = doc["totals"], doc["stopping"]
     echo = typer.echo
     echo(
-        f"P(match): {_pct(totals['p_match'])}   expected interviews: "
+        f"Your chance of matching with this list: {_pct(totals['p_match'])}   "
+        "interview offers you can expect: "
         f"{totals['expected_interviews']['point']:.1f} "
         f"({totals['expected_interviews']['low']:.1f}-{totals['expected_interviews']['high']:.1f})"
     )
@@ -92,7 +95,8 @@ def _print_summary(doc: dict[str, Any]) -> None:
                 f"Signals, {specialty}: gold {sig['gold_used']}/{sig['gold_allowed']}, "
                 f"silver {sig['silver_used']}/{sig['silver_allowed']} ({sig['note']})"
             )
-    echo(f"Limited by: {stopping['limited_by']}.")
+    limited = stopping["limited_by"]
+    echo(f"The list stops at: {LIMIT_WORDS.get(limited, limited)}.")
     echo("How many programs: " + " ".join(doc["how_many"]["lines"]))
     marks = sorted({10, 20, 30, 40, 60, 80, 100, 120, 150, totals["applications"]})
     points = [c for c in doc["curve"] if c["applications"] in marks]
@@ -152,12 +156,14 @@ def recommend(
         None, "--output", "-o", help="Write to this file (needed for xlsx on a terminal)."
     ),
 ) -> None:
-    """The optimized application list: programs, signals, fees, P(match) and where to stop.
+    """The optimized application list: programs, signals, fees, your chance and where to stop.
 
     JSON: the contract of docs/optimizer.md (totals, programs, curve, stopping, signals).
     """
     from smartpick.core.profile import load_profile
     from smartpick.export.tables import list_csv, list_rows, list_xlsx
+    from smartpick.service.catalog import open_catalog
+    from smartpick.service.listing import export_document
     from smartpick.service.recommend import recommend as run_recommend
 
     rec = run_recommend(
@@ -178,7 +184,7 @@ def recommend(
     )
     doc = rec.to_dict()
     if fmt is ListFormat.xlsx:
-        data = list_xlsx(doc)
+        data = list_xlsx(export_document(rec, open_catalog()))
         if output is not None:
             output.write_bytes(data)
             typer.echo(f"wrote {output} ({len(rec.programs)} programs)", err=True)
@@ -189,7 +195,7 @@ def recommend(
         return
     if output is not None:
         if fmt is ListFormat.csv:
-            output.write_text(list_csv(doc), encoding="utf-8")
+            output.write_text(list_csv(export_document(rec, open_catalog())), encoding="utf-8")
         else:
             import json
 

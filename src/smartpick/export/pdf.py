@@ -214,9 +214,7 @@ def plan_pdf(
         )
     pdf.heading("The plan")
     for n, step in enumerate(plan.get("steps") or [], start=1):
-        dur = step["duration_months"]
-        span = f"{dur['min']}" if dur["min"] == dur["max"] else f"{dur['min']}-{dur['max']}"
-        pdf.para(f"{n}. {step['title']}  ({span} months)", size=10.5, bold=True)
+        pdf.para(f"{n}. {step['title']}  ({step['duration_text']})", size=10.5, bold=True)
         pdf.para(step["why"])
         pdf.bullets(step["actions"])
         ties = (step.get("details") or {}).get("tie_programs") or []

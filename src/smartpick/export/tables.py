@@ -1,20 +1,26 @@
 """A recommended list as a CSV or an XLSX workbook (the CLI and the web page both use these).
 
-Both read the JSON contract (`Recommendation.to_dict()`), so a saved JSON can be exported too.
-Text cells that a spreadsheet would run as a formula (starting with = + - @) are written as text.
+Both read the JSON contract (`Recommendation.to_dict()`), so a saved JSON can be exported too;
+the faces pass `service.listing.export_document`, which adds each program's catalog facts
+(`facts`: website, IMG share and its year, the 2026 non-US IMG interview rate), its plain
+sentences (`why`), the reasons every row shares and the programs the applicant excluded. The files are for people: column names in words, numbers rounded, settings and
+tiers as words, the applicant's pins and exclusions said, UTF-8 with a byte-order mark so that
+Excel reads accents and arrows. Text cells a spreadsheet would run as a formula (starting with
+= + - @) are written as text.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import xlsxwriter
 
 from smartpick.plain_text import spreadsheet_text as _safe_text
 
+# Machine keys of one list row (the CLI's table and `--format csv|json` on the terminal).
 LIST_COLUMNS = (
     "rank",
     "program_id",
@@ -35,16 +41,68 @@ LIST_COLUMNS = (
     "must_include",
     "reasons",
 )
-PERCENT_COLUMNS = ("p_interview", "p_interview_low", "p_interview_high")
-CURVE_COLUMNS = (
-    "applications",
-    "fees_usd",
-    "p_match",
-    "p_match_low",
-    "p_match_high",
-    "gain_pp",
-    "within_limits",
+# The downloaded files' columns, in words.
+EXPORT_COLUMNS = (
+    "Rank",
+    "Program",
+    "Program ID",
+    "Specialty",
+    "Track",
+    "City",
+    "State",
+    "Setting",
+    "Website",
+    "Non-US IMG residents (%)",
+    "Year of the residents' share",
+    "Non-US IMGs invited (%)",
+    "Non-US IMG applicants",
+    "Year of the invitations",
+    "J-1 visa",
+    "H-1B visa",
+    "Tier",
+    "Interview chance (%)",
+    "Interview chance, low (%)",
+    "Interview chance, high (%)",
+    "Signal",
+    "ERAS fee (USD)",
+    "Chance of matching lost if left out (percentage points)",
+    "Your choice",
+    "Why",
 )
+PREFERENCE_COLUMN = "Your preference (0 to 1)"
+CURVE_COLUMNS = (
+    "Applications",
+    "ERAS fees (USD)",
+    "Chance of matching (%)",
+    "Chance of matching, low (%)",
+    "Chance of matching, high (%)",
+    "Added by this application (percentage points)",
+    "Within your budget and count",
+)
+PERCENT_COLUMNS = (
+    "Non-US IMG residents (%)",
+    "Non-US IMGs invited (%)",
+    "Interview chance (%)",
+    "Interview chance, low (%)",
+    "Interview chance, high (%)",
+    "Chance of matching (%)",
+    "Chance of matching, low (%)",
+    "Chance of matching, high (%)",
+)
+SETTING_WORDS = {
+    "university": "University",
+    "university_affiliated_community": "University-affiliated community",
+    "community": "Community",
+    "military": "Military",
+}
+VISA_WORDS = {"yes": "yes", "no": "no", "none_listed": "none listed"}
+LIMIT_WORDS = {
+    "match value": "where one more application is not worth its fee at the value of a match",
+    "budget": "your fee budget",
+    "count": "the number of applications you set",
+    "candidates": "the programs you can apply to",
+}
+BOM = "\ufeff"
 
 
 def _document(recommendation: Any) -> Mapping[str, Any]:
@@ -81,59 +139,152 @@ def list_rows(recommendation: Any) -> list[dict[str, Any]]:
     return rows
 
 
+def _pct(fraction: float | None, digits: int = 1) -> float | None:
+    return None if fraction is None else round(100 * fraction, digits)
+
+
+def _catalog_columns(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """The columns that come from the catalog (empty when the document has no facts)."""
+    rate = facts.get("nonus_img_interview_rate")
+    share = facts.get("pct_non_us_img")
+    return {
+        "Website": facts.get("website"),
+        "Non-US IMG residents (%)": None if share is None else round(share),
+        "Year of the residents' share": facts.get("pct_non_us_img_year"),
+        "Non-US IMGs invited (%)": _pct(rate, 0),
+        "Non-US IMG applicants": facts.get("nonus_img_applicants"),
+        "Year of the invitations": facts.get("interview_evidence_year"),
+        "J-1 visa": VISA_WORDS.get(facts.get("visa_j1") or ""),
+        "H-1B visa": VISA_WORDS.get(facts.get("visa_h1b") or ""),
+    }
+
+
+def export_rows(recommendation: Any) -> list[dict[str, Any]]:
+    """The list as the downloaded files show it: `EXPORT_COLUMNS` in words, rounded numbers,
+    then one row per program the applicant excluded (no rank, "excluded by you")."""
+    doc = _document(recommendation)
+    with_preferences = any(item.get("preference") is not None for item in doc["programs"])
+    rows = []
+    for item in doc["programs"]:
+        p_int = item["p_interview"]
+        row = {
+            "Rank": item["rank"],
+            "Program": item["name"],
+            "Program ID": item["program_id"],
+            "Specialty": item["specialty"],
+            "Track": item["track"],
+            "City": item["city"],
+            "State": item["state"],
+            "Setting": SETTING_WORDS.get(item["setting"] or "", item["setting"]),
+            **_catalog_columns(item.get("facts") or {}),
+            "Tier": item["tier"],
+            "Interview chance (%)": _pct(p_int["point"]),
+            "Interview chance, low (%)": _pct(p_int["low"]),
+            "Interview chance, high (%)": _pct(p_int["high"]),
+            "Signal": item["signal"],
+            "ERAS fee (USD)": item["fee_usd"],
+            "Chance of matching lost if left out (percentage points)": round(
+                item["contribution_pp"], 2
+            ),
+            "Your choice": "pinned by you" if item["must_include"] else None,
+            "Why": " ".join(item["why"]) if item.get("why") else "; ".join(item["reasons"]),
+        }
+        if with_preferences:
+            row[PREFERENCE_COLUMN] = item.get("preference")
+        rows.append(row)
+    for facts in doc.get("excluded_programs") or ():
+        rows.append(
+            {
+                "Program": facts.get("name"),
+                "Program ID": facts.get("id"),
+                "Specialty": facts.get("specialty"),
+                "Track": facts.get("track"),
+                "City": facts.get("city"),
+                "State": facts.get("state"),
+                "Setting": SETTING_WORDS.get(facts.get("setting") or "", facts.get("setting")),
+                **_catalog_columns(facts),
+                "Your choice": "excluded by you",
+            }
+        )
+    return rows
+
+
+def _columns(rows: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
+    extra = (PREFERENCE_COLUMN,) if any(PREFERENCE_COLUMN in r for r in rows) else ()
+    return (*EXPORT_COLUMNS, *extra)
+
+
 def curve_rows(recommendation: Any) -> list[dict[str, Any]]:
-    """The P(match) curve: one row per number of applications, with `CURVE_COLUMNS` keys."""
+    """The curve of the chance of matching: one row per number of applications, in words."""
     return [
         {
-            "applications": c["applications"],
-            "fees_usd": c["fees_usd"],
-            "p_match": c["p_match"]["point"],
-            "p_match_low": c["p_match"]["low"],
-            "p_match_high": c["p_match"]["high"],
-            "gain_pp": round(c["gain_pp"], 4),
-            "within_limits": c["within_limits"],
+            "Applications": c["applications"],
+            "ERAS fees (USD)": c["fees_usd"],
+            "Chance of matching (%)": _pct(c["p_match"]["point"]),
+            "Chance of matching, low (%)": _pct(c["p_match"]["low"]),
+            "Chance of matching, high (%)": _pct(c["p_match"]["high"]),
+            "Added by this application (percentage points)": round(c["gain_pp"], 2),
+            "Within your budget and count": "yes" if c["within_limits"] else "no",
         }
         for c in _document(recommendation)["curve"]
     ]
 
 
 def list_csv(recommendation: Any) -> str:
-    """The list as CSV text (header + one row per program, unknown values empty)."""
+    """The list as CSV text for a spreadsheet: a byte-order mark, then the header in words and
+    one row per program (unknown values empty), then the programs the applicant excluded."""
+    rows = export_rows(recommendation)
     buf = io.StringIO()
     # CRLF (RFC 4180): a carriage return inside a cell is then quoted, not read as a line end.
-    writer = csv.DictWriter(buf, fieldnames=LIST_COLUMNS, lineterminator="\r\n")
+    writer = csv.DictWriter(buf, fieldnames=_columns(rows), lineterminator="\r\n")
     writer.writeheader()
-    for row in list_rows(recommendation):
+    for row in rows:
         writer.writerow({k: "" if v is None else _safe_text(v) for k, v in row.items()})
-    return buf.getvalue()
+    return BOM + buf.getvalue()
+
+
+def _choices(doc: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
+    pinned = [p["name"] for p in doc["programs"] if p.get("must_include")]
+    excluded = [p.get("name") or p.get("id") for p in doc.get("excluded_programs") or ()]
+    if not excluded:
+        excluded = list((doc.get("constraints") or {}).get("exclude") or ())
+    return [
+        ("Programs you pinned", "; ".join(pinned) or "none", None),
+        ("Programs you excluded", "; ".join(str(e) for e in excluded) or "none", None),
+    ]
 
 
 def list_xlsx(recommendation: Any) -> bytes:
-    """The list as an XLSX workbook: sheets "List", "Summary" and "Curve"."""
+    """The list as an XLSX workbook: sheets "List", "Summary" and "Curve", in words."""
     doc = _document(recommendation)
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
-    bold = book.add_format({"bold": True})
-    pct = book.add_format({"num_format": "0.0%"})
+    bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     usd = book.add_format({"num_format": "$#,##0"})
+    one = book.add_format({"num_format": "0.0"})
 
     sheet = book.add_worksheet("List")
-    _write_table(sheet, LIST_COLUMNS, list_rows(doc), bold, {c: pct for c in PERCENT_COLUMNS})
-    sheet.freeze_panes(1, 0)
-    sheet.set_column("C:C", 48)
-    sheet.set_column("R:R", 80)
+    rows = export_rows(doc)
+    columns = _columns(rows)
+    _write_table(sheet, columns, rows, bold, {c: one for c in PERCENT_COLUMNS})
+    sheet.freeze_panes(1, 2)
+    sheet.set_row(0, 45)
+    sheet.set_column(1, 1, 48)
+    sheet.set_column(columns.index("Website"), columns.index("Website"), 30)
+    sheet.set_column(columns.index("Why"), columns.index("Why"), 80)
 
     summary = book.add_worksheet("Summary")
     totals = doc["totals"]
     stopping = doc["stopping"]
+    limited = stopping["limited_by"]
     lines: list[tuple[str, Any, Any]] = [
         ("Applications", totals["applications"], None),
-        ("P(match)", totals["p_match"]["point"], pct),
-        ("P(match) low", totals["p_match"]["low"], pct),
-        ("P(match) high", totals["p_match"]["high"], pct),
-        ("Expected interviews", totals["expected_interviews"]["point"], None),
-        ("Expected interviews low", totals["expected_interviews"]["low"], None),
-        ("Expected interviews high", totals["expected_interviews"]["high"], None),
+        ("Chance of matching (%)", _pct(totals["p_match"]["point"]), one),
+        ("Chance of matching, low (%)", _pct(totals["p_match"]["low"]), one),
+        ("Chance of matching, high (%)", _pct(totals["p_match"]["high"]), one),
+        ("Expected interview offers", round(totals["expected_interviews"]["point"], 1), one),
+        ("Expected interview offers, low", round(totals["expected_interviews"]["low"], 1), one),
+        ("Expected interview offers, high", round(totals["expected_interviews"]["high"], 1), one),
         ("Total fees (USD)", totals["fees_usd"], usd),
         ("Program fees (USD)", totals["program_fees_usd"], usd),
         ("Transcript fee (USD)", totals["transcript_fee_usd"], usd),
@@ -141,8 +292,13 @@ def list_xlsx(recommendation: Any) -> bytes:
         ("Applications worth their fee at that value", stopping["stop_at_applications"], None),
         ("Next application adds (percentage points)", stopping["next_gain_pp"], None),
         ("Cost of one more percentage point (USD)", stopping["cost_per_point_usd"], usd),
-        ("Limited by", stopping["limited_by"], None),
-        ("ERAS season", doc["season"], None),
+        ("What limited the list", LIMIT_WORDS.get(limited, limited), None),
+        *_choices(doc),
+        *(
+            (f"True of every {specialty} program on the list", "; ".join(lines), None)
+            for specialty, lines in (doc.get("shared_reasons") or {}).items()
+        ),
+        ("ERAS season (Match year)", doc["season"], None),
         ("Fee source", doc["fee_source_url"], None),
     ]
     for specialty, fees in totals["fees_by_specialty"].items():
@@ -152,8 +308,8 @@ def list_xlsx(recommendation: Any) -> bytes:
         lines.append(
             (
                 f"{specialty}: signals used",
-                f"gold {sig['gold_used']}/{sig['gold_allowed']}, "
-                f"silver {sig['silver_used']}/{sig['silver_allowed']}",
+                f"gold {sig['gold_used']} of {sig['gold_allowed']}, "
+                f"silver {sig['silver_used']} of {sig['silver_allowed']}",
                 None,
             )
         )
@@ -163,23 +319,18 @@ def list_xlsx(recommendation: Any) -> bytes:
     for k, note in enumerate(doc["notes"], start=len(lines) + 1):
         summary.write_string(k, 0, str(note))
     summary.set_column("A:A", 40)
-    summary.set_column("B:B", 30)
+    summary.set_column("B:B", 60)
 
     curve = book.add_worksheet("Curve")
-    _write_table(
-        curve,
-        CURVE_COLUMNS,
-        curve_rows(doc),
-        bold,
-        {"p_match": pct, "p_match_low": pct, "p_match_high": pct, "fees_usd": usd},
-    )
+    formats = {c: one for c in PERCENT_COLUMNS} | {"ERAS fees (USD)": usd}
+    _write_table(curve, CURVE_COLUMNS, curve_rows(doc), bold, formats)
     book.close()
     return out.getvalue()
 
 
 def _write_table(
     sheet: Any,
-    columns: tuple[str, ...],
+    columns: Sequence[str],
     rows: list[dict[str, Any]],
     header: Any,
     formats: Mapping[str, Any],
@@ -198,5 +349,7 @@ def _write_cell(sheet: Any, r: int, c: int, value: Any, fmt: Any) -> None:
         sheet.write_boolean(r, c, value)
     elif isinstance(value, int | float):
         sheet.write_number(r, c, value, fmt)
+    elif isinstance(value, str) and value.startswith(("https://", "http://")) and len(value) < 255:
+        sheet.write_url(r, c, value, string=value)
     else:
         sheet.write_string(r, c, str(value))

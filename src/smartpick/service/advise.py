@@ -185,9 +185,10 @@ def _notes(profile: ApplicantProfile, months: int, today: _dt.date) -> list[str]
             f"{profile.match_year - 1}: steps that need months of preparation count for the "
             f"following season (the {profile.match_year + 1} Match)."
         )
+    when = "its ERAS season is open" if months <= 0 else f"ERAS opens in about {months} months"
     notes.append(
-        f"Every price keeps your season (the {profile.match_year} Match, ERAS opens in about "
-        f"{months} months) so it shows what the step alone changes. Each price re-runs the model "
+        f"Every price keeps your season (the {profile.match_year} Match; {when}) so it shows "
+        "what the step alone changes. Each price re-runs the model "
         "and your list on the changed profile; 'likely' ranges take the model's own uncertainty "
         "into account (8 times in 10 the change is inside them)."
     )

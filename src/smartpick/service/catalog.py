@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from smartpick.catalog.evidence import evidence_lines, invited_sentence, nonus_img_rate
+from smartpick.catalog.filters import NUMERIC_SORTS, SORT_KEYS
 from smartpick.catalog.query import (
     STATS_FIELDS,
     Catalog,
@@ -19,11 +21,16 @@ from smartpick.catalog.query import (
 from smartpick.catalog.store import UserStore
 
 __all__ = [
+    "NUMERIC_SORTS",
+    "SORT_KEYS",
     "STATS_FIELDS",
     "check_user_store",
     "Catalog",
     "ImportReport",
     "default_user_store",
+    "evidence_lines",
+    "invited_sentence",
+    "nonus_img_rate",
     "open_catalog",
     "program_summary",
     "program_to_dict",

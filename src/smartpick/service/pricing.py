@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from smartpick.core.cancellation import checkpoint
 from smartpick.core.chances.estimate import Estimate
 from smartpick.core.chances.matrix import interval
 from smartpick.core.chances.results import Assessment
@@ -23,6 +24,7 @@ from smartpick.core.plan.types import Outcome, PlanStep, Price
 from smartpick.core.plan.words import change_words
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.profile.whatif import apply_changes
+from smartpick.core.rules.policy import h1b_payment
 from smartpick.errors import SmartPickError
 from smartpick.service.assess import assess
 from smartpick.service.catalog import Catalog
@@ -74,7 +76,8 @@ class Pricer:
     """Runs the optimizer (and the model) on profiles, each distinct what-if once per plan.
 
     The list options are the ones the results page passes to `recommend` (budget, count, value
-    of a match, None when not given), so a price and the page it links to show the same list.
+    of a match, pinned and excluded programs; None or empty when not given), so a price and the
+    page it links to show the same list.
     """
 
     def __init__(
@@ -86,8 +89,12 @@ class Pricer:
         *,
         count: int | None = None,
         match_value_usd: float | None = None,
+        must_include: Sequence[str] = (),
+        exclude: Sequence[str] = (),
     ) -> None:
         self.catalog = catalog
+        self.must_include = tuple(must_include)
+        self.exclude = tuple(exclude)
         self.budget_usd = budget_usd
         self.count = count
         self.match_value_usd = match_value_usd
@@ -104,12 +111,15 @@ class Pricer:
             budget = None  # a count asked for alone is not cut by the baseline's budget
         key = f"{profile.model_dump_json()}|{budget}|{count}"
         if key not in self._cache:
+            checkpoint()  # each priced what-if re-runs the model and the optimizer
             reuse = self._assessments.get(profile.model_dump_json())
             rec = self.recommender(
                 profile,
                 budget_usd=budget,
                 count=count,
                 match_value_usd=self.match_value_usd,
+                must_include=self.must_include,
+                exclude=self.exclude,
                 catalog=self.catalog,
                 assessment=reuse,
             )
@@ -207,11 +217,15 @@ def _h1b_option(
         return step
     opened = len(after.interview_points(first)) - len(before)
     price = price_between(base, measured, change)
+    payment = h1b_payment()
     d = price.delta_p_match
     action = (
         f"If you would also train on an H-1B, Step 3 opens {opened} more {first} programs to "
         f"you; with both visas your chance of matching changes by {100 * d.point:+.1f} "
-        f"percentage points (likely {100 * d.low:+.1f} to {100 * d.high:+.1f})."
+        f"percentage points (likely {100 * d.low:+.1f} to {100 * d.high:+.1f}). Since "
+        f"{payment.effective.day} {payment.effective:%B %Y} a new H-1B petition carries a "
+        f"one-time ${payment.payment_usd:,} payment, so programs may sponsor fewer H-1B visas "
+        "than they state."
     )
     details = {**step.details, "h1b_option": {"programs_opened": opened, "price": price.to_dict()}}
     return replace(step, actions=(*step.actions, action), details=details)

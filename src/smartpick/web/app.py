@@ -22,7 +22,12 @@ from smartpick.web.query_models import profile_query_model, whatif_query_model
 from smartpick.web.rendering import make_templates
 from smartpick.web.routes import catalog_pages, exports, home, results
 from smartpick.web.security import LOOPBACK_HOSTS, SecurityMiddleware
-from smartpick.web.workload import ExpensiveWorkLimiter, default_limit
+from smartpick.web.workload import (
+    DEFAULT_DEADLINE_SECONDS,
+    DEFAULT_MAX_QUEUED,
+    ExpensiveWorkLimiter,
+    default_limit,
+)
 
 
 @dataclass(frozen=True)
@@ -34,7 +39,9 @@ class WebSettings:
     `max_body_bytes` / `max_query_bytes`: request size limits (413 / 414 beyond them).
     `allowed_hosts`: host names the server answers to (any other Host header gets 400).
     `max_concurrent_computations`: results/what-if/plan/export requests computing at once (the
-    others wait their turn); bounds the server's memory.
+    others wait their turn); bounds the server's memory. `max_queued_computations`: how many
+    may wait (503 with Retry-After beyond). `computation_deadline_seconds`: a computation running
+    longer is stopped with 503 (None: no deadline).
     """
 
     user_store: Path | None = None
@@ -42,6 +49,8 @@ class WebSettings:
     max_query_bytes: int = 8 * 1024
     allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
     max_concurrent_computations: int = field(default_factory=default_limit)
+    max_queued_computations: int = DEFAULT_MAX_QUEUED
+    computation_deadline_seconds: float | None = DEFAULT_DEADLINE_SECONDS
 
 
 USER_STORE_ENV = "SMARTPICK_WEB_USER_STORE"
@@ -86,7 +95,12 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.include_router(results.api_router(profile_model, whatif_query_model(profile_model)))
     errors.install(app)
     app.add_middleware(errors.UnexpectedErrorMiddleware)  # inside: its 500 gets the headers
-    app.add_middleware(ExpensiveWorkLimiter, limit=settings.max_concurrent_computations)
+    app.add_middleware(
+        ExpensiveWorkLimiter,
+        limit=settings.max_concurrent_computations,
+        max_queued=settings.max_queued_computations,
+        deadline_seconds=settings.computation_deadline_seconds,
+    )
     app.add_middleware(
         SecurityMiddleware,
         max_body_bytes=settings.max_body_bytes,

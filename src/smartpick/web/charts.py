@@ -38,6 +38,7 @@ class CurveChart:
     plot_bottom: float
     stop_x: float | None = None
     stop_label: str | None = None
+    stop_anchor: str = "start"  # "end" when the line is near the right edge
     points: tuple[tuple[float, float, CurvePoint], ...] = field(default_factory=tuple)
 
 
@@ -88,6 +89,8 @@ def curve_chart(points: Sequence[CurvePoint], stop_at: int | None = None) -> Cur
         stop_x = sx(stop_at)
         at = min(pts, key=lambda p: abs(p.applications - stop_at))
         stop_label = f"stop at {stop_at} ({100 * at.p_match.point:.0f}%, ${at.fees_usd:,.0f})"
+    # A label right of a line near the right edge would run off the chart: put it on the left.
+    anchor = "end" if stop_x is not None and stop_x > _LEFT + 0.6 * plot_w else "start"
     return CurveChart(
         width=WIDTH,
         height=HEIGHT,
@@ -102,8 +105,69 @@ def curve_chart(points: Sequence[CurvePoint], stop_at: int | None = None) -> Cur
         plot_bottom=HEIGHT - _BOTTOM,
         stop_x=stop_x,
         stop_label=stop_label,
+        stop_anchor=anchor,
         points=tuple((sx(p.applications), sy(p.p_match.point), p) for p in pts),
     )
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A dotted line at a published score with its label beside it (left or right)."""
+
+    x: float
+    label: str
+    label_x: float
+    label_y: float
+    anchor: str  # SVG text-anchor: "start" (label right of the line) or "end" (left of it)
+
+
+# Text width in viewBox units per character, for the largest font the charts use (phones draw
+# chart text at 19-20 px in a viewBox scaled to about 55%).
+CHAR_WIDTH = 11.5
+ROW = 22  # one label row, in viewBox units
+
+
+def _crosses(start: float, end: float, lines: list[float]) -> bool:
+    return any(start < x < end for x in lines)
+
+
+def place_marks(
+    marks: list[tuple[float, str]], left: float, right: float, top: float
+) -> list[Mark]:
+    """Labels of vertical marks that cross neither each other nor the other lines.
+
+    Each label goes beside its own line, on the side where it crosses no other line and stays
+    inside the plot (left first for the leftmost mark, right first for the others), one row
+    lower each, so two labels never share a row.
+    """
+    placed = []
+    ordered = sorted(marks)
+    lines = [x for x, _ in ordered]
+    for i, (x, label) in enumerate(ordered):
+        width = CHAR_WIDTH * len(label)
+        others = [v for v in lines if v != x]
+        sides = ("end", "start") if i == 0 and len(ordered) > 1 else ("start", "end")
+        fits = {
+            "end": x - width - 4 >= left and not _crosses(x - width - 4, x, others),
+            "start": x + width + 4 <= right and not _crosses(x, x + width + 4, others),
+        }
+        anchor = next((side for side in sides if fits[side]), sides[0])
+        label_x = x - 4 if anchor == "end" else x + 4
+        placed.append(Mark(x, label, label_x, top + 14 + ROW * i, anchor))
+    return placed
+
+
+def place_you(
+    x: float, label: str, lines: list[float], left: float, right: float
+) -> tuple[float, str, bool]:
+    """Where the applicant's label goes: (x, anchor, beside the point?). Beside the point on
+    the side that crosses no mark line; when both sides would, in the plot's lower-left corner."""
+    width = CHAR_WIDTH * len(label)
+    if x + 9 + width <= right and not _crosses(x, x + 9 + width, lines):
+        return x + 9, "start", True
+    if x - 9 - width >= left and not _crosses(x - 9 - width, x, lines):
+        return x - 9, "end", True
+    return left + 6, "start", False
 
 
 @dataclass(frozen=True)
@@ -121,10 +185,13 @@ class StandingChart:
     plot_right: float
     plot_top: float
     plot_bottom: float
-    marks: tuple[tuple[float, str], ...]  # (x, label): published quartiles
+    marks: tuple[Mark, ...]  # published medians, labels placed so they never cross a line
     you_x: float | None
     you_y: float | None
     you_label: str | None
+    you_label_x: float | None = None
+    you_label_y: float | None = None
+    you_anchor: str = "start"
 
 
 def standing_chart(
@@ -156,6 +223,14 @@ def standing_chart(
         you_x, you_y = sx(score), sy(nearest[1])
         where = "" if x_min <= score <= x_max else " (off the chart's range)"
         you_label = f"you: {score} → {100 * nearest[1]:.0f}%{where}"
+    # Labels may use the right margin (the viewBox is wider than the plot).
+    placed = place_marks([(sx(x), label) for x, label in marks], _LEFT, WIDTH - 4, _TOP)
+    label_x = label_y = None
+    anchor = "start"
+    if you_x is not None and you_y is not None and you_label is not None:
+        lines = [m.x for m in placed]
+        label_x, anchor, beside = place_you(you_x, you_label, lines, _LEFT, WIDTH - 4)
+        label_y = you_y - 9 if beside else HEIGHT - _BOTTOM - 8
     return StandingChart(
         specialty=specialty,
         width=WIDTH,
@@ -168,8 +243,11 @@ def standing_chart(
         plot_right=WIDTH - _RIGHT,
         plot_top=_TOP,
         plot_bottom=HEIGHT - _BOTTOM,
-        marks=tuple((sx(x), label) for x, label in marks),
+        marks=tuple(placed),
         you_x=you_x,
         you_y=you_y,
         you_label=you_label,
+        you_label_x=label_x,
+        you_label_y=label_y,
+        you_anchor=anchor,
     )

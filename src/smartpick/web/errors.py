@@ -44,18 +44,30 @@ def wants_json(request: Request) -> bool:
 
 
 def error_response(
-    request: Request, status: int, message: str, problems: list[dict[str, Any]] | None = None
+    request: Request,
+    status: int,
+    message: str,
+    problems: list[dict[str, Any]] | None = None,
+    *,
+    title: str | None = None,
 ) -> Response:
-    """Render one error as JSON (`{"error": {...}}`) or as the error page."""
+    """Render one error as JSON (`{"error": {...}}`) or as the error page (`title`: its heading,
+    by default the status's)."""
     problems = problems or []
     if wants_json(request):
         body = {"error": {"status": status, "message": message, "problems": problems}}
         return JSONResponse(body, status_code=status)
     context = {
         "status": status,
-        "title": _TITLES.get(status, "Error"),
+        "title": title or _TITLES.get(status, "Error"),
         "message": message,
-        "problems": problems,
+        # Each problem once: a message that already starts with its field's name keeps only it.
+        "problems": [
+            {**p, "field": None}
+            if p.get("field") and str(p["message"]).startswith(f"{p['field']}:")
+            else p
+            for p in problems
+        ],
         # htmx swaps error responses into the panel that asked (see base.html's htmx-config).
         "fragment": request.headers.get("HX-Request") == "true",
     }

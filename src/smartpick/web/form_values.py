@@ -12,13 +12,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from smartpick.core.geography import STATES, state_code
 from smartpick.core.profile import ApplicantProfile, profile_from_dict
 from smartpick.core.profile.numbers import parse_number
 from smartpick.core.profile.validation import ProfileInvalid
 from smartpick.errors import InvalidInput, SmartPickError
-from smartpick.web.profile_form import USCE_BLOCKS, FieldGroup, FormField, all_fields, usce_name
+from smartpick.web.profile_form import (
+    MAX_SHORTLIST,
+    USCE_BLOCKS,
+    FieldGroup,
+    FormField,
+    all_fields,
+    usce_name,
+)
 
-LIST_OPTIONS = ("budget_usd", "count", "match_value_usd")
+LIST_OPTIONS = ("budget_usd", "count", "match_value_usd", "pin", "exclude")
 
 
 @dataclass
@@ -61,6 +69,12 @@ def parse_form(spec: Sequence[FieldGroup], params: Mapping[str, Any]) -> ParsedF
     parsed = ParsedForm()
     params = _with_legacy_usce(params)
     for f in all_fields(spec).values():
+        if f.kind == "programs":
+            _program_ids(parsed, f, _getlist(params, f.name))
+            continue
+        if f.kind == "states":
+            _states(parsed, f, _getlist(params, f.name))
+            continue
         if f.kind == "multiselect":
             raw_list = _getlist(params, f.name)
             parsed.raw[f.name] = raw_list
@@ -87,6 +101,37 @@ def parse_form(spec: Sequence[FieldGroup], params: Mapping[str, Any]) -> ParsedF
             parsed.errors[f.name] = err.message
     _cross_checks(parsed)
     return parsed
+
+
+def _program_ids(parsed: ParsedForm, f: FormField, raw_list: list[str]) -> None:
+    """Catalog ids of pinned or excluded programs: each one well formed, at most MAX_SHORTLIST."""
+    parsed.raw[f.name] = raw_list
+    ids = list(dict.fromkeys(v.strip().upper() for v in raw_list))
+    bad = [v for v in ids if not re.fullmatch(f.pattern or "", v)]
+    if bad:
+        parsed.errors[f.name] = f"{f.label}: {bad[0][:40]!r} is not a catalog program id."
+    elif len(ids) > MAX_SHORTLIST:
+        parsed.errors[f.name] = f"{f.label}: at most {MAX_SHORTLIST} programs; got {len(ids)}."
+    parsed.values[f.name] = [v for v in ids if v not in bad]
+
+
+def _states(parsed: ParsedForm, f: FormField, raw_list: list[str]) -> None:
+    """US states typed as names or codes, comma-separated (or repeated, as share links send)."""
+    parts = [p.strip() for raw in raw_list for p in re.split(r"[,;]", raw) if p.strip()]
+    parsed.raw[f.name] = ", ".join(parts)
+    codes: list[str] = []
+    bad: list[str] = []
+    for part in parts:
+        code = state_code(part) or part.upper()
+        if code in STATES:
+            codes.append(code)
+        else:
+            bad.append(part)
+    if bad:
+        parsed.errors[f.name] = (
+            f"{f.label}: {bad[0][:40]!r} is not a US state; write {f.allowed} (e.g. Texas, OH)."
+        )
+    parsed.values[f.name] = list(dict.fromkeys(codes))
 
 
 def _with_legacy_usce(params: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -122,6 +167,12 @@ def _value(f: FormField, text: str) -> Any:
 
 def _cross_checks(parsed: ParsedForm) -> None:
     v = parsed.values
+    both = sorted(set(v.get("pin") or ()) & set(v.get("exclude") or ()))
+    if both and "pin" not in parsed.errors:
+        parsed.errors["pin"] = (
+            f"Programs you pinned: {', '.join(both)} cannot be both pinned and excluded; "
+            "untick one of the two."
+        )
     if "step1" in parsed.errors or "step1_score" in parsed.errors:
         return
     if v.get("step1") == "score" and v.get("step1_score") is None:
@@ -134,6 +185,32 @@ def _cross_checks(parsed: ParsedForm) -> None:
             f"Step 1 score: you typed {v['step1_score']} but chose another Step 1 result; "
             "choose 'Numeric score' to use it, or clear the score."
         )
+
+
+def in_use(f: FormField, value: Any) -> bool:
+    """True when a field holds something other than its default (its disclosure opens)."""
+    if value in (None, "", []):
+        return False
+    if isinstance(value, list | tuple) or isinstance(f.default, list | tuple):
+        return list(value) != list(f.default or [])
+    return str(value) != str(f.default if f.default is not None else "")
+
+
+def open_sections(
+    spec: Sequence[FieldGroup], values: Mapping[str, Any], errors: Mapping[str, str]
+) -> set[str]:
+    """The disclosures to show open: optional groups and "more" parts with a value or an error.
+
+    Keys are a group's legend (the group) and "more:" + legend (its secondary fields).
+    """
+    opened = set()
+    for group in spec:
+        for f in group.fields:
+            if in_use(f, values.get(f.name)) or f.name in errors:
+                opened.add(group.legend)
+                if f.secondary:
+                    opened.add("more:" + group.legend)
+    return opened
 
 
 # --- form values <-> profile -----------------------------------------------------------------
@@ -273,6 +350,12 @@ def profile_query(
 
 
 def list_options(parsed: ParsedForm) -> dict[str, Any]:
-    """The list options of a parsed form (budget, count, value of a match), as `recommend` and
-    `whatif` take them."""
-    return {k: parsed.values.get(k) for k in LIST_OPTIONS if parsed.values.get(k) is not None}
+    """The list options of a parsed form: budget, count, value of a match, pins, exclusions."""
+    return {k: parsed.values.get(k) for k in LIST_OPTIONS if parsed.values.get(k) not in (None, [])}
+
+
+def recommend_options(parsed: ParsedForm) -> dict[str, Any]:
+    """The list options as `recommend` and `whatif` take them (pins as `must_include`)."""
+    options = list_options(parsed)
+    renamed = {"must_include": options.pop("pin", []), "exclude": options.pop("exclude", [])}
+    return options | {k: v for k, v in renamed.items() if v}

@@ -10,21 +10,24 @@ from __future__ import annotations
 import datetime as dt
 import typing
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from pydantic.fields import FieldInfo
 
 from smartpick.core.geography import REGIONS, STATES
-from smartpick.core.lists.economics import MATCH_VALUE_RANGE, default_match_value
-from smartpick.core.lists.request import COUNT_RANGE
+from smartpick.core.lists.request import COUNT_RANGE, MATCH_VALUE_RANGE
 from smartpick.core.profile import ApplicantProfile, UsceEntry
 from smartpick.core.profile.numbers import allowed_range
 from smartpick.core.profile.validation import field_bounds as _bounds
 from smartpick.core.rules.season import default_match_year
 from smartpick.core.rules.usmle import TEST_DATE_PATTERN
+from smartpick.service.wording import default_match_value
 
 USCE_BLOCKS = 8  # the profile allows this many blocks (UsceEntry list max_length)
+# Pinned / excluded programs: catalog ids (ACGME code + track letter), at most this many each.
+PROGRAM_ID_PATTERN = r"^[0-9A-Za-z]{6,16}$"
+MAX_SHORTLIST = 100
 STEP1_CHOICES = ("pass", "fail_then_pass", "score", "not_taken")
 
 
@@ -36,7 +39,9 @@ class Choice:
 
 @dataclass(frozen=True)
 class FormField:
-    """One input. `kind`: number, decimal, select, multiselect, text. Ranges are inclusive."""
+    """One input. `kind`: number, decimal, select, multiselect, text, programs (catalog ids).
+
+    Ranges are inclusive."""
 
     name: str
     label: str
@@ -49,6 +54,8 @@ class FormField:
     choices: tuple[Choice, ...] = ()
     max_length: int = 200
     pattern: str | None = None
+    secondary: bool = False  # shown behind the group's "more" disclosure (fewer Tab stops)
+    common: int = 0  # multiselect: the first `common` choices are shown, the rest behind "more"
 
     @property
     def allowed(self) -> str:
@@ -57,6 +64,10 @@ class FormField:
             return allowed_range(self.minimum, self.maximum, self.kind == "number")
         if self.choices:
             return "one of: " + ", ".join(c.label for c in self.choices)
+        if self.kind == "states":
+            return "US states by name or two-letter code, separated by commas"
+        if self.kind == "programs":
+            return f"up to {MAX_SHORTLIST} catalog program ids (e.g. 1405100435C)"
         if self.pattern:
             return "a month as YYYY-MM (e.g. 2024-05)"
         return f"text up to {self.max_length} characters"
@@ -68,6 +79,7 @@ class FieldGroup:
     fields: tuple[FormField, ...]
     advanced: bool = False
     block: int = 0  # a US clinical experience block (1..USCE_BLOCKS); 0: not a block
+    more: str = "More"  # the label of the disclosure holding the group's secondary fields
 
 
 def _choices(*pairs: tuple[str, str]) -> tuple[Choice, ...]:
@@ -143,6 +155,7 @@ def _date(name: str, label: str) -> FormField:
         hint="Month of the test, YYYY-MM: it decides the passing score.",
         max_length=10,
         pattern=TEST_DATE_PATTERN,
+        secondary=True,
     )
 
 
@@ -210,12 +223,20 @@ def _usce_group(
                 "Catalog program id (if known)",
                 "text",
                 max_length=_max_length(_info("program_id", UsceEntry)),
+                secondary=True,
             ),
-            FormField(usce_name(block, "state"), "State", "select", choices=states),
-            FormField(usce_name(block, "specialty"), "Specialty", "select", choices=specialties),
+            FormField(usce_name(block, "state"), "State", "select", choices=states, secondary=True),
+            FormField(
+                usce_name(block, "specialty"),
+                "Specialty",
+                "select",
+                choices=specialties,
+                secondary=True,
+            ),
         ),
         advanced=block > 1,
         block=block,
+        more="Its program id, state and specialty",
     )
 
 
@@ -287,6 +308,7 @@ def build_form_spec(
                     default=["Internal Medicine"],
                     required=True,
                     choices=specialty_choices,
+                    common=len([n for n in COMMON_FOR_IMGS if n in specialties]),
                 ),
             ),
         ),
@@ -321,12 +343,18 @@ def build_form_spec(
                     minimum=1,
                     maximum=300,
                 ),
-                _number("step1_attempts", "Step 1 attempts", "Attempts in all, including a fail."),
+                replace(
+                    _number(
+                        "step1_attempts", "Step 1 attempts", "Attempts in all, including a fail."
+                    ),
+                    secondary=True,
+                ),
                 _date("step1_date", "Step 1 taken (month)"),
                 _number("step3", "Step 3 score", "Leave empty if not taken."),
-                _number("step3_attempts", "Step 3 attempts"),
+                replace(_number("step3_attempts", "Step 3 attempts"), secondary=True),
                 _date("step3_date", "Step 3 taken (month)"),
             ),
+            more="Exam dates and other attempts",
         ),
         *(
             _usce_group(b, none + specialty_choices, none + state_choices)
@@ -378,16 +406,18 @@ def build_form_spec(
                 FormField(
                     "preferred_states",
                     "Preferred states",
-                    "multiselect",
+                    "states",
+                    hint="Names or two-letter codes, separated by commas (e.g. Ohio, MI).",
                     default=[],
-                    choices=state_choices,
+                    max_length=400,
                 ),
                 FormField(
                     "ties_states",
                     "States where you live or have ties",
-                    "multiselect",
+                    "states",
+                    hint="Names or two-letter codes, separated by commas (e.g. Texas).",
                     default=[],
-                    choices=state_choices,
+                    max_length=400,
                 ),
                 _text("name", "A name for this profile", "Shown only in your files."),
             ),
@@ -400,7 +430,7 @@ def build_form_spec(
                     "budget_usd",
                     "Fee budget (USD)",
                     "decimal",
-                    hint="ERAS fees only; leave empty to let the curve decide.",
+                    hint="ERAS fees only; leave empty to let SmartPick decide.",
                     minimum=_bounds(_info("budget_usd"))[0],
                     maximum=_bounds(_info("budget_usd"))[1],
                 ),
@@ -408,7 +438,7 @@ def build_form_spec(
                     "count",
                     "Number of applications (at most)",
                     "number",
-                    hint="Leave empty to let the curve decide.",
+                    hint="Leave empty to let SmartPick decide.",
                     minimum=COUNT_RANGE[0],
                     maximum=COUNT_RANGE[1],
                 ),
@@ -421,6 +451,22 @@ def build_form_spec(
                     "worth its fee at this value.",
                     minimum=MATCH_VALUE_RANGE[0],
                     maximum=MATCH_VALUE_RANGE[1],
+                ),
+                FormField(
+                    "pin",
+                    "Programs you pinned",
+                    "programs",
+                    hint="Always on your list. Pin programs from your results or a program page.",
+                    default=[],
+                    pattern=PROGRAM_ID_PATTERN,
+                ),
+                FormField(
+                    "exclude",
+                    "Programs you excluded",
+                    "programs",
+                    hint="Never on your list. Untick one to let the optimizer choose it again.",
+                    default=[],
+                    pattern=PROGRAM_ID_PATTERN,
                 ),
             ),
         ),

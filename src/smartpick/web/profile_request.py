@@ -12,9 +12,9 @@ from fastapi.responses import HTMLResponse
 
 from smartpick.core.lists.fees import fee_schedule
 from smartpick.core.profile import ApplicantProfile
-from smartpick.errors import InvalidInput
-from smartpick.web.deps import get_form_spec
-from smartpick.web.form_values import ParsedForm, parse_form, to_profile
+from smartpick.errors import InvalidInput, NotFound
+from smartpick.web.deps import get_catalog, get_form_spec
+from smartpick.web.form_values import ParsedForm, open_sections, parse_form, to_profile
 from smartpick.web.rendering import render
 
 
@@ -64,6 +64,18 @@ def fee_note(budget_usd: float | None, specialties: int, season: int | None = No
     )
 
 
+def program_names(request: Request, values: dict[str, Any]) -> dict[str, str]:
+    """Names of the pinned and excluded programs the form shows (an unknown id stays an id)."""
+    catalog = get_catalog(request)
+    names = {}
+    for pid in [*(values.get("pin") or []), *(values.get("exclude") or [])]:
+        try:
+            names[pid] = catalog.get(pid).name
+        except NotFound:
+            names[pid] = pid
+    return names
+
+
 def form_again(request: Request, parsed: ParsedForm) -> HTMLResponse:
     """The form again, with every error next to its field (422)."""
     spec = get_form_spec(request)
@@ -76,5 +88,7 @@ def form_again(request: Request, parsed: ParsedForm) -> HTMLResponse:
         "values": dict(parsed.raw),
         "errors": parsed.errors,
         "fee_note": note,
+        "program_names": program_names(request, parsed.raw),
+        "open_sections": open_sections(spec, parsed.raw, parsed.errors),
     }
     return render(request, "form.html", context, status_code=422)

@@ -16,7 +16,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "region": ("Census region", ""),
     "division": ("Census division", ""),
     "setting": ("Setting", ""),
-    "pgy1_positions": ("PGY-1 positions", ""),
+    "pgy1_positions": ("First-year (PGY-1) positions", ""),
     "visa_j1": ("J-1 visa considered", ""),
     "visa_h1b": ("H-1B visa sponsored", ""),
     "visa_f1": ("F-1 (OPT) considered", ""),
@@ -37,12 +37,19 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "website": ("Website", ""),
     "latitude": ("Latitude", ""),
     "longitude": ("Longitude", ""),
-    "min_step1": ("Minimum Step 1 (your import)", ""),
-    "min_step2ck": ("Minimum Step 2 CK (your import)", ""),
-    "max_years_since_graduation": ("Years since graduation limit (your import)", ""),
-    "usce_required": ("US clinical experience required (your import)", ""),
-    "notes": ("Notes (your import)", ""),
+    "min_step1": ("Minimum Step 1 score", ""),
+    "min_step2ck": ("Minimum Step 2 CK score", ""),
+    "max_years_since_graduation": ("Most years since graduation", ""),
+    "usce_required": ("US clinical experience required", ""),
+    "notes": ("Your notes", ""),
 }
+# Cut-offs no bundled source states: said plainly where they are unknown.
+CUTOFF_FIELDS = ("min_step1", "min_step2ck", "max_years_since_graduation", "usce_required")
+CUTOFF_UNKNOWN = (
+    "unknown: none of SmartPick's sources states it; ask the program or check its website"
+)
+# Source names as a web user reads them.
+SOURCE_WORDS = {"user import": "a file you imported with the command line"}
 
 
 def labelled_facts(program: dict[str, Any]) -> list[dict[str, Any]]:
@@ -55,5 +62,11 @@ def labelled_facts(program: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for name in order:
         label, unit = FIELD_LABELS.get(name, (name.replace("_", " "), ""))
-        out.append({"field": name, "label": label, "unit": unit, **facts[name]})
+        fact = dict(facts[name])
+        fact["source"] = SOURCE_WORDS.get(fact["source"], fact["source"])
+        fact["conflicts"] = [
+            {**c, "source": SOURCE_WORDS.get(c["source"], c["source"])} for c in fact["conflicts"]
+        ]
+        unknown = CUTOFF_UNKNOWN if name in CUTOFF_FIELDS else "unknown"
+        out.append({"field": name, "label": label, "unit": unit, "unknown": unknown, **fact})
     return out

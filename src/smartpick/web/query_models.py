@@ -64,6 +64,12 @@ def _definition(f: FormField) -> tuple[Any, Any]:
         if f.required:
             return checked, Field(..., description=description)
         return checked | None, Field(None, description=description)
+    if f.kind == "states":
+        text_item = Annotated[str, Field(max_length=f.max_length)]
+        return list[text_item], Field([], max_length=60, description=description)
+    if f.kind == "programs":
+        program_id = Annotated[str, Field(max_length=16, pattern=f.pattern)]
+        return list[program_id], Field([], max_length=100, description=description)
     if f.kind in ("select", "multiselect"):
         values = tuple(c.value for c in f.choices if c.value)
         choice: Any = Literal[values]

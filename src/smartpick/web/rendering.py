@@ -11,6 +11,8 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from smartpick.export.tables import SETTING_WORDS
+
 
 def _pct(value: Any, digits: int = 0) -> str:
     """A probability in [0, 1] as a percentage; None is "unknown"."""
@@ -30,6 +32,30 @@ def _usd(value: Any) -> str:
     if value is None:
         return "unknown"
     return f"${float(value):,.0f}"
+
+
+def _setting(value: Any) -> str:
+    """A program setting in words; None is "unknown"."""
+    if value is None:
+        return "unknown"
+    return SETTING_WORDS.get(str(value), str(value).replace("_", " "))
+
+
+def _count(value: Any) -> str:
+    """A whole number with thousands separators; None is "unknown"."""
+    if value is None:
+        return "unknown"
+    return f"{int(value):,}"
+
+
+def _visas(j1: Any, h1b: Any) -> str:
+    """The visas a program states it takes, in words: "J-1 and H-1B", "J-1", "neither"..."""
+    takes = [name for name, status in (("J-1", j1), ("H-1B", h1b)) if status == "yes"]
+    if takes:
+        return " and ".join(takes)
+    if j1 is None or h1b is None:
+        return "unknown"
+    return "none listed" if "none_listed" in (j1, h1b) else "neither"
 
 
 def _value(value: Any) -> str:
@@ -72,7 +98,16 @@ def make_templates() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(pct=_pct, share=_share, usd=_usd, value=_value, query=query_string)
+    env.filters.update(
+        pct=_pct,
+        share=_share,
+        usd=_usd,
+        value=_value,
+        query=query_string,
+        setting=_setting,
+        count=_count,
+        visas=_visas,
+    )
     return env
 
 

@@ -13,6 +13,8 @@ from typing import Any
 from smartpick.core.lists.result import Recommendation
 from smartpick.web.charts import curve_chart, standing_chart
 from smartpick.web.geo import MAP_HEIGHT, MAP_WIDTH, place_in_state, state_paths
+from smartpick.web.list_view import TIER_SHAPES, evidence_year
+from smartpick.web.list_view import list_rows as scan_rows
 
 
 def list_rows(rec: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -35,6 +37,7 @@ def map_data(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 "x": round(xy[0], 1),
                 "y": round(xy[1], 1),
                 "tier": row["tier"],
+                "shape": TIER_SHAPES.get(row["tier"], "◆"),
                 "name": row["name"],
                 "program_id": row["program_id"],
                 "p_interview": row["p_interview"]["point"],
@@ -49,17 +52,23 @@ def map_data(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def results_data(recommendation: Recommendation) -> dict[str, Any]:
+def results_data(recommendation: Recommendation, query_string: str = "") -> dict[str, Any]:
     """Everything the results page shows (and `/api/results` returns), from one recommendation.
 
+    `list` is the list as the page shows it (scan columns, plain reasons); `shared_reasons` the
+    model's reasons every listed program of a specialty shares (said once, above the list).
     Keys starting with `_` are drawing geometry for the HTML page only.
     """
     rec = recommendation.to_dict()
     rows = list_rows(rec)
     stop_at = recommendation.stop_at_applications
     drawn = map_data(rows)
+    shown, shared = scan_rows(recommendation, query_string)
     return {
         "recommendation": {**rec, "programs": rows},
+        "list": shown,
+        "list_evidence_year": evidence_year(shown),
+        "shared_reasons": shared,
         "tiers": rec["totals"]["tiers"],
         "map": {
             "on_map": [d["program_id"] for d in drawn["dots"]],

@@ -1,11 +1,21 @@
-"""Bound how many expensive requests (model + optimizer runs) compute at the same time.
+"""Expensive requests (model + optimizer runs): a bounded queue, a few at once, none for nobody.
 
 Each results, what-if, plan or export request runs the model and the optimizer for a few
 seconds and needs tens of MB while it does. Without a bound, 50 clients meant 40 such runs in the
 threadpool at once: no faster on a few cores, but the server's memory peaked near 1 GB and the
-allocator kept ~550 MB after the load. Here the extra requests wait, holding no thread and
-almost no memory, in arrival order, while at most `limit` compute; cheap pages (the form,
-catalog pages, static files) never wait. When the last computation ends, freed memory is handed
+allocator kept ~550 MB after the load. Here:
+
+- at most `limit` compute at once; the others wait in arrival order, holding no thread and
+  almost no memory; cheap pages (the form, catalog pages, static files) never wait;
+- at most `max_queued` wait: beyond that the answer is 503 with `Retry-After`, so a few cheap GETs
+  cannot queue minutes of work;
+- a request whose client disconnects leaves the queue at once and never starts; one already
+  computing stops at its next checkpoint (`core.cancellation`) and nothing is sent;
+- a computation running past `deadline_seconds` stops too and gets 503 "took too long".
+
+The disconnect is seen by reading the request's (small) body up front and then keeping the real
+`receive()` awaited in a background task, which reports `http.disconnect` when the connection
+drops; the app gets the body replayed. When the last computation ends, freed memory is handed
 back to the system.
 """
 
@@ -14,14 +24,29 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import ctypes.util
+import logging
+import math
 import os
+import time
+from collections import Counter, deque
 from collections.abc import Iterable
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from fastapi import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from smartpick.core.cancellation import Cancelled, CancelToken, cancellable
+from smartpick.web.errors import error_response
+
+log = logging.getLogger(__name__)
 
 # Routes that run the model and the optimizer (the other routes answer in milliseconds): each
 # path itself and everything under it.
 EXPENSIVE_PATHS = ("/results", "/api/results", "/api/whatif", "/api/plan", "/export")
+# 50 clients at once must queue without errors (issue 13's load target) on one worker.
+DEFAULT_MAX_QUEUED = 64
+# The worst profile seen (6 specialties, $20,000, 400 programs) took 45 s on 2 shared cores.
+DEFAULT_DEADLINE_SECONDS = 60.0
+_FIRST_GUESS_SECONDS = 2.0  # a computation's duration before any has been measured
 
 
 def default_limit() -> int:
@@ -30,15 +55,38 @@ def default_limit() -> int:
 
 
 class ExpensiveWorkLimiter:
-    """ASGI middleware: at most `limit` expensive requests inside the app at once."""
+    """ASGI middleware: a bounded queue in front of at most `limit` expensive requests at once.
 
-    def __init__(self, app: ASGIApp, *, limit: int, paths: Iterable[str] = EXPENSIVE_PATHS) -> None:
+    `counts` keeps what happened to the expensive requests of this process: "started",
+    "finished", "client left" (stopped while computing), "left queue" (never started),
+    "deadline" and "queue full"; `active` holds the tokens of the computations under way.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limit: int,
+        max_queued: int = DEFAULT_MAX_QUEUED,
+        deadline_seconds: float | None = DEFAULT_DEADLINE_SECONDS,
+        paths: Iterable[str] = EXPENSIVE_PATHS,
+    ) -> None:
         self.app = app
         self.limit = limit
+        self.max_queued = max_queued
+        self.deadline_seconds = deadline_seconds
         self.paths = frozenset(paths)
         self.prefixes = tuple(p + "/" for p in self.paths)
-        self._slots: asyncio.Semaphore | None = None
-        self._running = 0
+        self.counts: Counter[str] = Counter()
+        self.running = 0
+        self.active: set[CancelToken] = set()
+        self._waiting: deque[asyncio.Future[None]] = deque()
+        self._typical_seconds = _FIRST_GUESS_SECONDS
+
+    @property
+    def waiting(self) -> int:
+        """Requests queued for a slot now."""
+        return sum(not turn.done() for turn in self._waiting)
 
     def expensive(self, path: str) -> bool:
         """Whether a request to `path` runs the model (and so waits for a free slot)."""
@@ -48,16 +96,141 @@ class ExpensiveWorkLimiter:
         if scope["type"] != "http" or not self.expensive(scope["path"]):
             await self.app(scope, receive, send)
             return
-        if self._slots is None:  # created on the server's event loop
-            self._slots = asyncio.Semaphore(self.limit)
-        async with self._slots:
-            self._running += 1
-            try:
+        body: list[Message] = []
+        while not body or body[-1].get("more_body", False):
+            message = await receive()  # the security middleware outside caps the size
+            if message["type"] == "http.disconnect":
+                return
+            body.append(message)
+        token = CancelToken()
+        gone = asyncio.Event()
+        watcher = asyncio.create_task(_watch(receive, token, gone))
+
+        async def replay() -> Message:
+            if body:
+                return body.pop(0)
+            await gone.wait()
+            return {"type": "http.disconnect"}
+
+        try:
+            await self._queue_and_run(scope, replay, send, token, gone)
+        finally:
+            watcher.cancel()
+
+    async def _queue_and_run(
+        self, scope: Scope, receive: Receive, send: Send, token: CancelToken, gone: asyncio.Event
+    ) -> None:
+        if self.running >= self.limit and self.waiting >= self.max_queued:
+            self.counts["queue full"] += 1
+            await self._busy(scope, receive, send)
+            return
+        if not await self._acquire(gone):
+            self.counts["left queue"] += 1
+            return
+        try:
+            if token.reason() is not None:  # left just as its turn came
+                self.counts["left queue"] += 1
+                return
+            await self._run(scope, receive, send, token, gone)
+        finally:
+            self._release()
+            if self.running == 0:
+                _return_free_memory()
+
+    async def _run(
+        self, scope: Scope, receive: Receive, send: Send, token: CancelToken, gone: asyncio.Event
+    ) -> None:
+        """Compute under the token; a stopped computation sends nothing, or 503 past its deadline."""
+        started = time.monotonic()
+        if self.deadline_seconds is not None:
+            token.deadline = started + self.deadline_seconds
+        self.counts["started"] += 1
+        self.active.add(token)
+        try:
+            with cancellable(token):
                 await self.app(scope, receive, send)
-            finally:
-                self._running -= 1
-                if self._running == 0:
-                    _return_free_memory()
+            self.counts["finished"] += 1
+        except Cancelled as stop:
+            self.counts[stop.reason] += 1
+            if stop.reason == "deadline" and not gone.is_set():
+                log.warning("computation stopped by its deadline on %s", scope["path"])
+                await self._too_long(scope, receive, send)
+        finally:
+            self.active.discard(token)
+            seconds = time.monotonic() - started
+            self._typical_seconds = 0.8 * self._typical_seconds + 0.2 * seconds
+
+    async def _acquire(self, gone: asyncio.Event) -> bool:
+        """Wait for a slot in arrival order; False (out of the queue) if the client leaves first."""
+        if self.running < self.limit and not self.waiting:
+            self.running += 1
+            return True
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append(turn)
+        leaving = asyncio.ensure_future(gone.wait())
+        try:
+            await asyncio.wait((turn, leaving), return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:  # server shutting down
+            self._leave(turn)
+            raise
+        finally:
+            leaving.cancel()
+        if turn.done():
+            return True  # `_release` handed its slot over
+        self._leave(turn)
+        return False
+
+    def _leave(self, turn: asyncio.Future[None]) -> None:
+        """Leave the queue; a slot already handed over passes on to the next in line."""
+        if turn.done() and not turn.cancelled():
+            self._release()
+            return
+        turn.cancel()
+        if turn in self._waiting:
+            self._waiting.remove(turn)
+
+    def _release(self) -> None:
+        """Hand the slot to the first request still waiting, or free it."""
+        while self._waiting:
+            turn = self._waiting.popleft()
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self.running -= 1
+
+    async def _busy(self, scope: Scope, receive: Receive, send: Send) -> None:
+        queued = self.waiting + self.running
+        retry = min(300, max(1, math.ceil(self._typical_seconds * queued / self.limit)))
+        response = error_response(
+            Request(scope, receive),
+            503,
+            f"SmartPick is busy with {queued} other calculations. "
+            f"Please try again in about {retry} seconds.",
+            title="SmartPick is busy",
+        )
+        response.headers["Retry-After"] = str(retry)
+        await response(scope, receive, send)
+
+    async def _too_long(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limit = f"{self.deadline_seconds:g}"
+        response = error_response(
+            Request(scope, receive),
+            503,
+            f"This calculation took too long (more than {limit} seconds) and was stopped. "
+            "Try fewer programs, fewer specialties or a smaller budget.",
+            title="This took too long",
+        )
+        await response(scope, receive, send)
+
+
+async def _watch(receive: Receive, token: CancelToken, gone: asyncio.Event) -> None:
+    """Await the real `receive()` (the body was read already) until the client disconnects."""
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            token.cancel()
+            gone.set()
+            return
 
 
 def _load_trim() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from smartpick.core.cancellation import checkpoint
 from smartpick.core.chances.matrix import SIGNAL_LEVELS
 from smartpick.core.lists.types import (
     _EXCHANGE_SLACK,
@@ -241,6 +242,7 @@ class _Chain:
             swapped = 0
             if int(self.sel.sum()) <= LOCAL_SEARCH_MAX_SIZE:
                 while swapped < _MAX_SWAPS_PER_STAGE and self.swap_pass(fee_cap):
+                    checkpoint()
                     swapped += 1
             if not self.improve_signals() and not swapped:
                 return
@@ -251,6 +253,7 @@ class _Chain:
             return False
         changed = False
         for _ in range(4 * int(self.allow[:, 1:].sum()) + 4):
+            checkpoint()
             chosen = self.sel & (self.sig_group >= 0)
             if not chosen.any():
                 return changed

@@ -17,8 +17,9 @@ from functools import cache
 
 from smartpick.core.bundled import bundled_rows
 
-GUIDE_RANGE = (60, 120)  # the guide: "Many successful IMGs ... submit 60-120 applications"
-MATCH_VALUE_RANGE = (100.0, 500_000.0)  # what a user may give as the value of a match (USD)
+# The guide SmartPick's plan follows, and its volume: "Many successful IMGs ... submit 60-120".
+GUIDE_TITLE = "Strategic Low Step Score Guide for Non-US Citizen IMGs"
+GUIDE_RANGE = (60, 120)
 ECONOMICS_FILE = ("reference", "list_economics_2026.csv")
 _SPECIALTY_KEYS = {"Internal Medicine": "im", "Family Medicine": "fm"}
 
@@ -137,8 +138,13 @@ class HowMany:
 def _value_basis(fig: Figure) -> str:
     return (
         f"the median first-year resident salary stated on {fig.n} Internal Medicine and Family "
-        f"Medicine program pages ({fig.source}, {fig.year})"
+        f"Medicine program pages ({_dated(fig)})"
     )
+
+
+def _dated(fig: Figure) -> str:
+    """The figure's source with its year, said once."""
+    return fig.source if str(fig.year) in fig.source else f"{fig.source}, {fig.year}"
 
 
 def _pct(x: float) -> str:
@@ -206,7 +212,10 @@ def how_many(
             + ")."
         )
     lo, hi = GUIDE_RANGE
-    yardstick = f"The guide says applicants with low scores often send {lo}-{hi} applications"
+    yardstick = (
+        f'The "{GUIDE_TITLE}", the strategy SmartPick\'s plan follows, says applicants with low '
+        f"scores often send {lo}-{hi} applications"
+    )
     if typical:
         yardstick += "; in 2026 IMGs sent about " + " and ".join(
             f"{f.value:.0f} {s} applications each" for s, f in typical

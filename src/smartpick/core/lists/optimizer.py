@@ -33,6 +33,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from smartpick.core.cancellation import checkpoint
 from smartpick.core.chances.matrix import ChanceMatrix, intervals
 from smartpick.core.lists.chain import _Chain
 from smartpick.core.lists.economics import worth_sending
@@ -168,6 +169,7 @@ def _run_chain(
     stop_at: int | None = None
     curve_end = problem.horizon
     while True:
+        checkpoint()  # one per stage: the web stops here when its caller has left
         t = len(stage_sets) - 1
         past_budget = program_budget is None or chain.fee > program_budget
         past_count = problem.max_programs is None or int(chain.sel.sum()) >= problem.max_programs

@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from smartpick.core.geography import place_of, resolve_region
-from smartpick.core.lists.economics import MATCH_VALUE_RANGE
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.profile.numbers import check_number
 from smartpick.core.profile.validation import field_bounds
@@ -21,6 +20,7 @@ PREFERENCE_DIMENSIONS = ("programs", "states", "regions", "settings")
 OTHERS = "*"  # the value of every state / region / setting not named in a preference map
 TRACKS = ("categorical", "preliminary", "advanced", "single")
 COUNT_RANGE = (1, 400)  # applications in one list (the form, the what-ifs and the CLI)
+MATCH_VALUE_RANGE = (100.0, 500_000.0)  # what a user may give as the value of a match (USD)
 _lo, _hi = field_bounds(ApplicantProfile.model_fields["budget_usd"])
 BUDGET_RANGE = (float(_lo or 0), float(_hi or 100_000))
 

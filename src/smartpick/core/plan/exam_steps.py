@@ -37,8 +37,8 @@ def step3_step(
     timing = (
         f"{opens}: enough for the guide's 6-9 months of preparation if you start now."
         if in_time
-        else f"{opens}, less than the guide's 6 months of preparation: take Step 3 for the "
-        "following season rather than rush it (the guide: 'If you cannot prepare adequately or "
+        else f"{opens}: there is less time than the guide's 6 months of preparation, so take "
+        "Step 3 for the following season rather than rush it (the guide: 'If you cannot prepare adequately or "
         "risk another low score/attempt, it may be safer not to rush Step 3')."
     )
     mark = profile.pass_mark("step3")

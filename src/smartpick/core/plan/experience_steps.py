@@ -9,6 +9,7 @@ from smartpick.core.plan.guide import (
     letters_in_first,
 )
 from smartpick.core.plan.types import CatalogCounts, PlanStep
+from smartpick.core.plan.words import months
 from smartpick.core.profile import ApplicantProfile
 
 
@@ -20,8 +21,8 @@ def usce_step(profile: ApplicantProfile, counts: CatalogCounts) -> PlanStep | No
         return None
     add = USCE_TARGET_HANDS_ON_MONTHS - profile.usce_hands_on_months
     have = (
-        f"{profile.usce_hands_on_months:g} months hands-on and "
-        f"{profile.usce_observership_months:g} months of observership"
+        f"{months(profile.usce_hands_on_months)} hands-on and "
+        f"{months(profile.usce_observership_months)} of observership"
     )
     ties = [
         {

@@ -14,6 +14,7 @@ import datetime as _dt
 from smartpick.core.plan.guide import LONG_SINCE_GRADUATION_YEARS, is_img
 from smartpick.core.plan.standing import GUIDE_STEP2CK
 from smartpick.core.plan.types import CatalogCounts, RedFlag
+from smartpick.core.plan.words import months
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.rules.policy import entry_restriction, h1b_payment
 from smartpick.core.rules.screens import GROUP_WORDS
@@ -62,12 +63,12 @@ def _evidence(counts: CatalogCounts, kind: str, what: str) -> str | None:
 
 
 def _stated(stated: int, shut: int, total: int, what: str, advice: str) -> tuple[str, ...]:
-    """What is known of a cut-off: stated by some programs (your imports), or by none."""
+    """What is known of a cut-off: stated by some programs (catalog or user imports), or by none."""
     if not stated:
         return (f"No source states {what} for these {total} programs; {advice}",)
     verb = "states" if stated == 1 else "state"
     return (
-        f"{stated} of the {total} programs {verb} {what} (in the catalog or your imported data): "
+        f"{stated} of the {total} programs {verb} {what} (in the program data SmartPick has): "
         f"it rules out {shut} of them for you.",
         f"The other {total - stated} state none that SmartPick knows of; {advice}",
     )
@@ -166,7 +167,7 @@ def red_flags(
                     else "No hands-on US clinical experience",
                     detail="No months of US clinical experience on record."
                     if observed <= 0
-                    else f"{observed:g} months of observership and no hands-on months: "
+                    else f"{months(observed)} of observership and no hands-on months: "
                     "programs that require US clinical experience count hands-on months only.",
                     guide="For a non-US citizen IMG targeting state university programs, US "
                     "clinical experience is critical - often more impactful than a marginal "

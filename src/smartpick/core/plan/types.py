@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from smartpick.core.chances.estimate import Estimate
-from smartpick.core.lists.economics import HowMany
+from smartpick.core.lists.economics import GUIDE_TITLE, HowMany
 from smartpick.core.lists.result import CurvePoint, ListedProgram
 from smartpick.core.plan.standing import FiveNumber, ScoreBand, SpecialtyStanding
 from smartpick.core.rules.institutions import InstitutionMatch
@@ -194,11 +194,21 @@ class PlanStep:
             "why": self.why,
             "guide": self.guide,
             "duration_months": {"min": self.duration_months[0], "max": self.duration_months[1]},
+            "duration_text": duration_words(*self.duration_months),
             "priceable": self.change is not None,
             "price": None if self.price is None else self.price.to_dict(),
             "price_error": self.price_error,
             "details": dict(self.details),
         }
+
+
+def duration_words(low: int, high: int) -> str:
+    """How long a step takes, in words: "about 1 month", "up to 1 month", "2-4 months"."""
+    if low == high:
+        return f"about {low} month{'' if low == 1 else 's'}"
+    if low == 0:
+        return f"up to {high} month{'' if high == 1 else 's'}"
+    return f"{low}-{high} months"
 
 
 @dataclass(frozen=True)
@@ -313,6 +323,7 @@ class Plan:
                 entry["end"] = _month_label(self.prepared_on, int(str(entry["end_month"])))
         return {
             "profile_name": self.profile_name,
+            "guide_title": GUIDE_TITLE,
             "summary": list(self.summary),
             "prepared_on": None if self.prepared_on is None else self.prepared_on.isoformat(),
             "standing": self.standing.to_dict(),

@@ -28,6 +28,11 @@ def _plural(n: Any, one: str, many: str) -> str:
     return f"{_num(n)} {one if n == 1 else many}"
 
 
+def months(n: float) -> str:
+    """A number of months in words: "1 month", "2.5 months"."""
+    return _plural(float(n), "month", "months")
+
+
 def _join(value: Any) -> str:
     items = list(value) if isinstance(value, Sequence) and not isinstance(value, str) else [value]
     return " + ".join(str(v) for v in items)

@@ -3,88 +3,31 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from smartpick.core.geography import REGIONS
-from smartpick.core.profile import STATE_CODES
 from smartpick.core.programs import SETTINGS
-from smartpick.core.specialties import SPECIALTIES
 from smartpick.service.assess import assess
 from smartpick.service.catalog import program_summary, program_to_dict
+from smartpick.web.catalog_filters import (
+    FILTER_WORDS,
+    NUMERIC_SORTS,
+    SORT_LABELS,
+    CatalogFilters,
+    page_filters,
+)
 from smartpick.web.deps import get_catalog, specialty_names
 from smartpick.web.errors import API_ERROR_RESPONSES
 from smartpick.web.profile_request import read_profile
 from smartpick.web.programs_view import labelled_facts
-from smartpick.web.query_models import BlankIsMissing
 from smartpick.web.rendering import query_string, render
 
 router = APIRouter(responses=API_ERROR_RESPONSES)
 
 PAGE_SIZE = 50
-
-
-def _member(values: Sequence[str], *, upper: bool = False) -> Callable[[Any], Any]:
-    """A check that a text parameter is one of `values` (upper-cased first when asked)."""
-
-    def check(value: Any) -> Any:
-        text = value.strip().upper() if upper and isinstance(value, str) else value
-        if text not in values:
-            raise ValueError(f"must be one of: {', '.join(values)}")
-        return text
-
-    return check
-
-
-def _enum(values: Sequence[str]) -> WithJsonSchema:
-    return WithJsonSchema({"type": "string", "enum": list(values)})
-
-
-_NAMES = [s.name for s in SPECIALTIES]
-_STATES = sorted(STATE_CODES)
-SpecialtyName = Annotated[str, BeforeValidator(_member(_NAMES)), _enum(_NAMES)]
-StateCode = Annotated[str, BeforeValidator(_member(_STATES, upper=True)), _enum(_STATES)]
-Region = Annotated[str, BeforeValidator(_member(REGIONS)), _enum(REGIONS)]
-SettingName = Annotated[str, BeforeValidator(_member(SETTINGS)), _enum(SETTINGS)]
-
-
-class CatalogFilters(BaseModel):
-    """Search and filters of the catalog browser; every one is optional."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    q: str | None = Field(None, max_length=100, description="Text in the program or city name.")
-    specialty: SpecialtyName | None = Field(None, description="A catalog specialty name.")
-    state: StateCode | None = Field(None, description="Two-letter state or territory code.")
-    region: Region | None = Field(None, description="Census region.")
-    setting: SettingName | None = None
-    visa: Literal["j1", "h1b"] | None = Field(None, description="Only programs stating yes.")
-    min_non_us_img_pct: float | None = Field(
-        None, ge=0, le=100, description="Minimum share of non-US IMG residents, 0-100."
-    )
-    min_positions: int | None = Field(None, ge=0, le=500, description="Minimum PGY-1 positions.")
-    page: int = Field(1, ge=1, le=10000)
-
-
-class CatalogPageFilters(BlankIsMissing, CatalogFilters):
-    """The same filters as the HTML form sends them: a blank field means "any"."""
-
-
-def _filter_args(f: CatalogFilters) -> dict[str, Any]:
-    return {
-        "specialty": f.specialty or None,
-        "state": f.state,
-        "region": f.region,
-        "setting": f.setting,
-        "visa": {"j1": "J-1", "h1b": "H-1B"}.get(f.visa or ""),
-        "min_non_us_img_pct": f.min_non_us_img_pct,
-        "min_positions": f.min_positions,
-        "text": f.q or None,
-    }
 
 
 def summary_row(program: Any) -> dict[str, Any]:
@@ -99,13 +42,16 @@ def summary_row(program: Any) -> dict[str, Any]:
 def catalog_context(request: Request, f: CatalogFilters) -> dict[str, Any]:
     """The data behind the catalog browser: the filters, the count and one page of programs."""
     catalog = get_catalog(request)
-    args = _filter_args(f)
+    args = f.search_args()
     total = catalog.count(**args)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(f.page, pages)
-    shown = catalog.search(**args, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    order = "desc" if f.descending else "asc"
+    shown = catalog.search(
+        **args, sort=f.sort, order=order, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    )
     return {
-        "filters": f.model_dump(exclude={"page"}),
+        "filters": {**f.model_dump(exclude={"page"}), "order": order},
         "total": total,
         "page": page,
         "pages": pages,
@@ -114,21 +60,58 @@ def catalog_context(request: Request, f: CatalogFilters) -> dict[str, Any]:
     }
 
 
+def sort_links(params: list[tuple[str, str]], f: CatalogFilters) -> dict[str, dict[str, str]]:
+    """Per sortable column: the address that sorts by it and its `aria-sort` state.
+
+    A first click sorts numbers highest first and text A to Z; a second click reverses.
+    """
+    kept = [(k, v) for k, v in params if k not in ("sort", "order", "page")]
+    links = {}
+    for column in ("name", "specialty", "state", "setting", *NUMERIC_SORTS):
+        first = "desc" if column in NUMERIC_SORTS else "asc"
+        current = ("descending" if f.descending else "ascending") if f.sort == column else "none"
+        flip = {"descending": "asc", "ascending": "desc"}.get(current, first)
+        links[column] = {
+            "href": "/programs?" + query_string(kept, sort=column, order=flip),
+            "aria_sort": current,
+        }
+    return links
+
+
 @router.get("/programs", response_class=HTMLResponse, include_in_schema=False)
-def catalog_page(request: Request, filters: Annotated[CatalogPageFilters, Query()]) -> HTMLResponse:
-    """Search and filter real programs, no profile needed."""
-    context = catalog_context(request, filters)
+def catalog_page(request: Request) -> HTMLResponse:
+    """Search, filter and sort real programs, no profile needed.
+
+    A bad filter is shown next to its field with the form as typed (422), not as an error page.
+    """
+    filters, errors = page_filters(request.query_params)
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
+    if errors:
+        context: dict[str, Any] = {
+            "filters": {name: request.query_params.get(name) for name in FILTER_WORDS},
+            "total": 0,
+            "page": 1,
+            "pages": 1,
+            "page_size": PAGE_SIZE,
+            "programs": [],
+        }
+    else:
+        context = catalog_context(request, filters)
     return render(
         request,
         "catalog.html",
         {
             **context,
+            "errors": errors,
             "specialties": specialty_names(request),
             "regions": REGIONS,
             "settings": SETTINGS,
             "params": params,
+            "sorts": sort_links(params, filters),
+            "sort_labels": SORT_LABELS,
+            "numeric_sorts": NUMERIC_SORTS,
         },
+        status_code=422 if errors else 200,
     )
 
 
@@ -156,11 +139,12 @@ def applicant_view(request: Request, program_id: str) -> dict[str, Any]:
     parsed, profile = read_profile(request)
     assessment = assess(profile, program_ids=[program_id], catalog=get_catalog(request))
     found = assessment.to_dict()
-    query = query_string([(k, v) for k, v in request.query_params.multi_items()])
+    pairs = [(k, v) for k, v in request.query_params.multi_items()]
+    query = query_string(pairs)
     view: dict[str, Any] = {"results_url": f"/results?{query}", "notes": found["notes"]}
     if found["programs"]:
         row = found["programs"][0]
-        return {**view, **row, "exclusions": []}
+        return {**view, **row, "exclusions": [], "shortlist": shortlist_links(pairs, program_id)}
     excluded = found["excluded"][0]
     return {
         **view,
@@ -170,6 +154,18 @@ def applicant_view(request: Request, program_id: str) -> dict[str, Any]:
         "p_match": None,
         "reasons": [],
         "unknowns": [],
+    }
+
+
+def shortlist_links(pairs: list[tuple[str, str]], program_id: str) -> dict[str, Any]:
+    """Results addresses with this program pinned, excluded, or left to the optimizer."""
+    mine = {k for k, v in pairs if k in ("pin", "exclude") and v.upper() == program_id}
+    rest = [(k, v) for k, v in pairs if not (k in ("pin", "exclude") and v.upper() == program_id)]
+    return {
+        "state": "pinned" if "pin" in mine else "excluded" if "exclude" in mine else None,
+        "pin": "/results?" + query_string(rest, pin=program_id),
+        "exclude": "/results?" + query_string(rest, exclude=program_id),
+        "release": "/results?" + query_string(rest),
     }
 
 

@@ -7,21 +7,25 @@ stored. File names carry no personal data.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from smartpick.core.lists.result import Recommendation
+from smartpick.core.plan.types import Plan
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.profile.files import profile_json, profile_toml
 from smartpick.export.pdf import plan_pdf as to_pdf
 from smartpick.export.tables import list_csv as to_csv
 from smartpick.export.tables import list_xlsx as to_xlsx
 from smartpick.service.advise import advise
+from smartpick.service.listing import export_document
 from smartpick.service.recommend import recommend
 from smartpick.web.deps import get_catalog
 from smartpick.web.errors import API_ERROR_RESPONSES
-from smartpick.web.form_values import ParsedForm, list_options
+from smartpick.web.form_values import ParsedForm, recommend_options
 from smartpick.web.profile_request import FormErrors, form_again, read_profile
 
 router = APIRouter(responses=API_ERROR_RESPONSES)
@@ -48,12 +52,12 @@ def _download(request: Request, make: Callable[[ParsedForm, ApplicantProfile], F
 
 
 def _list_file(
-    request: Request, write: Callable[[Recommendation], bytes | str], media_type: str, name: str
+    request: Request, write: Callable[[dict[str, Any]], bytes | str], media_type: str, name: str
 ) -> Response:
     def make(parsed: ParsedForm, profile: ApplicantProfile) -> File:
-        options = list_options(parsed)
-        rec = recommend(profile, catalog=get_catalog(request), **options)
-        return write(rec), media_type, name
+        catalog = get_catalog(request)
+        rec = recommend(profile, catalog=catalog, **recommend_options(parsed))
+        return write(export_document(rec, catalog)), media_type, name
 
     return _download(request, make)
 
@@ -75,15 +79,32 @@ def plan_pdf(request: Request) -> Response:
     """The advisor's plan with the recommended list as PDF."""
 
     def make(parsed: ParsedForm, profile: ApplicantProfile) -> File:
+        catalog = get_catalog(request)
         plan = advise(
             profile,
-            catalog=get_catalog(request),
+            catalog=catalog,
             budget_usd=parsed.values.get("budget_usd"),
             match_value_usd=parsed.values.get("match_value_usd"),
         )
+        options = recommend_options(parsed)
+        if options.get("must_include") or options.get("exclude"):
+            plan = with_choices(plan, recommend(profile, catalog=catalog, **options), catalog)
         return to_pdf(plan.to_dict()), "application/pdf", "smartpick-plan.pdf"
 
     return _download(request, make)
+
+
+def with_choices(plan: Plan, rec: Recommendation, catalog: Any) -> Plan:
+    """The plan whose list is the applicant's own (pins kept, exclusions left out), with a note
+    naming both: the advisor prices its steps on the list it chooses by itself."""
+    pinned = [item.program.name for item in rec.programs if item.must_include]
+    excluded = [catalog.get(pid).name for pid in rec.constraints.get("exclude") or ()]
+    note = (
+        f"Your list below keeps the programs you pinned ({'; '.join(pinned) or 'none'}) and "
+        f"leaves out the ones you excluded ({'; '.join(excluded) or 'none'}). The plan's prices "
+        "use the list SmartPick chooses by itself."
+    )
+    return replace(plan, recommended=rec.programs, notes=(note, *plan.notes))
 
 
 @router.get("/export/profile.toml", include_in_schema=False)

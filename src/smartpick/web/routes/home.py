@@ -14,9 +14,9 @@ from smartpick.core.profile import read_profile
 from smartpick.errors import InvalidInput, NotFound
 from smartpick.web.deps import get_form_spec
 from smartpick.web.errors import API_ERROR_RESPONSES
-from smartpick.web.form_values import parse_form, profile_query
+from smartpick.web.form_values import open_sections, parse_form, profile_query
 from smartpick.web.profile_form import all_fields, defaults, spec_to_dict
-from smartpick.web.profile_request import fee_note
+from smartpick.web.profile_request import fee_note, program_names
 from smartpick.web.rendering import render
 
 router = APIRouter(responses=API_ERROR_RESPONSES)
@@ -58,9 +58,15 @@ def form_page(request: Request) -> HTMLResponse:
         len(parsed.values.get("specialties") or []),
         None if "match_year" in parsed.errors else parsed.values.get("match_year"),
     )
-    return render(
-        request, "form.html", {"spec": spec, "values": values, "errors": {}, "fee_note": note}
-    )
+    context = {
+        "spec": spec,
+        "values": values,
+        "errors": {},
+        "fee_note": note,
+        "program_names": program_names(request, values),
+        "open_sections": open_sections(spec, values, {}),
+    }
+    return render(request, "form.html", context)
 
 
 @router.get("/api/form", tags=["form"])
@@ -100,6 +106,12 @@ def about_page(request: Request) -> HTMLResponse:
     return render(request, "about.html", {})
 
 
+@router.get("/glossary", response_class=HTMLResponse, include_in_schema=False)
+def glossary_page(request: Request) -> HTMLResponse:
+    """The words and numbers used on the pages, each in a few plain lines."""
+    return render(request, "glossary.html", {})
+
+
 @router.post("/profile/open", include_in_schema=False)
 async def open_profile_file(request: Request) -> Response:
     """Open a saved profile file (TOML or JSON, at most 64 KB): go to its results page.
@@ -109,17 +121,37 @@ async def open_profile_file(request: Request) -> Response:
     """
     form = await request.form()
     upload = form.get("profile_file")
-    if upload is None or isinstance(upload, str):
-        raise InvalidInput(
-            "profile_file: choose a .toml or .json profile file", field="profile_file"
-        )
-    profile = read_profile(await upload.read(), upload.filename or "")
-    query = urlencode(profile_query(profile, get_form_spec(request)))
-    limit = request.app.state.settings.max_query_bytes
-    if len(query) > limit:
-        raise InvalidInput(
-            f"profile_file: the profile is too long to carry in a page address "
-            f"({len(query):,} of {limit:,} characters); shorten institution names",
-            field="profile_file",
-        )
+    try:
+        if upload is None or isinstance(upload, str):
+            raise InvalidInput(
+                "profile_file: choose a .toml or .json profile file", field="profile_file"
+            )
+        profile = read_profile(await upload.read(), upload.filename or "")
+        query = urlencode(profile_query(profile, get_form_spec(request)))
+        limit = request.app.state.settings.max_query_bytes
+        if len(query) > limit:
+            raise InvalidInput(
+                f"profile_file: the profile is too long to carry in a page address "
+                f"({len(query):,} of {limit:,} characters); shorten institution names",
+                field="profile_file",
+            )
+    except InvalidInput as err:
+        return _file_refused(request, err.message)
     return RedirectResponse(f"/results?{query}", status_code=303)
+
+
+def _file_refused(request: Request, message: str) -> HTMLResponse:
+    """The form page again with the file's problem, said once, next to the file field (422)."""
+    spec = get_form_spec(request)
+    text = message.removeprefix("profile_file:").strip()
+    note = fee_note(None, 1, defaults(spec).get("match_year"))
+    context = {
+        "spec": spec,
+        "values": defaults(spec),
+        "errors": {},
+        "file_error": f"Profile file: {text}",
+        "fee_note": note,
+        "program_names": {},
+        "open_sections": set(),
+    }
+    return render(request, "form.html", context, status_code=422)

@@ -17,18 +17,23 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
-from smartpick.core.plan.chance_labels import ALL_STEPS, YOUR_CHANCE, other_chances
-from smartpick.core.plan.words import change_words
+from smartpick.core.lists.result import Recommendation
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.profile.whatif import apply_changes, parse_value
-from smartpick.errors import InvalidInput
+from smartpick.errors import InvalidInput, SmartPickError
 from smartpick.service.advise import advise
 from smartpick.service.calibration import calibration_report
 from smartpick.service.recommend import recommend
 from smartpick.service.whatif import whatif
+from smartpick.service.wording import ALL_STEPS, YOUR_CHANCE, change_words, other_chances
 from smartpick.web.deps import get_catalog, get_form_spec
 from smartpick.web.errors import API_ERROR_RESPONSES
-from smartpick.web.form_values import list_options, profile_query
+from smartpick.web.form_values import (
+    ParsedForm,
+    list_options,
+    profile_query,
+    recommend_options,
+)
 from smartpick.web.profile_request import FormErrors, form_again, read_profile
 from smartpick.web.rendering import query_string, render
 from smartpick.web.results_view import results_data, standing_charts
@@ -41,11 +46,25 @@ def _link(request: Request, profile: ApplicantProfile, options: Mapping[str, Any
     return "/results?" + query_string(profile_query(profile, get_form_spec(request), options))
 
 
+def shortlisted(request: Request, parsed: ParsedForm, profile: ApplicantProfile) -> Recommendation:
+    """The list with the applicant's pinned and excluded programs; a pin the optimizer cannot
+    honour (an unknown id, or a program this profile cannot match at) is shown on the form."""
+    try:
+        return recommend(profile, catalog=get_catalog(request), **recommend_options(parsed))
+    except SmartPickError as err:
+        name = {"must_include": "pin", "exclude": "exclude"}.get(err.field or "")
+        if name is None:
+            raise
+        label = "Programs you pinned" if name == "pin" else "Programs you excluded"
+        parsed.errors[name] = f"{label}: " + err.message.split(":", 1)[-1].strip()
+        raise FormErrors(parsed) from None
+
+
 def results_context(request: Request) -> dict[str, Any]:
     """The data behind the results page: the optimized list and everything shown about it."""
     parsed, profile = read_profile(request)
     catalog = get_catalog(request)
-    rec = recommend(profile, catalog=catalog, **list_options(parsed))
+    rec = shortlisted(request, parsed, profile)
     query = profile_query(profile, get_form_spec(request), list_options(parsed))
     qs = query_string(query)
     # The model's "where you stand" curve and the published quartiles are for non-US IMGs: a
@@ -76,12 +95,37 @@ def results_context(request: Request) -> dict[str, Any]:
             "json": f"/api/results?{qs}",
         },
         "query": query,
-        **results_data(rec),
+        "list_query": [(k, v) for k, v in query if k not in ("pin", "exclude")],
+        "options_used": options_used(parsed),
+        "excluded": [
+            {"program_id": pid, "name": catalog.get(pid).name, "url": f"/programs/{pid}?{qs}"}
+            for pid in rec.constraints.get("exclude") or ()
+        ],
+        **results_data(rec, qs),
         "standing": standing,
         "your_chance_label": YOUR_CHANCE,
         "all_steps_label": ALL_STEPS,
         "other_chances": [c.to_dict() for c in chances],
     }
+
+
+def options_used(parsed: ParsedForm) -> list[str]:
+    """The list options behind the page's numbers, in words (empty ones said so)."""
+    v = parsed.values
+    budget, count, value = v.get("budget_usd"), v.get("count"), v.get("match_value_usd")
+    words = [
+        f"a fee budget of ${budget:,.0f}" if budget is not None else "no fee budget",
+        f"at most {count} applications"
+        if count is not None
+        else "no cap on the number of applications",
+    ]
+    if budget is None and count is None:
+        worth = f"${value:,.0f}" if value is not None else "the default value of a match"
+        words.append(f"stops where one more application is not worth its fee at {worth}")
+    pins, drops = len(v.get("pin") or ()), len(v.get("exclude") or ())
+    words.append(f"{pins} program{'' if pins == 1 else 's'} pinned" if pins else "none pinned")
+    words.append(f"{drops} excluded" if drops else "none excluded")
+    return words
 
 
 def calibration(request: Request) -> list[dict[str, Any]]:
@@ -137,11 +181,13 @@ def plan_context(request: Request) -> dict[str, Any]:
             step["change_param"] = change_param(change)
     query = profile_query(profile, get_form_spec(request), list_options(parsed))
     context: dict[str, Any] = {"query": query, "plan": data}
-    if parsed.values.get("count") is not None:
-        # The advisor prices steps with the budget and the value rule; a count stays on the list.
+    if any(parsed.values.get(k) for k in ("count", "pin", "exclude")):
+        # The advisor prices steps with the budget and the value rule; other list options stay
+        # on the list.
         context["list_options_note"] = (
-            "The plan's prices use your budget and the value of a match; the number of "
-            "applications you set applies to the list above."
+            "The plan's prices use your budget, the value of a match and the list SmartPick "
+            "chooses by itself; the number of applications, pinned and excluded programs you set "
+            "apply to the list above."
         )
     return context
 
@@ -181,7 +227,7 @@ def whatif_context(request: Request) -> dict[str, Any]:
     """The price of the ticked steps together, measured by re-running the optimizer."""
     parsed, profile = read_profile(request)
     changes = parse_sets(request.query_params.getlist("set"))
-    result = whatif(profile, changes, catalog=get_catalog(request), **list_options(parsed))
+    result = whatif(profile, changes, catalog=get_catalog(request), **recommend_options(parsed))
     changed, options = apply_changes(profile, changes)
     return {
         "whatif": result.to_dict(),

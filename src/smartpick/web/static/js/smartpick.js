@@ -13,10 +13,14 @@
     return raw !== "" && !isNaN(num) && isFinite(raw) ? num : raw.toLowerCase();
   }
 
-  function sortTable(table, index, header) {
+  function sortTable(table, index, header, wanted) {
     var body = table.tBodies[0];
     var current = header.getAttribute("aria-sort");
-    var direction = current === "ascending" ? "descending" : "ascending";
+    // A first click sorts a column its best way (numbers where more is better: highest first).
+    var button = header.querySelector("button.sort");
+    var first = (button && button.getAttribute("data-first")) || "ascending";
+    var direction = wanted || (current === "none" || !current ? first
+      : current === "ascending" ? "descending" : "ascending");
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th) {
       if (th.hasAttribute("aria-sort")) th.setAttribute("aria-sort", "none");
     });
@@ -58,6 +62,15 @@
         var button = th.querySelector("button.sort");
         if (button) button.addEventListener("click", function () { sortTable(table, index, th); });
       });
+      // A "sort by" menu for screens where the headings are hidden (phones): "column:direction".
+      Array.prototype.forEach.call(
+        document.querySelectorAll("[data-sort-for='" + table.id + "']"), function (menu) {
+          menu.addEventListener("change", function () {
+            var parts = menu.value.split(":");
+            var index = parseInt(parts[0], 10) - 1;
+            sortTable(table, index, table.tHead.rows[0].cells[index], parts[1]);
+          });
+        });
       var controls = document.querySelectorAll("[data-filter-for='" + table.id + "']");
       Array.prototype.forEach.call(controls, function (control) {
         control.addEventListener("input", function () { applyFilters(table); });

@@ -3,8 +3,8 @@
 The guide sample's default list and why it is that long, one "your chance" number with the
 others labelled, tier definitions, a failing or mistyped Step 2 CK, red flags that say what is
 unknown, the H-1B payment and the J-1 what-if, a US IMG not compared with non-US IMGs, a 2028
-graduate, and a USCE institution matched by name and place. Screenshots of the results and plan
-pages of the six reference profiles, at desktop and phone width, go to artifacts/ (gitignored).
+graduate, and a USCE institution matched by name and place. (Screenshots of the six reference
+profiles' results and plan at desktop and phone width: tests/web/test_browser_faces.py.)
 """
 
 from __future__ import annotations
@@ -15,16 +15,16 @@ from urllib.parse import urlencode
 import pytest
 
 from smartpick.core.specialties import SPECIALTIES
-from smartpick.testing import REFERENCE_NAMES, reference_profile
+from smartpick.testing import reference_profile
 from smartpick.web.form_values import profile_query
 from smartpick.web.profile_form import build_form_spec
-from tests.web.test_browser import ARTIFACTS
+
+from .conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
 SPEC = build_form_spec([s.name for s in SPECIALTIES])
 PLAN_TIMEOUT_MS = 120_000  # the plan re-runs the model and the list for every priced step
-PHONE = {"width": 390, "height": 844}
 
 
 def _query(profile) -> str:
@@ -124,14 +124,3 @@ def test_a_usce_institution_is_matched_by_name_and_place(page, server) -> None:
     page.goto(f"{server}/results?{query}")
     text = page.inner_text("#institutions")
     assert "St Vincent Hospital Program" in text and "Worcester, MA" in text
-
-
-@pytest.mark.parametrize("name", REFERENCE_NAMES)
-def test_results_and_plan_screenshots(page, server, name: str) -> None:
-    """The results and plan of each reference profile, at desktop and phone width."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    _results_and_plan(page, server, _query(reference_profile(name)))
-    page.screenshot(path=str(ARTIFACTS / f"advice-{name}-desktop.png"), full_page=True)
-    page.set_viewport_size(PHONE)
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-    page.screenshot(path=str(ARTIFACTS / f"advice-{name}-phone.png"), full_page=True)

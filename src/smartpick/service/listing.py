@@ -1,0 +1,144 @@
+"""The optimized list in plain sentences, and as the downloads show it, for every face.
+
+Each listed program gets a few sentences: the applicant's own choice, what the program did in
+its latest cycle, the model's reasons for it (worded by the model), what its signal and its
+place in the list are worth, its fee and visas. Reasons that every listed program of a
+specialty shares are about the applicant, not the program: they are returned once
+(`shared`), not on every row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from smartpick.catalog.evidence import invited_sentence
+from smartpick.catalog.query import Catalog, program_summary
+from smartpick.core.lists.result import ListedProgram, Recommendation
+from smartpick.core.programs import Program
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%" if x >= 0.01 else ("under 1%" if x > 0 else "0%")
+
+
+def _visa_sentence(program: Program) -> str:
+    parts = []
+    for name, fact in (("J-1", program.visa_j1), ("H-1B", program.visa_h1b)):
+        if fact.value is None:
+            parts.append(f"{name}: unknown")
+            continue
+        status = {"yes": "yes", "no": "no", "none_listed": "none listed"}.get(
+            str(fact.value), str(fact.value)
+        )
+        parts.append(f"{name}: {status} ({fact.source})" if fact.source else f"{name}: {status}")
+    return "Visas: " + "; ".join(parts) + "."
+
+
+def common_reasons(
+    listed: Sequence[ListedProgram], reasons: Mapping[str, Sequence[str]]
+) -> dict[str, list[str]]:
+    """Per specialty, the model's reasons that every listed program of it shares (two or more)."""
+    by_specialty: dict[str, list[str]] = {}
+    for item in listed:
+        by_specialty.setdefault(item.program.specialty, []).append(item.program.id)
+    out: dict[str, list[str]] = {}
+    for specialty, ids in by_specialty.items():
+        if len(ids) < 2:
+            continue
+        shared = set(reasons.get(ids[0], ()))
+        for pid in ids[1:]:
+            shared &= set(reasons.get(pid, ()))
+        ordered = [r for r in reasons.get(ids[0], ()) if r in shared]
+        if ordered:
+            out[specialty] = ordered
+    return out
+
+
+def _details(
+    item: ListedProgram,
+    own_reasons: Iterable[str],
+    unknowns: Sequence[str],
+    order_in_specialty: int,
+    preferred: bool,
+) -> list[str]:
+    """The row's plain sentences: the applicant's choice, the 2026 evidence, the model's own
+    reasons for this program, signal, weight in the list, fee and visas."""
+    p = item.program
+    lines = []
+    if item.must_include:
+        lines.append("You pinned it: it stays on your list whatever the optimizer prefers.")
+    invited = invited_sentence(p)
+    if invited:
+        source = p.interview_evidence.source if p.interview_evidence else ""
+        lines.append(f"In its latest cycle it {invited} ({source}).")
+    lines.extend(own_reasons)
+    if item.signal != "none":
+        lines.append(
+            f"A {item.signal} signal raises your interview chance here from "
+            f"{_pct(item.p_interview_unsignaled)} to {_pct(item.p_interview.point)}."
+        )
+    lines.append(
+        "Leaving it out would lower your chance of matching with this list by "
+        f"{item.contribution_pp:.1f} percentage points."
+        if item.contribution_pp >= 0.05
+        else "Leaving it out would change your chance of matching by less than 0.1 "
+        "percentage point."
+    )
+    if preferred:
+        lines.append(f"It is in an area you prefer ({p.state.value}, {p.region.value}).")
+    if unknowns:
+        lines.append("Not known for this program: " + ", ".join(unknowns) + ".")
+    lines.append(
+        f"ERAS fee ${item.fee_usd}: your {_ordinal(order_in_specialty)} {p.specialty} "
+        "application (the fee per program rises with the number of programs)."
+    )
+    lines.append(_visa_sentence(p))
+    return lines
+
+
+def program_lines(
+    recommendation: Recommendation,
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Per listed program id its plain sentences, and per specialty the reasons all rows share."""
+    chances = {row.program.id: row for row in recommendation.assessment.rows}
+    reasons = {pid: list(row.reasons) for pid, row in chances.items()}
+    shared = common_reasons(recommendation.programs, reasons)
+    profile = recommendation.assessment.profile
+    regions, states = set(profile.preferred_regions), set(profile.preferred_states)
+    counted: dict[str, int] = {}
+    lines = {}
+    for item in recommendation.programs:
+        p = item.program
+        counted[p.specialty] = counted.get(p.specialty, 0) + 1
+        row = chances.get(p.id)
+        own = [r for r in reasons.get(p.id, ()) if r not in shared.get(p.specialty, ())]
+        lines[p.id] = _details(
+            item,
+            own,
+            row.unknowns if row is not None else (),
+            counted[p.specialty],
+            p.region.value in regions or p.state.value in states,
+        )
+    return lines, shared
+
+
+def export_document(recommendation: Recommendation, catalog: Catalog) -> dict[str, Any]:
+    """The list's JSON contract with what the downloads add: each program's catalog facts
+    (`facts`) and plain sentences (`why`), the reasons every row shares, and the programs the
+    applicant excluded (`excluded_programs`, catalog facts)."""
+    doc = recommendation.to_dict()
+    lines, shared = program_lines(recommendation)
+    for row, item in zip(doc["programs"], recommendation.programs, strict=True):
+        row["facts"] = program_summary(item.program)
+        row["why"] = lines[item.program.id]
+    doc["shared_reasons"] = shared
+    doc["excluded_programs"] = [
+        program_summary(catalog.get(pid)) for pid in recommendation.constraints.get("exclude") or ()
+    ]
+    return doc

@@ -1,0 +1,84 @@
+"""The results page's list as people scan it: one compact row per program, reasons on demand.
+
+Each row carries the columns an IMG scans for (state, setting, the share of non-US IMG residents
+with its year, the share of non-US IMG applicants the program invited in its latest cycle, the
+visas it takes, the interview chance with its tier, the signal, the fee) and the plain sentences
+of `service.listing` behind a disclosure; the reasons every row shares are said once above it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from smartpick.core.lists.result import Recommendation
+from smartpick.core.programs import Fact
+from smartpick.service.catalog import nonus_img_rate
+from smartpick.service.listing import program_lines
+
+# Shorter setting words for a narrow column (the glossary and the program page say them in full).
+SETTING_SHORT = {
+    "university": "University",
+    "university_affiliated_community": "Univ.-affiliated",
+    "community": "Community",
+    "military": "Military",
+}
+# Shapes that tell tiers apart without colour (the map draws the same shapes).
+TIER_SHAPES = {"reach": "▲", "target": "●", "likely": "■"}
+
+
+def _dated(fact: Fact[Any]) -> dict[str, Any] | None:
+    """A fact's value with its source year (None when unknown)."""
+    if fact.value is None:
+        return None
+    return {"value": fact.value, "year": fact.year, "source": fact.source}
+
+
+def evidence_year(rows: Sequence[Mapping[str, Any]]) -> int | None:
+    """The cycle most listed programs' interview figures come from (the column's heading)."""
+    years = [r["nonus_img_invited"]["year"] for r in rows if r["nonus_img_invited"]]
+    return max(set(years), key=years.count) if years else None
+
+
+def list_rows(
+    recommendation: Recommendation, query_string: str
+) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    """The list's rows for the page and its JSON twin, and the reasons shared by every row."""
+    lines, shared = program_lines(recommendation)
+    rows = []
+    for item in recommendation.programs:
+        p = item.program
+        rate = nonus_img_rate(p)
+        rows.append(
+            {
+                "rank": item.rank,
+                "program_id": p.id,
+                "name": p.name,
+                "specialty": p.specialty,
+                "track": p.track,
+                "url": f"/programs/{p.id}?{query_string}",
+                "city": p.city.value,
+                "state": p.state.value,
+                "setting": p.setting.value,
+                "setting_short": SETTING_SHORT.get(str(p.setting.value), "unknown"),
+                "non_us_img_residents": _dated(p.pct_non_us_img),
+                "nonus_img_invited": None
+                if rate is None or p.interview_evidence is None
+                else {
+                    "rate": rate.rate,
+                    "applicants": rate.applicants,
+                    "year": p.interview_evidence.year,
+                },
+                "visa_j1": p.visa_j1.value,
+                "visa_h1b": p.visa_h1b.value,
+                "tier": item.tier,
+                "tier_shape": TIER_SHAPES.get(item.tier, "◆"),
+                "p_interview": item.p_interview.to_dict(),
+                "signal": item.signal,
+                "fee_usd": item.fee_usd,
+                "pinned": item.must_include,
+                "website": p.website.value,
+                "details": lines[p.id],
+            }
+        )
+    return rows, shared
