@@ -14,8 +14,9 @@ from urllib.parse import urlencode
 
 import pytest
 
+from smartpick.core.lists.tiers import TIERS
 from smartpick.core.specialties import SPECIALTIES
-from smartpick.testing import reference_profile
+from smartpick.testing import REFERENCE_NAMES, reference_profile
 from smartpick.web.form_values import profile_query
 from smartpick.web.profile_form import build_form_spec
 
@@ -124,3 +125,31 @@ def test_a_usce_institution_is_matched_by_name_and_place(page, server) -> None:
     page.goto(f"{server}/results?{query}")
     text = page.inner_text("#institutions")
     assert "St Vincent Hospital Program" in text and "Worcester, MA" in text
+
+
+@pytest.mark.parametrize("name", REFERENCE_NAMES)
+def test_each_reference_list_shows_a_tier_mix_and_says_what_tiers_mean(
+    page, server, name: str
+) -> None:
+    # The list only: the plan panel gets an empty answer instead of a plan run.
+    page.route("**/results/plan?*", lambda route: route.fulfill(body="", content_type="text/html"))
+    page.goto(f"{server}/results?{_query(reference_profile(name))}")
+    counts = page.inner_text("#stat-applications .range")
+    said = {tier: int(n) for n, tier in re.findall(r"(\d+) (reach|target|likely)", counts)}
+    assert sum(1 for n in said.values() if n) > 1, (name, counts)
+    rows = {t: page.locator(f"#list tbody tr[data-tier={t}]").count() for t in TIERS}
+    assert rows == said  # the counts are the rows' own tiers
+    assert page.is_visible("#tier-defs")
+    definitions = page.inner_text("#tier-defs")
+    assert all(t in definitions for t in TIERS) and "2026" in definitions
+
+
+def test_a_citizen_of_a_restricted_country_sees_the_entry_restriction(page, server) -> None:
+    page.goto(f"{server}/?{_query(reference_profile('psych-img'))}")
+    page.fill("#citizenship", "Iran")
+    page.click("#go")
+    page.wait_for_selector("#plan-body", timeout=PLAN_TIMEOUT_MS)
+    assert "citizenship=IR" in page.url  # stored as its code; the share link carries it
+    flag = page.inner_text("#flag-entry_restriction")
+    assert "Iran" in flag and "Proclamation of 4 June 2025" in flag
+    assert "effective 9 June 2025" in flag and "check the current rule" in flag
