@@ -320,3 +320,24 @@ def test_the_whatif_and_the_page_it_opens_show_the_same_list(tmp_path) -> None:
     assert page["totals"]["applications"] == data["whatif"]["changed"]["programs"]
     assert "exclude=1402411183C" in link.query
     assert "1402411183C" not in [p["program_id"] for p in page["programs"]]
+
+
+def test_puerto_rico_programs_come_with_the_spanish_note(catalog) -> None:
+    """us-img-fm lists no Spanish: a list holding Puerto Rico programs says they work in Spanish
+    (source named); a Spanish speaker, or a list without them, gets no such note."""
+    from smartpick.core.rules.languages import language_note
+
+    profile = reference_profile("us-img-fm")
+    rec = recommend(profile, catalog=catalog)
+    in_pr = sum(1 for row in rec.programs if row.program.state.value == "PR")
+    notes = [n for n in rec.notes if "Spanish" in n]
+    if in_pr:
+        assert len(notes) == 1 and notes[0].startswith(f"{in_pr} program")
+        assert "Puerto Rico" in notes[0] and "FREIDA 2025" in notes[0]
+    else:
+        assert not notes
+    speaker = profile.model_copy(update={"languages": ["spanish"]})
+    assert language_note(speaker, ["PR", "TX"]) is None
+    assert language_note(profile, ["TX", "FL"]) is None
+    one = language_note(profile, ["TX", "PR"]) or ""
+    assert one.startswith("1 program on your list is in Puerto Rico")

@@ -47,6 +47,7 @@ from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
 from smartpick.core.rules.certification import step2ck_block
 from smartpick.core.rules.institutions import InstitutionMatch, match_institution
+from smartpick.core.rules.languages import language_note
 from smartpick.core.rules.screens import screens
 from smartpick.core.specialties import resolve_specialty
 from smartpick.errors import InvalidInput, NotFound
@@ -396,6 +397,9 @@ def _recommendation(
         )
     if solution.binding == "candidates" and blocked is None:
         notes.append("Every eligible program that adds anything is in the list.")
+    spanish = language_note(assessment.profile, (row.program.state.value for row in listed))
+    if spanish is not None:
+        notes.append(spanish)
 
     return Recommendation(
         objective="p_match" if problem.values is None else "preference_value",
