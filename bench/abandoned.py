@@ -26,7 +26,7 @@ QUERY = "specialties=Internal+Medicine&visa=j1&step1=pass&step2ck=238&graduation
 WORST = (
     "specialties=Internal+Medicine&specialties=Family+Medicine&specialties=Pediatrics"
     "&specialties=Psychiatry&specialties=Neurology&specialties=Pathology&visa=either&step1=pass"
-    "&step2ck=250&graduation_year=2024&count=400&stop_pp=0&budget_usd=20000"
+    "&step2ck=250&graduation_year=2024&count=400&budget_usd=20000"
 )
 TICKS = os.sysconf("SC_CLK_TCK")
 

@@ -64,6 +64,7 @@ EVERY_RED_FLAG: dict[str, object] = {
     "step1_attempts": 2,
     "step2ck": 214,
     "step2ck_attempts": 2,
+    "step2ck_date": "2024-06",  # 214 passed then (the standard is 218 from July 2025)
     "match_year": 2027,
     "graduation_year": 2015,
     "specialties": ["Internal Medicine"],
@@ -78,7 +79,7 @@ def reference_applicant() -> ApplicantProfile:
 
 
 def every_red_flag() -> ApplicantProfile:
-    """Step 2 CK 214, Step 1 and Step 2 CK each failed once, 12 years out, no USCE or letter, J-1."""
+    """Step 2 CK 214 (passed in June 2024), Step 1 and Step 2 CK each failed once, 12 years out, no USCE or letter, J-1."""
     from smartpick.core.profile import profile_from_dict
 
     return profile_from_dict(EVERY_RED_FLAG)
@@ -144,6 +145,7 @@ def full_profile() -> ApplicantProfile:
             "name": "every-field",
             "applicant_type": "non_us_img",
             "visa": "either",
+            "citizenship": "EG",
             "step1": 215,
             "step1_attempts": 2,
             "step1_date": "2021-06",

@@ -46,7 +46,8 @@ def test_whatif_table_and_errors() -> None:
         ["whatif", "-p", str(PROFILES / "strong-img.toml"), "--set", "count=10"],
     )
     assert ok.exit_code == 0, ok.output
-    assert "P(match)" in ok.stdout and "fees (USD)" in ok.stdout
+    assert "chance of matching" in ok.stdout and "fees (USD)" in ok.stdout
+    assert "What if: 10 applications" in ok.stdout
     bad = runner.invoke(app, ["whatif", "-p", str(PROFILES / "strong-img.toml"), "--set", "x"])
     assert bad.exit_code == 2 and "KEY=VALUE" in bad.output
     unknown = runner.invoke(

@@ -132,7 +132,8 @@ def test_strong_profile_gets_a_short_plan(strong_plan, guide_sample_run) -> None
     plan, _ = guide_sample_run
     ids = {s.id for s in strong_plan.steps}
     assert not ids & {"step3", "usce", "letters", "research", "personal_statement"}
-    assert len(strong_plan.steps) <= 3 < len(plan.steps)
+    # At most: a connection, the J-1 option (H-1B), volume and interviews; nothing remedial.
+    assert len(strong_plan.steps) <= 4 < len(plan.steps)
     assert strong_plan.standing.step2ck.band == "strong"
     assert strong_plan.standing.specialty.matched_percentile > 50
 
@@ -183,11 +184,12 @@ def test_volume_follows_the_curve(guide_sample_run) -> None:
     from smartpick.service.recommend import recommend
 
     rec = recommend(reference_profile("guide-sample"))
-    assert volume.details["stop_count"] == (rec.stop_at_applications or len(rec.programs))
-    assert f"about {volume.details['stop_count']} programs" in volume.title
-    if volume.price.delta_p_match.point >= 0.02 and volume.change["count"] > len(rec.programs):
-        assert f"up to {volume.change['count']}" in volume.title
+    # one rule, one place: the plan's volume is the list's value rule, with the same sentences
+    assert volume.details["rule_count"] == rec.how_many.rule_count == len(rec.programs)
+    assert f"about {volume.details['rule_count']} programs" in volume.title
+    assert all(line in volume.actions for line in rec.how_many.lines)
     assert volume.price is not None and volume.price.changed.programs == volume.change["count"]
+    assert volume.change["count"] in (60, 120)  # the list is at the rule: priced against the guide
 
 
 def test_standing_percentile_and_json_contract(guide_sample_run) -> None:
@@ -273,7 +275,7 @@ def test_pending_step2ck_is_priced_against_matching_step1(catalog) -> None:
     assert step.change == {"step2ck": 227}
     ran = [p.step2ck for p, _ in spy.calls]
     assert 212 in ran and 227 in ran  # both sides re-run, neither is the score-less profile
-    assert step.price.note == "against step2ck=212"
+    assert step.price.note == "compared with Step 2 CK score 212"
     assert step.price.delta_p_match.point > 0
 
 
@@ -310,10 +312,12 @@ def test_whole_plan_is_priced_as_one_rerun(guide_sample_run) -> None:
     )
     best_single = max(s.price.delta_p_match.point for s in singles)
     assert whole.delta_p_match.point > best_single
-    assert plan.summary[0].startswith("As you stand: P(match)")
+    assert plan.summary[0].startswith("Your chance of matching with this list: ")
     assert any(
-        line.startswith(f"All {len(singles)} priced steps together") for line in plan.summary
+        line.startswith(f"If you do every priced step of your plan ({len(singles)} steps")
+        for line in plan.summary
     )
+    assert not any("P(match)" in line or " pp" in line for line in plan.summary)
 
 
 def test_the_unchanged_profile_is_assessed_once_per_plan(catalog, monkeypatch) -> None:

@@ -7,12 +7,14 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from smartpick.core.lists.economics import how_many
 from smartpick.core.plan.assemble import assess_standing, build_plan
 from smartpick.core.plan.flags import red_flags
 from smartpick.core.plan.guide import competitiveness_group
 from smartpick.core.plan.standing import FiveNumber, place_score, step1_band, step2ck_band
 from smartpick.core.plan.types import CatalogCounts, ListFacts
 from smartpick.core.profile import ApplicantProfile, profile_from_dict
+from smartpick.core.rules.certification import step2ck_block
 
 # NRMP Charting Outcomes 2026, Internal Medicine, non-US IMGs, Step 2 CK.
 IM_MATCHED = FiveNumber(2649, 209, 240, 251, 259, 284)
@@ -64,11 +66,19 @@ COUNTS = CatalogCounts(
     shut_by_graduation_limit=0,
     shut_by_usce_requirement=0,
 )
+_CURVE = [(n, 80 + 11 * min(n, 30) + 30 * max(n - 30, 0), 0.5 * (1 - 0.98**n)) for n in range(120)]
 LIST = ListFacts(
     programs=40,
-    stop_count=85,
-    stop_threshold_pp=0.5,
-    p_match_by_count=[(30, 0.3), (60, 0.4), (85, 0.45)],
+    how_many=how_many(
+        match_value_usd=60_000,
+        is_default=True,
+        curve=_CURVE,
+        rule_index=85,
+        listed=40,
+        limited_by="budget",
+        specialties=("Internal Medicine",),
+    ),
+    p_match_by_count=[(n, p) for n, _, p in _CURVE],
     settings={"university": 10, "university_affiliated_community": 20, "community": 10},
     budget_usd=None,
 )
@@ -287,7 +297,10 @@ def test_any_profile_gets_a_consistent_plan(profile: ApplicantProfile, months: i
     plan = _plan(profile, months=months)
     ids = [s.id for s in plan.steps]
     assert len(ids) == len(set(ids))
-    assert "volume_mix" in ids and "interview" in ids
+    blocked = step2ck_block(profile)  # a failing Step 2 CK: the plan is the retake, no list
+    assert "volume_mix" in ids and ("interview" in ids) == (blocked is None)
+    if blocked is not None:
+        assert ids[0] == "step2ck" and plan.steps[0].change is not None
     for entry in plan.timeline:
         assert entry.step_id in ids and 0 <= entry.start_month <= entry.end_month
     for flag in plan.red_flags:
@@ -296,9 +309,13 @@ def test_any_profile_gets_a_consistent_plan(profile: ApplicantProfile, months: i
         assert step.price is None and step.why and step.actions
     if profile.step3_passed:
         assert "step3" not in ids
-    elif profile.step3 is not None and profile.applicant_type in ("non_us_img", "us_img"):
-        assert "step3" in ids  # a failed Step 3 is offered again
-    if profile.usce_hands_on_months >= 4:
+    elif (
+        profile.step3 is not None
+        and profile.applicant_type in ("non_us_img", "us_img")
+        and blocked is None
+    ):
+        assert "step3" in ids  # a failed Step 3 is offered again (after a Step 2 CK pass)
+    if profile.usce_hands_on_months >= 4 or blocked is not None:
         assert "usce" not in ids
     if profile.letters_in(profile.specialties[0]) >= 3:
         assert "letters" not in ids
@@ -325,7 +342,7 @@ def test_h1b_without_step3_shuts_every_program_and_step3_comes_first() -> None:
     flags = {f.id: f for f in red_flags(h1b, shut_all)}
     assert flags["visa_few_sponsors"].programs_shut == COUNTS.programs_total
     assert "needs a passed Step 3" in flags["visa_few_sponsors"].detail
-    empty = replace(LIST, programs=0, stop_count=None, p_match_by_count=[], settings={})
+    empty = replace(LIST, programs=0, p_match_by_count=[], settings={})
     standing = assess_standing(h1b, None, {})
     plan = build_plan(
         h1b,

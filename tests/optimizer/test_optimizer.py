@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -11,7 +13,7 @@ from smartpick.core.chances.matrix import p_match
 from smartpick.core.lists.fees import FeeTier, custom_schedule, fee_schedule
 from smartpick.core.lists.optimizer import objective_value, optimize_list
 from smartpick.core.lists.reference import exhaustive_list
-from smartpick.core.lists.tiers import tier_of
+from smartpick.core.lists.tiers import tier_of, tier_scale
 from smartpick.core.lists.types import ListProblem
 from smartpick.errors import InvalidInput
 from smartpick.testing import synthetic_chances
@@ -148,17 +150,31 @@ def test_preference_objective_counts_only_the_best_match() -> None:
 
 
 def test_curve_and_stopping_point() -> None:
-    prob = problem(60, 11, stop_threshold=0.005)
+    """The list stops at the first application whose gain, valued at the value of a match, is
+    below its fee; every earlier one paid for itself, and the curve runs past the stop."""
+    value = 2_000.0
+    prob = problem(60, 11, match_value_usd=value)
     solution = optimize_list(prob)
-    objectives = [s.objective for s in solution.stages]
+    stages = solution.stages
+    objectives = [s.objective for s in stages]
     assert all(b >= a for a, b in zip(objectives, objectives[1:], strict=False))
-    assert [s.applications for s in solution.stages] == list(range(len(solution.stages)))
-    assert solution.binding == "stop threshold" and solution.stop_at is not None
-    gains = [s.gain for s in solution.stages[1:]]
-    assert gains[solution.stop_at] < 0.005
-    assert all(g >= 0.005 for g in gains[: solution.stop_at])
-    assert solution.stage.applications == solution.stop_at
-    assert solution.next_gain is not None and solution.next_gain < 0.005
+    assert [s.applications for s in stages] == list(range(len(stages)))
+    assert solution.binding == "match value" and solution.stop_at is not None
+    fees = [b.fee_usd - a.fee_usd for a, b in zip(stages, stages[1:], strict=False)]
+    gains = [s.gain for s in stages[1:]]
+    k = solution.stop_at
+    assert gains[k] * value < fees[k]
+    assert all(g * value >= f for g, f in zip(gains[:k], fees[:k], strict=True))
+    assert solution.stage.applications == k
+    assert len(stages) - 1 >= min(60, math.ceil(1.25 * k))
+
+
+def test_a_higher_match_value_never_gives_a_shorter_list() -> None:
+    sizes = [
+        optimize_list(problem(60, 11, match_value_usd=v)).stage.applications
+        for v in (300.0, 2_000.0, 20_000.0, 200_000.0)
+    ]
+    assert sizes == sorted(sizes) and sizes[0] < sizes[-1]
 
 
 def test_deterministic() -> None:
@@ -199,11 +215,21 @@ def test_impossible_constraints_are_input_errors() -> None:
         optimize_list(problem(10, 1, max_programs=-1))
 
 
-def test_tiers() -> None:
-    assert [tier_of(p) for p in (0.05, 0.2, 0.49, 0.5, 0.9)] == [
+def test_tiers_are_anchored_on_the_typical_non_us_img_interview_rate() -> None:
+    scale = tier_scale("Internal Medicine")
+    typical = scale.typical.value  # 2026 non-US IMG interview rate (Residency Explorer)
+    assert 0.005 < typical < 0.2 and scale.typical.year == 2026
+    assert scale.target_from == pytest.approx(2 * typical)
+    below, at = 0.99 * 2 * typical, 2 * typical
+    assert [tier_of(p, "Internal Medicine") for p in (below, at, 0.49, 0.5, 0.9)] == [
         "reach",
         "target",
         "target",
         "likely",
         "likely",
     ]
+    # a specialty without 2026 figures uses the Internal Medicine anchor
+    assert tier_scale("Neurology").target_from == scale.target_from
+    words = scale.definitions()
+    assert set(words) == {"reach", "target", "likely"}
+    assert f"{100 * typical:.1f}%" in words["reach"]

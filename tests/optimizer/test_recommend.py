@@ -70,16 +70,28 @@ def test_curve_and_stopping(guide_list) -> None:
     stop = doc["stopping"]
     if stop["stop_at_applications"] is not None:
         k = stop["stop_at_applications"]
-        assert curve[k + 1]["gain_pp"] < stop["threshold_pp"]
+        extra_fee = curve[k + 1]["fees_usd"] - curve[k]["fees_usd"]
+        assert curve[k + 1]["gain_pp"] / 100 * stop["match_value_usd"] < extra_fee
+        assert len(curve) > k + 1
 
 
-def test_no_budget_stops_at_the_threshold(guide_sample, catalog: Catalog) -> None:
+def test_no_budget_stops_where_an_application_stops_paying(guide_sample, catalog) -> None:
+    """With no budget or count, the list ends where one more application is worth less than its
+    fee at the value of a match; a weak applicant gets at least the guide's 60 by default, and
+    a lower value of a match gives a shorter list."""
     plain = guide_sample.model_copy(update={"budget_usd": None})
-    rec = recommend(plain, catalog=catalog, stop_threshold_pp=1.0)
-    assert rec.binding in ("stop threshold", "candidates")
-    if rec.binding == "stop threshold":
-        assert len(rec.programs) == rec.stop_at_applications
-        assert rec.next_gain_pp is not None and rec.next_gain_pp < 1.0
+    rec = recommend(plain, catalog=catalog)
+    assert rec.binding == "match value"
+    assert len(rec.programs) == rec.stop_at_applications >= 60
+    assert rec.how_many.match_value_is_default
+    assert rec.next_gain_pp is not None and rec.next_fee_usd is not None
+    assert rec.next_gain_pp / 100 * rec.how_many.match_value_usd < rec.next_fee_usd
+    cheap = recommend(plain, catalog=catalog, match_value_usd=5_000)
+    assert len(cheap.programs) < len(rec.programs)
+    assert not cheap.how_many.match_value_is_default
+    text = " ".join(rec.how_many.lines)
+    assert "60-120" in text and "percentage point" in text
+    assert f"${rec.how_many.match_value_usd:,.0f}" in text
 
 
 def test_filters_must_include_and_exclude(guide_list, guide_sample, catalog: Catalog) -> None:

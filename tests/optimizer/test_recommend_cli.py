@@ -28,7 +28,8 @@ def test_json_is_the_contract() -> None:
 def test_table_csv_and_xlsx(tmp_path) -> None:
     table = runner.invoke(app, ["recommend", "-p", GUIDE, "--count", "20"])
     assert table.exit_code == 0, table.output
-    assert "P(match)" in table.stdout and "Where to stop" in table.stdout
+    assert "Your chance of matching with this list" in table.stdout
+    assert "How many programs:" in table.stdout and "P(match)" not in table.stdout
     out = runner.invoke(app, ["recommend", "-p", GUIDE, "--count", "20", "-f", "csv"])
     rows = list(csv.DictReader(io.StringIO(out.stdout)))
     assert len(rows) == 20

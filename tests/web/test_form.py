@@ -54,7 +54,7 @@ def test_the_guide_sample_builds_the_same_profile_as_its_file() -> None:
         ("visa=l1", "visa", "J-1"),
         ("step1=score", "step1_score", "1 to 300"),
         ("us_letters=1&us_letters_in_specialty=2", "us_letters_in_specialty", "0-1"),
-        ("stop_pp=nan", "stop_pp", "0 to 10"),
+        ("match_value_usd=nan", "match_value_usd", "100 to 500000"),
     ],
 )
 def test_errors_name_the_field_and_the_allowed_range(query: str, field: str, words: str) -> None:

@@ -89,6 +89,17 @@ def test_the_page_says_which_list_options_the_numbers_use(client, guide_query) -
     assert "none pinned" in used and "none excluded" in used
 
 
+def _open_and_unlisted(client, programs: list[dict], listed, query: str) -> str:
+    """A program the list left out that the applicant can apply to (a long default list leaves
+    out mostly programs closed to this profile)."""
+    return next(
+        p["id"]
+        for p in programs
+        if p["id"] not in listed
+        and client.get(f"/api/programs/{p['id']}?{query}").json()["applicant"]["eligible"]
+    )
+
+
 @pytest.fixture(scope="module")
 def shortlist(client, guide_results) -> dict:
     """The guide's list with one more program pinned and its first program excluded."""
@@ -97,9 +108,10 @@ def shortlist(client, guide_results) -> dict:
         "/api/programs",
         params={"specialty": "Internal Medicine", "visa": "j1", "sort": "pct_non_us_img"},
     ).json()["programs"]
-    extra = next(p["id"] for p in programs if p["id"] not in listed)
+    base = guide_results["share_url"].split("?", 1)[1]
+    extra = _open_and_unlisted(client, programs, listed, base)
     dropped = listed[0]
-    query = guide_results["share_url"].split("?", 1)[1] + f"&pin={extra}&exclude={dropped}"
+    query = base + f"&pin={extra}&exclude={dropped}"
     data = client.get("/api/results?" + query).json()
     return {"extra": extra, "dropped": dropped, "query": query, "data": data}
 
@@ -156,7 +168,7 @@ def test_a_program_page_pins_or_excludes_it(client, guide_results, guide_query) 
     programs = client.get(
         "/api/programs", params={"specialty": "Internal Medicine", "visa": "j1"}
     ).json()["programs"]
-    pid = next(p["id"] for p in programs if p["id"] not in listed)
+    pid = _open_and_unlisted(client, programs, listed, guide_query)
     twin = client.get(f"/api/programs/{pid}?{guide_query}").json()
     links = twin["applicant"]["shortlist"]
     assert links["state"] is None and f"pin={pid}" in links["pin"]

@@ -128,9 +128,7 @@ def test_whatif_prices_changes_together(client, guide_query) -> None:
     data = r.json()
     assert data["whatif"]["changes"] == {"step3": 240, "usce_months": 4}
     assert data["whatif"]["delta"]["p_match"]["point"] > 0
-    assert data["changes_text"] == (
-        "Step 3 score: 240; Total hands-on US clinical months wanted: 4"
-    )
+    assert data["changes_text"] == ("Step 3 score 240, 4 months of hands-on US clinical experience")
     params = dict(parse_qsl(data["rerun_url"].split("?", 1)[1]))
     # the rerun link carries the changed profile: the 4 hands-on months are a block of their own
     assert params["step3"] == "240" and params["usce-2-kind"] == "hands_on"
@@ -180,7 +178,7 @@ def test_a_budget_below_one_application_says_so(client, guide_query) -> None:
     assert data["recommendation"]["totals"]["applications"] == 0
     page = client.get("/results?" + query)
     assert page.status_code == 200 and 'id="empty-list"' in page.text
-    assert "limited by budget" in page.text
+    assert "Your budget is too small for one application" in page.text
 
 
 def test_plan_pdf_download(client, guide_query) -> None:

@@ -30,7 +30,9 @@ BUDGET_OPTION = typer.Option(
 
 
 def _pp(e: dict[str, float]) -> str:
-    return f"{100 * e['point']:+.1f} pp ({100 * e['low']:+.1f} to {100 * e['high']:+.1f})"
+    return (
+        f"{100 * e['point']:+.1f} points (likely {100 * e['low']:+.1f} to {100 * e['high']:+.1f})"
+    )
 
 
 def _num(e: dict[str, float]) -> str:
@@ -39,10 +41,12 @@ def _num(e: dict[str, float]) -> str:
 
 def _price_cells(price: dict[str, Any] | None) -> dict[str, str]:
     if not price:
-        return {"P(match)": "-", "change": "-", "interviews": "-", "fees": "-"}
+        return {"chance of matching": "-", "change": "-", "interviews": "-", "fees": "-"}
     b, c, d = price["baseline"], price["changed"], price["delta"]
     return {
-        "P(match)": f"{100 * b['p_match']['point']:.0f}% -> {100 * c['p_match']['point']:.0f}%",
+        "chance of matching": (
+            f"{100 * b['p_match']['point']:.0f}% → {100 * c['p_match']['point']:.0f}%"
+        ),
         "change": _pp(d["p_match"]),
         "interviews": _num(d["expected_interviews"]),
         "fees": f"{d['fees_usd']:+,.0f} USD",
@@ -96,13 +100,15 @@ def _print_plan(doc: dict[str, Any]) -> None:
     lines = band_lines(standing)
     if standing.get("specialty_percentile"):
         lines.append(standing["specialty_percentile"]["summary"])
+    if standing.get("percentile_note"):
+        lines.append(standing["percentile_note"])
     base = doc.get("baseline")
     if base:
         p = base["p_match"]
         lines.append(
-            f"Optimized list today: P(match) {100 * p['point']:.0f}% "
-            f"({100 * p['low']:.0f}-{100 * p['high']:.0f}%), "
-            f"{base['expected_interviews']['point']:.1f} expected interviews, "
+            f"Your chance of matching with this list: {100 * p['point']:.0f}% "
+            f"(likely {100 * p['low']:.0f}-{100 * p['high']:.0f}%), "
+            f"{base['expected_interviews']['point']:.1f} interview offers expected, "
             f"{base['programs']} programs, {base['fees_usd']:,.0f} USD"
         )
     if doc.get("summary"):
@@ -118,12 +124,12 @@ def _print_plan(doc: dict[str, Any]) -> None:
                 {
                     "flag": f["title"],
                     "detail": f["detail"],
-                    "shut": f["programs_shut"],
-                    "narrowed": f["programs_narrowed"],
-                    "median P(interview) cut": None
-                    if f["median_interview_cut"] is None
-                    else f"{100 * f['median_interview_cut']:.0f}%",
+                    "ruled out by a stated rule": "not stated"
+                    if f["programs_shut"] is None
+                    else f["programs_shut"],
+                    "interview chance clearly lower at": f["programs_narrowed"],
                     "of": f["programs_total"],
+                    "what is known": " ".join(f.get("notes") or ()),
                 }
                 for f in doc["red_flags"]
             ],
@@ -135,7 +141,7 @@ def _print_plan(doc: dict[str, Any]) -> None:
             {
                 "#": n,
                 "step": s["title"],
-                "months": f"{s['duration_months']['min']}-{s['duration_months']['max']}",
+                "how long": s["duration_text"],
                 **_price_cells(s["price"]),
             }
             for n, s in enumerate(doc["steps"], start=1)
@@ -198,6 +204,7 @@ def whatif(
     from smartpick.core.profile import load_profile
     from smartpick.core.profile.whatif import parse_value
     from smartpick.service.whatif import whatif as run_whatif
+    from smartpick.service.wording import change_words
 
     changes: dict[str, Any] = {}
     for item in sets:
@@ -205,12 +212,13 @@ def whatif(
         if not sep or not key.strip():
             raise InvalidInput(f"--set: '{item}' is not KEY=VALUE", field="set")
         changes[key.strip()] = parse_value(key.strip(), value)
-    result = run_whatif(load_profile(profile), changes, budget_usd=budget)
+    applicant = load_profile(profile)
+    result = run_whatif(applicant, changes, budget_usd=budget)
     doc = result.to_dict()
     rows = []
     for label, key, fmt_one in (
-        ("P(match)", "p_match", lambda v: f"{100 * v:.1f}%"),
-        ("expected interviews", "expected_interviews", lambda v: f"{v:.2f}"),
+        ("chance of matching", "p_match", lambda v: f"{100 * v:.1f}%"),
+        ("expected interview offers", "expected_interviews", lambda v: f"{v:.2f}"),
     ):
         b, c = doc["baseline"][key], doc["changed"][key]
         d = doc["delta"][key]
@@ -238,8 +246,7 @@ def whatif(
             "change": doc["changed"]["programs"] - doc["baseline"]["programs"],
         }
     )
-    changes_text = ", ".join(f"{k}={v}" for k, v in doc["changes"].items())
-    emit(rows, fmt, document=doc, title=f"What if {changes_text}")
+    emit(rows, fmt, document=doc, title=f"What if: {change_words(changes, applicant)}")
     if fmt is OutputFormat.table:
         moved = doc["list_changes"]
         for label, key in (("added to", "added"), ("dropped from", "removed")):

@@ -62,14 +62,17 @@ def parse_preferences(items: list[str]) -> dict[str, dict[str, float]] | None:
 
 
 def _pct(e: dict[str, float]) -> str:
-    return f"{100 * e['point']:.1f}% ({100 * e['low']:.1f}-{100 * e['high']:.1f}%)"
+    return f"{100 * e['point']:.1f}% (likely {100 * e['low']:.1f}-{100 * e['high']:.1f}%)"
 
 
 def _print_summary(doc: dict[str, Any]) -> None:
+    from smartpick.export.tables import LIMIT_WORDS
+
     totals, stopping = doc["totals"], doc["stopping"]
     echo = typer.echo
     echo(
-        f"P(match): {_pct(totals['p_match'])}   expected interviews: "
+        f"Your chance of matching with this list: {_pct(totals['p_match'])}   "
+        "interview offers you can expect: "
         f"{totals['expected_interviews']['point']:.1f} "
         f"({totals['expected_interviews']['low']:.1f}-{totals['expected_interviews']['high']:.1f})"
     )
@@ -92,17 +95,9 @@ def _print_summary(doc: dict[str, Any]) -> None:
                 f"Signals, {specialty}: gold {sig['gold_used']}/{sig['gold_allowed']}, "
                 f"silver {sig['silver_used']}/{sig['silver_allowed']} ({sig['note']})"
             )
-    nxt = stopping["next_gain_pp"]
-    echo(
-        f"Limited by: {stopping['limited_by']}.  Where to stop: after "
-        f"{stopping['stop_at_applications']} applications the next adds under "
-        f"{stopping['threshold_pp']} pp."
-        + (
-            f"  The next application would add {nxt:.2f} pp for ${stopping['next_fee_usd']}."
-            if nxt is not None
-            else ""
-        )
-    )
+    limited = stopping["limited_by"]
+    echo(f"The list stops at: {LIMIT_WORDS.get(limited, limited)}.")
+    echo("How many programs: " + " ".join(doc["how_many"]["lines"]))
     marks = sorted({10, 20, 30, 40, 60, 80, 100, 120, 150, totals["applications"]})
     points = [c for c in doc["curve"] if c["applications"] in marks]
     if points:
@@ -143,8 +138,11 @@ def recommend(
         help="Preference KIND:NAME=VALUE (0-1), e.g. region:Midwest=1 region:*=0.6; "
         "makes the objective the expected value of the match.",
     ),
-    stop_below: float = typer.Option(
-        0.5, "--stop-below", help="Stop where one more application adds under this many pp."
+    match_value: float | None = typer.Option(
+        None,
+        "--match-value",
+        help="What matching this season is worth to you in USD (default: the median 2026 "
+        "first-year salary); the list stops where one more application is not worth its fee.",
     ),
     season: int | None = typer.Option(
         None,
@@ -158,7 +156,7 @@ def recommend(
         None, "--output", "-o", help="Write to this file (needed for xlsx on a terminal)."
     ),
 ) -> None:
-    """The optimized application list: programs, signals, fees, P(match) and where to stop.
+    """The optimized application list: programs, signals, fees, your chance and where to stop.
 
     JSON: the contract of docs/optimizer.md (totals, programs, curve, stopping, signals).
     """
@@ -181,7 +179,7 @@ def recommend(
         settings=setting or None,
         preferences=parse_preferences(prefer),
         tracks=track or ("categorical",),
-        stop_threshold_pp=stop_below,
+        match_value_usd=match_value,
         season=season,
     )
     doc = rec.to_dict()

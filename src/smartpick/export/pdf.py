@@ -36,9 +36,9 @@ _REPLACEMENTS = {
     "\u00b1": "+/-",
 }
 _FOOTER = (
-    "SmartPick is independent of NRMP, AAMC and ECFMG. Probabilities are model estimates "
-    "calibrated on NRMP Charting Outcomes 2026 (non-US IMGs); intervals are 80% bootstrap "
-    "intervals. Program facts carry their source and year in the catalog."
+    "SmartPick is independent of NRMP, AAMC and ECFMG. Chances are model estimates fitted to "
+    "published NRMP Charting Outcomes 2026 figures (non-US IMGs); 'likely' ranges hold the true "
+    "value 8 times in 10. Program facts carry their source and year in the catalog."
 )
 
 
@@ -120,7 +120,7 @@ def _narrowed_text(flag: Mapping[str, Any]) -> str:
     if flag.get("programs_narrowed") is None:
         return "-"
     cut = flag.get("median_interview_cut")
-    extra = f" (median cut {100 * cut:.0f}%)" if cut else ""
+    extra = f" (about {100 * cut:.0f}% lower at a typical one)" if cut else ""
     return f"{flag['programs_narrowed']}{extra}"
 
 
@@ -134,19 +134,21 @@ def _est(e: Mapping[str, float] | None, *, pct: bool, signed: bool = False) -> s
 
     def fmt(v: float) -> str:
         if pct:
-            return f"{100 * v:+.1f} pp" if signed else f"{100 * v:.0f}%"
+            return f"{100 * v:+.1f} points" if signed else f"{100 * v:.0f}%"
         return f"{v:+.1f}" if signed else f"{v:.1f}"
 
-    return f"{fmt(e['point'])} ({fmt(e['low'])} to {fmt(e['high'])})"
+    return f"{fmt(e['point'])} (likely {fmt(e['low'])} to {fmt(e['high'])})"
 
 
 def price_line(price: Mapping[str, Any]) -> str:
-    """One sentence: baseline -> changed P(match), interviews and fees, with the delta interval."""
+    """One sentence: the chance of matching, interviews and fees before and after, with the
+    range of the change."""
     b, c, d = price["baseline"], price["changed"], price["delta"]
     fees = f"fees ${b['fees_usd']:,.0f} -> ${c['fees_usd']:,.0f}"
     return (
-        f"P(match) {_pct(b['p_match']['point'])} -> {_pct(c['p_match']['point'])}, "
-        f"change {_est(d['p_match'], pct=True, signed=True)}; expected interviews "
+        f"Your chance of matching {_pct(b['p_match']['point'])} -> "
+        f"{_pct(c['p_match']['point'])}, change {_est(d['p_match'], pct=True, signed=True)}; "
+        "interview offers "
         f"{b['expected_interviews']['point']:.1f} -> {c['expected_interviews']['point']:.1f} "
         f"(change {_est(d['expected_interviews'], pct=False, signed=True)}); {fees}."
     )
@@ -182,38 +184,37 @@ def plan_pdf(
     _standing(pdf, plan)
     baseline = plan.get("baseline")
     if baseline:
-        pdf.heading("Your optimized list today")
+        pdf.heading("Your list today")
         pdf.para(
-            f"P(match) {_est(baseline['p_match'], pct=True)}; expected interviews "
+            f"Your chance of matching with this list {_est(baseline['p_match'], pct=True)}; "
+            "interview offers "
             f"{_est(baseline['expected_interviews'], pct=False)}; "
             f"{baseline['programs']} programs; fees ${baseline['fees_usd']:,.0f}."
         )
     curve = plan.get("curve") or []
     if len(curve) >= 2:
-        pdf.heading("P(match) against the number of applications")
+        pdf.heading("Your chance of matching against the number of applications")
         _curve_chart(pdf, curve, plan.get("stop_at_applications"))
     flags = plan.get("red_flags") or []
     if flags:
         pdf.heading("Red flags")
         pdf.grid(
-            ("Flag", "Detail", "Shut", "Narrowed", "Of"),
+            ("Flag", "What is known", "Ruled out", "Interview chance lower", "Of"),
             [
                 (
                     f["title"],
-                    f["detail"],
-                    "-" if f["programs_shut"] is None else f["programs_shut"],
+                    " ".join([f["detail"], *(f.get("notes") or ())]),
+                    "not stated" if f["programs_shut"] is None else f["programs_shut"],
                     _narrowed_text(f),
                     f["programs_total"],
                 )
                 for f in flags
             ],
-            (38, 87, 14, 29, 12),
+            (34, 91, 16, 27, 12),
         )
     pdf.heading("The plan")
     for n, step in enumerate(plan.get("steps") or [], start=1):
-        dur = step["duration_months"]
-        span = f"{dur['min']}" if dur["min"] == dur["max"] else f"{dur['min']}-{dur['max']}"
-        pdf.para(f"{n}. {step['title']}  ({span} months)", size=10.5, bold=True)
+        pdf.para(f"{n}. {step['title']}  ({step['duration_text']})", size=10.5, bold=True)
         pdf.para(step["why"])
         pdf.bullets(step["actions"])
         ties = (step.get("details") or {}).get("tie_programs") or []
@@ -245,7 +246,7 @@ def plan_pdf(
     if rows:
         pdf.heading(f"Recommended list ({len(rows)} programs)")
         pdf.grid(
-            ("#", "Program", "State", "Tier", "P(interview)", "Signal", "Fee"),
+            ("#", "Program", "State", "Tier", "Interview chance", "Signal", "Fee"),
             [
                 (
                     i,
@@ -314,8 +315,9 @@ def _curve_chart(pdf: _PlanPdf, curve: Sequence[Mapping[str, Any]], stop: int | 
         0,
         4,
         pdf.text_safe(
-            "Applications (x) against P(match) of the best list of that size (line; band: 80% "
-            "interval). Red: where the next application adds less than the stopping threshold."
+            "Applications (x) against your chance of matching with the best list of that size "
+            "(line; band: the likely range). Red: where one more application stops being worth "
+            "its fee at the value of a match."
         ),
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
@@ -332,6 +334,8 @@ def _standing(pdf: _PlanPdf, plan: Mapping[str, Any]) -> None:
     pct = standing.get("specialty_percentile")
     if pct:
         lines.append(pct["summary"])
+    if standing.get("percentile_note"):
+        lines.append(standing["percentile_note"])
     for specialty, group in (standing.get("competitiveness") or {}).items():
         lines.append(f"{specialty}: {group}.")
     pdf.bullets(lines)

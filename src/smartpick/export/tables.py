@@ -97,7 +97,7 @@ SETTING_WORDS = {
 }
 VISA_WORDS = {"yes": "yes", "no": "no", "none_listed": "none listed"}
 LIMIT_WORDS = {
-    "stop threshold": "where one more application adds too little",
+    "match value": "where one more application is not worth its fee at the value of a match",
     "budget": "your fee budget",
     "count": "the number of applications you set",
     "candidates": "the programs you can apply to",
@@ -288,7 +288,10 @@ def list_xlsx(recommendation: Any) -> bytes:
         ("Total fees (USD)", totals["fees_usd"], usd),
         ("Program fees (USD)", totals["program_fees_usd"], usd),
         ("Transcript fee (USD)", totals["transcript_fee_usd"], usd),
-        ("The list stops at (applications)", stopping["stop_at_applications"], None),
+        ("Value of a match (USD)", stopping["match_value_usd"], usd),
+        ("Applications worth their fee at that value", stopping["stop_at_applications"], None),
+        ("Next application adds (percentage points)", stopping["next_gain_pp"], None),
+        ("Cost of one more percentage point (USD)", stopping["cost_per_point_usd"], usd),
         ("What limited the list", LIMIT_WORDS.get(limited, limited), None),
         *_choices(doc),
         *(

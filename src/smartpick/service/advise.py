@@ -20,7 +20,7 @@ from smartpick.core.lists.result import Recommendation
 from smartpick.core.plan.assemble import assess_standing, build_plan
 from smartpick.core.plan.counts import catalog_counts
 from smartpick.core.plan.guide import GUIDE_VOLUME
-from smartpick.core.plan.standing import SpecialtyStanding, match_rates_pct
+from smartpick.core.plan.standing import match_rates_pct
 from smartpick.core.plan.summary import summarize
 from smartpick.core.plan.types import PLAN_MONTHS, ListFacts, Plan, RedFlag
 from smartpick.core.profile import ApplicantProfile
@@ -44,6 +44,7 @@ def advise(
     profile: ApplicantProfile,
     *,
     budget_usd: float | None = None,
+    match_value_usd: float | None = None,
     catalog: Catalog | None = None,
     today: _dt.date | None = None,
     recommender: Recommender | None = None,
@@ -51,12 +52,15 @@ def advise(
 ) -> Plan:
     """The guide's plan for this applicant, each priceable step priced by re-running the model.
 
+    The lists use `budget_usd` (default: the profile's) and `match_value_usd` (what a match is
+    worth, default the reference salary) exactly as `recommend` does.
+
     `recommender`/`assessor` default to `service.recommend.recommend` and
     `service.assess.assess` (tests pass spies to prove the prices come from them).
     """
     catalog = catalog or open_catalog()
     budget = budget_usd if budget_usd is not None else profile.budget_usd
-    runner = Pricer(catalog, budget, recommender, assessor)
+    runner = Pricer(catalog, budget_usd, recommender, assessor, match_value_usd=match_value_usd)
     today = today or _dt.date.today()
     first = profile.specialties[0]
     base = runner.measure(profile)
@@ -70,10 +74,11 @@ def advise(
         list_facts=_list_facts(base.recommendation, budget),
         match_rates_pct=match_rates_pct(),
         months_to_eras_open=Season(profile.match_year).months_to_opening(today),
+        today=today,
     )
     steps = [price_step(step, profile, runner, base) for step in plan.steps]
     flags = _measure_flags(profile, plan.red_flags, runner, base_p, catalog)
-    notes = _notes(profile, standing.specialty, plan.months_to_eras_open, today)
+    notes = _notes(profile, plan.months_to_eras_open, today)
     if plan.timeline:
         span = max(t.end_month for t in plan.timeline)
         notes.append(
@@ -96,6 +101,7 @@ def advise(
         prepared_on=today,
         curve=base.recommendation.curve,
         stop_at_applications=base.recommendation.stop_at_applications,
+        institutions=base.recommendation.institutions,
     )
 
 
@@ -163,24 +169,15 @@ def _list_facts(rec: Recommendation, budget_usd: float | None) -> ListFacts:
         settings[setting] = settings.get(setting, 0) + 1
     return ListFacts(
         programs=len(rec.programs),
-        stop_count=rec.stop_at_applications,
-        stop_threshold_pp=float(rec.stop_threshold_pp),
+        how_many=rec.how_many,
         p_match_by_count=[(pt.applications, pt.p_match.point) for pt in rec.curve],
         settings=settings,
         budget_usd=budget_usd,
     )
 
 
-def _notes(
-    profile: ApplicantProfile, standing: SpecialtyStanding | None, months: int, today: _dt.date
-) -> list[str]:
+def _notes(profile: ApplicantProfile, months: int, today: _dt.date) -> list[str]:
     notes = []
-    if standing is None and profile.step2ck is not None:
-        notes.append(
-            f"NRMP did not publish Step 2 CK quartiles for {profile.specialties[0]} non-US IMGs "
-            "in Charting Outcomes 2026: no percentile is shown (all specialties pooled, its Table 2: "
-            "matched median 248, unmatched 242)."
-        )
     season = Season(profile.match_year)
     if season.has_opened(today):
         notes.append(
@@ -188,11 +185,12 @@ def _notes(
             f"{profile.match_year - 1}: steps that need months of preparation count for the "
             f"following season (the {profile.match_year + 1} Match)."
         )
+    when = "its ERAS season is open" if months <= 0 else f"ERAS opens in about {months} months"
     notes.append(
-        f"Prices hold the profile's season fixed (Match {profile.match_year}) so they show the "
-        f"step's own effect; ERAS opens in about {months} months. Each price re-runs the model "
-        "and the optimizer on the changed profile; intervals are 80% bootstrap intervals of the "
-        "per-draw difference."
+        f"Every price keeps your season (the {profile.match_year} Match; {when}) so it shows "
+        "what the step alone changes. Each price re-runs the model "
+        "and your list on the changed profile; 'likely' ranges take the model's own uncertainty "
+        "into account (8 times in 10 the change is inside them)."
     )
     lo, hi = GUIDE_VOLUME
     notes.append(f"The guide's rule of thumb for volume is {lo}-{hi} applications.")

@@ -18,17 +18,20 @@ from smartpick.core.cancellation import checkpoint
 from smartpick.core.chances.estimate import Estimate
 from smartpick.core.chances.matrix import interval
 from smartpick.core.chances.results import Assessment
+from smartpick.core.lists.economics import default_match_value, worth_sending
 from smartpick.core.lists.result import Recommendation
 from smartpick.core.plan.types import Outcome, PlanStep, Price
+from smartpick.core.plan.words import change_words
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.profile.whatif import apply_changes
+from smartpick.core.rules.policy import h1b_payment
 from smartpick.errors import SmartPickError
 from smartpick.service.assess import assess
 from smartpick.service.catalog import Catalog
 from smartpick.service.recommend import recommend
 
-# Going past the curve's stop "pays" when the extra programs add at least this much P(match).
-VOLUME_WORTH_PP = 2.0
+# A step adding less than this to the chance of matching is worded as a small effect.
+SMALL_GAIN = 0.01
 
 Recommender = Callable[..., Recommendation]
 Assessor = Callable[..., Assessment]
@@ -70,7 +73,12 @@ def price_between(base: Measured, changed: Measured, change: Mapping[str, Any]) 
 
 
 class Pricer:
-    """Runs the optimizer (and the model) on profiles, each distinct what-if once per plan."""
+    """Runs the optimizer (and the model) on profiles, each distinct what-if once per plan.
+
+    The list options are the ones the results page passes to `recommend` (budget, count, value
+    of a match, pinned and excluded programs; None or empty when not given), so a price and the
+    page it links to show the same list.
+    """
 
     def __init__(
         self,
@@ -78,9 +86,18 @@ class Pricer:
         budget_usd: float | None,
         recommender: Recommender | None = None,
         assessor: Assessor | None = None,
+        *,
+        count: int | None = None,
+        match_value_usd: float | None = None,
+        must_include: Sequence[str] = (),
+        exclude: Sequence[str] = (),
     ) -> None:
         self.catalog = catalog
+        self.must_include = tuple(must_include)
+        self.exclude = tuple(exclude)
         self.budget_usd = budget_usd
+        self.count = count
+        self.match_value_usd = match_value_usd
         self.recommender = recommender or recommend
         self.assessor = assessor or assess
         self.runs = 0
@@ -89,7 +106,7 @@ class Pricer:
 
     def measure(self, profile: ApplicantProfile, **options: Any) -> Measured:
         budget = options.get("budget_usd", self.budget_usd)
-        count = options.get("count")
+        count = options.get("count", self.count)
         if "count" in options and "budget_usd" not in options:
             budget = None  # a count asked for alone is not cut by the baseline's budget
         key = f"{profile.model_dump_json()}|{budget}|{count}"
@@ -97,7 +114,14 @@ class Pricer:
             checkpoint()  # each priced what-if re-runs the model and the optimizer
             reuse = self._assessments.get(profile.model_dump_json())
             rec = self.recommender(
-                profile, budget_usd=budget, count=count, catalog=self.catalog, assessment=reuse
+                profile,
+                budget_usd=budget,
+                count=count,
+                match_value_usd=self.match_value_usd,
+                must_include=self.must_include,
+                exclude=self.exclude,
+                catalog=self.catalog,
+                assessment=reuse,
             )
             self._assessments[profile.model_dump_json()] = rec.assessment
             self.runs += 1
@@ -124,14 +148,16 @@ def whole_plan_price(
     """Every priced step at once (not the volume step), against the same baseline as each."""
     merged: dict[str, Any] = {}
     against: dict[str, Any] = {}
+    priced = 0
     for step in steps:
         if step.price is None or step.change is None or step.id == "volume_mix":
             continue
+        priced += 1
         merged.update(step.change)
         compare_with = step.details.get("compare_with")
         if isinstance(compare_with, Mapping):
             against.update(compare_with)
-    if len(merged) < 2:
+    if priced < 2:
         return None
     try:
         if against:
@@ -158,10 +184,7 @@ def price_step(
         return step.with_price(None, error=exc.message)
     price = price_between(base, changed, step.change)
     if isinstance(compare_with, Mapping):
-        price = replace(
-            price,
-            note="against " + ", ".join(f"{k}={v}" for k, v in compare_with.items()),
-        )
+        price = replace(price, note="compared with " + change_words(compare_with, profile))
     note = str(step.details.get("priced_as", ""))
     priced = step.with_price(replace(price, note=note) if note else price)
     if step.id == "step3" and profile.visa == "j1":
@@ -170,16 +193,11 @@ def price_step(
         priced = _tie_price(priced, profile, runner, base)
     if step.id == "second_specialty":
         priced = _second_specialty_details(priced, profile, runner, base, changed)
+    if step.id == "research":
+        priced = _research_words(priced, price)
     if step.id == "volume_mix":
-        priced = replace(priced, actions=(*priced.actions, *_volume_verdict(price)))
-        broader = price.changed.programs - price.baseline.programs
-        if broader > 0 and price.delta_p_match.point >= VOLUME_WORTH_PP / 100:
-            stop = price.baseline.programs
-            priced = replace(
-                priced,
-                title=f"Apply to about {stop} programs, up to {price.changed.programs} budget "
-                "permitting, mixing university and affiliated community",
-            )
+        value = float(str(step.details.get("match_value_usd", default_match_value().value)))
+        priced = replace(priced, actions=(*priced.actions, *_volume_verdict(price, value)))
     return priced
 
 
@@ -199,11 +217,15 @@ def _h1b_option(
         return step
     opened = len(after.interview_points(first)) - len(before)
     price = price_between(base, measured, change)
+    payment = h1b_payment()
     d = price.delta_p_match
     action = (
-        f"If you would also train on an H-1B, Step 3 makes {opened} more {first} programs "
-        f"eligible; with both visas the list's P(match) changes {100 * d.point:+.1f} pp "
-        f"({100 * d.low:+.1f} to {100 * d.high:+.1f})."
+        f"If you would also train on an H-1B, Step 3 opens {opened} more {first} programs to "
+        f"you; with both visas your chance of matching changes by {100 * d.point:+.1f} "
+        f"percentage points (likely {100 * d.low:+.1f} to {100 * d.high:+.1f}). Since "
+        f"{payment.effective.day} {payment.effective:%B %Y} a new H-1B petition carries a "
+        f"one-time ${payment.payment_usd:,} payment, so programs may sponsor fewer H-1B visas "
+        "than they state."
     )
     details = {**step.details, "h1b_option": {"programs_opened": opened, "price": price.to_dict()}}
     return replace(step, actions=(*step.actions, action), details=details)
@@ -230,10 +252,11 @@ def _tie_price(
     d = price.delta_p_match
     place = ", ".join(str(v) for v in (top.get("city"), top.get("state")) if v)
     action = (
-        f"Done at {top['name']} ({place}), the same months also count as a tie there: "
-        f"P(match) {100 * d.point:+.1f} pp ({100 * d.low:+.1f} to {100 * d.high:+.1f})"
+        f"Done at {top['name']} ({place}), the same months also count as a connection there: "
+        f"your chance of matching {100 * d.point:+.1f} percentage points (likely "
+        f"{100 * d.low:+.1f} to {100 * d.high:+.1f})"
         + (
-            f", against {100 * step.price.delta_p_match.point:+.1f} pp for the months elsewhere."
+            f", against {100 * step.price.delta_p_match.point:+.1f} for the months elsewhere."
             if step.price is not None
             else "."
         )
@@ -274,7 +297,9 @@ def _second_specialty_details(
     ]
     for pair, p in priced:
         delta = p.delta_p_match.point
-        actions.append(f"{' + '.join(pair)} instead: {100 * delta:+.1f} pp of P(match).")
+        actions.append(
+            f"{' + '.join(pair)} instead: {100 * delta:+.1f} percentage points of your chance."
+        )
     details = {
         **step.details,
         "joint_list_by_specialty": split,
@@ -283,25 +308,49 @@ def _second_specialty_details(
     return replace(step, actions=tuple(actions), details=details)
 
 
-def _volume_verdict(price: Price) -> tuple[str, ...]:
-    """What the priced volume comparison means, in one line (from the measured price)."""
+def _research_words(step: PlanStep, price: Price) -> PlanStep:
+    """Research worded to match its measured price: the guide calls it a significant plus, but
+    matched and unmatched non-US IMGs report the same amount (Charting Outcomes 2026), so the
+    model gives it little; when the price is small, the step says so and why to do it anyway."""
+    d = price.delta_p_match
+    if d.point >= SMALL_GAIN:
+        return step
+    line = (
+        f"By itself it changes your chance of matching by only {100 * d.point:+.1f} percentage "
+        "points: matched and unmatched non-US IMGs report the same amount of research (NRMP "
+        "Charting Outcomes 2026), and it counts mostly at university programs. Do it for what "
+        "comes with it (a US connection, a letter, something to talk about at interviews), and "
+        "not before Step 3 or hands-on US clinical experience if those are within reach."
+    )
+    return replace(
+        step,
+        title=step.title + " (a small effect on your chance by itself)",
+        actions=(*step.actions, line),
+    )
+
+
+def _volume_verdict(price: Price, match_value_usd: float) -> tuple[str, ...]:
+    """What the priced change of list size means, judged by the list's own value rule."""
     more = price.changed.programs - price.baseline.programs
     d = price.delta_p_match
-    if more > 0 and d.point >= VOLUME_WORTH_PP / 100:
-        return (
-            f"Budget permitting, {price.changed.programs} programs instead of "
-            f"{price.baseline.programs} add {100 * d.point:+.1f} pp of P(match) "
-            f"({100 * d.low:+.1f} to {100 * d.high:+.1f}) for {price.delta_fees_usd:+,.0f} USD: "
-            "the guide's 'apply broadly'.",
-        )
+    if more == 0:
+        return ()
+    pays = worth_sending(d.point, price.delta_fees_usd, match_value_usd)
+    change = (
+        f"{price.changed.programs} programs instead of {price.baseline.programs} "
+        f"{'add' if more > 0 else 'change your chance by'} {100 * d.point:+.1f} percentage "
+        f"points ({100 * d.low:+.1f} to {100 * d.high:+.1f}) for {price.delta_fees_usd:+,.0f} USD"
+    )
     if more > 0:
-        return (
-            f"Going to {price.changed.programs} programs adds only {100 * d.point:+.1f} pp for "
-            f"{price.delta_fees_usd:+,.0f} USD: past the curve's stop, volume buys little.",
+        verdict = (
+            "worth it at the value of a match you set"
+            if pays
+            else "less than the fees are worth at the value of a match you set"
         )
-    if more < 0:
-        return (
-            f"Cutting to {price.changed.programs} programs would cost {100 * d.point:+.1f} pp "
-            f"and save {-price.delta_fees_usd:,.0f} USD.",
+    else:
+        verdict = (
+            "the fees saved are worth more than the chance lost at the value of a match you set"
+            if pays
+            else "the chance lost is worth more than the fees saved"
         )
-    return ()
+    return (f"{change}: {verdict}.",)

@@ -25,6 +25,7 @@ from smartpick.core.chances.matrix import (
     p_match,
 )
 from smartpick.core.chances.results import Assessment
+from smartpick.core.lists.economics import default_match_value, how_many
 from smartpick.core.lists.fees import FeeSchedule, fee_schedule
 from smartpick.core.lists.optimizer import objective_value, optimize_list
 from smartpick.core.lists.request import (
@@ -40,10 +41,14 @@ from smartpick.core.lists.request import (
 )
 from smartpick.core.lists.result import CurvePoint, ListedProgram, Recommendation
 from smartpick.core.lists.signals import Allowance, signal_allowance
-from smartpick.core.lists.tiers import tier_of
+from smartpick.core.lists.tiers import tier_of, tier_scale
 from smartpick.core.lists.types import DEFAULT_HORIZON, ListProblem, ListSolution
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
+from smartpick.core.rules.certification import step2ck_block
+from smartpick.core.rules.institutions import InstitutionMatch, match_institution
+from smartpick.core.rules.languages import language_note
+from smartpick.core.rules.screens import screens
 from smartpick.core.specialties import resolve_specialty
 from smartpick.errors import InvalidInput, NotFound
 from smartpick.service.assess import assess
@@ -76,7 +81,7 @@ def recommend(
     settings: Sequence[str] | None = None,
     preferences: Mapping[str, Mapping[str, float]] | None = None,
     tracks: Sequence[str] = ("categorical",),
-    stop_threshold_pp: float = 0.5,
+    match_value_usd: float | None = None,
     season: int | None = None,
     catalog: Catalog | None = None,
     assessment: Assessment | None = None,
@@ -84,8 +89,9 @@ def recommend(
     """The optimized application list for a profile.
 
     - `budget_usd` (total ERAS fees with the transcript fee) and/or `count` limit the list; with
-      neither (and no budget in the profile) it stops where one more application adds less than
-      `stop_threshold_pp` percentage points of P(match).
+      neither (and no budget in the profile) it stops where one more application is no longer
+      worth its fee when a match is worth `match_value_usd` (default: the median 2026 PGY-1
+      salary, `core.lists.economics`).
     - `states`, `regions`, `settings` keep only programs there; `exclude_states` and `exclude`
       (program ids) remove programs; `must_include` ids are always in the list.
     - `tracks`: categorical only by default; add "preliminary" to apply to one-year positions too
@@ -97,7 +103,10 @@ def recommend(
       options), reused when it covers the same specialties and tracks.
     """
     season = profile.match_year if season is None else season
-    check_limits(budget_usd, count, stop_threshold_pp)
+    check_limits(budget_usd, count, match_value_usd)
+    value_is_default = match_value_usd is None
+    if match_value_usd is None:
+        match_value_usd = default_match_value().value
     schedule = fee_schedule(season)
     if budget_usd is None and count is None:
         budget_usd = profile.budget_usd
@@ -153,10 +162,15 @@ def recommend(
             )
 
     values = tuple(preference_value(p, prefs) for p in programs) if prefs is not None else None
+    blocked = step2ck_block(profile)
+    if blocked is not None and must_ids:
+        raise InvalidInput(f"must_include: {blocked}", field="must_include")
     candidates = tuple(
         i
         for i, p in enumerate(programs)
-        if filters.allows(p) and (values is None or values[i] > 0 or p.id in must_ids)
+        if blocked is None
+        and filters.allows(p)
+        and (values is None or values[i] > 0 or p.id in must_ids)
     )
     allowances = {s: signal_allowance(s, season) for s in wanted}
     problem = ListProblem(
@@ -171,11 +185,16 @@ def recommend(
         excluded=tuple(index[pid] for pid in exclude_ids if pid in index),
         candidates=candidates,
         values=values,
-        stop_threshold=stop_threshold_pp / 100.0,
+        match_value_usd=match_value_usd,
         horizon=DEFAULT_HORIZON,
         interval_level=assessment.level,
     )
     solution = optimize_list(problem)
+    in_specialties = [p for s in wanted for p in catalog.programs(specialty=s)]
+    institutions = tuple(
+        match_institution(name, in_specialties)
+        for name in dict.fromkeys(e.institution for e in profile.usce if e.institution)
+    )
     return _recommendation(
         problem,
         solution,
@@ -197,11 +216,14 @@ def recommend(
             "settings": sorted(keep_settings) if keep_settings is not None else None,
             "tracks": sorted(keep_tracks),
             "preferences": prefs,
-            "stop_threshold_pp": stop_threshold_pp,
+            "match_value_usd": match_value_usd,
             "season": season,
         },
+        value_is_default=value_is_default,
         not_eligible=len(not_eligible),
-        filtered_out=len(programs) - len(candidates),
+        filtered_out=0 if blocked else len(programs) - len(candidates),
+        blocked=blocked,
+        institutions=institutions,
     )
 
 
@@ -212,7 +234,7 @@ def _pct(x: float) -> str:
 
 
 def _pp(x: float) -> str:
-    return f"{100 * x:.2f} pp" if x >= 0.0001 else "<0.01 pp"
+    return f"{100 * x:.2f} percentage points" if x >= 0.0001 else "under 0.01 percentage points"
 
 
 def _recommendation(
@@ -228,6 +250,9 @@ def _recommendation(
     constraints: dict[str, Any],
     not_eligible: int,
     filtered_out: int,
+    value_is_default: bool,
+    blocked: str | None,
+    institutions: tuple[InstitutionMatch, ...],
 ) -> Recommendation:
     cm = problem.chances
     selected = list(solution.order)
@@ -236,7 +261,9 @@ def _recommendation(
         s: arr @ cm.weights for s, arr in enumerate(cm.interview_by_signal)
     }  # (D+1, n) per level
     must = set(problem.must_include)
-    objective_name = "P(match)" if problem.values is None else "the expected value of your match"
+    objective_name = (
+        "your chance of matching" if problem.values is None else "the expected value of your match"
+    )
     level = assessment.level
     profile_regions = set(assessment.profile.preferred_regions)
     profile_states = set(assessment.profile.preferred_states)
@@ -256,10 +283,13 @@ def _recommendation(
             reasons.append("must-include (your choice)")
         if s:
             reasons.append(
-                f"{SIGNAL_LEVELS[s]} signal: P(interview) {_pct(plain)} → {_pct(p_int.point)}"
+                f"{SIGNAL_LEVELS[s]} signal: interview chance {_pct(plain)} → {_pct(p_int.point)}"
             )
-        reasons.append(f"dropping it would lower {objective_name} by {_pp(contribution)}")
+        reasons.append(f"without it {objective_name} would be {_pp(contribution)} lower")
         reasons.extend(row.reasons)
+        reasons.extend(
+            f"{screen.text} ({screen.source})" for screen in screens(assessment.profile, p)
+        )
         if p.region.value in profile_regions or p.state.value in profile_states:
             reasons.append(f"in your preferred area ({p.state.value}, {p.region.value})")
         if row.unknowns:
@@ -271,7 +301,7 @@ def _recommendation(
             ListedProgram(
                 rank=rank,
                 program=p,
-                tier=tier_of(p_int.point),
+                tier=tier_of(p_int.point, p.specialty, assessment.profile.applicant_type),
                 p_interview=p_int,
                 p_interview_unsignaled=plain,
                 signal=SIGNAL_LEVELS[s],
@@ -359,19 +389,17 @@ def _recommendation(
             "Objective: expected value of your match (a program counts only if no program you "
             "prefer also matched), from your preferences."
         )
-    if solution.binding == "stop threshold":
-        notes.append(
-            f"No budget or count given: the list stops where one more application adds less "
-            f"than {constraints['stop_threshold_pp']} pp."
-        )
     first = next((c for c in curve if c.applications == 1), None)
     if not listed and first is not None and problem.budget_usd is not None:
         notes.append(
             f"A budget of ${problem.budget_usd:g} does not cover one application: "
             f"${first.fees_usd} with the ${schedule.transcript_fee_usd} transcript fee."
         )
-    if solution.binding == "candidates":
+    if solution.binding == "candidates" and blocked is None:
         notes.append("Every eligible program that adds anything is in the list.")
+    spanish = language_note(assessment.profile, (row.program.state.value for row in listed))
+    if spanish is not None:
+        notes.append(spanish)
 
     return Recommendation(
         objective="p_match" if problem.values is None else "preference_value",
@@ -388,11 +416,25 @@ def _recommendation(
         stop_at_applications=None
         if solution.stop_at is None
         else solution.stages[solution.stop_at].applications,
-        stop_threshold_pp=constraints["stop_threshold_pp"],
+        how_many=how_many(
+            match_value_usd=float(constraints["match_value_usd"]),
+            is_default=value_is_default,
+            curve=[(c.applications, c.fees_usd, c.p_match.point) for c in curve],
+            rule_index=solution.stop_at,
+            listed=len(listed),
+            limited_by=solution.binding,
+            specialties=tuple(constraints["specialties"]),
+            blocked=blocked,
+        ),
+        blocked=blocked,
+        institutions=institutions,
         next_gain_pp=None if solution.next_gain is None else 100 * solution.next_gain,
         next_fee_usd=solution.next_fee_usd,
         binding=solution.binding,
         signals=signals_out,
+        tier_scales=tuple(
+            tier_scale(s, assessment.profile.applicant_type) for s in constraints["specialties"]
+        ),
         season=season,
         fee_source_url=schedule.source_url,
         constraints=constraints,

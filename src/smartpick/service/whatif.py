@@ -8,7 +8,7 @@ Keys and values: `core.profile.whatif`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,18 +75,28 @@ def whatif(
     changes: Mapping[str, Any],
     *,
     budget_usd: float | None = None,
+    count: int | None = None,
+    match_value_usd: float | None = None,
+    must_include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
     catalog: Catalog | None = None,
     recommender: Recommender | None = None,
     assessor: Assessor | None = None,
 ) -> WhatIf:
-    """Price `changes` by re-running the optimizer on the changed profile (same list options)."""
+    """Price `changes` by re-running the optimizer on the changed profile with the same list
+    options as `recommend` (budget, count, value of a match, pinned and excluded programs; the
+    profile's budget when neither budget nor count is given)."""
     if not changes:
         raise InvalidInput("changes: give at least one change, e.g. step3=235", field="changes")
     runner = Pricer(
         catalog or open_catalog(),
-        budget_usd if budget_usd is not None else profile.budget_usd,
+        budget_usd,
         recommender,
         assessor,
+        count=count,
+        match_value_usd=match_value_usd,
+        must_include=must_include,
+        exclude=exclude,
     )
     changed_profile, options = apply_changes(profile, changes)
     base = runner.measure(profile)

@@ -27,7 +27,7 @@ from smartpick.web.profile_form import (
     usce_name,
 )
 
-LIST_OPTIONS = ("budget_usd", "count", "stop_pp", "pin", "exclude")
+LIST_OPTIONS = ("budget_usd", "count", "match_value_usd", "pin", "exclude")
 
 
 @dataclass
@@ -361,17 +361,12 @@ def profile_query(
 
 
 def list_options(parsed: ParsedForm) -> dict[str, Any]:
-    """The list options of a parsed form: budget, count, stopping threshold, pins, exclusions."""
+    """The list options of a parsed form: budget, count, value of a match, pins, exclusions."""
     return {k: parsed.values.get(k) for k in LIST_OPTIONS if parsed.values.get(k) not in (None, [])}
 
 
 def recommend_options(parsed: ParsedForm) -> dict[str, Any]:
-    """The list options as `recommend` takes them (threshold in pp, pins as `must_include`)."""
+    """The list options as `recommend` and `whatif` take them (pins as `must_include`)."""
     options = list_options(parsed)
-    stop = options.pop("stop_pp", None)
     renamed = {"must_include": options.pop("pin", []), "exclude": options.pop("exclude", [])}
-    return (
-        options
-        | {k: v for k, v in renamed.items() if v}
-        | ({} if stop is None else {"stop_threshold_pp": float(stop)})
-    )
+    return options | {k: v for k, v in renamed.items() if v}

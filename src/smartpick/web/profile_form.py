@@ -16,12 +16,13 @@ from typing import Any
 from pydantic.fields import FieldInfo
 
 from smartpick.core.geography import REGIONS, STATES
-from smartpick.core.lists.request import COUNT_RANGE, STOP_MAX_PP
+from smartpick.core.lists.request import COUNT_RANGE, MATCH_VALUE_RANGE
 from smartpick.core.profile import ApplicantProfile, UsceEntry
 from smartpick.core.profile.numbers import allowed_range
 from smartpick.core.profile.validation import field_bounds as _bounds
 from smartpick.core.rules.season import default_match_year
 from smartpick.core.rules.usmle import TEST_DATE_PATTERN
+from smartpick.service.wording import default_match_value
 
 USCE_BLOCKS = 8  # the profile allows this many blocks (UsceEntry list max_length)
 # Pinned / excluded programs: catalog ids (ACGME code + track letter), at most this many each.
@@ -275,6 +276,11 @@ def build_form_spec(
                     hint="J-1 is sponsored by ECFMG; an H-1B needs a passed Step 3.",
                     default="j1",
                 ),
+                _text(
+                    "citizenship",
+                    "Country of citizenship",
+                    "Name or two-letter code; shows current US entry restrictions for it.",
+                ),
                 FormField(
                     "match_year",
                     "Match you apply to",
@@ -445,13 +451,14 @@ def build_form_spec(
                     maximum=COUNT_RANGE[1],
                 ),
                 FormField(
-                    "stop_pp",
-                    "Stop when one more application adds less than (percentage points)",
+                    "match_value_usd",
+                    "What matching this season is worth to you (USD)",
                     "decimal",
-                    hint="Empty: SmartPick's default, half a percentage point of your chance of "
-                    "matching.",
-                    minimum=0,
-                    maximum=STOP_MAX_PP,
+                    hint=f"Default ${default_match_value().value:,.0f}, the median first-year "
+                    "resident salary (2026). The list stops where one more application is not "
+                    "worth its fee at this value.",
+                    minimum=MATCH_VALUE_RANGE[0],
+                    maximum=MATCH_VALUE_RANGE[1],
                 ),
                 FormField(
                     "pin",

@@ -106,9 +106,11 @@ def standing_charts(
             if median is not None:
                 marks.append((float(median), f"{word} median {median:.0f}"))
         chart = standing_chart(specialty, curve, step2ck, marks)
+        near = None if step2ck is None else min(curve, key=lambda c: abs(c[0] - step2ck))
         out.append(
             {
                 "specialty": specialty,
+                "typical_p_match": None if near is None else near[1],
                 "match_rate_published": published.get("match_rate"),
                 "match_rate_predicted": predicted.get("match_rate"),
                 "step2ck_published": step2 or None,

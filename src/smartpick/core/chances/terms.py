@@ -36,6 +36,7 @@ from smartpick.core.chances.draws import Draws
 from smartpick.core.chances.effects import REFERENCE
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
+from smartpick.core.rules.institutions import name_matches
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -73,19 +74,12 @@ def geo_levels(
     return np.where(inside, 1, 2).astype(np.int64)
 
 
-def norm_name(text: str) -> str:
-    """A name folded for matching (case, commas and spaces)."""
-    return " ".join(text.casefold().replace(",", " ").split())
-
-
-def connection_kinds(
-    profile: ApplicantProfile, programs: Sequence[Program], places: Sequence[Sequence[str]]
-) -> list[str | None]:
+def connection_kinds(profile: ApplicantProfile, programs: Sequence[Program]) -> list[str | None]:
     """Per program: the applicant's connection there ("rotation" beats the others), or None.
 
-    A connection names a program id (the program, or its ACGME code) or an institution (matched
-    against the program's name or institution, `places`, at least 6 letters); a hands-on USCE
-    block at the program or its institution counts as a rotation."""
+    A connection names a program id (the program, or its ACGME code) or an institution (the one
+    name matcher, `core.rules.institutions`); a hands-on USCE block at the program or its
+    institution counts as a rotation."""
     named: list[tuple[str | None, str | None, str]] = [
         (c.program_id, c.institution, c.kind) for c in profile.connections
     ]
@@ -97,26 +91,16 @@ def connection_kinds(
     if not named:
         return [None] * len(programs)
     out: list[str | None] = []
-    for p, where in zip(programs, places, strict=True):
+    for p in programs:
         found: str | None = None
         for pid, inst, kind in named:
             hit = bool(pid and pid.upper() in (p.id, p.acgme_code))
-            if not hit and inst and len(norm_name(inst)) >= 6:
-                hit = any(norm_name(inst) in place for place in where if place)
+            if not hit and inst:
+                hit = name_matches(inst, p)
             if hit and (found is None or kind == "rotation"):
                 found = kind
         out.append(found)
     return out
-
-
-def program_places(d: Draws) -> list[tuple[str, str]]:
-    """Each program's normalised name and institution (built once per specialty)."""
-    places = d.memo.get("places")
-    if places is None:
-        places = d.memo["places"] = [
-            (norm_name(p.name), norm_name(p.institution.value or "")) for p in d.base.programs
-        ]
-    return places
 
 
 def assumed_effects(
@@ -223,8 +207,7 @@ def applicant_terms(profile: ApplicantProfile, d: Draws, idx: IntArray) -> Appli
     home = d.home[:, idx]
     in_state = np.isin(states, profile.ties_states).astype(np.float64)
     terms = terms + home * (in_state - ref.type_mix["home_state"][kind][1])
-    places = program_places(d)
-    conn = connection_kinds(profile, programs, [places[i] for i in idx])
+    conn = connection_kinds(profile, programs)
     if any(conn):
         share = {
             "rotation": np.array([a.connection_rotation for a in d.assumptions]),

@@ -28,6 +28,7 @@ a few (n x K) by (K x |S|) matrix products for n candidates and K quadrature nod
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -35,10 +36,14 @@ import numpy as np
 from smartpick.core.cancellation import checkpoint
 from smartpick.core.chances.matrix import ChanceMatrix, intervals
 from smartpick.core.lists.chain import _Chain
+from smartpick.core.lists.economics import worth_sending
 from smartpick.core.lists.types import (
     _EXTRA_FEE_POWERS,
     _M_CAP,
     _TOL,
+    CURVE_PAST_STOP,
+    POLISH_EVERY,
+    POLISH_EVERY_STAGE_UP_TO,
     FloatArray,
     ListProblem,
     ListSolution,
@@ -64,10 +69,10 @@ def _validate(problem: ListProblem) -> None:
         )
     if problem.max_programs is not None and problem.max_programs < 0:
         raise InvalidInput(f"count: must be 0 or more, got {problem.max_programs}", field="count")
-    if not 0 <= problem.stop_threshold < 1:
+    if not problem.match_value_usd > 0:
         raise InvalidInput(
-            "stop_threshold_pp: must be between 0 and 100 percentage points",
-            field="stop_threshold_pp",
+            f"match_value_usd: must be more than 0, got {problem.match_value_usd}",
+            field="match_value_usd",
         )
     for name, items in (("must_include", problem.must_include), ("exclude", problem.excluded)):
         bad = [i for i in items if not 0 <= i < n]
@@ -139,8 +144,9 @@ def _run_chain(
 ) -> tuple[list[_StageSet], int | None]:
     """Grow the chain from its current list; return its stages and the stopping stage.
 
-    The gain-per-dollar chain is the curve and runs to the horizon; the fee-blind chain only
-    runs until it passes the budget and the count.
+    The gain-per-dollar chain is the curve: it runs until the next application is no longer
+    worth its fee (the stopping stage), past the budget and the count, and on to the horizon or a
+    quarter past the stopping stage; the other chains only run until they pass the limits.
     """
     transcript = problem.fee_schedule.transcript_fee_usd
     program_budget = None if problem.budget_usd is None else problem.budget_usd - transcript
@@ -161,6 +167,7 @@ def _run_chain(
 
     snapshot()
     stop_at: int | None = None
+    curve_end = problem.horizon
     while True:
         checkpoint()  # one per stage: the web stops here when its caller has left
         t = len(stage_sets) - 1
@@ -168,13 +175,11 @@ def _run_chain(
         past_count = problem.max_programs is None or int(chain.sel.sum()) >= problem.max_programs
         no_limit = problem.budget_usd is None and problem.max_programs is None
         size = int(chain.sel.sum())
-        if (
-            past_budget
-            and past_count
-            and (size >= problem.horizon or fee_power != 1.0)
-            and (stop_at is not None or not no_limit or size >= 2 * problem.horizon)
-        ):
-            break
+        if past_budget and past_count:
+            if fee_power != 1.0:
+                break  # the other chains only offer lists within the limits
+            if stop_at is not None and size >= curve_end:
+                break
         # Stages past the limits only draw the curve: no stage after them can fit again
         # without swaps (fees only grow), so they are plain greedy, which saves most of the time.
         within = (
@@ -189,30 +194,55 @@ def _run_chain(
         p, s, _ = move
         chain.put(p, s)
         chain.refresh()
-        if within:
+        polish_now = size + 1 <= POLISH_EVERY_STAGE_UP_TO or (size + 1) % POLISH_EVERY == 0
+        if within and polish_now:
             chain.polish(chain.fee if fee_power > 0 else float("inf"))
         snapshot()
         gain = stage_sets[-1][3] - stage_sets[-2][3]
-        if stop_at is None and gain < problem.stop_threshold:
+        fee = stage_sets[-1][2] - stage_sets[-2][2]
+        if stop_at is None and not worth_sending(gain, fee, problem.match_value_usd):
             stop_at = t
+            curve_end = max(problem.horizon, math.ceil(CURVE_PAST_STOP * size))
 
     return stage_sets, stop_at
 
 
-def _p_match_draws(
-    chances: ChanceMatrix, selected: Sequence[int], signals: Sequence[int]
-) -> FloatArray:
-    """`chances.p_match` per draw, gathering each signal level's rows only once."""
+def _no_match(chances: ChanceMatrix, selected: Sequence[int], signals: Sequence[int]) -> FloatArray:
+    """P(no match | u) per draw and node, (D+1, K), gathering each signal level's rows once."""
     no_match = np.ones((chances.conversion.shape[0], chances.weights.size))
-    if not len(selected):
-        return 1.0 - no_match @ chances.weights
     idx = np.asarray(selected, dtype=np.int64)
     levels = np.asarray(signals, dtype=np.int64)
     for level in np.unique(levels):
         rows = idx[levels == level]
         m = chances.interview_by_signal[int(level)][:, rows, :] * chances.conversion[:, rows, :]
         no_match *= np.prod(1.0 - m, axis=1)
-    return 1.0 - no_match @ chances.weights
+    return no_match
+
+
+def _curve_draws(chances: ChanceMatrix, stage_sets: Sequence[_StageSet]) -> FloatArray:
+    """P(match) per draw for every stage, (D+1, stages). A stage that adds one program to the
+    one before (the usual case along the chain) multiplies in that program's factor only."""
+    out = []
+    prev: dict[int, int] | None = None
+    no_match = np.ones((chances.conversion.shape[0], chances.weights.size))
+    for selected, signals, _, _ in stage_sets:
+        now = dict(zip(selected, signals, strict=True))
+        added = None if prev is None else set(now) - set(prev)
+        if (
+            prev is not None
+            and added is not None
+            and len(added) == 1
+            and len(now) == len(prev) + 1
+            and all(now.get(i) == s for i, s in prev.items())
+        ):
+            i = added.pop()
+            m = chances.interview_by_signal[now[i]][:, i, :] * chances.conversion[:, i, :]
+            no_match = no_match * (1.0 - m)
+        else:
+            no_match = _no_match(chances, selected, signals)
+        prev = now
+        out.append(1.0 - no_match @ chances.weights)
+    return np.stack(out, axis=1)
 
 
 def _stages(problem: ListProblem, stage_sets: Sequence[_StageSet]) -> tuple[Stage, ...]:
@@ -220,9 +250,7 @@ def _stages(problem: ListProblem, stage_sets: Sequence[_StageSet]) -> tuple[Stag
         return ()
     stages: list[Stage] = []
     previous = 0.0
-    draws = np.stack(
-        [_p_match_draws(problem.chances, sel, sig) for sel, sig, _, _ in stage_sets], axis=1
-    )
+    draws = _curve_draws(problem.chances, stage_sets)
     estimates = intervals(draws, problem.interval_level)
     for (selected, signals, fee, objective), estimate in zip(stage_sets, estimates, strict=True):
         stages.append(
@@ -255,7 +283,7 @@ def _choose(
     if problem.budget_usd is None and problem.max_programs is None:
         if stop_at is None:
             return stages[-1], following(stages[-1]), "candidates"
-        return stages[stop_at], following(stages[stop_at]), "stop threshold"
+        return stages[stop_at], following(stages[stop_at]), "match value"
     best = stages[0]
     for stage in pool:
         fits_budget = problem.budget_usd is None or stage.fee_usd <= problem.budget_usd

@@ -20,9 +20,9 @@ PREFERENCE_DIMENSIONS = ("programs", "states", "regions", "settings")
 OTHERS = "*"  # the value of every state / region / setting not named in a preference map
 TRACKS = ("categorical", "preliminary", "advanced", "single")
 COUNT_RANGE = (1, 400)  # applications in one list (the form, the what-ifs and the CLI)
+MATCH_VALUE_RANGE = (100.0, 500_000.0)  # what a user may give as the value of a match (USD)
 _lo, _hi = field_bounds(ApplicantProfile.model_fields["budget_usd"])
 BUDGET_RANGE = (float(_lo or 0), float(_hi or 100_000))
-STOP_MAX_PP = 10.0  # a stopping threshold above 10 pp per application would stop at once
 
 
 @dataclass(frozen=True)
@@ -50,13 +50,17 @@ class ListFilters:
         return self.settings is None or setting in self.settings
 
 
-def check_limits(budget_usd: float | None, count: int | None, stop_threshold_pp: float) -> None:
-    """The list's budget (the profile's `budget_usd` range), count and stopping threshold."""
+def check_limits(
+    budget_usd: float | None, count: int | None, match_value_usd: float | None
+) -> None:
+    """The list's budget (the profile's `budget_usd` range), count and value of a match."""
     if budget_usd is not None:
         check_number("budget_usd", budget_usd, lo=BUDGET_RANGE[0], hi=BUDGET_RANGE[1], whole=False)
     if count is not None:
         check_number("count", count, lo=COUNT_RANGE[0], hi=COUNT_RANGE[1], whole=True)
-    check_number("stop_threshold_pp", stop_threshold_pp, lo=0, hi=STOP_MAX_PP, whole=False)
+    if match_value_usd is not None:
+        lo, hi = MATCH_VALUE_RANGE
+        check_number("match_value_usd", match_value_usd, lo=lo, hi=hi, whole=False)
 
 
 def read_states(codes: Sequence[str] | None, field_name: str) -> set[str] | None:

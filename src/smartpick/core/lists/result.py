@@ -12,8 +12,10 @@ import numpy as np
 
 from smartpick.core.chances.estimate import Estimate
 from smartpick.core.chances.results import Assessment, program_ref
-from smartpick.core.lists.tiers import TIERS
+from smartpick.core.lists.economics import HowMany
+from smartpick.core.lists.tiers import TIERS, TierScale
 from smartpick.core.programs import Program
+from smartpick.core.rules.institutions import InstitutionMatch
 
 
 @dataclass(frozen=True)
@@ -22,7 +24,7 @@ class ListedProgram:
 
     rank: int
     program: Program
-    tier: str  # reach / target / likely, by P(interview) at its signal level
+    tier: str  # reach / target / likely (core.lists.tiers), by P(interview) at its signal level
     p_interview: Estimate  # at its signal level
     p_interview_unsignaled: float
     signal: str  # none / silver / gold
@@ -95,12 +97,13 @@ class Recommendation:
     transcript_fee_usd: int
     fees_by_specialty: dict[str, dict[str, int]]
     curve: tuple[CurvePoint, ...]
-    stop_at_applications: int | None
-    stop_threshold_pp: float
+    stop_at_applications: int | None  # where the value-of-a-match rule stops
+    how_many: HowMany  # the rule, its yardsticks and the plain explanation
     next_gain_pp: float | None
     next_fee_usd: int | None
     binding: str
     signals: dict[str, dict[str, Any]]
+    tier_scales: tuple[TierScale, ...]  # the tier cut-offs of each specialty, with definitions
     season: int
     fee_source_url: str
     constraints: dict[str, Any]
@@ -108,6 +111,9 @@ class Recommendation:
     not_eligible: int  # programs of the specialties the model ruled out (hard rules)
     filtered_out: int  # eligible programs removed by the applicant's filters
     notes: tuple[str, ...]
+    blocked: str | None  # why no program can take the applicant now (a failing Step 2 CK), if so
+    # What each institution of the applicant's US clinical experience matched in the catalog.
+    institutions: tuple[InstitutionMatch, ...]
     # The chances the list was chosen from: later steps (the plan) reuse them, never recompute.
     assessment: Assessment = field(repr=False, compare=False)
 
@@ -136,12 +142,15 @@ class Recommendation:
             "programs": [p.to_dict() for p in self.programs],
             "curve": [c.to_dict() for c in self.curve],
             "stopping": {
-                "threshold_pp": self.stop_threshold_pp,
+                "match_value_usd": self.how_many.match_value_usd,
                 "stop_at_applications": self.stop_at_applications,
+                "cost_per_point_usd": self.how_many.cost_per_point_usd,
                 "next_gain_pp": self.next_gain_pp,
                 "next_fee_usd": self.next_fee_usd,
                 "limited_by": self.binding,
             },
+            "how_many": self.how_many.to_dict(),
+            "tier_definitions": [t.to_dict() for t in self.tier_scales],
             "signals": self.signals,
             "season": self.season,
             "fee_source_url": self.fee_source_url,
@@ -149,5 +158,7 @@ class Recommendation:
             "candidates": self.candidates,
             "not_eligible": self.not_eligible,
             "filtered_out": self.filtered_out,
+            "blocked": self.blocked,
+            "institutions": [{**m.to_dict(), "sentence": m.sentence} for m in self.institutions],
             "notes": list(self.notes),
         }

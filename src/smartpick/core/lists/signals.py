@@ -67,9 +67,7 @@ def signal_allowance(specialty: str, season: int | None = None) -> Allowance:
             single = _int(row["signals_total"])
             gold, silver = (single, 0) if single else (_int(row["gold"]), _int(row["silver"]))
             note = f"ERAS {used} season" + (
-                f" (the table has no {season} row; latest earlier season used)"
-                if used != season
-                else ""
+                f", the latest published; the {season} numbers may differ" if used != season else ""
             )
             if row["note"].strip():
                 note += f"; {row['note'].strip()}"

@@ -1,18 +1,87 @@
-"""Tiers of a listed program: reach, target or likely, by its P(interview)."""
+"""Tiers of a listed program: reach, target or likely, by its chance of an interview.
+
+One absolute scale per applicant group, anchored on what a typical applicant of that group got in
+2026: in Internal Medicine, programs invited 2.9% of non-US IMG applications to interview (US-citizen
+IMGs 5.7%; Family Medicine 3.5% and 9.2%; AAMC Residency Explorer 2026, `core.lists.economics`).
+At 2.9% a typical non-US IMG needs about 34 applications per interview. A program where your
+chance of an interview is at least twice your group's typical rate is one where your file stands
+out: a **target** (at most 25%, for US graduates, whose typical rates are far higher). Below that
+it is a **reach** (a long shot, as for most applicants). From even odds (50%) it is **likely**.
+Specialties without 2026 figures use the Internal Medicine rates. The definitions are shown with
+every list.
+"""
 
 from __future__ import annotations
 
-# Tiers by P(interview) at the chosen signal level (integrated over u): SmartPick's own cut-offs
-# (docs/optimizer.md), not a published standard.
-TIER_REACH_BELOW = 0.20
-TIER_LIKELY_FROM = 0.50
+from dataclasses import dataclass
+from functools import cache
+
+from smartpick.core.lists.economics import Figure, typical_interview_rate
+from smartpick.core.rules.screens import GROUP_WORDS
+
 TIERS = ("reach", "target", "likely")
+TARGET_MULTIPLE = 2.0  # a target: at least twice the group's typical interview rate ...
+TARGET_CAP = 0.25  # ... or 25%, whichever is lower
+LIKELY_FROM = 0.50  # a likely program: an even chance of an interview or better
 
 
-def tier_of(p_interview: float) -> str:
-    """ "reach" below 20% P(interview), "likely" from 50%, "target" between."""
-    if p_interview < TIER_REACH_BELOW:
-        return "reach"
-    if p_interview >= TIER_LIKELY_FROM:
-        return "likely"
-    return "target"
+@dataclass(frozen=True)
+class TierScale:
+    """The tier cut-offs for one specialty's programs and one applicant group, in words."""
+
+    specialty: str
+    group: str  # non_us_img, us_img, us_md, us_do
+    typical: Figure  # the group's 2026 interview rate the scale is anchored on
+    target_from: float
+    likely_from: float
+
+    def tier_of(self, p_interview: float) -> str:
+        """The tier of a program where the chance of an interview is `p_interview`."""
+        if p_interview >= self.likely_from:
+            return "likely"
+        return "target" if p_interview >= self.target_from else "reach"
+
+    def definitions(self) -> dict[str, str]:
+        """Each tier in words, with its cut-offs."""
+        typical = f"{100 * self.typical.value:.1f}%"
+        cut = f"{100 * self.target_from:.1f}%"
+        who = GROUP_WORDS[self.group]
+        return {
+            "reach": f"your chance of an interview is under {cut}, about twice what typical "
+            f"{who} got in {self.specialty} in {self.typical.year} ({typical} of their "
+            f"applications; {self.typical.source}): a long shot",
+            "target": f"from {cut} to under {100 * self.likely_from:.0f}%: your file stands out "
+            f"from typical {who}' there",
+            "likely": f"{100 * self.likely_from:.0f}% or more: an even chance of an interview "
+            "or better",
+        }
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {
+            "specialty": self.specialty,
+            "group": self.group,
+            "typical_interview_rate": self.typical.value,
+            "typical_source": f"{self.typical.source} ({self.typical.method})",
+            "target_from": self.target_from,
+            "likely_from": self.likely_from,
+            "definitions": self.definitions(),
+        }
+
+
+@cache
+def tier_scale(specialty: str, group: str = "non_us_img") -> TierScale:
+    """The tier scale of a specialty's programs for an applicant group."""
+    typical = typical_interview_rate(specialty, group)
+    return TierScale(
+        specialty=specialty,
+        group=group,
+        typical=typical,
+        target_from=min(TARGET_MULTIPLE * typical.value, TARGET_CAP),
+        likely_from=LIKELY_FROM,
+    )
+
+
+def tier_of(p_interview: float, specialty: str, group: str = "non_us_img") -> str:
+    """ "reach", "target" or "likely" for a program of `specialty` (see the module docstring)."""
+    return tier_scale(specialty, group).tier_of(p_interview)

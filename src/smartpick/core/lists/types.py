@@ -9,14 +9,21 @@ import numpy as np
 from numpy.typing import NDArray
 
 from smartpick.core.chances.matrix import ChanceMatrix
+from smartpick.core.lists.economics import default_match_value
 from smartpick.core.lists.fees import FeeSchedule
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 
-DEFAULT_STOP_THRESHOLD = 0.005  # 0.5 percentage points per extra application
 DEFAULT_HORIZON = 150  # the curve runs at least this far (or to the last useful program)
+CURVE_PAST_STOP = 1.25  # and to a quarter past the stopping point, to show what more would buy
 LOCAL_SEARCH_MAX_SIZE = 200  # swap search runs on lists up to this size (a fixed rule)
+# Swaps and signal moves polish every stage up to this size, then every POLISH_EVERY-th stage:
+# past the guide's 60 a polish moves the objective by hundredths of a point, and the long lists
+# of the value rule would otherwise spend most of their time there (a fixed rule, so the chain
+# still does not depend on the budget or the count).
+POLISH_EVERY_STAGE_UP_TO = 60
+POLISH_EVERY = 10
 _MAX_SWAPS_PER_STAGE = 8
 _POLISH_ROUNDS = 3
 _SWAP_POOL = 64
@@ -37,7 +44,8 @@ class ListProblem:
     - `signal_groups[i]`: the specialty whose signal allowance program i draws on, or None;
       `signal_allowances[group] = (gold, silver)`. Empty tuple: no signals at all.
     - `budget_usd`: total fees including the transcript fee; `max_programs`: a count limit.
-      Neither given: the list stops where the next application adds less than `stop_threshold`.
+      Neither given: the list stops where the next application is no longer worth its fee:
+      its gain times `match_value_usd` (what a match is worth) is below its marginal fee.
     - `must_include` / `excluded`: positions; `candidates`: positions that may be chosen (None: all
       but the excluded). `values`: preference value per program (>= 0), None for P(match).
     """
@@ -53,7 +61,8 @@ class ListProblem:
     excluded: tuple[int, ...] = ()
     candidates: tuple[int, ...] | None = None
     values: tuple[float, ...] | None = None
-    stop_threshold: float = DEFAULT_STOP_THRESHOLD
+    # what a match is worth to the applicant (USD); default: the reference file's (economics)
+    match_value_usd: float = field(default_factory=lambda: default_match_value().value)
     horizon: int = DEFAULT_HORIZON
     interval_level: float = 0.8  # share of the bootstrap draws inside each interval
 
@@ -87,13 +96,13 @@ class ListSolution:
     stages: tuple[Stage, ...]  # the curve: the best list found for each size, cheapest first
     stage: Stage  # the chosen list
     next_stage: Stage | None  # the best list found with one more application
-    stop_at: int | None  # curve index after which the next application adds < threshold
+    stop_at: int | None  # curve index after which the next application is not worth its fee
     order: tuple[int, ...]  # chosen positions, most valuable first
     signals: tuple[int, ...]  # signal level of each, aligned with `order`
     fees_usd: tuple[int, ...]  # marginal ERAS fee of each, aligned with `order`
     contributions: tuple[float, ...]  # objective lost if the program were dropped
     transcript_fee_usd: int
-    binding: str  # what limited the list: budget, count, stop threshold, or candidates
+    binding: str  # what limited the list: budget, count, match value, or candidates
 
     @property
     def next_gain(self) -> float | None:

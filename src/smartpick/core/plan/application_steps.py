@@ -12,8 +12,9 @@ from smartpick.core.plan.guide import (
     below_strong,
     low_scores,
 )
-from smartpick.core.plan.types import ListFacts, PlanStep, Standing
+from smartpick.core.plan.types import CatalogCounts, ListFacts, PlanStep, Standing
 from smartpick.core.profile import ApplicantProfile
+from smartpick.core.rules.policy import entry_restriction, h1b_payment
 
 
 def _harder_why(specialties: Sequence[str], match_rates_pct: Mapping[str, float]) -> str:
@@ -116,28 +117,30 @@ def specialty_steps(
 
 
 def volume_step(profile: ApplicantProfile, lst: ListFacts) -> PlanStep:
-    """How many programs to apply to (from the P(match) curve) and the university/community mix."""
+    """How many programs to apply to (the list's value-of-a-match rule, `core.lists.economics`)
+    and the university/community mix."""
     lo, hi = GUIDE_VOLUME
     if lst.programs == 0:
         return PlanStep(
             id="volume_mix",
             title="No program is open to you yet: do the steps above first",
             actions=(
-                "As you stand, the model finds no program in your specialties that you are "
-                "eligible for (see the red flags: visa and stated requirements).",
-                "Fix what shuts them (e.g. pass Step 3 for an H-1B, or accept a J-1), then "
-                f"apply broadly: the guide's rule of thumb is {lo}-{hi} applications.",
+                "As you stand, no program in your specialties can take you (see the red flags: "
+                "exams, visa and stated requirements).",
+                "Fix what closes them (for example pass Step 3 for an H-1B, or accept a J-1), "
+                f"then apply broadly: the guide's rule of thumb is {lo}-{hi} applications.",
             ),
             why="An application list needs programs that can take you.",
             guide="Filter programs by: Visa support (non-negotiable for foreign nationals).",
             duration_months=(1, 1),
-            details={"stop_count": 0, "current_programs": 0, "guide_range": list(GUIDE_VOLUME)},
+            details={"rule_count": 0, "current_programs": 0, "guide_range": list(GUIDE_VOLUME)},
         )
-    stop = lst.stop_count or lst.programs
+    how = lst.how_many
+    rule = how.rule_count or lst.programs
     versus = (
-        "inside the guide's 60-120 rule of thumb"
-        if lo <= stop <= hi
-        else f"{'below' if stop < lo else 'above'} the guide's 60-120 rule of thumb"
+        f"inside the guide's {lo}-{hi}"
+        if lo <= rule <= hi
+        else f"{'below' if rule < lo else 'above'} the guide's {lo}-{hi}"
     )
     uni = lst.settings.get("university", 0)
     affiliated = lst.settings.get("university_affiliated_community", 0)
@@ -159,41 +162,80 @@ def volume_step(profile: ApplicantProfile, lst: ListFacts) -> PlanStep:
             f"{community} community programs, the mix the guide recommends."
         )
     at = {n: p for n, p in lst.p_match_by_count}
-    # Priced as the move from the current list to the curve's count; when the list is already
-    # there, against the guide's 60 (or 120), to show what the rule of thumb would change.
-    if stop != lst.programs:
-        priced_count, priced_as = stop, f"your list of {lst.programs} -> {stop} programs"
+    # Priced as the move from the current list to the rule's count; when the list is already
+    # there, against the guide's nearer bound, to show what the rule of thumb would change.
+    if rule != lst.programs:
+        priced_count = rule
+        priced_as = f"your list of {lst.programs} programs, then {rule} (the value rule)"
     else:
-        priced_count = lo if stop != lo else hi
-        priced_as = f"{stop} programs (the curve) -> {priced_count} (the guide's rule of thumb)"
+        priced_count = hi if rule > hi or rule == lo else lo
+        priced_as = f"{rule} programs (the value rule), then {priced_count} (the guide's range)"
     actions = [
-        f"Apply to about {stop} programs: after that each extra application adds less than "
-        f"{lst.stop_threshold_pp:g} percentage points of P(match) ({versus}).",
+        f"Apply to about {rule} programs ({versus}).",
+        *how.lines,
         mix,
-        "Keep a core of programs where you have USCE, research or personal connections.",
+        "Keep a core of programs where you have US clinical experience, research or personal "
+        "connections.",
     ]
-    if lst.programs != stop:
+    if lst.programs != rule:
         actions.append(
             f"Your current list has {lst.programs} programs"
             + (f" under a ${lst.budget_usd:,.0f} budget." if lst.budget_usd else ".")
         )
     return PlanStep(
         id="volume_mix",
-        title=f"Apply to about {stop} programs, mixing university and affiliated community",
+        title=f"Apply to about {rule} programs, mixing university and affiliated community",
         actions=tuple(actions),
-        why="The P(match) curve of your optimized list says where more applications stop paying; "
-        "the guide's 60-120 is a rule of thumb for applicants with low scores.",
+        why="Each application costs little next to what a match is worth; the list stops where "
+        "one more no longer pays for its fee. The guide's 60-120 is a rule of thumb for "
+        "applicants with low scores.",
         guide="Many successful IMGs with low Step 1 or Step 2 CK scores submit 60-120 "
         "applications ... A mix of university and community programs (especially those "
         "affiliated with universities) gives you the best odds.",
         duration_months=(1, 1),
         change={"count": priced_count},
         details={
-            "stop_count": stop,
+            "rule_count": rule,
+            "match_value_usd": how.match_value_usd,
             "current_programs": lst.programs,
             "priced_as": priced_as,
             "guide_range": list(GUIDE_VOLUME),
-            "p_match_at": {str(n): round(at[n], 4) for n in (30, 60, 90, 120, stop) if n in at},
+            "p_match_at": {str(n): round(at[n], 4) for n in (30, 60, 90, 120, rule) if n in at},
             "settings": dict(lst.settings),
         },
+    )
+
+
+def j1_option_step(profile: ApplicantProfile, counts: CatalogCounts) -> PlanStep | None:
+    """For an applicant who would train only on an H-1B: what also accepting a J-1 would open
+    (priced), with the H-1B payment that makes a J-1 the safer route (`rules.policy`)."""
+    if profile.visa != "h1b" or profile.applicant_type not in ("non_us_img", "us_img"):
+        return None
+    restriction = entry_restriction(profile)
+    payment = h1b_payment()
+    actions = [
+        f"Consider also accepting a J-1: it is sponsored by ECFMG, not the program, and is not "
+        f"affected by the ${payment.payment_usd:,} payment on new H-1B petitions (since "
+        f"{payment.effective.day} {payment.effective:%B %Y}).",
+        "A J-1 requires a Statement of Need from your home country's health ministry and "
+        "usually two years at home after training, unless waived: weigh that against the "
+        "programs it opens.",
+    ]
+    if restriction is not None:
+        actions.append(
+            f"J visas are currently suspended for nationals of {restriction.name} (Proclamation "
+            "of 4 June 2025): a J-1 may not be open to you unless an exception applies."
+        )
+    return PlanStep(
+        id="j1_option",
+        title="Price also accepting a J-1",
+        actions=tuple(actions),
+        why=f"{counts.h1b_programs} of {counts.programs_total} {counts.specialty} programs state "
+        "they consider H-1B, and new H-1B petitions now carry a large payment; many more "
+        "programs consider a J-1.",
+        guide="J-1 is most common. A few will support H-1B (especially if you already have "
+        "Step 3).",
+        duration_months=(0, 1),
+        change={"visa": "either"},
+        details={"h1b_programs": counts.h1b_programs, "programs_total": counts.programs_total},
     )

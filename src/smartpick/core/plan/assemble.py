@@ -6,11 +6,18 @@ step's `change`.
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Mapping
 from dataclasses import replace
 
-from smartpick.core.plan.application_steps import region_step, specialty_steps, volume_step
-from smartpick.core.plan.exam_steps import step2ck_step, step3_step
+from smartpick.core.plan.application_steps import (
+    j1_option_step,
+    region_step,
+    specialty_steps,
+    volume_step,
+)
+from smartpick.core.plan.chance_labels import not_compared_note
+from smartpick.core.plan.exam_steps import step2ck_retake_step, step2ck_step, step3_step
 from smartpick.core.plan.experience_steps import (
     connection_step,
     letters_step,
@@ -27,10 +34,19 @@ from smartpick.core.plan.standing import (
     specialty_standing,
     step1_band,
     step2ck_band,
+    unpublished_note,
 )
 from smartpick.core.plan.timeline import timeline
-from smartpick.core.plan.types import CatalogCounts, ListFacts, Plan, PlanStep, Standing
+from smartpick.core.plan.types import (
+    CatalogCounts,
+    ListFacts,
+    Plan,
+    PlanStep,
+    RedFlag,
+    Standing,
+)
 from smartpick.core.profile import ApplicantProfile
+from smartpick.core.rules.certification import step2ck_block
 
 
 def assess_standing(
@@ -39,24 +55,34 @@ def assess_standing(
     rates: Mapping[str, float] | None = None,
 ) -> Standing:
     """The guide's bands for each exam, the placement within the first specialty (Charting
-    Outcomes 2026, looked up when not given), and each specialty's group with its match rate."""
-    if specialty is None:
+    Outcomes 2026, looked up when not given), and each specialty's group with its match rate.
+
+    The published figures are non-US IMGs': other applicants are not placed among them
+    (`core.plan.chance_labels` says what exists for them instead)."""
+    non_us = profile.applicant_type == "non_us_img"
+    if specialty is None and non_us:
         specialty = specialty_standing(profile.specialties[0], profile.step2ck)
     rates = match_rates_pct() if rates is None else rates
+    note = None
+    if not non_us:
+        note = not_compared_note(profile.applicant_type)
+    elif specialty is None and profile.step2ck is not None:
+        note = unpublished_note(profile.specialties[0], profile.step2ck)
     return Standing(
         step1=step1_band(profile.step1_status, profile.step1_score),
         step2ck=step2ck_band(profile.step2ck),
         step3_score=profile.step3,
-        specialty=specialty,
+        specialty=specialty if non_us else None,
         competitiveness={
             s: competitiveness_group(s)
             + (
                 f"; non-US IMG match rate {rates[s]:.0f}% (NRMP Charting Outcomes 2026)"
-                if s in rates
+                if s in rates and non_us
                 else ""
             )
             for s in profile.specialties
         },
+        percentile_note=note,
     )
 
 
@@ -68,10 +94,17 @@ def build_plan(
     list_facts: ListFacts,
     match_rates_pct: Mapping[str, float],
     months_to_eras_open: int,
+    today: _dt.date | None = None,
 ) -> Plan:
     """The guide's steps that apply to this applicant, ordered, with a timeline (unpriced)."""
-    flags = red_flags(profile, counts)
-    steps: list[PlanStep] = []
+    flags = red_flags(profile, counts, today)
+    blocked = step2ck_block(profile)
+    if blocked is not None:
+        # No list until Step 2 CK is passed: the plan is the retake (and what to say about it).
+        steps = [step2ck_retake_step(profile, blocked), volume_step(profile, list_facts)]
+        steps.extend(s for s in narrative_steps(profile, flags) if s.id != "interview")
+        return _plan(standing, flags, steps, months_to_eras_open)
+    steps = []
     for step in (
         step2ck_step(profile),
         step3_step(profile, counts, months_to_eras_open),
@@ -83,12 +116,18 @@ def build_plan(
     ):
         if step is not None:
             steps.append(step)
-    region = region_step(profile)
-    if region is not None:
-        steps.append(region)
+    for extra in (j1_option_step(profile, counts), region_step(profile)):
+        if extra is not None:
+            steps.append(extra)
     steps.extend(specialty_steps(profile, standing, match_rates_pct))
     steps.append(volume_step(profile, list_facts))
     steps.extend(narrative_steps(profile, flags))
+    return _plan(standing, flags, steps, months_to_eras_open)
+
+
+def _plan(
+    standing: Standing, flags: list[RedFlag], steps: list[PlanStep], months_to_eras_open: int
+) -> Plan:
     present = {s.id for s in steps}
     flags = [
         replace(f, addressed_by=tuple(a for a in f.addressed_by if a in present)) for f in flags

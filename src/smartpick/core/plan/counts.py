@@ -13,6 +13,8 @@ from smartpick.core.plan.types import CatalogCounts, TieProgram
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
 from smartpick.core.rules.eligibility import DEFAULT_TRACKS, check
+from smartpick.core.rules.policy import fact_possibly_outdated
+from smartpick.core.rules.screens import screens
 from smartpick.core.rules.visas import specialty_visa_rates
 
 TIE_PROGRAMS_SHOWN = 10
@@ -66,6 +68,11 @@ def catalog_counts(
         )
         for p in candidates[:TIE_PROGRAMS_SHOWN]
     )
+    screened: dict[str, int] = {}
+    for p in ps:
+        for kind in {s.kind for s in screens(profile, p)}:
+            screened[kind] = screened.get(kind, 0) + 1
+    with_evidence = [p.interview_evidence for p in ps if p.interview_evidence is not None]
     return CatalogCounts(
         specialty=specialty,
         programs_total=len(ps),
@@ -80,4 +87,14 @@ def catalog_counts(
         shut_by_graduation_limit=sum(1 for r in rules if "graduation_limit" in r),
         shut_by_usce_requirement=sum(1 for r in rules if "usce_required" in r),
         tie_candidates=ties,
+        stated_graduation_limits=sum(1 for p in ps if p.max_years_since_graduation.known),
+        stated_min_scores=sum(1 for p in ps if p.min_step1.known or p.min_step2ck.known),
+        stated_usce_requirements=sum(1 for p in ps if p.usce_required.known),
+        evidence_programs=len(with_evidence),
+        evidence_source=with_evidence[0].source if with_evidence else "",
+        evidence_year=with_evidence[0].year if with_evidence else None,
+        screened=screened,
+        h1b_yes_possibly_outdated=sum(
+            1 for p in ps if p.visa_h1b.value == "yes" and fact_possibly_outdated(p.visa_h1b.year)
+        ),
     )

@@ -9,7 +9,7 @@ from smartpick.core.plan.guide import (
     is_img,
     low_scores,
 )
-from smartpick.core.plan.standing import STEP2CK_STRONG
+from smartpick.core.plan.standing import STEP2CK_AVERAGE, STEP2CK_STRONG
 from smartpick.core.plan.types import CatalogCounts, ChangeValue, PlanStep
 from smartpick.core.profile import ApplicantProfile
 
@@ -37,8 +37,8 @@ def step3_step(
     timing = (
         f"{opens}: enough for the guide's 6-9 months of preparation if you start now."
         if in_time
-        else f"{opens}, less than the guide's 6 months of preparation: take Step 3 for the "
-        "following season rather than rush it (the guide: 'If you cannot prepare adequately or "
+        else f"{opens}: there is less time than the guide's 6 months of preparation, so take "
+        "Step 3 for the following season rather than rush it (the guide: 'If you cannot prepare adequately or "
         "risk another low score/attempt, it may be safer not to rush Step 3')."
     )
     mark = profile.pass_mark("step3")
@@ -92,6 +92,31 @@ def step3_step(
             "h1b_only_programs": counts.h1b_only_programs,
             "programs_total": counts.programs_total,
         },
+    )
+
+
+def step2ck_retake_step(profile: ApplicantProfile, blocked: str) -> PlanStep:
+    """A Step 2 CK below passing: the retake comes before any list (`rules.certification`)."""
+    mark = profile.pass_mark("step2ck")
+    target = max(STEP2CK_AVERAGE, mark.score + 10)
+    return PlanStep(
+        id="step2ck",
+        title=f"Retake and pass Step 2 CK before you apply, aiming for {target}+",
+        actions=(
+            blocked,
+            f"Aim well above the pass mark ({mark.score}): {target} or more is around average "
+            "for IMGs in the guide's terms, and a strong retake shows recovery.",
+            "UWorld as a must (AMBOSS second if time and budget allow); a daily quota of 40-80 "
+            "timed, random questions, reviewing every explanation in depth.",
+            "The guide's other steps (US clinical experience, letters, Step 3) come after the "
+            "retake: come back with your new score for a list and a priced plan.",
+        ),
+        why="No program can take you until Step 2 CK is passed; a retake with a clearly better "
+        "score is also what programs will read first.",
+        guide="If Step 2 CK is still pending: Treat it as your make-or-break exam.",
+        duration_months=(3, 6),
+        change={"step2ck": target, "step2ck_attempts": profile.step2ck_attempts + 1},
+        details={"target_score": target, "passing_score": mark.score, "retake": True},
     )
 
 

@@ -10,6 +10,7 @@ from smartpick.core.plan.guide import (
     letters_in_first,
 )
 from smartpick.core.plan.types import CatalogCounts, PlanStep
+from smartpick.core.plan.words import months
 from smartpick.core.profile import ApplicantProfile
 
 
@@ -21,8 +22,8 @@ def usce_step(profile: ApplicantProfile, counts: CatalogCounts) -> PlanStep | No
         return None
     add = USCE_TARGET_HANDS_ON_MONTHS - profile.usce_hands_on_months
     have = (
-        f"{profile.usce_hands_on_months:g} months hands-on and "
-        f"{profile.usce_observership_months:g} months of observership"
+        f"{months(profile.usce_hands_on_months)} hands-on and "
+        f"{months(profile.usce_observership_months)} of observership"
     )
     ties = [
         {
@@ -137,8 +138,8 @@ def research_step(profile: ApplicantProfile) -> PlanStep | None:
             "through alumni now in US academia.",
             "Prefer topics on underserved or rural care, health services, or immigrant health.",
         ),
-        why="For state university programs research is a significant plus when scores are low, "
-        "and the department where you do it becomes a connection.",
+        why="The guide calls research a significant plus for state university programs when "
+        "scores are low, and the department where you do it becomes a connection.",
         guide="Short-term research positions: 6-12 months in a lab or clinical research office at "
         "a state university. Focus on generating at least one: Abstract, Poster, Publication.",
         duration_months=(6, 12),

@@ -2,14 +2,22 @@
 
 Failed attempts are the profile's one count (`ApplicantProfile.failed_attempts`), the H-1B rule is
 `rules.visas` (a passed Step 3), and shut programs are those the eligibility rules exclude
-(`plan.counts`): the same answers the chances give.
+(`plan.counts`): the same answers the chances give. Where no source states a cut-off, a flag says
+so instead of counting 0 programs; where the 2026 program data show a screen (`rules.screens`), it
+counts the programs with source and year; visa facts carry their date (`rules.policy`).
 """
 
 from __future__ import annotations
 
+import datetime as _dt
+
 from smartpick.core.plan.guide import LONG_SINCE_GRADUATION_YEARS, is_img
+from smartpick.core.plan.standing import GUIDE_STEP2CK
 from smartpick.core.plan.types import CatalogCounts, RedFlag
+from smartpick.core.plan.words import months
 from smartpick.core.profile import ApplicantProfile
+from smartpick.core.rules.policy import entry_restriction, h1b_payment
+from smartpick.core.rules.screens import GROUP_WORDS
 from smartpick.core.rules.usmle import EXAM_LABEL, Exam
 from smartpick.core.rules.visas import VISA_LABEL
 
@@ -43,11 +51,51 @@ def h1b_blocked(profile: ApplicantProfile) -> bool:
     return profile.visa == "h1b" and not profile.step3_passed
 
 
-def red_flags(profile: ApplicantProfile, counts: CatalogCounts) -> list[RedFlag]:
-    """The guide's red flags that apply, with the programs each shuts (from the catalog)."""
+def _evidence(counts: CatalogCounts, kind: str, what: str) -> str | None:
+    """ "In 2026, N of the M IM programs with published figures <what> (source)." or None."""
+    n = counts.screened.get(kind, 0)
+    if not n or not counts.evidence_programs:
+        return None
+    return (
+        f"In {counts.evidence_year}, {n} of the {counts.evidence_programs} {counts.specialty} "
+        f"programs with published figures {what} ({counts.evidence_source})."
+    )
+
+
+def _stated(stated: int, shut: int, total: int, what: str, advice: str) -> tuple[str, ...]:
+    """What is known of a cut-off: stated by some programs (catalog or user imports), or by none."""
+    if not stated:
+        return (f"No source states {what} for these {total} programs; {advice}",)
+    verb = "states" if stated == 1 else "state"
+    return (
+        f"{stated} of the {total} programs {verb} {what} (in the program data SmartPick has): "
+        f"it rules out {shut} of them for you.",
+        f"The other {total - stated} state none that SmartPick knows of; {advice}",
+    )
+
+
+def red_flags(
+    profile: ApplicantProfile, counts: CatalogCounts, today: _dt.date | None = None
+) -> list[RedFlag]:
+    """The guide's red flags that apply, with what the catalog states and the 2026 data show."""
     flags: list[RedFlag] = []
     total = counts.programs_total
     if profile.failed_attempts:
+        notes = [
+            line
+            for kind, exam in (("failed_step1", "Step 1"), ("failed_step2ck", "Step 2 CK"))
+            if (
+                line := _evidence(
+                    counts,
+                    kind,
+                    f"interviewed under 2% of the applicants who had ever failed {exam}",
+                )
+            )
+        ]
+        notes.append(
+            "Programs rarely state a rule on failed attempts; where the 2026 figures show one, "
+            "the list's reasons say so for each program."
+        )
         flags.append(
             RedFlag(
                 id="failed_attempt",
@@ -57,6 +105,31 @@ def red_flags(profile: ApplicantProfile, counts: CatalogCounts) -> list[RedFlag]
                 "programs will consider that a red flag. However, that flag can be mitigated.",
                 programs_total=total,
                 addressed_by=("address_attempt", "step3", "personal_statement", "interview"),
+                notes=tuple(notes),
+            )
+        )
+    below = _evidence(
+        counts,
+        "below_invited",
+        f"invited no {GROUP_WORDS[profile.applicant_type]} with a Step 2 CK as low as your "
+        f"{profile.step2ck}",
+    )
+    if below is not None:
+        flags.append(
+            RedFlag(
+                id="step2ck_below_invited",
+                title="Step 2 CK below what many programs invited in 2026",
+                detail=below,
+                guide=GUIDE_STEP2CK,
+                programs_total=total,
+                addressed_by=("step3", "personal_statement"),
+                notes=_stated(
+                    counts.stated_min_scores,
+                    0,
+                    total,
+                    "a minimum score",
+                    "the 2026 figures above are what programs did, not a stated rule.",
+                ),
             )
         )
     if profile.years_since_graduation >= LONG_SINCE_GRADUATION_YEARS:
@@ -68,8 +141,18 @@ def red_flags(profile: ApplicantProfile, counts: CatalogCounts) -> list[RedFlag]
                 guide="Make sure dates are clear and gaps are explained (research, exam prep, "
                 "family reasons).",
                 programs_total=total,
-                programs_shut=counts.shut_by_graduation_limit,
+                programs_shut=counts.shut_by_graduation_limit
+                if counts.stated_graduation_limits
+                else None,
                 addressed_by=("usce", "gap_explanation"),
+                notes=_stated(
+                    counts.stated_graduation_limits,
+                    counts.shut_by_graduation_limit,
+                    total,
+                    "a graduation-year limit",
+                    "IMG advisers report limits of 3-5 years at many programs, so check each "
+                    "program's website before you apply.",
+                ),
             )
         )
     hands_on = profile.usce_hands_on_months
@@ -84,14 +167,23 @@ def red_flags(profile: ApplicantProfile, counts: CatalogCounts) -> list[RedFlag]
                     else "No hands-on US clinical experience",
                     detail="No months of US clinical experience on record."
                     if observed <= 0
-                    else f"{observed:g} months of observership and no hands-on months: "
+                    else f"{months(observed)} of observership and no hands-on months: "
                     "programs that require US clinical experience count hands-on months only.",
                     guide="For a non-US citizen IMG targeting state university programs, US "
                     "clinical experience is critical - often more impactful than a marginal "
                     "score difference.",
                     programs_total=total,
-                    programs_shut=counts.shut_by_usce_requirement,
+                    programs_shut=counts.shut_by_usce_requirement
+                    if counts.stated_usce_requirements
+                    else None,
                     addressed_by=("usce",),
+                    notes=_stated(
+                        counts.stated_usce_requirements,
+                        counts.shut_by_usce_requirement,
+                        total,
+                        "whether US clinical experience is required",
+                        "many programs ask for it on their websites, so check each one.",
+                    ),
                 )
             )
     if is_img(profile) and profile.us_letters <= 0:
@@ -106,12 +198,36 @@ def red_flags(profile: ApplicantProfile, counts: CatalogCounts) -> list[RedFlag]
                 addressed_by=("letters", "usce"),
             )
         )
+    gme = _evidence(counts, "prior_gme", "required prior residency training")
+    if gme is not None:
+        flags.append(
+            RedFlag(
+                id="prior_gme",
+                title="Some programs required prior residency training",
+                detail=gme,
+                guide="Filter programs by: ... Average board scores listed in program FAQs (some "
+                "explicitly state minimums).",
+                programs_total=total,
+            )
+        )
+    restriction = entry_restriction(profile)
+    if restriction is not None:
+        flags.append(
+            RedFlag(
+                id="entry_restriction",
+                title=f"US entry restriction on nationals of {restriction.name}",
+                detail=restriction.note(),
+                guide="Filter programs by: Visa support (non-negotiable for foreign nationals).",
+                programs_total=total,
+                addressed_by=("step3",) if not restriction.blocks_h1b else (),
+            )
+        )
     if profile.visa != "none" and total:
-        flags.append(_visa_flag(profile, counts))
+        flags.append(_visa_flag(profile, counts, today or _dt.date.today()))
     return flags
 
 
-def _visa_flag(profile: ApplicantProfile, counts: CatalogCounts) -> RedFlag:
+def _visa_flag(profile: ApplicantProfile, counts: CatalogCounts, today: _dt.date) -> RedFlag:
     total = counts.programs_total
     share = counts.visa_sponsoring / total
     label = VISA_LABEL[profile.visa]
@@ -133,6 +249,15 @@ def _visa_flag(profile: ApplicantProfile, counts: CatalogCounts) -> RedFlag:
             f" An H-1B needs a passed Step 3 ({mark.text}); {have}. Until you pass it, no "
             "program can sponsor one."
         )
+    notes: list[str] = []
+    if profile.visa in ("h1b", "either"):
+        notes.append(h1b_payment().note(today))
+        if counts.h1b_yes_possibly_outdated:
+            notes.append(
+                f"{counts.h1b_yes_possibly_outdated} of the {counts.h1b_programs} programs that "
+                "say they consider H-1B say so in data from 2025 or earlier, possibly before "
+                "that payment: treat those as possibly outdated and check with the program."
+            )
     return RedFlag(
         id="visa_few_sponsors" if few else "visa_needed",
         title=f"Needs a {label} visa" + (": few programs state they sponsor it" if few else ""),
@@ -141,4 +266,5 @@ def _visa_flag(profile: ApplicantProfile, counts: CatalogCounts) -> RedFlag:
         programs_total=total,
         programs_shut=counts.shut_by_visa,
         addressed_by=("step3",),
+        notes=tuple(notes),
     )

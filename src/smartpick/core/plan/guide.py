@@ -6,6 +6,7 @@ IMGs"); docs/advisor.md lists them with the guide's lines.
 
 from __future__ import annotations
 
+from smartpick.core.lists.economics import GUIDE_RANGE
 from smartpick.core.plan.standing import STEP1_COMPETITIVE, STEP2CK_AVERAGE, STEP2CK_STRONG
 from smartpick.core.profile import ApplicantProfile
 
@@ -39,7 +40,8 @@ SECOND_SPECIALTY = {
     "Pathology": ("Internal Medicine",),
 }
 OPEN_REGIONS = ("Midwest", "South")  # "Less popular geographic regions (Midwest, some Southern"
-GUIDE_VOLUME = (60, 120)  # "Many successful IMGs with low Step 1 or Step 2 CK scores submit 60-120"
+# "Many successful IMGs with low Step 1 or Step 2 CK scores submit 60-120": one place, the list's.
+GUIDE_VOLUME = GUIDE_RANGE
 STEP2CK_OVER_STEP1 = (10, 15)  # "Aim to outperform your Step 1 by at least 10-15 points"
 STEP3_TARGET_FLOOR = 230  # the guide's sample plan: "Schedule Step 3 ... aiming for >230"
 STEP3_PREP_MONTHS = (6, 9)  # "Schedule Step 3 within 6-9 months"

@@ -94,7 +94,8 @@ def narrative_steps(profile: ApplicantProfile, flags: Sequence[RedFlag]) -> list
             )
         )
     answers = ["Why this program, and how you fit its community-based mission."]
-    if weak or "failed_attempt" in ids:
+    low = bool(weak) or "failed_attempt" in ids
+    if low:
         answers.insert(
             0,
             "A short, confident answer to 'Tell me about your Step score': not defensive, no "
@@ -114,7 +115,11 @@ def narrative_steps(profile: ApplicantProfile, flags: Sequence[RedFlag]) -> list
             why="Programs choose people for their team; interviews are where the file's numbers "
             "stop being the whole story.",
             guide="Prepare: A short, confident explanation for low Step 1 or Step 2 CK scores: "
-            "Don't sound defensive. Don't blame others or the 'system.'",
+            "Don't sound defensive. Don't blame others or the 'system.'"
+            if low
+            else "Be ready for questions like: 'Why this state university program "
+            "specifically?' 'How do you see yourself fitting into our community-based mission?' "
+            "'What unique perspectives do you bring as an international graduate?'",
             duration_months=(1, 2),
         )
     )

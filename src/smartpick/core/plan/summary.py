@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from smartpick.core.plan.chance_labels import ALL_STEPS, YOUR_CHANCE
 from smartpick.core.plan.types import Plan, Price
 
 STEP_LABELS = {
@@ -13,6 +14,7 @@ STEP_LABELS = {
     "research": "research",
     "regions": "regional preference",
     "second_specialty": "a second specialty",
+    "j1_option": "also accepting a J-1",
 }
 
 
@@ -20,12 +22,14 @@ def summarize(plan: Plan) -> tuple[str, ...]:
     """Three or four sentences for the top of the plan, from its measured prices only."""
     lines: list[str] = []
     base = plan.baseline
-    if base is not None:
+    if base is not None and base.programs == 0:
+        lines.append("As you stand, no program can take you: see the red flags and the first step.")
+    elif base is not None:
         p = base.p_match
         lines.append(
-            f"As you stand: P(match) {100 * p.point:.0f}% ({100 * p.low:.0f}-{100 * p.high:.0f}%) "
-            f"with {base.programs} programs for {base.fees_usd:,.0f} USD, "
-            f"{base.expected_interviews.point:.1f} expected interviews."
+            f"{YOUR_CHANCE}: {100 * p.point:.0f}% (likely between {100 * p.low:.0f}% and "
+            f"{100 * p.high:.0f}%) with {base.programs} programs for ${base.fees_usd:,.0f} in "
+            f"ERAS fees; about {base.expected_interviews.point:.1f} interview offers."
         )
     gains = sorted(
         (
@@ -37,17 +41,18 @@ def summarize(plan: Plan) -> tuple[str, ...]:
     )
     if gains:
         lines.append(
-            "Largest gains, each alone: "
-            + "; ".join(f"{label} {100 * d:+.1f} pp" for d, label in gains[:3])
+            "Largest gains, each step alone: "
+            + "; ".join(f"{label} {100 * d:+.1f} percentage points" for d, label in gains[:3])
             + "."
         )
     whole: Price | None = plan.whole_plan
     if whole is not None:
         d = whole.delta_p_match
         lines.append(
-            f"All {len(gains)} priced steps together: P(match) "
-            f"{100 * whole.baseline.p_match.point:.0f}% -> {100 * whole.changed.p_match.point:.0f}% "
-            f"({100 * d.point:+.1f} pp, {100 * d.low:+.1f} to {100 * d.high:+.1f})."
+            f"{ALL_STEPS} ({len(gains)} steps, measured together): "
+            f"{100 * whole.baseline.p_match.point:.0f}% → {100 * whole.changed.p_match.point:.0f}% "
+            f"({100 * d.point:+.1f} percentage points, likely {100 * d.low:+.1f} to "
+            f"{100 * d.high:+.1f})."
         )
     volume = next((s for s in plan.steps if s.id == "volume_mix"), None)
     if volume is not None:

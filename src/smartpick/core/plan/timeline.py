@@ -56,6 +56,7 @@ def timeline(steps: Sequence[PlanStep], months_to_eras_open: int) -> list[Timeli
     if "service_languages" in ids:
         out.append(_entry("service_languages", 0, eras, "Free-clinic volunteering"))
     for sid, label in (
+        ("j1_option", "Decide whether to accept a J-1"),
         ("specialty_choice", "Decide the specialty"),
         ("second_specialty", "Second specialty: statement and letter"),
     ):

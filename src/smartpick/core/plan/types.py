@@ -14,8 +14,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from smartpick.core.chances.estimate import Estimate
+from smartpick.core.lists.economics import GUIDE_TITLE, HowMany
 from smartpick.core.lists.result import CurvePoint, ListedProgram
 from smartpick.core.plan.standing import FiveNumber, ScoreBand, SpecialtyStanding
+from smartpick.core.rules.institutions import InstitutionMatch
 
 ChangeValue = int | float | str | bool | tuple[str, ...]
 PLAN_MONTHS = (12, 18)  # the guide: "This type of structured plan, executed over 12-18 months"
@@ -48,7 +50,19 @@ class CatalogCounts:
     shut_by_graduation_limit: int  # a stated graduation-year limit the applicant exceeds
     shut_by_usce_requirement: int  # a stated USCE requirement the applicant lacks
     tie_candidates: tuple[TieProgram, ...] = ()
-    source: str = "SmartPick catalog (FREIDA 2025, AAMC Residency Explorer 2021)"
+    source: str = "FREIDA 2025 and AAMC Residency Explorer 2021 and 2026"
+    # Cut-offs stated by some source (a user's import): programs with a value known.
+    stated_graduation_limits: int = 0
+    stated_min_scores: int = 0
+    stated_usce_requirements: int = 0
+    # What the latest cycle's data shows (core.rules.screens): programs with data, and per
+    # screen kind the programs showing a screen this applicant would meet.
+    evidence_programs: int = 0
+    evidence_source: str = ""
+    evidence_year: int | None = None
+    screened: Mapping[str, int] = field(default_factory=dict)
+    # Programs that consider H-1B by a fact dated before the 2025 H-1B payment took effect.
+    h1b_yes_possibly_outdated: int = 0
 
 
 @dataclass(frozen=True)
@@ -56,8 +70,7 @@ class ListFacts:
     """The baseline optimized list and its curve, as the service measured them."""
 
     programs: int
-    stop_count: int | None  # where the marginal gain falls under the threshold
-    stop_threshold_pp: float
+    how_many: HowMany  # the list's value-of-a-match rule: where it stops, and why
     p_match_by_count: Sequence[tuple[int, float]]
     settings: Mapping[str, int]  # programs in the list per setting
     budget_usd: float | None
@@ -132,6 +145,8 @@ class RedFlag:
     # Share of the interview chance the flag costs at the median program (model; None = not run).
     median_interview_cut: float | None = None
     addressed_by: tuple[str, ...] = ()
+    # What is known and what is not, in plain sentences with source and year.
+    notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
@@ -147,6 +162,7 @@ class RedFlag:
             if self.median_interview_cut is None
             else round(self.median_interview_cut, 3),
             "addressed_by": list(self.addressed_by),
+            "notes": list(self.notes),
         }
 
 
@@ -178,11 +194,21 @@ class PlanStep:
             "why": self.why,
             "guide": self.guide,
             "duration_months": {"min": self.duration_months[0], "max": self.duration_months[1]},
+            "duration_text": duration_words(*self.duration_months),
             "priceable": self.change is not None,
             "price": None if self.price is None else self.price.to_dict(),
             "price_error": self.price_error,
             "details": dict(self.details),
         }
+
+
+def duration_words(low: int, high: int) -> str:
+    """How long a step takes, in words: "about 1 month", "up to 1 month", "2-4 months"."""
+    if low == high:
+        return f"about {low} month{'' if low == 1 else 's'}"
+    if low == 0:
+        return f"up to {high} month{'' if high == 1 else 's'}"
+    return f"{low}-{high} months"
 
 
 @dataclass(frozen=True)
@@ -213,6 +239,8 @@ class Standing:
     step3_score: int | None
     specialty: SpecialtyStanding | None
     competitiveness: Mapping[str, str]  # specialty -> the guide's group
+    # Shown instead of the percentile when none can be given (unpublished, or not a non-US IMG).
+    percentile_note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
@@ -236,6 +264,7 @@ class Standing:
                 "source": sp.source,
             },
             "competitiveness": dict(self.competitiveness),
+            "percentile_note": self.percentile_note,
         }
 
 
@@ -283,6 +312,7 @@ class Plan:
     stop_at_applications: int | None = None
     whole_plan: Price | None = None  # every priced step at once (not the volume step)
     summary: tuple[str, ...] = ()
+    institutions: tuple[InstitutionMatch, ...] = ()  # what each USCE institution matched
 
     def to_dict(self) -> dict[str, Any]:
         """The documented JSON contract (docs/advisor.md)."""
@@ -293,6 +323,7 @@ class Plan:
                 entry["end"] = _month_label(self.prepared_on, int(str(entry["end_month"])))
         return {
             "profile_name": self.profile_name,
+            "guide_title": GUIDE_TITLE,
             "summary": list(self.summary),
             "prepared_on": None if self.prepared_on is None else self.prepared_on.isoformat(),
             "standing": self.standing.to_dict(),
@@ -313,6 +344,7 @@ class Plan:
                 for c in self.curve
             ],
             "stop_at_applications": self.stop_at_applications,
+            "institutions": [{**m.to_dict(), "sentence": m.sentence} for m in self.institutions],
             "notes": list(self.notes),
         }
 

@@ -24,6 +24,7 @@ from smartpick.core.profile.values import (
     check_specialty,
     check_state,
     clean_text,
+    country_code,
 )
 from smartpick.core.rules import usmle
 from smartpick.core.rules.season import default_match_year
@@ -132,6 +133,12 @@ class ApplicantProfile(BaseModel):
     visa: VisaNeed = Field(
         default="none", description="Visa needed to train: none, j1, h1b or either (J-1 or H-1B)."
     )
+    citizenship: str | None = Field(
+        default=None,
+        max_length=60,
+        description="Country of citizenship: a country name or ISO code (stored as the "
+        "two-letter code); used for current US entry restrictions.",
+    )
     step1: int | Step1Result | None = Field(
         default=None,
         description="Step 1: a numeric score (1-300), 'pass', 'fail_then_pass', or absent.",
@@ -218,6 +225,12 @@ class ApplicantProfile(BaseModel):
     def _hundredths(cls, value: float | None) -> float | None:
         # Months and dollars to the hundredth: what a person types, and what a link carries.
         return None if value is None else round(value, 2)
+
+    @field_validator("citizenship", mode="before")
+    @classmethod
+    def _citizenship(cls, value: Any) -> Any:
+        text = clean_text(value)
+        return None if text is None else country_code(str(text))
 
     @field_validator("applicant_type", mode="before")
     @classmethod

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import pycountry
+
 from smartpick.core.geography import STATES
 from smartpick.core.specialties import resolve_specialty
 from smartpick.errors import InvalidInput
@@ -89,3 +91,39 @@ def check_state(code: Any) -> str:
     if text not in STATE_CODES:
         raise ValueError(f"'{code}' is not a two-letter US state or territory code (e.g. TX, NY)")
     return text
+
+
+# Names people use that ISO 3166 (pycountry) spells otherwise.
+COUNTRY_ALIASES = {"burma": "MM", "turkey": "TR", "russia": "RU", "ivory coast": "CI"}
+
+
+def country_code(text: str) -> str:
+    """The ISO 3166 two-letter code of a country given by name or code (ValueError if none)."""
+    key = text.strip().casefold()
+    if key in COUNTRY_ALIASES:
+        return COUNTRY_ALIASES[key]
+    try:
+        return str(pycountry.countries.lookup(text.strip()).alpha_2)
+    except LookupError:
+        pass
+    try:
+        found = pycountry.countries.search_fuzzy(text.strip())
+    except LookupError:
+        found = []
+    if len(found) == 1:
+        return str(found[0].alpha_2)
+    hint = (
+        "; did you mean " + " or ".join(country_name(c.alpha_2) for c in found[:3]) if found else ""
+    )
+    raise ValueError(
+        f"'{text[:40]}' is not a country; give its name (e.g. India) or its two-letter code "
+        f"(e.g. IN){hint}"
+    )
+
+
+def country_name(code: str) -> str:
+    """The everyday name of a country from its two-letter code."""
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return code
+    return str(getattr(country, "common_name", None) or country.name)

@@ -80,7 +80,12 @@ def plan_pdf(request: Request) -> Response:
 
     def make(parsed: ParsedForm, profile: ApplicantProfile) -> File:
         catalog = get_catalog(request)
-        plan = advise(profile, catalog=catalog, budget_usd=parsed.values.get("budget_usd"))
+        plan = advise(
+            profile,
+            catalog=catalog,
+            budget_usd=parsed.values.get("budget_usd"),
+            match_value_usd=parsed.values.get("match_value_usd"),
+        )
         options = recommend_options(parsed)
         if options.get("must_include") or options.get("exclude"):
             plan = with_choices(plan, recommend(profile, catalog=catalog, **options), catalog)

@@ -19,12 +19,13 @@ from pydantic import BaseModel
 
 from smartpick.core.lists.result import Recommendation
 from smartpick.core.profile import ApplicantProfile
-from smartpick.core.profile.whatif import WHATIF_KEYS, apply_changes, parse_value
+from smartpick.core.profile.whatif import apply_changes, parse_value
 from smartpick.errors import InvalidInput, SmartPickError
 from smartpick.service.advise import advise
 from smartpick.service.calibration import calibration_report
 from smartpick.service.recommend import recommend
 from smartpick.service.whatif import whatif
+from smartpick.service.wording import ALL_STEPS, YOUR_CHANCE, change_words, other_chances
 from smartpick.web.deps import get_catalog, get_form_spec
 from smartpick.web.errors import API_ERROR_RESPONSES
 from smartpick.web.form_values import (
@@ -33,7 +34,6 @@ from smartpick.web.form_values import (
     profile_query,
     recommend_options,
 )
-from smartpick.web.profile_form import all_fields
 from smartpick.web.profile_request import FormErrors, form_again, read_profile
 from smartpick.web.rendering import query_string, render
 from smartpick.web.results_view import results_data, standing_charts
@@ -67,6 +67,24 @@ def results_context(request: Request) -> dict[str, Any]:
     rec = shortlisted(request, parsed, profile)
     query = profile_query(profile, get_form_spec(request), list_options(parsed))
     qs = query_string(query)
+    # The model's "where you stand" curve and the published quartiles are for non-US IMGs: a
+    # US-citizen IMG (or US graduate) is not compared with them (core.plan.chance_labels).
+    standing = (
+        standing_charts(
+            calibration(request, list(profile.specialties)),
+            list(profile.specialties),
+            profile.step2ck,
+        )
+        if profile.applicant_type == "non_us_img"
+        else []
+    )
+    first = standing[0] if standing else {}
+    chances = other_chances(
+        profile,
+        specialty=profile.specialties[0],
+        typical_p_match=first.get("typical_p_match"),
+        specialty_match_rate=first.get("match_rate_published"),
+    )
     return {
         "profile": profile.model_dump(mode="json"),
         "share_url": f"/results?{qs}",
@@ -88,28 +106,26 @@ def results_context(request: Request) -> dict[str, Any]:
             for pid in rec.constraints.get("exclude") or ()
         ],
         **results_data(rec, qs),
-        "standing": standing_charts(
-            calibration(request, list(profile.specialties)),
-            list(profile.specialties),
-            profile.step2ck,
-        ),
+        "standing": standing,
+        "your_chance_label": YOUR_CHANCE,
+        "all_steps_label": ALL_STEPS,
+        "other_chances": [c.to_dict() for c in chances],
     }
 
 
 def options_used(parsed: ParsedForm) -> list[str]:
     """The list options behind the page's numbers, in words (empty ones said so)."""
     v = parsed.values
-    budget, count, stop = v.get("budget_usd"), v.get("count"), v.get("stop_pp")
+    budget, count, value = v.get("budget_usd"), v.get("count"), v.get("match_value_usd")
     words = [
         f"a fee budget of ${budget:,.0f}" if budget is not None else "no fee budget",
         f"at most {count} applications"
         if count is not None
         else "no cap on the number of applications",
     ]
-    if stop is not None:
-        words.append(f"stop when one more application adds under {stop:g} percentage points")
-    elif budget is None and count is None:
-        words.append("SmartPick chooses where to stop")
+    if budget is None and count is None:
+        worth = f"${value:,.0f}" if value is not None else "the default value of a match"
+        words.append(f"stops where one more application is not worth its fee at {worth}")
     pins, drops = len(v.get("pin") or ()), len(v.get("exclude") or ())
     words.append(f"{pins} program{'' if pins == 1 else 's'} pinned" if pins else "none pinned")
     words.append(f"{drops} excluded" if drops else "none excluded")
@@ -154,8 +170,12 @@ def results_page(request: Request) -> Response:
 def plan_context(request: Request) -> dict[str, Any]:
     """The advisor's plan for the profile, every priceable step priced by re-running the model."""
     parsed, profile = read_profile(request)
-    budget = parsed.values.get("budget_usd")
-    plan = advise(profile, catalog=get_catalog(request), budget_usd=budget)
+    plan = advise(
+        profile,
+        catalog=get_catalog(request),
+        budget_usd=parsed.values.get("budget_usd"),
+        match_value_usd=parsed.values.get("match_value_usd"),
+    )
     data = plan.to_dict()
     for step in data["steps"]:
         price = step.get("price")
@@ -166,12 +186,13 @@ def plan_context(request: Request) -> dict[str, Any]:
             step["change_param"] = change_param(change)
     query = profile_query(profile, get_form_spec(request), list_options(parsed))
     context: dict[str, Any] = {"query": query, "plan": data}
-    if any(parsed.values.get(k) for k in ("count", "stop_pp", "pin", "exclude")):
-        # The advisor prices steps with the profile's budget; other list options stay on the list.
+    if any(parsed.values.get(k) for k in ("count", "pin", "exclude")):
+        # The advisor prices steps with the budget and the value rule; other list options stay
+        # on the list.
         context["list_options_note"] = (
-            "The plan's prices use your budget and the list SmartPick chooses by itself; the "
-            "number of applications, stopping point, pinned and excluded programs you set apply "
-            "to the list above."
+            "The plan's prices use your budget, the value of a match and the list SmartPick "
+            "chooses by itself; the number of applications, pinned and excluded programs you set "
+            "apply to the list above."
         )
     return context
 
@@ -188,23 +209,6 @@ def change_param(change: Mapping[str, Any]) -> str:
             text = str(value)
         parts.append(f"{key}={text}")
     return "|".join(parts)
-
-
-def change_words(changes: Mapping[str, Any], spec: Any) -> str:
-    """What-if changes in words: "Step 3 score 234; hands-on US clinical months wanted 4"."""
-    labels = {name: f.label for name, f in all_fields(spec).items()}
-    parts = []
-    for key, value in changes.items():
-        known = WHATIF_KEYS.get(key)
-        label = labels.get(key) or (known.description.rstrip(".") if known else key)
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        elif isinstance(value, Mapping):
-            value = ", ".join(f"{k}: {v}" for k, v in value.items())
-        elif isinstance(value, list | tuple):
-            value = ", ".join(str(v) for v in value)
-        parts.append(f"{label}: {value}")
-    return "; ".join(parts)
 
 
 def parse_sets(sets: list[str]) -> dict[str, Any]:
@@ -228,13 +232,11 @@ def whatif_context(request: Request) -> dict[str, Any]:
     """The price of the ticked steps together, measured by re-running the optimizer."""
     parsed, profile = read_profile(request)
     changes = parse_sets(request.query_params.getlist("set"))
-    result = whatif(
-        profile, changes, budget_usd=parsed.values.get("budget_usd"), catalog=get_catalog(request)
-    )
+    result = whatif(profile, changes, catalog=get_catalog(request), **recommend_options(parsed))
     changed, options = apply_changes(profile, changes)
     return {
         "whatif": result.to_dict(),
-        "changes_text": change_words(changes, get_form_spec(request)),
+        "changes_text": change_words(changes, profile),
         "rerun_url": _link(request, changed, list_options(parsed) | options),
     }
 

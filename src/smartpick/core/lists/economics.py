@@ -1,0 +1,239 @@
+"""How many programs: the value of a match against the fee of one more application.
+
+The rule (docs/optimizer.md, "How many programs"): one more application is worth sending while
+what it adds to the chance of matching, times what a match is worth to the applicant, is at least
+its ERAS fee. The default value of a match is the median first-year (PGY-1) salary stated on the
+2026 AAMC Residency Explorer program pages: matching this season rather than next is worth at least
+the year of salary the applicant would otherwise wait for, before counting the rest of a US
+career or the lower chances of an older graduate next season; so a year's salary is a
+conservative value, and the user can change it. The figures are built by
+`scripts/build_list_economics.py` into `data/reference/list_economics_2026.csv`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from smartpick.core.bundled import bundled_rows
+
+# The guide SmartPick's plan follows, and its volume: "Many successful IMGs ... submit 60-120".
+GUIDE_TITLE = "Strategic Low Step Score Guide for Non-US Citizen IMGs"
+GUIDE_RANGE = (60, 120)
+ECONOMICS_FILE = ("reference", "list_economics_2026.csv")
+_SPECIALTY_KEYS = {"Internal Medicine": "im", "Family Medicine": "fm"}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of the reference file, with how it was computed and its source."""
+
+    key: str
+    value: float
+    unit: str
+    n: int
+    method: str
+    source: str
+    year: int
+
+
+@cache
+def figures() -> dict[str, Figure]:
+    """The list-economics figures by key."""
+    return {
+        row["key"]: Figure(
+            key=row["key"],
+            value=float(row["value"]),
+            unit=row["unit"],
+            n=int(row["n"]),
+            method=row["method"],
+            source=row["source"],
+            year=int(row["year"]),
+        )
+        for row in bundled_rows(*ECONOMICS_FILE)
+    }
+
+
+def default_match_value() -> Figure:
+    """The default value of a match: the median 2026 PGY-1 salary (USD)."""
+    return figures()["pgy1_salary_median_usd"]
+
+
+def typical_applications(specialty: str) -> Figure | None:
+    """Applications per IMG applicant in a specialty in 2026 (IM and FM only), or None."""
+    key = _SPECIALTY_KEYS.get(specialty)
+    return None if key is None else figures().get(f"applications_per_img_{key}")
+
+
+def typical_interview_rate(specialty: str, group: str = "non_us_img") -> Figure:
+    """The share of an applicant group's applications (`non_us_img`, `us_img`, `us_md`,
+    `us_do`) invited to interview in 2026: the specialty's own figure for IM and FM, else the IM
+    figure (the largest specialty for IMGs)."""
+    key = _SPECIALTY_KEYS.get(specialty, "im")
+    return figures()[f"interview_rate_{group}_{key}"]
+
+
+def worth_sending(gain: float, fee_usd: float, match_value_usd: float) -> bool:
+    """True when an application adding `gain` (a fraction of a match) pays for its fee."""
+    return gain * match_value_usd >= fee_usd
+
+
+def cost_per_point(gain: float, fee_usd: float) -> float | None:
+    """What one more percentage point of the chance of matching costs at this margin (USD)."""
+    return None if gain <= 0 else fee_usd / (100.0 * gain)
+
+
+def break_even_gain(fee_usd: float, match_value_usd: float) -> float:
+    """The smallest gain (a fraction) an application of this fee must add to be worth sending."""
+    return fee_usd / match_value_usd
+
+
+@dataclass(frozen=True)
+class HowMany:
+    """Why the list has as many programs as it has, in figures and in plain sentences."""
+
+    match_value_usd: float
+    match_value_is_default: bool
+    rule_count: int | None  # where the value rule stops (None: no program is worth its fee)
+    rule_p_match: float | None  # the chance of matching with the rule's list
+    rule_fees_usd: int | None
+    listed: int  # programs in the list shown (the rule's, or fewer under a budget or count)
+    limited_by: str  # budget, count, match value, candidates
+    next_gain_pp: float | None  # what one more application would add (percentage points)
+    next_fee_usd: int | None
+    cost_per_point_usd: float | None  # fee of one more point of the chance at that margin
+    guide_range: tuple[int, int]
+    typical: tuple[tuple[str, Figure], ...]  # (specialty, applications per IMG applicant)
+    lines: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {
+            "match_value_usd": self.match_value_usd,
+            "match_value_is_default": self.match_value_is_default,
+            "match_value_source": _value_basis(default_match_value()),
+            "rule_count": self.rule_count,
+            "rule_p_match": self.rule_p_match,
+            "rule_fees_usd": self.rule_fees_usd,
+            "listed": self.listed,
+            "limited_by": self.limited_by,
+            "next_gain_pp": self.next_gain_pp,
+            "next_fee_usd": self.next_fee_usd,
+            "cost_per_point_usd": self.cost_per_point_usd,
+            "guide_range": list(self.guide_range),
+            "typical_applications": [
+                {
+                    "specialty": s,
+                    "applications": f.value,
+                    "method": f.method,
+                    "source": f.source,
+                    "year": f.year,
+                }
+                for s, f in self.typical
+            ],
+            "lines": list(self.lines),
+        }
+
+
+def _value_basis(fig: Figure) -> str:
+    return (
+        f"the median first-year resident salary stated on {fig.n} Internal Medicine and Family "
+        f"Medicine program pages ({_dated(fig)})"
+    )
+
+
+def _dated(fig: Figure) -> str:
+    """The figure's source with its year, said once."""
+    return fig.source if str(fig.year) in fig.source else f"{fig.source}, {fig.year}"
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def how_many(
+    *,
+    match_value_usd: float,
+    is_default: bool,
+    curve: list[tuple[int, int, float]],
+    rule_index: int | None,
+    listed: int,
+    limited_by: str,
+    specialties: tuple[str, ...],
+    blocked: str | None = None,
+) -> HowMany:
+    """The explanation of the list's length from its curve: `curve` holds (applications, total
+    fees, chance of matching) per list size; `rule_index` is where the value rule stops;
+    `blocked` says why no program can take the applicant at all (then it is the explanation)."""
+    at = {n: (fee, p) for n, fee, p in curve}
+    rule_count = None if rule_index is None else curve[rule_index][0]
+    # the margin shown: the list's own next application
+    nxt = at.get(listed + 1)
+    now = at.get(listed)
+    gain = fee = cpp = None
+    if nxt is not None and now is not None:
+        gain, fee = nxt[1] - now[1], nxt[0] - now[0]
+        cpp = cost_per_point(gain, fee)
+    typical = tuple((s, f) for s in specialties if (f := typical_applications(s)) is not None)
+    value = f"${match_value_usd:,.0f}"
+    basis = (
+        _value_basis(default_match_value()) + "; change it if a match is worth more or less to you"
+        if is_default
+        else "the value you gave"
+    )
+    lines: list[str] = []
+    if blocked is not None:
+        lines.append(blocked)
+    elif rule_count is None or rule_count == 0:
+        lines.append(
+            f"Even the first application is not worth its fee if a match is worth {value} to "
+            f"you ({basis})."
+        )
+    else:
+        rule_p = at[rule_count][1]
+        lines.append(
+            f"The rule: keep adding programs while one more raises your chance of matching "
+            f"enough to be worth its fee, counting a match this season as worth {value} "
+            f"({basis}). That gives {rule_count} programs: your chance {_pct(rule_p)} for "
+            f"${at[rule_count][0]:,} in ERAS fees."
+        )
+    if gain is not None and fee is not None and blocked is None:
+        per = "" if cpp is None else f", that is ${cpp:,.0f} for each extra percentage point"
+        lines.append(
+            f"One more program would add {100 * gain:.2f} percentage points for ${fee:,}{per}."
+        )
+    if rule_count is not None and listed < rule_count and limited_by in ("budget", "count"):
+        rule_p = at[rule_count][1]
+        extra = at[rule_count][0] - at[listed][0] if listed in at else None
+        lines.append(
+            f"Your {limited_by} limits the list to {listed} programs; the rule would send "
+            f"{rule_count} (chance {_pct(rule_p)}"
+            + ("" if extra is None else f", ${extra:,} more in fees")
+            + ")."
+        )
+    lo, hi = GUIDE_RANGE
+    yardstick = (
+        f'The "{GUIDE_TITLE}", the strategy SmartPick\'s plan follows, says applicants with low '
+        f"scores often send {lo}-{hi} applications"
+    )
+    if typical:
+        yardstick += "; in 2026 IMGs sent about " + " and ".join(
+            f"{f.value:.0f} {s} applications each" for s, f in typical
+        )
+        yardstick += f" ({typical[0][1].source} with ERAS 2026 applicant totals)"
+    lines.append(yardstick + ".")
+    return HowMany(
+        match_value_usd=match_value_usd,
+        match_value_is_default=is_default,
+        rule_count=rule_count,
+        rule_p_match=None if rule_count is None else at[rule_count][1],
+        rule_fees_usd=None if rule_count is None else at[rule_count][0],
+        listed=listed,
+        limited_by=limited_by,
+        next_gain_pp=None if gain is None else 100 * gain,
+        next_fee_usd=fee,
+        cost_per_point_usd=cpp,
+        guide_range=GUIDE_RANGE,
+        typical=typical,
+        lines=tuple(lines),
+    )

@@ -1,0 +1,145 @@
+"""Which number is the applicant's chance, and what every other chance shown next to it is.
+
+The results page, the plan and the PDF show several percentages; only one is the applicant's
+chance with their list. The others are labelled here once, in plain words, with their source:
+the model's chance for a typical applicant with the same Step 2 CK, the published match rate of
+the applicant's group, and the chance if every priced step of the plan is done. US-citizen IMGs
+are never given non-US IMG figures: they get the US-IMG row of the published rates, or a plain
+"no US-IMG figure" line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from smartpick.core.bundled import bundled_rows
+from smartpick.core.profile import ApplicantProfile
+from smartpick.core.rules.screens import GROUP_WORDS
+
+YOUR_CHANCE = "Your chance of matching with this list"
+ALL_STEPS = "If you do every priced step of your plan"
+RATES_FILE = ("reference", "match_rates_by_applicant_type.csv")
+_GROUP = {
+    "non_us_img": "non-US IMG",
+    "us_img": "US IMG",
+    "us_md": "US MD senior",
+    "us_do": "US DO senior",
+}
+
+
+@dataclass(frozen=True)
+class PublishedRate:
+    """The latest published first-year match rate of one applicant group, all specialties."""
+
+    group: str
+    year: int
+    rate: float  # fraction
+    source_url: str
+    source_type: str
+
+
+@cache
+def published_rate(applicant_type: str) -> PublishedRate | None:
+    """The latest all-specialty PGY-1 match rate of the applicant's group, or None."""
+    group = _GROUP.get(applicant_type)
+    rows = [
+        r
+        for r in bundled_rows(*RATES_FILE)
+        if r["applicant_type"] == group and r["pgy1_match_rate_pct"]
+    ]
+    if not rows:
+        return None
+    row = max(rows, key=lambda r: int(r["match_year"]))
+    return PublishedRate(
+        group=GROUP_WORDS[applicant_type],
+        year=int(row["match_year"]),
+        rate=float(row["pgy1_match_rate_pct"]) / 100.0,
+        source_url=row["source_url"],
+        source_type=row["source_type"],
+    )
+
+
+@dataclass(frozen=True)
+class LabelledChance:
+    """A percentage shown near the applicant's chance, with what it is."""
+
+    label: str
+    value: float | None  # fraction; None when no figure exists
+    explanation: str
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {"label": self.label, "value": self.value, "explanation": self.explanation}
+
+
+def other_chances(
+    profile: ApplicantProfile,
+    *,
+    specialty: str,
+    typical_p_match: float | None,
+    specialty_match_rate: float | None,
+) -> tuple[LabelledChance, ...]:
+    """The chances shown next to the applicant's own, each labelled in plain words.
+
+    `typical_p_match`: the model's chance for a non-US IMG with the applicant's Step 2 CK who
+    applies as the specialty's applicants typically do; `specialty_match_rate`: the share of
+    non-US IMGs preferring the specialty who matched (NRMP Charting Outcomes 2026).
+    """
+    out: list[LabelledChance] = []
+    non_us = profile.applicant_type == "non_us_img"
+    if non_us and typical_p_match is not None and profile.step2ck is not None:
+        out.append(
+            LabelledChance(
+                f"A typical non-US IMG with Step 2 CK {profile.step2ck}",
+                typical_p_match,
+                f"the model's chance for a non-US IMG with your Step 2 CK who applies to "
+                f"{specialty} as its applicants typically do, fitted to published 2026 data; "
+                "not your list",
+            )
+        )
+    if non_us and specialty_match_rate is not None:
+        out.append(
+            LabelledChance(
+                f"Published match rate, non-US IMGs in {specialty}",
+                specialty_match_rate,
+                f"the share of non-US IMGs who ranked {specialty} first and matched in 2026 "
+                "(NRMP Charting Outcomes 2026); all scores together",
+            )
+        )
+    if not non_us and profile.applicant_type == "us_img":
+        out.append(
+            LabelledChance(
+                f"Typical US-citizen IMG in {specialty}",
+                None,
+                "no published figure exists for US-citizen IMGs by specialty or Step 2 CK "
+                "(NRMP's 2026 Charting Outcomes covers non-US IMGs only), so none is shown",
+            )
+        )
+    rate = published_rate(profile.applicant_type)
+    if not non_us and rate is not None:
+        out.append(
+            LabelledChance(
+                f"Published match rate, {rate.group}",
+                rate.rate,
+                f"the share of {rate.group} who matched to a first-year position in "
+                f"{rate.year}, all specialties together ({rate.source_type})",
+            )
+        )
+    return tuple(out)
+
+
+def not_compared_note(applicant_type: str) -> str:
+    """Why an applicant who is not a non-US IMG gets no percentile, and what exists instead."""
+    rate = published_rate(applicant_type)
+    words = GROUP_WORDS.get(applicant_type, "your group")
+    line = (
+        "NRMP's 2026 Step 2 CK figures by specialty cover non-US IMGs only: no such figure "
+        f"exists for {words}, so you are not compared with them"
+    )
+    if rate is None:
+        return line + "."
+    return line + (
+        f". The published match rate of {rate.group} in {rate.year}, all specialties together, "
+        f"was {100 * rate.rate:.1f}% ({rate.source_type})."
+    )

@@ -1,0 +1,91 @@
+"""What-if changes in plain words: "Step 3 score 234", not "step3 = 234".
+
+One place for every face that names a change (the plan's prices, the what-if panel, the CLI).
+Keys are the what-if keys of `core.profile.whatif`; a key without words here is shown as its
+name with spaces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from smartpick.core.profile import ApplicantProfile
+
+_VISA = {
+    "none": "no visa needed",
+    "j1": "a J-1 visa",
+    "h1b": "an H-1B visa",
+    "either": "accepting a J-1 or an H-1B visa",
+}
+
+
+def _num(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _plural(n: Any, one: str, many: str) -> str:
+    return f"{_num(n)} {one if n == 1 else many}"
+
+
+def months(n: float) -> str:
+    """A number of months in words: "1 month", "2.5 months"."""
+    return _plural(float(n), "month", "months")
+
+
+def _join(value: Any) -> str:
+    items = list(value) if isinstance(value, Sequence) and not isinstance(value, str) else [value]
+    return " + ".join(str(v) for v in items)
+
+
+def change_word(key: str, value: Any, profile: ApplicantProfile | None = None) -> str:
+    """One change in plain words."""
+    first = profile.specialties[0] if profile is not None else "your first specialty"
+    words: dict[str, Any] = {
+        "step1": lambda v: f"Step 1 {v}" if isinstance(v, int) else f"Step 1 {v}".replace("_", " "),
+        "step2ck": lambda v: f"Step 2 CK score {v}",
+        "step3": lambda v: f"Step 3 score {v}",
+        "step1_attempts": lambda v: _plural(v, "attempt at Step 1", "attempts at Step 1"),
+        "step2ck_attempts": lambda v: _plural(v, "attempt at Step 2 CK", "attempts at Step 2 CK"),
+        "step3_attempts": lambda v: _plural(v, "attempt at Step 3", "attempts at Step 3"),
+        "usce_months": lambda v: (
+            f"{_plural(v, 'month', 'months')} of hands-on US clinical experience"
+        ),
+        "add_usce_hands_on_months": lambda v: (
+            f"{_plural(v, 'more month', 'more months')} of hands-on US clinical experience"
+        ),
+        "us_letters_in_specialty": lambda v: f"{_plural(v, 'US letter', 'US letters')} in {first}",
+        "us_letters": lambda v: _plural(v, "US letter", "US letters"),
+        "add_us_letters_in": lambda v: (
+            "more US letters in " + ", ".join(f"{k} ({n})" for k, n in dict(v).items())
+            if isinstance(v, Mapping)
+            else f"more US letters ({v})"
+        ),
+        "posters": lambda v: _plural(v, "poster", "posters"),
+        "abstracts": lambda v: _plural(v, "abstract", "abstracts"),
+        "publications": lambda v: _plural(v, "publication", "publications"),
+        "add_posters": lambda v: _plural(v, "more poster", "more posters"),
+        "add_abstracts": lambda v: _plural(v, "more abstract", "more abstracts"),
+        "add_publications": lambda v: _plural(v, "more publication", "more publications"),
+        "research_months": lambda v: f"{_plural(v, 'month', 'months')} of research",
+        "specialties": lambda v: f"applying to {_join(v)}",
+        "add_specialty": lambda v: f"adding {v}",
+        "preferred_regions": lambda v: (
+            f"a stated preference for the {_join(v).replace(' + ', ' and ')}"
+        ),
+        "preferred_states": lambda v: f"a stated preference for {_join(v).replace(' + ', ', ')}",
+        "visa": lambda v: _VISA.get(str(v), f"visa {v}"),
+        "count": lambda v: _plural(v, "application", "applications"),
+        "budget_usd": lambda v: f"a ${float(v):,.0f} budget",
+        "graduation_year": lambda v: f"graduating in {v}",
+        "match_year": lambda v: f"the {v} Match",
+        "usce": lambda v: "a hands-on rotation at a program",
+        "usce_at": lambda v: f"the rotation at program {v}",
+    }
+    say = words.get(key)
+    return say(value) if say is not None else f"{key.replace('_', ' ')} {_num(value)}"
+
+
+def change_words(changes: Mapping[str, Any], profile: ApplicantProfile | None = None) -> str:
+    """Several changes in plain words, joined with commas."""
+    return ", ".join(change_word(k, v, profile) for k, v in changes.items())
