@@ -1,6 +1,8 @@
 """Figures for the strategy advisor. Run: .venv/bin/python bench/advisor.py
 
-For each of the six reference profiles: the time to build the whole priced plan (`advise`), the
+For each of the six reference profiles: the default list (no budget or count: the value rule) with
+its length, chance of matching, fees, tier mix and the time of `recommend`; the time to build the
+whole priced plan (`advise`), the
 number of optimizer runs it made (one baseline plus one per distinct what-if), the steps and how
 many are priced, and each priced step's change in P(match) with its interval; then the time of one
 `whatif` (two optimizer runs). Times are wall-clock on this machine, first run after a warm-up.
@@ -16,6 +18,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
+from smartpick.core.lists.tiers import TIERS  # noqa: E402
 from smartpick.core.profile import load_profile  # noqa: E402
 from smartpick.service.advise import advise  # noqa: E402
 from smartpick.service.catalog import open_catalog  # noqa: E402
@@ -41,6 +44,17 @@ def main() -> int:
     catalog = open_catalog()
     warm = load_profile(ROOT / "examples" / "profiles" / "strong-img.toml")
     recommend(warm, catalog=catalog)
+    print(f"{'profile':<16}{'programs':>9}{'chance':>8}{'fees':>8}  reach/target/likely  seconds")
+    for name in PROFILES:
+        profile = load_profile(ROOT / "examples" / "profiles" / f"{name}.toml")
+        start = time.perf_counter()
+        rec = recommend(profile, catalog=catalog)
+        seconds = time.perf_counter() - start
+        tiers = [sum(1 for row in rec.programs if row.tier == t) for t in TIERS]
+        print(
+            f"{name:<16}{len(rec.programs):>9}{100 * rec.p_match.point:>7.1f}%"
+            f"{rec.total_fees_usd:>8}  {'/'.join(map(str, tiers)):<20}{seconds:>7.2f}"
+        )
     print(
         f"{'profile':<16}{'seconds':>9}{'runs':>6}{'steps':>7}{'priced':>8}  priced steps (delta P(match))"
     )

@@ -342,3 +342,19 @@ def test_puerto_rico_programs_come_with_the_spanish_note(catalog) -> None:
     assert language_note(profile, ["TX", "FL"]) is None
     one = language_note(profile, ["TX", "PR"]) or ""
     assert one.startswith("1 program on your list is in Puerto Rico")
+
+
+def test_list_rows_mark_h1b_facts_older_than_the_payment(catalog) -> None:
+    """A row's visa sentence marks an H-1B 'yes' dated 2025 or earlier as possibly outdated (the
+    $100,000 payment of 21 September 2025), and leaves a 2026 fact as it is."""
+    from smartpick.service.listing import program_lines
+
+    rec = recommend(reference_profile("strong-img"), catalog=catalog)
+    lines, _ = program_lines(rec)
+    for row in rec.programs:
+        fact = row.program.visa_h1b
+        visas = lines[row.program.id][-1]
+        old = fact.value == "yes" and (fact.year is None or fact.year <= 2025)
+        assert ("possibly outdated" in visas) is old, visas
+        if old:
+            assert "$100,000 payment since 21 September 2025" in visas

@@ -101,10 +101,7 @@ def test_h1b_applicant_sees_the_payment_and_the_j1_whatif(page, server) -> None:
 
 def test_a_us_img_sees_no_non_us_img_percentile(page, server) -> None:
     summary, plan = _results_and_plan(page, server, _query(reference_profile("us-img-fm")))
-    # The only mentions: figures said to be for non-US IMGs only, and the model's method note
-    # (where a program publishes no US IMG rate, its non-US IMG rate is moved by a measured gap).
-    said = summary.replace("non-US IMGs only", "").replace("the non-US IMG rate moved by", "")
-    assert "non-US IMG" not in said
+    assert "non-US IMG" not in summary.replace("non-US IMGs only", "")
     assert page.locator("svg.standing").count() == 0
     assert page.locator("#percentile").count() == 0
     assert "US-citizen IMG" in page.inner_text("#percentile-note")
@@ -152,8 +149,7 @@ def test_a_citizen_of_a_restricted_country_sees_the_entry_restriction(page, serv
     page.fill("#citizenship", "Iran")
     page.click("#go")
     page.wait_for_selector("#plan-body", timeout=PLAN_TIMEOUT_MS)
-    # Stored as its code: the page's links (edit, plan, exports) carry it.
-    assert "citizenship=IR" in page.get_attribute("#dl-csv", "href")
+    assert "citizenship=IR" in page.input_value("#share")  # kept as its code in the link
     flag = page.inner_text("#flag-entry_restriction")
     assert "Iran" in flag and "Proclamation of 4 June 2025" in flag
     assert "effective 9 June 2025" in flag and "check the current rule" in flag

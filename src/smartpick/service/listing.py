@@ -16,6 +16,7 @@ from smartpick.catalog.evidence import invited_sentence
 from smartpick.catalog.query import Catalog, program_summary
 from smartpick.core.lists.result import ListedProgram, Recommendation
 from smartpick.core.programs import Program
+from smartpick.core.rules.policy import fact_possibly_outdated, h1b_payment
 
 
 def _ordinal(n: int) -> str:
@@ -36,7 +37,14 @@ def _visa_sentence(program: Program) -> str:
         status = {"yes": "yes", "no": "no", "none_listed": "none listed"}.get(
             str(fact.value), str(fact.value)
         )
-        parts.append(f"{name}: {status} ({fact.source})" if fact.source else f"{name}: {status}")
+        cite = fact.source or ""
+        if name == "H-1B" and fact.value == "yes" and fact_possibly_outdated(fact.year):
+            pay = h1b_payment()
+            cite += (
+                f"{'; ' if cite else ''}possibly outdated: new H-1B petitions carry a "
+                f"${pay.payment_usd:,} payment since {pay.effective.day} {pay.effective:%B %Y}"
+            )
+        parts.append(f"{name}: {status} ({cite})" if cite else f"{name}: {status}")
     return "Visas: " + "; ".join(parts) + "."
 
 

@@ -123,7 +123,8 @@ def other_chances(
                 f"Published match rate, {rate.group}",
                 rate.rate,
                 f"the share of {rate.group} who matched to a first-year position in "
-                f"{rate.year}, all specialties together ({rate.source_type})",
+                f"{rate.year}, all specialties together (NRMP Match {rate.year} figures; "
+                f"source: {rate.source_type})",
             )
         )
     return tuple(out)

@@ -260,7 +260,8 @@ def _visa_flag(profile: ApplicantProfile, counts: CatalogCounts, today: _dt.date
             )
     return RedFlag(
         id="visa_few_sponsors" if few else "visa_needed",
-        title=f"Needs a {label} visa" + (": few programs state they sponsor it" if few else ""),
+        title=f"Needs {'an' if label.startswith('H') else 'a'} {label} visa"
+        + (": few programs state they sponsor it" if few else ""),
         detail=detail,
         guide="Filter programs by: Visa support (non-negotiable for foreign nationals).",
         programs_total=total,
