@@ -179,11 +179,11 @@ def fm_whatif(catalog: Any) -> None:
     late = reference_profile("low-score-late").model_copy(update={"specialties": (FM,)})
     for label, who in (("us-img-fm", base), ("low-score-late, FM only", late)):
         values = []
-        for score in (215, 232, 250):
+        for score in (220, 232, 250):  # 218 is the pass mark since 2025-07: 215 would be a fail
             rec = recommend(who.model_copy(update={"step2ck": score}), count=80, catalog=catalog)
             values.append(f"{rec.p_match.point:.1%} ({rec.p_match.low:.1%}-{rec.p_match.high:.1%})")
         print(
-            f"FM what-if, {label}, 80 applications, Step 2 CK 215 / 232 / 250: {' / '.join(values)}"
+            f"FM what-if, {label}, 80 applications, Step 2 CK 220 / 232 / 250: {' / '.join(values)}"
         )
 
 

@@ -236,9 +236,11 @@ def fit_columns(raw: Mapping[str, list[float | None]], names: Sequence[str]) -> 
                 continue
             out.append(Column(name, base, "missing"))
         else:
-            mean, sd = float(known.mean()), float(known.std()) or 1.0
+            mean, sd = float(known.mean()), float(known.std())
+            if sd <= 1e-9 * max(1.0, abs(mean)):  # constant up to rounding: nothing to learn
+                continue
             col = np.array([mean if v is None else v for v in values], dtype=np.float64)
-            if np.ptp(col) == 0 or _redundant(kept, (col - mean) / sd):
+            if _redundant(kept, (col - mean) / sd):
                 continue
             out.append(Column(name, base, "value", mean, sd))
             col = (col - mean) / sd
@@ -254,9 +256,8 @@ def apply_columns(raw: Mapping[str, list[float | None]], columns: Sequence[Colum
         values = raw[c.raw]
         if c.kind == "missing":
             out[:, j] = [float(v is None) for v in values]
-        elif c.sd > 0.0:
+        else:
             out[:, j] = [0.0 if v is None else (v - c.mean) / c.sd for v in values]
-        # else: a column constant where it was fitted (its SD stored as 0) stays at its mean, 0
     return out
 
 
