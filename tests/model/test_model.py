@@ -373,7 +373,10 @@ def test_reasons_cite_sources_and_no_internal_references(catalog: Catalog) -> No
     result = assess(reference_profile("guide-sample"), catalog=catalog)
     assert [p.id for p in result.programs] == list(result.chances.program_ids)
     text = " ".join(str(r) for row in result.rows for r in row.reason_details)
-    assert "Step 2 CK 224 is below this specialty's matched Q1 (240)" in text
+    assert (
+        "Step 2 CK 224 is in the lowest quarter of this specialty's matched applicants (below 240)"
+        in text
+    )
     assert "NRMP Charting Outcomes 2026" in text and "AAMC Residency Explorer, 2026 cycle" in text
     assert "J-1 considered (FREIDA 2025)" in text
     for internal in ("docs/", ".md", "effects.csv", "section ", "rows "):

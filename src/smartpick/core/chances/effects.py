@@ -79,10 +79,9 @@ _EFFECTS: tuple[Effect, ...] = (
         0.25,
         "log-odds per unit",
         (),
-        "No effect size for US clinical experience has been published (the effects summary, "
-        "section 4, found none); many IMG-friendly programs require or prefer it and the guide "
-        "advises 2-4 months. Reasoned: +0.15 log-odds per month up to 6 months, relative to the "
-        "reference 3 months.",
+        "No effect size for US clinical experience has been published (we found none); many "
+        "IMG-friendly programs require or prefer it and the guide advises 2-4 months. Reasoned: "
+        "+0.15 log-odds per month up to 6 months, relative to the reference 3 months.",
     ),
     Effect(
         "observership_weight",
@@ -174,7 +173,7 @@ _EFFECTS: tuple[Effect, ...] = (
         "log-odds per unit",
         (46, 96),
         "Matched and unmatched non-US IMGs have the same research medians in Charting Outcomes "
-        "2026; a small positive effect only at academic programs (effects summary, section 8).",
+        "2026; a small positive effect only at academic programs.",
     ),
 )
 

@@ -208,14 +208,14 @@ def score_reason(
             0.5,
         )
     weight = abs(beta * (s - med) / 10.0)
-    if s < q1:
-        text, sign = f"Step 2 CK {s} is below this specialty's matched Q1 ({q1:.0f})", MINUS
-    elif s < med:
-        text, sign = f"Step 2 CK {s} is below this specialty's matched median ({med:.0f})", MINUS
-    elif s < q3:
-        text, sign = f"Step 2 CK {s} is above this specialty's matched median ({med:.0f})", PLUS
+    quarter = "in the lowest quarter" if s < q1 else "in the highest quarter" if s >= q3 else None
+    if quarter is not None:
+        bound = f"below {q1:.0f}" if s < q1 else f"{q3:.0f} or above"
+        text = f"Step 2 CK {s} is {quarter} of this specialty's matched applicants ({bound})"
     else:
-        text, sign = f"Step 2 CK {s} is above this specialty's matched Q3 ({q3:.0f})", PLUS
+        side = "below" if s < med else "above"
+        text = f"Step 2 CK {s} is {side} this specialty's matched median ({med:.0f})"
+    sign = MINUS if s < med else PLUS
     return Reason(text, source, None, sign, weight + 0.3)
 
 
