@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -16,7 +17,12 @@ def serve(
     ),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port, 1-65535."),
     workers: int = typer.Option(
-        1, "--workers", min=1, max=16, help="Worker processes (1-16); the model is CPU-bound."
+        min(os.cpu_count() or 1, 16),
+        "--workers",
+        min=1,
+        max=16,
+        help="Worker processes (1-16; default: one per CPU core, as the model is CPU-bound).",
+        show_default="CPU count",
     ),
     user_store: Path | None = typer.Option(
         None,
@@ -32,8 +38,6 @@ def serve(
     ),
 ) -> None:
     """Serve the SmartPick web page. Nothing you entered is stored; open the printed address."""
-    import os
-
     import uvicorn
 
     from smartpick.service.catalog import check_user_store

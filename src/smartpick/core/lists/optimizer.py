@@ -35,10 +35,12 @@ import numpy as np
 from smartpick.core.cancellation import checkpoint
 from smartpick.core.chances.matrix import ChanceMatrix, intervals
 from smartpick.core.lists.chain import _Chain
+from smartpick.core.lists.fast_chain import FastChain
 from smartpick.core.lists.types import (
     _EXTRA_FEE_POWERS,
     _M_CAP,
     _TOL,
+    POLISH_SMALL_LISTS,
     FloatArray,
     ListProblem,
     ListSolution,
@@ -81,14 +83,26 @@ def _validate(problem: ListProblem) -> None:
         )
 
 
-def optimize_list(problem: ListProblem) -> ListSolution:
+def optimize_list(
+    problem: ListProblem, *, reference: bool = False, polish: bool | None = None
+) -> ListSolution:
     """Choose the programs (and signals) maximizing the objective under the constraints.
 
     Deterministic: the same problem gives the same list. Raises InvalidInput when the
     must-include programs alone break the budget or the count.
+
+    `polish`: True polishes every stage within the limits by swaps and signal moves, False none;
+    by default every stage with preference values, and for P(match) the stages of up to
+    `POLISH_SMALL_LISTS` programs only (past that the polish adds almost nothing:
+    `bench/optimizer.py`), the larger ones growing on the fast chain (`core.lists.fast_chain`).
+    `reference=True` grows them on the general chain instead: the same lists (tests).
     """
     _validate(problem)
-    chain = _Chain(problem)
+    polish_up_to: int | None = None if polish or problem.values is not None else 0
+    if polish is None and problem.values is None:
+        polish_up_to = POLISH_SMALL_LISTS
+    fast = not reference and polish_up_to is not None
+    chain = FastChain(problem) if fast and polish_up_to == 0 else _Chain(problem)
     transcript = problem.fee_schedule.transcript_fee_usd
     for i in problem.must_include:
         p = int(chain.pos_of[i])
@@ -97,8 +111,8 @@ def optimize_list(problem: ListProblem) -> ListSolution:
             chain.fixed[p] = True
     chain.eligible[chain.fixed] = False
     chain.refresh()
-    chain.improve_signals()
     if problem.must_include:
+        chain.improve_signals()
         total = chain.fee + transcript
         if problem.budget_usd is not None and total > problem.budget_usd:
             raise InvalidInput(
@@ -114,16 +128,22 @@ def optimize_list(problem: ListProblem) -> ListSolution:
             )
 
     start = chain.save()
-    stage_sets, stop_at = _run_chain(problem, chain, fee_power=1.0)
+    stage_sets, stop_at = _run_chain(
+        problem, chain, fee_power=1.0, polish_up_to=polish_up_to, fast=fast
+    )
     alternative_sets: list[_StageSet] = []
     if len(set(problem.fee_groups)) > 1 and problem.budget_usd is not None:
         # Fees differ between specialties: a second chain that ignores fees reaches lists of the
         # same size at a higher cost, which a budget between two stages of the first can afford.
         chain.restore(start, refresh=True)
-        alternative_sets, _ = _run_chain(problem, chain, fee_power=0.0)
+        alternative_sets, _ = _run_chain(
+            problem, chain, fee_power=0.0, polish_up_to=polish_up_to, fast=fast
+        )
         for power in _EXTRA_FEE_POWERS:
             chain.restore(start, refresh=True)
-            alternative_sets += _run_chain(problem, chain, fee_power=power)[0]
+            alternative_sets += _run_chain(
+                problem, chain, fee_power=power, polish_up_to=polish_up_to, fast=fast
+            )[0]
 
     stages = _stages(problem, stage_sets)
     alternatives = _stages(problem, alternative_sets)
@@ -135,12 +155,18 @@ _StageSet = tuple[tuple[int, ...], tuple[int, ...], int, float]
 
 
 def _run_chain(
-    problem: ListProblem, chain: _Chain, *, fee_power: float
+    problem: ListProblem,
+    chain: _Chain,
+    *,
+    fee_power: float,
+    polish_up_to: int | None,
+    fast: bool,
 ) -> tuple[list[_StageSet], int | None]:
     """Grow the chain from its current list; return its stages and the stopping stage.
 
     The gain-per-dollar chain is the curve and runs to the horizon; the fee-blind chain only
-    runs until it passes the budget and the count.
+    runs until it passes the budget and the count. Stages of up to `polish_up_to` programs are
+    polished (None: all); past them, with `fast`, the list grows on a `FastChain`.
     """
     transcript = problem.fee_schedule.transcript_fee_usd
     program_budget = None if problem.budget_usd is None else problem.budget_usd - transcript
@@ -183,13 +209,18 @@ def _run_chain(
             else (program_budget is None or chain.fee <= program_budget)
             and (problem.max_programs is None or size <= problem.max_programs)
         )
+        polish = polish_up_to is None or size < polish_up_to
+        if fast and not polish and not isinstance(chain, FastChain):
+            grower = FastChain(problem)
+            grower.adopt(chain)
+            chain = grower
         move = chain.best_add(fee_power)
         if move is None:
             break
         p, s, _ = move
         chain.put(p, s)
         chain.refresh()
-        if within:
+        if within and polish:
             chain.polish(chain.fee if fee_power > 0 else float("inf"))
         snapshot()
         gain = stage_sets[-1][3] - stage_sets[-2][3]
