@@ -69,6 +69,17 @@ def app_from_environment() -> FastAPI:
     )
 
 
+def preload(app: FastAPI) -> None:
+    """Load what no applicant changes before the first request: the fitted model and the
+    calibration report the results page charts. Opens no file that stays open (the catalog's
+    SQLite is opened per process, on first use), so workers may be forked after it."""
+    from smartpick.service.assess import fitted_model
+    from smartpick.service.calibration import calibration_report
+
+    fitted_model()
+    app.state.calibration = calibration_report()
+
+
 def create_app(settings: WebSettings | None = None) -> FastAPI:
     """Build the FastAPI app: routes, static files, error pages and security headers."""
     settings = settings or WebSettings()
