@@ -19,6 +19,7 @@ from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
 from smartpick.core.plan.types import band_lines
+from smartpick.export.pdf_fonts import add_font
 
 DEJAVU_DIR = Path("/usr/share/fonts/truetype/dejavu")
 _REPLACEMENTS = {
@@ -47,8 +48,8 @@ class _PlanPdf(FPDF):
         super().__init__(orientation="P", unit="mm", format="A4")
         self.unicode_font = unicode_font
         if unicode_font:
-            self.add_font("DejaVu", "", str(DEJAVU_DIR / "DejaVuSans.ttf"))
-            self.add_font("DejaVu", "B", str(DEJAVU_DIR / "DejaVuSans-Bold.ttf"))
+            add_font(self, "DejaVu", "", DEJAVU_DIR / "DejaVuSans.ttf")
+            add_font(self, "DejaVu", "B", DEJAVU_DIR / "DejaVuSans-Bold.ttf")
             self.family_name = "DejaVu"
         else:
             self.family_name = "Helvetica"
