@@ -40,7 +40,7 @@ from smartpick.core.lists.types import (
     _EXTRA_FEE_POWERS,
     _M_CAP,
     _TOL,
-    POLISH_SMALL_LISTS,
+    POLISH_MAX_CANDIDATES,
     FloatArray,
     ListProblem,
     ListSolution,
@@ -91,18 +91,19 @@ def optimize_list(
     Deterministic: the same problem gives the same list. Raises InvalidInput when the
     must-include programs alone break the budget or the count.
 
-    `polish`: True polishes every stage within the limits by swaps and signal moves, False none;
-    by default every stage with preference values, and for P(match) the stages of up to
-    `POLISH_SMALL_LISTS` programs only (past that the polish adds almost nothing:
-    `bench/optimizer.py`), the larger ones growing on the fast chain (`core.lists.fast_chain`).
-    `reference=True` grows them on the general chain instead: the same lists (tests).
+    `polish`: swaps and signal moves after every stage within the limits. By default only with
+    preference values or at most `POLISH_MAX_CANDIDATES` candidates, where a tight budget can
+    leave greedy short; on real catalogs it adds almost nothing (`bench/optimizer.py`), so P(match)
+    lists grow on the fast chain (`core.lists.fast_chain`). `reference=True` grows them on the
+    general chain instead, which gives the same lists (tests).
     """
     _validate(problem)
-    polish_up_to: int | None = None if polish or problem.values is not None else 0
-    if polish is None and problem.values is None:
-        polish_up_to = POLISH_SMALL_LISTS
-    fast = not reference and polish_up_to is not None
-    chain = FastChain(problem) if fast and polish_up_to == 0 else _Chain(problem)
+    if polish is None:
+        candidates = problem.size if problem.candidates is None else len(problem.candidates)
+        polish = problem.values is not None or candidates <= POLISH_MAX_CANDIDATES
+    fast = not (reference or polish or problem.values is not None)
+    # must-include programs take their signals on the general chain (signal moves), then grow
+    chain = FastChain(problem) if fast and not problem.must_include else _Chain(problem)
     transcript = problem.fee_schedule.transcript_fee_usd
     for i in problem.must_include:
         p = int(chain.pos_of[i])
@@ -127,23 +128,21 @@ def optimize_list(
                 field="count",
             )
 
+    if fast and not isinstance(chain, FastChain):
+        grower = FastChain(problem)
+        grower.adopt(chain)
+        chain = grower
     start = chain.save()
-    stage_sets, stop_at = _run_chain(
-        problem, chain, fee_power=1.0, polish_up_to=polish_up_to, fast=fast
-    )
+    stage_sets, stop_at = _run_chain(problem, chain, fee_power=1.0, polish=polish)
     alternative_sets: list[_StageSet] = []
     if len(set(problem.fee_groups)) > 1 and problem.budget_usd is not None:
         # Fees differ between specialties: a second chain that ignores fees reaches lists of the
         # same size at a higher cost, which a budget between two stages of the first can afford.
         chain.restore(start, refresh=True)
-        alternative_sets, _ = _run_chain(
-            problem, chain, fee_power=0.0, polish_up_to=polish_up_to, fast=fast
-        )
+        alternative_sets, _ = _run_chain(problem, chain, fee_power=0.0, polish=polish)
         for power in _EXTRA_FEE_POWERS:
             chain.restore(start, refresh=True)
-            alternative_sets += _run_chain(
-                problem, chain, fee_power=power, polish_up_to=polish_up_to, fast=fast
-            )[0]
+            alternative_sets += _run_chain(problem, chain, fee_power=power, polish=polish)[0]
 
     stages = _stages(problem, stage_sets)
     alternatives = _stages(problem, alternative_sets)
@@ -159,14 +158,13 @@ def _run_chain(
     chain: _Chain,
     *,
     fee_power: float,
-    polish_up_to: int | None,
-    fast: bool,
+    polish: bool,
 ) -> tuple[list[_StageSet], int | None]:
     """Grow the chain from its current list; return its stages and the stopping stage.
 
     The gain-per-dollar chain is the curve and runs to the horizon; the fee-blind chain only
-    runs until it passes the budget and the count. Stages of up to `polish_up_to` programs are
-    polished (None: all); past them, with `fast`, the list grows on a `FastChain`.
+    runs until it passes the budget and the count. `polish`: swaps and signal moves after each
+    stage within the limits.
     """
     transcript = problem.fee_schedule.transcript_fee_usd
     program_budget = None if problem.budget_usd is None else problem.budget_usd - transcript
@@ -209,11 +207,6 @@ def _run_chain(
             else (program_budget is None or chain.fee <= program_budget)
             and (problem.max_programs is None or size <= problem.max_programs)
         )
-        polish = polish_up_to is None or size < polish_up_to
-        if fast and not polish and not isinstance(chain, FastChain):
-            grower = FastChain(problem)
-            grower.adopt(chain)
-            chain = grower
         move = chain.best_add(fee_power)
         if move is None:
             break

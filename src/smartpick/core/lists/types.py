@@ -16,10 +16,11 @@ FloatArray = NDArray[np.float64]
 
 DEFAULT_STOP_THRESHOLD = 0.005  # 0.5 percentage points per extra application
 DEFAULT_HORIZON = 150  # the curve runs at least this far (or to the last useful program)
-# P(match) lists: swaps and signal moves polish the stages of up to this many programs, where a
-# tight budget can leave greedy a point short (tiny exhaustive checks); on real catalogs polish
-# adds over 0.0005 pp on 2 of 72 instances at 2.4x the time (`bench/optimizer.py`).
-POLISH_SMALL_LISTS = 12
+# Swaps and signal moves polish P(match) lists only when there are at most this many candidates:
+# there a tight budget can leave greedy a point short (exhaustive checks of 8-14 programs), and
+# polish is cheap; on real catalogs (hundreds of programs) polishing every stage adds over
+# 0.0005 pp on 2 of 72 instances at 2.4x the time (`bench/optimizer.py`).
+POLISH_MAX_CANDIDATES = 40
 LOCAL_SEARCH_MAX_SIZE = 200  # swap search runs on lists up to this size (a fixed rule)
 _MAX_SWAPS_PER_STAGE = 8
 _POLISH_ROUNDS = 3
