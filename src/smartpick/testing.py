@@ -1,6 +1,8 @@
 """Fixtures shared by the tests and the benchmarks (datasette's `fixtures.py` pattern).
 
 - `reference_profile(name)`: one of the six reference applicants in `examples/profiles/`;
+- `reference_applicant()`, `every_red_flag()`: the calibration's typical applicant and a profile
+  with every red flag (the list-quality and floor checks);
 - `isolated_catalog(folder)`: the real bundled catalog with an empty user store in `folder`;
 - `synthetic_chances(n, seed=...)`: a random `ChanceMatrix` for optimizer tests and benches;
 - `pdf_text_core_font(data)`: the text of a PDF drawn with the core (Latin-1) font;
@@ -38,6 +40,49 @@ REFERENCE_NAMES = (
 def reference_profile(name: str) -> ApplicantProfile:
     """One of the six shared reference applicants (`examples/profiles/NAME.toml`)."""
     return load_profile(EXAMPLES / f"{name}.toml")
+
+
+# The calibration's typical applicant (Step 2 CK 244, no visa need, the reference file of
+# core/chances/effects.py) and a profile with every red flag: the list-quality and floor checks.
+REFERENCE_APPLICANT: dict[str, object] = {
+    "name": "reference",
+    "step1": "pass",
+    "step2ck": 244,
+    "match_year": 2027,
+    "graduation_year": 2024,
+    "us_letters": 3,
+    "us_letters_by_specialty": {"Internal Medicine": 2},
+    "abstracts": 2,
+    "posters": 1,
+    "publications": 2,
+    "specialties": ["Internal Medicine"],
+    "usce": [{"months": 3, "kind": "hands_on", "specialty": "Internal Medicine"}],
+}
+EVERY_RED_FLAG: dict[str, object] = {
+    "name": "every-red-flag",
+    "visa": "j1",
+    "step1": "fail_then_pass",
+    "step1_attempts": 2,
+    "step2ck": 214,
+    "step2ck_attempts": 2,
+    "match_year": 2027,
+    "graduation_year": 2015,
+    "specialties": ["Internal Medicine"],
+}
+
+
+def reference_applicant() -> ApplicantProfile:
+    """The calibration's typical applicant (`REFERENCE_APPLICANT`)."""
+    from smartpick.core.profile import profile_from_dict
+
+    return profile_from_dict(REFERENCE_APPLICANT)
+
+
+def every_red_flag() -> ApplicantProfile:
+    """Step 2 CK 214, Step 1 and Step 2 CK each failed once, 12 years out, no USCE or letter, J-1."""
+    from smartpick.core.profile import profile_from_dict
+
+    return profile_from_dict(EVERY_RED_FLAG)
 
 
 def isolated_catalog(folder: Path) -> Catalog:
@@ -141,6 +186,10 @@ def full_profile() -> ApplicantProfile:
             "preferred_states": ["OH", "MI"],
             "preferred_regions": ["Midwest", "South"],
             "ties_states": ["IL"],
+            "connections": [
+                {"program_id": "1401621160C", "kind": "rotation"},
+                {"institution": "University of Illinois Hospital", "kind": "alumni"},
+            ],
             "budget_usd": 1500,
         }
     )

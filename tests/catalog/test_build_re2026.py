@@ -40,6 +40,7 @@ def _line(**changes: Any) -> dict[str, Any]:
         "apps": [0, 900, 1000, 1100, 1200],
         "invited_2026": 100,
         "interview_rate_pct": 8.3,
+        "invited_mix": {"US MD": 40, "US DO": 30, "US IMG": 10, "Non-US IMG": 20},
         "ir_type": [40, 30, 5, 0],
         "n_type": [100, 100, 200, 800],
         "s2_invited": {
@@ -80,6 +81,7 @@ def test_evidence_keeps_published_zeros_and_leaves_unknowns_out() -> None:
     assert ev.step2ck_invited["us_md"].reliable is False  # status 3
     assert set(ev.step2ck_invited) == {"all", "us_md"}  # status 2 and blank groups left out
     assert ev.interview_rate_all == pytest.approx(0.083) and ev.invited == 100
+    assert dict(ev.invited_mix) == {"us_md": 0.4, "us_do": 0.3, "us_img": 0.1, "non_us_img": 0.2}
     assert dict(ev.applications_by_year) == {2022: 0, 2023: 900, 2024: 1000, 2025: 1100, 2026: 1200}
     assert (ev.positions_offered, ev.positions_filled, ev.prior_gme_required) == (10, 9, False)
     assert hash(ev) == hash(evidence_from(evidence_record(_line(), "aamc2026", 2026)))
@@ -91,12 +93,14 @@ def test_family_medicine_layout_signals_sent_or_not() -> None:
         signal_n={"countSent": 100, "countDidNotSend": 900},
         invited_2026=None,
         interview_rate_pct=None,
+        invited_mix=None,
         prior_gme_required="--",
     )
     ev = evidence_from(evidence_record(fm, "aamc2026", 2026))
     assert ev is not None
     assert dict(ev.signal) == {"sent": RateCount(0.3, 100), "none": RateCount(0.02, 900)}
     assert (ev.invited, ev.interview_rate_all, ev.prior_gme_required) == (None, None, None)
+    assert dict(ev.invited_mix) == {}
 
 
 def test_new_program_names_and_cities_are_tidied() -> None:

@@ -8,6 +8,7 @@ import json
 import tomllib
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from smartpick.cli import app
@@ -84,17 +85,42 @@ def test_calibration_json_and_table() -> None:
     doc = json.loads(result.output)
     im = next(r for r in doc if r["specialty"] == "Internal Medicine")
     assert set(im["predicted"]["step2ck"]) == {"matched", "not_matched"}
-    assert im["published"]["step2ck"]["matched"] == {"q1": 240.0, "median": 251.0, "q3": 259.0}
+    assert im["published"]["step2ck"]["matched"] == {
+        "q1": 240.0,
+        "median": 251.0,
+        "q3": 259.0,
+        "n": 2649,
+    }
     assert im["predicted"]["p_match_by_step2ck"][0][0] == 200
+    assert im["predicted"]["p_match_by_step2ck_ranked"][0][0] == 200
     assert im["leave_one_out"]["match_rate"] > 0
     table = runner.invoke(app, ["calibration"])
     assert table.exit_code == 0 and "leave-one-specialty-out" in table.output
+    assert "Before (model v1, 2021 program proxies): 0.29 pp, 1.48 points" in table.output
+
+
+def test_calibration_programs_contract() -> None:
+    result = runner.invoke(app, ["calibration", "--programs", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert {r["specialty"] for r in rows} == {"Internal Medicine", "Family Medicine"}
+    row = next(r for r in rows if r["program_id"] == "1401200932C")
+    assert set(row) == {"program_id", "acgme_code", "specialty", "predicted", "published"}
+    assert row["acgme_code"] == "1401200932"
+    assert set(row["predicted"]) == {"nonus_img_interview_rate", "low", "high"}
+    assert row["published"] == {"nonus_img_interview_rate": 0.0, "applicants": 2872, "year": 2026}
+    assert any(r["published"] is None for r in rows)
+    table = runner.invoke(app, ["calibration", "--programs", "--format", "table"])
+    assert table.exit_code == 0 and "1401200932C" in table.output
 
 
 def test_assumptions_listed() -> None:
     result = runner.invoke(app, ["assumptions", "-f", "json"])
     assert result.exit_code == 0
     rows = json.loads(result.output)
-    gold = next(r for r in rows if r["key"] == "signal_gold")
+    gold = next(r for r in rows if r["key"] == "im_signal_gold")
     assert gold["low"] <= gold["value"] <= gold["high"] and gold["effects_csv_rows"]
-    assert runner.invoke(app, ["assumptions"]).exit_code == 0
+    h1b = next(r for r in rows if r["key"] == "h1b_none_listed")
+    assert h1b["value"] == pytest.approx(1 / 108, abs=1e-4)
+    table = runner.invoke(app, ["assumptions"])
+    assert table.exit_code == 0 and "docs/" not in table.output

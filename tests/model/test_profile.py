@@ -135,3 +135,28 @@ def test_out_of_range_names_field_and_range(field: str, offset: int, above: bool
         profile_from_dict({**BASE, field: value})
     assert err.value.field == field
     assert err.value.message.startswith(f"{field}: {value} is out of range; allowed {lo} to {hi}")
+
+
+def test_connections_validate_and_add_as_what_ifs() -> None:
+    profile = profile_from_dict(
+        {
+            **BASE,
+            "connections": [
+                {"program_id": "1401200932C", "kind": "rotation"},
+                {"institution": "Mayo Clinic", "kind": "alumni"},
+            ],
+        }
+    )
+    assert [c.kind for c in profile.connections] == ["rotation", "alumni"]
+    with pytest.raises(InvalidInput, match="connections"):
+        profile_from_dict({**BASE, "connections": [{"kind": "faculty"}]})
+    with pytest.raises(InvalidInput, match="connections"):
+        profile_from_dict(
+            {**BASE, "connections": [{"institution": "X Hospital", "kind": "cousin"}]}
+        )
+    added = apply_changes(profile, {"add_connection": "Cleveland Clinic: faculty"})[0]
+    assert added.connections[-1].institution == "Cleveland Clinic"
+    assert added.connections[-1].kind == "faculty"
+    with pytest.raises(InvalidInput, match="add_connection"):
+        apply_changes(profile, {"add_connection": "Somewhere: cousin"})
+    assert "add_connection" in WHATIF_KEYS

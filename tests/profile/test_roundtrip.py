@@ -107,6 +107,25 @@ def profiles(draw: st.DrawFn) -> ApplicantProfile:
         "preferred_states": draw(st.lists(st.sampled_from(STATES), max_size=5)),
         "preferred_regions": draw(st.lists(st.sampled_from(REGIONS), max_size=4)),
         "ties_states": draw(st.lists(st.sampled_from(STATES), max_size=3)),
+        "connections": draw(
+            st.lists(
+                st.one_of(
+                    st.fixed_dictionaries(
+                        {
+                            "program_id": st.from_regex(r"\d{10}[A-Z]?", fullmatch=True),
+                            "kind": st.sampled_from(["rotation", "alumni", "faculty", "other"]),
+                        }
+                    ),
+                    st.fixed_dictionaries(
+                        {
+                            "institution": TEXT.filter(lambda t: t.strip() and ":" not in t),
+                            "kind": st.sampled_from(["rotation", "alumni", "faculty", "other"]),
+                        }
+                    ),
+                ),
+                max_size=3,
+            )
+        ),
         "budget_usd": draw(st.one_of(st.none(), AMOUNT.map(lambda a: a * 8))),
     }
     try:

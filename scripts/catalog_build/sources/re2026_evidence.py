@@ -41,6 +41,8 @@ SCORE_GROUPS = {
     "us_img": "USIMG",
     "non_us_img": "NonUSIMG",
 }
+# Labels of the invitee mix (IM page layout: share of the invited applicants of each type, %).
+MIX_LABELS = {"us_md": "US MD", "us_do": "US DO", "us_img": "US IMG", "non_us_img": "Non-US IMG"}
 SCORE_STATUS_RELIABLE = {1: True, 3: False}  # 2 = sample too small: no values
 FIRST_APPLICATION_YEAR = 2022
 
@@ -78,6 +80,18 @@ def _score_ranges(groups: dict[str, list[Any] | None]) -> dict[str, list[Any]]:
     return out
 
 
+def _mix(mix: dict[str, Any] | None) -> dict[str, float]:
+    """The invitee mix as fractions by applicant type (empty where the page shows none)."""
+    if not mix:
+        return {}
+    out = {}
+    for key, label in MIX_LABELS.items():
+        share = fraction(mix.get(label))
+        if share is not None:
+            out[key] = share
+    return out
+
+
 def _prior_gme(value: Any) -> bool | None:
     return {True: True, False: False, "Yes": True, "No": False}.get(value)
 
@@ -99,6 +113,7 @@ def evidence_record(row: dict[str, Any], source: str, year: int) -> dict[str, An
         "year": year,
         "by_type": by_type,
         "invited": row["invited_2026"],
+        "invited_mix": _mix(row.get("invited_mix")),
         "interview_rate_all": fraction(row["interview_rate_pct"]),
         "signal": _table(row["signal"], row["signal_n"], signal_labels),
         "geographic": _table(row["geo"], row["geo_n"], GEOGRAPHIC),

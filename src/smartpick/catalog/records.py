@@ -80,6 +80,7 @@ def evidence_from(entry: dict[str, Any] | None) -> InterviewEvidence | None:
         year=entry["year"],
         by_type=_rates(entry["by_type"]),
         invited=entry["invited"],
+        invited_mix=entry["invited_mix"],
         interview_rate_all=entry["interview_rate_all"],
         signal=_rates(entry["signal"]),
         geographic=_rates(entry["geographic"]),

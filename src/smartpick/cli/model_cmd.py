@@ -126,9 +126,21 @@ def chances(
             typer.echo(f"note: {note}")
 
 
-def calibration(fmt: OutputFormat = FORMAT_OPTION) -> None:
-    """Predicted vs published Charting Outcomes 2026 figures per specialty, and leave-one-out."""
-    from smartpick.service.calibration import calibration_errors, calibration_report
+def calibration(
+    programs: bool = typer.Option(
+        False,
+        "--programs",
+        help="Per IM and FM categorical program: the model's 2026 non-US IMG interview rate "
+        "against the published one.",
+    ),
+    fmt: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Predicted vs published Charting Outcomes 2026 figures per specialty, and leave-one-out
+    (with --programs: the 2026 interview rate of every IM and FM program)."""
+    if programs:
+        _program_rates(fmt)
+        return
+    from smartpick.service.calibration import calibration_errors, calibration_report, v1_figures
 
     report = calibration_report()
     if fmt is OutputFormat.json:
@@ -141,7 +153,7 @@ def calibration(fmt: OutputFormat = FORMAT_OPTION) -> None:
     rows = []
     for r in report:
         pred, pub, loo = r["predicted"], r["published"], r["leave_one_out"]
-        curve = dict((int(s), p) for s, p in pred["p_match_by_step2ck"])
+        curve = dict((int(s), p) for s, p in pred["p_match_by_step2ck_ranked"])
         rows.append(
             {
                 "specialty": r["specialty"],
@@ -158,27 +170,69 @@ def calibration(fmt: OutputFormat = FORMAT_OPTION) -> None:
                 if loo is None
                 else f"{loo['match_rate']:.1%}, {loo['step2ck']['matched']['median']:g} / "
                 f"{loo['step2ck']['not_matched']['median']:g}",
-                "P(match) at 220/240/260": f"{curve[220]:.0%} / {curve[240]:.0%} / {curve[260]:.0%}",
+                "P(match | ranked) at 220/240/260": f"{curve[220]:.0%} / {curve[240]:.0%} / "
+                f"{curve[260]:.0%}",
             }
         )
     emit(rows, fmt, title="Calibration to NRMP Charting Outcomes 2026 (non-US IMGs)")
     if fmt is OutputFormat.table:
-        errors = calibration_errors(report)
+        e = calibration_errors(report)
         typer.echo(
-            "Mean absolute error: Step 2 CK medians "
-            f"{errors['step2ck_median_mae_points']} points, match rates "
-            f"{errors['match_rate_mae_pp']} pp; leave-one-specialty-out: "
-            f"{errors['loo_step2ck_median_mae_points']} points, "
-            f"{errors['loo_match_rate_mae_pp']} pp"
+            f"Mean absolute error: match rates {e['match_rate_mae_pp']} pp, Step 2 CK quartiles "
+            f"{e['step2ck_quartile_mae_points']} points, contiguous-ranks quartiles "
+            f"{e['ranks_quartile_mae']}, P(match | Step 2 CK, ranked) {e['conditional_curve_mae_pp']}"
+            f" pp; leave-one-specialty-out: {e['loo_match_rate_mae_pp']} pp, "
+            f"{e['loo_step2ck_quartile_mae_points']} points, {e['loo_ranks_quartile_mae']}, "
+            f"{e['loo_conditional_curve_mae_pp']} pp"
+        )
+        v1 = v1_figures()["calibration"]
+        ins, loo = v1["errors_in_sample"], v1["errors_leave_one_out"]
+        typer.echo(
+            f"Before (model v1, 2021 program proxies): {ins['rate']:.2f} pp, {ins['s2ck_q']:.2f} "
+            f"points, {ins['ranks_q']:.2f}, {ins['curve']:.2f} pp; leave-one-specialty-out: "
+            f"{loo['rate']:.2f} pp, {loo['s2ck_q']:.2f} points, {loo['ranks_q']:.2f}, "
+            f"{loo['curve']:.2f} pp"
         )
 
 
-def assumptions(fmt: OutputFormat = FORMAT_OPTION) -> None:
-    """Every assumed effect: value, sensitivity range, effects.csv rows and reasoning."""
-    from smartpick.service.calibration import assumptions as effects
+def _program_rates(fmt: OutputFormat) -> None:
+    from smartpick.service.calibration import program_rates
 
-    rows = effects()
-    emit(rows, fmt, document=rows, title="Assumed effects (docs/model.md section 5)")
+    rows = program_rates()
+    if fmt is OutputFormat.json:
+        emit([], fmt, document=rows)
+        return
+
+    def published(r: dict[str, Any]) -> str:
+        pub = r["published"]
+        if pub is None:
+            return "-"
+        return f"{pub['nonus_img_interview_rate']:.0%} of {pub['applicants']:,} ({pub['year']})"
+
+    table = [
+        {
+            "program_id": r["program_id"],
+            "specialty": r["specialty"],
+            "predicted 2026 non-US IMG rate": f"{r['predicted']['nonus_img_interview_rate']:.1%}"
+            f" ({r['predicted']['low']:.1%}-{r['predicted']['high']:.1%})",
+            "published": published(r),
+        }
+        for r in rows
+    ]
+    emit(
+        table,
+        fmt,
+        title="2026 non-US IMG interview rate per program: model (80% interval) vs AAMC "
+        "Residency Explorer, 2026 cycle",
+    )
+
+
+def assumptions(fmt: OutputFormat = FORMAT_OPTION) -> None:
+    """Every assumption of the chance model: value, sensitivity range, sources and reasoning."""
+    from smartpick.service.calibration import assumptions as listed
+
+    rows = listed()
+    emit(rows, fmt, document=rows, title="The chance model's assumptions, with their ranges")
 
 
 def register(app: typer.Typer) -> None:

@@ -98,6 +98,9 @@ class InterviewEvidence:
     # "us_md", "us_do", "us_img", "non_us_img": interview rate and applicants of each type
     by_type: Mapping[str, RateCount] = field(hash=False)
     invited: int | None  # applicants invited, all types (IM page layout only)
+    # Share of the invited applicants of each type (fractions 0-1, whole percent on the site; IM
+    # page layout only, else empty): it narrows the rounded non-US IMG count.
+    invited_mix: Mapping[str, float] = field(hash=False)
     interview_rate_all: float | None  # fraction of all applicants invited (IM page layout only)
     # IM: "gold", "silver", "none"; FM: "sent", "none" (all applicant types)
     signal: Mapping[str, RateCount] = field(hash=False)

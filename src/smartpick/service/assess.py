@@ -3,19 +3,20 @@
 `assess(profile, ...)` returns an `Assessment`: the eligible programs aligned with a
 `core.chances.ChanceMatrix` (for the optimizer), one row per program (P(interview) and the
 program's own P(match), each with an interval, the top reasons and unknown facts) and the excluded
-programs with their reasons. The fitted model is loaded once per process.
+programs with their reasons. The fitted model is loaded once per process; each specialty's program
+side is built once per process from the catalog's programs (`ChanceModel.context`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import cache
 
-from smartpick.core.chances.context import SpecialtyContext, build_context
 from smartpick.core.chances.estimator import ChanceModel
 from smartpick.core.chances.persist import load_fitted_model
 from smartpick.core.chances.results import Assessment
 from smartpick.core.profile import ApplicantProfile
+from smartpick.core.programs import Program
 from smartpick.core.rules.eligibility import DEFAULT_TRACKS
 from smartpick.core.specialties import resolve_specialty
 from smartpick.service.catalog import Catalog, open_catalog
@@ -25,10 +26,6 @@ from smartpick.service.catalog import Catalog, open_catalog
 def fitted_model() -> ChanceModel:
     """The shipped fitted model (process-wide, loaded on first use)."""
     return load_fitted_model()
-
-
-def _contexts(catalog: Catalog, specialties: Iterable[str]) -> dict[str, SpecialtyContext]:
-    return {s: build_context(s, catalog.programs(specialty=s)) for s in specialties}
 
 
 def assess(
@@ -48,6 +45,7 @@ def assess(
     """
     catalog = catalog or open_catalog()
     model = model or fitted_model()
+    by_specialty: dict[str, list[Program]] = {}
     if program_ids:
         programs = [catalog.get(pid) for pid in dict.fromkeys(program_ids)]
         wanted = tuple(dict.fromkeys(p.specialty for p in programs))
@@ -58,13 +56,14 @@ def assess(
                 for s in (specialties or profile.specialties)
             )
         )
+        by_specialty = {s: catalog.programs(specialty=s) for s in wanted}
         programs = [
-            p
-            for s in wanted
-            for p in catalog.programs(specialty=s)
-            if tracks is None or p.track in tracks
+            p for s in wanted for p in by_specialty[s] if tracks is None or p.track in tracks
         ]
-    prediction = model.predict(profile, programs, _contexts(catalog, wanted))
+    contexts = {
+        s: model.context(s, by_specialty.get(s) or catalog.programs(specialty=s)) for s in wanted
+    }
+    prediction = model.predict(profile, programs, contexts)
     return Assessment(
         profile=profile,
         specialties=wanted,

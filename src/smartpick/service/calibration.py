@@ -1,26 +1,49 @@
-"""The calibration report as a use case: predicted vs published Charting Outcomes figures."""
+"""The calibration reports as use cases: predicted vs published Charting Outcomes figures per
+specialty, and the model's 2026 interview rate of every IM / FM categorical program against the
+published one."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from smartpick.core.bundled import bundled_text
+from smartpick.core.chances.assumptions import ASSUMPTIONS
 from smartpick.core.chances.calibration_report import calibration_report as report_for
+from smartpick.core.chances.calibration_report import program_rates as rates_for
 from smartpick.core.chances.calibration_report import summary_errors
-from smartpick.core.chances.effects import effects_table
+from smartpick.core.chances.effects import EFFECTS
+from smartpick.core.chances.features import LAYERED
 from smartpick.service.assess import fitted_model
+from smartpick.service.catalog import Catalog, open_catalog
 
 
 def calibration_report() -> list[dict[str, Any]]:
     """One object per Charting Outcomes specialty for the shipped model (see
-    `core.calibration_report` for the shape)."""
+    `core.chances.calibration_report` for the shape)."""
     return report_for(fitted_model())
 
 
+def program_rates(catalog: Catalog | None = None) -> list[dict[str, Any]]:
+    """One object per IM and FM categorical catalog program: the model's 2026 non-US IMG
+    interview rate with its 80% interval, and the published figure (null without one)."""
+    catalog = catalog or open_catalog()
+    programs = [p for s in LAYERED for p in catalog.programs(specialty=s)]
+    return rates_for(fitted_model(), programs)
+
+
 def assumptions() -> list[dict[str, object]]:
-    """Every assumed effect: value, sensitivity range, effects.csv rows and reasoning."""
-    return effects_table()
+    """Every assumption: value, sensitivity range, effects.csv rows and reasoning."""
+    return [e.row() for e in (*EFFECTS.values(), *ASSUMPTIONS.values())]
 
 
 def calibration_errors(report: list[dict[str, Any]]) -> dict[str, float]:
     """Mean absolute errors of a report, in-sample and leave-one-out."""
     return summary_errors(report)
+
+
+def v1_figures() -> dict[str, Any]:
+    """The figures of chance model v1 (2021 proxies), measured on it before v2 replaced it
+    (`bench/v1_baseline.py` at commit dbd1c68): the "before" of every before/after comparison."""
+    data: dict[str, Any] = json.loads(bundled_text("model", "v1_figures.json"))
+    return data

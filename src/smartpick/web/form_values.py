@@ -16,6 +16,7 @@ from smartpick.core.geography import STATES, state_code
 from smartpick.core.profile import ApplicantProfile, profile_from_dict
 from smartpick.core.profile.numbers import parse_number
 from smartpick.core.profile.validation import ProfileInvalid
+from smartpick.core.profile.whatif import parse_connection
 from smartpick.errors import InvalidInput, SmartPickError
 from smartpick.web.profile_form import (
     MAX_SHORTLIST,
@@ -259,6 +260,11 @@ def profile_data(values: Mapping[str, Any]) -> dict[str, Any]:
         "usce": usce,
         "us_letters_by_specialty": letters,
         "languages": [x.strip() for x in (v.get("languages") or "").split(",") if x.strip()],
+        "connections": [
+            parse_connection("connections", part)
+            for part in (v.get("connections") or "").split(";")
+            if part.strip()
+        ],
     }
     for name in ApplicantProfile.model_fields:
         if name not in data and v.get(name) not in (None, ""):
@@ -300,7 +306,9 @@ def form_values(profile: ApplicantProfile) -> dict[str, Any]:
     """The form values that rebuild this profile exactly (profile files, what-if links)."""
     data = profile.model_dump(mode="json")
     values: dict[str, Any] = {
-        k: v for k, v in data.items() if k not in ("usce", "us_letters_by_specialty", "step1")
+        k: v
+        for k, v in data.items()
+        if k not in ("usce", "us_letters_by_specialty", "step1", "connections")
     }
     if isinstance(profile.step1, int):
         values["step1"], values["step1_score"] = "score", profile.step1
@@ -315,6 +323,9 @@ def form_values(profile: ApplicantProfile) -> dict[str, Any]:
     values["us_letters_in_specialty"] = letters.pop(first, 0)
     values["other_letters"] = "; ".join(f"{s}: {n}" for s, n in letters.items())
     values["languages"] = ", ".join(profile.languages)
+    values["connections"] = "; ".join(
+        f"{c.program_id or c.institution}: {c.kind}" for c in profile.connections
+    )
     return values
 
 

@@ -413,6 +413,14 @@ def build_form_spec(
                     default=[],
                     max_length=400,
                 ),
+                FormField(
+                    "connections",
+                    "Programs or institutions where you have a connection",
+                    "text",
+                    hint="'Name or program id: kind' (rotation, alumni, faculty or other); "
+                    "several separated by semicolons.",
+                    max_length=1000,
+                ),
                 _text("name", "A name for this profile", "Shown only in your files."),
             ),
             advanced=True,

@@ -1,289 +1,287 @@
-"""Calibration of the per-specialty population model to Charting Outcomes 2026 (non-US IMGs).
+"""Calibration v2 of every Charting Outcomes specialty: markets, priors, fits, leave-one-out and
+the parametric bootstrap.
 
-The population model of one specialty is `chances.population` (parameters `SpecialtyParams`).
-
-Charting Outcomes counts applicants who submitted a rank list for the specialty, so the model's
-published figures are conditional on K >= 1: the match rate, the Step 2 CK distribution of matched
-and not-matched applicants, and their contiguous-ranks distributions. Each specialty's parameters are
-fitted by minimum distance (weighted least squares) to: the match rate (from the summary counts),
-the CDF of matched and of not-matched Step 2 CK at the published quartiles (must be 0.25/0.5/0.75),
-and the mean and SD of contiguous ranks of matched and not matched, plus a hierarchical penalty that
-shrinks each specialty toward what holds across specialties (weighted means, and for mu a
-regression on applicants per position). Integration is exact on a grid in s, Gauss-Hermite nodes in
-z and the binomial pmf in K.
-
-A specialty without measures (Pediatrics, Psychiatry, Neurology, Pathology; any future one) is
-fitted to its summary match rate with the cross-specialty values as its priors. Leave-one-specialty-
-out takes the same path with even less: it hides the specialty's measures *and* its match counts,
-refits the priors without it, and predicts its match rate from the other specialties' relation
-between match rate and competition (`held_out_match_rates`).
+- Internal Medicine and Family Medicine have their program layer inside the market (the 2026
+  rates, signal mixes, slopes and conversions of their programs); their applications per applicant
+  are anchored on the 2026 totals (`Anchor`) with the remaining uncertainty in the prior. IM fits
+  mu, sd, beta, sigma, c and N; FM also rho, the score-strength correlation (selection), with its
+  slope under a floored prior (the assumption `fm_beta`).
+- Every other specialty has one typical program with a free intercept `a` (the no-signal
+  baseline: the cohort's signal allowance is in its list) and N from the assumption
+  `other_n_apps`: stage 1 fits each specialty with measures under a wide generic prior; stage 2
+  fits every specialty under a prior built from the *other* specialties' stage-1 fits (sd, beta,
+  sigma their sqrt(n)-weighted means; mu regressed on the residents' Step 1 (AAMC 2021 program
+  ranges in the catalog) and log non-US IMG applicants per position; logit c on logit(match rate)
+  and log(all applicants per position)).
+- Leave-one-specialty-out hides a specialty's measures *and* its match counts: its rate comes
+  from the other specialties' relation between match rate and competition, its shape from the
+  stage-2 prior built without it.
+- Bootstrap draw d refits every specialty to a parametric resample of the published figures
+  under the draw's values of every assumption (`assumptions.draw_assumptions`); a specialty
+  without measures draws its shape from the prior and refits `a` to its resampled rate.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import math
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
-from scipy.optimize import brentq, least_squares
 from scipy.special import expit, logit
-from scipy.stats import norm
 
-from smartpick.core.chances.outcomes import Distribution, SpecialtyOutcomes
-from smartpick.core.chances.population import (
-    SpecialtyParams,
-    population_stats,
+from smartpick.core.chances.assumptions import Assumptions
+from smartpick.core.chances.context import allowance_mix, signal_kind
+from smartpick.core.chances.features import FM, IM, LAYERED, STEP1_MID
+from smartpick.core.chances.outcomes import SpecialtyOutcomes
+from smartpick.core.chances.population import Market, Params, from_free, solve_alpha, to_free
+from smartpick.core.chances.program_effects import (
+    assumption_columns,
+    beta_offsets,
+    conversion_offsets,
+    signal_effects,
 )
+from smartpick.core.chances.program_layer import (
+    LayerArrays,
+    LayerFit,
+    layer_arrays,
+)
+from smartpick.core.chances.targets import Prior, Targets, fit
+from smartpick.core.programs import Program
+from smartpick.core.specialties import resolve_specialty
+from smartpick.errors import DataUnavailable, InvalidInput
 
-FloatArray = NDArray[np.float64]
-
-# Tolerance floors on the targets' standard errors: the model is not exact, and a huge specialty
-# (IM, n ~ 2,700) should not be fitted to within its sampling error at the cost of the shape.
-SE_FLOOR = {"rate": 0.01, "cdf": 0.02, "mean": 0.15, "sd": 0.2}
-# Prior widths of the hierarchical penalty (stage 2) and the generic stage-1 prior.
-PRIOR_SD = {"mu": 6.0, "log_sd": 0.2, "beta": 0.25, "log_su": 0.35, "logit_c": 0.5}
-GENERIC_PRIOR = {"mu": 242.0, "log_sd": float(np.log(14.0)), "beta": 0.4, "log_su": 0.0}
-GENERIC_PRIOR["logit_c"] = float(logit(0.2))
-GENERIC_WIDTH = 4.0  # stage 1: the generic prior is this many times wider
-MIN_N = 10  # measures on fewer applicants are too noisy to fit
-
-
-_KEYS = ("mu", "log_sd", "a", "beta", "log_su", "logit_c")
-_LOWER = np.array([200.0, np.log(5.0), -12.0, 0.0, np.log(0.05), logit(0.01)])
-_UPPER = np.array([285.0, np.log(30.0), 6.0, 3.0, np.log(4.0), logit(0.9)])
+# AAMC Residency Explorer 2026 data README: non-US IMG applications to all 631 IM programs,
+# before a fifth of the programs was withheld.
+IM_TOTAL_NONUS_APPS = 860_770
+# IMG applicants in ERAS 2026 by specialty, quoted from the AAMC ERAS statistics dashboard by an
+# applicant forum while the season was open (reference/policy README: approximate).
+ERAS_IMG_APPLICANTS = {IM: 13_007, FM: 6_321}
+COUNT_UNCERTAINTY = 0.10  # the ERAS counts are a forum quote of a live dashboard
+SHARE_UNCERTAINTY = 0.15  # equal applications per US and non-US IMG is an assumption
+Z80 = 1.2816
+GENERIC = {
+    "mu": (242.0, 24.0),
+    "sd": (math.log(14.0), 0.8),
+    "sigma": (0.0, 1.4),
+    "c": (math.log(0.2 / 0.8), 2.0),
+    "rho": (0.0, 1.0),
+}
+FM_BETA_PRIOR_SD = 0.08  # the floored FM slope: 0.15 +- 0.08 (0 flat, 0.3 the invited ranges)
+WIDTH = {"mu": 6.0, "sd": 0.2, "beta": 0.25, "sigma": 0.35, "c": 0.5}  # stage-2 prior widths
+START = {
+    IM: Params(mu=244.0, sd=15.5, beta=0.4, sigma=0.8, c=0.2),
+    FM: Params(mu=231.0, sd=13.0, beta=0.15, sigma=1.2, c=0.25),
+}
+KEYS_TYPICAL = ("mu", "sd", "beta", "sigma", "c", "a")
 
 
 @dataclass(frozen=True)
-class Targets:
-    """The published figures one specialty is fitted to (None where not published)."""
+class Anchor:
+    """Applications and interviews per non-US IMG applicant (point, 80% range) from 2026 totals."""
 
-    matched: int
-    not_matched: int
-    step2ck_matched: Distribution | None
-    step2ck_not_matched: Distribution | None
-    ranks_matched: Distribution | None
-    ranks_not_matched: Distribution | None
+    applications: float
+    applicants: float
+    apps_per_applicant: tuple[float, float, float]
+    pooled_rate: float
+    interviews_per_applicant: tuple[float, float, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values."""
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
     @classmethod
-    def from_outcomes(cls, o: SpecialtyOutcomes, measures: bool = True) -> Targets:
-        """Targets from a Charting Outcomes row; `measures=False` keeps only the summary."""
+    def from_dict(cls, d: Mapping[str, Any]) -> Anchor:
+        """Inverse of `to_dict`."""
         return cls(
-            o.matched,
-            o.not_matched,
-            o.step2ck_matched if measures else None,
-            o.step2ck_not_matched if measures else None,
-            o.ranks_matched if measures else None,
-            o.ranks_not_matched if measures else None,
-        )
-
-    @property
-    def match_rate(self) -> float:
-        """Published match rate."""
-        return self.matched / (self.matched + self.not_matched)
-
-    def resampled(self, rng: np.random.Generator) -> Targets:
-        """A parametric-bootstrap replicate: counts and measures drawn from their sampling laws."""
-        total = self.matched + self.not_matched
-        matched = int(rng.binomial(total, self.match_rate))
-        return Targets(
-            matched,
-            total - matched,
-            _resample_scores(self.step2ck_matched, rng),
-            _resample_scores(self.step2ck_not_matched, rng),
-            _resample_ranks(self.ranks_matched, rng),
-            _resample_ranks(self.ranks_not_matched, rng),
+            float(d["applications"]),
+            float(d["applicants"]),
+            tuple(d["apps_per_applicant"]),
+            float(d["pooled_rate"]),
+            tuple(d["interviews_per_applicant"]),
         )
 
 
-def _usable(d: Distribution | None) -> bool:
-    return d is not None and d.published and d.n >= MIN_N
-
-
-def _resample_scores(d: Distribution | None, rng: np.random.Generator) -> Distribution | None:
-    if d is None or not _usable(d) or d.sd is None:
-        return d
-
-    # Sampling SD of a quantile of a near-normal sample: sqrt(p(1-p)/n) / density at the quantile.
-    def moved(value: float | None, p: float) -> float | None:
-        if value is None or d.sd is None:
-            return value
-        density = float(norm.pdf(norm.ppf(p))) / d.sd
-        return float(value + rng.normal(0.0, np.sqrt(p * (1 - p) / d.n) / density))
-
-    q1, med, q3 = moved(d.q1, 0.25), moved(d.median, 0.5), moved(d.q3, 0.75)
-    ordered = sorted(v for v in (q1, med, q3) if v is not None)
-    return replace(d, q1=ordered[0], median=ordered[1], q3=ordered[2])
-
-
-def _resample_ranks(d: Distribution | None, rng: np.random.Generator) -> Distribution | None:
-    if d is None or not _usable(d) or d.mean is None or d.sd is None:
-        return d
-    mean = max(1.0, d.mean + rng.normal(0.0, d.sd / np.sqrt(d.n)))
-    sd = d.sd * float(np.sqrt(rng.chisquare(max(d.n - 1, 1)) / max(d.n - 1, 1)))
-    return replace(d, mean=mean, sd=sd)
-
-
-def residuals(params: SpecialtyParams, targets: Targets) -> FloatArray:
-    """Standardized differences between predicted and published figures."""
-    stats = population_stats(params)
-    total = targets.matched + targets.not_matched
-    rate = targets.match_rate
-    # The summary is a census of the year's applicants: its rate is held closer than its binomial
-    # error for small specialties (at most 2 points), so tiny measures cannot pull it far.
-    se_rate = min(max(np.sqrt(rate * (1 - rate) / total), SE_FLOOR["rate"]), 0.02)
-    out = [(stats.match_rate - rate) / se_rate]
-    for matched, d in ((True, targets.step2ck_matched), (False, targets.step2ck_not_matched)):
-        if d is None or not _usable(d):
-            continue
-        for p, x in ((0.25, d.q1), (0.5, d.median), (0.75, d.q3)):
-            assert x is not None
-            se = max(np.sqrt(p * (1 - p) / d.n), SE_FLOOR["cdf"])
-            out.append((float(stats.score_cdf(matched, np.array([x]))[0]) - p) / se)
-    for matched, d in ((True, targets.ranks_matched), (False, targets.ranks_not_matched)):
-        if d is None or not _usable(d) or d.mean is None or d.sd is None:
-            continue
-        mean, sd = stats.ranks_moments(matched)
-        out.append((mean - d.mean) / max(d.sd / np.sqrt(d.n), SE_FLOOR["mean"]))
-        out.append((sd - d.sd) / max(d.sd / np.sqrt(2 * d.n), SE_FLOOR["sd"]))
-    return np.array(out)
-
-
-@dataclass(frozen=True)
-class Prior:
-    """Center and width of the hierarchical penalty on (mu, log_sd, beta, log_su, logit_c)."""
-
-    center: dict[str, float]
-    width: dict[str, float]
-
-    def penalty(self, x: FloatArray) -> FloatArray:
-        """Standardized distances of x from the prior (a is free)."""
-        values = dict(zip(_KEYS, x, strict=True))
-        return np.array([(values[k] - self.center[k]) / self.width[k] for k in self.center])
-
-
-GENERIC = Prior(GENERIC_PRIOR, {k: v * GENERIC_WIDTH for k, v in PRIOR_SD.items()})
-
-
-def fit_specialty(
-    targets: Targets, prior: Prior, start: SpecialtyParams | None = None
-) -> SpecialtyParams:
-    """Minimum-distance fit of one specialty's parameters to its targets under a prior."""
-    if start is None:
-        x0 = np.array([prior.center.get(k, 0.0) for k in _KEYS])
-        x0[2] = float(logit(min(max(targets.match_rate, 0.05), 0.95))) - 2.5
+def anchor(specialty: str, layer: LayerFit) -> Anchor:
+    """Applications per non-US IMG applicant: the 2026 non-US IMG applications (IM: the README's
+    all-program total; FM: the transcribed programs scaled to the catalog by the predicted weights
+    of the programs without a line) over the non-US IMG applicants (ERAS IMG applicants times the
+    non-US share of the programs' IMG applications). Interviews: x the pooled 2026 rate."""
+    arrays = layer_arrays(layer)
+    has = np.array([pid in layer.records for pid in arrays.ids])
+    nonus, us_img = layer.applications["non_us_img"], layer.applications["us_img"]
+    applicants = ERAS_IMG_APPLICANTS[specialty] * nonus / (nonus + us_img)
+    if specialty == IM:
+        total = float(IM_TOTAL_NONUS_APPS)
     else:
-        x0 = start.vector()
-    x0 = np.clip(x0, _LOWER + 1e-6, _UPPER - 1e-6)
-
-    def fun(x: FloatArray) -> FloatArray:
-        return np.concatenate(
-            (residuals(SpecialtyParams.from_vector(x), targets), prior.penalty(x))
-        )
-
-    result = least_squares(fun, x0, bounds=(_LOWER, _UPPER), xtol=1e-6, ftol=1e-8, max_nfev=400)
-    return SpecialtyParams.from_vector(result.x)
+        total = nonus / max(float(arrays.weight[has].sum()), 1e-9)
+    pooled = float(arrays.weight @ arrays.rate)
+    n = total / applicants
+    spread = math.hypot(COUNT_UNCERTAINTY, SHARE_UNCERTAINTY) * Z80
+    apps = (n, n / (1 + spread), n * (1 + spread))
+    interviews = (apps[0] * pooled, apps[1] * pooled, apps[2] * pooled)
+    return Anchor(total, applicants, apps, pooled, interviews)
 
 
-def pooled_prior(
-    fits: dict[str, SpecialtyParams],
-    weights: dict[str, float],
-    competition: dict[str, float],
-    target_competition: float,
-) -> Prior:
-    """What holds across specialties: weighted means, and mu regressed on log(applicants/position).
-
-    `weights` are the applicants behind each fit; `competition` each specialty's all-applicants-per-
-    position; the prior is for a specialty whose competition is `target_competition`.
-    """
-    names = sorted(fits)
-    w = np.array([weights[n] for n in names], dtype=np.float64)
-    w = np.sqrt(w)  # temper: one big specialty should not be the whole prior
-    w /= w.sum()
-    vectors = np.array([fits[n].vector() for n in names])
-    center = {k: float(w @ vectors[:, i]) for i, k in enumerate(_KEYS) if k != "a"}
-    x = np.log(np.array([competition[n] for n in names]))
-    if len(names) >= 3 and np.ptp(x) > 0:
-        design = np.column_stack((np.ones_like(x), x))
-        sw = np.sqrt(w)
-        coef, *_ = np.linalg.lstsq(design * sw[:, None], vectors[:, 0] * sw, rcond=None)
-        center["mu"] = float(coef[0] + coef[1] * np.log(target_competition))
-    return Prior(center, dict(PRIOR_SD))
-
-
-@dataclass(frozen=True)
-class Calibration:
-    """Fitted parameters per Charting Outcomes specialty, with bootstrap draws and LOO fits."""
-
-    params: dict[str, SpecialtyParams]  # point estimates
-    draws: dict[str, list[SpecialtyParams]]  # bootstrap replicates (same specialties)
-    loo: dict[str, SpecialtyParams]  # fitted with the specialty's measures hidden
-    has_measures: dict[str, bool]
-
-
-def _fit_all(
-    outcomes: Sequence[SpecialtyOutcomes], targets: dict[str, Targets]
-) -> tuple[dict[str, SpecialtyParams], dict[str, SpecialtyParams], dict[str, Prior]]:
-    """Stage 1 (each specialty with measures, generic prior) and stage 2 (pooled priors).
-
-    Each specialty's prior is built from the *other* specialties' stage-1 fits.
-    """
-    stage1 = {
-        o.specialty: fit_specialty(targets[o.specialty], GENERIC)
-        for o in outcomes
-        if _has_usable(targets[o.specialty])
-    }
-    weights = {o.specialty: float(o.applicants) for o in outcomes}
-    competition = {o.specialty: o.applicants_per_position for o in outcomes}
-    final: dict[str, SpecialtyParams] = {}
-    priors: dict[str, Prior] = {}
-    for o in outcomes:
-        others = {k: v for k, v in stage1.items() if k != o.specialty}
-        priors[o.specialty] = pooled_prior(others, weights, competition, o.applicants_per_position)
-        final[o.specialty] = fit_specialty(
-            targets[o.specialty], priors[o.specialty], stage1.get(o.specialty)
-        )
-    return stage1, final, priors
-
-
-def fit_intercept(targets: Targets, shape: SpecialtyParams) -> SpecialtyParams:
-    """Keep every parameter of `shape` but `a`, solved so the match rate is the published one."""
-    rate = targets.match_rate
-
-    def gap(a: float) -> float:
-        return population_stats(replace(shape, a=a)).match_rate - rate
-
-    lo, hi = float(_LOWER[2]), float(_UPPER[2])
-    if gap(lo) >= 0:
-        return replace(shape, a=lo)
-    if gap(hi) <= 0:
-        return replace(shape, a=hi)
-    return replace(shape, a=float(brentq(gap, lo, hi, xtol=1e-6)))
-
-
-def _predictive_draw(prior: Prior, targets: Targets, rng: np.random.Generator) -> SpecialtyParams:
-    """A specialty without measures: its shape drawn from the spread across specialties."""
-    x = np.array([prior.center.get(k, 0.0) for k in _KEYS])
-    for i, k in enumerate(_KEYS):
-        if k in prior.center:
-            x[i] = rng.normal(prior.center[k], prior.width[k])
-    x = np.clip(x, _LOWER + 1e-6, _UPPER - 1e-6)
-    return fit_intercept(targets, SpecialtyParams.from_vector(x))
-
-
-def _has_usable(t: Targets) -> bool:
-    return any(
-        _usable(d)
-        for d in (t.step2ck_matched, t.step2ck_not_matched, t.ranks_matched, t.ranks_not_matched)
+def layered_market(
+    specialty: str,
+    layer: LayerFit,
+    a: Assumptions,
+    n_apps: float,
+    arrays: LayerArrays | None = None,
+) -> Market:
+    """IM's or FM's market: its programs' weights, 2026 rates and effects under `a`."""
+    arr = arrays or layer_arrays(layer)
+    cols = assumption_columns([a])
+    kind = "two" if specialty == IM else "one"
+    return Market(
+        specialty,
+        n_apps,
+        arr.weight,
+        arr.rate,
+        signal_effects(arr.signal_dev, kind, cols)[0],
+        arr.signal_mix,
+        beta_offsets(arr.beta_raw, cols)[0],
+        conversion_offsets(arr.conv_dev, arr.unfilled, layer.conv_centre, cols)[0],
     )
 
 
-def held_out_match_rates(outcomes: Sequence[SpecialtyOutcomes]) -> dict[str, float]:
-    """Each specialty's non-US IMG match rate predicted from the others (leave-one-out).
+def typical_market(o: SpecialtyOutcomes, a: Assumptions) -> Market:
+    """One typical program with the specialty's signal allowance spread over N applications."""
+    cols = assumption_columns([a])
+    gamma = signal_effects(np.zeros((1, 3)), signal_kind(o.specialty), cols)[0]
+    mix = np.array([allowance_mix(o.specialty, a.other_n_apps)])
+    one, zero = np.ones(1), np.zeros(1)
+    return Market(o.specialty, a.other_n_apps, one, None, gamma, mix, zero, zero)
 
-    Weighted least squares of logit(match rate) on log(all applicants per position) and
-    log(non-US IMG applicants per position): competition figures known before the Match.
-    """
+
+def typical_alpha(specialty: str, layer: LayerFit, anc: Anchor, p: Params, a: Assumptions) -> float:
+    """IM's or FM's typical program: the baseline whose pool, with the median effects and the
+    mean signal mix, has the specialty's pooled 2026 rate (for specialties that borrow it)."""
+    cols = assumption_columns([a])
+    kind = "two" if specialty == IM else "one"
+    gamma = signal_effects(np.zeros((1, 3)), kind, cols)[0]
+    mix = np.array([layer.type_mix["signal"]["non_us_img"]])
+    alpha = solve_alpha(
+        np.array([anc.pooled_rate]), gamma, mix, np.array([p.beta]), p.mu, p.sd, p.sigma, p.rho
+    )
+    return float(alpha[0])
+
+
+def layered_prior(specialty: str, a: Assumptions, anc: Anchor) -> tuple[tuple[str, ...], Prior]:
+    """Free parameters and prior of IM or FM (N around the anchor, FM's floored slope)."""
+    n0, _, n_hi = anc.apps_per_applicant
+    terms = dict(GENERIC)
+    terms["n_apps"] = (math.log(n0 * a.anchor_scale), math.log(n_hi / n0) / Z80)
+    if specialty == IM:
+        terms.pop("rho")
+        terms["beta"] = (0.4, 1.0)
+        return ("mu", "sd", "beta", "sigma", "c", "n_apps"), Prior(terms)
+    point = Assumptions().fm_beta
+    terms["beta"] = (a.fm_beta, FM_BETA_PRIOR_SD if a.fm_beta == point else 0.02)
+    return ("mu", "sd", "beta", "sigma", "c", "rho", "n_apps"), Prior(terms)
+
+
+def fit_layered(
+    specialty: str,
+    layer: LayerFit,
+    anc: Anchor,
+    a: Assumptions,
+    targets: Targets,
+    start: Params | None = None,
+) -> Params:
+    """IM or FM fitted to its targets under the assumptions `a`."""
+    m = layered_market(specialty, layer, a, anc.apps_per_applicant[0])
+    keys, prior = layered_prior(specialty, a, anc)
+    if start is None:
+        start = replace(START[specialty], n_apps=m.n_apps * a.anchor_scale)
+    return fit(m, targets, start, keys, prior)[0]
+
+
+def _start(o: SpecialtyOutcomes) -> Params:
+    a = float(logit(min(max(o.match_rate, 0.05), 0.95))) - 3.0
+    return Params(mu=242.0, sd=14.0, beta=0.4, sigma=0.8, c=0.2, a=a)
+
+
+def _stage1(o: SpecialtyOutcomes, a: Assumptions) -> Params:
+    prior = Prior({**{k: v for k, v in GENERIC.items() if k != "rho"}, "beta": (0.4, 1.0)})
+    return fit(typical_market(o, a), Targets.from_outcomes(o), _start(o), KEYS_TYPICAL, prior)[0]
+
+
+def residents_step1(programs: Sequence[Program]) -> dict[str, float]:
+    """Mean of the programs' residents' Step 1 range midpoints (AAMC 2021) per Charting Outcomes
+    specialty with at least 10 such programs; others get the mean of those."""
+    by: dict[str, list[float]] = defaultdict(list)
+    for p in programs:
+        if p.step1_range.value not in STEP1_MID:
+            continue
+        try:
+            spec = resolve_specialty(p.specialty)
+        except (InvalidInput, DataUnavailable):
+            continue
+        by[spec.charting_outcomes or spec.name].append(STEP1_MID[p.step1_range.value])
+    out = {k: float(np.mean(v)) for k, v in sorted(by.items()) if len(v) >= 10}
+    out["*"] = float(np.mean(list(out.values())))
+    return out
+
+
+def pooled_prior(
+    fits: Mapping[str, Params],
+    rows: Mapping[str, SpecialtyOutcomes],
+    target: SpecialtyOutcomes,
+    step1: Mapping[str, float],
+) -> Prior:
+    """The stage-2 prior of `target` from the other specialties' stage-1 fits."""
+    names = sorted(n for n in fits if n != target.specialty)
+    w = np.sqrt(np.array([rows[n].applicants for n in names], dtype=np.float64))
+    w /= w.sum()
+    terms: dict[str, tuple[float, float]] = {}
+    for k in ("sd", "beta", "sigma"):
+        vals = np.array([to_free(k, getattr(fits[n], k)) for n in names])
+        terms[k] = (float(w @ vals), WIDTH[k])
+
+    def s1(name: str) -> float:
+        return step1.get(name, step1["*"])
+
+    def regress(y: np.ndarray, cols: list[np.ndarray], x_target: list[float]) -> float:
+        design = np.column_stack([np.ones(len(names)), *cols])
+        sw = np.sqrt(w)
+        coef, *_ = np.linalg.lstsq(design * sw[:, None], y * sw, rcond=None)
+        return float(np.concatenate(([1.0], x_target)) @ coef)
+
+    mu = np.array([fits[n].mu for n in names])
+    terms["mu"] = (
+        regress(
+            mu,
+            [
+                np.array([s1(n) for n in names]),
+                np.log([rows[n].applicants / rows[n].positions for n in names]),
+            ],
+            [s1(target.specialty), math.log(target.applicants / target.positions)],
+        ),
+        WIDTH["mu"],
+    )
+    lc = np.array([float(logit(fits[n].c)) for n in names])
+    terms["c"] = (
+        regress(
+            lc,
+            [
+                np.array([float(logit(rows[n].match_rate)) for n in names]),
+                np.log([rows[n].applicants_per_position for n in names]),
+            ],
+            [float(logit(target.match_rate)), math.log(target.applicants_per_position)],
+        ),
+        WIDTH["c"],
+    )
+    return Prior(terms)
+
+
+def held_out_match_rates(outcomes: Sequence[SpecialtyOutcomes]) -> dict[str, float]:
+    """Each specialty's non-US IMG match rate predicted from the others (leave-one-out): weighted
+    least squares of logit(match rate) on log(all applicants per position) and log(non-US IMG
+    applicants per position), competition figures known before the Match."""
     y = np.array([float(logit(o.match_rate)) for o in outcomes])
     design = np.column_stack(
         (
@@ -301,44 +299,107 @@ def held_out_match_rates(outcomes: Sequence[SpecialtyOutcomes]) -> dict[str, flo
     return out
 
 
-def calibrate(
-    outcomes: Sequence[SpecialtyOutcomes],
-    *,
-    n_draws: int = 0,
-    random_state: int | np.random.Generator | None = 0,
+@dataclass(frozen=True)
+class PointFit:
+    """Point fits of every specialty, the stage-2 priors, and the leave-one-out fits."""
+
+    params: dict[str, Params]
+    priors: dict[str, Prior]  # stage-2 priors (specialties outside IM / FM)
+    has_measures: dict[str, bool]
+    loo: dict[str, Params]
+
+
+def fit_point(
+    rows: Mapping[str, SpecialtyOutcomes],
+    layers: Mapping[str, LayerFit],
+    anchors: Mapping[str, Anchor],
+    step1: Mapping[str, float],
+    a: Assumptions,
     leave_one_out: bool = True,
-    progress: Callable[[str], None] | None = None,
-) -> Calibration:
-    """Fit every specialty, optionally with `n_draws` parametric-bootstrap replicates and LOO fits."""
-    rng = np.random.default_rng(random_state)
-    targets = {o.specialty: Targets.from_outcomes(o) for o in outcomes}
-    stage1, params, priors = _fit_all(outcomes, targets)
-    weights = {o.specialty: float(o.applicants) for o in outcomes}
-    competition = {o.specialty: o.applicants_per_position for o in outcomes}
-    loo: dict[str, SpecialtyParams] = {}
-    if leave_one_out:
-        rates = held_out_match_rates(outcomes)
-        for o in outcomes:
-            if o.specialty not in stage1:
-                continue
-            others = {k: v for k, v in stage1.items() if k != o.specialty}
-            prior = pooled_prior(others, weights, competition, o.applicants_per_position)
-            total = o.applicants
-            matched = int(round(rates[o.specialty] * total))
-            hidden = Targets(matched, total - matched, None, None, None, None)
-            loo[o.specialty] = fit_specialty(hidden, prior)
-    draws: dict[str, list[SpecialtyParams]] = {o.specialty: [] for o in outcomes}
-    # Bootstrap: specialties with measures are refitted to resampled targets under their prior;
-    # the others draw their shape from the across-specialty spread (the prior) and refit `a`.
-    for d in range(n_draws):
-        for o in outcomes:
-            name = o.specialty
-            replicate = targets[name].resampled(rng)
-            if name in stage1:
-                draws[name].append(fit_specialty(replicate, priors[name], params[name]))
-            else:
-                draws[name].append(_predictive_draw(priors[name], replicate, rng))
-        if progress is not None:
-            progress(f"bootstrap draw {d + 1}/{n_draws}")
-    has_measures = {o.specialty: o.specialty in stage1 for o in outcomes}
-    return Calibration(params, draws, loo, has_measures)
+) -> PointFit:
+    """Calibration v2 of every Charting Outcomes specialty under the assumptions `a`."""
+    layered = {
+        s: fit_layered(s, layers[s], anchors[s], a, Targets.from_outcomes(rows[s])) for s in LAYERED
+    }
+    stage1: dict[str, Params] = dict(layered)
+    for name, o in rows.items():
+        if name not in LAYERED and Targets.from_outcomes(o).has_measures:
+            stage1[name] = _stage1(o, a)
+    params: dict[str, Params] = {}
+    priors: dict[str, Prior] = {}
+    for name, o in rows.items():
+        if name in LAYERED:
+            params[name] = layered[name]
+            continue
+        priors[name] = pooled_prior(stage1, rows, o, step1)
+        start = stage1.get(name, _start(o))
+        m = typical_market(o, a)
+        params[name] = fit(m, Targets.from_outcomes(o), start, KEYS_TYPICAL, priors[name])[0]
+    loo = _leave_one_out(rows, layers, anchors, step1, a, stage1, params) if leave_one_out else {}
+    return PointFit(params, priors, {n: n in stage1 for n in rows}, loo)
+
+
+def _leave_one_out(
+    rows: Mapping[str, SpecialtyOutcomes],
+    layers: Mapping[str, LayerFit],
+    anchors: Mapping[str, Anchor],
+    step1: Mapping[str, float],
+    a: Assumptions,
+    stage1: Mapping[str, Params],
+    params: Mapping[str, Params],
+) -> dict[str, Params]:
+    rates = held_out_match_rates(list(rows.values()))
+    out: dict[str, Params] = {}
+    for name, o in rows.items():
+        if name not in stage1:
+            continue
+        total = o.applicants
+        matched = int(round(rates[name] * total))
+        hidden = Targets(matched, total - matched, None, None, None, None)
+        guess = replace(o, matched=matched, not_matched=total - matched)
+        prior = pooled_prior(stage1, rows, guess, step1)
+        if name in LAYERED:
+            keys, own = layered_prior(name, a, anchors[name])
+            terms = {**prior.terms, "n_apps": own.terms["n_apps"]}
+            if "rho" in keys:
+                terms["rho"] = (0.0, 0.5)
+            start = replace(
+                params[name],
+                **{k: from_free(k, terms[k][0]) for k in ("mu", "sd", "beta", "sigma", "c")},
+            )
+            m = layered_market(name, layers[name], a, anchors[name].apps_per_applicant[0])
+            out[name] = fit(m, hidden, start, keys, Prior(terms))[0]
+        else:
+            out[name] = fit(typical_market(o, a), hidden, _start(o), KEYS_TYPICAL, prior)[0]
+    return out
+
+
+def fit_draw(
+    rng: np.random.Generator,
+    rows: Mapping[str, SpecialtyOutcomes],
+    layers: Mapping[str, LayerFit],
+    anchors: Mapping[str, Anchor],
+    point: PointFit,
+    a: Assumptions,
+) -> dict[str, Params]:
+    """One bootstrap draw of every specialty's parameters (see the module docstring)."""
+    out: dict[str, Params] = {}
+    for name, o in rows.items():
+        t = Targets.from_outcomes(o).resampled(rng)
+        start = point.params[name]
+        if name in LAYERED:
+            start = replace(start, n_apps=start.n_apps * a.anchor_scale)
+            out[name] = fit_layered(name, layers[name], anchors[name], a, t, start)
+        elif point.has_measures[name]:
+            m = typical_market(o, a)
+            out[name] = fit(m, t, start, KEYS_TYPICAL, point.priors[name], max_nfev=100)[0]
+        else:
+            terms = point.priors[name].terms
+            shape = {k: from_free(k, rng.normal(c, w)) for k, (c, w) in sorted(terms.items())}
+            shape["beta"] = max(shape["beta"], 0.0)
+            drawn = replace(start, **shape)
+            out[name] = fit(typical_market(o, a), t, drawn, ("a",), Prior({}), max_nfev=100)[0]
+    return out
+
+
+ProgressFn = Callable[[str], None]

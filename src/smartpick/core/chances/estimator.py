@@ -1,69 +1,108 @@
-"""The chance model as an estimator: settings in `__init__`, `fit` learns the `_` attributes,
-`predict` gives every program's probabilities for one applicant.
+"""The chance model as an estimator: settings in `__init__`, `fit` learns the `_` attributes from
+the catalog's programs and the published tables, `predict` gives one applicant's chances.
 
-For applicant a and program i of specialty S (see docs/model.md):
-
-    logit q_i(z) = a_S + beta_S (Step2CK - 240) / 10 + sigma_S z      (calibrated, `calibration`)
-                 + slope_img (L_i - mean L_S) + slope_sel (P_i - mean P_S)   (program offset)
-                 + applicant factors (effects relative to the reference applicant)
-    q_i(z) <- q_i(z) * P(program considers the visa) * (1 - share screening a failed attempt)^F
-
-L_i is the logit of the program's non-US IMG share of residents, P_i the logit of its share of
-applicants interviewed (`chances.context`). z ~ N(0, 1) is shared by every program and specialty
-of one applicant (Gauss-Hermite nodes). P(match at i | interview at i) = c_S.
-
-Draw 0 uses the point estimates; draws 1..D pair a parametric-bootstrap replicate of the
-calibration with a draw of every assumed effect within its sensitivity range. The estimator does
-no I/O: `chances.persist` saves and loads the fitted state.
+Model v2 (docs/model.md): each program's interview probability is anchored on what it did in
+2026 (its own non-US IMG interview rate with its count, or a prediction from its older fields),
+individualised by the pool equation and the applicant's terms (`terms`), with a population model
+calibrated on Charting Outcomes 2026 that contains the program layer (`calibration`). Draw 0 uses
+the point values; draws 1..D pair a parametric-bootstrap fit of the population parameters with a
+joint draw of every assumption, of the programs' rates and of the visa facts (`draws`).
+The estimator does no I/O: `chances.persist` saves and loads the fitted state.
 """
 
 from __future__ import annotations
 
-import zlib
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
-from scipy.special import expit
 
-from smartpick.core.chances import terms
-from smartpick.core.chances.calibration import Calibration, calibrate
-from smartpick.core.chances.context import SpecialtyContext, build_context
-from smartpick.core.chances.effects import SIGNAL_SCALE, effect_draws
-from smartpick.core.chances.matrix import ChanceMatrix, intervals
+from smartpick.core.chances import reasons
+from smartpick.core.chances.assumptions import POINT, Assumptions, draw_assumptions
+from smartpick.core.chances.calibration import (
+    Anchor,
+    anchor,
+    fit_draw,
+    fit_point,
+    layered_market,
+    residents_step1,
+    typical_alpha,
+    typical_market,
+)
+from smartpick.core.chances.context import (
+    TYPICAL_APPLICATIONS,
+    ProgramBase,
+    Transfer,
+    allowance_mix,
+    build_base,
+    signal_kind,
+)
+from smartpick.core.chances.draws import Draws, pool_rate
+from smartpick.core.chances.effects import effect_draws
+from smartpick.core.chances.features import (
+    IM,
+    LAYERED,
+    apply_aligned,
+    categorical_programs,
+    fit_columns,
+    raw_columns,
+    sibling_tables,
+)
 from smartpick.core.chances.outcomes import SOURCE as CO_SOURCE
 from smartpick.core.chances.outcomes import SpecialtyOutcomes, charting_outcomes
-from smartpick.core.chances.population import (
-    SCORE_CENTER,
-    Z_NODES,
-    Z_WEIGHTS,
-    SpecialtyParams,
-    population_stats,
+from smartpick.core.chances.population import Market, Params, PopulationStats, stats
+from smartpick.core.chances.program_effects import (
+    assumption_columns,
+    signal_effects,
 )
-from smartpick.core.chances.results import ExcludedProgram, Prediction, ProgramChance
+from smartpick.core.chances.program_layer import (
+    LayerFit,
+    fit_layer,
+    logit_rate,
+)
+from smartpick.core.chances.results import Prediction
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
-from smartpick.core.rules.eligibility import Reason, check
+from smartpick.core.rules.eligibility import Reason
 from smartpick.core.specialties import resolve_specialty
 from smartpick.errors import DataUnavailable, InvalidInput
 
-FloatArray = NDArray[np.float64]
 # Catalog specialties without a Charting Outcomes row borrow the nearest one's calibration.
 BORROWED = {
     "Transitional Year": "Internal Medicine",
     "Neurodevelopmental Disabilities": "Child Neurology",
 }
+CACHE_SIZE = 16  # program sides kept per process (a specialty's programs, as the catalog gave them)
 
 
 class NotFitted(DataUnavailable):
     """The model was used before `fit` (or before loading the fitted state)."""
 
 
+@dataclass(frozen=True)
+class FittedState:
+    """Everything `fit` learns (and `persist` stores)."""
+
+    layers: dict[str, LayerFit]  # IM, FM
+    anchors: dict[str, Anchor]
+    sibling: dict[str, dict[str, dict[str, list[float]]]]
+    params: dict[str, list[Params]]  # per Charting Outcomes specialty: point, then D draws
+    loo: dict[str, Params]
+    has_measures: dict[str, bool]
+    typical: dict[str, list[float]]  # per CO specialty and draw: the typical program's baseline
+    transfers: dict[str, Transfer]  # per catalog specialty outside IM / FM
+    assumptions: list[Assumptions]  # point, then D draws
+    effects: dict[str, list[float]]  # assumed applicant effects: point, then D draws
+    seconds: dict[str, float]  # fit times
+
+
 class ChanceModel:
     """Calibrated chance model (estimator shape: settings here, `fit` learns the `_` attributes).
 
     `n_draws` bootstrap draws give the intervals (`level` is their coverage); `random_state` seeds
-    both the bootstrap of the published counts and the draws of the assumed effects.
+    the bootstrap, the assumptions' draws and the programs' rate draws.
     """
 
     def __init__(
@@ -82,20 +121,139 @@ class ChanceModel:
 
     def fit(
         self,
+        programs: Sequence[Program],
         outcomes: Sequence[SpecialtyOutcomes] | None = None,
         progress: Callable[[str], None] | None = None,
     ) -> ChanceModel:
-        """Calibrate every specialty to Charting Outcomes (or the given rows); returns self."""
+        """Fit to the catalog's programs (every specialty, every track) and Charting Outcomes."""
         self._check_settings()
-        rows = tuple(outcomes if outcomes is not None else charting_outcomes())
-        calibration = calibrate(
-            rows,
-            n_draws=self.n_draws,
-            random_state=self.random_state,
-            leave_one_out=self.leave_one_out,
-            progress=progress,
+        say = progress or (lambda _msg: None)
+        seconds: dict[str, float] = {}
+        t0 = time.perf_counter()
+        rows = {o.specialty: o for o in (outcomes if outcomes is not None else charting_outcomes())}
+        sibling = sibling_tables(programs)
+        layers = {
+            s: fit_layer(s, [p for p in programs if p.specialty == s], sibling, rows[s])
+            for s in LAYERED
+        }
+        anchors = {s: anchor(s, layers[s]) for s in LAYERED}
+        seconds["program_layer"] = time.perf_counter() - t0
+        say(f"program layer fitted in {seconds['program_layer']:.0f} s")
+        t1 = time.perf_counter()
+        step1 = residents_step1(programs)
+        point = fit_point(rows, layers, anchors, step1, POINT, self.leave_one_out)
+        seconds["population"] = time.perf_counter() - t1
+        say(f"population fitted in {seconds['population']:.0f} s")
+        t2 = time.perf_counter()
+        values = draw_assumptions(self.random_state, self.n_draws)
+        params = {name: [p] for name, p in point.params.items()}
+        for d in range(1, self.n_draws + 1):
+            rng = np.random.default_rng([self.random_state, d])
+            for name, p in fit_draw(rng, rows, layers, anchors, point, values[d]).items():
+                params[name].append(p)
+            say(f"bootstrap draw {d}/{self.n_draws}")
+        seconds["bootstrap"] = time.perf_counter() - t2
+        typical = {
+            name: [
+                typical_alpha(name, layers[name], anchors[name], p, values[d])
+                if name in LAYERED
+                else p.a
+                for d, p in enumerate(ps)
+            ]
+            for name, ps in params.items()
+        }
+        transfers = self._transfers(programs, sibling, layers, rows, params, typical)
+        rng = np.random.default_rng([self.random_state, 1])
+        effects = {k: v.tolist() for k, v in effect_draws(rng, self.n_draws).items()}
+        seconds["total"] = time.perf_counter() - t0
+        state = FittedState(
+            layers,
+            anchors,
+            sibling,
+            params,
+            point.loo,
+            point.has_measures,
+            typical,
+            transfers,
+            values,
+            effects,
+            {k: round(v, 1) for k, v in seconds.items()},
         )
-        return self.set_fitted(calibration, {o.specialty: o for o in rows})
+        return self.set_fitted(state)
+
+    def _transfers(
+        self,
+        programs: Sequence[Program],
+        sibling: Mapping[str, dict[str, dict[str, list[float]]]],
+        layers: Mapping[str, LayerFit],
+        rows: Mapping[str, SpecialtyOutcomes],
+        params: Mapping[str, list[Params]],
+        typical: Mapping[str, list[float]],
+    ) -> dict[str, Transfer]:
+        """Per catalog specialty outside IM / FM: the IM-trained rate prediction, centred so that
+        the programs' position-weighted mean pool rate is the calibrated typical program's."""
+        out: dict[str, Transfer] = {}
+        by: dict[str, list[Program]] = {}
+        for p in programs:
+            by.setdefault(p.specialty, []).append(p)
+        cols = assumption_columns([POINT])
+        for specialty, group in sorted(by.items()):
+            if specialty in LAYERED:
+                continue
+            charting = self._charting_name(specialty, rows)
+            progs = categorical_programs(group) or group
+            raw = raw_columns(progs, sibling)
+            names = [c.name for c in layers[IM].columns]
+            columns = fit_columns(raw, names)
+            pred = layers[IM].rate_fit.predictive_rate(apply_aligned(raw, columns, names))
+            lm = logit_rate(pred.mean)
+            w = np.array([float(p.pgy1_positions.value or 4) for p in progs])
+            centre = float(w @ lm / w.sum())
+            p0 = params[charting][0]
+            gamma = signal_effects(np.zeros((1, 3)), signal_kind(specialty), cols)[0]
+            mix = np.array([allowance_mix(specialty, TYPICAL_APPLICATIONS)])
+            if charting in LAYERED:
+                target = self._pooled(charting, params, typical, gamma, mix)
+            else:
+                m = typical_market(rows[charting], POINT)
+                target = float(
+                    pool_rate(
+                        np.array([p0.a]), m.gamma, m.mix, np.array([p0.beta]), *self._pop(p0)
+                    )[0]
+                )
+            shift = 0.0
+            for _ in range(40):
+                rates = pool_rate(
+                    typical[charting][0] + lm - centre + shift,
+                    np.repeat(gamma, len(progs), 0),
+                    np.repeat(mix, len(progs), 0),
+                    np.full(len(progs), p0.beta),
+                    *self._pop(p0),
+                )
+                gap = float(w @ rates / w.sum()) - target
+                shift -= gap / max(float(w @ (rates * (1 - rates)) / w.sum()), 1e-9)
+                if abs(gap) < 1e-10:
+                    break
+            out[specialty] = Transfer(columns, centre, shift)
+        return out
+
+    def _pooled(
+        self,
+        charting: str,
+        params: Mapping[str, list[Params]],
+        typical: Mapping[str, list[float]],
+        gamma: np.ndarray,
+        mix: np.ndarray,
+    ) -> float:
+        """The pool rate, under the borrowing specialty's own signals, of the layered
+        specialty's typical program."""
+        p0 = params[charting][0]
+        alpha = np.array([typical[charting][0]])
+        return float(pool_rate(alpha, gamma, mix, np.array([p0.beta]), *self._pop(p0))[0])
+
+    @staticmethod
+    def _pop(p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        return (np.array(p.mu), np.array(p.sd), np.array(p.sigma), np.array(p.rho))
 
     def _check_settings(self) -> None:
         if not isinstance(self.n_draws, int) or self.n_draws < 0:
@@ -103,60 +261,97 @@ class ChanceModel:
         if not 0.0 < self.level < 1.0:
             raise InvalidInput(f"level: {self.level!r} must be between 0 and 1 (exclusive)")
 
-    def set_fitted(
-        self, calibration: Calibration, outcomes: Mapping[str, SpecialtyOutcomes]
-    ) -> ChanceModel:
-        """Set the learned state (from `fit`, or read back by `chances.persist`); returns self.
-
-        Everything derived from it is computed here, so nothing changes after fitting.
-        """
+    def set_fitted(self, state: FittedState) -> ChanceModel:
+        """Set the learned state (from `fit`, or read back by `chances.persist`); returns self."""
         self._check_settings()
-        self.calibration_ = calibration
-        self.outcomes_ = dict(outcomes)
-        rng = np.random.default_rng([self.random_state, 1])
-        self.effects_ = effect_draws(rng, self.n_draws)
-        self.quartiles_ = {name: self._quartiles(name) for name in calibration.params}
+        self.state_ = state
+        self.effects_ = {k: np.array(v, dtype=np.float64) for k, v in state.effects.items()}
+        self.cache_: OrderedDict[tuple[int, ...], Draws] = OrderedDict()
+        self.outcomes_ = {o.specialty: o for o in charting_outcomes()}
+        self.stats_: dict[str, PopulationStats] = {}
         return self
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "calibration_"):
+        if not hasattr(self, "state_"):
             raise NotFitted("The chance model is not fitted: call fit() or load_fitted_model().")
 
-    # --- parameters per specialty --------------------------------------------------------------
+    # --- per specialty ------------------------------------------------------------------------
 
-    def charting_name(self, specialty: str) -> str:
-        """The Charting Outcomes specialty whose calibration a catalog specialty uses."""
+    @staticmethod
+    def _charting_name(specialty: str, rows: Mapping[str, object]) -> str:
         spec = resolve_specialty(BORROWED.get(specialty, specialty))
         name = spec.charting_outcomes or spec.name
-        if name not in self.calibration_.params:
+        if name not in rows:
             raise DataUnavailable(f"No calibration for specialty {specialty}.")
         return name
 
-    def params_draws(self, specialty: str) -> list[SpecialtyParams]:
-        """Point parameters then one per draw (bootstrap replicates cycled if fewer)."""
-        name = self.charting_name(specialty)
-        point = self.calibration_.params[name]
-        reps = self.calibration_.draws.get(name) or [point]
-        return [point] + [reps[d % len(reps)] for d in range(self.n_draws)]
+    def charting_name(self, specialty: str) -> str:
+        """The Charting Outcomes specialty whose calibration a catalog specialty uses."""
+        self._check_fitted()
+        return self._charting_name(specialty, self.state_.params)
 
-    def _param_arrays(self, specialty: str) -> dict[str, FloatArray]:
-        ps = self.params_draws(specialty)
-        return {
-            k: np.array([getattr(p, k) for p in ps], dtype=np.float64)
-            for k in ("a", "beta", "sigma_u", "c", "mu")
-        }
+    def context(self, specialty: str, programs: Sequence[Program]) -> Draws:
+        """The program side of a specialty's programs under every draw (cached per process: the
+        catalog hands out the same program objects until its data change)."""
+        self._check_fitted()
+        key = (hash(specialty), *map(id, programs))
+        found = self.cache_.get(key)
+        if found is not None:
+            self.cache_.move_to_end(key)
+            return found
+        st = self.state_
+        charting = self.charting_name(specialty)
+        base: ProgramBase = build_base(
+            specialty, charting, programs, st.layers, st.sibling, st.transfers
+        )
+        draws = Draws(
+            base=base,
+            reference=st.layers.get(specialty) or st.layers[IM],
+            params=st.params[charting],
+            typical=np.array(st.typical[charting]),
+            assumptions=st.assumptions,
+            effects=self.effects_,
+            seed=self.random_state,
+        )
+        self.cache_[key] = draws
+        while len(self.cache_) > CACHE_SIZE:
+            self.cache_.popitem(last=False)
+        return draws
 
-    def _quartiles(self, name: str) -> tuple[tuple[float, float, float], str]:
-        o = self.outcomes_.get(name)
-        d = o.step2ck_matched if o else None
-        if d is not None and d.published and d.q1 is not None and d.median and d.q3:
-            return (d.q1, d.median, d.q3), CO_SOURCE
-        q = population_stats(self.calibration_.params[name]).score_quantiles(True)
-        return (float(q[0]), float(q[1]), float(q[2])), f"SmartPick estimate from {CO_SOURCE}"
+    def market(self, charting: str, loo: bool = False) -> Market:
+        """The population model's market of a Charting Outcomes specialty (point assumptions)."""
+        st = self.state_
+        if charting in LAYERED:
+            anc = st.anchors[charting]
+            return layered_market(charting, st.layers[charting], POINT, anc.apps_per_applicant[0])
+        return typical_market(self.outcomes_[charting], POINT)
+
+    def population(self, charting: str) -> PopulationStats:
+        """What the calibrated population model predicts for a specialty (cached)."""
+        if charting not in self.stats_:
+            self.stats_[charting] = stats(self.market(charting), self.state_.params[charting][0])
+        return self.stats_[charting]
 
     def matched_quartiles(self, specialty: str) -> tuple[tuple[float, float, float], str]:
         """Step 2 CK quartiles of matched applicants: published, else the model's estimate."""
-        return self.quartiles_[self.charting_name(specialty)]
+        name = self.charting_name(specialty)
+        o = self.outcomes_.get(name)
+        q = o.step2ck_matched if o else None
+        if q is not None and q.published and q.q1 is not None and q.median and q.q3:
+            return (q.q1, q.median, q.q3), CO_SOURCE
+        est = self.population(name).score_quantiles(True)
+        return (float(est[0]), float(est[1]), float(est[2])), f"SmartPick estimate from {CO_SOURCE}"
+
+    def score_reason(self, profile: ApplicantProfile, specialty: str) -> Reason:
+        """Step 2 CK against the specialty's matched applicants."""
+        quartiles, source = self.matched_quartiles(specialty)
+        beta = self.state_.params[self.charting_name(specialty)][0].beta
+        return reasons.score_reason(profile, quartiles, source, beta)
+
+    def pooled_rate(self, charting: str) -> float:
+        """The specialty's pooled 2026 non-US IMG interview rate (0 outside IM / FM)."""
+        anc = self.state_.anchors.get(charting)
+        return anc.pooled_rate if anc is not None else 0.0
 
     # --- prediction ---------------------------------------------------------------------------
 
@@ -164,153 +359,13 @@ class ChanceModel:
         self,
         profile: ApplicantProfile,
         programs: Sequence[Program],
-        contexts: dict[str, SpecialtyContext] | None = None,
+        contexts: Mapping[str, Draws] | None = None,
     ) -> Prediction:
-        """Probabilities for every program (several specialties at once share one latent z)."""
+        """Probabilities for every program (several specialties at once share one latent z).
+
+        `contexts`: per specialty, the program side built from its whole catalog (so that the
+        specialty's visa rates and caches do not depend on the subset asked for)."""
+        from smartpick.core.chances.predict import predict_programs
+
         self._check_fitted()
-        contexts = dict(contexts or {})
-        for specialty in {p.specialty for p in programs} - set(contexts):
-            contexts[specialty] = build_context(
-                specialty, [p for p in programs if p.specialty == specialty]
-            )
-        kept: list[Program] = []
-        excluded: list[ExcludedProgram] = []
-        offsets: list[FloatArray] = []
-        factors: list[FloatArray] = []
-        details: list[tuple[list[Reason], list[Reason], list[str]]] = []
-        by_specialty: dict[str, dict[str, FloatArray]] = {}
-        applicant_terms: dict[str, tuple[FloatArray, FloatArray, list[Reason]]] = {}
-        for p in programs:
-            ctx = contexts[p.specialty]
-            elig = check(profile, p, ctx.visa_rates)
-            if not elig.eligible:
-                excluded.append(
-                    ExcludedProgram(
-                        p, tuple(str(r) for r in elig.exclusions), tuple(elig.exclusions)
-                    )
-                )
-                continue
-            if p.specialty not in by_specialty:
-                by_specialty[p.specialty] = self._param_arrays(p.specialty)
-                applicant_terms[p.specialty] = terms.applicant_terms(
-                    self.effects_, profile, p.specialty, self.charting_name(p.specialty)
-                )
-            spec = by_specialty[p.specialty]
-            base, screen, reasons = applicant_terms[p.specialty]
-            prog, prog_reasons, unknowns = terms.program_terms(
-                self.effects_, profile, p, ctx, self._unknown_noise
-            )
-            offsets.append(
-                spec["a"]
-                + spec["beta"] * (self._score(profile, spec) - SCORE_CENTER) / 10.0
-                + base
-                + prog
-            )
-            factors.append(screen * elig.visa_factor)
-            details.append(
-                (
-                    [*elig.soft_reasons, *prog_reasons],
-                    [self._score_reason(profile, p), *reasons],
-                    [*elig.unknowns, *unknowns],
-                )
-            )
-            kept.append(p)
-        chances = self._matrix(kept, offsets, factors, by_specialty)
-        rows = self._rows(chances, kept, details)
-        notes = []
-        if profile.applicant_type in ("us_md", "us_do"):
-            notes.append(
-                "The model is calibrated on non-US IMGs; figures for US MD/DO applicants are rough."
-            )
-        return Prediction(chances, tuple(kept), rows, tuple(excluded), tuple(notes))
-
-    def _score(self, profile: ApplicantProfile, spec: dict[str, FloatArray]) -> FloatArray:
-        if profile.step2ck is None:
-            return spec["mu"]
-        return np.full_like(spec["a"], float(profile.step2ck))
-
-    def _score_reason(self, profile: ApplicantProfile, p: Program) -> Reason:
-        quartiles, source = self.matched_quartiles(p.specialty)
-        beta = self.calibration_.params[self.charting_name(p.specialty)].beta
-        return terms.score_reason(profile, quartiles, source, beta)
-
-    def _unknown_noise(self, program_id: str, what: str) -> FloatArray:
-        """Standard-normal draws for an unknown program fact (0 at draw 0), stable per program.
-
-        An unknown fact is filled with its setting's average for the point estimate; the draws
-        spread it like the known programs of the specialty, so the interval carries the gap.
-        """
-        seed = zlib.crc32(f"{program_id}/{what}".encode())
-        noise = np.random.default_rng([self.random_state, seed]).standard_normal(self.n_draws + 1)
-        noise[0] = 0.0
-        return noise
-
-    def _matrix(
-        self,
-        kept: Sequence[Program],
-        offsets: Sequence[FloatArray],
-        factors: Sequence[FloatArray],
-        by_specialty: dict[str, dict[str, FloatArray]],
-    ) -> ChanceMatrix:
-        d = self.n_draws + 1
-        k = Z_NODES.size
-        ids = tuple(p.id for p in kept)
-        if not kept:
-            empty = np.zeros((d, 0, k))
-            return ChanceMatrix(ids, Z_WEIGHTS.copy(), (empty, empty, empty), empty)
-        eta0 = np.stack(offsets, axis=1)  # (D+1, n)
-        factor = np.stack(factors, axis=1)
-        sigma = np.stack([by_specialty[p.specialty]["sigma_u"] for p in kept], axis=1)
-        conv = np.stack([by_specialty[p.specialty]["c"] for p in kept], axis=1)
-        eta = eta0[:, :, None] + sigma[:, :, None] * Z_NODES[None, None, :]
-        scale = np.array([SIGNAL_SCALE.get(p.specialty, 1.0) for p in kept])
-        levels = []
-        for bump in (np.zeros(d), self.effects_["signal_silver"], self.effects_["signal_gold"]):
-            q = factor[:, :, None] * expit(eta + (bump[:, None] * scale[None, :])[:, :, None])
-            levels.append(np.asarray(q, dtype=np.float64))
-        conversion = np.broadcast_to(conv[:, :, None], (d, len(kept), k)).copy()
-        return ChanceMatrix(ids, Z_WEIGHTS.copy(), tuple(levels), conversion)
-
-    def _rows(
-        self,
-        chances: ChanceMatrix,
-        kept: Sequence[Program],
-        details: Sequence[tuple[list[Reason], list[Reason], list[str]]],
-    ) -> tuple[ProgramChance, ...]:
-        if not kept:
-            return ()
-        w = chances.weights
-        p_int = chances.interview @ w  # (D+1, n)
-        p_match = (chances.interview * chances.conversion) @ w
-        silver = chances.interview_by_signal[1][0] @ w
-        gold = chances.interview_by_signal[2][0] @ w
-        interview_ci = intervals(p_int, self.level)
-        match_ci = intervals(p_match, self.level)
-        rows = []
-        for i, p in enumerate(kept):
-            program_reasons, applicant_reasons, unknowns = details[i]
-            # The program's own reasons first (up to 3), then the score and the applicant's
-            # strongest factor, which are the same at every program of the specialty.
-            by_weight = sorted(program_reasons, key=lambda r: -r.weight)[:3]
-            score, *others = applicant_reasons
-            strongest = sorted(others, key=lambda r: -r.weight)[:1]
-            top = [*by_weight, score, *(r for r in strongest if r.weight >= 0.15)]
-            reasons = [*program_reasons, *applicant_reasons]
-            n_unknown = len(unknowns)
-            rows.append(
-                ProgramChance(
-                    program=p,
-                    p_interview=interview_ci[i],
-                    p_match=match_ci[i],
-                    p_interview_signal={
-                        "none": float(p_int[0, i]),
-                        "silver": float(silver[i]),
-                        "gold": float(gold[i]),
-                    },
-                    confidence="high" if n_unknown == 0 else "medium" if n_unknown == 1 else "low",
-                    reasons=tuple(str(r) for r in top),
-                    reason_details=tuple(reasons),
-                    unknowns=tuple(unknowns),
-                )
-            )
-        return tuple(rows)
+        return predict_programs(self, profile, programs, dict(contexts or {}))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from smartpick.core.chances.matrix import ChanceMatrix
@@ -29,17 +31,35 @@ def program_ref(p: Program) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class ProgramChance:
-    """One program's probabilities (point, low, high) with reasons."""
+    """One program's probabilities (point, low, high) with reasons.
+
+    The reasons are written when first read (`explain` gives them): a list shows a few dozen
+    rows of the hundreds assessed."""
 
     program: Program
     p_interview: tuple[float, float, float]
     p_match: tuple[float, float, float]  # this program alone: P(interview) x conversion
     p_interview_signal: dict[str, float]  # point P(interview) per signal level
     confidence: str  # high / medium / low: how many program facts were unknown
-    reasons: tuple[str, ...]  # top reasons, as text with their sources
-    reason_details: tuple[Reason, ...]
     unknowns: tuple[str, ...]
+    explain: Callable[[], tuple[tuple[str, ...], tuple[Reason, ...]]] = field(
+        compare=False, repr=False
+    )
     eligible: bool = True
+
+    @cached_property
+    def _explained(self) -> tuple[tuple[str, ...], tuple[Reason, ...]]:
+        return self.explain()
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Top reasons, as text with their sources (the program's 2026 evidence first)."""
+        return self._explained[0]
+
+    @property
+    def reason_details(self) -> tuple[Reason, ...]:
+        """Every reason, in order: the program's, then the applicant's."""
+        return self._explained[1]
 
     @property
     def program_id(self) -> str:

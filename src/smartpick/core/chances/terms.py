@@ -1,261 +1,251 @@
-"""The model's terms for one applicant: the applicant's own factors, each program's offset, and the
-reasons shown with them (effects relative to the reference applicant, `effects.REFERENCE`)."""
+"""One applicant's terms at a specialty's programs, vectorised over draws and programs.
+
+For applicant a at program i (latent node z ~ N(0, 1), shared by every program and specialty):
+
+    logit q_ai(z) = alpha_i(type)                           the pool equation's no-signal baseline
+                  + beta_i (s_a - 240) / 10                 score (the program's slope)
+                  + gamma_i[signal]                         the program's own signal effect
+                  + phi1_i (F1_a - p1) + phi2_i (F2_a - p2)  failed Step 1; Step 2 CK or Step 3
+                  + g_i[geo_ai] - sum_l m_l g_i[l]          stated geographic preference vs the pool
+                  + h_i (H_ai - h) + min(k_ai h_i, log 5)   in-state ties; a named connection
+                  + lambda x_a' theta                       assumed applicant effects, in budget
+                  + sigma_r z
+    P(interview at i) = V_ai q_ai(z),   P(match at i | interview) = c_i
+
+Every applicant term is centred on the pool of the applicant's type (the assumed effects on the
+reference applicant, failures, geography and home state on their prevalence among the program's
+applicants of that type), so the pool average of q_ai is the program's published rate: the rate
+is reproduced and signals are counted once. V_ai is the chance the program considers the visa the
+applicant needs (1 without one). A missing Step 2 CK is not a typical one: the score is taken as
+N(mu + shift sd, sd) (`unknown_score_shift`), integrated into the latent spread for the point and
+drawn, one score per draw, for the interval, which then spans the plausible scores.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.special import ndtri
 
-from smartpick.core.chances.context import SpecialtyContext, clip_logit, img_pct, interviewed_pct
-from smartpick.core.chances.effects import (
-    EFFECTS_SOURCE,
-    FAILED_ATTEMPT_SCREEN,
-    FAILED_ATTEMPT_SCREEN_DEFAULT,
-    REFERENCE,
-    SPANISH_STATES,
-)
+from smartpick.core.chances.assumptions import CONNECTION_CAP
+from smartpick.core.chances.draws import Draws
+from smartpick.core.chances.effects import REFERENCE
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
-from smartpick.core.rules.eligibility import Direction, Reason
 
 FloatArray = NDArray[np.float64]
-PLUS: Direction = "+"
-MINUS: Direction = "-"
+IntArray = NDArray[np.int64]
+CONNECTION_KINDS = ("rotation", "alumni", "faculty", "other")
 
 
-def _size(effects: Mapping[str, FloatArray], key: str) -> float:
-    """An effect's point value (draw 0): a reason's weight when picking the top reasons."""
-    return float(effects[key][0])
+def failed_flags(profile: ApplicantProfile) -> tuple[float, float]:
+    """(ever failed Step 1, ever failed Step 2 CK or Step 3) as 0/1, by the one failed-attempt
+    rule (`rules.usmle.failed_attempts`, through the profile)."""
+    f1 = profile.failed_attempts_at("step1") > 0
+    f2 = profile.failed_attempts_at("step2ck") + profile.failed_attempts_at("step3") > 0
+    return float(f1), float(f2)
 
 
-def score_reason(
-    profile: ApplicantProfile, quartiles: tuple[float, float, float], source: str, beta: float
-) -> Reason:
-    """Step 2 CK against the specialty's matched quartiles (`beta`: the calibrated slope)."""
-    q1, med, q3 = quartiles
-    s = profile.step2ck
-    if s is None:
-        return Reason(
-            "Step 2 CK not given: the specialty's typical applicant's score is used",
-            None,
-            None,
-            "?",
-            0.5,
-        )
-    weight = abs(beta * (s - med) / 10.0)
-    if s < q1:
-        text, sign = f"Step 2 CK {s} is below this specialty's matched Q1 ({q1:.0f})", MINUS
-    elif s < med:
-        text, sign = (
-            f"Step 2 CK {s} is below this specialty's matched median ({med:.0f})",
-            MINUS,
-        )
-    elif s < q3:
-        text, sign = f"Step 2 CK {s} is above this specialty's matched median ({med:.0f})", PLUS
-    else:
-        text, sign = f"Step 2 CK {s} is above this specialty's matched Q3 ({q3:.0f})", PLUS
-    return Reason(text, source, None, sign, weight + 0.3)
+def program_columns(d: Draws) -> dict[str, NDArray[np.str_]]:
+    """Each program's state, region and setting as arrays (built once per specialty)."""
+    cols = d.memo.get("columns")
+    if cols is None:
+        progs = d.base.programs
+        cols = d.memo["columns"] = {
+            "state": np.array([p.state.value or "" for p in progs]),
+            "region": np.array([p.region.value or "" for p in progs]),
+            "setting": np.array([p.setting.value or "" for p in progs]),
+        }
+    return cols
 
 
-def applicant_terms(
-    effects: Mapping[str, FloatArray], profile: ApplicantProfile, specialty: str, charting: str
-) -> tuple[FloatArray, FloatArray, list[Reason]]:
-    """Applicant factors that do not depend on the program: (log-odds, factor, reasons).
+def geo_levels(
+    profile: ApplicantProfile, states: NDArray[np.str_], regions: NDArray[np.str_]
+) -> IntArray:
+    """Per program: 0 no stated preference, 1 in the preferred area (aligned), 2 outside it."""
+    if not profile.preferred_regions and not profile.preferred_states:
+        return np.zeros(states.size, dtype=np.int64)
+    inside = np.isin(regions, profile.preferred_regions) | np.isin(states, profile.preferred_states)
+    return np.where(inside, 1, 2).astype(np.int64)
 
-    `charting` is the Charting Outcomes specialty whose failed-attempt screen applies."""
-    e = effects
-    ref = REFERENCE
-    reasons: list[Reason] = []
-    total = np.zeros_like(e["us_letter"])
 
-    def add(term: FloatArray, text: str, source: str = EFFECTS_SOURCE) -> None:
-        nonlocal total
-        total = total + term
-        if abs(term[0]) > 1e-9:
-            sign = PLUS if term[0] > 0 else MINUS
-            reasons.append(Reason(text, source, None, sign, abs(float(term[0]))))
+def norm_name(text: str) -> str:
+    """A name folded for matching (case, commas and spaces)."""
+    return " ".join(text.casefold().replace(",", " ").split())
 
-    if profile.applicant_type in ("us_img", "us_md", "us_do"):
-        label = {"us_img": "US-citizen IMG", "us_md": "US MD", "us_do": "US DO"}
-        add(
-            e[profile.applicant_type],
-            f"{label[profile.applicant_type]}: higher match rates than non-US IMGs",
-            "NRMP/ECFMG 2025 match rates by applicant type",
-        )
-    hands_on = profile.usce_hands_on_months
-    months = hands_on + e["observership_weight"] * profile.usce_observership_months
-    add(
-        e["usce_hands_on_per_month"] * (np.minimum(months, 6.0) - ref.usce_hands_on_months),
-        f"US clinical experience: {hands_on:g} months hands-on, "
-        f"{profile.usce_observership_months:g} observership (typical: 3 hands-on)",
+
+def connection_kinds(
+    profile: ApplicantProfile, programs: Sequence[Program], places: Sequence[Sequence[str]]
+) -> list[str | None]:
+    """Per program: the applicant's connection there ("rotation" beats the others), or None.
+
+    A connection names a program id (the program, or its ACGME code) or an institution (matched
+    against the program's name or institution, `places`, at least 6 letters); a hands-on USCE
+    block at the program or its institution counts as a rotation."""
+    named: list[tuple[str | None, str | None, str]] = [
+        (c.program_id, c.institution, c.kind) for c in profile.connections
+    ]
+    named += [
+        (e.program_id, e.institution, "rotation")
+        for e in profile.usce
+        if e.kind == "hands_on" and (e.program_id or e.institution)
+    ]
+    if not named:
+        return [None] * len(programs)
+    out: list[str | None] = []
+    for p, where in zip(programs, places, strict=True):
+        found: str | None = None
+        for pid, inst, kind in named:
+            hit = bool(pid and pid.upper() in (p.id, p.acgme_code))
+            if not hit and inst and len(norm_name(inst)) >= 6:
+                hit = any(norm_name(inst) in place for place in where if place)
+            if hit and (found is None or kind == "rotation"):
+                found = kind
+        out.append(found)
+    return out
+
+
+def program_places(d: Draws) -> list[tuple[str, str]]:
+    """Each program's normalised name and institution (built once per specialty)."""
+    places = d.memo.get("places")
+    if places is None:
+        places = d.memo["places"] = [
+            (norm_name(p.name), norm_name(p.institution.value or "")) for p in d.base.programs
+        ]
+    return places
+
+
+def assumed_effects(
+    profile: ApplicantProfile, specialty: str, d: Draws
+) -> tuple[FloatArray, FloatArray]:
+    """lambda x' theta per draw (D1,) and the research term at university programs (D1, 1)."""
+    e, ref = d.effects, REFERENCE
+    months = (
+        profile.usce_hands_on_months + e["observership_weight"] * profile.usce_observership_months
     )
-    in_spec = profile.letters_in(specialty)
-    add(
-        e["us_letter"] * (min(profile.us_letters, 4) - ref.us_letters)
-        + e["us_letter_in_specialty"] * (min(in_spec, 3) - ref.us_letters_in_specialty),
-        f"{profile.us_letters} US letters, {in_spec} in {specialty} (typical: 3, 2 in specialty)",
+    t = e["usce_hands_on_per_month"] * (np.minimum(months, 6.0) - ref.usce_hands_on_months)
+    t = t + e["us_letter"] * (min(profile.us_letters, 4) - ref.us_letters)
+    t = t + e["us_letter_in_specialty"] * (
+        min(profile.letters_in(specialty), 3) - ref.us_letters_in_specialty
     )
-    years = profile.years_since_graduation
-    add(
-        e["years_since_graduation"] * (min(max(years, 1), 10) - ref.years_since_graduation),
-        f"Graduated {years} years before the Match (typical: 3)",
-    )
-    failed = min(profile.failed_attempts, 2)
-    screen_share = FAILED_ATTEMPT_SCREEN.get(charting, FAILED_ATTEMPT_SCREEN_DEFAULT)
-    screen = np.ones_like(total)
-    if failed:
-        share = np.minimum(screen_share * e["failed_attempt_screen_scale"], 0.95)
-        screen = (1.0 - share) ** failed
-        total = total + e["failed_attempt_soft"] * failed
-        reasons.append(
-            Reason(
-                f"{failed} failed USMLE attempt{'s' if failed > 1 else ''}: about "
-                f"{screen_share:.0%} of {specialty} "
-                "programs do not interview after one",
-                "NRMP Program Director Survey (about 2010), effects.csv rows 67-74",
-                None,
-                "-",
-                1.0 + float(-np.log(screen[0])),
-            )
-        )
+    years = min(max(profile.years_since_graduation, 1), 10)
+    t = t + e["years_since_graduation"] * (years - ref.years_since_graduation)
     if profile.step3_passed and profile.step3 is not None:
-        add(
-            e["step3_passed"]
-            + e["step3_per_10_points"]
-            * float(np.clip((profile.step3 - ref.step3_reference) / 10.0, 0.0, 3.0)),
-            f"Step 3 passed ({profile.step3})",
-        )
+        gain = float(np.clip((profile.step3 - ref.step3_reference) / 10.0, 0.0, 3.0))
+        t = t + e["step3_passed"] + e["step3_per_10_points"] * gain
     if isinstance(profile.step1, int):
-        add(
-            e["step1_per_10_points"]
-            * float(np.clip((profile.step1 - ref.step1_numeric) / 10.0, -3.0, 3.0)),
-            f"Step 1 {profile.step1} (220 is typical; below 215 is low in the guide)",
+        t = t + e["step1_per_10_points"] * float(
+            np.clip((profile.step1 - ref.step1_numeric) / 10.0, -3.0, 3.0)
         )
-    return total, screen, reasons
+    research = e["research_item_university"] * (
+        min(profile.research_items, 10) - ref.research_items
+    )
+    return d.lam * t, (d.lam * research)[:, None]
 
 
-def program_terms(
-    effects: Mapping[str, FloatArray],
-    profile: ApplicantProfile,
-    p: Program,
-    ctx: SpecialtyContext,
-    unknown_noise: Callable[[str, str], FloatArray],
-) -> tuple[FloatArray, list[Reason], list[str]]:
-    """Program-specific log-odds terms, reasons and unknown facts.
+@dataclass(frozen=True)
+class ApplicantTerms:
+    """The applicant's arrays at the selected programs of one specialty."""
 
-    `unknown_noise(program_id, fact)` spreads an unknown fact over the draws (0 at draw 0)."""
-    e = effects
-    reasons: list[Reason] = []
-    unknowns: list[str] = []
-    setting = p.setting.value
-    pct, kind = img_pct(p, ctx.non_us_per_img)
-    img: float | FloatArray
-    sel: float | FloatArray
-    if pct is not None:
-        img = clip_logit(pct)
-        fact = p.pct_non_us_img if kind == "non_us" else p.pct_img_any
-        if kind == "non_us":
-            text = f"{pct:.0f}% of residents are non-US IMGs"
-        else:
-            text = f"{fact.value:.0f}% of residents are IMGs (about {pct:.0f}% non-US)"
-        text += f"; specialty average {ctx.img_share_mean_pct:.0f}%"
-        sign = PLUS if img >= ctx.img_logit_mean else MINUS
-        weight = abs(0.7 * (clip_logit(pct) - ctx.img_logit_mean))
-        reasons.append(Reason(text, fact.source, fact.year, sign, weight))
+    eta: FloatArray  # (D1, n) log-odds without the latent and signal terms
+    spread: FloatArray  # (D1, n) latent spread (sigma_r, widened for a missing score)
+    visa: FloatArray  # (D1, n) P(the program considers the applicant's visa)
+    gamma: FloatArray  # (D1, n, 3) signal effects
+    conversion: FloatArray  # (D1, n)
+    connections: list[str | None]
+
+
+def visa_factor(profile: ApplicantProfile, d: Draws, idx: IntArray) -> FloatArray:
+    """(D1, n) P(the program considers the applicant's visa), with the visa facts' draws."""
+    shape = (len(d.params), idx.size)
+    if profile.visa == "none":
+        return np.ones(shape)
+    j1 = d.visa["j1"][:, idx]
+    h1b = d.visa["h1b"][:, idx] if profile.step3_passed else np.zeros(shape)
+    if profile.visa == "j1":
+        return np.asarray(j1)
+    if profile.visa == "h1b":
+        return np.asarray(h1b)
+    return np.asarray(1.0 - (1.0 - j1) * (1.0 - h1b))
+
+
+def unknown_score_draws(seed: int, n: int) -> FloatArray:
+    """Standard-normal score draws for a missing Step 2 CK (0 at draw 0), one per draw.
+
+    Stratified: the draws 1..n-1 are the normal's quantiles at (k - 0.5) / (n - 1) in a seeded
+    order, so the interval spans the plausible scores rather than a random sample of them.
+    """
+    m = n - 1
+    out = np.zeros(n)
+    if m > 0:
+        strata = ndtri((np.arange(m) + 0.5) / m)
+        out[1:] = np.random.default_rng([seed, zlib.crc32(b"unknown step2ck")]).permutation(strata)
+    return out
+
+
+def applicant_terms(profile: ApplicantProfile, d: Draws, idx: IntArray) -> ApplicantTerms:
+    """The applicant's terms at the programs `idx` of the specialty behind `d`."""
+    b = d.base
+    programs = [b.programs[i] for i in idx]
+    kind = profile.applicant_type
+    alpha = d.alpha(kind)[:, idx]
+    beta = d.beta[:, idx]
+    d1 = len(d.params)
+    sigma_r = d.sigma_r[:, None]
+    if profile.step2ck is not None:
+        score = beta * (profile.step2ck - 240.0) / 10.0
+        spread = np.broadcast_to(sigma_r, beta.shape)
     else:
-        img = ctx.img_logit_by_setting.get(setting or "", ctx.img_logit_mean) + (
-            ctx.img_logit_sd * unknown_noise(p.id, "img")
+        mu = np.array([p.mu for p in d.params])[:, None]
+        sd = np.array([p.sd for p in d.params])[:, None]
+        shift = np.array([a.unknown_score_shift for a in d.assumptions])[:, None]
+        drawn = unknown_score_draws(d.seed, d1)[:, None]
+        s = mu + (shift + drawn) * sd
+        score = beta * (s - 240.0) / 10.0
+        spread = np.broadcast_to(sigma_r, beta.shape).copy()
+        spread[0] = np.sqrt((beta[0] * sd[0] / 10.0) ** 2 + sigma_r[0] ** 2)
+    f1, f2 = failed_flags(profile)
+    ref = d.reference
+    p1 = ref.type_mix["step1_failed"][kind][1]
+    p2 = ref.type_mix["step2ck_failed"][kind][1]
+    fail = d.fail[:, idx]
+    terms = fail[:, :, 0] * (f1 - p1) + fail[:, :, 1] * (f2 - p2)
+    geo = d.geo[:, idx]
+    cols = program_columns(d)
+    states, regions = cols["state"][idx], cols["region"][idx]
+    level = geo_levels(profile, states, regions)
+    pool_geo = geo @ np.array(ref.type_mix["geographic"][kind])
+    terms = terms + np.take_along_axis(geo, level[None, :, None], axis=2)[:, :, 0] - pool_geo
+    home = d.home[:, idx]
+    in_state = np.isin(states, profile.ties_states).astype(np.float64)
+    terms = terms + home * (in_state - ref.type_mix["home_state"][kind][1])
+    places = program_places(d)
+    conn = connection_kinds(profile, programs, [places[i] for i in idx])
+    if any(conn):
+        share = {
+            "rotation": np.array([a.connection_rotation for a in d.assumptions]),
+            "other": np.array([a.connection_other for a in d.assumptions]),
+        }
+        kappa = np.stack(
+            [
+                share["rotation"] if c == "rotation" else share["other"] if c else np.zeros(d1)
+                for c in conn
+            ],
+            axis=1,
         )
-        unknowns.append("share of IMG residents")
-        where = f"{setting.replace('_', ' ')} programs'" if setting else "the specialty's"
-        reasons.append(
-            Reason(f"Share of IMG residents unknown: {where} average used", None, None, "?", 0.6)
-        )
-    term = e["img_access_slope"] * (img - ctx.img_logit_mean)
-    ipct = interviewed_pct(p)
-    if ipct is not None:
-        sel = clip_logit(ipct)
-        gap = float(sel - ctx.interviewed_logit_mean)
-        fact = p.pct_interviewed
-        src = (
-            (fact.source, fact.year)
-            if fact.value is not None
-            else (
-                p.interviews_conducted.source,
-                p.interviews_conducted.year,
-            )
-        )
-        reasons.append(
-            Reason(
-                f"Interviews {ipct:.0f}% of its applicants",
-                src[0],
-                src[1],
-                PLUS if gap >= 0 else MINUS,
-                abs(0.5 * gap),
-            )
-        )
-    else:
-        sel = ctx.interviewed_logit_by_setting.get(
-            setting or "", ctx.interviewed_logit_mean
-        ) + ctx.interviewed_logit_sd * unknown_noise(p.id, "interviewed")
-        unknowns.append("share of applicants interviewed")
-    term = term + e["selectivity_slope"] * (sel - ctx.interviewed_logit_mean)
-    state, region = p.state.value, p.region.value
-    if state and state in profile.ties_states:
-        term = term + e["in_state_ties"]
-        reasons.append(
-            Reason(f"Ties to {state}", EFFECTS_SOURCE, None, "+", _size(e, "in_state_ties"))
-        )
-    if (region and region in profile.preferred_regions) or (
-        state and state in profile.preferred_states
-    ):
-        term = term + e["geographic_preference"]
-        reasons.append(
-            Reason(
-                f"In your preferred area ({state or region})",
-                EFFECTS_SOURCE,
-                None,
-                "+",
-                _size(e, "geographic_preference"),
-            )
-        )
-    if rotated_at(profile, p):
-        term = term + e["prior_rotation"]
-        reasons.append(
-            Reason(
-                "You rotated here (hands-on)", EFFECTS_SOURCE, None, "+", _size(e, "prior_rotation")
-            )
-        )
-    if "Spanish" in profile.languages and state in SPANISH_STATES:
-        term = term + e["spanish_in_hispanic_state"]
-        reasons.append(
-            Reason(
-                f"Spanish speaker in {state}",
-                EFFECTS_SOURCE,
-                None,
-                "+",
-                _size(e, "spanish_in_hispanic_state"),
-            )
-        )
-    if setting == "university":
-        items = min(profile.research_items, 10)
-        term = term + e["research_item_university"] * (items - REFERENCE.research_items)
-    if setting is None:
-        unknowns.append("program setting")
-    return term, reasons, unknowns
-
-
-def rotated_at(profile: ApplicantProfile, p: Program) -> bool:
-    """True when the applicant did hands-on USCE at this program or its institution."""
-    names = [n.casefold() for n in (p.name, p.institution.value or "") if n]
-    for entry in profile.usce:
-        if entry.kind != "hands_on":
-            continue
-        if entry.program_id and entry.program_id in (p.id, p.acgme_code):
-            return True
-        inst = (entry.institution or "").casefold().strip()
-        if len(inst) >= 6 and any(inst in n for n in names):
-            return True
-    return False
+        terms = terms + np.minimum(kappa * home, CONNECTION_CAP)
+    assumed, research = assumed_effects(profile, b.specialty, d)
+    university = (cols["setting"][idx] == "university").astype(np.float64)
+    terms = terms + assumed[:, None] + research * university
+    return ApplicantTerms(
+        eta=np.asarray(alpha + score + terms),
+        spread=np.asarray(spread),
+        visa=visa_factor(profile, d, idx),
+        gamma=d.gamma[:, idx],
+        conversion=d.conversion[:, idx],
+        connections=conn,
+    )

@@ -40,6 +40,7 @@ from smartpick.core.lists.types import (
     _EXTRA_FEE_POWERS,
     _M_CAP,
     _TOL,
+    POLISH_EVERY,
     POLISH_MAX_CANDIDATES,
     FloatArray,
     ListProblem,
@@ -128,21 +129,29 @@ def optimize_list(
                 field="count",
             )
 
-    if fast and not isinstance(chain, FastChain):
-        grower = FastChain(problem)
-        grower.adopt(chain)
-        chain = grower
+    polisher = None
+    if fast:
+        polisher = chain if not isinstance(chain, FastChain) else _Chain(problem)
+        if not isinstance(chain, FastChain):
+            chain = FastChain(problem)
+            chain.adopt(polisher)
     start = chain.save()
-    stage_sets, stop_at = _run_chain(problem, chain, fee_power=1.0, polish=polish)
+    stage_sets, stop_at = _run_chain(
+        problem, chain, fee_power=1.0, polish=polish, polisher=polisher
+    )
     alternative_sets: list[_StageSet] = []
     if len(set(problem.fee_groups)) > 1 and problem.budget_usd is not None:
         # Fees differ between specialties: a second chain that ignores fees reaches lists of the
         # same size at a higher cost, which a budget between two stages of the first can afford.
         chain.restore(start, refresh=True)
-        alternative_sets, _ = _run_chain(problem, chain, fee_power=0.0, polish=polish)
+        alternative_sets, _ = _run_chain(
+            problem, chain, fee_power=0.0, polish=polish, polisher=polisher
+        )
         for power in _EXTRA_FEE_POWERS:
             chain.restore(start, refresh=True)
-            alternative_sets += _run_chain(problem, chain, fee_power=power, polish=polish)[0]
+            alternative_sets += _run_chain(
+                problem, chain, fee_power=power, polish=polish, polisher=polisher
+            )[0]
 
     stages = _stages(problem, stage_sets)
     alternatives = _stages(problem, alternative_sets)
@@ -159,12 +168,14 @@ def _run_chain(
     *,
     fee_power: float,
     polish: bool,
+    polisher: _Chain | None = None,
 ) -> tuple[list[_StageSet], int | None]:
     """Grow the chain from its current list; return its stages and the stopping stage.
 
     The gain-per-dollar chain is the curve and runs to the horizon; the fee-blind chain only
-    runs until it passes the budget and the count. `polish`: swaps and signal moves after each
-    stage within the limits.
+    runs until it passes the budget and the count. Swaps and signal moves polish the stages within
+    the limits: every one with `polish`; otherwise (a `FastChain`, polished on `polisher`) every
+    `POLISH_EVERY`-th, the last one the limits allow, and, without limits, those before the stop.
     """
     transcript = problem.fee_schedule.transcript_fee_usd
     program_budget = None if problem.budget_usd is None else problem.budget_usd - transcript
@@ -176,12 +187,21 @@ def _run_chain(
         ordering = np.argsort(programs, kind="stable")
         stage_sets.append(
             (
-                tuple(int(x) for x in programs[ordering]),
-                tuple(int(x) for x in chain.lev[chosen][ordering]),
+                tuple(programs[ordering].tolist()),
+                tuple(chain.lev[chosen][ordering].tolist()),
                 chain.fee + (transcript if chosen.size else 0),
                 chain.f,
             )
         )
+
+    def room_left(size: int) -> bool:
+        """Whether one more program could still fit the budget and the count."""
+        if problem.max_programs is not None and size >= problem.max_programs:
+            return False
+        if program_budget is None:
+            return True
+        cheapest = int(chain.marginal[chain.fee_counts].min())
+        return chain.fee + cheapest <= program_budget
 
     snapshot()
     stop_at: int | None = None
@@ -213,8 +233,16 @@ def _run_chain(
         p, s, _ = move
         chain.put(p, s)
         chain.refresh()
-        if within and polish:
-            chain.polish(chain.fee if fee_power > 0 else float("inf"))
+        if within and (
+            polish or no_limit or (size + 1) % POLISH_EVERY == 0 or not room_left(size + 1)
+        ):
+            fee_cap = chain.fee if fee_power > 0 else float("inf")
+            if polisher is None:
+                chain.polish(fee_cap)
+            else:  # the fast chain cannot polish: the general one does, and hands the list back
+                polisher.adopt(chain)
+                polisher.polish(fee_cap)
+                chain.adopt(polisher)
         snapshot()
         gain = stage_sets[-1][3] - stage_sets[-2][3]
         if stop_at is None and gain < problem.stop_threshold:

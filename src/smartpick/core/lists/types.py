@@ -16,11 +16,14 @@ FloatArray = NDArray[np.float64]
 
 DEFAULT_STOP_THRESHOLD = 0.005  # 0.5 percentage points per extra application
 DEFAULT_HORIZON = 150  # the curve runs at least this far (or to the last useful program)
-# Swaps and signal moves polish P(match) lists only when there are at most this many candidates:
-# there a tight budget can leave greedy a point short (exhaustive checks of 8-14 programs), and
-# polish is cheap; on real catalogs (hundreds of programs) polishing every stage adds over
-# 0.0005 pp on 2 of 72 instances at 2.4x the time (`bench/optimizer.py`).
+# Swaps and signal moves polish every stage within the limits with preference values or at most
+# this many candidates (cheap there, and a tight budget can leave greedy a point short). Larger
+# P(match) problems grow on the fast chain and polish every POLISH_EVERY-th stage, the last stage
+# the limits allow and, without limits, the stages before the stop: on the six reference
+# profiles x 1-2 specialties x $500-$3,000 that chooses the same lists as polishing every stage,
+# in a third of the time (bench/optimizer.py).
 POLISH_MAX_CANDIDATES = 40
+POLISH_EVERY = 10
 LOCAL_SEARCH_MAX_SIZE = 200  # swap search runs on lists up to this size (a fixed rule)
 _MAX_SWAPS_PER_STAGE = 8
 _POLISH_ROUNDS = 3

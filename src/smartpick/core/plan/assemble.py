@@ -12,6 +12,7 @@ from dataclasses import replace
 from smartpick.core.plan.application_steps import region_step, specialty_steps, volume_step
 from smartpick.core.plan.exam_steps import step2ck_step, step3_step
 from smartpick.core.plan.experience_steps import (
+    connection_step,
     letters_step,
     research_step,
     service_step,
@@ -75,6 +76,7 @@ def build_plan(
         step2ck_step(profile),
         step3_step(profile, counts, months_to_eras_open),
         usce_step(profile, counts),
+        connection_step(profile, counts),
         letters_step(profile),
         research_step(profile),
         service_step(profile),

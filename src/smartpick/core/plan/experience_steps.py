@@ -6,6 +6,7 @@ from smartpick.core.plan.guide import (
     LETTERS_TARGET,
     USCE_TARGET_HANDS_ON_MONTHS,
     below_strong,
+    is_img,
     letters_in_first,
 )
 from smartpick.core.plan.types import CatalogCounts, PlanStep
@@ -63,6 +64,36 @@ def usce_step(profile: ApplicantProfile, counts: CatalogCounts) -> PlanStep | No
             "target_hands_on_months": USCE_TARGET_HANDS_ON_MONTHS,
             "tie_programs": ties,
         },
+    )
+
+
+def connection_step(profile: ApplicantProfile, counts: CatalogCounts) -> PlanStep | None:
+    """A connection at a program the applicant can apply to (priced as a hands-on rotation
+    there), when the applicant names no rotation connection yet."""
+    if not is_img(profile) or not counts.tie_candidates:
+        return None
+    if any(c.kind == "rotation" for c in profile.connections):
+        return None
+    target = counts.tie_candidates[0]
+    return PlanStep(
+        id="connection",
+        title=f"Build a connection at {target.name}",
+        actions=(
+            f"Ask for a hands-on rotation or externship at {target.name}"
+            + (f" ({target.city}, {target.state})" if target.city and target.state else "")
+            + ", or at another program you will apply to.",
+            "Contact alumni of your school in its department, and faculty whose work you know.",
+            "Name the program as a connection in your profile so your list counts it.",
+        ),
+        why="Applicants who matched often credit a person: a program where they rotated, an "
+        "alumnus, a faculty contact. SmartPick counts a rotation at a program like that "
+        "program's own in-state effect (2026 evidence, at most five times the odds), and an "
+        "alumni or faculty contact half of it.",
+        guide="A core list of programs where you have personal connections, USCE, or research. "
+        "Connect with alumni from your school who are now in US academia.",
+        duration_months=(1, 3),
+        change={"add_connection": f"{target.program_id}:rotation"},
+        details={"program_id": target.program_id, "name": target.name, "kind": "rotation"},
     )
 
 

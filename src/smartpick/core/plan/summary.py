@@ -8,6 +8,7 @@ STEP_LABELS = {
     "step2ck": "Step 2 CK",
     "step3": "Step 3",
     "usce": "hands-on USCE",
+    "connection": "a connection at a program",
     "letters": "US letters",
     "research": "research",
     "regions": "regional preference",

@@ -46,6 +46,8 @@ def timeline(steps: Sequence[PlanStep], months_to_eras_open: int) -> list[Timeli
         out.append(_entry("research", 0, eras - 1, "Research: abstract/poster"))
     if "usce" in ids:
         out.append(_entry("usce", 1, min(5, eras - 1), "Hands-on USCE"))
+    if "connection" in ids:
+        out.append(_entry("connection", 1, min(4, eras - 1), "A rotation or contact at a program"))
     if "letters" in ids:
         first = 2 if "usce" in ids else 0
         out.append(_entry("letters", first, eras - 1, "US letters requested and uploaded"))

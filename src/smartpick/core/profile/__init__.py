@@ -3,7 +3,7 @@
 `ApplicantProfile` is the only place where a profile field's bounds and meaning are declared.
 """
 
-from smartpick.core.profile.applicant import ApplicantProfile, UsceEntry
+from smartpick.core.profile.applicant import ApplicantProfile, Connection, UsceEntry
 from smartpick.core.profile.files import (
     load_profile,
     profile_json,
@@ -17,6 +17,7 @@ from smartpick.core.profile.values import STATE_CODES
 __all__ = [
     "STATE_CODES",
     "ApplicantProfile",
+    "Connection",
     "UsceEntry",
     "load_profile",
     "profile_from_dict",

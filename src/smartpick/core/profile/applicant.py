@@ -33,6 +33,7 @@ ApplicantType = Literal["non_us_img", "us_img", "us_md", "us_do"]
 VisaNeed = Literal["none", "j1", "h1b", "either"]
 Step1Result = Literal["pass", "fail_then_pass"]
 UsceKind = Literal["hands_on", "observership"]
+ConnectionKind = Literal["rotation", "alumni", "faculty", "other"]
 
 
 class UsceEntry(BaseModel):
@@ -72,6 +73,48 @@ class UsceEntry(BaseModel):
     @classmethod
     def _specialty(cls, value: str | None) -> str | None:
         return None if value is None else check_specialty(value)
+
+
+class Connection(BaseModel):
+    """A program or institution where the applicant has a connection (the model's bounded
+    connection effect: a rotation counts fully, an alumni, faculty or other tie half)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    program_id: str | None = Field(
+        default=None,
+        pattern=r"^\d{10}[A-Za-z]?$",
+        description="Catalog program id (10 digits and the track letter), if known.",
+    )
+    institution: str | None = Field(
+        default=None,
+        max_length=80,
+        description="Hospital or university name (up to 80, no semicolons).",
+    )
+    kind: ConnectionKind = Field(
+        default="other",
+        description="rotation (you rotated there), alumni, faculty (someone there knows your "
+        "work) or other.",
+    )
+
+    @field_validator("institution", "program_id", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        value = clean_text(value)
+        if isinstance(value, str) and ";" in value:
+            raise ValueError("a name may not contain ';' (it separates connections)")
+        return value
+
+    @field_validator("program_id", mode="after")
+    @classmethod
+    def _upper(cls, value: str | None) -> str | None:
+        return None if value is None else value.upper()
+
+    @model_validator(mode="after")
+    def _named(self) -> Connection:
+        if not self.program_id and not self.institution:
+            raise ValueError("a connection needs a program_id or an institution")
+        return self
 
 
 class ApplicantProfile(BaseModel):
@@ -153,6 +196,11 @@ class ApplicantProfile(BaseModel):
     )
     ties_states: tuple[str, ...] = Field(
         default=(), description="States of residence, family or other ties (two-letter codes)."
+    )
+    connections: tuple[Connection, ...] = Field(
+        default=(),
+        max_length=20,
+        description="Programs or institutions where you have a connection (up to 20).",
     )
     budget_usd: float | None = Field(
         default=None, ge=0, le=100_000, description="Application fee budget in US dollars."

@@ -7,7 +7,8 @@ advisor's priced steps. Three kinds of key:
 - targets and additions: `usce_months` (total hands-on months wanted: a hands-on block is added
   when it is more than now), `add_usce_hands_on_months`, `us_letters_in_specialty` (US letters in
   the first specialty, total wanted), `add_us_letters_in` ("Specialty:n"), `add_specialty`,
-  `add_publications`, `add_abstracts`, `add_posters`;
+  `add_publications`, `add_abstracts`, `add_posters`, `add_connection` ("program id or
+  institution:kind", kind rotation, alumni, faculty or other);
 - any profile field by name (`step3`, `specialties`, `visa`, ...), checked by the profile itself.
 
 Numbers are plain ASCII digits, finite and within the field's range; an error names the key.
@@ -16,6 +17,7 @@ Numbers are plain ASCII digits, finite and within the field's range; an error na
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +25,7 @@ from typing import Any
 from pydantic.fields import FieldInfo
 
 from smartpick.core.lists.request import COUNT_RANGE
-from smartpick.core.profile.applicant import ApplicantProfile, UsceEntry
+from smartpick.core.profile.applicant import ApplicantProfile, Connection, UsceEntry
 from smartpick.core.profile.numbers import check_number, parse_number
 from smartpick.core.profile.validation import field_bounds as _bounds
 from smartpick.core.profile.validation import profile_from_dict
@@ -31,6 +33,10 @@ from smartpick.core.specialties import resolve_specialty
 from smartpick.errors import InvalidInput
 
 LIST_FIELDS = ("specialties", "languages", "preferred_states", "preferred_regions", "ties_states")
+CONNECTION_KINDS: tuple[str, ...] = tuple(
+    str(k)
+    for k in Connection.model_fields["kind"].annotation.__args__  # type: ignore[union-attr]
+)
 WHATIF_INSTITUTION = "(what-if)"
 
 
@@ -52,8 +58,8 @@ def _field_key(name: str, info: FieldInfo) -> Key:
         kind = "list"
     elif name == "us_letters_by_specialty":
         kind = "mapping"
-    elif name == "usce":
-        kind = "profile"  # a list of blocks: use usce_months or add_usce_hands_on_months
+    elif name in ("usce", "connections"):
+        kind = "profile"  # a list of blocks: use the usce_months / add_connection keys
     elif name == "step1":
         kind = "step1"
     elif annotation.startswith(("<class 'int'>", "int")):
@@ -87,6 +93,12 @@ def _key_table() -> dict[str, Key]:
         Key("add_publications", "whole", "Publications to add.", 0, items_hi),
         Key("add_abstracts", "whole", "Abstracts to add.", 0, items_hi),
         Key("add_posters", "whole", "Posters to add.", 0, items_hi),
+        Key(
+            "add_connection",
+            "connection",
+            "A connection to add: 'program id or institution:kind' (rotation, alumni, faculty, "
+            "other).",
+        ),
     )
     keys.update((k.name, k) for k in derived)
     return keys
@@ -131,14 +143,32 @@ def parse_value(key: str, text: str) -> Any:
                 )
             out[name.strip()] = int(parse_number(key, count, lo=0, hi=20, whole=True))
         return out
+    if spec.kind == "connection":
+        return parse_connection(key, raw)
     if spec.kind == "profile":
-        raise InvalidInput(
-            f"{key}: cannot be set as text; use usce_months or add_usce_hands_on_months",
-            field=key,
+        instead = (
+            "add_connection" if key == "connections" else "usce_months or add_usce_hands_on_months"
         )
+        raise InvalidInput(f"{key}: cannot be set as text; use {instead}", field=key)
     if raw.casefold() in ("", "none") and key in ApplicantProfile.model_fields:
         return None
     return raw
+
+
+def parse_connection(key: str, text: str) -> dict[str, str]:
+    """'program id or institution:kind' as a connection entry (kind "other" when left out)."""
+    name, sep, kind = text.strip().rpartition(":")
+    if not sep:
+        name, kind = text.strip(), "other"
+    name, kind = name.strip(), kind.strip().casefold() or "other"
+    if kind not in CONNECTION_KINDS or not name:
+        raise InvalidInput(
+            f"{key}: {text[:60]!r} is not 'program id or institution:kind' with kind "
+            f"{', '.join(CONNECTION_KINDS)} (e.g. 1401200932C:rotation)",
+            field=key,
+        )
+    looks_like_id = re.fullmatch(r"\d{10}[A-Za-z]?", name) is not None
+    return {"program_id" if looks_like_id else "institution": name, "kind": kind}
 
 
 def _number(key: str, value: Any) -> int | float:
@@ -179,6 +209,9 @@ def apply_changes(
             _add_letters(data, value, key)
         elif key == "add_specialty":
             data["specialties"] = [*data["specialties"], value]
+        elif key == "add_connection":
+            entry = parse_connection(key, value) if isinstance(value, str) else dict(value)
+            data["connections"] = [*data["connections"], entry]
         elif key.startswith("add_"):
             target = key.removeprefix("add_")
             data[target] = data[target] + int(_number(key, value))

@@ -15,9 +15,8 @@ Hard rules (the program is excluded, the reason is kept with its source):
 
 Unknown facts never exclude and are never shown as known: an unknown visa policy counts with the
 specialty's acceptance rate and lowers confidence. FREIDA's empty visa list ("none_listed") is not a
-stated "no": it is a strong penalty, the program considering the visa with probability 13/108
-(`effects.EFFECTS["visa_none_listed_accepts"]`; of 108 such IM programs also in AAMC 2021, 95 said
-they do not consider J-1).
+stated "no": it is a strong penalty, the program considering J-1 with probability 13/108 and H-1B
+with 1/108 (`rules.visas.NONE_LISTED`: the AAMC 2021 answers of 108 such IM programs).
 """
 
 from __future__ import annotations
@@ -26,10 +25,15 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from smartpick.core.chances.effects import EFFECTS
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Fact, Program, VisaStatus
-from smartpick.core.rules.visas import H1B_SOURCE, VISA_BASE_RATE, VISA_LABEL
+from smartpick.core.rules.visas import (
+    H1B_SOURCE,
+    NONE_LISTED,
+    VISA_BASE_RATE,
+    VISA_LABEL,
+    none_listed_probability,
+)
 
 # The tracks an applicant applies to unless they ask for others (one-year preliminary positions
 # are a separate choice).
@@ -110,12 +114,13 @@ def _visa_one(
     if fact.value == "no":
         return 0.0, Reason(f"{label} not considered", source, year, "x", 9.0, "visa"), True
     if fact.value == "none_listed":
-        p = EFFECTS["visa_none_listed_accepts"].value
+        p = none_listed_probability(kind)
+        yes, no = NONE_LISTED[kind]
         text = (
-            f"No visa listed: 95 of 108 such programs did not consider J-1 "
+            f"No visa listed: {no} of {yes + no} such programs did not consider {label} "
             f"(AAMC 2021); counted as a {p:.0%} chance that {label} is considered"
         )
-        return p, Reason(text, source, year, "-", 2.1), False
+        return p, Reason(text, source, year, "-", 2.1 if kind == "j1" else 4.0), False
     text = f"{label} policy unknown: counted at the specialty's rate ({base_rate:.0%})"
     return base_rate, Reason(text, None, None, "?", 0.4), False
 

@@ -1,0 +1,299 @@
+"""The reasons shown with a program's chances, in plain words with their sources.
+
+Order: the program's 2026 evidence first ("Invited 2% of 1,165 non-US IMG applicants in 2026
+(AAMC Residency Explorer, 2026 cycle)", for the applicant's own type where the program publishes
+it, and the Step 2 CK range of the applicants of that type it invited), the visa facts, then the
+program's own signal, failed-attempt, geographic and home-state figures where they bear on this
+applicant, then older proxies (residents' mix, share interviewed). A program without 2026 figures
+says so: its range is wider. Applicant-level reasons (the score against the specialty's matched
+applicants, the assumed effects of the applicant's file) follow.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+from smartpick.core.chances.effects import EFFECTS_SOURCE, REFERENCE
+from smartpick.core.chances.evidence import invited_bounds, type_rate
+from smartpick.core.profile import ApplicantProfile
+from smartpick.core.programs import InterviewEvidence, Program, RateCount
+from smartpick.core.rules.eligibility import Direction, Reason
+from smartpick.core.rules.usmle import Exam
+
+TYPE_LABEL = {"non_us_img": "non-US IMG", "us_img": "US IMG", "us_md": "US MD", "us_do": "US DO"}
+PLUS: Direction = "+"
+MINUS: Direction = "-"
+UNKNOWN: Direction = "?"
+EXAM_NAMES: tuple[tuple[Exam, str], ...] = (
+    ("step1", "Step 1"),
+    ("step2ck", "Step 2 CK"),
+    ("step3", "Step 3"),
+)
+
+
+def _pct(rate: float | None) -> str:
+    return "-" if rate is None else f"{100 * rate:.0f}%"
+
+
+def _rate(table: Mapping[str, RateCount], key: str) -> float | None:
+    rc = table.get(key)
+    return None if rc is None else rc.rate
+
+
+def evidence_reasons(
+    p: Program, profile: ApplicantProfile, pooled: float, failed: tuple[float, float]
+) -> list[Reason]:
+    """The program's 2026 figures that bear on this applicant (empty without 2026 data)."""
+    ev = p.interview_evidence
+    kind = profile.applicant_type
+    rc = type_rate(ev, kind)
+    if ev is None or rc is None or rc.rate is None or rc.applicants is None:
+        return []
+    label = TYPE_LABEL[kind]
+    text = f"Invited {_pct(rc.rate)} of {rc.applicants:,} {label} applicants in {ev.year}"
+    if rc.rate < 0.01:
+        lo, hi = invited_bounds(ev, kind)
+        text += f" ({lo} people)" if lo == hi else f" ({lo}-{hi} people)"
+    sign = PLUS if rc.rate >= pooled else MINUS
+    out = [Reason(text, ev.source, ev.year, sign, 10.0)]
+    invited = ev.step2ck_invited.get(kind)
+    if invited is not None and invited.q1 is not None and invited.q3 is not None:
+        s = profile.step2ck
+        where = f"the {label} applicants it invited in {ev.year} (middle half {invited.q1:.0f}-{invited.q3:.0f})"
+        if s is None:
+            text, sign = f"Step 2 CK of {where}", UNKNOWN
+        elif s < invited.q1:
+            text, sign = f"Step 2 CK {s} is below {where}", MINUS
+        elif s > invited.q3:
+            text, sign = f"Step 2 CK {s} is above {where}", PLUS
+        else:
+            text, sign = f"Step 2 CK {s} is within {where}", PLUS
+        flag = "" if invited.reliable else "; the site flags this range as less reliable"
+        out.append(Reason(text + flag, ev.source, ev.year, sign, 5.0))
+    out.extend(_program_figures(ev, profile, p, failed))
+    return out
+
+
+def _program_figures(
+    ev: InterviewEvidence, profile: ApplicantProfile, p: Program, failed: tuple[float, float]
+) -> list[Reason]:
+    """Signal, failed-attempt, geographic and home-state figures (all applicant types)."""
+    out: list[Reason] = []
+    src, year = ev.source, ev.year
+    sig = ev.signal
+    if "gold" in sig or "silver" in sig:
+        text = (
+            f"It interviewed {_pct(_rate(sig, 'gold'))} of applicants who sent a gold signal, "
+            f"{_pct(_rate(sig, 'silver'))} with silver, {_pct(_rate(sig, 'none'))} without "
+            f"(all applicant types, {year})"
+        )
+        out.append(Reason(text, src, year, PLUS, 1.0))
+    elif "sent" in sig:
+        text = (
+            f"It interviewed {_pct(_rate(sig, 'sent'))} of applicants who signalled it and "
+            f"{_pct(_rate(sig, 'none'))} of those who did not (all applicant types, {year})"
+        )
+        out.append(Reason(text, src, year, PLUS, 1.0))
+    for flag, exam, table in (
+        (failed[0], "Step 1", ev.step1_failed),
+        (failed[1], "Step 2 CK", ev.step2ck_failed),
+    ):
+        ever, never = _rate(table, "ever"), _rate(table, "never")
+        if flag and ever is not None and never is not None:
+            text = (
+                f"It interviewed {_pct(ever)} of applicants who ever failed {exam} and "
+                f"{_pct(never)} of those who never did (all applicant types, {year})"
+            )
+            out.append(Reason(text, src, year, MINUS if ever < never else PLUS, 3.0))
+    if profile.preferred_regions or profile.preferred_states:
+        aligned, other = _rate(ev.geographic, "aligned"), _rate(ev.geographic, "not_aligned")
+        inside = p.region.value in profile.preferred_regions or (
+            p.state.value in profile.preferred_states
+        )
+        if aligned is not None and other is not None:
+            text = (
+                f"It interviewed {_pct(aligned)} of applicants whose stated region was its own "
+                f"and {_pct(other)} of those who stated another (all applicant types, {year})"
+            )
+            out.append(Reason(text, src, year, PLUS if inside else MINUS, 2.0))
+    if p.state.value in profile.ties_states:
+        in_state, out_state = _rate(ev.home_state, "in_state"), _rate(ev.home_state, "out_of_state")
+        if in_state is not None and out_state is not None:
+            text = (
+                f"It interviewed {_pct(in_state)} of in-state applicants and {_pct(out_state)} "
+                f"of others (all applicant types, {year})"
+            )
+            out.append(Reason(text, src, year, PLUS, 2.0))
+    return out
+
+
+def no_evidence_reason(p: Program, layered: bool) -> Reason:
+    """Why a program's range is wide: no 2026 interview figures for it."""
+    if layered:
+        text = (
+            "No 2026 interview figures for this program: its chance is predicted from older "
+            "program facts, so its range is wider"
+        )
+    else:
+        text = (
+            "No program publishes 2026 interview figures in this specialty: the chance is "
+            "predicted from older program facts and the specialty's calibration, so its range "
+            "is wider"
+        )
+    return Reason(text, None, None, UNKNOWN, 0.8)
+
+
+def connection_reason(kind: str) -> Reason:
+    """A connection the applicant named at the program."""
+    text = {
+        "rotation": "You rotated here (hands-on): programs know applicants they have seen work",
+        "alumni": "You have an alumni connection here",
+        "faculty": "A faculty member here knows your work",
+        "other": "You named a connection here",
+    }[kind]
+    return Reason(text, EFFECTS_SOURCE, None, PLUS, 1.5)
+
+
+RESIDENT_SHARE = {
+    "non_us_img": ("pct_non_us_img", "non-US IMGs"),
+    "us_img": ("pct_us_img", "US IMGs"),
+    "us_md": ("pct_us_md", "US MD graduates"),
+    "us_do": ("pct_do", "DO graduates"),
+}
+
+
+def older_proxies(p: Program, kind: str = "non_us_img") -> list[Reason]:
+    """The residents' share of the applicant's type and the share of applicants interviewed,
+    with their sources."""
+    out: list[Reason] = []
+    attr, label = RESIDENT_SHARE[kind]
+    share = getattr(p, attr)
+    if share.value is not None:
+        out.append(
+            Reason(
+                f"{share.value:.0f}% of residents are {label}", share.source, share.year, PLUS, 0.3
+            )
+        )
+    elif kind == "non_us_img" and p.pct_img_any.value is not None:
+        f = p.pct_img_any
+        out.append(Reason(f"{f.value:.0f}% of residents are IMGs", f.source, f.year, PLUS, 0.3))
+    interviewed = p.pct_interviewed
+    if interviewed.value is not None:
+        out.append(
+            Reason(
+                f"Interviews {interviewed.value:.0f}% of all its applicants",
+                interviewed.source,
+                interviewed.year,
+                PLUS,
+                0.2,
+            )
+        )
+    return out
+
+
+def score_reason(
+    profile: ApplicantProfile, quartiles: tuple[float, float, float], source: str, beta: float
+) -> Reason:
+    """Step 2 CK against the specialty's matched quartiles (`beta`: the calibrated slope)."""
+    q1, med, q3 = quartiles
+    s = profile.step2ck
+    if s is None:
+        return Reason(
+            "Step 2 CK not given: the chances average over the scores applicants like you have, "
+            "so their ranges are wide; add your score for a sharper answer",
+            None,
+            None,
+            UNKNOWN,
+            0.5,
+        )
+    weight = abs(beta * (s - med) / 10.0)
+    if s < q1:
+        text, sign = f"Step 2 CK {s} is below this specialty's matched Q1 ({q1:.0f})", MINUS
+    elif s < med:
+        text, sign = f"Step 2 CK {s} is below this specialty's matched median ({med:.0f})", MINUS
+    elif s < q3:
+        text, sign = f"Step 2 CK {s} is above this specialty's matched median ({med:.0f})", PLUS
+    else:
+        text, sign = f"Step 2 CK {s} is above this specialty's matched Q3 ({q3:.0f})", PLUS
+    return Reason(text, source, None, sign, weight + 0.3)
+
+
+def applicant_reasons(
+    profile: ApplicantProfile, specialty: str, effects: Mapping[str, float], lam: float
+) -> list[Reason]:
+    """The assumed effects of the applicant's own file (scaled into their variance budget)."""
+    e, ref = effects, REFERENCE
+    out: list[Reason] = []
+
+    def add(term: float, text: str) -> None:
+        if abs(term) > 1e-9:
+            out.append(Reason(text, EFFECTS_SOURCE, None, PLUS if term > 0 else MINUS, abs(term)))
+
+    hands_on, obs = profile.usce_hands_on_months, profile.usce_observership_months
+    months = hands_on + e["observership_weight"] * obs
+    add(
+        lam * e["usce_hands_on_per_month"] * (min(months, 6.0) - ref.usce_hands_on_months),
+        f"US clinical experience: {hands_on:g} months hands-on, {obs:g} observership "
+        "(typical: 3 hands-on)",
+    )
+    in_spec = profile.letters_in(specialty)
+    add(
+        lam
+        * (
+            e["us_letter"] * (min(profile.us_letters, 4) - ref.us_letters)
+            + e["us_letter_in_specialty"] * (min(in_spec, 3) - ref.us_letters_in_specialty)
+        ),
+        f"{profile.us_letters} US letters, {in_spec} in {specialty} (typical: 3, 2 in specialty)",
+    )
+    years = profile.years_since_graduation
+    add(
+        lam * e["years_since_graduation"] * (min(max(years, 1), 10) - ref.years_since_graduation),
+        f"Graduated {years} years before the Match (typical: 3)",
+    )
+    if profile.step3_passed and profile.step3 is not None:
+        gain = min(max((profile.step3 - ref.step3_reference) / 10.0, 0.0), 3.0)
+        add(
+            lam * (e["step3_passed"] + e["step3_per_10_points"] * gain),
+            f"Step 3 passed ({profile.step3})",
+        )
+    if isinstance(profile.step1, int):
+        add(
+            lam * e["step1_per_10_points"] * min(max((profile.step1 - 220) / 10.0, -3.0), 3.0),
+            f"Step 1 {profile.step1} (220 is typical; below 215 is low in the guide)",
+        )
+    return out
+
+
+def failed_reason(
+    profile: ApplicantProfile, specialty: str, typical: float, layered: bool
+) -> Reason:
+    """The applicant's failed USMLE attempts (counted by the one rule, `profile.failed_attempts`)
+    and what they cost at a typical program: `typical` is the median log-odds effect."""
+    n = profile.failed_attempts
+    exams = ", ".join(name for exam, name in EXAM_NAMES if profile.failed_attempts_at(exam) > 0)
+    share = math.exp(typical)
+    where = (
+        "; each program that publishes 2026 figures is judged by its own rate for them"
+        if layered
+        else f" (estimated from how many {specialty} programs screen out a failed attempt, "
+        "against Internal Medicine's 2026 figures)"
+    )
+    text = (
+        f"{n} failed USMLE attempt{'s' if n > 1 else ''} ({exams}): a typical {specialty} program "
+        f"invites applicants who ever failed at about {share:.0%} of the odds of the others{where}"
+    )
+    source = (
+        "AAMC Residency Explorer, 2026 cycle"
+        if layered
+        else "NRMP Program Director Survey (about 2010); AAMC Residency Explorer, 2026 cycle"
+    )
+    return Reason(text, source, 2026 if layered else None, MINUS, abs(typical))
+
+
+def top_reasons(program: Sequence[Reason], applicant: Sequence[Reason]) -> list[Reason]:
+    """The short list shown in tables: the program's first reasons (its 2026 evidence leads),
+    the score, and the applicant's strongest factor."""
+    score, *others = applicant
+    strongest = sorted(others, key=lambda r: -r.weight)[:1]
+    return [*program[:3], score, *(r for r in strongest if r.weight >= 0.15)]
