@@ -97,6 +97,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.templates = make_templates()
+    app.state.calibration_rows = {}  # specialty -> calibration report rows (no applicant data)
     static_dir = Path(str(resources.files("smartpick.web").joinpath("static")))
     app.mount("/static", StaticFiles(directory=static_dir), name="static")
     for module in (home, catalog_pages, results, exports):

@@ -89,7 +89,9 @@ def results_context(request: Request) -> dict[str, Any]:
         ],
         **results_data(rec, qs),
         "standing": standing_charts(
-            calibration(request), list(profile.specialties), profile.step2ck
+            calibration(request, list(profile.specialties)),
+            list(profile.specialties),
+            profile.step2ck,
         ),
     }
 
@@ -114,13 +116,14 @@ def options_used(parsed: ParsedForm) -> list[str]:
     return words
 
 
-def calibration(request: Request) -> list[dict[str, Any]]:
-    """The model's calibration report (computed once per app: it depends on no applicant)."""
-    report = getattr(request.app.state, "calibration", None)
-    if report is None:
-        report = calibration_report()
-        request.app.state.calibration = report
-    return report
+def calibration(request: Request, specialties: list[str]) -> list[dict[str, Any]]:
+    """The calibration report's rows for `specialties`, each computed once per app when first
+    asked for (they depend on no applicant; the whole report takes seconds)."""
+    rows: dict[str, list[dict[str, Any]]] = request.app.state.calibration_rows
+    for name in specialties:
+        if name not in rows:
+            rows[name] = calibration_report([name])
+    return [row for name in specialties for row in rows[name]]
 
 
 def _public(value: Any) -> Any:
