@@ -70,14 +70,25 @@ def app_from_environment() -> FastAPI:
 
 
 def preload(app: FastAPI) -> None:
-    """Load what no applicant changes before the first request: the fitted model and the
-    calibration report the results page charts. Opens no file that stays open (the catalog's
-    SQLite is opened per process, on first use), so workers may be forked after it."""
-    from smartpick.service.assess import fitted_model
-    from smartpick.service.calibration import calibration_report
+    """Load what no applicant changes before the first request: the fitted model, the
+    precomputed calibration curves, and for the specialties with 2026 program data (IM, FM) the
+    catalog's programs and their side of the model for a non-US IMG. Leaves no file open (the
+    catalog used here is closed again; each process opens its own on first use), so workers may
+    be forked after it and share all of it."""
+    import gc
 
-    fitted_model()
-    app.state.calibration = calibration_report()
+    from smartpick.core.chances.features import LAYERED
+    from smartpick.service.assess import fitted_model
+    from smartpick.service.calibration import shipped_curves
+    from smartpick.service.catalog import Catalog, default_user_store
+
+    model = fitted_model()
+    shipped_curves()
+    catalog = Catalog(app.state.settings.user_store or default_user_store())
+    for specialty in LAYERED:  # the programs are shared by every later catalog of the process
+        model.context(specialty, catalog.programs(specialty=specialty)).alpha("non_us_img")
+    del catalog
+    gc.collect()  # closes its SQLite connections before any fork
 
 
 def create_app(settings: WebSettings | None = None) -> FastAPI:
