@@ -251,20 +251,42 @@ def _run_chain(
     return stage_sets, stop_at
 
 
-def _p_match_draws(
-    chances: ChanceMatrix, selected: Sequence[int], signals: Sequence[int]
-) -> FloatArray:
-    """`chances.p_match` per draw, gathering each signal level's rows only once."""
+def _no_match(chances: ChanceMatrix, selected: Sequence[int], signals: Sequence[int]) -> FloatArray:
+    """P(no match | u) per draw and node, (D+1, K), gathering each signal level's rows once."""
     no_match = np.ones((chances.conversion.shape[0], chances.weights.size))
-    if not len(selected):
-        return 1.0 - no_match @ chances.weights
     idx = np.asarray(selected, dtype=np.int64)
     levels = np.asarray(signals, dtype=np.int64)
     for level in np.unique(levels):
         rows = idx[levels == level]
         m = chances.interview_by_signal[int(level)][:, rows, :] * chances.conversion[:, rows, :]
         no_match *= np.prod(1.0 - m, axis=1)
-    return 1.0 - no_match @ chances.weights
+    return no_match
+
+
+def _curve_draws(chances: ChanceMatrix, stage_sets: Sequence[_StageSet]) -> FloatArray:
+    """P(match) per draw for every stage, (D+1, stages). A stage that adds one program to the
+    one before (the usual case along the chain) multiplies in that program's factor only."""
+    out = []
+    prev: dict[int, int] | None = None
+    no_match = np.ones((chances.conversion.shape[0], chances.weights.size))
+    for selected, signals, _, _ in stage_sets:
+        now = dict(zip(selected, signals, strict=True))
+        added = None if prev is None else set(now) - set(prev)
+        if (
+            prev is not None
+            and added is not None
+            and len(added) == 1
+            and len(now) == len(prev) + 1
+            and all(now.get(i) == s for i, s in prev.items())
+        ):
+            i = added.pop()
+            m = chances.interview_by_signal[now[i]][:, i, :] * chances.conversion[:, i, :]
+            no_match = no_match * (1.0 - m)
+        else:
+            no_match = _no_match(chances, selected, signals)
+        prev = now
+        out.append(1.0 - no_match @ chances.weights)
+    return np.stack(out, axis=1)
 
 
 def _stages(problem: ListProblem, stage_sets: Sequence[_StageSet]) -> tuple[Stage, ...]:
@@ -272,9 +294,7 @@ def _stages(problem: ListProblem, stage_sets: Sequence[_StageSet]) -> tuple[Stag
         return ()
     stages: list[Stage] = []
     previous = 0.0
-    draws = np.stack(
-        [_p_match_draws(problem.chances, sel, sig) for sel, sig, _, _ in stage_sets], axis=1
-    )
+    draws = _curve_draws(problem.chances, stage_sets)
     estimates = intervals(draws, problem.interval_level)
     for (selected, signals, fee, objective), estimate in zip(stage_sets, estimates, strict=True):
         stages.append(
