@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from smartpick.core.lists.chain import _Chain
-from smartpick.core.lists.types import FloatArray, ListProblem
+from smartpick.core.lists.types import FloatArray, IntArray, ListProblem
 
 
 class FastChain(_Chain):
@@ -28,11 +28,40 @@ class FastChain(_Chain):
         super().__init__(problem)
 
     def refresh(self) -> None:
-        """Q per node and the objective for the current list (from the selected rows only)."""
+        """Q per node and the objective for the current list (from the selected rows only);
+        nothing to do right after `put`, which multiplies the new program into Q."""
+        if getattr(self, "_current", False):
+            return
         chosen = np.flatnonzero(self.sel)
         m = self.M[self.lev[chosen], chosen]  # (|S|, K)
         self.Q = np.prod(1.0 - m, axis=0) if chosen.size else np.ones_like(self.w)
         self.f = float(1.0 - self.Q @ self.w)
+        self._current = True
+
+    def put(self, p: int, level: int) -> None:
+        """Add position p at a signal level; Q and the objective follow."""
+        current = getattr(self, "_current", False)
+        super().put(p, level)
+        if current:
+            self.Q = self.Q * (1.0 - self.M[level, p])
+            self.f = float(1.0 - self.Q @ self.w)
+
+    def drop(self, p: int) -> None:
+        """Remove position p (Q is recomputed at the next `refresh`)."""
+        self._current = False
+        super().drop(p)
+
+    def set_level(self, p: int, level: int) -> None:
+        """Change a selected position's signal level (Q is recomputed at the next `refresh`)."""
+        self._current = False
+        super().set_level(p, level)
+
+    def restore(
+        self, saved: tuple[IntArray, IntArray, IntArray, IntArray, int], *, refresh: bool = False
+    ) -> None:
+        """Go back to a saved list state (Q is recomputed at the next `refresh`)."""
+        self._current = False
+        super().restore(saved, refresh=refresh)
 
     def add_gains(self) -> FloatArray:
         """Objective gain of adding each position at each level, (L, n) (unselected only)."""
