@@ -1,4 +1,4 @@
-"""Fonts read once per process give the same PDF as fpdf2's own `add_font` (export/pdf_fonts.py)."""
+"""Fonts read once per process give the same PDF as fpdf2's own `add_font` (export/pdf.py)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def test_fonts_read_once_make_the_same_pdf(
     ).to_dict()
     first, second = plan_pdf(plan), plan_pdf(plan)  # the second reuses the fonts read
     monkeypatch.setattr(
-        pdf_module, "add_font", lambda pdf, family, style, path: pdf.add_font(family, style, path)
+        pdf_module, "_add_font", lambda pdf, family, style, path: pdf.add_font(family, style, path)
     )
     own = plan_pdf(plan)
     assert _without_dates(first) == _without_dates(second) == _without_dates(own)

@@ -77,16 +77,14 @@ def preload(app: FastAPI) -> None:
     be forked after it and share all of it."""
     import gc
 
-    from smartpick.core.chances.features import LAYERED
-    from smartpick.service.assess import fitted_model
+    from smartpick.service.assess import fitted_model, warm_up
     from smartpick.service.calibration import shipped_curves
     from smartpick.service.catalog import Catalog, default_user_store
 
-    model = fitted_model()
+    fitted_model()
     shipped_curves()
     catalog = Catalog(app.state.settings.user_store or default_user_store())
-    for specialty in LAYERED:  # the programs are shared by every later catalog of the process
-        model.context(specialty, catalog.programs(specialty=specialty)).alpha("non_us_img")
+    warm_up(catalog)  # its programs are shared by every later catalog of the process
     del catalog
     gc.collect()  # closes its SQLite connections before any fork
 
