@@ -1,14 +1,17 @@
 """Load test of the results endpoint: latency, errors and the server's memory, 50 clients, 30 s.
 
 Starts `smartpick serve` on a free loopback port (its own process, stopped at the end), then runs
-50 client threads that each request `/api/results` for the six reference profiles in turn for
-30 seconds, and prints the figures. Bounded and loopback only.
+50 client threads that each request `/api/results` for the six reference profiles in turn (each
+with the default volume and with a $1,200 budget: 12 different addresses) for 30 seconds, and
+prints the figures; `--plan-clients N` adds N clients loading the plan panel at the same time.
+Bounded and loopback only. `bench/targets.py` runs it against issue 13's targets.
 
 Memory is the server's resident set (RSS) from /proc, summed over the server process and its
 worker processes (`--workers`): at start, sampled peak under load, and after the load settles;
 plus each process's own high-water mark (VmHWM).
 
-    .venv/bin/python bench/load.py [--clients 50] [--seconds 30] [--workers 1] [--path /api/results]
+    .venv/bin/python bench/load.py [--clients 50] [--seconds 30] [--workers N] [--path /api/results]
+        [--plan-clients 0]
 """
 
 from __future__ import annotations
@@ -16,12 +19,12 @@ from __future__ import annotations
 import argparse
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -56,10 +59,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start_server(port: int, workers: int, home: str) -> subprocess.Popen[bytes]:
-    smartpick = Path(sys.executable).parent / "smartpick"
+def _start_server(
+    port: int, workers: int | None, home: str, smartpick: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """`smartpick serve` (this environment's, or `smartpick`) on `port`; workers None = default."""
+    command = [str(smartpick or Path(sys.executable).parent / "smartpick"), "serve"]
+    command += ["--port", str(port)]
+    if workers is not None:
+        command += ["--workers", str(workers)]
     return subprocess.Popen(
-        [str(smartpick), "serve", "--port", str(port), "--workers", str(workers)],
+        command,
         env={**os.environ, "SMARTPICK_HOME": home},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -137,19 +146,42 @@ def _wait_until_up(base: str) -> None:
     raise SystemExit("server did not start")
 
 
-def run(base: str, path: str, clients: int, seconds: float) -> tuple[list[float], list[str], float]:
-    """Latencies (s), errors and wall time of `clients` threads hammering `path` for `seconds`."""
-    queries = list(PROFILES.values())
-    with httpx.Client(base_url=base, timeout=120) as client:  # warm-up: one per profile
-        for q in queries:
-            client.get(f"{path}?{q}").raise_for_status()
-    latencies: list[float] = []
-    errors: list[str] = []
+QUERIES = [q + budget for q in PROFILES.values() for budget in ("", "&budget_usd=1200")]
+
+
+@dataclass
+class Timings:
+    """What one kind of request saw under load."""
+
+    latencies: list[float] = field(default_factory=list)  # seconds
+    errors: list[str] = field(default_factory=list)
+
+    def p(self, q: float) -> float:
+        """The q-quantile of the latencies in ms (nan when there are none)."""
+        ms = sorted(x * 1000 for x in self.latencies)
+        return ms[min(len(ms) - 1, int(q * len(ms)))] if ms else float("nan")
+
+
+def run_mixed(
+    base: str,
+    groups: dict[str, int],
+    seconds: float,
+    queries: list[str] = QUERIES,
+    headers: dict[str, dict[str, str]] | None = None,
+) -> tuple[dict[str, Timings], float]:
+    """`groups[path]` client threads per path, each asking `path?query` for the queries in turn
+    for `seconds`; what each path saw, and the wall time until the last answer."""
+    with httpx.Client(base_url=base, timeout=120) as client:  # warm-up: one per profile and path
+        for path in groups:
+            for q in queries[:: len(queries) // len(PROFILES)]:
+                client.get(f"{path}?{q}", headers=(headers or {}).get(path)).raise_for_status()
+    seen = {path: Timings() for path in groups}
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
 
-    def worker(index: int) -> None:
-        with httpx.Client(base_url=base, timeout=60) as client:
+    def worker(path: str, index: int) -> None:
+        sent = (headers or {}).get(path)
+        with httpx.Client(base_url=base, timeout=60, headers=sent) as client:
             i = index
             while time.monotonic() < deadline:
                 q = queries[i % len(queries)]
@@ -162,40 +194,64 @@ def run(base: str, path: str, clients: int, seconds: float) -> tuple[list[float]
                     ok, detail = False, type(err).__name__
                 elapsed = time.perf_counter() - start
                 with lock:
-                    latencies.append(elapsed)
+                    seen[path].latencies.append(elapsed)
                     if not ok:
-                        errors.append(detail)
+                        seen[path].errors.append(detail)
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    threads = [
+        threading.Thread(target=worker, args=(path, i))
+        for path, count in groups.items()
+        for i in range(count)
+    ]
     started = time.monotonic()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return latencies, errors, time.monotonic() - started
+    return seen, time.monotonic() - started
 
 
-def main() -> None:
-    """Run the load test and print p50/p95 latency, throughput and errors."""
-    parser = argparse.ArgumentParser(description="Load test of the SmartPick results endpoint.")
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--path", default="/api/results")
-    parser.add_argument("--workers", type=int, default=1, help="smartpick serve --workers")
-    args = parser.parse_args()
-    if not 1 <= args.clients <= 200 or not 1 <= args.seconds <= 120 or not 1 <= args.workers <= 8:
-        parser.error("clients must be 1-200, seconds 1-120 and workers 1-8")
+PLAN_PATH = "/results/plan"
+HTMX = {"HX-Request": "true"}  # the plan panel loads as an htmx fragment
+
+
+@dataclass
+class LoadResult:
+    """One load test: what each path saw, the wall time and the server's memory (MB)."""
+
+    paths: dict[str, Timings]
+    wall: float
+    workers: int | None
+    start_mb: float
+    peak_mb: float
+    settled_mb: float
+    high_water_mb: list[float]
+
+
+def load_test(
+    *,
+    clients: int,
+    seconds: float,
+    path: str = "/api/results",
+    plan_clients: int = 0,
+    workers: int | None = None,
+    smartpick: Path | None = None,
+    settle_seconds: float = 5.0,
+) -> LoadResult:
+    """Start `smartpick serve`, run `clients` on `path` (+ `plan_clients` on the plan panel) for
+    `seconds`, stop the server. `smartpick`: another checkout's command; workers None = default."""
+    groups = {path: clients, **({PLAN_PATH: plan_clients} if plan_clients else {})}
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="smartpick-load-") as home:
-        server = _start_server(port, args.workers, home)
+        server = _start_server(port, workers, home, smartpick)
         try:
             _wait_until_up(base)
             sampler = MemorySampler(server.pid)
             start_mb = sampler.total_kb() / 1024
             with sampler:
-                latencies, errors, wall = run(base, args.path, args.clients, args.seconds)
-            time.sleep(5)  # let freed memory go back before the "settled" figure
+                seen, wall = run_mixed(base, groups, seconds, headers={PLAN_PATH: HTMX})
+            time.sleep(settle_seconds)  # let freed memory go back before the "settled" figure
             settled_mb = sampler.total_kb() / 1024
             high_water = [kb / 1024 for kb in sampler.high_water_kb()]
         finally:
@@ -204,24 +260,54 @@ def main() -> None:
                 server.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 server.kill()
-    ms = sorted(x * 1000 for x in latencies)
-    p50 = statistics.median(ms) if ms else float("nan")
-    p95 = ms[min(len(ms) - 1, int(0.95 * len(ms)))] if ms else float("nan")
-    print(f"endpoint        {args.path} (the six reference profiles in turn)")
-    print(
-        f"clients         {args.clients} concurrent for {args.seconds:.0f} s on 127.0.0.1, "
-        f"{args.workers} server worker(s), {os.cpu_count()} CPUs"
+    return LoadResult(seen, wall, workers, start_mb, sampler.peak_kb / 1024, settled_mb, high_water)
+
+
+def main() -> None:
+    """Run the load test and print p50/p95 latency, throughput and errors."""
+    parser = argparse.ArgumentParser(description="Load test of the SmartPick results endpoint.")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--path", default="/api/results")
+    parser.add_argument(
+        "--plan-clients", type=int, default=0, help="clients on the plan panel at the same time"
     )
-    print(f"requests        {len(ms)} in {wall:.1f} s ({len(ms) / wall:.1f} req/s)")
-    print(f"latency p50     {p50:.0f} ms")
-    print(f"latency p95     {p95:.0f} ms")
-    print(f"latency max     {ms[-1] if ms else float('nan'):.0f} ms")
-    print(f"errors          {len(errors)} ({', '.join(sorted(set(errors))) or 'none'})")
-    print(
-        f"server RSS      start {start_mb:.0f} MB, peak {sampler.peak_kb / 1024:.0f} MB, ", end=""
+    parser.add_argument(
+        "--workers", type=int, default=None, help="smartpick serve --workers (default: its own)"
     )
-    print(f"settled {settled_mb:.0f} MB (all {len(high_water)} server processes)")
-    print(f"peak per process {', '.join(f'{mb:.0f} MB' for mb in high_water)} (VmHWM)")
+    args = parser.parse_args()
+    if (
+        not 1 <= args.clients <= 200
+        or not 0 <= args.plan_clients <= 50
+        or not 1 <= args.seconds <= 120
+        or not (args.workers is None or 1 <= args.workers <= 8)
+    ):
+        parser.error("clients must be 1-200, plan-clients 0-50, seconds 1-120 and workers 1-8")
+    result = load_test(
+        clients=args.clients,
+        seconds=args.seconds,
+        path=args.path,
+        plan_clients=args.plan_clients,
+        workers=args.workers,
+    )
+    workers = "default" if args.workers is None else args.workers
+    print(
+        f"clients         {args.clients} on {args.path} + {args.plan_clients} on {PLAN_PATH}, "
+        f"{args.seconds:.0f} s on 127.0.0.1, {workers} server worker(s), {os.cpu_count()} CPUs"
+    )
+    print("queries         the six reference profiles, default volume and $1,200, in turn")
+    for path, seen in result.paths.items():
+        n = len(seen.latencies)
+        print(
+            f"{path:15} {n} in {result.wall:.1f} s ({n / result.wall:.1f} req/s), "
+            f"p50 {seen.p(0.5):.0f} ms, p95 {seen.p(0.95):.0f} ms, max {seen.p(1.0):.0f} ms, "
+            f"errors {len(seen.errors)} ({', '.join(sorted(set(seen.errors))) or 'none'})"
+        )
+    print(
+        f"server RSS      start {result.start_mb:.0f} MB, peak {result.peak_mb:.0f} MB, "
+        f"settled {result.settled_mb:.0f} MB (all {len(result.high_water_mb)} server processes)"
+    )
+    print(f"peak per process {', '.join(f'{mb:.0f} MB' for mb in result.high_water_mb)} (VmHWM)")
 
 
 if __name__ == "__main__":

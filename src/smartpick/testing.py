@@ -17,6 +17,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -204,9 +205,9 @@ def optimizer_calls() -> Iterator[list[tuple[ListProblem, ListSolution, float]]]
     seen: list[tuple[ListProblem, ListSolution, float]] = []
     original = service.optimize_list
 
-    def timed(problem: ListProblem) -> ListSolution:
+    def timed(problem: ListProblem, **options: Any) -> ListSolution:
         started = time.perf_counter()
-        solution = original(problem)
+        solution = original(problem, **options)
         seen.append((problem, solution, time.perf_counter() - started))
         return solution
 

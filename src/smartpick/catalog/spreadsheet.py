@@ -22,8 +22,6 @@ from itertools import chain, islice, zip_longest
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from openpyxl.utils import get_column_letter
-
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000  # data rows under the header
 MAX_COLUMNS = 50
@@ -58,6 +56,8 @@ def _column_label(header: list[str], index: int) -> str:
     """The header's name for a 0-based column, else its spreadsheet letter (A, B, … AX)."""
     if index < len(header) and header[index].strip():
         return header[index].strip().lower()
+    from openpyxl.utils import get_column_letter  # openpyxl loads in 0.3 s: only when needed
+
     return get_column_letter(index + 1)
 
 

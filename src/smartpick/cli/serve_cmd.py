@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -16,7 +18,12 @@ def serve(
     ),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port, 1-65535."),
     workers: int = typer.Option(
-        1, "--workers", min=1, max=16, help="Worker processes (1-16); the model is CPU-bound."
+        min(os.cpu_count() or 1, 16),
+        "--workers",
+        min=1,
+        max=16,
+        help="Worker processes (1-16; default: one per CPU core, as the model is CPU-bound).",
+        show_default="CPU count",
     ),
     user_store: Path | None = typer.Option(
         None,
@@ -32,12 +39,10 @@ def serve(
     ),
 ) -> None:
     """Serve the SmartPick web page. Nothing you entered is stored; open the printed address."""
-    import os
-
     import uvicorn
 
     from smartpick.service.catalog import check_user_store
-    from smartpick.web.app import ALLOWED_HOSTS_ENV, USER_STORE_ENV, WebSettings, create_app
+    from smartpick.web.app import WebSettings, create_app, preload
 
     hosts = _allowed_hosts(host, allowed_host)
     # A damaged or foreign store file is refused now (exit 2), not on every page later.
@@ -50,26 +55,15 @@ def serve(
             err=True,
         )
     # No access log: query strings carry the profile, and nothing about the applicant is kept.
+    quiet: dict[str, Any] = {"log_level": "warning", "access_log": False, "server_header": False}
+    app = create_app(WebSettings(user_store=user_store, allowed_hosts=hosts))
     if workers == 1:
-        app = create_app(WebSettings(user_store=user_store, allowed_hosts=hosts))
-        uvicorn.run(
-            app, host=host, port=port, log_level="warning", access_log=False, server_header=False
-        )
+        uvicorn.run(app, host=host, port=port, **quiet)
         return
-    # Worker processes import the app themselves; the settings travel in the environment.
-    if user_store is not None:
-        os.environ[USER_STORE_ENV] = str(user_store)
-    os.environ[ALLOWED_HOSTS_ENV] = ",".join(hosts)
-    uvicorn.run(
-        "smartpick.web.app:app_from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        access_log=False,
-        server_header=False,
-    )
+    from smartpick.web.prefork import serve_forked
+
+    # One process loads the app and what no applicant changes, then forks the workers.
+    serve_forked(app, host=host, port=port, workers=workers, warm=lambda: preload(app), **quiet)
 
 
 def _allowed_hosts(host: str, extra: list[str]) -> tuple[str, ...]:

@@ -16,8 +16,6 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import xlsxwriter
-
 from smartpick.plain_text import spreadsheet_text as _safe_text
 
 # Machine keys of one list row (the CLI's table and `--format csv|json` on the terminal).
@@ -256,6 +254,8 @@ def _choices(doc: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
 
 def list_xlsx(recommendation: Any) -> bytes:
     """The list as an XLSX workbook: sheets "List", "Summary" and "Curve", in words."""
+    import xlsxwriter  # only for this download (keeps the server's start quick)
+
     doc = _document(recommendation)
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})

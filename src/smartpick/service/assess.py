@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from functools import cache
 
 from smartpick.core.chances.estimator import ChanceModel
+from smartpick.core.chances.features import LAYERED
 from smartpick.core.chances.persist import load_fitted_model
 from smartpick.core.chances.results import Assessment
 from smartpick.core.profile import ApplicantProfile
@@ -26,6 +27,15 @@ from smartpick.service.catalog import Catalog, open_catalog
 def fitted_model() -> ChanceModel:
     """The shipped fitted model (process-wide, loaded on first use)."""
     return load_fitted_model()
+
+
+def warm_up(catalog: Catalog, applicant_type: str = "non_us_img") -> None:
+    """Build now what no applicant changes for the specialties with 2026 program data: the
+    catalog's programs and the model's side of them for one applicant type (both cached for the
+    process, so a server can do this once before forking its workers)."""
+    model = fitted_model()
+    for specialty in LAYERED:
+        model.context(specialty, catalog.programs(specialty=specialty)).alpha(applicant_type)
 
 
 def assess(

@@ -4,8 +4,10 @@ published one."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Collection
+from functools import cache
 from typing import Any
 
 from smartpick.core.bundled import bundled_text
@@ -15,14 +17,34 @@ from smartpick.core.chances.calibration_report import program_rates as rates_for
 from smartpick.core.chances.calibration_report import summary_errors
 from smartpick.core.chances.effects import EFFECTS
 from smartpick.core.chances.features import LAYERED
+from smartpick.core.chances.persist import FITTED_FILE
 from smartpick.service.assess import fitted_model
 from smartpick.service.catalog import Catalog, open_catalog
+
+CURVES_FILE = ("model", "calibration_curves.json")
+
+
+def model_digest() -> str:
+    """SHA-256 of the shipped fitted model's file: what the precomputed curves were built from."""
+    return hashlib.sha256(bundled_text(*FITTED_FILE).encode("utf-8")).hexdigest()
+
+
+@cache
+def shipped_curves() -> dict[str, dict[str, list[Any]]] | None:
+    """The P(match)-by-Step-2-CK curves of every specialty for the shipped model, built by
+    `scripts/build_calibration_curves.py` (seconds per specialty to compute; they depend on no
+    applicant); None when the file was built from another model (then they are computed)."""
+    data = json.loads(bundled_text(*CURVES_FILE))
+    if data.get("model_sha256") != model_digest():
+        return None
+    curves: dict[str, dict[str, list[Any]]] = data["curves"]
+    return curves
 
 
 def calibration_report(specialties: Collection[str] | None = None) -> list[dict[str, Any]]:
     """One object per Charting Outcomes specialty (or per one of `specialties`) for the shipped
     model (see `core.chances.calibration_report` for the shape)."""
-    return report_for(fitted_model(), specialties)
+    return report_for(fitted_model(), specialties, shipped_curves())
 
 
 def program_rates(catalog: Catalog | None = None) -> list[dict[str, Any]]:

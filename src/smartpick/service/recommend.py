@@ -22,6 +22,7 @@ from smartpick.core.chances.matrix import (
     ChanceMatrix,
     expected_interviews,
     interval,
+    intervals,
     p_match,
 )
 from smartpick.core.chances.results import Assessment
@@ -260,6 +261,9 @@ def _recommendation(
     interview_draws = {
         s: arr @ cm.weights for s, arr in enumerate(cm.interview_by_signal)
     }  # (D+1, n) per level
+    # every listed program's P(interview) interval in one quantile pass
+    shown = [interview_draws[s][:, i] for i, s in zip(selected, levels, strict=True)]
+    p_ints = intervals(np.stack(shown, axis=1), assessment.level) if shown else []
     must = set(problem.must_include)
     objective_name = (
         "your chance of matching" if problem.values is None else "the expected value of your match"
@@ -275,7 +279,7 @@ def _recommendation(
         p = programs[i]
         group = fee_group(p)
         group_count[group] = group_count.get(group, 0) + 1
-        p_int = Estimate(*interval(interview_draws[s][:, i], level))
+        p_int = Estimate(*p_ints[rank - 1])
         row = assessment.rows[i]
         plain = float(interview_draws[0][0, i])
         reasons: list[str] = []

@@ -69,6 +69,26 @@ def app_from_environment() -> FastAPI:
     )
 
 
+def preload(app: FastAPI) -> None:
+    """Load what no applicant changes before the first request: the fitted model, the
+    precomputed calibration curves, and for the specialties with 2026 program data (IM, FM) the
+    catalog's programs and their side of the model for a non-US IMG. Leaves no file open (the
+    catalog used here is closed again; each process opens its own on first use), so workers may
+    be forked after it and share all of it."""
+    import gc
+
+    from smartpick.service.assess import fitted_model, warm_up
+    from smartpick.service.calibration import shipped_curves
+    from smartpick.service.catalog import Catalog, default_user_store
+
+    fitted_model()
+    shipped_curves()
+    catalog = Catalog(app.state.settings.user_store or default_user_store())
+    warm_up(catalog)  # its programs are shared by every later catalog of the process
+    del catalog
+    gc.collect()  # closes its SQLite connections before any fork
+
+
 def create_app(settings: WebSettings | None = None) -> FastAPI:
     """Build the FastAPI app: routes, static files, error pages and security headers."""
     settings = settings or WebSettings()

@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
-from scipy.stats import beta as beta_dist
+from scipy.special import betaincinv  # Beta quantiles without loading scipy.stats (~1 s)
 
 from smartpick.core.chances.effects import Effect
 from smartpick.core.rules.visas import (
@@ -226,8 +226,8 @@ _ASSUMPTIONS: tuple[Effect, ...] = (
             f"{kind}_none_listed",
             f"A program with an empty FREIDA visa list considers {VISA_LABEL[kind]}",
             none_listed_probability(kind),
-            float(beta_dist.ppf(0.1, yes + 1, no + 1)),
-            float(beta_dist.ppf(0.9, yes + 1, no + 1)),
+            float(betaincinv(yes + 1, no + 1, 0.1)),
+            float(betaincinv(yes + 1, no + 1, 0.9)),
             "probability",
             (),
             f"{NONE_LISTED_SOURCE}: {yes} considered {VISA_LABEL[kind]}, {no} did not; "

@@ -20,17 +20,16 @@ applicant pool and the published figure (null without one).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from scipy.stats import norm
 
 from smartpick.core.chances.calibration import layered_market, typical_market
 from smartpick.core.chances.estimator import ChanceModel
 from smartpick.core.chances.evidence import type_rate
 from smartpick.core.chances.features import LAYERED
-from smartpick.core.chances.matrix import intervals
+from smartpick.core.chances.matrix import FloatArray, intervals
 from smartpick.core.chances.outcomes import Distribution, SpecialtyOutcomes
 from smartpick.core.chances.population import (
     Params,
@@ -85,11 +84,18 @@ def implied_curve(o: SpecialtyOutcomes, scores: np.ndarray = IMPLIED_SCORES) -> 
     if min(m.n, u.n) < 10:
         return None
     r = o.match_rate
-    fm, fu = norm.pdf(scores, m.mean, m.sd), norm.pdf(scores, u.mean, u.sd)
+    fm, fu = _normal_pdf(scores, m.mean, m.sd), _normal_pdf(scores, u.mean, u.sd)
     return np.asarray(r * fm / (r * fm + (1 - r) * fu))
 
 
-def _curve_blocks(model: ChanceModel, name: str) -> dict[str, list[Any]]:
+def _normal_pdf(x: FloatArray, mean: float, sd: float) -> FloatArray:
+    """scipy.stats.norm.pdf(x, mean, sd), the same arithmetic, without loading scipy.stats (~1 s
+    of a server's start)."""
+    z = (np.asarray(x, dtype=float) - mean) / sd
+    return np.asarray(np.exp(-(z**2) / 2.0) / np.sqrt(2 * np.pi) / sd)
+
+
+def curve_blocks(model: ChanceModel, name: str) -> dict[str, list[Any]]:
     """The unconditional and the ranked curves with their intervals over the draws."""
     st = model.state_
     params: Sequence[Params] = st.params[name]
@@ -118,10 +124,13 @@ def _curve_blocks(model: ChanceModel, name: str) -> dict[str, list[Any]]:
 
 
 def calibration_report(
-    model: ChanceModel, specialties: Collection[str] | None = None
+    model: ChanceModel,
+    specialties: Collection[str] | None = None,
+    curves: Mapping[str, dict[str, list[Any]]] | None = None,
 ) -> list[dict[str, Any]]:
     """One object per Charting Outcomes specialty (or per one of `specialties`): predicted,
-    published and leave-one-out."""
+    published and leave-one-out. `curves`: `curve_blocks(model, name)` already computed for this
+    model, by specialty (they take seconds: one market simulation per bootstrap draw)."""
     out = []
     st = model.state_
     for name, o in model.outcomes_.items():
@@ -129,7 +138,7 @@ def calibration_report(
             continue
         p0 = st.params[name][0]
         predicted = _predicted(model.population(name))
-        predicted.update(_curve_blocks(model, name))
+        predicted.update(curves[name] if curves and name in curves else curve_blocks(model, name))
         predicted["applications_per_applicant"] = round(
             p0.n_apps if p0.n_apps > 0 else model.market(name).n_apps, 1
         )

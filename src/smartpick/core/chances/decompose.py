@@ -28,7 +28,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import nnls
 from scipy.special import expit
 
 from smartpick.core.programs import APPLICANT_TYPES, InterviewEvidence, RateCount
@@ -84,6 +83,10 @@ def _level_counts(
 def type_shares(n_type: FloatArray, n_level: FloatArray) -> FloatArray:
     """Share of each type's applications at each level (types x levels, + "unstated" column),
     by non-negative least squares across programs."""
+    from scipy.optimize import (
+        nnls,  # scipy.stats/optimize load in ~1 s: only when fitting, not when serving
+    )
+
     total = n_type.sum(axis=1)
     ok = total > 0
     w = 1.0 / np.sqrt(np.maximum(total[ok], 1.0))

@@ -155,7 +155,9 @@ def predict_programs(
         kept.extend(given[j] for j in ok)
         order.extend(where[j] for j in ok)
     perm = np.argsort(np.array(order, dtype=np.int64), kind="stable")
-    if blocks:
+    if len(blocks) == 1 and np.array_equal(perm, np.arange(perm.size)):
+        arrays = list(blocks[0])  # one specialty in catalog order: no (draws x programs) copies
+    elif blocks:
         arrays = [np.concatenate([b[i] for b in blocks], axis=1)[:, perm, :] for i in range(4)]
     else:
         empty = np.zeros((d1, 0, k))

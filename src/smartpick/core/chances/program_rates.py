@@ -31,9 +31,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import minimize
 from scipy.special import betainc, expit, log_expit
-from scipy.stats import spearmanr
 
 from smartpick.core.chances.evidence import invited_bounds, type_rate
 from smartpick.core.programs import Program
@@ -238,6 +236,10 @@ def fit(
     bounds += [(float(np.log(0.05)), float(np.log(5.0)))]
     if inflated:
         bounds += [(None, None)] * k + [(-12.0, -6.0)]
+    from scipy.optimize import (
+        minimize,  # scipy.stats/optimize load in ~1 s: only when fitting, not when serving
+    )
+
     res = minimize(
         _negloglik, start, args=(Z, L, ridge, inflated), jac=True, method="L-BFGS-B", bounds=bounds
     )
@@ -300,6 +302,10 @@ def plain_logistic(X: FloatArray, c: Counts, ridge: float = 1.0) -> FloatArray:
 
     pooled = max(float(k.sum() / c.n.sum()), 1e-3)
     b0 = np.concatenate(([np.log(pooled / (1 - pooled))], np.zeros(X.shape[1])))
+    from scipy.optimize import (
+        minimize,  # scipy.stats/optimize load in ~1 s: only when fitting, not when serving
+    )
+
     return np.asarray(minimize(nll, b0, jac=True, method="L-BFGS-B").x)
 
 
@@ -315,6 +321,10 @@ def deviance(rate_obs: FloatArray, n: FloatArray, p: FloatArray) -> float:
 
 def scores(rate_obs: FloatArray, n: FloatArray, p: FloatArray, p_const: float) -> dict[str, float]:
     """Spearman correlation and the share of deviance explained against a constant rate."""
+    from scipy.stats import (
+        spearmanr,  # scipy.stats/optimize load in ~1 s: only when fitting, not when serving
+    )
+
     d = deviance(rate_obs, n, p)
     d0 = deviance(rate_obs, n, np.full_like(p, p_const))
     return {

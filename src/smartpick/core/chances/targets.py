@@ -14,9 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import least_squares
 from scipy.special import logit
-from scipy.stats import norm
 
 from smartpick.core.chances.outcomes import Distribution, SpecialtyOutcomes
 from smartpick.core.chances.population import Market, Params, from_free, stats, to_free
@@ -105,6 +103,10 @@ def _resample_scores(d: Distribution | None, rng: np.random.Generator) -> Distri
 
     # Sampling SD of a quantile of a near-normal sample: sqrt(p(1-p)/n) / density at the quantile.
     def moved(value: float | None, p: float) -> float | None:
+        from scipy.stats import (
+            norm,  # scipy.stats/optimize load in ~1 s: only when fitting, not when serving
+        )
+
         if value is None:
             return value
         density = float(norm.pdf(norm.ppf(p))) / sd
@@ -179,6 +181,10 @@ def fit(
     def fun(x: FloatArray) -> FloatArray:
         p = start.with_vector(keys, x)
         return np.concatenate((residuals(m, p, t), prior.penalty(p)))
+
+    from scipy.optimize import (
+        least_squares,  # scipy.stats/optimize load in ~1 s: only when fitting, not when serving
+    )
 
     res = least_squares(fun, x0, bounds=(lb, ub), xtol=1e-6, ftol=1e-8, max_nfev=max_nfev)
     return start.with_vector(keys, res.x), float(res.cost)

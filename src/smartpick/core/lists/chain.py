@@ -5,11 +5,14 @@ See `core.lists.optimizer` for the method; all gains come in closed form from pr
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numpy.typing import NDArray
 
 from smartpick.core.cancellation import checkpoint
 from smartpick.core.chances.matrix import SIGNAL_LEVELS
+from smartpick.core.lists.fees import FeeSchedule
 from smartpick.core.lists.types import (
     _EXCHANGE_SLACK,
     _FEE_FLOOR_USD,
@@ -18,12 +21,21 @@ from smartpick.core.lists.types import (
     _POLISH_ROUNDS,
     _SIGNAL_TRIES,
     _SWAP_POOL,
+    _TIE,
     _TOL,
     LOCAL_SEARCH_MAX_SIZE,
     FloatArray,
     IntArray,
     ListProblem,
 )
+
+
+@functools.lru_cache(maxsize=32)
+def _marginal_fees(schedule: FeeSchedule, n: int) -> IntArray:
+    """The fee of the k-th program of a specialty, k = 1..n+1 (read-only; one per schedule)."""
+    fees = np.array([schedule.marginal_fee_usd(k) for k in range(n + 1)], dtype=np.int64)
+    fees.flags.writeable = False
+    return fees
 
 
 class _Chain:
@@ -46,21 +58,17 @@ class _Chain:
         self.levels = levels
 
         fee_names = sorted(set(problem.fee_groups))
-        self.fee_group = np.array(
-            [fee_names.index(problem.fee_groups[i]) for i in self.order], dtype=np.int64
-        )
+        fee_index = {name: g for g, name in enumerate(fee_names)}
+        self.fee_group = np.array([fee_index[g] for g in problem.fee_groups], np.int64)[self.order]
         self.fee_counts = np.zeros(len(fee_names), dtype=np.int64)
-        self.marginal = np.array(
-            [problem.fee_schedule.marginal_fee_usd(k) for k in range(n + 1)], dtype=np.int64
-        )
+        self.marginal = _marginal_fees(problem.fee_schedule, n)
 
         sig_names = sorted({g for g in problem.signal_groups if g is not None})
         self.sig_group = np.full(n, -1, dtype=np.int64)
         if problem.signal_groups:
-            for p, i in enumerate(self.order):
-                g = problem.signal_groups[i]
-                if g is not None:
-                    self.sig_group[p] = sig_names.index(g)
+            sig_index = {name: g for g, name in enumerate(sig_names)}
+            groups = [-1 if g is None else sig_index[g] for g in problem.signal_groups]
+            self.sig_group = np.asarray(groups, dtype=np.int64)[self.order]
         # allowance[g, level]; level 0 (no signal) is unlimited
         self.allow = np.zeros((max(len(sig_names), 1), levels), dtype=np.int64)
         self.allow[:, 0] = n + 1
@@ -81,6 +89,12 @@ class _Chain:
         if problem.excluded:
             self.eligible[self.pos_of[np.asarray(problem.excluded, dtype=np.int64)]] = False
         self.fee = 0
+        self.refresh()
+
+    def adopt(self, other: _Chain) -> None:
+        """Take over another chain's list (programs, signals, fees, fixed and eligible ones)."""
+        self.restore(other.save())
+        self.fixed, self.eligible = other.fixed.copy(), other.eligible.copy()
         self.refresh()
 
     # --- state -----------------------------------------------------------------------------
@@ -123,6 +137,13 @@ class _Chain:
         has = g >= 0
         left = self.allow[np.maximum(g, 0), level] - self.used[np.maximum(g, 0), level]
         return has & (left > 0)
+
+    def levels_open(self) -> NDArray[np.bool_]:
+        """`level_open` for every level at once, (L, n)."""
+        g = np.maximum(self.sig_group, 0)
+        out = ((self.allow - self.used)[g] > 0).T & (self.sig_group >= 0)
+        out[0] = True
+        return np.asarray(out)
 
     def put(self, p: int, level: int) -> None:
         """Add position p at a signal level."""
@@ -169,13 +190,15 @@ class _Chain:
         gains = self.add_gains()
         fee = self.marginal[self.fee_counts[self.fee_group]].astype(float)
         ratio = gains / np.maximum(fee, _FEE_FLOOR_USD) ** fee_power
-        ok = self.eligible & ~self.sel
-        mask = np.stack([ok & self.level_open(s) for s in range(self.levels)])
-        mask &= gains > _TOL
+        mask = self.levels_open() & (self.eligible & ~self.sel) & (gains > _TOL)
         if not mask.any():
             return None
         ratio = np.where(mask, ratio, -np.inf)
-        s, p = np.unravel_index(int(np.argmax(ratio)), ratio.shape)
+        # Ratios equal to rounding (twin programs) go to the lowest level, then position, however
+        # the gains were summed: the fast chain and this one then choose alike.
+        best = ratio.max()
+        first = int(np.flatnonzero(ratio >= best - _TIE * abs(best))[0])
+        s, p = np.unravel_index(first, ratio.shape)
         return int(p), int(s), float(gains[s, p])
 
     def swap_pass(self, fee_cap: float) -> bool:

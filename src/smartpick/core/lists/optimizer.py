@@ -37,6 +37,7 @@ from smartpick.core.cancellation import checkpoint
 from smartpick.core.chances.matrix import ChanceMatrix, intervals
 from smartpick.core.lists.chain import _Chain
 from smartpick.core.lists.economics import worth_sending
+from smartpick.core.lists.fast_chain import FastChain
 from smartpick.core.lists.types import (
     _EXTRA_FEE_POWERS,
     _M_CAP,
@@ -44,6 +45,7 @@ from smartpick.core.lists.types import (
     CURVE_PAST_STOP,
     POLISH_EVERY,
     POLISH_EVERY_STAGE_UP_TO,
+    POLISH_MAX_CANDIDATES,
     FloatArray,
     ListProblem,
     ListSolution,
@@ -86,14 +88,27 @@ def _validate(problem: ListProblem) -> None:
         )
 
 
-def optimize_list(problem: ListProblem) -> ListSolution:
+def optimize_list(
+    problem: ListProblem, *, reference: bool = False, polish: bool | None = None
+) -> ListSolution:
     """Choose the programs (and signals) maximizing the objective under the constraints.
 
     Deterministic: the same problem gives the same list. Raises InvalidInput when the
     must-include programs alone break the budget or the count.
+
+    `polish`: swaps and signal moves after every stage within the limits. By default only with
+    preference values or at most `POLISH_MAX_CANDIDATES` candidates, where a tight budget can
+    leave greedy short; on real catalogs it adds almost nothing (`bench/optimizer.py`), so P(match)
+    lists grow on the fast chain (`core.lists.fast_chain`). `reference=True` grows them on the
+    general chain instead, which gives the same lists (tests).
     """
     _validate(problem)
-    chain = _Chain(problem)
+    if polish is None:
+        candidates = problem.size if problem.candidates is None else len(problem.candidates)
+        polish = problem.values is not None or candidates <= POLISH_MAX_CANDIDATES
+    fast = not (reference or polish or problem.values is not None)
+    # must-include programs take their signals on the general chain (signal moves), then grow
+    chain = FastChain(problem) if fast and not problem.must_include else _Chain(problem)
     transcript = problem.fee_schedule.transcript_fee_usd
     for i in problem.must_include:
         p = int(chain.pos_of[i])
@@ -102,8 +117,8 @@ def optimize_list(problem: ListProblem) -> ListSolution:
             chain.fixed[p] = True
     chain.eligible[chain.fixed] = False
     chain.refresh()
-    chain.improve_signals()
     if problem.must_include:
+        chain.improve_signals()
         total = chain.fee + transcript
         if problem.budget_usd is not None and total > problem.budget_usd:
             raise InvalidInput(
@@ -118,17 +133,29 @@ def optimize_list(problem: ListProblem) -> ListSolution:
                 field="count",
             )
 
+    polisher = None
+    if fast:
+        polisher = chain if not isinstance(chain, FastChain) else _Chain(problem)
+        if not isinstance(chain, FastChain):
+            chain = FastChain(problem)
+            chain.adopt(polisher)
     start = chain.save()
-    stage_sets, stop_at = _run_chain(problem, chain, fee_power=1.0)
+    stage_sets, stop_at = _run_chain(
+        problem, chain, fee_power=1.0, polish=polish, polisher=polisher
+    )
     alternative_sets: list[_StageSet] = []
     if len(set(problem.fee_groups)) > 1 and problem.budget_usd is not None:
         # Fees differ between specialties: a second chain that ignores fees reaches lists of the
         # same size at a higher cost, which a budget between two stages of the first can afford.
         chain.restore(start, refresh=True)
-        alternative_sets, _ = _run_chain(problem, chain, fee_power=0.0)
+        alternative_sets, _ = _run_chain(
+            problem, chain, fee_power=0.0, polish=polish, polisher=polisher
+        )
         for power in _EXTRA_FEE_POWERS:
             chain.restore(start, refresh=True)
-            alternative_sets += _run_chain(problem, chain, fee_power=power)[0]
+            alternative_sets += _run_chain(
+                problem, chain, fee_power=power, polish=polish, polisher=polisher
+            )[0]
 
     stages = _stages(problem, stage_sets)
     alternatives = _stages(problem, alternative_sets)
@@ -140,13 +167,21 @@ _StageSet = tuple[tuple[int, ...], tuple[int, ...], int, float]
 
 
 def _run_chain(
-    problem: ListProblem, chain: _Chain, *, fee_power: float
+    problem: ListProblem,
+    chain: _Chain,
+    *,
+    fee_power: float,
+    polish: bool,
+    polisher: _Chain | None = None,
 ) -> tuple[list[_StageSet], int | None]:
     """Grow the chain from its current list; return its stages and the stopping stage.
 
     The gain-per-dollar chain is the curve: it runs until the next application is no longer
     worth its fee (the stopping stage), past the budget and the count, and on to the horizon or a
     quarter past the stopping stage; the other chains only run until they pass the limits.
+    Swaps and signal moves polish the stages within the limits: every one with `polish`;
+    otherwise (a `FastChain`, polished on `polisher`) every `POLISH_EVERY`-th, the last one the
+    limits allow and, without limits, every one up to `POLISH_EVERY_STAGE_UP_TO` programs.
     """
     transcript = problem.fee_schedule.transcript_fee_usd
     program_budget = None if problem.budget_usd is None else problem.budget_usd - transcript
@@ -158,12 +193,21 @@ def _run_chain(
         ordering = np.argsort(programs, kind="stable")
         stage_sets.append(
             (
-                tuple(int(x) for x in programs[ordering]),
-                tuple(int(x) for x in chain.lev[chosen][ordering]),
+                tuple(programs[ordering].tolist()),
+                tuple(chain.lev[chosen][ordering].tolist()),
                 chain.fee + (transcript if chosen.size else 0),
                 chain.f,
             )
         )
+
+    def room_left(size: int) -> bool:
+        """Whether one more program could still fit the budget and the count."""
+        if problem.max_programs is not None and size >= problem.max_programs:
+            return False
+        if program_budget is None:
+            return True
+        cheapest = int(chain.marginal[chain.fee_counts].min())
+        return chain.fee + cheapest <= program_budget
 
     snapshot()
     stop_at: int | None = None
@@ -194,9 +238,20 @@ def _run_chain(
         p, s, _ = move
         chain.put(p, s)
         chain.refresh()
-        polish_now = size + 1 <= POLISH_EVERY_STAGE_UP_TO or (size + 1) % POLISH_EVERY == 0
+        polish_now = (
+            polish
+            or (no_limit and size + 1 <= POLISH_EVERY_STAGE_UP_TO)
+            or (size + 1) % POLISH_EVERY == 0
+            or not room_left(size + 1)
+        )
         if within and polish_now:
-            chain.polish(chain.fee if fee_power > 0 else float("inf"))
+            fee_cap = chain.fee if fee_power > 0 else float("inf")
+            if polisher is None:
+                chain.polish(fee_cap)
+            else:  # the fast chain cannot polish: the general one does, and hands the list back
+                polisher.adopt(chain)
+                polisher.polish(fee_cap)
+                chain.adopt(polisher)
         snapshot()
         gain = stage_sets[-1][3] - stage_sets[-2][3]
         fee = stage_sets[-1][2] - stage_sets[-2][2]

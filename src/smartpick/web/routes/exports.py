@@ -17,7 +17,6 @@ from smartpick.core.lists.result import Recommendation
 from smartpick.core.plan.types import Plan
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.profile.files import profile_json, profile_toml
-from smartpick.export.pdf import plan_pdf as to_pdf
 from smartpick.export.tables import list_csv as to_csv
 from smartpick.export.tables import list_xlsx as to_xlsx
 from smartpick.service.advise import advise
@@ -89,6 +88,8 @@ def plan_pdf(request: Request) -> Response:
         options = recommend_options(parsed)
         if options.get("must_include") or options.get("exclude"):
             plan = with_choices(plan, recommend(profile, catalog=catalog, **options), catalog)
+        from smartpick.export.pdf import plan_pdf as to_pdf  # fpdf loads only for this download
+
         return to_pdf(plan.to_dict()), "application/pdf", "smartpick-plan.pdf"
 
     return _download(request, make)

@@ -1,0 +1,382 @@
+"""Every speed target of issue 13 in one command: target, measured value, pass/fail, and the ratio
+to another checkout measured in the same run.
+
+    .venv/bin/python bench/targets.py [--before PATH] [--only inprocess,load,cold]
+        [--clients 50] [--plan-clients 4] [--seconds 30] [--workers N]
+
+Each checkout runs with its own virtual environment (`CHECKOUT/.venv`): the in-process targets run
+in a child process of that interpreter (this file with `--probe`, which imports that checkout's
+`smartpick`), and the web targets start that checkout's `smartpick serve`. With `--before PATH`
+every measure is taken on both checkouts in this one invocation, one after the other, and the
+table shows both values and how many times better this checkout is (before / after for times,
+after / before for pages per second).
+
+The measures (guide-sample is the guide's sample applicant, `examples/profiles/guide-sample.toml`):
+- `recommend()` on the whole catalog of the specialty, $1,200 budget, signals, with intervals:
+  median of 15 calls after 3 warm-up calls (Internal Medicine; then IM + Family Medicine);
+- `advise()` with the default volume and with a $3,000 budget: median of up to 3 calls after one
+  warm-up (fewer when one call takes over 5 s), and how many times it assesses the unchanged
+  profile;
+- the PDF of a plan whose list has 120 programs (a $3,110 budget): the whole export, `advise()`
+  then the PDF, median as for `advise()`;
+- a what-if (Step 3 235 and 4 months of US clinical experience): median of 5 after a warm-up;
+- the web: `bench/load.py`'s mixed load, `--clients` on the results page and `--plan-clients`
+  on the plan panel at once for `--seconds`, with `--workers` server processes (default: the CPU
+  count): results pages per second, their p95, errors, the plan panel's p95;
+- cold start: `smartpick serve` (its default options) launched until its first results page for
+  guide-sample is answered, median of 3 launches (the files are in the OS cache after the first).
+
+Times are wall-clock on a shared machine: quote the ratios, measured in one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+PROFILE = "guide-sample"
+BUDGET = 1200
+WHATIF = {"step3": 235, "usce_months": 4}
+PDF_BUDGET = 3110  # 120 Internal Medicine programs: 30 x $11 + 90 x $30, + the $80 transcript fee
+PDF_PROGRAMS = 120
+SLOW_SECONDS = 5.0  # a call slower than this is timed fewer times
+
+
+@dataclass(frozen=True)
+class Target:
+    """One target of issue 13: `key` in the measures, the goal and which way is better."""
+
+    key: str
+    label: str
+    goal: float
+    unit: str
+    lower_is_better: bool = True
+
+    def passes(self, value: float | None) -> bool:
+        """True when the measured value meets the goal."""
+        if value is None or value != value:  # missing or nan
+            return False
+        return value <= self.goal if self.lower_is_better else value >= self.goal
+
+    def goal_text(self) -> str:
+        """The goal as written in the issue."""
+        return f"{'<=' if self.lower_is_better else '>='} {_fmt(self.goal, self.unit)}"
+
+
+TARGETS = (
+    Target("recommend_im", "recommend() guide-sample IM $1,200, median", 20, "ms"),
+    Target("recommend_imfm", "recommend() guide-sample IM+FM $1,200, median", 40, "ms"),
+    Target("advise_default", "advise() guide-sample default volume, median", 1000, "ms"),
+    Target("advise_3000", "advise() guide-sample $3,000, median", 1000, "ms"),
+    Target("advise_unchanged_assessed", "advise(): assessments of the unchanged profile", 1, "x"),
+    Target("pdf_120", "PDF export, 120-program list (advise + PDF)", 2000, "ms"),
+    Target("whatif", "what-if step3=235 usce_months=4, median", 150, "ms"),
+    Target("web_results_rate", "web: results pages per second", 100, "/s", False),
+    Target("web_results_p95", "web: results page p95", 500, "ms"),
+    Target("web_errors", "web: errors (results + plan)", 0, "x"),
+    Target("web_plan_p95", "web: plan panel p95 under the same load", 2000, "ms"),
+    Target("cold_start", "cold start: serve -> first results page", 3000, "ms"),
+)
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None or value != value:
+        return "-"
+    if unit == "ms":
+        return f"{value:,.0f} ms" if value >= 10 else f"{value:.1f} ms"
+    if unit == "/s":
+        return f"{value:.1f}/s"
+    return f"{value:g}"
+
+
+# --- the in-process measures (run inside the checkout's own interpreter) ----------------------
+
+
+def _timed(call: Callable[[], Any], repeats: int, warmups: int) -> tuple[float, int]:
+    """Median wall time in ms of `repeats` calls after `warmups` (fewer when a call is slow)."""
+    first = time.perf_counter()
+    for _ in range(warmups):
+        call()
+    if warmups and (time.perf_counter() - first) / warmups > SLOW_SECONDS:
+        repeats = 1
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        times.append(1000 * (time.perf_counter() - start))
+    return statistics.median(times), len(times)
+
+
+def _count_unchanged_assessments(run: Callable[[], Any], profile: Any) -> int:
+    """How many times `assess` sees exactly `profile` during `run()` (every module's reference
+    to it is wrapped, so calls through recommend, pricing or advise all count)."""
+    import smartpick.service.assess as service
+
+    original = service.assess
+    seen = [0]
+
+    def counting(p: Any, *args: Any, **kwargs: Any) -> Any:
+        if p == profile:
+            seen[0] += 1
+        return original(p, *args, **kwargs)
+
+    patched = [
+        m
+        for name, m in list(sys.modules.items())
+        if name.startswith("smartpick") and getattr(m, "assess", None) is original
+    ]
+    for module in patched:
+        module.assess = counting  # type: ignore[attr-defined]
+    try:
+        run()
+    finally:
+        for module in patched:
+            module.assess = original  # type: ignore[attr-defined]
+    return seen[0]
+
+
+def probe(root: Path) -> dict[str, Any]:
+    """The in-process measures of the checkout whose `smartpick` this interpreter imports."""
+    import dataclasses
+    import datetime as dt
+
+    from smartpick.core.profile import load_profile
+    from smartpick.export.pdf import plan_pdf
+    from smartpick.service.advise import advise
+    from smartpick.service.catalog import open_catalog
+    from smartpick.service.recommend import recommend
+    from smartpick.service.whatif import whatif
+
+    today = dt.date(2026, 11, 24)
+    profile = load_profile(root / "examples" / "profiles" / f"{PROFILE}.toml")
+    catalog = open_catalog(Path(tempfile.mkdtemp(prefix="smartpick-targets-")) / "user.sqlite")
+    out: dict[str, Any] = {"info": {}}
+    both = ["Internal Medicine", "Family Medicine"]
+
+    def rec(specialties: list[str]) -> Callable[[], Any]:
+        return lambda: recommend(
+            profile, budget_usd=BUDGET, specialties=specialties, catalog=catalog
+        )
+
+    out["recommend_im"], n = _timed(rec(["Internal Medicine"]), 15, 3)
+    out["recommend_imfm"], _ = _timed(rec(both), 15, 3)
+    out["info"]["recommend_im"] = (
+        f"{len(rec(['Internal Medicine'])().programs)} programs listed, {n} timed calls"
+    )
+
+    def plan(budget: float | None) -> Callable[[], Any]:
+        return lambda: advise(profile, budget_usd=budget, catalog=catalog, today=today)
+
+    out["advise_default"], n = _timed(plan(None), 3, 1)
+    out["info"]["advise_default"] = f"{len(plan(None)().recommended)} programs listed, {n} calls"
+    out["advise_3000"], n = _timed(plan(3000), 3, 1)
+    out["info"]["advise_3000"] = f"{n} timed calls"
+    out["advise_unchanged_assessed"] = _count_unchanged_assessments(plan(None), profile)
+
+    listed: list[int] = []
+
+    def export() -> bytes:
+        result = advise(profile, budget_usd=PDF_BUDGET, catalog=catalog, today=today)
+        if len(result.recommended) != PDF_PROGRAMS:  # the list stopped early: ask for 120
+            chosen = recommend(profile, count=PDF_PROGRAMS, catalog=catalog)
+            result = dataclasses.replace(result, recommended=chosen.programs)
+        listed.append(len(result.recommended))
+        return plan_pdf(result.to_dict(), today=today)
+
+    out["pdf_120"], n = _timed(export, 3, 1)
+    out["info"]["pdf_120"] = f"{listed[-1]} programs in the PDF's list, {n} timed calls"
+
+    out["whatif"], n = _timed(lambda: whatif(profile, WHATIF, catalog=catalog), 5, 1)
+    return out
+
+
+# --- the web measures (this interpreter drives the checkout's server) -------------------------
+
+
+def web_load(
+    checkout: Path, clients: int, plan_clients: int, seconds: float, workers: int
+) -> dict[str, Any]:
+    """Results pages/s and p95, errors, plan panel p95 under `bench/load.py`'s mixed load."""
+    sys.path.insert(0, str(HERE))
+    from load import load_test
+
+    result = load_test(
+        clients=clients,
+        seconds=seconds,
+        path="/results",
+        plan_clients=plan_clients,
+        workers=workers,
+        smartpick=checkout / ".venv" / "bin" / "smartpick",
+        settle_seconds=0,
+    )
+    pages = result.paths["/results"]
+    plans = result.paths.get("/results/plan")
+    errors = len(pages.errors) + (len(plans.errors) if plans else 0)
+    kinds = sorted(set(pages.errors + (plans.errors if plans else [])))
+    return {
+        "web_results_rate": len(pages.latencies) / result.wall,
+        "web_results_p95": pages.p(0.95),
+        "web_errors": errors,
+        "web_plan_p95": plans.p(0.95) if plans else float("nan"),
+        "info": {
+            "web_results_rate": f"{len(pages.latencies)} pages in {result.wall:.1f} s, "
+            f"p50 {pages.p(0.5):.0f} ms",
+            "web_plan_p95": f"{len(plans.latencies)} plans, p50 {plans.p(0.5):.0f} ms"
+            if plans
+            else "no plan clients",
+            "web_errors": ", ".join(kinds) or "none",
+            "web_memory": f"server RSS peak {result.peak_mb:.0f} MB",
+        },
+    }
+
+
+def cold_start(checkout: Path, launches: int = 3) -> dict[str, Any]:
+    """Median ms from launching `smartpick serve` to its first results page for guide-sample."""
+    import httpx
+
+    sys.path.insert(0, str(HERE))
+    from load import PROFILES, _free_port, _start_server
+
+    times = []
+    for _ in range(launches):
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}/results?{PROFILES[PROFILE]}"
+        with tempfile.TemporaryDirectory(prefix="smartpick-cold-") as home:
+            start = time.perf_counter()
+            server = _start_server(port, None, home, checkout / ".venv" / "bin" / "smartpick")
+            try:
+                while time.perf_counter() - start < 120:
+                    try:
+                        if httpx.get(url, timeout=60).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        time.sleep(0.02)
+                times.append(1000 * (time.perf_counter() - start))
+            finally:
+                server.terminate()
+                server.wait(timeout=20)
+    return {"cold_start": statistics.median(times), "info": {"cold_start": f"{launches} launches"}}
+
+
+def measure(checkout: Path, group: str, args: argparse.Namespace) -> dict[str, Any]:
+    """One group of measures ("inprocess", "load" or "cold") on one checkout."""
+    if group == "load":
+        return web_load(checkout, args.clients, args.plan_clients, args.seconds, args.workers)
+    if group == "cold":
+        return cold_start(checkout)
+    done = subprocess.run(
+        [str(checkout / ".venv" / "bin" / "python"), str(Path(__file__).resolve()), "--probe"]
+        + [str(checkout)],
+        capture_output=True,
+        text=True,
+        cwd=checkout,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"the probe failed on {checkout}:\n{done.stderr[-3000:]}")
+    found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return found
+
+
+def _commit(checkout: Path) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(checkout), "log", "-1", "--format=%h %s"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    dirty = subprocess.run(
+        ["git", "-C", str(checkout), "status", "--porcelain", "--untracked-files=no"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return done.stdout.strip()[:70] + (" (+ uncommitted changes)" if dirty else "")
+
+
+def report(after: dict[str, Any], before: dict[str, Any] | None) -> int:
+    """Print the table; the number of targets this checkout misses."""
+    head = f"{'target':<50}{'goal':>11}"
+    head += f"{'before':>12}" if before is not None else ""
+    head += f"{'after':>12}" + (f"{'better':>9}" if before is not None else "") + "  result"
+    print(head)
+    missed = 0
+    for t in TARGETS:
+        if t.key not in after:
+            continue
+        value = after[t.key]
+        ok = t.passes(value)
+        missed += not ok
+        line = f"{t.label:<50}{t.goal_text():>11}"
+        if before is not None:
+            old = before.get(t.key)
+            line += f"{_fmt(old, t.unit):>12}"
+        line += f"{_fmt(value, t.unit):>12}"
+        if before is not None:
+            old = before.get(t.key)
+            ratio = None
+            if old is not None and value and t.unit != "x":
+                ratio = old / value if t.lower_is_better else value / old if old else None
+            line += f"{f'{ratio:.1f}x' if ratio else '':>9}"
+        print(line + f"  {'pass' if ok else 'FAIL'}")
+    print()
+    for name, found in (("after", after), ("before", before)):
+        if found:
+            for key, text in found["info"].items():
+                print(f"  {name:<6} {key:<26} {text}")
+    return missed
+
+
+def main() -> int:
+    """Measure this checkout (and `--before`), print the table; exit 1 if a target is missed."""
+    parser = argparse.ArgumentParser(description="Issue 13's speed targets, before and after.")
+    parser.add_argument("--before", type=Path, help="another checkout (with its own .venv)")
+    parser.add_argument("--only", default="inprocess,load,cold", help="inprocess,load,cold")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--plan-clients", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--probe", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.probe is not None:  # inside the checkout's interpreter: print the measures as JSON
+        print(json.dumps(probe(args.probe)))
+        return 0
+    args.only = {part.strip() for part in args.only.split(",")}
+    if not args.only <= {"inprocess", "load", "cold"}:
+        parser.error("--only takes inprocess, load and cold, comma-separated")
+    here = HERE.parent
+    checkouts = {"after": here} | ({"before": args.before.resolve()} if args.before else {})
+    for name, checkout in checkouts.items():
+        if not (checkout / ".venv" / "bin" / "smartpick").is_file():
+            parser.error(f"{checkout} has no .venv with smartpick: create it first")
+        print(f"{name:<7}{checkout}  {_commit(checkout)}")
+    print(
+        f"machine {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; "
+        f"web: {args.clients} results + {args.plan_clients} plan clients, {args.seconds:.0f} s, "
+        f"--workers {args.workers}"
+    )
+    measured: dict[str, dict[str, Any]] = {name: {"info": {}} for name in checkouts}
+    for group in ("inprocess", "load", "cold"):  # both checkouts group by group: same conditions
+        if group in args.only:
+            for name, checkout in checkouts.items():
+                part = measure(checkout, group, args)
+                measured[name]["info"].update(part.pop("info", {}))
+                measured[name].update(part)
+    print(f"load average {os.getloadavg()[0]:.1f} at the end\n")
+    missed = report(measured["after"], measured.get("before"))
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
