@@ -31,7 +31,8 @@ from smartpick.core.specialties import SPECIALTIES
 from smartpick.errors import SmartPickError
 from smartpick.testing import reference_profile
 from smartpick.web import WebSettings, create_app
-from smartpick.web.profile_form import all_fields, build_form_spec
+from smartpick.web.form_fields import all_fields
+from smartpick.web.profile_form import build_form_spec
 from smartpick.web.security import LOOPBACK_HOSTS
 from tests.fuzz.conftest import record
 

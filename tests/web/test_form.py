@@ -9,8 +9,9 @@ from starlette.datastructures import QueryParams
 
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.specialties import SPECIALTIES
+from smartpick.web.form_fields import all_fields
 from smartpick.web.form_values import form_query, parse_form, to_profile
-from smartpick.web.profile_form import all_fields, build_form_spec
+from smartpick.web.profile_form import build_form_spec
 
 SPEC = build_form_spec([s.name for s in SPECIALTIES])
 PROFILE_FIELDS = tuple(ApplicantProfile.model_fields)

@@ -8,7 +8,8 @@ from typing import Any
 from fastapi import Request
 
 from smartpick.service.catalog import open_catalog
-from smartpick.web.profile_form import FieldGroup, build_form_spec
+from smartpick.web.form_fields import FieldGroup
+from smartpick.web.profile_form import build_form_spec
 
 _lock = threading.Lock()
 

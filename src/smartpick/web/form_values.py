@@ -18,14 +18,8 @@ from smartpick.core.profile.numbers import parse_number
 from smartpick.core.profile.validation import ProfileInvalid
 from smartpick.core.profile.whatif import parse_connection
 from smartpick.errors import InvalidInput, SmartPickError
-from smartpick.web.profile_form import (
-    MAX_SHORTLIST,
-    USCE_BLOCKS,
-    FieldGroup,
-    FormField,
-    all_fields,
-    usce_name,
-)
+from smartpick.web.form_fields import MAX_SHORTLIST, FieldGroup, FormField, all_fields
+from smartpick.web.profile_form import USCE_BLOCKS, usce_name
 
 LIST_OPTIONS = ("budget_usd", "count", "match_value_usd", "pin", "exclude")
 

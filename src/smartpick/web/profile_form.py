@@ -1,166 +1,41 @@
 """The profile form's fields, generated from `ApplicantProfile` (`web.form_values` reads them).
 
 Every profile field has a form field (several US clinical experience blocks, letters per specialty,
-exam dates, the Match year...). Bounds, defaults and choices come from the profile model's fields;
-this module only adds the words a person reads (labels, hints) and the layout.
+exam dates, the Match year...). Bounds, defaults and choices come from the profile model's fields
+(`web.form_fields` builds one field from one model field); this module only adds the words a
+person reads (labels, hints) and the layout.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import typing
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
-from typing import Any
-
-from pydantic.fields import FieldInfo
+from collections.abc import Sequence
+from dataclasses import replace
 
 from smartpick.core.geography import REGIONS, STATES
 from smartpick.core.lists.request import COUNT_RANGE, MATCH_VALUE_RANGE
-from smartpick.core.profile import ApplicantProfile, UsceEntry
-from smartpick.core.profile.numbers import allowed_range
+from smartpick.core.profile import UsceEntry
 from smartpick.core.profile.validation import field_bounds as _bounds
 from smartpick.core.rules.season import default_match_year
-from smartpick.core.rules.usmle import TEST_DATE_PATTERN
 from smartpick.service.wording import default_match_value
+from smartpick.web.form_fields import (
+    Choice,
+    FieldGroup,
+    FormField,
+    choices,
+    date_field,
+    field_info,
+    literal_values,
+    max_length_of,
+    number_field,
+    select_field,
+    text_field,
+)
 
 USCE_BLOCKS = 8  # the profile allows this many blocks (UsceEntry list max_length)
 # Pinned / excluded programs: catalog ids (ACGME code + track letter), at most this many each.
 PROGRAM_ID_PATTERN = r"^[0-9A-Za-z]{6,16}$"
-MAX_SHORTLIST = 100
 STEP1_CHOICES = ("pass", "fail_then_pass", "score", "not_taken")
-
-
-@dataclass(frozen=True)
-class Choice:
-    value: str
-    label: str
-
-
-@dataclass(frozen=True)
-class FormField:
-    """One input. `kind`: number, decimal, select, multiselect, text, programs (catalog ids).
-
-    Ranges are inclusive."""
-
-    name: str
-    label: str
-    kind: str
-    hint: str = ""
-    default: Any = None
-    required: bool = False
-    minimum: float | None = None
-    maximum: float | None = None
-    choices: tuple[Choice, ...] = ()
-    max_length: int = 200
-    pattern: str | None = None
-    secondary: bool = False  # shown behind the group's "more" disclosure (fewer Tab stops)
-    common: int = 0  # multiselect: the first `common` choices are shown, the rest behind "more"
-
-    @property
-    def allowed(self) -> str:
-        """The allowed values in words, used by every error message about this field."""
-        if self.kind in ("number", "decimal"):
-            return allowed_range(self.minimum, self.maximum, self.kind == "number")
-        if self.choices:
-            return "one of: " + ", ".join(c.label for c in self.choices)
-        if self.kind == "states":
-            return "US states by name or two-letter code, separated by commas"
-        if self.kind == "programs":
-            return f"up to {MAX_SHORTLIST} catalog program ids (e.g. 1405100435C)"
-        if self.pattern:
-            return "a month as YYYY-MM (e.g. 2024-05)"
-        return f"text up to {self.max_length} characters"
-
-
-@dataclass(frozen=True)
-class FieldGroup:
-    legend: str
-    fields: tuple[FormField, ...]
-    advanced: bool = False
-    block: int = 0  # a US clinical experience block (1..USCE_BLOCKS); 0: not a block
-    more: str = "More"  # the label of the disclosure holding the group's secondary fields
-
-
-def _choices(*pairs: tuple[str, str]) -> tuple[Choice, ...]:
-    return tuple(Choice(v, label) for v, label in pairs)
-
-
-def _info(name: str, model: type[Any] = ApplicantProfile) -> FieldInfo:
-    info: FieldInfo = model.model_fields[name]
-    return info
-
-
-def _max_length(info: FieldInfo, default: int = 200) -> int:
-    for meta in info.metadata:
-        if getattr(meta, "max_length", None) is not None:
-            return int(meta.max_length)
-    return default
-
-
-def _literal_values(info: FieldInfo) -> tuple[str, ...]:
-    args = typing.get_args(info.annotation)
-    for arg in (info.annotation, *args):
-        if typing.get_origin(arg) is typing.Literal:
-            return tuple(str(a) for a in typing.get_args(arg))
-    return ()
-
-
-def _number(
-    name: str,
-    label: str,
-    hint: str = "",
-    *,
-    model: type[Any] = ApplicantProfile,
-    field_name: str | None = None,
-    decimal: bool = False,
-    required: bool = False,
-    maximum: float | None = None,
-) -> FormField:
-    info = _info(field_name or name, model)
-    lo, hi = _bounds(info)
-    default = info.default if isinstance(info.default, int | float) else None
-    return FormField(
-        name,
-        label,
-        "decimal" if decimal else "number",
-        hint=hint,
-        default=None if isinstance(default, bool) else default,
-        required=required,
-        minimum=lo,
-        maximum=maximum if maximum is not None else hi,
-    )
-
-
-def _select(
-    name: str, label: str, labels: Mapping[str, str], hint: str = "", default: Any = None
-) -> FormField:
-    info = _info(name)
-    values = _literal_values(info)
-    return FormField(
-        name,
-        label,
-        "select",
-        hint=hint,
-        default=default if default is not None else info.default,
-        choices=tuple(Choice(v, labels.get(v, v)) for v in values),
-    )
-
-
-def _date(name: str, label: str) -> FormField:
-    return FormField(
-        name,
-        label,
-        "text",
-        hint="Month of the test, YYYY-MM: it decides the passing score.",
-        max_length=10,
-        pattern=TEST_DATE_PATTERN,
-        secondary=True,
-    )
-
-
-def _text(name: str, label: str, hint: str = "", model: type[Any] = ApplicantProfile) -> FormField:
-    return FormField(name, label, "text", hint=hint, max_length=_max_length(_info(name, model)))
 
 
 # Listed first in the form: the specialties the guide calls "often more open to IMGs" (plus
@@ -188,11 +63,11 @@ def usce_name(block: int, part: str) -> str:
 def _usce_group(
     block: int, specialties: tuple[Choice, ...], states: tuple[Choice, ...]
 ) -> FieldGroup:
-    kind = _info("kind", UsceEntry)
+    kind = field_info("kind", UsceEntry)
     return FieldGroup(
         f"US clinical experience, block {block}",
         (
-            _number(
+            number_field(
                 usce_name(block, "months"),
                 "Months",
                 "Leave empty for no block.",
@@ -208,7 +83,7 @@ def _usce_group(
                 default="hands_on",
                 choices=tuple(
                     Choice(v, {"hands_on": "Hands-on", "observership": "Observership"}[v])
-                    for v in _literal_values(kind)
+                    for v in literal_values(kind)
                 ),
             ),
             FormField(
@@ -216,13 +91,13 @@ def _usce_group(
                 "Hospital or university",
                 "text",
                 hint="Its name as programs write it (used for ties to programs).",
-                max_length=_max_length(_info("institution", UsceEntry)),
+                max_length=max_length_of(field_info("institution", UsceEntry)),
             ),
             FormField(
                 usce_name(block, "program_id"),
                 "Catalog program id (if known)",
                 "text",
-                max_length=_max_length(_info("program_id", UsceEntry)),
+                max_length=max_length_of(field_info("program_id", UsceEntry)),
                 secondary=True,
             ),
             FormField(usce_name(block, "state"), "State", "select", choices=states, secondary=True),
@@ -249,12 +124,12 @@ def build_form_spec(
     ordered = _specialty_order(specialties)
     specialty_choices = tuple(Choice(s, s) for s in ordered)
     none = (Choice("", "-"),)
-    match_lo, match_hi = _bounds(_info("match_year"))
+    match_lo, match_hi = _bounds(field_info("match_year"))
     return (
         FieldGroup(
             "About you",
             (
-                _select(
+                select_field(
                     "applicant_type",
                     "Applicant type",
                     {
@@ -264,7 +139,7 @@ def build_form_spec(
                         "us_do": "DO senior or graduate",
                     },
                 ),
-                _select(
+                select_field(
                     "visa",
                     "Visa you will need",
                     {
@@ -276,7 +151,7 @@ def build_form_spec(
                     hint="J-1 is sponsored by ECFMG; an H-1B needs a passed Step 3.",
                     default="j1",
                 ),
-                _text(
+                text_field(
                     "citizenship",
                     "Country of citizenship",
                     "Name or two-letter code; shows current US entry restrictions for it.",
@@ -297,7 +172,7 @@ def build_form_spec(
                     hint="The year you graduated or will graduate (up to the Match year).",
                     default=match_year - 2,
                     required=True,
-                    minimum=_bounds(_info("graduation_year"))[0],
+                    minimum=_bounds(field_info("graduation_year"))[0],
                     maximum=match_hi,
                 ),
                 FormField(
@@ -315,20 +190,20 @@ def build_form_spec(
         FieldGroup(
             "USMLE",
             (
-                _number(
+                number_field(
                     "step2ck", "Step 2 CK score", "Your three-digit score; empty if not taken."
                 ),
-                _number(
+                number_field(
                     "step2ck_attempts", "Step 2 CK attempts", "1 if you passed the first time."
                 ),
-                _date("step2ck_date", "Step 2 CK taken (month)"),
+                date_field("step2ck_date", "Step 2 CK taken (month)"),
                 FormField(
                     "step1",
                     "Step 1 result",
                     "select",
                     hint="Step 1 is pass/fail since 2022; older results may have a score.",
                     default="pass",
-                    choices=_choices(
+                    choices=choices(
                         ("pass", "Passed"),
                         ("fail_then_pass", "Failed, then passed"),
                         ("score", "Numeric score (enter below)"),
@@ -344,15 +219,15 @@ def build_form_spec(
                     maximum=300,
                 ),
                 replace(
-                    _number(
+                    number_field(
                         "step1_attempts", "Step 1 attempts", "Attempts in all, including a fail."
                     ),
                     secondary=True,
                 ),
-                _date("step1_date", "Step 1 taken (month)"),
-                _number("step3", "Step 3 score", "Leave empty if not taken."),
-                replace(_number("step3_attempts", "Step 3 attempts"), secondary=True),
-                _date("step3_date", "Step 3 taken (month)"),
+                date_field("step1_date", "Step 1 taken (month)"),
+                number_field("step3", "Step 3 score", "Leave empty if not taken."),
+                replace(number_field("step3_attempts", "Step 3 attempts"), secondary=True),
+                date_field("step3_date", "Step 3 taken (month)"),
             ),
             more="Exam dates and other attempts",
         ),
@@ -363,14 +238,14 @@ def build_form_spec(
         FieldGroup(
             "US letters",
             (
-                _number("us_letters", "US letters of recommendation"),
+                number_field("us_letters", "US letters of recommendation"),
                 FormField(
                     "us_letters_in_specialty",
                     "…of which in your first specialty",
                     "number",
                     default=0,
                     minimum=0,
-                    maximum=_bounds(_info("us_letters"))[1],
+                    maximum=_bounds(field_info("us_letters"))[1],
                 ),
                 FormField(
                     "other_letters",
@@ -384,11 +259,11 @@ def build_form_spec(
         FieldGroup(
             "Research, languages, places",
             (
-                _number("abstracts", "Abstracts"),
-                _number("posters", "Posters"),
-                _number("publications", "Publications"),
-                _number("research_months", "Months of research work", decimal=True),
-                _text("research_institution", "Where you did research"),
+                number_field("abstracts", "Abstracts"),
+                number_field("posters", "Posters"),
+                number_field("publications", "Publications"),
+                number_field("research_months", "Months of research work", decimal=True),
+                text_field("research_institution", "Where you did research"),
                 FormField(
                     "languages",
                     "Languages besides English",
@@ -427,7 +302,7 @@ def build_form_spec(
                     "several separated by semicolons.",
                     max_length=1000,
                 ),
-                _text("name", "A name for this profile", "Shown only in your files."),
+                text_field("name", "A name for this profile", "Shown only in your files."),
             ),
             advanced=True,
         ),
@@ -439,8 +314,8 @@ def build_form_spec(
                     "Fee budget (USD)",
                     "decimal",
                     hint="ERAS fees only; leave empty to let SmartPick decide.",
-                    minimum=_bounds(_info("budget_usd"))[0],
-                    maximum=_bounds(_info("budget_usd"))[1],
+                    minimum=_bounds(field_info("budget_usd"))[0],
+                    maximum=_bounds(field_info("budget_usd"))[1],
                 ),
                 FormField(
                     "count",
@@ -479,25 +354,3 @@ def build_form_spec(
             ),
         ),
     )
-
-
-def all_fields(spec: Sequence[FieldGroup]) -> dict[str, FormField]:
-    """Fields by name."""
-    return {f.name: f for group in spec for f in group.fields}
-
-
-def defaults(spec: Sequence[FieldGroup]) -> dict[str, Any]:
-    """The form's starting values (what a first-time visitor sees)."""
-    return {f.name: (f.default if f.default is not None else "") for f in all_fields(spec).values()}
-
-
-def spec_to_dict(spec: Sequence[FieldGroup]) -> list[dict[str, Any]]:
-    """The form description for the JSON twin."""
-    return [
-        {
-            "legend": group.legend,
-            "advanced": group.advanced,
-            "fields": [{**asdict(f), "allowed": f.allowed} for f in group.fields],
-        }
-        for group in spec
-    ]

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model, model_validator
 
-from smartpick.web.profile_form import FieldGroup, FormField, all_fields
+from smartpick.web.form_fields import FieldGroup, FormField, all_fields
 
 # One what-if change, or several joined by "|": key=value (e.g. step3=235|usce_months=4).
 SET_PATTERN = r"^[a-z][a-z0-9_]*=[^|=]+(\|[a-z][a-z0-9_]*=[^|=]+)*$"

@@ -14,8 +14,8 @@ from smartpick.core.profile import read_profile
 from smartpick.errors import InvalidInput, NotFound
 from smartpick.web.deps import get_form_spec
 from smartpick.web.errors import API_ERROR_RESPONSES
+from smartpick.web.form_fields import all_fields, defaults, spec_to_dict
 from smartpick.web.form_values import open_sections, parse_form, profile_query
-from smartpick.web.profile_form import all_fields, defaults, spec_to_dict
 from smartpick.web.profile_request import fee_note, program_names
 from smartpick.web.rendering import render
 
