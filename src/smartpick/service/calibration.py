@@ -5,6 +5,7 @@ published one."""
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import Any
 
 from smartpick.core.bundled import bundled_text
@@ -18,10 +19,10 @@ from smartpick.service.assess import fitted_model
 from smartpick.service.catalog import Catalog, open_catalog
 
 
-def calibration_report() -> list[dict[str, Any]]:
-    """One object per Charting Outcomes specialty for the shipped model (see
-    `core.chances.calibration_report` for the shape)."""
-    return report_for(fitted_model())
+def calibration_report(specialties: Collection[str] | None = None) -> list[dict[str, Any]]:
+    """One object per Charting Outcomes specialty (or per one of `specialties`) for the shipped
+    model (see `core.chances.calibration_report` for the shape)."""
+    return report_for(fitted_model(), specialties)
 
 
 def program_rates(catalog: Catalog | None = None) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ applicant pool and the published figure (null without one).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import numpy as np
@@ -117,11 +117,16 @@ def _curve_blocks(model: ChanceModel, name: str) -> dict[str, list[Any]]:
     return out
 
 
-def calibration_report(model: ChanceModel) -> list[dict[str, Any]]:
-    """One object per Charting Outcomes specialty: predicted, published and leave-one-out."""
+def calibration_report(
+    model: ChanceModel, specialties: Collection[str] | None = None
+) -> list[dict[str, Any]]:
+    """One object per Charting Outcomes specialty (or per one of `specialties` among them):
+    predicted, published and leave-one-out."""
     out = []
     st = model.state_
     for name, o in model.outcomes_.items():
+        if specialties is not None and name not in specialties:
+            continue
         p0 = st.params[name][0]
         predicted = _predicted(model.population(name))
         predicted.update(_curve_blocks(model, name))

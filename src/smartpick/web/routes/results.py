@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -89,7 +89,7 @@ def results_context(request: Request) -> dict[str, Any]:
         ],
         **results_data(rec, qs),
         "standing": standing_charts(
-            calibration(request), list(profile.specialties), profile.step2ck
+            calibration(request, profile.specialties), list(profile.specialties), profile.step2ck
         ),
     }
 
@@ -114,13 +114,16 @@ def options_used(parsed: ParsedForm) -> list[str]:
     return words
 
 
-def calibration(request: Request) -> list[dict[str, Any]]:
-    """The model's calibration report (computed once per app: it depends on no applicant)."""
-    report = getattr(request.app.state, "calibration", None)
-    if report is None:
-        report = calibration_report()
-        request.app.state.calibration = report
-    return report
+def calibration(request: Request, specialties: Sequence[str]) -> list[dict[str, Any]]:
+    """The model's calibration report for these specialties (each computed once per app: it
+    depends on no applicant; the whole report takes seconds, one specialty a fraction)."""
+    cache: dict[str, dict[str, Any] | None] = getattr(request.app.state, "calibration", None) or {}
+    missing = [s for s in specialties if s not in cache]
+    if missing:
+        found = {r["specialty"]: r for r in calibration_report(missing)}
+        cache.update({s: found.get(s) for s in missing})
+        request.app.state.calibration = cache
+    return [r for s in specialties if (r := cache[s]) is not None]
 
 
 def _public(value: Any) -> Any:
