@@ -106,3 +106,21 @@ def test_pdf_text_with_the_core_font(guide_sample_run) -> None:
     assert "Priced by re-running the model" in text
     first = doc["recommended"][0]["name"]
     assert first.encode("latin-1", "ignore").decode("latin-1")[:20] in text
+
+
+def test_whatif_and_advise_take_the_value_of_a_match() -> None:
+    """The value of a match sets where the lists stop in every command that builds one: a lower
+    value gives a shorter baseline list; a value out of range names the option's field."""
+    guide = str(PROFILES / "guide-sample.toml")
+    lengths = []
+    for value in ("5000", "66691"):
+        result = runner.invoke(
+            app,
+            ["whatif", "-p", guide, "-s", "step3=235", "--match-value", value, "-f", "json"],
+        )
+        assert result.exit_code == 0, result.output
+        lengths.append(json.loads(result.stdout)["baseline"]["programs"])
+    assert lengths[0] < lengths[1]
+    bad = runner.invoke(app, ["advise", "-p", guide, "--match-value", "5", "--format", "json"])
+    assert bad.exit_code != 0
+    assert "match_value_usd" in bad.output and "100" in bad.output

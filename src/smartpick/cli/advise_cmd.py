@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from smartpick.cli.output import FORMAT_OPTION, OutputFormat, emit
+from smartpick.cli.output import FORMAT_OPTION, MATCH_VALUE_OPTION, OutputFormat, emit
 from smartpick.core.plan.types import band_lines
 from smartpick.core.profile.whatif import WHATIF_KEYS
 from smartpick.errors import InvalidInput
@@ -65,6 +65,7 @@ def advise(
         help="Write to this file (required for pdf).",
     ),
     budget: float | None = BUDGET_OPTION,
+    match_value: float | None = MATCH_VALUE_OPTION,
 ) -> None:
     """The guide's strategy plan for this applicant, each quantifiable step priced by the model.
 
@@ -74,7 +75,7 @@ def advise(
     from smartpick.core.profile import load_profile
     from smartpick.service.advise import advise as run_advise
 
-    plan = run_advise(load_profile(profile), budget_usd=budget)
+    plan = run_advise(load_profile(profile), budget_usd=budget, match_value_usd=match_value)
     doc = plan.to_dict()
     if fmt is AdviseFormat.pdf:
         from smartpick.export.pdf import plan_pdf
@@ -193,6 +194,7 @@ def whatif(
         + ". Lists are comma-separated (specialties='Internal Medicine,Family Medicine').",
     ),
     budget: float | None = BUDGET_OPTION,
+    match_value: float | None = MATCH_VALUE_OPTION,
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Price what-ifs: re-run the model and optimizer on the changed profile and compare.
@@ -213,7 +215,7 @@ def whatif(
             raise InvalidInput(f"--set: '{item}' is not KEY=VALUE", field="set")
         changes[key.strip()] = parse_value(key.strip(), value)
     applicant = load_profile(profile)
-    result = run_whatif(applicant, changes, budget_usd=budget)
+    result = run_whatif(applicant, changes, budget_usd=budget, match_value_usd=match_value)
     doc = result.to_dict()
     rows = []
     for label, key, fmt_one in (

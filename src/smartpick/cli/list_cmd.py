@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from smartpick.cli.output import OutputFormat, emit
+from smartpick.cli.output import MATCH_VALUE_OPTION, OutputFormat, emit
 from smartpick.errors import InvalidInput
 
 
@@ -138,12 +138,7 @@ def recommend(
         help="Preference KIND:NAME=VALUE (0-1), e.g. region:Midwest=1 region:*=0.6; "
         "makes the objective the expected value of the match.",
     ),
-    match_value: float | None = typer.Option(
-        None,
-        "--match-value",
-        help="What matching this season is worth to you in USD (default: the median 2026 "
-        "first-year salary); the list stops where one more application is not worth its fee.",
-    ),
+    match_value: float | None = MATCH_VALUE_OPTION,
     season: int | None = typer.Option(
         None,
         "--season",

@@ -31,6 +31,12 @@ class OutputFormat(StrEnum):
 
 
 FORMAT_OPTION = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv or json")
+MATCH_VALUE_OPTION = typer.Option(
+    None,
+    "--match-value",
+    help="What matching this season is worth to you in USD (default: the median 2026 "
+    "first-year salary); the list stops where one more application is not worth its fee.",
+)
 
 
 def _cell(value: Any) -> str:
