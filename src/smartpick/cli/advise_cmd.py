@@ -69,7 +69,7 @@ def advise(
 ) -> None:
     """The guide's strategy plan for this applicant, each quantifiable step priced by the model.
 
-    JSON: the plan contract of docs/advisor.md (standing, red_flags, baseline, steps with id,
+    JSON: the plan (standing, red_flags, baseline, steps with id,
     title, why, duration_months and price {baseline, changed, delta} with intervals, timeline).
     """
     from smartpick.core.profile import load_profile

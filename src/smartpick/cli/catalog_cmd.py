@@ -102,7 +102,7 @@ def forget(
 def report(fmt: OutputFormat = FORMAT_OPTION) -> None:
     """How the bundled catalog was built: programs matched across sources, joins, conflicts.
 
-    JSON: the build report (build_report.json; see docs/catalog.md).
+    JSON: the build report (how each source was read and joined).
     """
     data = open_catalog().build_report()
     rows: list[dict[str, Any]] = []
@@ -113,7 +113,7 @@ def report(fmt: OutputFormat = FORMAT_OPTION) -> None:
                     rows.append({"section": section, "measure": key, "count": number})
         elif isinstance(value, int):
             rows.append({"section": "catalog", "measure": section, "count": value})
-    emit(rows, fmt, document=data, title="How the catalog was built (docs/catalog.md)")
+    emit(rows, fmt, document=data, title="How the catalog was built")
 
 
 @programs_app.command("search")

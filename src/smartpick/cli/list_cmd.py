@@ -153,7 +153,7 @@ def recommend(
 ) -> None:
     """The optimized application list: programs, signals, fees, your chance and where to stop.
 
-    JSON: the contract of docs/optimizer.md (totals, programs, curve, stopping, signals).
+    JSON: the list (totals, programs, curve, stopping, signals).
     """
     from smartpick.core.profile import load_profile
     from smartpick.export.tables import list_csv, list_rows, list_xlsx
