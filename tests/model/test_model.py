@@ -288,13 +288,19 @@ def test_unknown_step2ck_is_shown_as_unknown(catalog: Catalog) -> None:
     assert any("Step 2 CK not given" in r for r in b.rows[0].reasons)
     low = assess(known.model_copy(update={"step2ck": 205}), catalog=catalog)
     high = assess(known.model_copy(update={"step2ck": 265}), catalog=catalog)
-    ratios = []
-    for pid in [r.program.id for r in b.rows[:40]]:
+    ratios, with_data = [], []
+    for row in b.rows[:40]:
+        pid = row.program.id
         p, q = b.row(pid).p_interview, a.row(pid).p_interview
         assert low.row(pid).p_interview[0] < p[0] < high.row(pid).p_interview[0]
-        # The score's spread adds to the program's own uncertainty (in quadrature, 40 draws).
+        # The score's spread adds to the program's own uncertainty (in quadrature, 40 draws)
+        # where the rate's draws are about logit-normal: a program with 2026 data. Without data
+        # its 10th percentile can sit in the "closed" part of its rate's distribution (near 0),
+        # which no score moves.
         ratios.append(np.log(p[2] / p[1]) / np.log(q[2] / q[1]))
-    assert min(ratios) > 0.85 and float(np.median(ratios)) > 1.3
+        with_data.append(row.program.interview_evidence is not None)
+    assert min(r for r, ok in zip(ratios, with_data, strict=True) if ok) > 0.85
+    assert float(np.median(ratios)) > 1.3
     # The chance of matching from a list is wider too (one score shared by every program).
     top = [r.program.id for r in b.rows[:80]]
     known_pm = interval(p_match(a.chances, [a.chances.index(pid) for pid in top]))

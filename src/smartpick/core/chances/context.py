@@ -37,6 +37,7 @@ from smartpick.core.chances.program_layer import (
     logit_rate,
     predicted_weights,
 )
+from smartpick.core.chances.program_rates import NORMAL_SCORES, logit_normal_quantiles
 from smartpick.core.lists.signals import signal_allowance
 from smartpick.core.programs import Program
 from smartpick.core.rules.visas import specialty_visa_counts, status_codes
@@ -120,6 +121,9 @@ class ProgramBase:
     rate_low: FloatArray  # 80% interval of the pool rate (NaN outside IM / FM)
     rate_high: FloatArray
     logit_sd: FloatArray  # spread of the rate's logit: wider without 2026 data
+    # (P, K) the rate's logit quantiles at `program_rates.NORMAL_SCORES` minus the logit of the
+    # point rate: the draws follow the rate's own distribution, whose mean is the point
+    rate_spread: FloatArray
     signal_dev: FloatArray  # (P, 3) none, silver, gold
     signal_mix: FloatArray  # (P, 3) the non-US IMG pool's mix
     fail_dev: FloatArray  # (P, 2) Step 1, Step 2 CK / Step 3
@@ -162,6 +166,7 @@ def build_base(
     has = np.array([r is not None for r in records], dtype=bool)
     rate, low, high = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
     offset, logit_sd = np.zeros(n), np.zeros(n)
+    spread = np.zeros((n, NORMAL_SCORES.size))
     signal_dev, fail_dev, geo_dev = _zeros(n, 3), _zeros(n, 2), _zeros(n, 2)
     home_dev, beta_raw, conv_dev, unfilled = _zeros(n), _zeros(n), _zeros(n), _zeros(n)
     weight = np.ones(n)
@@ -171,6 +176,7 @@ def build_base(
         if n:
             pred = layer.rate_fit.predictive_rate(X)
             rate, low, high, logit_sd = pred.mean, pred.low, pred.high, pred.logit_sd
+            spread = pred.logit_quantiles - logit_rate(pred.mean)[:, None]
             weight = predicted_weights(layer, X)
         for i, r in enumerate(records):
             if r is None:
@@ -181,6 +187,10 @@ def build_base(
             geo_dev[i], home_dev[i] = r.geo_dev, r.home_dev
             beta_raw[i], conv_dev[i], unfilled[i] = r.beta_raw, r.conv_dev, r.unfilled
             weight[i] = r.applications
+        if has.any():  # a fitted record keeps (mean, logit SD): drawn as a logit-normal
+            spread[has] = (
+                logit_normal_quantiles(rate[has], logit_sd[has]) - logit_rate(rate[has])[:, None]
+            )
         fail_scale = 1.0
     else:
         transfer = transfers.get(specialty)
@@ -192,6 +202,7 @@ def build_base(
             pred = im.rate_fit.predictive_rate(apply_aligned(raw, transfer.columns, names))
             offset = logit_rate(pred.mean) - transfer.centre + transfer.shift
             logit_sd = pred.logit_sd
+            spread = pred.logit_quantiles - logit_rate(pred.mean)[:, None]
             weight = np.array([float(p.pgy1_positions.value or 4) for p in progs])
         total = allowance_mix(specialty, TYPICAL_APPLICATIONS)
         signal_mix = np.tile(total, (n, 1))
@@ -215,6 +226,7 @@ def build_base(
         rate_low=low,
         rate_high=high,
         logit_sd=logit_sd,
+        rate_spread=spread,
         signal_dev=signal_dev,
         signal_mix=signal_mix,
         fail_dev=fail_dev,

@@ -6,6 +6,12 @@ joint draw of every assumption (`assumptions.draw_assumptions`) and of every ass
 effect, a draw of each program's 2026 rate from its posterior (or, without data, its wider
 predictive distribution) and Beta draws of the visa probabilities that are estimated from counts.
 
+A program's point rate is its posterior mean, and its draws follow that posterior's own shape
+(`ProgramBase.rate_spread`): they average to the point. The draws are independent between
+programs, so a long list's P(match) over the draws concentrates near what the per-program means
+give; draws scattered symmetrically in logit around the mean would average above it (for a wide
+posterior, twice the rate) and leave the point below the list's interval.
+
 The pool equation (`population.solve_alpha`) turns a program's rate for an applicant type into the
 no-signal baseline alpha_i of an applicant of that type. For non-US IMGs the published pool
 includes the share v of applicants who need a visa, whom a program that does not consider J-1
@@ -24,7 +30,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import expit, logit
+from scipy.special import betaincinv, expit, logit, ndtr
 
 from smartpick.core.chances.assumptions import Assumptions
 from smartpick.core.chances.context import ProgramBase, signal_kind
@@ -38,6 +44,7 @@ from smartpick.core.chances.program_effects import (
     signal_effects,
 )
 from smartpick.core.chances.program_layer import LayerFit
+from smartpick.core.chances.program_rates import quantile_logits
 from smartpick.core.rules.visas import consider_table
 
 FloatArray = NDArray[np.float64]
@@ -154,15 +161,27 @@ class Draws:
         """The pool's mix over a factor's levels for one applicant type (specialty level)."""
         return np.array(self.reference.type_mix[factor][kind])
 
-    def pool_rates(self) -> FloatArray:
-        """(D1, P) the non-US IMG pool rate of every program in every draw."""
+    def rate_deviations(self) -> FloatArray:
+        """(D1, P) each draw's logit rate minus the point's: 0 at draw 0 (the point is the rate's
+        posterior mean); draw d takes the rate's quantile at Phi(noise), so the draws follow the
+        rate's distribution and average to the point."""
         b = self.base
         d1 = len(self.params)
         noise = np.stack([program_noise(p.id, self.seed, d1 - 1) for p in b.programs], axis=1)
+        if b.size == 0:
+            return np.zeros((d1, 0))
+        out = quantile_logits(b.rate_spread, noise)
+        out[0] = 0.0
+        return out
+
+    def pool_rates(self) -> FloatArray:
+        """(D1, P) the non-US IMG pool rate of every program in every draw."""
+        b = self.base
+        deviation = self.rate_deviations()
         if b.layer is not None:
-            return np.asarray(expit(logit(np.clip(b.rate, 1e-6, 0.95)) + b.logit_sd * noise))
+            return np.asarray(expit(logit(np.clip(b.rate, 1e-6, 0.95)) + deviation))
         pop = self._population()
-        alpha = self.typical[:, None] + b.offset + b.logit_sd * noise
+        alpha = self.typical[:, None] + b.offset + deviation
         return pool_rate(
             alpha,
             self.gamma,
@@ -194,9 +213,9 @@ class Draws:
             own, n = b.type_rates[kind]
             known = ~np.isnan(own)
             if known.any():
+                # The type's own count: Beta(k + 1/2, n - k + 1/2), its mean at draw 0.
                 k = own[known] * n[known]
-                mean = (k + 0.5) / (n[known] + 1.0)
-                sd = np.sqrt(1.0 / (k + 0.5) + 1.0 / (n[known] - k + 0.5))
+                shape_a, shape_b = k + 0.5, n[known] - k + 0.5
                 d1 = len(self.params)
                 noise = np.stack(
                     [
@@ -206,7 +225,9 @@ class Draws:
                     ],
                     axis=1,
                 )
-                rate[:, known] = expit(logit(mean) + sd * noise)
+                own_rates = betaincinv(shape_a, shape_b, ndtr(noise))
+                own_rates[0] = shape_a / (shape_a + shape_b)
+                rate[:, known] = own_rates
             if b.layer is not None:
                 mix = np.broadcast_to(self.type_mix("signal", kind), mix.shape)
         return solve_alpha(

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import betainc, expit, log_expit
+from scipy.special import betainc, expit, log_expit, logit, ndtr
 
 from smartpick.core.chances.evidence import invited_bounds, type_rate
 from smartpick.core.programs import Program
@@ -46,6 +46,11 @@ _DETA = 0.02
 # fixed (a few per thousand at most); its centre mu0 is fitted.
 CLOSED_MU = -8.0
 CLOSED_TAU = 0.7
+# Normal scores at which a rate's quantile function is tabulated: a draw with standard-normal
+# noise t takes the rate's quantile at Phi(t), so the draws follow the rate's own distribution.
+NORMAL_SCORES = np.linspace(-4.0, 4.0, 33)
+_GH_NODES, _GH_WEIGHTS = np.polynomial.hermite_e.hermegauss(32)
+_GH_WEIGHTS = _GH_WEIGHTS / _GH_WEIGHTS.sum()
 
 
 def interval_prob(lo: FloatArray, hi: FloatArray, n: FloatArray, p: FloatArray) -> FloatArray:
@@ -85,7 +90,8 @@ class Counts:
 
 @dataclass(frozen=True)
 class Posterior:
-    """Per program: mean rate, 10% and 90% quantiles, logit mean / SD, P(closed)."""
+    """Per program: mean rate, 10% and 90% quantiles, logit mean / SD, P(closed), and the logit
+    rate's quantiles at `NORMAL_SCORES` (P, K)."""
 
     mean: FloatArray
     low: FloatArray
@@ -93,6 +99,7 @@ class Posterior:
     logit_mean: FloatArray
     logit_sd: FloatArray
     closed: FloatArray
+    logit_quantiles: FloatArray
 
 
 def _summaries(w: FloatArray, level: float, closed: FloatArray) -> Posterior:
@@ -100,6 +107,8 @@ def _summaries(w: FloatArray, level: float, closed: FloatArray) -> Posterior:
     cdf = np.cumsum(w, axis=1)
     tail = (1 - level) / 2
     lm = w @ ETA
+    levels = ndtr(NORMAL_SCORES)
+    at = [np.minimum(np.searchsorted(row, levels), ETA.size - 1) for row in cdf]
     return Posterior(
         w @ rate,
         rate[np.argmax(cdf >= tail, axis=1)],
@@ -107,7 +116,37 @@ def _summaries(w: FloatArray, level: float, closed: FloatArray) -> Posterior:
         lm,
         np.sqrt(np.maximum(w @ ETA**2 - lm**2, 1e-12)),
         closed,
+        ETA[np.array(at, dtype=np.int64).reshape(len(cdf), levels.size)],
     )
+
+
+def logit_normal_quantiles(mean: FloatArray, sd: FloatArray) -> FloatArray:
+    """(P, K) logit quantiles at `NORMAL_SCORES` of the logit-normal with logit SD `sd` whose
+    mean in probability space is `mean`: its centre m solves E[expit(m + sd Z)] = mean (Newton
+    on Gauss-Hermite quadrature). A rate posterior kept only as (mean, logit SD) is drawn from it,
+    so that its draws average to the posterior mean rather than scatter around it."""
+    mean = np.clip(np.asarray(mean, dtype=np.float64), 1e-6, 0.95)
+    sd = np.asarray(sd, dtype=np.float64)
+    m = np.asarray(logit(mean))
+    for _ in range(100):
+        p = expit(m[:, None] + sd[:, None] * _GH_NODES)
+        gap = p @ _GH_WEIGHTS - mean
+        slope = (p * (1 - p)) @ _GH_WEIGHTS
+        m = m - np.clip(gap / np.maximum(slope, 1e-300), -2.0, 2.0)
+        if np.all(np.abs(gap) <= 1e-10 * mean):
+            break
+    return np.asarray(m[:, None] + sd[:, None] * NORMAL_SCORES)
+
+
+def quantile_logits(table: FloatArray, noise: FloatArray) -> FloatArray:
+    """(D, P) each program's logit rate at standard-normal `noise` (D, P), interpolated in its
+    quantile table (P, K) at `NORMAL_SCORES` (held at the ends beyond +-4)."""
+    step = NORMAL_SCORES[1] - NORMAL_SCORES[0]
+    pos = np.clip((noise - NORMAL_SCORES[0]) / step, 0.0, NORMAL_SCORES.size - 1.0)
+    lo = np.minimum(np.floor(pos).astype(np.int64), NORMAL_SCORES.size - 2)
+    frac = pos - lo
+    cols = np.arange(table.shape[0])[None, :]
+    return np.asarray(table[cols, lo] * (1.0 - frac) + table[cols, lo + 1] * frac)
 
 
 @dataclass(frozen=True)
