@@ -41,7 +41,7 @@ from smartpick.core.chances.features import (
     raw_columns,
     sibling_tables,
 )
-from smartpick.core.chances.program_layer import RIDGE
+from smartpick.core.chances.layer_fit import RIDGE
 from smartpick.service.assess import assess
 from smartpick.service.calibration import v1_figures
 from smartpick.service.catalog import open_catalog

@@ -50,6 +50,7 @@ from smartpick.core.chances.features import (
     raw_columns,
     sibling_tables,
 )
+from smartpick.core.chances.layer_fit import fit_layer
 from smartpick.core.chances.outcomes import SOURCE as CO_SOURCE
 from smartpick.core.chances.outcomes import SpecialtyOutcomes, charting_outcomes
 from smartpick.core.chances.population import Market, Params, PopulationStats, stats
@@ -57,11 +58,7 @@ from smartpick.core.chances.program_effects import (
     assumption_columns,
     signal_effects,
 )
-from smartpick.core.chances.program_layer import (
-    LayerFit,
-    fit_layer,
-    logit_rate,
-)
+from smartpick.core.chances.program_layer import LayerFit, logit_rate
 from smartpick.core.chances.results import Prediction
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
