@@ -25,7 +25,8 @@ from typing import Any
 from pydantic.fields import FieldInfo
 
 from smartpick.core.lists.request import COUNT_RANGE
-from smartpick.core.profile.applicant import ApplicantProfile, Connection, UsceEntry
+from smartpick.core.profile.applicant import ApplicantProfile
+from smartpick.core.profile.entries import Connection, UsceEntry
 from smartpick.core.profile.numbers import check_number, parse_number
 from smartpick.core.profile.validation import field_bounds as _bounds
 from smartpick.core.profile.validation import profile_from_dict
