@@ -4,7 +4,8 @@ Every value a user gives is checked here, and only here: its bounds and meaning 
 model's fields, and the web form, the API's query model and the CLI are generated from them. A bad
 value raises `InvalidInput` naming the field and the allowed range; specialty names are checked
 against the catalog's names with a "did you mean". Files are read by `profile.files`, what-ifs are
-applied by `profile.whatif`; the repeatable entries (USCE blocks, connections) are `profile.entries`.
+applied by `profile.whatif`; the repeatable entries (USCE blocks, connections) are in
+`profile.entries`.
 """
 
 from __future__ import annotations
