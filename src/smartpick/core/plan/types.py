@@ -16,7 +16,7 @@ from typing import Any
 from smartpick.core.chances.estimate import Estimate
 from smartpick.core.lists.economics import GUIDE_TITLE, HowMany
 from smartpick.core.lists.result import CurvePoint, ListedProgram
-from smartpick.core.plan.standing import FiveNumber, ScoreBand, SpecialtyStanding
+from smartpick.core.plan.standing import Standing, band_line
 from smartpick.core.rules.institutions import InstitutionMatch
 
 ChangeValue = int | float | str | bool | tuple[str, ...]
@@ -252,54 +252,6 @@ class TimelineEntry:
         }
 
 
-@dataclass(frozen=True)
-class Standing:
-    """Where the applicant stands: the guide's bands and the Charting Outcomes percentile."""
-
-    step1: ScoreBand | None
-    step2ck: ScoreBand | None
-    step3_score: int | None
-    specialty: SpecialtyStanding | None
-    competitiveness: Mapping[str, str]  # specialty -> the guide's group
-    # Shown instead of the percentile when none can be given (unpublished, or not a non-US IMG).
-    percentile_note: str | None = None
-
-    def band_lines(self, suffix: str = "") -> list[str]:
-        """ "Step 1 209: low" lines for the Step 1 and Step 2 CK bands the applicant has."""
-        bands = (("Step 1", self.step1), ("Step 2 CK", self.step2ck))
-        return [band_line(label, b.score, b.label, suffix) for label, b in bands if b is not None]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        sp = self.specialty
-        return {
-            "step1": None if self.step1 is None else _band_dict(self.step1),
-            "step2ck": None if self.step2ck is None else _band_dict(self.step2ck),
-            "step3_score": self.step3_score,
-            "specialty_percentile": None
-            if sp is None
-            else {
-                "specialty": sp.specialty,
-                "score": sp.score,
-                "matched_percentile": sp.matched_percentile,
-                "not_matched_percentile": sp.not_matched_percentile,
-                "all_percentile": sp.all_percentile,
-                "matched": _five_dict(sp.matched),
-                "not_matched": _five_dict(sp.not_matched),
-                "match_rate_pct": sp.match_rate_pct,
-                "summary": sp.summary,
-                "source": sp.source,
-            },
-            "competitiveness": dict(self.competitiveness),
-            "percentile_note": self.percentile_note,
-        }
-
-
-def band_line(label: str, score: int | None, band_label: str, suffix: str = "") -> str:
-    """ "Step 1 209: low": one exam's band, as every face words it."""
-    return f"{label}{'' if score is None else f' {score}'}: {band_label}{suffix}"
-
-
 def band_lines(standing: Mapping[str, object], suffix: str = "") -> list[str]:
     """`Standing.band_lines` for a plan's JSON standing (what the PDF reads)."""
     lines = []
@@ -308,21 +260,6 @@ def band_lines(standing: Mapping[str, object], suffix: str = "") -> list[str]:
         if isinstance(band, Mapping):
             lines.append(band_line(label, band["score"], str(band["label"]), suffix))
     return lines
-
-
-def _band_dict(band: ScoreBand) -> dict[str, object]:
-    return {"score": band.score, "band": band.band, "label": band.label}
-
-
-def _five_dict(f: FiveNumber) -> dict[str, object]:
-    return {
-        "n": f.n,
-        "min": f.minimum,
-        "q1": f.q1,
-        "median": f.median,
-        "q3": f.q3,
-        "max": f.maximum,
-    }
 
 
 @dataclass(frozen=True)
