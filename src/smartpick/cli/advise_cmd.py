@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from smartpick.cli.output import FORMAT_OPTION, MATCH_VALUE_OPTION, OutputFormat, emit
+from smartpick.cli.profile_options import BUDGET_OPTION
 from smartpick.core.chances.estimate import Estimate
 from smartpick.core.plan.types import Plan, Price, duration_words
 from smartpick.core.profile.whatif import WHATIF_KEYS
@@ -25,9 +26,6 @@ class AdviseFormat(StrEnum):
 
 
 PROFILE_OPTION = typer.Option(..., "--profile", "-p", help="Profile file (.toml or .json).")
-BUDGET_OPTION = typer.Option(
-    None, "--budget", help="Fee budget in USD for the list (default: the profile's, else none)."
-)
 
 
 def _pp(e: Estimate) -> str:
