@@ -26,7 +26,7 @@ def dump_records(records: list[dict[str, Any]]) -> str:
     """The catalog file text: one JSON object per line, keys sorted, records sorted by id."""
     return "".join(
         json.dumps(r, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
-        for r in sorted(records, key=lambda r: r["id"])
+        for r in sorted(records, key=lambda r: r["program_id"])
     )
 
 

@@ -79,7 +79,7 @@ def resolve(d: Draft) -> dict[str, Any]:
             conflicts_by_field[name] = conflicts
     name = " ".join(str(sorted(d.names, key=lambda c: (-c.year, c.source))[0].value).split())
     record: dict[str, Any] = {
-        "id": d.id,
+        "program_id": d.id,
         "acgme_code": d.acgme_code,
         "name": name,
         "specialty": d.specialty,

@@ -69,7 +69,7 @@ def test_search_json_contract_and_filters() -> None:
     for p in doc["programs"]:
         assert p["state"] == "TX" and p["visa_h1b"] == "yes" and p["pgy1_positions"] >= 10
         assert set(p) == {
-            "id",
+            "program_id",
             "name",
             "specialty",
             "track",

@@ -98,7 +98,7 @@ def test_unknown_stays_unknown(catalog: Catalog) -> None:
 
 def test_program_to_dict_has_every_field_with_provenance(catalog: Catalog) -> None:
     d = program_to_dict(catalog.get("0401621040"))
-    assert {"id", "acgme_code", "name", "specialty", "track", "fields"} <= d.keys()
+    assert {"program_id", "acgme_code", "name", "specialty", "track", "fields"} <= d.keys()
     for fact in d["fields"].values():
         assert set(fact) == {"value", "source", "year", "conflicts"}
         assert (fact["value"] is None) == (fact["source"] is None)

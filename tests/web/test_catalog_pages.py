@@ -22,7 +22,9 @@ def test_catalog_json_filters_and_paging(client) -> None:
     second = client.get(
         "/api/programs", params={"specialty": "Internal Medicine", "visa": "j1", "page": 2}
     ).json()
-    assert not {p["id"] for p in second["programs"]} & {p["id"] for p in data["programs"]}
+    assert not {p["program_id"] for p in second["programs"]} & {
+        p["program_id"] for p in data["programs"]
+    }
 
 
 def test_catalog_html_lists_the_same_programs_as_its_twin(client) -> None:
@@ -47,9 +49,9 @@ def test_names_with_ampersands_and_quotes_are_escaped(client) -> None:
 
 def test_program_page_shows_every_field_with_source_and_conflicts(client) -> None:
     programs = client.get("/api/programs", params={"specialty": "Internal Medicine"}).json()
-    pid = programs["programs"][0]["id"]
+    pid = programs["programs"][0]["program_id"]
     twin = client.get(f"/api/programs/{pid}").json()
-    assert twin["id"] == pid and "fields" in twin
+    assert twin["program_id"] == pid and "fields" in twin
     page = client.get(f"/programs/{pid}").text
     for fact in twin["facts"]:
         assert esc(fact["label"]) in page

@@ -93,10 +93,10 @@ def _open_and_unlisted(client, programs: list[dict], listed, query: str) -> str:
     """A program the list left out that the applicant can apply to (a long default list leaves
     out mostly programs closed to this profile)."""
     return next(
-        p["id"]
+        p["program_id"]
         for p in programs
-        if p["id"] not in listed
-        and client.get(f"/api/programs/{p['id']}?{query}").json()["applicant"]["eligible"]
+        if p["program_id"] not in listed
+        and client.get(f"/api/programs/{p['program_id']}?{query}").json()["applicant"]["eligible"]
     )
 
 
@@ -158,7 +158,7 @@ def test_a_pin_that_cannot_be_honoured_is_shown_on_the_form(client, guide_query)
     no_h1b = client.get(
         "/api/programs", params={"specialty": "Internal Medicine", "visa": "j1"}
     ).json()["programs"]
-    pid = next(p["id"] for p in no_h1b if p["visa_h1b"] == "no")
+    pid = next(p["program_id"] for p in no_h1b if p["visa_h1b"] == "no")
     h1b = client.get("/results?" + guide_query.replace("visa=j1", "visa=h1b") + f"&pin={pid}")
     assert h1b.status_code == 422 and "cannot be in your list" in h1b.text
 

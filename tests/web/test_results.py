@@ -154,7 +154,7 @@ def test_ineligible_program_says_why(client, guide_query) -> None:
     ).json()
     h1b_no = next(p for p in data["programs"] if p["visa_h1b"] == "no")
     query = guide_query.replace("visa=j1", "visa=h1b")
-    twin = client.get(f"/api/programs/{h1b_no['id']}?{query}").json()
+    twin = client.get(f"/api/programs/{h1b_no['program_id']}?{query}").json()
     assert twin["applicant"]["eligible"] is False
     assert any("H-1B" in r for r in twin["applicant"]["exclusions"])
 

@@ -29,7 +29,7 @@ from smartpick.core.programs import Fact, Program
 from smartpick.errors import NotFound
 
 USER_STORE_NAME = "user_catalog.sqlite"
-IDENTITY_KEYS = ("id", "acgme_code", "name", "specialty", "track")
+IDENTITY_KEYS = ("acgme_code", "name", "specialty", "track")
 # Fields summarized by `stats()` (the ones the model and the advisor lean on).
 STATS_FIELDS = (
     "visa_j1",
@@ -293,7 +293,8 @@ def fact_to_dict(fact: Fact[Any]) -> dict[str, Any]:
 
 def program_to_dict(program: Program) -> dict[str, Any]:
     """A program as the stable JSON contract (see docs/catalog.md, "JSON contract")."""
-    out: dict[str, Any] = {k: getattr(program, k) for k in IDENTITY_KEYS}
+    out: dict[str, Any] = {"program_id": program.id}
+    out.update((k, getattr(program, k)) for k in IDENTITY_KEYS)
     out["fields"] = {
         f.name: fact_to_dict(getattr(program, f.name))
         for f in fields(program)
@@ -317,7 +318,7 @@ def program_summary(program: Program) -> dict[str, Any]:
     rate = nonus_img_rate(program)
     evidence = program.interview_evidence
     return {
-        "id": program.id,
+        "program_id": program.id,
         "name": program.name,
         "specialty": program.specialty,
         "track": program.track,

@@ -107,7 +107,7 @@ def program_from(record: dict[str, Any], user: dict[str, list[tuple[Any, int]]])
             base = _UNKNOWN
         values[name] = overlay(base, user[name]) if name in user else base
     return Program(
-        id=record["id"],
+        id=record["program_id"],
         acgme_code=record["acgme_code"],
         name=record["name"],
         specialty=record["specialty"],

@@ -33,7 +33,7 @@ INDEX_VERSION = 3
 
 _INDEX_SCHEMA = """
 CREATE TABLE programs (
-    id TEXT PRIMARY KEY, acgme_code TEXT, name TEXT, name_folded TEXT, specialty TEXT, track TEXT,
+    program_id TEXT PRIMARY KEY, acgme_code TEXT, name TEXT, name_folded TEXT, specialty TEXT, track TEXT,
     state TEXT, region TEXT, setting TEXT, pgy1_positions INTEGER, pct_non_us_img REAL,
     visa_j1 TEXT, visa_h1b TEXT, nonus_img_rate REAL, record TEXT NOT NULL
 );
@@ -104,7 +104,7 @@ def _fill_index(conn: sqlite3.Connection, text: bytes, digest: str) -> None:
 
         rows.append(
             (
-                rec["id"],
+                rec["program_id"],
                 rec["acgme_code"],
                 rec["name"],
                 rec["name"].casefold(),
@@ -181,7 +181,7 @@ class BundledIndex:
                 chunk = list(ids[start : start + 500])
                 marks = ",".join("?" * len(chunk))
                 for pid, rec in self.conn.execute(
-                    f"SELECT id, record FROM programs WHERE id IN ({marks})", chunk
+                    f"SELECT program_id, record FROM programs WHERE program_id IN ({marks})", chunk
                 ):
                     out[pid] = json.loads(rec)
         return out
@@ -190,7 +190,7 @@ class BundledIndex:
         """Program ids matching the filters, in the filters' order (unknown values last)."""
         where, args = _where(filters)
         sql = (
-            "SELECT p.id FROM programs p LEFT JOIN temp.overlay o ON o.program_id = p.id"
+            "SELECT p.program_id FROM programs p LEFT JOIN temp.overlay o ON o.program_id = p.program_id"
             f" WHERE {where} ORDER BY {_order(filters)}"
         )
         if paged:
@@ -203,7 +203,7 @@ class BundledIndex:
         """How many programs match the filters (ignoring limit/offset)."""
         where, args = _where(filters)
         sql = (
-            "SELECT COUNT(*) FROM programs p LEFT JOIN temp.overlay o ON o.program_id = p.id"
+            "SELECT COUNT(*) FROM programs p LEFT JOIN temp.overlay o ON o.program_id = p.program_id"
             f" WHERE {where}"
         )
         with self.lock:
@@ -212,7 +212,10 @@ class BundledIndex:
     def all_ids(self) -> list[str]:
         """Every program id, sorted."""
         with self.lock:
-            return [r[0] for r in self.conn.execute("SELECT id FROM programs ORDER BY id")]
+            return [
+                r[0]
+                for r in self.conn.execute("SELECT program_id FROM programs ORDER BY program_id")
+            ]
 
     def specialties(self) -> list[str]:
         """Specialties that have programs, sorted."""
@@ -268,7 +271,7 @@ _SORT_SQL = {
 def _order(f: SearchFilters) -> str:
     column = _SORT_SQL[f.sort]
     direction = "DESC" if f.descending else "ASC"
-    return f"({column}) IS NULL, {column} {direction}, p.name COLLATE NOCASE, p.id"
+    return f"({column}) IS NULL, {column} {direction}, p.name COLLATE NOCASE, p.program_id"
 
 
 class UserStore:

@@ -10,7 +10,9 @@ from typing import Any
 import typer
 
 from smartpick.cli.output import FORMAT_OPTION, MATCH_VALUE_OPTION, OutputFormat, emit
-from smartpick.core.plan.types import band_lines
+from smartpick.cli.profile_options import BUDGET_OPTION
+from smartpick.core.chances.estimate import Estimate
+from smartpick.core.plan.types import Plan, Price, duration_words
 from smartpick.core.profile.whatif import WHATIF_KEYS
 from smartpick.errors import InvalidInput
 
@@ -24,32 +26,26 @@ class AdviseFormat(StrEnum):
 
 
 PROFILE_OPTION = typer.Option(..., "--profile", "-p", help="Profile file (.toml or .json).")
-BUDGET_OPTION = typer.Option(
-    None, "--budget", help="Fee budget in USD for the list (default: the profile's, else none)."
-)
 
 
-def _pp(e: dict[str, float]) -> str:
-    return (
-        f"{100 * e['point']:+.1f} points (likely {100 * e['low']:+.1f} to {100 * e['high']:+.1f})"
-    )
+def _pp(e: Estimate) -> str:
+    return f"{100 * e.point:+.1f} points (likely {100 * e.low:+.1f} to {100 * e.high:+.1f})"
 
 
-def _num(e: dict[str, float]) -> str:
-    return f"{e['point']:+.1f} ({e['low']:+.1f} to {e['high']:+.1f})"
+def _num(e: Estimate) -> str:
+    return f"{e.point:+.1f} ({e.low:+.1f} to {e.high:+.1f})"
 
 
-def _price_cells(price: dict[str, Any] | None) -> dict[str, str]:
-    if not price:
+def _price_cells(price: Price | None) -> dict[str, str]:
+    if price is None:
         return {"chance of matching": "-", "change": "-", "interviews": "-", "fees": "-"}
-    b, c, d = price["baseline"], price["changed"], price["delta"]
+    price = price.rounded()
+    before, after = price.baseline.p_match.point, price.changed.p_match.point
     return {
-        "chance of matching": (
-            f"{100 * b['p_match']['point']:.0f}% → {100 * c['p_match']['point']:.0f}%"
-        ),
-        "change": _pp(d["p_match"]),
-        "interviews": _num(d["expected_interviews"]),
-        "fees": f"{d['fees_usd']:+,.0f} USD",
+        "chance of matching": f"{100 * before:.0f}% → {100 * after:.0f}%",
+        "change": _pp(price.delta_p_match),
+        "interviews": _num(price.delta_expected_interviews),
+        "fees": f"{price.delta_fees_usd:+,.0f} USD",
     }
 
 
@@ -76,63 +72,62 @@ def advise(
     from smartpick.service.advise import advise as run_advise
 
     plan = run_advise(load_profile(profile), budget_usd=budget, match_value_usd=match_value)
-    doc = plan.to_dict()
     if fmt is AdviseFormat.pdf:
         from smartpick.export.pdf import plan_pdf
 
-        data = plan_pdf(doc)
+        data = plan_pdf(plan.to_dict())
         if output is None:
             raise InvalidInput("--output: give a file name for the PDF", field="output")
         output.write_bytes(data)
         typer.echo(f"wrote {output} ({len(data):,} bytes)", err=True)
         return
     if fmt is AdviseFormat.json:
-        text = json.dumps(doc, indent=2, default=str)
+        text = json.dumps(plan.to_dict(), indent=2, default=str)
         if output:
             output.write_text(text + "\n", encoding="utf-8")
         else:
             typer.echo(text)
         return
-    _print_plan(doc)
+    _print_plan(plan)
 
 
-def _print_plan(doc: dict[str, Any]) -> None:
-    standing = doc["standing"]
-    lines = band_lines(standing)
-    if standing.get("specialty_percentile"):
-        lines.append(standing["specialty_percentile"]["summary"])
-    if standing.get("percentile_note"):
-        lines.append(standing["percentile_note"])
-    base = doc.get("baseline")
-    if base:
-        p = base["p_match"]
+def _print_plan(plan: Plan) -> None:
+    standing = plan.standing
+    lines = standing.band_lines()
+    if standing.specialty is not None:
+        lines.append(standing.specialty.summary)
+    if standing.percentile_note:
+        lines.append(standing.percentile_note)
+    if plan.baseline is not None:
+        base = plan.baseline.rounded()
+        p = base.p_match
         lines.append(
-            f"Your chance of matching with this list: {100 * p['point']:.0f}% "
-            f"(likely {100 * p['low']:.0f}-{100 * p['high']:.0f}%), "
-            f"{base['expected_interviews']['point']:.1f} interview offers expected, "
-            f"{base['programs']} programs, {base['fees_usd']:,.0f} USD"
+            f"Your chance of matching with this list: {100 * p.point:.0f}% "
+            f"(likely {100 * p.low:.0f}-{100 * p.high:.0f}%), "
+            f"{base.expected_interviews.point:.1f} interview offers expected, "
+            f"{base.programs} programs, {base.fees_usd:,.0f} USD"
         )
-    if doc.get("summary"):
+    if plan.summary:
         typer.echo("In short")
-        for line in doc["summary"]:
+        for line in plan.summary:
             typer.echo(f"  - {line}")
     typer.echo("Where you stand")
     for line in lines:
         typer.echo(f"  - {line}")
-    if doc["red_flags"]:
+    if plan.red_flags:
         emit(
             [
                 {
-                    "flag": f["title"],
-                    "detail": f["detail"],
+                    "flag": f.title,
+                    "detail": f.detail,
                     "ruled out by a stated rule": "not stated"
-                    if f["programs_shut"] is None
-                    else f["programs_shut"],
-                    "interview chance clearly lower at": f["programs_narrowed"],
-                    "of": f["programs_total"],
-                    "what is known": " ".join(f.get("notes") or ()),
+                    if f.programs_shut is None
+                    else f.programs_shut,
+                    "interview chance clearly lower at": f.programs_narrowed,
+                    "of": f.programs_total,
+                    "what is known": " ".join(f.notes),
                 }
-                for f in doc["red_flags"]
+                for f in plan.red_flags
             ],
             OutputFormat.table,
             title="Red flags (programs in the catalog)",
@@ -141,18 +136,18 @@ def _print_plan(doc: dict[str, Any]) -> None:
         [
             {
                 "#": n,
-                "step": s["title"],
-                "how long": s["duration_text"],
-                **_price_cells(s["price"]),
+                "step": s.title,
+                "how long": duration_words(*s.duration_months),
+                **_price_cells(s.price),
             }
-            for n, s in enumerate(doc["steps"], start=1)
+            for n, s in enumerate(plan.steps, start=1)
         ],
         OutputFormat.table,
         title="The plan (each priced step re-runs the model and optimizer)",
     )
-    for step in doc["steps"]:
-        ties = step["details"].get("tie_programs") or []
-        if ties:
+    for step in plan.steps:
+        ties = step.details.get("tie_programs")
+        if isinstance(ties, list) and ties:
             emit(
                 [
                     {
@@ -170,16 +165,16 @@ def _print_plan(doc: dict[str, Any]) -> None:
     emit(
         [
             {
-                "months": f"{t['start_month']}-{t['end_month']}",
-                "calendar": f"{t.get('start')} to {t.get('end')}",
-                "what": t["label"],
+                "months": f"{t.start_month}-{t.end_month}",
+                "calendar": "{} to {}".format(*(plan.calendar(t) or (None, None))),
+                "what": t.label,
             }
-            for t in doc["timeline"]
+            for t in plan.timeline
         ],
         OutputFormat.table,
         title="Timeline (months from today)",
     )
-    for note in doc.get("notes") or []:
+    for note in plan.notes:
         typer.echo(f"note: {note}")
 
 
@@ -216,46 +211,55 @@ def whatif(
         changes[key.strip()] = parse_value(key.strip(), value)
     applicant = load_profile(profile)
     result = run_whatif(applicant, changes, budget_usd=budget, match_value_usd=match_value)
-    doc = result.to_dict()
-    rows = []
-    for label, key, fmt_one in (
-        ("chance of matching", "p_match", lambda v: f"{100 * v:.1f}%"),
-        ("expected interview offers", "expected_interviews", lambda v: f"{v:.2f}"),
+    price = result.price.rounded()
+    rows: list[dict[str, object]] = []
+    for label, before, after, change, fmt_one in (
+        (
+            "chance of matching",
+            price.baseline.p_match,
+            price.changed.p_match,
+            _pp(price.delta_p_match),
+            lambda v: f"{100 * v:.1f}%",
+        ),
+        (
+            "expected interview offers",
+            price.baseline.expected_interviews,
+            price.changed.expected_interviews,
+            _num(price.delta_expected_interviews),
+            lambda v: f"{v:.2f}",
+        ),
     ):
-        b, c = doc["baseline"][key], doc["changed"][key]
-        d = doc["delta"][key]
         rows.append(
             {
                 "measure": label,
-                "baseline": f"{fmt_one(b['point'])} ({fmt_one(b['low'])}-{fmt_one(b['high'])})",
-                "changed": f"{fmt_one(c['point'])} ({fmt_one(c['low'])}-{fmt_one(c['high'])})",
-                "change": _pp(d) if key == "p_match" else _num(d),
+                "baseline": f"{fmt_one(before.point)} ({fmt_one(before.low)}-{fmt_one(before.high)})",
+                "changed": f"{fmt_one(after.point)} ({fmt_one(after.low)}-{fmt_one(after.high)})",
+                "change": change,
             }
         )
     rows.append(
         {
             "measure": "fees (USD)",
-            "baseline": f"{doc['baseline']['fees_usd']:,.0f}",
-            "changed": f"{doc['changed']['fees_usd']:,.0f}",
-            "change": f"{doc['delta']['fees_usd']:+,.0f}",
+            "baseline": f"{price.baseline.fees_usd:,.0f}",
+            "changed": f"{price.changed.fees_usd:,.0f}",
+            "change": f"{price.delta_fees_usd:+,.0f}",
         }
     )
     rows.append(
         {
             "measure": "programs",
-            "baseline": doc["baseline"]["programs"],
-            "changed": doc["changed"]["programs"],
-            "change": doc["changed"]["programs"] - doc["baseline"]["programs"],
+            "baseline": price.baseline.programs,
+            "changed": price.changed.programs,
+            "change": price.changed.programs - price.baseline.programs,
         }
     )
-    emit(rows, fmt, document=doc, title=f"What if: {change_words(changes, applicant)}")
+    emit(rows, fmt, document=result.to_dict(), title=f"What if: {change_words(changes, applicant)}")
     if fmt is OutputFormat.table:
-        moved = doc["list_changes"]
-        for label, key in (("added to", "added"), ("dropped from", "removed")):
-            if moved[key]:
-                names = "; ".join(f"{r['name']} ({r['state']})" for r in moved[key][:10])
-                more = f" and {len(moved[key]) - 10} more" if len(moved[key]) > 10 else ""
-                n = len(moved[key])
+        for label, moved in (("added to", result.added), ("dropped from", result.removed)):
+            if moved:
+                names = "; ".join(f"{r['name']} ({r['state']})" for r in moved[:10])
+                more = f" and {len(moved) - 10} more" if len(moved) > 10 else ""
+                n = len(moved)
                 typer.echo(f"{n} program{'' if n == 1 else 's'} {label} the list: {names}{more}")
 
 

@@ -178,7 +178,7 @@ def _search_line(row: dict[str, Any]) -> dict[str, Any]:
     """A search result as a terminal table row: shares in percent with their year."""
     share, rate = row["pct_non_us_img"], row["nonus_img_interview_rate"]
     return {
-        "id": row["id"],
+        "program_id": row["program_id"],
         "name": row["name"],
         "place": f"{row['city'] or 'unknown'}, {row['state'] or 'unknown'}",
         "setting": (row["setting"] or "unknown").replace("_", " "),
@@ -206,7 +206,7 @@ def show(
     invited to interview in 2026: non-US IMGs and other applicants, by signal, by failed attempt,
     by geographic preference and home state, the Step 2 CK range of those invited, positions.
 
-    JSON: {id, acgme_code, name, specialty, track, fields: {name: {value, source, year, conflicts: [{value, source, year}]}}, nrmp_results: [{year, quota, matched, source}], data_notes: [...], interview_evidence: null or {source, year, by_type, signal, ..., lines: [{label, text}]}}.
+    JSON: {program_id, acgme_code, name, specialty, track, fields: {name: {value, source, year, conflicts: [{value, source, year}]}}, nrmp_results: [{year, quota, matched, source}], data_notes: [...], interview_evidence: null or {source, year, by_type, signal, ..., lines: [{label, text}]}}.
     """
     program = open_catalog().get(program_id)
     doc = program_to_dict(program)
@@ -245,7 +245,7 @@ def show(
                 "conflicts": [],
             }
         )
-    title = f"{doc['name']} ({doc['id']}, {doc['specialty']}, {doc['track']})"
+    title = f"{doc['name']} ({doc['program_id']}, {doc['specialty']}, {doc['track']})"
     emit(rows, fmt, document=doc, title=title)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from smartpick.cli.output import MATCH_VALUE_OPTION, OutputFormat, emit
+from smartpick.cli.profile_options import BUDGET_OPTION, COUNT_OPTION, SPECIALTY_OPTION
 from smartpick.errors import InvalidInput
 
 
@@ -114,13 +115,9 @@ def _print_summary(doc: dict[str, Any]) -> None:
 
 def recommend(
     profile: Path = typer.Option(..., "--profile", "-p", help="Profile file (.toml or .json)."),
-    budget: float | None = typer.Option(
-        None, "--budget", help="Fee budget in USD, transcript fee included (default: profile's)."
-    ),
-    count: int | None = typer.Option(None, "--count", "-n", help="Number of applications."),
-    specialty: list[str] = typer.Option(
-        [], "--specialty", "-s", help="Specialty (repeat for several; default: the profile's)."
-    ),
+    budget: float | None = BUDGET_OPTION,
+    count: int | None = COUNT_OPTION,
+    specialty: list[str] = SPECIALTY_OPTION,
     include: list[str] = typer.Option([], "--include", help="Program id that must be in the list."),
     exclude: list[str] = typer.Option([], "--exclude", help="Program id never to apply to."),
     state: list[str] = typer.Option([], "--state", help="Only programs in this state (repeat)."),

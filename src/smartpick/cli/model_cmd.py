@@ -10,6 +10,7 @@ import typer
 
 from smartpick.cli.errors import CommandGroup
 from smartpick.cli.output import FORMAT_OPTION, OutputFormat, emit
+from smartpick.cli.profile_options import SPECIALTY_OPTION
 from smartpick.errors import InvalidInput
 
 profile_app = CommandGroup(help="Applicant profiles: example, JSON Schema, validation.")
@@ -66,9 +67,7 @@ def _pct(triple: tuple[float, float, float]) -> str:
 
 def chances(
     profile: Path = typer.Option(..., "--profile", "-p", help="Profile file (.toml or .json)."),
-    specialty: list[str] = typer.Option(
-        [], "--specialty", "-s", help="Specialty (repeatable); default: the profile's."
-    ),
+    specialty: list[str] = SPECIALTY_OPTION,
     program: list[str] = typer.Option([], "--program", help="Program id (repeatable)."),
     top: int = typer.Option(0, "--top", help="Show only the N most likely programs (0: all)."),
     excluded: bool = typer.Option(

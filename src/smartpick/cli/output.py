@@ -19,6 +19,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from smartpick.core.lists.request import MATCH_VALUE_RANGE
+from smartpick.core.profile.numbers import allowed_range
 from smartpick.plain_text import printable, spreadsheet_text
 
 
@@ -34,8 +36,10 @@ FORMAT_OPTION = typer.Option(OutputFormat.table, "--format", "-f", help="table, 
 MATCH_VALUE_OPTION = typer.Option(
     None,
     "--match-value",
-    help="What matching this season is worth to you in USD (default: the median 2026 "
-    "first-year salary); the list stops where one more application is not worth its fee.",
+    help="What matching this season is worth to you in USD, "
+    + allowed_range(*MATCH_VALUE_RANGE, whole=False)
+    + " (default: the median 2026 first-year salary); the list stops where one more "
+    "application is not worth its fee.",
 )
 
 

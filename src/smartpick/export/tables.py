@@ -194,7 +194,7 @@ def export_rows(recommendation: Any) -> list[dict[str, Any]]:
         rows.append(
             {
                 "Program": facts.get("name"),
-                "Program ID": facts.get("id"),
+                "Program ID": facts.get("program_id"),
                 "Specialty": facts.get("specialty"),
                 "Track": facts.get("track"),
                 "City": facts.get("city"),
@@ -243,7 +243,7 @@ def list_csv(recommendation: Any) -> str:
 
 def _choices(doc: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
     pinned = [p["name"] for p in doc["programs"] if p.get("must_include")]
-    excluded = [p.get("name") or p.get("id") for p in doc.get("excluded_programs") or ()]
+    excluded = [p.get("name") or p.get("program_id") for p in doc.get("excluded_programs") or ()]
     if not excluded:
         excluded = list((doc.get("constraints") or {}).get("exclude") or ())
     return [

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from smartpick.core.chances.calibration import layered_market, typical_market
+from smartpick.core.chances.calibration_markets import layered_market, typical_market
 from smartpick.core.chances.estimator import ChanceModel
 from smartpick.core.chances.evidence import type_rate
 from smartpick.core.chances.features import LAYERED

@@ -13,12 +13,13 @@ class Estimate:
     low: float
     high: float
 
+    def rounded(self, digits: int) -> Estimate:
+        """The same estimate rounded to `digits` (as the JSON contracts and the faces show it)."""
+        return Estimate(
+            round(self.point, digits), round(self.low, digits), round(self.high, digits)
+        )
+
     def to_dict(self, digits: int | None = None) -> dict[str, float]:
         """{"point", "low", "high"}, rounded to `digits` when given."""
-        if digits is None:
-            return {"point": self.point, "low": self.low, "high": self.high}
-        return {
-            "point": round(self.point, digits),
-            "low": round(self.low, digits),
-            "high": round(self.high, digits),
-        }
+        e = self if digits is None else self.rounded(digits)
+        return {"point": e.point, "low": e.low, "high": e.high}

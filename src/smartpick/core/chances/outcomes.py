@@ -41,12 +41,10 @@ class Distribution:
 
 
 @dataclass(frozen=True)
-class SpecialtyOutcomes:
-    """One specialty's Charting Outcomes figures for non-US IMGs."""
+class PublishedFigures:
+    """The figures one specialty's non-US IMGs are published with: the match counts and the four
+    distributions among those who ranked (None where not published). Calibration fits these."""
 
-    specialty: str  # the Charting Outcomes name
-    positions: int
-    all_applicants: int
     matched: int
     not_matched: int
     step2ck_matched: Distribution | None
@@ -65,17 +63,29 @@ class SpecialtyOutcomes:
         return self.matched / self.applicants
 
     @property
+    def distributions(self) -> tuple[Distribution | None, ...]:
+        """Step 2 CK of matched and not matched, then contiguous ranks of matched and not."""
+        return (
+            self.step2ck_matched,
+            self.step2ck_not_matched,
+            self.ranks_matched,
+            self.ranks_not_matched,
+        )
+
+    @property
     def has_measures(self) -> bool:
         """True when at least one per-specialty measure is published (not suppressed)."""
-        return any(
-            d is not None and d.published
-            for d in (
-                self.step2ck_matched,
-                self.step2ck_not_matched,
-                self.ranks_matched,
-                self.ranks_not_matched,
-            )
-        )
+        return any(d is not None and d.published for d in self.distributions)
+
+
+@dataclass(frozen=True)
+class SpecialtyOutcomes(PublishedFigures):
+    """One specialty's Charting Outcomes figures for non-US IMGs: its published figures and the
+    competition for its positions."""
+
+    specialty: str  # the Charting Outcomes name
+    positions: int
+    all_applicants: int
 
     @property
     def applicants_per_position(self) -> float:

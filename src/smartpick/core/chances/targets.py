@@ -1,7 +1,7 @@
 """What a specialty's population model is fitted to, and the fit: minimum distance to the
 published Charting Outcomes 2026 figures under a prior.
 
-Targets (among applicants who ranked, as Charting Outcomes counts them): the match rate (summary
+The targets (`outcomes.PublishedFigures`, among applicants who ranked, as Charting Outcomes counts them): the match rate (summary
 counts), the CDF of matched and of not-matched Step 2 CK at the published quartiles (which must
 be 0.25 / 0.5 / 0.75), the Step 2 CK means and SDs (left unused by v1), and the contiguous-ranks
 mean and SD of matched and not matched. Standard errors come from the sampling laws, floored so
@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import logit
 
-from smartpick.core.chances.outcomes import Distribution, SpecialtyOutcomes
+from smartpick.core.chances.outcomes import Distribution, PublishedFigures
 from smartpick.core.chances.population import Market, Params, from_free, stats, to_free
 
 FloatArray = NDArray[np.float64]
@@ -41,59 +41,27 @@ def usable(d: Distribution | None) -> bool:
     return d is not None and d.published and d.n >= MIN_N
 
 
-@dataclass(frozen=True)
-class Targets:
-    """The published figures one specialty is fitted to (None where not published)."""
+def fittable(t: PublishedFigures) -> bool:
+    """True when some distribution of `t` can be fitted."""
+    return any(usable(d) for d in t.distributions)
 
-    matched: int
-    not_matched: int
-    step2ck_matched: Distribution | None
-    step2ck_not_matched: Distribution | None
-    ranks_matched: Distribution | None
-    ranks_not_matched: Distribution | None
 
-    @classmethod
-    def from_outcomes(cls, o: SpecialtyOutcomes, measures: bool = True) -> Targets:
-        """Targets from a Charting Outcomes row; `measures=False` keeps only the summary."""
-        return cls(
-            o.matched,
-            o.not_matched,
-            o.step2ck_matched if measures else None,
-            o.step2ck_not_matched if measures else None,
-            o.ranks_matched if measures else None,
-            o.ranks_not_matched if measures else None,
-        )
+def without_measures(t: PublishedFigures) -> PublishedFigures:
+    """Only the match counts of `t` (what leave-one-specialty-out keeps)."""
+    return PublishedFigures(t.matched, t.not_matched, None, None, None, None)
 
-    @property
-    def match_rate(self) -> float:
-        """Published match rate."""
-        return self.matched / (self.matched + self.not_matched)
 
-    @property
-    def has_measures(self) -> bool:
-        """True when some distribution can be fitted."""
-        return any(
-            usable(d)
-            for d in (
-                self.step2ck_matched,
-                self.step2ck_not_matched,
-                self.ranks_matched,
-                self.ranks_not_matched,
-            )
-        )
-
-    def resampled(self, rng: np.random.Generator) -> Targets:
-        """A parametric-bootstrap replicate: counts and measures drawn from their sampling laws."""
-        total = self.matched + self.not_matched
-        matched = int(rng.binomial(total, self.match_rate))
-        return Targets(
-            matched,
-            total - matched,
-            _resample_scores(self.step2ck_matched, rng),
-            _resample_scores(self.step2ck_not_matched, rng),
-            _resample_ranks(self.ranks_matched, rng),
-            _resample_ranks(self.ranks_not_matched, rng),
-        )
+def resampled(t: PublishedFigures, rng: np.random.Generator) -> PublishedFigures:
+    """A parametric-bootstrap replicate: counts and measures drawn from their sampling laws."""
+    matched = int(rng.binomial(t.applicants, t.match_rate))
+    return PublishedFigures(
+        matched,
+        t.applicants - matched,
+        _resample_scores(t.step2ck_matched, rng),
+        _resample_scores(t.step2ck_not_matched, rng),
+        _resample_ranks(t.ranks_matched, rng),
+        _resample_ranks(t.ranks_not_matched, rng),
+    )
 
 
 def _resample_scores(d: Distribution | None, rng: np.random.Generator) -> Distribution | None:
@@ -127,10 +95,10 @@ def _resample_ranks(d: Distribution | None, rng: np.random.Generator) -> Distrib
     return replace(d, mean=mean, sd=sd)
 
 
-def residuals(m: Market, p: Params, t: Targets) -> FloatArray:
+def residuals(m: Market, p: Params, t: PublishedFigures) -> FloatArray:
     """Standardised differences between predicted and published figures."""
     st = stats(m, p)
-    total = t.matched + t.not_matched
+    total = t.applicants
     rate = t.match_rate
     # The summary is a census of the year's applicants: its rate is held closer than its binomial
     # error for small specialties (at most 2 points), so tiny measures cannot pull it far.
@@ -171,7 +139,12 @@ class Prior:
 
 
 def fit(
-    m: Market, t: Targets, start: Params, keys: tuple[str, ...], prior: Prior, max_nfev: int = 300
+    m: Market,
+    t: PublishedFigures,
+    start: Params,
+    keys: tuple[str, ...],
+    prior: Prior,
+    max_nfev: int = 300,
 ) -> tuple[Params, float]:
     """Minimum-distance fit of `keys` (others held at `start`); returns (params, cost)."""
     lb = np.array([BOUNDS[k][0] for k in keys])

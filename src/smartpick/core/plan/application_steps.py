@@ -12,7 +12,8 @@ from smartpick.core.plan.guide import (
     below_strong,
     low_scores,
 )
-from smartpick.core.plan.types import CatalogCounts, ListFacts, PlanStep, Standing
+from smartpick.core.plan.standing import Standing
+from smartpick.core.plan.types import CatalogCounts, ListFacts, PlanStep
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.rules.policy import entry_restriction, h1b_payment
 

@@ -30,6 +30,7 @@ from smartpick.core.plan.guide import competitiveness_group
 from smartpick.core.plan.narrative import narrative_steps
 from smartpick.core.plan.standing import (
     SpecialtyStanding,
+    Standing,
     match_rates_pct,
     specialty_standing,
     step1_band,
@@ -43,7 +44,6 @@ from smartpick.core.plan.types import (
     Plan,
     PlanStep,
     RedFlag,
-    Standing,
 )
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.rules.certification import step2ck_block

@@ -15,9 +15,10 @@ the published distribution, exact at the five published points.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 from smartpick.core.bundled import bundled_rows
 from smartpick.core.chances.outcomes import SOURCE as CO_SOURCE
@@ -233,3 +234,66 @@ def unpublished_note(specialty: str, step2ck: int | None) -> str:
     else:
         where = "below both"
     return line + f": your {step2ck} is {where}."
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where the applicant stands: the guide's bands and the Charting Outcomes percentile."""
+
+    step1: ScoreBand | None
+    step2ck: ScoreBand | None
+    step3_score: int | None
+    specialty: SpecialtyStanding | None
+    competitiveness: Mapping[str, str]  # specialty -> the guide's group
+    # Shown instead of the percentile when none can be given (unpublished, or not a non-US IMG).
+    percentile_note: str | None = None
+
+    def band_lines(self, suffix: str = "") -> list[str]:
+        """ "Step 1 209: low" lines for the Step 1 and Step 2 CK bands the applicant has."""
+        bands = (("Step 1", self.step1), ("Step 2 CK", self.step2ck))
+        return [band_line(label, b.score, b.label, suffix) for label, b in bands if b is not None]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        sp = self.specialty
+        return {
+            "step1": None if self.step1 is None else _band_dict(self.step1),
+            "step2ck": None if self.step2ck is None else _band_dict(self.step2ck),
+            "step3_score": self.step3_score,
+            "specialty_percentile": None
+            if sp is None
+            else {
+                "specialty": sp.specialty,
+                "score": sp.score,
+                "matched_percentile": sp.matched_percentile,
+                "not_matched_percentile": sp.not_matched_percentile,
+                "all_percentile": sp.all_percentile,
+                "matched": _five_dict(sp.matched),
+                "not_matched": _five_dict(sp.not_matched),
+                "match_rate_pct": sp.match_rate_pct,
+                "summary": sp.summary,
+                "source": sp.source,
+            },
+            "competitiveness": dict(self.competitiveness),
+            "percentile_note": self.percentile_note,
+        }
+
+
+def band_line(label: str, score: int | None, band_label: str, suffix: str = "") -> str:
+    """ "Step 1 209: low": one exam's band, as every face words it."""
+    return f"{label}{'' if score is None else f' {score}'}: {band_label}{suffix}"
+
+
+def _band_dict(band: ScoreBand) -> dict[str, object]:
+    return {"score": band.score, "band": band.band, "label": band.label}
+
+
+def _five_dict(f: FiveNumber) -> dict[str, object]:
+    return {
+        "n": f.n,
+        "min": f.minimum,
+        "q1": f.q1,
+        "median": f.median,
+        "q3": f.q3,
+        "max": f.maximum,
+    }

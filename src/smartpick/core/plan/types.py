@@ -1,9 +1,9 @@
 """The advisor's plan as data: steps, prices, red flags, timeline, and its JSON contract.
 
 These types carry what the advisor (`core.plan`) decides from the guide and what the service
-measures (the price of each step, from re-running the model and optimizer); `Plan.to_dict()` is the
-contract
-documented in docs/advisor.md and used by the CLI, the web page and the PDF.
+measures (the price of each step, from re-running the model and optimizer). The CLI prints the
+typed `Plan`; `Plan.to_dict()` is the JSON contract documented in docs/advisor.md (JSON output, the
+web page and the PDF). `rounded()` gives figures as users see them, in every face.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 from smartpick.core.chances.estimate import Estimate
 from smartpick.core.lists.economics import GUIDE_TITLE, HowMany
 from smartpick.core.lists.result import CurvePoint, ListedProgram
-from smartpick.core.plan.standing import FiveNumber, ScoreBand, SpecialtyStanding
+from smartpick.core.plan.standing import Standing, band_line
 from smartpick.core.rules.institutions import InstitutionMatch
 
 ChangeValue = int | float | str | bool | tuple[str, ...]
@@ -85,13 +85,23 @@ class Outcome:
     fees_usd: float
     programs: int
 
+    def rounded(self) -> Outcome:
+        """As users see it: P(match) to 4 digits, interviews to 2, fees to the cent."""
+        return Outcome(
+            self.p_match.rounded(4),
+            self.expected_interviews.rounded(2),
+            round(self.fees_usd, 2),
+            self.programs,
+        )
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
+        """JSON form (rounded as users see it)."""
+        shown = self.rounded()
         return {
-            "p_match": self.p_match.to_dict(4),
-            "expected_interviews": self.expected_interviews.to_dict(2),
-            "fees_usd": round(self.fees_usd, 2),
-            "programs": self.programs,
+            "p_match": shown.p_match.to_dict(),
+            "expected_interviews": shown.expected_interviews.to_dict(),
+            "fees_usd": shown.fees_usd,
+            "programs": shown.programs,
         }
 
 
@@ -111,16 +121,28 @@ class Price:
     change: Mapping[str, ChangeValue]
     note: str = ""
 
+    def rounded(self) -> Price:
+        """As users see it: both outcomes and the differences rounded like `Outcome.rounded`."""
+        return replace(
+            self,
+            baseline=self.baseline.rounded(),
+            changed=self.changed.rounded(),
+            delta_p_match=self.delta_p_match.rounded(4),
+            delta_expected_interviews=self.delta_expected_interviews.rounded(2),
+            delta_fees_usd=round(self.delta_fees_usd, 2),
+        )
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
+        """JSON form (rounded as users see it)."""
+        shown = self.rounded()
         return {
             "change": {k: list(v) if isinstance(v, tuple) else v for k, v in self.change.items()},
-            "baseline": self.baseline.to_dict(),
-            "changed": self.changed.to_dict(),
+            "baseline": shown.baseline.to_dict(),
+            "changed": shown.changed.to_dict(),
             "delta": {
-                "p_match": self.delta_p_match.to_dict(4),
-                "expected_interviews": self.delta_expected_interviews.to_dict(2),
-                "fees_usd": round(self.delta_fees_usd, 2),
+                "p_match": shown.delta_p_match.to_dict(),
+                "expected_interviews": shown.delta_expected_interviews.to_dict(),
+                "fees_usd": shown.delta_fees_usd,
             },
             "note": self.note,
         }
@@ -230,68 +252,14 @@ class TimelineEntry:
         }
 
 
-@dataclass(frozen=True)
-class Standing:
-    """Where the applicant stands: the guide's bands and the Charting Outcomes percentile."""
-
-    step1: ScoreBand | None
-    step2ck: ScoreBand | None
-    step3_score: int | None
-    specialty: SpecialtyStanding | None
-    competitiveness: Mapping[str, str]  # specialty -> the guide's group
-    # Shown instead of the percentile when none can be given (unpublished, or not a non-US IMG).
-    percentile_note: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        sp = self.specialty
-        return {
-            "step1": None if self.step1 is None else _band_dict(self.step1),
-            "step2ck": None if self.step2ck is None else _band_dict(self.step2ck),
-            "step3_score": self.step3_score,
-            "specialty_percentile": None
-            if sp is None
-            else {
-                "specialty": sp.specialty,
-                "score": sp.score,
-                "matched_percentile": sp.matched_percentile,
-                "not_matched_percentile": sp.not_matched_percentile,
-                "all_percentile": sp.all_percentile,
-                "matched": _five_dict(sp.matched),
-                "not_matched": _five_dict(sp.not_matched),
-                "match_rate_pct": sp.match_rate_pct,
-                "summary": sp.summary,
-                "source": sp.source,
-            },
-            "competitiveness": dict(self.competitiveness),
-            "percentile_note": self.percentile_note,
-        }
-
-
 def band_lines(standing: Mapping[str, object], suffix: str = "") -> list[str]:
-    """ "Step 1 209: low" lines for the Step 1 and Step 2 CK bands of a plan's JSON standing."""
+    """`Standing.band_lines` for a plan's JSON standing (what the PDF reads)."""
     lines = []
     for key, label in (("step1", "Step 1"), ("step2ck", "Step 2 CK")):
         band = standing.get(key)
         if isinstance(band, Mapping):
-            score = "" if band["score"] is None else f" {band['score']}"
-            lines.append(f"{label}{score}: {band['label']}{suffix}")
+            lines.append(band_line(label, band["score"], str(band["label"]), suffix))
     return lines
-
-
-def _band_dict(band: ScoreBand) -> dict[str, object]:
-    return {"score": band.score, "band": band.band, "label": band.label}
-
-
-def _five_dict(f: FiveNumber) -> dict[str, object]:
-    return {
-        "n": f.n,
-        "min": f.minimum,
-        "q1": f.q1,
-        "median": f.median,
-        "q3": f.q3,
-        "max": f.maximum,
-    }
 
 
 @dataclass(frozen=True)
@@ -314,13 +282,20 @@ class Plan:
     summary: tuple[str, ...] = ()
     institutions: tuple[InstitutionMatch, ...] = ()  # what each USCE institution matched
 
+    def calendar(self, entry: TimelineEntry) -> tuple[str, str] | None:
+        """The entry's first and last month as 'YYYY-MM' (None when the plan has no date)."""
+        if self.prepared_on is None:
+            return None
+        start = _month_label(self.prepared_on, entry.start_month)
+        return start, _month_label(self.prepared_on, entry.end_month)
+
     def to_dict(self) -> dict[str, Any]:
         """The documented JSON contract (docs/advisor.md)."""
         timeline = [t.to_dict() for t in self.timeline]
-        if self.prepared_on is not None:
-            for entry in timeline:
-                entry["start"] = _month_label(self.prepared_on, int(str(entry["start_month"])))
-                entry["end"] = _month_label(self.prepared_on, int(str(entry["end_month"])))
+        for entry, step in zip(timeline, self.timeline, strict=True):
+            calendar = self.calendar(step)
+            if calendar is not None:
+                entry["start"], entry["end"] = calendar
         return {
             "profile_name": self.profile_name,
             "guide_title": GUIDE_TITLE,

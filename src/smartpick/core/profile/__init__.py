@@ -3,7 +3,8 @@
 `ApplicantProfile` is the only place where a profile field's bounds and meaning are declared.
 """
 
-from smartpick.core.profile.applicant import ApplicantProfile, Connection, UsceEntry
+from smartpick.core.profile.applicant import ApplicantProfile
+from smartpick.core.profile.entries import Connection, UsceEntry
 from smartpick.core.profile.files import (
     load_profile,
     profile_json,

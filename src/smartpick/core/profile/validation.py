@@ -8,7 +8,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from smartpick.core.profile.applicant import ApplicantProfile, UsceEntry
+from smartpick.core.profile.applicant import ApplicantProfile
+from smartpick.core.profile.entries import UsceEntry
 from smartpick.errors import InvalidInput
 
 

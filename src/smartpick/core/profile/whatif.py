@@ -1,7 +1,8 @@
 """What-ifs: the keys a change may use, how a typed value is read, and how it changes a profile.
 
-One table (`WHATIF_KEYS`) serves the CLI's `--set key=value`, the web's `set=` parameter and the
-advisor's priced steps. Three kinds of key:
+One table (`WHATIF_KEYS`) serves the CLI's `--set key=value` and its profile options (`--budget`,
+`--count`, `--specialty`), the web's `set=` parameter and the advisor's priced steps. Three kinds
+of key:
 
 - list options: `count` and `budget_usd` change the list asked for, not the applicant;
 - targets and additions: `usce_months` (total hands-on months wanted: a hands-on block is added
@@ -25,7 +26,8 @@ from typing import Any
 from pydantic.fields import FieldInfo
 
 from smartpick.core.lists.request import COUNT_RANGE
-from smartpick.core.profile.applicant import ApplicantProfile, Connection, UsceEntry
+from smartpick.core.profile.applicant import ApplicantProfile
+from smartpick.core.profile.entries import Connection, UsceEntry
 from smartpick.core.profile.numbers import check_number, parse_number
 from smartpick.core.profile.validation import field_bounds as _bounds
 from smartpick.core.profile.validation import profile_from_dict
@@ -78,7 +80,6 @@ def _key_table() -> dict[str, Key]:
     items_hi = _bounds(ApplicantProfile.model_fields["posters"])[1]
     derived = (
         Key("count", "whole", "Number of applications in the list.", *COUNT_RANGE),
-        Key("budget_usd", "number", "Fee budget for the list (USD).", 0, 100_000),
         Key("usce_months", "number", "Total hands-on US clinical months wanted.", 0, months_hi),
         Key("add_usce_hands_on_months", "number", "Hands-on months to add.", 0, months_hi),
         Key(
