@@ -48,10 +48,10 @@ class _Chain:
         self.order = np.lexsort((np.arange(n), -values))  # position -> program index
         self.pos_of = np.empty(n, dtype=np.int64)
         self.pos_of[self.order] = np.arange(n)
-        levels = len(cm.interview_by_signal)
-        conv = cm.conversion[0][self.order]
+        levels = cm.levels
+        conv = cm.point_conversion[self.order]
         self.M = np.stack(
-            [np.minimum(arr[0][self.order] * conv, _M_CAP) for arr in cm.interview_by_signal]
+            [np.minimum(arr[self.order] * conv, _M_CAP) for arr in cm.point_interview]
         )  # (L, n, K)
         self.w = cm.weights
         self.v = values[self.order]
@@ -79,6 +79,8 @@ class _Chain:
                 if s < levels:
                     self.allow[g, s] = count
         self.used = np.zeros_like(self.allow)
+        self._open_key: bytes | None = None
+        self._open = np.zeros((levels, n), dtype=bool)
 
         self.sel = np.zeros(n, dtype=bool)
         self.lev = np.zeros(n, dtype=np.int64)
@@ -139,11 +141,16 @@ class _Chain:
         return has & (left > 0)
 
     def levels_open(self) -> NDArray[np.bool_]:
-        """`level_open` for every level at once, (L, n)."""
-        g = np.maximum(self.sig_group, 0)
-        out = ((self.allow - self.used)[g] > 0).T & (self.sig_group >= 0)
-        out[0] = True
-        return np.asarray(out)
+        """`level_open` for every level at once, (L, n) (read-only; kept while the signals used
+        do not change)."""
+        key = self.used.tobytes()
+        if self._open_key != key:
+            g = np.maximum(self.sig_group, 0)
+            out = ((self.allow - self.used)[g] > 0).T & (self.sig_group >= 0)
+            out[0] = True
+            out.flags.writeable = False
+            self._open, self._open_key = out, key
+        return self._open
 
     def put(self, p: int, level: int) -> None:
         """Add position p at a signal level."""
@@ -188,8 +195,7 @@ class _Chain:
     def best_add(self, fee_power: float = 1.0) -> tuple[int, int, float] | None:
         """The (position, level, gain) with the largest gain (per dollar), None if none helps."""
         gains = self.add_gains()
-        fee = self.marginal[self.fee_counts[self.fee_group]].astype(float)
-        ratio = gains / np.maximum(fee, _FEE_FLOOR_USD) ** fee_power
+        ratio = gains / self._denominator(fee_power)
         mask = self.levels_open() & (self.eligible & ~self.sel) & (gains > _TOL)
         if not mask.any():
             return None
@@ -197,9 +203,15 @@ class _Chain:
         # Ratios equal to rounding (twin programs) go to the lowest level, then position, however
         # the gains were summed: the fast chain and this one then choose alike.
         best = ratio.max()
-        first = int(np.flatnonzero(ratio >= best - _TIE * abs(best))[0])
-        s, p = np.unravel_index(first, ratio.shape)
+        first = int(np.argmax(ratio >= best - _TIE * abs(best)))
+        s, p = divmod(first, ratio.shape[1])
         return int(p), int(s), float(gains[s, p])
+
+    def _denominator(self, fee_power: float) -> FloatArray:
+        """Each position's marginal fee (at least $1) to the power `fee_power`, (n,), computed
+        per fee group."""
+        fee = self.marginal[self.fee_counts].astype(float)
+        return np.asarray((np.maximum(fee, _FEE_FLOOR_USD) ** fee_power)[self.fee_group])
 
     def swap_pass(self, fee_cap: float) -> bool:
         """Apply the best improving swap (one out, one in) within the fee cap; True if applied.
