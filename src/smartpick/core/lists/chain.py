@@ -81,6 +81,9 @@ class _Chain:
         self.used = np.zeros_like(self.allow)
         self._open_key: bytes | None = None
         self._open = np.zeros((levels, n), dtype=bool)
+        self._open_levels = levels
+        self._addable: NDArray[np.bool_] | None = None  # see `addable`
+        self._denominators: dict[tuple[bytes, float], FloatArray] = {}
 
         self.sel = np.zeros(n, dtype=bool)
         self.lev = np.zeros(n, dtype=np.int64)
@@ -98,6 +101,11 @@ class _Chain:
         self.restore(other.save())
         self.fixed, self.eligible = other.fixed.copy(), other.eligible.copy()
         self.refresh()
+
+    def exclude(self, positions: NDArray[np.bool_]) -> None:
+        """Positions that may no longer be added (a mask)."""
+        self.eligible[positions] = False
+        self._addable = None
 
     # --- state -----------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -122,10 +130,11 @@ class _Chain:
         A[1:] = np.cumprod(1.0 - m, axis=0)[:-1]
         return float((self.v[chosen, None] * m * A).sum(axis=0) @ self.w)
 
-    def add_gains(self) -> FloatArray:
-        """Objective gain of adding each position at each level, (L, n) (unselected only)."""
+    def add_gains(self, levels: int | None = None) -> FloatArray:
+        """Objective gain of adding each position at each level, (L, n) (unselected only); with
+        `levels`, at the first `levels` levels only."""
         base = self.v[:, None] * self.A - self.B
-        return np.einsum("lnk,nk,k->ln", self.M, base, self.w)
+        return np.einsum("lnk,nk,k->ln", self.M[:levels], base, self.w)
 
     def removal_terms(self) -> FloatArray:
         """D with f(S) - f(S - c) = w . (m_c * D_c) for selected c, (n, K)."""
@@ -150,6 +159,8 @@ class _Chain:
             out[0] = True
             out.flags.writeable = False
             self._open, self._open_key = out, key
+            # once every signal is used, only "no signal" is left to weigh
+            self._open_levels = self.levels if out[1:].any() else 1
         return self._open
 
     def put(self, p: int, level: int) -> None:
@@ -158,11 +169,15 @@ class _Chain:
         self.lev[p] = level
         if level:
             self.used[self.sig_group[p], level] += 1
+            self._addable = None  # the level may have closed for the group
+        elif self._addable is not None:
+            self._addable[:, p] = False
         self.fee += int(self.marginal[self.fee_counts[self.fee_group[p]]])
         self.fee_counts[self.fee_group[p]] += 1
 
     def drop(self, p: int) -> None:
         """Remove position p (frees its signal)."""
+        self._addable = None
         self.set_level(p, 0)
         self.sel[p] = False
         self.fee_counts[self.fee_group[p]] -= 1
@@ -170,6 +185,7 @@ class _Chain:
 
     def set_level(self, p: int, level: int) -> None:
         """Change the signal level of a selected position."""
+        self._addable = None
         if self.lev[p]:
             self.used[self.sig_group[p], self.lev[p]] -= 1
         self.lev[p] = level
@@ -186,32 +202,48 @@ class _Chain:
     ) -> None:
         """Go back to a saved list state (`refresh` when the derived arrays changed too)."""
         sel, lev, used, counts, fee = saved
+        self._addable = None
         self.sel = sel.astype(bool)
         self.lev, self.used, self.fee_counts, self.fee = lev.copy(), used.copy(), counts.copy(), fee
         if refresh:
             self.refresh()
 
     # --- moves -------------------------------------------------------------------------------
+    def addable(self) -> NDArray[np.bool_]:
+        """(L, n): may position p be added at level l (eligible, not in the list, the level open
+        in its signal group); kept up to date by `put`, rebuilt after other changes."""
+        if self._addable is None:
+            self._addable = self.levels_open() & (self.eligible & ~self.sel)
+        return self._addable
+
     def best_add(self, fee_power: float = 1.0) -> tuple[int, int, float] | None:
         """The (position, level, gain) with the largest gain (per dollar), None if none helps."""
-        gains = self.add_gains()
-        ratio = gains / self._denominator(fee_power)
-        mask = self.levels_open() & (self.eligible & ~self.sel) & (gains > _TOL)
-        if not mask.any():
+        addable = self.addable()
+        levels = self._open_levels  # current: `addable` read the open levels
+        gains = self.add_gains(levels)
+        mask = addable[:levels] & (gains > _TOL)
+        ratio = np.where(mask, gains / self._denominator(fee_power), -np.inf)
+        best = ratio.max()
+        if best == -np.inf:
             return None
-        ratio = np.where(mask, ratio, -np.inf)
         # Ratios equal to rounding (twin programs) go to the lowest level, then position, however
         # the gains were summed: the fast chain and this one then choose alike.
-        best = ratio.max()
         first = int(np.argmax(ratio >= best - _TIE * abs(best)))
         s, p = divmod(first, ratio.shape[1])
         return int(p), int(s), float(gains[s, p])
 
     def _denominator(self, fee_power: float) -> FloatArray:
-        """Each position's marginal fee (at least $1) to the power `fee_power`, (n,), computed
-        per fee group."""
-        fee = self.marginal[self.fee_counts].astype(float)
-        return np.asarray((np.maximum(fee, _FEE_FLOOR_USD) ** fee_power)[self.fee_group])
+        """Each position's marginal fee (at least $1) to the power `fee_power`, (n,) (read-only;
+        one per combination of the fee groups' marginal fees)."""
+        fee = self.marginal[self.fee_counts]
+        key = (fee.tobytes(), fee_power)
+        out = self._denominators.get(key)
+        if out is None:
+            per_group = np.maximum(fee.astype(float), _FEE_FLOOR_USD) ** fee_power
+            out = np.asarray(per_group[self.fee_group])
+            out.flags.writeable = False
+            self._denominators[key] = out
+        return out
 
     def swap_pass(self, fee_cap: float) -> bool:
         """Apply the best improving swap (one out, one in) within the fee cap; True if applied.
@@ -223,16 +255,17 @@ class _Chain:
         addable = np.flatnonzero(self.eligible & ~self.sel)
         if removable.size == 0 or addable.size == 0:
             return False
-        base = self.v[:, None] * self.A - self.B
-        H_all = np.einsum("lnk,nk->lnk", self.M[:, addable], base[addable])  # (L, P, K)
+        base = self.v[addable, None] * self.A[addable] - self.B[addable]
+        H_all = self.M[:, addable] * base  # (L, P, K)
         now = (H_all @ self.w).max(axis=0)
         if addable.size > _SWAP_POOL:
             keep = np.sort(np.argsort(-now, kind="stable")[:_SWAP_POOL])
             addable, H_all = addable[keep], H_all[:, keep]
-        D = self.removal_terms()
-        ell = self.m[removable] * D[removable]  # (C, K) per-node loss of removing c
+        m = self.m[removable]
+        D = self.v[removable, None] * self.A[removable] - self.B[removable] / (1.0 - m)
+        ell = m * D  # (C, K) per-node loss of removing c (`removal_terms`)
         loss = ell @ self.w  # (C,)
-        inv = 1.0 / (1.0 - self.m[removable])  # (C, K)
+        inv = 1.0 / (1.0 - m)  # (C, K)
         after = addable[:, None] > removable[None, :]  # d is less preferred than c
         fg = self.fee_group
         counts = self.fee_counts
@@ -283,35 +316,43 @@ class _Chain:
                 return
 
     def improve_signals(self) -> bool:
-        """Upgrade, move or exchange signals while the objective rises; True if any changed."""
+        """Upgrade, move or exchange signals while the objective rises; True if any changed.
+
+        Only programs in the list can take a signal, so the estimates are computed for them."""
         if self.levels < 2 or not (self.sig_group >= 0).any():
             return False
         changed = False
         for _ in range(4 * int(self.allow[:, 1:].sum()) + 4):
             checkpoint()
-            chosen = self.sel & (self.sig_group >= 0)
-            if not chosen.any():
+            idx = np.flatnonzero(self.sel & (self.sig_group >= 0))  # ascending positions
+            if not idx.size:
                 return changed
-            D = self.removal_terms()
-            # change[l, p]: estimated gain of putting selected p at level l (others unchanged)
-            change = np.einsum("lnk,nk,k->ln", self.M - self.m[None], D, self.w)
+            m = self.m[idx]
+            D = self.v[idx, None] * self.A[idx] - self.B[idx] / (1.0 - m)  # `removal_terms`
+            # change[l, j]: estimated gain of putting idx[j] at level l (others unchanged)
+            change = np.einsum("lnk,nk,k->ln", self.M[:, idx] - m[None], D, self.w)
+            lev, group = self.lev[idx], self.sig_group[idx]
             # (estimated gain, p, q, level for p); q (if any) takes p's old level
             moves: list[tuple[float, int, int, int]] = []
             for s in range(1, self.levels):
-                up = np.where(chosen & (self.lev != s), change[s], -np.inf)
-                open_up = np.where(self.level_open(s), up, -np.inf)
-                for p in np.argsort(-open_up, kind="stable")[:_SIGNAL_TRIES]:
-                    if open_up[p] > _TOL:
-                        moves.append((float(open_up[p]), int(p), -1, s))
-                for holder in np.flatnonzero(chosen & (self.lev == s)):
-                    q_change = change[self.lev, holder]  # holder moving to each p's level
-                    same = self.sig_group == self.sig_group[holder]
-                    gain = np.where(same, up + q_change, -np.inf)
-                    p = int(np.argmax(gain))
+                up = np.where(lev != s, change[s], -np.inf)
+                open_up = np.where(self.level_open(s)[idx], up, -np.inf)
+                for j in np.argsort(-open_up, kind="stable")[:_SIGNAL_TRIES]:
+                    if open_up[j] > _TOL:
+                        moves.append((float(open_up[j]), int(idx[j]), -1, s))
+                holders = np.flatnonzero(lev == s)
+                if not holders.size:
+                    continue
+                # each holder moving to each candidate's level, with the candidate taking s
+                q_change = change[lev[None, :], holders[:, None]]  # (holders, candidates)
+                same = group[None, :] == group[holders][:, None]
+                gain = np.where(same, up[None, :] + q_change, -np.inf)
+                best = np.argmax(gain, axis=1)
+                for r, (h, j) in enumerate(zip(holders, best, strict=True)):
                     # the estimate leaves out the two changes' interaction, which favours
                     # exchanges: near-zero estimates are worth checking exactly
-                    if gain[p] > -_EXCHANGE_SLACK:
-                        moves.append((float(gain[p]), p, int(holder), s))
+                    if gain[r, j] > -_EXCHANGE_SLACK:
+                        moves.append((float(gain[r, j]), int(idx[j]), int(idx[h]), s))
             moves.sort(key=lambda move: (-move[0], move[1], move[2], move[3]))
             if not any(self._try_signal_move(*move[1:]) for move in moves[:_SIGNAL_TRIES]):
                 return changed

@@ -115,7 +115,7 @@ def optimize_list(
         if not chain.sel[p]:
             chain.put(p, 0)
             chain.fixed[p] = True
-    chain.eligible[chain.fixed] = False
+    chain.exclude(chain.fixed)
     chain.refresh()
     if problem.must_include:
         chain.improve_signals()
