@@ -223,8 +223,8 @@ class _Chain:
         gains = self.add_gains(levels)
         mask = addable[:levels] & (gains > _TOL)
         ratio = np.where(mask, gains / self._denominator(fee_power), -np.inf)
-        best = ratio.max()
-        if best == -np.inf:
+        best = ratio.max(initial=-np.inf)
+        if best == -np.inf:  # nothing left that adds anything
             return None
         # Ratios equal to rounding (twin programs) go to the lowest level, then position, however
         # the gains were summed: the fast chain and this one then choose alike.
