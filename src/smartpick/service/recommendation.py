@@ -6,6 +6,7 @@ listed programs only, and each listed program's reasons are written only for the
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,7 @@ from smartpick.core.chances.matrix import (
     interview_terms,
     p_match,
 )
-from smartpick.core.chances.results import Assessment
+from smartpick.core.chances.results import Assessment, ProgramChance
 from smartpick.core.chances.rows import take
 from smartpick.core.lists.curve import objective_draws
 from smartpick.core.lists.economics import how_many
@@ -29,6 +30,7 @@ from smartpick.core.lists.result import CurvePoint, ListedProgram, Recommendatio
 from smartpick.core.lists.signals import Allowance
 from smartpick.core.lists.tiers import tier_of, tier_scale
 from smartpick.core.lists.types import ListProblem, ListSolution
+from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
 from smartpick.core.rules.institutions import InstitutionMatch
 from smartpick.core.rules.languages import language_note
@@ -74,8 +76,6 @@ def build_recommendation(
         "your chance of matching" if problem.values is None else "the expected value of your match"
     )
     level = assessment.level
-    profile_regions = set(assessment.profile.preferred_regions)
-    profile_states = set(assessment.profile.preferred_states)
     group_count: dict[str, int] = {}
     listed: list[ListedProgram] = []
     rows = take(assessment.rows, selected)
@@ -88,24 +88,17 @@ def build_recommendation(
         p_int = Estimate(*p_ints[rank - 1])
         row = rows[rank - 1]
         plain = float(cm.point_interview[0][i] @ cm.weights)
-        reasons: list[str] = []
-        if i in must:
-            reasons.append("must-include (your choice)")
-        if s:
-            reasons.append(
-                f"{SIGNAL_LEVELS[s]} signal: interview chance {_pct(plain)} → {_pct(p_int.point)}"
-            )
-        reasons.append(f"without it {objective_name} would be {_pp(contribution)} lower")
-        reasons.extend(row.reasons)
-        reasons.extend(
-            f"{screen.text} ({screen.source})" for screen in screens(assessment.profile, p)
-        )
-        if p.region.value in profile_regions or p.state.value in profile_states:
-            reasons.append(f"in your preferred area ({p.state.value}, {p.region.value})")
-        if row.unknowns:
-            reasons.append(f"unknown: {', '.join(row.unknowns)}")
-        reasons.append(
-            f"ERAS fee ${fee} (program {group_count[group]} of {group}, {schedule.season} season)"
+        why = _Why(
+            profile=assessment.profile,
+            program=p,
+            row=row,
+            signal=s,
+            plain=plain,
+            signaled=p_int.point,
+            contribution=contribution,
+            must_include=i in must,
+            objective_name=objective_name,
+            fee=f"ERAS fee ${fee} (program {group_count[group]} of {group}, {schedule.season} season)",
         )
         listed.append(
             ListedProgram(
@@ -120,7 +113,7 @@ def build_recommendation(
                 preference=None if problem.values is None else problem.values[i],
                 must_include=i in must,
                 confidence=row.confidence,
-                reasons=tuple(reasons),
+                write_reasons=why.reasons,
             )
         )
 
@@ -247,3 +240,44 @@ def build_recommendation(
         notes=tuple(notes),
         assessment=assessment,
     )
+
+
+@dataclass(frozen=True)
+class _Why:
+    """What a listed program's reasons are written from (when first read: a what-if prices a
+    list without showing it)."""
+
+    profile: ApplicantProfile
+    program: Program
+    row: ProgramChance
+    signal: int
+    plain: float
+    signaled: float
+    contribution: float
+    must_include: bool
+    objective_name: str
+    fee: str
+
+    def reasons(self) -> tuple[str, ...]:
+        """Why the program is in the list, most specific first."""
+        p, row = self.program, self.row
+        reasons: list[str] = []
+        if self.must_include:
+            reasons.append("must-include (your choice)")
+        if self.signal:
+            reasons.append(
+                f"{SIGNAL_LEVELS[self.signal]} signal: interview chance {_pct(self.plain)} → "
+                f"{_pct(self.signaled)}"
+            )
+        reasons.append(f"without it {self.objective_name} would be {_pp(self.contribution)} lower")
+        reasons.extend(row.reasons)
+        reasons.extend(f"{screen.text} ({screen.source})" for screen in screens(self.profile, p))
+        if (
+            p.region.value in self.profile.preferred_regions
+            or p.state.value in self.profile.preferred_states
+        ):
+            reasons.append(f"in your preferred area ({p.state.value}, {p.region.value})")
+        if row.unknowns:
+            reasons.append(f"unknown: {', '.join(row.unknowns)}")
+        reasons.append(self.fee)
+        return tuple(reasons)
