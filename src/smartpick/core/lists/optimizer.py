@@ -247,14 +247,17 @@ def _run_chain(
         if within and polish_now:
             fee_cap = chain.fee if fee_power > 0 else float("inf")
             before = chain.lev.copy(), chain.sel.copy()
-            if polisher is None:
-                chain.polish(fee_cap)
-            else:  # the fast chain cannot polish: the general one does, and hands the list back
+            polished = chain
+            if polisher is not None:  # the fast chain cannot polish: the general one does
                 polisher.adopt(chain)
-                polisher.polish(fee_cap)
-                chain.adopt(polisher)
-            if not (np.array_equal(before[0], chain.lev) and np.array_equal(before[1], chain.sel)):
+                polished = polisher
+            polished.polish(fee_cap)
+            if not (
+                np.array_equal(before[0], polished.lev) and np.array_equal(before[1], polished.sel)
+            ):
                 added = None
+                if polished is not chain:
+                    chain.adopt(polished)  # and hands the changed list back
         snapshot(added)
         gain = stage_sets[-1][3] - stage_sets[-2][3]
         fee = stage_sets[-1][2] - stage_sets[-2][2]
