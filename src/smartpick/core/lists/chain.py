@@ -277,21 +277,23 @@ class _Chain:
         )
         fee_ok = new_fee <= fee_cap
         group_d, group_c = self.sig_group[addable][:, None], self.sig_group[removable][None, :]
+        # every level at once: (L, P, C) gains of swapping d (at level l) in for c
+        g = H_all @ self.w  # (L, P)
+        gain_after = (H_all * self.w) @ inv.T
+        gain_before = g[:, :, None] + (self.M[:, addable] * self.w) @ ell.T
+        gain = np.where(after, gain_after, gain_before) - loss
+        open_l = self.levels_open()[:, addable][:, :, None]
+        levels = np.arange(self.levels)[:, None, None]
+        # a signal level is also open to d where c frees it (same group)
+        freed = (self.lev[removable] == levels) & (levels > 0) & (group_d == group_c)
+        open_l = open_l | (freed & (group_d >= 0))
+        gain = np.where(open_l & fee_ok, gain, -np.inf).reshape(self.levels, -1)
+        first = np.argmax(gain, axis=1)
         best: tuple[float, int, int, int] = (0.0, -1, -1, 0)
-        for s in range(self.levels):
-            H = H_all[s]  # (P, K)
-            g = H @ self.w
-            gain_after = (H * self.w) @ inv.T  # (P, C)
-            gain_before = g[:, None] + (self.M[s, addable] * self.w) @ ell.T
-            gain = np.where(after, gain_after, gain_before) - loss[None, :]
-            open_s = self.level_open(s)[addable][:, None]
-            if s:
-                freed = (self.lev[removable] == s)[None, :] & (group_d == group_c)
-                open_s = open_s | (freed & (group_d >= 0))
-            gain = np.where(open_s & fee_ok, gain, -np.inf)
-            row, col = np.unravel_index(int(np.argmax(gain)), gain.shape)
-            if gain[row, col] > best[0]:
-                best = (float(gain[row, col]), int(addable[row]), int(removable[col]), s)
+        for s, k in enumerate(first):  # the first level with the largest gain
+            if gain[s, k] > best[0]:
+                row, col = divmod(int(k), removable.size)
+                best = (float(gain[s, k]), int(addable[row]), int(removable[col]), s)
         improvement, d, c, s = best
         if d < 0 or improvement <= _TOL * max(1.0, self.f):
             return False
