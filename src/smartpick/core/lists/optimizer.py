@@ -237,14 +237,14 @@ def _run_chain(
         p, s, _ = move
         chain.put(p, s)
         chain.refresh()
-        polish_now = (
+        polish_now = within and (  # stages past the limits are never polished
             polish
             or (no_limit and size + 1 <= POLISH_EVERY_STAGE_UP_TO)
             or (size + 1) % POLISH_EVERY == 0
             or not room_left(size + 1)
         )
         added: tuple[int, int] | None = (int(chain.order[p]), s)
-        if within and polish_now:
+        if polish_now:
             fee_cap = chain.fee if fee_power > 0 else float("inf")
             before = chain.lev.copy(), chain.sel.copy()
             polished = chain
