@@ -110,8 +110,9 @@ class _Chain:
     # --- state -----------------------------------------------------------------------------
     def refresh(self) -> None:
         """Recompute prefix products A, suffix sums B and the objective for the current list."""
-        idx = np.arange(self.M.shape[1])
-        m = np.where(self.sel[:, None], self.M[self.lev, idx], 0.0)
+        chosen = np.flatnonzero(self.sel)
+        m = np.zeros(self.M.shape[1:])  # 0 for the programs not in the list
+        m[chosen] = self.M[self.lev[chosen], chosen]
         one_minus = 1.0 - m
         A = np.ones_like(m)
         A[1:] = np.cumprod(one_minus, axis=0)[:-1]
