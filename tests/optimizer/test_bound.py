@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from smartpick.core.lists.bound import lp_bound, milp_bound
+from smartpick.core.lists.curve import objective_value
 from smartpick.core.lists.fees import FeeTier, custom_schedule
-from smartpick.core.lists.optimizer import objective_value, optimize_list
+from smartpick.core.lists.optimizer import optimize_list
 from smartpick.core.lists.reference import exhaustive_list
 from smartpick.core.lists.types import ListProblem
 from smartpick.service.catalog import Catalog

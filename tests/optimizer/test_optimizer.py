@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smartpick.core.chances.matrix import p_match
+from smartpick.core.lists.curve import objective_value
 from smartpick.core.lists.fees import FeeTier, custom_schedule, fee_schedule
-from smartpick.core.lists.optimizer import objective_value, optimize_list
+from smartpick.core.lists.optimizer import optimize_list
 from smartpick.core.lists.reference import exhaustive_list
 from smartpick.core.lists.tiers import tier_of, tier_scale
 from smartpick.core.lists.types import ListProblem

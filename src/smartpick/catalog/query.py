@@ -89,6 +89,8 @@ class Catalog:
         self._lock = threading.Lock()
         self._reload_lock = threading.Lock()
         self._cache: dict[str, Program] = {}
+        # ids of each (specialty, track) listing, dropped whenever the user store changes
+        self._listings: dict[tuple[str | None, str | None], list[str]] = {}
         self._user_facts: dict[str, dict[str, list[tuple[Any, int]]]] = {}
         self._user_stamp: tuple[int, int] | None = None
         self._ids: frozenset[str] = frozenset(self.index.all_ids())
@@ -101,6 +103,7 @@ class Catalog:
             self._user_facts = facts
             self._user_stamp = stamp
             self._cache.clear()
+            self._listings.clear()
         self.index.set_overlay(
             (pid, {f: vals[0][0] for f, vals in by_field.items() if f in OVERRIDABLE_INDEX})
             for pid, by_field in facts.items()
@@ -150,7 +153,14 @@ class Catalog:
         """All programs, or those of one specialty (any accepted spelling) and/or track."""
         filters = SearchFilters.parse(specialty=specialty, track=track, limit=1)
         self._refresh()
-        return self._programs(self.index.ids(filters, paged=False))
+        key = (filters.specialty, filters.track)
+        with self._lock:
+            ids = self._listings.get(key)
+        if ids is None:  # one query per listing until the next import (the stamp changes)
+            ids = self.index.ids(filters, paged=False)
+            with self._lock:
+                self._listings[key] = ids
+        return self._programs(ids)
 
     def search(
         self,

@@ -5,30 +5,21 @@ the target specialties (`service.assess.assess`), applies the applicant's filter
 application with the ERAS schedule of the season (`core.lists.fees`), reads the signal allowance
 of each specialty (`core.lists.signals`), and lets the optimizer (`core.lists`) choose the list and
 the signals. The result carries the list, the totals with intervals, the P(match) curve against the
-number of applications and fees, and the stopping point. `Recommendation.to_dict()` is the JSON
-contract documented in docs/optimizer.md.
+number of applications and fees, and the stopping point (written by `service.recommendation`).
+`Recommendation.to_dict()` is the JSON contract documented in docs/optimizer.md.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
-import numpy as np
-
-from smartpick.core.chances.estimate import Estimate
 from smartpick.core.chances.matrix import (
-    SIGNAL_LEVELS,
     ChanceMatrix,
-    expected_interviews,
-    interval,
-    intervals,
-    p_match,
 )
 from smartpick.core.chances.results import Assessment
-from smartpick.core.lists.economics import default_match_value, how_many
-from smartpick.core.lists.fees import FeeSchedule, fee_schedule
-from smartpick.core.lists.optimizer import objective_value, optimize_list
+from smartpick.core.lists.economics import default_match_value
+from smartpick.core.lists.fees import fee_schedule
+from smartpick.core.lists.optimizer import optimize_list
 from smartpick.core.lists.request import (
     ListFilters,
     check_limits,
@@ -40,20 +31,18 @@ from smartpick.core.lists.request import (
     read_states,
     read_tracks,
 )
-from smartpick.core.lists.result import CurvePoint, ListedProgram, Recommendation
-from smartpick.core.lists.signals import Allowance, signal_allowance
-from smartpick.core.lists.tiers import tier_of, tier_scale
-from smartpick.core.lists.types import DEFAULT_HORIZON, ListProblem, ListSolution
+from smartpick.core.lists.result import Recommendation
+from smartpick.core.lists.signals import signal_allowance
+from smartpick.core.lists.types import DEFAULT_HORIZON, ListProblem
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
 from smartpick.core.rules.certification import step2ck_block
-from smartpick.core.rules.institutions import InstitutionMatch, match_institution
-from smartpick.core.rules.languages import language_note
-from smartpick.core.rules.screens import screens
+from smartpick.core.rules.institutions import match_institution
 from smartpick.core.specialties import resolve_specialty
 from smartpick.errors import InvalidInput, NotFound
 from smartpick.service.assess import assess
 from smartpick.service.catalog import Catalog, open_catalog
+from smartpick.service.recommendation import build_recommendation
 
 
 def _program_id(catalog: Catalog, program_id: str, field_name: str) -> str:
@@ -196,7 +185,7 @@ def recommend(
         match_institution(name, in_specialties)
         for name in dict.fromkeys(e.institution for e in profile.usce if e.institution)
     )
-    return _recommendation(
+    return build_recommendation(
         problem,
         solution,
         programs,
@@ -225,226 +214,4 @@ def recommend(
         filtered_out=0 if blocked else len(programs) - len(candidates),
         blocked=blocked,
         institutions=institutions,
-    )
-
-
-def _pct(x: float) -> str:
-    if x >= 0.01:
-        return f"{100 * x:.0f}%"
-    return f"{100 * x:.1f}%" if x >= 0.001 else "<0.1%"
-
-
-def _pp(x: float) -> str:
-    return f"{100 * x:.2f} percentage points" if x >= 0.0001 else "under 0.01 percentage points"
-
-
-def _recommendation(
-    problem: ListProblem,
-    solution: ListSolution,
-    programs: list[Program],
-    assessment: Assessment,
-    *,
-    allowances: Mapping[str, Allowance],
-    schedule: FeeSchedule,
-    season: int,
-    prefs: Mapping[str, Mapping[str, float]] | None,
-    constraints: dict[str, Any],
-    not_eligible: int,
-    filtered_out: int,
-    value_is_default: bool,
-    blocked: str | None,
-    institutions: tuple[InstitutionMatch, ...],
-) -> Recommendation:
-    cm = problem.chances
-    selected = list(solution.order)
-    levels = list(solution.signals)
-    interview_draws = {
-        s: arr @ cm.weights for s, arr in enumerate(cm.interview_by_signal)
-    }  # (D+1, n) per level
-    # every listed program's P(interview) interval in one quantile pass
-    shown = [interview_draws[s][:, i] for i, s in zip(selected, levels, strict=True)]
-    p_ints = intervals(np.stack(shown, axis=1), assessment.level) if shown else []
-    must = set(problem.must_include)
-    objective_name = (
-        "your chance of matching" if problem.values is None else "the expected value of your match"
-    )
-    level = assessment.level
-    profile_regions = set(assessment.profile.preferred_regions)
-    profile_states = set(assessment.profile.preferred_states)
-    group_count: dict[str, int] = {}
-    listed: list[ListedProgram] = []
-    for rank, (i, s, fee, contribution) in enumerate(
-        zip(selected, levels, solution.fees_usd, solution.contributions, strict=True), start=1
-    ):
-        p = programs[i]
-        group = fee_group(p)
-        group_count[group] = group_count.get(group, 0) + 1
-        p_int = Estimate(*p_ints[rank - 1])
-        row = assessment.rows[i]
-        plain = float(interview_draws[0][0, i])
-        reasons: list[str] = []
-        if i in must:
-            reasons.append("must-include (your choice)")
-        if s:
-            reasons.append(
-                f"{SIGNAL_LEVELS[s]} signal: interview chance {_pct(plain)} → {_pct(p_int.point)}"
-            )
-        reasons.append(f"without it {objective_name} would be {_pp(contribution)} lower")
-        reasons.extend(row.reasons)
-        reasons.extend(
-            f"{screen.text} ({screen.source})" for screen in screens(assessment.profile, p)
-        )
-        if p.region.value in profile_regions or p.state.value in profile_states:
-            reasons.append(f"in your preferred area ({p.state.value}, {p.region.value})")
-        if row.unknowns:
-            reasons.append(f"unknown: {', '.join(row.unknowns)}")
-        reasons.append(
-            f"ERAS fee ${fee} (program {group_count[group]} of {group}, {schedule.season} season)"
-        )
-        listed.append(
-            ListedProgram(
-                rank=rank,
-                program=p,
-                tier=tier_of(p_int.point, p.specialty, assessment.profile.applicant_type),
-                p_interview=p_int,
-                p_interview_unsignaled=plain,
-                signal=SIGNAL_LEVELS[s],
-                fee_usd=int(fee),
-                contribution_pp=100 * contribution,
-                preference=None if problem.values is None else problem.values[i],
-                must_include=i in must,
-                confidence=row.confidence,
-                reasons=tuple(reasons),
-            )
-        )
-
-    p_draws = np.asarray(p_match(cm, selected, levels), dtype=float)
-    i_draws = (
-        expected_interviews(cm, selected, levels) if selected else np.zeros(cm.conversion.shape[0])
-    )
-    expected_value = None
-    if problem.values is not None:
-        ev_draws = np.array(
-            [
-                objective_value(cm, selected, levels, problem.values, draw=d)
-                for d in range(cm.conversion.shape[0])
-            ]
-        )
-        expected_value = Estimate(*interval(ev_draws, level))
-
-    fees_by_specialty: dict[str, dict[str, int]] = {}
-    for item in listed:
-        entry = fees_by_specialty.setdefault(
-            fee_group(item.program), {"applications": 0, "fees_usd": 0}
-        )
-        entry["applications"] += 1
-        entry["fees_usd"] += item.fee_usd
-
-    def within(point_fee: int, size: int) -> bool:
-        return (problem.budget_usd is None or point_fee <= problem.budget_usd) and (
-            problem.max_programs is None or size <= problem.max_programs
-        )
-
-    curve = tuple(
-        CurvePoint(
-            applications=st.applications,
-            fees_usd=st.fee_usd,
-            p_match=Estimate(*st.p_match),
-            objective=st.objective,
-            gain_pp=100 * st.gain,
-            within_limits=within(st.fee_usd, st.applications),
-        )
-        for st in solution.stages
-    )
-    signals_out: dict[str, dict[str, Any]] = {}
-    for specialty, allowance in allowances.items():
-        used = [
-            item.signal
-            for item in listed
-            if item.program.specialty == specialty and item.signal != "none"
-        ]
-        signals_out[specialty] = {
-            "gold_allowed": allowance.gold,
-            "silver_allowed": allowance.silver,
-            "gold_used": used.count("gold"),
-            "silver_used": used.count("silver"),
-            "season": allowance.season,
-            "source_url": allowance.source_url,
-            "note": allowance.note,
-        }
-
-    notes = [
-        *assessment.notes,
-        f"{schedule.note}: "
-        + ", ".join(
-            f"${t.fee_usd} {'flat for' if t.rule == 'flat' else 'each for'} programs "
-            f"{t.first}-{t.last if t.last else 'on'}"
-            for t in schedule.tiers
-        )
-        + " per specialty (tiers restart for each specialty).",
-    ]
-    if listed and schedule.transcript_season != schedule.season:
-        notes.append(
-            f"USMLE transcript fee ${schedule.transcript_fee_usd} as stated for the "
-            f"{schedule.transcript_season} season (the {schedule.season} page does not restate it)."
-        )
-    if problem.values is not None:
-        notes.append(
-            "Objective: expected value of your match (a program counts only if no program you "
-            "prefer also matched), from your preferences."
-        )
-    first = next((c for c in curve if c.applications == 1), None)
-    if not listed and first is not None and problem.budget_usd is not None:
-        notes.append(
-            f"A budget of ${problem.budget_usd:g} does not cover one application: "
-            f"${first.fees_usd} with the ${schedule.transcript_fee_usd} transcript fee."
-        )
-    if solution.binding == "candidates" and blocked is None:
-        notes.append("Every eligible program that adds anything is in the list.")
-    spanish = language_note(assessment.profile, (row.program.state.value for row in listed))
-    if spanish is not None:
-        notes.append(spanish)
-
-    return Recommendation(
-        objective="p_match" if problem.values is None else "preference_value",
-        programs=tuple(listed),
-        p_match=Estimate(*interval(p_draws, level)),
-        p_match_draws=p_draws,
-        expected_interviews=Estimate(*interval(i_draws, level)),
-        expected_interviews_draws=np.asarray(i_draws, dtype=float),
-        expected_value=expected_value,
-        program_fees_usd=sum(item.fee_usd for item in listed),
-        transcript_fee_usd=solution.transcript_fee_usd,
-        fees_by_specialty=fees_by_specialty,
-        curve=curve,
-        stop_at_applications=None
-        if solution.stop_at is None
-        else solution.stages[solution.stop_at].applications,
-        how_many=how_many(
-            match_value_usd=float(constraints["match_value_usd"]),
-            is_default=value_is_default,
-            curve=[(c.applications, c.fees_usd, c.p_match.point) for c in curve],
-            rule_index=solution.stop_at,
-            listed=len(listed),
-            limited_by=solution.binding,
-            specialties=tuple(constraints["specialties"]),
-            blocked=blocked,
-        ),
-        blocked=blocked,
-        institutions=institutions,
-        next_gain_pp=None if solution.next_gain is None else 100 * solution.next_gain,
-        next_fee_usd=solution.next_fee_usd,
-        binding=solution.binding,
-        signals=signals_out,
-        tier_scales=tuple(
-            tier_scale(s, assessment.profile.applicant_type) for s in constraints["specialties"]
-        ),
-        season=season,
-        fee_source_url=schedule.source_url,
-        constraints=constraints,
-        candidates=len(problem.candidates or ()),
-        not_eligible=not_eligible,
-        filtered_out=filtered_out,
-        notes=tuple(notes),
-        assessment=assessment,
     )

@@ -9,13 +9,16 @@ and P(match | S) = sum_k weights[k] * P(match | u_k, S). Correlation between pro
 through u: ten "60%" programs are not ten independent coins.
 
 Every array has a leading "draw" axis: index 0 is the point estimate, 1..D are parametric-bootstrap
-draws of the model's parameters, used for intervals.
+draws of the model's parameters, used for intervals. The optimizer reads only the point (draw 0,
+`point_interview`), for every program; the draws are computed when first asked for, for the
+programs asked for (the listed ones and the curve's), from the model's terms (`DrawSource`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -23,21 +26,135 @@ from numpy.typing import NDArray
 SIGNAL_LEVELS = ("none", "silver", "gold")  # "gold" alone is used where a specialty has one kind
 
 FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
 
 
-@dataclass(frozen=True)
+class DrawSource(Protocol):
+    """Computes a matrix's values for some programs and draws on demand (the model's terms).
+
+    Each value depends only on its own draw, program and node, so computing a subset gives the
+    same numbers as computing everything."""
+
+    def interview(self, level: int, idx: IntArray, draws: slice) -> FloatArray:
+        """P(interview | u) at signal `level`, (len(draws), len(idx), K)."""
+        ...
+
+    def conversion(self, idx: IntArray, draws: slice) -> FloatArray:
+        """P(match | interview, u), (len(draws), len(idx), K)."""
+        ...
+
+
+class _Lazy:
+    """One (D + 1, n, K) array filled program by program as they are asked for."""
+
+    def __init__(
+        self, compute: Callable[[IntArray, slice], FloatArray], point: FloatArray, d1: int
+    ) -> None:
+        self.compute = compute  # (idx, draws) -> (len(draws), len(idx), K)
+        self.point = point
+        self.values: FloatArray | None = None
+        self.have = np.zeros(point.shape[0], dtype=bool)
+        self.d1 = d1
+
+    def get(self, idx: IntArray) -> FloatArray:
+        if self.values is None:
+            self.values = np.empty((self.d1, *self.point.shape))
+            self.values[0] = self.point
+        missing = np.unique(idx[~self.have[idx]])
+        if missing.size and self.d1 > 1:
+            self.values[1:, missing] = self.compute(missing, slice(1, self.d1))
+        self.have[missing] = True
+        return self.values[:, idx]
+
+
 class ChanceMatrix:
     """Per-program probabilities at each quadrature node, for the point estimate and each draw.
 
-    Shapes: `weights` (K,); the others (D + 1, n, K) for n programs in `program_ids` order.
-    `interview_by_signal[s]` is the interview probability when the program gets signal level
-    `SIGNAL_LEVELS[s]`; level 0 (no signal) is the plain interview probability.
+    `weights` (K,); `point_interview[s]` and `point_conversion` (n, K) are draw 0 for the n
+    programs in `program_ids` order; `interview_draws` / `conversion_draws` give (D + 1, m, K)
+    for m of them. Signal level `s` is `SIGNAL_LEVELS[s]`; level 0 (no signal) is the plain
+    interview probability. Built from whole arrays, or with `on_demand` from a `DrawSource`.
     """
 
-    program_ids: tuple[str, ...]
-    weights: FloatArray
-    interview_by_signal: tuple[FloatArray, ...]  # one (D+1, n, K) array per signal level
-    conversion: FloatArray  # P(match at i | interview at i, u)
+    def __init__(
+        self,
+        program_ids: tuple[str, ...],
+        weights: FloatArray,
+        interview_by_signal: tuple[FloatArray, ...],  # one (D + 1, n, K) array per signal level
+        conversion: FloatArray,  # P(match at i | interview at i, u), (D + 1, n, K)
+    ) -> None:
+        self.program_ids = program_ids
+        self.weights = weights
+        self.n_draws = conversion.shape[0]  # D + 1
+        self._interview: tuple[FloatArray, ...] | None = tuple(interview_by_signal)
+        self._conversion: FloatArray | None = conversion
+        self.point_interview = tuple(arr[0] for arr in interview_by_signal)
+        self.point_conversion = conversion[0]
+        self._lazy: list[_Lazy] = []
+        self._index: dict[str, int] | None = None
+
+    @classmethod
+    def on_demand(
+        cls,
+        program_ids: tuple[str, ...],
+        weights: FloatArray,
+        source: DrawSource,
+        *,
+        levels: int,
+        n_draws: int,
+    ) -> ChanceMatrix:
+        """A matrix whose draw 0 is computed now for every program, the draws 1..D on demand."""
+        out = cls.__new__(cls)
+        out.program_ids, out.weights, out.n_draws = program_ids, weights, n_draws
+        out._interview = out._conversion = None
+        out._index = None
+        every = np.arange(len(program_ids), dtype=np.int64)
+        first = slice(0, 1)
+        out.point_interview = tuple(source.interview(s, every, first)[0] for s in range(levels))
+        out.point_conversion = source.conversion(every, first)[0]
+        out._lazy = [
+            *(
+                _Lazy(partial(source.interview, s), point, n_draws)
+                for s, point in enumerate(out.point_interview)
+            ),
+            _Lazy(source.conversion, out.point_conversion, n_draws),
+        ]
+        return out
+
+    @property
+    def levels(self) -> int:
+        """Number of signal levels."""
+        return len(self.point_interview)
+
+    def interview_draws(self, level: int, idx: Sequence[int] | IntArray) -> FloatArray:
+        """P(interview | u) at one signal level for programs `idx`, every draw, (D + 1, m, K)."""
+        rows = np.asarray(idx, dtype=np.int64)
+        if self._interview is not None:
+            return self._interview[level][:, rows]
+        return self._lazy[level].get(rows)
+
+    def conversion_draws(self, idx: Sequence[int] | IntArray) -> FloatArray:
+        """P(match | interview, u) for programs `idx`, every draw, (D + 1, m, K)."""
+        rows = np.asarray(idx, dtype=np.int64)
+        if self._conversion is not None:
+            return self._conversion[:, rows]
+        return self._lazy[-1].get(rows)
+
+    @property
+    def interview_by_signal(self) -> tuple[FloatArray, ...]:
+        """Every program's interview probabilities per signal level, (D + 1, n, K) each (all
+        draws of every program: for tests and studies, not the request path)."""
+        if self._interview is None:
+            every = np.arange(len(self.program_ids), dtype=np.int64)
+            return tuple(self.interview_draws(s, every) for s in range(self.levels))
+        return self._interview
+
+    @property
+    def conversion(self) -> FloatArray:
+        """Every program's P(match | interview, u), (D + 1, n, K) (as `interview_by_signal`)."""
+        if self._conversion is None:
+            return self.conversion_draws(np.arange(len(self.program_ids), dtype=np.int64))
+        return self._conversion
 
     @property
     def interview(self) -> FloatArray:
@@ -46,29 +163,32 @@ class ChanceMatrix:
 
     def index(self, program_id: str) -> int:
         """Position of a program in the arrays."""
-        return self.program_ids.index(program_id)
+        if self._index is None:
+            self._index = {pid: i for i, pid in enumerate(self.program_ids)}
+        if program_id not in self._index:
+            raise ValueError(f"{program_id!r} is not in the matrix")
+        return self._index[program_id]
 
 
 def interview_terms(
     chances: ChanceMatrix, selected: Sequence[int], signals: Sequence[int] | None = None
 ) -> FloatArray:
-    """P(interview at program i | u) for the selected programs with their signal levels."""
+    """P(interview at program i | u) for the selected programs with their signal levels,
+    (D + 1, len(selected), K)."""
     idx = np.asarray(selected, dtype=np.int64)
-    if signals is None:
-        interview = chances.interview[:, idx, :]
-    else:
-        levels = np.asarray(signals, dtype=np.int64)
-        stacked = np.stack([arr[:, idx, :] for arr in chances.interview_by_signal])
-        interview = np.take_along_axis(stacked, levels[None, None, :, None], axis=0)[0]
-    return interview
+    levels = np.zeros(idx.size, np.int64) if signals is None else np.asarray(signals, np.int64)
+    out = np.empty((chances.n_draws, idx.size, chances.weights.size))
+    for level in np.unique(levels):
+        at = np.flatnonzero(levels == level)
+        out[:, at] = chances.interview_draws(int(level), idx[at])
+    return out
 
 
 def match_terms(
     chances: ChanceMatrix, selected: Sequence[int], signals: Sequence[int] | None = None
 ) -> FloatArray:
     """P(match at program i | u) for the selected programs, (D + 1, len(selected), K)."""
-    idx = np.asarray(selected, dtype=np.int64)
-    return interview_terms(chances, selected, signals) * chances.conversion[:, idx, :]
+    return interview_terms(chances, selected, signals) * chances.conversion_draws(selected)
 
 
 def p_match(
@@ -76,7 +196,7 @@ def p_match(
 ) -> FloatArray:
     """P(at least one match) for the selected programs, one value per draw, (D + 1,)."""
     if len(selected) == 0:
-        return np.zeros(chances.conversion.shape[0])
+        return np.zeros(chances.n_draws)
     terms = match_terms(chances, selected, signals)
     no_match = np.prod(1.0 - terms, axis=1)  # (D+1, K)
     return 1.0 - no_match @ chances.weights
@@ -87,7 +207,7 @@ def expected_interviews(
 ) -> FloatArray:
     """Expected number of interview offers for the selected programs, per draw, (D + 1,)."""
     if len(selected) == 0:
-        return np.zeros(chances.conversion.shape[0])
+        return np.zeros(chances.n_draws)
     return interview_terms(chances, selected, signals).sum(axis=1) @ chances.weights
 
 

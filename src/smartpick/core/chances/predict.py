@@ -8,23 +8,22 @@ the hard rules of `rules.eligibility`, once per distinct set of the facts those 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import partial
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.special import expit
 
-from smartpick.core.chances import reasons as why
 from smartpick.core.chances.draws import Draws
-from smartpick.core.chances.evidence import type_rate
-from smartpick.core.chances.matrix import ChanceMatrix, intervals
+from smartpick.core.chances.matrix import ChanceMatrix
 from smartpick.core.chances.population import Z_NODES, Z_WEIGHTS
-from smartpick.core.chances.results import ExcludedProgram, Prediction, ProgramChance
-from smartpick.core.chances.terms import applicant_terms, failed_flags
+from smartpick.core.chances.results import ExcludedProgram, Prediction
+from smartpick.core.chances.rows import ChanceRows, RowSpec, SpecialtyRows
+from smartpick.core.chances.terms import ApplicantTerms, applicant_terms, failed_flags
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
-from smartpick.core.rules.eligibility import Eligibility, Reason, check
+from smartpick.core.rules.eligibility import Eligibility, check
 from smartpick.core.rules.visas import MIN_KNOWN_FOR_RATE, VISA_BASE_RATE
 
 if TYPE_CHECKING:
@@ -96,6 +95,29 @@ def _positions(d: Draws, programs: Sequence[Program]) -> list[int] | None:
     return out
 
 
+@dataclass(frozen=True)
+class _Terms:
+    """The applicant's terms at the eligible programs, (D + 1, n) each: the chance matrix's
+    `DrawSource` (draw 0 for every program at once, other draws for the programs asked for)."""
+
+    eta: FloatArray
+    spread: FloatArray
+    visa: FloatArray
+    gamma: FloatArray  # (D + 1, n, 3)
+    conversion_: FloatArray
+
+    def interview(self, level: int, idx: NDArray[np.int64], draws: slice) -> FloatArray:
+        """P(interview | u) = V expit(eta + spread z + gamma[level]), (draws, len(idx), K)."""
+        eta = self.eta[draws][:, idx, None] + self.spread[draws][:, idx, None] * Z_NODES
+        gamma = self.gamma[draws][:, idx, level, None]
+        return np.asarray(self.visa[draws][:, idx, None] * expit(eta + gamma), dtype=np.float64)
+
+    def conversion(self, idx: NDArray[np.int64], draws: slice) -> FloatArray:
+        """P(match | interview), the same at every node, (draws, len(idx), K)."""
+        c = self.conversion_[draws][:, idx]
+        return np.broadcast_to(c[:, :, None], (*c.shape, Z_NODES.size))
+
+
 def predict_programs(
     model: ChanceModel,
     profile: ApplicantProfile,
@@ -104,12 +126,11 @@ def predict_programs(
 ) -> Prediction:
     """Probabilities for every program (several specialties share one latent z)."""
     d1 = model.n_draws + 1
-    k = Z_NODES.size
     order: list[int] = []  # input position of each kept program
     kept: list[Program] = []
     excluded: list[tuple[int, ExcludedProgram]] = []
-    blocks: list[tuple[FloatArray, ...]] = []
-    rows: list[ProgramChance] = []
+    blocks: list[ApplicantTerms] = []
+    specs: list[RowSpec] = []
     notes: list[str] = []
     failed = failed_flags(profile)
     specialties = list(dict.fromkeys(p.specialty for p in programs))
@@ -131,45 +152,27 @@ def predict_programs(
             continue
         idx = np.array([positions[j] for j in ok], dtype=np.int64)
         t = applicant_terms(profile, d, idx)
-        eta = t.eta[:, :, None] + t.spread[:, :, None] * Z_NODES[None, None, :]
-        levels = tuple(
-            np.asarray(t.visa[:, :, None] * expit(eta + t.gamma[:, :, lv, None]), dtype=np.float64)
-            for lv in range(3)
-        )
-        conversion = np.broadcast_to(t.conversion[:, :, None], (d1, idx.size, k))
-        blocks.append((*levels, conversion))
-        rows.extend(
-            _rows(
-                model,
-                profile,
-                d,
-                [given[j] for j in ok],
-                idx,
-                levels,
-                conversion,
-                [elig[j] for j in ok],
-                t.connections,
-                failed,
-            )
+        blocks.append(t)
+        shared = SpecialtyRows(model, profile, d, failed)
+        specs.extend(
+            RowSpec(given[j], elig[j], c, shared) for j, c in zip(ok, t.connections, strict=True)
         )
         kept.extend(given[j] for j in ok)
         order.extend(where[j] for j in ok)
     perm = np.argsort(np.array(order, dtype=np.int64), kind="stable")
+    names = ("eta", "spread", "visa", "gamma", "conversion")
     if len(blocks) == 1 and np.array_equal(perm, np.arange(perm.size)):
-        arrays = list(blocks[0])  # one specialty in catalog order: no (draws x programs) copies
+        arrays = [np.asarray(getattr(blocks[0], k)) for k in names]  # no copies
     elif blocks:
-        arrays = [np.concatenate([b[i] for b in blocks], axis=1)[:, perm, :] for i in range(4)]
+        arrays = [np.concatenate([getattr(b, k) for b in blocks], axis=1)[:, perm] for k in names]
     else:
-        empty = np.zeros((d1, 0, k))
-        arrays = [empty, empty, empty, empty]
+        arrays = [np.zeros((d1, 0)), np.zeros((d1, 0)), np.zeros((d1, 0))]
+        arrays += [np.zeros((d1, 0, 3)), np.zeros((d1, 0))]
     kept = [kept[i] for i in perm]
-    rows = [rows[i] for i in perm]
-    chances = ChanceMatrix(
-        tuple(p.id for p in kept),
-        Z_WEIGHTS.copy(),
-        (arrays[0], arrays[1], arrays[2]),
-        np.ascontiguousarray(arrays[3]),
+    chances = ChanceMatrix.on_demand(
+        tuple(p.id for p in kept), Z_WEIGHTS.copy(), _Terms(*arrays), levels=3, n_draws=d1
     )
+    rows = ChanceRows(chances, model.level, [specs[i] for i in perm])
     if profile.step2ck is None:
         notes.append(
             "Step 2 CK not given: each chance averages over the scores applicants like you have "
@@ -188,92 +191,4 @@ def predict_programs(
             "the programs that publish both."
         )
     ex = [e for _, e in sorted(excluded, key=lambda x: x[0])]
-    return Prediction(chances, tuple(kept), tuple(rows), tuple(ex), tuple(notes))
-
-
-def _explain(
-    p: Program,
-    profile: ApplicantProfile,
-    pooled: float,
-    failed: tuple[float, float],
-    layered: bool,
-    elig: Eligibility,
-    connection: str | None,
-    applicant: Sequence[Reason],
-) -> tuple[tuple[str, ...], tuple[Reason, ...]]:
-    """A row's reasons: the program's 2026 evidence first, then visa facts, a connection and the
-    older proxies; then the applicant's own."""
-    evidence = why.evidence_reasons(p, profile, pooled, failed) if layered else []
-    program: list[Reason] = evidence or [why.no_evidence_reason(p, layered)]
-    program += list(elig.soft_reasons)
-    if connection:
-        program.append(why.connection_reason(connection))
-    program += why.older_proxies(p, profile.applicant_type)
-    top = why.top_reasons(program, applicant)
-    return tuple(str(r) for r in top), (*program, *applicant)
-
-
-def _rows(
-    model: ChanceModel,
-    profile: ApplicantProfile,
-    d: Draws,
-    programs: Sequence[Program],
-    idx: NDArray[np.int64],
-    levels: tuple[FloatArray, ...],
-    conversion: FloatArray,
-    elig: Sequence[Eligibility],
-    connections: Sequence[str | None],
-    failed: tuple[float, float],
-) -> list[ProgramChance]:
-    w = Z_WEIGHTS
-    p_int = levels[0] @ w
-    p_match = (levels[0] * conversion) @ w
-    silver, gold = levels[1][0] @ w, levels[2][0] @ w
-    interview_ci = intervals(p_int, model.level)
-    match_ci = intervals(p_match, model.level)
-    b = d.base
-    pooled = model.pooled_rate(b.charting)
-    layered = b.layer is not None
-    applicant = [
-        model.score_reason(profile, b.specialty),
-        *why.applicant_reasons(
-            profile, b.specialty, {k: float(v[0]) for k, v in d.effects.items()}, float(d.lam[0])
-        ),
-    ]
-    if any(failed):
-        typical = float(np.median(d.fail[0, :, 0] * failed[0] + d.fail[0, :, 1] * failed[1]))
-        applicant.append(why.failed_reason(profile, b.specialty, typical, layered))
-    rows = []
-    for j, p in enumerate(programs):
-        unknowns = list(elig[j].unknowns)
-        if not layered or type_rate(p.interview_evidence, profile.applicant_type) is None:
-            unknowns.append("2026 interview figures")
-        if p.setting.value is None:
-            unknowns.append("program setting")
-        n_unknown = len(unknowns)
-        rows.append(
-            ProgramChance(
-                program=p,
-                p_interview=interview_ci[j],
-                p_match=match_ci[j],
-                p_interview_signal={
-                    "none": float(p_int[0, j]),
-                    "silver": float(silver[j]),
-                    "gold": float(gold[j]),
-                },
-                confidence="high" if n_unknown == 0 else "medium" if n_unknown == 1 else "low",
-                unknowns=tuple(unknowns),
-                explain=partial(
-                    _explain,
-                    p,
-                    profile,
-                    pooled,
-                    failed,
-                    layered,
-                    elig[j],
-                    connections[j],
-                    applicant,
-                ),
-            )
-        )
-    return rows
+    return Prediction(chances, tuple(kept), rows, tuple(ex), tuple(notes))

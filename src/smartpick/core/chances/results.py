@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -111,7 +111,7 @@ class Prediction:
 
     chances: ChanceMatrix  # eligible programs only, aligned with `programs` and `rows`
     programs: tuple[Program, ...]
-    rows: tuple[ProgramChance, ...]
+    rows: Sequence[ProgramChance]  # built when read (`core.chances.rows`)
     excluded: tuple[ExcludedProgram, ...]
     notes: tuple[str, ...] = field(default=())
 
@@ -128,7 +128,7 @@ class Assessment:
     specialties: tuple[str, ...]
     programs: tuple[Program, ...]
     chances: ChanceMatrix
-    rows: tuple[ProgramChance, ...]
+    rows: Sequence[ProgramChance]  # built when read (`core.chances.rows`)
     excluded: tuple[ExcludedProgram, ...]
     notes: tuple[str, ...]
     level: float
@@ -136,15 +136,15 @@ class Assessment:
 
     def row(self, program_id: str) -> ProgramChance:
         """The row of an eligible program (KeyError if it is not eligible or not assessed)."""
-        for r in self.rows:
-            if r.program.id == program_id:
-                return r
+        for i, p in enumerate(self.programs):
+            if p.id == program_id:
+                return self.rows[i]
         raise KeyError(program_id)
 
     def interview_points(self, specialty: str | None = None) -> dict[str, float]:
         """Point P(interview) (no signal, integrated over u) per eligible program id, for all
         programs or those of one specialty."""
-        point = self.chances.interview[0] @ self.chances.weights
+        point = self.chances.point_interview[0] @ self.chances.weights
         return {
             p.id: float(v)
             for p, v in zip(self.programs, point, strict=True)

@@ -36,7 +36,7 @@ from smartpick.core.chances.draws import Draws
 from smartpick.core.chances.effects import REFERENCE
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
-from smartpick.core.rules.institutions import name_matches
+from smartpick.core.rules.institutions import matches
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -90,13 +90,14 @@ def connection_kinds(profile: ApplicantProfile, programs: Sequence[Program]) -> 
     ]
     if not named:
         return [None] * len(programs)
+    by_name = [matches(inst, programs) if inst else None for _, inst, _ in named]
     out: list[str | None] = []
-    for p in programs:
+    for j, p in enumerate(programs):
         found: str | None = None
-        for pid, inst, kind in named:
+        for (pid, _, kind), hits in zip(named, by_name, strict=True):
             hit = bool(pid and pid.upper() in (p.id, p.acgme_code))
-            if not hit and inst:
-                hit = name_matches(inst, p)
+            if not hit and hits is not None:
+                hit = hits[j]
             if hit and (found is None or kind == "rotation"):
                 found = kind
         out.append(found)

@@ -17,7 +17,8 @@ from numpy.typing import NDArray
 from scipy import sparse
 
 from smartpick.core.chances.matrix import SIGNAL_LEVELS
-from smartpick.core.lists.optimizer import _validate, objective_value
+from smartpick.core.lists.curve import objective_value
+from smartpick.core.lists.optimizer import _validate
 from smartpick.core.lists.types import _M_CAP, FloatArray, ListProblem
 from smartpick.errors import InvalidInput
 
@@ -91,7 +92,7 @@ class TangentModel:
         _validate(problem)
         self.problem = problem
         cm = problem.chances
-        n, levels = problem.size, len(cm.interview_by_signal)
+        n, levels = problem.size, cm.levels
         values = np.ones(n) if problem.values is None else np.asarray(problem.values, float)
         must = set(problem.must_include)
         allowed = set(range(n) if problem.candidates is None else problem.candidates)
@@ -119,9 +120,9 @@ class TangentModel:
         ]
         self.pair_program = np.array([i for i, _ in pairs], dtype=np.int64)
         self.pair_level = np.array([s for _, s in pairs], dtype=np.int64)
-        conv = cm.conversion[0]
+        conv = cm.point_conversion
         m = np.stack(
-            [np.minimum(cm.interview_by_signal[s][0, i] * conv[i], _M_CAP) for i, s in pairs]
+            [np.minimum(cm.point_interview[s][i] * conv[i], _M_CAP) for i, s in pairs]
         )  # (pairs, K)
         self.a = -np.log1p(-m)
         self.weights = np.asarray(cm.weights, float)

@@ -48,10 +48,10 @@ class _Chain:
         self.order = np.lexsort((np.arange(n), -values))  # position -> program index
         self.pos_of = np.empty(n, dtype=np.int64)
         self.pos_of[self.order] = np.arange(n)
-        levels = len(cm.interview_by_signal)
-        conv = cm.conversion[0][self.order]
+        levels = cm.levels
+        conv = cm.point_conversion[self.order]
         self.M = np.stack(
-            [np.minimum(arr[0][self.order] * conv, _M_CAP) for arr in cm.interview_by_signal]
+            [np.minimum(arr[self.order] * conv, _M_CAP) for arr in cm.point_interview]
         )  # (L, n, K)
         self.w = cm.weights
         self.v = values[self.order]
@@ -79,6 +79,11 @@ class _Chain:
                 if s < levels:
                     self.allow[g, s] = count
         self.used = np.zeros_like(self.allow)
+        self._open_key: bytes | None = None
+        self._open = np.zeros((levels, n), dtype=bool)
+        self._open_levels = levels
+        self._addable: NDArray[np.bool_] | None = None  # see `addable`
+        self._denominators: dict[tuple[bytes, float], FloatArray] = {}
 
         self.sel = np.zeros(n, dtype=bool)
         self.lev = np.zeros(n, dtype=np.int64)
@@ -97,11 +102,17 @@ class _Chain:
         self.fixed, self.eligible = other.fixed.copy(), other.eligible.copy()
         self.refresh()
 
+    def exclude(self, positions: NDArray[np.bool_]) -> None:
+        """Positions that may no longer be added (a mask)."""
+        self.eligible[positions] = False
+        self._addable = None
+
     # --- state -----------------------------------------------------------------------------
     def refresh(self) -> None:
         """Recompute prefix products A, suffix sums B and the objective for the current list."""
-        idx = np.arange(self.M.shape[1])
-        m = np.where(self.sel[:, None], self.M[self.lev, idx], 0.0)
+        chosen = np.flatnonzero(self.sel)
+        m = np.zeros(self.M.shape[1:])  # 0 for the programs not in the list
+        m[chosen] = self.M[self.lev[chosen], chosen]
         one_minus = 1.0 - m
         A = np.ones_like(m)
         A[1:] = np.cumprod(one_minus, axis=0)[:-1]
@@ -120,10 +131,11 @@ class _Chain:
         A[1:] = np.cumprod(1.0 - m, axis=0)[:-1]
         return float((self.v[chosen, None] * m * A).sum(axis=0) @ self.w)
 
-    def add_gains(self) -> FloatArray:
-        """Objective gain of adding each position at each level, (L, n) (unselected only)."""
+    def add_gains(self, levels: int | None = None) -> FloatArray:
+        """Objective gain of adding each position at each level, (L, n) (unselected only); with
+        `levels`, at the first `levels` levels only."""
         base = self.v[:, None] * self.A - self.B
-        return np.einsum("lnk,nk,k->ln", self.M, base, self.w)
+        return np.einsum("lnk,nk,k->ln", self.M[:levels], base, self.w)
 
     def removal_terms(self) -> FloatArray:
         """D with f(S) - f(S - c) = w . (m_c * D_c) for selected c, (n, K)."""
@@ -139,11 +151,18 @@ class _Chain:
         return has & (left > 0)
 
     def levels_open(self) -> NDArray[np.bool_]:
-        """`level_open` for every level at once, (L, n)."""
-        g = np.maximum(self.sig_group, 0)
-        out = ((self.allow - self.used)[g] > 0).T & (self.sig_group >= 0)
-        out[0] = True
-        return np.asarray(out)
+        """`level_open` for every level at once, (L, n) (read-only; kept while the signals used
+        do not change)."""
+        key = self.used.tobytes()
+        if self._open_key != key:
+            g = np.maximum(self.sig_group, 0)
+            out = ((self.allow - self.used)[g] > 0).T & (self.sig_group >= 0)
+            out[0] = True
+            out.flags.writeable = False
+            self._open, self._open_key = out, key
+            # once every signal is used, only "no signal" is left to weigh
+            self._open_levels = self.levels if out[1:].any() else 1
+        return self._open
 
     def put(self, p: int, level: int) -> None:
         """Add position p at a signal level."""
@@ -151,11 +170,15 @@ class _Chain:
         self.lev[p] = level
         if level:
             self.used[self.sig_group[p], level] += 1
+            self._addable = None  # the level may have closed for the group
+        elif self._addable is not None:
+            self._addable[:, p] = False
         self.fee += int(self.marginal[self.fee_counts[self.fee_group[p]]])
         self.fee_counts[self.fee_group[p]] += 1
 
     def drop(self, p: int) -> None:
         """Remove position p (frees its signal)."""
+        self._addable = None
         self.set_level(p, 0)
         self.sel[p] = False
         self.fee_counts[self.fee_group[p]] -= 1
@@ -163,6 +186,7 @@ class _Chain:
 
     def set_level(self, p: int, level: int) -> None:
         """Change the signal level of a selected position."""
+        self._addable = None
         if self.lev[p]:
             self.used[self.sig_group[p], self.lev[p]] -= 1
         self.lev[p] = level
@@ -179,27 +203,48 @@ class _Chain:
     ) -> None:
         """Go back to a saved list state (`refresh` when the derived arrays changed too)."""
         sel, lev, used, counts, fee = saved
+        self._addable = None
         self.sel = sel.astype(bool)
         self.lev, self.used, self.fee_counts, self.fee = lev.copy(), used.copy(), counts.copy(), fee
         if refresh:
             self.refresh()
 
     # --- moves -------------------------------------------------------------------------------
+    def addable(self) -> NDArray[np.bool_]:
+        """(L, n): may position p be added at level l (eligible, not in the list, the level open
+        in its signal group); kept up to date by `put`, rebuilt after other changes."""
+        if self._addable is None:
+            self._addable = self.levels_open() & (self.eligible & ~self.sel)
+        return self._addable
+
     def best_add(self, fee_power: float = 1.0) -> tuple[int, int, float] | None:
         """The (position, level, gain) with the largest gain (per dollar), None if none helps."""
-        gains = self.add_gains()
-        fee = self.marginal[self.fee_counts[self.fee_group]].astype(float)
-        ratio = gains / np.maximum(fee, _FEE_FLOOR_USD) ** fee_power
-        mask = self.levels_open() & (self.eligible & ~self.sel) & (gains > _TOL)
-        if not mask.any():
+        addable = self.addable()
+        levels = self._open_levels  # current: `addable` read the open levels
+        gains = self.add_gains(levels)
+        mask = addable[:levels] & (gains > _TOL)
+        ratio = np.where(mask, gains / self._denominator(fee_power), -np.inf)
+        best = ratio.max(initial=-np.inf)
+        if best == -np.inf:  # nothing left that adds anything
             return None
-        ratio = np.where(mask, ratio, -np.inf)
         # Ratios equal to rounding (twin programs) go to the lowest level, then position, however
         # the gains were summed: the fast chain and this one then choose alike.
-        best = ratio.max()
-        first = int(np.flatnonzero(ratio >= best - _TIE * abs(best))[0])
-        s, p = np.unravel_index(first, ratio.shape)
+        first = int(np.argmax(ratio >= best - _TIE * abs(best)))
+        s, p = divmod(first, ratio.shape[1])
         return int(p), int(s), float(gains[s, p])
+
+    def _denominator(self, fee_power: float) -> FloatArray:
+        """Each position's marginal fee (at least $1) to the power `fee_power`, (n,) (read-only;
+        one per combination of the fee groups' marginal fees)."""
+        fee = self.marginal[self.fee_counts]
+        key = (fee.tobytes(), fee_power)
+        out = self._denominators.get(key)
+        if out is None:
+            per_group = np.maximum(fee.astype(float), _FEE_FLOOR_USD) ** fee_power
+            out = np.asarray(per_group[self.fee_group])
+            out.flags.writeable = False
+            self._denominators[key] = out
+        return out
 
     def swap_pass(self, fee_cap: float) -> bool:
         """Apply the best improving swap (one out, one in) within the fee cap; True if applied.
@@ -211,16 +256,17 @@ class _Chain:
         addable = np.flatnonzero(self.eligible & ~self.sel)
         if removable.size == 0 or addable.size == 0:
             return False
-        base = self.v[:, None] * self.A - self.B
-        H_all = np.einsum("lnk,nk->lnk", self.M[:, addable], base[addable])  # (L, P, K)
+        base = self.v[addable, None] * self.A[addable] - self.B[addable]
+        H_all = self.M[:, addable] * base  # (L, P, K)
         now = (H_all @ self.w).max(axis=0)
         if addable.size > _SWAP_POOL:
             keep = np.sort(np.argsort(-now, kind="stable")[:_SWAP_POOL])
             addable, H_all = addable[keep], H_all[:, keep]
-        D = self.removal_terms()
-        ell = self.m[removable] * D[removable]  # (C, K) per-node loss of removing c
+        m = self.m[removable]
+        D = self.v[removable, None] * self.A[removable] - self.B[removable] / (1.0 - m)
+        ell = m * D  # (C, K) per-node loss of removing c (`removal_terms`)
         loss = ell @ self.w  # (C,)
-        inv = 1.0 / (1.0 - self.m[removable])  # (C, K)
+        inv = 1.0 / (1.0 - m)  # (C, K)
         after = addable[:, None] > removable[None, :]  # d is less preferred than c
         fg = self.fee_group
         counts = self.fee_counts
@@ -232,21 +278,23 @@ class _Chain:
         )
         fee_ok = new_fee <= fee_cap
         group_d, group_c = self.sig_group[addable][:, None], self.sig_group[removable][None, :]
+        # every level at once: (L, P, C) gains of swapping d (at level l) in for c
+        g = H_all @ self.w  # (L, P)
+        gain_after = (H_all * self.w) @ inv.T
+        gain_before = g[:, :, None] + (self.M[:, addable] * self.w) @ ell.T
+        gain = np.where(after, gain_after, gain_before) - loss
+        open_l = self.levels_open()[:, addable][:, :, None]
+        levels = np.arange(self.levels)[:, None, None]
+        # a signal level is also open to d where c frees it (same group)
+        freed = (self.lev[removable] == levels) & (levels > 0) & (group_d == group_c)
+        open_l = open_l | (freed & (group_d >= 0))
+        gain = np.where(open_l & fee_ok, gain, -np.inf).reshape(self.levels, -1)
+        first = np.argmax(gain, axis=1)
         best: tuple[float, int, int, int] = (0.0, -1, -1, 0)
-        for s in range(self.levels):
-            H = H_all[s]  # (P, K)
-            g = H @ self.w
-            gain_after = (H * self.w) @ inv.T  # (P, C)
-            gain_before = g[:, None] + (self.M[s, addable] * self.w) @ ell.T
-            gain = np.where(after, gain_after, gain_before) - loss[None, :]
-            open_s = self.level_open(s)[addable][:, None]
-            if s:
-                freed = (self.lev[removable] == s)[None, :] & (group_d == group_c)
-                open_s = open_s | (freed & (group_d >= 0))
-            gain = np.where(open_s & fee_ok, gain, -np.inf)
-            row, col = np.unravel_index(int(np.argmax(gain)), gain.shape)
-            if gain[row, col] > best[0]:
-                best = (float(gain[row, col]), int(addable[row]), int(removable[col]), s)
+        for s, k in enumerate(first):  # the first level with the largest gain
+            if gain[s, k] > best[0]:
+                row, col = divmod(int(k), removable.size)
+                best = (float(gain[s, k]), int(addable[row]), int(removable[col]), s)
         improvement, d, c, s = best
         if d < 0 or improvement <= _TOL * max(1.0, self.f):
             return False
@@ -271,35 +319,43 @@ class _Chain:
                 return
 
     def improve_signals(self) -> bool:
-        """Upgrade, move or exchange signals while the objective rises; True if any changed."""
+        """Upgrade, move or exchange signals while the objective rises; True if any changed.
+
+        Only programs in the list can take a signal, so the estimates are computed for them."""
         if self.levels < 2 or not (self.sig_group >= 0).any():
             return False
         changed = False
         for _ in range(4 * int(self.allow[:, 1:].sum()) + 4):
             checkpoint()
-            chosen = self.sel & (self.sig_group >= 0)
-            if not chosen.any():
+            idx = np.flatnonzero(self.sel & (self.sig_group >= 0))  # ascending positions
+            if not idx.size:
                 return changed
-            D = self.removal_terms()
-            # change[l, p]: estimated gain of putting selected p at level l (others unchanged)
-            change = np.einsum("lnk,nk,k->ln", self.M - self.m[None], D, self.w)
+            m = self.m[idx]
+            D = self.v[idx, None] * self.A[idx] - self.B[idx] / (1.0 - m)  # `removal_terms`
+            # change[l, j]: estimated gain of putting idx[j] at level l (others unchanged)
+            change = np.einsum("lnk,nk,k->ln", self.M[:, idx] - m[None], D, self.w)
+            lev, group = self.lev[idx], self.sig_group[idx]
             # (estimated gain, p, q, level for p); q (if any) takes p's old level
             moves: list[tuple[float, int, int, int]] = []
             for s in range(1, self.levels):
-                up = np.where(chosen & (self.lev != s), change[s], -np.inf)
-                open_up = np.where(self.level_open(s), up, -np.inf)
-                for p in np.argsort(-open_up, kind="stable")[:_SIGNAL_TRIES]:
-                    if open_up[p] > _TOL:
-                        moves.append((float(open_up[p]), int(p), -1, s))
-                for holder in np.flatnonzero(chosen & (self.lev == s)):
-                    q_change = change[self.lev, holder]  # holder moving to each p's level
-                    same = self.sig_group == self.sig_group[holder]
-                    gain = np.where(same, up + q_change, -np.inf)
-                    p = int(np.argmax(gain))
+                up = np.where(lev != s, change[s], -np.inf)
+                open_up = np.where(self.level_open(s)[idx], up, -np.inf)
+                for j in np.argsort(-open_up, kind="stable")[:_SIGNAL_TRIES]:
+                    if open_up[j] > _TOL:
+                        moves.append((float(open_up[j]), int(idx[j]), -1, s))
+                holders = np.flatnonzero(lev == s)
+                if not holders.size:
+                    continue
+                # each holder moving to each candidate's level, with the candidate taking s
+                q_change = change[lev[None, :], holders[:, None]]  # (holders, candidates)
+                same = group[None, :] == group[holders][:, None]
+                gain = np.where(same, up[None, :] + q_change, -np.inf)
+                best = np.argmax(gain, axis=1)
+                for r, (h, j) in enumerate(zip(holders, best, strict=True)):
                     # the estimate leaves out the two changes' interaction, which favours
                     # exchanges: near-zero estimates are worth checking exactly
-                    if gain[p] > -_EXCHANGE_SLACK:
-                        moves.append((float(gain[p]), p, int(holder), s))
+                    if gain[r, j] > -_EXCHANGE_SLACK:
+                        moves.append((float(gain[r, j]), int(idx[j]), int(idx[h]), s))
             moves.sort(key=lambda move: (-move[0], move[1], move[2], move[3]))
             if not any(self._try_signal_move(*move[1:]) for move in moves[:_SIGNAL_TRIES]):
                 return changed

@@ -63,9 +63,10 @@ class FastChain(_Chain):
         self._current = False
         super().restore(saved, refresh=refresh)
 
-    def add_gains(self) -> FloatArray:
-        """Objective gain of adding each position at each level, (L, n) (unselected only)."""
-        return np.asarray(self.M @ (self.w * self.Q))
+    def add_gains(self, levels: int | None = None) -> FloatArray:
+        """Objective gain of adding each position at each level, (L, n) (unselected only); with
+        `levels`, at the first `levels` levels only."""
+        return np.asarray(self.M[:levels] @ (self.w * self.Q))
 
     def polish(self, fee_cap: float) -> None:
         """Not available: the fast chain only adds (the general chain polishes)."""

@@ -28,25 +28,25 @@ a few (n x K) by (K x |S|) matrix products for n candidates and K quadrature nod
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 
 import numpy as np
 
 from smartpick.core.cancellation import checkpoint
-from smartpick.core.chances.matrix import ChanceMatrix, intervals
 from smartpick.core.lists.chain import _Chain
+from smartpick.core.lists.curve import StageSet
+from smartpick.core.lists.curve import stages as curve_stages
 from smartpick.core.lists.economics import worth_sending
 from smartpick.core.lists.fast_chain import FastChain
 from smartpick.core.lists.types import (
     _EXTRA_FEE_POWERS,
-    _M_CAP,
     _TOL,
     CURVE_PAST_STOP,
     POLISH_EVERY,
     POLISH_EVERY_STAGE_UP_TO,
     POLISH_MAX_CANDIDATES,
-    FloatArray,
     ListProblem,
     ListSolution,
     Stage,
@@ -115,7 +115,7 @@ def optimize_list(
         if not chain.sel[p]:
             chain.put(p, 0)
             chain.fixed[p] = True
-    chain.eligible[chain.fixed] = False
+    chain.exclude(chain.fixed)
     chain.refresh()
     if problem.must_include:
         chain.improve_signals()
@@ -143,7 +143,7 @@ def optimize_list(
     stage_sets, stop_at = _run_chain(
         problem, chain, fee_power=1.0, polish=polish, polisher=polisher
     )
-    alternative_sets: list[_StageSet] = []
+    alternative_sets: list[StageSet] = []
     if len(set(problem.fee_groups)) > 1 and problem.budget_usd is not None:
         # Fees differ between specialties: a second chain that ignores fees reaches lists of the
         # same size at a higher cost, which a budget between two stages of the first can afford.
@@ -157,13 +157,10 @@ def optimize_list(
                 problem, chain, fee_power=power, polish=polish, polisher=polisher
             )[0]
 
-    stages = _stages(problem, stage_sets)
-    alternatives = _stages(problem, alternative_sets)
+    stages = curve_stages(problem, stage_sets)
+    alternatives = curve_stages(problem, alternative_sets)
     chosen, following, binding = _choose(problem, stages, alternatives, stop_at)
     return _solution(problem, stages, chosen, following, stop_at, binding)
-
-
-_StageSet = tuple[tuple[int, ...], tuple[int, ...], int, float]
 
 
 def _run_chain(
@@ -173,7 +170,7 @@ def _run_chain(
     fee_power: float,
     polish: bool,
     polisher: _Chain | None = None,
-) -> tuple[list[_StageSet], int | None]:
+) -> tuple[list[StageSet], int | None]:
     """Grow the chain from its current list; return its stages and the stopping stage.
 
     The gain-per-dollar chain is the curve: it runs until the next application is no longer
@@ -185,20 +182,22 @@ def _run_chain(
     """
     transcript = problem.fee_schedule.transcript_fee_usd
     program_budget = None if problem.budget_usd is None else problem.budget_usd - transcript
-    stage_sets: list[_StageSet] = []
+    stage_sets: list[StageSet] = []
 
-    def snapshot() -> None:
-        chosen = np.flatnonzero(chain.sel)
-        programs = chain.order[chosen]
-        ordering = np.argsort(programs, kind="stable")
-        stage_sets.append(
-            (
-                tuple(programs[ordering].tolist()),
-                tuple(chain.lev[chosen][ordering].tolist()),
-                chain.fee + (transcript if chosen.size else 0),
-                chain.f,
-            )
-        )
+    def snapshot(added: tuple[int, int] | None = None) -> None:
+        if added is not None:  # the stage before plus one program: insert it in order
+            selected, signals = stage_sets[-1][0], stage_sets[-1][1]
+            at = bisect.bisect_left(selected, added[0])
+            selected = (*selected[:at], added[0], *selected[at:])
+            signals = (*signals[:at], added[1], *signals[at:])
+        else:
+            chosen = np.flatnonzero(chain.sel)
+            programs = chain.order[chosen]
+            ordering = np.argsort(programs, kind="stable")
+            selected = tuple(programs[ordering].tolist())
+            signals = tuple(chain.lev[chosen][ordering].tolist())
+        fee = chain.fee + (transcript if selected else 0)
+        stage_sets.append((selected, signals, fee, chain.f, added))
 
     def room_left(size: int) -> bool:
         """Whether one more program could still fit the budget and the count."""
@@ -215,10 +214,10 @@ def _run_chain(
     while True:
         checkpoint()  # one per stage: the web stops here when its caller has left
         t = len(stage_sets) - 1
+        size = len(stage_sets[-1][0])  # the chain holds the last stage's list
         past_budget = program_budget is None or chain.fee > program_budget
-        past_count = problem.max_programs is None or int(chain.sel.sum()) >= problem.max_programs
+        past_count = problem.max_programs is None or size >= problem.max_programs
         no_limit = problem.budget_usd is None and problem.max_programs is None
-        size = int(chain.sel.sum())
         if past_budget and past_count:
             if fee_power != 1.0:
                 break  # the other chains only offer lists within the limits
@@ -238,21 +237,28 @@ def _run_chain(
         p, s, _ = move
         chain.put(p, s)
         chain.refresh()
-        polish_now = (
+        polish_now = within and (  # stages past the limits are never polished
             polish
             or (no_limit and size + 1 <= POLISH_EVERY_STAGE_UP_TO)
             or (size + 1) % POLISH_EVERY == 0
             or not room_left(size + 1)
         )
-        if within and polish_now:
+        added: tuple[int, int] | None = (int(chain.order[p]), s)
+        if polish_now:
             fee_cap = chain.fee if fee_power > 0 else float("inf")
-            if polisher is None:
-                chain.polish(fee_cap)
-            else:  # the fast chain cannot polish: the general one does, and hands the list back
+            before = chain.lev.copy(), chain.sel.copy()
+            polished = chain
+            if polisher is not None:  # the fast chain cannot polish: the general one does
                 polisher.adopt(chain)
-                polisher.polish(fee_cap)
-                chain.adopt(polisher)
-        snapshot()
+                polished = polisher
+            polished.polish(fee_cap)
+            if not (
+                np.array_equal(before[0], polished.lev) and np.array_equal(before[1], polished.sel)
+            ):
+                added = None
+                if polished is not chain:
+                    chain.adopt(polished)  # and hands the changed list back
+        snapshot(added)
         gain = stage_sets[-1][3] - stage_sets[-2][3]
         fee = stage_sets[-1][2] - stage_sets[-2][2]
         if stop_at is None and not worth_sending(gain, fee, problem.match_value_usd):
@@ -260,66 +266,6 @@ def _run_chain(
             curve_end = max(problem.horizon, math.ceil(CURVE_PAST_STOP * size))
 
     return stage_sets, stop_at
-
-
-def _no_match(chances: ChanceMatrix, selected: Sequence[int], signals: Sequence[int]) -> FloatArray:
-    """P(no match | u) per draw and node, (D+1, K), gathering each signal level's rows once."""
-    no_match = np.ones((chances.conversion.shape[0], chances.weights.size))
-    idx = np.asarray(selected, dtype=np.int64)
-    levels = np.asarray(signals, dtype=np.int64)
-    for level in np.unique(levels):
-        rows = idx[levels == level]
-        m = chances.interview_by_signal[int(level)][:, rows, :] * chances.conversion[:, rows, :]
-        no_match *= np.prod(1.0 - m, axis=1)
-    return no_match
-
-
-def _curve_draws(chances: ChanceMatrix, stage_sets: Sequence[_StageSet]) -> FloatArray:
-    """P(match) per draw for every stage, (D+1, stages). A stage that adds one program to the
-    one before (the usual case along the chain) multiplies in that program's factor only."""
-    out = []
-    prev: dict[int, int] | None = None
-    no_match = np.ones((chances.conversion.shape[0], chances.weights.size))
-    for selected, signals, _, _ in stage_sets:
-        now = dict(zip(selected, signals, strict=True))
-        added = None if prev is None else set(now) - set(prev)
-        if (
-            prev is not None
-            and added is not None
-            and len(added) == 1
-            and len(now) == len(prev) + 1
-            and all(now.get(i) == s for i, s in prev.items())
-        ):
-            i = added.pop()
-            m = chances.interview_by_signal[now[i]][:, i, :] * chances.conversion[:, i, :]
-            no_match = no_match * (1.0 - m)
-        else:
-            no_match = _no_match(chances, selected, signals)
-        prev = now
-        out.append(1.0 - no_match @ chances.weights)
-    return np.stack(out, axis=1)
-
-
-def _stages(problem: ListProblem, stage_sets: Sequence[_StageSet]) -> tuple[Stage, ...]:
-    if not stage_sets:
-        return ()
-    stages: list[Stage] = []
-    previous = 0.0
-    draws = _curve_draws(problem.chances, stage_sets)
-    estimates = intervals(draws, problem.interval_level)
-    for (selected, signals, fee, objective), estimate in zip(stage_sets, estimates, strict=True):
-        stages.append(
-            Stage(
-                selected=selected,
-                signals=signals,
-                fee_usd=int(fee),
-                objective=float(objective),
-                p_match=estimate,
-                gain=float(objective - previous) if stages else float(objective),
-            )
-        )
-        previous = objective
-    return tuple(stages)
 
 
 def _choose(
@@ -392,28 +338,3 @@ def _solution(
         transcript_fee_usd=problem.fee_schedule.transcript_fee_usd if len(order) else 0,
         binding=binding,
     )
-
-
-def objective_value(
-    chances: ChanceMatrix,
-    selected: Sequence[int],
-    signals: Sequence[int] | None = None,
-    values: Sequence[float] | None = None,
-    draw: int = 0,
-) -> float:
-    """The objective of a list directly (no prefix tricks): used by tests and the benchmark."""
-    if not len(selected):
-        return 0.0
-    levels = [0] * len(selected) if signals is None else list(signals)
-    vals = [1.0] * chances.conversion.shape[1] if values is None else list(values)
-    order = sorted(range(len(selected)), key=lambda j: (-vals[selected[j]], selected[j]))
-    no_better = np.ones_like(chances.weights)
-    total = np.zeros_like(chances.weights)
-    for j in order:
-        i, s = selected[j], levels[j]
-        m = np.minimum(
-            chances.interview_by_signal[s][draw, i] * chances.conversion[draw, i], _M_CAP
-        )
-        total += vals[i] * m * no_better
-        no_better = no_better * (1.0 - m)
-    return float(total @ chances.weights)

@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -33,7 +35,13 @@ class ListedProgram:
     preference: float | None  # the applicant's value for a match there, if preferences given
     must_include: bool
     confidence: str  # the model's: high / medium / low, by how many program facts are unknown
-    reasons: tuple[str, ...]
+    # why it is there, written when first read (`reasons`): a what-if's list is priced, not shown
+    write_reasons: Callable[[], tuple[str, ...]] = field(compare=False, repr=False)
+
+    @cached_property
+    def reasons(self) -> tuple[str, ...]:
+        """Why the program is in the list, most specific first."""
+        return self.write_reasons()
 
     def to_dict(self) -> dict[str, Any]:
         """One list row of the JSON contract."""

@@ -75,28 +75,41 @@ def _names(p: Program) -> tuple[str, ...]:
     return tuple(normalize(n) for n in (p.name, p.institution.value or "") if n)
 
 
-def _score(query: str, p: Program) -> float:
-    return max((fuzz.token_set_ratio(query, n) for n in _names(p)), default=0.0)
-
-
 def _is_state(place: str) -> bool:
     return place.upper() in STATE_NAMES or place in _STATE_WORDS
 
 
-def name_matches(entered: str, p: Program) -> bool:
-    """True when the typed institution stands for program `p` (by name, in its place if given)."""
+def _queries(entered: str) -> list[tuple[str, str | None]]:
+    """The (normalised name, place or None) pairs a typed institution is tried as."""
     name, place = _place_of(entered)
     tries: list[tuple[str, str | None]] = [(normalize(name), place)] if place else []
     if place is None or not _is_state(place):  # the comma may be part of the name
         tries.append((normalize(entered), None))
-    for query, where in tries:
-        if not distinctive(query) or len(query) < 4:
-            continue
-        if where is not None and not _in_place(where, p):
-            continue
-        if _score(query, p) >= MATCH_SCORE:
-            return True
-    return False
+    return [(query, where) for query, where in tries if distinctive(query) and len(query) >= 4]
+
+
+def matches(entered: str, programs: Sequence[Program]) -> list[bool]:
+    """For each program, whether the typed institution stands for it (by name, in its place if
+    given): the text is read once and the names compared in one pass."""
+    hit = [False] * len(programs)
+    for query, where in _queries(entered):
+        names = [
+            (i, n)
+            for i, p in enumerate(programs)
+            if not hit[i] and (where is None or _in_place(where, p))
+            for n in _names(p)
+        ]
+        found = process.extract(
+            query,
+            [n for _, n in names],
+            scorer=fuzz.token_set_ratio,
+            processor=None,
+            score_cutoff=MATCH_SCORE,
+            limit=None,
+        )
+        for _, _, k in found:
+            hit[names[k][0]] = True
+    return hit
 
 
 @dataclass(frozen=True)
@@ -145,7 +158,7 @@ def _label(p: Program) -> str:
 
 def match_institution(entered: str, programs: Sequence[Program]) -> InstitutionMatch:
     """The programs a typed institution stands for, or suggestions when none."""
-    matched = tuple(p for p in programs if name_matches(entered, p))
+    matched = tuple(p for p, hit in zip(programs, matches(entered, programs), strict=True) if hit)
     if matched:
         return InstitutionMatch(entered, matched, ())
     query = normalize(_place_of(entered)[0])

@@ -1,0 +1,182 @@
+"""One row per eligible program (intervals, signal points, confidence, reasons), built when read.
+
+A list shows a few dozen of the hundreds of programs assessed, so a row is built the first time it
+is read; reading them all (iteration, slices) builds the missing ones together, with the draws of
+their programs computed in one pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING, overload
+
+import numpy as np
+
+from smartpick.core.chances import reasons as why
+from smartpick.core.chances.draws import Draws
+from smartpick.core.chances.evidence import type_rate
+from smartpick.core.chances.matrix import ChanceMatrix, FloatArray, intervals
+from smartpick.core.chances.results import ProgramChance
+from smartpick.core.profile import ApplicantProfile
+from smartpick.core.programs import Program
+from smartpick.core.rules.eligibility import Eligibility, Reason
+
+if TYPE_CHECKING:
+    from smartpick.core.chances.estimator import ChanceModel
+
+
+@dataclass
+class SpecialtyRows:
+    """What every row of one specialty shares: the model's program side and the applicant."""
+
+    model: ChanceModel
+    profile: ApplicantProfile
+    draws: Draws
+    failed: tuple[float, float]
+    _applicant: list[Reason] | None = field(default=None, init=False)
+
+    @property
+    def layered(self) -> bool:
+        """Whether the specialty has 2026 program data (its own layer)."""
+        return self.draws.base.layer is not None
+
+    def applicant(self) -> list[Reason]:
+        """The applicant's own reasons in this specialty (written once, when first needed)."""
+        if self._applicant is None:
+            d, profile, specialty = self.draws, self.profile, self.draws.base.specialty
+            effects = {k: float(v[0]) for k, v in d.effects.items()}
+            out = [
+                self.model.score_reason(profile, specialty),
+                *why.applicant_reasons(profile, specialty, effects, float(d.lam[0])),
+            ]
+            if any(self.failed):
+                f1, f2 = self.failed
+                typical = float(np.median(d.fail[0, :, 0] * f1 + d.fail[0, :, 1] * f2))
+                out.append(why.failed_reason(profile, specialty, typical, self.layered))
+            self._applicant = out
+        return self._applicant
+
+    def explain(
+        self, p: Program, elig: Eligibility, connection: str | None
+    ) -> tuple[tuple[str, ...], tuple[Reason, ...]]:
+        """A row's reasons: the program's 2026 evidence first, then visa facts, a connection and
+        the older proxies; then the applicant's own."""
+        pooled = self.model.pooled_rate(self.draws.base.charting)
+        layered = self.layered
+        evidence = why.evidence_reasons(p, self.profile, pooled, self.failed) if layered else []
+        program: list[Reason] = evidence or [why.no_evidence_reason(p, layered)]
+        program += list(elig.soft_reasons)
+        if connection:
+            program.append(why.connection_reason(connection))
+        program += why.older_proxies(p, self.profile.applicant_type)
+        applicant = self.applicant()
+        top = why.top_reasons(program, applicant)
+        return tuple(str(r) for r in top), (*program, *applicant)
+
+
+@dataclass(frozen=True)
+class RowSpec:
+    """What one program's row is built from."""
+
+    program: Program
+    eligibility: Eligibility
+    connection: str | None
+    specialty: SpecialtyRows
+
+
+class ChanceRows(Sequence[ProgramChance]):
+    """The rows of the eligible programs, aligned with the chance matrix, built when read."""
+
+    def __init__(self, chances: ChanceMatrix, level: float, specs: Sequence[RowSpec]) -> None:
+        self._chances = chances
+        self._level = level
+        self._specs = list(specs)
+        self._rows: list[ProgramChance | None] = [None] * len(self._specs)
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    @overload
+    def __getitem__(self, i: int) -> ProgramChance: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> tuple[ProgramChance, ...]: ...
+
+    def __getitem__(self, i: int | slice) -> ProgramChance | tuple[ProgramChance, ...]:
+        if isinstance(i, slice):
+            wanted = list(range(len(self._specs)))[i]
+            self.build(wanted)
+            return tuple(self._rows[j] for j in wanted)  # type: ignore[misc]
+        j = range(len(self._specs))[i]  # IndexError past the end, negative indices allowed
+        self.build([j])
+        row = self._rows[j]
+        assert row is not None
+        return row
+
+    def __iter__(self) -> Iterator[ProgramChance]:
+        self.build(range(len(self._specs)))
+        for row in self._rows:
+            assert row is not None
+            yield row
+
+    def build(self, wanted: Sequence[int]) -> None:
+        """Build the rows at `wanted` that are not built yet, together."""
+        missing = [j for j in wanted if self._rows[j] is None]
+        if not missing:
+            return
+        cm, w = self._chances, self._chances.weights
+        interview = cm.interview_draws(0, missing)
+
+        def integrate(x: FloatArray) -> FloatArray:
+            # a sum over the last axis: each row's value does not depend on which rows are built
+            return np.asarray((x * w).sum(axis=-1))
+
+        p_int = integrate(interview)
+        p_match = integrate(interview * cm.conversion_draws(missing))
+        silver = integrate(cm.point_interview[1][missing])
+        gold = integrate(cm.point_interview[2][missing])
+        interview_ci = intervals(p_int, self._level)
+        match_ci = intervals(p_match, self._level)
+        for k, j in enumerate(missing):
+            self._rows[j] = _row(
+                self._specs[j],
+                interview_ci[k],
+                match_ci[k],
+                {"none": float(p_int[0, k]), "silver": float(silver[k]), "gold": float(gold[k])},
+            )
+
+
+def _row(
+    spec: RowSpec,
+    p_interview: tuple[float, float, float],
+    p_match: tuple[float, float, float],
+    by_signal: dict[str, float],
+) -> ProgramChance:
+    p, profile = spec.program, spec.specialty.profile
+    unknowns = list(spec.eligibility.unknowns)
+    if (
+        not spec.specialty.layered
+        or type_rate(p.interview_evidence, profile.applicant_type) is None
+    ):
+        unknowns.append("2026 interview figures")
+    if p.setting.value is None:
+        unknowns.append("program setting")
+    n_unknown = len(unknowns)
+    return ProgramChance(
+        program=p,
+        p_interview=p_interview,
+        p_match=p_match,
+        p_interview_signal=by_signal,
+        confidence="high" if n_unknown == 0 else "medium" if n_unknown == 1 else "low",
+        unknowns=tuple(unknowns),
+        explain=partial(spec.specialty.explain, p, spec.eligibility, spec.connection),
+    )
+
+
+def take(rows: Sequence[ProgramChance], positions: Sequence[int]) -> list[ProgramChance]:
+    """The rows at `positions`, built together (one pass over their draws) when built on read."""
+    if isinstance(rows, ChanceRows):
+        rows.build(positions)
+    return [rows[i] for i in positions]

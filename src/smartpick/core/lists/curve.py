@@ -1,0 +1,120 @@
+"""The chain's stages with their intervals, and the objective of a list computed directly.
+
+The chain chooses on the point estimate (draw 0). The intervals need every draw, but only for the
+programs the chain chose: each stage's P(match) per draw is carried along the chain (a stage that
+adds one program multiplies in that program's factor), from the draws of the chosen programs
+alone (`ChanceMatrix.interview_draws`, computed when first asked for).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from smartpick.core.chances.matrix import ChanceMatrix, intervals, match_terms
+from smartpick.core.lists.types import _M_CAP, FloatArray, ListProblem, Stage
+
+# One stage of a chain: programs (ascending) with their signal levels, fees with the transcript
+# fee, objective, and the (program, level) it adds to the stage before it in the same chain
+# with nothing else changed (None: the first stage, or swaps / signal moves changed the list).
+StageSet = tuple[tuple[int, ...], tuple[int, ...], int, float, tuple[int, int] | None]
+
+
+def _no_match(chances: ChanceMatrix, selected: Sequence[int], signals: Sequence[int]) -> FloatArray:
+    """P(no match | u) per draw and node, (D+1, K)."""
+    if not selected:
+        return np.ones((chances.n_draws, chances.weights.size))
+    return np.asarray(np.prod(1.0 - match_terms(chances, selected, signals), axis=1))
+
+
+def curve_draws(chances: ChanceMatrix, stage_sets: Sequence[StageSet]) -> FloatArray:
+    """P(match) per draw for every stage, (D+1, stages)."""
+    added = [(t, st[4]) for t, st in enumerate(stage_sets) if t and st[4] is not None]
+    factors: FloatArray = np.empty((chances.n_draws, 0, chances.weights.size))
+    if added:
+        programs = [a[0] for _, a in added if a is not None]
+        levels = [a[1] for _, a in added if a is not None]
+        factors = 1.0 - match_terms(chances, programs, levels)  # (D+1, adds, K)
+    column = {t: j for j, (t, _) in enumerate(added)}
+    no_match = np.empty((len(stage_sets), chances.n_draws, chances.weights.size))
+    for t, (selected, signals, *_) in enumerate(stage_sets):
+        j = column.get(t)
+        if j is None:
+            no_match[t] = _no_match(chances, selected, signals)
+        else:
+            np.multiply(no_match[t - 1], factors[:, j], out=no_match[t])
+    return np.asarray(1.0 - no_match @ chances.weights).T
+
+
+def stages(problem: ListProblem, stage_sets: Sequence[StageSet]) -> tuple[Stage, ...]:
+    """The chain's stages with P(match) intervals and gains."""
+    if not stage_sets:
+        return ()
+    out: list[Stage] = []
+    previous = 0.0
+    estimates = intervals(curve_draws(problem.chances, stage_sets), problem.interval_level)
+    for (selected, signals, fee, objective, _), estimate in zip(stage_sets, estimates, strict=True):
+        out.append(
+            Stage(
+                selected=selected,
+                signals=signals,
+                fee_usd=int(fee),
+                objective=float(objective),
+                p_match=estimate,
+                gain=float(objective - previous) if out else float(objective),
+            )
+        )
+        previous = objective
+    return tuple(out)
+
+
+def objective_draws(
+    chances: ChanceMatrix,
+    selected: Sequence[int],
+    signals: Sequence[int] | None = None,
+    values: Sequence[float] | None = None,
+) -> FloatArray:
+    """The objective of a list per draw, (D+1,), computed directly (no prefix tricks)."""
+    if not len(selected):
+        return np.zeros(chances.n_draws)
+    programs, levels, vals = _by_preference(selected, signals, values)
+    m = np.minimum(match_terms(chances, programs, levels), _M_CAP)  # (D+1, S, K)
+    return _objective(m, vals) @ chances.weights
+
+
+def objective_value(
+    chances: ChanceMatrix,
+    selected: Sequence[int],
+    signals: Sequence[int] | None = None,
+    values: Sequence[float] | None = None,
+) -> float:
+    """The objective of a list at the point estimate, computed directly (tests, the bound)."""
+    if not len(selected):
+        return 0.0
+    programs, levels, vals = _by_preference(selected, signals, values)
+    m = np.stack(
+        [
+            np.minimum(chances.point_interview[s][i] * chances.point_conversion[i], _M_CAP)
+            for i, s in zip(programs, levels, strict=True)
+        ]
+    )  # (S, K)
+    return float(_objective(m[None], vals)[0] @ chances.weights)
+
+
+def _by_preference(
+    selected: Sequence[int], signals: Sequence[int] | None, values: Sequence[float] | None
+) -> tuple[list[int], list[int], FloatArray]:
+    """The list's programs, levels and values, most preferred first (ties by position)."""
+    levels = [0] * len(selected) if signals is None else list(signals)
+    value = (lambda i: 1.0) if values is None else (lambda i: float(values[i]))
+    order = sorted(range(len(selected)), key=lambda j: (-value(selected[j]), selected[j]))
+    programs = [int(selected[j]) for j in order]
+    return programs, [int(levels[j]) for j in order], np.array([value(i) for i in programs])
+
+
+def _objective(m: FloatArray, values: FloatArray) -> FloatArray:
+    """sum_i v_i m_i prod_{j before i} (1 - m_j) per draw and node, from (D, S, K) terms."""
+    no_better = np.ones_like(m)
+    no_better[:, 1:] = np.cumprod(1.0 - m[:, :-1], axis=1)
+    return np.asarray((values[None, :, None] * m * no_better).sum(axis=1))

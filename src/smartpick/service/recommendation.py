@@ -1,0 +1,283 @@
+"""The chosen list written out: each listed program's row, the totals with intervals, the curve,
+signals and notes (`Recommendation`). The draws behind the intervals are computed here for the
+listed programs only, and each listed program's reasons are written only for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from smartpick.core.chances.estimate import Estimate
+from smartpick.core.chances.matrix import (
+    SIGNAL_LEVELS,
+    expected_interviews,
+    interval,
+    intervals,
+    interview_terms,
+    p_match,
+)
+from smartpick.core.chances.results import Assessment, ProgramChance
+from smartpick.core.chances.rows import take
+from smartpick.core.lists.curve import objective_draws
+from smartpick.core.lists.economics import how_many
+from smartpick.core.lists.fees import FeeSchedule
+from smartpick.core.lists.request import fee_group
+from smartpick.core.lists.result import CurvePoint, ListedProgram, Recommendation
+from smartpick.core.lists.signals import Allowance
+from smartpick.core.lists.tiers import tier_of, tier_scale
+from smartpick.core.lists.types import ListProblem, ListSolution
+from smartpick.core.profile import ApplicantProfile
+from smartpick.core.programs import Program
+from smartpick.core.rules.institutions import InstitutionMatch
+from smartpick.core.rules.languages import language_note
+from smartpick.core.rules.screens import screens
+
+
+def _pct(x: float) -> str:
+    if x >= 0.01:
+        return f"{100 * x:.0f}%"
+    return f"{100 * x:.1f}%" if x >= 0.001 else "<0.1%"
+
+
+def _pp(x: float) -> str:
+    return f"{100 * x:.2f} percentage points" if x >= 0.0001 else "under 0.01 percentage points"
+
+
+def build_recommendation(
+    problem: ListProblem,
+    solution: ListSolution,
+    programs: list[Program],
+    assessment: Assessment,
+    *,
+    allowances: Mapping[str, Allowance],
+    schedule: FeeSchedule,
+    season: int,
+    prefs: Mapping[str, Mapping[str, float]] | None,
+    constraints: dict[str, Any],
+    not_eligible: int,
+    filtered_out: int,
+    value_is_default: bool,
+    blocked: str | None,
+    institutions: tuple[InstitutionMatch, ...],
+) -> Recommendation:
+    """The `Recommendation` of a solved list problem (rows, totals, curve, signals, notes)."""
+    cm = problem.chances
+    selected = list(solution.order)
+    levels = list(solution.signals)
+    # every listed program's P(interview) interval in one quantile pass (their draws only)
+    shown = interview_terms(cm, selected, levels) @ cm.weights  # (D+1, listed)
+    p_ints = intervals(shown, assessment.level) if selected else []
+    must = set(problem.must_include)
+    objective_name = (
+        "your chance of matching" if problem.values is None else "the expected value of your match"
+    )
+    level = assessment.level
+    group_count: dict[str, int] = {}
+    listed: list[ListedProgram] = []
+    rows = take(assessment.rows, selected)
+    for rank, (i, s, fee, contribution) in enumerate(
+        zip(selected, levels, solution.fees_usd, solution.contributions, strict=True), start=1
+    ):
+        p = programs[i]
+        group = fee_group(p)
+        group_count[group] = group_count.get(group, 0) + 1
+        p_int = Estimate(*p_ints[rank - 1])
+        row = rows[rank - 1]
+        plain = float(cm.point_interview[0][i] @ cm.weights)
+        why = _Why(
+            profile=assessment.profile,
+            program=p,
+            row=row,
+            signal=s,
+            plain=plain,
+            signaled=p_int.point,
+            contribution=contribution,
+            must_include=i in must,
+            objective_name=objective_name,
+            fee=f"ERAS fee ${fee} (program {group_count[group]} of {group}, {schedule.season} season)",
+        )
+        listed.append(
+            ListedProgram(
+                rank=rank,
+                program=p,
+                tier=tier_of(p_int.point, p.specialty, assessment.profile.applicant_type),
+                p_interview=p_int,
+                p_interview_unsignaled=plain,
+                signal=SIGNAL_LEVELS[s],
+                fee_usd=int(fee),
+                contribution_pp=100 * contribution,
+                preference=None if problem.values is None else problem.values[i],
+                must_include=i in must,
+                confidence=row.confidence,
+                write_reasons=why.reasons,
+            )
+        )
+
+    p_draws = np.asarray(p_match(cm, selected, levels), dtype=float)
+    i_draws = expected_interviews(cm, selected, levels) if selected else np.zeros(cm.n_draws)
+    expected_value = None
+    if problem.values is not None:
+        ev_draws = objective_draws(cm, selected, levels, problem.values)
+        expected_value = Estimate(*interval(ev_draws, level))
+
+    fees_by_specialty: dict[str, dict[str, int]] = {}
+    for item in listed:
+        entry = fees_by_specialty.setdefault(
+            fee_group(item.program), {"applications": 0, "fees_usd": 0}
+        )
+        entry["applications"] += 1
+        entry["fees_usd"] += item.fee_usd
+
+    def within(point_fee: int, size: int) -> bool:
+        return (problem.budget_usd is None or point_fee <= problem.budget_usd) and (
+            problem.max_programs is None or size <= problem.max_programs
+        )
+
+    curve = tuple(
+        CurvePoint(
+            applications=st.applications,
+            fees_usd=st.fee_usd,
+            p_match=Estimate(*st.p_match),
+            objective=st.objective,
+            gain_pp=100 * st.gain,
+            within_limits=within(st.fee_usd, st.applications),
+        )
+        for st in solution.stages
+    )
+    signals_out: dict[str, dict[str, Any]] = {}
+    for specialty, allowance in allowances.items():
+        used = [
+            item.signal
+            for item in listed
+            if item.program.specialty == specialty and item.signal != "none"
+        ]
+        signals_out[specialty] = {
+            "gold_allowed": allowance.gold,
+            "silver_allowed": allowance.silver,
+            "gold_used": used.count("gold"),
+            "silver_used": used.count("silver"),
+            "season": allowance.season,
+            "source_url": allowance.source_url,
+            "note": allowance.note,
+        }
+
+    notes = [
+        *assessment.notes,
+        f"{schedule.note}: "
+        + ", ".join(
+            f"${t.fee_usd} {'flat for' if t.rule == 'flat' else 'each for'} programs "
+            f"{t.first}-{t.last if t.last else 'on'}"
+            for t in schedule.tiers
+        )
+        + " per specialty (tiers restart for each specialty).",
+    ]
+    if listed and schedule.transcript_season != schedule.season:
+        notes.append(
+            f"USMLE transcript fee ${schedule.transcript_fee_usd} as stated for the "
+            f"{schedule.transcript_season} season (the {schedule.season} page does not restate it)."
+        )
+    if problem.values is not None:
+        notes.append(
+            "Objective: expected value of your match (a program counts only if no program you "
+            "prefer also matched), from your preferences."
+        )
+    first = next((c for c in curve if c.applications == 1), None)
+    if not listed and first is not None and problem.budget_usd is not None:
+        notes.append(
+            f"A budget of ${problem.budget_usd:g} does not cover one application: "
+            f"${first.fees_usd} with the ${schedule.transcript_fee_usd} transcript fee."
+        )
+    if solution.binding == "candidates" and blocked is None:
+        notes.append("Every eligible program that adds anything is in the list.")
+    spanish = language_note(assessment.profile, (row.program.state.value for row in listed))
+    if spanish is not None:
+        notes.append(spanish)
+
+    return Recommendation(
+        objective="p_match" if problem.values is None else "preference_value",
+        programs=tuple(listed),
+        p_match=Estimate(*interval(p_draws, level)),
+        p_match_draws=p_draws,
+        expected_interviews=Estimate(*interval(i_draws, level)),
+        expected_interviews_draws=np.asarray(i_draws, dtype=float),
+        expected_value=expected_value,
+        program_fees_usd=sum(item.fee_usd for item in listed),
+        transcript_fee_usd=solution.transcript_fee_usd,
+        fees_by_specialty=fees_by_specialty,
+        curve=curve,
+        stop_at_applications=None
+        if solution.stop_at is None
+        else solution.stages[solution.stop_at].applications,
+        how_many=how_many(
+            match_value_usd=float(constraints["match_value_usd"]),
+            is_default=value_is_default,
+            curve=[(c.applications, c.fees_usd, c.p_match.point) for c in curve],
+            rule_index=solution.stop_at,
+            listed=len(listed),
+            limited_by=solution.binding,
+            specialties=tuple(constraints["specialties"]),
+            blocked=blocked,
+        ),
+        blocked=blocked,
+        institutions=institutions,
+        next_gain_pp=None if solution.next_gain is None else 100 * solution.next_gain,
+        next_fee_usd=solution.next_fee_usd,
+        binding=solution.binding,
+        signals=signals_out,
+        tier_scales=tuple(
+            tier_scale(s, assessment.profile.applicant_type) for s in constraints["specialties"]
+        ),
+        season=season,
+        fee_source_url=schedule.source_url,
+        constraints=constraints,
+        candidates=len(problem.candidates or ()),
+        not_eligible=not_eligible,
+        filtered_out=filtered_out,
+        notes=tuple(notes),
+        assessment=assessment,
+    )
+
+
+@dataclass(frozen=True)
+class _Why:
+    """What a listed program's reasons are written from (when first read: a what-if prices a
+    list without showing it)."""
+
+    profile: ApplicantProfile
+    program: Program
+    row: ProgramChance
+    signal: int
+    plain: float
+    signaled: float
+    contribution: float
+    must_include: bool
+    objective_name: str
+    fee: str
+
+    def reasons(self) -> tuple[str, ...]:
+        """Why the program is in the list, most specific first."""
+        p, row = self.program, self.row
+        reasons: list[str] = []
+        if self.must_include:
+            reasons.append("must-include (your choice)")
+        if self.signal:
+            reasons.append(
+                f"{SIGNAL_LEVELS[self.signal]} signal: interview chance {_pct(self.plain)} → "
+                f"{_pct(self.signaled)}"
+            )
+        reasons.append(f"without it {self.objective_name} would be {_pp(self.contribution)} lower")
+        reasons.extend(row.reasons)
+        reasons.extend(f"{screen.text} ({screen.source})" for screen in screens(self.profile, p))
+        if (
+            p.region.value in self.profile.preferred_regions
+            or p.state.value in self.profile.preferred_states
+        ):
+            reasons.append(f"in your preferred area ({p.state.value}, {p.region.value})")
+        if row.unknowns:
+            reasons.append(f"unknown: {', '.join(row.unknowns)}")
+        reasons.append(self.fee)
+        return tuple(reasons)
