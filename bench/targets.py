@@ -192,7 +192,7 @@ def probe(root: Path) -> dict[str, Any]:
             chosen = recommend(profile, count=PDF_PROGRAMS, catalog=catalog)
             result = dataclasses.replace(result, recommended=chosen.programs)
         listed.append(len(result.recommended))
-        return plan_pdf(result.to_dict(), today=today)
+        return plan_pdf(result, today=today)
 
     out["pdf_120"], n = _timed(export, 3, 1)
     out["info"]["pdf_120"] = f"{listed[-1]} programs in the PDF's list, {n} timed calls"
