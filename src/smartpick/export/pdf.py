@@ -13,9 +13,9 @@ from typing import Any
 
 from fpdf.enums import XPos, YPos
 
-from smartpick.core.chances.estimate import Estimate
-from smartpick.core.lists.result import CurvePoint
 from smartpick.core.plan.types import (
+    CurvePoint,
+    Estimate,
     Outcome,
     Plan,
     Price,

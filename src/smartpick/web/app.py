@@ -78,8 +78,8 @@ def preload(app: FastAPI) -> None:
     use), so workers may be forked after it and share all of it."""
     import gc
 
-    from smartpick.core.chances.features import LAYERED
-    from smartpick.service.assess import fitted_model, warm_up
+    # LAYERED: the specialties `warm_up` covers (those with 2026 program data)
+    from smartpick.service.assess import LAYERED, fitted_model, warm_up
     from smartpick.service.calibration import calibration_report, shipped_curves
     from smartpick.service.catalog import Catalog, default_user_store
     from smartpick.web.geo import state_boxes, state_outlines

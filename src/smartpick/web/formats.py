@@ -1,7 +1,7 @@
 """Values as pages show them: percentages, dollars, counts, visas and catalog values in words.
 
 The templates use these as filters (`web.rendering`); the list's rows built in Python
-(`web.list_html`) call them directly, so both say the same thing the same way.
+(`web.results_markup`) call them directly, so both say the same thing the same way.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ def pct(value: Any, digits: int = 0) -> str:
     """A probability in [0, 1] as a percentage; None is "unknown"."""
     if value is None:
         return "unknown"
+    if digits == 0:  # the common case, without a nested format spec (a list formats hundreds)
+        return f"{100 * float(value):.0f}%"
     return f"{100 * float(value):.{digits}f}%"
 
 

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from smartpick.web import formats
-from smartpick.web.list_html import tier_mark
+from smartpick.web.results_markup import tier_mark
 
 
 def query_string(params: Any, **changes: Any) -> str:
@@ -29,6 +29,16 @@ def query_string(params: Any, **changes: Any) -> str:
     return urlencode(pairs)
 
 
+def _compiled_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between launches in Jinja's per-user temporary directory (keyed by
+    each template's source, so an edit recompiles it): compiling them all takes about 0.3 s of a
+    server's start, loading them 10 ms. None where no safe directory exists."""
+    try:
+        return jinja2.FileSystemBytecodeCache()
+    except RuntimeError:
+        return None
+
+
 def make_templates() -> jinja2.Environment:
     """The template environment; autoescape is on for every template (names contain & and ")."""
     directory = Path(str(resources.files("smartpick.web").joinpath("templates")))
@@ -38,6 +48,7 @@ def make_templates() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=_compiled_cache(),
     )
     env.filters.update(
         pct=formats.pct,

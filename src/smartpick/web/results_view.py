@@ -14,9 +14,14 @@ from smartpick.core.lists.result import Recommendation
 from smartpick.service.listing import program_lines
 from smartpick.web.charts import curve_chart, standing_chart
 from smartpick.web.geo import MAP_HEIGHT, MAP_WIDTH, state_outlines
-from smartpick.web.list_html import list_html, map_dots_html, program_cells
 from smartpick.web.list_view import evidence_year
 from smartpick.web.list_view import list_rows as scan_rows
+from smartpick.web.results_markup import (
+    curve_points_html,
+    list_html,
+    map_dots_html,
+    program_cells,
+)
 
 
 def list_rows(rec: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -50,12 +55,13 @@ def results_data(
     lines, shared = program_lines(recommendation)
     year = evidence_year([program_cells(item.program).invited_year for item in programs])
     drawn = map_places(recommendation)
+    chart = curve_chart(recommendation.curve, recommendation.stop_at_applications)
     data: dict[str, Any] = {
         "list_evidence_year": year,
         "shared_reasons": shared,
         "tiers": rec["totals"]["tiers"],
         "map": drawn,
-        "_chart": curve_chart(recommendation.curve, recommendation.stop_at_applications),
+        "_chart": chart,
     }
     if not html:
         return {
@@ -67,6 +73,7 @@ def results_data(
     return {
         "recommendation": rec,
         "list_count": len(programs),
+        "_curve_points": curve_points_html(chart.points if chart else ()),
         "_list_html": list_html(programs, lines, query_string, year, several),
         "_map": {
             "width": MAP_WIDTH,
