@@ -105,19 +105,39 @@ def _status_kb(pid: int, key: str) -> int:
     return 0
 
 
+def _pss_kb(pid: int) -> int:
+    """The process's proportional set size: each page it shares counted as 1/sharers of it."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 class MemorySampler:
-    """Samples the server tree's total RSS every `interval` seconds in a background thread."""
+    """Samples the server tree's total RSS (and PSS) every `interval` seconds in a thread.
+
+    RSS summed over the processes counts a page the forked workers share with the parent once per
+    process; PSS divides it among them, so its sum is the memory the server really holds."""
 
     def __init__(self, pid: int, interval: float = 0.25) -> None:
         self.pid = pid
         self.interval = interval
         self.peak_kb = 0
+        self.peak_pss_kb = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def total_kb(self) -> int:
         """Current RSS of the server process and its workers, in KB."""
         return sum(_status_kb(p, "VmRSS") for p in _process_tree(self.pid))
+
+    def total_pss_kb(self) -> int:
+        """Current PSS of the server process and its workers, in KB."""
+        return sum(_pss_kb(p) for p in _process_tree(self.pid))
 
     def high_water_kb(self) -> list[int]:
         """Each process's own peak RSS (VmHWM), in KB."""
@@ -126,6 +146,7 @@ class MemorySampler:
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             self.peak_kb = max(self.peak_kb, self.total_kb())
+            self.peak_pss_kb = max(self.peak_pss_kb, self.total_pss_kb())
 
     def __enter__(self) -> MemorySampler:
         self._thread.start()
@@ -226,6 +247,7 @@ class LoadResult:
     peak_mb: float
     settled_mb: float
     high_water_mb: list[float]
+    peak_pss_mb: float = 0.0
 
 
 def load_test(
@@ -260,7 +282,16 @@ def load_test(
                 server.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 server.kill()
-    return LoadResult(seen, wall, workers, start_mb, sampler.peak_kb / 1024, settled_mb, high_water)
+    return LoadResult(
+        seen,
+        wall,
+        workers,
+        start_mb,
+        sampler.peak_kb / 1024,
+        settled_mb,
+        high_water,
+        sampler.peak_pss_kb / 1024,
+    )
 
 
 def main() -> None:
@@ -307,6 +338,7 @@ def main() -> None:
         f"server RSS      start {result.start_mb:.0f} MB, peak {result.peak_mb:.0f} MB, "
         f"settled {result.settled_mb:.0f} MB (all {len(result.high_water_mb)} server processes)"
     )
+    print(f"server PSS peak {result.peak_pss_mb:.0f} MB (shared pages counted once)")
     print(f"peak per process {', '.join(f'{mb:.0f} MB' for mb in result.high_water_mb)} (VmHWM)")
 
 

@@ -192,7 +192,7 @@ def probe(root: Path) -> dict[str, Any]:
             chosen = recommend(profile, count=PDF_PROGRAMS, catalog=catalog)
             result = dataclasses.replace(result, recommended=chosen.programs)
         listed.append(len(result.recommended))
-        return plan_pdf(result.to_dict(), today=today)
+        return plan_pdf(result, today=today)
 
     out["pdf_120"], n = _timed(export, 3, 1)
     out["info"]["pdf_120"] = f"{listed[-1]} programs in the PDF's list, {n} timed calls"
@@ -236,7 +236,8 @@ def web_load(
             if plans
             else "no plan clients",
             "web_errors": ", ".join(kinds) or "none",
-            "web_memory": f"server RSS peak {result.peak_mb:.0f} MB",
+            "web_memory": f"server RSS peak {result.peak_mb:.0f} MB (summed over processes), "
+            f"PSS peak {result.peak_pss_mb:.0f} MB (shared pages counted once)",
         },
     }
 
@@ -275,18 +276,10 @@ def measure(checkout: Path, group: str, args: argparse.Namespace) -> dict[str, A
         return web_load(checkout, args.clients, args.plan_clients, args.seconds, args.workers)
     if group == "cold":
         return cold_start(checkout)
-    done = subprocess.run(
-        [str(checkout / ".venv" / "bin" / "python"), str(Path(__file__).resolve()), "--probe"]
-        + [str(checkout)],
-        capture_output=True,
-        text=True,
-        cwd=checkout,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"the probe failed on {checkout}:\n{done.stderr[-3000:]}")
-    found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return found
+    sys.path.insert(0, str(HERE))
+    from checkouts import run_probe
+
+    return run_probe(checkout, Path(__file__))
 
 
 def _commit(checkout: Path) -> str:

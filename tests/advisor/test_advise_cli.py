@@ -96,7 +96,7 @@ def test_advise_pdf(tmp_path: Path) -> None:
 def test_pdf_text_with_the_core_font(guide_sample_run) -> None:
     plan, _ = guide_sample_run
     doc = plan.to_dict()
-    data = plan_pdf(doc, unicode_font=False)
+    data = plan_pdf(plan, unicode_font=False)
     assert data.startswith(b"%PDF-")
     text = _pdf_text_core_font(data)
     assert "Where you stand" in text

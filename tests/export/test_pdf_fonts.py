@@ -1,4 +1,4 @@
-"""Fonts read once per process give the same PDF as fpdf2's own `add_font` (export/pdf.py)."""
+"""Fonts read once per process give the same PDF as fpdf2's own `add_font` (export/pdf_layout.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import re
 
 import pytest
 
-import smartpick.export.pdf as pdf_module
-from smartpick.export.pdf import DEJAVU_DIR, plan_pdf
+import smartpick.export.pdf_layout as layout
+from smartpick.export.pdf import plan_pdf
+from smartpick.export.pdf_layout import DEJAVU_DIR
 from smartpick.service.advise import advise
 from smartpick.service.catalog import Catalog
 from smartpick.testing import reference_profile
@@ -24,12 +25,10 @@ def _without_dates(data: bytes) -> bytes:
 def test_fonts_read_once_make_the_same_pdf(
     catalog: Catalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    plan = advise(
-        reference_profile("guide-sample"), catalog=catalog, today=dt.date(2026, 11, 24)
-    ).to_dict()
+    plan = advise(reference_profile("guide-sample"), catalog=catalog, today=dt.date(2026, 11, 24))
     first, second = plan_pdf(plan), plan_pdf(plan)  # the second reuses the fonts read
     monkeypatch.setattr(
-        pdf_module, "_add_font", lambda pdf, family, style, path: pdf.add_font(family, style, path)
+        layout, "_add_font", lambda pdf, family, style, path: pdf.add_font(family, style, path)
     )
     own = plan_pdf(plan)
     assert _without_dates(first) == _without_dates(second) == _without_dates(own)

@@ -75,8 +75,8 @@ def test_h1b_with_failed_step3_is_told_to_pass_step3(catalog: Catalog, client: T
     assert web_step3["actions"][0] == step3.actions[0]
     results = client.get("/api/results?" + query).json()["recommendation"]
     assert results["programs"] == [] and results["not_eligible"] == total
-    # PDF: the plan the web page returns says it too
-    text = pdf_text_core_font(plan_pdf(doc["plan"], unicode_font=False))
+    # PDF: the plan says it too
+    text = pdf_text_core_font(plan_pdf(plan, unicode_font=False))
     assert "Step 3 must be passed" in text and "190 is below it" in text
 
 
@@ -104,7 +104,7 @@ def test_failed_attempts_are_counted_once(catalog: Catalog, client: TestClient) 
         d["text"].startswith("2 failed USMLE attempts")
         for d in web_rows["applicant"]["reason_details"]
     )
-    text = pdf_text_core_font(plan_pdf(doc["plan"], unicode_font=False))
+    text = pdf_text_core_font(plan_pdf(plan, unicode_font=False))
     assert "Step 2 CK taken 2 times" in text
 
 
@@ -137,5 +137,5 @@ def test_usce_requirement_counts_hands_on_months_only(tmp_path: Path) -> None:
     web = TestClient(create_app(WebSettings(user_store=store)), base_url="http://127.0.0.1")
     doc = web.get("/api/plan?" + GUIDE_QUERY + "&visa=j1").json()
     assert _web_flag(doc, "no_usce")["programs_shut"] == len(ids)
-    text = pdf_text_core_font(plan_pdf(doc["plan"], unicode_font=False))
+    text = pdf_text_core_font(plan_pdf(plan, unicode_font=False))
     assert "No hands-on US clinical experience" in text

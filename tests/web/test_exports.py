@@ -86,7 +86,7 @@ def test_the_pdf_list_is_the_applicants_own(client, guide_results, tmp_path) -> 
     mine = with_choices(plan, rec, catalog)
     ids = [item.program.id for item in mine.recommended]
     assert pinned_id in ids and dropped_id not in ids
-    text = pdf_text_core_font(plan_pdf(mine.to_dict(), unicode_font=False))
+    text = pdf_text_core_font(plan_pdf(mine, unicode_font=False))
     assert "keeps the programs you pinned" in text and "leaves out the ones you excluded" in text
     query = guide_results["share_url"].split("?", 1)[1] + f"&exclude={dropped_id}"
     r = client.get("/export/plan.pdf?" + query)

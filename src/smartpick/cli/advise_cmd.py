@@ -75,7 +75,7 @@ def advise(
     if fmt is AdviseFormat.pdf:
         from smartpick.export.pdf import plan_pdf
 
-        data = plan_pdf(plan.to_dict())
+        data = plan_pdf(plan)
         if output is None:
             raise InvalidInput("--output: give a file name for the PDF", field="output")
         output.write_bytes(data)

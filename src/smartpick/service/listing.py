@@ -115,7 +115,12 @@ def program_lines(
 ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """Per listed program id its plain sentences, and per specialty the reasons all rows share."""
     chances = {row.program.id: row for row in recommendation.assessment.rows}
-    reasons = {pid: list(row.reasons) for pid, row in chances.items()}
+    # Reasons are written when first read: only the listed programs' are.
+    reasons = {
+        item.program.id: list(chances[item.program.id].reasons)
+        for item in recommendation.programs
+        if item.program.id in chances
+    }
     shared = common_reasons(recommendation.programs, reasons)
     profile = recommendation.assessment.profile
     regions, states = set(profile.preferred_regions), set(profile.preferred_states)

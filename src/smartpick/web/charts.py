@@ -6,7 +6,8 @@ No JavaScript chart library: the server computes the paths and ticks, the templa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from smartpick.core.lists.result import CurvePoint
 
@@ -39,6 +40,7 @@ class CurveChart:
     stop_x: float | None = None
     stop_label: str | None = None
     stop_anchor: str = "start"  # "end" when the line is near the right edge
+    # Hover points (x, y, point): every k-th list size on a long curve, see _hover_points.
     points: tuple[tuple[float, float, CurvePoint], ...] = field(default_factory=tuple)
 
 
@@ -53,41 +55,56 @@ def _nice_step(span: float, target_ticks: int = 6) -> int:
         magnitude *= 10
 
 
+# Hover points on the curve: at most about this many (the line itself has every list size).
+MAX_CURVE_POINTS = 60
+
+
+def _hover_points(pts: Sequence[CurvePoint], stop_at: int | None) -> list[CurvePoint]:
+    """Every point of a short curve; on a long one every k-th, the stop and the last point."""
+    every = -(-len(pts) // MAX_CURVE_POINTS)
+    return [
+        p
+        for i, p in enumerate(pts)
+        if i % every == 0 or i == len(pts) - 1 or p.applications == stop_at
+    ]
+
+
 def curve_chart(points: Sequence[CurvePoint], stop_at: int | None = None) -> CurveChart | None:
     """Geometry of the curve; `stop_at` is the recommended number of applications (the stop)."""
     pts = sorted(points, key=lambda p: p.applications)
     if len(pts) < 2:
         return None
-    x_max = max(p.applications for p in pts)
-    x_min = 0
+    x_max = pts[-1].applications
     plot_w = WIDTH - _LEFT - _RIGHT
     plot_h = HEIGHT - _TOP - _BOTTOM
+    x_scale = plot_w / max(x_max, 1)
 
     def sx(n: float) -> float:
-        return _LEFT + plot_w * (n - x_min) / max(x_max - x_min, 1)
+        return _LEFT + x_scale * n
 
     def sy(p: float) -> float:
-        return _TOP + plot_h * (1 - min(max(p, 0.0), 1.0))
+        return _TOP + plot_h * (1 - (0.0 if p < 0 else 1.0 if p > 1 else p))
 
-    curve = "M" + "L".join(f"{sx(p.applications):.1f},{sy(p.p_match.point):.1f}" for p in pts)
-    upper = [f"{sx(p.applications):.1f},{sy(p.p_match.high):.1f}" for p in pts]
-    lower = [f"{sx(p.applications):.1f},{sy(p.p_match.low):.1f}" for p in reversed(pts)]
-    band = "M" + "L".join(upper + lower) + "Z"
-    step = _nice_step(x_max - x_min)
+    xs = [f"{sx(p.applications):.1f}" for p in pts]
+    mid = [f"{x},{sy(p.p_match.point):.1f}" for x, p in zip(xs, pts, strict=True)]
+    upper = [f"{x},{sy(p.p_match.high):.1f}" for x, p in zip(xs, pts, strict=True)]
+    lower = [f"{x},{sy(p.p_match.low):.1f}" for x, p in zip(xs, pts, strict=True)]
+    curve = "M" + "L".join(mid)
+    band = "M" + "L".join(upper + lower[::-1]) + "Z"
+    step = _nice_step(x_max)
+    by_size = {p.applications: p for p in pts}
     x_ticks = []
     fee_ticks = []
-    n = 0
-    while n <= x_max:
+    for n in range(0, x_max + 1, step):
         x_ticks.append(Tick(sx(n), f"{n:.0f}"))
-        nearest = min(pts, key=lambda p: abs(p.applications - n))
+        nearest = by_size.get(n) or min(pts, key=lambda p: abs(p.applications - n))
         if abs(nearest.applications - n) <= step / 2:
             fee_ticks.append(Tick(sx(nearest.applications), f"${nearest.fees_usd:,.0f}"))
-        n += step
     y_ticks = tuple(Tick(sy(v / 100), f"{v}%") for v in range(0, 101, 20))
     stop_x = stop_label = None
     if stop_at is not None:
         stop_x = sx(stop_at)
-        at = min(pts, key=lambda p: abs(p.applications - stop_at))
+        at = by_size.get(stop_at) or min(pts, key=lambda p: abs(p.applications - stop_at))
         stop_label = f"stop at {stop_at} ({100 * at.p_match.point:.0f}%, ${at.fees_usd:,.0f})"
     # A label right of a line near the right edge would run off the chart: put it on the left.
     anchor = "end" if stop_x is not None and stop_x > _LEFT + 0.6 * plot_w else "start"
@@ -106,7 +123,10 @@ def curve_chart(points: Sequence[CurvePoint], stop_at: int | None = None) -> Cur
         stop_x=stop_x,
         stop_label=stop_label,
         stop_anchor=anchor,
-        points=tuple((sx(p.applications), sy(p.p_match.point), p) for p in pts),
+        points=tuple(
+            (round(sx(p.applications), 1), round(sy(p.p_match.point), 1), p)
+            for p in _hover_points(pts, stop_at)
+        ),
     )
 
 
@@ -201,36 +221,56 @@ def standing_chart(
     marks: list[tuple[float, str]],
 ) -> StandingChart | None:
     """Geometry of the "where you stand" curve: (score, P(match), low, high) points, 200-280."""
+    base = _standing_base(specialty, tuple(curve), tuple(marks))
+    if base is None or score is None:
+        return base
+    x_min, x_max = curve[0][0], curve[-1][0]
+    nearest = min(curve, key=lambda c: abs(c[0] - score))
+    you_x, you_y = _standing_x(score, x_min, x_max), _standing_y(nearest[1])
+    where = "" if x_min <= score <= x_max else " (off the chart's range)"
+    you_label = f"you: {score} → {100 * nearest[1]:.0f}%{where}"
+    lines = [m.x for m in base.marks]
+    label_x, anchor, beside = place_you(you_x, you_label, lines, _LEFT, WIDTH - 4)
+    return replace(
+        base,
+        you_x=you_x,
+        you_y=you_y,
+        you_label=you_label,
+        you_label_x=label_x,
+        you_label_y=you_y - 9 if beside else HEIGHT - _BOTTOM - 8,
+        you_anchor=anchor,
+    )
+
+
+def _standing_x(v: float, x_min: float, x_max: float) -> float:
+    plot_w = WIDTH - _LEFT - _RIGHT
+    return _LEFT + plot_w * (min(max(v, x_min), x_max) - x_min) / (x_max - x_min)
+
+
+def _standing_y(p: float) -> float:
+    return _TOP + (HEIGHT - _TOP - _BOTTOM) * (1 - min(max(p, 0.0), 1.0))
+
+
+@lru_cache(maxsize=64)
+def _standing_base(
+    specialty: str,
+    curve: tuple[tuple[float, float, float, float], ...],
+    marks: tuple[tuple[float, str], ...],
+) -> StandingChart | None:
+    """The chart without the applicant's mark: the same for everyone (built once per process)."""
     if len(curve) < 2:
         return None
     x_min, x_max = curve[0][0], curve[-1][0]
-    plot_w = WIDTH - _LEFT - _RIGHT
-    plot_h = HEIGHT - _TOP - _BOTTOM
 
     def sx(v: float) -> float:
-        return _LEFT + plot_w * (min(max(v, x_min), x_max) - x_min) / (x_max - x_min)
+        return _standing_x(v, x_min, x_max)
 
-    def sy(p: float) -> float:
-        return _TOP + plot_h * (1 - min(max(p, 0.0), 1.0))
-
+    sy = _standing_y
     path = "M" + "L".join(f"{sx(s):.1f},{sy(p):.1f}" for s, p, _, _ in curve)
     upper = [f"{sx(s):.1f},{sy(h):.1f}" for s, _, _, h in curve]
     lower = [f"{sx(s):.1f},{sy(lo):.1f}" for s, _, lo, _ in reversed(curve)]
-    you_x = you_y = None
-    you_label = None
-    if score is not None:
-        nearest = min(curve, key=lambda c: abs(c[0] - score))
-        you_x, you_y = sx(score), sy(nearest[1])
-        where = "" if x_min <= score <= x_max else " (off the chart's range)"
-        you_label = f"you: {score} → {100 * nearest[1]:.0f}%{where}"
     # Labels may use the right margin (the viewBox is wider than the plot).
     placed = place_marks([(sx(x), label) for x, label in marks], _LEFT, WIDTH - 4, _TOP)
-    label_x = label_y = None
-    anchor = "start"
-    if you_x is not None and you_y is not None and you_label is not None:
-        lines = [m.x for m in placed]
-        label_x, anchor, beside = place_you(you_x, you_label, lines, _LEFT, WIDTH - 4)
-        label_y = you_y - 9 if beside else HEIGHT - _BOTTOM - 8
     return StandingChart(
         specialty=specialty,
         width=WIDTH,
@@ -244,10 +284,7 @@ def standing_chart(
         plot_top=_TOP,
         plot_bottom=HEIGHT - _BOTTOM,
         marks=tuple(placed),
-        you_x=you_x,
-        you_y=you_y,
-        you_label=you_label,
-        you_label_x=label_x,
-        you_label_y=label_y,
-        you_anchor=anchor,
+        you_x=None,
+        you_y=None,
+        you_label=None,
     )

@@ -13,6 +13,8 @@ import math
 from functools import lru_cache
 from importlib import resources
 
+from markupsafe import Markup, escape
+
 MAP_WIDTH = 975
 MAP_HEIGHT = 610
 _SCALE = 1300.0
@@ -139,6 +141,17 @@ def state_paths() -> tuple[tuple[str, str], ...]:
                 parts.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in pts) + "Z")
         paths.append((geometry["properties"]["name"], "".join(parts)))
     return tuple(paths)
+
+
+@lru_cache(maxsize=1)
+def state_outlines() -> Markup:
+    """Every state outline as SVG paths with the state's name, built once per process."""
+    return Markup(
+        "".join(
+            f'<path class="state" d="{path}"><title>{escape(name)}</title></path>'
+            for name, path in state_paths()
+        )
+    )
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,6 @@ from typing import Any
 from smartpick.core.lists.result import Recommendation
 from smartpick.core.programs import Fact
 from smartpick.service.catalog import nonus_img_rate
-from smartpick.service.listing import program_lines
 
 # Shorter setting words for a narrow column (the glossary and the program page say them in full).
 SETTING_SHORT = {
@@ -34,17 +33,17 @@ def _dated(fact: Fact[Any]) -> dict[str, Any] | None:
     return {"value": fact.value, "year": fact.year, "source": fact.source}
 
 
-def evidence_year(rows: Sequence[Mapping[str, Any]]) -> int | None:
+def evidence_year(years: Sequence[int | None]) -> int | None:
     """The cycle most listed programs' interview figures come from (the column's heading)."""
-    years = [r["nonus_img_invited"]["year"] for r in rows if r["nonus_img_invited"]]
-    return max(set(years), key=years.count) if years else None
+    known = [y for y in years if y is not None]
+    return max(set(known), key=known.count) if known else None
 
 
 def list_rows(
-    recommendation: Recommendation, query_string: str
-) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
-    """The list's rows for the page and its JSON twin, and the reasons shared by every row."""
-    lines, shared = program_lines(recommendation)
+    recommendation: Recommendation, query_string: str, lines: Mapping[str, list[str]]
+) -> list[dict[str, Any]]:
+    """The list's rows for the JSON twin; `lines`: each program's plain sentences
+    (`service.listing.program_lines`)."""
     rows = []
     for item in recommendation.programs:
         p = item.program
@@ -81,4 +80,4 @@ def list_rows(
                 "details": lines[p.id],
             }
         )
-    return rows, shared
+    return rows

@@ -11,10 +11,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from smartpick.core.lists.result import Recommendation
+from smartpick.service.listing import program_lines
 from smartpick.web.charts import curve_chart, standing_chart
-from smartpick.web.geo import MAP_HEIGHT, MAP_WIDTH, place_in_state, state_paths
-from smartpick.web.list_view import TIER_SHAPES, evidence_year
+from smartpick.web.geo import MAP_HEIGHT, MAP_WIDTH, state_outlines
+from smartpick.web.list_view import evidence_year
 from smartpick.web.list_view import list_rows as scan_rows
+from smartpick.web.results_markup import (
+    curve_points_html,
+    list_html,
+    map_dots_html,
+    program_cells,
+)
 
 
 def list_rows(rec: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -22,60 +29,61 @@ def list_rows(rec: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [{**row, "url": f"/programs/{row['program_id']}"} for row in rec["programs"]]
 
 
-def map_data(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """State outlines and one dot per recommended program that has coordinates."""
-    dots, unplaced = [], []
-    for row in rows:
-        xy = None
-        if row.get("latitude") is not None and row.get("longitude") is not None:
-            xy = place_in_state(row.get("state"), float(row["longitude"]), float(row["latitude"]))
-        if xy is None:
-            unplaced.append(row["name"])
-            continue
-        dots.append(
-            {
-                "x": round(xy[0], 1),
-                "y": round(xy[1], 1),
-                "tier": row["tier"],
-                "shape": TIER_SHAPES.get(row["tier"], "◆"),
-                "name": row["name"],
-                "program_id": row["program_id"],
-                "p_interview": row["p_interview"]["point"],
-            }
-        )
-    return {
-        "width": MAP_WIDTH,
-        "height": MAP_HEIGHT,
-        "states": [{"name": n, "path": p} for n, p in state_paths()],
-        "dots": dots,
-        "not_on_map": unplaced,
-    }
+def map_places(recommendation: Recommendation) -> dict[str, list[str]]:
+    """Which listed programs the map shows (ids) and which it cannot place (names)."""
+    on_map, unplaced = [], []
+    for item in recommendation.programs:
+        if program_cells(item.program).place is None:
+            unplaced.append(item.program.name)
+        else:
+            on_map.append(item.program.id)
+    return {"on_map": on_map, "not_on_map": unplaced}
 
 
-def results_data(recommendation: Recommendation, query_string: str = "") -> dict[str, Any]:
+def results_data(
+    recommendation: Recommendation, query_string: str = "", *, html: bool = False
+) -> dict[str, Any]:
     """Everything the results page shows (and `/api/results` returns), from one recommendation.
 
-    `list` is the list as the page shows it (scan columns, plain reasons); `shared_reasons` the
-    model's reasons every listed program of a specialty shares (said once, above the list).
-    Keys starting with `_` are drawing geometry for the HTML page only.
+    `list` is the list as the JSON twin gives it (scan columns, plain reasons); `shared_reasons`
+    the model's reasons every listed program of a specialty shares (said once, above the list).
+    With `html` the page's rows and map dots come as ready markup (`_list_html`, `_map`) instead
+    of `list` and `recommendation.programs`. Keys starting with `_` are for the HTML page only.
     """
     rec = recommendation.to_dict()
-    rows = list_rows(rec)
-    stop_at = recommendation.stop_at_applications
-    drawn = map_data(rows)
-    shown, shared = scan_rows(recommendation, query_string)
-    return {
-        "recommendation": {**rec, "programs": rows},
-        "list": shown,
-        "list_evidence_year": evidence_year(shown),
+    programs = recommendation.programs
+    lines, shared = program_lines(recommendation)
+    year = evidence_year([program_cells(item.program).invited_year for item in programs])
+    drawn = map_places(recommendation)
+    chart = curve_chart(recommendation.curve, recommendation.stop_at_applications)
+    data: dict[str, Any] = {
+        "list_evidence_year": year,
         "shared_reasons": shared,
         "tiers": rec["totals"]["tiers"],
-        "map": {
-            "on_map": [d["program_id"] for d in drawn["dots"]],
+        "map": drawn,
+        "_chart": chart,
+    }
+    if not html:
+        return {
+            "recommendation": {**rec, "programs": list_rows(rec)},
+            "list": scan_rows(recommendation, query_string, lines),
+            **data,
+        }
+    several = len(recommendation.assessment.profile.specialties) > 1
+    return {
+        "recommendation": rec,
+        "list_count": len(programs),
+        "_curve_points": curve_points_html(chart.points if chart else ()),
+        "_list_html": list_html(programs, lines, query_string, year, several),
+        "_map": {
+            "width": MAP_WIDTH,
+            "height": MAP_HEIGHT,
+            "states": state_outlines(),
+            "dots": map_dots_html(programs, query_string),
+            "count": len(drawn["on_map"]),
             "not_on_map": drawn["not_on_map"],
         },
-        "_chart": curve_chart(recommendation.curve, stop_at),
-        "_map": drawn,
+        **data,
     }
 
 

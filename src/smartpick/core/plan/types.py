@@ -16,7 +16,7 @@ from typing import Any
 from smartpick.core.chances.estimate import Estimate
 from smartpick.core.lists.economics import GUIDE_TITLE, HowMany
 from smartpick.core.lists.result import CurvePoint, ListedProgram
-from smartpick.core.plan.standing import Standing, band_line
+from smartpick.core.plan.standing import Standing
 from smartpick.core.rules.institutions import InstitutionMatch
 
 ChangeValue = int | float | str | bool | tuple[str, ...]
@@ -250,16 +250,6 @@ class TimelineEntry:
             "end_month": self.end_month,
             "label": self.label,
         }
-
-
-def band_lines(standing: Mapping[str, object], suffix: str = "") -> list[str]:
-    """`Standing.band_lines` for a plan's JSON standing (what the PDF reads)."""
-    lines = []
-    for key, label in (("step1", "Step 1"), ("step2ck", "Step 2 CK")):
-        band = standing.get(key)
-        if isinstance(band, Mapping):
-            lines.append(band_line(label, band["score"], str(band["label"]), suffix))
-    return lines
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,7 @@ def plan_pdf(request: Request) -> Response:
             plan = with_choices(plan, recommend(profile, catalog=catalog, **options), catalog)
         from smartpick.export.pdf import plan_pdf as to_pdf  # fpdf loads only for this download
 
-        return to_pdf(plan.to_dict()), "application/pdf", "smartpick-plan.pdf"
+        return to_pdf(plan), "application/pdf", "smartpick-plan.pdf"
 
     return _download(request, make)
 

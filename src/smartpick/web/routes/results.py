@@ -60,8 +60,9 @@ def shortlisted(request: Request, parsed: ParsedForm, profile: ApplicantProfile)
         raise FormErrors(parsed) from None
 
 
-def results_context(request: Request) -> dict[str, Any]:
-    """The data behind the results page: the optimized list and everything shown about it."""
+def results_context(request: Request, *, html: bool = False) -> dict[str, Any]:
+    """The data behind the results page: the optimized list and everything shown about it
+    (`html`: the list's rows and map dots as the page's markup, see `results_data`)."""
     parsed, profile = read_profile(request)
     catalog = get_catalog(request)
     rec = shortlisted(request, parsed, profile)
@@ -105,7 +106,7 @@ def results_context(request: Request) -> dict[str, Any]:
             {"program_id": pid, "name": catalog.get(pid).name, "url": f"/programs/{pid}?{qs}"}
             for pid in rec.constraints.get("exclude") or ()
         ],
-        **results_data(rec, qs),
+        **results_data(rec, qs, html=html),
         "standing": standing,
         "your_chance_label": YOUR_CHANCE,
         "all_steps_label": ALL_STEPS,
@@ -164,7 +165,7 @@ def _page(request: Request, build: Callable[[Request], dict[str, Any]], template
 @router.get("/results", response_class=HTMLResponse, include_in_schema=False)
 def results_page(request: Request) -> Response:
     """Chances, the list, the curve and the map for the profile in the address."""
-    return _page(request, results_context, "results.html")
+    return _page(request, functools.partial(results_context, html=True), "results.html")
 
 
 def plan_context(request: Request) -> dict[str, Any]:

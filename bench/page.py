@@ -1,0 +1,191 @@
+"""What the web faces cost beyond the model: the results page's own CPU and bytes, the PDF's
+layout, and the phases of a server's start; on this checkout and optionally another one.
+
+    .venv/bin/python bench/page.py [--before CHECKOUT] [--rounds 3]
+
+- results page: the `/results` route for the 12 addresses of `bench/load.py` (six reference
+  profiles, default volume and $1,200), with `recommend()` answered from a per-address cache so
+  only the page's own work is timed (parsing, the list's rows and reasons, charts, map, Jinja):
+  median and mean process CPU per page, and the page's size (mean and largest, and per section
+  for the largest);
+- PDF: the plan of guide-sample at $3,110 with a 120-program list (as `bench/targets.py`): the
+  PDF alone (`advise()` excluded), median process CPU of 3;
+- start: in one process, the imports `smartpick serve` needs, `create_app`, `preload` and the
+  first results page of guide-sample after it (what a forked worker's first page pays).
+
+CPU time, not wall time, so a busy machine disturbs it less; still compare checkouts in one run.
+Each checkout runs in its own virtual environment (`CHECKOUT/.venv`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+
+
+def _request(app: Any, query: str) -> Any:
+    from starlette.requests import Request
+
+    return Request(
+        {
+            "type": "http",
+            "method": "GET",
+            "path": "/results",
+            "query_string": query.encode(),
+            "headers": [(b"host", b"127.0.0.1")],
+            "app": app,
+            "scheme": "http",
+            "server": ("127.0.0.1", 80),
+            "root_path": "",
+        }
+    )
+
+
+def _sections(html: str) -> dict[str, int]:
+    """Bytes per `<section>` of the page (by its heading id), the rest as "head"."""
+    out: dict[str, int] = {}
+    for part in re.split(r"(?=<section )", html):
+        found = re.search(r'aria-labelledby="([^"]+)"', part[:200])
+        name = found.group(1) if found else "head"
+        out[name] = out.get(name, 0) + len(part.encode())
+    return out
+
+
+def probe(root: Path, rounds: int) -> dict[str, Any]:
+    """The measures of the checkout whose `smartpick` this interpreter imports."""
+    import os
+
+    os.environ["SMARTPICK_HOME"] = tempfile.mkdtemp(prefix="smartpick-page-")
+    out: dict[str, Any] = {}
+    t0 = time.perf_counter()
+    import smartpick.cli  # noqa: F401  (what `smartpick serve` imports)
+    from smartpick.web.app import WebSettings, create_app, preload
+
+    t1 = time.perf_counter()
+    app = create_app(WebSettings())
+    t2 = time.perf_counter()
+    preload(app)
+    t3 = time.perf_counter()
+    import smartpick.web.routes.results as results
+
+    sys.path.insert(0, str(HERE))
+    from load import PROFILES, QUERIES
+
+    results.results_page(_request(app, PROFILES["guide-sample"]))
+    t4 = time.perf_counter()
+    out["start"] = {
+        "imports_s": t1 - t0,
+        "create_app_s": t2 - t1,
+        "preload_s": t3 - t2,
+        "first_page_s": t4 - t3,
+    }
+
+    original, answers = results.recommend, {}
+
+    def cached(profile: Any, **options: Any) -> Any:
+        key = (profile.model_dump_json(), repr(sorted((k, repr(v)) for k, v in options.items())))
+        if key not in answers:
+            answers[key] = original(profile, **options)
+        return answers[key]
+
+    results.recommend = cached
+    pages = {q: bytes(results.results_page(_request(app, q)).body) for q in QUERIES}
+    cpu = []
+    for _ in range(rounds):
+        for q in QUERIES:
+            start = time.process_time()
+            results.results_page(_request(app, q))
+            cpu.append(1000 * (time.process_time() - start))
+    largest = max(pages.values(), key=len)
+    out["page"] = {
+        "cpu_median_ms": statistics.median(cpu),
+        "cpu_mean_ms": statistics.mean(cpu),
+        "pages": len(cpu),
+        "mean_kb": statistics.mean(len(p) for p in pages.values()) / 1024,
+        "largest_kb": len(largest) / 1024,
+        "largest_sections_kb": {k: v / 1024 for k, v in _sections(largest.decode()).items()},
+    }
+    out["pdf"] = _pdf(root)
+    return out
+
+
+def _pdf(root: Path) -> dict[str, Any]:
+    import dataclasses
+    import datetime as dt
+    import importlib.util
+
+    from smartpick.core.profile import load_profile
+    from smartpick.export.pdf import plan_pdf
+    from smartpick.service.advise import advise
+    from smartpick.service.catalog import open_catalog
+    from smartpick.service.recommend import recommend
+
+    profile = load_profile(root / "examples" / "profiles" / "guide-sample.toml")
+    catalog = open_catalog(Path(tempfile.mkdtemp(prefix="smartpick-page-")) / "user.sqlite")
+    plan = advise(profile, budget_usd=3110, catalog=catalog, today=dt.date(2026, 11, 24))
+    if len(plan.recommended) != 120:
+        chosen = recommend(profile, count=120, catalog=catalog)
+        plan = dataclasses.replace(plan, recommended=chosen.programs)
+    typed = importlib.util.find_spec("smartpick.export.pdf_layout") is not None
+    document: Any = plan if typed else plan.to_dict()  # the older checkouts read the JSON
+    plan_pdf(document)
+    cpu = []
+    for _ in range(3):
+        start = time.process_time()
+        data = plan_pdf(document)
+        cpu.append(1000 * (time.process_time() - start))
+    return {"cpu_median_ms": statistics.median(cpu), "programs": 120, "bytes": len(data)}
+
+
+def main() -> None:
+    """Measure this checkout (and `--before`) and print the figures side by side."""
+    parser = argparse.ArgumentParser(description="The web faces' own cost, before and after.")
+    parser.add_argument("--before", type=Path, help="another checkout (with its own .venv)")
+    parser.add_argument("--rounds", type=int, default=3, help="timed passes over the 12 pages")
+    parser.add_argument("--probe", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if not 1 <= args.rounds <= 20:
+        parser.error("--rounds must be 1-20")
+    if args.probe is not None:
+        print(json.dumps(probe(args.probe, args.rounds)))
+        return
+    checkouts = {"after": HERE.parent} | ({"before": args.before.resolve()} if args.before else {})
+    sys.path.insert(0, str(HERE))
+    from checkouts import run_probe
+
+    script = Path(__file__)
+    found = {
+        name: run_probe(path, script, "--rounds", str(args.rounds))
+        for name, path in checkouts.items()
+    }
+    rows = [
+        ("results page CPU beyond recommend, median", "page", "cpu_median_ms", "ms"),
+        ("results page CPU beyond recommend, mean", "page", "cpu_mean_ms", "ms"),
+        ("results page size, mean of 12", "page", "mean_kb", "KB"),
+        ("results page size, largest", "page", "largest_kb", "KB"),
+        ("PDF of a 120-program plan (advise excluded)", "pdf", "cpu_median_ms", "ms"),
+        ("start: imports", "start", "imports_s", "s"),
+        ("start: create_app", "start", "create_app_s", "s"),
+        ("start: preload", "start", "preload_s", "s"),
+        ("start: first results page after preload", "start", "first_page_s", "s"),
+    ]
+    print(f"{'measure':<48}" + "".join(f"{name:>10}" for name in found) + "  unit")
+    for label, group, key, unit in rows:
+        values = "".join(f"{found[name][group][key]:>10.1f}" for name in found)
+        print(f"{label:<48}{values}  {unit}")
+    for name, data in found.items():
+        sections = ", ".join(f"{k} {v:.0f}" for k, v in data["page"]["largest_sections_kb"].items())
+        print(f"  {name}: largest page by section (KB): {sections}")
+
+
+if __name__ == "__main__":
+    main()

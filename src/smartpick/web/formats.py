@@ -1,0 +1,74 @@
+"""Values as pages show them: percentages, dollars, counts, visas and catalog values in words.
+
+The templates use these as filters (`web.rendering`); the list's rows built in Python
+(`web.results_markup`) call them directly, so both say the same thing the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from smartpick.export.tables import SETTING_WORDS
+
+
+def pct(value: Any, digits: int = 0) -> str:
+    """A probability in [0, 1] as a percentage; None is "unknown"."""
+    if value is None:
+        return "unknown"
+    if digits == 0:  # the common case, without a nested format spec (a list formats hundreds)
+        return f"{100 * float(value):.0f}%"
+    return f"{100 * float(value):.{digits}f}%"
+
+
+def share(value: Any) -> str:
+    """A share already in percent (0-100) as text; None is "unknown"."""
+    if value is None:
+        return "unknown"
+    return f"{float(value):.0f}%"
+
+
+def usd(value: Any) -> str:
+    if value is None:
+        return "unknown"
+    return f"${float(value):,.0f}"
+
+
+def setting(value: Any) -> str:
+    """A program setting in words; None is "unknown"."""
+    if value is None:
+        return "unknown"
+    return SETTING_WORDS.get(str(value), str(value).replace("_", " "))
+
+
+def count(value: Any) -> str:
+    """A whole number with thousands separators; None is "unknown"."""
+    if value is None:
+        return "unknown"
+    return f"{int(value):,}"
+
+
+def visas(j1: Any, h1b: Any) -> str:
+    """The visas a program states it takes, in words: "J-1 and H-1B", "J-1", "neither"..."""
+    takes = [name for name, status in (("J-1", j1), ("H-1B", h1b)) if status == "yes"]
+    if takes:
+        return " and ".join(takes)
+    if j1 is None or h1b is None:
+        return "unknown"
+    return "none listed" if "none_listed" in (j1, h1b) else "neither"
+
+
+def value(value: Any) -> str:
+    """A catalog value as shown to a person: unknown stays unknown."""
+    if value is None:
+        return "unknown"
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if value == "none_listed":
+        return "none listed"
+    if isinstance(value, float):
+        return f"{value:,.1f}".rstrip("0").rstrip(".")
+    if isinstance(value, str):
+        return value.replace("_", " ") if value.islower() else value
+    return str(value)
