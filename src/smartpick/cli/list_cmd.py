@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
 import typer
 
 from smartpick.cli.output import MATCH_VALUE_OPTION, OutputFormat, emit
 from smartpick.cli.profile_options import BUDGET_OPTION, COUNT_OPTION, SPECIALTY_OPTION
+from smartpick.core.chances.estimate import Estimate
+from smartpick.core.lists.result import Recommendation
 from smartpick.errors import InvalidInput
 
 
@@ -62,54 +64,50 @@ def parse_preferences(items: list[str]) -> dict[str, dict[str, float]] | None:
     return out
 
 
-def _pct(e: dict[str, float]) -> str:
-    return f"{100 * e['point']:.1f}% (likely {100 * e['low']:.1f}-{100 * e['high']:.1f}%)"
+def _pct(e: Estimate) -> str:
+    return f"{100 * e.point:.1f}% (likely {100 * e.low:.1f}-{100 * e.high:.1f}%)"
 
 
-def _print_summary(doc: dict[str, Any]) -> None:
+def _print_summary(rec: Recommendation) -> None:
     from smartpick.export.tables import LIMIT_WORDS
 
-    totals, stopping = doc["totals"], doc["stopping"]
     echo = typer.echo
+    offers = rec.expected_interviews
     echo(
-        f"Your chance of matching with this list: {_pct(totals['p_match'])}   "
+        f"Your chance of matching with this list: {_pct(rec.p_match)}   "
         "interview offers you can expect: "
-        f"{totals['expected_interviews']['point']:.1f} "
-        f"({totals['expected_interviews']['low']:.1f}-{totals['expected_interviews']['high']:.1f})"
+        f"{offers.point:.1f} ({offers.low:.1f}-{offers.high:.1f})"
     )
-    if totals["expected_value"] is not None:
-        echo(f"Expected value of the match (your preferences): {_pct(totals['expected_value'])}")
+    if rec.expected_value is not None:
+        echo(f"Expected value of the match (your preferences): {_pct(rec.expected_value)}")
     by_specialty = ", ".join(
-        f"{s}: {f['applications']} (${f['fees_usd']})"
-        for s, f in totals["fees_by_specialty"].items()
+        f"{s}: {f['applications']} (${f['fees_usd']})" for s, f in rec.fees_by_specialty.items()
     )
     echo(
-        f"Applications: {totals['applications']}   fees: ${totals['fees_usd']} "
-        f"(programs ${totals['program_fees_usd']} + transcript ${totals['transcript_fee_usd']})"
+        f"Applications: {len(rec.programs)}   fees: ${rec.total_fees_usd} "
+        f"(programs ${rec.program_fees_usd} + transcript ${rec.transcript_fee_usd})"
         + (f"   [{by_specialty}]" if by_specialty else "")
     )
-    tiers = totals["tiers"]
+    tiers = Counter(p.tier for p in rec.programs)
     echo(f"Tiers: {tiers['reach']} reach, {tiers['target']} target, {tiers['likely']} likely")
-    for specialty, sig in doc["signals"].items():
+    for specialty, sig in rec.signals.items():
         if sig["gold_allowed"] or sig["silver_allowed"]:
             echo(
                 f"Signals, {specialty}: gold {sig['gold_used']}/{sig['gold_allowed']}, "
                 f"silver {sig['silver_used']}/{sig['silver_allowed']} ({sig['note']})"
             )
-    limited = stopping["limited_by"]
-    echo(f"The list stops at: {LIMIT_WORDS.get(limited, limited)}.")
-    echo("How many programs: " + " ".join(doc["how_many"]["lines"]))
-    marks = sorted({10, 20, 30, 40, 60, 80, 100, 120, 150, totals["applications"]})
-    points = [c for c in doc["curve"] if c["applications"] in marks]
+    echo(f"The list stops at: {LIMIT_WORDS.get(rec.binding, rec.binding)}.")
+    echo("How many programs: " + " ".join(rec.how_many.lines))
+    marks = sorted({10, 20, 30, 40, 60, 80, 100, 120, 150, len(rec.programs)})
+    points = [c for c in rec.curve if c.applications in marks]
     if points:
         echo(
             "Curve: "
             + "  ".join(
-                f"{c['applications']}→{100 * c['p_match']['point']:.0f}% (${c['fees_usd']})"
-                for c in points
+                f"{c.applications}→{100 * c.p_match.point:.0f}% (${c.fees_usd})" for c in points
             )
         )
-    for note in doc["notes"]:
+    for note in rec.notes:
         echo(f"Note: {note}")
 
 
@@ -195,7 +193,7 @@ def recommend(
         typer.echo(f"wrote {output} ({len(rec.programs)} programs)", err=True)
         return
     if fmt is ListFormat.table:
-        _print_summary(doc)
+        _print_summary(rec)
         rows = [
             {**row, "p_interview": f"{100 * row['p_interview']:.0f}%"} for row in list_rows(doc)
         ]
