@@ -110,16 +110,23 @@ class _Chain:
     # --- state -----------------------------------------------------------------------------
     def refresh(self) -> None:
         """Recompute prefix products A, suffix sums B and the objective for the current list."""
+        # Products and sums run over the listed rows only, then spread to every position: the
+        # other rows (m = 0) would multiply by 1 and add 0, so the numbers are the same bit for bit.
+        n, k = self.M.shape[1:]
         chosen = np.flatnonzero(self.sel)
-        m = np.zeros(self.M.shape[1:])  # 0 for the programs not in the list
-        m[chosen] = self.M[self.lev[chosen], chosen]
-        one_minus = 1.0 - m
-        A = np.ones_like(m)
-        A[1:] = np.cumprod(one_minus, axis=0)[:-1]
-        T = self.v[:, None] * m * A
-        B = np.cumsum(T[::-1], axis=0)[::-1] - T
-        self.m, self.A, self.B, self.T = m, A, B, T
-        self.f = float(T.sum(axis=0) @ self.w)
+        m_sel = self.M[self.lev[chosen], chosen]
+        prefix = np.ones((chosen.size + 1, k))  # prefix[j]: product over the first j listed
+        np.cumprod(1.0 - m_sel, axis=0, out=prefix[1:])
+        t_sel = self.v[chosen, None] * m_sel * prefix[:-1]
+        suffix = np.zeros((chosen.size + 1, k))  # suffix[j]: sum from the j-th listed on
+        suffix[:-1] = np.cumsum(t_sel[::-1], axis=0)[::-1]
+        before = np.searchsorted(chosen, np.arange(n))  # listed positions before each position
+        m = np.zeros((n, k))
+        m[chosen] = m_sel
+        T = np.zeros((n, k))
+        T[chosen] = t_sel
+        self.m, self.A, self.B = m, prefix[before], suffix[before] - T
+        self.f = float(t_sel.sum(axis=0) @ self.w)
 
     def objective_now(self) -> float:
         """F of the current selection and levels, from the selected rows only (no refresh)."""
@@ -357,25 +364,36 @@ class _Chain:
                     if gain[r, j] > -_EXCHANGE_SLACK:
                         moves.append((float(gain[r, j]), int(idx[j]), int(idx[h]), s))
             moves.sort(key=lambda move: (-move[0], move[1], move[2], move[3]))
-            if not any(self._try_signal_move(*move[1:]) for move in moves[:_SIGNAL_TRIES]):
+            if not self._apply_first_signal_move([move[1:] for move in moves[:_SIGNAL_TRIES]]):
                 return changed
             changed = True
         return changed
 
-    def _try_signal_move(self, p: int, q: int, s: int) -> bool:
-        """Give level s to p (q, if any, takes p's old level); keep it only if F rises."""
-        old_p = int(self.lev[p])
-        if q >= 0:
-            self.set_level(q, 0)
-        self.set_level(p, s)
-        if q >= 0:
-            self.set_level(q, old_p)
-        if self.objective_now() > self.f + _TOL:
-            self.refresh()
-            return True
-        if q >= 0:
-            self.set_level(q, 0)
-        self.set_level(p, old_p)
-        if q >= 0:
-            self.set_level(q, s)
+    def _apply_first_signal_move(self, moves: list[tuple[int, int, int]]) -> bool:
+        """Apply the first move (p, q, s) that raises F: p takes level s and q, if any, p's old
+        level. True if one did. Every move is weighed exactly on the current list at once, with
+        the arithmetic of `objective_now` (the same numbers as trying them one by one)."""
+        if not moves:
+            return False
+        chosen = np.flatnonzero(self.sel)
+        levels = np.repeat(self.lev[chosen][None, :], len(moves), axis=0)  # (moves, |S|)
+        for t, (p, q, s) in enumerate(moves):
+            at_p = np.searchsorted(chosen, p)
+            if q >= 0:
+                levels[t, np.searchsorted(chosen, q)] = levels[t, at_p]
+            levels[t, at_p] = s
+        m = self.M[levels, chosen[None, :]]  # (moves, |S|, K)
+        A = np.ones_like(m)
+        A[:, 1:] = np.cumprod(1.0 - m, axis=1)[:, :-1]
+        sums = (self.v[chosen, None] * m * A).sum(axis=1)
+        for t, (p, q, s) in enumerate(moves):
+            if float(sums[t] @ self.w) > self.f + _TOL:
+                old_p = int(self.lev[p])
+                if q >= 0:
+                    self.set_level(q, 0)
+                self.set_level(p, s)
+                if q >= 0:
+                    self.set_level(q, old_p)
+                self.refresh()
+                return True
         return False
