@@ -148,18 +148,9 @@ class _Chain:
         """D with f(S) - f(S - c) = w . (m_c * D_c) for selected c, (n, K)."""
         return self.v[:, None] * self.A - self.B / (1.0 - self.m)
 
-    def level_open(self, level: int) -> NDArray[np.bool_]:
-        """Positions that may take `level` given the allowance left in their signal group."""
-        if level == 0:
-            return np.ones(self.M.shape[1], dtype=bool)
-        g = self.sig_group
-        has = g >= 0
-        left = self.allow[np.maximum(g, 0), level] - self.used[np.maximum(g, 0), level]
-        return has & (left > 0)
-
     def levels_open(self) -> NDArray[np.bool_]:
-        """`level_open` for every level at once, (L, n) (read-only; kept while the signals used
-        do not change)."""
+        """(L, n): may each position take each level given the allowance left in its signal group
+        (read-only; kept while the signals used do not change)."""
         key = self.used.tobytes()
         if self._open_key != key:
             g = np.maximum(self.sig_group, 0)
@@ -344,12 +335,16 @@ class _Chain:
             lev, group = self.lev[idx], self.sig_group[idx]
             # (estimated gain, p, q, level for p); q (if any) takes p's old level
             moves: list[tuple[float, int, int, int]] = []
+            open_now = self.levels_open()
             for s in range(1, self.levels):
                 up = np.where(lev != s, change[s], -np.inf)
-                open_up = np.where(self.level_open(s)[idx], up, -np.inf)
-                for j in np.argsort(-open_up, kind="stable")[:_SIGNAL_TRIES]:
-                    if open_up[j] > _TOL:
-                        moves.append((float(open_up[j]), int(idx[j]), -1, s))
+                open_up = np.where(open_now[s, idx], up, -np.inf)
+                top = np.argsort(-open_up, kind="stable")[:_SIGNAL_TRIES]
+                top = top[open_up[top] > _TOL]
+                moves += [
+                    (g, p, -1, s)
+                    for g, p in zip(open_up[top].tolist(), idx[top].tolist(), strict=True)
+                ]
                 holders = np.flatnonzero(lev == s)
                 if not holders.size:
                     continue
@@ -357,12 +352,21 @@ class _Chain:
                 q_change = change[lev[None, :], holders[:, None]]  # (holders, candidates)
                 same = group[None, :] == group[holders][:, None]
                 gain = np.where(same, up[None, :] + q_change, -np.inf)
-                best = np.argmax(gain, axis=1)
-                for r, (h, j) in enumerate(zip(holders, best, strict=True)):
-                    # the estimate leaves out the two changes' interaction, which favours
-                    # exchanges: near-zero estimates are worth checking exactly
-                    if gain[r, j] > -_EXCHANGE_SLACK:
-                        moves.append((float(gain[r, j]), int(idx[j]), int(idx[h]), s))
+                first = np.argmax(gain, axis=1)
+                best = gain[np.arange(holders.size), first]
+                # the estimate leaves out the two changes' interaction, which favours
+                # exchanges: near-zero estimates are worth checking exactly
+                near = np.flatnonzero(best > -_EXCHANGE_SLACK)
+                j = first[near]
+                moves += [
+                    (g, p, q, s)
+                    for g, p, q in zip(
+                        best[near].tolist(),
+                        idx[j].tolist(),
+                        idx[holders[near]].tolist(),
+                        strict=True,
+                    )
+                ]
             moves.sort(key=lambda move: (-move[0], move[1], move[2], move[3]))
             if not self._apply_first_signal_move([move[1:] for move in moves[:_SIGNAL_TRIES]]):
                 return changed
