@@ -55,6 +55,7 @@ class _Chain:
         )  # (L, n, K)
         self.w = cm.weights
         self.v = values[self.order]
+        self.unit_values = problem.values is None  # P(match): every value is 1
         self.levels = levels
 
         fee_names = sorted(set(problem.fee_groups))
@@ -126,6 +127,7 @@ class _Chain:
         T = np.zeros((n, k))
         T[chosen] = t_sel
         self.m, self.A, self.B = m, prefix[before], suffix[before] - T
+        self.Q = prefix[-1]  # P(no match) per node
         self.f = float(t_sel.sum(axis=0) @ self.w)
 
     def objective_now(self) -> float:
@@ -254,18 +256,7 @@ class _Chain:
         addable = np.flatnonzero(self.eligible & ~self.sel)
         if removable.size == 0 or addable.size == 0:
             return False
-        base = self.v[addable, None] * self.A[addable] - self.B[addable]
-        H_all = self.M[:, addable] * base  # (L, P, K)
-        now = (H_all @ self.w).max(axis=0)
-        if addable.size > _SWAP_POOL:
-            keep = np.sort(np.argsort(-now, kind="stable")[:_SWAP_POOL])
-            addable, H_all = addable[keep], H_all[:, keep]
-        m = self.m[removable]
-        D = self.v[removable, None] * self.A[removable] - self.B[removable] / (1.0 - m)
-        ell = m * D  # (C, K) per-node loss of removing c (`removal_terms`)
-        loss = ell @ self.w  # (C,)
-        inv = 1.0 / (1.0 - m)  # (C, K)
-        after = addable[:, None] > removable[None, :]  # d is less preferred than c
+        addable, gain = self._swap_gains(addable, removable)
         fg = self.fee_group
         counts = self.fee_counts
         same_fee = fg[addable][:, None] == fg[removable][None, :]
@@ -276,11 +267,6 @@ class _Chain:
         )
         fee_ok = new_fee <= fee_cap
         group_d, group_c = self.sig_group[addable][:, None], self.sig_group[removable][None, :]
-        # every level at once: (L, P, C) gains of swapping d (at level l) in for c
-        g = H_all @ self.w  # (L, P)
-        gain_after = (H_all * self.w) @ inv.T
-        gain_before = g[:, :, None] + (self.M[:, addable] * self.w) @ ell.T
-        gain = np.where(after, gain_after, gain_before) - loss
         open_l = self.levels_open()[:, addable][:, :, None]
         levels = np.arange(self.levels)[:, None, None]
         # a signal level is also open to d where c frees it (same group)
@@ -304,6 +290,36 @@ class _Chain:
             return False
         self.refresh()
         return True
+
+    def _swap_gains(self, addable: IntArray, removable: IntArray) -> tuple[IntArray, FloatArray]:
+        """The swap pool (at most `_SWAP_POOL` of `addable`, by their gain now) and the estimated
+        gain of swapping each of them (at each level) in for each removable program, (L, P, C)."""
+        if self.unit_values:
+            # P(match): f = 1 - w.Q, so swapping d in for c multiplies Q by (1 - m_d) / (1 - m_c)
+            wq = self.w * self.Q
+            now = (self.M @ wq)[:, addable].max(axis=0)
+            if addable.size > _SWAP_POOL:
+                addable = addable[np.sort(np.argsort(-now, kind="stable")[:_SWAP_POOL])]
+            m = self.m[removable]
+            inv = 1.0 / (1.0 - m)  # (C, K)
+            loss = (m * inv) @ wq  # (C,) what removing c costs
+            return addable, (self.M[:, addable] * wq) @ inv.T - loss
+        base = self.v[addable, None] * self.A[addable] - self.B[addable]
+        H_all = self.M[:, addable] * base  # (L, P, K)
+        now = (H_all @ self.w).max(axis=0)
+        if addable.size > _SWAP_POOL:
+            keep = np.sort(np.argsort(-now, kind="stable")[:_SWAP_POOL])
+            addable, H_all = addable[keep], H_all[:, keep]
+        m = self.m[removable]
+        D = self.v[removable, None] * self.A[removable] - self.B[removable] / (1.0 - m)
+        ell = m * D  # (C, K) per-node loss of removing c (`removal_terms`)
+        loss = ell @ self.w  # (C,)
+        inv = 1.0 / (1.0 - m)  # (C, K)
+        after = addable[:, None] > removable[None, :]  # d is less preferred than c
+        g = H_all @ self.w  # (L, P)
+        gain_after = (H_all * self.w) @ inv.T
+        gain_before = g[:, :, None] + (self.M[:, addable] * self.w) @ ell.T
+        return addable, np.where(after, gain_after, gain_before) - loss
 
     def polish(self, fee_cap: float) -> None:
         """Swaps, then signal moves, again while either still improves the list."""
