@@ -70,6 +70,7 @@ class _Chain:
             sig_index = {name: g for g, name in enumerate(sig_names)}
             groups = [-1 if g is None else sig_index[g] for g in problem.signal_groups]
             self.sig_group = np.asarray(groups, dtype=np.int64)[self.order]
+        self.signalable = self.sig_group >= 0
         # allowance[g, level]; level 0 (no signal) is unlimited
         self.allow = np.zeros((max(len(sig_names), 1), levels), dtype=np.int64)
         self.allow[:, 0] = n + 1
@@ -110,25 +111,49 @@ class _Chain:
 
     # --- state -----------------------------------------------------------------------------
     def refresh(self) -> None:
-        """Recompute prefix products A, suffix sums B and the objective for the current list."""
-        # Products and sums run over the listed rows only, then spread to every position: the
-        # other rows (m = 0) would multiply by 1 and add 0, so the numbers are the same bit for bit.
-        n, k = self.M.shape[1:]
+        """Recompute the objective and the products and sums behind the gains (`A`, `B`) for
+        the current list."""
+        # Products and sums run over the listed rows only; `A` and `B` spread them to every
+        # position when read: the other rows (m = 0) would multiply by 1 and add 0, so the
+        # numbers are the same bit for bit.
         chosen = np.flatnonzero(self.sel)
         m_sel = self.M[self.lev[chosen], chosen]
-        prefix = np.ones((chosen.size + 1, k))  # prefix[j]: product over the first j listed
+        prefix = np.ones((chosen.size + 1, m_sel.shape[1]))  # [j]: product over the first j
         np.cumprod(1.0 - m_sel, axis=0, out=prefix[1:])
         t_sel = self.v[chosen, None] * m_sel * prefix[:-1]
-        suffix = np.zeros((chosen.size + 1, k))  # suffix[j]: sum from the j-th listed on
+        suffix = np.zeros_like(prefix)  # suffix[j]: sum from the j-th listed on
         suffix[:-1] = np.cumsum(t_sel[::-1], axis=0)[::-1]
-        before = np.searchsorted(chosen, np.arange(n))  # listed positions before each position
-        m = np.zeros((n, k))
+        m = np.zeros(self.M.shape[1:])
         m[chosen] = m_sel
-        T = np.zeros((n, k))
-        T[chosen] = t_sel
-        self.m, self.A, self.B = m, prefix[before], suffix[before] - T
-        self.Q = prefix[-1]  # P(no match) per node
+        self.m, self.Q = m, prefix[-1]  # Q: P(no match) per node
+        self._listed = chosen, prefix, suffix, t_sel
+        self._spread: tuple[FloatArray, FloatArray] | None = None
         self.f = float(t_sel.sum(axis=0) @ self.w)
+
+    def listed_terms(self, idx: IntArray) -> tuple[FloatArray, FloatArray]:
+        """`A` and `B` at listed positions `idx` (ascending), without spreading them."""
+        chosen, prefix, suffix, t_sel = self._listed
+        j = np.searchsorted(chosen, idx)
+        return prefix[j], suffix[j] - t_sel[j]
+
+    def _spread_terms(self) -> tuple[FloatArray, FloatArray]:
+        if self._spread is None:
+            chosen, prefix, suffix, t_sel = self._listed
+            before = np.searchsorted(chosen, np.arange(self.M.shape[1]))  # listed before each
+            T = np.zeros_like(self.m)
+            T[chosen] = t_sel
+            self._spread = prefix[before], suffix[before] - T
+        return self._spread
+
+    @property
+    def A(self) -> FloatArray:
+        """(n, K): product of (1 - m) over the listed programs preferred to each position."""
+        return self._spread_terms()[0]
+
+    @property
+    def B(self) -> FloatArray:
+        """(n, K): sum of v m A over the listed programs less preferred than each position."""
+        return self._spread_terms()[1]
 
     def objective_now(self) -> float:
         """F of the current selection and levels, from the selected rows only (no refresh)."""
@@ -156,7 +181,7 @@ class _Chain:
         key = self.used.tobytes()
         if self._open_key != key:
             g = np.maximum(self.sig_group, 0)
-            out = ((self.allow - self.used)[g] > 0).T & (self.sig_group >= 0)
+            out = ((self.allow - self.used)[g] > 0).T & self.signalable
             out[0] = True
             out.flags.writeable = False
             self._open, self._open_key = out, key
@@ -336,16 +361,17 @@ class _Chain:
         """Upgrade, move or exchange signals while the objective rises; True if any changed.
 
         Only programs in the list can take a signal, so the estimates are computed for them."""
-        if self.levels < 2 or not (self.sig_group >= 0).any():
+        if self.levels < 2 or not self.signalable.any():
             return False
         changed = False
         for _ in range(4 * int(self.allow[:, 1:].sum()) + 4):
             checkpoint()
-            idx = np.flatnonzero(self.sel & (self.sig_group >= 0))  # ascending positions
+            idx = np.flatnonzero(self.sel & self.signalable)  # ascending positions
             if not idx.size:
                 return changed
             m = self.m[idx]
-            D = self.v[idx, None] * self.A[idx] - self.B[idx] / (1.0 - m)  # `removal_terms`
+            A, B = self.listed_terms(idx)
+            D = self.v[idx, None] * A - B / (1.0 - m)  # `removal_terms`
             # change[l, j]: estimated gain of putting idx[j] at level l (others unchanged)
             change = np.einsum("lnk,nk,k->ln", self.M[:, idx] - m[None], D, self.w)
             lev, group = self.lev[idx], self.sig_group[idx]
