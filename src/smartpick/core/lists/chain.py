@@ -38,6 +38,15 @@ def _marginal_fees(schedule: FeeSchedule, n: int) -> IntArray:
     return fees
 
 
+def _top(values: FloatArray, k: int) -> IntArray:
+    """Indices (ascending) of the k largest values, ties to the lowest index: the first k of a
+    stable sort, without sorting everything."""
+    kth = np.partition(values, values.size - k)[values.size - k]
+    above = np.flatnonzero(values > kth)
+    ties = np.flatnonzero(values == kth)[: k - above.size]
+    return np.sort(np.concatenate([above, ties]))
+
+
 class _Chain:
     """Working state in preference order (position p = the p-th most preferred program)."""
 
@@ -324,7 +333,7 @@ class _Chain:
             wq = self.w * self.Q
             now = (self.M @ wq)[:, addable].max(axis=0)
             if addable.size > _SWAP_POOL:
-                addable = addable[np.sort(np.argsort(-now, kind="stable")[:_SWAP_POOL])]
+                addable = addable[_top(now, _SWAP_POOL)]
             m = self.m[removable]
             inv = 1.0 / (1.0 - m)  # (C, K)
             loss = (m * inv) @ wq  # (C,) what removing c costs
@@ -333,7 +342,7 @@ class _Chain:
         H_all = self.M[:, addable] * base  # (L, P, K)
         now = (H_all @ self.w).max(axis=0)
         if addable.size > _SWAP_POOL:
-            keep = np.sort(np.argsort(-now, kind="stable")[:_SWAP_POOL])
+            keep = _top(now, _SWAP_POOL)
             addable, H_all = addable[keep], H_all[:, keep]
         m = self.m[removable]
         D = self.v[removable, None] * self.A[removable] - self.B[removable] / (1.0 - m)
