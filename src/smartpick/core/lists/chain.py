@@ -10,20 +10,14 @@ import functools
 import numpy as np
 from numpy.typing import NDArray
 
-from smartpick.core.cancellation import checkpoint
 from smartpick.core.chances.matrix import SIGNAL_LEVELS
 from smartpick.core.lists.fees import FeeSchedule
+from smartpick.core.lists.polish import improve_signals, polish
 from smartpick.core.lists.types import (
-    _EXCHANGE_SLACK,
     _FEE_FLOOR_USD,
     _M_CAP,
-    _MAX_SWAPS_PER_STAGE,
-    _POLISH_ROUNDS,
-    _SIGNAL_TRIES,
-    _SWAP_POOL,
     _TIE,
     _TOL,
-    LOCAL_SEARCH_MAX_SIZE,
     FloatArray,
     IntArray,
     ListProblem,
@@ -55,6 +49,7 @@ class _Chain:
         )  # (L, n, K)
         self.w = cm.weights
         self.v = values[self.order]
+        self.unit_values = problem.values is None  # P(match): every value is 1
         self.levels = levels
 
         fee_names = sorted(set(problem.fee_groups))
@@ -69,6 +64,7 @@ class _Chain:
             sig_index = {name: g for g, name in enumerate(sig_names)}
             groups = [-1 if g is None else sig_index[g] for g in problem.signal_groups]
             self.sig_group = np.asarray(groups, dtype=np.int64)[self.order]
+        self.signalable = self.sig_group >= 0
         # allowance[g, level]; level 0 (no signal) is unlimited
         self.allow = np.zeros((max(len(sig_names), 1), levels), dtype=np.int64)
         self.allow[:, 0] = n + 1
@@ -109,17 +105,49 @@ class _Chain:
 
     # --- state -----------------------------------------------------------------------------
     def refresh(self) -> None:
-        """Recompute prefix products A, suffix sums B and the objective for the current list."""
+        """Recompute the objective and the products and sums behind the gains (`A`, `B`) for
+        the current list."""
+        # Products and sums run over the listed rows only; `A` and `B` spread them to every
+        # position when read: the other rows (m = 0) would multiply by 1 and add 0, so the
+        # numbers are the same bit for bit.
         chosen = np.flatnonzero(self.sel)
-        m = np.zeros(self.M.shape[1:])  # 0 for the programs not in the list
-        m[chosen] = self.M[self.lev[chosen], chosen]
-        one_minus = 1.0 - m
-        A = np.ones_like(m)
-        A[1:] = np.cumprod(one_minus, axis=0)[:-1]
-        T = self.v[:, None] * m * A
-        B = np.cumsum(T[::-1], axis=0)[::-1] - T
-        self.m, self.A, self.B, self.T = m, A, B, T
-        self.f = float(T.sum(axis=0) @ self.w)
+        m_sel = self.M[self.lev[chosen], chosen]
+        prefix = np.ones((chosen.size + 1, m_sel.shape[1]))  # [j]: product over the first j
+        np.cumprod(1.0 - m_sel, axis=0, out=prefix[1:])
+        t_sel = self.v[chosen, None] * m_sel * prefix[:-1]
+        suffix = np.zeros_like(prefix)  # suffix[j]: sum from the j-th listed on
+        suffix[:-1] = np.cumsum(t_sel[::-1], axis=0)[::-1]
+        m = np.zeros(self.M.shape[1:])
+        m[chosen] = m_sel
+        self.m, self.Q = m, prefix[-1]  # Q: P(no match) per node
+        self._listed = chosen, prefix, suffix, t_sel
+        self._spread: tuple[FloatArray, FloatArray] | None = None
+        self.f = float(t_sel.sum(axis=0) @ self.w)
+
+    def listed_terms(self, idx: IntArray) -> tuple[FloatArray, FloatArray]:
+        """`A` and `B` at listed positions `idx` (ascending), without spreading them."""
+        chosen, prefix, suffix, t_sel = self._listed
+        j = np.searchsorted(chosen, idx)
+        return prefix[j], suffix[j] - t_sel[j]
+
+    def _spread_terms(self) -> tuple[FloatArray, FloatArray]:
+        if self._spread is None:
+            chosen, prefix, suffix, t_sel = self._listed
+            before = np.searchsorted(chosen, np.arange(self.M.shape[1]))  # listed before each
+            T = np.zeros_like(self.m)
+            T[chosen] = t_sel
+            self._spread = prefix[before], suffix[before] - T
+        return self._spread
+
+    @property
+    def A(self) -> FloatArray:
+        """(n, K): product of (1 - m) over the listed programs preferred to each position."""
+        return self._spread_terms()[0]
+
+    @property
+    def B(self) -> FloatArray:
+        """(n, K): sum of v m A over the listed programs less preferred than each position."""
+        return self._spread_terms()[1]
 
     def objective_now(self) -> float:
         """F of the current selection and levels, from the selected rows only (no refresh)."""
@@ -141,22 +169,13 @@ class _Chain:
         """D with f(S) - f(S - c) = w . (m_c * D_c) for selected c, (n, K)."""
         return self.v[:, None] * self.A - self.B / (1.0 - self.m)
 
-    def level_open(self, level: int) -> NDArray[np.bool_]:
-        """Positions that may take `level` given the allowance left in their signal group."""
-        if level == 0:
-            return np.ones(self.M.shape[1], dtype=bool)
-        g = self.sig_group
-        has = g >= 0
-        left = self.allow[np.maximum(g, 0), level] - self.used[np.maximum(g, 0), level]
-        return has & (left > 0)
-
     def levels_open(self) -> NDArray[np.bool_]:
-        """`level_open` for every level at once, (L, n) (read-only; kept while the signals used
-        do not change)."""
+        """(L, n): may each position take each level given the allowance left in its signal group
+        (read-only; kept while the signals used do not change)."""
         key = self.used.tobytes()
         if self._open_key != key:
             g = np.maximum(self.sig_group, 0)
-            out = ((self.allow - self.used)[g] > 0).T & (self.sig_group >= 0)
+            out = ((self.allow - self.used)[g] > 0).T & self.signalable
             out[0] = True
             out.flags.writeable = False
             self._open, self._open_key = out, key
@@ -246,136 +265,11 @@ class _Chain:
             self._denominators[key] = out
         return out
 
-    def swap_pass(self, fee_cap: float) -> bool:
-        """Apply the best improving swap (one out, one in) within the fee cap; True if applied.
-
-        Programs to swap in are drawn from the `_SWAP_POOL` with the largest gain now (at any
-        level): removing one program raises the others' gains only by its own small share.
-        """
-        removable = np.flatnonzero(self.sel & ~self.fixed)
-        addable = np.flatnonzero(self.eligible & ~self.sel)
-        if removable.size == 0 or addable.size == 0:
-            return False
-        base = self.v[addable, None] * self.A[addable] - self.B[addable]
-        H_all = self.M[:, addable] * base  # (L, P, K)
-        now = (H_all @ self.w).max(axis=0)
-        if addable.size > _SWAP_POOL:
-            keep = np.sort(np.argsort(-now, kind="stable")[:_SWAP_POOL])
-            addable, H_all = addable[keep], H_all[:, keep]
-        m = self.m[removable]
-        D = self.v[removable, None] * self.A[removable] - self.B[removable] / (1.0 - m)
-        ell = m * D  # (C, K) per-node loss of removing c (`removal_terms`)
-        loss = ell @ self.w  # (C,)
-        inv = 1.0 / (1.0 - m)  # (C, K)
-        after = addable[:, None] > removable[None, :]  # d is less preferred than c
-        fg = self.fee_group
-        counts = self.fee_counts
-        same_fee = fg[addable][:, None] == fg[removable][None, :]
-        new_fee = (
-            self.fee
-            - self.marginal[counts[fg[removable]] - 1][None, :]
-            + self.marginal[counts[fg[addable]][:, None] - same_fee]
-        )
-        fee_ok = new_fee <= fee_cap
-        group_d, group_c = self.sig_group[addable][:, None], self.sig_group[removable][None, :]
-        # every level at once: (L, P, C) gains of swapping d (at level l) in for c
-        g = H_all @ self.w  # (L, P)
-        gain_after = (H_all * self.w) @ inv.T
-        gain_before = g[:, :, None] + (self.M[:, addable] * self.w) @ ell.T
-        gain = np.where(after, gain_after, gain_before) - loss
-        open_l = self.levels_open()[:, addable][:, :, None]
-        levels = np.arange(self.levels)[:, None, None]
-        # a signal level is also open to d where c frees it (same group)
-        freed = (self.lev[removable] == levels) & (levels > 0) & (group_d == group_c)
-        open_l = open_l | (freed & (group_d >= 0))
-        gain = np.where(open_l & fee_ok, gain, -np.inf).reshape(self.levels, -1)
-        first = np.argmax(gain, axis=1)
-        best: tuple[float, int, int, int] = (0.0, -1, -1, 0)
-        for s, k in enumerate(first):  # the first level with the largest gain
-            if gain[s, k] > best[0]:
-                row, col = divmod(int(k), removable.size)
-                best = (float(gain[s, k]), int(addable[row]), int(removable[col]), s)
-        improvement, d, c, s = best
-        if d < 0 or improvement <= _TOL * max(1.0, self.f):
-            return False
-        saved = self.save()
-        self.drop(c)
-        self.put(d, s)
-        if self.objective_now() <= self.f + _TOL or self.fee > fee_cap:
-            self.restore(saved)
-            return False
-        self.refresh()
-        return True
-
     def polish(self, fee_cap: float) -> None:
-        """Swaps, then signal moves, again while either still improves the list."""
-        for _ in range(_POLISH_ROUNDS):
-            swapped = 0
-            if int(self.sel.sum()) <= LOCAL_SEARCH_MAX_SIZE:
-                while swapped < _MAX_SWAPS_PER_STAGE and self.swap_pass(fee_cap):
-                    checkpoint()
-                    swapped += 1
-            if not self.improve_signals() and not swapped:
-                return
+        """Swaps, then signal moves, again while either still improves the list
+        (`core.lists.polish`)."""
+        polish(self, fee_cap)
 
     def improve_signals(self) -> bool:
-        """Upgrade, move or exchange signals while the objective rises; True if any changed.
-
-        Only programs in the list can take a signal, so the estimates are computed for them."""
-        if self.levels < 2 or not (self.sig_group >= 0).any():
-            return False
-        changed = False
-        for _ in range(4 * int(self.allow[:, 1:].sum()) + 4):
-            checkpoint()
-            idx = np.flatnonzero(self.sel & (self.sig_group >= 0))  # ascending positions
-            if not idx.size:
-                return changed
-            m = self.m[idx]
-            D = self.v[idx, None] * self.A[idx] - self.B[idx] / (1.0 - m)  # `removal_terms`
-            # change[l, j]: estimated gain of putting idx[j] at level l (others unchanged)
-            change = np.einsum("lnk,nk,k->ln", self.M[:, idx] - m[None], D, self.w)
-            lev, group = self.lev[idx], self.sig_group[idx]
-            # (estimated gain, p, q, level for p); q (if any) takes p's old level
-            moves: list[tuple[float, int, int, int]] = []
-            for s in range(1, self.levels):
-                up = np.where(lev != s, change[s], -np.inf)
-                open_up = np.where(self.level_open(s)[idx], up, -np.inf)
-                for j in np.argsort(-open_up, kind="stable")[:_SIGNAL_TRIES]:
-                    if open_up[j] > _TOL:
-                        moves.append((float(open_up[j]), int(idx[j]), -1, s))
-                holders = np.flatnonzero(lev == s)
-                if not holders.size:
-                    continue
-                # each holder moving to each candidate's level, with the candidate taking s
-                q_change = change[lev[None, :], holders[:, None]]  # (holders, candidates)
-                same = group[None, :] == group[holders][:, None]
-                gain = np.where(same, up[None, :] + q_change, -np.inf)
-                best = np.argmax(gain, axis=1)
-                for r, (h, j) in enumerate(zip(holders, best, strict=True)):
-                    # the estimate leaves out the two changes' interaction, which favours
-                    # exchanges: near-zero estimates are worth checking exactly
-                    if gain[r, j] > -_EXCHANGE_SLACK:
-                        moves.append((float(gain[r, j]), int(idx[j]), int(idx[h]), s))
-            moves.sort(key=lambda move: (-move[0], move[1], move[2], move[3]))
-            if not any(self._try_signal_move(*move[1:]) for move in moves[:_SIGNAL_TRIES]):
-                return changed
-            changed = True
-        return changed
-
-    def _try_signal_move(self, p: int, q: int, s: int) -> bool:
-        """Give level s to p (q, if any, takes p's old level); keep it only if F rises."""
-        old_p = int(self.lev[p])
-        if q >= 0:
-            self.set_level(q, 0)
-        self.set_level(p, s)
-        if q >= 0:
-            self.set_level(q, old_p)
-        if self.objective_now() > self.f + _TOL:
-            self.refresh()
-            return True
-        if q >= 0:
-            self.set_level(q, 0)
-        self.set_level(p, old_p)
-        if q >= 0:
-            self.set_level(q, s)
-        return False
+        """Upgrade, move or exchange signals while the objective rises; True if any changed."""
+        return improve_signals(self)

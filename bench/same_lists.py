@@ -1,0 +1,136 @@
+"""Do two checkouts give the same lists and the same shown P(match)? For an optimizer change that
+should not move any result (or a change to which stages are polished).
+
+    .venv/bin/python bench/same_lists.py --before /path/to/other/checkout   # its own .venv
+
+Instances: the six reference profiles x budgets $500-$5,000 and the default volume (no budget)
+x one and two specialties (the profile's second, else Family or Internal Medicine), plus 24
+seeded random variants of them (Step 2 CK, months of hands-on US clinical experience, year of
+graduation, changed as the what-if does) at $1,200, $3,000 and the default volume. For each: the programs with their signals
+and P(interview), P(match) with its interval, every curve point (fees, P(match) with interval,
+objective), the fees and the stopping point, compared exactly (repr of every float).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+BUDGETS = (500, 1000, 1500, 2000, 3000, 5000, None)
+VARIANT_BUDGETS = (1200, 3000, None)
+VARIANTS = 24
+
+
+def _estimate(e: Any) -> list[str] | None:
+    return None if e is None else [repr(e.point), repr(e.low), repr(e.high)]
+
+
+def _dump(rec: Any) -> dict[str, Any]:
+    return {
+        "programs": [[r.program.id, r.signal, repr(r.p_interview.point)] for r in rec.programs],
+        "p_match": _estimate(rec.p_match),
+        "curve": [
+            [c.applications, c.fees_usd, _estimate(c.p_match), repr(c.objective)] for c in rec.curve
+        ],
+        "fees": rec.program_fees_usd,
+        "stop": rec.stop_at_applications,
+    }
+
+
+def probe(root: Path) -> dict[str, Any]:
+    """Every instance's list and shown P(match), from the checkout this interpreter imports."""
+    from smartpick.core.profile import load_profile
+    from smartpick.core.profile.whatif import apply_changes
+    from smartpick.service.catalog import open_catalog
+    from smartpick.service.recommend import recommend
+
+    catalog = open_catalog()
+    files = sorted((root / "examples" / "profiles").glob("*.toml"))
+    profiles = {f.stem: (load_profile(f), BUDGETS) for f in files}
+    rng = random.Random(7)
+    for i in range(VARIANTS):
+        name = rng.choice(sorted(p for p in profiles if not p.startswith("variant")))
+        base = profiles[name][0]
+        change: dict[str, Any] = {}
+        if rng.random() < 0.8:
+            change["step2ck"] = rng.randint(200, 270)
+        if rng.random() < 0.8:
+            change["usce_months"] = float(rng.randint(0, 12))
+        if rng.random() < 0.8:
+            change["graduation_year"] = rng.randint(base.match_year - 12, base.match_year - 1)
+        if change:
+            profiles[f"variant{i}-{name}"] = (apply_changes(base, change)[0], VARIANT_BUDGETS)
+    out: dict[str, Any] = {}
+    for name, (profile, budgets) in profiles.items():
+        first = profile.specialties[0]
+        other = "Family Medicine" if first != "Family Medicine" else "Internal Medicine"
+        second = profile.specialties[1] if len(profile.specialties) > 1 else other
+        for specialties in ([first], [first, second]):
+            for budget in budgets:
+                p = (
+                    profile
+                    if budget is not None
+                    else profile.model_copy(update={"budget_usd": None})
+                )
+                key = f"{name} | {' + '.join(specialties)} | {budget or 'default volume'}"
+                try:
+                    rec = recommend(p, budget_usd=budget, specialties=specialties, catalog=catalog)
+                    out[key] = _dump(rec)
+                except Exception as error:  # an error is a result too: both must give it
+                    out[key] = f"{type(error).__name__}: {error}"
+    return out
+
+
+def main() -> int:
+    """Compare this checkout with `--before`; exit 1 if any instance differs."""
+    parser = argparse.ArgumentParser(description="Same lists and P(match) in two checkouts?")
+    parser.add_argument("--before", type=Path, help="the other checkout (with its .venv)")
+    parser.add_argument("--probe", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.probe is not None:
+        print(json.dumps(probe(args.probe)))
+        return 0
+    if args.before is None:
+        parser.error("--before: give the checkout to compare with")
+    results = {}
+    for name, checkout in (
+        ("after", Path(__file__).resolve().parent.parent),
+        ("before", args.before),
+    ):
+        python = checkout.resolve() / ".venv" / "bin" / "python"
+        done = subprocess.run(
+            [str(python), str(Path(__file__).resolve()), "--probe", str(checkout.resolve())],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        results[name] = json.loads(done.stdout)
+    after, before = results["after"], results["before"]
+    differ = [key for key in after if after[key] != before.get(key)]
+    lists = [
+        k
+        for k in differ
+        if not isinstance(after[k], str) and after[k]["programs"] != before[k]["programs"]
+    ]
+    print(f"{len(after)} instances; {len(differ)} differ (lists differ in {len(lists)})")
+    for key in differ:
+        a, b = after[key], before.get(key)
+        if isinstance(a, str) or not isinstance(b, dict):
+            print(f"  {key}: {a!r} / {b!r}")
+            continue
+        curve = [x[0] for x, y in zip(a["curve"], b["curve"], strict=False) if x != y]
+        print(
+            f"  {key}: list {'same' if a['programs'] == b['programs'] else 'DIFFERENT'}, "
+            f"P(match) {'same' if a['p_match'] == b['p_match'] else 'DIFFERENT'}, "
+            f"{len(curve)} curve points differ (from {min(curve, default='-')} applications)"
+        )
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
