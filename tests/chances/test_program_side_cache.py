@@ -1,0 +1,116 @@
+"""The preload's pool-equation baselines on disk: equal to a fresh computation bit for bit,
+computed again whenever an input changes, never used for programs the user's imports change."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import smartpick.service.program_side_cache as side_cache
+from smartpick.core.chances.draws import Draws
+from smartpick.core.chances.persist import load_fitted_model
+from smartpick.service.catalog import Catalog
+from smartpick.testing import isolated_catalog
+
+FM = "Family Medicine"
+KIND = "non_us_img"
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty cache directory of the test's own (the root fixture's is shared)."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("SMARTPICK_CACHE", str(folder))
+    side_cache.inputs_digest.cache_clear()
+    yield folder
+    side_cache.inputs_digest.cache_clear()
+
+
+@pytest.fixture
+def solves(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The kinds for which the pool equation is really solved."""
+    seen: list[str] = []
+    original = Draws._solve
+
+    def counting(self: Draws, kind: str) -> np.ndarray:
+        seen.append(kind)
+        return original(self, kind)
+
+    monkeypatch.setattr(Draws, "_solve", counting)
+    return seen
+
+
+def _fresh_context(catalog: Catalog) -> Draws:
+    """A program side built from scratch (its own model: nothing cached in memory)."""
+    return load_fitted_model().context(FM, catalog.programs(specialty=FM))
+
+
+def test_stored_baselines_equal_a_fresh_computation_bit_for_bit(
+    catalog: Catalog, cache: Path, solves: list[str]
+) -> None:
+    computed = side_cache.cached_alpha(_fresh_context(catalog), KIND, catalog)
+    assert solves == [KIND] and len(list(cache.glob("program-side-*.npz"))) == 1
+    second = _fresh_context(catalog)
+    read = side_cache.cached_alpha(second, KIND, catalog)
+    assert solves == [KIND]  # read back, not solved again
+    assert second.alpha(KIND) is read
+    assert read.dtype == computed.dtype and read.shape == computed.shape
+    assert read.tobytes() == computed.tobytes()
+    assert not list(cache.glob("*.tmp"))
+
+
+@pytest.mark.parametrize("change", ["code version", "fitted model", "catalog", "programs"])
+def test_a_changed_input_is_computed_again(
+    catalog: Catalog,
+    cache: Path,
+    solves: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    change: str,
+) -> None:
+    context = _fresh_context(catalog)
+    side_cache.cached_alpha(context, KIND, catalog)
+    if change == "code version":
+        monkeypatch.setattr(side_cache, "CODE_VERSION", "another")
+    elif change == "fitted model":
+        original = side_cache.bundled_text
+        monkeypatch.setattr(side_cache, "bundled_text", lambda *p: original(*p) + " ")
+    elif change == "catalog":
+        monkeypatch.setattr(catalog.index, "digest", "0" * 64)
+    side_cache.inputs_digest.cache_clear()
+    if change == "programs":
+        programs = catalog.programs(specialty=FM)[1:]
+        context = load_fitted_model().context(FM, programs)
+    else:
+        context = _fresh_context(catalog)
+    side_cache.cached_alpha(context, KIND, catalog)
+    assert solves == [KIND, KIND]
+    assert len(list(cache.glob("program-side-*.npz"))) == 2
+
+
+def test_a_damaged_file_is_computed_again_and_replaced(
+    catalog: Catalog, cache: Path, solves: list[str]
+) -> None:
+    computed = side_cache.cached_alpha(_fresh_context(catalog), KIND, catalog)
+    (stored,) = cache.glob("program-side-*.npz")
+    stored.write_bytes(stored.read_bytes()[:100])
+    again = side_cache.cached_alpha(_fresh_context(catalog), KIND, catalog)
+    assert solves == [KIND, KIND] and again.tobytes() == computed.tobytes()
+    read = side_cache.cached_alpha(_fresh_context(catalog), KIND, catalog)
+    assert solves == [KIND, KIND] and read.tobytes() == computed.tobytes()
+
+
+def test_programs_changed_by_the_users_imports_are_never_cached(
+    tmp_path: Path, cache: Path, solves: list[str]
+) -> None:
+    mine = isolated_catalog(tmp_path / "home")
+    program = mine.programs(specialty=FM)[0]
+    upload = tmp_path / "mine.csv"
+    upload.write_text(f"program_id,visa_j1\n{program.id},no\n", encoding="utf-8")
+    mine.import_file(upload)
+    side_cache.cached_alpha(_fresh_context(mine), KIND, mine)
+    side_cache.cached_alpha(_fresh_context(mine), KIND, mine)
+    assert solves == [KIND, KIND]
+    assert not cache.exists() or not list(cache.glob("program-side-*.npz"))
