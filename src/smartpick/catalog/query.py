@@ -138,6 +138,10 @@ class Catalog:
         with self._lock:
             return [self._cache[i] for i in ids if i in self._cache]
 
+    def close(self) -> None:
+        """Close the bundled index's database connection (the catalog is not used after this)."""
+        self.index.conn.close()
+
     def has_imports(self, programs: Iterable[Program]) -> bool:
         """True when the user's store changes any of `programs` (they are not the bundled ones)."""
         self._refresh()
