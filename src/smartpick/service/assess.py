@@ -21,7 +21,7 @@ from smartpick.core.programs import Program
 from smartpick.core.rules.eligibility import DEFAULT_TRACKS
 from smartpick.core.specialties import resolve_specialty
 from smartpick.service.catalog import Catalog, open_catalog
-from smartpick.service.program_side_cache import cached_alpha
+from smartpick.service.start_cache import cached_alpha
 
 
 @cache

@@ -78,7 +78,7 @@ def preload(app: FastAPI) -> None:
     use), so workers may be forked after it and share all of it."""
     # LAYERED: the specialties `warm_up` covers (those with 2026 program data)
     from smartpick.service.assess import LAYERED, fitted_model, warm_up
-    from smartpick.service.calibration import calibration_report, shipped_curves
+    from smartpick.service.calibration import shipped_curves, stored_calibration_report
     from smartpick.service.catalog import Catalog, default_user_store
     from smartpick.web.geo import state_boxes, state_outlines
 
@@ -88,7 +88,7 @@ def preload(app: FastAPI) -> None:
     warm_up(catalog)  # its programs are shared by every later catalog of the process
     catalog.close()  # before any fork
     for specialty in LAYERED:
-        app.state.calibration_rows.setdefault(specialty, calibration_report([specialty]))
+        app.state.calibration_rows.setdefault(specialty, stored_calibration_report(specialty))
     templates = app.state.templates
     for name in templates.list_templates():
         templates.get_template(name)  # compiled once here, not once per worker

@@ -201,7 +201,7 @@ class Draws:
 
     def preset_alpha(self, kind: str, values: FloatArray) -> None:
         """Take `values` as `alpha(kind)`: a stored earlier result for these same programs,
-        model and code (`service.program_side_cache`), so the pool equation is not solved again."""
+        model and code (`service.start_cache`), so the pool equation is not solved again."""
         if values.shape != (len(self.params), self.size) or values.dtype != np.float64:
             raise ValueError(
                 f"alpha({kind}) has shape {values.shape}, not {(len(self.params), self.size)}"

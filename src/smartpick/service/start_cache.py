@@ -1,25 +1,32 @@
-"""The program side's pool-equation baselines kept on disk between launches of a server.
+"""What a server's start computes that depends on no applicant, kept on disk between launches.
 
-`Draws.alpha` (the population alpha solve: each program's no-signal baseline under every draw) is
-the costliest part of a server's preload and depends on no applicant: only on the bundled catalog,
-the fitted model and the code. It is stored as one `.npz` file per specialty and applicant type
-in the user's cache directory (`catalog.store.cache_dir`), under a name that is the SHA-256 of
-those inputs (the bundled catalog, the fitted model file, `CODE_VERSION`, the source of
-`core.chances`, numpy's and scipy's versions, the specialty, the applicant type and the program
-ids). Read back with `np.load(allow_pickle=False)`; missing, stale or unreadable files are
-computed again and written atomically. A specialty whose programs carry facts the user imported
-is computed, never cached. Nothing about an applicant is stored.
+- The pool equation's baselines (`Draws.alpha`: each program's no-signal baseline under every
+  draw, the costliest part of the preload) per specialty and applicant type, as `.npz` files
+  read with `np.load(allow_pickle=False)`;
+- the "where you stand" calibration rows per specialty (`cached_json`), as JSON.
+
+They depend only on the bundled catalog, the fitted model and the code, so each file is named by
+the SHA-256 of those inputs (the bundled catalog, the fitted model file, `CODE_VERSION`, the source
+of `core.chances`, numpy's and scipy's versions, and what the file holds: specialty, applicant
+type, program ids). The files live in the user's cache directory (`catalog.store.cache_dir`).
+Missing, stale or unreadable files are computed again and written atomically. A specialty whose
+programs carry facts the user imported is computed, never cached. Nothing about an applicant is
+stored.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 import zipfile
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import IO, Any
 
 import numpy as np
 import scipy
@@ -32,21 +39,34 @@ from smartpick.core.chances.persist import FITTED_FILE
 from smartpick.service.catalog import Catalog
 
 # Bump when what the stored arrays mean changes in a way the source digest would not show.
-CODE_VERSION = "alpha-1"
+CODE_VERSION = "1"
 
 
 @cache
 def inputs_digest() -> str:
-    """SHA-256 of everything the stored baselines depend on besides the catalog and programs:
-    the fitted model file, the code computing them and the numeric libraries."""
+    """SHA-256 of everything the stored results depend on besides the catalog's programs: the
+    fitted model file, the published tables and other reference data the model reads, the code
+    computing them and the numeric libraries."""
     h = hashlib.sha256()
     for part in (CODE_VERSION, __version__, np.__version__, scipy.__version__):
         h.update(part.encode() + b"\0")
     h.update(hashlib.sha256(bundled_text(*FITTED_FILE).encode()).digest())
-    package = resources.files("smartpick.core.chances")
-    for name in sorted(f.name for f in package.iterdir() if f.name.endswith(".py")):
-        h.update(name.encode() + b"\0" + package.joinpath(name).read_bytes())
+    for folder in ("data/model", "data/reference", "core/chances"):
+        for path in sorted(_files(resources.files("smartpick").joinpath(folder), folder)):
+            h.update(path[0].encode() + b"\0" + path[1].read_bytes())
     return h.hexdigest()
+
+
+def _files(folder: Traversable, name: str) -> list[tuple[str, Traversable]]:
+    """(relative name, file) of every file under `folder` (compiled bytecode left out)."""
+    out = []
+    for entry in folder.iterdir():
+        if entry.is_dir():
+            if entry.name != "__pycache__":
+                out.extend(_files(entry, f"{name}/{entry.name}"))
+        elif not entry.name.endswith(".pyc"):
+            out.append((f"{name}/{entry.name}", entry))
+    return out
 
 
 def cache_path(context: Draws, kind: str, catalog_digest: str) -> Path:
@@ -73,8 +93,22 @@ def cached_alpha(context: Draws, kind: str, catalog: Catalog) -> FloatArray:
         except ValueError:
             pass  # a file of another shape: computed again below
     values = context.alpha(kind)
-    _write(path, ids, values)
+    _replace(path, lambda out: np.savez(out, ids=ids, alpha=values))
     return values
+
+
+def cached_json(name: str, compute: Callable[[], Any]) -> Any:
+    """`compute()`, JSON-shaped data that depends only on the fitted model and the code (not on
+    the catalog), read from the cache when stored under `name` for these inputs."""
+    h = hashlib.sha256(f"{inputs_digest()}\0{name}".encode()).hexdigest()
+    path = cache_dir() / f"start-{h[:40]}.json"
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        pass
+    value = compute()
+    _replace(path, lambda out: out.write(json.dumps(value).encode()))
+    return value
 
 
 def _read(path: Path, ids: np.ndarray) -> FloatArray | None:
@@ -88,7 +122,7 @@ def _read(path: Path, ids: np.ndarray) -> FloatArray | None:
         return None
 
 
-def _write(path: Path, ids: np.ndarray, values: FloatArray) -> None:
+def _replace(path: Path, write: Callable[[IO[bytes]], object]) -> None:
     """Write atomically (a reader sees the old file or the whole new one); a cache directory
     that cannot be written only means the next start computes again."""
     tmp = None
@@ -96,7 +130,7 @@ def _write(path: Path, ids: np.ndarray, values: FloatArray) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem, suffix=".tmp")
         with os.fdopen(fd, "wb") as out:
-            np.savez(out, ids=ids, alpha=values)
+            write(out)
         os.replace(tmp, path)
         tmp = None
     except OSError:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import smartpick.service.program_side_cache as side_cache
+import smartpick.service.start_cache as side_cache
 from smartpick.core.chances.draws import Draws
 from smartpick.core.chances.persist import load_fitted_model
 from smartpick.service.catalog import Catalog
@@ -114,3 +114,19 @@ def test_programs_changed_by_the_users_imports_are_never_cached(
     side_cache.cached_alpha(_fresh_context(mine), KIND, mine)
     assert solves == [KIND, KIND]
     assert not cache.exists() or not list(cache.glob("program-side-*.npz"))
+
+
+def test_stored_calibration_rows_equal_a_fresh_report(cache: Path) -> None:
+    from smartpick.service.calibration import calibration_report, stored_calibration_report
+
+    fresh = calibration_report([FM])
+    assert stored_calibration_report(FM) == fresh  # computed and stored
+    calls: list[str] = []
+
+    def compute() -> object:
+        calls.append(FM)
+        return fresh
+
+    assert side_cache.cached_json(f"calibration-report-{FM}", compute) == fresh
+    assert calls == []  # read back from the file
+    assert len(list(cache.glob("start-*.json"))) == 1
