@@ -1,5 +1,6 @@
-"""The preload's pool-equation baselines on disk: equal to a fresh computation bit for bit,
-computed again whenever an input changes, never used for programs the user's imports change."""
+"""The preload's program side on disk (fixed arrays and pool-equation baselines) and its
+calibration rows: equal to a fresh computation bit for bit, computed again whenever an input
+changes, never used for programs the user's imports change."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import numpy as np
 import pytest
 
 import smartpick.service.start_cache as side_cache
+from smartpick.core.chances.context import base_arrays
 from smartpick.core.chances.draws import Draws
 from smartpick.core.chances.persist import load_fitted_model
+from smartpick.core.programs import Program
 from smartpick.service.catalog import Catalog
 from smartpick.testing import isolated_catalog
 
@@ -43,22 +46,35 @@ def solves(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
-def _fresh_context(catalog: Catalog) -> Draws:
-    """A program side built from scratch (its own model: nothing cached in memory)."""
-    return load_fitted_model().context(FM, catalog.programs(specialty=FM))
+def _context(catalog: Catalog, programs: list[Program] | None = None) -> Draws:
+    """The program side through the cache, with a model of its own (nothing kept in memory)."""
+    programs = catalog.programs(specialty=FM) if programs is None else programs
+    return side_cache.cached_context(load_fitted_model(), FM, programs, KIND, catalog)
 
 
-def test_stored_baselines_equal_a_fresh_computation_bit_for_bit(
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def test_stored_program_side_equals_a_fresh_computation_bit_for_bit(
     catalog: Catalog, cache: Path, solves: list[str]
 ) -> None:
-    computed = side_cache.cached_alpha(_fresh_context(catalog), KIND, catalog)
+    fresh = load_fitted_model().context(FM, catalog.programs(specialty=FM))
+    computed = _context(catalog)
     assert solves == [KIND] and len(list(cache.glob("program-side-*.npz"))) == 1
-    second = _fresh_context(catalog)
-    read = side_cache.cached_alpha(second, KIND, catalog)
+    read = _context(catalog)
     assert solves == [KIND]  # read back, not solved again
-    assert second.alpha(KIND) is read
-    assert read.dtype == computed.dtype and read.shape == computed.shape
-    assert read.tobytes() == computed.tobytes()
+    assert _same(read.alpha(KIND), fresh.alpha(KIND))
+    assert _same(read.alpha(KIND), computed.alpha(KIND))
+    stored, built = base_arrays(read.base), base_arrays(fresh.base)
+    assert stored.keys() == built.keys()
+    assert all(_same(stored[k], built[k]) for k in built)
+    assert read.base.visa_counts == fresh.base.visa_counts
+    assert read.base.fail_scale == fresh.base.fail_scale
+    assert read.base.programs == fresh.base.programs and read.base.layer is not None
+    for name in ("gamma", "beta", "conversion", "fail", "geo", "home", "lam", "sigma_r"):
+        assert _same(getattr(read, name), getattr(fresh, name)), name
+    assert all(_same(read.visa[v], fresh.visa[v]) for v in fresh.visa)
     assert not list(cache.glob("*.tmp"))
 
 
@@ -70,8 +86,7 @@ def test_a_changed_input_is_computed_again(
     monkeypatch: pytest.MonkeyPatch,
     change: str,
 ) -> None:
-    context = _fresh_context(catalog)
-    side_cache.cached_alpha(context, KIND, catalog)
+    _context(catalog)
     if change == "code version":
         monkeypatch.setattr(side_cache, "CODE_VERSION", "another")
     elif change == "fitted model":
@@ -80,12 +95,7 @@ def test_a_changed_input_is_computed_again(
     elif change == "catalog":
         monkeypatch.setattr(catalog.index, "digest", "0" * 64)
     side_cache.inputs_digest.cache_clear()
-    if change == "programs":
-        programs = catalog.programs(specialty=FM)[1:]
-        context = load_fitted_model().context(FM, programs)
-    else:
-        context = _fresh_context(catalog)
-    side_cache.cached_alpha(context, KIND, catalog)
+    _context(catalog, catalog.programs(specialty=FM)[1:] if change == "programs" else None)
     assert solves == [KIND, KIND]
     assert len(list(cache.glob("program-side-*.npz"))) == 2
 
@@ -93,13 +103,11 @@ def test_a_changed_input_is_computed_again(
 def test_a_damaged_file_is_computed_again_and_replaced(
     catalog: Catalog, cache: Path, solves: list[str]
 ) -> None:
-    computed = side_cache.cached_alpha(_fresh_context(catalog), KIND, catalog)
+    computed = _context(catalog).alpha(KIND)
     (stored,) = cache.glob("program-side-*.npz")
     stored.write_bytes(stored.read_bytes()[:100])
-    again = side_cache.cached_alpha(_fresh_context(catalog), KIND, catalog)
-    assert solves == [KIND, KIND] and again.tobytes() == computed.tobytes()
-    read = side_cache.cached_alpha(_fresh_context(catalog), KIND, catalog)
-    assert solves == [KIND, KIND] and read.tobytes() == computed.tobytes()
+    assert _same(_context(catalog).alpha(KIND), computed) and solves == [KIND, KIND]
+    assert _same(_context(catalog).alpha(KIND), computed) and solves == [KIND, KIND]
 
 
 def test_programs_changed_by_the_users_imports_are_never_cached(
@@ -110,8 +118,8 @@ def test_programs_changed_by_the_users_imports_are_never_cached(
     upload = tmp_path / "mine.csv"
     upload.write_text(f"program_id,visa_j1\n{program.id},no\n", encoding="utf-8")
     mine.import_file(upload)
-    side_cache.cached_alpha(_fresh_context(mine), KIND, mine)
-    side_cache.cached_alpha(_fresh_context(mine), KIND, mine)
+    _context(mine)
+    _context(mine)
     assert solves == [KIND, KIND]
     assert not cache.exists() or not list(cache.glob("program-side-*.npz"))
 

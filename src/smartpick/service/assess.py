@@ -21,7 +21,7 @@ from smartpick.core.programs import Program
 from smartpick.core.rules.eligibility import DEFAULT_TRACKS
 from smartpick.core.specialties import resolve_specialty
 from smartpick.service.catalog import Catalog, open_catalog
-from smartpick.service.start_cache import cached_alpha
+from smartpick.service.start_cache import cached_context
 
 
 @cache
@@ -37,8 +37,9 @@ def warm_up(catalog: Catalog, applicant_type: str = "non_us_img") -> None:
     baselines are read from the user's cache directory when an earlier start stored them."""
     model = fitted_model()
     for specialty in LAYERED:
-        context = model.context(specialty, catalog.programs(specialty=specialty))
-        cached_alpha(context, applicant_type, catalog)
+        cached_context(
+            model, specialty, catalog.programs(specialty=specialty), applicant_type, catalog
+        )
 
 
 def assess(

@@ -1,8 +1,9 @@
 """What a server's start computes that depends on no applicant, kept on disk between launches.
 
-- The pool equation's baselines (`Draws.alpha`: each program's no-signal baseline under every
-  draw, the costliest part of the preload) per specialty and applicant type, as `.npz` files
-  read with `np.load(allow_pickle=False)`;
+- The program side of IM and FM (`ChanceModel.context`): its fixed per-program arrays
+  (`ProgramBase`) and the pool equation's baselines (`Draws.alpha`: each program's no-signal
+  baseline under every draw, the costliest part of the preload) per specialty and applicant
+  type, as `.npz` files read with `np.load(allow_pickle=False)`;
 - the "where you stand" calibration rows per specialty (`cached_json`), as JSON.
 
 They depend only on the bundled catalog, the fitted model and the code, so each file is named by
@@ -21,7 +22,7 @@ import json
 import os
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -34,12 +35,16 @@ import scipy
 from smartpick import __version__
 from smartpick.catalog.store import cache_dir
 from smartpick.core.bundled import bundled_text
-from smartpick.core.chances.draws import Draws, FloatArray
+from smartpick.core.chances.context import base_arrays
+from smartpick.core.chances.draws import Draws
+from smartpick.core.chances.estimator import ChanceModel
 from smartpick.core.chances.persist import FITTED_FILE
+from smartpick.core.programs import Program
 from smartpick.service.catalog import Catalog
 
 # Bump when what the stored arrays mean changes in a way the source digest would not show.
 CODE_VERSION = "1"
+BASE = "base."  # prefix of the ProgramBase arrays in a program-side file
 
 
 @cache
@@ -69,32 +74,42 @@ def _files(folder: Traversable, name: str) -> list[tuple[str, Traversable]]:
     return out
 
 
-def cache_path(context: Draws, kind: str, catalog_digest: str) -> Path:
-    """The file that holds `context.alpha(kind)` for these inputs."""
+def cache_path(specialty: str, kind: str, programs: Sequence[Program], catalog_digest: str) -> Path:
+    """The file that holds the program side of `programs` for these inputs."""
     h = hashlib.sha256()
-    for part in (inputs_digest(), catalog_digest, context.base.specialty, kind):
+    for part in (inputs_digest(), catalog_digest, specialty, kind):
         h.update(part.encode() + b"\0")
-    h.update("\n".join(p.id for p in context.base.programs).encode())
+    h.update("\n".join(p.id for p in programs).encode())
     return cache_dir() / f"program-side-{h.hexdigest()[:40]}.npz"
 
 
-def cached_alpha(context: Draws, kind: str, catalog: Catalog) -> FloatArray:
-    """`context.alpha(kind)`, read from the cache when a valid file exists, else computed and
-    stored (catalog programs changed by the user's imports: computed only)."""
-    if catalog.has_imports(context.base.programs):
-        return context.alpha(kind)
-    path = cache_path(context, kind, catalog.index.digest)
-    ids = np.array([p.id for p in context.base.programs], dtype=str)
+def cached_context(
+    model: ChanceModel, specialty: str, programs: Sequence[Program], kind: str, catalog: Catalog
+) -> Draws:
+    """`model.context(specialty, programs)` with `alpha(kind)` solved: its fixed part
+    (`ProgramBase`) and the baselines read from the cache when a valid file exists, else
+    computed and stored (programs changed by the user's imports: computed only)."""
+    if catalog.has_imports(programs):
+        context = model.context(specialty, programs)
+        context.alpha(kind)
+        return context
+    path = cache_path(specialty, kind, programs, catalog.index.digest)
+    ids = np.array([p.id for p in programs], dtype=str)
     stored = _read(path, ids)
     if stored is not None:
+        base = {k.removeprefix(BASE): v for k, v in stored.items() if k.startswith(BASE)}
+        context = model.context(specialty, programs, base)
         try:
-            context.preset_alpha(kind, stored)
-            return stored
+            context.preset_alpha(kind, stored["alpha"])
+            return context
         except ValueError:
-            pass  # a file of another shape: computed again below
-    values = context.alpha(kind)
-    _replace(path, lambda out: np.savez(out, ids=ids, alpha=values))
-    return values
+            pass  # a file of another shape: solved again below
+    context = model.context(specialty, programs)
+    alpha = context.alpha(kind)
+    arrays = {"ids": ids, "alpha": alpha}
+    arrays.update((BASE + k, v) for k, v in base_arrays(context.base).items())
+    _replace(path, lambda out: np.savez(out, **arrays))  # type: ignore[arg-type]
+    return context
 
 
 def cached_json(name: str, compute: Callable[[], Any]) -> Any:
@@ -111,15 +126,16 @@ def cached_json(name: str, compute: Callable[[], Any]) -> Any:
     return value
 
 
-def _read(path: Path, ids: np.ndarray) -> FloatArray | None:
+def _read(path: Path, ids: np.ndarray) -> dict[str, np.ndarray] | None:
+    """Every array of the file (read now: a damaged file fails here), if it is for `ids`."""
     try:
         with np.load(path, allow_pickle=False) as stored:
-            if not np.array_equal(stored["ids"], ids):
-                return None
-            values: FloatArray = stored["alpha"]
-            return values
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+            arrays = {name: stored[name] for name in stored.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile):
         return None
+    if "alpha" not in arrays or "ids" not in arrays or not np.array_equal(arrays["ids"], ids):
+        return None
+    return arrays
 
 
 def _replace(path: Path, write: Callable[[IO[bytes]], object]) -> None:
