@@ -110,6 +110,22 @@ def test_a_damaged_file_is_computed_again_and_replaced(
     assert _same(_context(catalog).alpha(KIND), computed) and solves == [KIND, KIND]
 
 
+@pytest.mark.parametrize("damage", ["alpha", "base.rate", "base.visa_status:j1"])
+def test_a_file_of_the_wrong_shape_is_computed_again(
+    catalog: Catalog, cache: Path, solves: list[str], damage: str
+) -> None:
+    fresh = load_fitted_model().context(FM, catalog.programs(specialty=FM))
+    _context(catalog)
+    (stored,) = cache.glob("program-side-*.npz")
+    with np.load(stored, allow_pickle=False) as f:
+        arrays = {k: f[k] for k in f.files}
+    arrays[damage] = arrays[damage][..., :-1] if damage == "alpha" else arrays[damage][:-1]
+    np.savez(stored, **arrays)
+    again = _context(catalog)
+    assert solves == [KIND, KIND] and _same(again.alpha(KIND), fresh.alpha(KIND))
+    assert all(_same(v, base_arrays(fresh.base)[k]) for k, v in base_arrays(again.base).items())
+
+
 def test_programs_changed_by_the_users_imports_are_never_cached(
     tmp_path: Path, cache: Path, solves: list[str]
 ) -> None:

@@ -98,12 +98,12 @@ def cached_context(
     stored = _read(path, ids)
     if stored is not None:
         base = {k.removeprefix(BASE): v for k, v in stored.items() if k.startswith(BASE)}
-        context = model.context(specialty, programs, base)
         try:
+            context = model.context(specialty, programs, base)
             context.preset_alpha(kind, stored["alpha"])
             return context
-        except ValueError:
-            pass  # a file of another shape: solved again below
+        except (KeyError, TypeError, ValueError):
+            pass  # a file of another shape: built (or only solved) again below
     context = model.context(specialty, programs)
     alpha = context.alpha(kind)
     arrays = {"ids": ids, "alpha": alpha}

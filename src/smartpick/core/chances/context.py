@@ -269,9 +269,14 @@ def base_from_arrays(
     arrays: Mapping[str, NDArray[Any]],
 ) -> ProgramBase:
     """The `ProgramBase` whose `base_arrays` are `arrays` (built earlier for the same programs,
-    fitted model and code): the same values, without building them."""
+    fitted model and code): the same values, without building them. ValueError, KeyError or
+    TypeError when `arrays` cannot be such a base for `programs`."""
     grouped: dict[str, Any] = {}
     for name, value in arrays.items():
+        per_program = name != "fail_scale" and not name.startswith("visa_counts:")
+        axis = 1 if name.startswith("type_rates:") else 0  # where the programs are
+        if per_program and (value.ndim <= axis or value.shape[axis] != len(programs)):
+            raise ValueError(f"{name} has shape {value.shape} for {len(programs)} programs")
         field_name, _, key = name.partition(":")
         if key:
             grouped.setdefault(field_name, {})[key] = value
