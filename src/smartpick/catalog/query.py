@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import threading
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
@@ -136,6 +137,16 @@ class Catalog:
                 self._cache.update(built)
         with self._lock:
             return [self._cache[i] for i in ids if i in self._cache]
+
+    def close(self) -> None:
+        """Close the bundled index's database connection (the catalog is not used after this)."""
+        self.index.conn.close()
+
+    def has_imports(self, programs: Iterable[Program]) -> bool:
+        """True when the user's store changes any of `programs` (they are not the bundled ones)."""
+        self._refresh()
+        with self._lock:
+            return any(p.id in self._user_facts for p in programs)
 
     def get(self, program_id: str) -> Program:
         """One program by id (e.g. "1405100435C"); NotFound with close ids otherwise."""

@@ -80,7 +80,9 @@ def smartpick_home() -> Path:
     return Path(env) if env else Path.home() / ".local" / "share" / "smartpick"
 
 
-def _cache_dir() -> Path:
+def cache_dir() -> Path:
+    """Where SmartPick keeps files it can rebuild (no user data): $SMARTPICK_CACHE, else
+    $XDG_CACHE_HOME/smartpick, else ~/.cache/smartpick."""
     env = os.environ.get("SMARTPICK_CACHE")
     if env:
         return Path(env)
@@ -142,7 +144,7 @@ class BundledIndex:
 
     @staticmethod
     def _open_cached(text: bytes, digest: str) -> sqlite3.Connection:
-        path = _cache_dir() / f"catalog-v{INDEX_VERSION}-{digest[:20]}.sqlite"
+        path = cache_dir() / f"catalog-v{INDEX_VERSION}-{digest[:20]}.sqlite"
         if not path.exists():
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)

@@ -21,6 +21,7 @@ from smartpick.core.programs import Program
 from smartpick.core.rules.eligibility import DEFAULT_TRACKS
 from smartpick.core.specialties import resolve_specialty
 from smartpick.service.catalog import Catalog, open_catalog
+from smartpick.service.start_cache import cached_context
 
 
 @cache
@@ -32,10 +33,13 @@ def fitted_model() -> ChanceModel:
 def warm_up(catalog: Catalog, applicant_type: str = "non_us_img") -> None:
     """Build now what no applicant changes for the specialties with 2026 program data: the
     catalog's programs and the model's side of them for one applicant type (both cached for the
-    process, so a server can do this once before forking its workers)."""
+    process, so a server can do this once before forking its workers). The pool equation's
+    baselines are read from the user's cache directory when an earlier start stored them."""
     model = fitted_model()
     for specialty in LAYERED:
-        model.context(specialty, catalog.programs(specialty=specialty)).alpha(applicant_type)
+        cached_context(
+            model, specialty, catalog.programs(specialty=specialty), applicant_type, catalog
+        )
 
 
 def assess(

@@ -20,6 +20,7 @@ from smartpick.core.chances.features import LAYERED
 from smartpick.core.chances.persist import FITTED_FILE
 from smartpick.service.assess import fitted_model
 from smartpick.service.catalog import Catalog, open_catalog
+from smartpick.service.start_cache import cached_json
 
 CURVES_FILE = ("model", "calibration_curves.json")
 
@@ -45,6 +46,12 @@ def calibration_report(specialties: Collection[str] | None = None) -> list[dict[
     """One object per Charting Outcomes specialty (or per one of `specialties`) for the shipped
     model (see `core.chances.calibration_report` for the shape)."""
     return report_for(fitted_model(), specialties, shipped_curves())
+
+
+def stored_calibration_report(specialty: str) -> list[dict[str, Any]]:
+    """`calibration_report([specialty])`, kept in the user's cache directory between starts of
+    a server (it depends only on the fitted model and the code; `service.start_cache`)."""
+    return cached_json(f"calibration-report-{specialty}", lambda: calibration_report([specialty]))
 
 
 def program_rates(catalog: Catalog | None = None) -> list[dict[str, Any]]:

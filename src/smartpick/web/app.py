@@ -76,11 +76,9 @@ def preload(app: FastAPI) -> None:
     model for a non-US IMG, every page template compiled, and the map's state outlines. Leaves
     no file open (the catalog used here is closed again; each process opens its own on first
     use), so workers may be forked after it and share all of it."""
-    import gc
-
     # LAYERED: the specialties `warm_up` covers (those with 2026 program data)
     from smartpick.service.assess import LAYERED, fitted_model, warm_up
-    from smartpick.service.calibration import calibration_report, shipped_curves
+    from smartpick.service.calibration import shipped_curves, stored_calibration_report
     from smartpick.service.catalog import Catalog, default_user_store
     from smartpick.web.geo import state_boxes, state_outlines
 
@@ -88,15 +86,14 @@ def preload(app: FastAPI) -> None:
     shipped_curves()
     catalog = Catalog(app.state.settings.user_store or default_user_store())
     warm_up(catalog)  # its programs are shared by every later catalog of the process
-    del catalog
+    catalog.close()  # before any fork
     for specialty in LAYERED:
-        app.state.calibration_rows.setdefault(specialty, calibration_report([specialty]))
+        app.state.calibration_rows.setdefault(specialty, stored_calibration_report(specialty))
     templates = app.state.templates
     for name in templates.list_templates():
         templates.get_template(name)  # compiled once here, not once per worker
     state_outlines()
     state_boxes()
-    gc.collect()  # closes its SQLite connections before any fork
 
 
 def create_app(settings: WebSettings | None = None) -> FastAPI:

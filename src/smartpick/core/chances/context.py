@@ -14,7 +14,7 @@ of programs that screen out a failed attempt (`FAILED_ATTEMPT_SCREEN`, by Charti
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -240,4 +240,55 @@ def build_base(
         visa_status={k: status_codes(progs, k) for k in ("j1", "h1b")},
         visa_counts=specialty_visa_counts(progs),
         fail_scale=fail_scale,
+    )
+
+
+# ProgramBase fields that are not numbers: given again when a base is read back from arrays.
+_GIVEN = ("specialty", "charting", "programs", "layer")
+
+
+def base_arrays(base: ProgramBase) -> dict[str, NDArray[Any]]:
+    """`base`'s numbers as named arrays (for a file), read back by `base_from_arrays`."""
+    out: dict[str, NDArray[Any]] = {}
+    for f in fields(ProgramBase):
+        value = getattr(base, f.name)
+        if f.name in _GIVEN:
+            continue
+        if isinstance(value, dict):
+            out.update((f"{f.name}:{k}", np.asarray(v)) for k, v in value.items())
+        else:
+            out[f.name] = np.asarray(value)
+    return out
+
+
+def base_from_arrays(
+    specialty: str,
+    charting: str,
+    programs: Sequence[Program],
+    layers: Mapping[str, LayerFit],
+    arrays: Mapping[str, NDArray[Any]],
+) -> ProgramBase:
+    """The `ProgramBase` whose `base_arrays` are `arrays` (built earlier for the same programs,
+    fitted model and code): the same values, without building them. ValueError, KeyError or
+    TypeError when `arrays` cannot be such a base for `programs`."""
+    grouped: dict[str, Any] = {}
+    for name, value in arrays.items():
+        per_program = name != "fail_scale" and not name.startswith("visa_counts:")
+        axis = 1 if name.startswith("type_rates:") else 0  # where the programs are
+        if per_program and (value.ndim <= axis or value.shape[axis] != len(programs)):
+            raise ValueError(f"{name} has shape {value.shape} for {len(programs)} programs")
+        field_name, _, key = name.partition(":")
+        if key:
+            grouped.setdefault(field_name, {})[key] = value
+        else:
+            grouped[name] = value
+    grouped["type_rates"] = {k: (v[0], v[1]) for k, v in grouped["type_rates"].items()}
+    grouped["visa_counts"] = {k: (int(v[0]), int(v[1])) for k, v in grouped["visa_counts"].items()}
+    grouped["fail_scale"] = float(grouped["fail_scale"])
+    return ProgramBase(
+        specialty=specialty,
+        charting=charting,
+        programs=tuple(programs),
+        layer=layers.get(specialty) if specialty in LAYERED else None,
+        **grouped,
     )

@@ -199,6 +199,15 @@ class Draws:
             self._alpha[kind] = self._solve(kind)
         return self._alpha[kind]
 
+    def preset_alpha(self, kind: str, values: FloatArray) -> None:
+        """Take `values` as `alpha(kind)`: a stored earlier result for these same programs,
+        model and code (`service.start_cache`), so the pool equation is not solved again."""
+        if values.shape != (len(self.params), self.size) or values.dtype != np.float64:
+            raise ValueError(
+                f"alpha({kind}) has shape {values.shape}, not {(len(self.params), self.size)}"
+            )
+        self._alpha[kind] = values
+
     def _solve(self, kind: str) -> FloatArray:
         b = self.base
         pop = self._population()

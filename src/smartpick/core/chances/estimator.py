@@ -36,6 +36,7 @@ from smartpick.core.chances.context import (
     ProgramBase,
     Transfer,
     allowance_mix,
+    base_from_arrays,
     build_base,
     signal_kind,
 )
@@ -287,9 +288,15 @@ class ChanceModel:
         self._check_fitted()
         return self._charting_name(specialty, self.state_.params)
 
-    def context(self, specialty: str, programs: Sequence[Program]) -> Draws:
+    def context(
+        self,
+        specialty: str,
+        programs: Sequence[Program],
+        stored: Mapping[str, np.ndarray] | None = None,
+    ) -> Draws:
         """The program side of a specialty's programs under every draw (cached per process: the
-        catalog hands out the same program objects until its data change)."""
+        catalog hands out the same program objects until its data change). `stored`: the
+        `context.base_arrays` of an earlier build for the same programs, model and code."""
         self._check_fitted()
         key = (hash(specialty), *map(id, programs))
         found = self.cache_.get(key)
@@ -298,8 +305,10 @@ class ChanceModel:
             return found
         st = self.state_
         charting = self.charting_name(specialty)
-        base: ProgramBase = build_base(
-            specialty, charting, programs, st.layers, st.sibling, st.transfers
+        base: ProgramBase = (
+            build_base(specialty, charting, programs, st.layers, st.sibling, st.transfers)
+            if stored is None
+            else base_from_arrays(specialty, charting, programs, st.layers, stored)
         )
         draws = Draws(
             base=base,
