@@ -95,9 +95,32 @@ def test_a_changed_input_is_computed_again(
     elif change == "catalog":
         monkeypatch.setattr(catalog.index, "digest", "0" * 64)
     side_cache.inputs_digest.cache_clear()
+    (first,) = cache.glob("program-side-*.npz")
     _context(catalog, catalog.programs(specialty=FM)[1:] if change == "programs" else None)
     assert solves == [KIND, KIND]
-    assert len(list(cache.glob("program-side-*.npz"))) == 2
+    # Files of other inputs are never read again: writing a current one deletes them. Another
+    # list of programs under the same inputs is a file of its own, kept.
+    assert first.exists() == (change == "programs")
+    assert len(list(cache.glob("program-side-*.npz"))) == (2 if change == "programs" else 1)
+
+
+def test_files_of_older_inputs_are_deleted_and_others_left_alone(
+    catalog: Catalog, cache: Path
+) -> None:
+    cache.mkdir(parents=True)
+    older = [
+        cache / "program-side-000000000000-abc.npz",
+        cache / "start-000000000000-abc.json",
+        cache / f"program-side-{'0' * 40}.npz",  # the first naming, without a generation
+    ]
+    unrelated = [cache / "index-catalog.sqlite", cache / "program-side-notes.txt"]
+    for path in older + unrelated:
+        path.write_bytes(b"old")
+    _context(catalog)
+    side_cache.cached_json("calibration-report-test", lambda: {"rows": []})
+    assert not any(path.exists() for path in older)
+    assert all(path.exists() for path in unrelated)
+    assert len(list(cache.glob("program-side-*.npz"))) == len(list(cache.glob("start-*.json"))) == 1
 
 
 def test_a_damaged_file_is_computed_again_and_replaced(

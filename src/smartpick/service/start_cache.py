@@ -17,6 +17,7 @@ stored.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -45,6 +46,7 @@ from smartpick.service.catalog import Catalog
 # Bump when what the stored arrays mean changes in a way the source digest would not show.
 CODE_VERSION = "1"
 BASE = "base."  # prefix of the ProgramBase arrays in a program-side file
+PROGRAM_SIDE, START = "program-side", "start"  # the two families of files
 
 
 @cache
@@ -80,7 +82,23 @@ def cache_path(specialty: str, kind: str, programs: Sequence[Program], catalog_d
     for part in (inputs_digest(), catalog_digest, specialty, kind):
         h.update(part.encode() + b"\0")
     h.update("\n".join(p.id for p in programs).encode())
-    return cache_dir() / f"program-side-{h.hexdigest()[:40]}.npz"
+    return cache_dir() / f"{PROGRAM_SIDE}-{_generation(catalog_digest)}-{h.hexdigest()[:28]}.npz"
+
+
+def _generation(catalog_digest: str = "") -> str:
+    """What every current file's name starts with: files of other inputs (an older SmartPick,
+    model or catalog) are never read again, so they are deleted when a current one is written."""
+    return hashlib.sha256(f"{inputs_digest()}\0{catalog_digest}".encode()).hexdigest()[:12]
+
+
+def _forget_older(path: Path) -> None:
+    """Delete the files of the same family as `path` that belong to other inputs."""
+    family = path.name.rsplit("-", 2)[0]
+    current = path.name.rsplit("-", 1)[0] + "-"
+    for other in path.parent.glob(f"{family}-*{path.suffix}"):
+        if not other.name.startswith(current):
+            with contextlib.suppress(OSError):  # another process's, or a read-only cache
+                other.unlink(missing_ok=True)
 
 
 def cached_context(
@@ -109,6 +127,7 @@ def cached_context(
     arrays = {"ids": ids, "alpha": alpha}
     arrays.update((BASE + k, v) for k, v in base_arrays(context.base).items())
     _replace(path, lambda out: np.savez(out, **arrays))  # type: ignore[arg-type]
+    _forget_older(path)
     return context
 
 
@@ -116,13 +135,14 @@ def cached_json(name: str, compute: Callable[[], Any]) -> Any:
     """`compute()`, JSON-shaped data that depends only on the fitted model and the code (not on
     the catalog), read from the cache when stored under `name` for these inputs."""
     h = hashlib.sha256(f"{inputs_digest()}\0{name}".encode()).hexdigest()
-    path = cache_dir() / f"start-{h[:40]}.json"
+    path = cache_dir() / f"{START}-{_generation()}-{h[:28]}.json"
     try:
         return json.loads(path.read_bytes())
     except (OSError, ValueError):
         pass
     value = compute()
     _replace(path, lambda out: out.write(json.dumps(value).encode()))
+    _forget_older(path)
     return value
 
 
