@@ -109,10 +109,11 @@ class Pricer:
         count = options.get("count", self.count)
         if "count" in options and "budget_usd" not in options:
             budget = None  # a count asked for alone is not cut by the baseline's budget
-        key = f"{profile.model_dump_json()}|{budget}|{count}"
+        profile_key = profile.model_dump_json()
+        key = f"{profile_key}|{budget}|{count}"
         if key not in self._cache:
             checkpoint()  # each priced what-if re-runs the model and the optimizer
-            reuse = self._assessments.get(profile.model_dump_json())
+            reuse = self._assessments.get(profile_key)
             rec = self.recommender(
                 profile,
                 budget_usd=budget,
@@ -123,7 +124,7 @@ class Pricer:
                 catalog=self.catalog,
                 assessment=reuse,
             )
-            self._assessments[profile.model_dump_json()] = rec.assessment
+            self._assessments[profile_key] = rec.assessment
             self.runs += 1
             self._cache[key] = measure_recommendation(rec)
         return self._cache[key]

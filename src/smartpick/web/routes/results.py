@@ -265,7 +265,7 @@ def whatif_json(request: Request) -> dict[str, Any]:
 
 
 def plan_json(request: Request) -> dict[str, Any]:
-    """The advisor's plan (docs/advisor.md contract) for the profile in the query."""
+    """The advisor's plan for the profile in the query: the same JSON as `smartpick advise --format json`."""
     return plan_context(request)
 
 
