@@ -26,6 +26,8 @@ class FastChain(_Chain):
         if problem.values is not None:
             raise ValueError("FastChain is for P(match): preference values need _Chain")
         super().__init__(problem)
+        # the largest chance of any program at any level, per node (bounds in `polish_check`)
+        self.largest_m: FloatArray = self.M.max(axis=(0, 1))
 
     def refresh(self) -> None:
         """Q per node and the objective for the current list (from the selected rows only);

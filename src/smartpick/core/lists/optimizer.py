@@ -40,6 +40,7 @@ from smartpick.core.lists.curve import StageSet
 from smartpick.core.lists.curve import stages as curve_stages
 from smartpick.core.lists.economics import worth_sending
 from smartpick.core.lists.fast_chain import FastChain
+from smartpick.core.lists.polish_check import polish_may_change
 from smartpick.core.lists.types import (
     _EXTRA_FEE_POWERS,
     _TOL,
@@ -244,8 +245,10 @@ def _run_chain(
             or not room_left(size + 1)
         )
         added: tuple[int, int] | None = (int(chain.order[p]), s)
+        fee_cap = chain.fee if fee_power > 0 else float("inf")
+        if polish_now and isinstance(chain, FastChain) and not polish_may_change(chain, fee_cap):
+            polish_now = False  # the polish would leave the list as it is
         if polish_now:
-            fee_cap = chain.fee if fee_power > 0 else float("inf")
             before = chain.lev.copy(), chain.sel.copy()
             polished = chain
             if polisher is not None:  # the fast chain cannot polish: the general one does
