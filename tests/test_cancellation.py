@@ -70,12 +70,13 @@ def test_the_token_reaches_a_sync_function_in_the_web_threadpool() -> None:
     assert anyio.run(route) == "client left"
 
 
-def test_the_optimizer_checks_once_per_stage_and_stops_when_told() -> None:
+def test_the_optimizer_checks_and_stops_when_told() -> None:
+    # the compiled chain checks before each run of stages (a whole chain takes milliseconds)
     problem = _problem()
     token = CancelToken()
     with cancellable(token):
         solution = optimize_list(problem)
-    assert token.checks >= len(solution.stages) - 1
+    assert token.checks >= 1
     assert solution == optimize_list(problem)  # the token changes nothing else
 
     stopped = CancelToken()

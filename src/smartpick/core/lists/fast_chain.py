@@ -8,15 +8,53 @@ for every candidate at once, instead of the prefix products and suffix sums the 
 (the prefix A_p minus the suffix B_p equals Q for an unselected p), so it chooses the same
 program at every stage; tests compare the two on the reference profiles.
 
-Swaps and signal moves are the general chain's: this chain only adds.
+`FastChain.grow` runs the stages compiled (`core.lists.chain_kernel`): it hands a stage to the
+general chain's swaps and signal moves only when they may change it.
 """
 
 from __future__ import annotations
 
+import bisect
+import math
+
 import numpy as np
 
+from smartpick.core.cancellation import checkpoint
+from smartpick.core.lists import chain_kernel as kernel
 from smartpick.core.lists.chain import _Chain
-from smartpick.core.lists.types import FloatArray, IntArray, ListProblem
+from smartpick.core.lists.curve import StageSet
+from smartpick.core.lists.economics import worth_sending
+from smartpick.core.lists.types import (
+    _SWAP_POOL,
+    CURVE_PAST_STOP,
+    LOCAL_SEARCH_MAX_SIZE,
+    POLISH_EVERY,
+    POLISH_EVERY_STAGE_UP_TO,
+    FloatArray,
+    IntArray,
+    ListProblem,
+)
+
+
+def stage_set_of(chain: _Chain, transcript_fee: int) -> StageSet:
+    """The chain's current list as a stage of the curve (programs in catalog order)."""
+    chosen = np.flatnonzero(chain.sel)
+    programs = chain.order[chosen]
+    ordering = np.argsort(programs, kind="stable")
+    selected = tuple(programs[ordering].tolist())
+    signals = tuple(chain.lev[chosen][ordering].tolist())
+    fee = chain.fee + (transcript_fee if selected else 0)
+    return selected, signals, fee, chain.f, None
+
+
+def stage_set_after(previous: StageSet, added: tuple[int, int], fee: int, f: float) -> StageSet:
+    """The stage `previous` plus one program (catalog position, signal level), inserted in order;
+    `fee` includes the transcript fee."""
+    selected, signals = previous[0], previous[1]
+    at = bisect.bisect_left(selected, added[0])
+    selected = (*selected[:at], added[0], *selected[at:])
+    signals = (*signals[:at], added[1], *signals[at:])
+    return selected, signals, fee, f, added
 
 
 class FastChain(_Chain):
@@ -26,6 +64,7 @@ class FastChain(_Chain):
         if problem.values is not None:
             raise ValueError("FastChain is for P(match): preference values need _Chain")
         super().__init__(problem)
+        self.problem = problem
         # the largest chance of any program at any level, per node (bounds in `polish_check`)
         self.largest_m: FloatArray = self.M.max(axis=(0, 1))
 
@@ -77,3 +116,89 @@ class FastChain(_Chain):
     def improve_signals(self) -> bool:
         """Not available: the fast chain only adds (the general chain moves signals)."""
         raise NotImplementedError("FastChain does not move signals: use _Chain")
+
+    def grow(self, stage_sets: list[StageSet], *, fee_power: float, polisher: _Chain) -> int | None:
+        """Grow the chain from its current list (the last of `stage_sets`) as
+        `core.lists.optimizer` describes, appending a stage per program; returns the stopping
+        stage. The stages run compiled; a stage the polish may change is polished on `polisher`
+        (the general chain), which hands the changed list back."""
+        problem = self.problem
+        transcript = problem.fee_schedule.transcript_fee_usd
+        budget = problem.budget_usd
+        state = np.array([self.fee, len(stage_sets[-1][0]), len(stage_sets) - 1, -1, 0], np.int64)
+        state[kernel.CURVE_END] = problem.horizon
+        limits = np.array(
+            [
+                -1 if problem.max_programs is None else problem.max_programs,
+                problem.horizon,
+                POLISH_EVERY_STAGE_UP_TO,
+                POLISH_EVERY,
+                LOCAL_SEARCH_MAX_SIZE,
+                transcript,
+                _SWAP_POOL,
+            ],
+            np.int64,
+        )
+        reals = np.array(
+            [
+                stage_sets[-1][3],
+                np.inf if budget is None else budget - transcript,
+                fee_power,
+                problem.match_value_usd,
+                CURVE_PAST_STOP,
+            ]
+        )
+        room = self.M.shape[1] + 1
+        out_p, out_s, out_fee = (np.empty(room, np.int64) for _ in range(3))
+        out_f = np.empty(room)
+        w, marginal = np.array(self.w, dtype=float), np.array(self.marginal)  # writable copies
+        while True:
+            checkpoint()  # between runs of stages: the web stops here when its caller has left
+            self.refresh()
+            Q = np.array(self.Q, dtype=float)
+            records, status = kernel.grow(
+                self.M, w, self.eligible, self.fixed, self.sig_group, self.signalable,
+                self.allow, self.fee_group, marginal, self.largest_m,
+                self.sel, self.lev, self.used, self.fee_counts, Q,
+                state, limits, reals, out_p, out_s, out_f, out_fee,
+            )  # fmt: skip
+            self.Q, self.f, self.fee = Q, float(reals[kernel.F_NOW]), int(state[kernel.FEE])
+            self._current, self._addable = True, None
+            finished = records if status == kernel.ENDED else records - 1
+            for i in range(finished):
+                added = (int(self.order[out_p[i]]), int(out_s[i]))
+                fee = int(out_fee[i]) + transcript
+                stage_sets.append(stage_set_after(stage_sets[-1], added, fee, float(out_f[i])))
+            if status == kernel.ENDED:
+                stop = int(state[kernel.STOP_AT])
+                return None if stop < 0 else stop
+            self._polish_last(stage_sets, polisher, fee_power, int(out_p[finished]))
+            gain = stage_sets[-1][3] - stage_sets[-2][3]
+            fee_added = stage_sets[-1][2] - stage_sets[-2][2]
+            size = int(state[kernel.SIZE])
+            if state[kernel.STOP_AT] < 0 and not worth_sending(
+                gain, fee_added, problem.match_value_usd
+            ):
+                state[kernel.STOP_AT] = state[kernel.STAGE]
+                state[kernel.CURVE_END] = max(problem.horizon, math.ceil(CURVE_PAST_STOP * size))
+            state[kernel.STAGE] += 1
+            state[kernel.SIZE] = size + 1
+            state[kernel.FEE] = self.fee
+            reals[kernel.F_NOW] = self.f
+
+    def _polish_last(
+        self, stage_sets: list[StageSet], polisher: _Chain, fee_power: float, p: int
+    ) -> None:
+        """Polish the stage that just added position p and append it to `stage_sets`."""
+        transcript = self.problem.fee_schedule.transcript_fee_usd
+        fee_cap = self.fee if fee_power > 0 else float("inf")
+        polisher.adopt(self)
+        before = polisher.lev.copy(), polisher.sel.copy()
+        polisher.polish(fee_cap)
+        if np.array_equal(before[0], polisher.lev) and np.array_equal(before[1], polisher.sel):
+            added = (int(self.order[p]), int(self.lev[p]))
+            fee = self.fee + transcript
+            stage_sets.append(stage_set_after(stage_sets[-1], added, fee, self.f))
+            return
+        self.adopt(polisher)  # the polish changed the list: take it back
+        stage_sets.append(stage_set_of(self, transcript))

@@ -28,7 +28,6 @@ a few (n x K) by (K x |S|) matrix products for n candidates and K quadrature nod
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Sequence
 
@@ -39,8 +38,7 @@ from smartpick.core.lists.chain import _Chain
 from smartpick.core.lists.curve import StageSet
 from smartpick.core.lists.curve import stages as curve_stages
 from smartpick.core.lists.economics import worth_sending
-from smartpick.core.lists.fast_chain import FastChain
-from smartpick.core.lists.polish_check import polish_may_change
+from smartpick.core.lists.fast_chain import FastChain, stage_set_after, stage_set_of
 from smartpick.core.lists.types import (
     _EXTRA_FEE_POWERS,
     _TOL,
@@ -178,27 +176,17 @@ def _run_chain(
     worth its fee (the stopping stage), past the budget and the count, and on to the horizon or a
     quarter past the stopping stage; the other chains only run until they pass the limits.
     Swaps and signal moves polish the stages within the limits: every one with `polish`;
-    otherwise (a `FastChain`, polished on `polisher`) every `POLISH_EVERY`-th, the last one the
-    limits allow and, without limits, every one up to `POLISH_EVERY_STAGE_UP_TO` programs.
+    otherwise every `POLISH_EVERY`-th, the last one the limits allow and, without limits, every
+    one up to `POLISH_EVERY_STAGE_UP_TO` programs. A `FastChain` runs the same rules compiled
+    and polishes on `polisher` (`FastChain.grow`).
     """
     transcript = problem.fee_schedule.transcript_fee_usd
     program_budget = None if problem.budget_usd is None else problem.budget_usd - transcript
-    stage_sets: list[StageSet] = []
-
-    def snapshot(added: tuple[int, int] | None = None) -> None:
-        if added is not None:  # the stage before plus one program: insert it in order
-            selected, signals = stage_sets[-1][0], stage_sets[-1][1]
-            at = bisect.bisect_left(selected, added[0])
-            selected = (*selected[:at], added[0], *selected[at:])
-            signals = (*signals[:at], added[1], *signals[at:])
-        else:
-            chosen = np.flatnonzero(chain.sel)
-            programs = chain.order[chosen]
-            ordering = np.argsort(programs, kind="stable")
-            selected = tuple(programs[ordering].tolist())
-            signals = tuple(chain.lev[chosen][ordering].tolist())
-        fee = chain.fee + (transcript if selected else 0)
-        stage_sets.append((selected, signals, fee, chain.f, added))
+    stage_sets: list[StageSet] = [stage_set_of(chain, transcript)]
+    if isinstance(chain, FastChain):
+        if polisher is None or polish:
+            raise ValueError("a FastChain grows with a polisher and the polish schedule")
+        return stage_sets, chain.grow(stage_sets, fee_power=fee_power, polisher=polisher)
 
     def room_left(size: int) -> bool:
         """Whether one more program could still fit the budget and the count."""
@@ -209,7 +197,6 @@ def _run_chain(
         cheapest = int(chain.marginal[chain.fee_counts].min())
         return chain.fee + cheapest <= program_budget
 
-    snapshot()
     stop_at: int | None = None
     curve_end = problem.horizon
     while True:
@@ -245,26 +232,20 @@ def _run_chain(
             or not room_left(size + 1)
         )
         added: tuple[int, int] | None = (int(chain.order[p]), s)
-        fee_cap = chain.fee if fee_power > 0 else float("inf")
-        if polish_now and isinstance(chain, FastChain) and not polish_may_change(chain, fee_cap):
-            polish_now = False  # the polish would leave the list as it is
         if polish_now:
             before = chain.lev.copy(), chain.sel.copy()
-            polished = chain
-            if polisher is not None:  # the fast chain cannot polish: the general one does
-                polisher.adopt(chain)
-                polished = polisher
-            polished.polish(fee_cap)
-            if not (
-                np.array_equal(before[0], polished.lev) and np.array_equal(before[1], polished.sel)
-            ):
+            chain.polish(chain.fee if fee_power > 0 else float("inf"))
+            if not (np.array_equal(before[0], chain.lev) and np.array_equal(before[1], chain.sel)):
                 added = None
-                if polished is not chain:
-                    chain.adopt(polished)  # and hands the changed list back
-        snapshot(added)
+        fee = chain.fee + transcript
+        stage_sets.append(
+            stage_set_of(chain, transcript)
+            if added is None
+            else stage_set_after(stage_sets[-1], added, fee, chain.f)
+        )
         gain = stage_sets[-1][3] - stage_sets[-2][3]
-        fee = stage_sets[-1][2] - stage_sets[-2][2]
-        if stop_at is None and not worth_sending(gain, fee, problem.match_value_usd):
+        fee_added = stage_sets[-1][2] - stage_sets[-2][2]
+        if stop_at is None and not worth_sending(gain, fee_added, problem.match_value_usd):
             stop_at = t
             curve_end = max(problem.horizon, math.ceil(CURVE_PAST_STOP * size))
 

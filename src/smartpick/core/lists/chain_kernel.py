@@ -1,0 +1,369 @@
+"""The fast chain's stages compiled (numba): add the best program, decide whether the stage needs
+a polish, record it, apply the stopping rule; again, until the chain ends or a polish may change
+the list.
+
+The chain is a sequential loop of small steps (about 200 stages, each weighing 3 x 657 candidates
+at 16 quadrature nodes); in numpy each step costs a dozen calls of a few microseconds, compiled
+it costs about as much as the arithmetic. The rules are those of `core.lists.optimizer`
+(`_run_chain`), `core.lists.chain` (`best_add`, `put`, `levels_open`) and the polish test of
+`docs/optimizer.md`: with every preference value 1, P(match) = 1 - w.Q with Q the product of
+(1 - m) over the listed programs, so the exact gain of every swap and signal move the polish
+(`core.lists.polish`) may try is a closed form. A polish is skipped only when none of them raises
+P(match) by more than the polish's tolerance (less a margin for rounding); otherwise control goes
+back to Python, which polishes as before. Tests compare the lists with the general chain's.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+# state[]: the chain's integers, read and written by `grow`
+FEE, SIZE, STAGE, STOP_AT, CURVE_END = 0, 1, 2, 3, 4
+# limits[]: the problem's integers
+MAX_PROGRAMS, HORIZON, POLISH_UP_TO, POLISH_EVERY, LOCAL_SEARCH_MAX, TRANSCRIPT, SWAP_POOL = range(
+    7
+)
+# reals[]: F_NOW (written), the budget for programs (inf: none), and the rule's reals
+F_NOW, PROGRAM_BUDGET, FEE_POWER, MATCH_VALUE, CURVE_PAST = 0, 1, 2, 3, 4
+# what `grow` returns after its records
+ENDED, POLISH = 0, 1
+
+_TOL = 1e-12  # as core.lists.types
+_TIE = 1e-12
+_FEE_FLOOR_USD = 1.0
+# closed forms and the polish's own arithmetic differ by rounding (about 1e-15 here): a move whose
+# gain is within this margin of the polish's tolerance counts as one that may help
+_MARGIN = 1e-13
+# sums over the nodes may be reordered (vectorised): that moves them by rounding only, which the
+# tie rule and the margin absorb; no assumption about infinities or NaN (the code compares with inf)
+_SUMS = {"reassoc", "contract"}
+
+
+@njit(cache=True)
+def _levels_open(allow, used, sig_group, signalable, out):  # type: ignore[no-untyped-def]
+    """out[l, p]: may p take level l given the allowance left in its group; the number of levels
+    worth weighing (1 once every signal is used)."""
+    levels, n = out.shape
+    any_signal = False
+    for p in range(n):
+        out[0, p] = True
+        g = sig_group[p]
+        for s in range(1, levels):
+            ok = signalable[p] and allow[max(g, 0), s] - used[max(g, 0), s] > 0
+            out[s, p] = ok
+            any_signal = any_signal or ok
+    return levels if any_signal else 1
+
+
+@njit(cache=True, fastmath=_SUMS)
+def _gain(M, wq, s, p):  # type: ignore[no-untyped-def]
+    """What adding p at level s gains now: sum_k m_psk w_k Q_k."""
+    g = 0.0
+    for k in range(M.shape[2]):
+        g += M[s, p, k] * wq[k]
+    return g
+
+
+@njit(cache=True)
+def _best_add(M, wq, open_, n_levels, eligible, sel, denom, bound, ratio):  # type: ignore[no-untyped-def]
+    """(position, level) of the largest gain per dollar, ties to the lowest level then position;
+    (-1, -1) when nothing adds anything.
+
+    `bound[s, p]` is a gain computed at an earlier Q of this run, or inf: adding programs only
+    lowers Q, so it bounds the gain now (rounding is monotone too). Only the candidates whose
+    bound per dollar reaches the best ratio found so far are weighed."""
+    n = M.shape[1]
+    top, top_s, top_p = -np.inf, -1, -1
+    for s in range(n_levels):
+        for p in range(n):
+            ratio[s, p] = -np.inf
+            if open_[s, p] and eligible[p] and not sel[p] and bound[s, p] > _TOL:
+                r = bound[s, p] / denom[p]
+                if r > top:
+                    top, top_s, top_p = r, s, p
+    if top_s < 0:
+        return -1, -1
+    best = -np.inf
+    for first in range(2):  # the most promising candidate first, then the others it leaves
+        for s in range(n_levels):
+            for p in range(n):
+                if first == 0 and (s != top_s or p != top_p):
+                    continue
+                if first == 1 and s == top_s and p == top_p:
+                    continue
+                if not (open_[s, p] and eligible[p] and not sel[p]) or bound[s, p] <= _TOL:
+                    continue
+                if bound[s, p] / denom[p] < best - _TIE * abs(best):
+                    continue  # its ratio cannot reach the best
+                g = _gain(M, wq, s, p)
+                bound[s, p] = g
+                if g > _TOL:
+                    ratio[s, p] = g / denom[p]
+                    best = max(best, ratio[s, p])
+    if best == -np.inf:
+        return -1, -1
+    floor = best - _TIE * abs(best)
+    for s in range(n_levels):
+        for p in range(n):
+            if ratio[s, p] >= floor:
+                return p, s
+    return -1, -1
+
+
+# fmt: off
+@njit(cache=True, fastmath=_SUMS)
+def _swap_may_help(  # type: ignore[no-untyped-def]
+    M, wq, f, sel, lev, fixed, eligible, sig_group, open_, fee_group, fee_counts, marginal, fee,
+    fee_cap, largest_m, bound, pool,
+):
+# fmt: on
+    """Whether a swap (d in at level s, c out) within the fee cap raises P(match) by more than
+    the polish's tolerance: Q becomes Q (1 - m_ds) / (1 - m_c)."""
+    levels, n, K = M.shape
+    threshold = _TOL * max(1.0, f) - _MARGIN
+    out_c = np.empty(n, dtype=np.int64)  # the removable programs
+    C = 0
+    for p in range(n):
+        if sel[p] and not fixed[p]:
+            out_c[C] = p
+            C += 1
+    if C == 0:
+        return False
+    inv = np.empty((C, K))
+    loss = np.zeros(C)
+    floor = np.empty(C)
+    lowest = np.inf
+    for j in range(C):
+        slack = 0.0
+        for k in range(K):
+            m = M[lev[out_c[j]], out_c[j], k]
+            inv[j, k] = 1.0 / (1.0 - m)
+            loss[j] += m * inv[j, k] * wq[k]
+            slack += (inv[j, k] - 1.0) * wq[k] * largest_m[k]
+        # the swap gains now_d + sum_k wq_k (inv_ck - 1) m_dk - loss_c <= now_d + slack - loss_c
+        floor[j] = threshold + loss[j] - slack
+        lowest = min(lowest, floor[j])
+    # The polish weighs the `pool` programs with the largest gain now (at any level); those
+    # within rounding of the last one are weighed here too, so this covers every swap it tries.
+    now = np.empty((levels, n))
+    top = np.full(n, -np.inf)
+    n_addable = 0
+    for d in range(n):
+        if sel[d] or not eligible[d]:
+            continue
+        n_addable += 1
+        for s in range(levels):
+            now[s, d] = _gain(M, wq, s, d)
+            bound[s, d] = now[s, d]
+            top[d] = max(top[d], now[s, d])
+    cutoff = -np.inf
+    if n_addable > pool:
+        kth = np.partition(top, n - pool)[n - pool]
+        cutoff = kth - _TIE * abs(kth)
+    for d in range(n):
+        if top[d] < cutoff or top[d] == -np.inf:
+            continue
+        for s in range(levels):
+            if now[s, d] <= lowest:
+                continue
+            for j in range(C):
+                c = out_c[j]
+                if now[s, d] <= floor[j]:
+                    continue
+                freed = s > 0 and lev[c] == s and sig_group[d] == sig_group[c] and sig_group[d] >= 0
+                if not (open_[s, d] or freed):
+                    continue
+                same = 1 if fee_group[d] == fee_group[c] else 0
+                new_fee = (
+                    fee
+                    - marginal[fee_counts[fee_group[c]] - 1]
+                    + marginal[fee_counts[fee_group[d]] - same]
+                )
+                if new_fee > fee_cap:
+                    continue
+                gain = 0.0
+                for k in range(K):
+                    gain += M[s, d, k] * wq[k] * inv[j, k]
+                if gain - loss[j] > threshold:
+                    return True
+    return False
+
+
+@njit(cache=True, fastmath=_SUMS)
+def _signal_move_may_help(M, wq, sel, lev, sig_group, signalable, open_):  # type: ignore[no-untyped-def]
+    """Whether moving p to a level open in its group, or p and q exchanging levels in the same
+    group, raises P(match) by more than the polish's tolerance."""
+    levels, n, K = M.shape
+    if levels < 2:
+        return False
+    threshold = _TOL - _MARGIN
+    total = 0.0
+    for k in range(K):
+        total += wq[k]
+    listed = np.empty(n, dtype=np.int64)  # the listed programs that may take a signal
+    J = 0
+    for p in range(n):
+        if sel[p] and signalable[p]:
+            listed[J] = p
+            J += 1
+    inv = np.empty((J, K))  # 1 / (1 - m) at each one's level now
+    for j in range(J):
+        for k in range(K):
+            inv[j, k] = 1.0 / (1.0 - M[lev[listed[j]], listed[j], k])
+    for j in range(J):
+        p = listed[j]
+        for s in range(1, levels):
+            if lev[p] == s or not open_[s, p]:
+                continue
+            kept = 0.0  # Q (1 - m_ps) / (1 - m_p)
+            for k in range(K):
+                kept += (1.0 - M[s, p, k]) * inv[j, k] * wq[k]
+            if total - kept > threshold:
+                return True
+    for i in range(J):
+        q = listed[i]
+        if lev[q] == 0:
+            continue
+        for j in range(J):
+            p = listed[j]
+            if lev[p] == lev[q] or sig_group[p] != sig_group[q]:
+                continue
+            kept = 0.0  # p takes q's level, q takes p's
+            for k in range(K):
+                kept += (
+                    (1.0 - M[lev[q], p, k]) * (1.0 - M[lev[p], q, k]) * inv[i, k] * inv[j, k] * wq[k]
+                )
+            if total - kept > threshold:
+                return True
+    return False
+
+
+_C1 = {"float": "float64[::1]", "int": "int64[::1]", "bool": "boolean[::1]"}
+# Compiled when this module is imported (or read from numba's cache next to it), so no request
+# waits for the compiler; the caller passes writable C-contiguous arrays of exactly these types.
+_GROW_SIGNATURE = (
+    "UniTuple(int64, 2)(float64[:, :, ::1], {float}, {bool}, {bool}, {int}, {bool}, int64[:, ::1],"
+    " {int}, {int}, {float}, {bool}, {int}, int64[:, ::1], {int}, {float}, {int}, {int}, {float},"
+    " {int}, {int}, {float}, {int})"
+).format(**_C1)
+
+
+@njit(_GROW_SIGNATURE, cache=True)
+def grow(  # type: ignore[no-untyped-def]
+    M,
+    w,
+    eligible,
+    fixed,
+    sig_group,
+    signalable,
+    allow,
+    fee_group,
+    marginal,
+    largest_m,
+    sel,
+    lev,
+    used,
+    fee_counts,
+    Q,
+    state,
+    limits,
+    reals,
+    out_p,
+    out_s,
+    out_f,
+    out_fee,
+):
+    """Run the chain's stages from the current list (see the module's docstring). Each stage's
+    added position, level, P(match) and fees for the programs go to out_p, out_s, out_f, out_fee.
+    Returns (records, ENDED or
+    POLISH); with POLISH the last record's stage is not finalized: the caller polishes it,
+    snapshots it and applies the stopping rule."""
+    levels, n, K = M.shape
+    open_ = np.empty((levels, n), dtype=np.bool_)
+    ratio = np.empty((levels, n))
+    bound = np.empty((levels, n))  # see `_best_add`
+    bound[:] = np.inf
+    denom = np.empty(n)
+    group_denom = np.empty(fee_counts.size)
+    wq = np.empty(K)
+    has_budget = reals[PROGRAM_BUDGET] < np.inf
+    max_programs = limits[MAX_PROGRAMS]
+    no_limit = not has_budget and max_programs < 0
+    records = 0
+    while True:
+        fee, size = state[FEE], state[SIZE]
+        past_budget = not has_budget or fee > reals[PROGRAM_BUDGET]
+        past_count = max_programs < 0 or size >= max_programs
+        if past_budget and past_count:
+            if reals[FEE_POWER] != 1.0:
+                return records, ENDED  # the other chains only offer lists within the limits
+            if state[STOP_AT] >= 0 and size >= state[CURVE_END]:
+                return records, ENDED
+        if no_limit:
+            within = state[STOP_AT] < 0
+        else:
+            within = (not has_budget or fee <= reals[PROGRAM_BUDGET]) and (
+                max_programs < 0 or size <= max_programs
+            )
+        n_levels = _levels_open(allow, used, sig_group, signalable, open_)
+        for g in range(fee_counts.size):
+            paid = max(float(marginal[fee_counts[g]]), _FEE_FLOOR_USD)
+            group_denom[g] = paid ** reals[FEE_POWER]
+        for p in range(n):
+            denom[p] = group_denom[fee_group[p]]
+        for k in range(K):
+            wq[k] = w[k] * Q[k]
+        p, s = _best_add(M, wq, open_, n_levels, eligible, sel, denom, bound, ratio)
+        if p < 0:
+            return records, ENDED
+        # put
+        sel[p] = True
+        lev[p] = s
+        if s > 0:
+            used[sig_group[p], s] += 1
+        fee += marginal[fee_counts[fee_group[p]]]
+        fee_counts[fee_group[p]] += 1
+        state[FEE] = fee
+        f_before = reals[F_NOW]
+        for k in range(K):
+            Q[k] *= 1.0 - M[s, p, k]
+        f = 1.0
+        for k in range(K):
+            f -= Q[k] * w[k]
+        reals[F_NOW] = f
+        out_p[records], out_s[records], out_f[records], out_fee[records] = p, s, f, fee
+        records += 1
+        room = max_programs < 0 or size + 1 < max_programs
+        if room and has_budget:
+            cheapest = marginal[fee_counts[0]]
+            for g in range(1, fee_counts.size):
+                cheapest = min(cheapest, marginal[fee_counts[g]])
+            room = fee + cheapest <= reals[PROGRAM_BUDGET]
+        polish_now = within and (
+            (no_limit and size + 1 <= limits[POLISH_UP_TO])
+            or (size + 1) % limits[POLISH_EVERY] == 0
+            or not room
+        )
+        if polish_now:
+            fee_cap = float(fee) if reals[FEE_POWER] > 0 else np.inf
+            for k in range(K):
+                wq[k] = w[k] * Q[k]
+            _levels_open(allow, used, sig_group, signalable, open_)
+            may = size + 1 <= limits[LOCAL_SEARCH_MAX] and _swap_may_help(
+                M, wq, f, sel, lev, fixed, eligible, sig_group, open_, fee_group, fee_counts,
+                marginal, fee, fee_cap, largest_m, bound, limits[SWAP_POOL],
+            )  # fmt: skip
+            if may or _signal_move_may_help(M, wq, sel, lev, sig_group, signalable, open_):
+                return records, POLISH
+        # the stopping rule: the first stage whose gain does not pay for its fee
+        added_fee = marginal[fee_counts[fee_group[p]] - 1]
+        if size == 0:  # the first program brings the transcript fee
+            added_fee += limits[TRANSCRIPT]
+        if state[STOP_AT] < 0 and not (f - f_before) * reals[MATCH_VALUE] >= added_fee:
+            state[STOP_AT] = state[STAGE]
+            state[CURVE_END] = max(limits[HORIZON], math.ceil(reals[CURVE_PAST] * size))
+        state[STAGE] += 1
+        state[SIZE] = size + 1
