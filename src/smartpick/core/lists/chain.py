@@ -32,10 +32,23 @@ def _marginal_fees(schedule: FeeSchedule, n: int) -> IntArray:
     return fees
 
 
+# what a chain of the same problem may share (never written after `__init__`)
+_FIXED = (
+    "order", "pos_of", "M", "w", "v", "unit_values", "levels", "fee_group", "fee_counts_size",
+    "marginal", "sig_group", "signalable", "allow",
+)  # fmt: skip
+
+
 class _Chain:
     """Working state in preference order (position p = the p-th most preferred program)."""
 
-    def __init__(self, problem: ListProblem) -> None:
+    def __init__(self, problem: ListProblem, like: _Chain | None = None) -> None:
+        """An empty list for `problem`; `like`: a chain of the same problem whose fixed arrays
+        (the chances in preference order, fees, signal groups) this one shares."""
+        if like is not None:
+            self.__dict__.update({name: getattr(like, name) for name in _FIXED})
+            self._start(problem)
+            return
         cm = problem.chances
         n = problem.size
         values = np.ones(n) if problem.values is None else np.asarray(problem.values, float)
@@ -55,7 +68,7 @@ class _Chain:
         fee_names = sorted(set(problem.fee_groups))
         fee_index = {name: g for g, name in enumerate(fee_names)}
         self.fee_group = np.array([fee_index[g] for g in problem.fee_groups], np.int64)[self.order]
-        self.fee_counts = np.zeros(len(fee_names), dtype=np.int64)
+        self.fee_counts_size = len(fee_names)
         self.marginal = _marginal_fees(problem.fee_schedule, n)
 
         sig_names = sorted({g for g in problem.signal_groups if g is not None})
@@ -74,6 +87,12 @@ class _Chain:
                 s = SIGNAL_LEVELS.index(level)
                 if s < levels:
                     self.allow[g, s] = count
+        self._start(problem)
+
+    def _start(self, problem: ListProblem) -> None:
+        """The working state of an empty list."""
+        n, levels = problem.size, self.levels
+        self.fee_counts = np.zeros(self.fee_counts_size, dtype=np.int64)
         self.used = np.zeros_like(self.allow)
         self._open_key: bytes | None = None
         self._open = np.zeros((levels, n), dtype=bool)

@@ -60,13 +60,15 @@ def stage_set_after(previous: StageSet, added: tuple[int, int], fee: int, f: flo
 class FastChain(_Chain):
     """A `_Chain` for P(match) (no preference values) that keeps only Q, the no-match product."""
 
-    def __init__(self, problem: ListProblem) -> None:
+    def __init__(self, problem: ListProblem, like: _Chain | None = None) -> None:
         if problem.values is not None:
             raise ValueError("FastChain is for P(match): preference values need _Chain")
-        super().__init__(problem)
+        super().__init__(problem, like)
         self.problem = problem
-        # the largest chance of any program at any level, per node (bounds in `polish_check`)
-        self.largest_m: FloatArray = self.M.max(axis=(0, 1))
+        # the largest chance of any program at any level, per node (bounds in `chain_kernel`)
+        self.largest_m: FloatArray = (
+            like.largest_m if isinstance(like, FastChain) else self.M.max(axis=(0, 1))
+        )
 
     def refresh(self) -> None:
         """Q per node and the objective for the current list (from the selected rows only);

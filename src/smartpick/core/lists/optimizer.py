@@ -134,9 +134,9 @@ def optimize_list(
 
     polisher = None
     if fast:
-        polisher = chain if not isinstance(chain, FastChain) else _Chain(problem)
+        polisher = chain if not isinstance(chain, FastChain) else _Chain(problem, like=chain)
         if not isinstance(chain, FastChain):
-            chain = FastChain(problem)
+            chain = FastChain(problem, like=polisher)
             chain.adopt(polisher)
     start = chain.save()
     stage_sets, stop_at = _run_chain(
@@ -159,7 +159,7 @@ def optimize_list(
     stages = curve_stages(problem, stage_sets)
     alternatives = curve_stages(problem, alternative_sets)
     chosen, following, binding = _choose(problem, stages, alternatives, stop_at)
-    return _solution(problem, stages, chosen, following, stop_at, binding)
+    return _solution(problem, stages, chosen, following, stop_at, binding, like=chain)
 
 
 def _run_chain(
@@ -290,8 +290,10 @@ def _solution(
     following: Stage | None,
     stop_at: int | None,
     binding: str,
+    *,
+    like: _Chain,
 ) -> ListSolution:
-    chain = _Chain(problem)
+    chain = _Chain(problem, like=like)
     for i, s in zip(stage.selected, stage.signals, strict=True):
         chain.put(int(chain.pos_of[i]), s)
     chain.refresh()
