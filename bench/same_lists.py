@@ -8,7 +8,9 @@ x one and two specialties (the profile's second, else Family or Internal Medicin
 seeded random variants of them (Step 2 CK, months of hands-on US clinical experience, year of
 graduation, changed as the what-if does) at $1,200, $3,000 and the default volume. For each: the programs with their signals
 and P(interview), P(match) with its interval, every curve point (fees, P(match) with interval,
-objective), the fees and the stopping point, compared exactly (repr of every float).
+objective), the fees and the stopping point, compared exactly (repr of every float); for the
+curve, the largest difference of the unrounded objectives is printed too (a change in how a sum
+is ordered moves them by about 1e-16).
 """
 
 from __future__ import annotations
@@ -123,11 +125,15 @@ def main() -> int:
         if isinstance(a, str) or not isinstance(b, dict):
             print(f"  {key}: {a!r} / {b!r}")
             continue
-        curve = [x[0] for x, y in zip(a["curve"], b["curve"], strict=False) if x != y]
+        pairs = list(zip(a["curve"], b["curve"], strict=False))
+        curve = [x[0] for x, y in pairs if x[:3] != y[:3] or len(a["curve"]) != len(b["curve"])]
+        objective = max((abs(float(x[3]) - float(y[3])) for x, y in pairs), default=0.0)
         print(
             f"  {key}: list {'same' if a['programs'] == b['programs'] else 'DIFFERENT'}, "
             f"P(match) {'same' if a['p_match'] == b['p_match'] else 'DIFFERENT'}, "
-            f"{len(curve)} curve points differ (from {min(curve, default='-')} applications)"
+            f"{len(curve)} curve points differ in size, fees or P(match) "
+            f"(from {min(curve, default='-')} applications); objectives differ by up to "
+            f"{objective:.1e}"
         )
     return 1 if differ else 0
 
