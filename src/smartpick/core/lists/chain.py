@@ -11,13 +11,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from smartpick.core.chances.matrix import SIGNAL_LEVELS
+from smartpick.core.lists import polish_kernel as kernel
 from smartpick.core.lists.fees import FeeSchedule
 from smartpick.core.lists.polish import improve_signals, polish
 from smartpick.core.lists.types import (
     _FEE_FLOOR_USD,
     _M_CAP,
+    _SWAP_POOL,
     _TIE,
     _TOL,
+    LOCAL_SEARCH_MAX_SIZE,
     FloatArray,
     IntArray,
     ListProblem,
@@ -285,10 +288,29 @@ class _Chain:
         return out
 
     def polish(self, fee_cap: float) -> None:
-        """Swaps, then signal moves, again while either still improves the list
-        (`core.lists.polish`)."""
-        polish(self, fee_cap)
+        """Swaps, then signal moves, again while either still improves the list: compiled in
+        closed form for P(match) (`core.lists.polish_kernel`), else `core.lists.polish`."""
+        if not self.unit_values:
+            polish(self, fee_cap)
+            return
+        _, self.fee = kernel.polish(
+            self.M, np.array(self.w, dtype=float), np.array(self.Q, dtype=float), self.f,
+            self.sel, self.lev, self.fixed, self.eligible, self.sig_group, self.signalable,
+            self.allow, self.used, self.fee_group, self.fee_counts, np.array(self.marginal),
+            self.fee, float(fee_cap), _SWAP_POOL, LOCAL_SEARCH_MAX_SIZE,
+        )  # fmt: skip
+        self._addable = None
+        self.refresh()
 
     def improve_signals(self) -> bool:
-        """Upgrade, move or exchange signals while the objective rises; True if any changed."""
-        return improve_signals(self)
+        """Upgrade, move or exchange signals while the objective rises; True if any changed
+        (compiled for P(match), as `polish`)."""
+        if not self.unit_values:
+            return improve_signals(self)
+        changed, _ = kernel.improve_signals(
+            self.M, np.array(self.w, dtype=float), np.array(self.Q, dtype=float), self.f,
+            self.sel, self.lev, self.sig_group, self.signalable, self.allow, self.used,
+        )  # fmt: skip
+        self._addable = None
+        self.refresh()
+        return bool(changed)

@@ -1,6 +1,6 @@
-"""The fast chain's stages compiled (numba): add the best program, decide whether the stage needs
-a polish, record it, apply the stopping rule; again, until the chain ends or a polish may change
-the list.
+"""The fast chain's stages compiled (numba): add the best program, polish the stage if the
+schedule says so and a polish may change it, record it, apply the stopping rule; again, until the
+chain ends or a polish changed the list (the caller then records the whole list).
 
 The chain is a sequential loop of small steps (about 200 stages, each weighing 3 x 657 candidates
 at 16 quadrature nodes); in numpy each step costs a dozen calls of a few microseconds, compiled
@@ -8,9 +8,9 @@ it costs about as much as the arithmetic. The rules are those of `core.lists.opt
 (`_run_chain`), `core.lists.chain` (`best_add`, `put`, `levels_open`) and the polish test of
 `docs/optimizer.md`: with every preference value 1, P(match) = 1 - w.Q with Q the product of
 (1 - m) over the listed programs, so the exact gain of every swap and signal move the polish
-(`core.lists.polish`) may try is a closed form. A polish is skipped only when none of them raises
-P(match) by more than the polish's tolerance (less a margin for rounding); otherwise control goes
-back to Python, which polishes as before. Tests compare the lists with the general chain's.
+(`core.lists.polish_kernel`) may try is a closed form. A polish is skipped only when none of them
+raises P(match) by more than the polish's tolerance (less a margin for rounding). Tests compare
+the lists with the general chain's (`optimize_list(problem, reference=True)`).
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ import math
 
 import numpy as np
 from numba import njit
+
+from smartpick.core.lists.polish_kernel import _SUMS, _gain, _levels_open, polish, swap_gain
 
 # state[]: the chain's integers, read and written by `grow`
 FEE, SIZE, STAGE, STOP_AT, CURVE_END = 0, 1, 2, 3, 4
@@ -29,7 +31,7 @@ MAX_PROGRAMS, HORIZON, POLISH_UP_TO, POLISH_EVERY, LOCAL_SEARCH_MAX, TRANSCRIPT,
 # reals[]: F_NOW (written), the budget for programs (inf: none), and the rule's reals
 F_NOW, PROGRAM_BUDGET, FEE_POWER, MATCH_VALUE, CURVE_PAST = 0, 1, 2, 3, 4
 # what `grow` returns after its records
-ENDED, POLISH = 0, 1
+ENDED, POLISHED = 0, 1
 
 _TOL = 1e-12  # as core.lists.types
 _TIE = 1e-12
@@ -37,34 +39,6 @@ _FEE_FLOOR_USD = 1.0
 # closed forms and the polish's own arithmetic differ by rounding (about 1e-15 here): a move whose
 # gain is within this margin of the polish's tolerance counts as one that may help
 _MARGIN = 1e-13
-# sums over the nodes may be reordered (vectorised): that moves them by rounding only, which the
-# tie rule and the margin absorb; no assumption about infinities or NaN (the code compares with inf)
-_SUMS = {"reassoc", "contract"}
-
-
-@njit(cache=True)
-def _levels_open(allow, used, sig_group, signalable, out):  # type: ignore[no-untyped-def]
-    """out[l, p]: may p take level l given the allowance left in its group; the number of levels
-    worth weighing (1 once every signal is used)."""
-    levels, n = out.shape
-    any_signal = False
-    for p in range(n):
-        out[0, p] = True
-        g = sig_group[p]
-        for s in range(1, levels):
-            ok = signalable[p] and allow[max(g, 0), s] - used[max(g, 0), s] > 0
-            out[s, p] = ok
-            any_signal = any_signal or ok
-    return levels if any_signal else 1
-
-
-@njit(cache=True, fastmath=_SUMS)
-def _gain(M, wq, s, p):  # type: ignore[no-untyped-def]
-    """What adding p at level s gains now: sum_k m_psk w_k Q_k."""
-    g = 0.0
-    for k in range(M.shape[2]):
-        g += M[s, p, k] * wq[k]
-    return g
 
 
 @njit(cache=True)
@@ -173,21 +147,11 @@ def _swap_may_help(  # type: ignore[no-untyped-def]
                 c = out_c[j]
                 if now[s, d] <= floor[j]:
                     continue
-                freed = s > 0 and lev[c] == s and sig_group[d] == sig_group[c] and sig_group[d] >= 0
-                if not (open_[s, d] or freed):
-                    continue
-                same = 1 if fee_group[d] == fee_group[c] else 0
-                new_fee = (
-                    fee
-                    - marginal[fee_counts[fee_group[c]] - 1]
-                    + marginal[fee_counts[fee_group[d]] - same]
-                )
-                if new_fee > fee_cap:
-                    continue
-                gain = 0.0
-                for k in range(K):
-                    gain += M[s, d, k] * wq[k] * inv[j, k]
-                if gain - loss[j] > threshold:
+                gain = swap_gain(
+                    M, wq, inv[j], loss[j], s, d, c, lev, sig_group, open_, fee_group,
+                    fee_counts, marginal, fee, fee_cap,
+                )  # fmt: skip
+                if gain > threshold:
                     return True
     return False
 
@@ -278,9 +242,8 @@ def grow(  # type: ignore[no-untyped-def]
 ):
     """Run the chain's stages from the current list (see the module's docstring). Each stage's
     added position, level, P(match) and fees for the programs go to out_p, out_s, out_f, out_fee.
-    Returns (records, ENDED or
-    POLISH); with POLISH the last record's stage is not finalized: the caller polishes it,
-    snapshots it and applies the stopping rule."""
+    Returns (records, ENDED or POLISHED); with POLISHED, the last stage's list was changed by
+    its polish (not only by its program): the caller records the whole list."""
     levels, n, K = M.shape
     open_ = np.empty((levels, n), dtype=np.bool_)
     ratio = np.empty((levels, n))
@@ -295,6 +258,7 @@ def grow(  # type: ignore[no-untyped-def]
     records = 0
     while True:
         fee, size = state[FEE], state[SIZE]
+        fee_before = fee
         past_budget = not has_budget or fee > reals[PROGRAM_BUDGET]
         past_count = max_programs < 0 or size >= max_programs
         if past_budget and past_count:
@@ -347,6 +311,7 @@ def grow(  # type: ignore[no-untyped-def]
             or (size + 1) % limits[POLISH_EVERY] == 0
             or not room
         )
+        polished = False
         if polish_now:
             fee_cap = float(fee) if reals[FEE_POWER] > 0 else np.inf
             for k in range(K):
@@ -357,9 +322,19 @@ def grow(  # type: ignore[no-untyped-def]
                 marginal, fee, fee_cap, largest_m, bound, limits[SWAP_POOL],
             )  # fmt: skip
             if may or _signal_move_may_help(M, wq, sel, lev, sig_group, signalable, open_):
-                return records, POLISH
+                before_sel, before_lev = sel.copy(), lev.copy()
+                f, fee = polish(
+                    M, w, Q, f, sel, lev, fixed, eligible, sig_group, signalable, allow, used,
+                    fee_group, fee_counts, marginal, fee, fee_cap, limits[SWAP_POOL],
+                    limits[LOCAL_SEARCH_MAX],
+                )  # fmt: skip
+                polished = not (np.array_equal(sel, before_sel) and np.array_equal(lev, before_lev))
+                state[FEE], reals[F_NOW] = fee, f
+                out_f[records - 1], out_fee[records - 1] = f, fee
+                if polished:
+                    bound[:] = np.inf  # Q may have risen: earlier gains no longer bound
         # the stopping rule: the first stage whose gain does not pay for its fee
-        added_fee = marginal[fee_counts[fee_group[p]] - 1]
+        added_fee = fee - fee_before
         if size == 0:  # the first program brings the transcript fee
             added_fee += limits[TRANSCRIPT]
         if state[STOP_AT] < 0 and not (f - f_before) * reals[MATCH_VALUE] >= added_fee:
@@ -367,3 +342,5 @@ def grow(  # type: ignore[no-untyped-def]
             state[CURVE_END] = max(limits[HORIZON], math.ceil(reals[CURVE_PAST] * size))
         state[STAGE] += 1
         state[SIZE] = size + 1
+        if polished:
+            return records, POLISHED

@@ -8,14 +8,13 @@ for every candidate at once, instead of the prefix products and suffix sums the 
 (the prefix A_p minus the suffix B_p equals Q for an unselected p), so it chooses the same
 program at every stage; tests compare the two on the reference profiles.
 
-`FastChain.grow` runs the stages compiled (`core.lists.chain_kernel`): it hands a stage to the
-general chain's swaps and signal moves only when they may change it.
+`FastChain.grow` runs the stages, their polish and the stopping rule compiled
+(`core.lists.chain_kernel`).
 """
 
 from __future__ import annotations
 
 import bisect
-import math
 
 import numpy as np
 
@@ -23,7 +22,6 @@ from smartpick.core.cancellation import checkpoint
 from smartpick.core.lists import chain_kernel as kernel
 from smartpick.core.lists.chain import _Chain
 from smartpick.core.lists.curve import StageSet
-from smartpick.core.lists.economics import worth_sending
 from smartpick.core.lists.types import (
     _SWAP_POOL,
     CURVE_PAST_STOP,
@@ -119,11 +117,10 @@ class FastChain(_Chain):
         """Not available: the fast chain only adds (the general chain moves signals)."""
         raise NotImplementedError("FastChain does not move signals: use _Chain")
 
-    def grow(self, stage_sets: list[StageSet], *, fee_power: float, polisher: _Chain) -> int | None:
+    def grow(self, stage_sets: list[StageSet], *, fee_power: float) -> int | None:
         """Grow the chain from its current list (the last of `stage_sets`) as
         `core.lists.optimizer` describes, appending a stage per program; returns the stopping
-        stage. The stages run compiled; a stage the polish may change is polished on `polisher`
-        (the general chain), which hands the changed list back."""
+        stage. The stages, their polish and the stopping rule run compiled."""
         problem = self.problem
         transcript = problem.fee_schedule.transcript_fee_usd
         budget = problem.budget_usd
@@ -166,41 +163,13 @@ class FastChain(_Chain):
             )  # fmt: skip
             self.Q, self.f, self.fee = Q, float(reals[kernel.F_NOW]), int(state[kernel.FEE])
             self._current, self._addable = True, None
-            finished = records if status == kernel.ENDED else records - 1
-            for i in range(finished):
-                added = (int(self.order[out_p[i]]), int(out_s[i]))
+            # with POLISHED the last stage's polish changed the list: it is recorded whole
+            added = records if status == kernel.ENDED else records - 1
+            for i in range(added):
+                program = (int(self.order[out_p[i]]), int(out_s[i]))
                 fee = int(out_fee[i]) + transcript
-                stage_sets.append(stage_set_after(stage_sets[-1], added, fee, float(out_f[i])))
+                stage_sets.append(stage_set_after(stage_sets[-1], program, fee, float(out_f[i])))
             if status == kernel.ENDED:
                 stop = int(state[kernel.STOP_AT])
                 return None if stop < 0 else stop
-            self._polish_last(stage_sets, polisher, fee_power, int(out_p[finished]))
-            gain = stage_sets[-1][3] - stage_sets[-2][3]
-            fee_added = stage_sets[-1][2] - stage_sets[-2][2]
-            size = int(state[kernel.SIZE])
-            if state[kernel.STOP_AT] < 0 and not worth_sending(
-                gain, fee_added, problem.match_value_usd
-            ):
-                state[kernel.STOP_AT] = state[kernel.STAGE]
-                state[kernel.CURVE_END] = max(problem.horizon, math.ceil(CURVE_PAST_STOP * size))
-            state[kernel.STAGE] += 1
-            state[kernel.SIZE] = size + 1
-            state[kernel.FEE] = self.fee
-            reals[kernel.F_NOW] = self.f
-
-    def _polish_last(
-        self, stage_sets: list[StageSet], polisher: _Chain, fee_power: float, p: int
-    ) -> None:
-        """Polish the stage that just added position p and append it to `stage_sets`."""
-        transcript = self.problem.fee_schedule.transcript_fee_usd
-        fee_cap = self.fee if fee_power > 0 else float("inf")
-        polisher.adopt(self)
-        before = polisher.lev.copy(), polisher.sel.copy()
-        polisher.polish(fee_cap)
-        if np.array_equal(before[0], polisher.lev) and np.array_equal(before[1], polisher.sel):
-            added = (int(self.order[p]), int(self.lev[p]))
-            fee = self.fee + transcript
-            stage_sets.append(stage_set_after(stage_sets[-1], added, fee, self.f))
-            return
-        self.adopt(polisher)  # the polish changed the list: take it back
-        stage_sets.append(stage_set_of(self, transcript))
+            stage_sets.append(stage_set_of(self, transcript))

@@ -132,29 +132,20 @@ def optimize_list(
                 field="count",
             )
 
-    polisher = None
-    if fast:
-        polisher = chain if not isinstance(chain, FastChain) else _Chain(problem, like=chain)
-        if not isinstance(chain, FastChain):
-            chain = FastChain(problem, like=polisher)
-            chain.adopt(polisher)
+    if fast and not isinstance(chain, FastChain):  # must-include programs placed: grow fast
+        general, chain = chain, FastChain(problem, like=chain)
+        chain.adopt(general)
     start = chain.save()
-    stage_sets, stop_at = _run_chain(
-        problem, chain, fee_power=1.0, polish=polish, polisher=polisher
-    )
+    stage_sets, stop_at = _run_chain(problem, chain, fee_power=1.0, polish=polish)
     alternative_sets: list[StageSet] = []
     if len(set(problem.fee_groups)) > 1 and problem.budget_usd is not None:
         # Fees differ between specialties: a second chain that ignores fees reaches lists of the
         # same size at a higher cost, which a budget between two stages of the first can afford.
         chain.restore(start, refresh=True)
-        alternative_sets, _ = _run_chain(
-            problem, chain, fee_power=0.0, polish=polish, polisher=polisher
-        )
+        alternative_sets, _ = _run_chain(problem, chain, fee_power=0.0, polish=polish)
         for power in _EXTRA_FEE_POWERS:
             chain.restore(start, refresh=True)
-            alternative_sets += _run_chain(
-                problem, chain, fee_power=power, polish=polish, polisher=polisher
-            )[0]
+            alternative_sets += _run_chain(problem, chain, fee_power=power, polish=polish)[0]
 
     stages = curve_stages(problem, stage_sets)
     alternatives = curve_stages(problem, alternative_sets)
@@ -168,7 +159,6 @@ def _run_chain(
     *,
     fee_power: float,
     polish: bool,
-    polisher: _Chain | None = None,
 ) -> tuple[list[StageSet], int | None]:
     """Grow the chain from its current list; return its stages and the stopping stage.
 
@@ -178,15 +168,15 @@ def _run_chain(
     Swaps and signal moves polish the stages within the limits: every one with `polish`;
     otherwise every `POLISH_EVERY`-th, the last one the limits allow and, without limits, every
     one up to `POLISH_EVERY_STAGE_UP_TO` programs. A `FastChain` runs the same rules compiled
-    and polishes on `polisher` (`FastChain.grow`).
+    (`FastChain.grow`).
     """
     transcript = problem.fee_schedule.transcript_fee_usd
     program_budget = None if problem.budget_usd is None else problem.budget_usd - transcript
     stage_sets: list[StageSet] = [stage_set_of(chain, transcript)]
     if isinstance(chain, FastChain):
-        if polisher is None or polish:
-            raise ValueError("a FastChain grows with a polisher and the polish schedule")
-        return stage_sets, chain.grow(stage_sets, fee_power=fee_power, polisher=polisher)
+        if polish:
+            raise ValueError("a FastChain grows with the polish schedule")
+        return stage_sets, chain.grow(stage_sets, fee_power=fee_power)
 
     def room_left(size: int) -> bool:
         """Whether one more program could still fit the budget and the count."""

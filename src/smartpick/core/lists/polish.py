@@ -1,4 +1,6 @@
-"""Swaps and signal moves: the polish of one stage of the chain (`core.lists.chain`).
+"""Swaps and signal moves: the polish of one stage of the chain (`core.lists.chain`) when the
+programs have preference values (P(match) lists are polished by the same rules compiled, in
+closed form: `core.lists.polish_kernel`).
 
 A swap takes one program out and another in without raising the stage's fees; a signal move
 upgrades a program, or moves or exchanges a signal, where it adds more. Estimates pick the moves
@@ -88,16 +90,6 @@ def _swap_gains(
 ) -> tuple[IntArray, FloatArray]:
     """The swap pool (at most `_SWAP_POOL` of `addable`, by their gain now) and the estimated
     gain of swapping each of them (at each level) in for each removable program, (L, P, C)."""
-    if chain.unit_values:
-        # P(match): f = 1 - w.Q, so swapping d in for c multiplies Q by (1 - m_d) / (1 - m_c)
-        wq = chain.w * chain.Q
-        now = (chain.M @ wq)[:, addable].max(axis=0)
-        if addable.size > _SWAP_POOL:
-            addable = addable[_top(now, _SWAP_POOL)]
-        m = chain.m[removable]
-        inv = 1.0 / (1.0 - m)  # (C, K)
-        loss = (m * inv) @ wq  # (C,) what removing c costs
-        return addable, (chain.M[:, addable] * wq) @ inv.T - loss
     base = chain.v[addable, None] * chain.A[addable] - chain.B[addable]
     H_all = chain.M[:, addable] * base  # (L, P, K)
     now = (H_all @ chain.w).max(axis=0)

@@ -1,0 +1,365 @@
+"""The polish of a P(match) list compiled (numba): swaps and signal moves, and the exact test of
+whether a polish could change a list.
+
+With every preference value 1, P(match) = 1 - w.Q where Q is the product of (1 - m) over the
+listed programs at each quadrature node. A change of a few programs multiplies Q by known
+factors, so every move's gain is a closed form:
+- swap d in at level s for c: Q (1 - m_ds) / (1 - m_c);
+- p to signal level s: Q (1 - m_ps) / (1 - m_p);
+- p to level s and q (holding s) to p's old level l: Q (1 - m_ps)(1 - m_ql) / ((1 - m_p)(1 - m_q)).
+The polish (`polish`) follows `core.lists.polish` (which keeps the rules for preference values):
+swaps within the stage's fees among the 64 programs that gain most now, then signal moves ranked
+by their gain and checked exactly, for up to 3 rounds. The chain (`core.lists.chain_kernel`)
+also uses these closed forms to skip the polishes that could not change a list.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numba
+import numpy as np
+from numba import njit
+
+_TOL = 1e-12  # as core.lists.types
+_TIE = 1e-12
+_MAX_SWAPS = 8  # as core.lists.types: swaps per round, rounds, signal moves checked per round
+_ROUNDS = 3
+_SIGNAL_TRIES = 6
+_EXCHANGE_SLACK = 1e-3
+# sums over the nodes may be reordered (vectorised): that moves them by rounding only, which the
+# tie rule and the margin absorb; no assumption about infinities or NaN (the code compares with inf)
+_SUMS = {"reassoc", "contract"}
+
+
+def _use_cache_named_after_sources() -> None:
+    """numba's cache checks only the file that defines a function, not those of the functions it
+    calls: the kernels' cache lives in a directory named after a digest of both kernel modules
+    (where it cannot be written, numba falls back to its own places)."""
+    here = Path(__file__).resolve().parent
+    sources = b"".join(
+        (here / name).read_bytes() for name in ("polish_kernel.py", "chain_kernel.py")
+    )
+    digest = hashlib.sha256(sources).hexdigest()[:16]
+    numba.config.CACHE_DIR = str(here / "__pycache__" / f"kernels-{digest}")  # type: ignore[attr-defined]
+
+
+_use_cache_named_after_sources()
+
+
+@njit(cache=True)
+def _levels_open(allow, used, sig_group, signalable, out):  # type: ignore[no-untyped-def]
+    """out[l, p]: may p take level l given the allowance left in its group; the number of levels
+    worth weighing (1 once every signal is used)."""
+    levels, n = out.shape
+    any_signal = False
+    for p in range(n):
+        out[0, p] = True
+        g = sig_group[p]
+        for s in range(1, levels):
+            ok = signalable[p] and allow[max(g, 0), s] - used[max(g, 0), s] > 0
+            out[s, p] = ok
+            any_signal = any_signal or ok
+    return levels if any_signal else 1
+
+
+@njit(cache=True, fastmath=_SUMS)
+def _gain(M, wq, s, p):  # type: ignore[no-untyped-def]
+    """What adding p at level s gains now: sum_k m_psk w_k Q_k."""
+    g = 0.0
+    for k in range(M.shape[2]):
+        g += M[s, p, k] * wq[k]
+    return g
+
+
+@njit(cache=True)
+def refresh_q(M, w, sel, lev, Q):  # type: ignore[no-untyped-def]
+    """Q = the product of (1 - m) over the listed programs (in position order); returns w.Q's
+    complement, P(match)."""
+    n, K = M.shape[1], M.shape[2]
+    Q[:] = 1.0
+    for p in range(n):
+        if sel[p]:
+            for k in range(K):
+                Q[k] *= 1.0 - M[lev[p], p, k]
+    f = 1.0
+    for k in range(K):
+        f -= Q[k] * w[k]
+    return f
+
+
+# fmt: off
+@njit(cache=True, fastmath=_SUMS)
+def swap_gain(  # type: ignore[no-untyped-def]
+    M, wq, inv_c, loss_c, s, d, c, lev, sig_group, open_, fee_group, fee_counts, marginal, fee,
+    fee_cap,
+):
+# fmt: on
+    """What swapping d in at level s for c out gains (-inf if not allowed: the level must be open
+    to d or freed by c in d's signal group, and the fees must stay within `fee_cap`);
+    inv_c = 1 / (1 - m_c) per node, loss_c what removing c costs."""
+    freed = lev[c] == s and s > 0 and sig_group[d] == sig_group[c] and sig_group[d] >= 0
+    if not (open_[s, d] or freed):
+        return -np.inf
+    same = 1 if fee_group[d] == fee_group[c] else 0
+    paid = fee - marginal[fee_counts[fee_group[c]] - 1] + marginal[fee_counts[fee_group[d]] - same]
+    if paid > fee_cap:
+        return -np.inf
+    g = 0.0
+    for k in range(M.shape[2]):
+        g += M[s, d, k] * wq[k] * inv_c[k]
+    return g - loss_c
+
+
+@njit(cache=True)
+def _move(sel, lev, used, sig_group, fee_group, fee_counts, marginal, fee, p, level):  # type: ignore[no-untyped-def]
+    """Put p in the list at `level` (level -1: take it out); returns the new fee."""
+    if lev[p] > 0 and sel[p]:
+        used[sig_group[p], lev[p]] -= 1
+    if sel[p]:
+        fee_counts[fee_group[p]] -= 1
+        fee -= marginal[fee_counts[fee_group[p]]]
+    sel[p] = level >= 0
+    lev[p] = max(level, 0)
+    if level >= 0:
+        if level > 0:
+            used[sig_group[p], level] += 1
+        fee += marginal[fee_counts[fee_group[p]]]
+        fee_counts[fee_group[p]] += 1
+    return fee
+
+
+# fmt: off
+@njit(cache=True, fastmath=_SUMS)
+def _swap_pass(  # type: ignore[no-untyped-def]
+    M, w, Q, f, sel, lev, fixed, eligible, sig_group, signalable, allow, used, fee_group,
+    fee_counts, marginal, fee, fee_cap, pool, open_,
+):
+# fmt: on
+    """Apply the best swap (one out, one in, at a level open to it) within the fee cap if it
+    raises P(match); returns (applied, P(match), fee). The programs to swap in are the `pool`
+    with the largest gain now at any level (ties to the lowest position)."""
+    levels, n, K = M.shape
+    out_c, add = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    C = A = 0
+    for p in range(n):
+        if sel[p] and not fixed[p]:
+            out_c[C] = p
+            C += 1
+        elif eligible[p] and not sel[p]:
+            add[A] = p
+            A += 1
+    if C == 0 or A == 0:
+        return False, f, fee
+    wq = w * Q
+    now = np.full(A, -np.inf)
+    for i in range(A):
+        for s in range(levels):
+            now[i] = max(now[i], _gain(M, wq, s, add[i]))
+    kth, ties = -np.inf, A
+    if pool < A:
+        kth = np.sort(now)[A - pool]
+        ties = pool
+        for i in range(A):
+            if now[i] > kth:
+                ties -= 1
+    inv = np.empty((C, K))
+    loss = np.zeros(C)
+    for j in range(C):
+        for k in range(K):
+            m = M[lev[out_c[j]], out_c[j], k]
+            inv[j, k] = 1.0 / (1.0 - m)
+            loss[j] += m * inv[j, k] * wq[k]
+    _levels_open(allow, used, sig_group, signalable, open_)
+    best, bd, bc, bs = 0.0, -1, -1, 0
+    for s in range(levels):
+        top, top_d, top_c = -np.inf, -1, -1
+        left = ties
+        for i in range(A):
+            if now[i] < kth or (now[i] == kth and left <= 0):
+                continue
+            if now[i] == kth:
+                left -= 1
+            d = add[i]
+            for j in range(C):
+                c = out_c[j]
+                g = swap_gain(
+                    M, wq, inv[j], loss[j], s, d, c, lev, sig_group, open_, fee_group,
+                    fee_counts, marginal, fee, fee_cap,
+                )  # fmt: skip
+                if g > top:
+                    top, top_d, top_c = g, d, c
+        if top > best:
+            best, bd, bc, bs = top, top_d, top_c, s
+    if bd < 0 or best <= _TOL * max(1.0, f):
+        return False, f, fee
+    old = lev[bc]
+    new_fee = _move(sel, lev, used, sig_group, fee_group, fee_counts, marginal, fee, bc, -1)
+    new_fee = _move(sel, lev, used, sig_group, fee_group, fee_counts, marginal, new_fee, bd, bs)
+    trial = np.empty(K)
+    f_new = refresh_q(M, w, sel, lev, trial)
+    if f_new <= f + _TOL or new_fee > fee_cap:  # not better after all: undo
+        _move(sel, lev, used, sig_group, fee_group, fee_counts, marginal, new_fee, bd, -1)
+        _move(sel, lev, used, sig_group, fee_group, fee_counts, marginal, fee, bc, old)
+        return False, f, fee
+    Q[:] = trial
+    return True, f_new, new_fee
+
+
+@njit(cache=True)
+def _before(g, p, q, s, g2, p2, q2, s2):  # type: ignore[no-untyped-def]
+    """Whether move (g, p, q, s) comes before (g2, p2, q2, s2): larger gain, then positions."""
+    if g != g2:
+        return g > g2
+    if p != p2:
+        return p < p2
+    if q != q2:
+        return q < q2
+    return s < s2
+
+
+@njit(cache=True, fastmath=_SUMS)
+def _signal_round(M, w, Q, f, sel, lev, sig_group, signalable, allow, used, open_):  # type: ignore[no-untyped-def]
+    """One round of signal moves: rank every upgrade or move to an open level and every exchange
+    within a group by its gain, check the best `_SIGNAL_TRIES` exactly in that order, apply the
+    first that raises P(match); returns (applied, P(match))."""
+    levels, n, K = M.shape
+    idx = np.empty(n, dtype=np.int64)
+    J = 0
+    for p in range(n):
+        if sel[p] and signalable[p]:
+            idx[J] = p
+            J += 1
+    if J == 0:
+        return False, f
+    # change[l, j]: what putting idx[j] at level l gains, the others unchanged (exact)
+    change = np.empty((levels, J))
+    for j in range(J):
+        p = idx[j]
+        for s in range(levels):
+            g = 0.0
+            for k in range(K):
+                m = M[lev[p], p, k]
+                g += (M[s, p, k] - m) * (Q[k] / (1.0 - m)) * w[k]
+            change[s, j] = g
+    _levels_open(allow, used, sig_group, signalable, open_)
+    size = (levels - 1) * (_SIGNAL_TRIES + J)
+    gain = np.empty(size)
+    mp, mq, ms = np.empty(size, np.int64), np.empty(size, np.int64), np.empty(size, np.int64)
+    count = 0
+    up = np.empty(J)
+    for s in range(1, levels):
+        for j in range(J):
+            up[j] = change[s, j] if lev[idx[j]] != s else -np.inf
+        taken = np.zeros(J, dtype=np.bool_)
+        for _ in range(_SIGNAL_TRIES):  # upgrades or moves to s, best first (ties: position)
+            top, tj = -np.inf, -1
+            for j in range(J):
+                if not taken[j] and open_[s, idx[j]] and up[j] > top:
+                    top, tj = up[j], j
+            if tj < 0 or top <= _TOL:
+                break
+            taken[tj] = True
+            gain[count], mp[count], mq[count], ms[count] = top, idx[tj], -1, s
+            count += 1
+        for h in range(J):  # a holder of s takes a candidate's level, the candidate takes s
+            if lev[idx[h]] != s:
+                continue
+            top, tj = -np.inf, -1
+            for j in range(J):
+                if sig_group[idx[j]] == sig_group[idx[h]]:
+                    g = up[j] + change[lev[idx[j]], h]
+                    if g > top:
+                        top, tj = g, j
+            if tj >= 0 and top > -_EXCHANGE_SLACK:
+                gain[count], mp[count], mq[count], ms[count] = top, idx[tj], idx[h], s
+                count += 1
+    tried = np.zeros(count, dtype=np.bool_)
+    trial = np.empty(K)
+    for _ in range(min(count, _SIGNAL_TRIES)):
+        t = -1  # the next move by (-gain, p, q, level)
+        for u in range(count):
+            if tried[u]:
+                continue
+            if t < 0 or _before(gain[u], mp[u], mq[u], ms[u], gain[t], mp[t], mq[t], ms[t]):
+                t = u
+        tried[t] = True
+        p, q, s = mp[t], mq[t], ms[t]
+        old = lev[p]
+        lev[p] = s
+        if q >= 0:
+            lev[q] = old
+        f_new = refresh_q(M, w, sel, lev, trial)
+        if f_new > f + _TOL:
+            used[sig_group[p], s] += 1
+            if old > 0:
+                used[sig_group[p], old] -= 1
+            if q >= 0:
+                used[sig_group[q], s] -= 1
+                if old > 0:
+                    used[sig_group[q], old] += 1
+            Q[:] = trial
+            return True, f_new
+        lev[p] = old
+        if q >= 0:
+            lev[q] = s
+    return False, f
+
+
+_C1 = {"float": "float64[::1]", "int": "int64[::1]", "bool": "boolean[::1]"}
+# compiled when this module is imported (or read from the cache), so no request waits for the
+# compiler; callers pass writable C-contiguous arrays of exactly these types
+_LIST = "float64[:, :, ::1], {float}, {float}, float64, {bool}, {int}".format(**_C1)
+_SIGNALS = "{int}, {bool}, int64[:, ::1], int64[:, ::1]".format(**_C1)
+
+
+@njit(f"Tuple((boolean, float64))({_LIST}, {_SIGNALS})", cache=True)
+def improve_signals(M, w, Q, f, sel, lev, sig_group, signalable, allow, used):  # type: ignore[no-untyped-def]
+    """Upgrade, move or exchange signals while P(match) rises; returns (changed, P(match)). Q is
+    recomputed first and follows the list."""
+    levels, n = M.shape[0], M.shape[1]
+    f = refresh_q(M, w, sel, lev, Q)
+    if levels < 2 or not signalable.any():
+        return False, f
+    open_ = np.empty((levels, n), dtype=np.bool_)
+    changed = False
+    for _ in range(4 * allow[:, 1:].sum() + 4):
+        applied, f = _signal_round(M, w, Q, f, sel, lev, sig_group, signalable, allow, used, open_)
+        if not applied:
+            break
+        changed = True
+    return changed, f
+
+
+# fmt: off
+@njit(
+    f"Tuple((float64, int64))({_LIST}, {{bool}}, {{bool}}, {_SIGNALS}, {{int}}, {{int}}, {{int}},"
+    " int64, float64, int64, int64)".format(**_C1),
+    cache=True,
+)
+def polish(  # type: ignore[no-untyped-def]
+    M, w, Q, f, sel, lev, fixed, eligible, sig_group, signalable, allow, used, fee_group,
+    fee_counts, marginal, fee, fee_cap, pool, local_search_max,
+):
+# fmt: on
+    """Swaps within `fee_cap`, then signal moves, again while either still improves the list
+    (as `core.lists.polish.polish`); returns (P(match), fee). Q is recomputed first (so every
+    chain polishing the same list decides alike) and follows the list."""
+    open_ = np.empty((M.shape[0], M.shape[1]), dtype=np.bool_)
+    f = refresh_q(M, w, sel, lev, Q)
+    for _ in range(_ROUNDS):
+        swapped = 0
+        if sel.sum() <= local_search_max:
+            while swapped < _MAX_SWAPS:
+                applied, f, fee = _swap_pass(
+                    M, w, Q, f, sel, lev, fixed, eligible, sig_group, signalable, allow, used,
+                    fee_group, fee_counts, marginal, fee, fee_cap, pool, open_,
+                )  # fmt: skip
+                if not applied:
+                    break
+                swapped += 1
+        moved, f = improve_signals(M, w, Q, f, sel, lev, sig_group, signalable, allow, used)
+        if not moved and not swapped:
+            break
+    return f, fee
