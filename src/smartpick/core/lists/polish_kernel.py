@@ -16,6 +16,7 @@ also uses these closed forms to skip the polishes that could not change a list.
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
 import numba
@@ -36,13 +37,18 @@ _SUMS = {"reassoc", "contract"}
 def _use_cache_named_after_sources() -> None:
     """numba's cache checks only the file that defines a function, not those of the functions it
     calls: the kernels' cache lives in a directory named after a digest of both kernel modules
-    (where it cannot be written, numba falls back to its own places)."""
+    (where it cannot be written, numba falls back to its own places); those made from other
+    sources are deleted."""
     here = Path(__file__).resolve().parent
     sources = b"".join(
         (here / name).read_bytes() for name in ("polish_kernel.py", "chain_kernel.py")
     )
     digest = hashlib.sha256(sources).hexdigest()[:16]
-    numba.config.CACHE_DIR = str(here / "__pycache__" / f"kernels-{digest}")  # type: ignore[attr-defined]
+    cache = here / "__pycache__" / f"kernels-{digest}"
+    for older in cache.parent.glob("kernels-*"):  # made from other sources: never read again
+        if older != cache:
+            shutil.rmtree(older, ignore_errors=True)
+    numba.config.CACHE_DIR = str(cache)  # type: ignore[attr-defined]
 
 
 _use_cache_named_after_sources()
