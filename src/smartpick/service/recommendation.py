@@ -5,8 +5,9 @@ listed programs only, and each listed program's reasons are written only for the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -78,7 +79,7 @@ def build_recommendation(
     level = assessment.level
     group_count: dict[str, int] = {}
     listed: list[ListedProgram] = []
-    rows = take(assessment.rows, selected)
+    rows = _ListedRows(assessment.rows, selected)
     for rank, (i, s, fee, contribution) in enumerate(
         zip(selected, levels, solution.fees_usd, solution.contributions, strict=True), start=1
     ):
@@ -86,7 +87,7 @@ def build_recommendation(
         group = fee_group(p)
         group_count[group] = group_count.get(group, 0) + 1
         p_int = Estimate(*p_ints[rank - 1])
-        row = rows[rank - 1]
+        row = partial(rows.row, rank - 1)
         plain = float(cm.point_interview[0][i] @ cm.weights)
         why = _Why(
             profile=assessment.profile,
@@ -112,7 +113,7 @@ def build_recommendation(
                 contribution_pp=100 * contribution,
                 preference=None if problem.values is None else problem.values[i],
                 must_include=i in must,
-                confidence=row.confidence,
+                read_chance=row,
                 write_reasons=why.reasons,
             )
         )
@@ -242,6 +243,20 @@ def build_recommendation(
     )
 
 
+class _ListedRows:
+    """The model's rows of the listed programs, built together when the first is read."""
+
+    def __init__(self, rows: Sequence[ProgramChance], selected: Sequence[int]) -> None:
+        self._rows, self._selected = rows, selected
+        self._taken: list[ProgramChance] | None = None
+
+    def row(self, k: int) -> ProgramChance:
+        """The row of the k-th listed program (0-based, in list order)."""
+        if self._taken is None:
+            self._taken = take(self._rows, self._selected)
+        return self._taken[k]
+
+
 @dataclass(frozen=True)
 class _Why:
     """What a listed program's reasons are written from (when first read: a what-if prices a
@@ -249,7 +264,7 @@ class _Why:
 
     profile: ApplicantProfile
     program: Program
-    row: ProgramChance
+    row: Callable[[], ProgramChance]
     signal: int
     plain: float
     signaled: float
@@ -260,7 +275,7 @@ class _Why:
 
     def reasons(self) -> tuple[str, ...]:
         """Why the program is in the list, most specific first."""
-        p, row = self.program, self.row
+        p, row = self.program, self.row()
         reasons: list[str] = []
         if self.must_include:
             reasons.append("must-include (your choice)")

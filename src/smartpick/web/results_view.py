@@ -50,7 +50,7 @@ def results_data(
     With `html` the page's rows and map dots come as ready markup (`_list_html`, `_map`) instead
     of `list` and `recommendation.programs`. Keys starting with `_` are for the HTML page only.
     """
-    rec = recommendation.to_dict()
+    rec = recommendation.to_dict(rows=not html)  # the page draws the rows from the objects
     programs = recommendation.programs
     lines, shared = program_lines(recommendation)
     year = evidence_year([program_cells(item.program).invited_year for item in programs])
