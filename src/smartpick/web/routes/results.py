@@ -63,7 +63,8 @@ def shortlisted(request: Request, parsed: ParsedForm, profile: ApplicantProfile)
 
 def results_context(request: Request, *, html: bool = False) -> dict[str, Any]:
     """The data behind the results page: the optimized list and everything shown about it
-    (`html`: the list's rows and map dots as the page's markup, see `results_data`)."""
+    (`html`: the list's rows, map dots and charts as the page's markup, see `results_data`;
+    without it, the JSON twin: no key starts with `_`)."""
     parsed, profile = read_profile(request)
     catalog = get_catalog(request)
     rec = shortlisted(request, parsed, profile)
@@ -76,6 +77,7 @@ def results_context(request: Request, *, html: bool = False) -> dict[str, Any]:
             calibration(request, list(profile.specialties)),
             list(profile.specialties),
             profile.step2ck,
+            draw=html,
         )
         if profile.applicant_type == "non_us_img"
         else []
@@ -142,19 +144,6 @@ def calibration(request: Request, specialties: list[str]) -> list[dict[str, Any]
         if name not in rows:
             rows[name] = calibration_report([name])
     return [row for name in specialties for row in rows[name]]
-
-
-def _public(value: Any) -> Any:
-    """The JSON twin: the page's data without the SVG geometry (keys starting with `_`)."""
-    if isinstance(value, dict):
-        return {
-            k: _public(v) if isinstance(v, dict | list) else v
-            for k, v in value.items()
-            if not str(k).startswith("_")
-        }
-    if isinstance(value, list):
-        return [_public(v) if isinstance(v, dict | list) else v for v in value]
-    return value
 
 
 def _json(data: dict[str, Any]) -> dict[str, Any] | Response:
@@ -274,7 +263,7 @@ def plan_panel(request: Request) -> Response:
 
 def results_json(request: Request) -> dict[str, Any] | Response:
     """P(match) with interval, expected interviews, fees, the curve and the optimized list."""
-    return _json(dict(_public(results_context(request))))
+    return _json(results_context(request))
 
 
 def whatif_json(request: Request) -> dict[str, Any]:
