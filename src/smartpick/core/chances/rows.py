@@ -36,6 +36,7 @@ class SpecialtyRows:
     draws: Draws
     failed: tuple[float, float]
     _applicant: list[Reason] | None = field(default=None, init=False)
+    _applicant_top: tuple[str, ...] | None = field(default=None, init=False)
 
     @property
     def layered(self) -> bool:
@@ -58,6 +59,12 @@ class SpecialtyRows:
             self._applicant = out
         return self._applicant
 
+    def applicant_top(self) -> tuple[str, ...]:
+        """The applicant's reasons every row of the specialty shows, as text (written once)."""
+        if self._applicant_top is None:
+            self._applicant_top = tuple(str(r) for r in why.top_applicant_reasons(self.applicant()))
+        return self._applicant_top
+
     def explain(
         self, p: Program, elig: Eligibility, connection: str | None
     ) -> tuple[tuple[str, ...], tuple[Reason, ...]]:
@@ -71,9 +78,8 @@ class SpecialtyRows:
         if connection:
             program.append(why.connection_reason(connection))
         program += why.older_proxies(p, self.profile.applicant_type)
-        applicant = self.applicant()
-        top = why.top_reasons(program, applicant)
-        return tuple(str(r) for r in top), (*program, *applicant)
+        top = (*(str(r) for r in program[: why.TOP_PROGRAM_REASONS]), *self.applicant_top())
+        return top, (*program, *self.applicant())
 
 
 @dataclass(frozen=True)
