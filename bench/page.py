@@ -21,8 +21,6 @@ Each checkout runs in its own virtual environment (`CHECKOUT/.venv`).
 
 from __future__ import annotations
 
-import argparse
-import json
 import re
 import statistics
 import sys
@@ -32,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from checkouts import measure_checkouts  # noqa: E402  (a sibling module of this script)
 
 
 def _request(app: Any, query: str) -> Any:
@@ -167,25 +167,11 @@ def _pdf(root: Path) -> dict[str, Any]:
 
 def main() -> None:
     """Measure this checkout (and `--before`) and print the figures side by side."""
-    parser = argparse.ArgumentParser(description="The web faces' own cost, before and after.")
-    parser.add_argument("--before", type=Path, help="another checkout (with its own .venv)")
-    parser.add_argument("--rounds", type=int, default=3, help="timed passes over the 12 pages")
-    parser.add_argument("--probe", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if not 1 <= args.rounds <= 20:
-        parser.error("--rounds must be 1-20")
-    if args.probe is not None:
-        print(json.dumps(probe(args.probe, args.rounds)))
+    found = measure_checkouts(
+        Path(__file__), ("rounds", 3, 20, "timed passes over the 12 pages"), probe
+    )
+    if found is None:
         return
-    checkouts = {"after": HERE.parent} | ({"before": args.before.resolve()} if args.before else {})
-    sys.path.insert(0, str(HERE))
-    from checkouts import run_probe
-
-    script = Path(__file__)
-    found = {
-        name: run_probe(path, script, "--rounds", str(args.rounds))
-        for name, path in checkouts.items()
-    }
     rows = [
         ("results page CPU beyond recommend, median", "page", "cpu_median_ms", "ms"),
         ("results page CPU beyond recommend, mean", "page", "cpu_mean_ms", "ms"),

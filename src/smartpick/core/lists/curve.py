@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from smartpick.core.chances.matrix import ChanceMatrix, intervals, match_terms
+from smartpick.core.chances.matrix import ChanceMatrix, intervals, interview_terms, match_terms
 from smartpick.core.lists.types import _M_CAP, FloatArray, ListProblem, Stage
 
 # One stage of a chain: programs (ascending) with their signal levels, fees with the transcript
@@ -70,6 +70,20 @@ def stages(problem: ListProblem, stage_sets: Sequence[StageSet]) -> tuple[Stage,
         )
         previous = objective
     return tuple(out)
+
+
+def list_draws(
+    chances: ChanceMatrix, selected: Sequence[int], signals: Sequence[int]
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """A list's P(interview) per program (D+1, S), P(match) (D+1,) and expected interviews
+    (D+1,), per draw, from one read of its programs' terms: the same arithmetic, bit for bit, as
+    `matrix.interview_terms(...) @ weights`, `matrix.p_match` and `matrix.expected_interviews`."""
+    if not len(selected):
+        return np.zeros((chances.n_draws, 0)), np.zeros(chances.n_draws), np.zeros(chances.n_draws)
+    terms = interview_terms(chances, selected, signals)  # (D+1, S, K)
+    w = chances.weights
+    no_match = np.prod(1.0 - terms * chances.conversion_draws(selected), axis=1)  # (D+1, K)
+    return terms @ w, 1.0 - no_match @ w, terms.sum(axis=1) @ w
 
 
 def objective_draws(
