@@ -115,7 +115,7 @@ def program_lines(
 ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """Per listed program id its plain sentences, and per specialty the reasons all rows share."""
     # Rows and reasons are built when first read: only the listed programs' are.
-    reasons = {item.program.id: list(item.chance.reasons) for item in recommendation.programs}
+    reasons = {item.program.id: list(item.words.reasons) for item in recommendation.programs}
     shared = common_reasons(recommendation.programs, reasons)
     profile = recommendation.assessment.profile
     regions, states = set(profile.preferred_regions), set(profile.preferred_states)
@@ -128,7 +128,7 @@ def program_lines(
         lines[p.id] = _details(
             item,
             own,
-            item.chance.unknowns,
+            item.words.unknowns,
             counted[p.specialty],
             p.region.value in regions or p.state.value in states,
         )

@@ -5,7 +5,7 @@ listed programs only, and each listed program's reasons are written only for the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -14,8 +14,8 @@ import numpy as np
 
 from smartpick.core.chances.estimate import Estimate
 from smartpick.core.chances.matrix import SIGNAL_LEVELS, interval, intervals
-from smartpick.core.chances.results import Assessment, ProgramChance
-from smartpick.core.chances.rows import take
+from smartpick.core.chances.results import Assessment
+from smartpick.core.chances.rows import RowWords, row_words
 from smartpick.core.lists.curve import list_draws, objective_draws
 from smartpick.core.lists.economics import how_many
 from smartpick.core.lists.fees import FeeSchedule
@@ -73,7 +73,6 @@ def build_recommendation(
     level = assessment.level
     group_count: dict[str, int] = {}
     listed: list[ListedProgram] = []
-    rows = _ListedRows(assessment.rows, selected)
     for rank, (i, s, fee, contribution) in enumerate(
         zip(selected, levels, solution.fees_usd, solution.contributions, strict=True), start=1
     ):
@@ -81,12 +80,12 @@ def build_recommendation(
         group = fee_group(p)
         group_count[group] = group_count.get(group, 0) + 1
         p_int = Estimate(*p_ints[rank - 1])
-        row = partial(rows.row, rank - 1)
+        words = partial(row_words, assessment.rows, i)
         plain = float(cm.point_interview[0][i] @ cm.weights)
         why = _Why(
             profile=assessment.profile,
             program=p,
-            row=row,
+            words=words,
             signal=s,
             plain=plain,
             signaled=p_int.point,
@@ -107,7 +106,7 @@ def build_recommendation(
                 contribution_pp=100 * contribution,
                 preference=None if problem.values is None else problem.values[i],
                 must_include=i in must,
-                read_chance=row,
+                read_words=words,
                 write_reasons=why.reasons,
             )
         )
@@ -232,20 +231,6 @@ def build_recommendation(
     )
 
 
-class _ListedRows:
-    """The model's rows of the listed programs, built together when the first is read."""
-
-    def __init__(self, rows: Sequence[ProgramChance], selected: Sequence[int]) -> None:
-        self._rows, self._selected = rows, selected
-        self._taken: list[ProgramChance] | None = None
-
-    def row(self, k: int) -> ProgramChance:
-        """The row of the k-th listed program (0-based, in list order)."""
-        if self._taken is None:
-            self._taken = take(self._rows, self._selected)
-        return self._taken[k]
-
-
 @dataclass(frozen=True)
 class _Why:
     """What a listed program's reasons are written from (when first read: a what-if prices a
@@ -253,7 +238,7 @@ class _Why:
 
     profile: ApplicantProfile
     program: Program
-    row: Callable[[], ProgramChance]
+    words: Callable[[], RowWords]
     signal: int
     plain: float
     signaled: float
@@ -264,7 +249,7 @@ class _Why:
 
     def reasons(self) -> tuple[str, ...]:
         """Why the program is in the list, most specific first."""
-        p, row = self.program, self.row()
+        p, row = self.program, self.words()
         reasons: list[str] = []
         if self.must_include:
             reasons.append("must-include (your choice)")

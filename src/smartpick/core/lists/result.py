@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from smartpick.core.chances.estimate import Estimate
-from smartpick.core.chances.results import Assessment, ProgramChance, program_ref
+from smartpick.core.chances.results import Assessment, program_ref
+from smartpick.core.chances.rows import RowWords
 from smartpick.core.lists.economics import HowMany
 from smartpick.core.lists.tiers import TIERS, TierScale
 from smartpick.core.programs import Program
@@ -34,20 +35,20 @@ class ListedProgram:
     contribution_pp: float  # objective lost (percentage points) if it were dropped
     preference: float | None  # the applicant's value for a match there, if preferences given
     must_include: bool
-    # the model's row of the program and why it is in the list, built when first read
-    # (`chance`, `reasons`): a what-if's list is priced, not shown
-    read_chance: Callable[[], ProgramChance] = field(compare=False, repr=False)
+    # the model's row of the program in words and why it is in the list, written when first
+    # read (`words`, `reasons`): a what-if's list is priced, not shown
+    read_words: Callable[[], RowWords] = field(compare=False, repr=False)
     write_reasons: Callable[[], tuple[str, ...]] = field(compare=False, repr=False)
 
     @cached_property
-    def chance(self) -> ProgramChance:
-        """The model's row of the program (intervals, confidence, its reasons, unknowns)."""
-        return self.read_chance()
+    def words(self) -> RowWords:
+        """The model's row of the program in words (confidence, unknowns, its reasons)."""
+        return self.read_words()
 
     @property
     def confidence(self) -> str:
         """The model's: high / medium / low, by how many program facts are unknown."""
-        return self.chance.confidence
+        return self.words.confidence
 
     @cached_property
     def reasons(self) -> tuple[str, ...]:
