@@ -27,6 +27,9 @@ from smartpick.core.rules.eligibility import Eligibility, Reason
 if TYPE_CHECKING:
     from smartpick.core.chances.estimator import ChanceModel
 
+# A row's reasons: the top ones as text, and every one.
+Explained = tuple[tuple[str, ...], tuple[Reason, ...]]
+
 
 @dataclass
 class SpecialtyRows:
@@ -66,9 +69,7 @@ class SpecialtyRows:
             self._applicant_top = tuple(str(r) for r in why.top_applicant_reasons(self.applicant()))
         return self._applicant_top
 
-    def explain(
-        self, p: Program, elig: Eligibility, connection: str | None
-    ) -> tuple[tuple[str, ...], tuple[Reason, ...]]:
+    def explain(self, p: Program, elig: Eligibility, connection: str | None) -> Explained:
         """A row's reasons: the program's 2026 evidence first, then visa facts, a connection and
         the older proxies; then the applicant's own."""
         pooled = self.model.pooled_rate(self.draws.base.charting)
@@ -90,10 +91,7 @@ class RowWords:
 
     confidence: str
     unknowns: tuple[str, ...]
-    # (top reasons as text, every reason), written when first asked for
-    explain: Callable[[], tuple[tuple[str, ...], tuple[Reason, ...]]] = field(
-        compare=False, repr=False
-    )
+    explain: Callable[[], Explained] = field(compare=False, repr=False)  # written when asked
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -120,7 +118,7 @@ class ChanceRows(Sequence[ProgramChance]):
         self._specs = list(specs)
         self._rows: list[ProgramChance | None] = [None] * len(self._specs)
         self._words: list[RowWords | None] = [None] * len(self._specs)
-        self._explained: dict[int, tuple[tuple[str, ...], tuple[Reason, ...]]] = {}
+        self._explained: dict[int, Explained] = {}
 
     def __len__(self) -> int:
         return len(self._specs)
@@ -160,7 +158,7 @@ class ChanceRows(Sequence[ProgramChance]):
             found = self._words[j] = _words(self._specs[j], partial(self._explain, j))
         return found
 
-    def _explain(self, j: int) -> tuple[tuple[str, ...], tuple[Reason, ...]]:
+    def _explain(self, j: int) -> Explained:
         """The reasons of the row at `j`, written once whether read from its words or its row."""
         found = self._explained.get(j)
         if found is None:
@@ -198,9 +196,7 @@ class ChanceRows(Sequence[ProgramChance]):
             )
 
 
-def _words(
-    spec: RowSpec, explain: Callable[[], tuple[tuple[str, ...], tuple[Reason, ...]]]
-) -> RowWords:
+def _words(spec: RowSpec, explain: Callable[[], Explained]) -> RowWords:
     p, profile = spec.program, spec.specialty.profile
     unknowns = list(spec.eligibility.unknowns)
     if (
