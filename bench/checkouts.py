@@ -7,8 +7,10 @@ the probe prints on its last line.
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,3 +29,35 @@ def run_probe(checkout: Path, script: Path, *args: str) -> dict[str, Any]:
         raise SystemExit(f"the probe failed on {checkout}:\n{done.stderr[-3000:]}")
     found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return found
+
+
+def measure_checkouts(
+    script: Path,
+    count: tuple[str, int, int, str],
+    probe: Callable[[Path, int], dict[str, Any]],
+) -> dict[str, dict[str, Any]] | None:
+    """The command line of a benchmark that compares this checkout with `--before CHECKOUT`.
+
+    `count` is its one option, (name, default, largest, help), a number from 1 to largest. In a
+    probe (`--probe CHECKOUT`, run by `run_probe`) it prints `probe(CHECKOUT, count)` as JSON and
+    returns None; otherwise it returns the measures of this checkout ("after") and of `--before`
+    ("before"), each taken in its own checkout's interpreter."""
+    name, default, largest, text = count
+    parser = argparse.ArgumentParser(
+        description="Measure this checkout, and another one with --before, side by side."
+    )
+    parser.add_argument("--before", type=Path, help="another checkout (with its own .venv)")
+    parser.add_argument(f"--{name}", type=int, default=default, help=text)
+    parser.add_argument("--probe", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    value = getattr(args, name)
+    if not 1 <= value <= largest:
+        parser.error(f"--{name} must be 1-{largest}")
+    if args.probe is not None:
+        print(json.dumps(probe(args.probe, value)))
+        return None
+    here = script.resolve().parent.parent
+    checkouts = {"after": here} | ({"before": args.before.resolve()} if args.before else {})
+    return {
+        label: run_probe(path, script, f"--{name}", str(value)) for label, path in checkouts.items()
+    }

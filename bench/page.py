@@ -3,11 +3,13 @@ layout, and the phases of a server's start; on this checkout and optionally anot
 
     .venv/bin/python bench/page.py [--before CHECKOUT] [--rounds 3]
 
-- results page: the `/results` route for the 12 addresses of `bench/load.py` (six reference
-  profiles, default volume and $1,200), with `recommend()` answered from a per-address cache so
-  only the page's own work is timed (parsing, the list's rows and reasons, charts, map, Jinja):
-  median and mean process CPU per page, and the page's size (mean and largest, and per section
-  for the largest);
+- results page: the `/results` page and its JSON twin `/api/results` (what `bench/load.py` asks
+  for) through the app, for the 12 addresses of `bench/load.py` (six reference profiles, default
+  volume and $1,200). Each request's `recommend()` is made before the timer starts (a fresh one:
+  the rows and reasons a page reads are written when first read, so a cached one would hide
+  them), so only the page's own work is timed (parsing, the list's rows and reasons, charts,
+  map, Jinja or the JSON encoding): median and mean process CPU per page, and the page's size
+  (mean and largest, and per section for the largest);
 - PDF: the plan of guide-sample at $3,110 with a 120-program list (as `bench/targets.py`): the
   PDF alone (`advise()` excluded), median process CPU of 3;
 - start: in one process, the imports `smartpick serve` needs, `create_app`, `preload` and the
@@ -19,8 +21,6 @@ Each checkout runs in its own virtual environment (`CHECKOUT/.venv`).
 
 from __future__ import annotations
 
-import argparse
-import json
 import re
 import statistics
 import sys
@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from checkouts import measure_checkouts  # noqa: E402  (a sibling module of this script)
 
 
 def _request(app: Any, query: str) -> Any:
@@ -89,27 +91,44 @@ def probe(root: Path, rounds: int) -> dict[str, Any]:
         "first_page_s": t4 - t3,
     }
 
-    original, answers = results.recommend, {}
+    import gc
 
-    def cached(profile: Any, **options: Any) -> Any:
-        key = (profile.model_dump_json(), repr(sorted((k, repr(v)) for k, v in options.items())))
-        if key not in answers:
-            answers[key] = original(profile, **options)
-        return answers[key]
+    from starlette.testclient import TestClient
 
-    results.recommend = cached
-    pages = {q: bytes(results.results_page(_request(app, q)).body) for q in QUERIES}
-    cpu = []
-    for _ in range(rounds):
-        for q in QUERIES:
-            start = time.process_time()
-            results.results_page(_request(app, q))
-            cpu.append(1000 * (time.process_time() - start))
+    gc.collect()
+    gc.freeze()  # as `smartpick serve` does before its workers fork
+
+    original, asked, ready = results.recommend, {}, []
+
+    def made_before(profile: Any, **options: Any) -> Any:
+        return ready.pop() if ready else original(profile, **options)
+
+    def capture(profile: Any, **options: Any) -> Any:
+        asked[current] = (profile, options)
+        return original(profile, **options)
+
+    client = TestClient(app, base_url="http://127.0.0.1")
+    pages: dict[str, bytes] = {}
+    results.recommend = capture
+    for current in QUERIES:
+        pages[current] = client.get(f"/results?{current}").content
+    results.recommend = made_before
+    for path in ("/results", "/api/results"):
+        cpu = []
+        for _ in range(rounds):
+            for q in QUERIES:
+                profile, options = asked[q]
+                ready.append(original(profile, **options))
+                start = time.process_time()
+                client.get(f"{path}?{q}").raise_for_status()
+                cpu.append(1000 * (time.process_time() - start))
+        out["page" if path == "/results" else "api"] = {
+            "cpu_median_ms": statistics.median(cpu),
+            "cpu_mean_ms": statistics.mean(cpu),
+        }
     largest = max(pages.values(), key=len)
-    out["page"] = {
-        "cpu_median_ms": statistics.median(cpu),
-        "cpu_mean_ms": statistics.mean(cpu),
-        "pages": len(cpu),
+    out["page"] |= {
+        "pages": len(QUERIES) * rounds,
         "mean_kb": statistics.mean(len(p) for p in pages.values()) / 1024,
         "largest_kb": len(largest) / 1024,
         "largest_sections_kb": {k: v / 1024 for k, v in _sections(largest.decode()).items()},
@@ -148,28 +167,16 @@ def _pdf(root: Path) -> dict[str, Any]:
 
 def main() -> None:
     """Measure this checkout (and `--before`) and print the figures side by side."""
-    parser = argparse.ArgumentParser(description="The web faces' own cost, before and after.")
-    parser.add_argument("--before", type=Path, help="another checkout (with its own .venv)")
-    parser.add_argument("--rounds", type=int, default=3, help="timed passes over the 12 pages")
-    parser.add_argument("--probe", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if not 1 <= args.rounds <= 20:
-        parser.error("--rounds must be 1-20")
-    if args.probe is not None:
-        print(json.dumps(probe(args.probe, args.rounds)))
+    found = measure_checkouts(
+        Path(__file__), ("rounds", 3, 20, "timed passes over the 12 pages"), probe
+    )
+    if found is None:
         return
-    checkouts = {"after": HERE.parent} | ({"before": args.before.resolve()} if args.before else {})
-    sys.path.insert(0, str(HERE))
-    from checkouts import run_probe
-
-    script = Path(__file__)
-    found = {
-        name: run_probe(path, script, "--rounds", str(args.rounds))
-        for name, path in checkouts.items()
-    }
     rows = [
         ("results page CPU beyond recommend, median", "page", "cpu_median_ms", "ms"),
         ("results page CPU beyond recommend, mean", "page", "cpu_mean_ms", "ms"),
+        ("/api/results CPU beyond recommend, median", "api", "cpu_median_ms", "ms"),
+        ("/api/results CPU beyond recommend, mean", "api", "cpu_mean_ms", "ms"),
         ("results page size, mean of 12", "page", "mean_kb", "KB"),
         ("results page size, largest", "page", "largest_kb", "KB"),
         ("PDF of a 120-program plan (advise excluded)", "pdf", "cpu_median_ms", "ms"),

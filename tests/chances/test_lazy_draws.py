@@ -47,3 +47,20 @@ def test_rows_read_one_by_one_equal_rows_read_together(catalog: Catalog) -> None
             b.reasons,
         )
     assert [r.program.id for r in single[:5]] == [r.program.id for r in together[:5]]
+
+
+def test_a_listed_programs_words_need_no_draws_and_are_its_rows(catalog: Catalog) -> None:
+    """The list's sentences (the results page, the exports) read each listed program's words:
+    no row's draws are computed for them, and the words are the full row's."""
+    from smartpick.service.listing import program_lines
+    from smartpick.service.recommend import recommend
+
+    rec = recommend(reference_profile("guide-sample"), budget_usd=1200, catalog=catalog)
+    rows = rec.assessment.rows
+    lines, _ = program_lines(rec)
+    assert len(lines) == len(rec.programs) > 10 and rows.built == 0  # type: ignore[attr-defined]
+    index = {row.program.id: j for j, row in enumerate(rows)}  # builds every row
+    for item in rec.programs:
+        row = rows[index[item.program.id]]
+        assert (item.confidence, item.words.unknowns) == (row.confidence, row.unknowns)
+        assert item.words.reasons == row.reasons and row.reasons

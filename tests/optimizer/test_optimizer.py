@@ -234,3 +234,21 @@ def test_tiers_are_anchored_on_the_typical_non_us_img_interview_rate() -> None:
     words = scale.definitions()
     assert set(words) == {"reach", "target", "likely"}
     assert f"{100 * typical:.1f}%" in words["reach"]
+
+
+def test_a_lists_figures_read_once_are_the_matrix_ones_bit_for_bit(guide_list) -> None:
+    """`list_draws` (the written list's draws, read once) equals the matrix's own functions."""
+    from smartpick.core.chances.matrix import expected_interviews, interview_terms
+    from smartpick.core.lists.curve import list_draws
+
+    chances = guide_list.assessment.chances
+    listed = [chances.index(item.program.id) for item in guide_list.programs]
+    levels = [("none", "silver", "gold").index(item.signal) for item in guide_list.programs]
+    assert any(levels) and len(listed) > 10
+    shown, p_draws, i_draws = list_draws(chances, listed, levels)
+    assert np.array_equal(shown, interview_terms(chances, listed, levels) @ chances.weights)
+    assert np.array_equal(p_draws, p_match(chances, listed, levels))
+    assert np.array_equal(i_draws, expected_interviews(chances, listed, levels))
+    assert np.array_equal(p_draws, guide_list.p_match_draws)
+    empty = list_draws(chances, [], [])
+    assert empty[0].shape == (chances.n_draws, 0) and not empty[1].any() and not empty[2].any()

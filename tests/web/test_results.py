@@ -194,3 +194,19 @@ def test_htmx_panels_get_error_fragments(client, guide_query) -> None:
     assert "<html" not in r.text and "tick at least one step" in r.text
     full = client.get("/results/whatif?" + guide_query)
     assert full.status_code == 422 and "<html" in full.text
+
+
+def _keys(value: object) -> list[str]:
+    """Every key of a JSON document, at any depth."""
+    if isinstance(value, dict):
+        return [k for key, v in value.items() for k in (key, *_keys(v))]
+    if isinstance(value, list):
+        return [k for v in value for k in _keys(v)]
+    return []
+
+
+def test_the_json_twin_has_no_page_only_keys(guide_results) -> None:
+    """The page's drawing pieces (keys starting with `_`) stay out of /api/results."""
+    data = guide_results
+    assert data["standing"] and data["recommendation"]["programs"] and data["list"]
+    assert not [k for k in _keys(data) if k.startswith("_")]

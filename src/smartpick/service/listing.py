@@ -114,13 +114,8 @@ def program_lines(
     recommendation: Recommendation,
 ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """Per listed program id its plain sentences, and per specialty the reasons all rows share."""
-    chances = {row.program.id: row for row in recommendation.assessment.rows}
-    # Reasons are written when first read: only the listed programs' are.
-    reasons = {
-        item.program.id: list(chances[item.program.id].reasons)
-        for item in recommendation.programs
-        if item.program.id in chances
-    }
+    # Rows and reasons are built when first read: only the listed programs' are.
+    reasons = {item.program.id: list(item.words.reasons) for item in recommendation.programs}
     shared = common_reasons(recommendation.programs, reasons)
     profile = recommendation.assessment.profile
     regions, states = set(profile.preferred_regions), set(profile.preferred_states)
@@ -129,12 +124,11 @@ def program_lines(
     for item in recommendation.programs:
         p = item.program
         counted[p.specialty] = counted.get(p.specialty, 0) + 1
-        row = chances.get(p.id)
-        own = [r for r in reasons.get(p.id, ()) if r not in shared.get(p.specialty, ())]
+        own = [r for r in reasons[p.id] if r not in shared.get(p.specialty, ())]
         lines[p.id] = _details(
             item,
             own,
-            row.unknowns if row is not None else (),
+            item.words.unknowns,
             counted[p.specialty],
             p.region.value in regions or p.state.value in states,
         )

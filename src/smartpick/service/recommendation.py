@@ -5,24 +5,18 @@ listed programs only, and each listed program's reasons are written only for the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from smartpick.core.chances.estimate import Estimate
-from smartpick.core.chances.matrix import (
-    SIGNAL_LEVELS,
-    expected_interviews,
-    interval,
-    intervals,
-    interview_terms,
-    p_match,
-)
-from smartpick.core.chances.results import Assessment, ProgramChance
-from smartpick.core.chances.rows import take
-from smartpick.core.lists.curve import objective_draws
+from smartpick.core.chances.matrix import SIGNAL_LEVELS, interval, intervals
+from smartpick.core.chances.results import Assessment
+from smartpick.core.chances.rows import RowWords, row_words
+from smartpick.core.lists.curve import list_draws, objective_draws
 from smartpick.core.lists.economics import how_many
 from smartpick.core.lists.fees import FeeSchedule
 from smartpick.core.lists.request import fee_group
@@ -68,8 +62,9 @@ def build_recommendation(
     cm = problem.chances
     selected = list(solution.order)
     levels = list(solution.signals)
-    # every listed program's P(interview) interval in one quantile pass (their draws only)
-    shown = interview_terms(cm, selected, levels) @ cm.weights  # (D+1, listed)
+    # the listed programs' draws read once: each one's P(interview) (its interval in one quantile
+    # pass), the list's P(match) and expected interviews
+    shown, p_draws, i_draws = list_draws(cm, selected, levels)
     p_ints = intervals(shown, assessment.level) if selected else []
     must = set(problem.must_include)
     objective_name = (
@@ -78,7 +73,6 @@ def build_recommendation(
     level = assessment.level
     group_count: dict[str, int] = {}
     listed: list[ListedProgram] = []
-    rows = take(assessment.rows, selected)
     for rank, (i, s, fee, contribution) in enumerate(
         zip(selected, levels, solution.fees_usd, solution.contributions, strict=True), start=1
     ):
@@ -86,12 +80,12 @@ def build_recommendation(
         group = fee_group(p)
         group_count[group] = group_count.get(group, 0) + 1
         p_int = Estimate(*p_ints[rank - 1])
-        row = rows[rank - 1]
+        words = partial(row_words, assessment.rows, i)
         plain = float(cm.point_interview[0][i] @ cm.weights)
         why = _Why(
             profile=assessment.profile,
             program=p,
-            row=row,
+            words=words,
             signal=s,
             plain=plain,
             signaled=p_int.point,
@@ -112,13 +106,11 @@ def build_recommendation(
                 contribution_pp=100 * contribution,
                 preference=None if problem.values is None else problem.values[i],
                 must_include=i in must,
-                confidence=row.confidence,
+                read_words=words,
                 write_reasons=why.reasons,
             )
         )
 
-    p_draws = np.asarray(p_match(cm, selected, levels), dtype=float)
-    i_draws = expected_interviews(cm, selected, levels) if selected else np.zeros(cm.n_draws)
     expected_value = None
     if problem.values is not None:
         ev_draws = objective_draws(cm, selected, levels, problem.values)
@@ -132,19 +124,16 @@ def build_recommendation(
         entry["applications"] += 1
         entry["fees_usd"] += item.fee_usd
 
-    def within(point_fee: int, size: int) -> bool:
-        return (problem.budget_usd is None or point_fee <= problem.budget_usd) and (
-            problem.max_programs is None or size <= problem.max_programs
-        )
-
+    budget, most = problem.budget_usd, problem.max_programs
     curve = tuple(
         CurvePoint(
-            applications=st.applications,
+            applications=(size := len(st.selected)),
             fees_usd=st.fee_usd,
             p_match=Estimate(*st.p_match),
             objective=st.objective,
             gain_pp=100 * st.gain,
-            within_limits=within(st.fee_usd, st.applications),
+            within_limits=(budget is None or st.fee_usd <= budget)
+            and (most is None or size <= most),
         )
         for st in solution.stages
     )
@@ -249,7 +238,7 @@ class _Why:
 
     profile: ApplicantProfile
     program: Program
-    row: ProgramChance
+    words: Callable[[], RowWords]
     signal: int
     plain: float
     signaled: float
@@ -260,7 +249,7 @@ class _Why:
 
     def reasons(self) -> tuple[str, ...]:
         """Why the program is in the list, most specific first."""
-        p, row = self.program, self.row
+        p, row = self.program, self.words()
         reasons: list[str] = []
         if self.must_include:
             reasons.append("must-include (your choice)")

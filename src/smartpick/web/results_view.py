@@ -48,20 +48,19 @@ def results_data(
     `list` is the list as the JSON twin gives it (scan columns, plain reasons); `shared_reasons`
     the model's reasons every listed program of a specialty shares (said once, above the list).
     With `html` the page's rows and map dots come as ready markup (`_list_html`, `_map`) instead
-    of `list` and `recommendation.programs`. Keys starting with `_` are for the HTML page only.
+    of `list` and `recommendation.programs`, and the curve's geometry (`_chart`). Keys starting
+    with `_` are for the HTML page only: without `html` there are none.
     """
-    rec = recommendation.to_dict()
+    rec = recommendation.to_dict(rows=not html)  # the page draws the rows from the objects
     programs = recommendation.programs
     lines, shared = program_lines(recommendation)
     year = evidence_year([program_cells(item.program).invited_year for item in programs])
     drawn = map_places(recommendation)
-    chart = curve_chart(recommendation.curve, recommendation.stop_at_applications)
     data: dict[str, Any] = {
         "list_evidence_year": year,
         "shared_reasons": shared,
         "tiers": rec["totals"]["tiers"],
         "map": drawn,
-        "_chart": chart,
     }
     if not html:
         return {
@@ -69,6 +68,8 @@ def results_data(
             "list": scan_rows(recommendation, query_string, lines),
             **data,
         }
+    chart = curve_chart(recommendation.curve, recommendation.stop_at_applications)
+    data["_chart"] = chart
     several = len(recommendation.assessment.profile.specialties) > 1
     return {
         "recommendation": rec,
@@ -88,12 +89,13 @@ def results_data(
 
 
 def standing_charts(
-    report: list[dict[str, Any]], specialties: list[str], step2ck: int | None
+    report: list[dict[str, Any]], specialties: list[str], step2ck: int | None, *, draw: bool = True
 ) -> list[dict[str, Any]]:
     """ "Where you stand": the calibrated P(match) against Step 2 CK for each target specialty.
 
     The curve is the model's for a non-US IMG applying as that specialty's applicants typically do
-    (the calibration report); the marks are the published Charting Outcomes 2026 quartiles.
+    (the calibration report); the marks are the published Charting Outcomes 2026 quartiles. With
+    `draw` each comes with its chart's geometry (`_chart`, for the HTML page).
     """
     by_name = {r["specialty"]: r for r in report}
     out = []
@@ -113,17 +115,16 @@ def standing_charts(
             median = (step2.get(cohort) or {}).get("median")
             if median is not None:
                 marks.append((float(median), f"{word} median {median:.0f}"))
-        chart = standing_chart(specialty, curve, step2ck, marks)
         near = None if step2ck is None else min(curve, key=lambda c: abs(c[0] - step2ck))
-        out.append(
-            {
-                "specialty": specialty,
-                "typical_p_match": None if near is None else near[1],
-                "match_rate_published": published.get("match_rate"),
-                "match_rate_predicted": predicted.get("match_rate"),
-                "step2ck_published": step2 or None,
-                "p_match_by_step2ck": predicted["p_match_by_step2ck"],
-                "_chart": chart,
-            }
-        )
+        entry = {
+            "specialty": specialty,
+            "typical_p_match": None if near is None else near[1],
+            "match_rate_published": published.get("match_rate"),
+            "match_rate_predicted": predicted.get("match_rate"),
+            "step2ck_published": step2 or None,
+            "p_match_by_step2ck": predicted["p_match_by_step2ck"],
+        }
+        if draw:
+            entry["_chart"] = standing_chart(specialty, curve, step2ck, marks)
+        out.append(entry)
     return out

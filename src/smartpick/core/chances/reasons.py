@@ -291,9 +291,14 @@ def failed_reason(
     return Reason(text, source, 2026 if layered else None, MINUS, abs(typical))
 
 
-def top_reasons(program: Sequence[Reason], applicant: Sequence[Reason]) -> list[Reason]:
-    """The short list shown in tables: the program's first reasons (its 2026 evidence leads),
-    the score, and the applicant's strongest factor."""
+# The short list shown in tables: the program's first reasons (its 2026 evidence leads), then
+# `top_applicant_reasons`.
+TOP_PROGRAM_REASONS = 3
+
+
+def top_applicant_reasons(applicant: Sequence[Reason]) -> list[Reason]:
+    """The applicant's reasons a table row shows after the program's own: the score, and the
+    applicant's strongest factor."""
     score, *others = applicant
     strongest = sorted(others, key=lambda r: -r.weight)[:1]
-    return [*program[:3], score, *(r for r in strongest if r.weight >= 0.15)]
+    return [score, *(r for r in strongest if r.weight >= 0.15)]

@@ -2,12 +2,13 @@
 
 A list shows a few dozen of the hundreds of programs assessed, so a row is built the first time it
 is read; reading them all (iteration, slices) builds the missing ones together, with the draws of
-their programs computed in one pass.
+their programs computed in one pass. A row's words alone (`RowWords`: confidence, unknowns,
+reasons; what a listed program shows besides its own figures) need no draws at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, overload
@@ -26,6 +27,9 @@ from smartpick.core.rules.eligibility import Eligibility, Reason
 if TYPE_CHECKING:
     from smartpick.core.chances.estimator import ChanceModel
 
+# A row's reasons: the top ones as text, and every one.
+Explained = tuple[tuple[str, ...], tuple[Reason, ...]]
+
 
 @dataclass
 class SpecialtyRows:
@@ -36,6 +40,7 @@ class SpecialtyRows:
     draws: Draws
     failed: tuple[float, float]
     _applicant: list[Reason] | None = field(default=None, init=False)
+    _applicant_top: tuple[str, ...] | None = field(default=None, init=False)
 
     @property
     def layered(self) -> bool:
@@ -58,9 +63,13 @@ class SpecialtyRows:
             self._applicant = out
         return self._applicant
 
-    def explain(
-        self, p: Program, elig: Eligibility, connection: str | None
-    ) -> tuple[tuple[str, ...], tuple[Reason, ...]]:
+    def applicant_top(self) -> tuple[str, ...]:
+        """The applicant's reasons every row of the specialty shows, as text (written once)."""
+        if self._applicant_top is None:
+            self._applicant_top = tuple(str(r) for r in why.top_applicant_reasons(self.applicant()))
+        return self._applicant_top
+
+    def explain(self, p: Program, elig: Eligibility, connection: str | None) -> Explained:
         """A row's reasons: the program's 2026 evidence first, then visa facts, a connection and
         the older proxies; then the applicant's own."""
         pooled = self.model.pooled_rate(self.draws.base.charting)
@@ -71,9 +80,23 @@ class SpecialtyRows:
         if connection:
             program.append(why.connection_reason(connection))
         program += why.older_proxies(p, self.profile.applicant_type)
-        applicant = self.applicant()
-        top = why.top_reasons(program, applicant)
-        return tuple(str(r) for r in top), (*program, *applicant)
+        top = (*(str(r) for r in program[: why.TOP_PROGRAM_REASONS]), *self.applicant_top())
+        return top, (*program, *self.applicant())
+
+
+@dataclass(frozen=True)
+class RowWords:
+    """A program's row in words, without its figures: how sure the model is (high / medium /
+    low, by how many program facts are unknown), what it does not know, and its reasons."""
+
+    confidence: str
+    unknowns: tuple[str, ...]
+    explain: Callable[[], Explained] = field(compare=False, repr=False)  # written when asked
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Top reasons, as text with their sources (the program's 2026 evidence first)."""
+        return self.explain()[0]
 
 
 @dataclass(frozen=True)
@@ -94,9 +117,16 @@ class ChanceRows(Sequence[ProgramChance]):
         self._level = level
         self._specs = list(specs)
         self._rows: list[ProgramChance | None] = [None] * len(self._specs)
+        self._words: list[RowWords | None] = [None] * len(self._specs)
+        self._explained: dict[int, Explained] = {}
 
     def __len__(self) -> int:
         return len(self._specs)
+
+    @property
+    def built(self) -> int:
+        """How many rows have been built (with their draws) so far."""
+        return sum(row is not None for row in self._rows)
 
     @overload
     def __getitem__(self, i: int) -> ProgramChance: ...
@@ -121,6 +151,23 @@ class ChanceRows(Sequence[ProgramChance]):
             assert row is not None
             yield row
 
+    def words(self, j: int) -> RowWords:
+        """The words of the row at `j` (no draws computed); its reasons are the row's own."""
+        found = self._words[j]
+        if found is None:
+            found = self._words[j] = _words(self._specs[j], partial(self._explain, j))
+        return found
+
+    def _explain(self, j: int) -> Explained:
+        """The reasons of the row at `j`, written once whether read from its words or its row."""
+        found = self._explained.get(j)
+        if found is None:
+            spec = self._specs[j]
+            found = self._explained[j] = spec.specialty.explain(
+                spec.program, spec.eligibility, spec.connection
+            )
+        return found
+
     def build(self, wanted: Sequence[int]) -> None:
         """Build the rows at `wanted` that are not built yet, together."""
         missing = [j for j in wanted if self._rows[j] is None]
@@ -141,19 +188,15 @@ class ChanceRows(Sequence[ProgramChance]):
         match_ci = intervals(p_match, self._level)
         for k, j in enumerate(missing):
             self._rows[j] = _row(
-                self._specs[j],
+                self._specs[j].program,
+                self.words(j),
                 interview_ci[k],
                 match_ci[k],
                 {"none": float(p_int[0, k]), "silver": float(silver[k]), "gold": float(gold[k])},
             )
 
 
-def _row(
-    spec: RowSpec,
-    p_interview: tuple[float, float, float],
-    p_match: tuple[float, float, float],
-    by_signal: dict[str, float],
-) -> ProgramChance:
+def _words(spec: RowSpec, explain: Callable[[], Explained]) -> RowWords:
     p, profile = spec.program, spec.specialty.profile
     unknowns = list(spec.eligibility.unknowns)
     if (
@@ -164,19 +207,34 @@ def _row(
     if p.setting.value is None:
         unknowns.append("program setting")
     n_unknown = len(unknowns)
-    return ProgramChance(
-        program=p,
-        p_interview=p_interview,
-        p_match=p_match,
-        p_interview_signal=by_signal,
+    return RowWords(
         confidence="high" if n_unknown == 0 else "medium" if n_unknown == 1 else "low",
         unknowns=tuple(unknowns),
-        explain=partial(spec.specialty.explain, p, spec.eligibility, spec.connection),
+        explain=explain,
     )
 
 
-def take(rows: Sequence[ProgramChance], positions: Sequence[int]) -> list[ProgramChance]:
-    """The rows at `positions`, built together (one pass over their draws) when built on read."""
+def _row(
+    program: Program,
+    words: RowWords,
+    p_interview: tuple[float, float, float],
+    p_match: tuple[float, float, float],
+    by_signal: dict[str, float],
+) -> ProgramChance:
+    return ProgramChance(
+        program=program,
+        p_interview=p_interview,
+        p_match=p_match,
+        p_interview_signal=by_signal,
+        confidence=words.confidence,
+        unknowns=words.unknowns,
+        explain=words.explain,
+    )
+
+
+def row_words(rows: Sequence[ProgramChance], j: int) -> RowWords:
+    """The words of the row at `j`: without its draws when the rows are built on read."""
     if isinstance(rows, ChanceRows):
-        rows.build(positions)
-    return [rows[i] for i in positions]
+        return rows.words(j)
+    row = rows[j]
+    return RowWords(row.confidence, row.unknowns, lambda: (row.reasons, row.reason_details))

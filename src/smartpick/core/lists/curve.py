@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from smartpick.core.chances.matrix import ChanceMatrix, intervals, match_terms
+from smartpick.core.chances.matrix import ChanceMatrix, intervals, interview_terms, match_terms
 from smartpick.core.lists.types import _M_CAP, FloatArray, ListProblem, Stage
 
 # One stage of a chain: programs (ascending) with their signal levels, fees with the transcript
@@ -21,29 +21,32 @@ from smartpick.core.lists.types import _M_CAP, FloatArray, ListProblem, Stage
 StageSet = tuple[tuple[int, ...], tuple[int, ...], int, float, tuple[int, int] | None]
 
 
-def _no_match(chances: ChanceMatrix, selected: Sequence[int], signals: Sequence[int]) -> FloatArray:
-    """P(no match | u) per draw and node, (D+1, K)."""
-    if not selected:
-        return np.ones((chances.n_draws, chances.weights.size))
-    return np.asarray(np.prod(1.0 - match_terms(chances, selected, signals), axis=1))
-
-
 def curve_draws(chances: ChanceMatrix, stage_sets: Sequence[StageSet]) -> FloatArray:
-    """P(match) per draw for every stage, (D+1, stages)."""
-    added = [(t, st[4]) for t, st in enumerate(stage_sets) if t and st[4] is not None]
-    factors: FloatArray = np.empty((chances.n_draws, 0, chances.weights.size))
-    if added:
-        programs = [a[0] for _, a in added if a is not None]
-        levels = [a[1] for _, a in added if a is not None]
-        factors = 1.0 - match_terms(chances, programs, levels)  # (D+1, adds, K)
-    column = {t: j for j, (t, _) in enumerate(added)}
-    no_match = np.empty((len(stage_sets), chances.n_draws, chances.weights.size))
-    for t, (selected, signals, *_) in enumerate(stage_sets):
-        j = column.get(t)
-        if j is None:
-            no_match[t] = _no_match(chances, selected, signals)
+    """P(match) per draw for every stage, (D+1, stages).
+
+    A stage that adds one program to the stage before it multiplies in that program's factor;
+    any other stage (the first, or one the swaps or signal moves changed) is the product over its
+    programs. Every (program, level) a stage holds is one of these, so their terms are computed
+    in one pass (each value depends only on its own draw, program and node).
+    """
+    pairs: dict[tuple[int, int], int] = {}
+    for t, (selected, signals, _, _, added) in enumerate(stage_sets):
+        for pair in zip(selected, signals, strict=True) if not t or added is None else (added,):
+            pairs.setdefault(pair, len(pairs))
+    n_nodes = chances.weights.size
+    factors: FloatArray = np.empty((chances.n_draws, 0, n_nodes))
+    if pairs:
+        programs, levels = zip(*pairs, strict=True)
+        factors = 1.0 - match_terms(chances, programs, levels)  # (D+1, pairs, K)
+    no_match = np.empty((len(stage_sets), chances.n_draws, n_nodes))
+    for t, (selected, signals, _, _, added) in enumerate(stage_sets):
+        if t and added is not None:
+            np.multiply(no_match[t - 1], factors[:, pairs[added]], out=no_match[t])
+        elif selected:
+            columns = [pairs[pair] for pair in zip(selected, signals, strict=True)]
+            no_match[t] = np.prod(factors[:, columns], axis=1)
         else:
-            np.multiply(no_match[t - 1], factors[:, j], out=no_match[t])
+            no_match[t] = 1.0
     return np.asarray(1.0 - no_match @ chances.weights).T
 
 
@@ -67,6 +70,20 @@ def stages(problem: ListProblem, stage_sets: Sequence[StageSet]) -> tuple[Stage,
         )
         previous = objective
     return tuple(out)
+
+
+def list_draws(
+    chances: ChanceMatrix, selected: Sequence[int], signals: Sequence[int]
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """A list's P(interview) per program (D+1, S), P(match) (D+1,) and expected interviews
+    (D+1,), per draw, from one read of its programs' terms: the same arithmetic, bit for bit, as
+    `matrix.interview_terms(...) @ weights`, `matrix.p_match` and `matrix.expected_interviews`."""
+    if not len(selected):
+        return np.zeros((chances.n_draws, 0)), np.zeros(chances.n_draws), np.zeros(chances.n_draws)
+    terms = interview_terms(chances, selected, signals)  # (D+1, S, K)
+    w = chances.weights
+    no_match = np.prod(1.0 - terms * chances.conversion_draws(selected), axis=1)  # (D+1, K)
+    return terms @ w, 1.0 - no_match @ w, terms.sum(axis=1) @ w
 
 
 def objective_draws(

@@ -14,6 +14,7 @@ import numpy as np
 
 from smartpick.core.chances.estimate import Estimate
 from smartpick.core.chances.results import Assessment, program_ref
+from smartpick.core.chances.rows import RowWords
 from smartpick.core.lists.economics import HowMany
 from smartpick.core.lists.tiers import TIERS, TierScale
 from smartpick.core.programs import Program
@@ -34,9 +35,20 @@ class ListedProgram:
     contribution_pp: float  # objective lost (percentage points) if it were dropped
     preference: float | None  # the applicant's value for a match there, if preferences given
     must_include: bool
-    confidence: str  # the model's: high / medium / low, by how many program facts are unknown
-    # why it is there, written when first read (`reasons`): a what-if's list is priced, not shown
+    # the model's row of the program in words and why it is in the list, written when first
+    # read (`words`, `reasons`): a what-if's list is priced, not shown
+    read_words: Callable[[], RowWords] = field(compare=False, repr=False)
     write_reasons: Callable[[], tuple[str, ...]] = field(compare=False, repr=False)
+
+    @cached_property
+    def words(self) -> RowWords:
+        """The model's row of the program in words (confidence, unknowns, its reasons)."""
+        return self.read_words()
+
+    @property
+    def confidence(self) -> str:
+        """The model's: high / medium / low, by how many program facts are unknown."""
+        return self.words.confidence
 
     @cached_property
     def reasons(self) -> tuple[str, ...]:
@@ -130,9 +142,10 @@ class Recommendation:
         """ERAS program fees plus the transcript fee."""
         return self.program_fees_usd + self.transcript_fee_usd
 
-    def to_dict(self) -> dict[str, Any]:
-        """The documented JSON contract (docs/optimizer.md)."""
-        return {
+    def to_dict(self, *, rows: bool = True) -> dict[str, Any]:
+        """The documented JSON contract (docs/optimizer.md); without the list's rows and the
+        curve's points with `rows=False` (for a page that draws them from the objects)."""
+        head: dict[str, Any] = {
             "objective": self.objective,
             "totals": {
                 "applications": len(self.programs),
@@ -147,8 +160,11 @@ class Recommendation:
                 "fees_by_specialty": self.fees_by_specialty,
                 "tiers": {tier: sum(1 for p in self.programs if p.tier == tier) for tier in TIERS},
             },
-            "programs": [p.to_dict() for p in self.programs],
-            "curve": [c.to_dict() for c in self.curve],
+        }
+        if rows:
+            head["programs"] = [p.to_dict() for p in self.programs]
+            head["curve"] = [c.to_dict() for c in self.curve]
+        return head | {
             "stopping": {
                 "match_value_usd": self.how_many.match_value_usd,
                 "stop_at_applications": self.stop_at_applications,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import json
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
@@ -62,7 +63,8 @@ def shortlisted(request: Request, parsed: ParsedForm, profile: ApplicantProfile)
 
 def results_context(request: Request, *, html: bool = False) -> dict[str, Any]:
     """The data behind the results page: the optimized list and everything shown about it
-    (`html`: the list's rows and map dots as the page's markup, see `results_data`)."""
+    (`html`: the list's rows, map dots and charts as the page's markup, see `results_data`;
+    without it, the JSON twin: no key starts with `_`)."""
     parsed, profile = read_profile(request)
     catalog = get_catalog(request)
     rec = shortlisted(request, parsed, profile)
@@ -75,6 +77,7 @@ def results_context(request: Request, *, html: bool = False) -> dict[str, Any]:
             calibration(request, list(profile.specialties)),
             list(profile.specialties),
             profile.step2ck,
+            draw=html,
         )
         if profile.applicant_type == "non_us_img"
         else []
@@ -143,13 +146,17 @@ def calibration(request: Request, specialties: list[str]) -> list[dict[str, Any]
     return [row for name in specialties for row in rows[name]]
 
 
-def _public(value: Any) -> Any:
-    """The JSON twin: the page's data without the SVG geometry (keys starting with `_`)."""
-    if isinstance(value, dict):
-        return {k: _public(v) for k, v in value.items() if not str(k).startswith("_")}
-    if isinstance(value, list):
-        return [_public(v) for v in value]
-    return value
+def _json(data: dict[str, Any]) -> dict[str, Any] | Response:
+    """`data` as FastAPI would answer it, encoded directly when it holds only JSON types (FastAPI
+    first copies a returned dict through pydantic, a few ms for a long list); anything else
+    (a date, NaN) goes through FastAPI as before."""
+    try:
+        body = json.dumps(
+            data, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
+        )
+    except (TypeError, ValueError):
+        return data
+    return Response(body.encode("utf-8"), media_type="application/json")
 
 
 def _page(request: Request, build: Callable[[Request], dict[str, Any]], template: str) -> Response:
@@ -254,9 +261,9 @@ def plan_panel(request: Request) -> Response:
     return _page(request, plan_context, "plan.html")
 
 
-def results_json(request: Request) -> dict[str, Any]:
+def results_json(request: Request) -> dict[str, Any] | Response:
     """P(match) with interval, expected interviews, fees, the curve and the optimized list."""
-    return dict(_public(results_context(request)))
+    return _json(results_context(request))
 
 
 def whatif_json(request: Request) -> dict[str, Any]:
@@ -270,11 +277,11 @@ def plan_json(request: Request) -> dict[str, Any]:
 
 
 def _documented(
-    handler: Callable[[Request], dict[str, Any]], model: type[BaseModel]
-) -> Callable[..., dict[str, Any]]:
+    handler: Callable[[Request], dict[str, Any] | Response], model: type[BaseModel]
+) -> Callable[..., dict[str, Any] | Response]:
     """`handler` with the query model in its signature, so FastAPI validates and documents it."""
 
-    def endpoint(request: Request, **_: Any) -> dict[str, Any]:
+    def endpoint(request: Request, **_: Any) -> dict[str, Any] | Response:
         return handler(request)
 
     functools.update_wrapper(endpoint, handler)
