@@ -7,13 +7,11 @@ the hard rules of `rules.eligibility`, once per distinct set of the facts those 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import expit
 
 from smartpick.core.chances.draws import Draws
 from smartpick.core.chances.matrix import ChanceMatrix
@@ -30,6 +28,7 @@ if TYPE_CHECKING:
     from smartpick.core.chances.estimator import ChanceModel
 
 FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
 # Program facts the hard rules read: programs that share them share their eligibility.
 _RULE_FACTS = (
     "visa_j1",
@@ -95,27 +94,37 @@ def _positions(d: Draws, programs: Sequence[Program]) -> list[int] | None:
     return out
 
 
-@dataclass(frozen=True)
 class _Terms:
-    """The applicant's terms at the eligible programs, (D + 1, n) each: the chance matrix's
-    `DrawSource` (draw 0 for every program at once, other draws for the programs asked for)."""
+    """The applicant's terms at the eligible programs, one `ApplicantTerms` per specialty: the
+    chance matrix's `DrawSource` (draw 0 for every program at once, other draws for the programs
+    asked for). `block[i]` is the specialty of the matrix's program i, `local[i]` its position
+    there."""
 
-    eta: FloatArray
-    spread: FloatArray
-    visa: FloatArray
-    gamma: FloatArray  # (D + 1, n, 3)
-    conversion_: FloatArray
+    def __init__(
+        self, blocks: list[ApplicantTerms], block: IntArray, local: IntArray, d1: int
+    ) -> None:
+        self.blocks, self.block, self.local, self.d1 = blocks, block, local, d1
 
-    def interview(self, level: int, idx: NDArray[np.int64], draws: slice) -> FloatArray:
-        """P(interview | u) = V expit(eta + spread z + gamma[level]), (draws, len(idx), K)."""
-        eta = self.eta[draws][:, idx, None] + self.spread[draws][:, idx, None] * Z_NODES
-        gamma = self.gamma[draws][:, idx, level, None]
-        return np.asarray(self.visa[draws][:, idx, None] * expit(eta + gamma), dtype=np.float64)
+    def _route(
+        self, idx: IntArray, draws: slice, part: Callable[[ApplicantTerms, IntArray], FloatArray]
+    ) -> FloatArray:
+        if len(self.blocks) == 1:
+            return part(self.blocks[0], self.local[idx])
+        out = np.empty((len(range(*draws.indices(self.d1))), idx.size, Z_NODES.size))
+        block = self.block[idx]
+        for k, b in enumerate(self.blocks):
+            at = np.flatnonzero(block == k)
+            if at.size:
+                out[:, at] = part(b, self.local[idx[at]])
+        return out
 
-    def conversion(self, idx: NDArray[np.int64], draws: slice) -> FloatArray:
+    def interview(self, level: int, idx: IntArray, draws: slice) -> FloatArray:
+        """P(interview | u) at signal `level`, (draws, len(idx), K)."""
+        return self._route(idx, draws, lambda b, at: b.interview(level, at, draws))
+
+    def conversion(self, idx: IntArray, draws: slice) -> FloatArray:
         """P(match | interview), the same at every node, (draws, len(idx), K)."""
-        c = self.conversion_[draws][:, idx]
-        return np.broadcast_to(c[:, :, None], (*c.shape, Z_NODES.size))
+        return self._route(idx, draws, lambda b, at: b.conversion(at, draws))
 
 
 def predict_programs(
@@ -160,17 +169,13 @@ def predict_programs(
         kept.extend(given[j] for j in ok)
         order.extend(where[j] for j in ok)
     perm = np.argsort(np.array(order, dtype=np.int64), kind="stable")
-    names = ("eta", "spread", "visa", "gamma", "conversion")
-    if len(blocks) == 1 and np.array_equal(perm, np.arange(perm.size)):
-        arrays = [np.asarray(getattr(blocks[0], k)) for k in names]  # no copies
-    elif blocks:
-        arrays = [np.concatenate([getattr(b, k) for b in blocks], axis=1)[:, perm] for k in names]
-    else:
-        arrays = [np.zeros((d1, 0)), np.zeros((d1, 0)), np.zeros((d1, 0))]
-        arrays += [np.zeros((d1, 0, 3)), np.zeros((d1, 0))]
+    empty = [np.zeros(0, dtype=np.int64)]
+    block = np.concatenate([np.full(b.size, k) for k, b in enumerate(blocks)] or empty)
+    local = np.concatenate([np.arange(b.size) for b in blocks] or empty)
     kept = [kept[i] for i in perm]
+    terms = _Terms(blocks, block[perm], local[perm], d1)
     chances = ChanceMatrix.on_demand(
-        tuple(p.id for p in kept), Z_WEIGHTS.copy(), _Terms(*arrays), levels=3, n_draws=d1
+        tuple(p.id for p in kept), Z_WEIGHTS.copy(), terms, levels=3, n_draws=d1
     )
     rows = ChanceRows(chances, model.level, [specs[i] for i in perm])
     if profile.step2ck is None:
