@@ -8,7 +8,7 @@ the hard rules of `rules.eligibility`, once per distinct set of the facts those 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,7 +21,7 @@ from smartpick.core.chances.rows import ChanceRows, RowSpec, SpecialtyRows
 from smartpick.core.chances.terms import ApplicantTerms, applicant_terms, failed_flags
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
-from smartpick.core.rules.eligibility import Eligibility, check
+from smartpick.core.rules.eligibility import Eligibility, check, rule_key
 from smartpick.core.rules.visas import MIN_KNOWN_FOR_RATE, VISA_BASE_RATE
 
 if TYPE_CHECKING:
@@ -29,19 +29,6 @@ if TYPE_CHECKING:
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
-# Program facts the hard rules read: programs that share them share their eligibility.
-_RULE_FACTS = (
-    "visa_j1",
-    "visa_h1b",
-    "eras",
-    "nrmp",
-    "accepting_applications",
-    "setting",
-    "min_step1",
-    "min_step2ck",
-    "max_years_since_graduation",
-    "usce_required",
-)
 
 
 def _visa_rates(d: Draws) -> dict[str, float]:
@@ -51,37 +38,41 @@ def _visa_rates(d: Draws) -> dict[str, float]:
     return out
 
 
-def _rule_groups(d: Draws) -> dict[tuple[Any, ...], list[int]]:
-    """The specialty's programs grouped by the facts the hard rules read (built once)."""
+def _rule_groups(d: Draws) -> tuple[IntArray, list[Program]]:
+    """Each program's group of programs that share what the hard rules read, and one program of
+    each group (built once per specialty)."""
     groups = d.memo.get("rule_groups")
     if groups is None:
-        groups = {}
+        number: dict[tuple[object, ...], int] = {}
+        first: list[Program] = []
+        group = np.zeros(d.size, dtype=np.int64)
         for i, p in enumerate(d.base.programs):
-            facts = tuple(
-                (f.value, f.source, f.year) for f in (getattr(p, name) for name in _RULE_FACTS)
-            )
-            groups.setdefault(facts, []).append(i)
-        d.memo["rule_groups"] = groups
+            key = rule_key(p)
+            if key not in number:
+                number[key] = len(first)
+                first.append(p)
+            group[i] = number[key]
+        groups = d.memo["rule_groups"] = (group, first)
     return groups
 
 
-def _eligibility(
-    profile: ApplicantProfile, d: Draws, positions: Sequence[int]
-) -> list[Eligibility]:
+def _eligibility(profile: ApplicantProfile, d: Draws, positions: IntArray) -> list[Eligibility]:
     """`rules.eligibility.check` at the given programs, computed once per group of programs
-    that share the facts the rules read."""
+    that share what the rules read."""
     rates = _visa_rates(d)
-    by_position: dict[int, Eligibility] = {}
-    wanted = set(positions)
-    for members in _rule_groups(d).values():
-        hit = [i for i in members if i in wanted]
-        if hit:
-            result = check(profile, d.base.programs[hit[0]], rates)
-            by_position.update((i, result) for i in hit)
-    return [by_position[i] for i in positions]
+    group, first = _rule_groups(d)
+    at = group[positions]
+    results = {g: check(profile, first[g], rates) for g in np.unique(at).tolist()}
+    return [results[g] for g in at.tolist()]
 
 
-def _positions(d: Draws, programs: Sequence[Program]) -> list[int] | None:
+def _positions(d: Draws, programs: Sequence[Program]) -> IntArray | None:
+    """The programs' positions in the specialty's arrays (None: some are not the ones the
+    program side was built from)."""
+    key = tuple(map(id, programs))
+    known = d.memo.get("positions")
+    if known is not None and known[0] == key:
+        return known[1]
     index = d.memo.get("index")
     if index is None:
         index = d.memo["index"] = {p.id: i for i, p in enumerate(d.base.programs)}
@@ -91,7 +82,9 @@ def _positions(d: Draws, programs: Sequence[Program]) -> list[int] | None:
         if i is None or d.base.programs[i] is not p:
             return None
         out.append(i)
-    return out
+    positions = np.array(out, dtype=np.int64)
+    d.memo["positions"] = (key, positions)  # the ids are those of `d`'s own programs
+    return positions
 
 
 class _Terms:
@@ -142,25 +135,32 @@ def predict_programs(
     specs: list[RowSpec] = []
     notes: list[str] = []
     failed = failed_flags(profile)
-    specialties = list(dict.fromkeys(p.specialty for p in programs))
-    for specialty in specialties:
-        where = [i for i, p in enumerate(programs) if p.specialty == specialty]
-        given = [programs[i] for i in where]
+    of = [p.specialty for p in programs]
+    single = len(set(of)) == 1
+    for specialty in dict.fromkeys(of):
+        where: Sequence[int] = range(len(of))
+        given = programs
+        if not single:
+            where = [i for i, s in enumerate(of) if s == specialty]
+            given = [programs[i] for i in where]
         d = contexts.get(specialty)
         positions = _positions(d, given) if d is not None else None
         if d is None or positions is None:
             d = model.context(specialty, given)
-            positions = list(range(len(given)))
+            positions = np.arange(len(given), dtype=np.int64)
         elig = _eligibility(profile, d, positions)
         ok = [j for j, e in enumerate(elig) if e.eligible]
-        for j, e in enumerate(elig):
-            if not e.eligible:
-                reasons = tuple(str(r) for r in e.exclusions)
-                excluded.append((where[j], ExcludedProgram(given[j], reasons, e.exclusions)))
+        if len(ok) < len(elig):
+            reasons: dict[int, tuple[str, ...]] = {}
+            for j, e in enumerate(elig):
+                if not e.eligible:
+                    why = reasons.get(id(e))
+                    if why is None:
+                        why = reasons[id(e)] = tuple(str(r) for r in e.exclusions)
+                    excluded.append((where[j], ExcludedProgram(given[j], why, e.exclusions)))
         if not ok:
             continue
-        idx = np.array([positions[j] for j in ok], dtype=np.int64)
-        t = applicant_terms(profile, d, idx)
+        t = applicant_terms(profile, d, positions[ok])
         blocks.append(t)
         shared = SpecialtyRows(model, profile, d, failed)
         specs.extend(
