@@ -38,21 +38,22 @@ def _visa_rates(d: Draws) -> dict[str, float]:
     return out
 
 
-def _rule_groups(d: Draws) -> tuple[IntArray, list[Program]]:
-    """Each program's group of programs that share what the hard rules read, and one program of
-    each group (built once per specialty)."""
-    groups = d.memo.get("rule_groups")
+def _rule_groups(d: Draws, visa: str) -> tuple[IntArray, list[Program]]:
+    """Each program's group of programs that share what the hard rules read for an applicant
+    who needs `visa`, and one program of each group (built once per specialty and visa)."""
+    key = f"rule_groups {visa}"
+    groups = d.memo.get(key)
     if groups is None:
         number: dict[tuple[object, ...], int] = {}
         first: list[Program] = []
         group = np.zeros(d.size, dtype=np.int64)
         for i, p in enumerate(d.base.programs):
-            key = rule_key(p)
-            if key not in number:
-                number[key] = len(first)
+            facts = rule_key(p, visa)
+            if facts not in number:
+                number[facts] = len(first)
                 first.append(p)
-            group[i] = number[key]
-        groups = d.memo["rule_groups"] = (group, first)
+            group[i] = number[facts]
+        groups = d.memo[key] = (group, first)
     return groups
 
 
@@ -60,7 +61,7 @@ def _eligibility(profile: ApplicantProfile, d: Draws, positions: IntArray) -> li
     """`rules.eligibility.check` at the given programs, computed once per group of programs
     that share what the rules read."""
     rates = _visa_rates(d)
-    group, first = _rule_groups(d)
+    group, first = _rule_groups(d, profile.visa)
     at = group[positions]
     results = {g: check(profile, first[g], rates) for g in np.unique(at).tolist()}
     return [results[g] for g in at.tolist()]
@@ -160,7 +161,7 @@ def predict_programs(
                     excluded.append((where[j], ExcludedProgram(given[j], why, e.exclusions)))
         if not ok:
             continue
-        t = applicant_terms(profile, d, positions[ok])
+        t = applicant_terms(profile, d, positions[ok], failed)
         blocks.append(t)
         shared = SpecialtyRows(model, profile, d, failed)
         specs.extend(

@@ -64,6 +64,17 @@ def program_columns(d: Draws) -> dict[str, NDArray[np.str_]]:
     return cols
 
 
+def zero_signal_levels(d: Draws) -> tuple[bool, ...]:
+    """Per signal level: whether its effect is 0 at every program in every draw (no signal; the
+    silver level of a specialty with one kind of signal)."""
+    found = d.memo.get("zero_signal_levels")
+    if found is None:
+        found = d.memo["zero_signal_levels"] = tuple(
+            bool((d.gamma[:, :, level] == 0.0).all()) for level in range(d.gamma.shape[2])
+        )
+    return found
+
+
 def pool_geography(d: Draws, kind: str, idx: IntArray) -> tuple[FloatArray, IntArray]:
     """The geographic term of the pool of applicants of type `kind` at the programs `idx`: each
     program's effects weighted by the pool's mix over the levels, as (values, columns): program
@@ -188,12 +199,18 @@ class ApplicantTerms:
     order, as computing every draw of every program at once), so the numbers do not depend on
     what was asked first."""
 
-    def __init__(self, profile: ApplicantProfile, d: Draws, idx: IntArray) -> None:
+    def __init__(
+        self,
+        profile: ApplicantProfile,
+        d: Draws,
+        idx: IntArray,
+        failed: tuple[float, float] | None = None,
+    ) -> None:
         self.profile, self.d, self.idx, self.kind = profile, d, idx, profile.applicant_type
         d1 = len(d.params)
         self.d1 = d1
         ref = d.reference
-        f1, f2 = failed_flags(profile)
+        f1, f2 = failed or failed_flags(profile)
         self.fail_terms = (
             f1 - ref.type_mix["step1_failed"][self.kind][1],
             f2 - ref.type_mix["step2ck_failed"][self.kind][1],
@@ -298,17 +315,19 @@ class ApplicantTerms:
     def interview(self, level: int, at: IntArray, draws: slice) -> FloatArray:
         """P(interview | u) = V expit(eta + spread z + gamma[level]) at the programs `at`,
         (len(draws), len(at), K)."""
-        gamma = self.gamma(level, at, draws)[:, :, None]
+        # a level without signal effects adds 0 (expit(x + 0) is expit(x), even at x = -0.0)
+        signal = not zero_signal_levels(self.d)[level]
         if draws == slice(0, 1):  # eta + spread z is shared by the signal levels
             if self._point_base is None:
                 self._point_base = self.point[1][:, None] * Z_NODES + self.point[0][:, None]
-            x = self._point_base[None, at] + gamma
+            x = np.take(self._point_base, at, axis=0)[None]
             visa = self.point[2][None, at]
         else:
             eta, spread, visa = self.terms(at, draws)
             x = spread[:, :, None] * Z_NODES
             x += eta[:, :, None]
-            x += gamma
+        if signal:
+            x += self.gamma(level, at, draws)[:, :, None]
         expit(x, out=x)
         x *= visa[:, :, None]
         return x
@@ -319,6 +338,12 @@ class ApplicantTerms:
         return np.broadcast_to(c[:, :, None], (*c.shape, Z_NODES.size))
 
 
-def applicant_terms(profile: ApplicantProfile, d: Draws, idx: IntArray) -> ApplicantTerms:
-    """The applicant's terms at the programs `idx` of the specialty behind `d`."""
-    return ApplicantTerms(profile, d, idx)
+def applicant_terms(
+    profile: ApplicantProfile,
+    d: Draws,
+    idx: IntArray,
+    failed: tuple[float, float] | None = None,
+) -> ApplicantTerms:
+    """The applicant's terms at the programs `idx` of the specialty behind `d` (`failed`: the
+    profile's `failed_flags`, when known)."""
+    return ApplicantTerms(profile, d, idx, failed)

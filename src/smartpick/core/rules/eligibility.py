@@ -195,9 +195,10 @@ def check(
     )
 
 
-def rule_key(program: Program) -> tuple[object, ...]:
-    """What `check` reads from a program: programs with equal keys get equal results for every
-    applicant (so the rules run once per key, `tests/rules/test_eligibility_groups.py`)."""
+def rule_key(program: Program, visa: str = "either") -> tuple[object, ...]:
+    """What `check` reads from a program for an applicant who needs `visa`: programs with equal
+    keys get equal results for every such applicant (so the rules run once per key,
+    `tests/rules/test_eligibility_groups.py`)."""
 
     def full(fact: Fact[Any]) -> tuple[object, ...]:
         return (fact.value, fact.source, fact.year)
@@ -209,8 +210,8 @@ def rule_key(program: Program) -> tuple[object, ...]:
         return full(fact) if fact.value is not None else None
 
     return (
-        full(program.visa_j1),
-        full(program.visa_h1b),
+        full(program.visa_j1) if visa in ("j1", "either") else None,
+        full(program.visa_h1b) if visa in ("h1b", "either") else None,
         stated(program.min_step1),
         stated(program.min_step2ck),
         stated(program.max_years_since_graduation),
