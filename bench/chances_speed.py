@@ -24,7 +24,6 @@ import functools
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -126,19 +125,14 @@ def main() -> int:
         return 0
     sys.path.insert(0, str(HERE))
     from checkouts import run_probe
+    from targets import _commit  # the checkout's last commit, "(+ uncommitted changes)"
 
     from smartpick.service.calibration import v1_figures
 
     v1 = v1_figures()["assess_ms_im"]
     checkouts = {"after": HERE.parent} | ({"before": args.before.resolve()} if args.before else {})
     for name, checkout in checkouts.items():
-        commit = subprocess.run(
-            ["git", "-C", str(checkout), "log", "-1", "--format=%h %s"],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout.strip()
-        print(f"{name:<7}{checkout}  {commit[:70]}")
+        print(f"{name:<7}{checkout}  {_commit(checkout)}")
     print(f"machine {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
     before = (
         run_probe(args.before.resolve(), Path(__file__), "--repeats", str(args.repeats))
