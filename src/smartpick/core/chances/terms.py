@@ -324,8 +324,12 @@ class ApplicantTerms:
             visa = self.point[2][None, at]
         else:
             eta, spread, visa = self.terms(at, draws)
-            x = spread[:, :, None] * Z_NODES
-            x += eta[:, :, None]
+            if draws.indices(self.d1)[0] > 0 or self.unknown_sd is None:
+                # the spread is the draw's sigma_r at every program: spread z once per draw
+                x = eta[:, :, None] + self.d.sigma_r[draws][:, None, None] * Z_NODES
+            else:
+                x = spread[:, :, None] * Z_NODES
+                x += eta[:, :, None]
         if signal:
             x += self.gamma(level, at, draws)[:, :, None]
         expit(x, out=x)
