@@ -167,18 +167,21 @@ def predict_programs(
         specs.extend(
             RowSpec(given[j], elig[j], c, shared) for j, c in zip(ok, t.connections, strict=True)
         )
-        kept.extend(given[j] for j in ok)
-        order.extend(where[j] for j in ok)
-    perm = np.argsort(np.array(order, dtype=np.int64), kind="stable")
+        kept.extend([given[j] for j in ok])
+        order.extend(ok if single else [where[j] for j in ok])
     empty = [np.zeros(0, dtype=np.int64)]
     block = np.concatenate([np.full(b.size, k) for k, b in enumerate(blocks)] or empty)
     local = np.concatenate([np.arange(b.size) for b in blocks] or empty)
-    kept = [kept[i] for i in perm]
-    terms = _Terms(blocks, block[perm], local[perm], d1)
+    if len(blocks) > 1:  # back to the order the programs were given in
+        perm = np.argsort(np.array(order, dtype=np.int64), kind="stable")
+        kept = [kept[i] for i in perm]
+        specs = [specs[i] for i in perm]
+        block, local = block[perm], local[perm]
+    terms = _Terms(blocks, block, local, d1)
     chances = ChanceMatrix.on_demand(
         tuple(p.id for p in kept), Z_WEIGHTS.copy(), terms, levels=3, n_draws=d1
     )
-    rows = ChanceRows(chances, model.level, [specs[i] for i in perm])
+    rows = ChanceRows(chances, model.level, specs)
     if profile.step2ck is None:
         notes.append(
             "Step 2 CK not given: each chance averages over the scores applicants like you have "

@@ -271,8 +271,11 @@ class ApplicantTerms:
                 spread = spread.copy()
                 sd0 = self.unknown_sd[0]
                 spread[0] = np.sqrt((beta[0] * sd0 / 10.0) ** 2 + sigma_r[0] ** 2)
-        fail = d.fail[rows][:, j]
-        terms = fail[:, :, 0] * self.fail_terms[0] + fail[:, :, 1] * self.fail_terms[1]
+        fail = d.fail.reshape(self.d1, -1)[rows]  # (draws, 2 P): program i at 2 i and 2 i + 1
+        terms = (
+            np.take(fail, 2 * j, axis=1) * self.fail_terms[0]
+            + np.take(fail, 2 * j + 1, axis=1) * self.fail_terms[1]
+        )
         terms = (
             terms
             + d.geo[rows][:, j, self.level[at]]
