@@ -45,7 +45,8 @@ class DrawSource(Protocol):
 
 
 class _Lazy:
-    """One (D + 1, n, ...) array filled program by program as they are asked for."""
+    """The (D + 1, n, ...) values of n programs, computed program by program as they are asked
+    for and kept in the order they were computed (`slot[i]`: program i's column, -1 before)."""
 
     def __init__(
         self, compute: Callable[[IntArray, slice], FloatArray], point: FloatArray, d1: int
@@ -53,20 +54,23 @@ class _Lazy:
         self.compute = compute  # (idx, draws) -> (len(draws), len(idx), ...)
         self.point = point
         self.values: FloatArray | None = None
-        self.have = np.zeros(point.shape[0], dtype=bool)
+        self.slot = np.full(point.shape[0], -1, dtype=np.int64)
+        self.used = 0
         self.d1 = d1
 
     def get(self, idx: IntArray) -> FloatArray:
         if self.values is None:
             self.values = np.empty((self.d1, *self.point.shape))
-            self.values[0] = self.point
-        missing = idx[~self.have[idx]]
+        missing = idx[self.slot[idx] < 0]
         if missing.size:
             missing = np.unique(missing)
+            start, stop = self.used, self.used + missing.size
+            self.values[0, start:stop] = self.point[missing]
             if self.d1 > 1:
-                self.values[1:, missing] = self.compute(missing, slice(1, self.d1))
-            self.have[missing] = True
-        return np.take(self.values, idx, axis=1)
+                self.values[1:, start:stop] = self.compute(missing, slice(1, self.d1))
+            self.slot[missing] = np.arange(start, stop)
+            self.used = stop
+        return np.take(self.values, self.slot[idx], axis=1)
 
 
 def _first_node(
