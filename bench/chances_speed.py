@@ -9,7 +9,9 @@ Prints the median wall time (ms, after 3 warm-up calls) of:
 - for guide-sample: `assess()` on IM and on IM + Family Medicine, the model's `predict()` alone,
   `recommend()` at $1,200 (signals, intervals) on IM and on IM + FM, and the time `recommend()`
   spends in the chance matrix's draws on demand (`interview_draws` / `conversion_draws`: the
-  intervals of the listed programs and of the curve);
+  intervals of the listed programs and of the curve); `advise()` with the default volume (median
+  of repeats / 5 calls after one) and the time it spends in the model (`predict()` and the draws
+  on demand);
 - once: building the IM program side (what a server does before its first request).
 
 With `--before CHECKOUT` the same measures run on that checkout too (its own `.venv`, in a child
@@ -20,6 +22,7 @@ before / after. The machine is shared: compare figures measured in one run.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import functools
 import json
 import os
@@ -51,7 +54,9 @@ def _median_ms(run: Callable[[], object], repeats: int, warmups: int = 3) -> lis
 
 def probe(repeats: int) -> dict[str, list[float]]:
     """The measures of the checkout whose `smartpick` this interpreter imports."""
+    from smartpick.core.chances.estimator import ChanceModel
     from smartpick.core.chances.matrix import ChanceMatrix
+    from smartpick.service.advise import advise
     from smartpick.service.assess import assess, fitted_model
     from smartpick.service.catalog import open_catalog
     from smartpick.service.recommend import recommend
@@ -111,6 +116,22 @@ def probe(repeats: int) -> dict[str, list[float]]:
         recommend(guide, budget_usd=BUDGET, specialties=[IM], catalog=catalog)
         calls.append(on_demand[0])
     out["  of which draws on demand (IM)"] = [1000 * statistics.median(calls), 1000 * min(calls)]
+    # advise(): the model's part of a plan (every predict() and every draw read on demand)
+    ChanceModel.predict = timed(ChanceModel.predict)
+    plan = functools.partial(advise, guide, catalog=catalog, today=dt.date(2026, 11, 24))
+    plan()
+    whole, model_side = [], []
+    for _ in range(max(1, repeats // 5)):
+        on_demand[0] = 0.0
+        start = time.perf_counter()
+        plan()
+        whole.append(time.perf_counter() - start)
+        model_side.append(on_demand[0])
+    out[f"advise {GUIDE}, default volume"] = [1000 * statistics.median(whole), 1000 * min(whole)]
+    out["  of which the model (predict, draws on demand)"] = [
+        1000 * statistics.median(model_side),
+        1000 * min(model_side),
+    ]
     return out
 
 
