@@ -90,10 +90,11 @@ class Catalog:
         self._lock = threading.Lock()
         self._reload_lock = threading.Lock()
         self._cache: dict[str, Program] = {}
-        # ids of each (specialty, track) listing, dropped whenever the user store changes
-        self._listings: dict[tuple[str | None, str | None], list[str]] = {}
+        # the programs of each (specialty, track) listing, dropped whenever the user store changes
+        self._listings: dict[tuple[str | None, str | None], tuple[Program, ...]] = {}
         self._user_facts: dict[str, dict[str, list[tuple[Any, int]]]] = {}
         self._user_stamp: tuple[int, int] | None = None
+        self._loads = 0  # how many times the user's facts were read
         self._ids: frozenset[str] = frozenset(self.index.all_ids())
         self._load_user()
 
@@ -103,6 +104,7 @@ class Catalog:
         with self._lock:
             self._user_facts = facts
             self._user_stamp = stamp
+            self._loads += 1
             self._cache.clear()
             self._listings.clear()
         self.index.set_overlay(
@@ -166,12 +168,14 @@ class Catalog:
         self._refresh()
         key = (filters.specialty, filters.track)
         with self._lock:
-            ids = self._listings.get(key)
-        if ids is None:  # one query per listing until the next import (the stamp changes)
-            ids = self.index.ids(filters, paged=False)
+            listed = self._listings.get(key)
+            loaded = self._loads
+        if listed is None:  # one query per listing until the next import (the stamp changes)
+            listed = tuple(self._programs(self.index.ids(filters, paged=False)))
             with self._lock:
-                self._listings[key] = ids
-        return self._programs(ids)
+                if self._loads == loaded:  # not built from facts an import just replaced
+                    self._listings[key] = listed
+        return list(listed)
 
     def search(
         self,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 
+from smartpick.core.chances.draws import Draws
 from smartpick.core.chances.estimator import ChanceModel
 from smartpick.core.chances.features import LAYERED
 from smartpick.core.chances.persist import load_fitted_model
@@ -42,6 +43,18 @@ def warm_up(catalog: Catalog, applicant_type: str = "non_us_img") -> None:
         )
 
 
+def _in_tracks(d: Draws, tracks: Sequence[str] | None) -> tuple[Program, ...]:
+    """The specialty's programs in `tracks` (None: all), in the catalog's order (kept with the
+    specialty's program side, which the catalog's listing built)."""
+    key = f"tracks {tracks!r}"
+    found = d.memo.get(key)
+    if found is None:
+        found = d.memo[key] = tuple(
+            p for p in d.base.programs if tracks is None or p.track in tracks
+        )
+    return found
+
+
 def assess(
     profile: ApplicantProfile,
     *,
@@ -59,7 +72,7 @@ def assess(
     """
     catalog = catalog or open_catalog()
     model = model or fitted_model()
-    by_specialty: dict[str, list[Program]] = {}
+    programs: Sequence[Program] = []
     if program_ids:
         programs = [catalog.get(pid) for pid in dict.fromkeys(program_ids)]
         wanted = tuple(dict.fromkeys(p.specialty for p in programs))
@@ -70,13 +83,9 @@ def assess(
                 for s in (specialties or profile.specialties)
             )
         )
-        by_specialty = {s: catalog.programs(specialty=s) for s in wanted}
-        programs = [
-            p for s in wanted for p in by_specialty[s] if tracks is None or p.track in tracks
-        ]
-    contexts = {
-        s: model.context(s, by_specialty.get(s) or catalog.programs(specialty=s)) for s in wanted
-    }
+    contexts = {s: model.context(s, catalog.programs(specialty=s)) for s in wanted}
+    if not program_ids:
+        programs = [p for s in wanted for p in _in_tracks(contexts[s], tracks)]
     prediction = model.predict(profile, programs, contexts)
     return Assessment(
         profile=profile,

@@ -45,26 +45,38 @@ class DrawSource(Protocol):
 
 
 class _Lazy:
-    """One (D + 1, n, K) array filled program by program as they are asked for."""
+    """The (D + 1, n, ...) values of n programs, computed program by program as they are asked
+    for and kept in the order they were computed (`slot[i]`: program i's column, -1 before)."""
 
     def __init__(
         self, compute: Callable[[IntArray, slice], FloatArray], point: FloatArray, d1: int
     ) -> None:
-        self.compute = compute  # (idx, draws) -> (len(draws), len(idx), K)
+        self.compute = compute  # (idx, draws) -> (len(draws), len(idx), ...)
         self.point = point
         self.values: FloatArray | None = None
-        self.have = np.zeros(point.shape[0], dtype=bool)
+        self.slot = np.full(point.shape[0], -1, dtype=np.int64)
+        self.used = 0
         self.d1 = d1
 
     def get(self, idx: IntArray) -> FloatArray:
         if self.values is None:
             self.values = np.empty((self.d1, *self.point.shape))
-            self.values[0] = self.point
-        missing = np.unique(idx[~self.have[idx]])
-        if missing.size and self.d1 > 1:
-            self.values[1:, missing] = self.compute(missing, slice(1, self.d1))
-        self.have[missing] = True
-        return self.values[:, idx]
+        missing = idx[self.slot[idx] < 0]
+        if missing.size:
+            missing = np.unique(missing)
+            start, stop = self.used, self.used + missing.size
+            self.values[0, start:stop] = self.point[missing]
+            if self.d1 > 1:
+                self.values[1:, start:stop] = self.compute(missing, slice(1, self.d1))
+            self.slot[missing] = np.arange(start, stop)
+            self.used = stop
+        return np.take(self.values, self.slot[idx], axis=1)
+
+
+def _first_node(
+    conversion: Callable[[IntArray, slice], FloatArray], idx: IntArray, draws: slice
+) -> FloatArray:
+    return conversion(idx, draws)[:, :, 0]
 
 
 class ChanceMatrix:
@@ -117,7 +129,8 @@ class ChanceMatrix:
                 _Lazy(partial(source.interview, s), point, n_draws)
                 for s, point in enumerate(out.point_interview)
             ),
-            _Lazy(source.conversion, out.point_conversion, n_draws),
+            # P(match | interview) is the same at every node: kept as (D + 1, n)
+            _Lazy(partial(_first_node, source.conversion), out.point_conversion[:, 0], n_draws),
         ]
         return out
 
@@ -138,7 +151,8 @@ class ChanceMatrix:
         rows = np.asarray(idx, dtype=np.int64)
         if self._conversion is not None:
             return self._conversion[:, rows]
-        return self._lazy[-1].get(rows)
+        values = self._lazy[-1].get(rows)
+        return np.broadcast_to(values[:, :, None], (*values.shape, self.weights.size))
 
     @property
     def interview_by_signal(self) -> tuple[FloatArray, ...]:
@@ -177,8 +191,11 @@ def interview_terms(
     (D + 1, len(selected), K)."""
     idx = np.asarray(selected, dtype=np.int64)
     levels = np.zeros(idx.size, np.int64) if signals is None else np.asarray(signals, np.int64)
+    distinct = np.unique(levels)
+    if distinct.size == 1:
+        return chances.interview_draws(int(distinct[0]), idx)  # a new array
     out = np.empty((chances.n_draws, idx.size, chances.weights.size))
-    for level in np.unique(levels):
+    for level in distinct:
         at = np.flatnonzero(levels == level)
         out[:, at] = chances.interview_draws(int(level), idx[at])
     return out
@@ -188,7 +205,9 @@ def match_terms(
     chances: ChanceMatrix, selected: Sequence[int], signals: Sequence[int] | None = None
 ) -> FloatArray:
     """P(match at program i | u) for the selected programs, (D + 1, len(selected), K)."""
-    return interview_terms(chances, selected, signals) * chances.conversion_draws(selected)
+    out = interview_terms(chances, selected, signals)
+    out *= chances.conversion_draws(selected)
+    return out
 
 
 def p_match(

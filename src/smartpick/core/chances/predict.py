@@ -7,13 +7,11 @@ the hard rules of `rules.eligibility`, once per distinct set of the facts those 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import expit
 
 from smartpick.core.chances.draws import Draws
 from smartpick.core.chances.matrix import ChanceMatrix
@@ -23,26 +21,14 @@ from smartpick.core.chances.rows import ChanceRows, RowSpec, SpecialtyRows
 from smartpick.core.chances.terms import ApplicantTerms, applicant_terms, failed_flags
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
-from smartpick.core.rules.eligibility import Eligibility, check
+from smartpick.core.rules.eligibility import Eligibility, check, rule_key
 from smartpick.core.rules.visas import MIN_KNOWN_FOR_RATE, VISA_BASE_RATE
 
 if TYPE_CHECKING:
     from smartpick.core.chances.estimator import ChanceModel
 
 FloatArray = NDArray[np.float64]
-# Program facts the hard rules read: programs that share them share their eligibility.
-_RULE_FACTS = (
-    "visa_j1",
-    "visa_h1b",
-    "eras",
-    "nrmp",
-    "accepting_applications",
-    "setting",
-    "min_step1",
-    "min_step2ck",
-    "max_years_since_graduation",
-    "usce_required",
-)
+IntArray = NDArray[np.int64]
 
 
 def _visa_rates(d: Draws) -> dict[str, float]:
@@ -52,37 +38,42 @@ def _visa_rates(d: Draws) -> dict[str, float]:
     return out
 
 
-def _rule_groups(d: Draws) -> dict[tuple[Any, ...], list[int]]:
-    """The specialty's programs grouped by the facts the hard rules read (built once)."""
-    groups = d.memo.get("rule_groups")
+def _rule_groups(d: Draws, visa: str) -> tuple[IntArray, list[Program]]:
+    """Each program's group of programs that share what the hard rules read for an applicant
+    who needs `visa`, and one program of each group (built once per specialty and visa)."""
+    key = f"rule_groups {visa}"
+    groups = d.memo.get(key)
     if groups is None:
-        groups = {}
+        number: dict[tuple[object, ...], int] = {}
+        first: list[Program] = []
+        group = np.zeros(d.size, dtype=np.int64)
         for i, p in enumerate(d.base.programs):
-            facts = tuple(
-                (f.value, f.source, f.year) for f in (getattr(p, name) for name in _RULE_FACTS)
-            )
-            groups.setdefault(facts, []).append(i)
-        d.memo["rule_groups"] = groups
+            facts = rule_key(p, visa)
+            if facts not in number:
+                number[facts] = len(first)
+                first.append(p)
+            group[i] = number[facts]
+        groups = d.memo[key] = (group, first)
     return groups
 
 
-def _eligibility(
-    profile: ApplicantProfile, d: Draws, positions: Sequence[int]
-) -> list[Eligibility]:
+def _eligibility(profile: ApplicantProfile, d: Draws, positions: IntArray) -> list[Eligibility]:
     """`rules.eligibility.check` at the given programs, computed once per group of programs
-    that share the facts the rules read."""
+    that share what the rules read."""
     rates = _visa_rates(d)
-    by_position: dict[int, Eligibility] = {}
-    wanted = set(positions)
-    for members in _rule_groups(d).values():
-        hit = [i for i in members if i in wanted]
-        if hit:
-            result = check(profile, d.base.programs[hit[0]], rates)
-            by_position.update((i, result) for i in hit)
-    return [by_position[i] for i in positions]
+    group, first = _rule_groups(d, profile.visa)
+    at = group[positions]
+    results = {g: check(profile, first[g], rates) for g in np.unique(at).tolist()}
+    return [results[g] for g in at.tolist()]
 
 
-def _positions(d: Draws, programs: Sequence[Program]) -> list[int] | None:
+def _positions(d: Draws, programs: Sequence[Program]) -> IntArray | None:
+    """The programs' positions in the specialty's arrays (None: some are not the ones the
+    program side was built from)."""
+    key = tuple(map(id, programs))
+    known = d.memo.get("positions")
+    if known is not None and known[0] == key:
+        return known[1]
     index = d.memo.get("index")
     if index is None:
         index = d.memo["index"] = {p.id: i for i, p in enumerate(d.base.programs)}
@@ -92,30 +83,42 @@ def _positions(d: Draws, programs: Sequence[Program]) -> list[int] | None:
         if i is None or d.base.programs[i] is not p:
             return None
         out.append(i)
-    return out
+    positions = np.array(out, dtype=np.int64)
+    d.memo["positions"] = (key, positions)  # the ids are those of `d`'s own programs
+    return positions
 
 
-@dataclass(frozen=True)
 class _Terms:
-    """The applicant's terms at the eligible programs, (D + 1, n) each: the chance matrix's
-    `DrawSource` (draw 0 for every program at once, other draws for the programs asked for)."""
+    """The applicant's terms at the eligible programs, one `ApplicantTerms` per specialty: the
+    chance matrix's `DrawSource` (draw 0 for every program at once, other draws for the programs
+    asked for). `block[i]` is the specialty of the matrix's program i, `local[i]` its position
+    there."""
 
-    eta: FloatArray
-    spread: FloatArray
-    visa: FloatArray
-    gamma: FloatArray  # (D + 1, n, 3)
-    conversion_: FloatArray
+    def __init__(
+        self, blocks: list[ApplicantTerms], block: IntArray, local: IntArray, d1: int
+    ) -> None:
+        self.blocks, self.block, self.local, self.d1 = blocks, block, local, d1
 
-    def interview(self, level: int, idx: NDArray[np.int64], draws: slice) -> FloatArray:
-        """P(interview | u) = V expit(eta + spread z + gamma[level]), (draws, len(idx), K)."""
-        eta = self.eta[draws][:, idx, None] + self.spread[draws][:, idx, None] * Z_NODES
-        gamma = self.gamma[draws][:, idx, level, None]
-        return np.asarray(self.visa[draws][:, idx, None] * expit(eta + gamma), dtype=np.float64)
+    def _route(
+        self, idx: IntArray, draws: slice, part: Callable[[ApplicantTerms, IntArray], FloatArray]
+    ) -> FloatArray:
+        if len(self.blocks) == 1:
+            return part(self.blocks[0], self.local[idx])
+        out = np.empty((len(range(*draws.indices(self.d1))), idx.size, Z_NODES.size))
+        block = self.block[idx]
+        for k, b in enumerate(self.blocks):
+            at = np.flatnonzero(block == k)
+            if at.size:
+                out[:, at] = part(b, self.local[idx[at]])
+        return out
 
-    def conversion(self, idx: NDArray[np.int64], draws: slice) -> FloatArray:
+    def interview(self, level: int, idx: IntArray, draws: slice) -> FloatArray:
+        """P(interview | u) at signal `level`, (draws, len(idx), K)."""
+        return self._route(idx, draws, lambda b, at: b.interview(level, at, draws))
+
+    def conversion(self, idx: IntArray, draws: slice) -> FloatArray:
         """P(match | interview), the same at every node, (draws, len(idx), K)."""
-        c = self.conversion_[draws][:, idx]
-        return np.broadcast_to(c[:, :, None], (*c.shape, Z_NODES.size))
+        return self._route(idx, draws, lambda b, at: b.conversion(at, draws))
 
 
 def predict_programs(
@@ -133,46 +136,52 @@ def predict_programs(
     specs: list[RowSpec] = []
     notes: list[str] = []
     failed = failed_flags(profile)
-    specialties = list(dict.fromkeys(p.specialty for p in programs))
-    for specialty in specialties:
-        where = [i for i, p in enumerate(programs) if p.specialty == specialty]
-        given = [programs[i] for i in where]
+    of = [p.specialty for p in programs]
+    single = len(set(of)) == 1
+    for specialty in dict.fromkeys(of):
+        where: Sequence[int] = range(len(of))
+        given = programs
+        if not single:
+            where = [i for i, s in enumerate(of) if s == specialty]
+            given = [programs[i] for i in where]
         d = contexts.get(specialty)
         positions = _positions(d, given) if d is not None else None
         if d is None or positions is None:
             d = model.context(specialty, given)
-            positions = list(range(len(given)))
+            positions = np.arange(len(given), dtype=np.int64)
         elig = _eligibility(profile, d, positions)
         ok = [j for j, e in enumerate(elig) if e.eligible]
-        for j, e in enumerate(elig):
-            if not e.eligible:
-                reasons = tuple(str(r) for r in e.exclusions)
-                excluded.append((where[j], ExcludedProgram(given[j], reasons, e.exclusions)))
+        if len(ok) < len(elig):
+            reasons: dict[int, tuple[str, ...]] = {}
+            for j, e in enumerate(elig):
+                if not e.eligible:
+                    why = reasons.get(id(e))
+                    if why is None:
+                        why = reasons[id(e)] = tuple(str(r) for r in e.exclusions)
+                    excluded.append((where[j], ExcludedProgram(given[j], why, e.exclusions)))
         if not ok:
             continue
-        idx = np.array([positions[j] for j in ok], dtype=np.int64)
-        t = applicant_terms(profile, d, idx)
+        t = applicant_terms(profile, d, positions[ok], failed)
         blocks.append(t)
         shared = SpecialtyRows(model, profile, d, failed)
         specs.extend(
             RowSpec(given[j], elig[j], c, shared) for j, c in zip(ok, t.connections, strict=True)
         )
-        kept.extend(given[j] for j in ok)
-        order.extend(where[j] for j in ok)
-    perm = np.argsort(np.array(order, dtype=np.int64), kind="stable")
-    names = ("eta", "spread", "visa", "gamma", "conversion")
-    if len(blocks) == 1 and np.array_equal(perm, np.arange(perm.size)):
-        arrays = [np.asarray(getattr(blocks[0], k)) for k in names]  # no copies
-    elif blocks:
-        arrays = [np.concatenate([getattr(b, k) for b in blocks], axis=1)[:, perm] for k in names]
-    else:
-        arrays = [np.zeros((d1, 0)), np.zeros((d1, 0)), np.zeros((d1, 0))]
-        arrays += [np.zeros((d1, 0, 3)), np.zeros((d1, 0))]
-    kept = [kept[i] for i in perm]
+        kept.extend([given[j] for j in ok])
+        order.extend(ok if single else [where[j] for j in ok])
+    empty = [np.zeros(0, dtype=np.int64)]
+    block = np.concatenate([np.full(b.size, k) for k, b in enumerate(blocks)] or empty)
+    local = np.concatenate([np.arange(b.size) for b in blocks] or empty)
+    if len(blocks) > 1:  # back to the order the programs were given in
+        perm = np.argsort(np.array(order, dtype=np.int64), kind="stable")
+        kept = [kept[i] for i in perm]
+        specs = [specs[i] for i in perm]
+        block, local = block[perm], local[perm]
+    terms = _Terms(blocks, block, local, d1)
     chances = ChanceMatrix.on_demand(
-        tuple(p.id for p in kept), Z_WEIGHTS.copy(), _Terms(*arrays), levels=3, n_draws=d1
+        tuple(p.id for p in kept), Z_WEIGHTS.copy(), terms, levels=3, n_draws=d1
     )
-    rows = ChanceRows(chances, model.level, [specs[i] for i in perm])
+    rows = ChanceRows(chances, model.level, specs)
     if profile.step2ck is None:
         notes.append(
             "Step 2 CK not given: each chance averages over the scores applicants like you have "

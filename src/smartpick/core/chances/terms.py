@@ -25,15 +25,15 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import ndtri
+from scipy.special import expit, ndtri
 
 from smartpick.core.chances.assumptions import CONNECTION_CAP
 from smartpick.core.chances.draws import Draws
 from smartpick.core.chances.effects import REFERENCE
+from smartpick.core.chances.population import Z_NODES
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
 from smartpick.core.rules.institutions import matches
@@ -62,6 +62,35 @@ def program_columns(d: Draws) -> dict[str, NDArray[np.str_]]:
             "setting": np.array([p.setting.value or "" for p in progs]),
         }
     return cols
+
+
+def zero_signal_levels(d: Draws) -> tuple[bool, ...]:
+    """Per signal level: whether its effect is 0 at every program in every draw (no signal; the
+    silver level of a specialty with one kind of signal)."""
+    found = d.memo.get("zero_signal_levels")
+    if found is None:
+        found = d.memo["zero_signal_levels"] = tuple(
+            bool((d.gamma[:, :, level] == 0.0).all()) for level in range(d.gamma.shape[2])
+        )
+    return found
+
+
+def pool_geography(d: Draws, kind: str, idx: IntArray) -> tuple[FloatArray, IntArray]:
+    """The geographic term of the pool of applicants of type `kind` at the programs `idx`: each
+    program's effects weighted by the pool's mix over the levels, as (values, columns): program
+    k's term is `values[:, columns[k]]`, (D1,).
+
+    Computed once per specialty and type for every program. BLAS gives each program the same
+    bits whatever the number of rows, except a single row (numpy's own loop), which is computed
+    as it always was (`tests/chances/test_applicant_terms.py`)."""
+    mix = np.array(d.reference.type_mix["geographic"][kind])
+    if idx.size == 1:
+        return np.asarray(d.geo[:, idx] @ mix), np.zeros(1, dtype=np.int64)
+    key = f"pool_geography {kind}"
+    whole = d.memo.get(key)
+    if whole is None:
+        whole = d.memo[key] = d.geo @ mix
+    return whole, idx
 
 
 def geo_levels(
@@ -132,25 +161,16 @@ def assumed_effects(
     return d.lam * t, (d.lam * research)[:, None]
 
 
-@dataclass(frozen=True)
-class ApplicantTerms:
-    """The applicant's arrays at the selected programs of one specialty."""
-
-    eta: FloatArray  # (D1, n) log-odds without the latent and signal terms
-    spread: FloatArray  # (D1, n) latent spread (sigma_r, widened for a missing score)
-    visa: FloatArray  # (D1, n) P(the program considers the applicant's visa)
-    gamma: FloatArray  # (D1, n, 3) signal effects
-    conversion: FloatArray  # (D1, n)
-    connections: list[str | None]
-
-
-def visa_factor(profile: ApplicantProfile, d: Draws, idx: IntArray) -> FloatArray:
-    """(D1, n) P(the program considers the applicant's visa), with the visa facts' draws."""
-    shape = (len(d.params), idx.size)
+def visa_factor(
+    profile: ApplicantProfile, d: Draws, idx: IntArray, rows: slice = slice(None)
+) -> FloatArray:
+    """(draws, n) P(the program considers the applicant's visa), with the visa facts' draws
+    (`rows` of them)."""
+    shape = (len(range(*rows.indices(len(d.params)))), idx.size)
     if profile.visa == "none":
         return np.ones(shape)
-    j1 = d.visa["j1"][:, idx]
-    h1b = d.visa["h1b"][:, idx] if profile.step3_passed else np.zeros(shape)
+    j1 = d.visa["j1"][rows][:, idx]
+    h1b = d.visa["h1b"][rows][:, idx] if profile.step3_passed else np.zeros(shape)
     if profile.visa == "j1":
         return np.asarray(j1)
     if profile.visa == "h1b":
@@ -172,64 +192,165 @@ def unknown_score_draws(seed: int, n: int) -> FloatArray:
     return out
 
 
-def applicant_terms(profile: ApplicantProfile, d: Draws, idx: IntArray) -> ApplicantTerms:
-    """The applicant's terms at the programs `idx` of the specialty behind `d`."""
-    b = d.base
-    programs = [b.programs[i] for i in idx]
-    kind = profile.applicant_type
-    alpha = d.alpha(kind)[:, idx]
-    beta = d.beta[:, idx]
-    d1 = len(d.params)
-    sigma_r = d.sigma_r[:, None]
-    if profile.step2ck is not None:
-        score = beta * (profile.step2ck - 240.0) / 10.0
-        spread = np.broadcast_to(sigma_r, beta.shape)
-    else:
-        mu = np.array([p.mu for p in d.params])[:, None]
-        sd = np.array([p.sd for p in d.params])[:, None]
-        shift = np.array([a.unknown_score_shift for a in d.assumptions])[:, None]
-        drawn = unknown_score_draws(d.seed, d1)[:, None]
-        s = mu + (shift + drawn) * sd
-        score = beta * (s - 240.0) / 10.0
-        spread = np.broadcast_to(sigma_r, beta.shape).copy()
-        spread[0] = np.sqrt((beta[0] * sd[0] / 10.0) ** 2 + sigma_r[0] ** 2)
-    f1, f2 = failed_flags(profile)
-    ref = d.reference
-    p1 = ref.type_mix["step1_failed"][kind][1]
-    p2 = ref.type_mix["step2ck_failed"][kind][1]
-    fail = d.fail[:, idx]
-    terms = fail[:, :, 0] * (f1 - p1) + fail[:, :, 1] * (f2 - p2)
-    geo = d.geo[:, idx]
-    cols = program_columns(d)
-    states, regions = cols["state"][idx], cols["region"][idx]
-    level = geo_levels(profile, states, regions)
-    pool_geo = geo @ np.array(ref.type_mix["geographic"][kind])
-    terms = terms + np.take_along_axis(geo, level[None, :, None], axis=2)[:, :, 0] - pool_geo
-    home = d.home[:, idx]
-    in_state = np.isin(states, profile.ties_states).astype(np.float64)
-    terms = terms + home * (in_state - ref.type_mix["home_state"][kind][1])
-    conn = connection_kinds(profile, programs)
-    if any(conn):
-        share = {
-            "rotation": np.array([a.connection_rotation for a in d.assumptions]),
-            "other": np.array([a.connection_other for a in d.assumptions]),
-        }
-        kappa = np.stack(
-            [
-                share["rotation"] if c == "rotation" else share["other"] if c else np.zeros(d1)
-                for c in conn
-            ],
-            axis=1,
+class ApplicantTerms:
+    """The applicant's terms at the selected programs of one specialty, (draws, programs) each:
+    draw 0 for every program at once, the draws 1..D for a program the first time it is asked
+    for. Each value depends only on its own draw and program (the same operations, in the same
+    order, as computing every draw of every program at once), so the numbers do not depend on
+    what was asked first."""
+
+    def __init__(
+        self,
+        profile: ApplicantProfile,
+        d: Draws,
+        idx: IntArray,
+        failed: tuple[float, float] | None = None,
+    ) -> None:
+        self.profile, self.d, self.idx, self.kind = profile, d, idx, profile.applicant_type
+        d1 = len(d.params)
+        self.d1 = d1
+        ref = d.reference
+        f1, f2 = failed or failed_flags(profile)
+        self.fail_terms = (
+            f1 - ref.type_mix["step1_failed"][self.kind][1],
+            f2 - ref.type_mix["step2ck_failed"][self.kind][1],
         )
-        terms = terms + np.minimum(kappa * home, CONNECTION_CAP)
-    assumed, research = assumed_effects(profile, b.specialty, d)
-    university = (cols["setting"][idx] == "university").astype(np.float64)
-    terms = terms + assumed[:, None] + research * university
-    return ApplicantTerms(
-        eta=np.asarray(alpha + score + terms),
-        spread=np.asarray(spread),
-        visa=visa_factor(profile, d, idx),
-        gamma=d.gamma[:, idx],
-        conversion=d.conversion[:, idx],
-        connections=conn,
-    )
+        self.home_mix = ref.type_mix["home_state"][self.kind][1]
+        self.pool_geo, self.pool_columns = pool_geography(d, self.kind, idx)
+        cols = program_columns(d)
+        states, regions = cols["state"][idx], cols["region"][idx]
+        self.level = geo_levels(profile, states, regions)
+        self.in_state = np.isin(states, profile.ties_states).astype(np.float64)
+        self.university = (cols["setting"][idx] == "university").astype(np.float64)
+        programs = d.base.programs
+        self.connections = connection_kinds(profile, [programs[i] for i in idx.tolist()])
+        self.connected = any(self.connections)
+        if self.connected:
+            self.rotation = np.array([c == "rotation" for c in self.connections])
+            self.other = np.array([bool(c) and c != "rotation" for c in self.connections])
+            self.shares = (
+                np.array([a.connection_rotation for a in d.assumptions]),
+                np.array([a.connection_other for a in d.assumptions]),
+            )
+        self.assumed, self.research = assumed_effects(profile, d.base.specialty, d)
+        if profile.step2ck is not None:
+            self.score: float | FloatArray = profile.step2ck - 240.0
+            self.unknown_sd: FloatArray | None = None
+        else:
+            mu = np.array([p.mu for p in d.params])[:, None]
+            sd = np.array([p.sd for p in d.params])[:, None]
+            shift = np.array([a.unknown_score_shift for a in d.assumptions])[:, None]
+            drawn = unknown_score_draws(d.seed, d1)[:, None]
+            self.score = mu + (shift + drawn) * sd - 240.0
+            self.unknown_sd = sd
+        first = slice(0, 1)
+        eta, spread, visa = self.compute(first, np.arange(idx.size))
+        self.point = (eta[0], spread[0], visa[0])
+        self.gamma_point = d.gamma[0, idx]
+        self._drawn: tuple[FloatArray, FloatArray, FloatArray] | None = None
+        self._have = np.zeros(idx.size, dtype=bool)
+        self._point_base: FloatArray | None = None
+
+    @property
+    def size(self) -> int:
+        """Number of programs."""
+        return int(self.idx.size)
+
+    def compute(self, rows: slice, at: IntArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """(eta, spread, visa) for the draws `rows` at the programs `at` (local positions)."""
+        d, j = self.d, self.idx[at]
+        alpha = d.alpha(self.kind)[rows][:, j]
+        beta = d.beta[rows][:, j]
+        sigma_r = d.sigma_r[rows][:, None]
+        spread = np.broadcast_to(sigma_r, beta.shape)
+        if self.unknown_sd is None:
+            score = beta * self.score / 10.0
+        else:
+            score = beta * np.asarray(self.score)[rows] / 10.0
+            if rows.indices(self.d1)[0] == 0:  # the point integrates the missing score
+                spread = spread.copy()
+                sd0 = self.unknown_sd[0]
+                spread[0] = np.sqrt((beta[0] * sd0 / 10.0) ** 2 + sigma_r[0] ** 2)
+        fail = d.fail.reshape(self.d1, -1)[rows]  # (draws, 2 P): program i at 2 i and 2 i + 1
+        terms = (
+            np.take(fail, 2 * j, axis=1) * self.fail_terms[0]
+            + np.take(fail, 2 * j + 1, axis=1) * self.fail_terms[1]
+        )
+        terms = (
+            terms
+            + d.geo[rows][:, j, self.level[at]]
+            - self.pool_geo[rows][:, self.pool_columns[at]]
+        )
+        home = d.home[rows][:, j]
+        terms = terms + home * (self.in_state[at] - self.home_mix)
+        if self.connected:
+            rotation, other = (share[rows][:, None] for share in self.shares)
+            kappa = np.where(self.rotation[at], rotation, np.where(self.other[at], other, 0.0))
+            terms = terms + np.minimum(kappa * home, CONNECTION_CAP)
+        terms = terms + self.assumed[rows][:, None] + self.research[rows] * self.university[at]
+        return alpha + score + terms, spread, visa_factor(self.profile, d, j, rows)
+
+    def terms(self, at: IntArray, draws: slice) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """(eta, spread, visa) at the programs `at` for `draws`, each (len(draws), len(at))."""
+        if draws == slice(0, 1):
+            return self.point[0][None, at], self.point[1][None, at], self.point[2][None, at]
+        if self._drawn is None:
+            shape = (self.d1, self.size)
+            self._drawn = (np.empty(shape), np.empty(shape), np.empty(shape))
+            for whole, point in zip(self._drawn, self.point, strict=True):
+                whole[0] = point
+        missing = np.unique(at[~self._have[at]])
+        if missing.size and self.d1 > 1:
+            for whole, part in zip(
+                self._drawn, self.compute(slice(1, self.d1), missing), strict=True
+            ):
+                whole[1:, missing] = part
+            self._have[missing] = True
+        eta, spread, visa = self._drawn
+        return eta[draws][:, at], spread[draws][:, at], visa[draws][:, at]
+
+    def gamma(self, level: int, at: IntArray, draws: slice) -> FloatArray:
+        """The programs' signal effect at `level`, (len(draws), len(at))."""
+        if draws == slice(0, 1):
+            return self.gamma_point[None, at, level]
+        return self.d.gamma[draws][:, self.idx[at], level]
+
+    def interview(self, level: int, at: IntArray, draws: slice) -> FloatArray:
+        """P(interview | u) = V expit(eta + spread z + gamma[level]) at the programs `at`,
+        (len(draws), len(at), K)."""
+        # a level without signal effects adds 0 (expit(x + 0) is expit(x), even at x = -0.0)
+        signal = not zero_signal_levels(self.d)[level]
+        if draws == slice(0, 1):  # eta + spread z is shared by the signal levels
+            if self._point_base is None:
+                self._point_base = self.point[1][:, None] * Z_NODES + self.point[0][:, None]
+            x = np.take(self._point_base, at, axis=0)[None]
+            visa = self.point[2][None, at]
+        else:
+            eta, spread, visa = self.terms(at, draws)
+            if draws.indices(self.d1)[0] > 0 or self.unknown_sd is None:
+                # the spread is the draw's sigma_r at every program: spread z once per draw
+                x = eta[:, :, None] + self.d.sigma_r[draws][:, None, None] * Z_NODES
+            else:
+                x = spread[:, :, None] * Z_NODES
+                x += eta[:, :, None]
+        if signal:
+            x += self.gamma(level, at, draws)[:, :, None]
+        expit(x, out=x)
+        x *= visa[:, :, None]
+        return x
+
+    def conversion(self, at: IntArray, draws: slice) -> FloatArray:
+        """P(match | interview), the same at every node, (len(draws), len(at), K)."""
+        c = self.d.conversion[draws][:, self.idx[at]]
+        return np.broadcast_to(c[:, :, None], (*c.shape, Z_NODES.size))
+
+
+def applicant_terms(
+    profile: ApplicantProfile,
+    d: Draws,
+    idx: IntArray,
+    failed: tuple[float, float] | None = None,
+) -> ApplicantTerms:
+    """The applicant's terms at the programs `idx` of the specialty behind `d` (`failed`: the
+    profile's `failed_flags`, when known)."""
+    return ApplicantTerms(profile, d, idx, failed)

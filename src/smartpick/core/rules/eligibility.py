@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Fact, Program, VisaStatus
@@ -192,6 +192,36 @@ def check(
         visa_factor=factor if not exclusions else 0.0,
         soft_reasons=tuple(soft_reasons),
         unknowns=tuple(unknowns),
+    )
+
+
+def rule_key(program: Program, visa: str = "either") -> tuple[object, ...]:
+    """What `check` reads from a program for an applicant who needs `visa`: programs with equal
+    keys get equal results for every such applicant (so the rules run once per key,
+    `tests/rules/test_eligibility_groups.py`)."""
+
+    def full(fact: Fact[Any]) -> tuple[object, ...]:
+        return (fact.value, fact.source, fact.year)
+
+    def when(fact: Fact[Any], value: object) -> tuple[object, ...] | None:
+        return (fact.source, fact.year) if fact.value is value else None
+
+    def stated(fact: Fact[Any]) -> tuple[object, ...] | None:
+        return full(fact) if fact.value is not None else None
+
+    return (
+        full(program.visa_j1) if visa in ("j1", "either") else None,
+        full(program.visa_h1b) if visa in ("h1b", "either") else None,
+        stated(program.min_step1),
+        stated(program.min_step2ck),
+        stated(program.max_years_since_graduation),
+        when(program.usce_required, True),
+        (program.setting.source, program.setting.year)
+        if program.setting.value == "military"
+        else None,
+        when(program.eras, False),
+        when(program.nrmp, False),
+        when(program.accepting_applications, False),
     )
 
 

@@ -1,0 +1,45 @@
+"""The applicant's terms computed by parts (draw 0 for every program, the other draws for the
+programs asked for, the pool's geographic term once per specialty) give the numbers of computing
+every draw of every program at once, bit for bit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from smartpick.core.chances.terms import ApplicantTerms, pool_geography
+from smartpick.service.assess import fitted_model
+from smartpick.service.catalog import Catalog
+from smartpick.testing import REFERENCE_NAMES, reference_profile
+
+SPECIALTIES = ("Internal Medicine", "Family Medicine", "Psychiatry", "Neurology")
+
+
+@pytest.mark.parametrize("specialty", SPECIALTIES)
+def test_pool_geography_of_some_programs_equals_their_own_product(
+    specialty: str, catalog: Catalog
+) -> None:
+    d = fitted_model().context(specialty, catalog.programs(specialty=specialty))
+    rng = np.random.default_rng(7)
+    for kind in ("non_us_img", "us_img", "us_md"):
+        mix = np.array(d.reference.type_mix["geographic"][kind])
+        for size in (1, 2, 3, 4, 5, 7, 8, 9, 16, 33, d.size // 2, d.size - 1, d.size):
+            idx = np.sort(rng.choice(d.size, size, replace=False))
+            values, columns = pool_geography(d, kind, idx)
+            assert np.array_equal(values[:, columns], d.geo[:, idx] @ mix)
+
+
+@pytest.mark.parametrize("name", REFERENCE_NAMES)
+def test_terms_asked_by_parts_equal_the_whole_computation(name: str, catalog: Catalog) -> None:
+    profile = reference_profile(name)
+    specialty = profile.specialties[0]
+    d = fitted_model().context(specialty, catalog.programs(specialty=specialty))
+    idx = np.flatnonzero([p.track == "categorical" for p in d.base.programs])
+    every = np.arange(idx.size)
+    terms = ApplicantTerms(profile, d, idx)
+    whole = terms.compute(slice(None), every)
+    some = np.random.default_rng(3).choice(idx.size, size=min(idx.size, 25), replace=False)
+    for first, rest in zip(terms.terms(some, slice(1, terms.d1)), whole, strict=True):
+        assert np.array_equal(first, rest[1:, some])
+    for part, rest in zip(terms.terms(every, slice(0, terms.d1)), whole, strict=True):
+        assert np.array_equal(part, rest)
