@@ -20,7 +20,14 @@ import math
 import numpy as np
 from numba import njit
 
-from smartpick.core.lists.polish_kernel import _SUMS, _gain, _levels_open, polish, swap_gain
+from smartpick.core.lists.polish_kernel import (
+    _SUMS,
+    _gain,
+    _levels_open,
+    best_swap,
+    polish,
+    refresh_q,
+)
 
 # state[]: the chain's integers, read and written by `grow`
 FEE, SIZE, STAGE, STOP_AT, CURVE_END = 0, 1, 2, 3, 4
@@ -87,75 +94,6 @@ def _best_add(M, wq, open_, n_levels, eligible, sel, denom, bound, ratio):  # ty
     return -1, -1
 
 
-# fmt: off
-@njit(cache=True, fastmath=_SUMS)
-def _swap_may_help(  # type: ignore[no-untyped-def]
-    M, wq, f, sel, lev, fixed, eligible, sig_group, open_, fee_group, fee_counts, marginal, fee,
-    fee_cap, largest_m, bound, pool,
-):
-# fmt: on
-    """Whether a swap (d in at level s, c out) within the fee cap raises P(match) by more than
-    the polish's tolerance: Q becomes Q (1 - m_ds) / (1 - m_c)."""
-    levels, n, K = M.shape
-    threshold = _TOL * max(1.0, f) - _MARGIN
-    out_c = np.empty(n, dtype=np.int64)  # the removable programs
-    C = 0
-    for p in range(n):
-        if sel[p] and not fixed[p]:
-            out_c[C] = p
-            C += 1
-    if C == 0:
-        return False
-    inv = np.empty((C, K))
-    loss = np.zeros(C)
-    floor = np.empty(C)
-    lowest = np.inf
-    for j in range(C):
-        slack = 0.0
-        for k in range(K):
-            m = M[lev[out_c[j]], out_c[j], k]
-            inv[j, k] = 1.0 / (1.0 - m)
-            loss[j] += m * inv[j, k] * wq[k]
-            slack += (inv[j, k] - 1.0) * wq[k] * largest_m[k]
-        # the swap gains now_d + sum_k wq_k (inv_ck - 1) m_dk - loss_c <= now_d + slack - loss_c
-        floor[j] = threshold + loss[j] - slack
-        lowest = min(lowest, floor[j])
-    # The polish weighs the `pool` programs with the largest gain now (at any level); those
-    # within rounding of the last one are weighed here too, so this covers every swap it tries.
-    now = np.empty((levels, n))
-    top = np.full(n, -np.inf)
-    n_addable = 0
-    for d in range(n):
-        if sel[d] or not eligible[d]:
-            continue
-        n_addable += 1
-        for s in range(levels):
-            now[s, d] = _gain(M, wq, s, d)
-            bound[s, d] = now[s, d]
-            top[d] = max(top[d], now[s, d])
-    cutoff = -np.inf
-    if n_addable > pool:
-        kth = np.partition(top, n - pool)[n - pool]
-        cutoff = kth - _TIE * abs(kth)
-    for d in range(n):
-        if top[d] < cutoff or top[d] == -np.inf:
-            continue
-        for s in range(levels):
-            if now[s, d] <= lowest:
-                continue
-            for j in range(C):
-                c = out_c[j]
-                if now[s, d] <= floor[j]:
-                    continue
-                gain = swap_gain(
-                    M, wq, inv[j], loss[j], s, d, c, lev, sig_group, open_, fee_group,
-                    fee_counts, marginal, fee, fee_cap,
-                )  # fmt: skip
-                if gain > threshold:
-                    return True
-    return False
-
-
 @njit(cache=True, fastmath=_SUMS)
 def _signal_move_may_help(M, wq, sel, lev, sig_group, signalable, open_):  # type: ignore[no-untyped-def]
     """Whether moving p to a level open in its group, or p and q exchanging levels in the same
@@ -198,7 +136,11 @@ def _signal_move_may_help(M, wq, sel, lev, sig_group, signalable, open_):  # typ
             kept = 0.0  # p takes q's level, q takes p's
             for k in range(K):
                 kept += (
-                    (1.0 - M[lev[q], p, k]) * (1.0 - M[lev[p], q, k]) * inv[i, k] * inv[j, k] * wq[k]
+                    (1.0 - M[lev[q], p, k])
+                    * (1.0 - M[lev[p], q, k])
+                    * inv[i, k]
+                    * inv[j, k]
+                    * wq[k]
                 )
             if total - kept > threshold:
                 return True
@@ -210,7 +152,7 @@ _C1 = {"float": "float64[::1]", "int": "int64[::1]", "bool": "boolean[::1]"}
 # waits for the compiler; the caller passes writable C-contiguous arrays of exactly these types.
 _GROW_SIGNATURE = (
     "UniTuple(int64, 2)(float64[:, :, ::1], {float}, {bool}, {bool}, {int}, {bool}, int64[:, ::1],"
-    " {int}, {int}, {float}, {bool}, {int}, int64[:, ::1], {int}, {float}, {int}, {int}, {float},"
+    " {int}, {int}, {bool}, {int}, int64[:, ::1], {int}, {float}, {int}, {int}, {float},"
     " {int}, {int}, {float}, {int})"
 ).format(**_C1)
 
@@ -226,7 +168,6 @@ def grow(  # type: ignore[no-untyped-def]
     allow,
     fee_group,
     marginal,
-    largest_m,
     sel,
     lev,
     used,
@@ -252,6 +193,7 @@ def grow(  # type: ignore[no-untyped-def]
     denom = np.empty(n)
     group_denom = np.empty(fee_counts.size)
     wq = np.empty(K)
+    q_now = np.empty(K)
     has_budget = reals[PROGRAM_BUDGET] < np.inf
     max_programs = limits[MAX_PROGRAMS]
     no_limit = not has_budget and max_programs < 0
@@ -317,10 +259,15 @@ def grow(  # type: ignore[no-untyped-def]
             for k in range(K):
                 wq[k] = w[k] * Q[k]
             _levels_open(allow, used, sig_group, signalable, open_)
-            may = size + 1 <= limits[LOCAL_SEARCH_MAX] and _swap_may_help(
-                M, wq, f, sel, lev, fixed, eligible, sig_group, open_, fee_group, fee_counts,
-                marginal, fee, fee_cap, largest_m, bound, limits[SWAP_POOL],
-            )  # fmt: skip
+            # the polish's first swap, searched as the polish would (Q recomputed as it does)
+            f_now = refresh_q(M, w, sel, lev, q_now)
+            may = False
+            if size + 1 <= limits[LOCAL_SEARCH_MAX]:
+                gain, d, _, _ = best_swap(
+                    M, w, q_now, sel, lev, fixed, eligible, sig_group, signalable, allow, used,
+                    fee_group, fee_counts, marginal, fee, fee_cap, limits[SWAP_POOL], open_,
+                )  # fmt: skip
+                may = d >= 0 and gain > _TOL * max(1.0, f_now)
             if may or _signal_move_may_help(M, wq, sel, lev, sig_group, signalable, open_):
                 before_sel, before_lev = sel.copy(), lev.copy()
                 f, fee = polish(

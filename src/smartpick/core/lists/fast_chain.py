@@ -63,10 +63,6 @@ class FastChain(_Chain):
             raise ValueError("FastChain is for P(match): preference values need _Chain")
         super().__init__(problem, like)
         self.problem = problem
-        # the largest chance of any program at any level, per node (bounds in `chain_kernel`)
-        self.largest_m: FloatArray = (
-            like.largest_m if isinstance(like, FastChain) else self.M.max(axis=(0, 1))
-        )
 
     def refresh(self) -> None:
         """Q per node and the objective for the current list (from the selected rows only);
@@ -157,7 +153,7 @@ class FastChain(_Chain):
             Q = np.array(self.Q, dtype=float)
             records, status = kernel.grow(
                 self.M, w, self.eligible, self.fixed, self.sig_group, self.signalable,
-                self.allow, self.fee_group, marginal, self.largest_m,
+                self.allow, self.fee_group, marginal,
                 self.sel, self.lev, self.used, self.fee_counts, Q,
                 state, limits, reals, out_p, out_s, out_f, out_fee,
             )  # fmt: skip

@@ -70,7 +70,7 @@ def _levels_open(allow, used, sig_group, signalable, out):  # type: ignore[no-un
     return levels if any_signal else 1
 
 
-@njit(cache=True, fastmath=_SUMS)
+@njit(cache=True, fastmath=_SUMS, inline="always")  # called in the innermost loops
 def _gain(M, wq, s, p):  # type: ignore[no-untyped-def]
     """What adding p at level s gains now: sum_k m_psk w_k Q_k."""
     g = 0.0
@@ -95,29 +95,6 @@ def refresh_q(M, w, sel, lev, Q):  # type: ignore[no-untyped-def]
     return f
 
 
-# fmt: off
-@njit(cache=True, fastmath=_SUMS)
-def swap_gain(  # type: ignore[no-untyped-def]
-    M, wq, inv_c, loss_c, s, d, c, lev, sig_group, open_, fee_group, fee_counts, marginal, fee,
-    fee_cap,
-):
-# fmt: on
-    """What swapping d in at level s for c out gains (-inf if not allowed: the level must be open
-    to d or freed by c in d's signal group, and the fees must stay within `fee_cap`);
-    inv_c = 1 / (1 - m_c) per node, loss_c what removing c costs."""
-    freed = lev[c] == s and s > 0 and sig_group[d] == sig_group[c] and sig_group[d] >= 0
-    if not (open_[s, d] or freed):
-        return -np.inf
-    same = 1 if fee_group[d] == fee_group[c] else 0
-    paid = fee - marginal[fee_counts[fee_group[c]] - 1] + marginal[fee_counts[fee_group[d]] - same]
-    if paid > fee_cap:
-        return -np.inf
-    g = 0.0
-    for k in range(M.shape[2]):
-        g += M[s, d, k] * wq[k] * inv_c[k]
-    return g - loss_c
-
-
 @njit(cache=True)
 def _move(sel, lev, used, sig_group, fee_group, fee_counts, marginal, fee, p, level):  # type: ignore[no-untyped-def]
     """Put p in the list at `level` (level -1: take it out); returns the new fee."""
@@ -138,14 +115,14 @@ def _move(sel, lev, used, sig_group, fee_group, fee_counts, marginal, fee, p, le
 
 # fmt: off
 @njit(cache=True, fastmath=_SUMS)
-def _swap_pass(  # type: ignore[no-untyped-def]
-    M, w, Q, f, sel, lev, fixed, eligible, sig_group, signalable, allow, used, fee_group,
+def best_swap(  # type: ignore[no-untyped-def]
+    M, w, Q, sel, lev, fixed, eligible, sig_group, signalable, allow, used, fee_group,
     fee_counts, marginal, fee, fee_cap, pool, open_,
 ):
 # fmt: on
-    """Apply the best swap (one out, one in, at a level open to it) within the fee cap if it
-    raises P(match); returns (applied, P(match), fee). The programs to swap in are the `pool`
-    with the largest gain now at any level (ties to the lowest position)."""
+    """The best swap (d in at a level open to it, or freed by c in its signal group; c out) whose
+    fees stay within `fee_cap`: (gain, d, c, level), d = -1 if none. The programs to swap in are
+    the `pool` with the largest gain now at any level (ties to the lowest position)."""
     levels, n, K = M.shape
     out_c, add = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
     C = A = 0
@@ -156,8 +133,9 @@ def _swap_pass(  # type: ignore[no-untyped-def]
         elif eligible[p] and not sel[p]:
             add[A] = p
             A += 1
+    best, bd, bc, bs = 0.0, -1, -1, 0
     if C == 0 or A == 0:
-        return False, f, fee
+        return best, bd, bc, bs
     wq = w * Q
     now = np.full(A, -np.inf)
     for i in range(A):
@@ -178,7 +156,6 @@ def _swap_pass(  # type: ignore[no-untyped-def]
             inv[j, k] = 1.0 / (1.0 - m)
             loss[j] += m * inv[j, k] * wq[k]
     _levels_open(allow, used, sig_group, signalable, open_)
-    best, bd, bc, bs = 0.0, -1, -1, 0
     for s in range(levels):
         top, top_d, top_c = -np.inf, -1, -1
         left = ties
@@ -190,20 +167,46 @@ def _swap_pass(  # type: ignore[no-untyped-def]
             d = add[i]
             for j in range(C):
                 c = out_c[j]
-                g = swap_gain(
-                    M, wq, inv[j], loss[j], s, d, c, lev, sig_group, open_, fee_group,
-                    fee_counts, marginal, fee, fee_cap,
-                )  # fmt: skip
+                freed = lev[c] == s and s > 0 and sig_group[d] == sig_group[c] and sig_group[d] >= 0
+                if not (open_[s, d] or freed):
+                    continue
+                same = 1 if fee_group[d] == fee_group[c] else 0
+                paid = (
+                    fee
+                    - marginal[fee_counts[fee_group[c]] - 1]
+                    + marginal[fee_counts[fee_group[d]] - same]
+                )
+                if paid > fee_cap:
+                    continue
+                g = -loss[j]  # Q becomes Q (1 - m_ds) / (1 - m_c)
+                for k in range(K):
+                    g += M[s, d, k] * wq[k] * inv[j, k]
                 if g > top:
                     top, top_d, top_c = g, d, c
         if top > best:
             best, bd, bc, bs = top, top_d, top_c, s
+    return best, bd, bc, bs
+
+
+# fmt: off
+@njit(cache=True)
+def _swap_pass(  # type: ignore[no-untyped-def]
+    M, w, Q, f, sel, lev, fixed, eligible, sig_group, signalable, allow, used, fee_group,
+    fee_counts, marginal, fee, fee_cap, pool, open_,
+):
+# fmt: on
+    """Apply the best swap (`best_swap`) if it raises P(match); returns (applied, P(match),
+    fee)."""
+    best, bd, bc, bs = best_swap(
+        M, w, Q, sel, lev, fixed, eligible, sig_group, signalable, allow, used, fee_group,
+        fee_counts, marginal, fee, fee_cap, pool, open_,
+    )  # fmt: skip
     if bd < 0 or best <= _TOL * max(1.0, f):
         return False, f, fee
     old = lev[bc]
     new_fee = _move(sel, lev, used, sig_group, fee_group, fee_counts, marginal, fee, bc, -1)
     new_fee = _move(sel, lev, used, sig_group, fee_group, fee_counts, marginal, new_fee, bd, bs)
-    trial = np.empty(K)
+    trial = np.empty(M.shape[2])
     f_new = refresh_q(M, w, sel, lev, trial)
     if f_new <= f + _TOL or new_fee > fee_cap:  # not better after all: undo
         _move(sel, lev, used, sig_group, fee_group, fee_counts, marginal, new_fee, bd, -1)
