@@ -256,16 +256,16 @@ def grow(  # type: ignore[no-untyped-def]
         polished = False
         if polish_now:
             fee_cap = float(fee) if reals[FEE_POWER] > 0 else np.inf
-            for k in range(K):
-                wq[k] = w[k] * Q[k]
-            _levels_open(allow, used, sig_group, signalable, open_)
             # the polish's first swap, searched as the polish would (Q recomputed as it does)
             f_now = refresh_q(M, w, sel, lev, q_now)
+            for k in range(K):
+                wq[k] = w[k] * q_now[k]
+            _levels_open(allow, used, sig_group, signalable, open_)
             may = False
             if size + 1 <= limits[LOCAL_SEARCH_MAX]:
                 gain, d, _, _ = best_swap(
-                    M, w, q_now, sel, lev, fixed, eligible, sig_group, signalable, allow, used,
-                    fee_group, fee_counts, marginal, fee, fee_cap, limits[SWAP_POOL], open_,
+                    M, w, q_now, sel, lev, fixed, eligible, sig_group, fee_group, fee_counts,
+                    marginal, fee, fee_cap, limits[SWAP_POOL], open_,
                 )  # fmt: skip
                 may = d >= 0 and gain > _TOL * max(1.0, f_now)
             if may or _signal_move_may_help(M, wq, sel, lev, sig_group, signalable, open_):

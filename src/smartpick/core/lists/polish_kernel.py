@@ -116,8 +116,8 @@ def _move(sel, lev, used, sig_group, fee_group, fee_counts, marginal, fee, p, le
 # fmt: off
 @njit(cache=True, fastmath=_SUMS)
 def best_swap(  # type: ignore[no-untyped-def]
-    M, w, Q, sel, lev, fixed, eligible, sig_group, signalable, allow, used, fee_group,
-    fee_counts, marginal, fee, fee_cap, pool, open_,
+    M, w, Q, sel, lev, fixed, eligible, sig_group, fee_group, fee_counts, marginal, fee, fee_cap,
+    pool, open_,
 ):
 # fmt: on
     """The best swap (d in at a level open to it, or freed by c in its signal group; c out) whose
@@ -155,7 +155,6 @@ def best_swap(  # type: ignore[no-untyped-def]
             m = M[lev[out_c[j]], out_c[j], k]
             inv[j, k] = 1.0 / (1.0 - m)
             loss[j] += m * inv[j, k] * wq[k]
-    _levels_open(allow, used, sig_group, signalable, open_)
     for s in range(levels):
         top, top_d, top_c = -np.inf, -1, -1
         left = ties
@@ -197,9 +196,10 @@ def _swap_pass(  # type: ignore[no-untyped-def]
 # fmt: on
     """Apply the best swap (`best_swap`) if it raises P(match); returns (applied, P(match),
     fee)."""
+    _levels_open(allow, used, sig_group, signalable, open_)
     best, bd, bc, bs = best_swap(
-        M, w, Q, sel, lev, fixed, eligible, sig_group, signalable, allow, used, fee_group,
-        fee_counts, marginal, fee, fee_cap, pool, open_,
+        M, w, Q, sel, lev, fixed, eligible, sig_group, fee_group, fee_counts, marginal, fee,
+        fee_cap, pool, open_,
     )  # fmt: skip
     if bd < 0 or best <= _TOL * max(1.0, f):
         return False, f, fee
@@ -316,6 +316,22 @@ def _signal_round(M, w, Q, f, sel, lev, sig_group, signalable, allow, used, open
     return False, f
 
 
+@njit(cache=True)
+def _improve_signals(M, w, Q, f, sel, lev, sig_group, signalable, allow, used):  # type: ignore[no-untyped-def]
+    """`improve_signals` with Q and f already those of the list."""
+    levels, n = M.shape[0], M.shape[1]
+    if levels < 2 or not signalable.any():
+        return False, f
+    open_ = np.empty((levels, n), dtype=np.bool_)
+    changed = False
+    for _ in range(4 * allow[:, 1:].sum() + 4):
+        applied, f = _signal_round(M, w, Q, f, sel, lev, sig_group, signalable, allow, used, open_)
+        if not applied:
+            break
+        changed = True
+    return changed, f
+
+
 _C1 = {"float": "float64[::1]", "int": "int64[::1]", "bool": "boolean[::1]"}
 # compiled when this module is imported (or read from the cache), so no request waits for the
 # compiler; callers pass writable C-contiguous arrays of exactly these types
@@ -327,18 +343,8 @@ _SIGNALS = "{int}, {bool}, int64[:, ::1], int64[:, ::1]".format(**_C1)
 def improve_signals(M, w, Q, f, sel, lev, sig_group, signalable, allow, used):  # type: ignore[no-untyped-def]
     """Upgrade, move or exchange signals while P(match) rises; returns (changed, P(match)). Q is
     recomputed first and follows the list."""
-    levels, n = M.shape[0], M.shape[1]
     f = refresh_q(M, w, sel, lev, Q)
-    if levels < 2 or not signalable.any():
-        return False, f
-    open_ = np.empty((levels, n), dtype=np.bool_)
-    changed = False
-    for _ in range(4 * allow[:, 1:].sum() + 4):
-        applied, f = _signal_round(M, w, Q, f, sel, lev, sig_group, signalable, allow, used, open_)
-        if not applied:
-            break
-        changed = True
-    return changed, f
+    return _improve_signals(M, w, Q, f, sel, lev, sig_group, signalable, allow, used)
 
 
 # fmt: off
@@ -368,7 +374,7 @@ def polish(  # type: ignore[no-untyped-def]
                 if not applied:
                     break
                 swapped += 1
-        moved, f = improve_signals(M, w, Q, f, sel, lev, sig_group, signalable, allow, used)
+        moved, f = _improve_signals(M, w, Q, f, sel, lev, sig_group, signalable, allow, used)
         if not moved and not swapped:
             break
     return f, fee

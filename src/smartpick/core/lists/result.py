@@ -143,8 +143,8 @@ class Recommendation:
         return self.program_fees_usd + self.transcript_fee_usd
 
     def to_dict(self, *, rows: bool = True) -> dict[str, Any]:
-        """The documented JSON contract (docs/optimizer.md); without the list's rows and the
-        curve's points with `rows=False` (for a page that draws them from the objects)."""
+        """The JSON contract of `smartpick recommend --format json`; without the list's rows and
+        the curve's points with `rows=False` (for a page that draws them from the objects)."""
         head: dict[str, Any] = {
             "objective": self.objective,
             "totals": {
