@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from importlib import resources
+from pathlib import Path
 
 import pytest
 
+from smartpick.web import geo
 from smartpick.web.geo import MAP_HEIGHT, MAP_WIDTH, STATE_NAMES, albers_usa, state_paths
 
 
@@ -79,3 +82,19 @@ def test_a_dot_outside_its_own_state_is_left_off() -> None:
     assert place_in_state("CA", -83.6172, 42.6381) is None
     assert place_in_state("MI", -83.6172, 42.6381) is not None
     assert place_in_state("PR", -66.1, 18.47) is None
+
+
+def test_the_outlines_read_from_the_start_cache_are_the_atlas_decoded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SMARTPICK_CACHE", str(tmp_path))
+    atlas = resources.files("smartpick.web").joinpath(geo._ATLAS).read_bytes()
+    fresh = tuple(geo._decode_paths(atlas))
+    geo.state_paths.cache_clear()
+    try:
+        assert geo.state_paths() == fresh  # computed, then stored
+        assert len(list(tmp_path.glob("start-*.json"))) == 1
+        geo.state_paths.cache_clear()
+        assert geo.state_paths() == fresh  # read back
+    finally:
+        geo.state_paths.cache_clear()

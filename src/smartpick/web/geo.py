@@ -8,12 +8,16 @@ outlines line up. Places the projection does not cover (Puerto Rico, Guam) retur
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 from markupsafe import Markup, escape
+
+from smartpick.service.start_cache import cached_json
 
 MAP_WIDTH = 975
 MAP_HEIGHT = 610
@@ -123,13 +127,22 @@ def _ring(arcs: list[list[tuple[float, float]]], indexes: list[int]) -> list[tup
     return points
 
 
+_ATLAS = "static/vendor/us-atlas-3.0.1/states-albers-10m.json"
+
+
 @lru_cache(maxsize=1)
 def state_paths() -> tuple[tuple[str, str], ...]:
-    """(state name, SVG path data) for every state outline, decoded once per process."""
-    source = resources.files("smartpick.web").joinpath(
-        "static/vendor/us-atlas-3.0.1/states-albers-10m.json"
-    )
-    topology = json.loads(source.read_text(encoding="utf-8"))
+    """(state name, SVG path data) for every state outline, once per process: decoded from the
+    atlas (0.1-0.2 s) at the first start after an install, then read from the start cache under
+    a digest of the atlas and of this module."""
+    atlas = resources.files("smartpick.web").joinpath(_ATLAS).read_bytes()
+    digest = hashlib.sha256(atlas + Path(__file__).read_bytes()).hexdigest()[:16]
+    paths = cached_json(f"state-paths-{digest}", lambda: _decode_paths(atlas))
+    return tuple((name, path) for name, path in paths)
+
+
+def _decode_paths(atlas: bytes) -> list[tuple[str, str]]:
+    topology = json.loads(atlas)
     arcs = _decode_arcs(topology)
     paths = []
     for geometry in topology["objects"]["states"]["geometries"]:
@@ -140,7 +153,7 @@ def state_paths() -> tuple[tuple[str, str], ...]:
                 pts = _ring(arcs, ring)
                 parts.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in pts) + "Z")
         paths.append((geometry["properties"]["name"], "".join(parts)))
-    return tuple(paths)
+    return paths
 
 
 @lru_cache(maxsize=1)
