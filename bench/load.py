@@ -8,7 +8,9 @@ Bounded and loopback only. `bench/targets.py` runs it against issue 13's targets
 
 Memory is the server's resident set (RSS) from /proc, summed over the server process and its
 worker processes (`--workers`): at start, sampled peak under load, and after the load settles;
-plus each process's own high-water mark (VmHWM).
+plus each process's own high-water mark (VmHWM). CPU is the server's processes' own (user +
+system, from /proc) over the timed window, per answered request: what a request costs the server
+whatever else the machine runs (the clients run on the same machine; their CPU is not counted).
 
     .venv/bin/python bench/load.py [--clients 50] [--seconds 30] [--workers N] [--path /api/results]
         [--plan-clients 0]
@@ -24,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,6 +106,19 @@ def _status_kb(pid: int, key: str) -> int:
     except OSError:
         pass
     return 0
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds the processes have used so far (0 for one that is gone)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _pss_kb(pid: int) -> int:
@@ -189,9 +205,11 @@ def run_mixed(
     seconds: float,
     queries: list[str] = QUERIES,
     headers: dict[str, dict[str, str]] | None = None,
+    on_start: Callable[[], object] | None = None,
 ) -> tuple[dict[str, Timings], float]:
     """`groups[path]` client threads per path, each asking `path?query` for the queries in turn
-    for `seconds`; what each path saw, and the wall time until the last answer."""
+    for `seconds`; what each path saw, and the wall time until the last answer (`on_start` is
+    called after the warm-up, as the timed window opens)."""
     with httpx.Client(base_url=base, timeout=120) as client:  # warm-up: one per profile and path
         for path in groups:
             for q in queries[:: len(queries) // len(PROFILES)]:
@@ -224,6 +242,8 @@ def run_mixed(
         for path, count in groups.items()
         for i in range(count)
     ]
+    if on_start is not None:
+        on_start()
     started = time.monotonic()
     for t in threads:
         t.start()
@@ -248,6 +268,7 @@ class LoadResult:
     settled_mb: float
     high_water_mb: list[float]
     peak_pss_mb: float = 0.0
+    server_cpu_s: float = 0.0  # the server processes' CPU over the timed window
 
 
 def load_test(
@@ -271,8 +292,17 @@ def load_test(
             _wait_until_up(base)
             sampler = MemorySampler(server.pid)
             start_mb = sampler.total_kb() / 1024
+            pids = _process_tree(server.pid)
+            cpu_at_start: list[float] = []
             with sampler:
-                seen, wall = run_mixed(base, groups, seconds, headers={PLAN_PATH: HTMX})
+                seen, wall = run_mixed(
+                    base,
+                    groups,
+                    seconds,
+                    headers={PLAN_PATH: HTMX},
+                    on_start=lambda: cpu_at_start.append(_cpu_seconds(pids)),
+                )
+            server_cpu = _cpu_seconds(pids) - cpu_at_start[0]
             time.sleep(settle_seconds)  # let freed memory go back before the "settled" figure
             settled_mb = sampler.total_kb() / 1024
             high_water = [kb / 1024 for kb in sampler.high_water_kb()]
@@ -291,6 +321,7 @@ def load_test(
         settled_mb,
         high_water,
         sampler.peak_pss_kb / 1024,
+        server_cpu,
     )
 
 
@@ -334,6 +365,11 @@ def main() -> None:
             f"p50 {seen.p(0.5):.0f} ms, p95 {seen.p(0.95):.0f} ms, max {seen.p(1.0):.0f} ms, "
             f"errors {len(seen.errors)} ({', '.join(sorted(set(seen.errors))) or 'none'})"
         )
+    answered = sum(len(seen.latencies) for seen in result.paths.values())
+    print(
+        f"server CPU      {1000 * result.server_cpu_s / max(answered, 1):.1f} ms per request "
+        f"(all paths), {result.server_cpu_s / result.wall:.2f} CPUs busy on average"
+    )
     print(
         f"server RSS      start {result.start_mb:.0f} MB, peak {result.peak_mb:.0f} MB, "
         f"settled {result.settled_mb:.0f} MB (all {len(result.high_water_mb)} server processes)"

@@ -12,6 +12,9 @@ layout, and the phases of a server's start; on this checkout and optionally anot
   (mean and largest, and per section for the largest);
 - PDF: the plan of guide-sample at $3,110 with a 120-program list (as `bench/targets.py`): the
   PDF alone (`advise()` excluded), median process CPU of 3;
+- plan: `advise()` for guide-sample with the default volume and with a $3,000 budget (median
+  process CPU of 3 after a warm-up), and the plan panel `/results/plan` (htmx fragment) for the 12
+  addresses with its `advise()` made before the timer starts: the panel's own CPU;
 - start: in one process, the imports `smartpick serve` needs, `create_app`, `preload` and the
   first results page of guide-sample after it (what a forked worker's first page pays).
 
@@ -134,6 +137,48 @@ def probe(root: Path, rounds: int) -> dict[str, Any]:
         "largest_sections_kb": {k: v / 1024 for k, v in _sections(largest.decode()).items()},
     }
     out["pdf"] = _pdf(root)
+    out["plan"] = _plan(root, client, QUERIES)
+    return out
+
+
+def _plan(root: Path, client: Any, queries: list[str]) -> dict[str, Any]:
+    import datetime as dt
+
+    import smartpick.web.routes.results as results
+    from smartpick.core.profile import load_profile
+    from smartpick.service.advise import advise
+    from smartpick.service.catalog import open_catalog
+
+    profile = load_profile(root / "examples" / "profiles" / "guide-sample.toml")
+    catalog = open_catalog(Path(tempfile.mkdtemp(prefix="smartpick-page-")) / "user.sqlite")
+    out: dict[str, Any] = {}
+    for key, budget in (("advise_default_ms", None), ("advise_3000_ms", 3000.0)):
+        advise(profile, budget_usd=budget, catalog=catalog, today=dt.date(2026, 11, 24))
+        cpu = []
+        for _ in range(3):
+            start = time.process_time()
+            advise(profile, budget_usd=budget, catalog=catalog, today=dt.date(2026, 11, 24))
+            cpu.append(1000 * (time.process_time() - start))
+        out[key] = statistics.median(cpu)
+    original, made = results.advise, {}
+
+    def made_before(profile: Any, **options: Any) -> Any:
+        if current not in made:
+            made[current] = original(profile, **options)
+        return made[current]
+
+    results.advise = made_before
+    hx = {"HX-Request": "true"}
+    for current in queries:  # each address's plan, made once before the timed passes
+        client.get(f"/results/plan?{current}", headers=hx).raise_for_status()
+    cpu = []
+    for _ in range(2):
+        for current in queries:
+            start = time.process_time()
+            client.get(f"/results/plan?{current}", headers=hx).raise_for_status()
+            cpu.append(1000 * (time.process_time() - start))
+    results.advise = original
+    out["panel_cpu_median_ms"] = statistics.median(cpu)
     return out
 
 
@@ -180,6 +225,9 @@ def main() -> None:
         ("results page size, mean of 12", "page", "mean_kb", "KB"),
         ("results page size, largest", "page", "largest_kb", "KB"),
         ("PDF of a 120-program plan (advise excluded)", "pdf", "cpu_median_ms", "ms"),
+        ("advise() guide-sample, default volume", "plan", "advise_default_ms", "ms"),
+        ("advise() guide-sample, $3,000", "plan", "advise_3000_ms", "ms"),
+        ("plan panel CPU beyond advise, median", "plan", "panel_cpu_median_ms", "ms"),
         ("start: imports", "start", "imports_s", "s"),
         ("start: create_app", "start", "create_app_s", "s"),
         ("start: preload", "start", "preload_s", "s"),

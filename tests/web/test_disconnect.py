@@ -149,3 +149,31 @@ def test_a_computation_past_its_deadline_stops_with_a_503(tmp_path: Path) -> Non
     assert page.status_code == 503 and "This took too long" in page.text
     assert "<html" not in page.text  # the htmx panel gets a fragment
     assert seconds < 20
+
+
+def test_freed_memory_goes_back_once_the_server_is_idle_not_after_each_computation(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from smartpick.web import workload
+
+    trims: list[float] = []
+    monkeypatch.setattr(workload, "_return_free_memory", lambda: trims.append(time.monotonic()))
+    monkeypatch.setattr(workload, "IDLE_SECONDS_BEFORE_TRIM", 0.5)
+    with serving(tmp_path) as (base, limiter, gate):
+        gate.release.set()
+        assert httpx.get(base + "/api/results/_gate", timeout=20).status_code == 200
+        done = time.monotonic()
+        assert httpx.get(base + "/api/results/_gate", timeout=20).status_code == 200
+        _until(lambda: len(trims) == 1, 10, "freed memory never went back")
+        assert trims[0] - done >= 0.5  # after the idle second, once for both computations
+        gate.release.clear()
+        gate.entered.clear()
+        holder = threading.Thread(target=httpx.get, args=(base + "/api/results/_gate",))
+        holder.start()
+        assert gate.entered.wait(20)
+        time.sleep(1.0)
+        assert len(trims) == 1  # never while a computation runs
+        gate.release.set()
+        holder.join(timeout=20)
+        _until(lambda: len(trims) == 2, 10, "freed memory never went back after the second")
+        assert limiter.running == 0

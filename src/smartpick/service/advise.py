@@ -63,7 +63,7 @@ def advise(
     runner = Pricer(catalog, budget_usd, recommender, assessor, match_value_usd=match_value_usd)
     today = today or _dt.date.today()
     first = profile.specialties[0]
-    base = runner.measure(profile)
+    base = runner.measure(profile, shown=True)  # the plan shows this list and its curve
     base_p = base.recommendation.assessment.interview_points(first)  # the list's own chances
     counts = catalog_counts(profile, catalog.programs(specialty=first), p_interview=base_p)
     standing = assess_standing(profile)
@@ -88,7 +88,7 @@ def advise(
     priced = replace(
         plan,
         steps=tuple(steps),
-        baseline=base.outcome(),
+        baseline=base.outcome,
         whole_plan=whole_plan_price(profile, steps, runner, base),
     )
     return replace(

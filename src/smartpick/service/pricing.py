@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from smartpick.core.cancellation import checkpoint
 from smartpick.core.chances.estimate import Estimate
-from smartpick.core.chances.matrix import interval
+from smartpick.core.chances.matrix import intervals
 from smartpick.core.chances.results import Assessment
 from smartpick.core.lists.economics import default_match_value, worth_sending
 from smartpick.core.lists.result import Recommendation
@@ -32,6 +33,9 @@ from smartpick.service.recommend import recommend
 
 # A step adding less than this to the chance of matching is worded as a small effect.
 SMALL_GAIN = 0.01
+# What `recommend` may skip for a list that is priced but not shown (its curve's intervals):
+# every price reads the list's P(match) per draw, never the curve's intervals.
+LEAN_OPTIONS: dict[str, Any] = {}
 
 Recommender = Callable[..., Recommendation]
 Assessor = Callable[..., Assessment]
@@ -47,11 +51,15 @@ class Measured:
     programs: int
     recommendation: Recommendation = field(repr=False, compare=False)
 
+    @cached_property
     def outcome(self) -> Outcome:
-        """Point and interval."""
+        """Point and interval (computed once: the baseline is compared with every step)."""
+        p_match, interviews = intervals(
+            np.column_stack((self.p_match_draws, self.interviews_draws))
+        )
         return Outcome(
-            p_match=Estimate(*interval(self.p_match_draws)),
-            expected_interviews=Estimate(*interval(self.interviews_draws)),
+            p_match=Estimate(*p_match),
+            expected_interviews=Estimate(*interviews),
             fees_usd=self.fees_usd,
             programs=self.programs,
         )
@@ -60,13 +68,19 @@ class Measured:
 def price_between(base: Measured, changed: Measured, change: Mapping[str, Any]) -> Price:
     """The price of a change: both outcomes and the per-draw difference with its interval."""
     n = min(len(base.p_match_draws), len(changed.p_match_draws))
+    delta_p, delta_i = intervals(
+        np.column_stack(
+            (
+                changed.p_match_draws[:n] - base.p_match_draws[:n],
+                changed.interviews_draws[:n] - base.interviews_draws[:n],
+            )
+        )
+    )
     return Price(
-        baseline=base.outcome(),
-        changed=changed.outcome(),
-        delta_p_match=Estimate(*interval(changed.p_match_draws[:n] - base.p_match_draws[:n])),
-        delta_expected_interviews=Estimate(
-            *interval(changed.interviews_draws[:n] - base.interviews_draws[:n])
-        ),
+        baseline=base.outcome,
+        changed=changed.outcome,
+        delta_p_match=Estimate(*delta_p),
+        delta_expected_interviews=Estimate(*delta_i),
         delta_fees_usd=changed.fees_usd - base.fees_usd,
         change=dict(change),
     )
@@ -102,16 +116,21 @@ class Pricer:
         self.assessor = assessor or assess
         self.runs = 0
         self._cache: dict[str, Measured] = {}
+        self._shown: set[str] = set()  # the keys measured with everything a page shows
         self._assessments: dict[str, Assessment] = {}  # one model run per distinct profile
 
-    def measure(self, profile: ApplicantProfile, **options: Any) -> Measured:
+    def measure(
+        self, profile: ApplicantProfile, *, shown: bool = False, **options: Any
+    ) -> Measured:
+        """The list for `profile` with the list options (`options`: budget_usd, count) measured
+        per draw; `shown`: the list is shown too (its curve with intervals), not only priced."""
         budget = options.get("budget_usd", self.budget_usd)
         count = options.get("count", self.count)
         if "count" in options and "budget_usd" not in options:
             budget = None  # a count asked for alone is not cut by the baseline's budget
         profile_key = profile.model_dump_json()
         key = f"{profile_key}|{budget}|{count}"
-        if key not in self._cache:
+        if key not in self._cache or (shown and key not in self._shown):
             checkpoint()  # each priced what-if re-runs the model and the optimizer
             reuse = self._assessments.get(profile_key)
             rec = self.recommender(
@@ -123,8 +142,11 @@ class Pricer:
                 exclude=self.exclude,
                 catalog=self.catalog,
                 assessment=reuse,
+                **({} if shown else LEAN_OPTIONS),
             )
             self._assessments[profile_key] = rec.assessment
+            if shown:
+                self._shown.add(key)
             self.runs += 1
             self._cache[key] = measure_recommendation(rec)
         return self._cache[key]
@@ -211,12 +233,12 @@ def _h1b_option(
     first = profile.specialties[0]
     try:
         changed_profile, _ = apply_changes(profile, change)
-        before = base.recommendation.assessment.interview_points(first)
-        after = runner.assessor(changed_profile, specialties=[first], catalog=runner.catalog)
         measured = runner.measure(changed_profile)
     except SmartPickError:
         return step
-    opened = len(after.interview_points(first)) - len(before)
+    before = base.recommendation.assessment.interview_points(first)
+    after = measured.recommendation.assessment.interview_points(first)  # the list's own chances
+    opened = len(after) - len(before)
     price = price_between(base, measured, change)
     payment = h1b_payment()
     d = price.delta_p_match

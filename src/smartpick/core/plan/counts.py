@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from smartpick.core.plan.types import CatalogCounts, TieProgram
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
-from smartpick.core.rules.eligibility import DEFAULT_TRACKS, check
+from smartpick.core.rules.eligibility import DEFAULT_TRACKS, check, rule_key
 from smartpick.core.rules.policy import fact_possibly_outdated
 from smartpick.core.rules.screens import screens
 from smartpick.core.rules.visas import specialty_visa_rates
@@ -47,7 +47,14 @@ def catalog_counts(
     rates = specialty_visa_rates([p for p in programs if p.specialty == specialty])
     ps = [p for p in programs if p.specialty == specialty and p.track in DEFAULT_TRACKS]
     sponsors = [_sponsors(p, profile.visa) for p in ps]
-    rules = [{r.rule for r in check(profile, p, rates).exclusions} for p in ps]
+    # Programs with equal rule keys get equal results, so the rules run once per key.
+    by_key: dict[tuple[object, ...], set[str | None]] = {}
+    rules = []
+    for p in ps:
+        key = rule_key(p, profile.visa)
+        if key not in by_key:
+            by_key[key] = {r.rule for r in check(profile, p, rates).exclusions}
+        rules.append(by_key[key])
     candidates = [
         p
         for p, ok in zip(ps, sponsors, strict=True)

@@ -55,13 +55,14 @@ def _failed_screen(profile: ApplicantProfile, p: Program) -> list[Screen]:
         ("step2ck", ev.step2ck_failed),
     )
     for exam, rates in exams:
-        if not profile.failed_attempts_at(exam):
-            continue
-        label = EXAM_LABEL[exam]
         ever = rates.get("ever")
         if ever is None or ever.rate is None or ever.applicants is None:
             continue
-        if ever.applicants >= FAILED_SCREEN_MIN_APPLICANTS and ever.rate < FAILED_SCREEN_RATE:
+        # The program's figures first: they rule out most programs before the profile's count.
+        if ever.applicants < FAILED_SCREEN_MIN_APPLICANTS or ever.rate >= FAILED_SCREEN_RATE:
+            continue
+        if profile.failed_attempts_at(exam):
+            label = EXAM_LABEL[exam]
             out.append(
                 Screen(
                     f"failed_{exam}",
