@@ -6,6 +6,7 @@ stops the parent and every worker.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import socket
@@ -73,3 +74,22 @@ def test_two_forked_workers_serve_are_replaced_and_stop(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
             pytest.fail("smartpick serve did not stop on SIGTERM")
+
+
+def test_the_start_leaves_the_workers_a_collector_that_runs() -> None:
+    """`serve` turns the collector off while it loads; the workers must get it back on (cycles
+    would pile up otherwise), with the start's objects frozen out of its reach."""
+    from smartpick.cli import serve_cmd
+    from smartpick.web.app import WebSettings, create_app
+
+    threshold = gc.get_threshold()
+    gc.disable()
+    try:
+        serve_cmd._warm(create_app(WebSettings()))
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold()[0] > threshold[0]  # fewer young collections per page
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+        gc.enable()
