@@ -9,16 +9,32 @@ from pathlib import Path
 import pytest
 
 from smartpick.web import geo
-from smartpick.web.geo import MAP_HEIGHT, MAP_WIDTH, STATE_NAMES, albers_usa, state_paths
+from smartpick.web.geo import (
+    MAP_HEIGHT,
+    MAP_WIDTH,
+    STATE_NAMES,
+    albers_usa,
+    state_boxes,
+    state_paths,
+)
 
 
 def _bbox(path: str) -> tuple[float, float, float, float]:
-    xy = [tuple(map(float, p.split(","))) for p in re.findall(r"-?[\d.]+,-?[\d.]+", path)]
-    xs, ys = [x for x, _ in xy], [y for _, y in xy]
+    """The box of an outline's path data ("M x y" then relative "l dx dy" moves)."""
+    xs, ys, x, y = [], [], 0, 0
+    for command, dx, dy in re.findall(r"([Ml])(-?\d+) (-?\d+)", path):
+        x, y = (int(dx), int(dy)) if command == "M" else (x + int(dx), y + int(dy))
+        xs.append(x)
+        ys.append(y)
     return min(xs), min(ys), max(xs), max(ys)
 
 
 BOXES = {name: _bbox(path) for name, path in state_paths()}
+
+
+def test_the_drawn_outlines_fill_the_boxes_the_dots_are_checked_against() -> None:
+    for name, box in state_boxes().items():
+        assert all(abs(a - b) <= 0.5 for a, b in zip(BOXES[name], box, strict=True)), name
 
 
 @pytest.mark.parametrize(
@@ -89,12 +105,12 @@ def test_the_outlines_read_from_the_start_cache_are_the_atlas_decoded(
 ) -> None:
     monkeypatch.setenv("SMARTPICK_CACHE", str(tmp_path))
     atlas = resources.files("smartpick.web").joinpath(geo._ATLAS).read_bytes()
-    fresh = tuple(geo._decode_paths(atlas))
-    geo.state_paths.cache_clear()
+    fresh = {name: (path, tuple(box)) for name, path, box in geo._decode_outlines(atlas)}
+    geo._outlines.cache_clear()
     try:
-        assert geo.state_paths() == fresh  # computed, then stored
+        assert geo._outlines() == fresh  # computed, then stored
         assert len(list(tmp_path.glob("start-*.json"))) == 1
-        geo.state_paths.cache_clear()
-        assert geo.state_paths() == fresh  # read back
+        geo._outlines.cache_clear()
+        assert geo._outlines() == fresh  # read back
     finally:
-        geo.state_paths.cache_clear()
+        geo._outlines.cache_clear()

@@ -131,29 +131,50 @@ _ATLAS = "static/vendor/us-atlas-3.0.1/states-albers-10m.json"
 
 
 @lru_cache(maxsize=1)
-def state_paths() -> tuple[tuple[str, str], ...]:
-    """(state name, SVG path data) for every state outline, once per process: decoded from the
-    atlas (0.1-0.2 s) at the first start after an install, then read from the start cache under
-    a digest of the atlas and of this module."""
+def _outlines() -> dict[str, tuple[str, tuple[float, float, float, float]]]:
+    """State name -> (SVG path data, bounding box x0, y0, x1, y1), once per process: decoded from
+    the atlas (0.1-0.2 s) at the first start after an install, then read from the start cache
+    under a digest of the atlas and of this module."""
     atlas = resources.files("smartpick.web").joinpath(_ATLAS).read_bytes()
     digest = hashlib.sha256(atlas + Path(__file__).read_bytes()).hexdigest()[:16]
-    paths = cached_json(f"state-paths-{digest}", lambda: _decode_paths(atlas))
-    return tuple((name, path) for name, path in paths)
+    stored = cached_json(f"state-outlines-{digest}", lambda: _decode_outlines(atlas))
+    return {name: (path, (box[0], box[1], box[2], box[3])) for name, path, box in stored}
 
 
-def _decode_paths(atlas: bytes) -> list[tuple[str, str]]:
+def _decode_outlines(atlas: bytes) -> list[tuple[str, str, list[float]]]:
+    """(name, path, box) per state. Paths use whole pixels and relative moves ("l dx dy"): the
+    map is 975 pixels wide at most on screen, and the outlines weigh about 44 KB in every
+    results page instead of 110 KB."""
     topology = json.loads(atlas)
     arcs = _decode_arcs(topology)
-    paths = []
+    out = []
     for geometry in topology["objects"]["states"]["geometries"]:
         polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
-        parts = []
-        for polygon in polygons:
-            for ring in polygon:
-                pts = _ring(arcs, ring)
-                parts.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in pts) + "Z")
-        paths.append((geometry["properties"]["name"], "".join(parts)))
-    return paths
+        rings = [_ring(arcs, ring) for polygon in polygons for ring in polygon]
+        xs = [x for ring in rings for x, _ in ring]
+        ys = [y for ring in rings for _, y in ring]
+        box = [min(xs), min(ys), max(xs), max(ys)]
+        out.append((geometry["properties"]["name"], "".join(map(_path, rings)), box))
+    return out
+
+
+def _path(ring: list[tuple[float, float]]) -> str:
+    """One closed ring as SVG path data in whole pixels, each point relative to the one before."""
+    parts: list[str] = []
+    last: tuple[int, int] | None = None
+    for x, y in ring:
+        here = (round(x), round(y))
+        if last is None:
+            parts.append(f"M{here[0]} {here[1]}")
+        elif here != last:
+            parts.append(f"l{here[0] - last[0]} {here[1] - last[1]}")
+        last = here
+    return "".join(parts) + "z"
+
+
+def state_paths() -> tuple[tuple[str, str], ...]:
+    """(state name, SVG path data) for every state outline."""
+    return tuple((name, path) for name, (path, _) in _outlines().items())
 
 
 @lru_cache(maxsize=1)
@@ -167,16 +188,9 @@ def state_outlines() -> Markup:
     )
 
 
-@lru_cache(maxsize=1)
 def state_boxes() -> dict[str, tuple[float, float, float, float]]:
     """Bounding box (x0, y0, x1, y1) of each state's outline on the map, by state name."""
-    boxes = {}
-    for name, path in state_paths():
-        pairs = path.replace("M", "L").replace("Z", "").split("L")
-        xy = [tuple(map(float, p.split(","))) for p in pairs if p]
-        xs, ys = [x for x, _ in xy], [y for _, y in xy]
-        boxes[name] = (min(xs), min(ys), max(xs), max(ys))
-    return boxes
+    return {name: box for name, (_, box) in _outlines().items()}
 
 
 def place_in_state(state_code: str | None, lon: float, lat: float) -> tuple[float, float] | None:
@@ -189,7 +203,7 @@ def place_in_state(state_code: str | None, lon: float, lat: float) -> tuple[floa
     name = STATE_NAMES.get(state_code or "")
     if xy is None or name is None:
         return None
-    x0, y0, x1, y1 = state_boxes()[name]
+    x0, y0, x1, y1 = _outlines()[name][1]
     slack = 4.0  # pixels: small states (DC, RI) and simplified outlines
     inside = x0 - slack <= xy[0] <= x1 + slack and y0 - slack <= xy[1] <= y1 + slack
     return xy if inside else None
