@@ -75,6 +75,7 @@ def recommend(
     season: int | None = None,
     catalog: Catalog | None = None,
     assessment: Assessment | None = None,
+    intervals: bool = True,
 ) -> Recommendation:
     """The optimized application list for a profile.
 
@@ -91,6 +92,9 @@ def recommend(
     - `season`: the ERAS season (= Match year) for fees and signals; default the profile's.
     - `assessment`: the chances of this profile already computed (by an earlier list with other
       options), reused when it covers the same specialties and tracks.
+    - `intervals=False`: the curve's points without intervals (`Recommendation.intervals` is
+      False and each point's `p_match_range` None), for a caller that prices the list without
+      showing its curve; the list, its P(match) per draw and every point estimate are the same.
     """
     season = profile.match_year if season is None else season
     check_limits(budget_usd, count, match_value_usd)
@@ -179,7 +183,7 @@ def recommend(
         horizon=DEFAULT_HORIZON,
         interval_level=assessment.level,
     )
-    solution = optimize_list(problem)
+    solution = optimize_list(problem, intervals=intervals)
     in_specialties = [p for s in wanted for p in catalog.programs(specialty=s)]
     institutions = tuple(
         match_institution(name, in_specialties)

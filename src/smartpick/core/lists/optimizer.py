@@ -88,7 +88,11 @@ def _validate(problem: ListProblem) -> None:
 
 
 def optimize_list(
-    problem: ListProblem, *, reference: bool = False, polish: bool | None = None
+    problem: ListProblem,
+    *,
+    reference: bool = False,
+    polish: bool | None = None,
+    intervals: bool = True,
 ) -> ListSolution:
     """Choose the programs (and signals) maximizing the objective under the constraints.
 
@@ -100,6 +104,9 @@ def optimize_list(
     leave greedy short; on real catalogs it adds almost nothing (`bench/optimizer.py`), so P(match)
     lists grow on the fast chain (`core.lists.fast_chain`). `reference=True` grows them on the
     general chain instead, which gives the same lists (tests).
+
+    `intervals=False`: the stages carry P(match) at the point estimate only (no bootstrap draws
+    of the curve, `Stage.p_match_range` None); the lists are the same.
     """
     _validate(problem)
     if polish is None:
@@ -147,9 +154,17 @@ def optimize_list(
             chain.restore(start, refresh=True)
             alternative_sets += _run_chain(problem, chain, fee_power=power, polish=polish)[0]
 
-    stages = curve_stages(problem, stage_sets)
-    alternatives = curve_stages(problem, alternative_sets)
+    stages = curve_stages(problem, stage_sets, intervals=intervals)
+    # the other chains' stages are chosen on their objective: their intervals only when one is
+    alternatives = curve_stages(problem, alternative_sets, intervals=False)
     chosen, following, binding = _choose(problem, stages, alternatives, stop_at)
+    if intervals and any(s is chosen or s is following for s in alternatives):
+        with_intervals = dict(
+            zip(map(id, alternatives), curve_stages(problem, alternative_sets), strict=True)
+        )
+        chosen = with_intervals.get(id(chosen), chosen)
+        if following is not None:
+            following = with_intervals.get(id(following), following)
     return _solution(problem, stages, chosen, following, stop_at, binding, like=chain)
 
 

@@ -86,13 +86,21 @@ class Stage:
     signals: tuple[int, ...]
     fee_usd: int  # including the transcript fee
     objective: float
-    p_match: tuple[float, float, float]  # point, low, high
+    p_match_point: float  # P(match) at the point estimate
+    p_match_range: tuple[float, float] | None  # (low, high); None: intervals not computed
     gain: float  # objective gain over the previous stage
 
     @property
     def applications(self) -> int:
         """Number of programs in this list."""
         return len(self.selected)
+
+    @property
+    def p_match(self) -> tuple[float, float, float]:
+        """P(match) as (point, low, high); raises when the intervals were not computed."""
+        if self.p_match_range is None:
+            raise ValueError("this list was computed without intervals (intervals=False)")
+        return (self.p_match_point, *self.p_match_range)
 
 
 @dataclass(frozen=True)
