@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
+
 from smartpick.core.chances.matrix import (
     ChanceMatrix,
 )
@@ -23,7 +25,7 @@ from smartpick.core.lists.optimizer import optimize_list
 from smartpick.core.lists.request import (
     ListFilters,
     check_limits,
-    fee_group,
+    fee_groups,
     preference_value,
     read_preferences,
     read_regions,
@@ -141,7 +143,12 @@ def recommend(
         assessment = assess(profile, specialties=wanted, catalog=catalog, tracks=tracks_wanted)
     chances: ChanceMatrix = assessment.chances
     programs: list[Program] = list(assessment.programs)
-    index = {p.id: i for i, p in enumerate(programs)}
+    facts = assessment.facts
+    index = {
+        pid: i
+        for pid in (*must_ids, *exclude_ids)
+        for i in np.flatnonzero(facts["id"] == pid).tolist()
+    }
     not_eligible = {row.program.id: row for row in assessment.excluded}
     for pid in must_ids:
         if pid not in index:
@@ -159,19 +166,19 @@ def recommend(
     blocked = step2ck_block(profile)
     if blocked is not None and must_ids:
         raise InvalidInput(f"must_include: {blocked}", field="must_include")
-    candidates = tuple(
-        i
-        for i, p in enumerate(programs)
-        if blocked is None
-        and filters.allows(p)
-        and (values is None or values[i] > 0 or p.id in must_ids)
-    )
+    allowed = filters.allows(facts)
+    if values is not None:
+        allowed &= (np.array(values) > 0) | np.isin(facts["id"], list(must_ids))
+    candidates = () if blocked is not None else tuple(np.flatnonzero(allowed).tolist())
     allowances = {s: signal_allowance(s, season) for s in wanted}
+    signal_groups = np.full(len(programs), None, dtype=object)  # None: no signal allowance
+    signals_in = np.isin(facts["specialty"], list(allowances))
+    signal_groups[signals_in] = facts["specialty"][signals_in]
     problem = ListProblem(
         chances=chances,
-        fee_groups=tuple(fee_group(p) for p in programs),
+        fee_groups=fee_groups(facts),
         fee_schedule=schedule,
-        signal_groups=tuple(p.specialty if p.specialty in allowances else None for p in programs),
+        signal_groups=tuple(signal_groups.tolist()),
         signal_allowances={s: (a.gold, a.silver) for s, a in allowances.items()},
         budget_usd=budget_usd,
         max_programs=count,

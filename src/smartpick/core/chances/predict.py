@@ -18,7 +18,12 @@ from smartpick.core.chances.matrix import ChanceMatrix
 from smartpick.core.chances.population import Z_NODES, Z_WEIGHTS
 from smartpick.core.chances.results import ExcludedProgram, Prediction
 from smartpick.core.chances.rows import ChanceRows, RowSpec, SpecialtyRows
-from smartpick.core.chances.terms import ApplicantTerms, applicant_terms, failed_flags
+from smartpick.core.chances.terms import (
+    ApplicantTerms,
+    applicant_terms,
+    failed_flags,
+    program_columns,
+)
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
 from smartpick.core.rules.eligibility import Eligibility, check, rule_key
@@ -88,6 +93,17 @@ def _positions(d: Draws, programs: Sequence[Program]) -> IntArray | None:
     return positions
 
 
+FACTS = ("id", "track", "specialty", "state", "region", "setting")  # `results.ProgramFacts`
+
+
+def program_facts(d: Draws, positions: IntArray) -> dict[str, NDArray[np.str_]]:
+    """The `FACTS` of the specialty's programs at `positions`, as arrays (from the columns the
+    specialty's program side keeps)."""
+    columns = program_columns(d)
+    out = {name: columns[name][positions] for name in FACTS if name != "specialty"}
+    return out | {"specialty": np.full(positions.size, d.base.specialty)}
+
+
 class _Terms:
     """The applicant's terms at the eligible programs, one `ApplicantTerms` per specialty: the
     chance matrix's `DrawSource` (draw 0 for every program at once, other draws for the programs
@@ -132,6 +148,7 @@ def predict_programs(
     order: list[int] = []  # input position of each kept program
     kept: list[Program] = []
     excluded: list[tuple[int, ExcludedProgram]] = []
+    facts: list[dict[str, NDArray[np.str_]]] = []
     blocks: list[ApplicantTerms] = []
     specs: list[RowSpec] = []
     notes: list[str] = []
@@ -169,14 +186,20 @@ def predict_programs(
         )
         kept.extend([given[j] for j in ok])
         order.extend(ok if single else [where[j] for j in ok])
+        facts.append(program_facts(d, positions[ok]))
     empty = [np.zeros(0, dtype=np.int64)]
     block = np.concatenate([np.full(b.size, k) for k, b in enumerate(blocks)] or empty)
     local = np.concatenate([np.arange(b.size) for b in blocks] or empty)
+    facts_of_kept = {
+        name: np.concatenate([f[name] for f in facts]) if facts else np.array([], dtype=str)
+        for name in FACTS
+    }
     if len(blocks) > 1:  # back to the order the programs were given in
         perm = np.argsort(np.array(order, dtype=np.int64), kind="stable")
         kept = [kept[i] for i in perm]
         specs = [specs[i] for i in perm]
         block, local = block[perm], local[perm]
+        facts_of_kept = {name: column[perm] for name, column in facts_of_kept.items()}
     terms = _Terms(blocks, block, local, d1)
     chances = ChanceMatrix.on_demand(
         tuple(p.id for p in kept), Z_WEIGHTS.copy(), terms, levels=3, n_draws=d1
@@ -200,4 +223,4 @@ def predict_programs(
             "the programs that publish both."
         )
     ex = [e for _, e in sorted(excluded, key=lambda x: x[0])]
-    return Prediction(chances, tuple(kept), rows, tuple(ex), tuple(notes))
+    return Prediction(chances, tuple(kept), rows, tuple(ex), tuple(notes), facts_of_kept)

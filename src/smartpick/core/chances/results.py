@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
 
 from smartpick.core.chances.matrix import ChanceMatrix
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
 from smartpick.core.rules.eligibility import Reason
+
+# Each program's id, track, specialty, state, region and setting ("" where unknown) as arrays.
+ProgramFacts = Mapping[str, NDArray[np.str_]]
 
 
 def _reason_dict(r: Reason) -> dict[str, Any]:
@@ -113,7 +119,8 @@ class Prediction:
     programs: tuple[Program, ...]
     rows: Sequence[ProgramChance]  # built when read (`core.chances.rows`)
     excluded: tuple[ExcludedProgram, ...]
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...]
+    facts: ProgramFacts  # aligned with `programs`
 
 
 @dataclass(frozen=True)
@@ -132,6 +139,9 @@ class Assessment:
     excluded: tuple[ExcludedProgram, ...]
     notes: tuple[str, ...]
     level: float
+    # the programs' catalog facts as arrays, aligned with `programs`: what the list's filters and
+    # groups read (`core.chances.predict.program_facts`)
+    facts: ProgramFacts
     tracks: tuple[str, ...] | None = None  # the tracks assessed (None: every track or by id)
 
     def row(self, program_id: str) -> ProgramChance:
