@@ -17,7 +17,7 @@ from smartpick.core.chances.draws import Draws
 from smartpick.core.chances.matrix import ChanceMatrix
 from smartpick.core.chances.population import Z_NODES, Z_WEIGHTS
 from smartpick.core.chances.results import ExcludedProgram, Prediction
-from smartpick.core.chances.rows import ChanceRows, RowSpec, SpecialtyRows
+from smartpick.core.chances.rows import ChanceRows, RowSpecs, SpecialtyRows
 from smartpick.core.chances.terms import (
     ApplicantTerms,
     applicant_terms,
@@ -150,7 +150,7 @@ def predict_programs(
     excluded: list[tuple[int, ExcludedProgram]] = []
     facts: list[dict[str, NDArray[np.str_]]] = []
     blocks: list[ApplicantTerms] = []
-    specs: list[RowSpec] = []
+    specs = RowSpecs()
     notes: list[str] = []
     failed = failed_flags(profile)
     of = [p.specialty for p in programs]
@@ -181,10 +181,9 @@ def predict_programs(
         t = applicant_terms(profile, d, positions[ok], failed)
         blocks.append(t)
         shared = SpecialtyRows(model, profile, d, failed)
-        specs.extend(
-            RowSpec(given[j], elig[j], c, shared) for j, c in zip(ok, t.connections, strict=True)
-        )
-        kept.extend([given[j] for j in ok])
+        chosen = [given[j] for j in ok]
+        specs.extend(chosen, [elig[j] for j in ok], t.connections, shared)
+        kept.extend(chosen)
         order.extend(ok if single else [where[j] for j in ok])
         facts.append(program_facts(d, positions[ok]))
     empty = [np.zeros(0, dtype=np.int64)]
@@ -197,12 +196,12 @@ def predict_programs(
     if len(blocks) > 1:  # back to the order the programs were given in
         perm = np.argsort(np.array(order, dtype=np.int64), kind="stable")
         kept = [kept[i] for i in perm]
-        specs = [specs[i] for i in perm]
+        specs = specs.reordered(perm.tolist())
         block, local = block[perm], local[perm]
         facts_of_kept = {name: column[perm] for name, column in facts_of_kept.items()}
     terms = _Terms(blocks, block, local, d1)
     chances = ChanceMatrix.on_demand(
-        tuple(p.id for p in kept), Z_WEIGHTS.copy(), terms, levels=3, n_draws=d1
+        tuple(facts_of_kept["id"].tolist()), Z_WEIGHTS.copy(), terms, levels=3, n_draws=d1
     )
     rows = ChanceRows(chances, model.level, specs)
     if profile.step2ck is None:

@@ -109,13 +109,61 @@ class RowSpec:
     specialty: SpecialtyRows
 
 
+class RowSpecs(Sequence[RowSpec]):
+    """The rows' specs kept as columns, one `RowSpec` made when read (a list reads a few dozen
+    of the hundreds of rows)."""
+
+    def __init__(self) -> None:
+        self.programs: list[Program] = []
+        self.eligibility: list[Eligibility] = []
+        self.connections: list[str | None] = []
+        self.specialty: list[SpecialtyRows] = []
+
+    def extend(
+        self,
+        programs: Sequence[Program],
+        eligibility: Sequence[Eligibility],
+        connections: Sequence[str | None],
+        specialty: SpecialtyRows,
+    ) -> None:
+        """Add the rows of one specialty's programs."""
+        self.programs += programs
+        self.eligibility += eligibility
+        self.connections += connections
+        self.specialty += [specialty] * len(programs)
+
+    def reordered(self, order: Sequence[int]) -> RowSpecs:
+        """The specs in another order (`order[k]`: the position of the k-th)."""
+        out = RowSpecs()
+        for name in ("programs", "eligibility", "connections", "specialty"):
+            column = getattr(self, name)
+            setattr(out, name, [column[i] for i in order])
+        return out
+
+    def __len__(self) -> int:
+        return len(self.programs)
+
+    @overload
+    def __getitem__(self, i: int) -> RowSpec: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> tuple[RowSpec, ...]: ...
+
+    def __getitem__(self, i: int | slice) -> RowSpec | tuple[RowSpec, ...]:
+        if isinstance(i, slice):
+            return tuple(self[j] for j in range(len(self))[i])
+        return RowSpec(
+            self.programs[i], self.eligibility[i], self.connections[i], self.specialty[i]
+        )
+
+
 class ChanceRows(Sequence[ProgramChance]):
     """The rows of the eligible programs, aligned with the chance matrix, built when read."""
 
     def __init__(self, chances: ChanceMatrix, level: float, specs: Sequence[RowSpec]) -> None:
         self._chances = chances
         self._level = level
-        self._specs = list(specs)
+        self._specs = specs  # read one at a time (`RowSpecs` makes each when read)
         self._rows: list[ProgramChance | None] = [None] * len(self._specs)
         self._words: list[RowWords | None] = [None] * len(self._specs)
         self._explained: dict[int, Explained] = {}
