@@ -149,7 +149,9 @@ def recommend(
         for pid in (*must_ids, *exclude_ids)
         for i in np.flatnonzero(facts["id"] == pid).tolist()
     }
-    not_eligible = {row.program.id: row for row in assessment.excluded}
+    not_eligible = (
+        {row.program.id: row for row in assessment.excluded} if must_ids else {}
+    )  # read only to say why a must-include program cannot be listed
     for pid in must_ids:
         if pid not in index:
             row = not_eligible.get(pid)
@@ -191,11 +193,9 @@ def recommend(
         interval_level=assessment.level,
     )
     solution = optimize_list(problem, intervals=intervals)
-    in_specialties = [p for s in wanted for p in catalog.programs(specialty=s)]
-    institutions = tuple(
-        match_institution(name, in_specialties)
-        for name in dict.fromkeys(e.institution for e in profile.usce if e.institution)
-    )
+    names = tuple(dict.fromkeys(e.institution for e in profile.usce if e.institution))
+    in_specialties = [p for s in wanted for p in catalog.programs(specialty=s)] if names else []
+    institutions = tuple(match_institution(name, in_specialties) for name in names)
     return build_recommendation(
         problem,
         solution,
@@ -221,7 +221,7 @@ def recommend(
             "season": season,
         },
         value_is_default=value_is_default,
-        not_eligible=len(not_eligible),
+        not_eligible=len(assessment.excluded),
         filtered_out=0 if blocked else len(programs) - len(candidates),
         blocked=blocked,
         institutions=institutions,

@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from smartpick.core.chances.draws import Draws
 from smartpick.core.chances.matrix import ChanceMatrix
 from smartpick.core.chances.population import Z_NODES, Z_WEIGHTS
-from smartpick.core.chances.results import ExcludedProgram, Prediction
+from smartpick.core.chances.results import ExcludedPrograms, Prediction
 from smartpick.core.chances.rows import ChanceRows, RowSpecs, SpecialtyRows
 from smartpick.core.chances.terms import (
     ApplicantTerms,
@@ -147,7 +147,8 @@ def predict_programs(
     d1 = model.n_draws + 1
     order: list[int] = []  # input position of each kept program
     kept: list[Program] = []
-    excluded: list[tuple[int, ExcludedProgram]] = []
+    excluded: list[tuple[Program, Eligibility]] = []
+    excluded_at: list[int] = []  # the input position of each
     facts: list[dict[str, NDArray[np.str_]]] = []
     blocks: list[ApplicantTerms] = []
     specs = RowSpecs()
@@ -169,13 +170,9 @@ def predict_programs(
         elig = _eligibility(profile, d, positions)
         ok = [j for j, e in enumerate(elig) if e.eligible]
         if len(ok) < len(elig):
-            reasons: dict[int, tuple[str, ...]] = {}
-            for j, e in enumerate(elig):
-                if not e.eligible:
-                    why = reasons.get(id(e))
-                    if why is None:
-                        why = reasons[id(e)] = tuple(str(r) for r in e.exclusions)
-                    excluded.append((where[j], ExcludedProgram(given[j], why, e.exclusions)))
+            bad = [j for j, e in enumerate(elig) if not e.eligible]
+            excluded_at += [where[j] for j in bad]
+            excluded += [(given[j], elig[j]) for j in bad]
         if not ok:
             continue
         t = applicant_terms(profile, d, positions[ok], failed)
@@ -221,5 +218,7 @@ def predict_programs(
             "publishes one; elsewhere the non-US IMG rate moved by the difference measured at "
             "the programs that publish both."
         )
-    ex = [e for _, e in sorted(excluded, key=lambda x: x[0])]
-    return Prediction(chances, tuple(kept), rows, tuple(ex), tuple(notes), facts_of_kept)
+    if not single:  # in the order the programs were given in
+        excluded = [excluded[i] for i in np.argsort(excluded_at, kind="stable").tolist()]
+    out = ExcludedPrograms([p for p, _ in excluded], [e for _, e in excluded])
+    return Prediction(chances, tuple(kept), rows, out, tuple(notes), facts_of_kept)

@@ -19,7 +19,7 @@ from smartpick.core.chances import reasons as why
 from smartpick.core.chances.draws import Draws
 from smartpick.core.chances.evidence import type_rate
 from smartpick.core.chances.matrix import ChanceMatrix, FloatArray, intervals
-from smartpick.core.chances.results import ProgramChance
+from smartpick.core.chances.results import MadeWhenRead, ProgramChance
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
 from smartpick.core.rules.eligibility import Eligibility, Reason
@@ -109,7 +109,7 @@ class RowSpec:
     specialty: SpecialtyRows
 
 
-class RowSpecs(Sequence[RowSpec]):
+class RowSpecs(MadeWhenRead[RowSpec]):
     """The rows' specs kept as columns, one `RowSpec` made when read (a list reads a few dozen
     of the hundreds of rows)."""
 
@@ -143,15 +143,7 @@ class RowSpecs(Sequence[RowSpec]):
     def __len__(self) -> int:
         return len(self.programs)
 
-    @overload
-    def __getitem__(self, i: int) -> RowSpec: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> tuple[RowSpec, ...]: ...
-
-    def __getitem__(self, i: int | slice) -> RowSpec | tuple[RowSpec, ...]:
-        if isinstance(i, slice):
-            return tuple(self[j] for j in range(len(self))[i])
+    def _make(self, i: int) -> RowSpec:
         return RowSpec(
             self.programs[i], self.eligibility[i], self.connections[i], self.specialty[i]
         )

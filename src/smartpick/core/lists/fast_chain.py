@@ -50,8 +50,8 @@ def stage_set_after(previous: StageSet, added: tuple[int, int], fee: int, f: flo
     `fee` includes the transcript fee."""
     selected, signals = previous[0], previous[1]
     at = bisect.bisect_left(selected, added[0])
-    selected = (*selected[:at], added[0], *selected[at:])
-    signals = (*signals[:at], added[1], *signals[at:])
+    selected = selected[:at] + added[:1] + selected[at:]
+    signals = signals[:at] + added[1:] + signals[at:]
     return selected, signals, fee, f, added
 
 

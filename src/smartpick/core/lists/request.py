@@ -181,8 +181,11 @@ def fee_group_of(specialty: str, track: str) -> str:
 
 
 def fee_groups(facts: ProgramFacts) -> tuple[str, ...]:
-    """Each program's `fee_group`, from the programs' facts."""
-    pairs = np.char.add(np.char.add(facts["specialty"], "\n"), facts["track"])
-    distinct, inverse = np.unique(pairs, return_inverse=True)
-    names = np.array([fee_group_of(*pair.split("\n")) for pair in distinct.tolist()], object)
-    return tuple(names[inverse].tolist())
+    """Each program's `fee_group`, from the programs' facts (one name per specialty and track)."""
+    specialty, track = facts["specialty"], facts["track"]
+    out = np.empty(specialty.size, dtype=object)
+    for name in np.unique(specialty).tolist():
+        of_specialty = specialty == name
+        for kind in np.unique(track[of_specialty]).tolist():
+            out[of_specialty & (track == kind)] = fee_group_of(name, kind)
+    return tuple(out.tolist())
