@@ -265,9 +265,11 @@ def _choose(
 ) -> tuple[Stage, Stage | None, str]:
     """The best admissible stage (curve first, earliest on ties), the next one, and the limit."""
     pool = [*stages, *alternatives]
+    sizes = [len(s.selected) for s in pool]
 
     def following(chosen: Stage) -> Stage | None:
-        bigger = [s for s in pool if s.applications == chosen.applications + 1]
+        size = chosen.applications + 1
+        bigger = [s for s, n in zip(pool, sizes, strict=True) if n == size]
         return max(bigger, key=lambda s: s.objective) if bigger else None
 
     if problem.budget_usd is None and problem.max_programs is None:
@@ -275,9 +277,9 @@ def _choose(
             return stages[-1], following(stages[-1]), "candidates"
         return stages[stop_at], following(stages[stop_at]), "match value"
     best = stages[0]
-    for stage in pool:
+    for stage, size in zip(pool, sizes, strict=True):
         fits_budget = problem.budget_usd is None or stage.fee_usd <= problem.budget_usd
-        fits_count = problem.max_programs is None or stage.applications <= problem.max_programs
+        fits_count = problem.max_programs is None or size <= problem.max_programs
         if fits_budget and fits_count and stage.objective > best.objective + _TOL:
             best = stage
     nxt = following(best)

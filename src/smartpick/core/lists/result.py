@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -79,9 +79,9 @@ class ListedProgram:
         }
 
 
-@dataclass(frozen=True)
-class CurvePoint:
-    """The best list found with `applications` programs: its fees and P(match)."""
+class CurvePoint(NamedTuple):
+    """The best list found with `applications` programs: its fees and P(match) (a named tuple:
+    a curve has hundreds)."""
 
     applications: int
     fees_usd: int
@@ -91,7 +91,7 @@ class CurvePoint:
     gain_pp: float  # objective gain of this application over the previous point
     within_limits: bool  # fits the budget and the count asked for
 
-    @cached_property
+    @property
     def p_match(self) -> Estimate:
         """P(match) with its interval; raises when the list was computed without intervals
         (`recommend(..., intervals=False)`)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -78,9 +79,9 @@ class ListProblem:
         return len(self.chances.program_ids)
 
 
-@dataclass(frozen=True)
-class Stage:
-    """One list of the chain: its programs (positions) with signal levels, fees and objective."""
+class Stage(NamedTuple):
+    """One list of the chain: its programs (positions) with signal levels, fees and objective
+    (a named tuple: a chain makes hundreds)."""
 
     selected: tuple[int, ...]
     signals: tuple[int, ...]
