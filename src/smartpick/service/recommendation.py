@@ -127,7 +127,7 @@ def build_recommendation(
     budget, most = problem.budget_usd, problem.max_programs
     curve = tuple(
         CurvePoint(
-            applications=(size := len(st.selected)),
+            applications=(size := st.applications),
             fees_usd=st.fee_usd,
             p_match_point=st.p_match_point,
             p_match_range=st.p_match_range,

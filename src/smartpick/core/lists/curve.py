@@ -14,14 +14,14 @@ import numpy as np
 
 from smartpick.core.chances.matrix import ChanceMatrix, interview_terms, match_terms
 from smartpick.core.chances.matrix import intervals as intervals_of
-from smartpick.core.lists.types import _M_CAP, FloatArray, ListProblem, Stage
+from smartpick.core.lists.types import _M_CAP, FloatArray, ListProblem, Stage, StageLists
 
 _POINT_ROWS = 4  # rows a point-only curve is computed on (see `curve_draws`)
 
 # One stage of a chain: programs (ascending) with their signal levels, fees with the transcript
 # fee, objective, and the (program, level) it adds to the stage before it in the same chain
 # with nothing else changed (None: the first stage, or swaps / signal moves changed the list).
-StageSet = tuple[tuple[int, ...], tuple[int, ...], int, float, tuple[int, int] | None]
+StageSet = tuple[StageLists, int, float, tuple[int, int] | None]
 
 
 def curve_draws(
@@ -36,8 +36,8 @@ def curve_draws(
     in one pass (each value depends only on its own draw, program and node).
     """
     pairs: dict[tuple[int, int], int] = {}
-    for t, (selected, signals, _, _, added) in enumerate(stage_sets):
-        for pair in zip(selected, signals, strict=True) if not t or added is None else (added,):
+    for t, (lists, _, _, added) in enumerate(stage_sets):
+        for pair in zip(*lists.lists, strict=True) if not t or added is None else (added,):
             pairs.setdefault(pair, len(pairs))
     n_nodes = chances.weights.size
     # without draws: the point and copies of it, so that the product with the weights below runs
@@ -52,11 +52,11 @@ def curve_draws(
         factors = np.empty((len(pairs), rows, n_nodes))
         np.subtract(1.0, terms.transpose(1, 0, 2), out=factors)
     no_match = np.empty((len(stage_sets), rows, n_nodes))
-    for t, (selected, signals, _, _, added) in enumerate(stage_sets):
+    for t, (lists, _, _, added) in enumerate(stage_sets):
         if t and added is not None:
             np.multiply(no_match[t - 1], factors[pairs[added]], out=no_match[t])
-        elif selected:
-            columns = [pairs[pair] for pair in zip(selected, signals, strict=True)]
+        elif lists.size:
+            columns = [pairs[pair] for pair in zip(*lists.lists, strict=True)]
             no_match[t] = np.prod(factors[columns], axis=0)
         else:
             no_match[t] = 1.0
@@ -91,13 +91,10 @@ def stages(
     ranges: list[tuple[float, float] | None] = [None] * len(stage_sets)
     if intervals:
         ranges = [(lo, hi) for _, lo, hi in intervals_of(curve, problem.interval_level)]
-    for (selected, signals, fee, objective, _), point, bounds in zip(
-        stage_sets, points, ranges, strict=True
-    ):
+    for (lists, fee, objective, _), point, bounds in zip(stage_sets, points, ranges, strict=True):
         out.append(
             Stage(
-                selected=selected,
-                signals=signals,
+                lists=lists,
                 fee_usd=int(fee),
                 objective=float(objective),
                 p_match_point=point,

@@ -207,7 +207,7 @@ def _run_chain(
     while True:
         checkpoint()  # one per stage: the web stops here when its caller has left
         t = len(stage_sets) - 1
-        size = len(stage_sets[-1][0])  # the chain holds the last stage's list
+        size = stage_sets[-1][0].size  # the chain holds the last stage's list
         past_budget = program_budget is None or chain.fee > program_budget
         past_count = problem.max_programs is None or size >= problem.max_programs
         no_limit = problem.budget_usd is None and problem.max_programs is None
@@ -248,8 +248,8 @@ def _run_chain(
             if added is None
             else stage_set_after(stage_sets[-1], added, fee, chain.f)
         )
-        gain = stage_sets[-1][3] - stage_sets[-2][3]
-        fee_added = stage_sets[-1][2] - stage_sets[-2][2]
+        gain = stage_sets[-1][2] - stage_sets[-2][2]
+        fee_added = stage_sets[-1][1] - stage_sets[-2][1]
         if stop_at is None and not worth_sending(gain, fee_added, problem.match_value_usd):
             stop_at = t
             curve_end = max(problem.horizon, math.ceil(CURVE_PAST_STOP * size))
@@ -265,7 +265,7 @@ def _choose(
 ) -> tuple[Stage, Stage | None, str]:
     """The best admissible stage (curve first, earliest on ties), the next one, and the limit."""
     pool = [*stages, *alternatives]
-    sizes = [len(s.selected) for s in pool]
+    sizes = [s.applications for s in pool]
 
     def following(chosen: Stage) -> Stage | None:
         size = chosen.applications + 1
