@@ -16,8 +16,6 @@ from smartpick.core.chances.matrix import ChanceMatrix, interview_terms, match_t
 from smartpick.core.chances.matrix import intervals as intervals_of
 from smartpick.core.lists.types import _M_CAP, FloatArray, ListProblem, Stage, StageLists
 
-_POINT_ROWS = 4  # rows a point-only curve is computed on (see `curve_draws`)
-
 # One stage of a chain: programs (ascending) with their signal levels, fees with the transcript
 # fee, objective, and the (program, level) it adds to the stage before it in the same chain
 # with nothing else changed (None: the first stage, or swaps / signal moves changed the list).
@@ -40,9 +38,9 @@ def curve_draws(
         for pair in zip(*lists.lists, strict=True) if not t or added is None else (added,):
             pairs.setdefault(pair, len(pairs))
     n_nodes = chances.weights.size
-    # without draws: the point and copies of it, so that the product with the weights below runs
-    # through the same BLAS kernel (and gives the same bits) as with every draw
-    rows = chances.n_draws if draws else min(_POINT_ROWS, chances.n_draws)
+    # without draws: the point in place of every draw, so that the product with the weights
+    # below runs on the same shapes (and gives the same bits) as with the draws
+    rows = chances.n_draws
     factors: FloatArray = np.empty((0, rows, n_nodes))  # (pairs, rows, K): one slab per pair
     if pairs:
         programs, levels = zip(*pairs, strict=True)
