@@ -155,17 +155,14 @@ def optimize_list(
             alternative_sets += _run_chain(problem, chain, fee_power=power, polish=polish)[0]
 
     stages = curve_stages(problem, stage_sets, intervals=intervals)
-    # the other chains' stages are chosen on their objective: their intervals only when one is
-    alternatives = curve_stages(problem, alternative_sets, intervals=False)
-    chosen, following, binding = _choose(problem, stages, alternatives, stop_at)
-    if intervals and any(s is chosen or s is following for s in alternatives):
-        with_intervals = dict(
-            zip(map(id, alternatives), curve_stages(problem, alternative_sets), strict=True)
-        )
-        chosen = with_intervals.get(id(chosen), chosen)
-        if following is not None:
-            following = with_intervals.get(id(following), following)
-    return _solution(problem, stages, chosen, following, stop_at, binding, like=chain)
+    chosen, following, binding = _choose(problem, stage_sets, alternative_sets, stop_at)
+    # the other chains' stages are chosen on their objective: measured only when one is chosen
+    alternatives: tuple[Stage, ...] = ()
+    if any(k is not None and k >= len(stages) for k in (chosen, following)):
+        alternatives = curve_stages(problem, alternative_sets, intervals=intervals)
+    pool = (*stages, *alternatives)
+    nxt = None if following is None else pool[following]
+    return _solution(problem, stages, pool[chosen], nxt, stop_at, binding, like=chain)
 
 
 def _run_chain(
@@ -259,33 +256,35 @@ def _run_chain(
 
 def _choose(
     problem: ListProblem,
-    stages: Sequence[Stage],
-    alternatives: Sequence[Stage],
+    stage_sets: Sequence[StageSet],
+    alternatives: Sequence[StageSet],
     stop_at: int | None,
-) -> tuple[Stage, Stage | None, str]:
-    """The best admissible stage (curve first, earliest on ties), the next one, and the limit."""
-    pool = [*stages, *alternatives]
-    sizes = [s.applications for s in pool]
+) -> tuple[int, int | None, str]:
+    """The best admissible stage (curve first, earliest on ties), the next one, and the limit;
+    stages by position in the curve's stages followed by the other chains'."""
+    pool = [*stage_sets, *alternatives]
+    sizes = [lists.size for lists, _, _, _ in pool]
 
-    def following(chosen: Stage) -> Stage | None:
-        size = chosen.applications + 1
-        bigger = [s for s, n in zip(pool, sizes, strict=True) if n == size]
-        return max(bigger, key=lambda s: s.objective) if bigger else None
+    def following(chosen: int) -> int | None:
+        size = sizes[chosen] + 1
+        bigger = [k for k, n in enumerate(sizes) if n == size]
+        return max(bigger, key=lambda k: pool[k][2]) if bigger else None
 
     if problem.budget_usd is None and problem.max_programs is None:
         if stop_at is None:
-            return stages[-1], following(stages[-1]), "candidates"
-        return stages[stop_at], following(stages[stop_at]), "match value"
-    best = stages[0]
-    for stage, size in zip(pool, sizes, strict=True):
-        fits_budget = problem.budget_usd is None or stage.fee_usd <= problem.budget_usd
+            last = len(stage_sets) - 1
+            return last, following(last), "candidates"
+        return stop_at, following(stop_at), "match value"
+    best = 0
+    for k, (size, (_, fee, objective, _)) in enumerate(zip(sizes, pool, strict=True)):
+        fits_budget = problem.budget_usd is None or fee <= problem.budget_usd
         fits_count = problem.max_programs is None or size <= problem.max_programs
-        if fits_budget and fits_count and stage.objective > best.objective + _TOL:
-            best = stage
+        if fits_budget and fits_count and objective > pool[best][2] + _TOL:
+            best = k
     nxt = following(best)
     if nxt is None:
         return best, None, "candidates"
-    if problem.max_programs is not None and nxt.applications > problem.max_programs:
+    if problem.max_programs is not None and sizes[nxt] > problem.max_programs:
         return best, nxt, "count"
     return best, nxt, "budget"
 
