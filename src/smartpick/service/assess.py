@@ -96,5 +96,6 @@ def assess(
         excluded=prediction.excluded,
         notes=prediction.notes,
         level=model.level,
+        facts=prediction.facts,
         tracks=None if program_ids or tracks is None else tuple(tracks),
     )

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
+
 from smartpick.core.chances.matrix import (
     ChanceMatrix,
 )
@@ -23,7 +25,7 @@ from smartpick.core.lists.optimizer import optimize_list
 from smartpick.core.lists.request import (
     ListFilters,
     check_limits,
-    fee_group,
+    fee_groups,
     preference_value,
     read_preferences,
     read_regions,
@@ -75,6 +77,7 @@ def recommend(
     season: int | None = None,
     catalog: Catalog | None = None,
     assessment: Assessment | None = None,
+    intervals: bool = True,
 ) -> Recommendation:
     """The optimized application list for a profile.
 
@@ -91,6 +94,9 @@ def recommend(
     - `season`: the ERAS season (= Match year) for fees and signals; default the profile's.
     - `assessment`: the chances of this profile already computed (by an earlier list with other
       options), reused when it covers the same specialties and tracks.
+    - `intervals=False`: the curve's points without intervals (`Recommendation.intervals` is
+      False and each point's `p_match_range` None), for a caller that prices the list without
+      showing its curve; the list, its P(match) per draw and every point estimate are the same.
     """
     season = profile.match_year if season is None else season
     check_limits(budget_usd, count, match_value_usd)
@@ -137,8 +143,15 @@ def recommend(
         assessment = assess(profile, specialties=wanted, catalog=catalog, tracks=tracks_wanted)
     chances: ChanceMatrix = assessment.chances
     programs: list[Program] = list(assessment.programs)
-    index = {p.id: i for i, p in enumerate(programs)}
-    not_eligible = {row.program.id: row for row in assessment.excluded}
+    facts = assessment.facts
+    index = {
+        pid: i
+        for pid in (*must_ids, *exclude_ids)
+        for i in np.flatnonzero(facts["id"] == pid).tolist()
+    }
+    not_eligible = (
+        {row.program.id: row for row in assessment.excluded} if must_ids else {}
+    )  # read only to say why a must-include program cannot be listed
     for pid in must_ids:
         if pid not in index:
             row = not_eligible.get(pid)
@@ -155,19 +168,19 @@ def recommend(
     blocked = step2ck_block(profile)
     if blocked is not None and must_ids:
         raise InvalidInput(f"must_include: {blocked}", field="must_include")
-    candidates = tuple(
-        i
-        for i, p in enumerate(programs)
-        if blocked is None
-        and filters.allows(p)
-        and (values is None or values[i] > 0 or p.id in must_ids)
-    )
+    allowed = filters.allows(facts)
+    if values is not None:
+        allowed &= (np.array(values) > 0) | np.isin(facts["id"], list(must_ids))
+    candidates = () if blocked is not None else tuple(np.flatnonzero(allowed).tolist())
     allowances = {s: signal_allowance(s, season) for s in wanted}
+    signal_groups = np.full(len(programs), None, dtype=object)  # None: no signal allowance
+    signals_in = np.isin(facts["specialty"], list(allowances))
+    signal_groups[signals_in] = facts["specialty"][signals_in]
     problem = ListProblem(
         chances=chances,
-        fee_groups=tuple(fee_group(p) for p in programs),
+        fee_groups=fee_groups(facts),
         fee_schedule=schedule,
-        signal_groups=tuple(p.specialty if p.specialty in allowances else None for p in programs),
+        signal_groups=tuple(signal_groups.tolist()),
         signal_allowances={s: (a.gold, a.silver) for s, a in allowances.items()},
         budget_usd=budget_usd,
         max_programs=count,
@@ -179,12 +192,10 @@ def recommend(
         horizon=DEFAULT_HORIZON,
         interval_level=assessment.level,
     )
-    solution = optimize_list(problem)
-    in_specialties = [p for s in wanted for p in catalog.programs(specialty=s)]
-    institutions = tuple(
-        match_institution(name, in_specialties)
-        for name in dict.fromkeys(e.institution for e in profile.usce if e.institution)
-    )
+    solution = optimize_list(problem, intervals=intervals)
+    names = tuple(dict.fromkeys(e.institution for e in profile.usce if e.institution))
+    in_specialties = [p for s in wanted for p in catalog.programs(specialty=s)] if names else []
+    institutions = tuple(match_institution(name, in_specialties) for name in names)
     return build_recommendation(
         problem,
         solution,
@@ -210,7 +221,7 @@ def recommend(
             "season": season,
         },
         value_is_default=value_is_default,
-        not_eligible=len(not_eligible),
+        not_eligible=len(assessment.excluded),
         filtered_out=0 if blocked else len(programs) - len(candidates),
         blocked=blocked,
         institutions=institutions,

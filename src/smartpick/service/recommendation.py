@@ -127,9 +127,10 @@ def build_recommendation(
     budget, most = problem.budget_usd, problem.max_programs
     curve = tuple(
         CurvePoint(
-            applications=(size := len(st.selected)),
+            applications=(size := st.applications),
             fees_usd=st.fee_usd,
-            p_match=Estimate(*st.p_match),
+            p_match_point=st.p_match_point,
+            p_match_range=st.p_match_range,
             objective=st.objective,
             gain_pp=100 * st.gain,
             within_limits=(budget is None or st.fee_usd <= budget)
@@ -204,7 +205,7 @@ def build_recommendation(
         how_many=how_many(
             match_value_usd=float(constraints["match_value_usd"]),
             is_default=value_is_default,
-            curve=[(c.applications, c.fees_usd, c.p_match.point) for c in curve],
+            curve=[(c.applications, c.fees_usd, c.p_match_point) for c in curve],
             rule_index=solution.stop_at,
             listed=len(listed),
             limited_by=solution.binding,
@@ -228,6 +229,7 @@ def build_recommendation(
         filtered_out=filtered_out,
         notes=tuple(notes),
         assessment=assessment,
+        intervals=all(c.p_match_range is not None for c in curve),
     )
 
 

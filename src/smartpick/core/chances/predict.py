@@ -16,9 +16,14 @@ from numpy.typing import NDArray
 from smartpick.core.chances.draws import Draws
 from smartpick.core.chances.matrix import ChanceMatrix
 from smartpick.core.chances.population import Z_NODES, Z_WEIGHTS
-from smartpick.core.chances.results import ExcludedProgram, Prediction
-from smartpick.core.chances.rows import ChanceRows, RowSpec, SpecialtyRows
-from smartpick.core.chances.terms import ApplicantTerms, applicant_terms, failed_flags
+from smartpick.core.chances.results import ExcludedPrograms, Prediction
+from smartpick.core.chances.rows import ChanceRows, RowSpecs, SpecialtyRows
+from smartpick.core.chances.terms import (
+    ApplicantTerms,
+    applicant_terms,
+    failed_flags,
+    program_columns,
+)
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
 from smartpick.core.rules.eligibility import Eligibility, check, rule_key
@@ -88,6 +93,17 @@ def _positions(d: Draws, programs: Sequence[Program]) -> IntArray | None:
     return positions
 
 
+FACTS = ("id", "track", "specialty", "state", "region", "setting")  # `results.ProgramFacts`
+
+
+def program_facts(d: Draws, positions: IntArray) -> dict[str, NDArray[np.str_]]:
+    """The `FACTS` of the specialty's programs at `positions`, as arrays (from the columns the
+    specialty's program side keeps)."""
+    columns = program_columns(d)
+    out = {name: columns[name][positions] for name in FACTS if name != "specialty"}
+    return out | {"specialty": np.full(positions.size, d.base.specialty)}
+
+
 class _Terms:
     """The applicant's terms at the eligible programs, one `ApplicantTerms` per specialty: the
     chance matrix's `DrawSource` (draw 0 for every program at once, other draws for the programs
@@ -131,9 +147,11 @@ def predict_programs(
     d1 = model.n_draws + 1
     order: list[int] = []  # input position of each kept program
     kept: list[Program] = []
-    excluded: list[tuple[int, ExcludedProgram]] = []
+    excluded: list[tuple[Program, Eligibility]] = []
+    excluded_at: list[int] = []  # the input position of each
+    facts: list[dict[str, NDArray[np.str_]]] = []
     blocks: list[ApplicantTerms] = []
-    specs: list[RowSpec] = []
+    specs = RowSpecs()
     notes: list[str] = []
     failed = failed_flags(profile)
     of = [p.specialty for p in programs]
@@ -152,34 +170,35 @@ def predict_programs(
         elig = _eligibility(profile, d, positions)
         ok = [j for j, e in enumerate(elig) if e.eligible]
         if len(ok) < len(elig):
-            reasons: dict[int, tuple[str, ...]] = {}
-            for j, e in enumerate(elig):
-                if not e.eligible:
-                    why = reasons.get(id(e))
-                    if why is None:
-                        why = reasons[id(e)] = tuple(str(r) for r in e.exclusions)
-                    excluded.append((where[j], ExcludedProgram(given[j], why, e.exclusions)))
+            bad = [j for j, e in enumerate(elig) if not e.eligible]
+            excluded_at += [where[j] for j in bad]
+            excluded += [(given[j], elig[j]) for j in bad]
         if not ok:
             continue
         t = applicant_terms(profile, d, positions[ok], failed)
         blocks.append(t)
         shared = SpecialtyRows(model, profile, d, failed)
-        specs.extend(
-            RowSpec(given[j], elig[j], c, shared) for j, c in zip(ok, t.connections, strict=True)
-        )
-        kept.extend([given[j] for j in ok])
+        chosen = [given[j] for j in ok]
+        specs.extend(chosen, [elig[j] for j in ok], t.connections, shared)
+        kept.extend(chosen)
         order.extend(ok if single else [where[j] for j in ok])
+        facts.append(program_facts(d, positions[ok]))
     empty = [np.zeros(0, dtype=np.int64)]
     block = np.concatenate([np.full(b.size, k) for k, b in enumerate(blocks)] or empty)
     local = np.concatenate([np.arange(b.size) for b in blocks] or empty)
+    facts_of_kept = {
+        name: np.concatenate([f[name] for f in facts]) if facts else np.array([], dtype=str)
+        for name in FACTS
+    }
     if len(blocks) > 1:  # back to the order the programs were given in
         perm = np.argsort(np.array(order, dtype=np.int64), kind="stable")
         kept = [kept[i] for i in perm]
-        specs = [specs[i] for i in perm]
+        specs = specs.reordered(perm.tolist())
         block, local = block[perm], local[perm]
+        facts_of_kept = {name: column[perm] for name, column in facts_of_kept.items()}
     terms = _Terms(blocks, block, local, d1)
     chances = ChanceMatrix.on_demand(
-        tuple(p.id for p in kept), Z_WEIGHTS.copy(), terms, levels=3, n_draws=d1
+        tuple(facts_of_kept["id"].tolist()), Z_WEIGHTS.copy(), terms, levels=3, n_draws=d1
     )
     rows = ChanceRows(chances, model.level, specs)
     if profile.step2ck is None:
@@ -199,5 +218,7 @@ def predict_programs(
             "publishes one; elsewhere the non-US IMG rate moved by the difference measured at "
             "the programs that publish both."
         )
-    ex = [e for _, e in sorted(excluded, key=lambda x: x[0])]
-    return Prediction(chances, tuple(kept), rows, tuple(ex), tuple(notes))
+    if not single:  # in the order the programs were given in
+        excluded = [excluded[i] for i in np.argsort(excluded_at, kind="stable").tolist()]
+    out = ExcludedPrograms([p for p, _ in excluded], [e for _, e in excluded])
+    return Prediction(chances, tuple(kept), rows, out, tuple(notes), facts_of_kept)

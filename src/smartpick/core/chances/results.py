@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from abc import abstractmethod
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar, overload
+
+import numpy as np
+from numpy.typing import NDArray
 
 from smartpick.core.chances.matrix import ChanceMatrix
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
-from smartpick.core.rules.eligibility import Reason
+from smartpick.core.rules.eligibility import Eligibility, Reason
+
+T = TypeVar("T")
+
+# Each program's id, track, specialty, state, region and setting ("" where unknown) as arrays.
+ProgramFacts = Mapping[str, NDArray[np.str_]]
 
 
 def _reason_dict(r: Reason) -> dict[str, Any]:
@@ -105,6 +114,44 @@ class ExcludedProgram:
         }
 
 
+class MadeWhenRead(Sequence[T]):
+    """A sequence whose items are made when read (`_make`), from columns kept instead."""
+
+    @abstractmethod
+    def _make(self, i: int) -> T:
+        """The item at position i (0 <= i < len)."""
+
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> tuple[T, ...]: ...
+
+    def __getitem__(self, i: int | slice) -> T | tuple[T, ...]:
+        if isinstance(i, slice):
+            return tuple(self._make(j) for j in range(len(self))[i])
+        return self._make(range(len(self))[i])  # IndexError past the end, negatives allowed
+
+
+class ExcludedPrograms(MadeWhenRead[ExcludedProgram]):
+    """Excluded programs, each made when read (a list shows none of them; a specialty can
+    exclude hundreds): `programs[i]` with the hard rules' verdict `eligibility[i]`."""
+
+    def __init__(self, programs: Sequence[Program], eligibility: Sequence[Eligibility]) -> None:
+        self._programs, self._eligibility = programs, eligibility
+        self._reasons: dict[int, tuple[str, ...]] = {}  # per verdict (programs share them)
+
+    def __len__(self) -> int:
+        return len(self._programs)
+
+    def _make(self, i: int) -> ExcludedProgram:
+        e = self._eligibility[i]
+        why = self._reasons.get(id(e))
+        if why is None:
+            why = self._reasons[id(e)] = tuple(str(r) for r in e.exclusions)
+        return ExcludedProgram(self._programs[i], why, e.exclusions)
+
+
 @dataclass(frozen=True)
 class Prediction:
     """Everything the model says for one applicant and a set of programs."""
@@ -112,8 +159,9 @@ class Prediction:
     chances: ChanceMatrix  # eligible programs only, aligned with `programs` and `rows`
     programs: tuple[Program, ...]
     rows: Sequence[ProgramChance]  # built when read (`core.chances.rows`)
-    excluded: tuple[ExcludedProgram, ...]
-    notes: tuple[str, ...] = field(default=())
+    excluded: Sequence[ExcludedProgram]  # made when read (`ExcludedPrograms`)
+    notes: tuple[str, ...]
+    facts: ProgramFacts  # aligned with `programs`
 
 
 @dataclass(frozen=True)
@@ -129,9 +177,12 @@ class Assessment:
     programs: tuple[Program, ...]
     chances: ChanceMatrix
     rows: Sequence[ProgramChance]  # built when read (`core.chances.rows`)
-    excluded: tuple[ExcludedProgram, ...]
+    excluded: Sequence[ExcludedProgram]  # made when read (`ExcludedPrograms`)
     notes: tuple[str, ...]
     level: float
+    # the programs' catalog facts as arrays, aligned with `programs`: what the list's filters and
+    # groups read (`core.chances.predict.program_facts`)
+    facts: ProgramFacts
     tracks: tuple[str, ...] | None = None  # the tracks assessed (None: every track or by id)
 
     def row(self, program_id: str) -> ProgramChance:

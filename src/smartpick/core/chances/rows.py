@@ -19,7 +19,7 @@ from smartpick.core.chances import reasons as why
 from smartpick.core.chances.draws import Draws
 from smartpick.core.chances.evidence import type_rate
 from smartpick.core.chances.matrix import ChanceMatrix, FloatArray, intervals
-from smartpick.core.chances.results import ProgramChance
+from smartpick.core.chances.results import MadeWhenRead, ProgramChance
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
 from smartpick.core.rules.eligibility import Eligibility, Reason
@@ -109,13 +109,53 @@ class RowSpec:
     specialty: SpecialtyRows
 
 
+class RowSpecs(MadeWhenRead[RowSpec]):
+    """The rows' specs kept as columns, one `RowSpec` made when read (a list reads a few dozen
+    of the hundreds of rows)."""
+
+    def __init__(self) -> None:
+        self.programs: list[Program] = []
+        self.eligibility: list[Eligibility] = []
+        self.connections: list[str | None] = []
+        self.specialty: list[SpecialtyRows] = []
+
+    def extend(
+        self,
+        programs: Sequence[Program],
+        eligibility: Sequence[Eligibility],
+        connections: Sequence[str | None],
+        specialty: SpecialtyRows,
+    ) -> None:
+        """Add the rows of one specialty's programs."""
+        self.programs += programs
+        self.eligibility += eligibility
+        self.connections += connections
+        self.specialty += [specialty] * len(programs)
+
+    def reordered(self, order: Sequence[int]) -> RowSpecs:
+        """The specs in another order (`order[k]`: the position of the k-th)."""
+        out = RowSpecs()
+        for name in ("programs", "eligibility", "connections", "specialty"):
+            column = getattr(self, name)
+            setattr(out, name, [column[i] for i in order])
+        return out
+
+    def __len__(self) -> int:
+        return len(self.programs)
+
+    def _make(self, i: int) -> RowSpec:
+        return RowSpec(
+            self.programs[i], self.eligibility[i], self.connections[i], self.specialty[i]
+        )
+
+
 class ChanceRows(Sequence[ProgramChance]):
     """The rows of the eligible programs, aligned with the chance matrix, built when read."""
 
     def __init__(self, chances: ChanceMatrix, level: float, specs: Sequence[RowSpec]) -> None:
         self._chances = chances
         self._level = level
-        self._specs = list(specs)
+        self._specs = specs  # read one at a time (`RowSpecs` makes each when read)
         self._rows: list[ProgramChance | None] = [None] * len(self._specs)
         self._words: list[RowWords | None] = [None] * len(self._specs)
         self._explained: dict[int, Explained] = {}

@@ -52,14 +52,17 @@ def failed_flags(profile: ApplicantProfile) -> tuple[float, float]:
 
 
 def program_columns(d: Draws) -> dict[str, NDArray[np.str_]]:
-    """Each program's state, region and setting as arrays (built once per specialty)."""
+    """Each program's id, track, state, region and setting as arrays ("" where unknown; built
+    once per specialty)."""
     cols = d.memo.get("columns")
     if cols is None:
         progs = d.base.programs
         cols = d.memo["columns"] = {
-            "state": np.array([p.state.value or "" for p in progs]),
-            "region": np.array([p.region.value or "" for p in progs]),
-            "setting": np.array([p.setting.value or "" for p in progs]),
+            "id": np.array([p.id for p in progs], dtype=str),
+            "track": np.array([p.track for p in progs], dtype=str),
+            "state": np.array([p.state.value or "" for p in progs], dtype=str),
+            "region": np.array([p.region.value or "" for p in progs], dtype=str),
+            "setting": np.array([p.setting.value or "" for p in progs], dtype=str),
         }
     return cols
 

@@ -12,17 +12,21 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from smartpick.core.chances.matrix import ChanceMatrix, intervals, interview_terms, match_terms
-from smartpick.core.lists.types import _M_CAP, FloatArray, ListProblem, Stage
+from smartpick.core.chances.matrix import ChanceMatrix, interview_terms, match_terms
+from smartpick.core.chances.matrix import intervals as intervals_of
+from smartpick.core.lists.types import _M_CAP, FloatArray, ListProblem, Stage, StageLists
 
 # One stage of a chain: programs (ascending) with their signal levels, fees with the transcript
 # fee, objective, and the (program, level) it adds to the stage before it in the same chain
 # with nothing else changed (None: the first stage, or swaps / signal moves changed the list).
-StageSet = tuple[tuple[int, ...], tuple[int, ...], int, float, tuple[int, int] | None]
+StageSet = tuple[StageLists, int, float, tuple[int, int] | None]
 
 
-def curve_draws(chances: ChanceMatrix, stage_sets: Sequence[StageSet]) -> FloatArray:
-    """P(match) per draw for every stage, (D+1, stages).
+def curve_draws(
+    chances: ChanceMatrix, stage_sets: Sequence[StageSet], *, draws: bool = True
+) -> FloatArray:
+    """P(match) per draw for every stage, (D+1, stages); with `draws=False` the point estimate
+    alone, (1, stages), the same numbers as the first row.
 
     A stage that adds one program to the stage before it multiplies in that program's factor;
     any other stage (the first, or one the swaps or signal moves changed) is the product over its
@@ -30,41 +34,69 @@ def curve_draws(chances: ChanceMatrix, stage_sets: Sequence[StageSet]) -> FloatA
     in one pass (each value depends only on its own draw, program and node).
     """
     pairs: dict[tuple[int, int], int] = {}
-    for t, (selected, signals, _, _, added) in enumerate(stage_sets):
-        for pair in zip(selected, signals, strict=True) if not t or added is None else (added,):
+    for t, (lists, _, _, added) in enumerate(stage_sets):
+        for pair in zip(*lists.lists, strict=True) if not t or added is None else (added,):
             pairs.setdefault(pair, len(pairs))
     n_nodes = chances.weights.size
-    factors: FloatArray = np.empty((chances.n_draws, 0, n_nodes))
+    # without draws: the point in place of every draw, so that the product with the weights
+    # below runs on the same shapes (and gives the same bits) as with the draws
+    rows = chances.n_draws
+    factors: FloatArray = np.empty((0, rows, n_nodes))  # (pairs, rows, K): one slab per pair
     if pairs:
         programs, levels = zip(*pairs, strict=True)
-        factors = 1.0 - match_terms(chances, programs, levels)  # (D+1, pairs, K)
-    no_match = np.empty((len(stage_sets), chances.n_draws, n_nodes))
-    for t, (selected, signals, _, _, added) in enumerate(stage_sets):
+        terms = (
+            match_terms(chances, programs, levels) if draws else _point_terms(chances, pairs, rows)
+        )
+        factors = np.empty((len(pairs), rows, n_nodes))
+        np.subtract(1.0, terms.transpose(1, 0, 2), out=factors)
+    no_match = np.empty((len(stage_sets), rows, n_nodes))
+    for t, (lists, _, _, added) in enumerate(stage_sets):
         if t and added is not None:
-            np.multiply(no_match[t - 1], factors[:, pairs[added]], out=no_match[t])
-        elif selected:
-            columns = [pairs[pair] for pair in zip(selected, signals, strict=True)]
-            no_match[t] = np.prod(factors[:, columns], axis=1)
+            np.multiply(no_match[t - 1], factors[pairs[added]], out=no_match[t])
+        elif lists.size:
+            columns = [pairs[pair] for pair in zip(*lists.lists, strict=True)]
+            no_match[t] = np.prod(factors[columns], axis=0)
         else:
             no_match[t] = 1.0
-    return np.asarray(1.0 - no_match @ chances.weights).T
+    curve = np.asarray(1.0 - no_match @ chances.weights).T
+    return curve if draws else curve[:1]
 
 
-def stages(problem: ListProblem, stage_sets: Sequence[StageSet]) -> tuple[Stage, ...]:
-    """The chain's stages with P(match) intervals and gains."""
+def _point_terms(chances: ChanceMatrix, pairs: dict[tuple[int, int], int], rows: int) -> FloatArray:
+    """`match_terms` at the point estimate alone, repeated `rows` times, (rows, pairs, K): the
+    same products of the same numbers as draw 0 of the draws."""
+    programs = np.fromiter((p for p, _ in pairs), np.int64, len(pairs))
+    levels = np.fromiter((s for _, s in pairs), np.int64, len(pairs))
+    out = np.empty((programs.size, chances.weights.size))
+    for level in np.unique(levels).tolist():
+        at = np.flatnonzero(levels == level)
+        out[at] = chances.point_interview[level][programs[at]]
+    out *= chances.point_conversion[programs]
+    return np.broadcast_to(out, (rows, *out.shape))
+
+
+def stages(
+    problem: ListProblem, stage_sets: Sequence[StageSet], *, intervals: bool = True
+) -> tuple[Stage, ...]:
+    """The chain's stages with P(match) and gains; its intervals too unless `intervals=False`
+    (then the bootstrap draws are not computed and each stage's `p_match_range` is None)."""
     if not stage_sets:
         return ()
     out: list[Stage] = []
     previous = 0.0
-    estimates = intervals(curve_draws(problem.chances, stage_sets), problem.interval_level)
-    for (selected, signals, fee, objective, _), estimate in zip(stage_sets, estimates, strict=True):
+    curve = curve_draws(problem.chances, stage_sets, draws=intervals)
+    points = curve[0].tolist()
+    ranges: list[tuple[float, float] | None] = [None] * len(stage_sets)
+    if intervals:
+        ranges = [(lo, hi) for _, lo, hi in intervals_of(curve, problem.interval_level)]
+    for (lists, fee, objective, _), point, bounds in zip(stage_sets, points, ranges, strict=True):
         out.append(
             Stage(
-                selected=selected,
-                signals=signals,
+                lists=lists,
                 fee_usd=int(fee),
                 objective=float(objective),
-                p_match=estimate,
+                p_match_point=point,
+                p_match_range=bounds,
                 gain=float(objective - previous) if out else float(objective),
             )
         )

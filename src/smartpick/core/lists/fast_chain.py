@@ -14,8 +14,6 @@ program at every stage; tests compare the two on the reference profiles.
 
 from __future__ import annotations
 
-import bisect
-
 import numpy as np
 
 from smartpick.core.cancellation import checkpoint
@@ -31,6 +29,7 @@ from smartpick.core.lists.types import (
     FloatArray,
     IntArray,
     ListProblem,
+    StageLists,
 )
 
 
@@ -42,17 +41,13 @@ def stage_set_of(chain: _Chain, transcript_fee: int) -> StageSet:
     selected = tuple(programs[ordering].tolist())
     signals = tuple(chain.lev[chosen][ordering].tolist())
     fee = chain.fee + (transcript_fee if selected else 0)
-    return selected, signals, fee, chain.f, None
+    return StageLists(selected, signals), fee, chain.f, None
 
 
 def stage_set_after(previous: StageSet, added: tuple[int, int], fee: int, f: float) -> StageSet:
-    """The stage `previous` plus one program (catalog position, signal level), inserted in order;
-    `fee` includes the transcript fee."""
-    selected, signals = previous[0], previous[1]
-    at = bisect.bisect_left(selected, added[0])
-    selected = (*selected[:at], added[0], *selected[at:])
-    signals = (*signals[:at], added[1], *signals[at:])
-    return selected, signals, fee, f, added
+    """The stage `previous` plus one program (catalog position, signal level); `fee` includes
+    the transcript fee."""
+    return previous[0].after(added), fee, f, added
 
 
 class FastChain(_Chain):
@@ -120,7 +115,7 @@ class FastChain(_Chain):
         problem = self.problem
         transcript = problem.fee_schedule.transcript_fee_usd
         budget = problem.budget_usd
-        state = np.array([self.fee, len(stage_sets[-1][0]), len(stage_sets) - 1, -1, 0], np.int64)
+        state = np.array([self.fee, stage_sets[-1][0].size, len(stage_sets) - 1, -1, 0], np.int64)
         state[kernel.CURVE_END] = problem.horizon
         limits = np.array(
             [
@@ -136,7 +131,7 @@ class FastChain(_Chain):
         )
         reals = np.array(
             [
-                stage_sets[-1][3],
+                stage_sets[-1][2],
                 np.inf if budget is None else budget - transcript,
                 fee_power,
                 problem.match_value_usd,
@@ -161,10 +156,14 @@ class FastChain(_Chain):
             self._current, self._addable = True, None
             # with POLISHED the last stage's polish changed the list: it is recorded whole
             added = records if status == kernel.ENDED else records - 1
-            for i in range(added):
-                program = (int(self.order[out_p[i]]), int(out_s[i]))
-                fee = int(out_fee[i]) + transcript
-                stage_sets.append(stage_set_after(stage_sets[-1], program, fee, float(out_f[i])))
+            for p, s, fee, f in zip(
+                self.order[out_p[:added]].tolist(),
+                out_s[:added].tolist(),
+                (out_fee[:added] + transcript).tolist(),
+                out_f[:added].tolist(),
+                strict=True,
+            ):
+                stage_sets.append(stage_set_after(stage_sets[-1], (p, s), fee, f))
             if status == kernel.ENDED:
                 stop = int(state[kernel.STOP_AT])
                 return None if stop < 0 else stop

@@ -88,7 +88,11 @@ def _validate(problem: ListProblem) -> None:
 
 
 def optimize_list(
-    problem: ListProblem, *, reference: bool = False, polish: bool | None = None
+    problem: ListProblem,
+    *,
+    reference: bool = False,
+    polish: bool | None = None,
+    intervals: bool = True,
 ) -> ListSolution:
     """Choose the programs (and signals) maximizing the objective under the constraints.
 
@@ -100,6 +104,9 @@ def optimize_list(
     leave greedy short; on real catalogs it adds almost nothing (`bench/optimizer.py`), so P(match)
     lists grow on the fast chain (`core.lists.fast_chain`). `reference=True` grows them on the
     general chain instead, which gives the same lists (tests).
+
+    `intervals=False`: the stages carry P(match) at the point estimate only (no bootstrap draws
+    of the curve, `Stage.p_match_range` None); the lists are the same.
     """
     _validate(problem)
     if polish is None:
@@ -147,10 +154,15 @@ def optimize_list(
             chain.restore(start, refresh=True)
             alternative_sets += _run_chain(problem, chain, fee_power=power, polish=polish)[0]
 
-    stages = curve_stages(problem, stage_sets)
-    alternatives = curve_stages(problem, alternative_sets)
-    chosen, following, binding = _choose(problem, stages, alternatives, stop_at)
-    return _solution(problem, stages, chosen, following, stop_at, binding, like=chain)
+    stages = curve_stages(problem, stage_sets, intervals=intervals)
+    chosen, following, binding = _choose(problem, stage_sets, alternative_sets, stop_at)
+    # the other chains' stages are chosen on their objective: measured only when one is chosen
+    alternatives: tuple[Stage, ...] = ()
+    if any(k is not None and k >= len(stages) for k in (chosen, following)):
+        alternatives = curve_stages(problem, alternative_sets, intervals=intervals)
+    pool = (*stages, *alternatives)
+    nxt = None if following is None else pool[following]
+    return _solution(problem, stages, pool[chosen], nxt, stop_at, binding, like=chain)
 
 
 def _run_chain(
@@ -192,7 +204,7 @@ def _run_chain(
     while True:
         checkpoint()  # one per stage: the web stops here when its caller has left
         t = len(stage_sets) - 1
-        size = len(stage_sets[-1][0])  # the chain holds the last stage's list
+        size = stage_sets[-1][0].size  # the chain holds the last stage's list
         past_budget = program_budget is None or chain.fee > program_budget
         past_count = problem.max_programs is None or size >= problem.max_programs
         no_limit = problem.budget_usd is None and problem.max_programs is None
@@ -233,8 +245,8 @@ def _run_chain(
             if added is None
             else stage_set_after(stage_sets[-1], added, fee, chain.f)
         )
-        gain = stage_sets[-1][3] - stage_sets[-2][3]
-        fee_added = stage_sets[-1][2] - stage_sets[-2][2]
+        gain = stage_sets[-1][2] - stage_sets[-2][2]
+        fee_added = stage_sets[-1][1] - stage_sets[-2][1]
         if stop_at is None and not worth_sending(gain, fee_added, problem.match_value_usd):
             stop_at = t
             curve_end = max(problem.horizon, math.ceil(CURVE_PAST_STOP * size))
@@ -244,31 +256,35 @@ def _run_chain(
 
 def _choose(
     problem: ListProblem,
-    stages: Sequence[Stage],
-    alternatives: Sequence[Stage],
+    stage_sets: Sequence[StageSet],
+    alternatives: Sequence[StageSet],
     stop_at: int | None,
-) -> tuple[Stage, Stage | None, str]:
-    """The best admissible stage (curve first, earliest on ties), the next one, and the limit."""
-    pool = [*stages, *alternatives]
+) -> tuple[int, int | None, str]:
+    """The best admissible stage (curve first, earliest on ties), the next one, and the limit;
+    stages by position in the curve's stages followed by the other chains'."""
+    pool = [*stage_sets, *alternatives]
+    sizes = [lists.size for lists, _, _, _ in pool]
 
-    def following(chosen: Stage) -> Stage | None:
-        bigger = [s for s in pool if s.applications == chosen.applications + 1]
-        return max(bigger, key=lambda s: s.objective) if bigger else None
+    def following(chosen: int) -> int | None:
+        size = sizes[chosen] + 1
+        bigger = [k for k, n in enumerate(sizes) if n == size]
+        return max(bigger, key=lambda k: pool[k][2]) if bigger else None
 
     if problem.budget_usd is None and problem.max_programs is None:
         if stop_at is None:
-            return stages[-1], following(stages[-1]), "candidates"
-        return stages[stop_at], following(stages[stop_at]), "match value"
-    best = stages[0]
-    for stage in pool:
-        fits_budget = problem.budget_usd is None or stage.fee_usd <= problem.budget_usd
-        fits_count = problem.max_programs is None or stage.applications <= problem.max_programs
-        if fits_budget and fits_count and stage.objective > best.objective + _TOL:
-            best = stage
+            last = len(stage_sets) - 1
+            return last, following(last), "candidates"
+        return stop_at, following(stop_at), "match value"
+    best = 0
+    for k, (size, (_, fee, objective, _)) in enumerate(zip(sizes, pool, strict=True)):
+        fits_budget = problem.budget_usd is None or fee <= problem.budget_usd
+        fits_count = problem.max_programs is None or size <= problem.max_programs
+        if fits_budget and fits_count and objective > pool[best][2] + _TOL:
+            best = k
     nxt = following(best)
     if nxt is None:
         return best, None, "candidates"
-    if problem.max_programs is not None and nxt.applications > problem.max_programs:
+    if problem.max_programs is not None and sizes[nxt] > problem.max_programs:
         return best, nxt, "count"
     return best, nxt, "budget"
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+from numpy.typing import NDArray
+
+from smartpick.core.chances.results import ProgramFacts
 from smartpick.core.geography import place_of, resolve_region
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.profile.numbers import check_number
@@ -36,18 +40,23 @@ class ListFilters:
     tracks: frozenset[str]
     exclude: frozenset[str]
 
-    def allows(self, p: Program) -> bool:
-        """True when the program passes every filter."""
-        if p.id in self.exclude or p.track not in self.tracks:
-            return False
-        state, region, setting = p.state.value, p.region.value, p.setting.value
-        if self.states is not None and state not in self.states:
-            return False
-        if state in self.exclude_states:
-            return False
-        if self.regions is not None and region not in self.regions:
-            return False
-        return self.settings is None or setting in self.settings
+    def allows(self, facts: ProgramFacts) -> NDArray[np.bool_]:
+        """Which programs pass every filter, from their facts (an unknown place or setting
+        passes only the filters that exclude)."""
+        state = facts["state"]
+        keep = np.isin(facts["track"], list(self.tracks))
+        for column, wanted in (
+            (state, self.states),
+            (facts["region"], self.regions),
+            (facts["setting"], self.settings),
+        ):
+            if wanted is not None:
+                keep &= np.isin(column, list(wanted))
+        if self.exclude_states:
+            keep &= ~np.isin(state, list(self.exclude_states))
+        if self.exclude:
+            keep &= ~np.isin(facts["id"], list(self.exclude))
+        return keep
 
 
 def check_limits(
@@ -163,8 +172,20 @@ def preference_value(program: Program, prefs: Mapping[str, Mapping[str, float]])
 
 def fee_group(program: Program) -> str:
     """ERAS prices each specialty separately; a preliminary track counts as its own specialty."""
-    return (
-        f"{program.specialty} (preliminary)"
-        if program.track == "preliminary"
-        else program.specialty
-    )
+    return fee_group_of(program.specialty, program.track)
+
+
+def fee_group_of(specialty: str, track: str) -> str:
+    """`fee_group` from a program's specialty and track."""
+    return f"{specialty} (preliminary)" if track == "preliminary" else specialty
+
+
+def fee_groups(facts: ProgramFacts) -> tuple[str, ...]:
+    """Each program's `fee_group`, from the programs' facts (one name per specialty and track)."""
+    specialty, track = facts["specialty"], facts["track"]
+    out = np.empty(specialty.size, dtype=object)
+    for name in np.unique(specialty).tolist():
+        of_specialty = specialty == name
+        for kind in np.unique(track[of_specialty]).tolist():
+            out[of_specialty & (track == kind)] = fee_group_of(name, kind)
+    return tuple(out.tolist())

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -79,23 +79,33 @@ class ListedProgram:
         }
 
 
-@dataclass(frozen=True)
-class CurvePoint:
-    """The best list found with `applications` programs: its fees and P(match)."""
+class CurvePoint(NamedTuple):
+    """The best list found with `applications` programs: its fees and P(match) (a named tuple:
+    a curve has hundreds)."""
 
     applications: int
     fees_usd: int
-    p_match: Estimate
+    p_match_point: float  # P(match) at the point estimate
+    p_match_range: tuple[float, float] | None  # (low, high); None: computed without intervals
     objective: float
     gain_pp: float  # objective gain of this application over the previous point
     within_limits: bool  # fits the budget and the count asked for
 
+    @property
+    def p_match(self) -> Estimate:
+        """P(match) with its interval; raises when the list was computed without intervals
+        (`recommend(..., intervals=False)`)."""
+        if self.p_match_range is None:
+            raise ValueError("this curve was computed without intervals (intervals=False)")
+        return Estimate(self.p_match_point, *self.p_match_range)
+
     def to_dict(self) -> dict[str, Any]:
-        """One curve point of the JSON contract."""
+        """One curve point of the JSON contract (low and high are null without intervals)."""
+        low, high = self.p_match_range or (None, None)
         return {
             "applications": self.applications,
             "fees_usd": self.fees_usd,
-            "p_match": self.p_match.to_dict(),
+            "p_match": {"point": self.p_match_point, "low": low, "high": high},
             "objective": self.objective,
             "gain_pp": self.gain_pp,
             "within_limits": self.within_limits,
@@ -136,6 +146,9 @@ class Recommendation:
     institutions: tuple[InstitutionMatch, ...]
     # The chances the list was chosen from: later steps (the plan) reuse them, never recompute.
     assessment: Assessment = field(repr=False, compare=False)
+    # False: the curve's points carry no interval (`recommend(..., intervals=False)`, for
+    # callers that price a list without showing it); the list's own figures keep theirs.
+    intervals: bool = True
 
     @property
     def total_fees_usd(self) -> int:

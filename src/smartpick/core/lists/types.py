@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -78,21 +79,92 @@ class ListProblem:
         return len(self.chances.program_ids)
 
 
-@dataclass(frozen=True)
-class Stage:
-    """One list of the chain: its programs (positions) with signal levels, fees and objective."""
+class StageLists:
+    """A stage's programs (ascending positions) with their signal levels, made when first read
+    from an earlier stage's and the programs added since: a chain records hundreds of stages
+    and a request reads the lists of a few (their sizes are kept)."""
 
-    selected: tuple[int, ...]
-    signals: tuple[int, ...]
+    __slots__ = ("_lists", "_previous", "_added", "size")
+
+    def __init__(
+        self,
+        selected: tuple[int, ...] = (),
+        signals: tuple[int, ...] = (),
+        *,
+        previous: StageLists | None = None,
+        added: tuple[int, int] | None = None,
+    ) -> None:
+        """The lists given, or those of `previous` with the (position, level) `added`."""
+        self._previous, self._added = previous, added
+        if previous is None or added is None:
+            self._lists: tuple[tuple[int, ...], tuple[int, ...]] | None = (selected, signals)
+            self.size = len(selected)
+        else:
+            self._lists = None
+            self.size = previous.size + 1
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, StageLists):
+            return NotImplemented
+        return self.size == other.size and self.lists == other.lists
+
+    def __hash__(self) -> int:
+        return hash(self.lists)
+
+    def __repr__(self) -> str:
+        return f"StageLists{self.lists!r}"
+
+    def after(self, added: tuple[int, int]) -> StageLists:
+        """These lists with one more program (position, level)."""
+        return StageLists(previous=self, added=added)
+
+    @property
+    def lists(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """(programs, signal levels), programs ascending."""
+        if self._lists is None:
+            added: list[tuple[int, int]] = []
+            node: StageLists = self
+            while node._lists is None:  # back to the nearest stage whose lists are made
+                assert node._previous is not None and node._added is not None
+                added.append(node._added)
+                node = node._previous
+            pairs = sorted([*zip(*node._lists, strict=True), *added])  # positions are distinct
+            self._lists = (tuple(p for p, _ in pairs), tuple(s for _, s in pairs))
+        return self._lists
+
+
+class Stage(NamedTuple):
+    """One list of the chain: its programs (positions) with signal levels, fees and objective
+    (a named tuple: a chain makes hundreds)."""
+
+    lists: StageLists  # `selected` and `signals`, made when read
     fee_usd: int  # including the transcript fee
     objective: float
-    p_match: tuple[float, float, float]  # point, low, high
+    p_match_point: float  # P(match) at the point estimate
+    p_match_range: tuple[float, float] | None  # (low, high); None: intervals not computed
     gain: float  # objective gain over the previous stage
+
+    @property
+    def selected(self) -> tuple[int, ...]:
+        """The list's programs (positions, ascending)."""
+        return self.lists.lists[0]
+
+    @property
+    def signals(self) -> tuple[int, ...]:
+        """Their signal levels."""
+        return self.lists.lists[1]
 
     @property
     def applications(self) -> int:
         """Number of programs in this list."""
-        return len(self.selected)
+        return self.lists.size
+
+    @property
+    def p_match(self) -> tuple[float, float, float]:
+        """P(match) as (point, low, high); raises when the intervals were not computed."""
+        if self.p_match_range is None:
+            raise ValueError("this list was computed without intervals (intervals=False)")
+        return (self.p_match_point, *self.p_match_range)
 
 
 @dataclass(frozen=True)
