@@ -304,8 +304,7 @@ def _solution(
         chain.put(int(chain.pos_of[i]), s)
     chain.refresh()
     positions = np.flatnonzero(chain.sel)
-    D = chain.removal_terms()
-    contribution = (chain.m[positions] * D[positions]) @ chain.w
+    contribution = (chain.m[positions] * chain.removal_terms(positions)) @ chain.w
     programs = chain.order[positions]
     # most valuable first; ties by catalog position for determinism
     rank = np.lexsort((programs, -np.round(contribution, 12)))
