@@ -65,7 +65,10 @@ def build_recommendation(
     # the listed programs' draws read once: each one's P(interview) (its interval in one quantile
     # pass), the list's P(match) and expected interviews
     shown, p_draws, i_draws = list_draws(cm, selected, levels)
-    p_ints = intervals(shown, assessment.level) if selected else []
+    # with the list's P(match) and expected interviews as two more columns: one quantile pass
+    *p_ints, p_match, interviews = intervals(
+        np.column_stack((shown, p_draws, i_draws)), assessment.level
+    )
     must = set(problem.must_include)
     objective_name = (
         "your chance of matching" if problem.values is None else "the expected value of your match"
@@ -124,20 +127,7 @@ def build_recommendation(
         entry["applications"] += 1
         entry["fees_usd"] += item.fee_usd
 
-    budget, most = problem.budget_usd, problem.max_programs
-    curve = tuple(
-        CurvePoint(
-            applications=(size := st.applications),
-            fees_usd=st.fee_usd,
-            p_match_point=st.p_match_point,
-            p_match_range=st.p_match_range,
-            objective=st.objective,
-            gain_pp=100 * st.gain,
-            within_limits=(budget is None or st.fee_usd <= budget)
-            and (most is None or size <= most),
-        )
-        for st in solution.stages
-    )
+    curve = _curve(solution, problem.budget_usd, problem.max_programs)
     signals_out: dict[str, dict[str, Any]] = {}
     for specialty, allowance in allowances.items():
         used = [
@@ -190,9 +180,9 @@ def build_recommendation(
     return Recommendation(
         objective="p_match" if problem.values is None else "preference_value",
         programs=tuple(listed),
-        p_match=Estimate(*interval(p_draws, level)),
+        p_match=Estimate(*p_match),
         p_match_draws=p_draws,
-        expected_interviews=Estimate(*interval(i_draws, level)),
+        expected_interviews=Estimate(*interviews),
         expected_interviews_draws=np.asarray(i_draws, dtype=float),
         expected_value=expected_value,
         program_fees_usd=sum(item.fee_usd for item in listed),
@@ -230,6 +220,34 @@ def build_recommendation(
         notes=tuple(notes),
         assessment=assessment,
         intervals=all(c.p_match_range is not None for c in curve),
+    )
+
+
+def _curve(
+    solution: ListSolution, budget: float | None, most: int | None
+) -> tuple[CurvePoint, ...]:
+    """The curve's points from the chain's stages (column by column: a curve has hundreds)."""
+    stages = solution.stages
+    sizes = [st.lists.size for st in stages]
+    fees = [st.fee_usd for st in stages]
+    within = [
+        (budget is None or fee <= budget) and (most is None or size <= most)
+        for size, fee in zip(sizes, fees, strict=True)
+    ]
+    return tuple(
+        map(
+            CurvePoint._make,
+            zip(
+                sizes,
+                fees,
+                [st.p_match_point for st in stages],
+                [st.p_match_range for st in stages],
+                [st.objective for st in stages],
+                [100 * st.gain for st in stages],
+                within,
+                strict=True,
+            ),
+        )
     )
 
 

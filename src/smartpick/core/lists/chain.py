@@ -187,9 +187,11 @@ class _Chain:
         base = self.v[:, None] * self.A - self.B
         return np.einsum("lnk,nk,k->ln", self.M[:levels], base, self.w)
 
-    def removal_terms(self) -> FloatArray:
-        """D with f(S) - f(S - c) = w . (m_c * D_c) for selected c, (n, K)."""
-        return self.v[:, None] * self.A - self.B / (1.0 - self.m)
+    def removal_terms(self, idx: IntArray) -> FloatArray:
+        """D with f(S) - f(S - c) = w . (m_c * D_c) for the listed positions `idx` (ascending),
+        (len(idx), K); from `listed_terms`, the same numbers as `A` and `B` at those rows."""
+        A, B = self.listed_terms(idx)
+        return self.v[idx, None] * A - B / (1.0 - self.m[idx])
 
     def levels_open(self) -> NDArray[np.bool_]:
         """(L, n): may each position take each level given the allowance left in its signal group

@@ -50,14 +50,17 @@ def curve_draws(
         factors = np.empty((len(pairs), rows, n_nodes))
         np.subtract(1.0, terms.transpose(1, 0, 2), out=factors)
     no_match = np.empty((len(stage_sets), rows, n_nodes))
+    # each stage's and each pair's slab as a view made once (indexing costs more than the product)
+    slabs, factor_of = list(no_match), list(factors)
     for t, (lists, _, _, added) in enumerate(stage_sets):
+        slab = slabs[t]
         if t and added is not None:
-            np.multiply(no_match[t - 1], factors[pairs[added]], out=no_match[t])
+            np.multiply(slabs[t - 1], factor_of[pairs[added]], out=slab)
         elif lists.size:
             columns = [pairs[pair] for pair in zip(*lists.lists, strict=True)]
-            no_match[t] = np.prod(factors[columns], axis=0)
+            np.prod(factors[columns], axis=0, out=slab)
         else:
-            no_match[t] = 1.0
+            slab[...] = 1.0
     curve = np.asarray(1.0 - no_match @ chances.weights).T
     return curve if draws else curve[:1]
 
@@ -82,26 +85,28 @@ def stages(
     (then the bootstrap draws are not computed and each stage's `p_match_range` is None)."""
     if not stage_sets:
         return ()
-    out: list[Stage] = []
-    previous = 0.0
     curve = curve_draws(problem.chances, stage_sets, draws=intervals)
     points = curve[0].tolist()
     ranges: list[tuple[float, float] | None] = [None] * len(stage_sets)
     if intervals:
         ranges = [(lo, hi) for _, lo, hi in intervals_of(curve, problem.interval_level)]
-    for (lists, fee, objective, _), point, bounds in zip(stage_sets, points, ranges, strict=True):
-        out.append(
-            Stage(
-                lists=lists,
-                fee_usd=int(fee),
-                objective=float(objective),
-                p_match_point=point,
-                p_match_range=bounds,
-                gain=float(objective - previous) if out else float(objective),
-            )
+    objectives = [float(objective) for _, _, objective, _ in stage_sets]
+    gains = [objectives[0], *(b - a for a, b in zip(objectives, objectives[1:], strict=False))]
+    # positional `_make`: a curve has hundreds of stages
+    return tuple(
+        map(
+            Stage._make,
+            zip(
+                [lists for lists, _, _, _ in stage_sets],
+                [int(fee) for _, fee, _, _ in stage_sets],
+                objectives,
+                points,
+                ranges,
+                gains,
+                strict=True,
+            ),
         )
-        previous = objective
-    return tuple(out)
+    )
 
 
 def list_draws(

@@ -156,14 +156,15 @@ class FastChain(_Chain):
             self._current, self._addable = True, None
             # with POLISHED the last stage's polish changed the list: it is recorded whole
             added = records if status == kernel.ENDED else records - 1
-            for p, s, fee, f in zip(
-                self.order[out_p[:added]].tolist(),
-                out_s[:added].tolist(),
+            lists = stage_sets[-1][0]
+            for pair, fee, f in zip(
+                zip(self.order[out_p[:added]].tolist(), out_s[:added].tolist(), strict=True),
                 (out_fee[:added] + transcript).tolist(),
                 out_f[:added].tolist(),
                 strict=True,
-            ):
-                stage_sets.append(stage_set_after(stage_sets[-1], (p, s), fee, f))
+            ):  # `stage_set_after` inline: a chain records hundreds of stages
+                lists = lists.after(pair)
+                stage_sets.append((lists, fee, f, pair))
             if status == kernel.ENDED:
                 stop = int(state[kernel.STOP_AT])
                 return None if stop < 0 else stop

@@ -300,12 +300,13 @@ def _solution(
     like: _Chain,
 ) -> ListSolution:
     chain = _Chain(problem, like=like)
-    for i, s in zip(stage.selected, stage.signals, strict=True):
-        chain.put(int(chain.pos_of[i]), s)
+    # the list's products alone are read (not its fees or signals used): no `put` per program
+    at = chain.pos_of[np.asarray(stage.selected, dtype=np.int64)]
+    chain.sel[at] = True
+    chain.lev[at] = stage.signals
     chain.refresh()
     positions = np.flatnonzero(chain.sel)
-    D = chain.removal_terms()
-    contribution = (chain.m[positions] * D[positions]) @ chain.w
+    contribution = (chain.m[positions] * chain.removal_terms(positions)) @ chain.w
     programs = chain.order[positions]
     # most valuable first; ties by catalog position for determinism
     rank = np.lexsort((programs, -np.round(contribution, 12)))

@@ -116,7 +116,9 @@ class StageLists:
 
     def after(self, added: tuple[int, int]) -> StageLists:
         """These lists with one more program (position, level)."""
-        return StageLists(previous=self, added=added)
+        out = StageLists.__new__(StageLists)  # as `__init__` with `previous`, without its tests
+        out._previous, out._added, out._lists, out.size = self, added, None, self.size + 1
+        return out
 
     @property
     def lists(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
