@@ -41,6 +41,7 @@ class SpecialtyRows:
     failed: tuple[float, float]
     _applicant: list[Reason] | None = field(default=None, init=False)
     _applicant_top: tuple[str, ...] | None = field(default=None, init=False)
+    _pooled: float | None = field(default=None, init=False)
 
     @property
     def layered(self) -> bool:
@@ -72,16 +73,19 @@ class SpecialtyRows:
     def explain(self, p: Program, elig: Eligibility, connection: str | None) -> Explained:
         """A row's reasons: the program's 2026 evidence first, then visa facts, a connection and
         the older proxies; then the applicant's own."""
-        pooled = self.model.pooled_rate(self.draws.base.charting)
+        if self._pooled is None:
+            self._pooled = self.model.pooled_rate(self.draws.base.charting)
         layered = self.layered
-        evidence = why.evidence_reasons(p, self.profile, pooled, self.failed) if layered else []
-        program: list[Reason] = evidence or [why.no_evidence_reason(p, layered)]
-        program += list(elig.soft_reasons)
+        evidence = (
+            why.evidence_reasons(p, self.profile, self._pooled, self.failed) if layered else []
+        )
+        program: list[why.Said] = evidence or [why.NO_EVIDENCE[layered]]
+        program += [(r, str(r)) for r in elig.soft_reasons]
         if connection:
-            program.append(why.connection_reason(connection))
-        program += why.older_proxies(p, self.profile.applicant_type)
-        top = (*(str(r) for r in program[: why.TOP_PROGRAM_REASONS]), *self.applicant_top())
-        return top, (*program, *self.applicant())
+            program.append(why.CONNECTION[connection])
+        program += why.program_reasons(p).older[self.profile.applicant_type]
+        top = (*(text for _, text in program[: why.TOP_PROGRAM_REASONS]), *self.applicant_top())
+        return top, (*(r for r, _ in program), *self.applicant())
 
 
 @dataclass(frozen=True)
