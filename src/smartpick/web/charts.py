@@ -86,9 +86,10 @@ def curve_chart(points: Sequence[CurvePoint], stop_at: int | None = None) -> Cur
         return _TOP + plot_h * (1 - (0.0 if p < 0 else 1.0 if p > 1 else p))
 
     xs = [f"{sx(p.applications):.1f}" for p in pts]
-    mid = [f"{x},{sy(p.p_match.point):.1f}" for x, p in zip(xs, pts, strict=True)]
-    upper = [f"{x},{sy(p.p_match.high):.1f}" for x, p in zip(xs, pts, strict=True)]
-    lower = [f"{x},{sy(p.p_match.low):.1f}" for x, p in zip(xs, pts, strict=True)]
+    est = [p.p_match for p in pts]  # each made once: a curve has hundreds of points
+    mid = [f"{x},{sy(e.point):.1f}" for x, e in zip(xs, est, strict=True)]
+    upper = [f"{x},{sy(e.high):.1f}" for x, e in zip(xs, est, strict=True)]
+    lower = [f"{x},{sy(e.low):.1f}" for x, e in zip(xs, est, strict=True)]
     curve = "M" + "L".join(mid)
     band = "M" + "L".join(upper + lower[::-1]) + "Z"
     step = _nice_step(x_max)

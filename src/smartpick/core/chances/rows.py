@@ -199,14 +199,14 @@ class ChanceRows(Sequence[ProgramChance]):
         """The words of the row at `j` (no draws computed); its reasons are the row's own."""
         found = self._words[j]
         if found is None:
-            found = self._words[j] = _words(self._specs[j], partial(self._explain, j))
+            spec = self._specs[j]  # made when read: once for the words and the reasons
+            found = self._words[j] = _words(spec, partial(self._explain, j, spec))
         return found
 
-    def _explain(self, j: int) -> Explained:
+    def _explain(self, j: int, spec: RowSpec) -> Explained:
         """The reasons of the row at `j`, written once whether read from its words or its row."""
         found = self._explained.get(j)
         if found is None:
-            spec = self._specs[j]
             found = self._explained[j] = spec.specialty.explain(
                 spec.program, spec.eligibility, spec.connection
             )
