@@ -48,8 +48,8 @@ def _both(table: Mapping[str, RateCount], a: str, b: str) -> tuple[float, float]
     return None if first is None or second is None else (first, second)
 
 
-# A reason with its text as shown (with its source): programs' reasons are written once.
-Said = tuple[Reason, str]
+# A reason with its text as shown (with its source), None when written only if shown.
+Said = tuple[Reason, str | None]
 
 
 def _said(r: Reason) -> Said:
@@ -70,7 +70,7 @@ class ProgramReasons:
     program: Program  # kept so the cache key (the object's id) is never reused
     older: dict[str, tuple[Said, ...]]  # per applicant type: `older_proxies`
     cite: str  # what each reason's text is shown with: " (source year)"
-    invited: dict[str, tuple[float, str]]  # per applicant type: (rate, sentence)
+    invited: dict[str, tuple[float, Said, Said]]  # per type: rate, above / below the pooled one
     step2ck: dict[str, tuple[float, float, str, str]]  # per type: q1, q3, the range, reliability
     signal: Said | None
     failed: tuple[Said | None, Said | None]  # Step 1, Step 2 CK
@@ -84,7 +84,7 @@ def _program_reasons(p: Program) -> ProgramReasons:
     if ev is None:
         return ProgramReasons(p, older, "", {}, {}, None, (None, None), None, None)
     src, year = ev.source, ev.year
-    invited: dict[str, tuple[float, str]] = {}
+    invited: dict[str, tuple[float, Said, Said]] = {}
     step2ck: dict[str, tuple[float, float, str, str]] = {}
     for kind, label in TYPE_LABEL.items():
         rc = type_rate(ev, kind)
@@ -94,7 +94,8 @@ def _program_reasons(p: Program) -> ProgramReasons:
         if rc.rate < 0.01:
             lo, hi = invited_bounds(ev, kind)
             text += f" ({lo} people)" if lo == hi else f" ({lo}-{hi} people)"
-        invited[kind] = (rc.rate, text)
+        above = Reason(text, src, year, PLUS, 10.0)
+        invited[kind] = (rc.rate, _said(above), _said(replace(above, direction=MINUS)))
         r = ev.step2ck_invited.get(kind)
         if r is not None and r.q1 is not None and r.q3 is not None:
             where = (
@@ -188,10 +189,8 @@ def evidence_reasons(
     ev = p.interview_evidence
     if found is None or ev is None:
         return []
-    rate, text = found
-    out = [
-        (Reason(text, ev.source, ev.year, PLUS if rate >= pooled else MINUS, 10.0), text + c.cite)
-    ]
+    rate, above, below = found
+    out = [above if rate >= pooled else below]
     invited = c.step2ck.get(kind)
     if invited is not None:
         q1, q3, where, flag = invited

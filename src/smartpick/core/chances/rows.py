@@ -80,12 +80,12 @@ class SpecialtyRows:
             why.evidence_reasons(p, self.profile, self._pooled, self.failed) if layered else []
         )
         program: list[why.Said] = evidence or [why.NO_EVIDENCE[layered]]
-        program += [(r, str(r)) for r in elig.soft_reasons]
+        program += [(r, None) for r in elig.soft_reasons]
         if connection:
             program.append(why.CONNECTION[connection])
         program += why.program_reasons(p).older[self.profile.applicant_type]
-        top = (*(text for _, text in program[: why.TOP_PROGRAM_REASONS]), *self.applicant_top())
-        return top, (*(r for r, _ in program), *self.applicant())
+        top = [str(r) if text is None else text for r, text in program[: why.TOP_PROGRAM_REASONS]]
+        return (*top, *self.applicant_top()), (*[r for r, _ in program], *self.applicant())
 
 
 @dataclass(frozen=True)
