@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING, NamedTuple, overload
 
 import numpy as np
 
@@ -88,14 +88,14 @@ class SpecialtyRows:
         return (*top, *self.applicant_top()), (*[r for r, _ in program], *self.applicant())
 
 
-@dataclass(frozen=True)
-class RowWords:
+class RowWords(NamedTuple):
     """A program's row in words, without its figures: how sure the model is (high / medium /
-    low, by how many program facts are unknown), what it does not know, and its reasons."""
+    low, by how many program facts are unknown), what it does not know, and its reasons (a
+    named tuple: a list makes hundreds)."""
 
     confidence: str
     unknowns: tuple[str, ...]
-    explain: Callable[[], Explained] = field(compare=False, repr=False)  # written when asked
+    explain: Callable[[], Explained]  # written when asked
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -103,9 +103,8 @@ class RowWords:
         return self.explain()[0]
 
 
-@dataclass(frozen=True)
-class RowSpec:
-    """What one program's row is built from."""
+class RowSpec(NamedTuple):
+    """What one program's row is built from (a named tuple: made each time a row is read)."""
 
     program: Program
     eligibility: Eligibility
