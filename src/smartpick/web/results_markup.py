@@ -234,11 +234,11 @@ def map_dots_html(programs: Sequence[ListedProgram], query: str) -> Markup:
 
 def curve_points_html(points: Sequence[tuple[float, float, CurvePoint]]) -> Markup:
     """The curve's hover points (x, y, point): a dot with its list size, fees and chance."""
-    return Markup(
-        "".join(
+    out = []
+    for x, y, p in points:
+        e = p.p_match  # one estimate per point, read three times
+        out.append(
             f'<circle cx="{x}" cy="{y}" r="4" class="pt"><title>{p.applications} applications, '
-            f"{usd(p.fees_usd)}: {pct(p.p_match.point)} ({pct(p.p_match.low)}–"
-            f"{pct(p.p_match.high)})</title></circle>\n"
-            for x, y, p in points
+            f"{usd(p.fees_usd)}: {pct(e.point)} ({pct(e.low)}–{pct(e.high)})</title></circle>\n"
         )
-    )
+    return Markup("".join(out))
