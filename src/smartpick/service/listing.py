@@ -48,6 +48,21 @@ def _visa_sentence(program: Program) -> str:
     return "Visas: " + "; ".join(parts) + "."
 
 
+_sentences: dict[int, tuple[Program, str | None, str]] = {}
+
+
+def _program_sentences(p: Program) -> tuple[str | None, str]:
+    """The program's latest cycle and visas in sentences, written once per process (they
+    depend on the catalog and the bundled visa facts only)."""
+    found = _sentences.get(id(p))
+    if found is None or found[0] is not p:
+        invited = invited_sentence(p)
+        source = p.interview_evidence.source if p.interview_evidence else ""
+        latest = f"In its latest cycle it {invited} ({source})." if invited else None
+        found = _sentences[id(p)] = (p, latest, _visa_sentence(p))
+    return found[1], found[2]
+
+
 def common_reasons(
     listed: Sequence[ListedProgram], reasons: Mapping[str, Sequence[str]]
 ) -> dict[str, list[str]]:
@@ -81,10 +96,9 @@ def _details(
     lines = []
     if item.must_include:
         lines.append("You pinned it: it stays on your list whatever the optimizer prefers.")
-    invited = invited_sentence(p)
+    invited, visas = _program_sentences(p)
     if invited:
-        source = p.interview_evidence.source if p.interview_evidence else ""
-        lines.append(f"In its latest cycle it {invited} ({source}).")
+        lines.append(invited)
     lines.extend(own_reasons)
     if item.signal != "none":
         lines.append(
@@ -106,7 +120,7 @@ def _details(
         f"ERAS fee ${item.fee_usd}: your {_ordinal(order_in_specialty)} {p.specialty} "
         "application (the fee per program rises with the number of programs)."
     )
-    lines.append(_visa_sentence(p))
+    lines.append(visas)
     return lines
 
 

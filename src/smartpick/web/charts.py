@@ -69,6 +69,12 @@ def _hover_points(pts: Sequence[CurvePoint], stop_at: int | None) -> list[CurveP
     ]
 
 
+def _band(p: CurvePoint) -> tuple[float, float]:
+    """A point's P(match) (low, high) without an `Estimate` each (a curve has hundreds of
+    points); `p_match` raises for a curve computed without intervals."""
+    return p.p_match_range if p.p_match_range is not None else (p.p_match.low, p.p_match.high)
+
+
 def curve_chart(points: Sequence[CurvePoint], stop_at: int | None = None) -> CurveChart | None:
     """Geometry of the curve; `stop_at` is the recommended number of applications (the stop)."""
     pts = sorted(points, key=lambda p: p.applications)
@@ -86,9 +92,10 @@ def curve_chart(points: Sequence[CurvePoint], stop_at: int | None = None) -> Cur
         return _TOP + plot_h * (1 - (0.0 if p < 0 else 1.0 if p > 1 else p))
 
     xs = [f"{sx(p.applications):.1f}" for p in pts]
-    mid = [f"{x},{sy(p.p_match.point):.1f}" for x, p in zip(xs, pts, strict=True)]
-    upper = [f"{x},{sy(p.p_match.high):.1f}" for x, p in zip(xs, pts, strict=True)]
-    lower = [f"{x},{sy(p.p_match.low):.1f}" for x, p in zip(xs, pts, strict=True)]
+    bands = [_band(p) for p in pts]
+    mid = [f"{x},{sy(p.p_match_point):.1f}" for x, p in zip(xs, pts, strict=True)]
+    upper = [f"{x},{sy(b[1]):.1f}" for x, b in zip(xs, bands, strict=True)]
+    lower = [f"{x},{sy(b[0]):.1f}" for x, b in zip(xs, bands, strict=True)]
     curve = "M" + "L".join(mid)
     band = "M" + "L".join(upper + lower[::-1]) + "Z"
     step = _nice_step(x_max)
@@ -124,7 +131,7 @@ def curve_chart(points: Sequence[CurvePoint], stop_at: int | None = None) -> Cur
         stop_label=stop_label,
         stop_anchor=anchor,
         points=tuple(
-            (round(sx(p.applications), 1), round(sy(p.p_match.point), 1), p)
+            (round(sx(p.applications), 1), round(sy(p.p_match_point), 1), p)
             for p in _hover_points(pts, stop_at)
         ),
     )

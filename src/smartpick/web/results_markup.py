@@ -69,6 +69,7 @@ class ProgramCells:
     visas: str
     website: str  # the link's HTML or ""
     place: tuple[float, float] | None  # on the map (rounded to 0.1), None when off it
+    marks: dict[str, str]  # its map shape per tier (none off the map)
 
 
 def _cells(p: Program) -> ProgramCells:
@@ -84,7 +85,8 @@ def _cells(p: Program) -> ProgramCells:
     website = p.website.value
     place = None
     if p.latitude.value is not None and p.longitude.value is not None:
-        place = place_in_state(p.state.value, float(p.longitude.value), float(p.latitude.value))
+        at = place_in_state(p.state.value, float(p.longitude.value), float(p.latitude.value))
+        place = None if at is None else (round(at[0], 1), round(at[1], 1))
     return ProgramCells(
         program=p,
         id=_e(p.id),
@@ -108,7 +110,8 @@ def _cells(p: Program) -> ProgramCells:
         "Program website</a></p>"
         if website
         else "",
-        place=None if place is None else (round(place[0], 1), round(place[1], 1)),
+        place=place,
+        marks={} if place is None else {t: tier_mark(t, *place) for t in TIER_SHAPES},
     )
 
 
@@ -220,8 +223,9 @@ def map_dots_html(programs: Sequence[ListedProgram], query: str) -> Markup:
         if c.place is None:
             continue
         # Not a Tab stop: the map is a picture; the list is its accessible twin.
+        mark = c.marks.get(item.tier) or tier_mark(item.tier, *c.place)
         out.append(
-            f'<a href="/programs/{c.id}?{q}" tabindex="-1">{tier_mark(item.tier, *c.place)}'
+            f'<a href="/programs/{c.id}?{q}" tabindex="-1">{mark}'
             f"<title>{c.name} ({_e(item.tier)}, interview chance "
             f"{pct(item.p_interview.point)})</title></a>\n"
         )
@@ -230,11 +234,11 @@ def map_dots_html(programs: Sequence[ListedProgram], query: str) -> Markup:
 
 def curve_points_html(points: Sequence[tuple[float, float, CurvePoint]]) -> Markup:
     """The curve's hover points (x, y, point): a dot with its list size, fees and chance."""
-    return Markup(
-        "".join(
+    out = []
+    for x, y, p in points:
+        e = p.p_match  # one estimate per point, read three times
+        out.append(
             f'<circle cx="{x}" cy="{y}" r="4" class="pt"><title>{p.applications} applications, '
-            f"{usd(p.fees_usd)}: {pct(p.p_match.point)} ({pct(p.p_match.low)}–"
-            f"{pct(p.p_match.high)})</title></circle>\n"
-            for x, y, p in points
+            f"{usd(p.fees_usd)}: {pct(e.point)} ({pct(e.low)}–{pct(e.high)})</title></circle>\n"
         )
-    )
+    return Markup("".join(out))

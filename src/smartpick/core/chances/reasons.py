@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from smartpick.core.chances.effects import EFFECTS_SOURCE, REFERENCE
 from smartpick.core.chances.evidence import invited_bounds, type_rate
 from smartpick.core.profile import ApplicantProfile
-from smartpick.core.programs import InterviewEvidence, Program, RateCount
+from smartpick.core.programs import Program, RateCount
 from smartpick.core.rules.eligibility import Direction, Reason
 from smartpick.core.rules.usmle import Exam
 
@@ -41,95 +42,184 @@ def _rate(table: Mapping[str, RateCount], key: str) -> float | None:
     return None if rc is None else rc.rate
 
 
-def evidence_reasons(
-    p: Program, profile: ApplicantProfile, pooled: float, failed: tuple[float, float]
-) -> list[Reason]:
-    """The program's 2026 figures that bear on this applicant (empty without 2026 data)."""
+def _both(table: Mapping[str, RateCount], a: str, b: str) -> tuple[float, float] | None:
+    """The rates of `a` and `b`, None unless the program publishes both."""
+    first, second = _rate(table, a), _rate(table, b)
+    return None if first is None or second is None else (first, second)
+
+
+# A reason with its text as shown (with its source), None when written only if shown.
+Said = tuple[Reason, str | None]
+
+
+def _said(r: Reason) -> Said:
+    return r, str(r)
+
+
+def _cite(source: str | None, year: int | None) -> str:
+    """What `str(Reason)` appends to a text with this source and year (" (source year)")."""
+    return str(Reason("", source, year))
+
+
+@dataclass(frozen=True)
+class ProgramReasons:
+    """A program's reasons that no applicant changes (`program_reasons`): per applicant type
+    its 2026 invitation rate and sentence, its invited Step 2 CK range and the older proxies;
+    its 2026 signal, failed-attempt, geographic and home-state sentences."""
+
+    program: Program  # kept so the cache key (the object's id) is never reused
+    older: dict[str, tuple[Said, ...]]  # per applicant type: `older_proxies`
+    cite: str  # what each reason's text is shown with: " (source year)"
+    invited: dict[str, tuple[float, Said, Said]]  # per type: rate, above / below the pooled one
+    step2ck: dict[str, tuple[float, float, str, str]]  # per type: q1, q3, the range, reliability
+    signal: Said | None
+    failed: tuple[Said | None, Said | None]  # Step 1, Step 2 CK
+    geographic: tuple[Said, Said] | None  # for a program in / outside the applicant's areas
+    home_state: Said | None
+
+
+def _program_reasons(p: Program) -> ProgramReasons:
+    older = {kind: tuple(map(_said, older_proxies(p, kind))) for kind in RESIDENT_SHARE}
     ev = p.interview_evidence
-    kind = profile.applicant_type
-    rc = type_rate(ev, kind)
-    if ev is None or rc is None or rc.rate is None or rc.applicants is None:
-        return []
-    label = TYPE_LABEL[kind]
-    text = f"Invited {_pct(rc.rate)} of {rc.applicants:,} {label} applicants in {ev.year}"
-    if rc.rate < 0.01:
-        lo, hi = invited_bounds(ev, kind)
-        text += f" ({lo} people)" if lo == hi else f" ({lo}-{hi} people)"
-    sign = PLUS if rc.rate >= pooled else MINUS
-    out = [Reason(text, ev.source, ev.year, sign, 10.0)]
-    invited = ev.step2ck_invited.get(kind)
-    if invited is not None and invited.q1 is not None and invited.q3 is not None:
-        s = profile.step2ck
-        where = f"the {label} applicants it invited in {ev.year} (middle half {invited.q1:.0f}-{invited.q3:.0f})"
-        if s is None:
-            text, sign = f"Step 2 CK of {where}", UNKNOWN
-        elif s < invited.q1:
-            text, sign = f"Step 2 CK {s} is below {where}", MINUS
-        elif s > invited.q3:
-            text, sign = f"Step 2 CK {s} is above {where}", PLUS
-        else:
-            text, sign = f"Step 2 CK {s} is within {where}", PLUS
-        flag = "" if invited.reliable else "; the site flags this range as less reliable"
-        out.append(Reason(text + flag, ev.source, ev.year, sign, 5.0))
-    out.extend(_program_figures(ev, profile, p, failed))
-    return out
-
-
-def _program_figures(
-    ev: InterviewEvidence, profile: ApplicantProfile, p: Program, failed: tuple[float, float]
-) -> list[Reason]:
-    """Signal, failed-attempt, geographic and home-state figures (all applicant types)."""
-    out: list[Reason] = []
+    if ev is None:
+        return ProgramReasons(p, older, "", {}, {}, None, (None, None), None, None)
     src, year = ev.source, ev.year
-    sig = ev.signal
+    invited: dict[str, tuple[float, Said, Said]] = {}
+    step2ck: dict[str, tuple[float, float, str, str]] = {}
+    for kind, label in TYPE_LABEL.items():
+        rc = type_rate(ev, kind)
+        if rc is None or rc.rate is None or rc.applicants is None:
+            continue
+        text = f"Invited {_pct(rc.rate)} of {rc.applicants:,} {label} applicants in {year}"
+        if rc.rate < 0.01:
+            lo, hi = invited_bounds(ev, kind)
+            text += f" ({lo} people)" if lo == hi else f" ({lo}-{hi} people)"
+        above = Reason(text, src, year, PLUS, 10.0)
+        invited[kind] = (rc.rate, _said(above), _said(replace(above, direction=MINUS)))
+        r = ev.step2ck_invited.get(kind)
+        if r is not None and r.q1 is not None and r.q3 is not None:
+            where = (
+                f"the {label} applicants it invited in {year} (middle half {r.q1:.0f}-{r.q3:.0f})"
+            )
+            flag = "" if r.reliable else "; the site flags this range as less reliable"
+            step2ck[kind] = (r.q1, r.q3, where, flag)
+    sig, signal = ev.signal, None
     if "gold" in sig or "silver" in sig:
         text = (
             f"It interviewed {_pct(_rate(sig, 'gold'))} of applicants who sent a gold signal, "
             f"{_pct(_rate(sig, 'silver'))} with silver, {_pct(_rate(sig, 'none'))} without "
             f"(all applicant types, {year})"
         )
-        out.append(Reason(text, src, year, PLUS, 1.0))
+        signal = _said(Reason(text, src, year, PLUS, 1.0))
     elif "sent" in sig:
         text = (
             f"It interviewed {_pct(_rate(sig, 'sent'))} of applicants who signalled it and "
             f"{_pct(_rate(sig, 'none'))} of those who did not (all applicant types, {year})"
         )
-        out.append(Reason(text, src, year, PLUS, 1.0))
-    for flag, exam, table in (
-        (failed[0], "Step 1", ev.step1_failed),
-        (failed[1], "Step 2 CK", ev.step2ck_failed),
-    ):
-        ever, never = _rate(table, "ever"), _rate(table, "never")
-        if flag and ever is not None and never is not None:
-            text = (
-                f"It interviewed {_pct(ever)} of applicants who ever failed {exam} and "
-                f"{_pct(never)} of those who never did (all applicant types, {year})"
+        signal = _said(Reason(text, src, year, PLUS, 1.0))
+    failed: list[Said | None] = []
+    for exam, table in (("Step 1", ev.step1_failed), ("Step 2 CK", ev.step2ck_failed)):
+        both = _both(table, "ever", "never")
+        failed.append(
+            None
+            if both is None
+            else _said(
+                Reason(
+                    f"It interviewed {_pct(both[0])} of applicants who ever failed {exam} and "
+                    f"{_pct(both[1])} of those who never did (all applicant types, {year})",
+                    src,
+                    year,
+                    MINUS if both[0] < both[1] else PLUS,
+                    3.0,
+                )
             )
-            out.append(Reason(text, src, year, MINUS if ever < never else PLUS, 3.0))
-    if profile.preferred_regions or profile.preferred_states:
-        aligned, other = _rate(ev.geographic, "aligned"), _rate(ev.geographic, "not_aligned")
+        )
+    both = _both(ev.geographic, "aligned", "not_aligned")
+    geographic = None
+    if both is not None:
+        inside = Reason(
+            f"It interviewed {_pct(both[0])} of applicants whose stated region was its own "
+            f"and {_pct(both[1])} of those who stated another (all applicant types, {year})",
+            src,
+            year,
+            PLUS,
+            2.0,
+        )
+        geographic = (_said(inside), _said(replace(inside, direction=MINUS)))
+    both = _both(ev.home_state, "in_state", "out_of_state")
+    home = None
+    if both is not None:
+        text = (
+            f"It interviewed {_pct(both[0])} of in-state applicants and {_pct(both[1])} "
+            f"of others (all applicant types, {year})"
+        )
+        home = _said(Reason(text, src, year, PLUS, 2.0))
+    return ProgramReasons(
+        p,
+        older,
+        _cite(src, year),
+        invited,
+        step2ck,
+        signal,
+        (failed[0], failed[1]),
+        geographic,
+        home,
+    )
+
+
+_written: dict[int, ProgramReasons] = {}
+
+
+def program_reasons(p: Program) -> ProgramReasons:
+    """The program's applicant-independent reasons, written once per process (programs are
+    shared, see preload); every applicant type's at once, so the cache holds only catalog data."""
+    found = _written.get(id(p))
+    if found is None or found.program is not p:
+        found = _written[id(p)] = _program_reasons(p)
+    return found
+
+
+def evidence_reasons(
+    p: Program, profile: ApplicantProfile, pooled: float, failed: tuple[float, float]
+) -> list[Said]:
+    """The program's 2026 figures that bear on this applicant (empty without 2026 data)."""
+    c = program_reasons(p)
+    kind = profile.applicant_type
+    found = c.invited.get(kind)
+    ev = p.interview_evidence
+    if found is None or ev is None:
+        return []
+    rate, above, below = found
+    out = [above if rate >= pooled else below]
+    invited = c.step2ck.get(kind)
+    if invited is not None:
+        q1, q3, where, flag = invited
+        s = profile.step2ck
+        sign: Direction
+        if s is None:
+            text, sign = f"Step 2 CK of {where}", UNKNOWN
+        elif s < q1:
+            text, sign = f"Step 2 CK {s} is below {where}", MINUS
+        elif s > q3:
+            text, sign = f"Step 2 CK {s} is above {where}", PLUS
+        else:
+            text, sign = f"Step 2 CK {s} is within {where}", PLUS
+        text += flag
+        out.append((Reason(text, ev.source, ev.year, sign, 5.0), text + c.cite))
+    if c.signal is not None:
+        out.append(c.signal)
+    out.extend(said for flag, said in zip(failed, c.failed, strict=True) if flag and said)
+    if c.geographic is not None and (profile.preferred_regions or profile.preferred_states):
         inside = p.region.value in profile.preferred_regions or (
             p.state.value in profile.preferred_states
         )
-        if aligned is not None and other is not None:
-            text = (
-                f"It interviewed {_pct(aligned)} of applicants whose stated region was its own "
-                f"and {_pct(other)} of those who stated another (all applicant types, {year})"
-            )
-            out.append(Reason(text, src, year, PLUS if inside else MINUS, 2.0))
-    if p.state.value in profile.ties_states:
-        in_state, out_state = _rate(ev.home_state, "in_state"), _rate(ev.home_state, "out_of_state")
-        if in_state is not None and out_state is not None:
-            text = (
-                f"It interviewed {_pct(in_state)} of in-state applicants and {_pct(out_state)} "
-                f"of others (all applicant types, {year})"
-            )
-            out.append(Reason(text, src, year, PLUS, 2.0))
+        out.append(c.geographic[0 if inside else 1])
+    if c.home_state is not None and p.state.value in profile.ties_states:
+        out.append(c.home_state)
     return out
 
 
-def no_evidence_reason(p: Program, layered: bool) -> Reason:
-    """Why a program's range is wide: no 2026 interview figures for it."""
+def _no_evidence_reason(layered: bool) -> Said:
     if layered:
         text = (
             "No 2026 interview figures for this program: its chance is predicted from older "
@@ -141,18 +231,23 @@ def no_evidence_reason(p: Program, layered: bool) -> Reason:
             "predicted from older program facts and the specialty's calibration, so its range "
             "is wider"
         )
-    return Reason(text, None, None, UNKNOWN, 0.8)
+    return _said(Reason(text, None, None, UNKNOWN, 0.8))
 
 
-def connection_reason(kind: str) -> Reason:
-    """A connection the applicant named at the program."""
-    text = {
+# Why a program's range is wide: no 2026 interview figures for it (by whether the specialty
+# has 2026 program data).
+NO_EVIDENCE = {layered: _no_evidence_reason(layered) for layered in (True, False)}
+
+# A connection the applicant named at the program, by its kind.
+CONNECTION = {
+    kind: _said(Reason(text, EFFECTS_SOURCE, None, PLUS, 1.5))
+    for kind, text in {
         "rotation": "You rotated here (hands-on): programs know applicants they have seen work",
         "alumni": "You have an alumni connection here",
         "faculty": "A faculty member here knows your work",
         "other": "You named a connection here",
-    }[kind]
-    return Reason(text, EFFECTS_SOURCE, None, PLUS, 1.5)
+    }.items()
+}
 
 
 RESIDENT_SHARE = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING, NamedTuple, overload
 
 import numpy as np
 
@@ -41,6 +41,7 @@ class SpecialtyRows:
     failed: tuple[float, float]
     _applicant: list[Reason] | None = field(default=None, init=False)
     _applicant_top: tuple[str, ...] | None = field(default=None, init=False)
+    _pooled: float | None = field(default=None, init=False)
 
     @property
     def layered(self) -> bool:
@@ -72,26 +73,29 @@ class SpecialtyRows:
     def explain(self, p: Program, elig: Eligibility, connection: str | None) -> Explained:
         """A row's reasons: the program's 2026 evidence first, then visa facts, a connection and
         the older proxies; then the applicant's own."""
-        pooled = self.model.pooled_rate(self.draws.base.charting)
+        if self._pooled is None:
+            self._pooled = self.model.pooled_rate(self.draws.base.charting)
         layered = self.layered
-        evidence = why.evidence_reasons(p, self.profile, pooled, self.failed) if layered else []
-        program: list[Reason] = evidence or [why.no_evidence_reason(p, layered)]
-        program += list(elig.soft_reasons)
+        evidence = (
+            why.evidence_reasons(p, self.profile, self._pooled, self.failed) if layered else []
+        )
+        program: list[why.Said] = evidence or [why.NO_EVIDENCE[layered]]
+        program += [(r, None) for r in elig.soft_reasons]
         if connection:
-            program.append(why.connection_reason(connection))
-        program += why.older_proxies(p, self.profile.applicant_type)
-        top = (*(str(r) for r in program[: why.TOP_PROGRAM_REASONS]), *self.applicant_top())
-        return top, (*program, *self.applicant())
+            program.append(why.CONNECTION[connection])
+        program += why.program_reasons(p).older[self.profile.applicant_type]
+        top = [str(r) if text is None else text for r, text in program[: why.TOP_PROGRAM_REASONS]]
+        return (*top, *self.applicant_top()), (*[r for r, _ in program], *self.applicant())
 
 
-@dataclass(frozen=True)
-class RowWords:
+class RowWords(NamedTuple):
     """A program's row in words, without its figures: how sure the model is (high / medium /
-    low, by how many program facts are unknown), what it does not know, and its reasons."""
+    low, by how many program facts are unknown), what it does not know, and its reasons (a
+    named tuple: a list makes hundreds)."""
 
     confidence: str
     unknowns: tuple[str, ...]
-    explain: Callable[[], Explained] = field(compare=False, repr=False)  # written when asked
+    explain: Callable[[], Explained]  # written when asked
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -99,9 +103,8 @@ class RowWords:
         return self.explain()[0]
 
 
-@dataclass(frozen=True)
-class RowSpec:
-    """What one program's row is built from."""
+class RowSpec(NamedTuple):
+    """What one program's row is built from (a named tuple: made each time a row is read)."""
 
     program: Program
     eligibility: Eligibility
@@ -195,14 +198,14 @@ class ChanceRows(Sequence[ProgramChance]):
         """The words of the row at `j` (no draws computed); its reasons are the row's own."""
         found = self._words[j]
         if found is None:
-            found = self._words[j] = _words(self._specs[j], partial(self._explain, j))
+            spec = self._specs[j]  # made when read: once for the words and the reasons
+            found = self._words[j] = _words(spec, partial(self._explain, j, spec))
         return found
 
-    def _explain(self, j: int) -> Explained:
+    def _explain(self, j: int, spec: RowSpec) -> Explained:
         """The reasons of the row at `j`, written once whether read from its words or its row."""
         found = self._explained.get(j)
         if found is None:
-            spec = self._specs[j]
             found = self._explained[j] = spec.specialty.explain(
                 spec.program, spec.eligibility, spec.connection
             )
