@@ -63,16 +63,26 @@ def _free_port() -> int:
 
 
 def _start_server(
-    port: int, workers: int | None, home: str, smartpick: Path | None = None
+    port: int,
+    workers: int | None,
+    home: str,
+    smartpick: Path | None = None,
+    *,
+    write_bytecode: bool = False,
 ) -> subprocess.Popen[bytes]:
-    """`smartpick serve` (this environment's, or `smartpick`) on `port`; workers None = default."""
+    """`smartpick serve` (this environment's, or `smartpick`) on `port`; workers None = default.
+    `write_bytecode` lets Python keep its compiled modules even where the environment says not
+    to (PYTHONDONTWRITEBYTECODE), as it does on a user's machine."""
     command = [str(smartpick or Path(sys.executable).parent / "smartpick"), "serve"]
     command += ["--port", str(port)]
     if workers is not None:
         command += ["--workers", str(workers)]
+    env = {**os.environ, "SMARTPICK_HOME": home}
+    if write_bytecode:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
     return subprocess.Popen(
         command,
-        env={**os.environ, "SMARTPICK_HOME": home},
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
