@@ -6,7 +6,7 @@ disagree, the newer value is the fact's value and the older ones are kept in `co
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Generic, Literal, TypeVar
 
@@ -164,3 +164,24 @@ class Program:
     notes: Fact[str] = field(default_factory=lambda: Fact(None))
     # Interview evidence of the program's latest ERAS cycle (IM and FM programs, 2026), if any.
     interview_evidence: InterviewEvidence | None = None
+
+
+R = TypeVar("R")
+
+
+def once_per_program(make: Callable[[Program], R]) -> Callable[[Program], R]:
+    """`make(program)` computed once per program object and kept for the process: for what no
+    applicant changes (a program's sentences, its row's pieces). The bundled programs are shared
+    by every request (see the web preload); a program rebuilt from a user's import is another
+    object and gets its own. Keyed by the object's id, with the object kept so the id is never
+    reused; two threads may both make it once, which is harmless."""
+    made: dict[int, tuple[Program, R]] = {}
+
+    def get(program: Program) -> R:
+        found = made.get(id(program))
+        if found is None or found[0] is not program:
+            found = made[id(program)] = (program, make(program))
+        return found[1]
+
+    get.__doc__ = make.__doc__
+    return get

@@ -15,7 +15,7 @@ from typing import Any
 from smartpick.catalog.evidence import invited_sentence
 from smartpick.catalog.query import Catalog, program_summary
 from smartpick.core.lists.result import ListedProgram, Recommendation
-from smartpick.core.programs import Program
+from smartpick.core.programs import Program, once_per_program
 from smartpick.core.rules.policy import fact_possibly_outdated, h1b_payment
 
 
@@ -48,19 +48,14 @@ def _visa_sentence(program: Program) -> str:
     return "Visas: " + "; ".join(parts) + "."
 
 
-_sentences: dict[int, tuple[Program, str | None, str]] = {}
-
-
+@once_per_program
 def _program_sentences(p: Program) -> tuple[str | None, str]:
     """The program's latest cycle and visas in sentences, written once per process (they
     depend on the catalog and the bundled visa facts only)."""
-    found = _sentences.get(id(p))
-    if found is None or found[0] is not p:
-        invited = invited_sentence(p)
-        source = p.interview_evidence.source if p.interview_evidence else ""
-        latest = f"In its latest cycle it {invited} ({source})." if invited else None
-        found = _sentences[id(p)] = (p, latest, _visa_sentence(p))
-    return found[1], found[2]
+    invited = invited_sentence(p)
+    source = p.interview_evidence.source if p.interview_evidence else ""
+    latest = f"In its latest cycle it {invited} ({source})." if invited else None
+    return latest, _visa_sentence(p)
 
 
 def common_reasons(

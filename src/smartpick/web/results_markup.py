@@ -12,14 +12,13 @@ signal, fee, pin, reasons), so the page costs a few milliseconds. The markup is 
 from __future__ import annotations
 
 import html
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
 
 from smartpick.core.lists.result import CurvePoint, ListedProgram
-from smartpick.core.programs import Program
+from smartpick.core.programs import Program, once_per_program
 from smartpick.service.catalog import nonus_img_rate
 from smartpick.web.formats import count, pct, share, usd, value, visas
 from smartpick.web.geo import place_in_state
@@ -51,7 +50,6 @@ _SIGNAL = {
 class ProgramCells:
     """A program's escaped, applicant-independent pieces of its list row."""
 
-    program: Program  # kept so the cache key (the object's id) is never reused
     id: str
     name: str
     search: str
@@ -73,6 +71,7 @@ class ProgramCells:
 
 
 def _cells(p: Program) -> ProgramCells:
+    """The program's row pieces, built once per process (`program_cells`)."""
     name = _e(p.name)
     residents = p.pct_non_us_img
     if residents.value is None:
@@ -88,7 +87,6 @@ def _cells(p: Program) -> ProgramCells:
         at = place_in_state(p.state.value, float(p.longitude.value), float(p.latitude.value))
         place = None if at is None else (round(at[0], 1), round(at[1], 1))
     return ProgramCells(
-        program=p,
         id=_e(p.id),
         name=name,
         search=_e(f"{p.name} {p.city.value} {p.state.value}"),
@@ -115,19 +113,8 @@ def _cells(p: Program) -> ProgramCells:
     )
 
 
-_cache: dict[int, ProgramCells] = {}
-_lock = threading.Lock()
-
-
-def program_cells(program: Program) -> ProgramCells:
-    """The program's row pieces, built once per process (programs are shared, see preload)."""
-    found = _cache.get(id(program))
-    if found is not None and found.program is program:
-        return found
-    cells = _cells(program)
-    with _lock:
-        _cache[id(program)] = cells
-    return cells
+# Built once per process (the bundled programs are shared, see preload).
+program_cells = once_per_program(_cells)
 
 
 def _row(

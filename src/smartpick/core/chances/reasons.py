@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from smartpick.core.chances.effects import EFFECTS_SOURCE, REFERENCE
 from smartpick.core.chances.evidence import invited_bounds, type_rate
 from smartpick.core.profile import ApplicantProfile
-from smartpick.core.programs import Program, RateCount
+from smartpick.core.programs import Program, RateCount, once_per_program
 from smartpick.core.rules.eligibility import Direction, Reason
 from smartpick.core.rules.usmle import Exam
 
@@ -67,7 +67,6 @@ class ProgramReasons:
     its 2026 invitation rate and sentence, its invited Step 2 CK range and the older proxies;
     its 2026 signal, failed-attempt, geographic and home-state sentences."""
 
-    program: Program  # kept so the cache key (the object's id) is never reused
     older: dict[str, tuple[Said, ...]]  # per applicant type: `older_proxies`
     cite: str  # what each reason's text is shown with: " (source year)"
     invited: dict[str, tuple[float, Said, Said]]  # per type: rate, above / below the pooled one
@@ -79,10 +78,11 @@ class ProgramReasons:
 
 
 def _program_reasons(p: Program) -> ProgramReasons:
+    """The program's applicant-independent reasons, written once per process."""
     older = {kind: tuple(map(_said, older_proxies(p, kind))) for kind in RESIDENT_SHARE}
     ev = p.interview_evidence
     if ev is None:
-        return ProgramReasons(p, older, "", {}, {}, None, (None, None), None, None)
+        return ProgramReasons(older, "", {}, {}, None, (None, None), None, None)
     src, year = ev.source, ev.year
     invited: dict[str, tuple[float, Said, Said]] = {}
     step2ck: dict[str, tuple[float, float, str, str]] = {}
@@ -155,7 +155,6 @@ def _program_reasons(p: Program) -> ProgramReasons:
         )
         home = _said(Reason(text, src, year, PLUS, 2.0))
     return ProgramReasons(
-        p,
         older,
         _cite(src, year),
         invited,
@@ -167,16 +166,8 @@ def _program_reasons(p: Program) -> ProgramReasons:
     )
 
 
-_written: dict[int, ProgramReasons] = {}
-
-
-def program_reasons(p: Program) -> ProgramReasons:
-    """The program's applicant-independent reasons, written once per process (programs are
-    shared, see preload); every applicant type's at once, so the cache holds only catalog data."""
-    found = _written.get(id(p))
-    if found is None or found.program is not p:
-        found = _written[id(p)] = _program_reasons(p)
-    return found
+# Every applicant type's at once, so what is kept holds only catalog data.
+program_reasons = once_per_program(_program_reasons)
 
 
 def evidence_reasons(
