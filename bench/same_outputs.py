@@ -5,7 +5,7 @@
 
 What it writes: `recommend(...).to_dict()` (floats in full, `repr`) for the six reference profiles
 x budgets {none, $1,200, $3,000} x one and two specialties; the results page (HTML), its JSON twin
-(`/api/results`) and the list's CSV through the real app for the six profiles x the same budgets;
+(`/api/results`, its values) and the list's CSV through the real app for the six profiles x the same budgets;
 the plan (`advise`) of guide-sample with the default volume and $3,000, and one what-if. A speed
 change that must not move any number or any shown word compares its output with the one before.
 """
@@ -75,7 +75,10 @@ def _outputs() -> Iterator[tuple[str, bytes]]:
                 ):
                     response = client.get(f"{route}?{q}")
                     response.raise_for_status()
-                    yield f"web/{name}-{budget}{route.replace('/', '_')}.{suffix}", response.content
+                    body = response.content
+                    if suffix == "json":  # the values, whatever the encoder's spelling of a float
+                        body = json.dumps(json.loads(body), indent=1).encode()
+                    yield f"web/{name}-{budget}{route.replace('/', '_')}.{suffix}", body
 
 
 def main() -> None:
