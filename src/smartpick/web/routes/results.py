@@ -36,6 +36,7 @@ from smartpick.web.form_values import (
     recommend_options,
 )
 from smartpick.web.profile_request import FormErrors, form_again, read_profile
+from smartpick.web.query_route import OneQueryModelRoute
 from smartpick.web.rendering import query_string, render
 from smartpick.web.results_view import results_data, standing_charts
 
@@ -306,7 +307,7 @@ def api_router(
     The handlers read the query themselves (`read_profile`); the models validate it first and
     describe it in the OpenAPI schema.
     """
-    api = APIRouter(responses=API_ERROR_RESPONSES, tags=["results"])
+    api = APIRouter(responses=API_ERROR_RESPONSES, tags=["results"], route_class=OneQueryModelRoute)
     api.add_api_route("/api/results", _documented(results_json, profile_query_model))
     api.add_api_route("/api/whatif", _documented(whatif_json, whatif_query_model))
     api.add_api_route("/api/plan", _documented(plan_json, profile_query_model))
