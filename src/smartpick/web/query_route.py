@@ -11,6 +11,7 @@ parameters the address has.
 from __future__ import annotations
 
 import copy
+import inspect
 from collections.abc import Callable, Coroutine
 from typing import Any, get_origin
 
@@ -76,6 +77,8 @@ class OneQueryModelRoute(APIRoute):
     would."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        if inspect.iscoroutinefunction(self.endpoint):
+            raise TypeError(f"{self.path}: the endpoint must be a plain function (run in threads)")
         (param,) = self.dependant.query_params
         read = QueryReader(param.field_info.annotation)  # type: ignore[arg-type]
         name, endpoint = param.name, self.endpoint
