@@ -5,7 +5,7 @@ listed programs only, and each listed program's reasons are written only for the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -14,8 +14,8 @@ import numpy as np
 
 from smartpick.core.chances.estimate import Estimate
 from smartpick.core.chances.matrix import SIGNAL_LEVELS, interval, intervals
-from smartpick.core.chances.results import Assessment
-from smartpick.core.chances.rows import RowWords, row_words
+from smartpick.core.chances.results import Assessment, ProgramChance
+from smartpick.core.chances.rows import row_words
 from smartpick.core.lists.curve import list_draws, objective_draws
 from smartpick.core.lists.economics import how_many
 from smartpick.core.lists.fees import FeeSchedule
@@ -91,17 +91,18 @@ def build_recommendation(
     why = _Why(
         profile=assessment.profile,
         programs=listed_programs,
-        words=[partial(row_words, assessment.rows, i) for i in selected],
+        rows=assessment.rows,
+        selected=selected,
         signals=levels,
         plain=plain,
-        signaled=[e.point for e in p_interview],
+        p_interview=p_interview,
         contributions=solution.contributions,
         must_include=[i in must for i in selected],
         objective_name=objective_name,
-        fees=[
-            f"ERAS fee ${fee} (program {n} of {group}, {schedule.season} season)"
-            for fee, n, group in zip(solution.fees_usd, ordinals, groups, strict=True)
-        ],
+        fees_usd=solution.fees_usd,
+        in_group=ordinals,
+        groups=groups,
+        season=schedule.season,
     )
     listed = [
         ListedProgram(
@@ -115,7 +116,7 @@ def build_recommendation(
             contribution_pp=100 * solution.contributions[k],
             preference=None if problem.values is None else problem.values[selected[k]],
             must_include=why.must_include[k],
-            read_words=why.words[k],
+            read_words=partial(row_words, assessment.rows, selected[k]),
             write_reasons=partial(why.reasons, k),
         )
         for k, (p, p_int) in enumerate(zip(listed_programs, p_interview, strict=True))
@@ -263,25 +264,29 @@ class _Why:
 
     profile: ApplicantProfile
     programs: list[Program]
-    words: list[Callable[[], RowWords]]
+    rows: Sequence[ProgramChance]
+    selected: list[int]  # each listed program's position in `rows`
     signals: list[int]
     plain: list[float]
-    signaled: list[float]
+    p_interview: list[Estimate]
     contributions: tuple[float, ...]
     must_include: list[bool]
     objective_name: str
-    fees: list[str]
+    fees_usd: tuple[int, ...]
+    in_group: list[int]  # its place among the listed programs of its fee group
+    groups: list[str]
+    season: int
 
     def reasons(self, k: int) -> tuple[str, ...]:
         """Why the k-th listed program is in the list, most specific first."""
-        p, row, signal = self.programs[k], self.words[k](), self.signals[k]
+        p, row, signal = self.programs[k], row_words(self.rows, self.selected[k]), self.signals[k]
         reasons: list[str] = []
         if self.must_include[k]:
             reasons.append("must-include (your choice)")
         if signal:
             reasons.append(
                 f"{SIGNAL_LEVELS[signal]} signal: interview chance {_pct(self.plain[k])} → "
-                f"{_pct(self.signaled[k])}"
+                f"{_pct(self.p_interview[k].point)}"
             )
         reasons.append(
             f"without it {self.objective_name} would be {_pp(self.contributions[k])} lower"
@@ -295,5 +300,8 @@ class _Why:
             reasons.append(f"in your preferred area ({p.state.value}, {p.region.value})")
         if row.unknowns:
             reasons.append(f"unknown: {', '.join(row.unknowns)}")
-        reasons.append(self.fees[k])
+        reasons.append(
+            f"ERAS fee ${self.fees_usd[k]} (program {self.in_group[k]} of {self.groups[k]}, "
+            f"{self.season} season)"
+        )
         return tuple(reasons)
