@@ -358,3 +358,20 @@ def test_list_rows_mark_h1b_facts_older_than_the_payment(catalog) -> None:
         assert ("possibly outdated" in visas) is old, visas
         if old:
             assert "$100,000 payment since 21 September 2025" in visas
+
+
+def test_a_whatif_usce_block_is_a_tie_nowhere(catalog) -> None:
+    """The months a what-if adds are done at no particular place: never a tie, even at a program
+    whose name is made of the block's placeholder words."""
+    from dataclasses import replace
+
+    from smartpick.core.profile.whatif import WHATIF_INSTITUTION, apply_changes
+
+    programs = catalog.programs(specialty="Internal Medicine")
+    odd = replace(programs[0], name="What If Medical Center Program")
+    assert match_institution("What If Medical Center", [odd]).programs == (odd,)
+    placeholder = match_institution(WHATIF_INSTITUTION, [odd, *programs])
+    assert not placeholder.programs and not placeholder.suggestions
+    changed, _ = apply_changes(reference_profile("guide-sample"), {"usce_months": 4})
+    assert any(e.institution == WHATIF_INSTITUTION for e in changed.usce)
+    assert connection_kinds(changed, [odd]) == [None]

@@ -5,7 +5,7 @@ listed programs only, and each listed program's reasons are written only for the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -14,15 +14,14 @@ import numpy as np
 
 from smartpick.core.chances.estimate import Estimate
 from smartpick.core.chances.matrix import SIGNAL_LEVELS, interval, intervals
-from smartpick.core.chances.results import Assessment
-from smartpick.core.chances.rows import RowWords, row_words
+from smartpick.core.chances.results import Assessment, ProgramChance
+from smartpick.core.chances.rows import row_words
 from smartpick.core.lists.curve import list_draws, objective_draws
 from smartpick.core.lists.economics import how_many
 from smartpick.core.lists.fees import FeeSchedule
-from smartpick.core.lists.request import fee_group
 from smartpick.core.lists.result import CurvePoint, ListedProgram, Recommendation
 from smartpick.core.lists.signals import Allowance
-from smartpick.core.lists.tiers import tier_of, tier_scale
+from smartpick.core.lists.tiers import tier_scale
 from smartpick.core.lists.types import ListProblem, ListSolution
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
@@ -74,45 +73,54 @@ def build_recommendation(
         "your chance of matching" if problem.values is None else "the expected value of your match"
     )
     level = assessment.level
+    applicant_type = assessment.profile.applicant_type
+    listed_programs = [programs[i] for i in selected]
+    groups = [problem.fee_groups[i] for i in selected]
+    # each program's place among the list's programs of its fee group (the fee tiers count it)
     group_count: dict[str, int] = {}
-    listed: list[ListedProgram] = []
-    for rank, (i, s, fee, contribution) in enumerate(
-        zip(selected, levels, solution.fees_usd, solution.contributions, strict=True), start=1
-    ):
-        p = programs[i]
-        group = fee_group(p)
+    ordinals = []
+    for group in groups:
         group_count[group] = group_count.get(group, 0) + 1
-        p_int = Estimate(*p_ints[rank - 1])
-        words = partial(row_words, assessment.rows, i)
-        plain = float(cm.point_interview[0][i] @ cm.weights)
-        why = _Why(
-            profile=assessment.profile,
+        ordinals.append(group_count[group])
+    # P(interview) without a signal, one dot product per program in one call: the same bits as
+    # `row @ weights` row by row (a matrix-vector product would sum in another order)
+    unsignaled = cm.point_interview[0][selected]
+    plain = (unsignaled[:, None, :] @ cm.weights[:, None])[:, 0, 0].tolist()
+    p_interview = [Estimate(*p_int) for p_int in p_ints]
+    scales = {s: tier_scale(s, applicant_type) for s in {p.specialty for p in listed_programs}}
+    why = _Why(
+        profile=assessment.profile,
+        programs=listed_programs,
+        rows=assessment.rows,
+        selected=selected,
+        signals=levels,
+        plain=plain,
+        p_interview=p_interview,
+        contributions=solution.contributions,
+        must_include=[i in must for i in selected],
+        objective_name=objective_name,
+        fees_usd=solution.fees_usd,
+        in_group=ordinals,
+        groups=groups,
+        season=schedule.season,
+    )
+    listed = [
+        ListedProgram(
+            rank=k + 1,
             program=p,
-            words=words,
-            signal=s,
-            plain=plain,
-            signaled=p_int.point,
-            contribution=contribution,
-            must_include=i in must,
-            objective_name=objective_name,
-            fee=f"ERAS fee ${fee} (program {group_count[group]} of {group}, {schedule.season} season)",
+            tier=scales[p.specialty].tier_of(p_int.point),
+            p_interview=p_int,
+            p_interview_unsignaled=plain[k],
+            signal=SIGNAL_LEVELS[levels[k]],
+            fee_usd=int(solution.fees_usd[k]),
+            contribution_pp=100 * solution.contributions[k],
+            preference=None if problem.values is None else problem.values[selected[k]],
+            must_include=why.must_include[k],
+            read_words=partial(row_words, assessment.rows, selected[k]),
+            write_reasons=partial(why.reasons, k),
         )
-        listed.append(
-            ListedProgram(
-                rank=rank,
-                program=p,
-                tier=tier_of(p_int.point, p.specialty, assessment.profile.applicant_type),
-                p_interview=p_int,
-                p_interview_unsignaled=plain,
-                signal=SIGNAL_LEVELS[s],
-                fee_usd=int(fee),
-                contribution_pp=100 * contribution,
-                preference=None if problem.values is None else problem.values[i],
-                must_include=i in must,
-                read_words=words,
-                write_reasons=why.reasons,
-            )
-        )
+        for k, (p, p_int) in enumerate(zip(listed_programs, p_interview, strict=True))
+    ]
 
     expected_value = None
     if problem.values is not None:
@@ -120,10 +128,8 @@ def build_recommendation(
         expected_value = Estimate(*interval(ev_draws, level))
 
     fees_by_specialty: dict[str, dict[str, int]] = {}
-    for item in listed:
-        entry = fees_by_specialty.setdefault(
-            fee_group(item.program), {"applications": 0, "fees_usd": 0}
-        )
+    for item, group in zip(listed, groups, strict=True):
+        entry = fees_by_specialty.setdefault(group, {"applications": 0, "fees_usd": 0})
         entry["applications"] += 1
         entry["fees_usd"] += item.fee_usd
 
@@ -253,32 +259,38 @@ def _curve(
 
 @dataclass(frozen=True)
 class _Why:
-    """What a listed program's reasons are written from (when first read: a what-if prices a
-    list without showing it)."""
+    """What the listed programs' reasons are written from, one column per field (each program's
+    reasons are written when first read: a what-if prices a list without showing it)."""
 
     profile: ApplicantProfile
-    program: Program
-    words: Callable[[], RowWords]
-    signal: int
-    plain: float
-    signaled: float
-    contribution: float
-    must_include: bool
+    programs: list[Program]
+    rows: Sequence[ProgramChance]
+    selected: list[int]  # each listed program's position in `rows`
+    signals: list[int]
+    plain: list[float]
+    p_interview: list[Estimate]
+    contributions: tuple[float, ...]
+    must_include: list[bool]
     objective_name: str
-    fee: str
+    fees_usd: tuple[int, ...]
+    in_group: list[int]  # its place among the listed programs of its fee group
+    groups: list[str]
+    season: int
 
-    def reasons(self) -> tuple[str, ...]:
-        """Why the program is in the list, most specific first."""
-        p, row = self.program, self.words()
+    def reasons(self, k: int) -> tuple[str, ...]:
+        """Why the k-th listed program is in the list, most specific first."""
+        p, row, signal = self.programs[k], row_words(self.rows, self.selected[k]), self.signals[k]
         reasons: list[str] = []
-        if self.must_include:
+        if self.must_include[k]:
             reasons.append("must-include (your choice)")
-        if self.signal:
+        if signal:
             reasons.append(
-                f"{SIGNAL_LEVELS[self.signal]} signal: interview chance {_pct(self.plain)} → "
-                f"{_pct(self.signaled)}"
+                f"{SIGNAL_LEVELS[signal]} signal: interview chance {_pct(self.plain[k])} → "
+                f"{_pct(self.p_interview[k].point)}"
             )
-        reasons.append(f"without it {self.objective_name} would be {_pp(self.contribution)} lower")
+        reasons.append(
+            f"without it {self.objective_name} would be {_pp(self.contributions[k])} lower"
+        )
         reasons.extend(row.reasons)
         reasons.extend(f"{screen.text} ({screen.source})" for screen in screens(self.profile, p))
         if (
@@ -288,5 +300,8 @@ class _Why:
             reasons.append(f"in your preferred area ({p.state.value}, {p.region.value})")
         if row.unknowns:
             reasons.append(f"unknown: {', '.join(row.unknowns)}")
-        reasons.append(self.fee)
+        reasons.append(
+            f"ERAS fee ${self.fees_usd[k]} (program {self.in_group[k]} of {self.groups[k]}, "
+            f"{self.season} season)"
+        )
         return tuple(reasons)

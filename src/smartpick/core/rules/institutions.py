@@ -23,7 +23,8 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from smartpick.core.geography import STATE_NAMES
-from smartpick.core.programs import Program
+from smartpick.core.profile.whatif import WHATIF_INSTITUTION
+from smartpick.core.programs import Program, once_per_program
 
 MATCH_SCORE = 92  # token-set ratio from which a name stands for a program
 SUGGEST_SCORE = 70  # ... from which a name is offered as a suggestion
@@ -71,6 +72,7 @@ def _in_place(place: str, p: Program) -> bool:
     return place in (city, state.casefold(), normalize(STATE_NAMES.get(state, "")))
 
 
+@once_per_program  # no applicant changes a program's names: normalised once per process
 def _names(p: Program) -> tuple[str, ...]:
     return tuple(normalize(n) for n in (p.name, p.institution.value or "") if n)
 
@@ -81,6 +83,8 @@ def _is_state(place: str) -> bool:
 
 def _queries(entered: str) -> list[tuple[str, str | None]]:
     """The (normalised name, place or None) pairs a typed institution is tried as."""
+    if entered == WHATIF_INSTITUTION:  # a what-if's USCE block, done at no particular place
+        return []
     name, place = _place_of(entered)
     tries: list[tuple[str, str | None]] = [(normalize(name), place)] if place else []
     if place is None or not _is_state(place):  # the comma may be part of the name
@@ -152,8 +156,10 @@ class InstitutionMatch:
         return f'"{self.entered}" matched no program in the catalog.'
 
 
-def _label(p: Program) -> str:
-    return f"{p.name} ({p.city.value}, {p.state.value})"
+@once_per_program  # as `_names`
+def _suggestion(p: Program) -> tuple[str, str]:
+    """A program's name as compared for a suggestion, and as shown."""
+    return normalize(p.name), f"{p.name} ({p.city.value}, {p.state.value})"
 
 
 def match_institution(entered: str, programs: Sequence[Program]) -> InstitutionMatch:
@@ -162,9 +168,9 @@ def match_institution(entered: str, programs: Sequence[Program]) -> InstitutionM
     if matched:
         return InstitutionMatch(entered, matched, ())
     query = normalize(_place_of(entered)[0])
-    if not distinctive(query):
+    if entered == WHATIF_INSTITUTION or not distinctive(query):
         return InstitutionMatch(entered, (), ())
-    labels = {normalize(p.name): _label(p) for p in programs}
+    labels = dict(map(_suggestion, programs))
     found = process.extract(
         query, list(labels), scorer=fuzz.WRatio, limit=SUGGESTIONS, score_cutoff=SUGGEST_SCORE
     )
