@@ -20,14 +20,11 @@ import math
 import numpy as np
 from numba import njit
 
-from smartpick.core.lists.polish_kernel import (
-    _SUMS,
-    _gain,
-    _levels_open,
-    best_swap,
-    polish,
-    refresh_q,
-)
+from smartpick.core.lists.kernel_cache import use_cache_named_after_sources
+from smartpick.core.lists.polish_kernel import _levels_open, polish, refresh_q
+from smartpick.core.lists.swap_kernel import _SUMS, _gain, best_swap
+
+use_cache_named_after_sources()
 
 # state[]: the chain's integers, read and written by `grow`
 FEE, SIZE, STAGE, STOP_AT, CURVE_END = 0, 1, 2, 3, 4
@@ -198,6 +195,7 @@ def grow(  # type: ignore[no-untyped-def]
     max_programs = limits[MAX_PROGRAMS]
     no_limit = not has_budget and max_programs < 0
     records = 0
+    stale, n_levels = True, levels
     while True:
         fee, size = state[FEE], state[SIZE]
         fee_before = fee
@@ -214,7 +212,9 @@ def grow(  # type: ignore[no-untyped-def]
             within = (not has_budget or fee <= reals[PROGRAM_BUDGET]) and (
                 max_programs < 0 or size <= max_programs
             )
-        n_levels = _levels_open(allow, used, sig_group, signalable, open_)
+        if stale:  # the signals used changed since `open_` was made
+            n_levels = _levels_open(allow, used, sig_group, signalable, open_)
+            stale = False
         for g in range(fee_counts.size):
             paid = max(float(marginal[fee_counts[g]]), _FEE_FLOOR_USD)
             group_denom[g] = paid ** reals[FEE_POWER]
@@ -230,6 +230,7 @@ def grow(  # type: ignore[no-untyped-def]
         lev[p] = s
         if s > 0:
             used[sig_group[p], s] += 1
+            stale = True
         fee += marginal[fee_counts[fee_group[p]]]
         fee_counts[fee_group[p]] += 1
         state[FEE] = fee
@@ -260,14 +261,17 @@ def grow(  # type: ignore[no-untyped-def]
             f_now = refresh_q(M, w, sel, lev, q_now)
             for k in range(K):
                 wq[k] = w[k] * q_now[k]
-            _levels_open(allow, used, sig_group, signalable, open_)
+            if stale:
+                n_levels = _levels_open(allow, used, sig_group, signalable, open_)
+                stale = False
             may = False
             if size + 1 <= limits[LOCAL_SEARCH_MAX]:
+                floor = _TOL * max(1.0, f_now)
                 gain, d, _, _ = best_swap(
                     M, w, q_now, sel, lev, fixed, eligible, sig_group, fee_group, fee_counts,
-                    marginal, fee, fee_cap, limits[SWAP_POOL], open_,
+                    marginal, fee, fee_cap, limits[SWAP_POOL], open_, floor,
                 )  # fmt: skip
-                may = d >= 0 and gain > _TOL * max(1.0, f_now)
+                may = d >= 0 and gain > floor
             if may or _signal_move_may_help(M, wq, sel, lev, sig_group, signalable, open_):
                 before_sel, before_lev = sel.copy(), lev.copy()
                 f, fee = polish(
