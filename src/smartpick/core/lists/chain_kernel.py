@@ -9,7 +9,8 @@ it costs about as much as the arithmetic. The rules are those of `core.lists.opt
 `docs/optimizer.md`: with every preference value 1, P(match) = 1 - w.Q with Q the product of
 (1 - m) over the listed programs, so the exact gain of every swap and signal move the polish
 (`core.lists.polish_kernel`) may try is a closed form. A polish is skipped only when none of them
-raises P(match) by more than the polish's tolerance (less a margin for rounding). Tests compare
+raises P(match) by more than the polish's tolerance (less a margin for rounding); the swaps' search
+bounds each listed program's swaps first (`core.lists.swap_kernel`). Tests compare
 the lists with the general chain's (`optimize_list(problem, reference=True)`).
 """
 
@@ -65,22 +66,24 @@ def _best_add(M, wq, open_, n_levels, eligible, sel, denom, bound, ratio):  # ty
     if top_s < 0:
         return -1, -1
     best = -np.inf
-    for first in range(2):  # the most promising candidate first, then the others it leaves
-        for s in range(n_levels):
-            for p in range(n):
-                if first == 0 and (s != top_s or p != top_p):
-                    continue
-                if first == 1 and s == top_s and p == top_p:
-                    continue
-                if not (open_[s, p] and eligible[p] and not sel[p]) or bound[s, p] <= _TOL:
-                    continue
-                if bound[s, p] / denom[p] < best - _TIE * abs(best):
-                    continue  # its ratio cannot reach the best
-                g = _gain(M, wq, s, p)
-                bound[s, p] = g
-                if g > _TOL:
-                    ratio[s, p] = g / denom[p]
-                    best = max(best, ratio[s, p])
+    g = _gain(M, wq, top_s, top_p)  # the most promising candidate first, then the others
+    bound[top_s, top_p] = g
+    if g > _TOL:
+        ratio[top_s, top_p] = g / denom[top_p]
+        best = ratio[top_s, top_p]
+    for s in range(n_levels):
+        for p in range(n):
+            if s == top_s and p == top_p:
+                continue
+            if not (open_[s, p] and eligible[p] and not sel[p]) or bound[s, p] <= _TOL:
+                continue
+            if bound[s, p] / denom[p] < best - _TIE * abs(best):
+                continue  # its ratio cannot reach the best
+            g = _gain(M, wq, s, p)
+            bound[s, p] = g
+            if g > _TOL:
+                ratio[s, p] = g / denom[p]
+                best = max(best, ratio[s, p])
     if best == -np.inf:
         return -1, -1
     floor = best - _TIE * abs(best)
