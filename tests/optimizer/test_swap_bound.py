@@ -1,8 +1,9 @@
 """The bound that spares most of the swap search (`core.lists.swap_kernel`) never changes a list.
 
 `best_swap` skips the listed programs whose bound on any swap's gain does not exceed the gain
-sought. On random lists it must find the very swap the full search finds whenever that one gains
-more than the floor, and no swap gaining more when it does not; on random problems the fast chain
+sought, and ranks a program whose m rises with the signal level by its top level's gain. On random
+lists it must find the very swap the full search finds whenever that one gains more than the
+floor, and no swap gaining more when it does not; on random problems the fast chain
 (which screens its polishes with it) must give the lists of the general chain, which polishes on
 the same schedule without screening.
 """
@@ -14,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smartpick.core.lists.optimizer import optimize_list
-from smartpick.core.lists.swap_kernel import best_swap
+from smartpick.core.lists.swap_kernel import best_swap, rising_levels
 from tests.optimizer.test_optimizer import problem
 
 HYPOTHESIS = settings(max_examples=60, deadline=None)
@@ -24,7 +25,9 @@ def _random_list(seed: int) -> tuple[tuple[object, ...], float]:
     """`best_swap`'s arguments (without the floor) for a random list, and its P(match)."""
     rng = np.random.default_rng(seed)
     levels, n, K = int(rng.integers(1, 4)), int(rng.integers(2, 40)), int(rng.integers(1, 7))
-    M = np.sort(rng.uniform(0.0, 0.9, size=(levels, n, K)) ** 2, axis=0)  # signals raise m
+    M = rng.uniform(0.0, 0.9, size=(levels, n, K)) ** 2
+    rising = rng.random(n) < 0.8  # signals raise m at most programs
+    M[:, rising] = np.sort(M[:, rising], axis=0)
     w = rng.uniform(0.1, 1.0, size=K)
     w /= w.sum()
     sel = rng.random(n) < 0.4
@@ -51,9 +54,13 @@ def test_the_bound_never_hides_a_swap_that_gains_more_than_the_floor(
     seed: int, share: float
 ) -> None:
     args, _ = _random_list(seed)
-    full = best_swap(*args, -np.inf)  # every listed program searched: the search without bound
+    M = args[0]
+    assert isinstance(M, np.ndarray)
+    rising = rising_levels(M, np.empty(M.shape[1], dtype=np.bool_))
+    # every listed program searched, every level weighed: the search without bound or shortcut
+    full = best_swap(*args, -np.inf, np.zeros(M.shape[1], dtype=np.bool_))
     floor = max(full[0], 1e-12) * share  # near the best gain, where the bound matters
-    bounded = best_swap(*args, floor)
+    bounded = best_swap(*args, floor, rising)
     if full[1] >= 0 and full[0] > floor:
         assert bounded == full
     else:

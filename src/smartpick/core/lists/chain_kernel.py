@@ -23,7 +23,7 @@ from numba import njit
 
 from smartpick.core.lists.kernel_cache import use_cache_named_after_sources
 from smartpick.core.lists.polish_kernel import _levels_open, polish, refresh_q
-from smartpick.core.lists.swap_kernel import _SUMS, _gain, best_swap
+from smartpick.core.lists.swap_kernel import _SUMS, _gain, best_swap, rising_levels
 
 use_cache_named_after_sources()
 
@@ -190,6 +190,7 @@ def grow(  # type: ignore[no-untyped-def]
     ratio = np.empty((levels, n))
     bound = np.empty((levels, n))  # see `_best_add`
     bound[:] = np.inf
+    rising = rising_levels(M, np.empty(n, dtype=np.bool_))  # see `best_swap`
     denom = np.empty(n)
     group_denom = np.empty(fee_counts.size)
     wq = np.empty(K)
@@ -272,7 +273,7 @@ def grow(  # type: ignore[no-untyped-def]
                 floor = _TOL * max(1.0, f_now)
                 gain, d, _, _ = best_swap(
                     M, w, q_now, sel, lev, fixed, eligible, sig_group, fee_group, fee_counts,
-                    marginal, fee, fee_cap, limits[SWAP_POOL], open_, floor,
+                    marginal, fee, fee_cap, limits[SWAP_POOL], open_, floor, rising,
                 )  # fmt: skip
                 may = d >= 0 and gain > floor
             if may or _signal_move_may_help(M, wq, sel, lev, sig_group, signalable, open_):

@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit
 
 from smartpick.core.lists.kernel_cache import use_cache_named_after_sources
-from smartpick.core.lists.swap_kernel import _SUMS, best_swap
+from smartpick.core.lists.swap_kernel import _SUMS, best_swap, rising_levels
 
 use_cache_named_after_sources()
 
@@ -86,7 +86,7 @@ def _move(sel, lev, used, sig_group, fee_group, fee_counts, marginal, fee, p, le
 @njit(cache=True)
 def _swap_pass(  # type: ignore[no-untyped-def]
     M, w, Q, f, sel, lev, fixed, eligible, sig_group, signalable, allow, used, fee_group,
-    fee_counts, marginal, fee, fee_cap, pool, open_,
+    fee_counts, marginal, fee, fee_cap, pool, open_, rising,
 ):
 # fmt: on
     """Apply the best swap (`best_swap`) if it raises P(match); returns (applied, P(match),
@@ -95,7 +95,7 @@ def _swap_pass(  # type: ignore[no-untyped-def]
     floor = _TOL * max(1.0, f)
     best, bd, bc, bs = best_swap(
         M, w, Q, sel, lev, fixed, eligible, sig_group, fee_group, fee_counts, marginal, fee,
-        fee_cap, pool, open_, floor,
+        fee_cap, pool, open_, floor, rising,
     )  # fmt: skip
     if bd < 0 or best <= floor:
         return False, f, fee
@@ -258,6 +258,7 @@ def polish(  # type: ignore[no-untyped-def]
     (as `core.lists.polish.polish`); returns (P(match), fee). Q is recomputed first (so every
     chain polishing the same list decides alike) and follows the list."""
     open_ = np.empty((M.shape[0], M.shape[1]), dtype=np.bool_)
+    rising = rising_levels(M, np.empty(M.shape[1], dtype=np.bool_))
     f = refresh_q(M, w, sel, lev, Q)
     for _ in range(_ROUNDS):
         swapped = 0
@@ -265,7 +266,7 @@ def polish(  # type: ignore[no-untyped-def]
             while swapped < _MAX_SWAPS:
                 applied, f, fee = _swap_pass(
                     M, w, Q, f, sel, lev, fixed, eligible, sig_group, signalable, allow, used,
-                    fee_group, fee_counts, marginal, fee, fee_cap, pool, open_,
+                    fee_group, fee_counts, marginal, fee, fee_cap, pool, open_, rising,
                 )  # fmt: skip
                 if not applied:
                     break

@@ -43,17 +43,33 @@ def _gain(M, wq, s, p):  # type: ignore[no-untyped-def]
     return g
 
 
+@njit(cache=True)
+def rising_levels(M, out):  # type: ignore[no-untyped-def]
+    """out[p]: m_p does not fall from one signal level to the next at any node, so p's gain now
+    is largest at the top level (sums of larger non-negative terms in the same order round no
+    lower)."""
+    levels, n, K = M.shape
+    for p in range(n):
+        out[p] = True
+        for s in range(1, levels):
+            for k in range(K):
+                if M[s, p, k] < M[s - 1, p, k]:
+                    out[p] = False
+    return out
+
+
 # fmt: off
 @njit(cache=True, fastmath=_SUMS)
 def best_swap(  # type: ignore[no-untyped-def]
     M, w, Q, sel, lev, fixed, eligible, sig_group, fee_group, fee_counts, marginal, fee, fee_cap,
-    pool, open_, floor,
+    pool, open_, floor, rising,
 ):
 # fmt: on
     """The best swap (d in at a level open to it, or freed by c in its signal group; c out) whose
     fees stay within `fee_cap` and that gains more than `floor`: (gain, d, c, level), d = -1 if
     none (a swap gaining at most `floor` may be returned too). The programs to swap in are the
-    `pool` with the largest gain now at any level (ties to the lowest position)."""
+    `pool` with the largest gain now at any level (ties to the lowest position); `rising`: as
+    `rising_levels` makes it."""
     levels, n, K = M.shape
     out_c, add = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
     C = A = 0
@@ -70,6 +86,9 @@ def best_swap(  # type: ignore[no-untyped-def]
     wq = w * Q
     now = np.full(A, -np.inf)
     for i in range(A):
+        if rising[add[i]]:  # the top level's gain is the largest
+            now[i] = _gain(M, wq, levels - 1, add[i])
+            continue
         for s in range(levels):
             now[i] = max(now[i], _gain(M, wq, s, add[i]))
     kth, ties = -np.inf, A
