@@ -9,7 +9,8 @@ it costs about as much as the arithmetic. The rules are those of `core.lists.opt
 `docs/optimizer.md`: with every preference value 1, P(match) = 1 - w.Q with Q the product of
 (1 - m) over the listed programs, so the exact gain of every swap and signal move the polish
 (`core.lists.polish_kernel`) may try is a closed form. A polish is skipped only when none of them
-raises P(match) by more than the polish's tolerance (less a margin for rounding). Tests compare
+raises P(match) by more than the polish's tolerance (less a margin for rounding); the swaps' search
+bounds each listed program's swaps first (`core.lists.swap_kernel`). Tests compare
 the lists with the general chain's (`optimize_list(problem, reference=True)`).
 """
 
@@ -20,14 +21,11 @@ import math
 import numpy as np
 from numba import njit
 
-from smartpick.core.lists.polish_kernel import (
-    _SUMS,
-    _gain,
-    _levels_open,
-    best_swap,
-    polish,
-    refresh_q,
-)
+from smartpick.core.lists.kernel_cache import use_cache_named_after_sources
+from smartpick.core.lists.polish_kernel import _levels_open, polish, refresh_q
+from smartpick.core.lists.swap_kernel import _SUMS, _gain, best_swap, rising_levels
+
+use_cache_named_after_sources()
 
 # state[]: the chain's integers, read and written by `grow`
 FEE, SIZE, STAGE, STOP_AT, CURVE_END = 0, 1, 2, 3, 4
@@ -68,22 +66,24 @@ def _best_add(M, wq, open_, n_levels, eligible, sel, denom, bound, ratio):  # ty
     if top_s < 0:
         return -1, -1
     best = -np.inf
-    for first in range(2):  # the most promising candidate first, then the others it leaves
-        for s in range(n_levels):
-            for p in range(n):
-                if first == 0 and (s != top_s or p != top_p):
-                    continue
-                if first == 1 and s == top_s and p == top_p:
-                    continue
-                if not (open_[s, p] and eligible[p] and not sel[p]) or bound[s, p] <= _TOL:
-                    continue
-                if bound[s, p] / denom[p] < best - _TIE * abs(best):
-                    continue  # its ratio cannot reach the best
-                g = _gain(M, wq, s, p)
-                bound[s, p] = g
-                if g > _TOL:
-                    ratio[s, p] = g / denom[p]
-                    best = max(best, ratio[s, p])
+    g = _gain(M, wq, top_s, top_p)  # the most promising candidate first, then the others
+    bound[top_s, top_p] = g
+    if g > _TOL:
+        ratio[top_s, top_p] = g / denom[top_p]
+        best = ratio[top_s, top_p]
+    for s in range(n_levels):
+        for p in range(n):
+            if s == top_s and p == top_p:
+                continue
+            if not (open_[s, p] and eligible[p] and not sel[p]) or bound[s, p] <= _TOL:
+                continue
+            if bound[s, p] / denom[p] < best - _TIE * abs(best):
+                continue  # its ratio cannot reach the best
+            g = _gain(M, wq, s, p)
+            bound[s, p] = g
+            if g > _TOL:
+                ratio[s, p] = g / denom[p]
+                best = max(best, ratio[s, p])
     if best == -np.inf:
         return -1, -1
     floor = best - _TIE * abs(best)
@@ -190,6 +190,7 @@ def grow(  # type: ignore[no-untyped-def]
     ratio = np.empty((levels, n))
     bound = np.empty((levels, n))  # see `_best_add`
     bound[:] = np.inf
+    rising = rising_levels(M, np.empty(n, dtype=np.bool_))  # see `best_swap`
     denom = np.empty(n)
     group_denom = np.empty(fee_counts.size)
     wq = np.empty(K)
@@ -198,6 +199,7 @@ def grow(  # type: ignore[no-untyped-def]
     max_programs = limits[MAX_PROGRAMS]
     no_limit = not has_budget and max_programs < 0
     records = 0
+    stale, n_levels = True, levels
     while True:
         fee, size = state[FEE], state[SIZE]
         fee_before = fee
@@ -214,7 +216,9 @@ def grow(  # type: ignore[no-untyped-def]
             within = (not has_budget or fee <= reals[PROGRAM_BUDGET]) and (
                 max_programs < 0 or size <= max_programs
             )
-        n_levels = _levels_open(allow, used, sig_group, signalable, open_)
+        if stale:  # the signals used changed since `open_` was made
+            n_levels = _levels_open(allow, used, sig_group, signalable, open_)
+            stale = False
         for g in range(fee_counts.size):
             paid = max(float(marginal[fee_counts[g]]), _FEE_FLOOR_USD)
             group_denom[g] = paid ** reals[FEE_POWER]
@@ -230,6 +234,7 @@ def grow(  # type: ignore[no-untyped-def]
         lev[p] = s
         if s > 0:
             used[sig_group[p], s] += 1
+            stale = True
         fee += marginal[fee_counts[fee_group[p]]]
         fee_counts[fee_group[p]] += 1
         state[FEE] = fee
@@ -260,14 +265,17 @@ def grow(  # type: ignore[no-untyped-def]
             f_now = refresh_q(M, w, sel, lev, q_now)
             for k in range(K):
                 wq[k] = w[k] * q_now[k]
-            _levels_open(allow, used, sig_group, signalable, open_)
+            if stale:
+                n_levels = _levels_open(allow, used, sig_group, signalable, open_)
+                stale = False
             may = False
             if size + 1 <= limits[LOCAL_SEARCH_MAX]:
+                floor = _TOL * max(1.0, f_now)
                 gain, d, _, _ = best_swap(
                     M, w, q_now, sel, lev, fixed, eligible, sig_group, fee_group, fee_counts,
-                    marginal, fee, fee_cap, limits[SWAP_POOL], open_,
+                    marginal, fee, fee_cap, limits[SWAP_POOL], open_, floor, rising,
                 )  # fmt: skip
-                may = d >= 0 and gain > _TOL * max(1.0, f_now)
+                may = d >= 0 and gain > floor
             if may or _signal_move_may_help(M, wq, sel, lev, sig_group, signalable, open_):
                 before_sel, before_lev = sel.copy(), lev.copy()
                 f, fee = polish(

@@ -34,9 +34,16 @@ def curve_draws(
     in one pass (each value depends only on its own draw, program and node).
     """
     pairs: dict[tuple[int, int], int] = {}
+    starts: list[int] = []  # the stages that start a run (below)
+    column: list[int] = []  # each stage's added pair (-1: a run's start)
     for t, (lists, _, _, added) in enumerate(stage_sets):
-        for pair in zip(*lists.lists, strict=True) if not t or added is None else (added,):
-            pairs.setdefault(pair, len(pairs))
+        if not t or added is None:
+            starts.append(t)
+            column.append(-1)
+            for pair in zip(*lists.lists, strict=True):
+                pairs.setdefault(pair, len(pairs))
+        else:
+            column.append(pairs.setdefault(added, len(pairs)))
     n_nodes = chances.weights.size
     # without draws: the point in place of every draw, so that the product with the weights
     # below runs on the same shapes (and gives the same bits) as with the draws
@@ -50,17 +57,20 @@ def curve_draws(
         factors = np.empty((len(pairs), rows, n_nodes))
         np.subtract(1.0, terms.transpose(1, 0, 2), out=factors)
     no_match = np.empty((len(stage_sets), rows, n_nodes))
-    # each stage's and each pair's slab as a view made once (indexing costs more than the product)
-    slabs, factor_of = list(no_match), list(factors)
-    for t, (lists, _, _, added) in enumerate(stage_sets):
-        slab = slabs[t]
-        if t and added is not None:
-            np.multiply(slabs[t - 1], factor_of[pairs[added]], out=slab)
-        elif lists.size:
+    # runs of stages that each add one program to the one before: the first stage of a run is
+    # the product over its programs, the others a running product (one `accumulate` per run,
+    # the same multiplications in the same order as stage by stage)
+    for start, stop in zip(starts, [*starts[1:], len(stage_sets)], strict=True):
+        lists = stage_sets[start][0]
+        if lists.size:
             columns = [pairs[pair] for pair in zip(*lists.lists, strict=True)]
-            np.prod(factors[columns], axis=0, out=slab)
+            np.prod(factors[columns], axis=0, out=no_match[start])
         else:
-            slab[...] = 1.0
+            no_match[start] = 1.0
+        if stop - start > 1:
+            run = no_match[start:stop]
+            run[1:] = factors[column[start + 1 : stop]]
+            np.multiply.accumulate(run, axis=0, out=run)
     curve = np.asarray(1.0 - no_match @ chances.weights).T
     return curve if draws else curve[:1]
 

@@ -8,20 +8,21 @@ factors, so every move's gain is a closed form:
 - p to signal level s: Q (1 - m_ps) / (1 - m_p);
 - p to level s and q (holding s) to p's old level l: Q (1 - m_ps)(1 - m_ql) / ((1 - m_p)(1 - m_q)).
 The polish (`polish`) follows `core.lists.polish` (which keeps the rules for preference values):
-swaps within the stage's fees among the 64 programs that gain most now, then signal moves ranked
-by their gain and checked exactly, for up to 3 rounds. The chain (`core.lists.chain_kernel`)
-also uses these closed forms to skip the polishes that could not change a list.
+swaps within the stage's fees among the 64 programs that gain most now (`core.lists.swap_kernel`),
+then signal moves ranked by their gain and checked exactly, for up to 3 rounds. The chain
+(`core.lists.chain_kernel`) also uses these closed forms to skip the polishes that could not
+change a list.
 """
 
 from __future__ import annotations
 
-import hashlib
-import shutil
-from pathlib import Path
-
-import numba
 import numpy as np
 from numba import njit
+
+from smartpick.core.lists.kernel_cache import use_cache_named_after_sources
+from smartpick.core.lists.swap_kernel import _SUMS, best_swap, rising_levels
+
+use_cache_named_after_sources()
 
 _TOL = 1e-12  # as core.lists.types
 _TIE = 1e-12
@@ -29,29 +30,6 @@ _MAX_SWAPS = 8  # as core.lists.types: swaps per round, rounds, signal moves che
 _ROUNDS = 3
 _SIGNAL_TRIES = 6
 _EXCHANGE_SLACK = 1e-3
-# sums over the nodes may be reordered (vectorised): that moves them by rounding only, which the
-# tie rule and the margin absorb; no assumption about infinities or NaN (the code compares with inf)
-_SUMS = {"reassoc", "contract"}
-
-
-def _use_cache_named_after_sources() -> None:
-    """numba's cache checks only the file that defines a function, not those of the functions it
-    calls: the kernels' cache lives in a directory named after a digest of both kernel modules
-    (where it cannot be written, numba falls back to its own places); those made from other
-    sources are deleted."""
-    here = Path(__file__).resolve().parent
-    sources = b"".join(
-        (here / name).read_bytes() for name in ("polish_kernel.py", "chain_kernel.py")
-    )
-    digest = hashlib.sha256(sources).hexdigest()[:16]
-    cache = here / "__pycache__" / f"kernels-{digest}"
-    for older in cache.parent.glob("kernels-*"):  # made from other sources: never read again
-        if older != cache:
-            shutil.rmtree(older, ignore_errors=True)
-    numba.config.CACHE_DIR = str(cache)  # type: ignore[attr-defined]
-
-
-_use_cache_named_after_sources()
 
 
 @njit(cache=True)
@@ -68,15 +46,6 @@ def _levels_open(allow, used, sig_group, signalable, out):  # type: ignore[no-un
             out[s, p] = ok
             any_signal = any_signal or ok
     return levels if any_signal else 1
-
-
-@njit(cache=True, fastmath=_SUMS, inline="always")  # called in the innermost loops
-def _gain(M, wq, s, p):  # type: ignore[no-untyped-def]
-    """What adding p at level s gains now: sum_k m_psk w_k Q_k."""
-    g = 0.0
-    for k in range(M.shape[2]):
-        g += M[s, p, k] * wq[k]
-    return g
 
 
 @njit(cache=True)
@@ -114,94 +83,21 @@ def _move(sel, lev, used, sig_group, fee_group, fee_counts, marginal, fee, p, le
 
 
 # fmt: off
-@njit(cache=True, fastmath=_SUMS)
-def best_swap(  # type: ignore[no-untyped-def]
-    M, w, Q, sel, lev, fixed, eligible, sig_group, fee_group, fee_counts, marginal, fee, fee_cap,
-    pool, open_,
-):
-# fmt: on
-    """The best swap (d in at a level open to it, or freed by c in its signal group; c out) whose
-    fees stay within `fee_cap`: (gain, d, c, level), d = -1 if none. The programs to swap in are
-    the `pool` with the largest gain now at any level (ties to the lowest position)."""
-    levels, n, K = M.shape
-    out_c, add = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
-    C = A = 0
-    for p in range(n):
-        if sel[p] and not fixed[p]:
-            out_c[C] = p
-            C += 1
-        elif eligible[p] and not sel[p]:
-            add[A] = p
-            A += 1
-    best, bd, bc, bs = 0.0, -1, -1, 0
-    if C == 0 or A == 0:
-        return best, bd, bc, bs
-    wq = w * Q
-    now = np.full(A, -np.inf)
-    for i in range(A):
-        for s in range(levels):
-            now[i] = max(now[i], _gain(M, wq, s, add[i]))
-    kth, ties = -np.inf, A
-    if pool < A:
-        kth = np.sort(now)[A - pool]
-        ties = pool
-        for i in range(A):
-            if now[i] > kth:
-                ties -= 1
-    inv = np.empty((C, K))
-    loss = np.zeros(C)
-    for j in range(C):
-        for k in range(K):
-            m = M[lev[out_c[j]], out_c[j], k]
-            inv[j, k] = 1.0 / (1.0 - m)
-            loss[j] += m * inv[j, k] * wq[k]
-    for s in range(levels):
-        top, top_d, top_c = -np.inf, -1, -1
-        left = ties
-        for i in range(A):
-            if now[i] < kth or (now[i] == kth and left <= 0):
-                continue
-            if now[i] == kth:
-                left -= 1
-            d = add[i]
-            for j in range(C):
-                c = out_c[j]
-                freed = lev[c] == s and s > 0 and sig_group[d] == sig_group[c] and sig_group[d] >= 0
-                if not (open_[s, d] or freed):
-                    continue
-                same = 1 if fee_group[d] == fee_group[c] else 0
-                paid = (
-                    fee
-                    - marginal[fee_counts[fee_group[c]] - 1]
-                    + marginal[fee_counts[fee_group[d]] - same]
-                )
-                if paid > fee_cap:
-                    continue
-                g = -loss[j]  # Q becomes Q (1 - m_ds) / (1 - m_c)
-                for k in range(K):
-                    g += M[s, d, k] * wq[k] * inv[j, k]
-                if g > top:
-                    top, top_d, top_c = g, d, c
-        if top > best:
-            best, bd, bc, bs = top, top_d, top_c, s
-    return best, bd, bc, bs
-
-
-# fmt: off
 @njit(cache=True)
 def _swap_pass(  # type: ignore[no-untyped-def]
     M, w, Q, f, sel, lev, fixed, eligible, sig_group, signalable, allow, used, fee_group,
-    fee_counts, marginal, fee, fee_cap, pool, open_,
+    fee_counts, marginal, fee, fee_cap, pool, open_, rising,
 ):
 # fmt: on
     """Apply the best swap (`best_swap`) if it raises P(match); returns (applied, P(match),
     fee)."""
     _levels_open(allow, used, sig_group, signalable, open_)
+    floor = _TOL * max(1.0, f)
     best, bd, bc, bs = best_swap(
         M, w, Q, sel, lev, fixed, eligible, sig_group, fee_group, fee_counts, marginal, fee,
-        fee_cap, pool, open_,
+        fee_cap, pool, open_, floor, rising,
     )  # fmt: skip
-    if bd < 0 or best <= _TOL * max(1.0, f):
+    if bd < 0 or best <= floor:
         return False, f, fee
     old = lev[bc]
     new_fee = _move(sel, lev, used, sig_group, fee_group, fee_counts, marginal, fee, bc, -1)
@@ -362,6 +258,7 @@ def polish(  # type: ignore[no-untyped-def]
     (as `core.lists.polish.polish`); returns (P(match), fee). Q is recomputed first (so every
     chain polishing the same list decides alike) and follows the list."""
     open_ = np.empty((M.shape[0], M.shape[1]), dtype=np.bool_)
+    rising = rising_levels(M, np.empty(M.shape[1], dtype=np.bool_))
     f = refresh_q(M, w, sel, lev, Q)
     for _ in range(_ROUNDS):
         swapped = 0
@@ -369,7 +266,7 @@ def polish(  # type: ignore[no-untyped-def]
             while swapped < _MAX_SWAPS:
                 applied, f, fee = _swap_pass(
                     M, w, Q, f, sel, lev, fixed, eligible, sig_group, signalable, allow, used,
-                    fee_group, fee_counts, marginal, fee, fee_cap, pool, open_,
+                    fee_group, fee_counts, marginal, fee, fee_cap, pool, open_, rising,
                 )  # fmt: skip
                 if not applied:
                     break
