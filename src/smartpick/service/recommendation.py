@@ -27,7 +27,7 @@ from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
 from smartpick.core.rules.institutions import InstitutionMatch
 from smartpick.core.rules.languages import language_note
-from smartpick.core.rules.screens import screens
+from smartpick.core.rules.screens import ScreenedApplicant, screened, screens
 
 
 def _pct(x: float) -> str:
@@ -90,6 +90,7 @@ def build_recommendation(
     scales = {s: tier_scale(s, applicant_type) for s in {p.specialty for p in listed_programs}}
     why = _Why(
         profile=assessment.profile,
+        screened=screened(assessment.profile),
         programs=listed_programs,
         rows=assessment.rows,
         selected=selected,
@@ -263,6 +264,7 @@ class _Why:
     reasons are written when first read: a what-if prices a list without showing it)."""
 
     profile: ApplicantProfile
+    screened: ScreenedApplicant  # the applicant's side of every program's screens
     programs: list[Program]
     rows: Sequence[ProgramChance]
     selected: list[int]  # each listed program's position in `rows`
@@ -292,7 +294,7 @@ class _Why:
             f"without it {self.objective_name} would be {_pp(self.contributions[k])} lower"
         )
         reasons.extend(row.reasons)
-        reasons.extend(f"{screen.text} ({screen.source})" for screen in screens(self.profile, p))
+        reasons.extend(f"{screen.text} ({screen.source})" for screen in screens(self.screened, p))
         if (
             p.region.value in self.profile.preferred_regions
             or p.state.value in self.profile.preferred_states

@@ -42,6 +42,10 @@ class SpecialtyRows:
     _applicant: list[Reason] | None = field(default=None, init=False)
     _applicant_top: tuple[str, ...] | None = field(default=None, init=False)
     _pooled: float | None = field(default=None, init=False)
+    # each hard-rule verdict's soft reasons as shown, written once (rows share verdicts)
+    _soft: dict[int, tuple[Eligibility, tuple[why.Said, ...]]] = field(
+        default_factory=dict, init=False
+    )
 
     @property
     def layered(self) -> bool:
@@ -80,12 +84,19 @@ class SpecialtyRows:
             why.evidence_reasons(p, self.profile, self._pooled, self.failed) if layered else []
         )
         program: list[why.Said] = evidence or [why.NO_EVIDENCE[layered]]
-        program += [(r, None) for r in elig.soft_reasons]
+        program += self._soft_reasons(elig)
         if connection:
             program.append(why.CONNECTION[connection])
         program += why.program_reasons(p).older[self.profile.applicant_type]
-        top = [str(r) if text is None else text for r, text in program[: why.TOP_PROGRAM_REASONS]]
+        top = [text for _, text in program[: why.TOP_PROGRAM_REASONS]]
         return (*top, *self.applicant_top()), (*[r for r, _ in program], *self.applicant())
+
+    def _soft_reasons(self, elig: Eligibility) -> tuple[why.Said, ...]:
+        """A verdict's visa and stale-data reasons with their text, written once per verdict."""
+        found = self._soft.get(id(elig))
+        if found is None or found[0] is not elig:
+            found = self._soft[id(elig)] = (elig, tuple(map(why.said, elig.soft_reasons)))
+        return found[1]
 
 
 class RowWords(NamedTuple):
