@@ -20,6 +20,7 @@ from markupsafe import Markup
 from smartpick.core.lists.result import CurvePoint, ListedProgram
 from smartpick.core.programs import Program, once_per_program
 from smartpick.service.catalog import nonus_img_rate
+from smartpick.web.charts import p_match_band
 from smartpick.web.formats import count, pct, share, usd, value, visas
 from smartpick.web.geo import place_in_state
 from smartpick.web.list_view import SETTING_SHORT, TIER_SHAPES
@@ -223,9 +224,9 @@ def curve_points_html(points: Sequence[tuple[float, float, CurvePoint]]) -> Mark
     """The curve's hover points (x, y, point): a dot with its list size, fees and chance."""
     out = []
     for x, y, p in points:
-        e = p.p_match  # one estimate per point, read three times
+        low, high = p_match_band(p)
         out.append(
             f'<circle cx="{x}" cy="{y}" r="4" class="pt"><title>{p.applications} applications, '
-            f"{usd(p.fees_usd)}: {pct(e.point)} ({pct(e.low)}–{pct(e.high)})</title></circle>\n"
+            f"{usd(p.fees_usd)}: {pct(p.p_match_point)} ({pct(low)}–{pct(high)})</title></circle>\n"
         )
     return Markup("".join(out))
