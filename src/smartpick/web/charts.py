@@ -11,8 +11,8 @@ from functools import lru_cache
 from operator import attrgetter
 
 import numpy as np
+from numpy.typing import NDArray
 
-from smartpick.core.chances.matrix import FloatArray
 from smartpick.core.lists.result import CurvePoint
 
 WIDTH = 640
@@ -79,7 +79,7 @@ def p_match_band(p: CurvePoint) -> tuple[float, float]:
     return p.p_match_range if p.p_match_range is not None else (p.p_match.low, p.p_match.high)
 
 
-def _path(xs: FloatArray, ys: FloatArray) -> str:
+def _path(xs: NDArray[np.float64], ys: NDArray[np.float64]) -> str:
     """Points "x,y" (one decimal each) joined by "L", formatted in one pass."""
     return "L".join(("%.1f,%.1f",) * len(xs)) % tuple(np.column_stack((xs, ys)).ravel().tolist())
 
