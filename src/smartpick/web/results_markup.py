@@ -171,24 +171,21 @@ def _row(
 
 def list_html(
     programs: Sequence[ListedProgram],
+    cells: Sequence[ProgramCells],
     lines: Mapping[str, Sequence[str]],
     query: str,
     evidence_year: int | None,
     several_specialties: bool,
 ) -> Markup:
-    """The rows of the list's table body; `query` is the page's query string (unescaped)."""
+    """The rows of the list's table body (`cells`: each program's `program_cells`); `query` is
+    the page's query string (unescaped)."""
     q = _e(query)
     return Markup(
         "".join(
-            _row(
-                item,
-                program_cells(item.program),
-                lines[item.program.id],
-                q,
-                evidence_year,
-                several_specialties,
-            )
-            for item in programs
+            [
+                _row(item, c, lines[item.program.id], q, evidence_year, several_specialties)
+                for item, c in zip(programs, cells, strict=True)
+            ]
         )
     )
 
@@ -202,12 +199,14 @@ def tier_mark(tier: str, x: float, y: float) -> str:
     return f'<circle class="dot tier-{_e(tier)}" cx="{x:.1f}" cy="{y:.1f}" r="6"/>'
 
 
-def map_dots_html(programs: Sequence[ListedProgram], query: str) -> Markup:
-    """One linked shape per listed program that has a place on the map."""
+def map_dots_html(
+    programs: Sequence[ListedProgram], cells: Sequence[ProgramCells], query: str
+) -> Markup:
+    """One linked shape per listed program that has a place on the map (`cells`: each
+    program's `program_cells`)."""
     q = _e(query)
     out = []
-    for item in programs:
-        c = program_cells(item.program)
+    for item, c in zip(programs, cells, strict=True):
         if c.place is None:
             continue
         # Not a Tab stop: the map is a picture; the list is its accessible twin.
