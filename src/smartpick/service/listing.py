@@ -71,7 +71,9 @@ def common_reasons(
             continue
         shared = set(reasons.get(ids[0], ()))
         for pid in ids[1:]:
-            shared &= set(reasons.get(pid, ()))
+            if not shared:
+                break
+            shared.intersection_update(reasons.get(pid, ()))
         ordered = [r for r in reasons.get(ids[0], ()) if r in shared]
         if ordered:
             out[specialty] = ordered
@@ -124,20 +126,25 @@ def program_lines(
 ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """Per listed program id its plain sentences, and per specialty the reasons all rows share."""
     # Rows and reasons are built when first read: only the listed programs' are.
-    reasons = {item.program.id: list(item.words.reasons) for item in recommendation.programs}
+    words = [item.words for item in recommendation.programs]
+    reasons = {
+        item.program.id: row.reasons
+        for item, row in zip(recommendation.programs, words, strict=True)
+    }
     shared = common_reasons(recommendation.programs, reasons)
+    said_once = {specialty: set(common) for specialty, common in shared.items()}
     profile = recommendation.assessment.profile
     regions, states = set(profile.preferred_regions), set(profile.preferred_states)
     counted: dict[str, int] = {}
     lines = {}
-    for item in recommendation.programs:
+    for item, row in zip(recommendation.programs, words, strict=True):
         p = item.program
         counted[p.specialty] = counted.get(p.specialty, 0) + 1
-        own = [r for r in reasons[p.id] if r not in shared.get(p.specialty, ())]
+        own, common = reasons[p.id], said_once.get(p.specialty)
         lines[p.id] = _details(
             item,
-            own,
-            item.words.unknowns,
+            own if common is None else [r for r in own if r not in common],
+            row.unknowns,
             counted[p.specialty],
             p.region.value in regions or p.state.value in states,
         )

@@ -23,11 +23,10 @@ from smartpick.core.lists.result import CurvePoint, ListedProgram, Recommendatio
 from smartpick.core.lists.signals import Allowance
 from smartpick.core.lists.tiers import tier_scale
 from smartpick.core.lists.types import ListProblem, ListSolution
-from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
 from smartpick.core.rules.institutions import InstitutionMatch
 from smartpick.core.rules.languages import language_note
-from smartpick.core.rules.screens import screens
+from smartpick.core.rules.screens import ScreenedApplicant, screened, screens
 
 
 def _pct(x: float) -> str:
@@ -89,7 +88,9 @@ def build_recommendation(
     p_interview = [Estimate(*p_int) for p_int in p_ints]
     scales = {s: tier_scale(s, applicant_type) for s in {p.specialty for p in listed_programs}}
     why = _Why(
-        profile=assessment.profile,
+        screened=screened(assessment.profile),
+        regions=frozenset(assessment.profile.preferred_regions),
+        states=frozenset(assessment.profile.preferred_states),
         programs=listed_programs,
         rows=assessment.rows,
         selected=selected,
@@ -262,7 +263,9 @@ class _Why:
     """What the listed programs' reasons are written from, one column per field (each program's
     reasons are written when first read: a what-if prices a list without showing it)."""
 
-    profile: ApplicantProfile
+    screened: ScreenedApplicant  # the applicant's side of every program's screens
+    regions: frozenset[str]  # the applicant's preferred regions and states
+    states: frozenset[str]
     programs: list[Program]
     rows: Sequence[ProgramChance]
     selected: list[int]  # each listed program's position in `rows`
@@ -292,11 +295,10 @@ class _Why:
             f"without it {self.objective_name} would be {_pp(self.contributions[k])} lower"
         )
         reasons.extend(row.reasons)
-        reasons.extend(f"{screen.text} ({screen.source})" for screen in screens(self.profile, p))
-        if (
-            p.region.value in self.profile.preferred_regions
-            or p.state.value in self.profile.preferred_states
-        ):
+        met = screens(self.screened, p)
+        if met:  # most programs show no screen this applicant meets
+            reasons.extend(f"{screen.text} ({screen.source})" for screen in met)
+        if p.region.value in self.regions or p.state.value in self.states:
             reasons.append(f"in your preferred area ({p.state.value}, {p.region.value})")
         if row.unknowns:
             reasons.append(f"unknown: {', '.join(row.unknowns)}")

@@ -8,6 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from operator import attrgetter
+
+import numpy as np
+from numpy.typing import NDArray
 
 from smartpick.core.lists.result import CurvePoint
 
@@ -69,15 +73,20 @@ def _hover_points(pts: Sequence[CurvePoint], stop_at: int | None) -> list[CurveP
     ]
 
 
-def _band(p: CurvePoint) -> tuple[float, float]:
+def p_match_band(p: CurvePoint) -> tuple[float, float]:
     """A point's P(match) (low, high) without an `Estimate` each (a curve has hundreds of
     points); `p_match` raises for a curve computed without intervals."""
     return p.p_match_range if p.p_match_range is not None else (p.p_match.low, p.p_match.high)
 
 
+def _path(xs: NDArray[np.float64], ys: NDArray[np.float64]) -> str:
+    """Points "x,y" (one decimal each) joined by "L", formatted in one pass."""
+    return "L".join(("%.1f,%.1f",) * len(xs)) % tuple(np.column_stack((xs, ys)).ravel().tolist())
+
+
 def curve_chart(points: Sequence[CurvePoint], stop_at: int | None = None) -> CurveChart | None:
     """Geometry of the curve; `stop_at` is the recommended number of applications (the stop)."""
-    pts = sorted(points, key=lambda p: p.applications)
+    pts = sorted(points, key=attrgetter("applications"))
     if len(pts) < 2:
         return None
     x_max = pts[-1].applications
@@ -91,13 +100,13 @@ def curve_chart(points: Sequence[CurvePoint], stop_at: int | None = None) -> Cur
     def sy(p: float) -> float:
         return _TOP + plot_h * (1 - (0.0 if p < 0 else 1.0 if p > 1 else p))
 
-    xs = [f"{sx(p.applications):.1f}" for p in pts]
-    bands = [_band(p) for p in pts]
-    mid = [f"{x},{sy(p.p_match_point):.1f}" for x, p in zip(xs, pts, strict=True)]
-    upper = [f"{x},{sy(b[1]):.1f}" for x, b in zip(xs, bands, strict=True)]
-    lower = [f"{x},{sy(b[0]):.1f}" for x, b in zip(xs, bands, strict=True)]
-    curve = "M" + "L".join(mid)
-    band = "M" + "L".join(upper + lower[::-1]) + "Z"
+    # The line and band at once (a curve has hundreds of points): `sx` and `sy` on arrays, the
+    # same arithmetic in the same order, so the same bits.
+    xs = _LEFT + x_scale * np.array([p.applications for p in pts], dtype=float)
+    ys = np.array([(p.p_match_point, *p_match_band(p)) for p in pts], dtype=float)
+    mid, low, high = (_TOP + plot_h * (1 - np.clip(ys, 0.0, 1.0))).T
+    curve = "M" + _path(xs, mid)
+    band = "M" + _path(np.concatenate((xs, xs[::-1])), np.concatenate((high, low[::-1]))) + "Z"
     step = _nice_step(x_max)
     by_size = {p.applications: p for p in pts}
     x_ticks = []

@@ -9,10 +9,10 @@ of `service.listing` behind a disclosure; the reasons every row shares are said 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from smartpick.core.lists.result import Recommendation
-from smartpick.core.programs import Fact
+from smartpick.core.programs import Program, once_per_program
 from smartpick.service.catalog import nonus_img_rate
 
 # Shorter setting words for a narrow column (the glossary and the program page say them in full).
@@ -26,11 +26,24 @@ SETTING_SHORT = {
 TIER_SHAPES = {"reach": "▲", "target": "●", "likely": "■"}
 
 
-def _dated(fact: Fact[Any]) -> dict[str, Any] | None:
-    """A fact's value with its source year (None when unknown)."""
-    if fact.value is None:
-        return None
-    return {"value": fact.value, "year": fact.year, "source": fact.source}
+class _Columns(NamedTuple):
+    """A program's scan columns that no applicant changes (`_columns`); the dated ones as
+    (value, year, source) and (rate, applicants, year), made into a fresh dict per row."""
+
+    setting_short: str
+    residents: tuple[Any, int | None, str | None] | None
+    invited: tuple[float | None, int | None, int] | None
+
+
+@once_per_program
+def _columns(p: Program) -> _Columns:
+    """The program's applicant-independent columns, worked out once per process."""
+    fact, rate, ev = p.pct_non_us_img, nonus_img_rate(p), p.interview_evidence
+    return _Columns(
+        SETTING_SHORT.get(str(p.setting.value), "unknown"),
+        None if fact.value is None else (fact.value, fact.year, fact.source),
+        None if rate is None or ev is None else (rate.rate, rate.applicants, ev.year),
+    )
 
 
 def evidence_year(years: Sequence[int | None]) -> int | None:
@@ -47,7 +60,8 @@ def list_rows(
     rows = []
     for item in recommendation.programs:
         p = item.program
-        rate = nonus_img_rate(p)
+        c = _columns(p)
+        residents, invited = c.residents, c.invited
         rows.append(
             {
                 "rank": item.rank,
@@ -59,15 +73,13 @@ def list_rows(
                 "city": p.city.value,
                 "state": p.state.value,
                 "setting": p.setting.value,
-                "setting_short": SETTING_SHORT.get(str(p.setting.value), "unknown"),
-                "non_us_img_residents": _dated(p.pct_non_us_img),
+                "setting_short": c.setting_short,
+                "non_us_img_residents": None
+                if residents is None
+                else {"value": residents[0], "year": residents[1], "source": residents[2]},
                 "nonus_img_invited": None
-                if rate is None or p.interview_evidence is None
-                else {
-                    "rate": rate.rate,
-                    "applicants": rate.applicants,
-                    "year": p.interview_evidence.year,
-                },
+                if invited is None
+                else {"rate": invited[0], "applicants": invited[1], "year": invited[2]},
                 "visa_j1": p.visa_j1.value,
                 "visa_h1b": p.visa_h1b.value,
                 "tier": item.tier,

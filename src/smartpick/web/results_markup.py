@@ -20,6 +20,7 @@ from markupsafe import Markup
 from smartpick.core.lists.result import CurvePoint, ListedProgram
 from smartpick.core.programs import Program, once_per_program
 from smartpick.service.catalog import nonus_img_rate
+from smartpick.web.charts import p_match_band
 from smartpick.web.formats import count, pct, share, usd, value, visas
 from smartpick.web.geo import place_in_state
 from smartpick.web.list_view import SETTING_SHORT, TIER_SHAPES
@@ -48,31 +49,30 @@ _SIGNAL = {
 
 @dataclass(frozen=True)
 class ProgramCells:
-    """A program's escaped, applicant-independent pieces of its list row."""
+    """A program's escaped, applicant-independent pieces of its list row and map dot."""
 
     id: str
     name: str
-    search: str
-    track: str  # "" or ' <span class="muted">(preliminary)</span>'
-    city: str
-    state: str
-    specialty: str
-    setting: str
-    residents: str  # the cell's inner HTML
-    residents_sort: str
-    invited_rate: str  # "" when the program has no published rate
-    invited_of: str
-    invited_year: int | None
-    invited_sort: str
-    visas: str
-    website: str  # the link's HTML or ""
+    invited_year: int | None  # the year of its interview figures, None without them
     place: tuple[float, float] | None  # on the map (rounded to 0.1), None when off it
     marks: dict[str, str]  # its map shape per tier (none off the map)
+    # A row's markup between the values a list decides, each piece as one string (`_row`):
+    # up to the rank, to the page's query, then per "several specialties" to the invited cell,
+    # that cell per "its year is the list's", up to the interview chance, up to "pinned", up
+    # to the reasons, and the rest.
+    head: str
+    link: str
+    places: tuple[str, str]
+    invited: tuple[str, str]
+    visas: str
+    pin: str
+    why: str
+    tail: str
 
 
 def _cells(p: Program) -> ProgramCells:
     """The program's row pieces, built once per process (`program_cells`)."""
-    name = _e(p.name)
+    pid, name = _e(p.id), _e(p.name)
     residents = p.pct_non_us_img
     if residents.value is None:
         res_html, res_sort = '<span class="muted">unknown</span>', "-1"
@@ -80,36 +80,61 @@ def _cells(p: Program) -> ProgramCells:
         res_html = f'{share(residents.value)} <span class="small muted">({residents.year})</span>'
         res_sort = _e(residents.value)
     rate = nonus_img_rate(p)
-    invited = None if rate is None or p.interview_evidence is None else rate
+    ev = p.interview_evidence
+    invited_year = None if rate is None or ev is None else ev.year
+    if rate is None or ev is None:
+        invited_sort, invited = "-1", ('<span class="muted">no data</span>',) * 2
+    else:
+        cell = f'{pct(rate.rate)} <span class="small muted">of {count(rate.applicants)}'
+        invited_sort, invited = _e(rate.rate), (f"{cell} ({ev.year})</span>", f"{cell}</span>")
     website = p.website.value
     place = None
     if p.latitude.value is not None and p.longitude.value is not None:
         at = place_in_state(p.state.value, float(p.longitude.value), float(p.latitude.value))
         place = None if at is None else (round(at[0], 1), round(at[1], 1))
+    track = "" if p.track == "categorical" else f' <span class="muted">({_e(p.track)})</span>'
+    city = _e(value(p.city.value))
+    places = tuple(
+        f'">{name}</a>{track} <span class="sub small muted">{sub}</span></div></td>'
+        f'<td data-label="State" data-short=""><div>{_e(value(p.state.value))}</div></td>'
+        '<td data-label="Setting" data-short=""><div>'
+        f"{_e(SETTING_SHORT.get(str(p.setting.value), 'unknown'))}</div></td>"
+        '<td class="num" data-label="Non-US IMG residents" data-short="IMG residents" '
+        f'data-sort="{res_sort}"><div>{res_html}</div></td>'
+        '<td class="num" data-label="Non-US IMGs invited" data-short="invited" '
+        f'data-sort="{invited_sort}"><div>'
+        for sub in (city, f"{city} · {_e(p.specialty)}")
+    )
     return ProgramCells(
-        id=_e(p.id),
+        id=pid,
         name=name,
-        search=_e(f"{p.name} {p.city.value} {p.state.value}"),
-        track="" if p.track == "categorical" else f' <span class="muted">({_e(p.track)})</span>',
-        city=_e(value(p.city.value)),
-        state=_e(value(p.state.value)),
-        specialty=_e(p.specialty),
-        setting=_e(SETTING_SHORT.get(str(p.setting.value), "unknown")),
-        residents=res_html,
-        residents_sort=res_sort,
-        invited_rate="" if invited is None else pct(invited.rate),
-        invited_of="" if invited is None else f"of {count(invited.applicants)}",
-        invited_year=None
-        if invited is None or p.interview_evidence is None
-        else p.interview_evidence.year,
-        invited_sort="-1" if invited is None else _e(invited.rate),
-        visas=_e(visas(p.visa_j1.value, p.visa_h1b.value)),
-        website=f'<p class="small"><a href="{_e(website)}" rel="noopener noreferrer external">'
-        "Program website</a></p>"
-        if website
-        else "",
+        invited_year=invited_year,
         place=place,
         marks={} if place is None else {t: tier_mark(t, *place) for t in TIER_SHAPES},
+        head=f'" data-search="{_e(f"{p.name} {p.city.value} {p.state.value}")}" id="row-{pid}">'
+        '<td class="num rank" data-label="#"><div>',
+        link=f'</div></td><td class="program" data-label="Program"><div><a href="/programs/{pid}?',
+        places=(places[0], places[1]),
+        invited=(invited[0], invited[1]),
+        visas=f'</div></td><td data-label="Visas" data-short="visas"><div>'
+        f"{_e(visas(p.visa_j1.value, p.visa_h1b.value))}</div></td>"
+        '<td class="num" data-label="Interview chance" data-short="interview" data-sort="',
+        pin='<td class="choice" data-label="Your choice · why"><div>'
+        '<label class="check"><input type="checkbox" form="shortlist" name="pin" '
+        f'value="{pid}"',
+        why=f'> Pin<span class="visually-hidden"> {name}</span></label>'
+        '<label class="check"><input type="checkbox" form="shortlist" name="exclude" '
+        f'value="{pid}"> Drop<span class="visually-hidden"> {name}</span></label>'
+        '<details class="why"><summary>Why<span class="visually-hidden"> '
+        f'{name} is on your list</span></summary><ul class="reasons small"><li>',
+        tail="</li></ul>"
+        + (
+            f'<p class="small"><a href="{_e(website)}" rel="noopener noreferrer external">'
+            "Program website</a></p>"
+            if website
+            else ""
+        )
+        + "</details></div></td></tr>\n",
     )
 
 
@@ -128,66 +153,39 @@ def _row(
     est = item.p_interview
     tier, shape = _TIER.get(item.tier) or (_e(item.tier), "◆")
     signal, badge = _SIGNAL.get(item.signal) or (_e(item.signal), _e(item.signal))
-    sub = f"{c.city} · {c.specialty}" if several_specialties else c.city
-    if c.invited_rate:
-        year = "" if c.invited_year == evidence_year else f" ({c.invited_year})"
-        invited = f'{c.invited_rate} <span class="small muted">{c.invited_of}{year}</span>'
-    else:
-        invited = '<span class="muted">no data</span>'
     reasons = _e("\n".join(lines)).replace("\n", "</li><li>")  # one escape per row
-    pinned = " checked" if item.must_include else ""
     return (
-        f'<tr data-tier="{tier}" data-signal="{signal}" data-search="{c.search}" id="row-{c.id}">'
-        f'<td class="num rank" data-label="#"><div>{item.rank}</div></td>'
-        f'<td class="program" data-label="Program"><div><a href="/programs/{c.id}?{query}">'
-        f'{c.name}</a>{c.track} <span class="sub small muted">{sub}</span></div></td>'
-        f'<td data-label="State" data-short=""><div>{c.state}</div></td>'
-        f'<td data-label="Setting" data-short=""><div>{c.setting}</div></td>'
-        '<td class="num" data-label="Non-US IMG residents" data-short="IMG residents" '
-        f'data-sort="{c.residents_sort}"><div>{c.residents}</div></td>'
-        '<td class="num" data-label="Non-US IMGs invited" data-short="invited" '
-        f'data-sort="{c.invited_sort}"><div>{invited}</div></td>'
-        f'<td data-label="Visas" data-short="visas"><div>{c.visas}</div></td>'
-        '<td class="num" data-label="Interview chance" data-short="interview" '
-        f'data-sort="{est.point!r}"><div><strong>{pct(est.point)}</strong> '
+        f'<tr data-tier="{tier}" data-signal="{signal}{c.head}{item.rank}{c.link}{query}'
+        f"{c.places[several_specialties]}{c.invited[c.invited_year == evidence_year]}{c.visas}"
+        f'{est.point!r}"><div><strong>{pct(est.point)}</strong> '
         f'<span class="small muted">{pct(est.low)}–{pct(est.high)}</span>'
         f'<br class="wide-only"><span class="badge tier-{tier}"><span aria-hidden="true">'
         f"{shape}</span> {tier}</span></div></td>"
         '<td data-label="Signal" data-short="signal" '
         f'data-sort="{_SIGNAL_ORDER.get(item.signal, 0)}"><div>{badge}</div></td>'
         f'<td class="num" data-label="Fee" data-short="fee" data-sort="{item.fee_usd}">'
-        f"<div>{usd(item.fee_usd)}</div></td>"
-        '<td class="choice" data-label="Your choice · why"><div>'
-        f'<label class="check"><input type="checkbox" form="shortlist" name="pin" '
-        f'value="{c.id}"{pinned}> Pin<span class="visually-hidden"> {c.name}</span></label>'
-        '<label class="check"><input type="checkbox" form="shortlist" name="exclude" '
-        f'value="{c.id}"> Drop<span class="visually-hidden"> {c.name}</span></label>'
-        '<details class="why"><summary>Why<span class="visually-hidden"> '
-        f'{c.name} is on your list</span></summary><ul class="reasons small"><li>{reasons}</li></ul>'
-        f"{c.website}</details></div></td></tr>\n"
+        f"<div>{usd(item.fee_usd)}</div></td>{c.pin}{' checked' if item.must_include else ''}"
+        f"{c.why}{reasons}{c.tail}"
     )
 
 
 def list_html(
     programs: Sequence[ListedProgram],
+    cells: Sequence[ProgramCells],
     lines: Mapping[str, Sequence[str]],
     query: str,
     evidence_year: int | None,
     several_specialties: bool,
 ) -> Markup:
-    """The rows of the list's table body; `query` is the page's query string (unescaped)."""
+    """The rows of the list's table body (`cells`: each program's `program_cells`); `query` is
+    the page's query string (unescaped)."""
     q = _e(query)
     return Markup(
         "".join(
-            _row(
-                item,
-                program_cells(item.program),
-                lines[item.program.id],
-                q,
-                evidence_year,
-                several_specialties,
-            )
-            for item in programs
+            [
+                _row(item, c, lines[item.program.id], q, evidence_year, several_specialties)
+                for item, c in zip(programs, cells, strict=True)
+            ]
         )
     )
 
@@ -201,12 +199,14 @@ def tier_mark(tier: str, x: float, y: float) -> str:
     return f'<circle class="dot tier-{_e(tier)}" cx="{x:.1f}" cy="{y:.1f}" r="6"/>'
 
 
-def map_dots_html(programs: Sequence[ListedProgram], query: str) -> Markup:
-    """One linked shape per listed program that has a place on the map."""
+def map_dots_html(
+    programs: Sequence[ListedProgram], cells: Sequence[ProgramCells], query: str
+) -> Markup:
+    """One linked shape per listed program that has a place on the map (`cells`: each
+    program's `program_cells`)."""
     q = _e(query)
     out = []
-    for item in programs:
-        c = program_cells(item.program)
+    for item, c in zip(programs, cells, strict=True):
         if c.place is None:
             continue
         # Not a Tab stop: the map is a picture; the list is its accessible twin.
@@ -223,9 +223,9 @@ def curve_points_html(points: Sequence[tuple[float, float, CurvePoint]]) -> Mark
     """The curve's hover points (x, y, point): a dot with its list size, fees and chance."""
     out = []
     for x, y, p in points:
-        e = p.p_match  # one estimate per point, read three times
+        low, high = p_match_band(p)
         out.append(
             f'<circle cx="{x}" cy="{y}" r="4" class="pt"><title>{p.applications} applications, '
-            f"{usd(p.fees_usd)}: {pct(e.point)} ({pct(e.low)}–{pct(e.high)})</title></circle>\n"
+            f"{usd(p.fees_usd)}: {pct(p.p_match_point)} ({pct(low)}–{pct(high)})</title></circle>\n"
         )
     return Markup("".join(out))

@@ -7,16 +7,17 @@ stopping point, and map dots (program coordinates from the catalog, projected se
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from smartpick.core.lists.result import Recommendation
+from smartpick.core.lists.result import ListedProgram, Recommendation
 from smartpick.service.listing import program_lines
 from smartpick.web.charts import curve_chart, standing_chart
 from smartpick.web.geo import MAP_HEIGHT, MAP_WIDTH, state_outlines
 from smartpick.web.list_view import evidence_year
 from smartpick.web.list_view import list_rows as scan_rows
 from smartpick.web.results_markup import (
+    ProgramCells,
     curve_points_html,
     list_html,
     map_dots_html,
@@ -25,15 +26,20 @@ from smartpick.web.results_markup import (
 
 
 def list_rows(rec: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The recommended programs (contract rows) with their page address."""
-    return [{**row, "url": f"/programs/{row['program_id']}"} for row in rec["programs"]]
+    """The recommended programs (contract rows, made for this answer) with their page address."""
+    rows: list[dict[str, Any]] = rec["programs"]
+    for row in rows:
+        row["url"] = f"/programs/{row['program_id']}"
+    return rows
 
 
-def map_places(recommendation: Recommendation) -> dict[str, list[str]]:
+def map_places(
+    programs: Sequence[ListedProgram], cells: Sequence[ProgramCells]
+) -> dict[str, list[str]]:
     """Which listed programs the map shows (ids) and which it cannot place (names)."""
     on_map, unplaced = [], []
-    for item in recommendation.programs:
-        if program_cells(item.program).place is None:
+    for item, c in zip(programs, cells, strict=True):
+        if c.place is None:
             unplaced.append(item.program.name)
         else:
             on_map.append(item.program.id)
@@ -54,8 +60,9 @@ def results_data(
     rec = recommendation.to_dict(rows=not html)  # the page draws the rows from the objects
     programs = recommendation.programs
     lines, shared = program_lines(recommendation)
-    year = evidence_year([program_cells(item.program).invited_year for item in programs])
-    drawn = map_places(recommendation)
+    cells = [program_cells(item.program) for item in programs]
+    year = evidence_year([c.invited_year for c in cells])
+    drawn = map_places(programs, cells)
     data: dict[str, Any] = {
         "list_evidence_year": year,
         "shared_reasons": shared,
@@ -75,12 +82,12 @@ def results_data(
         "recommendation": rec,
         "list_count": len(programs),
         "_curve_points": curve_points_html(chart.points if chart else ()),
-        "_list_html": list_html(programs, lines, query_string, year, several),
+        "_list_html": list_html(programs, cells, lines, query_string, year, several),
         "_map": {
             "width": MAP_WIDTH,
             "height": MAP_HEIGHT,
             "states": state_outlines(),
-            "dots": map_dots_html(programs, query_string),
+            "dots": map_dots_html(programs, cells, query_string),
             "count": len(drawn["on_map"]),
             "not_on_map": drawn["not_on_map"],
         },

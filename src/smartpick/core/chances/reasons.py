@@ -48,11 +48,12 @@ def _both(table: Mapping[str, RateCount], a: str, b: str) -> tuple[float, float]
     return None if first is None or second is None else (first, second)
 
 
-# A reason with its text as shown (with its source), None when written only if shown.
-Said = tuple[Reason, str | None]
+# A reason with its text as shown (with its source).
+Said = tuple[Reason, str]
 
 
-def _said(r: Reason) -> Said:
+def said(r: Reason) -> Said:
+    """A reason with its text as shown."""
     return r, str(r)
 
 
@@ -79,7 +80,7 @@ class ProgramReasons:
 
 def _program_reasons(p: Program) -> ProgramReasons:
     """The program's applicant-independent reasons, written once per process."""
-    older = {kind: tuple(map(_said, older_proxies(p, kind))) for kind in RESIDENT_SHARE}
+    older = {kind: tuple(map(said, older_proxies(p, kind))) for kind in RESIDENT_SHARE}
     ev = p.interview_evidence
     if ev is None:
         return ProgramReasons(older, "", {}, {}, None, (None, None), None, None)
@@ -95,7 +96,7 @@ def _program_reasons(p: Program) -> ProgramReasons:
             lo, hi = invited_bounds(ev, kind)
             text += f" ({lo} people)" if lo == hi else f" ({lo}-{hi} people)"
         above = Reason(text, src, year, PLUS, 10.0)
-        invited[kind] = (rc.rate, _said(above), _said(replace(above, direction=MINUS)))
+        invited[kind] = (rc.rate, said(above), said(replace(above, direction=MINUS)))
         r = ev.step2ck_invited.get(kind)
         if r is not None and r.q1 is not None and r.q3 is not None:
             where = (
@@ -110,20 +111,20 @@ def _program_reasons(p: Program) -> ProgramReasons:
             f"{_pct(_rate(sig, 'silver'))} with silver, {_pct(_rate(sig, 'none'))} without "
             f"(all applicant types, {year})"
         )
-        signal = _said(Reason(text, src, year, PLUS, 1.0))
+        signal = said(Reason(text, src, year, PLUS, 1.0))
     elif "sent" in sig:
         text = (
             f"It interviewed {_pct(_rate(sig, 'sent'))} of applicants who signalled it and "
             f"{_pct(_rate(sig, 'none'))} of those who did not (all applicant types, {year})"
         )
-        signal = _said(Reason(text, src, year, PLUS, 1.0))
+        signal = said(Reason(text, src, year, PLUS, 1.0))
     failed: list[Said | None] = []
     for exam, table in (("Step 1", ev.step1_failed), ("Step 2 CK", ev.step2ck_failed)):
         both = _both(table, "ever", "never")
         failed.append(
             None
             if both is None
-            else _said(
+            else said(
                 Reason(
                     f"It interviewed {_pct(both[0])} of applicants who ever failed {exam} and "
                     f"{_pct(both[1])} of those who never did (all applicant types, {year})",
@@ -145,7 +146,7 @@ def _program_reasons(p: Program) -> ProgramReasons:
             PLUS,
             2.0,
         )
-        geographic = (_said(inside), _said(replace(inside, direction=MINUS)))
+        geographic = (said(inside), said(replace(inside, direction=MINUS)))
     both = _both(ev.home_state, "in_state", "out_of_state")
     home = None
     if both is not None:
@@ -153,7 +154,7 @@ def _program_reasons(p: Program) -> ProgramReasons:
             f"It interviewed {_pct(both[0])} of in-state applicants and {_pct(both[1])} "
             f"of others (all applicant types, {year})"
         )
-        home = _said(Reason(text, src, year, PLUS, 2.0))
+        home = said(Reason(text, src, year, PLUS, 2.0))
     return ProgramReasons(
         older,
         _cite(src, year),
@@ -222,7 +223,7 @@ def _no_evidence_reason(layered: bool) -> Said:
             "predicted from older program facts and the specialty's calibration, so its range "
             "is wider"
         )
-    return _said(Reason(text, None, None, UNKNOWN, 0.8))
+    return said(Reason(text, None, None, UNKNOWN, 0.8))
 
 
 # Why a program's range is wide: no 2026 interview figures for it (by whether the specialty
@@ -231,7 +232,7 @@ NO_EVIDENCE = {layered: _no_evidence_reason(layered) for layered in (True, False
 
 # A connection the applicant named at the program, by its kind.
 CONNECTION = {
-    kind: _said(Reason(text, EFFECTS_SOURCE, None, PLUS, 1.5))
+    kind: said(Reason(text, EFFECTS_SOURCE, None, PLUS, 1.5))
     for kind, text in {
         "rotation": "You rotated here (hands-on): programs know applicants they have seen work",
         "alumni": "You have an alumni connection here",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, NamedTuple, overload
+from typing import TYPE_CHECKING, NamedTuple, get_args, overload
 
 import numpy as np
 
@@ -19,9 +19,10 @@ from smartpick.core.chances import reasons as why
 from smartpick.core.chances.draws import Draws
 from smartpick.core.chances.evidence import type_rate
 from smartpick.core.chances.matrix import ChanceMatrix, FloatArray, intervals
-from smartpick.core.chances.results import MadeWhenRead, ProgramChance
+from smartpick.core.chances.results import ProgramChance
 from smartpick.core.profile import ApplicantProfile
-from smartpick.core.programs import Program
+from smartpick.core.profile.applicant import ApplicantType
+from smartpick.core.programs import Program, once_per_program
 from smartpick.core.rules.eligibility import Eligibility, Reason
 
 if TYPE_CHECKING:
@@ -42,6 +43,10 @@ class SpecialtyRows:
     _applicant: list[Reason] | None = field(default=None, init=False)
     _applicant_top: tuple[str, ...] | None = field(default=None, init=False)
     _pooled: float | None = field(default=None, init=False)
+    # each hard-rule verdict's soft reasons as shown, written once (rows share verdicts)
+    _soft: dict[int, tuple[Eligibility, tuple[why.Said, ...]]] = field(
+        default_factory=dict, init=False
+    )
 
     @property
     def layered(self) -> bool:
@@ -80,12 +85,19 @@ class SpecialtyRows:
             why.evidence_reasons(p, self.profile, self._pooled, self.failed) if layered else []
         )
         program: list[why.Said] = evidence or [why.NO_EVIDENCE[layered]]
-        program += [(r, None) for r in elig.soft_reasons]
+        program += self._soft_reasons(elig)
         if connection:
             program.append(why.CONNECTION[connection])
         program += why.program_reasons(p).older[self.profile.applicant_type]
-        top = [str(r) if text is None else text for r, text in program[: why.TOP_PROGRAM_REASONS]]
+        top = [text for _, text in program[: why.TOP_PROGRAM_REASONS]]
         return (*top, *self.applicant_top()), (*[r for r, _ in program], *self.applicant())
+
+    def _soft_reasons(self, elig: Eligibility) -> tuple[why.Said, ...]:
+        """A verdict's visa and stale-data reasons with their text, written once per verdict."""
+        found = self._soft.get(id(elig))
+        if found is None or found[0] is not elig:
+            found = self._soft[id(elig)] = (elig, tuple(map(why.said, elig.soft_reasons)))
+        return found[1]
 
 
 class RowWords(NamedTuple):
@@ -103,18 +115,10 @@ class RowWords(NamedTuple):
         return self.explain()[0]
 
 
-class RowSpec(NamedTuple):
-    """What one program's row is built from (a named tuple: made each time a row is read)."""
-
-    program: Program
-    eligibility: Eligibility
-    connection: str | None
-    specialty: SpecialtyRows
-
-
-class RowSpecs(MadeWhenRead[RowSpec]):
-    """The rows' specs kept as columns, one `RowSpec` made when read (a list reads a few dozen
-    of the hundreds of rows)."""
+class RowSpecs:
+    """What the rows are built from, kept as columns (a list reads a few dozen of the hundreds
+    of rows): each program, its hard rules' verdict, the applicant's connection there and its
+    specialty's shared part."""
 
     def __init__(self) -> None:
         self.programs: list[Program] = []
@@ -146,19 +150,14 @@ class RowSpecs(MadeWhenRead[RowSpec]):
     def __len__(self) -> int:
         return len(self.programs)
 
-    def _make(self, i: int) -> RowSpec:
-        return RowSpec(
-            self.programs[i], self.eligibility[i], self.connections[i], self.specialty[i]
-        )
-
 
 class ChanceRows(Sequence[ProgramChance]):
     """The rows of the eligible programs, aligned with the chance matrix, built when read."""
 
-    def __init__(self, chances: ChanceMatrix, level: float, specs: Sequence[RowSpec]) -> None:
+    def __init__(self, chances: ChanceMatrix, level: float, specs: RowSpecs) -> None:
         self._chances = chances
         self._level = level
-        self._specs = specs  # read one at a time (`RowSpecs` makes each when read)
+        self._specs = specs
         self._rows: list[ProgramChance | None] = [None] * len(self._specs)
         self._words: list[RowWords | None] = [None] * len(self._specs)
         self._explained: dict[int, Explained] = {}
@@ -198,16 +197,22 @@ class ChanceRows(Sequence[ProgramChance]):
         """The words of the row at `j` (no draws computed); its reasons are the row's own."""
         found = self._words[j]
         if found is None:
-            spec = self._specs[j]  # made when read: once for the words and the reasons
-            found = self._words[j] = _words(spec, partial(self._explain, j, spec))
+            specs = self._specs
+            found = self._words[j] = _words(
+                specs.programs[j],
+                specs.eligibility[j],
+                specs.specialty[j],
+                partial(self._explain, j),
+            )
         return found
 
-    def _explain(self, j: int, spec: RowSpec) -> Explained:
+    def _explain(self, j: int) -> Explained:
         """The reasons of the row at `j`, written once whether read from its words or its row."""
         found = self._explained.get(j)
         if found is None:
-            found = self._explained[j] = spec.specialty.explain(
-                spec.program, spec.eligibility, spec.connection
+            specs = self._specs
+            found = self._explained[j] = specs.specialty[j].explain(
+                specs.programs[j], specs.eligibility[j], specs.connections[j]
             )
         return found
 
@@ -231,7 +236,7 @@ class ChanceRows(Sequence[ProgramChance]):
         match_ci = intervals(p_match, self._level)
         for k, j in enumerate(missing):
             self._rows[j] = _row(
-                self._specs[j].program,
+                self._specs.programs[j],
                 self.words(j),
                 interview_ci[k],
                 match_ci[k],
@@ -239,22 +244,32 @@ class ChanceRows(Sequence[ProgramChance]):
             )
 
 
-def _words(spec: RowSpec, explain: Callable[[], Explained]) -> RowWords:
-    p, profile = spec.program, spec.specialty.profile
-    unknowns = list(spec.eligibility.unknowns)
-    if (
-        not spec.specialty.layered
-        or type_rate(p.interview_evidence, profile.applicant_type) is None
-    ):
-        unknowns.append("2026 interview figures")
-    if p.setting.value is None:
-        unknowns.append("program setting")
+def _words(
+    p: Program, eligibility: Eligibility, specialty: SpecialtyRows, explain: Callable[[], Explained]
+) -> RowWords:
+    unknowns = (
+        eligibility.unknowns
+        + unknown_facts(p)[specialty.profile.applicant_type if specialty.layered else None]
+    )
     n_unknown = len(unknowns)
     return RowWords(
         confidence="high" if n_unknown == 0 else "medium" if n_unknown == 1 else "low",
-        unknowns=tuple(unknowns),
+        unknowns=unknowns,
         explain=explain,
     )
+
+
+@once_per_program
+def unknown_facts(p: Program) -> dict[str | None, tuple[str, ...]]:
+    """What the model does not know of the program itself (`RowWords.unknowns` after the hard
+    rules' own), per applicant type where its specialty has 2026 program data (None: it has
+    none): whether it published 2026 interview figures for that type, and its setting."""
+    setting = ("program setting",) if p.setting.value is None else ()
+    out: dict[str | None, tuple[str, ...]] = {None: ("2026 interview figures", *setting)}
+    for kind in get_args(ApplicantType):
+        known = type_rate(p.interview_evidence, kind) is not None
+        out[kind] = setting if known else out[None]
+    return out
 
 
 def _row(

@@ -14,7 +14,7 @@ from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
 from smartpick.core.rules.eligibility import DEFAULT_TRACKS, check, rule_key
 from smartpick.core.rules.policy import fact_possibly_outdated
-from smartpick.core.rules.screens import screens
+from smartpick.core.rules.screens import screened, screens
 from smartpick.core.rules.visas import specialty_visa_rates
 
 TIE_PROGRAMS_SHOWN = 10
@@ -75,10 +75,11 @@ def catalog_counts(
         )
         for p in candidates[:TIE_PROGRAMS_SHOWN]
     )
-    screened: dict[str, int] = {}
+    applicant = screened(profile)  # the applicant's side once, not once per program
+    screened_by: dict[str, int] = {}
     for p in ps:
-        for kind in {s.kind for s in screens(profile, p)}:
-            screened[kind] = screened.get(kind, 0) + 1
+        for kind in {s.kind for s in screens(applicant, p)}:
+            screened_by[kind] = screened_by.get(kind, 0) + 1
     with_evidence = [p.interview_evidence for p in ps if p.interview_evidence is not None]
     return CatalogCounts(
         specialty=specialty,
@@ -100,7 +101,7 @@ def catalog_counts(
         evidence_programs=len(with_evidence),
         evidence_source=with_evidence[0].source if with_evidence else "",
         evidence_year=with_evidence[0].year if with_evidence else None,
-        screened=screened,
+        screened=screened_by,
         h1b_yes_possibly_outdated=sum(
             1 for p in ps if p.visa_h1b.value == "yes" and fact_possibly_outdated(p.visa_h1b.year)
         ),

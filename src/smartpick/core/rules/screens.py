@@ -12,16 +12,18 @@ is what each Internal Medicine and Family Medicine program did (`Program.intervi
 - `prior_gme`: the program required prior graduate medical education.
 
 These are evidence, not stated rules: they never remove a program (the model weighs them); the
-red flags count them and the list gives them as reasons, with their source and year.
+red flags count them and the list gives them as reasons, with their source and year. The applicant's side
+(`screened`) is worked out once per profile, a program's once per process.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from smartpick.core.profile import ApplicantProfile
-from smartpick.core.programs import Program, RateCount
+from smartpick.core.programs import InterviewEvidence, Program, RateCount, once_per_program
 from smartpick.core.rules.usmle import EXAM_LABEL, Exam
 
 FAILED_SCREEN_RATE = 0.02  # "interviewed almost nobody who ever failed": under 2%
@@ -45,66 +47,97 @@ class Screen:
     year: int
 
 
-def _failed_screen(profile: ApplicantProfile, p: Program) -> list[Screen]:
-    ev = p.interview_evidence
-    out: list[Screen] = []
-    if ev is None:
-        return out
-    exams: tuple[tuple[Exam, Mapping[str, RateCount]], ...] = (
-        ("step1", ev.step1_failed),
-        ("step2ck", ev.step2ck_failed),
+class ScreenedApplicant(NamedTuple):
+    """The applicant's side of the screens (`screened`): worked out once per profile, not once
+    per program (counting failed attempts reads the test dates)."""
+
+    failed: tuple[bool, bool]  # ever failed Step 1, Step 2 CK
+    step2ck: int | None
+    group: str  # their applicant group (`GROUP_WORDS`)
+
+
+def screened(profile: ApplicantProfile) -> ScreenedApplicant:
+    """What the screens ask of this applicant: failed attempts, Step 2 CK and group."""
+    return ScreenedApplicant(
+        (bool(profile.failed_attempts_at("step1")), bool(profile.failed_attempts_at("step2ck"))),
+        profile.step2ck,
+        _GROUP[profile.applicant_type],
     )
-    for exam, rates in exams:
-        ever = rates.get("ever")
-        if ever is None or ever.rate is None or ever.applicants is None:
-            continue
-        # The program's figures first: they rule out most programs before the profile's count.
-        if ever.applicants < FAILED_SCREEN_MIN_APPLICANTS or ever.rate >= FAILED_SCREEN_RATE:
-            continue
-        if profile.failed_attempts_at(exam):
-            label = EXAM_LABEL[exam]
-            out.append(
-                Screen(
-                    f"failed_{exam}",
-                    f"in {ev.year} it interviewed {100 * ever.rate:.0f}% of the "
-                    f"{ever.applicants:,} applicants who had ever failed {label}",
-                    ev.source,
-                    ev.year,
-                )
-            )
-    return out
 
 
-def screens(profile: ApplicantProfile, p: Program) -> list[Screen]:
-    """The 2026 screens of program `p` that this applicant would meet (empty without data)."""
+class ProgramScreens(NamedTuple):
+    """A program's screens as its 2026 data shows them, for any applicant (`_program_screens`)."""
+
+    failed: tuple[Screen | None, Screen | None]  # Step 1, Step 2 CK: met by a failed attempt
+    lowest_invited: dict[str, float]  # per applicant group: the lowest Step 2 CK it invited
+    source: str
+    year: int
+    prior_gme: Screen | None
+
+
+def _failed_screen(
+    ev: InterviewEvidence, exam: Exam, rates: Mapping[str, RateCount]
+) -> Screen | None:
+    ever = rates.get("ever")
+    if ever is None or ever.rate is None or ever.applicants is None:
+        return None
+    if ever.applicants < FAILED_SCREEN_MIN_APPLICANTS or ever.rate >= FAILED_SCREEN_RATE:
+        return None
+    return Screen(
+        f"failed_{exam}",
+        f"in {ev.year} it interviewed {100 * ever.rate:.0f}% of the "
+        f"{ever.applicants:,} applicants who had ever failed {EXAM_LABEL[exam]}",
+        ev.source,
+        ev.year,
+    )
+
+
+@once_per_program
+def _program_screens(p: Program) -> ProgramScreens | None:
+    """The program's side of its screens, worked out once per process (None without data)."""
     ev = p.interview_evidence
     if ev is None:
+        return None
+    lowest = {
+        group: r.lower
+        for group, r in ev.step2ck_invited.items()
+        if r is not None and r.lower is not None
+    }
+    prior_gme = (
+        Screen(
+            "prior_gme",
+            f"it required prior graduate medical education (residency training) in {ev.year}",
+            ev.source,
+            ev.year,
+        )
+        if ev.prior_gme_required
+        else None
+    )
+    failed = (
+        _failed_screen(ev, "step1", ev.step1_failed),
+        _failed_screen(ev, "step2ck", ev.step2ck_failed),
+    )
+    return ProgramScreens(failed, lowest, ev.source, ev.year, prior_gme)
+
+
+def screens(applicant: ScreenedApplicant, p: Program) -> list[Screen]:
+    """The 2026 screens of program `p` that this applicant (`screened(profile)`) would meet
+    (empty without data)."""
+    program = _program_screens(p)
+    if program is None:
         return []
-    out = _failed_screen(profile, p)
-    group = _GROUP[profile.applicant_type]
-    invited = ev.step2ck_invited.get(group)
-    if (
-        profile.step2ck is not None
-        and invited is not None
-        and invited.lower is not None
-        and profile.step2ck < invited.lower
-    ):
+    out = [s for s, failed in zip(program.failed, applicant.failed, strict=True) if s and failed]
+    s2, lower = applicant.step2ck, program.lowest_invited.get(applicant.group)
+    if s2 is not None and lower is not None and s2 < lower:
         out.append(
             Screen(
                 "below_invited",
-                f"your Step 2 CK {profile.step2ck} is below the lowest Step 2 CK "
-                f"({invited.lower:.0f}) of the {GROUP_WORDS[group]} it invited in {ev.year}",
-                ev.source,
-                ev.year,
+                f"your Step 2 CK {s2} is below the lowest Step 2 CK "
+                f"({lower:.0f}) of the {GROUP_WORDS[applicant.group]} it invited in {program.year}",
+                program.source,
+                program.year,
             )
         )
-    if ev.prior_gme_required:
-        out.append(
-            Screen(
-                "prior_gme",
-                f"it required prior graduate medical education (residency training) in {ev.year}",
-                ev.source,
-                ev.year,
-            )
-        )
+    if program.prior_gme is not None:
+        out.append(program.prior_gme)
     return out
