@@ -120,19 +120,17 @@ def connection_kinds(profile: ApplicantProfile, programs: Sequence[Program]) -> 
         for e in profile.usce
         if e.kind == "hands_on" and (e.program_id or e.institution)
     ]
-    if not named:
-        return [None] * len(programs)
-    by_name = [matches(inst, programs) if inst else None for _, inst, _ in named]
-    out: list[str | None] = []
-    for j, p in enumerate(programs):
-        found: str | None = None
-        for (pid, _, kind), hits in zip(named, by_name, strict=True):
-            hit = bool(pid and pid.upper() in (p.id, p.acgme_code))
-            if not hit and hits is not None:
-                hit = hits[j]
-            if hit and (found is None or kind == "rotation"):
-                found = kind
-        out.append(found)
+    out: list[str | None] = [None] * len(programs)
+    for pid, inst, kind in named:  # in order: a later rotation replaces an earlier kind
+        by_name = matches(inst, programs) if inst else [False] * len(programs)
+        code = pid.upper() if pid else None
+        for j in [
+            j
+            for j, p in enumerate(programs)
+            if (code is not None and code in (p.id, p.acgme_code)) or by_name[j]
+        ]:
+            if out[j] is None or kind == "rotation":
+                out[j] = kind
     return out
 
 

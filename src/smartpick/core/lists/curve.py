@@ -26,7 +26,7 @@ def curve_draws(
     chances: ChanceMatrix, stage_sets: Sequence[StageSet], *, draws: bool = True
 ) -> FloatArray:
     """P(match) per draw for every stage, (D+1, stages); with `draws=False` the point estimate
-    alone, (1, stages), the same numbers as the first row.
+    alone, (1, stages), the same numbers as the first row (computed on the point alone).
 
     A stage that adds one program to the stage before it multiplies in that program's factor;
     any other stage (the first, or one the swaps or signal moves changed) is the product over its
@@ -45,15 +45,11 @@ def curve_draws(
         else:
             column.append(pairs.setdefault(added, len(pairs)))
     n_nodes = chances.weights.size
-    # without draws: the point in place of every draw, so that the product with the weights
-    # below runs on the same shapes (and gives the same bits) as with the draws
-    rows = chances.n_draws
+    rows = chances.n_draws if draws else 1
     factors: FloatArray = np.empty((0, rows, n_nodes))  # (pairs, rows, K): one slab per pair
     if pairs:
         programs, levels = zip(*pairs, strict=True)
-        terms = (
-            match_terms(chances, programs, levels) if draws else _point_terms(chances, pairs, rows)
-        )
+        terms = match_terms(chances, programs, levels) if draws else _point_terms(chances, pairs)
         factors = np.empty((len(pairs), rows, n_nodes))
         np.subtract(1.0, terms.transpose(1, 0, 2), out=factors)
     no_match = np.empty((len(stage_sets), rows, n_nodes))
@@ -71,13 +67,17 @@ def curve_draws(
             run = no_match[start:stop]
             run[1:] = factors[column[start + 1 : stop]]
             np.multiply.accumulate(run, axis=0, out=run)
+    if not draws:
+        # the point in every draw's row for the product with the weights: BLAS sums a row in an
+        # order that depends on how many rows there are, and the point must keep its bits
+        no_match = np.repeat(no_match, chances.n_draws, axis=1)
     curve = np.asarray(1.0 - no_match @ chances.weights).T
     return curve if draws else curve[:1]
 
 
-def _point_terms(chances: ChanceMatrix, pairs: dict[tuple[int, int], int], rows: int) -> FloatArray:
-    """`match_terms` at the point estimate alone, repeated `rows` times, (rows, pairs, K): the
-    same products of the same numbers as draw 0 of the draws."""
+def _point_terms(chances: ChanceMatrix, pairs: dict[tuple[int, int], int]) -> FloatArray:
+    """`match_terms` at the point estimate alone, (1, pairs, K): the same products of the same
+    numbers as draw 0 of the draws."""
     programs = np.fromiter((p for p, _ in pairs), np.int64, len(pairs))
     levels = np.fromiter((s for _, s in pairs), np.int64, len(pairs))
     out = np.empty((programs.size, chances.weights.size))
@@ -85,7 +85,7 @@ def _point_terms(chances: ChanceMatrix, pairs: dict[tuple[int, int], int], rows:
         at = np.flatnonzero(levels == level)
         out[at] = chances.point_interview[level][programs[at]]
     out *= chances.point_conversion[programs]
-    return np.broadcast_to(out, (rows, *out.shape))
+    return out[None]
 
 
 def stages(

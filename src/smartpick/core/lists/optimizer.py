@@ -313,21 +313,20 @@ def _solution(
     order = programs[rank]
     levels = chain.lev[positions][rank]
     # each program's fee is its marginal fee in this order within its fee group
-    seen: dict[str, int] = {}
-    fees: list[int] = []
-    for i in order:
-        group = problem.fee_groups[int(i)]
-        fees.append(problem.fee_schedule.marginal_fee_usd(seen.get(group, 0)))
-        seen[group] = seen.get(group, 0) + 1
+    seen = [0] * chain.fee_counts_size
+    before: list[int] = []  # programs of the same fee group before each one
+    for group in chain.fee_group[positions[rank]].tolist():
+        before.append(seen[group])
+        seen[group] += 1
     return ListSolution(
         stages=stages,
         stage=stage,
         next_stage=following,
         stop_at=stop_at,
-        order=tuple(int(i) for i in order),
-        signals=tuple(int(s) for s in levels),
-        fees_usd=tuple(fees),
-        contributions=tuple(float(c) for c in contribution[rank]),
+        order=tuple(order.tolist()),
+        signals=tuple(levels.tolist()),
+        fees_usd=tuple(chain.marginal[before].tolist()),
+        contributions=tuple(contribution[rank].tolist()),
         transcript_fee_usd=problem.fee_schedule.transcript_fee_usd if len(order) else 0,
         binding=binding,
     )
