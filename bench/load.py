@@ -1,16 +1,18 @@
 """Load test of the results endpoint: latency, errors and the server's memory, 50 clients, 30 s.
 
 Starts `smartpick serve` on a free loopback port (its own process, stopped at the end), then runs
-50 client threads that each request `/api/results` for the six reference profiles in turn (each
-with the default volume and with a $1,200 budget: 12 different addresses) for 30 seconds, and
-prints the figures; `--plan-clients N` adds N clients loading the plan panel at the same time.
+50 clients that each request `/api/results` for the six reference profiles in turn (each with the
+default volume and with a $1,200 budget: 12 different addresses) for 30 seconds, each on its own
+keep-alive connection (one asyncio loop: the clients share the server's cores, so they are kept
+lean), and prints the figures; `--plan-clients N` adds N clients loading the plan panel at the same time.
 Bounded and loopback only. `bench/targets.py` runs it against issue 13's targets.
 
 Memory is the server's resident set (RSS) from /proc, summed over the server process and its
 worker processes (`--workers`): at start, sampled peak under load, and after the load settles;
 plus each process's own high-water mark (VmHWM). CPU is the server's processes' own (user +
 system, from /proc) over the timed window, per answered request: what a request costs the server
-whatever else the machine runs (the clients run on the same machine; their CPU is not counted).
+whatever else the machine runs (the clients run on the same machine; their CPU is printed
+apart).
 
     .venv/bin/python bench/load.py [--clients 50] [--seconds 30] [--workers N] [--path /api/results]
         [--plan-clients 0]
@@ -19,6 +21,7 @@ whatever else the machine runs (the clients run on the same machine; their CPU i
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import socket
 import subprocess
@@ -31,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import uvloop
 
 # The six reference applicants (reference_profiles.md) as results-page queries.
 PROFILES = {
@@ -144,14 +148,18 @@ def _pss_kb(pid: int) -> int:
 
 
 class MemorySampler:
-    """Samples the server tree's total RSS (and PSS) every `interval` seconds in a thread.
+    """Samples the server tree's total RSS every `interval` seconds in a thread, and its PSS every
+    `pss_every`-th time.
 
     RSS summed over the processes counts a page the forked workers share with the parent once per
-    process; PSS divides it among them, so its sum is the memory the server really holds."""
+    process; PSS divides it among them, so its sum is the memory the server really holds. Reading
+    PSS walks every mapping of the processes (about 15 ms of CPU each time for a loaded server, on
+    the cores the server runs on), so it is read less often than RSS."""
 
-    def __init__(self, pid: int, interval: float = 0.25) -> None:
+    def __init__(self, pid: int, interval: float = 0.25, pss_every: int = 8) -> None:
         self.pid = pid
         self.interval = interval
+        self.pss_every = pss_every
         self.peak_kb = 0
         self.peak_pss_kb = 0
         self._stop = threading.Event()
@@ -170,9 +178,12 @@ class MemorySampler:
         return [_status_kb(p, "VmHWM") for p in _process_tree(self.pid)]
 
     def _run(self) -> None:
+        tick = 0
         while not self._stop.wait(self.interval):
             self.peak_kb = max(self.peak_kb, self.total_kb())
-            self.peak_pss_kb = max(self.peak_pss_kb, self.total_pss_kb())
+            if tick % self.pss_every == 0:
+                self.peak_pss_kb = max(self.peak_pss_kb, self.total_pss_kb())
+            tick += 1
 
     def __enter__(self) -> MemorySampler:
         self._thread.start()
@@ -209,6 +220,56 @@ class Timings:
         return ms[min(len(ms) - 1, int(q * len(ms)))] if ms else float("nan")
 
 
+class _Connection:
+    """One client's keep-alive HTTP/1.1 connection, read with asyncio streams.
+
+    A lean client on purpose: the load runs on the same cores as the server, and a client that
+    costs 8 ms of CPU a request (httpx in 50 threads did) takes a third of the machine from the
+    server it measures. This one costs well under 1 ms a request (`LoadResult.client_cpu_s`)."""
+
+    def __init__(self, host: str, port: int, headers: dict[str, str]) -> None:
+        self.host, self.port = host, port
+        self.extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def get(self, target: str) -> tuple[int, int]:
+        """GET `target`; (status, body bytes). Raises OSError or ValueError on a broken answer."""
+        if self.writer is None or self.writer.is_closing():
+            self.reader, self.writer = await asyncio.open_connection(
+                self.host, self.port, limit=1 << 20
+            )
+        assert self.reader is not None
+        request = f"GET {target} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n{self.extra}\r\n"
+        self.writer.write(request.encode())
+        head = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        status = int(head[0].split(" ", 2)[1])
+        fields = {
+            name.strip().lower(): value.strip()
+            for name, _, value in (line.partition(":") for line in head[1:] if line)
+        }
+        if "content-length" in fields:
+            size = int(fields["content-length"])
+            await self.reader.readexactly(size)
+        elif fields.get("transfer-encoding", "").lower() == "chunked":
+            size = 0
+            while chunk := int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16):
+                await self.reader.readexactly(chunk + 2)
+                size += chunk
+            await self.reader.readuntil(b"\r\n")  # the empty line after the last chunk
+        else:
+            raise ValueError("an answer with neither a length nor chunks")
+        if fields.get("connection", "").lower() == "close":
+            self.close()
+        return status, size
+
+    def close(self) -> None:
+        """Drop the connection (the next `get` opens a new one)."""
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
 def run_mixed(
     base: str,
     groups: dict[str, int],
@@ -217,48 +278,45 @@ def run_mixed(
     headers: dict[str, dict[str, str]] | None = None,
     on_start: Callable[[], object] | None = None,
 ) -> tuple[dict[str, Timings], float]:
-    """`groups[path]` client threads per path, each asking `path?query` for the queries in turn
-    for `seconds`; what each path saw, and the wall time until the last answer (`on_start` is
-    called after the warm-up, as the timed window opens)."""
-    with httpx.Client(base_url=base, timeout=120) as client:  # warm-up: one per profile and path
+    """`groups[path]` clients per path, each asking `path?query` for the queries in turn on its
+    own keep-alive connection for `seconds`; what each path saw, and the wall time until the last
+    answer (`on_start` is called after the warm-up, as the timed window opens)."""
+    with httpx.Client(base_url=base, timeout=120) as warm:  # warm-up: one per profile and path
         for path in groups:
             for q in queries[:: len(queries) // len(PROFILES)]:
-                client.get(f"{path}?{q}", headers=(headers or {}).get(path)).raise_for_status()
+                warm.get(f"{path}?{q}", headers=(headers or {}).get(path)).raise_for_status()
     seen = {path: Timings() for path in groups}
-    lock = threading.Lock()
-    deadline = time.monotonic() + seconds
+    host, port = base.removeprefix("http://").rsplit(":", 1)
 
-    def worker(path: str, index: int) -> None:
-        sent = (headers or {}).get(path)
-        with httpx.Client(base_url=base, timeout=60, headers=sent) as client:
-            i = index
-            while time.monotonic() < deadline:
-                q = queries[i % len(queries)]
-                i += 1
-                start = time.perf_counter()
-                try:
-                    r = client.get(f"{path}?{q}")
-                    ok, detail = r.status_code == 200, f"HTTP {r.status_code}"
-                except httpx.HTTPError as err:
-                    ok, detail = False, type(err).__name__
-                elapsed = time.perf_counter() - start
-                with lock:
-                    seen[path].latencies.append(elapsed)
-                    if not ok:
-                        seen[path].errors.append(detail)
+    async def client(path: str, index: int, deadline: float) -> None:
+        connection = _Connection(host, int(port), (headers or {}).get(path) or {})
+        i = index
+        while time.monotonic() < deadline:
+            q = queries[i % len(queries)]
+            i += 1
+            start = time.perf_counter()
+            try:
+                status, _ = await asyncio.wait_for(connection.get(f"{path}?{q}"), timeout=60)
+                ok, detail = status == 200, f"HTTP {status}"
+            except (OSError, ValueError, asyncio.IncompleteReadError, TimeoutError) as err:
+                connection.close()
+                ok, detail = False, type(err).__name__
+            seen[path].latencies.append(time.perf_counter() - start)
+            if not ok:
+                seen[path].errors.append(detail)
+        connection.close()
 
-    threads = [
-        threading.Thread(target=worker, args=(path, i))
-        for path, count in groups.items()
-        for i in range(count)
-    ]
+    async def everyone() -> None:
+        deadline = time.monotonic() + seconds
+        await asyncio.gather(
+            *(client(path, i, deadline) for path, count in groups.items() for i in range(count))
+        )
+
     if on_start is not None:
         on_start()
     started = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(everyone())
     return seen, time.monotonic() - started
 
 
@@ -279,6 +337,7 @@ class LoadResult:
     high_water_mb: list[float]
     peak_pss_mb: float = 0.0
     server_cpu_s: float = 0.0  # the server processes' CPU over the timed window
+    client_cpu_s: float = 0.0  # this process's CPU (the clients, the memory sampler) over it
 
 
 def load_test(
@@ -310,9 +369,10 @@ def load_test(
                     groups,
                     seconds,
                     headers={PLAN_PATH: HTMX},
-                    on_start=lambda: cpu_at_start.append(_cpu_seconds(pids)),
+                    on_start=lambda: cpu_at_start.extend((_cpu_seconds(pids), time.process_time())),
                 )
             server_cpu = _cpu_seconds(pids) - cpu_at_start[0]
+            client_cpu = time.process_time() - cpu_at_start[1]
             time.sleep(settle_seconds)  # let freed memory go back before the "settled" figure
             settled_mb = sampler.total_kb() / 1024
             high_water = [kb / 1024 for kb in sampler.high_water_kb()]
@@ -332,6 +392,7 @@ def load_test(
         high_water,
         sampler.peak_pss_kb / 1024,
         server_cpu,
+        client_cpu,
     )
 
 
@@ -379,6 +440,10 @@ def main() -> None:
     print(
         f"server CPU      {1000 * result.server_cpu_s / max(answered, 1):.1f} ms per request "
         f"(all paths), {result.server_cpu_s / result.wall:.2f} CPUs busy on average"
+    )
+    print(
+        f"client CPU      {1000 * result.client_cpu_s / max(answered, 1):.2f} ms per request "
+        "(this process: the clients and the memory sampler)"
     )
     print(
         f"server RSS      start {result.start_mb:.0f} MB, peak {result.peak_mb:.0f} MB, "

@@ -5,7 +5,8 @@ of CPU) and builds its caches again, all at once, on a machine with about as man
 workers. Here the parent binds the socket, builds the app and loads what no applicant changes
 (`warm`), then forks: each worker starts in milliseconds and shares those pages with the others
 (copy-on-write). What holds an open file or connection (the catalog's SQLite) is opened by each
-worker itself, after the fork. A worker that exits is replaced; SIGINT or SIGTERM stops every
+worker itself, after the fork, and so is each worker's listening socket (below). A worker that
+exits is replaced; SIGINT or SIGTERM stops every
 worker gracefully (uvicorn finishes the requests under way) and then the parent.
 """
 
@@ -16,6 +17,7 @@ import logging
 import os
 import signal
 import socket
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -28,6 +30,7 @@ _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 GRACE_SECONDS = 30.0  # how long stopping workers may take to finish their requests
 _QUICK_EXIT_SECONDS = 2.0  # a worker that exits this soon after starting failed to start
 _QUICK_EXITS_ALLOWED = 5
+_STARTUP_FAILURE = 3  # uvicorn's exit status when it cannot listen
 
 
 class _Stop(Exception):
@@ -38,14 +41,47 @@ def _stop(signum: int, frame: Any) -> None:
     raise _Stop
 
 
-def _worker(config: uvicorn.Config, sock: socket.socket) -> None:
-    """Run in a forked child: serve the shared socket until told to stop; never return."""
+def _port_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port that the workers bind too, each its own (SO_REUSEPORT).
+
+    With one listening socket shared by every worker, the first worker to wake took most new
+    connections: 46 of the load test's 50 keep-alive clients went to one worker and 4 to the
+    other, whose users then waited a tenth as long. With a listening socket per worker the
+    kernel spreads new connections among them by a hash of each connection's addresses. Only
+    processes of the same user can bind the port beside them."""
+    return _bound(host, port, share=True)
+
+
+def _claim_port(host: str, port: int) -> socket.socket:
+    """host:port for this server alone, held for its workers (`_port_socket`). A port that
+    anything else holds is refused, another SmartPick server included: two servers sharing one
+    port would each get half the connections."""
+    _bound(host, port, share=False).close()
+    return _port_socket(host, port)
+
+
+def _bound(host: str, port: int, *, share: bool) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if share:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _worker(config: uvicorn.Config) -> None:
+    """Run in a forked child: listen on its own socket until told to stop; never return."""
     code = 0
     try:
         for sig in _STOP_SIGNALS:
             signal.signal(sig, signal.SIG_DFL)  # uvicorn installs its own when it starts
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
-        uvicorn.Server(config).run(sockets=[sock])
+        uvicorn.Server(config).run(sockets=[_port_socket(config.host, config.port)])
     except BaseException:  # noqa: BLE001 - a worker must never return into the parent's code
         log.exception("SmartPick worker %s failed", os.getpid())
         code = 1
@@ -59,7 +95,11 @@ def serve_forked(
     """Serve `app` on host:port with `workers` forked processes (uvicorn `options` for each)."""
     config = uvicorn.Config(app, host=host, port=port, **options)
     config.load()
-    sock = config.bind_socket()
+    try:  # held, never listened on: the port is ours (or taken) before the slow warm-up
+        sock = _claim_port(host, port)
+    except OSError as exc:
+        log.error("SmartPick cannot listen on %s:%s: %s", host, port, exc)
+        sys.exit(_STARTUP_FAILURE)
     warm()
     children: dict[int, float] = {}  # pid -> start time
 
@@ -67,7 +107,8 @@ def serve_forked(
         signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)  # none lands between the two
         pid = os.fork()
         if pid == 0:
-            _worker(config, sock)
+            sock.close()
+            _worker(config)
         children[pid] = time.monotonic()
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
 
