@@ -164,3 +164,40 @@ def test_a_port_in_use_is_refused_with_a_clear_message(tmp_path: Path) -> None:
     assert done.returncode == 3
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
     assert "Address already in use" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("cores", "workers", "limit"), [(2, 1, 2), (1, 1, 2), (2, 2, 1), (8, 2, 4), (2, 4, 1)]
+)
+def test_each_worker_computes_its_share_of_the_cores(
+    monkeypatch: pytest.MonkeyPatch, cores: int, workers: int, limit: int
+) -> None:
+    """A lone process runs one computation per core (at least two); forked workers share the
+    cores, at least one computation each."""
+    from smartpick.web import workload
+
+    monkeypatch.setattr(workload.os, "cpu_count", lambda: cores)
+    assert workload.default_limit(workers) == limit
+
+
+def test_serve_gives_its_workers_their_share(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve --workers N` builds the app with each worker's share of the cores as its limit."""
+    from smartpick.cli.serve_cmd import serve
+    from smartpick.web import app as web_app
+    from smartpick.web import prefork, workload
+
+    seen: dict[str, int] = {}
+    real = web_app.create_app
+
+    def create_app(settings: web_app.WebSettings) -> object:
+        seen["limit"] = settings.max_concurrent_computations
+        return real(settings)
+
+    monkeypatch.setattr(web_app, "create_app", create_app)
+    monkeypatch.setattr(prefork, "serve_forked", lambda app, **options: None)
+    monkeypatch.setattr(workload.os, "cpu_count", lambda: 4)
+    try:
+        serve(host="127.0.0.1", port=8000, workers=2, user_store=None, allowed_host=[])
+    finally:
+        gc.enable()  # `serve` turns the collector off while it loads; the workers' warm-up is skipped
+    assert seen["limit"] == 2

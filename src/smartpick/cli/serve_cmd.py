@@ -47,6 +47,7 @@ def serve(
 
     from smartpick.service.catalog import check_user_store
     from smartpick.web.app import WebSettings, create_app
+    from smartpick.web.workload import default_limit
 
     hosts = _allowed_hosts(host, allowed_host)
     # A damaged or foreign store file is refused now (exit 2), not on every page later.
@@ -60,7 +61,12 @@ def serve(
         )
     # No access log: query strings carry the profile, and nothing about the applicant is kept.
     quiet: dict[str, Any] = {"log_level": "warning", "access_log": False, "server_header": False}
-    app = create_app(WebSettings(user_store=user_store, allowed_hosts=hosts))
+    settings = WebSettings(
+        user_store=user_store,
+        allowed_hosts=hosts,
+        max_concurrent_computations=default_limit(workers),
+    )
+    app = create_app(settings)
     if workers == 1:
         _collect_for_serving()
         uvicorn.run(app, host=host, port=port, **quiet)
