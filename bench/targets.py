@@ -229,6 +229,7 @@ def web_load(
     )
     pages = result.paths["/results"]
     plans = result.paths.get("/results/plan")
+    answered = max(1, sum(len(seen.latencies) for seen in result.paths.values()))
     errors = len(pages.errors) + (len(plans.errors) if plans else 0)
     kinds = sorted(set(pages.errors + (plans.errors if plans else [])))
     return {
@@ -238,7 +239,9 @@ def web_load(
         "web_plan_p95": plans.p(0.95) if plans else float("nan"),
         "info": {
             "web_results_rate": f"{len(pages.latencies)} pages in {result.wall:.1f} s, "
-            f"p50 {pages.p(0.5):.0f} ms",
+            f"p50 {pages.p(0.5):.0f} ms; server CPU {1000 * result.server_cpu_s / answered:.1f} "
+            f"ms a request (all paths), the load's own {1000 * result.client_cpu_s / answered:.1f}"
+            " ms",
             "web_plan_p95": f"{len(plans.latencies)} plans, p50 {plans.p(0.5):.0f} ms"
             if plans
             else "no plan clients",
