@@ -78,19 +78,22 @@ class SpecialtyRows:
     def explain(self, p: Program, elig: Eligibility, connection: str | None) -> Explained:
         """A row's reasons: the program's 2026 evidence first, then visa facts, a connection and
         the older proxies; then the applicant's own."""
-        if self._pooled is None:
-            self._pooled = self.model.pooled_rate(self.draws.base.charting)
-        layered = self.layered
-        evidence = (
-            why.evidence_reasons(p, self.profile, self._pooled, self.failed) if layered else []
-        )
-        program: list[why.Said] = evidence or [why.NO_EVIDENCE[layered]]
+        pooled = self._pooled
+        if pooled is None:
+            pooled = self._pooled = self.model.pooled_rate(self.draws.base.charting)
+        layered = self.draws.base.layer is not None  # `layered`
+        program = why.evidence_reasons(p, self.profile, pooled, self.failed) if layered else []
+        if not program:
+            program.append(why.NO_EVIDENCE[layered])
         program += self._soft_reasons(elig)
         if connection:
             program.append(why.CONNECTION[connection])
         program += why.program_reasons(p).older[self.profile.applicant_type]
         top = [text for _, text in program[: why.TOP_PROGRAM_REASONS]]
-        return (*top, *self.applicant_top()), (*[r for r, _ in program], *self.applicant())
+        applicant_top = self._applicant_top
+        if applicant_top is None:
+            applicant_top = self.applicant_top()
+        return (*top, *applicant_top), (*[r for r, _ in program], *self.applicant())
 
     def _soft_reasons(self, elig: Eligibility) -> tuple[why.Said, ...]:
         """A verdict's visa and stale-data reasons with their text, written once per verdict."""
