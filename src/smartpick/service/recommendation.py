@@ -309,25 +309,29 @@ class _Why:
         return self.written[k]
 
     def _write(self) -> list[tuple[str, ...]]:
-        regions, states, screened, name = (
-            self.regions,
-            self.states,
-            self.screened,
-            self.objective_name,
-        )
+        regions, states, screened = self.regions, self.states, self.screened
+        without, season = f"without it {self.objective_name} would be ", self.season
         out = []
-        for k, (p, row, signal) in enumerate(
-            zip(self.programs, self._said(), self.signals, strict=True)
+        for p, row, signal, plain, p_int, contribution, must, fee, in_group, group in zip(
+            self.programs,
+            self._said(),
+            self.signals,
+            self.plain,
+            self.p_interview,
+            self.contributions,
+            self.must_include,
+            self.fees_usd,
+            self.in_group,
+            self.groups,
+            strict=True,
         ):
-            reasons: list[str] = []
-            if self.must_include[k]:
-                reasons.append("must-include (your choice)")
+            reasons: list[str] = ["must-include (your choice)"] if must else []
             if signal:
                 reasons.append(
-                    f"{SIGNAL_LEVELS[signal]} signal: interview chance {_pct(self.plain[k])} → "
-                    f"{_pct(self.p_interview[k].point)}"
+                    f"{SIGNAL_LEVELS[signal]} signal: interview chance {_pct(plain)} → "
+                    f"{_pct(p_int.point)}"
                 )
-            reasons.append(f"without it {name} would be {_pp(self.contributions[k])} lower")
+            reasons.append(f"{without}{_pp(contribution)} lower")
             reasons += row.reasons
             met = screens(screened, p)
             if met:  # most programs show no screen this applicant meets
@@ -336,9 +340,6 @@ class _Why:
                 reasons.append(f"in your preferred area ({p.state.value}, {p.region.value})")
             if row.unknowns:
                 reasons.append(f"unknown: {', '.join(row.unknowns)}")
-            reasons.append(
-                f"ERAS fee ${self.fees_usd[k]} (program {self.in_group[k]} of {self.groups[k]}, "
-                f"{self.season} season)"
-            )
+            reasons.append(f"ERAS fee ${fee} (program {in_group} of {group}, {season} season)")
             out.append(tuple(reasons))
         return out
