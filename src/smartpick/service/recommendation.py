@@ -5,9 +5,11 @@ listed programs only, and each listed program's reasons are written only for the
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
+from itertools import repeat, starmap
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -15,7 +17,7 @@ import numpy as np
 from smartpick.core.chances.estimate import Estimate
 from smartpick.core.chances.matrix import SIGNAL_LEVELS, interval, intervals
 from smartpick.core.chances.results import Assessment, ProgramChance
-from smartpick.core.chances.rows import row_words
+from smartpick.core.chances.rows import RowWords, row_words
 from smartpick.core.lists.curve import list_draws, objective_draws
 from smartpick.core.lists.economics import how_many
 from smartpick.core.lists.fees import FeeSchedule
@@ -75,17 +77,23 @@ def build_recommendation(
     applicant_type = assessment.profile.applicant_type
     listed_programs = [programs[i] for i in selected]
     groups = [problem.fee_groups[i] for i in selected]
-    # each program's place among the list's programs of its fee group (the fee tiers count it)
-    group_count: dict[str, int] = {}
+    fees = list(map(int, solution.fees_usd))
+    # each program's place among the list's programs of its fee group (the fee tiers count it),
+    # and each group's applications and fees
+    fees_by_specialty: dict[str, dict[str, int]] = {}
     ordinals = []
-    for group in groups:
-        group_count[group] = group_count.get(group, 0) + 1
-        ordinals.append(group_count[group])
+    for group, fee in zip(groups, fees, strict=True):
+        entry = fees_by_specialty.get(group)
+        if entry is None:
+            entry = fees_by_specialty[group] = {"applications": 0, "fees_usd": 0}
+        entry["applications"] += 1
+        entry["fees_usd"] += fee
+        ordinals.append(entry["applications"])
     # P(interview) without a signal, one dot product per program in one call: the same bits as
     # `row @ weights` row by row (a matrix-vector product would sum in another order)
     unsignaled = cm.point_interview[0][selected]
     plain = (unsignaled[:, None, :] @ cm.weights[:, None])[:, 0, 0].tolist()
-    p_interview = [Estimate(*p_int) for p_int in p_ints]
+    p_interview = list(starmap(Estimate, p_ints))
     scales = {s: tier_scale(s, applicant_type) for s in {p.specialty for p in listed_programs}}
     why = _Why(
         screened=screened(assessment.profile),
@@ -105,48 +113,48 @@ def build_recommendation(
         groups=groups,
         season=schedule.season,
     )
-    listed = [
-        ListedProgram(
-            rank=k + 1,
-            program=p,
-            tier=scales[p.specialty].tier_of(p_int.point),
-            p_interview=p_int,
-            p_interview_unsignaled=plain[k],
-            signal=SIGNAL_LEVELS[levels[k]],
-            fee_usd=int(solution.fees_usd[k]),
-            contribution_pp=100 * solution.contributions[k],
-            preference=None if problem.values is None else problem.values[selected[k]],
-            must_include=why.must_include[k],
-            read_words=partial(row_words, assessment.rows, selected[k]),
-            write_reasons=partial(why.reasons, k),
+    signal_names = [SIGNAL_LEVELS[s] for s in levels]
+    # the rows column by column (a list has a hundred, made on every request)
+    listed = list(
+        map(
+            ListedProgram,
+            range(1, len(selected) + 1),
+            listed_programs,
+            [
+                scales[p.specialty].tier_of(p_int.point)
+                for p, p_int in zip(listed_programs, p_interview, strict=True)
+            ],
+            p_interview,
+            plain,
+            signal_names,
+            fees,
+            [100 * c for c in solution.contributions],
+            [None] * len(selected)
+            if problem.values is None
+            else [problem.values[i] for i in selected],
+            why.must_include,
+            repeat(why),
         )
-        for k, (p, p_int) in enumerate(zip(listed_programs, p_interview, strict=True))
-    ]
+    )
 
     expected_value = None
     if problem.values is not None:
         ev_draws = objective_draws(cm, selected, levels, problem.values)
         expected_value = Estimate(*interval(ev_draws, level))
 
-    fees_by_specialty: dict[str, dict[str, int]] = {}
-    for item, group in zip(listed, groups, strict=True):
-        entry = fees_by_specialty.setdefault(group, {"applications": 0, "fees_usd": 0})
-        entry["applications"] += 1
-        entry["fees_usd"] += item.fee_usd
-
     curve = _curve(solution, problem.budget_usd, problem.max_programs)
     signals_out: dict[str, dict[str, Any]] = {}
+    used = Counter(
+        (p.specialty, signal)
+        for p, signal in zip(listed_programs, signal_names, strict=True)
+        if signal != "none"
+    )
     for specialty, allowance in allowances.items():
-        used = [
-            item.signal
-            for item in listed
-            if item.program.specialty == specialty and item.signal != "none"
-        ]
         signals_out[specialty] = {
             "gold_allowed": allowance.gold,
             "silver_allowed": allowance.silver,
-            "gold_used": used.count("gold"),
-            "silver_used": used.count("silver"),
+            "gold_used": used[specialty, "gold"],
+            "silver_used": used[specialty, "silver"],
             "season": allowance.season,
             "source_url": allowance.source_url,
             "note": allowance.note,
@@ -180,7 +188,7 @@ def build_recommendation(
         )
     if solution.binding == "candidates" and blocked is None:
         notes.append("Every eligible program that adds anything is in the list.")
-    spanish = language_note(assessment.profile, (row.program.state.value for row in listed))
+    spanish = language_note(assessment.profile, (p.state.value for p in listed_programs))
     if spanish is not None:
         notes.append(spanish)
 
@@ -192,7 +200,7 @@ def build_recommendation(
         expected_interviews=Estimate(*interviews),
         expected_interviews_draws=np.asarray(i_draws, dtype=float),
         expected_value=expected_value,
-        program_fees_usd=sum(item.fee_usd for item in listed),
+        program_fees_usd=sum(fees),
         transcript_fee_usd=solution.transcript_fee_usd,
         fees_by_specialty=fees_by_specialty,
         curve=curve,
@@ -202,7 +210,7 @@ def build_recommendation(
         how_many=how_many(
             match_value_usd=float(constraints["match_value_usd"]),
             is_default=value_is_default,
-            curve=[(c.applications, c.fees_usd, c.p_match_point) for c in curve],
+            curve=list(map(itemgetter(0, 1, 2), curve)),  # applications, fees, P(match)
             rule_index=solution.stop_at,
             listed=len(listed),
             limited_by=solution.binding,
@@ -234,34 +242,36 @@ def _curve(
     solution: ListSolution, budget: float | None, most: int | None
 ) -> tuple[CurvePoint, ...]:
     """The curve's points from the chain's stages (column by column: a curve has hundreds)."""
-    stages = solution.stages
-    sizes = [st.lists.size for st in stages]
-    fees = [st.fee_usd for st in stages]
-    within = [
-        (budget is None or fee <= budget) and (most is None or size <= most)
-        for size, fee in zip(sizes, fees, strict=True)
-    ]
+    if not solution.stages:
+        return ()
+    lists, fees, objectives, points, ranges, gains = zip(*solution.stages, strict=True)
+    sizes = [lists_.size for lists_ in lists]
+    if budget is None and most is None:
+        within: Sequence[bool] = [True] * len(sizes)
+    else:
+        within = [
+            (budget is None or fee <= budget) and (most is None or size <= most)
+            for size, fee in zip(sizes, fees, strict=True)
+        ]
     return tuple(
         map(
-            CurvePoint._make,
-            zip(
-                sizes,
-                fees,
-                [st.p_match_point for st in stages],
-                [st.p_match_range for st in stages],
-                [st.objective for st in stages],
-                [100 * st.gain for st in stages],
-                within,
-                strict=True,
-            ),
+            CurvePoint,
+            sizes,
+            fees,
+            points,
+            ranges,
+            objectives,
+            [100 * gain for gain in gains],
+            within,
         )
     )
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Why:
-    """What the listed programs' reasons are written from, one column per field (each program's
-    reasons are written when first read: a what-if prices a list without showing it)."""
+    """What the listed programs' words and reasons are written from, one column per field
+    (`ListWords`; the reasons of the whole list are written when one is first read: a what-if
+    prices a list without showing it)."""
 
     screened: ScreenedApplicant  # the applicant's side of every program's screens
     regions: frozenset[str]  # the applicant's preferred regions and states
@@ -279,31 +289,57 @@ class _Why:
     in_group: list[int]  # its place among the listed programs of its fee group
     groups: list[str]
     season: int
+    written: list[tuple[str, ...]] | None = None  # every listed program's reasons, once read
+    said: list[RowWords] | None = None  # every listed program's row in words, once read
+
+    def words(self, k: int) -> RowWords:
+        """The model's row of the k-th listed program in words."""
+        return self._said()[k]
+
+    def _said(self) -> list[RowWords]:
+        if self.said is None:
+            self.said = [row_words(self.rows, j) for j in self.selected]
+        return self.said
 
     def reasons(self, k: int) -> tuple[str, ...]:
-        """Why the k-th listed program is in the list, most specific first."""
-        p, row, signal = self.programs[k], row_words(self.rows, self.selected[k]), self.signals[k]
-        reasons: list[str] = []
-        if self.must_include[k]:
-            reasons.append("must-include (your choice)")
-        if signal:
-            reasons.append(
-                f"{SIGNAL_LEVELS[signal]} signal: interview chance {_pct(self.plain[k])} → "
-                f"{_pct(self.p_interview[k].point)}"
-            )
-        reasons.append(
-            f"without it {self.objective_name} would be {_pp(self.contributions[k])} lower"
-        )
-        reasons.extend(row.reasons)
-        met = screens(self.screened, p)
-        if met:  # most programs show no screen this applicant meets
-            reasons.extend(f"{screen.text} ({screen.source})" for screen in met)
-        if p.region.value in self.regions or p.state.value in self.states:
-            reasons.append(f"in your preferred area ({p.state.value}, {p.region.value})")
-        if row.unknowns:
-            reasons.append(f"unknown: {', '.join(row.unknowns)}")
-        reasons.append(
-            f"ERAS fee ${self.fees_usd[k]} (program {self.in_group[k]} of {self.groups[k]}, "
-            f"{self.season} season)"
-        )
-        return tuple(reasons)
+        """Why the k-th listed program is in the list, most specific first (the whole list's
+        written together when the first is read: a list is shown whole)."""
+        if self.written is None:
+            self.written = self._write()
+        return self.written[k]
+
+    def _write(self) -> list[tuple[str, ...]]:
+        regions, states, screened = self.regions, self.states, self.screened
+        without, season = f"without it {self.objective_name} would be ", self.season
+        out = []
+        for p, row, signal, plain, p_int, contribution, must, fee, in_group, group in zip(
+            self.programs,
+            self._said(),
+            self.signals,
+            self.plain,
+            self.p_interview,
+            self.contributions,
+            self.must_include,
+            self.fees_usd,
+            self.in_group,
+            self.groups,
+            strict=True,
+        ):
+            reasons: list[str] = ["must-include (your choice)"] if must else []
+            if signal:
+                reasons.append(
+                    f"{SIGNAL_LEVELS[signal]} signal: interview chance {_pct(plain)} → "
+                    f"{_pct(p_int.point)}"
+                )
+            reasons.append(f"{without}{_pp(contribution)} lower")
+            reasons += row.reasons
+            met = screens(screened, p)
+            if met:  # most programs show no screen this applicant meets
+                reasons += [f"{screen.text} ({screen.source})" for screen in met]
+            if p.region.value in regions or p.state.value in states:
+                reasons.append(f"in your preferred area ({p.state.value}, {p.region.value})")
+            if row.unknowns:
+                reasons.append(f"unknown: {', '.join(row.unknowns)}")
+            reasons.append(f"ERAS fee ${fee} (program {in_group} of {group}, {season} season)")
+            out.append(tuple(reasons))
+        return out

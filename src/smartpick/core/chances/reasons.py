@@ -178,8 +178,7 @@ def evidence_reasons(
     c = program_reasons(p)
     kind = profile.applicant_type
     found = c.invited.get(kind)
-    ev = p.interview_evidence
-    if found is None or ev is None:
+    if found is None:  # a program without 2026 figures has none for any type
         return []
     rate, above, below = found
     out = [above if rate >= pooled else below]
@@ -197,10 +196,16 @@ def evidence_reasons(
         else:
             text, sign = f"Step 2 CK {s} is within {where}", PLUS
         text += flag
+        ev = p.interview_evidence
+        assert ev is not None  # its figures come from it
         out.append((Reason(text, ev.source, ev.year, sign, 5.0), text + c.cite))
     if c.signal is not None:
         out.append(c.signal)
-    out.extend(said for flag, said in zip(failed, c.failed, strict=True) if flag and said)
+    step1, step2 = c.failed
+    if step1 is not None and failed[0]:
+        out.append(step1)
+    if step2 is not None and failed[1]:
+        out.append(step2)
     if c.geographic is not None and (profile.preferred_regions or profile.preferred_states):
         inside = p.region.value in profile.preferred_regions or (
             p.state.value in profile.preferred_states

@@ -75,22 +75,40 @@ class SpecialtyRows:
             self._applicant_top = tuple(str(r) for r in why.top_applicant_reasons(self.applicant()))
         return self._applicant_top
 
-    def explain(self, p: Program, elig: Eligibility, connection: str | None) -> Explained:
-        """A row's reasons: the program's 2026 evidence first, then visa facts, a connection and
-        the older proxies; then the applicant's own."""
-        if self._pooled is None:
-            self._pooled = self.model.pooled_rate(self.draws.base.charting)
-        layered = self.layered
-        evidence = (
-            why.evidence_reasons(p, self.profile, self._pooled, self.failed) if layered else []
-        )
-        program: list[why.Said] = evidence or [why.NO_EVIDENCE[layered]]
+    def said(
+        self, p: Program, elig: Eligibility, connection: str | None, most: int | None = None
+    ) -> list[why.Said]:
+        """A row's program reasons with their text: the program's 2026 evidence first, then visa
+        facts, a connection and the older proxies (with `most`, at least the first `most` of
+        them and possibly no more: a listed program shows its top ones only)."""
+        pooled = self._pooled
+        if pooled is None:
+            pooled = self._pooled = self.model.pooled_rate(self.draws.base.charting)
+        layered = self.draws.base.layer is not None  # `layered`
+        program = why.evidence_reasons(p, self.profile, pooled, self.failed) if layered else []
+        if not program:
+            program.append(why.NO_EVIDENCE[layered])
+        if most is not None and len(program) >= most:
+            return program
         program += self._soft_reasons(elig)
         if connection:
             program.append(why.CONNECTION[connection])
         program += why.program_reasons(p).older[self.profile.applicant_type]
-        top = [text for _, text in program[: why.TOP_PROGRAM_REASONS]]
-        return (*top, *self.applicant_top()), (*[r for r, _ in program], *self.applicant())
+        return program
+
+    def top(self, program: Sequence[why.Said]) -> tuple[str, ...]:
+        """A row's top reasons as text (`said` gives its program's): the program's first, then
+        the applicant's."""
+        applicant_top = self._applicant_top
+        if applicant_top is None:
+            applicant_top = self.applicant_top()
+        return (*[text for _, text in program[: why.TOP_PROGRAM_REASONS]], *applicant_top)
+
+    def explain(self, p: Program, elig: Eligibility, connection: str | None) -> Explained:
+        """A row's reasons: its top ones as text, and every one (the program's, see `said`,
+        then the applicant's own)."""
+        program = self.said(p, elig, connection)
+        return self.top(program), (*[r for r, _ in program], *self.applicant())
 
     def _soft_reasons(self, elig: Eligibility) -> tuple[why.Said, ...]:
         """A verdict's visa and stale-data reasons with their text, written once per verdict."""
@@ -108,11 +126,12 @@ class RowWords(NamedTuple):
     confidence: str
     unknowns: tuple[str, ...]
     explain: Callable[[], Explained]  # written when asked
+    top: Callable[[], tuple[str, ...]]  # `explain()[0]`, written alone when asked
 
     @property
     def reasons(self) -> tuple[str, ...]:
         """Top reasons, as text with their sources (the program's 2026 evidence first)."""
-        return self.explain()[0]
+        return self.top()
 
 
 class RowSpecs:
@@ -161,6 +180,7 @@ class ChanceRows(Sequence[ProgramChance]):
         self._rows: list[ProgramChance | None] = [None] * len(self._specs)
         self._words: list[RowWords | None] = [None] * len(self._specs)
         self._explained: dict[int, Explained] = {}
+        self._top: dict[int, tuple[str, ...]] = {}
 
     def __len__(self) -> int:
         return len(self._specs)
@@ -203,6 +223,7 @@ class ChanceRows(Sequence[ProgramChance]):
                 specs.eligibility[j],
                 specs.specialty[j],
                 partial(self._explain, j),
+                partial(self._top_reasons, j),
             )
         return found
 
@@ -215,6 +236,25 @@ class ChanceRows(Sequence[ProgramChance]):
                 specs.programs[j], specs.eligibility[j], specs.connections[j]
             )
         return found
+
+    def _top_reasons(self, j: int) -> tuple[str, ...]:
+        """The top reasons of the row at `j` as text (`_explain(j)[0]`), written without the rest
+        unless they already are: a listed program shows these only."""
+        found = self._explained.get(j)
+        if found is not None:
+            return found[0]
+        top = self._top.get(j)
+        if top is None:
+            specs = self._specs
+            specialty = specs.specialty[j]
+            said = specialty.said(
+                specs.programs[j],
+                specs.eligibility[j],
+                specs.connections[j],
+                why.TOP_PROGRAM_REASONS,
+            )
+            top = self._top[j] = specialty.top(said)
+        return top
 
     def build(self, wanted: Sequence[int]) -> None:
         """Build the rows at `wanted` that are not built yet, together."""
@@ -245,7 +285,11 @@ class ChanceRows(Sequence[ProgramChance]):
 
 
 def _words(
-    p: Program, eligibility: Eligibility, specialty: SpecialtyRows, explain: Callable[[], Explained]
+    p: Program,
+    eligibility: Eligibility,
+    specialty: SpecialtyRows,
+    explain: Callable[[], Explained],
+    top: Callable[[], tuple[str, ...]],
 ) -> RowWords:
     unknowns = (
         eligibility.unknowns
@@ -256,6 +300,7 @@ def _words(
         confidence="high" if n_unknown == 0 else "medium" if n_unknown == 1 else "low",
         unknowns=unknowns,
         explain=explain,
+        top=top,
     )
 
 
@@ -295,4 +340,9 @@ def row_words(rows: Sequence[ProgramChance], j: int) -> RowWords:
     if isinstance(rows, ChanceRows):
         return rows.words(j)
     row = rows[j]
-    return RowWords(row.confidence, row.unknowns, lambda: (row.reasons, row.reason_details))
+    return RowWords(
+        row.confidence,
+        row.unknowns,
+        lambda: (row.reasons, row.reason_details),
+        lambda: row.reasons,
+    )

@@ -5,10 +5,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
@@ -17,13 +16,26 @@ from smartpick.core.chances.results import Assessment, program_ref
 from smartpick.core.chances.rows import RowWords
 from smartpick.core.lists.economics import HowMany
 from smartpick.core.lists.tiers import TIERS, TierScale
-from smartpick.core.programs import Program
+from smartpick.core.programs import Program, once_per_program
 from smartpick.core.rules.institutions import InstitutionMatch
 
 
-@dataclass(frozen=True)
-class ListedProgram:
-    """One program of the list, with why it is there."""
+class ListWords(Protocol):
+    """What writes a list's rows in words (`service.recommendation`): each listed program's row
+    of the model in words and why it is in the list, by its place in the list."""
+
+    def words(self, k: int) -> RowWords:
+        """The model's row of the k-th listed program in words."""
+        ...
+
+    def reasons(self, k: int) -> tuple[str, ...]:
+        """Why the k-th listed program is in the list, most specific first."""
+        ...
+
+
+class ListedProgram(NamedTuple):
+    """One program of the list, with why it is there (a named tuple: a list has a hundred, made
+    on every request; two are equal when every field but `written` is)."""
 
     rank: int
     program: Program
@@ -35,48 +47,74 @@ class ListedProgram:
     contribution_pp: float  # objective lost (percentage points) if it were dropped
     preference: float | None  # the applicant's value for a match there, if preferences given
     must_include: bool
-    # the model's row of the program in words and why it is in the list, written when first
-    # read (`words`, `reasons`): a what-if's list is priced, not shown
-    read_words: Callable[[], RowWords] = field(compare=False, repr=False)
-    write_reasons: Callable[[], tuple[str, ...]] = field(compare=False, repr=False)
+    # the list's words, written when first read (`words`, `reasons`; this row is its
+    # `rank - 1`-th): a what-if's list is priced, not shown
+    written: ListWords
 
-    @cached_property
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ListedProgram):
+            return NotImplemented
+        return self[:-1] == other[:-1]
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(self[:-1])
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{n}={v!r}" for n, v in zip(self._fields[:-1], self, strict=False))
+        return f"ListedProgram({fields})"
+
+    @property
     def words(self) -> RowWords:
         """The model's row of the program in words (confidence, unknowns, its reasons)."""
-        return self.read_words()
+        return self.written.words(self.rank - 1)
 
     @property
     def confidence(self) -> str:
         """The model's: high / medium / low, by how many program facts are unknown."""
         return self.words.confidence
 
-    @cached_property
+    @property
     def reasons(self) -> tuple[str, ...]:
         """Why the program is in the list, most specific first."""
-        return self.write_reasons()
+        return self.written.reasons(self.rank - 1)
 
     def to_dict(self) -> dict[str, Any]:
         """One list row of the JSON contract."""
-        p = self.program
-        return {
-            "rank": self.rank,
-            **program_ref(p),
-            "city": p.city.value,
-            "region": p.region.value,
-            "setting": p.setting.value,
-            "latitude": p.latitude.value,
-            "longitude": p.longitude.value,
-            "tier": self.tier,
-            "p_interview": self.p_interview.to_dict(),
-            "p_interview_unsignaled": self.p_interview_unsignaled,
-            "signal": self.signal,
-            "fee_usd": self.fee_usd,
-            "contribution_pp": self.contribution_pp,
-            "preference": self.preference,
-            "must_include": self.must_include,
-            "confidence": self.confidence,
-            "reasons": list(self.reasons),
-        }
+        return _row(self)
+
+
+@once_per_program
+def _program_keys(p: Program) -> dict[str, Any]:
+    """The keys of a list row that no applicant changes, worked out once per process."""
+    return {
+        **program_ref(p),
+        "city": p.city.value,
+        "region": p.region.value,
+        "setting": p.setting.value,
+        "latitude": p.latitude.value,
+        "longitude": p.longitude.value,
+    }
+
+
+def _row(item: ListedProgram) -> dict[str, Any]:
+    """One list row of the JSON contract (`ListedProgram.to_dict`)."""
+    return {
+        "rank": item.rank,
+        **_program_keys(item.program),
+        "tier": item.tier,
+        "p_interview": item.p_interview.to_dict(),
+        "p_interview_unsignaled": item.p_interview_unsignaled,
+        "signal": item.signal,
+        "fee_usd": item.fee_usd,
+        "contribution_pp": item.contribution_pp,
+        "preference": item.preference,
+        "must_include": item.must_include,
+        "confidence": item.confidence,
+        "reasons": list(item.reasons),
+    }
 
 
 class CurvePoint(NamedTuple):
@@ -101,15 +139,27 @@ class CurvePoint(NamedTuple):
 
     def to_dict(self) -> dict[str, Any]:
         """One curve point of the JSON contract (low and high are null without intervals)."""
-        low, high = self.p_match_range or (None, None)
-        return {
-            "applications": self.applications,
-            "fees_usd": self.fees_usd,
-            "p_match": {"point": self.p_match_point, "low": low, "high": high},
-            "objective": self.objective,
-            "gain_pp": self.gain_pp,
-            "within_limits": self.within_limits,
+        return curve_rows((self,))[0]
+
+
+_NO_RANGE = (None, None)
+
+
+def curve_rows(curve: Sequence[CurvePoint]) -> list[dict[str, Any]]:
+    """The curve's points as the JSON contract gives them (`CurvePoint.to_dict` of each), in one
+    pass: a curve has hundreds."""
+    return [
+        {
+            "applications": n,
+            "fees_usd": fees,
+            "p_match": {"point": point, "low": low, "high": high},
+            "objective": objective,
+            "gain_pp": gain,
+            "within_limits": within,
         }
+        for n, fees, point, span, objective, gain, within in curve
+        for low, high in (span or _NO_RANGE,)
+    ]
 
 
 @dataclass(frozen=True)
@@ -175,8 +225,8 @@ class Recommendation:
             },
         }
         if rows:
-            head["programs"] = [p.to_dict() for p in self.programs]
-            head["curve"] = [c.to_dict() for c in self.curve]
+            head["programs"] = list(map(_row, self.programs))
+            head["curve"] = curve_rows(self.curve)
         return head | {
             "stopping": {
                 "match_value_usd": self.how_many.match_value_usd,
