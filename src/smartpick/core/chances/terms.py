@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 from scipy.special import expit, ndtri
 
 from smartpick.core.chances.assumptions import CONNECTION_CAP
+from smartpick.core.chances.draw_kernels import drawn_interview
 from smartpick.core.chances.draws import Draws
 from smartpick.core.chances.effects import REFERENCE
 from smartpick.core.chances.population import Z_NODES
@@ -329,11 +330,11 @@ class ApplicantTerms:
         else:
             eta, spread, visa = self.terms(at, draws)
             if draws.indices(self.d1)[0] > 0 or self.unknown_sd is None:
-                # the spread is the draw's sigma_r at every program: spread z once per draw
-                x = eta[:, :, None] + self.d.sigma_r[draws][:, None, None] * Z_NODES
-            else:
-                x = spread[:, :, None] * Z_NODES
-                x += eta[:, :, None]
+                # the spread is the draw's sigma_r at every program: one compiled pass
+                gamma = self.gamma(level, at, draws) if signal else None
+                return drawn_interview(eta, self.d.sigma_r[draws], Z_NODES, gamma, visa)
+            x = spread[:, :, None] * Z_NODES
+            x += eta[:, :, None]
         if signal:
             x += self.gamma(level, at, draws)[:, :, None]
         expit(x, out=x)

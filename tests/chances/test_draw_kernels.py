@@ -1,0 +1,106 @@
+"""The draws' compiled arithmetic (`draw_kernels`) gives the numpy numbers bit for bit:
+V expit(eta + sigma_r z + gamma) as numpy and scipy's `expit` compute it, and the intervals'
+quantiles as `np.quantile`."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.special import expit
+
+from smartpick.core.chances.draw_kernels import column_quantiles, drawn_interview
+from smartpick.core.chances.matrix import intervals
+from smartpick.core.chances.population import Z_NODES
+from smartpick.core.chances.terms import zero_signal_levels
+from smartpick.service.assess import assess
+from smartpick.service.catalog import Catalog
+from smartpick.testing import REFERENCE_NAMES, reference_profile
+
+
+def bits(a: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(a).view(np.int64)
+
+
+def numpy_interview(eta, sigma_r, gamma, visa):  # type: ignore[no-untyped-def]
+    """`ApplicantTerms.interview` at the draws as numpy computed it."""
+    x = eta[:, :, None] + sigma_r[:, None, None] * Z_NODES
+    if gamma is not None:
+        x += gamma[:, :, None]
+    expit(x, out=x)
+    x *= visa[:, :, None]
+    return x
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    draws=st.integers(1, 41),
+    n=st.integers(1, 30),
+    scale=st.sampled_from([0.1, 3.0, 40.0, 800.0]),  # 800: exp overflows, expit is 0 or 1
+    signal=st.booleans(),
+)
+def test_the_compiled_interview_is_numpy_and_scipy_bit_for_bit(
+    seed: int, draws: int, n: int, scale: float, signal: bool
+) -> None:
+    rng = np.random.default_rng(seed)
+    eta = rng.normal(0, scale, (draws, n))
+    sigma_r = rng.uniform(0, 3, draws)
+    gamma = rng.normal(0, scale, (draws, n)) if signal else None
+    visa = rng.uniform(0, 1, (draws, n))
+    visa[:, 0] = 1.0
+    got = drawn_interview(eta, sigma_r, Z_NODES, gamma, visa)
+    assert np.array_equal(bits(got), bits(numpy_interview(eta, sigma_r, gamma, visa)))
+
+
+@pytest.mark.parametrize("name", REFERENCE_NAMES)
+def test_a_profiles_drawn_interviews_are_the_numpy_formula(name: str, catalog: Catalog) -> None:
+    chances = assess(reference_profile(name), catalog=catalog).chances
+    source = chances._lazy[0].compute.func.__self__  # type: ignore[attr-defined]
+    terms = source.blocks[0]
+    at = np.arange(min(terms.size, 50))
+    draws = slice(1, terms.d1)
+    eta, _, visa = terms.terms(at, draws)
+    for level in range(chances.levels):
+        signal = not zero_signal_levels(terms.d)[level]
+        gamma = terms.gamma(level, at, draws) if signal else None
+        expected = numpy_interview(eta, terms.d.sigma_r[draws], gamma, visa)
+        assert np.array_equal(bits(terms.interview(level, at, draws)), bits(expected))
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 60),
+    m=st.integers(1, 12),
+    tail=st.sampled_from([0.0, 0.025, 0.05, 0.1, 0.25, 0.5]),
+    ties=st.booleans(),
+)
+def test_the_compiled_quantiles_are_numpys(
+    seed: int, n: int, m: int, tail: float, ties: bool
+) -> None:
+    rng = np.random.default_rng(seed)
+    draws = rng.uniform(0, 1, (n, m))
+    if ties:  # repeated values, exact 0 and 1, a NaN column
+        draws = rng.choice([0.0, 0.25, 1.0 / 3.0, 1.0], size=(n, m))
+        draws[rng.integers(n), 0] = np.nan
+    quantiles = (tail, 1.0 - tail)
+    got = column_quantiles(draws, quantiles)
+    assert np.array_equal(bits(got), bits(np.quantile(draws, quantiles, axis=0)))
+
+
+def test_intervals_keep_numpys_numbers() -> None:
+    values = np.random.default_rng(3).uniform(0, 1, (41, 25))
+    tail = (1.0 - 0.8) / 2.0  # as `intervals` computes it (not 0.1)
+    lows, highs = np.quantile(values[1:], [tail, 1.0 - tail], axis=0)
+    expected = list(
+        zip(
+            values[0].tolist(),
+            np.minimum(values[0], lows).tolist(),
+            np.maximum(values[0], highs).tolist(),
+            strict=True,
+        )
+    )
+    assert intervals(values, 0.8) == expected
+    assert all(type(x) is float for row in intervals(values, 0.8) for x in row)
