@@ -36,22 +36,34 @@ def numpy_interview(eta, sigma_r, gamma, visa):  # type: ignore[no-untyped-def]
 @settings(max_examples=80, deadline=None)
 @given(
     seed=st.integers(0, 2**32 - 1),
-    draws=st.integers(1, 41),
+    d1=st.integers(1, 41),
     n=st.integers(1, 30),
     scale=st.sampled_from([0.1, 3.0, 40.0, 800.0]),  # 800: exp overflows, expit is 0 or 1
     signal=st.booleans(),
+    first=st.integers(0, 2),
 )
 def test_the_compiled_interview_is_numpy_and_scipy_bit_for_bit(
-    seed: int, draws: int, n: int, scale: float, signal: bool
+    seed: int, d1: int, n: int, scale: float, signal: bool, first: int
 ) -> None:
     rng = np.random.default_rng(seed)
-    eta = rng.normal(0, scale, (draws, n))
-    sigma_r = rng.uniform(0, 3, draws)
-    gamma = rng.normal(0, scale, (draws, n)) if signal else None
-    visa = rng.uniform(0, 1, (draws, n))
+    eta = rng.normal(0, scale, (d1, n))
+    sigma_r = rng.uniform(0, 3, d1)
+    gamma = rng.normal(0, scale, (d1, n + 3, 3))
+    visa = rng.uniform(0, 1, (d1, n))
     visa[:, 0] = 1.0
-    got = drawn_interview(eta, sigma_r, Z_NODES, gamma, visa)
-    assert np.array_equal(bits(got), bits(numpy_interview(eta, sigma_r, gamma, visa)))
+    at = rng.choice(n, size=int(rng.integers(1, n + 1)), replace=False)
+    columns, level = rng.integers(0, n + 3, at.size), int(rng.integers(3))
+    draws = slice(min(first, d1 - 1), d1)
+    got = drawn_interview(
+        eta, visa, at, draws, sigma_r, Z_NODES, (gamma, columns, level) if signal else None
+    )
+    expected = numpy_interview(
+        eta[draws][:, at],
+        sigma_r[draws],
+        gamma[draws][:, columns, level] if signal else None,
+        visa[draws][:, at],
+    )
+    assert np.array_equal(bits(got), bits(expected))
 
 
 @pytest.mark.parametrize("name", REFERENCE_NAMES)

@@ -21,41 +21,46 @@ from numba import njit
 from numpy.typing import NDArray
 
 FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
 
 
 @njit(cache=True)
-def _fill(eta, sigma_r, z, gamma, signal, visa, out):  # type: ignore[no-untyped-def]
-    for d in range(eta.shape[0]):
-        for i in range(eta.shape[1]):
+def _fill(eta, visa, at, first, sigma_r, z, gamma, columns, level, signal, out):  # type: ignore[no-untyped-def]
+    for r in range(out.shape[0]):
+        d = first + r
+        for i in range(at.size):
+            e, v = eta[d, at[i]], visa[d, at[i]]
+            g = gamma[d, columns[i], level] if signal else 0.0
             for k in range(z.size):
-                x = eta[d, i] + sigma_r[d] * z[k]
+                x = e + sigma_r[d] * z[k]
                 if signal:
-                    x = x + gamma[d, i]
-                out[d, i, k] = 1.0 / (1.0 + math.exp(-x)) * visa[d, i]
+                    x = x + g
+                out[r, i, k] = 1.0 / (1.0 + math.exp(-x)) * v
 
 
 def drawn_interview(
     eta: FloatArray,
+    visa: FloatArray,
+    at: IntArray,
+    draws: slice,
     sigma_r: FloatArray,
     z: FloatArray,
-    gamma: FloatArray | None,
-    visa: FloatArray,
+    signal: tuple[FloatArray, IntArray, int] | None,
 ) -> FloatArray:
-    """`visa * expit(eta + sigma_r z (+ gamma))` per draw, program and node, (D, n, K), bit for
-    bit the numpy expression; `eta`, `visa` and `gamma` are (D, n), `sigma_r` (D,), `z` (K,);
-    `gamma` None adds nothing (a level without signal effects)."""
-    out = np.empty((eta.shape[0], eta.shape[1], z.size))
-    signal = gamma is not None
-    _fill(
-        np.ascontiguousarray(eta),
-        np.ascontiguousarray(sigma_r),
-        np.ascontiguousarray(z),
-        np.ascontiguousarray(gamma if signal else eta),
-        signal,
-        np.ascontiguousarray(visa),
-        out,
-    )
+    """`visa * expit(eta + sigma_r z (+ gamma))` at the programs `at` for `draws`, (draws, at, K),
+    bit for bit the numpy expression on `eta[draws][:, at]` (and so on). `eta` and `visa` are
+    (D1, n), `sigma_r` (D1,), `z` (K,); `signal` is (gamma (D1, P, levels), each program's
+    column of gamma, level), None where the level adds nothing."""
+    first, stop, step = draws.indices(eta.shape[0])
+    if step != 1:
+        raise ValueError("drawn_interview reads consecutive draws")
+    out = np.empty((max(stop - first, 0), at.size, z.size))
+    gamma, columns, level = signal if signal is not None else (_NO_GAMMA, at, 0)
+    _fill(eta, visa, at, first, sigma_r, z, gamma, columns, level, signal is not None, out)
     return out
+
+
+_NO_GAMMA = np.zeros((1, 1, 1))
 
 
 @njit(cache=True)

@@ -296,6 +296,11 @@ class ApplicantTerms:
         """(eta, spread, visa) at the programs `at` for `draws`, each (len(draws), len(at))."""
         if draws == slice(0, 1):
             return self.point[0][None, at], self.point[1][None, at], self.point[2][None, at]
+        eta, spread, visa = self._computed(at)
+        return eta[draws][:, at], spread[draws][:, at], visa[draws][:, at]
+
+    def _computed(self, at: IntArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """(eta, spread, visa) of every draw, (D1, programs), computed at the programs `at`."""
         if self._drawn is None:
             shape = (self.d1, self.size)
             self._drawn = (np.empty(shape), np.empty(shape), np.empty(shape))
@@ -308,8 +313,7 @@ class ApplicantTerms:
             ):
                 whole[1:, missing] = part
             self._have[missing] = True
-        eta, spread, visa = self._drawn
-        return eta[draws][:, at], spread[draws][:, at], visa[draws][:, at]
+        return self._drawn
 
     def gamma(self, level: int, at: IntArray, draws: slice) -> FloatArray:
         """The programs' signal effect at `level`, (len(draws), len(at))."""
@@ -327,12 +331,15 @@ class ApplicantTerms:
                 self._point_base = self.point[1][:, None] * Z_NODES + self.point[0][:, None]
             x = np.take(self._point_base, at, axis=0)[None]
             visa = self.point[2][None, at]
+        elif draws.indices(self.d1)[0] > 0 or self.unknown_sd is None:
+            # the spread is the draw's sigma_r at every program: one compiled pass, reading the
+            # programs' terms where they are kept
+            eta, _, visa = self._computed(at)
+            d = self.d
+            signal_at = (d.gamma, self.idx[at], level) if signal else None
+            return drawn_interview(eta, visa, at, draws, d.sigma_r, Z_NODES, signal_at)
         else:
             eta, spread, visa = self.terms(at, draws)
-            if draws.indices(self.d1)[0] > 0 or self.unknown_sd is None:
-                # the spread is the draw's sigma_r at every program: one compiled pass
-                gamma = self.gamma(level, at, draws) if signal else None
-                return drawn_interview(eta, self.d.sigma_r[draws], Z_NODES, gamma, visa)
             x = spread[:, :, None] * Z_NODES
             x += eta[:, :, None]
         if signal:
