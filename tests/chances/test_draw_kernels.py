@@ -1,6 +1,6 @@
-"""The draws' compiled arithmetic (`draw_kernels`) gives the numpy numbers bit for bit:
-V expit(eta + sigma_r z + gamma) as numpy and scipy's `expit` compute it, and the intervals'
-quantiles as `np.quantile`."""
+"""The draws' compiled arithmetic (`draw_kernels`) gives the numpy numbers bit for bit: the
+applicant's eta, V expit(eta + sigma_r z + gamma) as numpy and scipy's `expit` compute it, and
+the intervals' quantiles as `np.quantile`."""
 
 from __future__ import annotations
 
@@ -10,11 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import expit
 
+from smartpick.core.chances.assumptions import CONNECTION_CAP
 from smartpick.core.chances.draw_kernels import column_quantiles, drawn_interview
 from smartpick.core.chances.matrix import intervals
 from smartpick.core.chances.population import Z_NODES
-from smartpick.core.chances.terms import zero_signal_levels
-from smartpick.service.assess import assess
+from smartpick.core.chances.terms import ApplicantTerms, zero_signal_levels
+from smartpick.core.profile import ApplicantProfile
+from smartpick.core.profile.entries import Connection
+from smartpick.service.assess import assess, fitted_model
 from smartpick.service.catalog import Catalog
 from smartpick.testing import REFERENCE_NAMES, reference_profile
 
@@ -79,6 +82,58 @@ def test_a_profiles_drawn_interviews_are_the_numpy_formula(name: str, catalog: C
         gamma = terms.gamma(level, at, draws) if signal else None
         expected = numpy_interview(eta, terms.d.sigma_r[draws], gamma, visa)
         assert np.array_equal(bits(terms.interview(level, at, draws)), bits(expected))
+
+
+def numpy_eta(t: ApplicantTerms, rows: slice, at: np.ndarray) -> np.ndarray:
+    """The applicant's eta as numpy computed it (`ApplicantTerms.compute` before the kernel)."""
+    d, j = t.d, t.idx[at]
+    alpha = d.alpha(t.kind)[rows][:, j]
+    score = d.beta[rows][:, j] * t.score_by_draw[rows][:, None] / 10.0
+    fail = d.fail.reshape(t.d1, -1)[rows]
+    terms = (
+        np.take(fail, 2 * j, axis=1) * t.fail_terms[0]
+        + np.take(fail, 2 * j + 1, axis=1) * t.fail_terms[1]
+    )
+    terms = terms + d.geo[rows][:, j, t.level[at]] - t.pool_geo[rows][:, t.pool_columns[at]]
+    home = d.home[rows][:, j]
+    terms = terms + home * (t.in_state[at] - t.home_mix)
+    if t.connected:
+        rotation, other = (share[rows][:, None] for share in t.shares)
+        kind = t.connection[at]
+        kappa = np.where(kind == 1, rotation, np.where(kind == 2, other, 0.0))
+        terms = terms + np.minimum(kappa * home, CONNECTION_CAP)
+    terms = terms + t.assumed[rows][:, None] + t.research[rows] * t.university[at]
+    return np.asarray(alpha + score + terms)
+
+
+def varied_profiles(catalog: Catalog) -> list[ApplicantProfile]:
+    """Reference applicants, one without a Step 2 CK, one with connections of each kind, home
+    ties and a preferred area."""
+    programs = catalog.programs(specialty="Family Medicine")
+    ties = [
+        Connection(program_id=programs[0].id, kind="rotation"),
+        Connection(program_id=programs[1].id, kind="faculty"),
+        Connection(program_id=programs[2].id, kind="alumni"),
+    ]
+    return [
+        reference_profile("guide-sample"),
+        reference_profile("average-img").model_copy(update={"step2ck": None}),
+        reference_profile("us-img-fm").model_copy(
+            update={"connections": ties, "preferred_states": ("TX", "CA")}
+        ),
+    ]
+
+
+def test_the_compiled_eta_is_numpys(catalog: Catalog) -> None:
+    rng = np.random.default_rng(5)
+    for profile in varied_profiles(catalog):
+        specialty = profile.specialties[0]
+        d = fitted_model().context(specialty, catalog.programs(specialty=specialty))
+        t = ApplicantTerms(profile, d, np.arange(d.size))
+        assert t.connected == bool(profile.connections)
+        at = np.concatenate([[0, 1, 2], rng.choice(d.size, size=40, replace=False)])
+        for rows in (slice(None), slice(0, 1), slice(1, t.d1)):
+            assert np.array_equal(bits(t.compute(rows, at)[0]), bits(numpy_eta(t, rows, at)))
 
 
 @settings(max_examples=120, deadline=None)

@@ -1,12 +1,12 @@
-"""The draws' arithmetic compiled (numba): P(interview | u) at the bootstrap draws, and the
-quantiles of the draws that make the intervals.
+"""The draws' arithmetic compiled (numba): the applicant's eta, P(interview | u) at the bootstrap
+draws, and the quantiles of the draws that make the intervals.
 
-Each request computes V expit(eta + sigma_r z + gamma) for a few hundred programs at 40 draws
-and 16 nodes, and the quantiles of a few hundred columns of draws; in numpy each step is a pass
-over memory (the quantiles a partition per column). Compiled with the numpy code's operations in
-its order (no fastmath: no reassociation, no fused multiply-add), every value keeps its bits:
-`tests/chances/test_draw_kernels.py` checks them against numpy, scipy's `expit` and
-`np.quantile`.
+Each request computes eta and V expit(eta + sigma_r z + gamma) for a few hundred programs at 40
+draws and 16 nodes, and the quantiles of a few hundred columns of draws; in numpy each term is a
+pass over memory with its own gathers (the quantiles a partition per column). Compiled with the
+numpy code's operations in its order (no fastmath: no reassociation, no fused multiply-add),
+every value keeps its bits: `tests/chances/test_draw_kernels.py` checks them against numpy,
+scipy's `expit` and `np.quantile`.
 
 The kernels call no other compiled function, so numba's own cache check (this file's stamp) is
 enough to keep their cache current.
@@ -61,6 +61,31 @@ def drawn_interview(
 
 
 _NO_GAMMA = np.zeros((1, 1, 1))
+
+
+@njit(cache=True)
+def applicant_eta(  # type: ignore[no-untyped-def]
+    alpha, beta, score, fail, fail_terms, geo, geo_level, pool, pool_columns, home, home_terms,
+    connected, connection, shares, cap, assumed, research, university, j, first, out,
+):  # fmt: skip
+    """The applicant's eta (`terms.ApplicantTerms.compute`, the formula of `core.chances.terms`)
+    for the draws first .. first + len(out) - 1 at the programs `j` (columns of the specialty's
+    arrays), (draws, len(j)): each term in the numpy code's order. Per program (i): `geo_level`,
+    `pool_columns`, `home_terms` (H - h), `connection` (0 none, 1 rotation, 2 other: the share
+    `shares[connection - 1]`) and `university`; per draw (d): `score`, `assumed`, `research`."""
+    for r in range(out.shape[0]):
+        d = first + r
+        for i in range(j.size):
+            p = j[i]
+            t = fail[d, p, 0] * fail_terms[0] + fail[d, p, 1] * fail_terms[1]
+            t = t + geo[d, p, geo_level[i]] - pool[d, pool_columns[i]]
+            t = t + home[d, p] * home_terms[i]
+            if connected:  # every program then adds min(kappa h, cap), 0 where not connected
+                kappa = shares[connection[i] - 1, d] if connection[i] > 0 else 0.0
+                v = kappa * home[d, p]
+                t = t + (cap if v > cap else v)  # np.minimum: a NaN stays NaN
+            t = t + assumed[d] + research[d] * university[i]
+            out[r, i] = alpha[d, p] + beta[d, p] * score[d] / 10.0 + t
 
 
 @njit(cache=True)
