@@ -23,6 +23,8 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from smartpick.core.chances.draw_kernels import column_quantiles
+
 SIGNAL_LEVELS = ("none", "silver", "gold")  # "gold" alone is used where a specialty has one kind
 
 FloatArray = NDArray[np.float64]
@@ -59,8 +61,18 @@ class _Lazy:
         self.d1 = d1
 
     def get(self, idx: IntArray) -> FloatArray:
+        return np.take(self.stored(), self.rows(idx), axis=1)
+
+    def stored(self) -> FloatArray:
+        """The values computed so far (program i at `slot[i]` along the second axis)."""
         if self.values is None:
             self.values = np.empty((self.d1, *self.point.shape))
+        return self.values
+
+    def rows(self, idx: IntArray) -> IntArray:
+        """The programs' positions in `stored()`, computing those not computed yet."""
+        self.stored()
+        assert self.values is not None
         missing = idx[self.slot[idx] < 0]
         if missing.size:
             missing = np.unique(missing)
@@ -70,7 +82,7 @@ class _Lazy:
                 self.values[1:, start:stop] = self.compute(missing, slice(1, self.d1))
             self.slot[missing] = np.arange(start, stop)
             self.used = stop
-        return np.take(self.values, self.slot[idx], axis=1)
+        return self.slot[idx]
 
 
 def _first_node(
@@ -153,6 +165,24 @@ class ChanceMatrix:
             return self._conversion[:, rows]
         values = self._lazy[-1].get(rows)
         return np.broadcast_to(values[:, :, None], (*values.shape, self.weights.size))
+
+    def interview_rows(self, level: int, idx: IntArray) -> tuple[FloatArray, IntArray]:
+        """(values, rows): `interview_draws(level, idx)` is `values[:, rows]`, (D + 1, m, K),
+        without the copy (the draws not computed yet are computed now)."""
+        if self._interview is not None:
+            return self._interview[level], idx
+        lazy = self._lazy[level]
+        rows = lazy.rows(idx)
+        return lazy.stored(), rows
+
+    def conversion_rows(self, idx: IntArray) -> tuple[FloatArray, IntArray]:
+        """(values, rows) as `interview_rows` for `conversion_draws`; `values` is (D + 1, n, K),
+        or (D + 1, n, 1) where it is the same at every node."""
+        if self._conversion is not None:
+            return self._conversion, idx
+        lazy = self._lazy[-1]
+        rows = lazy.rows(idx)
+        return lazy.stored()[:, :, None], rows
 
     @property
     def interview_by_signal(self) -> tuple[FloatArray, ...]:
@@ -240,7 +270,7 @@ def intervals(values: FloatArray, level: float = 0.8) -> list[tuple[float, float
     points = values[0]
     draws = values[1:] if values.shape[0] > 1 else values
     tail = (1.0 - level) / 2.0
-    low_q, high_q = np.quantile(draws, [tail, 1.0 - tail], axis=0)
+    low_q, high_q = column_quantiles(draws, (tail, 1.0 - tail))  # as np.quantile, compiled
     lows = np.minimum(points, low_q)
     highs = np.maximum(points, high_q)
-    return [(float(p), float(lo), float(hi)) for p, lo, hi in zip(points, lows, highs, strict=True)]
+    return list(zip(points.tolist(), lows.tolist(), highs.tolist(), strict=True))

@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 from scipy.special import expit, ndtri
 
 from smartpick.core.chances.assumptions import CONNECTION_CAP
+from smartpick.core.chances.draw_kernels import applicant_eta, drawn_interview
 from smartpick.core.chances.draws import Draws
 from smartpick.core.chances.effects import REFERENCE
 from smartpick.core.chances.population import Z_NODES
@@ -226,23 +227,27 @@ class ApplicantTerms:
         programs = d.base.programs
         self.connections = connection_kinds(profile, [programs[i] for i in idx.tolist()])
         self.connected = any(self.connections)
-        if self.connected:
-            self.rotation = np.array([c == "rotation" for c in self.connections])
-            self.other = np.array([bool(c) and c != "rotation" for c in self.connections])
-            self.shares = (
-                np.array([a.connection_rotation for a in d.assumptions]),
-                np.array([a.connection_other for a in d.assumptions]),
-            )
+        # per program: 0 no connection, 1 a rotation, 2 another kind (its share, per draw)
+        self.connection = np.array(
+            [0 if not c else 1 if c == "rotation" else 2 for c in self.connections],
+            dtype=np.int64,
+        )
+        self.shares = np.array(
+            [
+                [a.connection_rotation for a in d.assumptions],
+                [a.connection_other for a in d.assumptions],
+            ]
+        )
         self.assumed, self.research = assumed_effects(profile, d.base.specialty, d)
         if profile.step2ck is not None:
-            self.score: float | FloatArray = profile.step2ck - 240.0
+            self.score_by_draw = np.full(d1, profile.step2ck - 240.0)  # s - 240 per draw
             self.unknown_sd: FloatArray | None = None
         else:
             mu = np.array([p.mu for p in d.params])[:, None]
             sd = np.array([p.sd for p in d.params])[:, None]
             shift = np.array([a.unknown_score_shift for a in d.assumptions])[:, None]
             drawn = unknown_score_draws(d.seed, d1)[:, None]
-            self.score = mu + (shift + drawn) * sd - 240.0
+            self.score_by_draw = (mu + (shift + drawn) * sd - 240.0)[:, 0]
             self.unknown_sd = sd
         first = slice(0, 1)
         eta, spread, visa = self.compute(first, np.arange(idx.size))
@@ -260,41 +265,50 @@ class ApplicantTerms:
     def compute(self, rows: slice, at: IntArray) -> tuple[FloatArray, FloatArray, FloatArray]:
         """(eta, spread, visa) for the draws `rows` at the programs `at` (local positions)."""
         d, j = self.d, self.idx[at]
-        alpha = d.alpha(self.kind)[rows][:, j]
-        beta = d.beta[rows][:, j]
+        first, stop, step = rows.indices(self.d1)
+        if step != 1:
+            raise ValueError("compute reads consecutive draws")
+        eta = np.empty((max(stop - first, 0), j.size))
+        applicant_eta(
+            d.alpha(self.kind),
+            d.beta,
+            self.score_by_draw,
+            d.fail,
+            self.fail_terms,
+            d.geo,
+            self.level[at],
+            self.pool_geo,
+            self.pool_columns[at],
+            d.home,
+            self.in_state[at] - self.home_mix,
+            self.connected,
+            self.connection[at],
+            self.shares,
+            CONNECTION_CAP,
+            self.assumed,
+            self.research[:, 0],
+            self.university[at],
+            j,
+            first,
+            eta,
+        )
         sigma_r = d.sigma_r[rows][:, None]
-        spread = np.broadcast_to(sigma_r, beta.shape)
-        if self.unknown_sd is None:
-            score = beta * self.score / 10.0
-        else:
-            score = beta * np.asarray(self.score)[rows] / 10.0
-            if rows.indices(self.d1)[0] == 0:  # the point integrates the missing score
-                spread = spread.copy()
-                sd0 = self.unknown_sd[0]
-                spread[0] = np.sqrt((beta[0] * sd0 / 10.0) ** 2 + sigma_r[0] ** 2)
-        fail = d.fail.reshape(self.d1, -1)[rows]  # (draws, 2 P): program i at 2 i and 2 i + 1
-        terms = (
-            np.take(fail, 2 * j, axis=1) * self.fail_terms[0]
-            + np.take(fail, 2 * j + 1, axis=1) * self.fail_terms[1]
-        )
-        terms = (
-            terms
-            + d.geo[rows][:, j, self.level[at]]
-            - self.pool_geo[rows][:, self.pool_columns[at]]
-        )
-        home = d.home[rows][:, j]
-        terms = terms + home * (self.in_state[at] - self.home_mix)
-        if self.connected:
-            rotation, other = (share[rows][:, None] for share in self.shares)
-            kappa = np.where(self.rotation[at], rotation, np.where(self.other[at], other, 0.0))
-            terms = terms + np.minimum(kappa * home, CONNECTION_CAP)
-        terms = terms + self.assumed[rows][:, None] + self.research[rows] * self.university[at]
-        return alpha + score + terms, spread, visa_factor(self.profile, d, j, rows)
+        spread = np.broadcast_to(sigma_r, eta.shape)
+        if self.unknown_sd is not None and first == 0:  # the point integrates the missing score
+            spread = spread.copy()
+            sd0 = self.unknown_sd[0]
+            spread[0] = np.sqrt((d.beta[0, j] * sd0 / 10.0) ** 2 + sigma_r[0] ** 2)
+        return eta, spread, visa_factor(self.profile, d, j, rows)
 
     def terms(self, at: IntArray, draws: slice) -> tuple[FloatArray, FloatArray, FloatArray]:
         """(eta, spread, visa) at the programs `at` for `draws`, each (len(draws), len(at))."""
         if draws == slice(0, 1):
             return self.point[0][None, at], self.point[1][None, at], self.point[2][None, at]
+        eta, spread, visa = self._computed(at)
+        return eta[draws][:, at], spread[draws][:, at], visa[draws][:, at]
+
+    def _computed(self, at: IntArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """(eta, spread, visa) of every draw, (D1, programs), computed at the programs `at`."""
         if self._drawn is None:
             shape = (self.d1, self.size)
             self._drawn = (np.empty(shape), np.empty(shape), np.empty(shape))
@@ -307,8 +321,7 @@ class ApplicantTerms:
             ):
                 whole[1:, missing] = part
             self._have[missing] = True
-        eta, spread, visa = self._drawn
-        return eta[draws][:, at], spread[draws][:, at], visa[draws][:, at]
+        return self._drawn
 
     def gamma(self, level: int, at: IntArray, draws: slice) -> FloatArray:
         """The programs' signal effect at `level`, (len(draws), len(at))."""
@@ -326,14 +339,17 @@ class ApplicantTerms:
                 self._point_base = self.point[1][:, None] * Z_NODES + self.point[0][:, None]
             x = np.take(self._point_base, at, axis=0)[None]
             visa = self.point[2][None, at]
+        elif draws.indices(self.d1)[0] > 0 or self.unknown_sd is None:
+            # the spread is the draw's sigma_r at every program: one compiled pass, reading the
+            # programs' terms where they are kept
+            eta, _, visa = self._computed(at)
+            d = self.d
+            signal_at = (d.gamma, self.idx[at], level) if signal else None
+            return drawn_interview(eta, visa, at, draws, d.sigma_r, Z_NODES, signal_at)
         else:
             eta, spread, visa = self.terms(at, draws)
-            if draws.indices(self.d1)[0] > 0 or self.unknown_sd is None:
-                # the spread is the draw's sigma_r at every program: spread z once per draw
-                x = eta[:, :, None] + self.d.sigma_r[draws][:, None, None] * Z_NODES
-            else:
-                x = spread[:, :, None] * Z_NODES
-                x += eta[:, :, None]
+            x = spread[:, :, None] * Z_NODES
+            x += eta[:, :, None]
         if signal:
             x += self.gamma(level, at, draws)[:, :, None]
         expit(x, out=x)

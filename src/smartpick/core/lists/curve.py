@@ -14,6 +14,7 @@ import numpy as np
 
 from smartpick.core.chances.matrix import ChanceMatrix, interview_terms, match_terms
 from smartpick.core.chances.matrix import intervals as intervals_of
+from smartpick.core.lists.curve_kernel import fill_factors, run_products
 from smartpick.core.lists.types import _M_CAP, FloatArray, ListProblem, Stage, StageLists
 
 # One stage of a chain: programs (ascending) with their signal levels, fees with the transcript
@@ -30,62 +31,53 @@ def curve_draws(
 
     A stage that adds one program to the stage before it multiplies in that program's factor;
     any other stage (the first, or one the swaps or signal moves changed) is the product over its
-    programs. Every (program, level) a stage holds is one of these, so their terms are computed
-    in one pass (each value depends only on its own draw, program and node).
+    programs. Every (program, level) a stage holds is one of these, so their terms are read in
+    one pass (each value depends only on its own draw, program and node); the products are
+    compiled (`curve_kernel`).
     """
     pairs: dict[tuple[int, int], int] = {}
     starts: list[int] = []  # the stages that start a run (below)
-    column: list[int] = []  # each stage's added pair (-1: a run's start)
-    for t, (lists, _, _, added) in enumerate(stage_sets):
-        if not t or added is None:
+    members: list[int] = []  # the pairs of each run's first stage, run after run
+    member_starts = [0]
+    added: list[int] = []  # each stage's added pair (-1: a run's start)
+    for t, (lists, _, _, pair) in enumerate(stage_sets):
+        if not t or pair is None:
             starts.append(t)
-            column.append(-1)
-            for pair in zip(*lists.lists, strict=True):
-                pairs.setdefault(pair, len(pairs))
+            added.append(-1)
+            members.extend(pairs.setdefault(p, len(pairs)) for p in zip(*lists.lists, strict=True))
+            member_starts.append(len(members))
         else:
-            column.append(pairs.setdefault(added, len(pairs)))
-    n_nodes = chances.weights.size
+            added.append(pairs.setdefault(pair, len(pairs)))
     rows = chances.n_draws if draws else 1
-    factors: FloatArray = np.empty((0, rows, n_nodes))  # (pairs, rows, K): one slab per pair
+    factors = np.empty((len(pairs), rows, chances.weights.size))  # one slab per pair
     if pairs:
-        programs, levels = zip(*pairs, strict=True)
-        terms = match_terms(chances, programs, levels) if draws else _point_terms(chances, pairs)
-        factors = np.empty((len(pairs), rows, n_nodes))
-        np.subtract(1.0, terms.transpose(1, 0, 2), out=factors)
-    no_match = np.empty((len(stage_sets), rows, n_nodes))
-    # runs of stages that each add one program to the one before: the first stage of a run is
-    # the product over its programs, the others a running product (one `accumulate` per run,
-    # the same multiplications in the same order as stage by stage)
-    for start, stop in zip(starts, [*starts[1:], len(stage_sets)], strict=True):
-        lists = stage_sets[start][0]
-        if lists.size:
-            columns = [pairs[pair] for pair in zip(*lists.lists, strict=True)]
-            np.prod(factors[columns], axis=0, out=no_match[start])
+        programs, levels = (np.array(a, dtype=np.int64) for a in zip(*pairs, strict=True))
+        if draws:
+            conversion, conversion_rows = chances.conversion_rows(programs)
         else:
-            no_match[start] = 1.0
-        if stop - start > 1:
-            run = no_match[start:stop]
-            run[1:] = factors[column[start + 1 : stop]]
-            np.multiply.accumulate(run, axis=0, out=run)
+            conversion, conversion_rows = chances.point_conversion[None], programs
+        for level in np.unique(levels).tolist():
+            at = np.flatnonzero(levels == level)
+            if draws:
+                interview, interview_rows = chances.interview_rows(level, programs[at])
+            else:
+                interview, interview_rows = chances.point_interview[level][None], programs[at]
+            fill_factors(interview, interview_rows, conversion, conversion_rows[at], at, factors)
+    no_match = np.empty((len(stage_sets), rows, chances.weights.size))
+    run_products(
+        factors,
+        np.array([*starts, len(stage_sets)], dtype=np.int64),
+        np.array(members, dtype=np.int64),
+        np.array(member_starts, dtype=np.int64),
+        np.array(added, dtype=np.int64),
+        no_match,
+    )
     if not draws:
         # the point in every draw's row for the product with the weights: BLAS sums a row in an
         # order that depends on how many rows there are, and the point must keep its bits
         no_match = np.repeat(no_match, chances.n_draws, axis=1)
     curve = np.asarray(1.0 - no_match @ chances.weights).T
     return curve if draws else curve[:1]
-
-
-def _point_terms(chances: ChanceMatrix, pairs: dict[tuple[int, int], int]) -> FloatArray:
-    """`match_terms` at the point estimate alone, (1, pairs, K): the same products of the same
-    numbers as draw 0 of the draws."""
-    programs = np.fromiter((p for p, _ in pairs), np.int64, len(pairs))
-    levels = np.fromiter((s for _, s in pairs), np.int64, len(pairs))
-    out = np.empty((programs.size, chances.weights.size))
-    for level in np.unique(levels).tolist():
-        at = np.flatnonzero(levels == level)
-        out[at] = chances.point_interview[level][programs[at]]
-    out *= chances.point_conversion[programs]
-    return out[None]
 
 
 def stages(

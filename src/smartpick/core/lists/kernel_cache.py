@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numba
 
-KERNEL_MODULES = ("swap_kernel.py", "polish_kernel.py", "chain_kernel.py")
+KERNEL_MODULES = ("swap_kernel.py", "polish_kernel.py", "chain_kernel.py", "curve_kernel.py")
 
 
 @functools.cache

@@ -1,0 +1,127 @@
+"""The draws' arithmetic compiled (numba): the applicant's eta, P(interview | u) at the bootstrap
+draws, and the quantiles of the draws that make the intervals.
+
+Each request computes eta and V expit(eta + sigma_r z + gamma) for a few hundred programs at 40
+draws and 16 nodes, and the quantiles of a few hundred columns of draws; in numpy each term is a
+pass over memory with its own gathers (the quantiles a partition per column). Compiled with the
+numpy code's operations in its order (no fastmath: no reassociation, no fused multiply-add),
+every value keeps its bits: `tests/chances/test_draw_kernels.py` checks them against numpy,
+scipy's `expit` and `np.quantile`.
+
+The kernels call no other compiled function, so numba's own cache check (this file's stamp) is
+enough to keep their cache current.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+@njit(cache=True)
+def _fill(eta, visa, at, first, sigma_r, z, gamma, columns, level, signal, out):  # type: ignore[no-untyped-def]
+    for r in range(out.shape[0]):
+        d = first + r
+        for i in range(at.size):
+            e, v = eta[d, at[i]], visa[d, at[i]]
+            g = gamma[d, columns[i], level] if signal else 0.0
+            for k in range(z.size):
+                x = e + sigma_r[d] * z[k]
+                if signal:
+                    x = x + g
+                out[r, i, k] = 1.0 / (1.0 + math.exp(-x)) * v
+
+
+def drawn_interview(
+    eta: FloatArray,
+    visa: FloatArray,
+    at: IntArray,
+    draws: slice,
+    sigma_r: FloatArray,
+    z: FloatArray,
+    signal: tuple[FloatArray, IntArray, int] | None,
+) -> FloatArray:
+    """`visa * expit(eta + sigma_r z (+ gamma))` at the programs `at` for `draws`, (draws, at, K),
+    bit for bit the numpy expression on `eta[draws][:, at]` (and so on). `eta` and `visa` are
+    (D1, n), `sigma_r` (D1,), `z` (K,); `signal` is (gamma (D1, P, levels), each program's
+    column of gamma, level), None where the level adds nothing."""
+    first, stop, step = draws.indices(eta.shape[0])
+    if step != 1:
+        raise ValueError("drawn_interview reads consecutive draws")
+    out = np.empty((max(stop - first, 0), at.size, z.size))
+    gamma, columns, level = signal if signal is not None else (_NO_GAMMA, at, 0)
+    _fill(eta, visa, at, first, sigma_r, z, gamma, columns, level, signal is not None, out)
+    return out
+
+
+_NO_GAMMA = np.zeros((1, 1, 1))
+
+
+@njit(cache=True)
+def applicant_eta(  # type: ignore[no-untyped-def]
+    alpha, beta, score, fail, fail_terms, geo, geo_level, pool, pool_columns, home, home_terms,
+    connected, connection, shares, cap, assumed, research, university, j, first, out,
+):  # fmt: skip
+    """The applicant's eta (`terms.ApplicantTerms.compute`, the formula of `core.chances.terms`)
+    for the draws first .. first + len(out) - 1 at the programs `j` (columns of the specialty's
+    arrays), (draws, len(j)): each term in the numpy code's order. Per program (i): `geo_level`,
+    `pool_columns`, `home_terms` (H - h), `connection` (0 none, 1 rotation, 2 other: the share
+    `shares[connection - 1]`) and `university`; per draw (d): `score`, `assumed`, `research`."""
+    for r in range(out.shape[0]):
+        d = first + r
+        for i in range(j.size):
+            p = j[i]
+            t = fail[d, p, 0] * fail_terms[0] + fail[d, p, 1] * fail_terms[1]
+            t = t + geo[d, p, geo_level[i]] - pool[d, pool_columns[i]]
+            t = t + home[d, p] * home_terms[i]
+            if connected:  # every program then adds min(kappa h, cap), 0 where not connected
+                kappa = shares[connection[i] - 1, d] if connection[i] > 0 else 0.0
+                v = kappa * home[d, p]
+                t = t + (cap if v > cap else v)  # np.minimum: a NaN stays NaN
+            t = t + assumed[d] + research[d] * university[i]
+            out[r, i] = alpha[d, p] + beta[d, p] * score[d] / 10.0 + t
+
+
+@njit(cache=True)
+def _quantiles(draws, before, after, gamma, out):  # type: ignore[no-untyped-def]
+    column = np.empty(draws.shape[0])
+    for j in range(draws.shape[1]):
+        nan = False
+        for i in range(draws.shape[0]):  # insertion sort: a column is a few dozen draws
+            v = draws[i, j]
+            nan = nan or math.isnan(v)
+            at = i
+            while at > 0 and column[at - 1] > v:
+                column[at] = column[at - 1]
+                at -= 1
+            column[at] = v
+        for q in range(gamma.size):
+            if nan:  # as numpy: a column with a NaN has NaN quantiles
+                out[q, j] = math.nan
+                continue
+            a, b, t = column[before[q]], column[after[q]], gamma[q]
+            diff = b - a  # numpy's `_lerp`, from the nearer end
+            out[q, j] = b - diff * (1.0 - t) if t >= 0.5 else a + diff * t
+
+
+def column_quantiles(draws: FloatArray, quantiles: tuple[float, ...]) -> FloatArray:
+    """`np.quantile(draws, quantiles, axis=0)` (the linear method), (len(quantiles), m), bit for
+    bit for draws that hold no -0.0 (numpy's partition may put -0.0 and 0.0 in either order)."""
+    n = draws.shape[0]
+    q = np.asarray(quantiles, dtype=np.float64)
+    virtual = (n - 1) * q  # numpy's virtual index and weight for the linear method
+    below = np.floor(virtual)
+    gamma = virtual - below
+    before = np.clip(below, 0, n - 1).astype(np.int64)
+    after = np.clip(below + 1, 0, n - 1).astype(np.int64)
+    above = virtual >= n - 1  # numpy takes the last value there
+    before[above] = after[above] = n - 1
+    out = np.empty((q.size, draws.shape[1]))
+    _quantiles(np.ascontiguousarray(draws), before, after, gamma, out)
+    return out

@@ -1,0 +1,173 @@
+"""The draws' compiled arithmetic (`draw_kernels`) gives the numpy numbers bit for bit: the
+applicant's eta, V expit(eta + sigma_r z + gamma) as numpy and scipy's `expit` compute it, and
+the intervals' quantiles as `np.quantile`."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.special import expit
+
+from smartpick.core.chances.assumptions import CONNECTION_CAP
+from smartpick.core.chances.draw_kernels import column_quantiles, drawn_interview
+from smartpick.core.chances.matrix import intervals
+from smartpick.core.chances.population import Z_NODES
+from smartpick.core.chances.terms import ApplicantTerms, zero_signal_levels
+from smartpick.core.profile import ApplicantProfile
+from smartpick.core.profile.entries import Connection
+from smartpick.service.assess import assess, fitted_model
+from smartpick.service.catalog import Catalog
+from smartpick.testing import REFERENCE_NAMES, reference_profile
+
+
+def bits(a: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(a).view(np.int64)
+
+
+def numpy_interview(eta, sigma_r, gamma, visa):  # type: ignore[no-untyped-def]
+    """`ApplicantTerms.interview` at the draws as numpy computed it."""
+    x = eta[:, :, None] + sigma_r[:, None, None] * Z_NODES
+    if gamma is not None:
+        x += gamma[:, :, None]
+    expit(x, out=x)
+    x *= visa[:, :, None]
+    return x
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    d1=st.integers(1, 41),
+    n=st.integers(1, 30),
+    scale=st.sampled_from([0.1, 3.0, 40.0, 800.0]),  # 800: exp overflows, expit is 0 or 1
+    signal=st.booleans(),
+    first=st.integers(0, 2),
+)
+def test_the_compiled_interview_is_numpy_and_scipy_bit_for_bit(
+    seed: int, d1: int, n: int, scale: float, signal: bool, first: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    eta = rng.normal(0, scale, (d1, n))
+    sigma_r = rng.uniform(0, 3, d1)
+    gamma = rng.normal(0, scale, (d1, n + 3, 3))
+    visa = rng.uniform(0, 1, (d1, n))
+    visa[:, 0] = 1.0
+    at = rng.choice(n, size=int(rng.integers(1, n + 1)), replace=False)
+    columns, level = rng.integers(0, n + 3, at.size), int(rng.integers(3))
+    draws = slice(min(first, d1 - 1), d1)
+    got = drawn_interview(
+        eta, visa, at, draws, sigma_r, Z_NODES, (gamma, columns, level) if signal else None
+    )
+    expected = numpy_interview(
+        eta[draws][:, at],
+        sigma_r[draws],
+        gamma[draws][:, columns, level] if signal else None,
+        visa[draws][:, at],
+    )
+    assert np.array_equal(bits(got), bits(expected))
+
+
+@pytest.mark.parametrize("name", REFERENCE_NAMES)
+def test_a_profiles_drawn_interviews_are_the_numpy_formula(name: str, catalog: Catalog) -> None:
+    chances = assess(reference_profile(name), catalog=catalog).chances
+    source = chances._lazy[0].compute.func.__self__  # type: ignore[attr-defined]
+    terms = source.blocks[0]
+    at = np.arange(min(terms.size, 50))
+    draws = slice(1, terms.d1)
+    eta, _, visa = terms.terms(at, draws)
+    for level in range(chances.levels):
+        signal = not zero_signal_levels(terms.d)[level]
+        gamma = terms.gamma(level, at, draws) if signal else None
+        expected = numpy_interview(eta, terms.d.sigma_r[draws], gamma, visa)
+        assert np.array_equal(bits(terms.interview(level, at, draws)), bits(expected))
+
+
+def numpy_eta(t: ApplicantTerms, rows: slice, at: np.ndarray) -> np.ndarray:
+    """The applicant's eta as numpy computed it (`ApplicantTerms.compute` before the kernel)."""
+    d, j = t.d, t.idx[at]
+    alpha = d.alpha(t.kind)[rows][:, j]
+    score = d.beta[rows][:, j] * t.score_by_draw[rows][:, None] / 10.0
+    fail = d.fail.reshape(t.d1, -1)[rows]
+    terms = (
+        np.take(fail, 2 * j, axis=1) * t.fail_terms[0]
+        + np.take(fail, 2 * j + 1, axis=1) * t.fail_terms[1]
+    )
+    terms = terms + d.geo[rows][:, j, t.level[at]] - t.pool_geo[rows][:, t.pool_columns[at]]
+    home = d.home[rows][:, j]
+    terms = terms + home * (t.in_state[at] - t.home_mix)
+    if t.connected:
+        rotation, other = (share[rows][:, None] for share in t.shares)
+        kind = t.connection[at]
+        kappa = np.where(kind == 1, rotation, np.where(kind == 2, other, 0.0))
+        terms = terms + np.minimum(kappa * home, CONNECTION_CAP)
+    terms = terms + t.assumed[rows][:, None] + t.research[rows] * t.university[at]
+    return np.asarray(alpha + score + terms)
+
+
+def varied_profiles(catalog: Catalog) -> list[ApplicantProfile]:
+    """Reference applicants, one without a Step 2 CK, one with connections of each kind, home
+    ties and a preferred area."""
+    programs = catalog.programs(specialty="Family Medicine")
+    ties = [
+        Connection(program_id=programs[0].id, kind="rotation"),
+        Connection(program_id=programs[1].id, kind="faculty"),
+        Connection(program_id=programs[2].id, kind="alumni"),
+    ]
+    return [
+        reference_profile("guide-sample"),
+        reference_profile("average-img").model_copy(update={"step2ck": None}),
+        reference_profile("us-img-fm").model_copy(
+            update={"connections": ties, "preferred_states": ("TX", "CA")}
+        ),
+    ]
+
+
+def test_the_compiled_eta_is_numpys(catalog: Catalog) -> None:
+    rng = np.random.default_rng(5)
+    for profile in varied_profiles(catalog):
+        specialty = profile.specialties[0]
+        d = fitted_model().context(specialty, catalog.programs(specialty=specialty))
+        t = ApplicantTerms(profile, d, np.arange(d.size))
+        assert t.connected == bool(profile.connections)
+        at = np.concatenate([[0, 1, 2], rng.choice(d.size, size=40, replace=False)])
+        for rows in (slice(None), slice(0, 1), slice(1, t.d1)):
+            assert np.array_equal(bits(t.compute(rows, at)[0]), bits(numpy_eta(t, rows, at)))
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 60),
+    m=st.integers(1, 12),
+    tail=st.sampled_from([0.0, 0.025, 0.05, 0.1, 0.25, 0.5]),
+    ties=st.booleans(),
+)
+def test_the_compiled_quantiles_are_numpys(
+    seed: int, n: int, m: int, tail: float, ties: bool
+) -> None:
+    rng = np.random.default_rng(seed)
+    draws = rng.uniform(0, 1, (n, m))
+    if ties:  # repeated values, exact 0 and 1, a NaN column
+        draws = rng.choice([0.0, 0.25, 1.0 / 3.0, 1.0], size=(n, m))
+        draws[rng.integers(n), 0] = np.nan
+    quantiles = (tail, 1.0 - tail)
+    got = column_quantiles(draws, quantiles)
+    assert np.array_equal(bits(got), bits(np.quantile(draws, quantiles, axis=0)))
+
+
+def test_intervals_keep_numpys_numbers() -> None:
+    values = np.random.default_rng(3).uniform(0, 1, (41, 25))
+    tail = (1.0 - 0.8) / 2.0  # as `intervals` computes it (not 0.1)
+    lows, highs = np.quantile(values[1:], [tail, 1.0 - tail], axis=0)
+    expected = list(
+        zip(
+            values[0].tolist(),
+            np.minimum(values[0], lows).tolist(),
+            np.maximum(values[0], highs).tolist(),
+            strict=True,
+        )
+    )
+    assert intervals(values, 0.8) == expected
+    assert all(type(x) is float for row in intervals(values, 0.8) for x in row)
