@@ -78,6 +78,7 @@ def recommend(
     catalog: Catalog | None = None,
     assessment: Assessment | None = None,
     intervals: bool = True,
+    curve: bool = True,
 ) -> Recommendation:
     """The optimized application list for a profile.
 
@@ -97,6 +98,9 @@ def recommend(
     - `intervals=False`: the curve's points without intervals (`Recommendation.intervals` is
       False and each point's `p_match_range` None), for a caller that prices the list without
       showing its curve; the list, its P(match) per draw and every point estimate are the same.
+    - `curve=False`: the curve's points stop one past the list's limits and its stopping point
+      instead of running on to 150 applications (for a caller that prices the list without
+      showing its curve); everything else is the same.
     """
     season = profile.match_year if season is None else season
     check_limits(budget_usd, count, match_value_usd)
@@ -190,6 +194,7 @@ def recommend(
         values=values,
         match_value_usd=match_value_usd,
         horizon=DEFAULT_HORIZON,
+        whole_curve=curve,
         interval_level=assessment.level,
     )
     solution = optimize_list(problem, intervals=intervals)

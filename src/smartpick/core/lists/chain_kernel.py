@@ -294,7 +294,8 @@ def grow(  # type: ignore[no-untyped-def]
             added_fee += limits[TRANSCRIPT]
         if state[STOP_AT] < 0 and not (f - f_before) * reals[MATCH_VALUE] >= added_fee:
             state[STOP_AT] = state[STAGE]
-            state[CURVE_END] = max(limits[HORIZON], math.ceil(reals[CURVE_PAST] * size))
+            # `types.chain_end` (a horizon and CURVE_PAST of 0: the next stage alone)
+            state[CURVE_END] = max(limits[HORIZON], math.ceil(reals[CURVE_PAST] * size), size + 1)
         state[STAGE] += 1
         state[SIZE] = size + 1
         if polished:

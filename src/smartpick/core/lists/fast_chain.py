@@ -116,11 +116,13 @@ class FastChain(_Chain):
         transcript = problem.fee_schedule.transcript_fee_usd
         budget = problem.budget_usd
         state = np.array([self.fee, stage_sets[-1][0].size, len(stage_sets) - 1, -1, 0], np.int64)
-        state[kernel.CURVE_END] = problem.horizon
+        # the chain may end once past `types.chain_end`: the kernel works it out from these two
+        horizon, past = (problem.horizon, CURVE_PAST_STOP) if problem.whole_curve else (0, 0.0)
+        state[kernel.CURVE_END] = horizon
         limits = np.array(
             [
                 -1 if problem.max_programs is None else problem.max_programs,
-                problem.horizon,
+                horizon,
                 POLISH_EVERY_STAGE_UP_TO,
                 POLISH_EVERY,
                 LOCAL_SEARCH_MAX_SIZE,
@@ -135,7 +137,7 @@ class FastChain(_Chain):
                 np.inf if budget is None else budget - transcript,
                 fee_power,
                 problem.match_value_usd,
-                CURVE_PAST_STOP,
+                past,
             ]
         )
         room = self.M.shape[1] + 1

@@ -28,7 +28,6 @@ a few (n x K) by (K x |S|) matrix products for n candidates and K quadrature nod
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -42,13 +41,13 @@ from smartpick.core.lists.fast_chain import FastChain, stage_set_after, stage_se
 from smartpick.core.lists.types import (
     _EXTRA_FEE_POWERS,
     _TOL,
-    CURVE_PAST_STOP,
     POLISH_EVERY,
     POLISH_EVERY_STAGE_UP_TO,
     POLISH_MAX_CANDIDATES,
     ListProblem,
     ListSolution,
     Stage,
+    chain_end,
 )
 from smartpick.errors import InvalidInput
 
@@ -249,7 +248,7 @@ def _run_chain(
         fee_added = stage_sets[-1][1] - stage_sets[-2][1]
         if stop_at is None and not worth_sending(gain, fee_added, problem.match_value_usd):
             stop_at = t
-            curve_end = max(problem.horizon, math.ceil(CURVE_PAST_STOP * size))
+            curve_end = chain_end(problem, size)
 
     return stage_sets, stop_at
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -18,6 +19,17 @@ FloatArray = NDArray[np.float64]
 
 DEFAULT_HORIZON = 150  # the curve runs at least this far (or to the last useful program)
 CURVE_PAST_STOP = 1.25  # and to a quarter past the stopping point, to show what more would buy
+
+
+def chain_end(problem: ListProblem, size: int) -> int:
+    """The list size from which the chain may end once the stopping rule found that a program
+    added to `size` others is not worth its fee: the horizon or a quarter past that, and that
+    stage at least (the list's next step; with `whole_curve` False, that stage alone)."""
+    if not problem.whole_curve:
+        return size + 1
+    return max(problem.horizon, math.ceil(CURVE_PAST_STOP * size), size + 1)
+
+
 # Swaps and signal moves polish every stage within the limits with preference values or at most
 # POLISH_MAX_CANDIDATES candidates (cheap there, and a tight budget can leave greedy a point
 # short). Larger P(match) problems grow on the fast chain and polish every POLISH_EVERY-th stage,
@@ -55,6 +67,10 @@ class ListProblem:
       its gain times `match_value_usd` (what a match is worth) is below its marginal fee.
     - `must_include` / `excluded`: positions; `candidates`: positions that may be chosen (None: all
       but the excluded). `values`: preference value per program (>= 0), None for P(match).
+    - `whole_curve`: the chain runs on to `horizon` (and a quarter past the stopping stage) to
+      draw the curve; False (a list that is priced, not shown) stops it one stage past the last
+      one that fits the limits and past the stopping stage: the same list, stopping stage and next
+      step, a shorter curve.
     """
 
     chances: ChanceMatrix
@@ -71,6 +87,7 @@ class ListProblem:
     # what a match is worth to the applicant (USD); default: the reference file's (economics)
     match_value_usd: float = field(default_factory=lambda: default_match_value().value)
     horizon: int = DEFAULT_HORIZON
+    whole_curve: bool = True
     interval_level: float = 0.8  # share of the bootstrap draws inside each interval
 
     @property
