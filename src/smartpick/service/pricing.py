@@ -33,9 +33,10 @@ from smartpick.service.recommend import recommend
 
 # A step adding less than this to the chance of matching is worded as a small effect.
 SMALL_GAIN = 0.01
-# What `recommend` may skip for a list that is priced but not shown: its curve's intervals
-# (every price reads the list's own P(match) per draw, which a lean list keeps).
-LEAN_OPTIONS: dict[str, Any] = {"intervals": False}
+# What `recommend` may skip for a list that is priced but not shown: its curve's intervals and
+# the curve past the list's next step (every price reads the list's own P(match) per draw, its
+# fees and programs, which a lean list keeps).
+LEAN_OPTIONS: dict[str, Any] = {"intervals": False, "curve": False}
 
 Recommender = Callable[..., Recommendation]
 Assessor = Callable[..., Assessment]

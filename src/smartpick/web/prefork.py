@@ -6,8 +6,8 @@ workers. Here the parent binds the socket, builds the app and loads what no appl
 (`warm`), then forks: each worker starts in milliseconds and shares those pages with the others
 (copy-on-write). What holds an open file or connection (the catalog's SQLite) is opened by each
 worker itself, after the fork, and so is each worker's listening socket (below). A worker that
-exits is replaced; SIGINT or SIGTERM stops every
-worker gracefully (uvicorn finishes the requests under way) and then the parent.
+exits is replaced; SIGINT or SIGTERM stops every worker gracefully (uvicorn finishes the requests
+under way) and then the parent.
 """
 
 from __future__ import annotations
