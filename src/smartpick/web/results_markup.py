@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from smartpick.core.chances.estimate import Estimate
 from smartpick.core.lists.result import CurvePoint, ListedProgram
 from smartpick.core.programs import Program, once_per_program
 from smartpick.service.catalog import nonus_img_rate
@@ -33,6 +34,20 @@ def _e(text: object) -> str:
     standard library's is a few times faster on the rows' long sentences."""
     return html.escape(str(text)).replace("&#x27;", "&#39;").replace("&quot;", "&#34;")
 
+
+# A map dot's `%` template per program; its values: the page's query, the dot's mark, its tier
+# and P(interview) as 100 x (a percentage as `formats.pct` writes it).
+_DOT = '<a href="/programs/%s?%%s" tabindex="-1">%%s<title>%s (%%s, interview chance %%.0f%%%%)</title></a>\n'
+# A row's interview chance cell from its sort key on: P(interview) (repr), then it, its low and
+# its high as 100 x; rows' cells are formatted together, one "%" for the list.
+_CHANCE = '%r"><div><strong>%.0f%%</strong> <span class="small muted">%.0f%%–%.0f%%</span>\0'
+
+# A hover point of the curve; its values: x, y, list size, fees, P(match), low and high (the
+# last three as 100 x).
+_POINT = (
+    '<circle cx="%s" cy="%s" r="4" class="pt"><title>%s applications, '
+    "%s: %.0f%% (%.0f%%–%.0f%%)</title></circle>\n"
+)
 
 # The few values a row's tier and signal take, escaped once.
 _TIER = {t: (_e(t), TIER_SHAPES[t]) for t in TIER_SHAPES}
@@ -68,6 +83,7 @@ class ProgramCells:
     pin: str
     why: str
     tail: str
+    dot: str  # its map dot as a `%` template (`map_dots_html`), "" off the map
 
 
 def _cells(p: Program) -> ProgramCells:
@@ -135,6 +151,7 @@ def _cells(p: Program) -> ProgramCells:
             else ""
         )
         + "</details></div></td></tr>\n",
+        dot="" if place is None else _DOT % (pid.replace("%", "%%"), name.replace("%", "%%")),
     )
 
 
@@ -147,24 +164,23 @@ def _row(
     c: ProgramCells,
     lines: Sequence[str],
     query: str,
+    chance: str,
+    fee: str,
     evidence_year: int | None,
     several_specialties: bool,
 ) -> str:
-    est = item.p_interview
     tier, shape = _TIER.get(item.tier) or (_e(item.tier), "◆")
     signal, badge = _SIGNAL.get(item.signal) or (_e(item.signal), _e(item.signal))
     reasons = _e("\n".join(lines)).replace("\n", "</li><li>")  # one escape per row
     return (
         f'<tr data-tier="{tier}" data-signal="{signal}{c.head}{item.rank}{c.link}{query}'
         f"{c.places[several_specialties]}{c.invited[c.invited_year == evidence_year]}{c.visas}"
-        f'{est.point!r}"><div><strong>{pct(est.point)}</strong> '
-        f'<span class="small muted">{pct(est.low)}–{pct(est.high)}</span>'
-        f'<br class="wide-only"><span class="badge tier-{tier}"><span aria-hidden="true">'
+        f'{chance}<br class="wide-only"><span class="badge tier-{tier}"><span aria-hidden="true">'
         f"{shape}</span> {tier}</span></div></td>"
         '<td data-label="Signal" data-short="signal" '
         f'data-sort="{_SIGNAL_ORDER.get(item.signal, 0)}"><div>{badge}</div></td>'
         f'<td class="num" data-label="Fee" data-short="fee" data-sort="{item.fee_usd}">'
-        f"<div>{usd(item.fee_usd)}</div></td>{c.pin}{' checked' if item.must_include else ''}"
+        f"<div>{fee}</div></td>{c.pin}{' checked' if item.must_include else ''}"
         f"{c.why}{reasons}{c.tail}"
     )
 
@@ -180,14 +196,34 @@ def list_html(
     """The rows of the list's table body (`cells`: each program's `program_cells`); `query` is
     the page's query string (unescaped)."""
     q = _e(query)
+    chances = chance_cells([item.p_interview for item in programs])
+    fees = {fee: usd(fee) for fee in {item.fee_usd for item in programs}}
     return Markup(
         "".join(
             [
-                _row(item, c, lines[item.program.id], q, evidence_year, several_specialties)
-                for item, c in zip(programs, cells, strict=True)
+                _row(
+                    item,
+                    c,
+                    lines[item.program.id],
+                    q,
+                    chance,
+                    fees[item.fee_usd],
+                    evidence_year,
+                    several_specialties,
+                )
+                for item, c, chance in zip(programs, cells, chances, strict=True)
             ]
         )
     )
+
+
+def chance_cells(estimates: Sequence[Estimate]) -> list[str]:
+    """Each row's interview chance cell from its sort key on (`_CHANCE`), for all rows at once:
+    one "%" instead of four calls a row; the same text as `repr` and `formats.pct`."""
+    values: list[float] = []
+    for e in estimates:
+        values += (e.point, 100 * float(e.point), 100 * float(e.low), 100 * float(e.high))
+    return (_CHANCE * len(estimates) % tuple(values)).split("\0")[:-1]
 
 
 def tier_mark(tier: str, x: float, y: float) -> str:
@@ -205,27 +241,29 @@ def map_dots_html(
     """One linked shape per listed program that has a place on the map (`cells`: each
     program's `program_cells`)."""
     q = _e(query)
-    out = []
+    templates: list[str] = []
+    values: list[object] = []
     for item, c in zip(programs, cells, strict=True):
         if c.place is None:
             continue
         # Not a Tab stop: the map is a picture; the list is its accessible twin.
-        mark = c.marks.get(item.tier) or tier_mark(item.tier, *c.place)
-        out.append(
-            f'<a href="/programs/{c.id}?{q}" tabindex="-1">{mark}'
-            f"<title>{c.name} ({_e(item.tier)}, interview chance "
-            f"{pct(item.p_interview.point)})</title></a>\n"
+        templates.append(c.dot)
+        tier = item.tier
+        values += (
+            q,
+            c.marks.get(tier) or tier_mark(tier, *c.place),
+            _TIER[tier][0] if tier in _TIER else _e(tier),
+            100 * float(item.p_interview.point),
         )
-    return Markup("".join(out))
+    # Filled by one "%" (formatting in C, not per value).
+    return Markup("".join(templates) % tuple(values))
 
 
 def curve_points_html(points: Sequence[tuple[float, float, CurvePoint]]) -> Markup:
     """The curve's hover points (x, y, point): a dot with its list size, fees and chance."""
-    out = []
+    values: list[object] = []
     for x, y, p in points:
         low, high = p_match_band(p)
-        out.append(
-            f'<circle cx="{x}" cy="{y}" r="4" class="pt"><title>{p.applications} applications, '
-            f"{usd(p.fees_usd)}: {pct(p.p_match_point)} ({pct(low)}–{pct(high)})</title></circle>\n"
-        )
-    return Markup("".join(out))
+        values += (x, y, p.applications, usd(p.fees_usd), 100 * float(p.p_match_point))
+        values += (100 * float(low), 100 * float(high))
+    return Markup(_POINT * len(points) % tuple(values))
