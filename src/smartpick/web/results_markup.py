@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from markupsafe import Markup
 
@@ -22,7 +23,7 @@ from smartpick.core.lists.result import CurvePoint, ListedProgram
 from smartpick.core.programs import Program, once_per_program
 from smartpick.service.catalog import nonus_img_rate
 from smartpick.web.charts import p_match_band
-from smartpick.web.formats import count, pct, share, usd, value, visas
+from smartpick.web.formats import count, pct, pcts, share, usd, value, visas
 from smartpick.web.geo import place_in_state
 from smartpick.web.list_view import SETTING_SHORT, TIER_SHAPES
 
@@ -38,28 +39,12 @@ def _e(text: object) -> str:
 # A map dot's `%` template per program; its values: the page's query, the dot's mark, its tier
 # and P(interview) as 100 x (a percentage as `formats.pct` writes it).
 _DOT = '<a href="/programs/%s?%%s" tabindex="-1">%%s<title>%s (%%s, interview chance %%.0f%%%%)</title></a>\n'
-# A row's interview chance cell from its sort key on: P(interview) (repr), then it, its low and
-# its high as 100 x; rows' cells are formatted together, one "%" for the list.
-_CHANCE = '%r"><div><strong>%.0f%%</strong> <span class="small muted">%.0f%%–%.0f%%</span>\0'
-
 # A hover point of the curve; its values: x, y, list size, fees, P(match), low and high (the
 # last three as 100 x).
 _POINT = (
     '<circle cx="%s" cy="%s" r="4" class="pt"><title>%s applications, '
     "%s: %.0f%% (%.0f%%–%.0f%%)</title></circle>\n"
 )
-
-# The few values a row's tier and signal take, escaped once.
-_TIER = {t: (_e(t), TIER_SHAPES[t]) for t in TIER_SHAPES}
-_SIGNAL = {
-    s: (
-        _e(s),
-        f'<span class="badge {_e(s)}">{_e(s)}</span>'
-        if s != "none"
-        else '<span class="muted">none</span>',
-    )
-    for s in ("gold", "silver", "none")
-}
 
 
 @dataclass(frozen=True)
@@ -159,29 +144,27 @@ def _cells(p: Program) -> ProgramCells:
 program_cells = once_per_program(_cells)
 
 
-def _row(
-    item: ListedProgram,
-    c: ProgramCells,
-    lines: Sequence[str],
-    query: str,
-    chance: str,
-    fee: str,
-    evidence_year: int | None,
-    several_specialties: bool,
-) -> str:
-    tier, shape = _TIER.get(item.tier) or (_e(item.tier), "◆")
-    signal, badge = _SIGNAL.get(item.signal) or (_e(item.signal), _e(item.signal))
-    reasons = _e("\n".join(lines)).replace("\n", "</li><li>")  # one escape per row
-    return (
-        f'<tr data-tier="{tier}" data-signal="{signal}{c.head}{item.rank}{c.link}{query}'
-        f"{c.places[several_specialties]}{c.invited[c.invited_year == evidence_year]}{c.visas}"
-        f'{chance}<br class="wide-only"><span class="badge tier-{tier}"><span aria-hidden="true">'
+_TIERS = {t: _e(t) for t in TIER_SHAPES}  # escaped once
+
+
+@lru_cache(maxsize=64)
+def _tier_and_signal(tier: str, signal: str) -> tuple[str, str]:
+    """A row's opening tag, and its tier badge and signal cells, for a tier and a signal (a
+    list has a handful of pairs)."""
+    shape = TIER_SHAPES.get(tier, "◆")
+    order = _SIGNAL_ORDER.get(signal, 0)
+    badge = (
+        '<span class="muted">none</span>'
+        if signal == "none"
+        else f'<span class="badge {_e(signal)}">{_e(signal)}</span>'
+        if signal in _SIGNAL_ORDER
+        else _e(signal)
+    )
+    tier, signal = _e(tier), _e(signal)
+    return f'<tr data-tier="{tier}" data-signal="{signal}', (
+        f'<br class="wide-only"><span class="badge tier-{tier}"><span aria-hidden="true">'
         f"{shape}</span> {tier}</span></div></td>"
-        '<td data-label="Signal" data-short="signal" '
-        f'data-sort="{_SIGNAL_ORDER.get(item.signal, 0)}"><div>{badge}</div></td>'
-        f'<td class="num" data-label="Fee" data-short="fee" data-sort="{item.fee_usd}">'
-        f"<div>{fee}</div></td>{c.pin}{' checked' if item.must_include else ''}"
-        f"{c.why}{reasons}{c.tail}"
+        f'<td data-label="Signal" data-short="signal" data-sort="{order}"><div>{badge}</div></td>'
     )
 
 
@@ -197,33 +180,49 @@ def list_html(
     the page's query string (unescaped)."""
     q = _e(query)
     chances = chance_cells([item.p_interview for item in programs])
-    fees = {fee: usd(fee) for fee in {item.fee_usd for item in programs}}
-    return Markup(
-        "".join(
-            [
-                _row(
-                    item,
-                    c,
-                    lines[item.program.id],
-                    q,
-                    chance,
-                    fees[item.fee_usd],
-                    evidence_year,
-                    several_specialties,
-                )
-                for item, c, chance in zip(programs, cells, chances, strict=True)
-            ]
+    fees = {
+        fee: f'<td class="num" data-label="Fee" data-short="fee" data-sort="{fee}">'
+        f"<div>{usd(fee)}</div></td>"
+        for fee in {item.fee_usd for item in programs}
+    }
+    parts: list[str] = []  # every row's pieces, joined once
+    for item, c, chance in zip(programs, cells, chances, strict=True):
+        opening, marks = _tier_and_signal(item.tier, item.signal)
+        parts += (
+            opening,
+            c.head,
+            str(item.rank),
+            c.link,
+            q,
+            c.places[several_specialties],
+            c.invited[c.invited_year == evidence_year],
+            c.visas,
+            chance,
+            marks,
+            fees[item.fee_usd],
+            c.pin,
+            " checked" if item.must_include else "",
+            c.why,
+            # one escape per row
+            _e("\n".join(lines[item.program.id])).replace("\n", "</li><li>"),
+            c.tail,
         )
-    )
+    return Markup("".join(parts))
 
 
 def chance_cells(estimates: Sequence[Estimate]) -> list[str]:
-    """Each row's interview chance cell from its sort key on (`_CHANCE`), for all rows at once:
-    one "%" instead of four calls a row; the same text as `repr` and `formats.pct`."""
-    values: list[float] = []
-    for e in estimates:
-        values += (e.point, 100 * float(e.point), 100 * float(e.low), 100 * float(e.high))
-    return (_CHANCE * len(estimates) % tuple(values)).split("\0")[:-1]
+    """Each row's interview chance cell from its sort key on, for all rows at once: the
+    percentages looked up (`formats.pcts`), the sort keys written by one `repr` of the list."""
+    n = len(estimates)
+    points = [e.point for e in estimates]
+    texts = pcts(points + [e.low for e in estimates] + [e.high for e in estimates])
+    keys = repr(points)[1:-1].split(", ") if n else []  # a float's repr has no ", "
+    return [
+        f'{key}"><div><strong>{point}</strong> <span class="small muted">{low}–{high}</span>'
+        for key, point, low, high in zip(
+            keys, texts[:n], texts[n : 2 * n], texts[2 * n :], strict=True
+        )
+    ]
 
 
 def tier_mark(tier: str, x: float, y: float) -> str:
@@ -252,7 +251,7 @@ def map_dots_html(
         values += (
             q,
             c.marks.get(tier) or tier_mark(tier, *c.place),
-            _TIER[tier][0] if tier in _TIER else _e(tier),
+            _TIERS.get(tier) or _e(tier),
             100 * float(item.p_interview.point),
         )
     # Filled by one "%" (formatting in C, not per value).
