@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import jinja2
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,14 +16,16 @@ from smartpick.core.chances.estimate import Estimate
 from smartpick.core.lists.result import CurvePoint
 from smartpick.core.profile import load_profile
 from smartpick.service.recommend import recommend
-from smartpick.web.charts import _path, p_match_band
-from smartpick.web.formats import pct, usd
+from smartpick.web.charts import _path, curve_chart, p_match_band, standing_chart
+from smartpick.web.formats import pct, pcts, usd
 from smartpick.web.results_markup import (
     _e,
     chance_cells,
+    curve_lines,
     curve_points_html,
     map_dots_html,
     program_cells,
+    standing_lines,
 )
 
 PROFILES = Path(__file__).resolve().parents[2] / "examples" / "profiles"
@@ -110,3 +113,82 @@ def test_map_dots_say_what_each_dot_alone_says(catalog: Catalog) -> None:
                 if c.place is not None
             ]
             assert alone and map_dots_html(programs, cells, query) == "".join(alone)
+
+
+# The charts' markup as the page's template wrote it before it was built in Python.
+_GRID_JINJA = """\
+  {% for tick in g.y_ticks %}
+  <line class="grid" x1="{{ g.plot_left }}" x2="{{ g.plot_right }}" y1="{{ tick.position }}" y2="{{ tick.position }}"/>
+  <text x="{{ g.plot_left - 6 }}" y="{{ tick.position + 4 }}" text-anchor="end">{{ tick.label }}</text>
+  {% endfor %}
+  <path class="band" d="{{ g.band_path }}"/>
+  <path class="curve" d="{{ g.curve_path }}"/>
+  <line class="axis" x1="{{ g.plot_left }}" x2="{{ g.plot_right }}" y1="{{ g.plot_bottom }}" y2="{{ g.plot_bottom }}"/>
+"""
+_STANDING_JINJA = (
+    _GRID_JINJA
+    + """\
+  {% for tick in g.x_ticks %}
+  <text x="{{ tick.position }}" y="{{ g.plot_bottom + 16 }}" text-anchor="middle">{{ tick.label }}</text>
+  {% endfor %}
+  <text x="{{ (g.plot_left + g.plot_right) / 2 }}" y="{{ g.height - 6 }}" text-anchor="middle">Step 2 CK</text>
+  {% for m in g.marks %}
+  <line class="mark" x1="{{ m.x }}" x2="{{ m.x }}" y1="{{ g.plot_top }}" y2="{{ g.plot_bottom }}"/>
+  <text x="{{ m.label_x }}" y="{{ m.label_y }}" text-anchor="{{ m.anchor }}" class="mark-label">{{ m.label }}</text>
+  {% endfor %}
+"""
+)
+_CURVE_JINJA = (
+    _GRID_JINJA.replace("g.", "c.")
+    + """\
+  <line class="axis" x1="{{ c.plot_left }}" x2="{{ c.plot_left }}" y1="{{ c.plot_top }}" y2="{{ c.plot_bottom }}"/>
+  {% for tick in c.x_ticks %}
+  <text x="{{ tick.position }}" y="{{ c.plot_bottom + 16 }}" text-anchor="middle">{{ tick.label }}</text>
+  {% endfor %}
+  {% for tick in c.fee_ticks %}
+  <text x="{{ tick.position }}" y="{{ c.plot_top - 8 }}" text-anchor="middle" class="fee">{{ tick.label }}</text>
+  {% endfor %}
+  <text x="{{ (c.plot_left + c.plot_right) / 2 }}" y="{{ c.height - 6 }}" text-anchor="middle">applications (fees along the top)</text>
+  {% if c.stop_x is not none %}
+  <line class="stop" x1="{{ c.stop_x }}" x2="{{ c.stop_x }}" y1="{{ c.plot_top }}" y2="{{ c.plot_bottom }}"/>
+  <text x="{{ c.stop_x + (-4 if c.stop_anchor == 'end' else 4) }}" y="{{ c.plot_top + 14 }}" text-anchor="{{ c.stop_anchor }}" class="stop-label">{{ c.stop_label }}</text>
+  {% endif %}
+"""
+)
+
+
+def _jinja(source: str, **context: object) -> str:
+    env = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    return env.from_string(source).render(**context)
+
+
+@given(
+    st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1), st.floats(0, 1)), min_size=2, max_size=8),
+    st.one_of(st.none(), st.integers(180, 280)),
+    st.lists(st.tuples(st.floats(200, 270), st.text(max_size=12)), max_size=3),
+)
+def test_standing_lines_are_what_the_template_wrote(
+    probabilities: list[tuple], score: int | None, marks: list[tuple]
+) -> None:
+    curve = [(200.0 + 10 * i, p, lo, hi) for i, (p, lo, hi) in enumerate(probabilities)]
+    g = standing_chart("Internal Medicine & <x>", curve, score, marks)
+    assert g is not None
+    assert standing_lines(g) == _jinja(_STANDING_JINJA, g=g)
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 20_000), probability), min_size=2, max_size=30),
+    st.one_of(st.none(), st.integers(0, 40)),
+)
+def test_curve_lines_are_what_the_template_wrote(values: list[tuple], stop: int | None) -> None:
+    points = [
+        CurvePoint(n + 1, fees, p, (p, p), 0.0, 0.0, True) for n, (fees, p) in enumerate(values)
+    ]
+    c = curve_chart(points, stop)
+    assert c is not None
+    assert curve_lines(c) == _jinja(_CURVE_JINJA, c=c)
+
+
+@given(st.lists(st.one_of(probability, st.floats(allow_nan=True, allow_infinity=True))))
+def test_percentages_at_once_are_each_percentage(values: list[float]) -> None:
+    assert pcts(values) == [pct(v) for v in values]

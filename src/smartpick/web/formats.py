@@ -28,7 +28,8 @@ _WHOLE_PERCENTS = tuple(f"{i}%" for i in range(101))
 
 def pcts(values: Sequence[float]) -> list[str]:
     """`pct` of each value (not None), at once: a list's rows show hundreds."""
-    hundred = 100 * np.asarray(values, dtype=float)
+    with np.errstate(over="ignore"):  # huge values are formatted below
+        hundred = 100 * np.asarray(values, dtype=float)
     whole = np.rint(hundred)  # as "%.0f" rounds: the exact product, half to even
     # Looked up from 0% to 100% (not -0: "%.0f" writes its sign); anything else formatted.
     listed = (whole >= 0) & (whole <= 100) & ~np.signbit(hundred)

@@ -16,13 +16,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from smartpick.core.chances.estimate import Estimate
 from smartpick.core.lists.result import CurvePoint, ListedProgram
 from smartpick.core.programs import Program, once_per_program
 from smartpick.service.catalog import nonus_img_rate
-from smartpick.web.charts import p_match_band
+from smartpick.web.charts import CurveChart, Mark, StandingChart, Tick, p_match_band
 from smartpick.web.formats import count, pct, pcts, share, usd, value, visas
 from smartpick.web.geo import place_in_state
 from smartpick.web.list_view import SETTING_SHORT, TIER_SHAPES
@@ -266,3 +266,91 @@ def curve_points_html(points: Sequence[tuple[float, float, CurvePoint]]) -> Mark
         values += (x, y, p.applications, usd(p.fees_usd), 100 * float(p.p_match_point))
         values += (100 * float(low), 100 * float(high))
     return Markup(_POINT * len(points) % tuple(values))
+
+
+def standing_lines(g: StandingChart) -> Markup:
+    """The "where you stand" chart's grid, band, curve, axis and published marks: the same for
+    every applicant of a specialty, so written once per chart (the applicant's mark is drawn
+    by `results.html`)."""
+    return _standing_lines(
+        (g.plot_left, g.plot_right, g.plot_top, g.plot_bottom, g.height),
+        g.y_ticks,
+        g.x_ticks,
+        g.marks,
+        g.band_path,
+        g.curve_path,
+    )
+
+
+@lru_cache(maxsize=64)
+def _standing_lines(
+    frame: tuple[float, float, float, float, int],
+    y_ticks: tuple[Tick, ...],
+    x_ticks: tuple[Tick, ...],
+    marks: tuple[Mark, ...],
+    band: str,
+    curve: str,
+) -> Markup:
+    left, right, top, bottom, height = frame
+    out = [_grid_and_paths(left, right, bottom, y_ticks, band, curve)]
+    out += [
+        f'  <text x="{t.position}" y="{bottom + 16}" text-anchor="middle">{_e(t.label)}</text>\n'
+        for t in x_ticks
+    ]
+    out.append(
+        f'  <text x="{(left + right) / 2}" y="{height - 6}" text-anchor="middle">Step 2 CK</text>\n'
+    )
+    out += [
+        f'  <line class="mark" x1="{m.x}" x2="{m.x}" y1="{top}" y2="{bottom}"/>\n'
+        f'  <text x="{m.label_x}" y="{m.label_y}" text-anchor="{_e(m.anchor)}" '
+        f'class="mark-label">{_e(m.label)}</text>\n'
+        for m in marks
+    ]
+    return Markup("".join(out))
+
+
+def _grid_and_paths(
+    left: float, right: float, bottom: float, y_ticks: Sequence[Tick], band: str, curve: str
+) -> str:
+    """A chart's horizontal grid with its labels, its band and curve, and its x axis."""
+    grid = [
+        f'  <line class="grid" x1="{left}" x2="{right}" y1="{t.position}" y2="{t.position}"/>\n'
+        f'  <text x="{left - 6}" y="{t.position + 4}" text-anchor="end">{_e(t.label)}</text>\n'
+        for t in y_ticks
+    ]
+    return (
+        "".join(grid)
+        + f'  <path class="band" d="{escape(band)}"/>\n  <path class="curve" d="{escape(curve)}"/>\n'
+        f'  <line class="axis" x1="{left}" x2="{right}" y1="{bottom}" y2="{bottom}"/>\n'
+    )
+
+
+def curve_lines(c: CurveChart) -> Markup:
+    """The P(match) curve chart's grid, band, curve, axes, ticks and stop line (its hover points
+    are `curve_points_html`)."""
+    left, right, top, bottom = c.plot_left, c.plot_right, c.plot_top, c.plot_bottom
+    out = [
+        _grid_and_paths(left, right, bottom, c.y_ticks, c.band_path, c.curve_path),
+        f'  <line class="axis" x1="{left}" x2="{left}" y1="{top}" y2="{bottom}"/>\n',
+    ]
+    out += [
+        f'  <text x="{t.position}" y="{bottom + 16}" text-anchor="middle">{_e(t.label)}</text>\n'
+        for t in c.x_ticks
+    ]
+    out += [
+        f'  <text x="{t.position}" y="{top - 8}" text-anchor="middle" class="fee">'
+        f"{_e(t.label)}</text>\n"
+        for t in c.fee_ticks
+    ]
+    out.append(
+        f'  <text x="{(left + right) / 2}" y="{c.height - 6}" text-anchor="middle">'
+        "applications (fees along the top)</text>\n"
+    )
+    if c.stop_x is not None:
+        label_x = c.stop_x + (-4 if c.stop_anchor == "end" else 4)
+        out.append(
+            f'  <line class="stop" x1="{c.stop_x}" x2="{c.stop_x}" y1="{top}" y2="{bottom}"/>\n'
+            f'  <text x="{label_x}" y="{top + 14}" text-anchor="{_e(c.stop_anchor)}" '
+            f'class="stop-label">{_e(c.stop_label)}</text>\n'
+        )
+    return Markup("".join(out))
