@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
-from operator import attrgetter
+from functools import cache, lru_cache
+from operator import attrgetter, itemgetter
 
 import numpy as np
 from numpy.typing import NDArray
@@ -63,14 +63,12 @@ def _nice_step(span: float, target_ticks: int = 6) -> int:
 MAX_CURVE_POINTS = 60
 
 
-def _hover_points(pts: Sequence[CurvePoint], stop_at: int | None) -> list[CurvePoint]:
-    """Every point of a short curve; on a long one every k-th, the stop and the last point."""
-    every = -(-len(pts) // MAX_CURVE_POINTS)
-    return [
-        p
-        for i, p in enumerate(pts)
-        if i % every == 0 or i == len(pts) - 1 or p.applications == stop_at
-    ]
+def _hover_points(sizes: Sequence[int], stop_at: int | None) -> list[int]:
+    """The indices of the hover points among a curve's list `sizes`: every point of a short
+    curve; on a long one every k-th, the stop and the last point."""
+    every = -(-len(sizes) // MAX_CURVE_POINTS)
+    last = len(sizes) - 1
+    return [i for i, n in enumerate(sizes) if i % every == 0 or i == last or n == stop_at]
 
 
 def p_match_band(p: CurvePoint) -> tuple[float, float]:
@@ -79,9 +77,31 @@ def p_match_band(p: CurvePoint) -> tuple[float, float]:
     return p.p_match_range if p.p_match_range is not None else (p.p_match.low, p.p_match.high)
 
 
+@cache
+def _tenths() -> tuple[tuple[str, ...], int]:
+    """Every coordinate of the viewBox in tenths as text (0.0 to 640.0): an x followed by ",",
+    then the same with "L" (a y), built once per process; and their count."""
+    texts = [f"{i // 10}.{i % 10}" for i in range(10 * WIDTH + 1)]
+    return (*[t + "," for t in texts], *[t + "L" for t in texts]), len(texts)
+
+
 def _path(xs: NDArray[np.float64], ys: NDArray[np.float64]) -> str:
-    """Points "x,y" (one decimal each) joined by "L", formatted in one pass."""
-    return "L".join(("%.1f,%.1f",) * len(xs)) % tuple(np.column_stack((xs, ys)).ravel().tolist())
+    """Points "x,y" (one decimal each, as "%.1f" writes them) joined by "L", in one pass."""
+    coords = np.column_stack((xs, ys)).ravel()
+    tenths = np.rint(coords * 10)
+    texts, count = _tenths()
+    # A coordinate's text is looked up by its whole number of tenths (a few times faster than
+    # formatting it), which is its decimal rounding where it is inside the viewBox and 10 x
+    # lies clearly off a half (the product's rounding cannot cross one); else formatted.
+    if (
+        (coords > 0).all()
+        and (tenths < count).all()
+        and (np.abs(coords * 10 - tenths) < 0.499).all()
+    ):
+        at = tenths.astype(np.int64)
+        at[1::2] += count  # each y's text ends in "L"
+        return "".join(itemgetter(*at.tolist())(texts))[:-1]
+    return "L".join(("%.1f,%.1f",) * len(xs)) % tuple(coords.tolist())
 
 
 def curve_chart(points: Sequence[CurvePoint], stop_at: int | None = None) -> CurveChart | None:
@@ -101,14 +121,17 @@ def curve_chart(points: Sequence[CurvePoint], stop_at: int | None = None) -> Cur
         return _TOP + plot_h * (1 - (0.0 if p < 0 else 1.0 if p > 1 else p))
 
     # The line and band at once (a curve has hundreds of points): `sx` and `sy` on arrays, the
-    # same arithmetic in the same order, so the same bits.
-    xs = _LEFT + x_scale * np.array([p.applications for p in pts], dtype=float)
-    ys = np.array([(p.p_match_point, *p_match_band(p)) for p in pts], dtype=float)
+    # same arithmetic in the same order, so the same bits; the points' fields read as columns.
+    sizes, _, point, spans = list(zip(*pts, strict=True))[:4]
+    if None in spans:  # a curve without intervals: raises as `p_match_band` says
+        p_match_band(pts[spans.index(None)])
+    xs = _LEFT + x_scale * np.array(sizes, dtype=float)
+    ys = np.column_stack((np.array(point, dtype=float), np.array(spans, dtype=float)))
     mid, low, high = (_TOP + plot_h * (1 - np.clip(ys, 0.0, 1.0))).T
     curve = "M" + _path(xs, mid)
     band = "M" + _path(np.concatenate((xs, xs[::-1])), np.concatenate((high, low[::-1]))) + "Z"
     step = _nice_step(x_max)
-    by_size = {p.applications: p for p in pts}
+    by_size = dict(zip(sizes, pts, strict=True))
     x_ticks = []
     fee_ticks = []
     for n in range(0, x_max + 1, step):
@@ -123,6 +146,7 @@ def curve_chart(points: Sequence[CurvePoint], stop_at: int | None = None) -> Cur
         at = by_size.get(stop_at) or min(pts, key=lambda p: abs(p.applications - stop_at))
         stop_label = f"stop at {stop_at} ({100 * at.p_match.point:.0f}%, ${at.fees_usd:,.0f})"
     # A label right of a line near the right edge would run off the chart: put it on the left.
+    x_at, y_at = xs.tolist(), mid.tolist()  # `sx` and `sy` of each point
     anchor = "end" if stop_x is not None and stop_x > _LEFT + 0.6 * plot_w else "start"
     return CurveChart(
         width=WIDTH,
@@ -140,8 +164,7 @@ def curve_chart(points: Sequence[CurvePoint], stop_at: int | None = None) -> Cur
         stop_label=stop_label,
         stop_anchor=anchor,
         points=tuple(
-            (round(sx(p.applications), 1), round(sy(p.p_match_point), 1), p)
-            for p in _hover_points(pts, stop_at)
+            (round(x_at[i], 1), round(y_at[i], 1), pts[i]) for i in _hover_points(sizes, stop_at)
         ),
     )
 

@@ -6,7 +6,10 @@ The templates use these as filters (`web.rendering`); the list's rows built in P
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+
+import numpy as np
 
 from smartpick.export.tables import SETTING_WORDS
 
@@ -18,6 +21,22 @@ def pct(value: Any, digits: int = 0) -> str:
     if digits == 0:  # the common case, without a nested format spec (a list formats hundreds)
         return f"{100 * float(value):.0f}%"
     return f"{100 * float(value):.{digits}f}%"
+
+
+_WHOLE_PERCENTS = tuple(f"{i}%" for i in range(101))
+
+
+def pcts(values: Sequence[float]) -> list[str]:
+    """`pct` of each value (not None), at once: a list's rows show hundreds."""
+    with np.errstate(over="ignore"):  # huge values are formatted below
+        hundred = 100 * np.asarray(values, dtype=float)
+    whole = np.rint(hundred)  # as "%.0f" rounds: the exact product, half to even
+    # Looked up from 0% to 100% (not -0: "%.0f" writes its sign); anything else formatted.
+    listed = (whole >= 0) & (whole <= 100) & ~np.signbit(hundred)
+    texts = [_WHOLE_PERCENTS[i] for i in np.where(listed, whole, 0).astype(np.int64).tolist()]
+    for i in np.flatnonzero(~listed).tolist():
+        texts[i] = pct(values[i])
+    return texts
 
 
 def share(value: Any) -> str:

@@ -14,14 +14,16 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
+from smartpick.core.chances.estimate import Estimate
 from smartpick.core.lists.result import CurvePoint, ListedProgram
 from smartpick.core.programs import Program, once_per_program
 from smartpick.service.catalog import nonus_img_rate
-from smartpick.web.charts import p_match_band
-from smartpick.web.formats import count, pct, share, usd, value, visas
+from smartpick.web.charts import CurveChart, Mark, StandingChart, Tick, p_match_band
+from smartpick.web.formats import count, pct, pcts, share, usd, value, visas
 from smartpick.web.geo import place_in_state
 from smartpick.web.list_view import SETTING_SHORT, TIER_SHAPES
 
@@ -34,17 +36,15 @@ def _e(text: object) -> str:
     return html.escape(str(text)).replace("&#x27;", "&#39;").replace("&quot;", "&#34;")
 
 
-# The few values a row's tier and signal take, escaped once.
-_TIER = {t: (_e(t), TIER_SHAPES[t]) for t in TIER_SHAPES}
-_SIGNAL = {
-    s: (
-        _e(s),
-        f'<span class="badge {_e(s)}">{_e(s)}</span>'
-        if s != "none"
-        else '<span class="muted">none</span>',
-    )
-    for s in ("gold", "silver", "none")
-}
+# A map dot's `%` template per program; its values: the page's query, the dot's mark, its tier
+# and P(interview) as 100 x (a percentage as `formats.pct` writes it).
+_DOT = '<a href="/programs/%s?%%s" tabindex="-1">%%s<title>%s (%%s, interview chance %%.0f%%%%)</title></a>\n'
+# A hover point of the curve; its values: x, y, list size, fees, P(match), low and high (the
+# last three as 100 x).
+_POINT = (
+    '<circle cx="%s" cy="%s" r="4" class="pt"><title>%s applications, '
+    "%s: %.0f%% (%.0f%%–%.0f%%)</title></circle>\n"
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,7 @@ class ProgramCells:
     pin: str
     why: str
     tail: str
+    dot: str  # its map dot as a `%` template (`map_dots_html`), "" off the map
 
 
 def _cells(p: Program) -> ProgramCells:
@@ -135,6 +136,7 @@ def _cells(p: Program) -> ProgramCells:
             else ""
         )
         + "</details></div></td></tr>\n",
+        dot="" if place is None else _DOT % (pid.replace("%", "%%"), name.replace("%", "%%")),
     )
 
 
@@ -142,30 +144,27 @@ def _cells(p: Program) -> ProgramCells:
 program_cells = once_per_program(_cells)
 
 
-def _row(
-    item: ListedProgram,
-    c: ProgramCells,
-    lines: Sequence[str],
-    query: str,
-    evidence_year: int | None,
-    several_specialties: bool,
-) -> str:
-    est = item.p_interview
-    tier, shape = _TIER.get(item.tier) or (_e(item.tier), "◆")
-    signal, badge = _SIGNAL.get(item.signal) or (_e(item.signal), _e(item.signal))
-    reasons = _e("\n".join(lines)).replace("\n", "</li><li>")  # one escape per row
-    return (
-        f'<tr data-tier="{tier}" data-signal="{signal}{c.head}{item.rank}{c.link}{query}'
-        f"{c.places[several_specialties]}{c.invited[c.invited_year == evidence_year]}{c.visas}"
-        f'{est.point!r}"><div><strong>{pct(est.point)}</strong> '
-        f'<span class="small muted">{pct(est.low)}–{pct(est.high)}</span>'
+_TIERS = {t: _e(t) for t in TIER_SHAPES}  # escaped once
+
+
+@lru_cache(maxsize=64)
+def _tier_and_signal(tier: str, signal: str) -> tuple[str, str]:
+    """A row's opening tag, and its tier badge and signal cells, for a tier and a signal (a
+    list has a handful of pairs)."""
+    shape = TIER_SHAPES.get(tier, "◆")
+    order = _SIGNAL_ORDER.get(signal, 0)
+    badge = (
+        '<span class="muted">none</span>'
+        if signal == "none"
+        else f'<span class="badge {_e(signal)}">{_e(signal)}</span>'
+        if signal in _SIGNAL_ORDER
+        else _e(signal)
+    )
+    tier, signal = _e(tier), _e(signal)
+    return f'<tr data-tier="{tier}" data-signal="{signal}', (
         f'<br class="wide-only"><span class="badge tier-{tier}"><span aria-hidden="true">'
         f"{shape}</span> {tier}</span></div></td>"
-        '<td data-label="Signal" data-short="signal" '
-        f'data-sort="{_SIGNAL_ORDER.get(item.signal, 0)}"><div>{badge}</div></td>'
-        f'<td class="num" data-label="Fee" data-short="fee" data-sort="{item.fee_usd}">'
-        f"<div>{usd(item.fee_usd)}</div></td>{c.pin}{' checked' if item.must_include else ''}"
-        f"{c.why}{reasons}{c.tail}"
+        f'<td data-label="Signal" data-short="signal" data-sort="{order}"><div>{badge}</div></td>'
     )
 
 
@@ -180,14 +179,50 @@ def list_html(
     """The rows of the list's table body (`cells`: each program's `program_cells`); `query` is
     the page's query string (unescaped)."""
     q = _e(query)
-    return Markup(
-        "".join(
-            [
-                _row(item, c, lines[item.program.id], q, evidence_year, several_specialties)
-                for item, c in zip(programs, cells, strict=True)
-            ]
+    chances = chance_cells([item.p_interview for item in programs])
+    fees = {
+        fee: f'<td class="num" data-label="Fee" data-short="fee" data-sort="{fee}">'
+        f"<div>{usd(fee)}</div></td>"
+        for fee in {item.fee_usd for item in programs}
+    }
+    parts: list[str] = []  # every row's pieces, joined once
+    for item, c, chance in zip(programs, cells, chances, strict=True):
+        opening, marks = _tier_and_signal(item.tier, item.signal)
+        parts += (
+            opening,
+            c.head,
+            str(item.rank),
+            c.link,
+            q,
+            c.places[several_specialties],
+            c.invited[c.invited_year == evidence_year],
+            c.visas,
+            chance,
+            marks,
+            fees[item.fee_usd],
+            c.pin,
+            " checked" if item.must_include else "",
+            c.why,
+            # one escape per row
+            _e("\n".join(lines[item.program.id])).replace("\n", "</li><li>"),
+            c.tail,
         )
-    )
+    return Markup("".join(parts))
+
+
+def chance_cells(estimates: Sequence[Estimate]) -> list[str]:
+    """Each row's interview chance cell from its sort key on, for all rows at once: the
+    percentages looked up (`formats.pcts`), the sort keys written by one `repr` of the list."""
+    n = len(estimates)
+    points = [e.point for e in estimates]
+    texts = pcts(points + [e.low for e in estimates] + [e.high for e in estimates])
+    keys = repr(points)[1:-1].split(", ") if n else []  # a float's repr has no ", "
+    return [
+        f'{key}"><div><strong>{point}</strong> <span class="small muted">{low}–{high}</span>'
+        for key, point, low, high in zip(
+            keys, texts[:n], texts[n : 2 * n], texts[2 * n :], strict=True
+        )
+    ]
 
 
 def tier_mark(tier: str, x: float, y: float) -> str:
@@ -205,27 +240,117 @@ def map_dots_html(
     """One linked shape per listed program that has a place on the map (`cells`: each
     program's `program_cells`)."""
     q = _e(query)
-    out = []
+    templates: list[str] = []
+    values: list[object] = []
     for item, c in zip(programs, cells, strict=True):
         if c.place is None:
             continue
         # Not a Tab stop: the map is a picture; the list is its accessible twin.
-        mark = c.marks.get(item.tier) or tier_mark(item.tier, *c.place)
-        out.append(
-            f'<a href="/programs/{c.id}?{q}" tabindex="-1">{mark}'
-            f"<title>{c.name} ({_e(item.tier)}, interview chance "
-            f"{pct(item.p_interview.point)})</title></a>\n"
+        templates.append(c.dot)
+        tier = item.tier
+        values += (
+            q,
+            c.marks.get(tier) or tier_mark(tier, *c.place),
+            _TIERS.get(tier) or _e(tier),
+            100 * float(item.p_interview.point),
         )
-    return Markup("".join(out))
+    # Filled by one "%" (formatting in C, not per value).
+    return Markup("".join(templates) % tuple(values))
 
 
 def curve_points_html(points: Sequence[tuple[float, float, CurvePoint]]) -> Markup:
     """The curve's hover points (x, y, point): a dot with its list size, fees and chance."""
-    out = []
+    values: list[object] = []
     for x, y, p in points:
         low, high = p_match_band(p)
+        values += (x, y, p.applications, usd(p.fees_usd), 100 * float(p.p_match_point))
+        values += (100 * float(low), 100 * float(high))
+    return Markup(_POINT * len(points) % tuple(values))
+
+
+def standing_lines(g: StandingChart) -> Markup:
+    """The "where you stand" chart's grid, band, curve, axis and published marks: the same for
+    every applicant of a specialty, so written once per chart (the applicant's mark is drawn
+    by `results.html`)."""
+    return _standing_lines(
+        (g.plot_left, g.plot_right, g.plot_top, g.plot_bottom, g.height),
+        g.y_ticks,
+        g.x_ticks,
+        g.marks,
+        g.band_path,
+        g.curve_path,
+    )
+
+
+@lru_cache(maxsize=64)
+def _standing_lines(
+    frame: tuple[float, float, float, float, int],
+    y_ticks: tuple[Tick, ...],
+    x_ticks: tuple[Tick, ...],
+    marks: tuple[Mark, ...],
+    band: str,
+    curve: str,
+) -> Markup:
+    left, right, top, bottom, height = frame
+    out = [_grid_and_paths(left, right, bottom, y_ticks, band, curve)]
+    out += [
+        f'  <text x="{t.position}" y="{bottom + 16}" text-anchor="middle">{_e(t.label)}</text>\n'
+        for t in x_ticks
+    ]
+    out.append(
+        f'  <text x="{(left + right) / 2}" y="{height - 6}" text-anchor="middle">Step 2 CK</text>\n'
+    )
+    out += [
+        f'  <line class="mark" x1="{m.x}" x2="{m.x}" y1="{top}" y2="{bottom}"/>\n'
+        f'  <text x="{m.label_x}" y="{m.label_y}" text-anchor="{_e(m.anchor)}" '
+        f'class="mark-label">{_e(m.label)}</text>\n'
+        for m in marks
+    ]
+    return Markup("".join(out))
+
+
+def _grid_and_paths(
+    left: float, right: float, bottom: float, y_ticks: Sequence[Tick], band: str, curve: str
+) -> str:
+    """A chart's horizontal grid with its labels, its band and curve, and its x axis."""
+    grid = [
+        f'  <line class="grid" x1="{left}" x2="{right}" y1="{t.position}" y2="{t.position}"/>\n'
+        f'  <text x="{left - 6}" y="{t.position + 4}" text-anchor="end">{_e(t.label)}</text>\n'
+        for t in y_ticks
+    ]
+    return (
+        "".join(grid)
+        + f'  <path class="band" d="{escape(band)}"/>\n  <path class="curve" d="{escape(curve)}"/>\n'
+        f'  <line class="axis" x1="{left}" x2="{right}" y1="{bottom}" y2="{bottom}"/>\n'
+    )
+
+
+def curve_lines(c: CurveChart) -> Markup:
+    """The P(match) curve chart's grid, band, curve, axes, ticks and stop line (its hover points
+    are `curve_points_html`)."""
+    left, right, top, bottom = c.plot_left, c.plot_right, c.plot_top, c.plot_bottom
+    out = [
+        _grid_and_paths(left, right, bottom, c.y_ticks, c.band_path, c.curve_path),
+        f'  <line class="axis" x1="{left}" x2="{left}" y1="{top}" y2="{bottom}"/>\n',
+    ]
+    out += [
+        f'  <text x="{t.position}" y="{bottom + 16}" text-anchor="middle">{_e(t.label)}</text>\n'
+        for t in c.x_ticks
+    ]
+    out += [
+        f'  <text x="{t.position}" y="{top - 8}" text-anchor="middle" class="fee">'
+        f"{_e(t.label)}</text>\n"
+        for t in c.fee_ticks
+    ]
+    out.append(
+        f'  <text x="{(left + right) / 2}" y="{c.height - 6}" text-anchor="middle">'
+        "applications (fees along the top)</text>\n"
+    )
+    if c.stop_x is not None:
+        label_x = c.stop_x + (-4 if c.stop_anchor == "end" else 4)
         out.append(
-            f'<circle cx="{x}" cy="{y}" r="4" class="pt"><title>{p.applications} applications, '
-            f"{usd(p.fees_usd)}: {pct(p.p_match_point)} ({pct(low)}–{pct(high)})</title></circle>\n"
+            f'  <line class="stop" x1="{c.stop_x}" x2="{c.stop_x}" y1="{top}" y2="{bottom}"/>\n'
+            f'  <text x="{label_x}" y="{top + 14}" text-anchor="{_e(c.stop_anchor)}" '
+            f'class="stop-label">{_e(c.stop_label)}</text>\n'
         )
     return Markup("".join(out))

@@ -18,10 +18,12 @@ from smartpick.web.list_view import evidence_year
 from smartpick.web.list_view import list_rows as scan_rows
 from smartpick.web.results_markup import (
     ProgramCells,
+    curve_lines,
     curve_points_html,
     list_html,
     map_dots_html,
     program_cells,
+    standing_lines,
 )
 
 
@@ -81,6 +83,7 @@ def results_data(
     return {
         "recommendation": rec,
         "list_count": len(programs),
+        "_curve_lines": curve_lines(chart) if chart else "",
         "_curve_points": curve_points_html(chart.points if chart else ()),
         "_list_html": list_html(programs, cells, lines, query_string, year, several),
         "_map": {
@@ -132,6 +135,7 @@ def standing_charts(
             "p_match_by_step2ck": predicted["p_match_by_step2ck"],
         }
         if draw:
-            entry["_chart"] = standing_chart(specialty, curve, step2ck, marks)
+            chart = entry["_chart"] = standing_chart(specialty, curve, step2ck, marks)
+            entry["_lines"] = None if chart is None else standing_lines(chart)
         out.append(entry)
     return out
