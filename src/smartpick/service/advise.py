@@ -55,8 +55,9 @@ def advise(
     The lists use `budget_usd` (default: the profile's) and `match_value_usd` (what a match is
     worth, default the reference salary) exactly as `recommend` does.
 
-    `recommender`/`assessor` default to `service.recommend.recommend` and
-    `service.assess.assess` (tests pass spies to prove the prices come from them).
+    `recommender`/`assessor` default to `service.recommend.recommend` (the shown list; the
+    priced ones run as `recommend.price_list`) and `service.assess.assess`; a recommender given
+    (tests pass spies to prove the prices come from it) runs every list (`pricing.Pricer`).
     """
     catalog = catalog or open_catalog()
     budget = budget_usd if budget_usd is not None else profile.budget_usd
