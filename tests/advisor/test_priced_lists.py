@@ -1,16 +1,21 @@
-"""Lists that are priced but never shown ask `recommend` for less (`pricing.LEAN_OPTIONS`).
+"""Lists that are priced but never shown are run for less.
 
 A plan shows one list in full (the baseline, with its curve); every what-if list only gives its
-P(match) per draw, fees and programs to a price. The lean options must reach the priced lists
-and never the shown one.
+P(match) per draw, fees and programs to a price. By default such a list is a
+`recommend.price_list` (no rows, curve or notes), which must give the numbers of the full
+`Recommendation` of the same list, bit for bit; a given recommender (a spy) is asked for it with
+`pricing.LEAN_OPTIONS`, which must reach the priced lists and never the shown one.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+import pytest
+
 from smartpick.testing import reference_profile
-from tests.advisor.advisor_helpers import TODAY
+from tests.advisor.advisor_helpers import TODAY, RecordingRecommender
 
 
 def _lean_spy(monkeypatch: Any) -> tuple[list[bool], Any]:
@@ -48,3 +53,63 @@ def test_a_whatif_shows_no_list_so_both_of_its_lists_are_lean(catalog, monkeypat
         reference_profile("guide-sample"), {"step3": 234}, catalog=catalog, recommender=spy
     )
     assert lean == [True, True] and result.runs == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("guide-sample", {}),
+        ("guide-sample", {"budget_usd": 1200}),
+        ("guide-sample", {"count": 40, "budget_usd": None}),
+        ("low-score-late", {"match_value_usd": 20000}),
+        ("strong-img", {"must_include": ("0107-IM-C",), "exclude": ()}),
+        ("us-img-fm", {"budget_usd": 800}),
+        ("average-img", {}),
+        ("psych-img", {"budget_usd": 2000}),
+    ],
+)
+def test_a_priced_list_has_the_numbers_of_the_full_list(
+    catalog, name: str, options: dict[str, Any]
+) -> None:
+    from smartpick.service.recommend import price_list, recommend
+
+    profile = reference_profile(name)
+    if "must_include" in options:  # a listed program of the applicant's first specialty
+        first = recommend(profile, catalog=catalog).programs[-1].program.id
+        options = {**options, "must_include": (first,)}
+    full = recommend(profile, catalog=catalog, **options)
+    priced = price_list(profile, catalog=catalog, **options)
+    assert priced.programs == tuple(row.program for row in full.programs)
+    assert np.array_equal(priced.p_match_draws, full.p_match_draws)
+    assert np.array_equal(priced.expected_interviews_draws, full.expected_interviews_draws)
+    assert priced.total_fees_usd == full.total_fees_usd
+    assert priced.assessment.chances is not None
+    assert priced.assessment.interview_points(profile.specialties[0]) == (
+        full.assessment.interview_points(profile.specialties[0])
+    )
+
+
+@pytest.mark.parametrize("name", ["guide-sample", "low-score-late"])
+def test_a_plan_priced_on_lean_lists_is_the_plan_priced_on_full_ones(catalog, name) -> None:
+    """Every step, flag and price of the default plan (priced lists run as `price_list`) equals
+    the plan whose lists are all whole `Recommendation`s (a spy's)."""
+    from smartpick.service.advise import advise
+
+    profile = reference_profile(name)
+    lean = advise(profile, catalog=catalog, today=TODAY)
+    spy = RecordingRecommender()
+    full = advise(profile, catalog=catalog, today=TODAY, recommender=spy)
+    assert len(spy.calls) >= 8
+    assert lean.to_dict() == full.to_dict()
+    assert lean == full
+
+
+def test_a_whatif_on_lean_lists_is_the_whatif_on_full_ones(catalog) -> None:
+    from smartpick.service.whatif import whatif
+
+    profile = reference_profile("guide-sample")
+    changes = {"step3": 240, "usce_months": 4}
+    lean = whatif(profile, changes, catalog=catalog)
+    full = whatif(profile, changes, catalog=catalog, recommender=RecordingRecommender())
+    assert lean.to_dict() == full.to_dict()
+    assert lean.added or lean.removed  # the lists differ, so the comparison reads the programs

@@ -55,23 +55,24 @@ def advise(
     The lists use `budget_usd` (default: the profile's) and `match_value_usd` (what a match is
     worth, default the reference salary) exactly as `recommend` does.
 
-    `recommender`/`assessor` default to `service.recommend.recommend` and
-    `service.assess.assess` (tests pass spies to prove the prices come from them).
+    `recommender`/`assessor` default to `service.recommend.recommend` (the shown list; the
+    priced ones run as `recommend.price_list`) and `service.assess.assess`; a recommender given
+    (tests pass spies to prove the prices come from it) runs every list (`pricing.Pricer`).
     """
     catalog = catalog or open_catalog()
     budget = budget_usd if budget_usd is not None else profile.budget_usd
     runner = Pricer(catalog, budget_usd, recommender, assessor, match_value_usd=match_value_usd)
     today = today or _dt.date.today()
     first = profile.specialties[0]
-    base = runner.measure(profile, shown=True)  # the plan shows this list and its curve
-    base_p = base.recommendation.assessment.interview_points(first)  # the list's own chances
+    base, shown = runner.show(profile)  # the plan shows this list and its curve
+    base_p = base.assessment.interview_points(first)  # the list's own chances
     counts = catalog_counts(profile, catalog.programs(specialty=first), p_interview=base_p)
     standing = assess_standing(profile)
     plan = build_plan(
         profile,
         standing=standing,
         counts=counts,
-        list_facts=_list_facts(base.recommendation, budget),
+        list_facts=_list_facts(shown, budget),
         match_rates_pct=match_rates_pct(),
         months_to_eras_open=Season(profile.match_year).months_to_opening(today),
         today=today,
@@ -95,13 +96,13 @@ def advise(
         priced,
         summary=summarize(priced),
         red_flags=tuple(flags),
-        recommended=base.recommendation.programs,
+        recommended=shown.programs,
         profile_name=profile.name,
         notes=tuple(notes),
         prepared_on=today,
-        curve=base.recommendation.curve,
-        stop_at_applications=base.recommendation.stop_at_applications,
-        institutions=base.recommendation.institutions,
+        curve=shown.curve,
+        stop_at_applications=shown.stop_at_applications,
+        institutions=shown.institutions,
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -25,17 +25,20 @@ from smartpick.core.plan.types import Outcome, PlanStep, Price
 from smartpick.core.plan.words import change_words
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.profile.whatif import apply_changes
+from smartpick.core.programs import Program
 from smartpick.core.rules.policy import h1b_payment
 from smartpick.errors import SmartPickError
 from smartpick.service.assess import assess
 from smartpick.service.catalog import Catalog
-from smartpick.service.recommend import recommend
+from smartpick.service.recommend import price_list, recommend
+from smartpick.service.recommendation import PricedList
 
 # A step adding less than this to the chance of matching is worded as a small effect.
 SMALL_GAIN = 0.01
-# What `recommend` may skip for a list that is priced but not shown: its curve's intervals and
-# the curve past the list's next step (every price reads the list's own P(match) per draw, its
-# fees and programs, which a lean list keeps).
+# What a given `recommender` (a test's spy) is asked to skip for a list that is priced but not
+# shown: its curve's intervals and the curve past the list's next step (every price reads the
+# list's own P(match) per draw, fees and programs). Without one, such lists are
+# `recommend.price_list`s.
 LEAN_OPTIONS: dict[str, Any] = {"intervals": False, "curve": False}
 
 Recommender = Callable[..., Recommendation]
@@ -50,7 +53,8 @@ class Measured:
     interviews_draws: np.ndarray
     fees_usd: float
     programs: int
-    recommendation: Recommendation = field(repr=False, compare=False)
+    listed: tuple[Program, ...] = field(repr=False, compare=False)  # most valuable first
+    assessment: Assessment = field(repr=False, compare=False)  # the chances it was chosen from
 
     @cached_property
     def outcome(self) -> Outcome:
@@ -92,7 +96,9 @@ class Pricer:
 
     The list options are the ones the results page passes to `recommend` (budget, count, value
     of a match, pinned and excluded programs; None or empty when not given), so a price and the
-    page it links to show the same list.
+    page it links to show the same list. A list that is only priced is run as a
+    `recommend.price_list` (its draws and fees, no rows or curve); with a `recommender` given
+    (tests pass spies), every list is run by it, the priced ones with `LEAN_OPTIONS`.
     """
 
     def __init__(
@@ -114,55 +120,81 @@ class Pricer:
         self.count = count
         self.match_value_usd = match_value_usd
         self.recommender = recommender or recommend
+        self.lister: Callable[..., Recommendation | PricedList] = (
+            price_list
+            if recommender is None
+            else lambda profile, **options: recommender(profile, **options, **LEAN_OPTIONS)
+        )
         self.assessor = assessor or assess
         self.runs = 0
         self._cache: dict[str, Measured] = {}
-        self._shown: set[str] = set()  # the keys measured with everything a page shows
         self._assessments: dict[str, Assessment] = {}  # one model run per distinct profile
 
-    def measure(
-        self, profile: ApplicantProfile, *, shown: bool = False, **options: Any
-    ) -> Measured:
+    def show(self, profile: ApplicantProfile) -> tuple[Measured, Recommendation]:
+        """The list for `profile` with the list options, written out in full (rows, curve with
+        intervals) to be shown, and measured per draw."""
+        rec = self._run(self.recommender, profile, self.budget_usd, self.count)
+        measured = self._cache[self._key(profile, self.budget_usd, self.count)] = _measured(rec)
+        return measured, rec
+
+    def measure(self, profile: ApplicantProfile, **options: Any) -> Measured:
         """The list for `profile` with the list options (`options`: budget_usd, count) measured
-        per draw; `shown`: the list is shown too (its curve with intervals), not only priced."""
+        per draw (priced, not shown)."""
         budget = options.get("budget_usd", self.budget_usd)
         count = options.get("count", self.count)
         if "count" in options and "budget_usd" not in options:
             budget = None  # a count asked for alone is not cut by the baseline's budget
-        profile_key = profile.model_dump_json()
-        key = f"{profile_key}|{budget}|{count}"
-        if key not in self._cache or (shown and key not in self._shown):
-            checkpoint()  # each priced what-if re-runs the model and the optimizer
-            reuse = self._assessments.get(profile_key)
-            rec = self.recommender(
-                profile,
-                budget_usd=budget,
-                count=count,
-                match_value_usd=self.match_value_usd,
-                must_include=self.must_include,
-                exclude=self.exclude,
-                catalog=self.catalog,
-                assessment=reuse,
-                **({} if shown else LEAN_OPTIONS),
-            )
-            self._assessments[profile_key] = rec.assessment
-            if shown:
-                self._shown.add(key)
-            self.runs += 1
-            self._cache[key] = measure_recommendation(rec)
+        key = self._key(profile, budget, count)
+        if key not in self._cache:
+            self._cache[key] = _measured(self._run(self.lister, profile, budget, count))
         return self._cache[key]
 
+    @staticmethod
+    def _key(profile: ApplicantProfile, budget: float | None, count: int | None) -> str:
+        return f"{profile.model_dump_json()}|{budget}|{count}"
 
-def measure_recommendation(rec: Recommendation) -> Measured:
-    """Per-draw P(match) and expected interviews of a `Recommendation`, with its fees and size."""
-    p_draws = np.asarray(rec.p_match_draws, dtype=float)
-    i_draws = np.asarray(rec.expected_interviews_draws, dtype=float)
+    def _run(
+        self,
+        run: Callable[..., _Run],
+        profile: ApplicantProfile,
+        budget: float | None,
+        count: int | None,
+    ) -> _Run:
+        checkpoint()  # each priced what-if re-runs the model and the optimizer
+        profile_key = profile.model_dump_json()
+        result = run(
+            profile,
+            budget_usd=budget,
+            count=count,
+            match_value_usd=self.match_value_usd,
+            must_include=self.must_include,
+            exclude=self.exclude,
+            catalog=self.catalog,
+            assessment=self._assessments.get(profile_key),
+        )
+        self._assessments[profile_key] = result.assessment
+        self.runs += 1
+        return result
+
+
+_Run = TypeVar("_Run", bound=Recommendation | PricedList)
+
+
+def _measured(run: Recommendation | PricedList) -> Measured:
+    """Per-draw P(match) and expected interviews of a list, with its fees and size (a spy's
+    priced list is a whole `Recommendation`: its rows give the programs)."""
+    listed = (
+        tuple(row.program for row in run.programs)
+        if isinstance(run, Recommendation)
+        else run.programs
+    )
     return Measured(
-        p_match_draws=p_draws,
-        interviews_draws=i_draws,
-        fees_usd=float(rec.total_fees_usd),
-        programs=len(rec.programs),
-        recommendation=rec,
+        p_match_draws=np.asarray(run.p_match_draws, dtype=float),
+        interviews_draws=np.asarray(run.expected_interviews_draws, dtype=float),
+        fees_usd=float(run.total_fees_usd),
+        programs=len(listed),
+        listed=listed,
+        assessment=run.assessment,
     )
 
 
@@ -237,8 +269,8 @@ def _h1b_option(
         measured = runner.measure(changed_profile)
     except SmartPickError:
         return step
-    before = base.recommendation.assessment.interview_points(first)
-    after = measured.recommendation.assessment.interview_points(first)  # the list's own chances
+    before = base.assessment.interview_points(first)
+    after = measured.assessment.interview_points(first)  # the list's own chances
     opened = len(after) - len(before)
     price = price_between(base, measured, change)
     payment = h1b_payment()
@@ -291,8 +323,8 @@ def _tie_price(
 
 def _by_specialty(measured: Measured) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for row in measured.recommendation.programs:
-        counts[row.program.specialty] = counts.get(row.program.specialty, 0) + 1
+    for program in measured.listed:
+        counts[program.specialty] = counts.get(program.specialty, 0) + 1
     return counts
 
 

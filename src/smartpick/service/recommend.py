@@ -11,7 +11,8 @@ number of applications and fees, and the stopping point (written by `service.rec
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -35,7 +36,7 @@ from smartpick.core.lists.request import (
 )
 from smartpick.core.lists.result import Recommendation
 from smartpick.core.lists.signals import signal_allowance
-from smartpick.core.lists.types import DEFAULT_HORIZON, ListProblem
+from smartpick.core.lists.types import DEFAULT_HORIZON, ListProblem, ListSolution
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
 from smartpick.core.rules.certification import step2ck_block
@@ -44,7 +45,7 @@ from smartpick.core.specialties import resolve_specialty
 from smartpick.errors import InvalidInput, NotFound
 from smartpick.service.assess import assess
 from smartpick.service.catalog import Catalog, open_catalog
-from smartpick.service.recommendation import build_recommendation
+from smartpick.service.recommendation import PricedList, build_recommendation, priced_list
 
 
 def _program_id(catalog: Catalog, program_id: str, field_name: str) -> str:
@@ -102,6 +103,90 @@ def recommend(
       instead of running on to 150 applications (for a caller that prices the list without
       showing its curve); everything else is the same.
     """
+    return _solve(
+        profile,
+        budget_usd=budget_usd,
+        count=count,
+        specialties=specialties,
+        must_include=must_include,
+        exclude=exclude,
+        states=states,
+        exclude_states=exclude_states,
+        regions=regions,
+        settings=settings,
+        preferences=preferences,
+        tracks=tracks,
+        match_value_usd=match_value_usd,
+        season=season,
+        catalog=catalog,
+        assessment=assessment,
+        intervals=intervals,
+        curve=curve,
+    ).write()
+
+
+def price_list(
+    profile: ApplicantProfile,
+    *,
+    budget_usd: float | None = None,
+    count: int | None = None,
+    must_include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    match_value_usd: float | None = None,
+    catalog: Catalog | None = None,
+    assessment: Assessment | None = None,
+) -> PricedList:
+    """The list `recommend` would choose with these options, with only what a price reads: its
+    programs, P(match) and expected interviews per draw, fees and chances (the same numbers, bit
+    for bit). For a caller that prices a list without showing it (the plan's what-ifs): no rows,
+    curve or notes are written."""
+    solved = _solve(
+        profile,
+        budget_usd=budget_usd,
+        count=count,
+        must_include=must_include,
+        exclude=exclude,
+        match_value_usd=match_value_usd,
+        catalog=catalog,
+        assessment=assessment,
+        intervals=False,
+        curve=False,
+    )
+    return priced_list(solved.problem, solved.solution, solved.programs, solved.assessment)
+
+
+class _Solved(NamedTuple):
+    """A solved list problem, and what writes it out as a `Recommendation`."""
+
+    problem: ListProblem
+    solution: ListSolution
+    programs: list[Program]
+    assessment: Assessment
+    write: Callable[[], Recommendation]
+
+
+def _solve(
+    profile: ApplicantProfile,
+    *,
+    budget_usd: float | None = None,
+    count: int | None = None,
+    specialties: Sequence[str] | None = None,
+    must_include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    states: Sequence[str] | None = None,
+    exclude_states: Sequence[str] | None = None,
+    regions: Sequence[str] | None = None,
+    settings: Sequence[str] | None = None,
+    preferences: Mapping[str, Mapping[str, float]] | None = None,
+    tracks: Sequence[str] = ("categorical",),
+    match_value_usd: float | None = None,
+    season: int | None = None,
+    catalog: Catalog | None = None,
+    assessment: Assessment | None = None,
+    intervals: bool = True,
+    curve: bool = True,
+) -> _Solved:
+    """`recommend`'s problem built and solved (see its options)."""
     season = profile.match_year if season is None else season
     check_limits(budget_usd, count, match_value_usd)
     value_is_default = match_value_usd is None
@@ -198,36 +283,41 @@ def recommend(
         interval_level=assessment.level,
     )
     solution = optimize_list(problem, intervals=intervals)
-    names = tuple(dict.fromkeys(e.institution for e in profile.usce if e.institution))
-    in_specialties = [p for s in wanted for p in catalog.programs(specialty=s)] if names else []
-    institutions = tuple(match_institution(name, in_specialties) for name in names)
-    return build_recommendation(
-        problem,
-        solution,
-        programs,
-        assessment,
-        allowances=allowances,
-        schedule=schedule,
-        season=season,
-        prefs=prefs,
-        constraints={
-            "budget_usd": budget_usd,
-            "count": count,
-            "specialties": list(wanted),
-            "must_include": list(must_ids),
-            "exclude": sorted(exclude_ids),
-            "states": sorted(keep_states) if keep_states is not None else None,
-            "exclude_states": sorted(drop_states) if exclude_states else None,
-            "regions": sorted(keep_regions) if keep_regions is not None else None,
-            "settings": sorted(keep_settings) if keep_settings is not None else None,
-            "tracks": sorted(keep_tracks),
-            "preferences": prefs,
-            "match_value_usd": match_value_usd,
-            "season": season,
-        },
-        value_is_default=value_is_default,
-        not_eligible=len(assessment.excluded),
-        filtered_out=0 if blocked else len(programs) - len(candidates),
-        blocked=blocked,
-        institutions=institutions,
-    )
+
+    def write() -> Recommendation:
+        # the institutions matched by name only for a list that is written out
+        names = tuple(dict.fromkeys(e.institution for e in profile.usce if e.institution))
+        in_specialties = [p for s in wanted for p in catalog.programs(specialty=s)] if names else []
+        institutions = tuple(match_institution(name, in_specialties) for name in names)
+        return build_recommendation(
+            problem,
+            solution,
+            programs,
+            assessment,
+            allowances=allowances,
+            schedule=schedule,
+            season=season,
+            prefs=prefs,
+            constraints={
+                "budget_usd": budget_usd,
+                "count": count,
+                "specialties": list(wanted),
+                "must_include": list(must_ids),
+                "exclude": sorted(exclude_ids),
+                "states": sorted(keep_states) if keep_states is not None else None,
+                "exclude_states": sorted(drop_states) if exclude_states else None,
+                "regions": sorted(keep_regions) if keep_regions is not None else None,
+                "settings": sorted(keep_settings) if keep_settings is not None else None,
+                "tracks": sorted(keep_tracks),
+                "preferences": prefs,
+                "match_value_usd": match_value_usd,
+                "season": season,
+            },
+            value_is_default=value_is_default,
+            not_eligible=len(assessment.excluded),
+            filtered_out=0 if blocked else len(programs) - len(candidates),
+            blocked=blocked,
+            institutions=institutions,
+        )
+
+    return _Solved(problem, solution, programs, assessment, write)

@@ -1,6 +1,7 @@
 """The chosen list written out: each listed program's row, the totals with intervals, the curve,
 signals and notes (`Recommendation`). The draws behind the intervals are computed here for the
-listed programs only, and each listed program's reasons are written only for them.
+listed programs only, and each listed program's reasons are written only for them. A list that is
+priced but not shown (a plan's what-if) is written as a `PricedList`: its draws and fees alone.
 """
 
 from __future__ import annotations
@@ -235,6 +236,33 @@ def build_recommendation(
         notes=tuple(notes),
         assessment=assessment,
         intervals=all(c.p_match_range is not None for c in curve),
+    )
+
+
+@dataclass(frozen=True)
+class PricedList:
+    """What a price reads of a list it does not show (`service.recommend.price_list`): the same
+    numbers as the `Recommendation` of the same list, without its rows, curve and notes."""
+
+    programs: tuple[Program, ...]  # the listed programs, most valuable first
+    p_match_draws: np.ndarray  # per bootstrap draw (draw 0 = point estimate)
+    expected_interviews_draws: np.ndarray
+    total_fees_usd: int  # ERAS program fees plus the transcript fee
+    assessment: Assessment  # the chances the list was chosen from
+
+
+def priced_list(
+    problem: ListProblem, solution: ListSolution, programs: list[Program], assessment: Assessment
+) -> PricedList:
+    """The `PricedList` of a solved list problem (the draws as `build_recommendation` reads them)."""
+    selected = list(solution.order)
+    _, p_draws, i_draws = list_draws(problem.chances, selected, list(solution.signals))
+    return PricedList(
+        programs=tuple(programs[i] for i in selected),
+        p_match_draws=p_draws,
+        expected_interviews_draws=np.asarray(i_draws, dtype=float),
+        total_fees_usd=sum(map(int, solution.fees_usd)) + solution.transcript_fee_usd,
+        assessment=assessment,
     )
 
 

@@ -47,13 +47,13 @@ def _list_difference(
 
     def rows(m: Measured) -> dict[str, Mapping[str, object]]:
         return {
-            row.program.id: {
-                "program_id": row.program.id,
-                "name": row.program.name,
-                "state": row.program.state.value,
-                "specialty": row.program.specialty,
+            p.id: {
+                "program_id": p.id,
+                "name": p.name,
+                "state": p.state.value,
+                "specialty": p.specialty,
             }
-            for row in m.recommendation.programs
+            for p in m.listed
         }
 
     before, after = rows(base), rows(changed)

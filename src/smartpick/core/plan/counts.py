@@ -2,23 +2,29 @@
 eligibility rules shut, and the programs where USCE would count as a tie.
 
 Shut programs are counted with `rules.eligibility.check`, the same rules the model applies, so the
-plan and the chances always agree on which programs are closed and why.
+plan and the chances always agree on which programs are closed and why. What no applicant changes
+(the specialty's programs, their visa policies, rule groups and stated facts) is worked out once
+per list of programs and visa need, and kept for the process (`_specialty_side`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from smartpick.core.plan.types import CatalogCounts, TieProgram
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
 from smartpick.core.rules.eligibility import DEFAULT_TRACKS, check, rule_key
 from smartpick.core.rules.policy import fact_possibly_outdated
-from smartpick.core.rules.screens import screened, screens
+from smartpick.core.rules.screens import ScreenedApplicant, screened, screens
 from smartpick.core.rules.visas import specialty_visa_rates
 
 TIE_PROGRAMS_SHOWN = 10
 TIE_SETTINGS = ("university", "university_affiliated_community")
+# Lists of programs whose side is kept (the bundled catalog has one per specialty; a user's import
+# makes new program objects, so the oldest side is dropped past this many).
+SIDES_KEPT = 64
 
 
 def _sponsors(p: Program, visa: str) -> bool | None:
@@ -35,6 +41,89 @@ def _sponsors(p: Program, visa: str) -> bool | None:
     return None if j1 is None or h1b is None else False
 
 
+@dataclass(frozen=True)
+class _SpecialtySide:
+    """The first specialty's programs as any applicant with one visa need sees them."""
+
+    programs: tuple[Program, ...]  # the list it was made from (keeps the ids in the key alive)
+    ps: tuple[Program, ...]  # the specialty's programs in the default tracks
+    rates: dict[str, float]
+    groups: tuple[int, ...]  # each program's rule group (equal `rule_key`: equal rule results)
+    firsts: tuple[Program, ...]  # one program of each group
+    ties: tuple[Program, ...]  # programs that could be ties, before ordering
+    fixed: CatalogCounts  # the counts no applicant changes (the others still zero)
+    screened: dict[ScreenedApplicant, dict[str, int]] = field(default_factory=dict)
+
+
+_sides: dict[tuple[object, ...], _SpecialtySide] = {}
+
+
+def _specialty_side(specialty: str, programs: Sequence[Program], visa: str) -> _SpecialtySide:
+    key = (specialty, visa, *map(id, programs))
+    side = _sides.get(key)
+    if side is not None:
+        return side
+    rates = specialty_visa_rates([p for p in programs if p.specialty == specialty])
+    ps = tuple(p for p in programs if p.specialty == specialty and p.track in DEFAULT_TRACKS)
+    sponsors = tuple(_sponsors(p, visa) for p in ps)
+    number: dict[tuple[object, ...], int] = {}
+    firsts: list[Program] = []
+    groups = []
+    for p in ps:
+        group = number.setdefault(rule_key(p, visa), len(firsts))
+        if group == len(firsts):
+            firsts.append(p)
+        groups.append(group)
+    with_evidence = [p.interview_evidence for p in ps if p.interview_evidence is not None]
+    fixed = CatalogCounts(
+        specialty=specialty,
+        programs_total=len(ps),
+        visa_sponsoring=sum(1 for s in sponsors if s is True),
+        visa_not_sponsoring=sum(1 for s in sponsors if s is False),
+        visa_unknown=sum(1 for s in sponsors if s is None),
+        h1b_programs=sum(1 for p in ps if p.visa_h1b.value == "yes"),
+        h1b_only_programs=sum(
+            1 for p in ps if p.visa_h1b.value == "yes" and p.visa_j1.value != "yes"
+        ),
+        shut_by_visa=0,
+        shut_by_graduation_limit=0,
+        shut_by_usce_requirement=0,
+        stated_graduation_limits=sum(1 for p in ps if p.max_years_since_graduation.known),
+        stated_min_scores=sum(1 for p in ps if p.min_step1.known or p.min_step2ck.known),
+        stated_usce_requirements=sum(1 for p in ps if p.usce_required.known),
+        evidence_programs=len(with_evidence),
+        evidence_source=with_evidence[0].source if with_evidence else "",
+        evidence_year=with_evidence[0].year if with_evidence else None,
+        h1b_yes_possibly_outdated=sum(
+            1 for p in ps if p.visa_h1b.value == "yes" and fact_possibly_outdated(p.visa_h1b.year)
+        ),
+    )
+    ties = tuple(
+        p
+        for p, ok in zip(ps, sponsors, strict=True)
+        if ok is not False and p.setting.value in TIE_SETTINGS
+    )
+    if len(_sides) >= SIDES_KEPT:
+        _sides.pop(next(iter(_sides)), None)
+    side = _sides[key] = _SpecialtySide(
+        tuple(programs), ps, rates, tuple(groups), tuple(firsts), ties, fixed
+    )
+    return side
+
+
+def _screened_by(side: _SpecialtySide, applicant: ScreenedApplicant) -> dict[str, int]:
+    """Per screen kind, the programs showing a screen this applicant would meet (kept per
+    applicant side: it reads only the applicant's failed attempts, Step 2 CK and group)."""
+    found = side.screened.get(applicant)
+    if found is None:
+        found = {}
+        for p in side.ps:
+            for kind in {s.kind for s in screens(applicant, p)}:
+                found[kind] = found.get(kind, 0) + 1
+        side.screened[applicant] = found
+    return dict(found)
+
+
 def catalog_counts(
     profile: ApplicantProfile,
     programs: Sequence[Program],
@@ -44,22 +133,11 @@ def catalog_counts(
     """Visa, H-1B and rule counts for the first specialty (`programs`: all its tracks), and the
     programs that would be ties."""
     specialty = profile.specialties[0]
-    rates = specialty_visa_rates([p for p in programs if p.specialty == specialty])
-    ps = [p for p in programs if p.specialty == specialty and p.track in DEFAULT_TRACKS]
-    sponsors = [_sponsors(p, profile.visa) for p in ps]
-    # Programs with equal rule keys get equal results, so the rules run once per key.
-    by_key: dict[tuple[object, ...], set[str | None]] = {}
-    rules = []
-    for p in ps:
-        key = rule_key(p, profile.visa)
-        if key not in by_key:
-            by_key[key] = {r.rule for r in check(profile, p, rates).exclusions}
-        rules.append(by_key[key])
-    candidates = [
-        p
-        for p, ok in zip(ps, sponsors, strict=True)
-        if ok is not False and p.setting.value in TIE_SETTINGS
-    ]
+    side = _specialty_side(specialty, programs, profile.visa)
+    # the rules run once per group of programs that share what they read
+    shut = [{r.rule for r in check(profile, p, side.rates).exclusions} for p in side.firsts]
+    rules = [shut[g] for g in side.groups]
+    candidates = list(side.ties)
     if p_interview:
         candidates.sort(key=lambda p: (-p_interview.get(p.id, 0.0), p.id))
     else:
@@ -75,34 +153,11 @@ def catalog_counts(
         )
         for p in candidates[:TIE_PROGRAMS_SHOWN]
     )
-    applicant = screened(profile)  # the applicant's side once, not once per program
-    screened_by: dict[str, int] = {}
-    for p in ps:
-        for kind in {s.kind for s in screens(applicant, p)}:
-            screened_by[kind] = screened_by.get(kind, 0) + 1
-    with_evidence = [p.interview_evidence for p in ps if p.interview_evidence is not None]
-    return CatalogCounts(
-        specialty=specialty,
-        programs_total=len(ps),
-        visa_sponsoring=sum(1 for s in sponsors if s is True),
-        visa_not_sponsoring=sum(1 for s in sponsors if s is False),
-        visa_unknown=sum(1 for s in sponsors if s is None),
-        h1b_programs=sum(1 for p in ps if p.visa_h1b.value == "yes"),
-        h1b_only_programs=sum(
-            1 for p in ps if p.visa_h1b.value == "yes" and p.visa_j1.value != "yes"
-        ),
+    return replace(
+        side.fixed,
         shut_by_visa=sum(1 for r in rules if r & {"visa", "h1b_step3"}),
         shut_by_graduation_limit=sum(1 for r in rules if "graduation_limit" in r),
         shut_by_usce_requirement=sum(1 for r in rules if "usce_required" in r),
         tie_candidates=ties,
-        stated_graduation_limits=sum(1 for p in ps if p.max_years_since_graduation.known),
-        stated_min_scores=sum(1 for p in ps if p.min_step1.known or p.min_step2ck.known),
-        stated_usce_requirements=sum(1 for p in ps if p.usce_required.known),
-        evidence_programs=len(with_evidence),
-        evidence_source=with_evidence[0].source if with_evidence else "",
-        evidence_year=with_evidence[0].year if with_evidence else None,
-        screened=screened_by,
-        h1b_yes_possibly_outdated=sum(
-            1 for p in ps if p.visa_h1b.value == "yes" and fact_possibly_outdated(p.visa_h1b.year)
-        ),
+        screened=_screened_by(side, screened(profile)),
     )
