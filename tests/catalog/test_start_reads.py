@@ -1,16 +1,20 @@
-"""The start's fast reading of catalog records equals a plain, field-by-field reading."""
+"""What every start reads from the catalog, read faster: the records (equal to a plain,
+field-by-field reading) and the bundled file's digest and ids (once a process)."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 
+from smartpick.catalog import store
 from smartpick.catalog.records import _UNKNOWN, FACT_FIELDS, fact_from, overlay, program_from
 from smartpick.catalog.store import bundled_text
 from smartpick.core.programs import Program
+from smartpick.service.catalog import Catalog
 
 
 def _plain_program(record: dict[str, Any], user: dict[str, list[tuple[Any, int]]]) -> Program:
@@ -57,3 +61,17 @@ def test_program_from_equals_a_field_by_field_reading(
     for record in records:
         fast, plain = program_from(record, user), _plain_program(record, user)
         assert fast == plain and repr(fast) == repr(plain), record["program_id"]
+
+
+def test_a_second_catalog_neither_reads_nor_hashes_the_bundled_file(
+    catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A server worker opens its own catalog on its first page, after the preload opened one.
+    def unread() -> bytes:
+        raise AssertionError("the bundled catalog was read again")
+
+    monkeypatch.setattr(store, "bundled_text", unread)
+    again = Catalog(tmp_path / "user.sqlite")
+    assert again.index.digest == catalog.index.digest
+    assert again.get("0400121010") == catalog.get("0400121010")
+    assert again.count() == catalog.count() > 5000
