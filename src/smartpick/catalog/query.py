@@ -79,6 +79,7 @@ def default_user_store() -> Path:
 # Bundled programs without user facts are the same in every Catalog: built once per process.
 _shared: dict[str, dict[str, Program]] = {}
 _shared_lock = threading.Lock()
+_shared_ids: dict[str, frozenset[str]] = {}
 
 
 class Catalog:
@@ -95,7 +96,11 @@ class Catalog:
         self._user_facts: dict[str, dict[str, list[tuple[Any, int]]]] = {}
         self._user_stamp: tuple[int, int] | None = None
         self._loads = 0  # how many times the user's facts were read
-        self._ids: frozenset[str] = frozenset(self.index.all_ids())
+        with _shared_lock:  # the bundled ids: once a process (forked workers inherit them)
+            ids = _shared_ids.get(self.index.digest)
+            if ids is None:
+                ids = _shared_ids[self.index.digest] = frozenset(self.index.all_ids())
+        self._ids = ids
         self._load_user()
 
     def _load_user(self) -> None:

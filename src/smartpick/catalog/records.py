@@ -26,6 +26,7 @@ FACT_FIELDS = tuple(
     and f.name not in ("nrmp_results", "data_notes", "interview_evidence")
 )
 _label = cache(source_label)
+_ALL_UNKNOWN = dict.fromkeys(FACT_FIELDS, _UNKNOWN)
 
 
 # Facts are immutable and many repeat ("yes", FREIDA 2025, 2025): share one object per value.
@@ -99,13 +100,19 @@ def program_from(record: dict[str, Any], user: dict[str, list[tuple[Any, int]]])
     """Build a Program from a catalog record plus the user's imported facts for it."""
     facts = record["f"]
     conflicts = record["c"]
-    values: dict[str, Any] = {}
-    for name in FACT_FIELDS:
-        if name in facts or name in conflicts:
-            base = fact_from(facts.get(name), conflicts.get(name))
-        else:
-            base = _UNKNOWN
-        values[name] = overlay(base, user[name]) if name in user else base
+    values = dict(_ALL_UNKNOWN)
+    # The start builds ~40,000 facts: the usual one (stated, no conflict) is looked up inline.
+    for name, entry in facts.items():
+        if name in values and name not in conflicts:
+            value, source, year = entry
+            found = _plain.get((type(value), value, source, year))
+            values[name] = found if found is not None else _plain_fact(value, source, year)
+    for name, older in conflicts.items():
+        if name in values:
+            values[name] = fact_from(facts.get(name), older)
+    for name, imported in user.items():
+        if name in values:
+            values[name] = overlay(values[name], imported)
     return Program(
         id=record["program_id"],
         acgme_code=record["acgme_code"],

