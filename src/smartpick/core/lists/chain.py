@@ -59,27 +59,30 @@ class _Chain:
         self.pos_of = np.empty(n, dtype=np.int64)
         self.pos_of[self.order] = np.arange(n)
         levels = cm.levels
-        conv = cm.point_conversion[self.order]
-        self.M = np.stack(
-            [np.minimum(arr[self.order] * conv, _M_CAP) for arr in cm.point_interview]
-        )  # (L, n, K)
+        # (L, n, K); without preference values the order is the catalog's: nothing to gather
+        self.M = np.empty((levels, n, cm.weights.size))
+        conv = cm.point_conversion if problem.values is None else cm.point_conversion[self.order]
+        for arr, out in zip(cm.point_interview, self.M, strict=True):
+            np.multiply(arr if problem.values is None else arr[self.order], conv, out=out)
+            np.minimum(out, _M_CAP, out=out)
         self.w = cm.weights
         self.v = values[self.order]
         self.unit_values = problem.values is None  # P(match): every value is 1
         self.levels = levels
 
-        fee_names = sorted(set(problem.fee_groups))
-        fee_index = {name: g for g, name in enumerate(fee_names)}
-        self.fee_group = np.array([fee_index[g] for g in problem.fee_groups], np.int64)[self.order]
-        self.fee_counts_size = len(fee_names)
+        # groups numbered in sorted order of their names (one `map` over the programs each)
+        fee_index = {name: g for g, name in enumerate(sorted(set(problem.fee_groups)))}
+        fee_group = np.fromiter(map(fee_index.__getitem__, problem.fee_groups), np.int64, n)
+        self.fee_group = fee_group[self.order]
+        self.fee_counts_size = len(fee_index)
         self.marginal = _marginal_fees(problem.fee_schedule, n)
 
-        sig_names = sorted({g for g in problem.signal_groups if g is not None})
+        sig_names = sorted(g for g in set(problem.signal_groups) if g is not None)
         self.sig_group = np.full(n, -1, dtype=np.int64)
         if problem.signal_groups:
-            sig_index = {name: g for g, name in enumerate(sig_names)}
-            groups = [-1 if g is None else sig_index[g] for g in problem.signal_groups]
-            self.sig_group = np.asarray(groups, dtype=np.int64)[self.order]
+            sig_index = {None: -1} | {name: g for g, name in enumerate(sig_names)}
+            groups = np.fromiter(map(sig_index.__getitem__, problem.signal_groups), np.int64, n)
+            self.sig_group = groups[self.order]
         self.signalable = self.sig_group >= 0
         # allowance[g, level]; level 0 (no signal) is unlimited
         self.allow = np.zeros((max(len(sig_names), 1), levels), dtype=np.int64)
