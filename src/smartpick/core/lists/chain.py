@@ -35,6 +35,35 @@ def _marginal_fees(schedule: FeeSchedule, n: int) -> IntArray:
     return fees
 
 
+def listed_products(
+    M: FloatArray, v: FloatArray, chosen: IntArray, levels: IntArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """(m, prefix, suffix, t) of the listed positions `chosen` (ascending) at their `levels`:
+    m (|S|, K); prefix[j] the product of (1 - m) over the first j, suffix[j] the sum of t from
+    the j-th on (|S| + 1, K); t = v m prefix (|S|, K)."""
+    m_sel = M[levels, chosen]
+    prefix = np.ones((chosen.size + 1, m_sel.shape[1]))
+    np.cumprod(1.0 - m_sel, axis=0, out=prefix[1:])
+    t_sel = v[chosen, None] * m_sel * prefix[:-1]
+    suffix = np.zeros_like(prefix)
+    suffix[:-1] = np.cumsum(t_sel[::-1], axis=0)[::-1]
+    return m_sel, prefix, suffix, t_sel
+
+
+def removal(v: FloatArray, A: FloatArray, B: FloatArray, m: FloatArray) -> FloatArray:
+    """D with f(S) - f(S - c) = w . (m_c * D_c), from c's value, `A`, `B` and m, (C, K)."""
+    return v[:, None] * A - B / (1.0 - m)
+
+
+def contributions(
+    M: FloatArray, v: FloatArray, w: FloatArray, chosen: IntArray, levels: IntArray
+) -> FloatArray:
+    """f(S) - f(S - c) for each listed position c of `chosen` (ascending) at its level: the
+    numbers `_Chain.removal_terms` gives on a chain holding that list, without making one."""
+    m_sel, prefix, suffix, t_sel = listed_products(M, v, chosen, levels)
+    return np.asarray((m_sel * removal(v[chosen], prefix[:-1], suffix[:-1] - t_sel, m_sel)) @ w)
+
+
 # what a chain of the same problem may share (never written after `__init__`)
 _FIXED = (
     "order", "pos_of", "M", "w", "v", "unit_values", "levels", "fee_group", "fee_counts_size",
@@ -136,12 +165,7 @@ class _Chain:
         # position when read: the other rows (m = 0) would multiply by 1 and add 0, so the
         # numbers are the same bit for bit.
         chosen = np.flatnonzero(self.sel)
-        m_sel = self.M[self.lev[chosen], chosen]
-        prefix = np.ones((chosen.size + 1, m_sel.shape[1]))  # [j]: product over the first j
-        np.cumprod(1.0 - m_sel, axis=0, out=prefix[1:])
-        t_sel = self.v[chosen, None] * m_sel * prefix[:-1]
-        suffix = np.zeros_like(prefix)  # suffix[j]: sum from the j-th listed on
-        suffix[:-1] = np.cumsum(t_sel[::-1], axis=0)[::-1]
+        m_sel, prefix, suffix, t_sel = listed_products(self.M, self.v, chosen, self.lev[chosen])
         m = np.zeros(self.M.shape[1:])
         m[chosen] = m_sel
         self.m, self.Q = m, prefix[-1]  # Q: P(no match) per node
@@ -194,7 +218,7 @@ class _Chain:
         """D with f(S) - f(S - c) = w . (m_c * D_c) for the listed positions `idx` (ascending),
         (len(idx), K); from `listed_terms`, the same numbers as `A` and `B` at those rows."""
         A, B = self.listed_terms(idx)
-        return self.v[idx, None] * A - B / (1.0 - self.m[idx])
+        return removal(self.v[idx], A, B, self.m[idx])
 
     def levels_open(self) -> NDArray[np.bool_]:
         """(L, n): may each position take each level given the allowance left in its signal group
