@@ -164,8 +164,13 @@ class ArraySource:
     def __init__(self, interview: tuple[FloatArray, ...], conversion: FloatArray) -> None:
         self.by_level, self.conv = interview, conversion
 
-    def interview(self, level: int, idx: np.ndarray, draws: slice) -> FloatArray:
-        return self.by_level[level][draws][:, idx]
+    def interview(
+        self, level: int, idx: np.ndarray, draws: slice, out: FloatArray | None = None
+    ) -> FloatArray:
+        values = self.by_level[level][draws][:, idx]
+        if out is not None:
+            out[...] = values
+        return values
 
     def conversion(self, idx: np.ndarray, draws: slice) -> FloatArray:
         return self.conv[draws][:, idx]

@@ -46,15 +46,18 @@ def drawn_interview(
     sigma_r: FloatArray,
     z: FloatArray,
     signal: tuple[FloatArray, IntArray, int] | None,
+    out: FloatArray | None = None,
 ) -> FloatArray:
     """`visa * expit(eta + sigma_r z (+ gamma))` at the programs `at` for `draws`, (draws, at, K),
     bit for bit the numpy expression on `eta[draws][:, at]` (and so on). `eta` and `visa` are
     (D1, n), `sigma_r` (D1,), `z` (K,); `signal` is (gamma (D1, P, levels), each program's
-    column of gamma, level), None where the level adds nothing."""
+    column of gamma, level), None where the level adds nothing. Written into `out` (any
+    strides, e.g. a view of the lazy matrix's store) where given, and returned."""
     first, stop, step = draws.indices(eta.shape[0])
     if step != 1:
         raise ValueError("drawn_interview reads consecutive draws")
-    out = np.empty((max(stop - first, 0), at.size, z.size))
+    if out is None:
+        out = np.empty((max(stop - first, 0), at.size, z.size))
     gamma, columns, level = signal if signal is not None else (_NO_GAMMA, at, 0)
     _fill(eta, visa, at, first, sigma_r, z, gamma, columns, level, signal is not None, out)
     return out
