@@ -67,6 +67,15 @@ def test_the_compiled_interview_is_numpy_and_scipy_bit_for_bit(
         visa[draws][:, at],
     )
     assert np.array_equal(bits(got), bits(expected))
+    # written into a view of a larger store (as the lazy matrix keeps its draws): the same bits,
+    # nothing else touched
+    store = np.full((d1 + 1, at.size + 5, Z_NODES.size), 7.0)
+    view = store[1 : 1 + got.shape[0], 2 : 2 + at.size]
+    signal_at = (gamma, columns, level) if signal else None
+    written = drawn_interview(eta, visa, at, draws, sigma_r, Z_NODES, signal_at, view)
+    assert written is view and np.array_equal(bits(view), bits(expected))
+    view[...] = 7.0
+    assert (store == 7.0).all()
 
 
 @pytest.mark.parametrize("name", REFERENCE_NAMES)
@@ -82,6 +91,11 @@ def test_a_profiles_drawn_interviews_are_the_numpy_formula(name: str, catalog: C
         gamma = terms.gamma(level, at, draws) if signal else None
         expected = numpy_interview(eta, terms.d.sigma_r[draws], gamma, visa)
         assert np.array_equal(bits(terms.interview(level, at, draws)), bits(expected))
+        # into a given array, on the compiled path (draws 1..D) and on numpy's (every draw)
+        for rows in (draws, slice(0, terms.d1)):
+            out = np.empty((len(range(*rows.indices(terms.d1))), at.size, Z_NODES.size))
+            assert terms.interview(level, at, rows, out) is out
+            assert np.array_equal(bits(out), bits(terms.interview(level, at, rows)))
 
 
 def numpy_eta(t: ApplicantTerms, rows: slice, at: np.ndarray) -> np.ndarray:

@@ -12,8 +12,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smartpick.core.chances.matrix import ChanceMatrix, match_terms
-from smartpick.core.lists.curve import StageSet, curve_draws
+from smartpick.core.chances.matrix import (
+    ChanceMatrix,
+    expected_interviews,
+    interview_terms,
+    match_terms,
+    p_match,
+)
+from smartpick.core.lists.curve import StageSet, curve_draws, list_draws
 from smartpick.core.lists.types import FloatArray, StageLists
 from smartpick.service.assess import assess
 from smartpick.service.catalog import Catalog
@@ -88,20 +94,21 @@ def bits(a: FloatArray) -> FloatArray:
     return np.ascontiguousarray(a).view(np.int64)
 
 
-@settings(max_examples=60, deadline=None)
-@given(
-    seed=st.integers(0, 2**32 - 1),
-    n=st.integers(1, 25),
-    levels=st.integers(1, 3),
-    draws=st.integers(1, 9),
-    nodes=st.integers(1, 16),
-    length=st.integers(1, 40),
-    by_node=st.booleans(),
-)
-def test_the_compiled_curve_is_the_numpy_curve_bit_for_bit(
-    seed: int, n: int, levels: int, draws: int, nodes: int, length: int, by_node: bool
-) -> None:
-    rng = np.random.default_rng(seed)
+# a random matrix's sizes (`random_arrays`)
+MATRICES = {
+    "seed": st.integers(0, 2**32 - 1),
+    "n": st.integers(1, 25),
+    "levels": st.integers(1, 3),
+    "draws": st.integers(1, 9),
+    "nodes": st.integers(1, 16),
+    "by_node": st.booleans(),
+}
+
+
+def random_arrays(
+    rng: np.random.Generator, n: int, levels: int, draws: int, nodes: int, by_node: bool
+) -> tuple[FloatArray, tuple[FloatArray, ...], FloatArray]:
+    """A matrix's weights, interview per level and conversion, (draws, n, nodes) each."""
     weights = rng.dirichlet(np.ones(nodes))
     interview = tuple(rng.uniform(0, 1, (draws, n, nodes)) for _ in range(levels))
     conversion = rng.uniform(0, 1, (draws, n, nodes if by_node else 1))
@@ -109,6 +116,16 @@ def test_the_compiled_curve_is_the_numpy_curve_bit_for_bit(
     if rng.uniform() < 0.3:  # exact zeros and ones occur (a program that never interviews)
         conversion[:, 0] = 0.0
         interview[0][:, -1] = 1.0
+    return weights, interview, conversion
+
+
+@settings(max_examples=60, deadline=None)
+@given(**MATRICES, length=st.integers(1, 40))
+def test_the_compiled_curve_is_the_numpy_curve_bit_for_bit(
+    seed: int, n: int, levels: int, draws: int, nodes: int, length: int, by_node: bool
+) -> None:
+    rng = np.random.default_rng(seed)
+    weights, interview, conversion = random_arrays(rng, n, levels, draws, nodes, by_node)
     chances = ChanceMatrix(tuple(map(str, range(n))), weights, interview, conversion)
     chain = random_chain(rng, n, levels, length)
     for with_draws in (True, False):
@@ -139,3 +156,55 @@ def test_the_compiled_curve_reads_lazy_draws_as_numpy_did(
     used = [store.used for store in lazy._lazy]
     assert np.array_equal(lazy.conversion_draws(some), fresh.conversion_draws(some))
     assert [store.used for store in lazy._lazy] == used
+
+
+class ArraySource:
+    """A `DrawSource` reading whole arrays: a lazy matrix (as `assess` makes) of random numbers."""
+
+    def __init__(self, interview: tuple[FloatArray, ...], conversion: FloatArray) -> None:
+        self.by_level, self.conv = interview, conversion
+
+    def interview(
+        self, level: int, idx: np.ndarray, draws: slice, out: FloatArray | None = None
+    ) -> FloatArray:
+        values = self.by_level[level][draws][:, idx]
+        if out is not None:
+            out[...] = values
+        return values
+
+    def conversion(self, idx: np.ndarray, draws: slice) -> FloatArray:
+        return self.conv[draws][:, idx]
+
+
+@settings(max_examples=60, deadline=None)
+@given(**MATRICES, lazy=st.booleans())
+def test_a_lists_compiled_draws_are_the_matrix_functions_bit_for_bit(
+    seed: int, n: int, levels: int, draws: int, nodes: int, by_node: bool, lazy: bool
+) -> None:
+    """`list_draws` (terms gathered and the no-match product compiled) equals the matrix's numpy
+    functions on random matrices, whole or lazy: lists in any order, mixed levels, conversion by
+    node or not, exact zeros and ones."""
+    rng = np.random.default_rng(seed)
+    # a lazy matrix keeps one conversion per program and draw
+    arrays = random_arrays(rng, n, levels, draws, nodes, by_node and not lazy)
+    weights, interview, conversion = arrays
+    ids = tuple(map(str, range(n)))
+    chances = (
+        ChanceMatrix.on_demand(
+            ids, weights, ArraySource(interview, conversion), levels=levels, n_draws=draws
+        )
+        if lazy
+        else ChanceMatrix(ids, weights, interview, conversion)
+    )
+    selected = rng.permutation(n)[: int(rng.integers(1, n + 1))].tolist()
+    signals = rng.integers(0, levels, len(selected)).tolist()
+    shown, p_draws, i_draws = list_draws(chances, selected, signals)
+    terms = interview_terms(chances, selected, signals)
+    assert np.array_equal(bits(shown), bits(terms @ weights))
+    assert np.array_equal(bits(p_draws), bits(p_match(chances, selected, signals)))
+    if lazy:
+        assert np.array_equal(bits(i_draws), bits(expected_interviews(chances, selected, signals)))
+    else:  # a whole matrix's columns come in another layout, which numpy's sum depends on
+        assert np.array_equal(
+            bits(i_draws), bits(np.ascontiguousarray(terms).sum(axis=1) @ weights)
+        )

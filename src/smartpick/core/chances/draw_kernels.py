@@ -1,5 +1,5 @@
 """The draws' arithmetic compiled (numba): the applicant's eta, P(interview | u) at the bootstrap
-draws, and the quantiles of the draws that make the intervals.
+draws, a list's P(no match) per draw, and the quantiles of the draws that make the intervals.
 
 Each request computes eta and V expit(eta + sigma_r z + gamma) for a few hundred programs at 40
 draws and 16 nodes, and the quantiles of a few hundred columns of draws; in numpy each term is a
@@ -46,15 +46,18 @@ def drawn_interview(
     sigma_r: FloatArray,
     z: FloatArray,
     signal: tuple[FloatArray, IntArray, int] | None,
+    out: FloatArray | None = None,
 ) -> FloatArray:
     """`visa * expit(eta + sigma_r z (+ gamma))` at the programs `at` for `draws`, (draws, at, K),
     bit for bit the numpy expression on `eta[draws][:, at]` (and so on). `eta` and `visa` are
     (D1, n), `sigma_r` (D1,), `z` (K,); `signal` is (gamma (D1, P, levels), each program's
-    column of gamma, level), None where the level adds nothing."""
+    column of gamma, level), None where the level adds nothing. Written into `out` (any
+    strides, e.g. a view of the lazy matrix's store) where given, and returned."""
     first, stop, step = draws.indices(eta.shape[0])
     if step != 1:
         raise ValueError("drawn_interview reads consecutive draws")
-    out = np.empty((max(stop - first, 0), at.size, z.size))
+    if out is None:
+        out = np.empty((max(stop - first, 0), at.size, z.size))
     gamma, columns, level = signal if signal is not None else (_NO_GAMMA, at, 0)
     _fill(eta, visa, at, first, sigma_r, z, gamma, columns, level, signal is not None, out)
     return out
@@ -86,6 +89,30 @@ def applicant_eta(  # type: ignore[no-untyped-def]
                 t = t + (cap if v > cap else v)  # np.minimum: a NaN stays NaN
             t = t + assumed[d] + research[d] * university[i]
             out[r, i] = alpha[d, p] + beta[d, p] * score[d] / 10.0 + t
+
+
+@njit(cache=True)
+def gather_columns(values, rows, at, out):  # type: ignore[no-untyped-def]
+    """out[:, at[j]] = values[:, rows[j]] for (D, n, K) `values` and (D, m, K) `out`."""
+    for j in range(at.size):
+        i, t = rows[j], at[j]
+        for d in range(out.shape[0]):
+            for k in range(out.shape[2]):
+                out[d, t, k] = values[d, i, k]
+
+
+@njit(cache=True)
+def no_match_product(terms, conversion, conversion_rows, out):  # type: ignore[no-untyped-def]
+    """`np.prod(1.0 - terms * c, axis=1)` into (D, K) `out`, with c[:, s] the column
+    `conversion_rows[s]` of `conversion`, (D, n, K) or (D, n, 1) where it is the same at every
+    node: program after program, as numpy multiplies along that axis."""
+    step = 1 if conversion.shape[2] > 1 else 0
+    out[:] = 1.0
+    for s in range(terms.shape[1]):
+        c = conversion_rows[s]
+        for d in range(out.shape[0]):
+            for k in range(out.shape[1]):
+                out[d, k] *= 1.0 - terms[d, s, k] * conversion[d, c, k * step]
 
 
 @njit(cache=True)

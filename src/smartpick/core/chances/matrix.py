@@ -37,8 +37,11 @@ class DrawSource(Protocol):
     Each value depends only on its own draw, program and node, so computing a subset gives the
     same numbers as computing everything."""
 
-    def interview(self, level: int, idx: IntArray, draws: slice) -> FloatArray:
-        """P(interview | u) at signal `level`, (len(draws), len(idx), K)."""
+    def interview(
+        self, level: int, idx: IntArray, draws: slice, out: FloatArray | None = None
+    ) -> FloatArray:
+        """P(interview | u) at signal `level`, (len(draws), len(idx), K) (written into `out`
+        where given, and returned)."""
         ...
 
     def conversion(self, idx: IntArray, draws: slice) -> FloatArray:
@@ -51,9 +54,9 @@ class _Lazy:
     for and kept in the order they were computed (`slot[i]`: program i's column, -1 before)."""
 
     def __init__(
-        self, compute: Callable[[IntArray, slice], FloatArray], point: FloatArray, d1: int
+        self, compute: Callable[[IntArray, slice, FloatArray], object], point: FloatArray, d1: int
     ) -> None:
-        self.compute = compute  # (idx, draws) -> (len(draws), len(idx), ...)
+        self.compute = compute  # (idx, draws, out): writes (len(draws), len(idx), ...) into out
         self.point = point
         self.values: FloatArray | None = None
         self.slot = np.full(point.shape[0], -1, dtype=np.int64)
@@ -78,17 +81,20 @@ class _Lazy:
             missing = np.unique(missing)
             start, stop = self.used, self.used + missing.size
             self.values[0, start:stop] = self.point[missing]
-            if self.d1 > 1:
-                self.values[1:, start:stop] = self.compute(missing, slice(1, self.d1))
+            if self.d1 > 1:  # computed where they are kept: no copy
+                self.compute(missing, slice(1, self.d1), self.values[1:, start:stop])
             self.slot[missing] = np.arange(start, stop)
             self.used = stop
         return self.slot[idx]
 
 
 def _first_node(
-    conversion: Callable[[IntArray, slice], FloatArray], idx: IntArray, draws: slice
-) -> FloatArray:
-    return conversion(idx, draws)[:, :, 0]
+    conversion: Callable[[IntArray, slice], FloatArray],
+    idx: IntArray,
+    draws: slice,
+    out: FloatArray,
+) -> None:
+    out[...] = conversion(idx, draws)[:, :, 0]
 
 
 class ChanceMatrix:

@@ -116,25 +116,32 @@ class _Terms:
         self.blocks, self.block, self.local, self.d1 = blocks, block, local, d1
 
     def _route(
-        self, idx: IntArray, draws: slice, part: Callable[[ApplicantTerms, IntArray], FloatArray]
+        self,
+        idx: IntArray,
+        draws: slice,
+        part: Callable[[ApplicantTerms, IntArray, FloatArray | None], FloatArray],
+        out: FloatArray | None = None,
     ) -> FloatArray:
         if len(self.blocks) == 1:
-            return part(self.blocks[0], self.local[idx])
-        out = np.empty((len(range(*draws.indices(self.d1))), idx.size, Z_NODES.size))
+            return part(self.blocks[0], self.local[idx], out)
+        if out is None:
+            out = np.empty((len(range(*draws.indices(self.d1))), idx.size, Z_NODES.size))
         block = self.block[idx]
         for k, b in enumerate(self.blocks):
             at = np.flatnonzero(block == k)
             if at.size:
-                out[:, at] = part(b, self.local[idx[at]])
+                out[:, at] = part(b, self.local[idx[at]], None)
         return out
 
-    def interview(self, level: int, idx: IntArray, draws: slice) -> FloatArray:
-        """P(interview | u) at signal `level`, (draws, len(idx), K)."""
-        return self._route(idx, draws, lambda b, at: b.interview(level, at, draws))
+    def interview(
+        self, level: int, idx: IntArray, draws: slice, out: FloatArray | None = None
+    ) -> FloatArray:
+        """P(interview | u) at signal `level`, (draws, len(idx), K) (into `out` where given)."""
+        return self._route(idx, draws, lambda b, at, o: b.interview(level, at, draws, o), out)
 
     def conversion(self, idx: IntArray, draws: slice) -> FloatArray:
         """P(match | interview), the same at every node, (draws, len(idx), K)."""
-        return self._route(idx, draws, lambda b, at: b.conversion(at, draws))
+        return self._route(idx, draws, lambda b, at, _: b.conversion(at, draws))
 
 
 def predict_programs(

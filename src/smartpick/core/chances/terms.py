@@ -329,9 +329,11 @@ class ApplicantTerms:
             return self.gamma_point[None, at, level]
         return self.d.gamma[draws][:, self.idx[at], level]
 
-    def interview(self, level: int, at: IntArray, draws: slice) -> FloatArray:
+    def interview(
+        self, level: int, at: IntArray, draws: slice, out: FloatArray | None = None
+    ) -> FloatArray:
         """P(interview | u) = V expit(eta + spread z + gamma[level]) at the programs `at`,
-        (len(draws), len(at), K)."""
+        (len(draws), len(at), K); written into `out` where given (and returned)."""
         # a level without signal effects adds 0 (expit(x + 0) is expit(x), even at x = -0.0)
         signal = not zero_signal_levels(self.d)[level]
         if draws == slice(0, 1):  # eta + spread z is shared by the signal levels
@@ -345,7 +347,7 @@ class ApplicantTerms:
             eta, _, visa = self._computed(at)
             d = self.d
             signal_at = (d.gamma, self.idx[at], level) if signal else None
-            return drawn_interview(eta, visa, at, draws, d.sigma_r, Z_NODES, signal_at)
+            return drawn_interview(eta, visa, at, draws, d.sigma_r, Z_NODES, signal_at, out)
         else:
             eta, spread, visa = self.terms(at, draws)
             x = spread[:, :, None] * Z_NODES
@@ -354,6 +356,9 @@ class ApplicantTerms:
             x += self.gamma(level, at, draws)[:, :, None]
         expit(x, out=x)
         x *= visa[:, :, None]
+        if out is not None:
+            out[...] = x
+            return out
         return x
 
     def conversion(self, at: IntArray, draws: slice) -> FloatArray:

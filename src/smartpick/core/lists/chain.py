@@ -35,6 +35,35 @@ def _marginal_fees(schedule: FeeSchedule, n: int) -> IntArray:
     return fees
 
 
+def listed_products(
+    M: FloatArray, v: FloatArray, chosen: IntArray, levels: IntArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """(m, prefix, suffix, t) of the listed positions `chosen` (ascending) at their `levels`:
+    m (|S|, K); prefix[j] the product of (1 - m) over the first j, suffix[j] the sum of t from
+    the j-th on (|S| + 1, K); t = v m prefix (|S|, K)."""
+    m_sel = M[levels, chosen]
+    prefix = np.ones((chosen.size + 1, m_sel.shape[1]))
+    np.cumprod(1.0 - m_sel, axis=0, out=prefix[1:])
+    t_sel = v[chosen, None] * m_sel * prefix[:-1]
+    suffix = np.zeros_like(prefix)
+    suffix[:-1] = np.cumsum(t_sel[::-1], axis=0)[::-1]
+    return m_sel, prefix, suffix, t_sel
+
+
+def removal(v: FloatArray, A: FloatArray, B: FloatArray, m: FloatArray) -> FloatArray:
+    """D with f(S) - f(S - c) = w . (m_c * D_c), from c's value, `A`, `B` and m, (C, K)."""
+    return v[:, None] * A - B / (1.0 - m)
+
+
+def contributions(
+    M: FloatArray, v: FloatArray, w: FloatArray, chosen: IntArray, levels: IntArray
+) -> FloatArray:
+    """f(S) - f(S - c) for each listed position c of `chosen` (ascending) at its level: the
+    numbers `_Chain.removal_terms` gives on a chain holding that list, without making one."""
+    m_sel, prefix, suffix, t_sel = listed_products(M, v, chosen, levels)
+    return np.asarray((m_sel * removal(v[chosen], prefix[:-1], suffix[:-1] - t_sel, m_sel)) @ w)
+
+
 # what a chain of the same problem may share (never written after `__init__`)
 _FIXED = (
     "order", "pos_of", "M", "w", "v", "unit_values", "levels", "fee_group", "fee_counts_size",
@@ -59,27 +88,30 @@ class _Chain:
         self.pos_of = np.empty(n, dtype=np.int64)
         self.pos_of[self.order] = np.arange(n)
         levels = cm.levels
-        conv = cm.point_conversion[self.order]
-        self.M = np.stack(
-            [np.minimum(arr[self.order] * conv, _M_CAP) for arr in cm.point_interview]
-        )  # (L, n, K)
+        # (L, n, K); without preference values the order is the catalog's: nothing to gather
+        self.M = np.empty((levels, n, cm.weights.size))
+        conv = cm.point_conversion if problem.values is None else cm.point_conversion[self.order]
+        for arr, out in zip(cm.point_interview, self.M, strict=True):
+            np.multiply(arr if problem.values is None else arr[self.order], conv, out=out)
+            np.minimum(out, _M_CAP, out=out)
         self.w = cm.weights
         self.v = values[self.order]
         self.unit_values = problem.values is None  # P(match): every value is 1
         self.levels = levels
 
-        fee_names = sorted(set(problem.fee_groups))
-        fee_index = {name: g for g, name in enumerate(fee_names)}
-        self.fee_group = np.array([fee_index[g] for g in problem.fee_groups], np.int64)[self.order]
-        self.fee_counts_size = len(fee_names)
+        # groups numbered in sorted order of their names (one `map` over the programs each)
+        fee_index = {name: g for g, name in enumerate(sorted(set(problem.fee_groups)))}
+        fee_group = np.fromiter(map(fee_index.__getitem__, problem.fee_groups), np.int64, n)
+        self.fee_group = fee_group[self.order]
+        self.fee_counts_size = len(fee_index)
         self.marginal = _marginal_fees(problem.fee_schedule, n)
 
-        sig_names = sorted({g for g in problem.signal_groups if g is not None})
+        sig_names = sorted(g for g in set(problem.signal_groups) if g is not None)
         self.sig_group = np.full(n, -1, dtype=np.int64)
         if problem.signal_groups:
-            sig_index = {name: g for g, name in enumerate(sig_names)}
-            groups = [-1 if g is None else sig_index[g] for g in problem.signal_groups]
-            self.sig_group = np.asarray(groups, dtype=np.int64)[self.order]
+            sig_index = {None: -1} | {name: g for g, name in enumerate(sig_names)}
+            groups = np.fromiter(map(sig_index.__getitem__, problem.signal_groups), np.int64, n)
+            self.sig_group = groups[self.order]
         self.signalable = self.sig_group >= 0
         # allowance[g, level]; level 0 (no signal) is unlimited
         self.allow = np.zeros((max(len(sig_names), 1), levels), dtype=np.int64)
@@ -133,12 +165,7 @@ class _Chain:
         # position when read: the other rows (m = 0) would multiply by 1 and add 0, so the
         # numbers are the same bit for bit.
         chosen = np.flatnonzero(self.sel)
-        m_sel = self.M[self.lev[chosen], chosen]
-        prefix = np.ones((chosen.size + 1, m_sel.shape[1]))  # [j]: product over the first j
-        np.cumprod(1.0 - m_sel, axis=0, out=prefix[1:])
-        t_sel = self.v[chosen, None] * m_sel * prefix[:-1]
-        suffix = np.zeros_like(prefix)  # suffix[j]: sum from the j-th listed on
-        suffix[:-1] = np.cumsum(t_sel[::-1], axis=0)[::-1]
+        m_sel, prefix, suffix, t_sel = listed_products(self.M, self.v, chosen, self.lev[chosen])
         m = np.zeros(self.M.shape[1:])
         m[chosen] = m_sel
         self.m, self.Q = m, prefix[-1]  # Q: P(no match) per node
@@ -191,7 +218,7 @@ class _Chain:
         """D with f(S) - f(S - c) = w . (m_c * D_c) for the listed positions `idx` (ascending),
         (len(idx), K); from `listed_terms`, the same numbers as `A` and `B` at those rows."""
         A, B = self.listed_terms(idx)
-        return self.v[idx, None] * A - B / (1.0 - self.m[idx])
+        return removal(self.v[idx], A, B, self.m[idx])
 
     def levels_open(self) -> NDArray[np.bool_]:
         """(L, n): may each position take each level given the allowance left in its signal group

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from smartpick.core.chances.matrix import ChanceMatrix, interview_terms, match_terms
+from smartpick.core.chances.draw_kernels import gather_columns, no_match_product
+from smartpick.core.chances.matrix import ChanceMatrix, match_terms
 from smartpick.core.chances.matrix import intervals as intervals_of
 from smartpick.core.lists.curve_kernel import fill_factors, run_products
 from smartpick.core.lists.types import _M_CAP, FloatArray, ListProblem, Stage, StageLists
@@ -116,12 +117,20 @@ def list_draws(
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """A list's P(interview) per program (D+1, S), P(match) (D+1,) and expected interviews
     (D+1,), per draw, from one read of its programs' terms: the same arithmetic, bit for bit, as
-    `matrix.interview_terms(...) @ weights`, `matrix.p_match` and `matrix.expected_interviews`."""
+    `matrix.interview_terms(...) @ weights`, `matrix.p_match` and `matrix.expected_interviews`
+    (the terms read where they are kept and the no-match product compiled: no temporaries)."""
     if not len(selected):
         return np.zeros((chances.n_draws, 0)), np.zeros(chances.n_draws), np.zeros(chances.n_draws)
-    terms = interview_terms(chances, selected, signals)  # (D+1, S, K)
+    idx = np.asarray(selected, dtype=np.int64)
+    levels = np.asarray(signals, dtype=np.int64)
     w = chances.weights
-    no_match = np.prod(1.0 - terms * chances.conversion_draws(selected), axis=1)  # (D+1, K)
+    terms = np.empty((chances.n_draws, idx.size, w.size))  # (D+1, S, K)
+    for level in np.unique(levels).tolist():
+        at = np.flatnonzero(levels == level)
+        values, rows = chances.interview_rows(level, idx[at])
+        gather_columns(values, rows, at, terms)
+    no_match = np.empty((chances.n_draws, w.size))
+    no_match_product(terms, *chances.conversion_rows(idx), no_match)
     return terms @ w, 1.0 - no_match @ w, terms.sum(axis=1) @ w
 
 

@@ -33,7 +33,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from smartpick.core.cancellation import checkpoint
-from smartpick.core.lists.chain import _Chain
+from smartpick.core.lists.chain import _Chain, contributions
 from smartpick.core.lists.curve import StageSet
 from smartpick.core.lists.curve import stages as curve_stages
 from smartpick.core.lists.economics import worth_sending
@@ -298,23 +298,21 @@ def _solution(
     *,
     like: _Chain,
 ) -> ListSolution:
-    chain = _Chain(problem, like=like)
-    # the list's products alone are read (not its fees or signals used): no `put` per program
-    at = chain.pos_of[np.asarray(stage.selected, dtype=np.int64)]
-    chain.sel[at] = True
-    chain.lev[at] = stage.signals
-    chain.refresh()
-    positions = np.flatnonzero(chain.sel)
-    contribution = (chain.m[positions] * chain.removal_terms(positions)) @ chain.w
-    programs = chain.order[positions]
+    # the list's products alone are read (not its fees or signals used): no chain to fill
+    at = like.pos_of[np.asarray(stage.selected, dtype=np.int64)]
+    ordering = np.argsort(at)
+    positions = at[ordering]
+    levels = np.asarray(stage.signals, dtype=np.int64)[ordering]
+    contribution = contributions(like.M, like.v, like.w, positions, levels)
+    programs = like.order[positions]
     # most valuable first; ties by catalog position for determinism
     rank = np.lexsort((programs, -np.round(contribution, 12)))
     order = programs[rank]
-    levels = chain.lev[positions][rank]
+    levels = levels[rank]
     # each program's fee is its marginal fee in this order within its fee group
-    seen = [0] * chain.fee_counts_size
+    seen = [0] * like.fee_counts_size
     before: list[int] = []  # programs of the same fee group before each one
-    for group in chain.fee_group[positions[rank]].tolist():
+    for group in like.fee_group[positions[rank]].tolist():
         before.append(seen[group])
         seen[group] += 1
     return ListSolution(
@@ -324,7 +322,7 @@ def _solution(
         stop_at=stop_at,
         order=tuple(order.tolist()),
         signals=tuple(levels.tolist()),
-        fees_usd=tuple(chain.marginal[before].tolist()),
+        fees_usd=tuple(like.marginal[before].tolist()),
         contributions=tuple(contribution[rank].tolist()),
         transcript_fee_usd=problem.fee_schedule.transcript_fee_usd if len(order) else 0,
         binding=binding,
