@@ -171,3 +171,10 @@ def page(browser, server):
     assert not pg.console_errors, pg.console_errors  # type: ignore[attr-defined]
     assert not pg.server_errors, pg.server_errors  # type: ignore[attr-defined]
     context.close()
+
+
+def open_plan(page, timeout_ms: float | None = None) -> None:
+    """Scroll the results page to its plan panel (the plan is asked for only when the panel
+    comes into view) and wait until the plan is in it."""
+    page.locator("#plan-section").scroll_into_view_if_needed()
+    page.wait_for_selector("#plan-body", timeout=timeout_ms)

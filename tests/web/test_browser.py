@@ -13,7 +13,7 @@ import re
 import httpx
 import pytest
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, GUIDE_QUERY, open_plan
 
 pytestmark = pytest.mark.browser
 
@@ -126,7 +126,7 @@ def test_new_user_flow_results_chart_map_program_whatif_csv(page, server) -> Non
     assert sorted(r["Program ID"] for r in csv_rows) == sorted(page_ids)
 
     # The plan loads into its panel; tick a priced step and price it.
-    page.wait_for_selector("#plan-body")
+    open_plan(page)
     toggle = page.locator("input.whatif-toggle").first
     step = toggle.get_attribute("data-step")
     toggle.check()
@@ -175,3 +175,16 @@ def test_pages_fit_a_390px_phone_and_work_by_keyboard(page, server) -> None:
     page.wait_for_selector("#error-summary")
     assert page.evaluate("document.activeElement.id") == "error-summary"
     page.screenshot(path=str(ARTIFACTS / "form-errors-390px.png"), full_page=False)
+
+
+def test_the_plan_is_asked_for_only_when_its_panel_comes_into_view(page, server) -> None:
+    """A results page viewed without reaching the plan costs no plan (about five pages' CPU)."""
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/results/plan" in r.url else None)
+    page.goto(f"{server}/results?{GUIDE_QUERY}")
+    page.wait_for_selector("#list tbody tr")
+    page.wait_for_timeout(500)  # htmx has processed the page and the first paint is done
+    assert asked == []
+    open_plan(page)
+    assert len(asked) == 1
+    assert "chance of matching" in page.inner_text("#plan-body")

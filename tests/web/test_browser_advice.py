@@ -20,7 +20,7 @@ from smartpick.testing import REFERENCE_NAMES, reference_profile
 from smartpick.web.form_values import profile_query
 from smartpick.web.profile_form import build_form_spec
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, open_plan
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +39,7 @@ def _with(name: str, **changes) -> str:
 
 def _results_and_plan(page, server, query: str):
     page.goto(f"{server}/results?{query}")
-    page.wait_for_selector("#plan-body", timeout=PLAN_TIMEOUT_MS)
+    open_plan(page, PLAN_TIMEOUT_MS)
     return page.inner_text("#summary"), page.inner_text("#plan-body")
 
 
@@ -151,7 +151,7 @@ def test_a_citizen_of_a_restricted_country_sees_the_entry_restriction(page, serv
     page.goto(f"{server}/?{_query(reference_profile('psych-img'))}")
     page.fill("#citizenship", "Iran")
     page.click("#go")
-    page.wait_for_selector("#plan-body", timeout=PLAN_TIMEOUT_MS)
+    open_plan(page, PLAN_TIMEOUT_MS)
     assert "citizenship=IR" in page.input_value("#share")  # kept as its code in the link
     flag = page.inner_text("#flag-entry_restriction")
     assert "Iran" in flag and "Proclamation of 4 June 2025" in flag

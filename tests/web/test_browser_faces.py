@@ -21,7 +21,7 @@ from smartpick.testing import REFERENCE_NAMES
 from smartpick.web.form_values import profile_query
 from smartpick.web.profile_form import build_form_spec
 
-from .conftest import ARTIFACTS, EXAMPLES, GUIDE_QUERY
+from .conftest import ARTIFACTS, EXAMPLES, GUIDE_QUERY, open_plan
 
 pytestmark = pytest.mark.browser
 
@@ -56,7 +56,7 @@ def test_results_and_plan_of_each_reference_profile(page, server, name: str) -> 
     page.set_default_timeout(PLAN_WAIT_MS)
     page.set_viewport_size(DESKTOP)
     page.goto(f"{server}/results?{_query(name)}")
-    page.wait_for_selector("#plan-body")
+    open_plan(page)
     assert page.locator("#list tbody tr").count() > 0 or page.locator("#empty-list").count()
     _no_sideways_scroll(page, f"{name} results")
     page.screenshot(path=str(ARTIFACTS / f"results-{name}-desktop.png"), full_page=True)
