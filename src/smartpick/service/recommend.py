@@ -270,9 +270,10 @@ def _solve(
     candidates = () if blocked is not None else tuple(np.flatnonzero(allowed).tolist())
     chain_value = match_value_usd
     if not stopping_stage and (budget_usd is not None or count is not None):
-        # Within a budget or a count the list is the best stage that fits, whatever a match is
-        # worth (the value only places the stopping stage), and the chain runs on until it has
-        # passed both limits and that stage: the least value puts the stage first.
+        # Within a budget or a count the list is the best stage that fits whatever a match is
+        # worth (the value places only the stopping stage), and the chain runs until it has
+        # passed both the limits and that stage: a match worth almost nothing makes the first
+        # stage the stopping one, so the chain ends just past the limits, with the same stages.
         chain_value = _LEAST_MATCH_VALUE_USD
     allowances = {s: signal_allowance(s, season) for s in wanted}
     signal_groups = np.full(len(programs), None, dtype=object)  # None: no signal allowance
