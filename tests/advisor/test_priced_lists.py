@@ -55,6 +55,9 @@ def test_a_whatif_shows_no_list_so_both_of_its_lists_are_lean(catalog, monkeypat
     assert lean == [True, True] and result.runs == 2
 
 
+_TWO = ("Internal Medicine", "Family Medicine")
+
+
 @pytest.mark.parametrize(
     ("name", "options"),
     [
@@ -66,6 +69,11 @@ def test_a_whatif_shows_no_list_so_both_of_its_lists_are_lean(catalog, monkeypat
         ("us-img-fm", {"budget_usd": 800}),
         ("average-img", {}),
         ("psych-img", {"budget_usd": 2000}),
+        # limits with other chains (two fee groups), a tight budget, pinned programs and a count
+        ("guide-sample", {"budget_usd": 900, "specialties": _TWO}),
+        ("average-img", {"budget_usd": 500}),
+        ("strong-img", {"must_include": ("0107-IM-C",), "count": 30, "budget_usd": None}),
+        ("low-score-late", {"count": 140, "budget_usd": 3000, "match_value_usd": 20000}),
     ],
 )
 def test_a_priced_list_has_the_numbers_of_the_full_list(
@@ -73,7 +81,9 @@ def test_a_priced_list_has_the_numbers_of_the_full_list(
 ) -> None:
     from smartpick.service.recommend import price_list, recommend
 
-    profile = reference_profile(name)
+    profile, options = reference_profile(name), dict(options)
+    if "specialties" in options:  # `price_list` reads the specialties from the profile
+        profile = profile.model_copy(update={"specialties": tuple(options.pop("specialties"))})
     if "must_include" in options:  # a listed program of the applicant's first specialty
         first = recommend(profile, catalog=catalog).programs[-1].program.id
         options = {**options, "must_include": (first,)}
@@ -87,6 +97,20 @@ def test_a_priced_list_has_the_numbers_of_the_full_list(
     assert priced.assessment.interview_points(profile.specialties[0]) == (
         full.assessment.interview_points(profile.specialties[0])
     )
+
+
+def test_a_priced_list_within_limits_stops_its_chain_past_them(catalog: Any) -> None:
+    """Its stopping stage unread, a priced list with a budget grows its chain only a little
+    past the budget (the shown list runs on to the stopping stage), to the same list."""
+    from smartpick.service.recommend import _solve
+
+    profile = reference_profile("guide-sample")
+    lean = {"intervals": False, "curve": False}
+    full = _solve(profile, catalog=catalog, budget_usd=1200, **lean)
+    priced = _solve(profile, catalog=catalog, budget_usd=1200, **lean, stopping_stage=False)
+    assert priced.solution.order == full.solution.order
+    assert len(priced.solution.order) + 3 >= len(priced.solution.stages)
+    assert len(full.solution.stages) > 2 * len(priced.solution.stages)
 
 
 @pytest.mark.parametrize("name", ["guide-sample", "low-score-late"])

@@ -269,9 +269,9 @@ def _h1b_option(
         measured = runner.measure(changed_profile)
     except SmartPickError:
         return step
-    before = base.assessment.interview_points(first)
-    after = measured.assessment.interview_points(first)  # the list's own chances
-    opened = len(after) - len(before)
+    opened = sum(p.specialty == first for p in measured.assessment.programs) - sum(
+        p.specialty == first for p in base.assessment.programs
+    )  # eligible programs of the lists' own chances
     price = price_between(base, measured, change)
     payment = h1b_payment()
     d = price.delta_p_match
