@@ -237,3 +237,20 @@ def test_head_is_answered_like_get_without_a_body(client, url: str) -> None:
 
 def test_other_methods_are_still_refused(client) -> None:
     assert client.put("/about").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ("step2ck=230", "step2ck"),  # two valid values: which one was meant is unknown
+        ("usce-8-specialty=FE%C3%83%C2%AF&usce-8-specialty=", "usce-8-specialty"),  # fuzz-found
+    ],
+)
+def test_a_single_valued_field_given_twice_is_refused_by_name(
+    client, guide_query: str, extra: str, field: str
+) -> None:
+    response = client.get(f"/api/results?{guide_query}&{extra}")
+    assert response.status_code == 422
+    assert "given 2 times" in response.text
+    assert field in response.text or "Step 2 CK" in response.text
+    assert client.get(f"/results?{guide_query}&{extra}").status_code == 422  # the form says so too

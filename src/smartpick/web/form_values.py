@@ -56,6 +56,18 @@ def _getone(params: Mapping[str, Any], name: str) -> str | None:
     return None if value is None else str(value)
 
 
+def _given(params: Mapping[str, Any], name: str) -> list[str]:
+    """Every value given for `name`, empty ones included (a single-valued field given twice is
+    an error, not a silent choice of one)."""
+    getlist = getattr(params, "getlist", None)
+    if getlist is not None:
+        return [str(v) for v in getlist(name)]
+    value = params.get(name)
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+
+
 def parse_form(spec: Sequence[FieldGroup], params: Mapping[str, Any]) -> ParsedForm:
     """Check every field against its range or choices; errors name the field and what is allowed.
 
@@ -82,8 +94,13 @@ def parse_form(spec: Sequence[FieldGroup], params: Mapping[str, Any]) -> ParsedF
                 parsed.errors[f.name] = f"{f.label}: choose at least one."
             parsed.values[f.name] = [v for v in dict.fromkeys(raw_list) if v in allowed]
             continue
-        raw = _getone(params, f.name)
+        given = _given(params, f.name)
+        raw = given[-1] if given else None
         parsed.raw[f.name] = raw
+        if len(given) > 1:
+            parsed.errors[f.name] = f"{f.label}: given {len(given)} times; give one value."
+            parsed.values[f.name] = f.default if f.kind == "select" else None
+            continue
         text = (raw or "").strip()
         if not text:
             if f.required:
