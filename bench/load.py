@@ -194,14 +194,18 @@ class MemorySampler:
         self._thread.join()
 
 
-def _wait_until_up(base: str) -> None:
-    for _ in range(200):
+def _wait_until_up(base: str, seconds: float = 180.0) -> None:
+    """Wait for the server's first page; a start that must rebuild its start cache (another
+    checkout's model code replaced it) takes tens of seconds."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         try:
             if httpx.get(base + "/about", timeout=1).status_code == 200:
                 return
         except httpx.HTTPError:
-            time.sleep(0.1)
-    raise SystemExit("server did not start")
+            pass
+        time.sleep(0.1)
+    raise SystemExit(f"server did not start within {seconds:.0f} s")
 
 
 QUERIES = [q + budget for q in PROFILES.values() for budget in ("", "&budget_usd=1200")]
