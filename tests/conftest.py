@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from smartpick.service.catalog import Catalog
 from smartpick.testing import isolated_catalog
@@ -19,6 +20,11 @@ from smartpick.testing import isolated_catalog
 _ROOT = Path(tempfile.mkdtemp(prefix="smartpick-tests-"))
 os.environ["SMARTPICK_HOME"] = str(_ROOT / "home")
 os.environ["SMARTPICK_CACHE"] = str(_ROOT / "cache")
+
+# Speed is measured in bench/, not here: a property test must not fail because a shared or busy
+# machine ran one example past Hypothesis's 200 ms default (it did on a busy machine).
+settings.register_profile("smartpick", deadline=None)
+settings.load_profile("smartpick")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
