@@ -133,8 +133,10 @@ class Pricer:
     def show(self, profile: ApplicantProfile) -> tuple[Measured, Recommendation]:
         """The list for `profile` with the list options, written out in full (rows, curve with
         intervals) to be shown, and measured per draw."""
-        rec = self._run(self.recommender, profile, self.budget_usd, self.count)
-        measured = self._cache[self._key(profile, self.budget_usd, self.count)] = _measured(rec)
+        profile_key = profile.model_dump_json()
+        rec = self._run(self.recommender, profile, profile_key, self.budget_usd, self.count)
+        key = _key(profile_key, self.budget_usd, self.count)
+        measured = self._cache[key] = _measured(rec)
         return measured, rec
 
     def measure(self, profile: ApplicantProfile, **options: Any) -> Measured:
@@ -144,24 +146,22 @@ class Pricer:
         count = options.get("count", self.count)
         if "count" in options and "budget_usd" not in options:
             budget = None  # a count asked for alone is not cut by the baseline's budget
-        key = self._key(profile, budget, count)
+        profile_key = profile.model_dump_json()
+        key = _key(profile_key, budget, count)
         if key not in self._cache:
-            self._cache[key] = _measured(self._run(self.lister, profile, budget, count))
+            run = self._run(self.lister, profile, profile_key, budget, count)
+            self._cache[key] = _measured(run)
         return self._cache[key]
-
-    @staticmethod
-    def _key(profile: ApplicantProfile, budget: float | None, count: int | None) -> str:
-        return f"{profile.model_dump_json()}|{budget}|{count}"
 
     def _run(
         self,
         run: Callable[..., _Run],
         profile: ApplicantProfile,
+        profile_key: str,  # the profile as JSON, read once by the caller
         budget: float | None,
         count: int | None,
     ) -> _Run:
         checkpoint()  # each priced what-if re-runs the model and the optimizer
-        profile_key = profile.model_dump_json()
         result = run(
             profile,
             budget_usd=budget,
@@ -178,6 +178,11 @@ class Pricer:
 
 
 _Run = TypeVar("_Run", bound=Recommendation | PricedList)
+
+
+def _key(profile_key: str, budget: float | None, count: int | None) -> str:
+    """A list's key in a pricer's cache: the profile (as JSON) and the list options."""
+    return f"{profile_key}|{budget}|{count}"
 
 
 def _measured(run: Recommendation | PricedList) -> Measured:

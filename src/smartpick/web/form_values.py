@@ -37,25 +37,6 @@ class ParsedForm:
         return not self.errors
 
 
-def _getlist(params: Mapping[str, Any], name: str) -> list[str]:
-    getlist = getattr(params, "getlist", None)
-    if getlist is not None:
-        return [str(v) for v in getlist(name) if str(v).strip()]
-    value = params.get(name)
-    if value is None:
-        return []
-    if isinstance(value, list | tuple):
-        return [str(v) for v in value if str(v).strip()]
-    return [str(value)] if str(value).strip() else []
-
-
-def _getone(params: Mapping[str, Any], name: str) -> str | None:
-    value = params.get(name)
-    if isinstance(value, list | tuple):
-        value = value[-1] if value else None
-    return None if value is None else str(value)
-
-
 def _given(params: Mapping[str, Any], name: str) -> list[str]:
     """Every value given for `name`, empty ones included (a single-valued field given twice is
     an error, not a silent choice of one)."""
@@ -66,6 +47,15 @@ def _given(params: Mapping[str, Any], name: str) -> list[str]:
     if value is None:
         return []
     return [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+
+
+def _getlist(params: Mapping[str, Any], name: str) -> list[str]:
+    return [v for v in _given(params, name) if v.strip()]
+
+
+def _getone(params: Mapping[str, Any], name: str) -> str | None:
+    given = _given(params, name)
+    return given[-1] if given else None
 
 
 def parse_form(spec: Sequence[FieldGroup], params: Mapping[str, Any]) -> ParsedForm:
