@@ -5,10 +5,10 @@ Usage: .venv/bin/python scripts/fit_model.py [--draws N] [--seed S] [--check]
 Writes src/smartpick/data/model/chance_model.json: the program layer of IM and FM learned from
 their 2026 Residency Explorer evidence (read from the catalog), every specialty's population
 parameters (point, leave-one-specialty-out and N parametric-bootstrap draws, each with a joint
-draw of every assumption), and the transfers of the other specialties. Deterministic: the same
-catalog and seed give the same file. `--check` refits the point estimates (no bootstrap draws)
-and reports the largest difference from the shipped file's point (exit status 1 when above 1e-6
-in any stored number of the point fit).
+draw of every assumption), and the transfers of the other specialties. Deterministic on one
+machine: the same catalog and seed give the same file. `--check` refits the point estimates (no
+bootstrap draws) and reports the largest difference from the shipped file's point (exit status 1
+when above `REPRODUCED_WITHIN` in any stored number of the point fit).
 """
 
 from __future__ import annotations
@@ -52,6 +52,14 @@ def point_part(data: dict[str, Any]) -> dict[str, Any]:
     return keep
 
 
+# How closely a fresh point fit must reproduce the shipped file. numpy and its BLAS pick their
+# vectorised kernels by CPU (AVX-512, AVX2...), whose results differ in the last bits, and the
+# iterative fits carry that to about 1e-5: 8.3e-6 at most (a program-layer coefficient of Family
+# Medicine) on an AVX-512 machine against the file written on another, 332 stored numbers
+# differing. A changed method or input moves them by far more.
+REPRODUCED_WITHIN = 1e-4
+
+
 def largest_difference(a: Any, b: Any, where: str = "") -> tuple[float, str]:
     """The largest absolute difference between two JSON values (inf where shapes differ)."""
     if isinstance(a, dict) and isinstance(b, dict):
@@ -85,7 +93,7 @@ def main() -> int:
         shipped = point_part(json.loads(path.read_text(encoding="utf-8")))
         worst, where = largest_difference(fresh, shipped)
         print(f"largest difference from the shipped point fit: {worst:.2e} at {where or '-'}")
-        return 0 if worst <= 1e-6 else 1
+        return 0 if worst <= REPRODUCED_WITHIN else 1
     model = fit(args.draws, args.seed)
     OUT.mkdir(parents=True, exist_ok=True)
     path.write_text(model_json(model), encoding="utf-8")

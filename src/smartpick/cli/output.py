@@ -15,9 +15,6 @@ from enum import StrEnum
 from typing import Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from smartpick.core.lists.request import MATCH_VALUE_RANGE
 from smartpick.core.profile.numbers import allowed_range
@@ -74,17 +71,20 @@ def emit(
             writer.writerow({c: _csv_cell(row.get(c)) for c in cols})
         typer.echo(buf.getvalue(), nl=False)
         return
-    table = Table(title=_text(title) if title else None, show_lines=False)
+    # Imported here: Rich costs every command's start (`serve` included) about 50 ms of CPU.
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    def literal(value: str) -> Text:  # `[/]` or `[link=…]` stay characters, not Rich markup
+        return Text(printable(value))
+
+    table = Table(title=literal(title) if title else None, show_lines=False)
     for c in cols:
-        table.add_column(_text(c))
+        table.add_column(literal(c))
     for row in rows:
-        table.add_row(*(_text(_cell(row.get(c))) for c in cols))
+        table.add_row(*(literal(_cell(row.get(c))) for c in cols))
     Console(width=200).print(table)
-
-
-def _text(value: str) -> Text:
-    """A Rich cell that shows `value` literally: `[/]` or `[link=…]` stay characters."""
-    return Text(printable(value))
 
 
 def _csv_cell(value: Any) -> Any:
