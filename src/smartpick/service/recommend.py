@@ -47,9 +47,6 @@ from smartpick.service.assess import assess
 from smartpick.service.catalog import Catalog, open_catalog
 from smartpick.service.recommendation import PricedList, build_recommendation, priced_list
 
-# What a match is worth to a chain whose stopping stage nobody reads (see `_solve`).
-_LEAST_MATCH_VALUE_USD = 1e-9
-
 
 def _program_id(catalog: Catalog, program_id: str, field_name: str) -> str:
     """The catalog id of a program the user named, or NotFound naming the option."""
@@ -191,9 +188,9 @@ def _solve(
     curve: bool = True,
     stopping_stage: bool = True,
 ) -> _Solved:
-    """`recommend`'s problem built and solved (see its options). `stopping_stage=False`: the
-    solution may lack the stage where one more application stops paying for its fee (and the
-    curve up to it), for a caller that reads only the chosen list."""
+    """`recommend`'s problem built and solved (see its options). `stopping_stage=False` (with
+    `curve=False`), for a caller that reads only the chosen list: within a budget or a count the
+    chain ends just past them (`ListProblem.stopping_stage`)."""
     season = profile.match_year if season is None else season
     check_limits(budget_usd, count, match_value_usd)
     value_is_default = match_value_usd is None
@@ -268,13 +265,6 @@ def _solve(
     if values is not None:
         allowed &= (np.array(values) > 0) | np.isin(facts["id"], list(must_ids))
     candidates = () if blocked is not None else tuple(np.flatnonzero(allowed).tolist())
-    chain_value = match_value_usd
-    if not stopping_stage and (budget_usd is not None or count is not None):
-        # Within a budget or a count the list is the best stage that fits whatever a match is
-        # worth (the value places only the stopping stage), and the chain runs until it has
-        # passed both the limits and that stage: a match worth almost nothing makes the first
-        # stage the stopping one, so the chain ends just past the limits, with the same stages.
-        chain_value = _LEAST_MATCH_VALUE_USD
     allowances = {s: signal_allowance(s, season) for s in wanted}
     signal_groups = np.full(len(programs), None, dtype=object)  # None: no signal allowance
     signals_in = np.isin(facts["specialty"], list(allowances))
@@ -291,9 +281,10 @@ def _solve(
         excluded=tuple(index[pid] for pid in exclude_ids if pid in index),
         candidates=candidates,
         values=values,
-        match_value_usd=chain_value,
+        match_value_usd=match_value_usd,
         horizon=DEFAULT_HORIZON,
         whole_curve=curve,
+        stopping_stage=stopping_stage,
         interval_level=assessment.level,
     )
     solution = optimize_list(problem, intervals=intervals)

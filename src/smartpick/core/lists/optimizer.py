@@ -48,6 +48,7 @@ from smartpick.core.lists.types import (
     ListSolution,
     Stage,
     chain_end,
+    ends_past_limits,
 )
 from smartpick.errors import InvalidInput
 
@@ -69,6 +70,8 @@ def _validate(problem: ListProblem) -> None:
         )
     if problem.max_programs is not None and problem.max_programs < 0:
         raise InvalidInput(f"count: must be 0 or more, got {problem.max_programs}", field="count")
+    if not (problem.stopping_stage or not problem.whole_curve):
+        raise ValueError("a chain drawing the whole curve passes its stopping stage")
     if not problem.match_value_usd > 0:
         raise InvalidInput(
             f"match_value_usd: must be more than 0, got {problem.match_value_usd}",
@@ -175,7 +178,9 @@ def _run_chain(
 
     The gain-per-dollar chain is the curve: it runs until the next application is no longer
     worth its fee (the stopping stage), past the budget and the count, and on to the horizon or a
-    quarter past the stopping stage; the other chains only run until they pass the limits.
+    quarter past the stopping stage (`types.chain_end`), or only to its first stage past the
+    limits when the stopping stage is not read; the other chains only run until they pass the
+    limits.
     Swaps and signal moves polish the stages within the limits: every one with `polish`;
     otherwise every `POLISH_EVERY`-th, the last one the limits allow and, without limits, every
     one up to `POLISH_EVERY_STAGE_UP_TO` programs. A `FastChain` runs the same rules compiled
@@ -200,6 +205,7 @@ def _run_chain(
 
     stop_at: int | None = None
     curve_end = problem.horizon
+    past_limits_end = ends_past_limits(problem, fee_power)
     while True:
         checkpoint()  # one per stage: the web stops here when its caller has left
         t = len(stage_sets) - 1
@@ -210,7 +216,7 @@ def _run_chain(
         if past_budget and past_count:
             if fee_power != 1.0:
                 break  # the other chains only offer lists within the limits
-            if stop_at is not None and size >= curve_end:
+            if not past_limits_end and stop_at is not None and size >= curve_end:
                 break
         # Stages past the limits only draw the curve: no stage after them can fit again
         # without swaps (fees only grow), so they are plain greedy, which saves most of the time.
@@ -220,6 +226,8 @@ def _run_chain(
             else (program_budget is None or chain.fee <= program_budget)
             and (problem.max_programs is None or size <= problem.max_programs)
         )
+        if past_limits_end and size and not within:
+            break  # the first stage past the limits (the empty list fits them)
         move = chain.best_add(fee_power)
         if move is None:
             break
