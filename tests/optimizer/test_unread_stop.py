@@ -2,20 +2,21 @@
 (`ListProblem.stopping_stage` False): the chain ends at its first stage past the limits instead of
 running on to the stopping stage. The list (stage, programs, signals, fees, contributions) and its
 next step are those of the whole chain, whose first stages the short chain's are; the fast and
-the reference chains end alike.
+the reference chains end alike. `choose_list`, which measures no stage, chooses the same list.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import fields
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smartpick.core.lists.optimizer import optimize_list
-from smartpick.core.lists.types import ListProblem, ListSolution, Stage
+from smartpick.core.lists.optimizer import choose_list, optimize_list
+from smartpick.core.lists.types import ListChoice, ListProblem, ListSolution, Stage
 from smartpick.service.catalog import Catalog
 from smartpick.service.recommend import recommend
 from smartpick.testing import REFERENCE_NAMES, optimizer_calls, reference_profile
@@ -68,6 +69,8 @@ def _same_list_shorter_chain(problem: ListProblem) -> tuple[ListSolution, ListSo
     whole = optimize_list(problem, intervals=False)
     unread = optimize_list(_unread(problem), intervals=False)
     assert _the_list(unread) == _the_list(whole)
+    alone = choose_list(_unread(problem))  # no stage measured: the same list
+    assert alone == ListChoice(**{f.name: getattr(whole, f.name) for f in fields(ListChoice)})
     assert unread.stages == whole.stages[: len(unread.stages)]
     if problem.budget_usd is None and problem.max_programs is None:  # the list is the stop
         short = optimize_list(dataclasses.replace(problem, whole_curve=False), intervals=False)

@@ -22,7 +22,7 @@ from smartpick.core.chances.matrix import (
 from smartpick.core.chances.results import Assessment
 from smartpick.core.lists.economics import default_match_value
 from smartpick.core.lists.fees import fee_schedule
-from smartpick.core.lists.optimizer import optimize_list
+from smartpick.core.lists.optimizer import choose_list, optimize_list
 from smartpick.core.lists.request import (
     ListFilters,
     check_limits,
@@ -103,7 +103,7 @@ def recommend(
       instead of running on to 150 applications (for a caller that prices the list without
       showing its curve); everything else is the same.
     """
-    return _solve(
+    posed = _pose(
         profile,
         budget_usd=budget_usd,
         count=count,
@@ -120,9 +120,9 @@ def recommend(
         season=season,
         catalog=catalog,
         assessment=assessment,
-        intervals=intervals,
         curve=curve,
-    ).write()
+    )
+    return posed.write(optimize_list(posed.problem, intervals=intervals))
 
 
 def price_list(
@@ -139,8 +139,8 @@ def price_list(
     """The list `recommend` would choose with these options, with only what a price reads: its
     programs, P(match) and expected interviews per draw, fees and chances (the same numbers, bit
     for bit). For a caller that prices a list without showing it (the plan's what-ifs): no rows,
-    curve or notes are written."""
-    solved = _solve(
+    curve or notes are written, and no stage of the chain is measured (`choose_list`)."""
+    posed = _pose(
         profile,
         budget_usd=budget_usd,
         count=count,
@@ -149,24 +149,22 @@ def price_list(
         match_value_usd=match_value_usd,
         catalog=catalog,
         assessment=assessment,
-        intervals=False,
         curve=False,
         stopping_stage=False,
     )
-    return priced_list(solved.problem, solved.solution, solved.programs, solved.assessment)
+    return priced_list(posed.problem, choose_list(posed.problem), posed.programs, posed.assessment)
 
 
-class _Solved(NamedTuple):
-    """A solved list problem, and what writes it out as a `Recommendation`."""
+class _Posed(NamedTuple):
+    """A list problem, and what writes its solution out as a `Recommendation`."""
 
     problem: ListProblem
-    solution: ListSolution
     programs: list[Program]
     assessment: Assessment
-    write: Callable[[], Recommendation]
+    write: Callable[[ListSolution], Recommendation]
 
 
-def _solve(
+def _pose(
     profile: ApplicantProfile,
     *,
     budget_usd: float | None = None,
@@ -184,13 +182,12 @@ def _solve(
     season: int | None = None,
     catalog: Catalog | None = None,
     assessment: Assessment | None = None,
-    intervals: bool = True,
     curve: bool = True,
     stopping_stage: bool = True,
-) -> _Solved:
-    """`recommend`'s problem built and solved (see its options). `stopping_stage=False` (with
-    `curve=False`), for a caller that reads only the chosen list: within a budget or a count the
-    chain ends just past them (`ListProblem.stopping_stage`)."""
+) -> _Posed:
+    """`recommend`'s problem (see its options). `stopping_stage=False` (with `curve=False`), for
+    a caller that reads only the chosen list: within a budget or a count the chain ends just past
+    them (`ListProblem.stopping_stage`)."""
     season = profile.match_year if season is None else season
     check_limits(budget_usd, count, match_value_usd)
     value_is_default = match_value_usd is None
@@ -287,9 +284,8 @@ def _solve(
         stopping_stage=stopping_stage,
         interval_level=assessment.level,
     )
-    solution = optimize_list(problem, intervals=intervals)
 
-    def write() -> Recommendation:
+    def write(solution: ListSolution) -> Recommendation:
         # the institutions matched by name only for a list that is written out
         names = tuple(dict.fromkeys(e.institution for e in profile.usce if e.institution))
         in_specialties = [p for s in wanted for p in catalog.programs(specialty=s)] if names else []
@@ -325,4 +321,4 @@ def _solve(
             institutions=institutions,
         )
 
-    return _Solved(problem, solution, programs, assessment, write)
+    return _Posed(problem, programs, assessment, write)

@@ -44,9 +44,11 @@ from smartpick.core.lists.types import (
     POLISH_EVERY,
     POLISH_EVERY_STAGE_UP_TO,
     POLISH_MAX_CANDIDATES,
+    ListChoice,
     ListProblem,
     ListSolution,
     Stage,
+    StageLists,
     chain_end,
     ends_past_limits,
 )
@@ -110,6 +112,41 @@ def optimize_list(
     `intervals=False`: the stages carry P(match) at the point estimate only (no bootstrap draws
     of the curve, `Stage.p_match_range` None); the lists are the same.
     """
+    chain, stage_sets, alternative_sets, stop_at = _grow(problem, reference, polish)
+    stages = curve_stages(problem, stage_sets, intervals=intervals)
+    chosen, following, binding = _choose(problem, stage_sets, alternative_sets, stop_at)
+    # the other chains' stages are chosen on their objective: measured only when one is chosen
+    alternatives: tuple[Stage, ...] = ()
+    if any(k is not None and k >= len(stages) for k in (chosen, following)):
+        alternatives = curve_stages(problem, alternative_sets, intervals=intervals)
+    pool = (*stages, *alternatives)
+    choice = _choice(problem, pool[chosen].lists, binding, like=chain)
+    return ListSolution(
+        **vars(choice),
+        stages=stages,
+        stage=pool[chosen],
+        next_stage=None if following is None else pool[following],
+        stop_at=stop_at,
+    )
+
+
+def choose_list(
+    problem: ListProblem, *, reference: bool = False, polish: bool | None = None
+) -> ListChoice:
+    """The list `optimize_list` chooses, alone: the same programs, signals, fees and
+    contributions, for a caller that reads nothing else (a list priced, not shown): no stage of
+    the chain is measured (no curve, no P(match) per stage)."""
+    chain, stage_sets, alternative_sets, stop_at = _grow(problem, reference, polish)
+    chosen, _, binding = _choose(problem, stage_sets, alternative_sets, stop_at)
+    lists = [*stage_sets, *alternative_sets][chosen][0]
+    return _choice(problem, lists, binding, like=chain)
+
+
+def _grow(
+    problem: ListProblem, reference: bool, polish: bool | None
+) -> tuple[_Chain, list[StageSet], list[StageSet], int | None]:
+    """The chains of `optimize_list`: (the chain, the curve's stages, the other chains' stages,
+    the stopping stage)."""
     _validate(problem)
     if polish is None:
         candidates = problem.size if problem.candidates is None else len(problem.candidates)
@@ -155,16 +192,7 @@ def optimize_list(
         for power in _EXTRA_FEE_POWERS:
             chain.restore(start, refresh=True)
             alternative_sets += _run_chain(problem, chain, fee_power=power, polish=polish)[0]
-
-    stages = curve_stages(problem, stage_sets, intervals=intervals)
-    chosen, following, binding = _choose(problem, stage_sets, alternative_sets, stop_at)
-    # the other chains' stages are chosen on their objective: measured only when one is chosen
-    alternatives: tuple[Stage, ...] = ()
-    if any(k is not None and k >= len(stages) for k in (chosen, following)):
-        alternatives = curve_stages(problem, alternative_sets, intervals=intervals)
-    pool = (*stages, *alternatives)
-    nxt = None if following is None else pool[following]
-    return _solution(problem, stages, pool[chosen], nxt, stop_at, binding, like=chain)
+    return chain, stage_sets, alternative_sets, stop_at
 
 
 def _run_chain(
@@ -296,21 +324,14 @@ def _choose(
     return best, nxt, "budget"
 
 
-def _solution(
-    problem: ListProblem,
-    stages: tuple[Stage, ...],
-    stage: Stage,
-    following: Stage | None,
-    stop_at: int | None,
-    binding: str,
-    *,
-    like: _Chain,
-) -> ListSolution:
+def _choice(problem: ListProblem, lists: StageLists, binding: str, *, like: _Chain) -> ListChoice:
+    """The chosen stage's `lists` ranked, with their fees and contributions."""
     # the list's products alone are read (not its fees or signals used): no chain to fill
-    at = like.pos_of[np.asarray(stage.selected, dtype=np.int64)]
+    selected, signals = lists.lists
+    at = like.pos_of[np.asarray(selected, dtype=np.int64)]
     ordering = np.argsort(at)
     positions = at[ordering]
-    levels = np.asarray(stage.signals, dtype=np.int64)[ordering]
+    levels = np.asarray(signals, dtype=np.int64)[ordering]
     contribution = contributions(like.M, like.v, like.w, positions, levels)
     programs = like.order[positions]
     # most valuable first; ties by catalog position for determinism
@@ -323,11 +344,7 @@ def _solution(
     for group in like.fee_group[positions[rank]].tolist():
         before.append(seen[group])
         seen[group] += 1
-    return ListSolution(
-        stages=stages,
-        stage=stage,
-        next_stage=following,
-        stop_at=stop_at,
+    return ListChoice(
         order=tuple(order.tolist()),
         signals=tuple(levels.tolist()),
         fees_usd=tuple(like.marginal[before].tolist()),

@@ -201,7 +201,19 @@ class Stage(NamedTuple):
 
 
 @dataclass(frozen=True)
-class ListSolution:
+class ListChoice:
+    """The chosen list alone (what a price reads: `optimizer.choose_list`)."""
+
+    order: tuple[int, ...]  # chosen positions, most valuable first
+    signals: tuple[int, ...]  # signal level of each, aligned with `order`
+    fees_usd: tuple[int, ...]  # marginal ERAS fee of each, aligned with `order`
+    contributions: tuple[float, ...]  # objective lost if the program were dropped
+    transcript_fee_usd: int
+    binding: str  # what limited the list: budget, count, match value, or candidates
+
+
+@dataclass(frozen=True)
+class ListSolution(ListChoice):
     """The chosen list and the chain (the curve) it was chosen from."""
 
     stages: tuple[Stage, ...]  # the curve: the best list found for each size, cheapest first
@@ -210,12 +222,6 @@ class ListSolution:
     # curve index after which the next application is not worth its fee (None: every stage was,
     # or the chain ended before the first that is not: `ListProblem.stopping_stage` False)
     stop_at: int | None
-    order: tuple[int, ...]  # chosen positions, most valuable first
-    signals: tuple[int, ...]  # signal level of each, aligned with `order`
-    fees_usd: tuple[int, ...]  # marginal ERAS fee of each, aligned with `order`
-    contributions: tuple[float, ...]  # objective lost if the program were dropped
-    transcript_fee_usd: int
-    binding: str  # what limited the list: budget, count, match value, or candidates
 
     @property
     def next_gain(self) -> float | None:
