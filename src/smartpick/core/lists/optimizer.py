@@ -72,7 +72,7 @@ def _validate(problem: ListProblem) -> None:
         )
     if problem.max_programs is not None and problem.max_programs < 0:
         raise InvalidInput(f"count: must be 0 or more, got {problem.max_programs}", field="count")
-    if not (problem.stopping_stage or not problem.whole_curve):
+    if problem.whole_curve and not problem.stopping_stage:
         raise ValueError("a chain drawing the whole curve passes its stopping stage")
     if not problem.match_value_usd > 0:
         raise InvalidInput(
