@@ -100,17 +100,35 @@ def test_a_priced_list_has_the_numbers_of_the_full_list(
 
 
 def test_a_priced_list_within_limits_stops_its_chain_past_them(catalog: Any) -> None:
-    """Its stopping stage unread, a priced list with a budget grows its chain only a little
-    past the budget (the shown list runs on to the stopping stage), to the same list."""
-    from smartpick.service.recommend import _solve
+    """Its stopping stage unread, a priced list with a budget is posed so that its chain ends
+    just past the budget (the shown list runs on to the stopping stage), to the same list."""
+    from smartpick.core.lists.optimizer import optimize_list
+    from smartpick.service.recommend import _pose
 
     profile = reference_profile("guide-sample")
-    lean = {"intervals": False, "curve": False}
-    full = _solve(profile, catalog=catalog, budget_usd=1200, **lean)
-    priced = _solve(profile, catalog=catalog, budget_usd=1200, **lean, stopping_stage=False)
-    assert priced.solution.order == full.solution.order
-    assert len(priced.solution.order) + 3 >= len(priced.solution.stages)
-    assert len(full.solution.stages) > 2 * len(priced.solution.stages)
+    shown = _pose(profile, catalog=catalog, budget_usd=1200, curve=False).problem
+    priced = _pose(profile, catalog=catalog, budget_usd=1200, curve=False, stopping_stage=False)
+    full, short = (optimize_list(p, intervals=False) for p in (shown, priced.problem))
+    assert short.order == full.order
+    assert len(short.order) + 2 == len(short.stages)  # the empty list, the list, the next step
+    assert len(full.stages) > 2 * len(short.stages)
+
+
+def test_a_priced_list_measures_no_stage_of_its_chain(catalog: Any, monkeypatch: Any) -> None:
+    """Nobody reads a priced list's curve: `price_list` computes no P(match) of its stages."""
+    from smartpick.core.lists import optimizer
+    from smartpick.service.recommend import price_list, recommend
+
+    profile = reference_profile("guide-sample")
+    full = recommend(profile, catalog=catalog, budget_usd=1200)
+
+    def unread(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a priced list measured its stages")
+
+    monkeypatch.setattr(optimizer, "curve_stages", unread)
+    priced = price_list(profile, catalog=catalog, budget_usd=1200)
+    assert priced.programs == tuple(row.program for row in full.programs)
+    assert np.array_equal(priced.p_match_draws, full.p_match_draws)
 
 
 @pytest.mark.parametrize("name", ["guide-sample", "low-score-late"])

@@ -22,7 +22,7 @@ from smartpick.core.chances.matrix import (
 from smartpick.core.chances.results import Assessment
 from smartpick.core.lists.economics import default_match_value
 from smartpick.core.lists.fees import fee_schedule
-from smartpick.core.lists.optimizer import optimize_list
+from smartpick.core.lists.optimizer import choose_list, optimize_list
 from smartpick.core.lists.request import (
     ListFilters,
     check_limits,
@@ -46,9 +46,6 @@ from smartpick.errors import InvalidInput, NotFound
 from smartpick.service.assess import assess
 from smartpick.service.catalog import Catalog, open_catalog
 from smartpick.service.recommendation import PricedList, build_recommendation, priced_list
-
-# What a match is worth to a chain whose stopping stage nobody reads (see `_solve`).
-_LEAST_MATCH_VALUE_USD = 1e-9
 
 
 def _program_id(catalog: Catalog, program_id: str, field_name: str) -> str:
@@ -106,7 +103,7 @@ def recommend(
       instead of running on to 150 applications (for a caller that prices the list without
       showing its curve); everything else is the same.
     """
-    return _solve(
+    posed = _pose(
         profile,
         budget_usd=budget_usd,
         count=count,
@@ -123,9 +120,9 @@ def recommend(
         season=season,
         catalog=catalog,
         assessment=assessment,
-        intervals=intervals,
         curve=curve,
-    ).write()
+    )
+    return posed.write(optimize_list(posed.problem, intervals=intervals))
 
 
 def price_list(
@@ -142,8 +139,8 @@ def price_list(
     """The list `recommend` would choose with these options, with only what a price reads: its
     programs, P(match) and expected interviews per draw, fees and chances (the same numbers, bit
     for bit). For a caller that prices a list without showing it (the plan's what-ifs): no rows,
-    curve or notes are written."""
-    solved = _solve(
+    curve or notes are written, and no stage of the chain is measured (`choose_list`)."""
+    posed = _pose(
         profile,
         budget_usd=budget_usd,
         count=count,
@@ -152,24 +149,22 @@ def price_list(
         match_value_usd=match_value_usd,
         catalog=catalog,
         assessment=assessment,
-        intervals=False,
         curve=False,
         stopping_stage=False,
     )
-    return priced_list(solved.problem, solved.solution, solved.programs, solved.assessment)
+    return priced_list(posed.problem, choose_list(posed.problem), posed.programs, posed.assessment)
 
 
-class _Solved(NamedTuple):
-    """A solved list problem, and what writes it out as a `Recommendation`."""
+class _Posed(NamedTuple):
+    """A list problem, and what writes its solution out as a `Recommendation`."""
 
     problem: ListProblem
-    solution: ListSolution
     programs: list[Program]
     assessment: Assessment
-    write: Callable[[], Recommendation]
+    write: Callable[[ListSolution], Recommendation]
 
 
-def _solve(
+def _pose(
     profile: ApplicantProfile,
     *,
     budget_usd: float | None = None,
@@ -187,13 +182,12 @@ def _solve(
     season: int | None = None,
     catalog: Catalog | None = None,
     assessment: Assessment | None = None,
-    intervals: bool = True,
     curve: bool = True,
     stopping_stage: bool = True,
-) -> _Solved:
-    """`recommend`'s problem built and solved (see its options). `stopping_stage=False`: the
-    solution may lack the stage where one more application stops paying for its fee (and the
-    curve up to it), for a caller that reads only the chosen list."""
+) -> _Posed:
+    """`recommend`'s problem (see its options). `stopping_stage=False` (with `curve=False`), for
+    a caller that reads only the chosen list: within a budget or a count the chain ends just past
+    them (`ListProblem.stopping_stage`)."""
     season = profile.match_year if season is None else season
     check_limits(budget_usd, count, match_value_usd)
     value_is_default = match_value_usd is None
@@ -268,13 +262,6 @@ def _solve(
     if values is not None:
         allowed &= (np.array(values) > 0) | np.isin(facts["id"], list(must_ids))
     candidates = () if blocked is not None else tuple(np.flatnonzero(allowed).tolist())
-    chain_value = match_value_usd
-    if not stopping_stage and (budget_usd is not None or count is not None):
-        # Within a budget or a count the list is the best stage that fits whatever a match is
-        # worth (the value places only the stopping stage), and the chain runs until it has
-        # passed both the limits and that stage: a match worth almost nothing makes the first
-        # stage the stopping one, so the chain ends just past the limits, with the same stages.
-        chain_value = _LEAST_MATCH_VALUE_USD
     allowances = {s: signal_allowance(s, season) for s in wanted}
     signal_groups = np.full(len(programs), None, dtype=object)  # None: no signal allowance
     signals_in = np.isin(facts["specialty"], list(allowances))
@@ -291,14 +278,14 @@ def _solve(
         excluded=tuple(index[pid] for pid in exclude_ids if pid in index),
         candidates=candidates,
         values=values,
-        match_value_usd=chain_value,
+        match_value_usd=match_value_usd,
         horizon=DEFAULT_HORIZON,
         whole_curve=curve,
+        stopping_stage=stopping_stage,
         interval_level=assessment.level,
     )
-    solution = optimize_list(problem, intervals=intervals)
 
-    def write() -> Recommendation:
+    def write(solution: ListSolution) -> Recommendation:
         # the institutions matched by name only for a list that is written out
         names = tuple(dict.fromkeys(e.institution for e in profile.usce if e.institution))
         in_specialties = [p for s in wanted for p in catalog.programs(specialty=s)] if names else []
@@ -334,4 +321,4 @@ def _solve(
             institutions=institutions,
         )
 
-    return _Solved(problem, solution, programs, assessment, write)
+    return _Posed(problem, programs, assessment, write)

@@ -25,7 +25,7 @@ from smartpick.core.lists.fees import FeeSchedule
 from smartpick.core.lists.result import CurvePoint, ListedProgram, Recommendation
 from smartpick.core.lists.signals import Allowance
 from smartpick.core.lists.tiers import tier_scale
-from smartpick.core.lists.types import ListProblem, ListSolution
+from smartpick.core.lists.types import ListChoice, ListProblem, ListSolution
 from smartpick.core.programs import Program
 from smartpick.core.rules.institutions import InstitutionMatch
 from smartpick.core.rules.languages import language_note
@@ -252,16 +252,16 @@ class PricedList:
 
 
 def priced_list(
-    problem: ListProblem, solution: ListSolution, programs: list[Program], assessment: Assessment
+    problem: ListProblem, choice: ListChoice, programs: list[Program], assessment: Assessment
 ) -> PricedList:
-    """The `PricedList` of a solved list problem (the draws as `build_recommendation` reads them)."""
-    selected = list(solution.order)
-    _, p_draws, i_draws = list_draws(problem.chances, selected, list(solution.signals))
+    """The `PricedList` of a chosen list (the draws as `build_recommendation` reads them)."""
+    selected = list(choice.order)
+    _, p_draws, i_draws = list_draws(problem.chances, selected, list(choice.signals))
     return PricedList(
         programs=tuple(programs[i] for i in selected),
         p_match_draws=p_draws,
         expected_interviews_draws=np.asarray(i_draws, dtype=float),
-        total_fees_usd=sum(map(int, solution.fees_usd)) + solution.transcript_fee_usd,
+        total_fees_usd=sum(map(int, choice.fees_usd)) + choice.transcript_fee_usd,
         assessment=assessment,
     )
 

@@ -29,10 +29,17 @@ use_cache_named_after_sources()
 
 # state[]: the chain's integers, read and written by `grow`
 FEE, SIZE, STAGE, STOP_AT, CURVE_END = 0, 1, 2, 3, 4
-# limits[]: the problem's integers
-MAX_PROGRAMS, HORIZON, POLISH_UP_TO, POLISH_EVERY, LOCAL_SEARCH_MAX, TRANSCRIPT, SWAP_POOL = range(
-    7
-)
+# limits[]: the problem's integers (PAST_LIMITS_END: 1 when `types.ends_past_limits`)
+(
+    MAX_PROGRAMS,
+    HORIZON,
+    POLISH_UP_TO,
+    POLISH_EVERY,
+    LOCAL_SEARCH_MAX,
+    TRANSCRIPT,
+    SWAP_POOL,
+    PAST_LIMITS_END,
+) = range(8)
 # reals[]: F_NOW (written), the budget for programs (inf: none), and the rule's reals
 F_NOW, PROGRAM_BUDGET, FEE_POWER, MATCH_VALUE, CURVE_PAST = 0, 1, 2, 3, 4
 # what `grow` returns after its records
@@ -208,7 +215,7 @@ def grow(  # type: ignore[no-untyped-def]
         if past_budget and past_count:
             if reals[FEE_POWER] != 1.0:
                 return records, ENDED  # the other chains only offer lists within the limits
-            if state[STOP_AT] >= 0 and size >= state[CURVE_END]:
+            if not limits[PAST_LIMITS_END] and state[STOP_AT] >= 0 and size >= state[CURVE_END]:
                 return records, ENDED
         if no_limit:
             within = state[STOP_AT] < 0
@@ -216,6 +223,8 @@ def grow(  # type: ignore[no-untyped-def]
             within = (not has_budget or fee <= reals[PROGRAM_BUDGET]) and (
                 max_programs < 0 or size <= max_programs
             )
+            if limits[PAST_LIMITS_END] and size and not within:
+                return records, ENDED  # the first stage past the limits (the empty list fits them)
         if stale:  # the signals used changed since `open_` was made
             n_levels = _levels_open(allow, used, sig_group, signalable, open_)
             stale = False

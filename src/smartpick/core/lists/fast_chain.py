@@ -30,6 +30,7 @@ from smartpick.core.lists.types import (
     IntArray,
     ListProblem,
     StageLists,
+    ends_past_limits,
 )
 
 
@@ -128,6 +129,7 @@ class FastChain(_Chain):
                 LOCAL_SEARCH_MAX_SIZE,
                 transcript,
                 _SWAP_POOL,
+                ends_past_limits(problem, fee_power),
             ],
             np.int64,
         )

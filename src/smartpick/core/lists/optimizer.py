@@ -44,10 +44,13 @@ from smartpick.core.lists.types import (
     POLISH_EVERY,
     POLISH_EVERY_STAGE_UP_TO,
     POLISH_MAX_CANDIDATES,
+    ListChoice,
     ListProblem,
     ListSolution,
     Stage,
+    StageLists,
     chain_end,
+    ends_past_limits,
 )
 from smartpick.errors import InvalidInput
 
@@ -69,6 +72,8 @@ def _validate(problem: ListProblem) -> None:
         )
     if problem.max_programs is not None and problem.max_programs < 0:
         raise InvalidInput(f"count: must be 0 or more, got {problem.max_programs}", field="count")
+    if problem.whole_curve and not problem.stopping_stage:
+        raise ValueError("a chain drawing the whole curve passes its stopping stage")
     if not problem.match_value_usd > 0:
         raise InvalidInput(
             f"match_value_usd: must be more than 0, got {problem.match_value_usd}",
@@ -107,6 +112,41 @@ def optimize_list(
     `intervals=False`: the stages carry P(match) at the point estimate only (no bootstrap draws
     of the curve, `Stage.p_match_range` None); the lists are the same.
     """
+    chain, stage_sets, alternative_sets, stop_at = _grow(problem, reference, polish)
+    stages = curve_stages(problem, stage_sets, intervals=intervals)
+    chosen, following, binding = _choose(problem, stage_sets, alternative_sets, stop_at)
+    # the other chains' stages are chosen on their objective: measured only when one is chosen
+    alternatives: tuple[Stage, ...] = ()
+    if any(k is not None and k >= len(stages) for k in (chosen, following)):
+        alternatives = curve_stages(problem, alternative_sets, intervals=intervals)
+    pool = (*stages, *alternatives)
+    choice = _choice(problem, pool[chosen].lists, binding, like=chain)
+    return ListSolution(
+        **vars(choice),
+        stages=stages,
+        stage=pool[chosen],
+        next_stage=None if following is None else pool[following],
+        stop_at=stop_at,
+    )
+
+
+def choose_list(
+    problem: ListProblem, *, reference: bool = False, polish: bool | None = None
+) -> ListChoice:
+    """The list `optimize_list` chooses, alone: the same programs, signals, fees and
+    contributions, for a caller that reads nothing else (a list priced, not shown): no stage of
+    the chain is measured (no curve, no P(match) per stage)."""
+    chain, stage_sets, alternative_sets, stop_at = _grow(problem, reference, polish)
+    chosen, _, binding = _choose(problem, stage_sets, alternative_sets, stop_at)
+    lists = [*stage_sets, *alternative_sets][chosen][0]
+    return _choice(problem, lists, binding, like=chain)
+
+
+def _grow(
+    problem: ListProblem, reference: bool, polish: bool | None
+) -> tuple[_Chain, list[StageSet], list[StageSet], int | None]:
+    """The chains of `optimize_list`: (the chain, the curve's stages, the other chains' stages,
+    the stopping stage)."""
     _validate(problem)
     if polish is None:
         candidates = problem.size if problem.candidates is None else len(problem.candidates)
@@ -152,16 +192,7 @@ def optimize_list(
         for power in _EXTRA_FEE_POWERS:
             chain.restore(start, refresh=True)
             alternative_sets += _run_chain(problem, chain, fee_power=power, polish=polish)[0]
-
-    stages = curve_stages(problem, stage_sets, intervals=intervals)
-    chosen, following, binding = _choose(problem, stage_sets, alternative_sets, stop_at)
-    # the other chains' stages are chosen on their objective: measured only when one is chosen
-    alternatives: tuple[Stage, ...] = ()
-    if any(k is not None and k >= len(stages) for k in (chosen, following)):
-        alternatives = curve_stages(problem, alternative_sets, intervals=intervals)
-    pool = (*stages, *alternatives)
-    nxt = None if following is None else pool[following]
-    return _solution(problem, stages, pool[chosen], nxt, stop_at, binding, like=chain)
+    return chain, stage_sets, alternative_sets, stop_at
 
 
 def _run_chain(
@@ -175,7 +206,9 @@ def _run_chain(
 
     The gain-per-dollar chain is the curve: it runs until the next application is no longer
     worth its fee (the stopping stage), past the budget and the count, and on to the horizon or a
-    quarter past the stopping stage; the other chains only run until they pass the limits.
+    quarter past the stopping stage (`types.chain_end`), or only to its first stage past the
+    limits when the stopping stage is not read; the other chains only run until they pass the
+    limits.
     Swaps and signal moves polish the stages within the limits: every one with `polish`;
     otherwise every `POLISH_EVERY`-th, the last one the limits allow and, without limits, every
     one up to `POLISH_EVERY_STAGE_UP_TO` programs. A `FastChain` runs the same rules compiled
@@ -200,6 +233,7 @@ def _run_chain(
 
     stop_at: int | None = None
     curve_end = problem.horizon
+    past_limits_end = ends_past_limits(problem, fee_power)
     while True:
         checkpoint()  # one per stage: the web stops here when its caller has left
         t = len(stage_sets) - 1
@@ -210,7 +244,7 @@ def _run_chain(
         if past_budget and past_count:
             if fee_power != 1.0:
                 break  # the other chains only offer lists within the limits
-            if stop_at is not None and size >= curve_end:
+            if not past_limits_end and stop_at is not None and size >= curve_end:
                 break
         # Stages past the limits only draw the curve: no stage after them can fit again
         # without swaps (fees only grow), so they are plain greedy, which saves most of the time.
@@ -220,6 +254,8 @@ def _run_chain(
             else (program_budget is None or chain.fee <= program_budget)
             and (problem.max_programs is None or size <= problem.max_programs)
         )
+        if past_limits_end and size and not within:
+            break  # the first stage past the limits (the empty list fits them)
         move = chain.best_add(fee_power)
         if move is None:
             break
@@ -288,21 +324,14 @@ def _choose(
     return best, nxt, "budget"
 
 
-def _solution(
-    problem: ListProblem,
-    stages: tuple[Stage, ...],
-    stage: Stage,
-    following: Stage | None,
-    stop_at: int | None,
-    binding: str,
-    *,
-    like: _Chain,
-) -> ListSolution:
+def _choice(problem: ListProblem, lists: StageLists, binding: str, *, like: _Chain) -> ListChoice:
+    """The chosen stage's `lists` ranked, with their fees and contributions."""
     # the list's products alone are read (not its fees or signals used): no chain to fill
-    at = like.pos_of[np.asarray(stage.selected, dtype=np.int64)]
+    selected, signals = lists.lists
+    at = like.pos_of[np.asarray(selected, dtype=np.int64)]
     ordering = np.argsort(at)
     positions = at[ordering]
-    levels = np.asarray(stage.signals, dtype=np.int64)[ordering]
+    levels = np.asarray(signals, dtype=np.int64)[ordering]
     contribution = contributions(like.M, like.v, like.w, positions, levels)
     programs = like.order[positions]
     # most valuable first; ties by catalog position for determinism
@@ -315,11 +344,7 @@ def _solution(
     for group in like.fee_group[positions[rank]].tolist():
         before.append(seen[group])
         seen[group] += 1
-    return ListSolution(
-        stages=stages,
-        stage=stage,
-        next_stage=following,
-        stop_at=stop_at,
+    return ListChoice(
         order=tuple(order.tolist()),
         signals=tuple(levels.tolist()),
         fees_usd=tuple(like.marginal[before].tolist()),

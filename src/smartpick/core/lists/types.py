@@ -30,6 +30,15 @@ def chain_end(problem: ListProblem, size: int) -> int:
     return max(problem.horizon, math.ceil(CURVE_PAST_STOP * size), size + 1)
 
 
+def ends_past_limits(problem: ListProblem, fee_power: float) -> bool:
+    """Whether the chain of this fee power ends at its first stage past the budget or the count:
+    the curve's chain (fee power 1) when nobody reads its stopping stage and there are limits
+    (without them the list is the stopping stage). No later stage fits them, and the stage it
+    ends at is the list's next step."""
+    limits = problem.budget_usd is not None or problem.max_programs is not None
+    return fee_power == 1.0 and limits and not problem.stopping_stage
+
+
 # Swaps and signal moves polish every stage within the limits with preference values or at most
 # POLISH_MAX_CANDIDATES candidates (cheap there, and a tight budget can leave greedy a point
 # short). Larger P(match) problems grow on the fast chain and polish every POLISH_EVERY-th stage,
@@ -71,6 +80,10 @@ class ListProblem:
       draw the curve; False (a list that is priced, not shown) stops it one stage past the last
       one that fits the limits and past the stopping stage: the same list, stopping stage and next
       step, a shorter curve.
+    - `stopping_stage`: False when nobody reads it (a list priced within a budget or a count;
+      needs `whole_curve` False): the chain ends at its first stage past the limits, however far
+      the stopping stage is: the same list, and `ListSolution.stop_at` None unless the chain
+      passed the stopping stage first. Without limits the list is the stopping stage: ignored.
     """
 
     chances: ChanceMatrix
@@ -88,6 +101,7 @@ class ListProblem:
     match_value_usd: float = field(default_factory=lambda: default_match_value().value)
     horizon: int = DEFAULT_HORIZON
     whole_curve: bool = True
+    stopping_stage: bool = True
     interval_level: float = 0.8  # share of the bootstrap draws inside each interval
 
     @property
@@ -187,19 +201,27 @@ class Stage(NamedTuple):
 
 
 @dataclass(frozen=True)
-class ListSolution:
-    """The chosen list and the chain (the curve) it was chosen from."""
+class ListChoice:
+    """The chosen list alone (what a price reads: `optimizer.choose_list`)."""
 
-    stages: tuple[Stage, ...]  # the curve: the best list found for each size, cheapest first
-    stage: Stage  # the chosen list
-    next_stage: Stage | None  # the best list found with one more application
-    stop_at: int | None  # curve index after which the next application is not worth its fee
     order: tuple[int, ...]  # chosen positions, most valuable first
     signals: tuple[int, ...]  # signal level of each, aligned with `order`
     fees_usd: tuple[int, ...]  # marginal ERAS fee of each, aligned with `order`
     contributions: tuple[float, ...]  # objective lost if the program were dropped
     transcript_fee_usd: int
     binding: str  # what limited the list: budget, count, match value, or candidates
+
+
+@dataclass(frozen=True)
+class ListSolution(ListChoice):
+    """The chosen list and the chain (the curve) it was chosen from."""
+
+    stages: tuple[Stage, ...]  # the curve: the best list found for each size, cheapest first
+    stage: Stage  # the chosen list
+    next_stage: Stage | None  # the best list found with one more application
+    # curve index after which the next application is not worth its fee (None: every stage was,
+    # or the chain ended before the first that is not: `ListProblem.stopping_stage` False)
+    stop_at: int | None
 
     @property
     def next_gain(self) -> float | None:
