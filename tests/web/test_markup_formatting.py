@@ -10,6 +10,7 @@ import jinja2
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
+from markupsafe import escape
 
 from smartpick.catalog.query import Catalog
 from smartpick.core.chances.estimate import Estimate
@@ -41,6 +42,11 @@ coordinate = st.one_of(
 probability = st.one_of(
     st.floats(0, 1), st.floats(allow_nan=False), st.sampled_from([0.005, 0.015, 0.125, -0.0])
 )
+
+
+@given(st.one_of(st.text(), st.text(alphabet="&<>\"'ab\n -")))
+def test_escaped_text_is_markupsafes(text: str) -> None:
+    assert _e(text) == str(escape(text))
 
 
 def _path_alone(xs: list[float], ys: list[float]) -> str:
