@@ -5,11 +5,13 @@ map dots (one "%" for the page)."""
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import jinja2
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
+from markupsafe import escape
 
 from smartpick.catalog.query import Catalog
 from smartpick.core.chances.estimate import Estimate
@@ -18,6 +20,7 @@ from smartpick.core.profile import load_profile
 from smartpick.service.recommend import recommend
 from smartpick.web.charts import _path, curve_chart, p_match_band, standing_chart
 from smartpick.web.formats import pct, pcts, usd
+from smartpick.web.rendering import render
 from smartpick.web.results_markup import (
     _e,
     chance_cells,
@@ -41,6 +44,28 @@ coordinate = st.one_of(
 probability = st.one_of(
     st.floats(0, 1), st.floats(allow_nan=False), st.sampled_from([0.005, 0.015, 0.125, -0.0])
 )
+
+
+@given(st.one_of(st.text(), st.text(alphabet="&<>\"'ab\n -")))
+def test_escaped_text_is_markupsafes(text: str) -> None:
+    assert _e(text) == str(escape(text))
+
+
+_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)))
+
+
+@given(_text, st.lists(_text, max_size=8))
+def test_a_page_encoded_part_by_part_is_the_whole_page_encoded(head: str, rows: list[str]) -> None:
+    env = jinja2.Environment(
+        loader=jinja2.DictLoader(
+            {"page.html": "<h1>{{ head }}</h1>–{% for r in rows %}<li>{{ r }}</li>{% endfor %}▲"}
+        ),
+        autoescape=True,
+    )
+    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(templates=env)))
+    page = render(request, "page.html", {"head": head, "rows": rows})  # type: ignore[arg-type]
+    whole = env.get_template("page.html").render(request=request, head=head, rows=rows)
+    assert page.body == whole.encode()
 
 
 def _path_alone(xs: list[float], ys: list[float]) -> str:

@@ -69,5 +69,7 @@ def render(
 ) -> HTMLResponse:
     """Render a template with the request and the page's data (the same data as its JSON twin)."""
     env: jinja2.Environment = request.app.state.templates
-    html = env.get_template(template).render(request=request, **context)
-    return HTMLResponse(html, status_code=status_code)
+    parts = env.get_template(template).generate(request=request, **context)
+    # Encoded part by part: the same bytes as encoding the joined page, but most parts are ASCII
+    # (copied as they are) while a page joined whole is widened to its widest character.
+    return HTMLResponse(b"".join([part.encode() for part in parts]), status_code=status_code)

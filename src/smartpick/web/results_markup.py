@@ -11,7 +11,6 @@ signal, fee, pin, reasons), so the page costs a few milliseconds. The markup is 
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,9 +30,18 @@ _SIGNAL_ORDER = {"gold": 2, "silver": 1}
 
 
 def _e(text: object) -> str:
-    """HTML-escaped text, the same characters as the templates' (markupsafe) escaping; the
-    standard library's is a few times faster on the rows' long sentences."""
-    return html.escape(str(text)).replace("&#x27;", "&#39;").replace("&quot;", "&#34;")
+    """HTML-escaped text, the same characters as the templates' (markupsafe) escaping: five
+    `str.replace` passes are a few times faster than markupsafe on the rows' long sentences
+    (a page escapes about 75 KB of them), and two fewer than the standard library's escape
+    with its quotes rewritten as markupsafe writes them."""
+    return (
+        str(text)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&#34;")
+        .replace("'", "&#39;")
+    )
 
 
 # A map dot's `%` template per program; its values: the page's query, the dot's mark, its tier

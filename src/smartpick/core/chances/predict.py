@@ -144,6 +144,27 @@ class _Terms:
         return self._route(idx, draws, lambda b, at, _: b.conversion(at, draws))
 
 
+def _of_specialty(
+    programs: Sequence[Program], of: list[str], specialty: str, single: bool
+) -> tuple[Sequence[int], Sequence[Program]]:
+    """The input positions of the programs of `specialty` (`of`: each program's) and those
+    programs. They are usually one run (`assess` lists a specialty's programs together): then a
+    range and a slice, found by the list's own search and count instead of a loop."""
+    if single:
+        return range(len(of)), programs
+    start, n = of.index(specialty), of.count(specialty)
+    if of[start : start + n].count(specialty) == n:
+        return range(start, start + n), programs[start : start + n]
+    where = [i for i, s in enumerate(of) if s == specialty]
+    return where, [programs[i] for i in where]
+
+
+def _ascending(positions: list[int]) -> bool:
+    """Whether the (distinct) positions are already in increasing order: then the stable sort
+    back to the input's order changes nothing (a sort of a sorted list is one pass in C)."""
+    return positions == sorted(positions)
+
+
 def predict_programs(
     model: ChanceModel,
     profile: ApplicantProfile,
@@ -164,11 +185,7 @@ def predict_programs(
     of = [p.specialty for p in programs]
     single = len(set(of)) == 1
     for specialty in dict.fromkeys(of):
-        where: Sequence[int] = range(len(of))
-        given = programs
-        if not single:
-            where = [i for i, s in enumerate(of) if s == specialty]
-            given = [programs[i] for i in where]
+        where, given = _of_specialty(programs, of, specialty, single)
         d = contexts.get(specialty)
         positions = _positions(d, given) if d is not None else None
         if d is None or positions is None:
@@ -197,7 +214,7 @@ def predict_programs(
         name: np.concatenate([f[name] for f in facts]) if facts else np.array([], dtype=str)
         for name in FACTS
     }
-    if len(blocks) > 1:  # back to the order the programs were given in
+    if len(blocks) > 1 and not _ascending(order):  # back to the order the programs were given in
         perm = np.argsort(np.array(order, dtype=np.int64), kind="stable")
         kept = [kept[i] for i in perm]
         specs = specs.reordered(perm.tolist())
@@ -225,7 +242,7 @@ def predict_programs(
             "publishes one; elsewhere the non-US IMG rate moved by the difference measured at "
             "the programs that publish both."
         )
-    if not single:  # in the order the programs were given in
+    if not _ascending(excluded_at):  # in the order the programs were given in
         excluded = [excluded[i] for i in np.argsort(excluded_at, kind="stable").tolist()]
     out = ExcludedPrograms([p for p, _ in excluded], [e for _, e in excluded])
     return Prediction(chances, tuple(kept), rows, out, tuple(notes), facts_of_kept)

@@ -184,8 +184,12 @@ def fee_groups(facts: ProgramFacts) -> tuple[str, ...]:
     """Each program's `fee_group`, from the programs' facts (one name per specialty and track)."""
     specialty, track = facts["specialty"], facts["track"]
     out = np.empty(specialty.size, dtype=object)
-    for name in np.unique(specialty).tolist():
-        of_specialty = specialty == name
-        for kind in np.unique(track[of_specialty]).tolist():
-            out[of_specialty & (track == kind)] = fee_group_of(name, kind)
+    left = np.ones(specialty.size, dtype=bool)
+    # one comparison per group (there are one to four), not a sort of the names (np.unique)
+    while left.any():
+        first = int(left.argmax())
+        name, kind = specialty[first].item(), track[first].item()
+        same = (specialty == name) & (track == kind)
+        out[same] = fee_group_of(name, kind)
+        left &= ~same
     return tuple(out.tolist())
