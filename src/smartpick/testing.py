@@ -6,7 +6,8 @@
 - `isolated_catalog(folder)`: the real bundled catalog with an empty user store in `folder`;
 - `synthetic_chances(n, seed=...)`: a random `ChanceMatrix` for optimizer tests and benches;
 - `pdf_text_core_font(data)`: the text of a PDF drawn with the core (Latin-1) font;
-- `optimizer_calls()`: the list problems `recommend()` hands the optimizer, with its answers.
+- `optimizer_calls()`: the list problems `recommend()` hands the optimizer, with its answers;
+- `reference_problem(name, catalog, **options)`: the list problem `recommend()` poses for one.
 """
 
 from __future__ import annotations
@@ -216,3 +217,16 @@ def optimizer_calls() -> Iterator[list[tuple[ListProblem, ListSolution, float]]]
         yield seen
     finally:
         service.optimize_list = original
+
+
+def reference_problem(name: str, catalog: Catalog, **options: Any) -> ListProblem:
+    """The list problem `recommend()` solves for a reference profile with these options
+    (`specialties` replaces the profile's)."""
+    from smartpick.service.recommend import recommend
+
+    profile = reference_profile(name)
+    if "specialties" in options:
+        profile = profile.model_copy(update={"specialties": options.pop("specialties")})
+    with optimizer_calls() as calls:
+        recommend(profile, catalog=catalog, **options)
+    return calls[0][0]

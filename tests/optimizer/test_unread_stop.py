@@ -18,20 +18,9 @@ from hypothesis import strategies as st
 from smartpick.core.lists.optimizer import choose_list, optimize_list
 from smartpick.core.lists.types import ListChoice, ListProblem, ListSolution, Stage
 from smartpick.service.catalog import Catalog
-from smartpick.service.recommend import recommend
-from smartpick.testing import REFERENCE_NAMES, optimizer_calls, reference_profile
+from smartpick.testing import REFERENCE_NAMES, reference_problem
 
 _TWO = ("Internal Medicine", "Family Medicine")
-
-
-def _problem(name: str, catalog: Catalog, **options: Any) -> ListProblem:
-    """The list problem `recommend` solves for a reference profile with these options."""
-    profile = reference_profile(name)
-    if "specialties" in options:
-        profile = profile.model_copy(update={"specialties": options.pop("specialties")})
-    with optimizer_calls() as calls:
-        recommend(profile, catalog=catalog, **options)
-    return calls[0][0]
 
 
 def _unread(problem: ListProblem) -> ListProblem:
@@ -96,7 +85,7 @@ def _same_list_shorter_chain(problem: ListProblem) -> tuple[ListSolution, ListSo
 def test_an_unread_stopping_stage_keeps_the_list_and_ends_the_chain_past_the_limits(
     name: str, options: dict[str, Any], catalog: Catalog
 ) -> None:
-    problem = _problem(name, catalog, **options)
+    problem = reference_problem(name, catalog, **options)
     _same_list_shorter_chain(problem)
     reference = optimize_list(_unread(problem), reference=True, intervals=False)
     fast = optimize_list(_unread(problem), intervals=False)
@@ -109,7 +98,7 @@ def test_an_unread_stopping_stage_keeps_the_list_and_ends_the_chain_past_the_lim
 def test_the_chain_stops_earlier_than_at_its_stopping_stage(catalog: Catalog) -> None:
     """At $1,200 the guide sample's stopping stage is past 150 applications: the chain that reads
     it runs there, the one that does not ends at the first stage past the budget."""
-    problem = _problem("guide-sample", catalog, budget_usd=1200.0)
+    problem = reference_problem("guide-sample", catalog, budget_usd=1200.0)
     whole, unread = _same_list_shorter_chain(problem)
     short = optimize_list(dataclasses.replace(problem, whole_curve=False), intervals=False)
     assert whole.stop_at is not None and whole.stop_at > 150
@@ -128,11 +117,13 @@ def test_the_chain_stops_earlier_than_at_its_stopping_stage(catalog: Catalog) ->
 def test_any_limits_keep_the_list(
     name: str, budget: float | None, count: int | None, catalog: Catalog
 ) -> None:
-    problem = dataclasses.replace(_problem(name, catalog), budget_usd=budget, max_programs=count)
+    problem = dataclasses.replace(
+        reference_problem(name, catalog), budget_usd=budget, max_programs=count
+    )
     _same_list_shorter_chain(problem)
 
 
 def test_a_whole_curve_reads_its_stopping_stage(catalog: Catalog) -> None:
-    problem = _problem("guide-sample", catalog, budget_usd=1200.0)
+    problem = reference_problem("guide-sample", catalog, budget_usd=1200.0)
     with pytest.raises(ValueError, match="stopping stage"):
         optimize_list(dataclasses.replace(problem, stopping_stage=False))

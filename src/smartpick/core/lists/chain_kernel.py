@@ -29,10 +29,11 @@ use_cache_named_after_sources()
 
 # state[]: the chain's integers, read and written by `grow`
 FEE, SIZE, STAGE, STOP_AT, CURVE_END = 0, 1, 2, 3, 4
-# limits[]: the problem's integers (PAST_LIMITS_END: 1 when `types.ends_past_limits`)
+# limits[]: the problem's integers (END_FLOOR and CURVE_PAST: `types.chain_end_terms`;
+# PAST_LIMITS_END: 1 when `types.ends_past_limits`)
 (
     MAX_PROGRAMS,
-    HORIZON,
+    END_FLOOR,
     POLISH_UP_TO,
     POLISH_EVERY,
     LOCAL_SEARCH_MAX,
@@ -303,8 +304,8 @@ def grow(  # type: ignore[no-untyped-def]
             added_fee += limits[TRANSCRIPT]
         if state[STOP_AT] < 0 and not (f - f_before) * reals[MATCH_VALUE] >= added_fee:
             state[STOP_AT] = state[STAGE]
-            # `types.chain_end` (a horizon and CURVE_PAST of 0: the next stage alone)
-            state[CURVE_END] = max(limits[HORIZON], math.ceil(reals[CURVE_PAST] * size), size + 1)
+            # `types.chain_end`
+            state[CURVE_END] = max(limits[END_FLOOR], math.ceil(reals[CURVE_PAST] * size), size + 1)
         state[STAGE] += 1
         state[SIZE] = size + 1
         if polished:

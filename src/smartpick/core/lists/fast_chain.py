@@ -22,7 +22,6 @@ from smartpick.core.lists.chain import _Chain
 from smartpick.core.lists.curve import StageSet
 from smartpick.core.lists.types import (
     _SWAP_POOL,
-    CURVE_PAST_STOP,
     LOCAL_SEARCH_MAX_SIZE,
     POLISH_EVERY,
     POLISH_EVERY_STAGE_UP_TO,
@@ -30,6 +29,7 @@ from smartpick.core.lists.types import (
     IntArray,
     ListProblem,
     StageLists,
+    chain_end_terms,
     ends_past_limits,
 )
 
@@ -118,12 +118,11 @@ class FastChain(_Chain):
         budget = problem.budget_usd
         state = np.array([self.fee, stage_sets[-1][0].size, len(stage_sets) - 1, -1, 0], np.int64)
         # the chain may end once past `types.chain_end`: the kernel works it out from these two
-        horizon, past = (problem.horizon, CURVE_PAST_STOP) if problem.whole_curve else (0, 0.0)
-        state[kernel.CURVE_END] = horizon
+        floor, past = chain_end_terms(problem)
         limits = np.array(
             [
                 -1 if problem.max_programs is None else problem.max_programs,
-                horizon,
+                floor,
                 POLISH_EVERY_STAGE_UP_TO,
                 POLISH_EVERY,
                 LOCAL_SEARCH_MAX_SIZE,

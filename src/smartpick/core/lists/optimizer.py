@@ -205,10 +205,10 @@ def _run_chain(
     """Grow the chain from its current list; return its stages and the stopping stage.
 
     The gain-per-dollar chain is the curve: it runs until the next application is no longer
-    worth its fee (the stopping stage), past the budget and the count, and on to the horizon or a
-    quarter past the stopping stage (`types.chain_end`), or only to its first stage past the
-    limits when the stopping stage is not read; the other chains only run until they pass the
-    limits.
+    worth its fee (the stopping stage), past the budget and the count (one stage past a count
+    alone), and on to the horizon or a quarter past the stopping stage (`types.chain_end`), or
+    only to its first stage past the limits when the stopping stage is not read; the other
+    chains only run until they pass the limits.
     Swaps and signal moves polish the stages within the limits: every one with `polish`;
     otherwise every `POLISH_EVERY`-th, the last one the limits allow and, without limits, every
     one up to `POLISH_EVERY_STAGE_UP_TO` programs. A `FastChain` runs the same rules compiled

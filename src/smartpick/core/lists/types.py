@@ -24,10 +24,24 @@ CURVE_PAST_STOP = 1.25  # and to a quarter past the stopping point, to show what
 def chain_end(problem: ListProblem, size: int) -> int:
     """The list size from which the chain may end once the stopping rule found that a program
     added to `size` others is not worth its fee: the horizon or a quarter past that, and that
-    stage at least (the list's next step; with `whole_curve` False, that stage alone)."""
+    stage at least (the list's next step; with `whole_curve` False, that stage alone), and with a
+    count alone the stage past the count (see `chain_end_terms`)."""
+    floor, past = chain_end_terms(problem)
+    return max(floor, math.ceil(past * size), size + 1)
+
+
+def chain_end_terms(problem: ListProblem) -> tuple[int, float]:
+    """`chain_end`'s floor and share past the stopping stage (the compiled chain reads these).
+
+    The chain ends only past its limits too: past a budget means a stage over it, which follows
+    the last stage within the limits, but a count alone is passed at its own stage (no program
+    may follow), so the floor is the stage past it: the list's next step, however early the
+    stopping stage or far the count (even past the horizon)."""
+    count = problem.max_programs
+    past_count = count + 1 if count is not None and problem.budget_usd is None else 0
     if not problem.whole_curve:
-        return size + 1
-    return max(problem.horizon, math.ceil(CURVE_PAST_STOP * size), size + 1)
+        return past_count, 0.0
+    return max(problem.horizon, past_count), CURVE_PAST_STOP
 
 
 def ends_past_limits(problem: ListProblem, fee_power: float) -> bool:
