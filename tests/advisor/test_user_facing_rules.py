@@ -375,3 +375,26 @@ def test_a_whatif_usce_block_is_a_tie_nowhere(catalog) -> None:
     changed, _ = apply_changes(reference_profile("guide-sample"), {"usce_months": 4})
     assert any(e.institution == WHATIF_INSTITUTION for e in changed.usce)
     assert connection_kinds(changed, [odd]) == [None]
+
+
+@pytest.mark.parametrize("name", ["guide-sample", "us-img-fm"])
+def test_a_row_states_the_programs_non_us_img_rate_once(catalog, name) -> None:
+    """The model's reasons open with the published rate of the applicant's own type; the row's
+    latest-cycle sentence gives the non-US IMG rate. For a non-US IMG both were the same figure,
+    said twice on every row with 2026 figures; now once. A US IMG still reads both rates."""
+    from smartpick.core.chances.evidence import type_rate
+    from smartpick.service.listing import program_lines
+
+    rec = recommend(reference_profile(name), budget_usd=1200, catalog=catalog)
+    lines, _ = program_lines(rec)
+    stated = 0
+    for item in rec.programs:
+        ev = item.program.interview_evidence
+        rc = type_rate(ev)
+        if rc is None:
+            continue
+        figure = f"of {rc.applicants:,} non-US IMG applicants in {ev.year}"
+        said = [line for line in lines[item.program.id] if figure in line]
+        assert len(said) == 1, (item.program.id, said)
+        stated += 1
+    assert stated >= 20  # the IM/FM lists are mostly programs with 2026 figures

@@ -1,8 +1,8 @@
 """The optimized list in plain sentences, and as the downloads show it, for every face.
 
 Each listed program gets a few sentences: the applicant's own choice, what the program did in
-its latest cycle, the model's reasons for it (worded by the model), what its signal and its
-place in the list are worth, its fee and visas. Reasons that every listed program of a
+its latest cycle (unless the model's reasons already say it), the model's reasons for it (worded
+by the model), what its signal and its place in the list are worth, its fee and visas. Reasons that every listed program of a
 specialty shares are about the applicant, not the program: they are returned once
 (`shared`), not on every row.
 """
@@ -14,6 +14,7 @@ from typing import Any
 
 from smartpick.catalog.evidence import invited_sentence
 from smartpick.catalog.query import Catalog, program_summary
+from smartpick.core.chances.evidence import NON_US, type_rate
 from smartpick.core.lists.result import ListedProgram, Recommendation
 from smartpick.core.programs import Program, once_per_program
 from smartpick.core.rules.policy import fact_possibly_outdated, h1b_payment
@@ -86,6 +87,7 @@ def _details(
     unknowns: Sequence[str],
     order_in_specialty: int,
     preferred: bool,
+    applicant_type: str,
 ) -> list[str]:
     """The row's plain sentences: the applicant's choice, the 2026 evidence, the model's own
     reasons for this program, signal, weight in the list, fee and visas."""
@@ -94,7 +96,10 @@ def _details(
     if item.must_include:
         lines.append("You pinned it: it stays on your list whatever the optimizer prefers.")
     invited, visas = _program_sentences(p)
-    if invited:
+    # The model's reasons open with the rate of the applicant's own type where the program
+    # publishes it: for a non-US IMG that is this sentence's figure, said once.
+    said_by_model = applicant_type == NON_US and type_rate(p.interview_evidence) is not None
+    if invited and not said_by_model:
         lines.append(invited)
     lines.extend(own_reasons)
     if item.signal != "none":
@@ -147,6 +152,7 @@ def program_lines(
             row.unknowns,
             counted[p.specialty],
             p.region.value in regions or p.state.value in states,
+            profile.applicant_type,
         )
     return lines, shared
 
