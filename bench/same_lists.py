@@ -4,13 +4,15 @@ should not move any result (or a change to which stages are polished).
     .venv/bin/python bench/same_lists.py --before /path/to/other/checkout   # its own .venv
 
 Instances: the six reference profiles x budgets $500-$5,000 and the default volume (no budget)
-x one and two specialties (the profile's second, else Family or Internal Medicine), plus 24
-seeded random variants of them (Step 2 CK, months of hands-on US clinical experience, year of
-graduation, changed as the what-if does) at $1,200, $3,000 and the default volume. For each: the programs with their signals
-and P(interview), P(match) with its interval, every curve point (fees, P(match) with interval,
-objective), the fees and the stopping point, compared exactly (repr of every float); for the
-curve, the largest difference of the unrounded objectives is printed too (a change in how a sum
-is ordered moves them by about 1e-16).
+x one and two specialties (the profile's second, else Family or Internal Medicine), and counts
+of 40, 100 and 160 programs without a budget (one specialty), plus 24 seeded random variants of
+them (Step 2 CK, months of hands-on US clinical experience, year of graduation, changed as the
+what-if does) at $1,200, $3,000 and the default volume. For each: the programs with their
+signals and P(interview), P(match) with its interval, every curve point (fees, P(match) with
+interval, objective), the fees, the stopping point, and what limited the list with the gain of
+one more application, compared exactly (repr of every float); for the curve, the largest
+difference of the unrounded objectives is printed too (a change in how a sum is ordered moves
+them by about 1e-16).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 BUDGETS = (500, 1000, 1500, 2000, 3000, 5000, None)
+COUNTS = (40, 100, 160)  # without a budget: the list ends at the count or at its stopping stage
 VARIANT_BUDGETS = (1200, 3000, None)
 VARIANTS = 24
 
@@ -41,6 +44,7 @@ def _dump(rec: Any) -> dict[str, Any]:
         ],
         "fees": rec.program_fees_usd,
         "stop": rec.stop_at_applications,
+        "limited_by": [rec.binding, repr(rec.next_gain_pp)],
     }
 
 
@@ -67,24 +71,27 @@ def probe(root: Path) -> dict[str, Any]:
             change["graduation_year"] = rng.randint(base.match_year - 12, base.match_year - 1)
         if change:
             profiles[f"variant{i}-{name}"] = (apply_changes(base, change)[0], VARIANT_BUDGETS)
-    out: dict[str, Any] = {}
+    instances: dict[str, tuple[Any, dict[str, Any]]] = {}  # key -> (profile, recommend options)
     for name, (profile, budgets) in profiles.items():
         first = profile.specialties[0]
         other = "Family Medicine" if first != "Family Medicine" else "Internal Medicine"
         second = profile.specialties[1] if len(profile.specialties) > 1 else other
+        unlimited = profile.model_copy(update={"budget_usd": None})
         for specialties in ([first], [first, second]):
             for budget in budgets:
-                p = (
-                    profile
-                    if budget is not None
-                    else profile.model_copy(update={"budget_usd": None})
-                )
                 key = f"{name} | {' + '.join(specialties)} | {budget or 'default volume'}"
-                try:
-                    rec = recommend(p, budget_usd=budget, specialties=specialties, catalog=catalog)
-                    out[key] = _dump(rec)
-                except Exception as error:  # an error is a result too: both must give it
-                    out[key] = f"{type(error).__name__}: {error}"
+                options = {"budget_usd": budget, "specialties": specialties}
+                instances[key] = (profile if budget is not None else unlimited, options)
+        if not name.startswith("variant"):
+            for count in COUNTS:
+                key = f"{name} | {first} | {count} programs"
+                instances[key] = (unlimited, {"count": count, "specialties": [first]})
+    out: dict[str, Any] = {}
+    for key, (profile, options) in instances.items():
+        try:
+            out[key] = _dump(recommend(profile, catalog=catalog, **options))
+        except Exception as error:  # an error is a result too: both must give it
+            out[key] = f"{type(error).__name__}: {error}"
     return out
 
 
@@ -126,12 +133,19 @@ def main() -> int:
             print(f"  {key}: {a!r} / {b!r}")
             continue
         pairs = list(zip(a["curve"], b["curve"], strict=False))
-        curve = [x[0] for x, y in pairs if x[:3] != y[:3] or len(a["curve"]) != len(b["curve"])]
+        curve = [x[0] for x, y in pairs if x[:3] != y[:3]]
+        points = f"{len(b['curve'])} -> {len(a['curve'])} curve points, of which "
         objective = max((abs(float(x[3]) - float(y[3])) for x, y in pairs), default=0.0)
+        limit = (
+            "the same"
+            if a["limited_by"] == b.get("limited_by")
+            else f"{b.get('limited_by')} -> {a['limited_by']}"
+        )
         print(
             f"  {key}: list {'same' if a['programs'] == b['programs'] else 'DIFFERENT'}, "
             f"P(match) {'same' if a['p_match'] == b['p_match'] else 'DIFFERENT'}, "
-            f"{len(curve)} curve points differ in size, fees or P(match) "
+            f"limited by {limit}, "
+            f"{points}{len(curve)} differ in size, fees or P(match) "
             f"(from {min(curve, default='-')} applications); objectives differ by up to "
             f"{objective:.1e}"
         )
