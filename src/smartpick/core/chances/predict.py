@@ -26,7 +26,7 @@ from smartpick.core.chances.terms import (
 )
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
-from smartpick.core.rules.eligibility import Eligibility, check, rule_key
+from smartpick.core.rules.eligibility import Eligibility, RuleFacts, check, rule_key
 from smartpick.core.rules.visas import MIN_KNOWN_FOR_RATE, VISA_BASE_RATE
 
 if TYPE_CHECKING:
@@ -67,9 +67,10 @@ def _eligibility(profile: ApplicantProfile, d: Draws, positions: IntArray) -> li
     that share what the rules read."""
     rates = _visa_rates(d)
     group, first = _rule_groups(d, profile.visa)
-    at = group[positions]
-    results = {g: check(profile, first[g], rates) for g in np.unique(at).tolist()}
-    return [results[g] for g in at.tolist()]
+    at = group[positions].tolist()
+    facts = RuleFacts.of(profile)  # what the rules read from the profile, once per call
+    results = {g: check(profile, first[g], rates, facts=facts) for g in set(at)}
+    return list(map(results.__getitem__, at))
 
 
 def _positions(d: Draws, programs: Sequence[Program]) -> IntArray | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from smartpick.core.plan.types import CatalogCounts, TieProgram
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
-from smartpick.core.rules.eligibility import DEFAULT_TRACKS, check, rule_key
+from smartpick.core.rules.eligibility import DEFAULT_TRACKS, RuleFacts, check, rule_key
 from smartpick.core.rules.policy import fact_possibly_outdated
 from smartpick.core.rules.screens import ScreenedApplicant, screened, screens
 from smartpick.core.rules.visas import specialty_visa_rates
@@ -135,7 +135,10 @@ def catalog_counts(
     specialty = profile.specialties[0]
     side = _specialty_side(specialty, programs, profile.visa)
     # the rules run once per group of programs that share what they read
-    shut = [{r.rule for r in check(profile, p, side.rates).exclusions} for p in side.firsts]
+    facts = RuleFacts.of(profile)
+    shut = [
+        {r.rule for r in check(profile, p, side.rates, facts=facts).exclusions} for p in side.firsts
+    ]
     rules = [shut[g] for g in side.groups]
     candidates = list(side.ties)
     if p_interview:

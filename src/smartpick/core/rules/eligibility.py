@@ -101,14 +101,44 @@ def h1b_step3_reason(profile: ApplicantProfile) -> Reason:
     return Reason(text, H1B_SOURCE, None, "x", 9.0, "h1b_step3")
 
 
+@dataclass(frozen=True)
+class RuleFacts:
+    """What the hard rules read from the applicant, worked out once for the many programs one
+    request checks (the Step 3 pass parses test dates). Made per call, never kept."""
+
+    visa: str
+    step1: int | None  # the numeric score only
+    step2ck: int | None
+    years_since_graduation: int
+    usce_met: bool  # `meets_usce_requirement`
+    stale_before: int  # a participation "no" of an earlier year only warns (`STALE_YEARS`)
+    h1b_blocked: Reason | None  # `h1b_step3_reason` when an H-1B is asked for and Step 3 not passed
+
+    @classmethod
+    def of(cls, profile: ApplicantProfile) -> RuleFacts:
+        """The facts of `profile`."""
+        blocked = None
+        if profile.visa in ("h1b", "either") and not profile.step3_passed:
+            blocked = h1b_step3_reason(profile)
+        return cls(
+            visa=profile.visa,
+            step1=profile.step1_score,
+            step2ck=profile.step2ck,
+            years_since_graduation=profile.years_since_graduation,
+            usce_met=meets_usce_requirement(profile),
+            stale_before=profile.match_year - STALE_YEARS,
+            h1b_blocked=blocked,
+        )
+
+
 def _visa_one(
-    kind: str, fact: Fact[VisaStatus], base_rate: float, profile: ApplicantProfile
+    kind: str, fact: Fact[VisaStatus], base_rate: float, applicant: RuleFacts
 ) -> tuple[float, Reason, bool]:
     """(P(considered), reason, hard exclusion) for one visa type."""
     label = VISA_LABEL[kind]
     source, year = fact.source, fact.year
-    if kind == "h1b" and not profile.step3_passed and fact.value != "no":
-        return 0.0, h1b_step3_reason(profile), True
+    if kind == "h1b" and applicant.h1b_blocked is not None and fact.value != "no":
+        return 0.0, applicant.h1b_blocked, True
     if fact.value == "yes":
         return 1.0, Reason(f"{label} considered", source, year, "+", 0.5), False
     if fact.value == "no":
@@ -129,23 +159,27 @@ def check(
     profile: ApplicantProfile,
     program: Program,
     visa_base_rates: dict[str, float] | None = None,
+    *,
+    facts: RuleFacts | None = None,
 ) -> Eligibility:
-    """Apply the hard rules and compute the visa factor for one program."""
+    """Apply the hard rules and compute the visa factor for one program; `facts`:
+    `RuleFacts.of(profile)`, given when checking many programs for one profile."""
+    applicant = facts or RuleFacts.of(profile)
     rates = visa_base_rates or VISA_BASE_RATE
     exclusions: list[Reason] = []
     unknowns: list[str] = []
     soft_reasons: list[Reason] = []
     factor = 1.0
 
-    if profile.visa in ("j1", "h1b"):
-        fact = program.visa_j1 if profile.visa == "j1" else program.visa_h1b
-        factor, reason, hard = _visa_one(profile.visa, fact, rates[profile.visa], profile)
+    if applicant.visa in ("j1", "h1b"):
+        fact = program.visa_j1 if applicant.visa == "j1" else program.visa_h1b
+        factor, reason, hard = _visa_one(applicant.visa, fact, rates[applicant.visa], applicant)
         (exclusions if hard else soft_reasons).append(reason)
         if fact.value is None:
-            unknowns.append(f"{VISA_LABEL[profile.visa]} policy")
-    elif profile.visa == "either":
-        p_j1, r_j1, hard_j1 = _visa_one("j1", program.visa_j1, rates["j1"], profile)
-        p_h1b, r_h1b, hard_h1b = _visa_one("h1b", program.visa_h1b, rates["h1b"], profile)
+            unknowns.append(f"{VISA_LABEL[applicant.visa]} policy")
+    elif applicant.visa == "either":
+        p_j1, r_j1, hard_j1 = _visa_one("j1", program.visa_j1, rates["j1"], applicant)
+        p_h1b, r_h1b, hard_h1b = _visa_one("h1b", program.visa_h1b, rates["h1b"], applicant)
         if hard_j1 and hard_h1b:
             exclusions.extend((r_j1, r_h1b))
             factor = 0.0
@@ -155,7 +189,7 @@ def check(
         if program.visa_j1.value is None and program.visa_h1b.value is None:
             unknowns.append("visa policy")
 
-    exclusions.extend(_stated_limits(profile, program))
+    exclusions.extend(_stated_limits(applicant, program))
 
     if program.setting.value == "military":
         exclusions.append(
@@ -176,7 +210,7 @@ def check(
         flag: Fact[bool] = getattr(program, attr)
         if flag.value is not False:
             continue
-        if flag.year is not None and flag.year < profile.match_year - STALE_YEARS:
+        if flag.year is not None and flag.year < applicant.stale_before:
             # An old "no" (AAMC 2021) is often a data artefact: flag it, do not exclude on it.
             soft_reasons.append(
                 Reason(
@@ -225,14 +259,14 @@ def rule_key(program: Program, visa: str = "either") -> tuple[object, ...]:
     )
 
 
-def _stated_limits(profile: ApplicantProfile, program: Program) -> list[Reason]:
+def _stated_limits(applicant: RuleFacts, program: Program) -> list[Reason]:
     """Limits the program states (user-imported facts) that the applicant fails."""
     out: list[Reason] = []
     f1 = program.min_step1
-    if f1.value is not None and isinstance(profile.step1, int) and profile.step1 < f1.value:
+    if f1.value is not None and applicant.step1 is not None and applicant.step1 < f1.value:
         out.append(
             Reason(
-                f"Step 1 {profile.step1} is below its minimum {f1.value}",
+                f"Step 1 {applicant.step1} is below its minimum {f1.value}",
                 f1.source,
                 f1.year,
                 "x",
@@ -241,10 +275,10 @@ def _stated_limits(profile: ApplicantProfile, program: Program) -> list[Reason]:
             )
         )
     f2 = program.min_step2ck
-    if f2.value is not None and profile.step2ck is not None and profile.step2ck < f2.value:
+    if f2.value is not None and applicant.step2ck is not None and applicant.step2ck < f2.value:
         out.append(
             Reason(
-                f"Step 2 CK {profile.step2ck} is below its minimum {f2.value}",
+                f"Step 2 CK {applicant.step2ck} is below its minimum {f2.value}",
                 f2.source,
                 f2.year,
                 "x",
@@ -253,10 +287,10 @@ def _stated_limits(profile: ApplicantProfile, program: Program) -> list[Reason]:
             )
         )
     fy = program.max_years_since_graduation
-    if fy.value is not None and profile.years_since_graduation > fy.value:
+    if fy.value is not None and applicant.years_since_graduation > fy.value:
         out.append(
             Reason(
-                f"Graduated {profile.years_since_graduation} years before the Match; it takes "
+                f"Graduated {applicant.years_since_graduation} years before the Match; it takes "
                 f"at most {fy.value}",
                 fy.source,
                 fy.year,
@@ -266,7 +300,7 @@ def _stated_limits(profile: ApplicantProfile, program: Program) -> list[Reason]:
             )
         )
     fu = program.usce_required
-    if fu.value is True and not meets_usce_requirement(profile):
+    if fu.value is True and not applicant.usce_met:
         out.append(
             Reason(
                 "Requires US clinical experience (hands-on; an observership does not count)",
