@@ -9,7 +9,8 @@ layout, and the phases of a server's start; on this checkout and optionally anot
   the rows and reasons a page reads are written when first read, so a cached one would hide
   them), so only the page's own work is timed (parsing, the list's rows and reasons, charts,
   map, Jinja or the JSON encoding): median and mean process CPU per page, and the page's size
-  (mean and largest, and per section for the largest);
+  (mean and largest, and per section for the largest), and what a gzip of the largest page would
+  cost and leave (levels 1 and 6; pages are sent uncompressed);
 - PDF: the plan of guide-sample at $3,110 with a 120-program list (as `bench/targets.py`): the
   PDF alone (`advise()` excluded), median process CPU of 3;
 - plan: `advise()` for guide-sample with the default volume and with a $3,000 budget (median
@@ -135,9 +136,24 @@ def probe(root: Path, rounds: int) -> dict[str, Any]:
         "mean_kb": statistics.mean(len(p) for p in pages.values()) / 1024,
         "largest_kb": len(largest) / 1024,
         "largest_sections_kb": {k: v / 1024 for k, v in _sections(largest.decode()).items()},
-    }
+    } | _gzip(largest)
     out["pdf"] = _pdf(root)
     out["plan"] = _plan(root, client, QUERIES)
+    return out
+
+
+def _gzip(page: bytes) -> dict[str, float]:
+    """What a gzip of the page would cost the server (process CPU, mean of 20) and leave of its
+    bytes, at levels 1 and 6 (pages are sent uncompressed)."""
+    import gzip
+
+    out = {}
+    for level in (1, 6):
+        start = time.process_time()
+        for _ in range(20):
+            packed = gzip.compress(page, compresslevel=level, mtime=0)
+        out[f"gzip{level}_ms"] = 1000 * (time.process_time() - start) / 20
+        out[f"gzip{level}_share"] = 100 * len(packed) / len(page)
     return out
 
 
@@ -224,6 +240,10 @@ def main() -> None:
         ("/api/results CPU beyond recommend, mean", "api", "cpu_mean_ms", "ms"),
         ("results page size, mean of 12", "page", "mean_kb", "KB"),
         ("results page size, largest", "page", "largest_kb", "KB"),
+        ("gzip level 1 of the largest page: CPU", "page", "gzip1_ms", "ms"),
+        ("gzip level 1 of the largest page: bytes left", "page", "gzip1_share", "%"),
+        ("gzip level 6 of the largest page: CPU", "page", "gzip6_ms", "ms"),
+        ("gzip level 6 of the largest page: bytes left", "page", "gzip6_share", "%"),
         ("PDF of a 120-program plan (advise excluded)", "pdf", "cpu_median_ms", "ms"),
         ("advise() guide-sample, default volume", "plan", "advise_default_ms", "ms"),
         ("advise() guide-sample, $3,000", "plan", "advise_3000_ms", "ms"),
