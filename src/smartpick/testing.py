@@ -230,3 +230,18 @@ def reference_problem(name: str, catalog: Catalog, **options: Any) -> ListProble
     with optimizer_calls() as calls:
         recommend(profile, catalog=catalog, **options)
     return calls[0][0]
+
+
+def chosen_list(solution: ListSolution) -> tuple[object, ...]:
+    """What a solution says of its chosen list: the stage, the programs in order with their
+    signals, fees and contributions, the next step and what limited the list (two chains that
+    choose alike give equal tuples, however far each ran)."""
+    return (
+        solution.stage,
+        solution.order,
+        solution.signals,
+        solution.fees_usd,
+        solution.contributions,
+        solution.next_stage,
+        solution.binding,
+    )

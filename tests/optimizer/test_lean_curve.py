@@ -21,7 +21,7 @@ from smartpick.core.lists.optimizer import optimize_list
 from smartpick.core.lists.types import DEFAULT_HORIZON, ListProblem, ListSolution
 from smartpick.service.catalog import Catalog
 from smartpick.service.recommend import recommend
-from smartpick.testing import REFERENCE_NAMES, reference_problem, reference_profile
+from smartpick.testing import REFERENCE_NAMES, chosen_list, reference_problem, reference_profile
 
 _TWO = ("Internal Medicine", "Family Medicine")
 # a match worth $20,000: the stopping stage comes before a count of 100 for most profiles
@@ -38,26 +38,13 @@ _LIMITS: dict[str, dict[str, Any]] = {
 }
 
 
-def _chosen(solution: ListSolution) -> tuple[object, ...]:
-    return (
-        solution.stage,
-        solution.next_stage,
-        solution.stop_at,
-        solution.order,
-        solution.signals,
-        solution.fees_usd,
-        solution.contributions,
-        solution.binding,
-    )
-
-
 def _whole_and_short(problem: ListProblem) -> tuple[ListSolution, ListSolution]:
     """(whole, short) solutions, checked: the same list, next step, stopping stage and binding,
     the short chain the whole one's first stages, at least to one stage past the chosen list and
     the stopping stage (exactly there when a single limit or none is given)."""
     whole = optimize_list(problem, intervals=False)
     short = optimize_list(dataclasses.replace(problem, whole_curve=False), intervals=False)
-    assert _chosen(short) == _chosen(whole)
+    assert (*chosen_list(short), short.stop_at) == (*chosen_list(whole), whole.stop_at)
     assert short.stages == whole.stages[: len(short.stages)]
     if whole.stop_at is None:  # every program was worth its fee: no stage could stop it early
         assert short.stages == whole.stages

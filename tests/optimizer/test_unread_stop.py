@@ -18,25 +18,13 @@ from hypothesis import strategies as st
 from smartpick.core.lists.optimizer import choose_list, optimize_list
 from smartpick.core.lists.types import ListChoice, ListProblem, ListSolution, Stage
 from smartpick.service.catalog import Catalog
-from smartpick.testing import REFERENCE_NAMES, reference_problem
+from smartpick.testing import REFERENCE_NAMES, chosen_list, reference_problem
 
 _TWO = ("Internal Medicine", "Family Medicine")
 
 
 def _unread(problem: ListProblem) -> ListProblem:
     return dataclasses.replace(problem, whole_curve=False, stopping_stage=False)
-
-
-def _the_list(solution: ListSolution) -> tuple[object, ...]:
-    return (
-        solution.stage,
-        solution.order,
-        solution.signals,
-        solution.fees_usd,
-        solution.contributions,
-        solution.next_stage,
-        solution.binding,
-    )
 
 
 def _fits(problem: ListProblem, stage: Stage) -> bool:
@@ -57,7 +45,7 @@ def _same_list_shorter_chain(problem: ListProblem) -> tuple[ListSolution, ListSo
     limits the list is the stopping stage: the chain runs to it)."""
     whole = optimize_list(problem, intervals=False)
     unread = optimize_list(_unread(problem), intervals=False)
-    assert _the_list(unread) == _the_list(whole)
+    assert chosen_list(unread) == chosen_list(whole)
     alone = choose_list(_unread(problem))  # no stage measured: the same list
     assert alone == ListChoice(**{f.name: getattr(whole, f.name) for f in fields(ListChoice)})
     assert unread.stages == whole.stages[: len(unread.stages)]
