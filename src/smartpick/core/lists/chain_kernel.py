@@ -55,51 +55,69 @@ _MARGIN = 1e-13
 
 
 @njit(cache=True)
-def _best_add(M, wq, open_, n_levels, eligible, sel, denom, bound, ratio):  # type: ignore[no-untyped-def]
+def _best_add(M, wq, n_levels, denom, bound, key, weighed):  # type: ignore[no-untyped-def]
     """(position, level) of the largest gain per dollar, ties to the lowest level then position;
     (-1, -1) when nothing adds anything.
 
     `bound[s, p]` is a gain computed at an earlier Q of this run, or inf: adding programs only
     lowers Q, so it bounds the gain now (rounding is monotone too). Only the candidates whose
-    bound per dollar reaches the best ratio found so far are weighed."""
+    bound per dollar reaches the best ratio found so far are weighed. `key[s, p]` is that bound
+    per dollar, `bound[s, p] / denom[p]`, for a candidate that may still be added (open at level
+    s, eligible, not listed, bound above the tolerance) and -inf for any other: `_keys` makes it,
+    and this function and the chain keep it (a division and four tests per candidate per stage
+    were most of a stage's time). `weighed` holds the candidates weighed (s * n + p)."""
     n = M.shape[1]
     top, top_s, top_p = -np.inf, -1, -1
     for s in range(n_levels):
         for p in range(n):
-            ratio[s, p] = -np.inf
-            if open_[s, p] and eligible[p] and not sel[p] and bound[s, p] > _TOL:
-                r = bound[s, p] / denom[p]
-                if r > top:
-                    top, top_s, top_p = r, s, p
+            if key[s, p] > top:
+                top, top_s, top_p = key[s, p], s, p
     if top_s < 0:
         return -1, -1
     best = -np.inf
+    count = 0
     g = _gain(M, wq, top_s, top_p)  # the most promising candidate first, then the others
     bound[top_s, top_p] = g
+    key[top_s, top_p] = g / denom[top_p] if g > _TOL else -np.inf
     if g > _TOL:
-        ratio[top_s, top_p] = g / denom[top_p]
-        best = ratio[top_s, top_p]
+        best = key[top_s, top_p]
+        weighed[count] = top_s * n + top_p
+        count += 1
     for s in range(n_levels):
         for p in range(n):
-            if s == top_s and p == top_p:
+            r = key[s, p]
+            if r == -np.inf or (s == top_s and p == top_p):
                 continue
-            if not (open_[s, p] and eligible[p] and not sel[p]) or bound[s, p] <= _TOL:
-                continue
-            if bound[s, p] / denom[p] < best - _TIE * abs(best):
+            if r < best - _TIE * abs(best):
                 continue  # its ratio cannot reach the best
             g = _gain(M, wq, s, p)
             bound[s, p] = g
+            key[s, p] = g / denom[p] if g > _TOL else -np.inf
             if g > _TOL:
-                ratio[s, p] = g / denom[p]
-                best = max(best, ratio[s, p])
+                best = max(best, key[s, p])
+                weighed[count] = s * n + p
+                count += 1
     if best == -np.inf:
         return -1, -1
     floor = best - _TIE * abs(best)
-    for s in range(n_levels):
+    first = -1  # the lowest (level, position) within the tie of the best
+    for i in range(count):
+        at = weighed[i]
+        if key[at // n, at % n] >= floor and (first < 0 or at < first):
+            first = at
+    return (first % n, first // n) if first >= 0 else (-1, -1)
+
+
+@njit(cache=True)
+def _keys(open_, eligible, sel, denom, bound, key):  # type: ignore[no-untyped-def]
+    """`key` for `_best_add` from scratch."""
+    levels, n = key.shape
+    for s in range(levels):
         for p in range(n):
-            if ratio[s, p] >= floor:
-                return p, s
-    return -1, -1
+            if open_[s, p] and eligible[p] and not sel[p] and bound[s, p] > _TOL:
+                key[s, p] = bound[s, p] / denom[p]
+            else:
+                key[s, p] = -np.inf
 
 
 @njit(cache=True, fastmath=_SUMS)
@@ -195,12 +213,15 @@ def grow(  # type: ignore[no-untyped-def]
     its polish (not only by its program): the caller records the whole list."""
     levels, n, K = M.shape
     open_ = np.empty((levels, n), dtype=np.bool_)
-    ratio = np.empty((levels, n))
     bound = np.empty((levels, n))  # see `_best_add`
     bound[:] = np.inf
+    key = np.empty((levels, n))  # see `_best_add`
+    weighed = np.empty(levels * n, dtype=np.int64)
+    keys_stale = True  # `open_` or the fees changed since `key` was made
     rising = rising_levels(M, np.empty(n, dtype=np.bool_))  # see `best_swap`
     denom = np.empty(n)
     group_denom = np.empty(fee_counts.size)
+    denom_was = np.full(fee_counts.size, np.nan)  # the group_denom that denom holds
     wq = np.empty(K)
     q_now = np.empty(K)
     has_budget = reals[PROGRAM_BUDGET] < np.inf
@@ -228,20 +249,27 @@ def grow(  # type: ignore[no-untyped-def]
                 return records, ENDED  # the first stage past the limits (the empty list fits them)
         if stale:  # the signals used changed since `open_` was made
             n_levels = _levels_open(allow, used, sig_group, signalable, open_)
-            stale = False
+            stale, keys_stale = False, True
         for g in range(fee_counts.size):
             paid = max(float(marginal[fee_counts[g]]), _FEE_FLOOR_USD)
             group_denom[g] = paid ** reals[FEE_POWER]
-        for p in range(n):
-            denom[p] = group_denom[fee_group[p]]
+            if group_denom[g] != denom_was[g]:  # a new fee tier, or the first stage (NaN)
+                denom_was[g] = group_denom[g]
+                keys_stale = True
+        if keys_stale:
+            for p in range(n):
+                denom[p] = group_denom[fee_group[p]]
+            _keys(open_, eligible, sel, denom, bound, key)
+            keys_stale = False
         for k in range(K):
             wq[k] = w[k] * Q[k]
-        p, s = _best_add(M, wq, open_, n_levels, eligible, sel, denom, bound, ratio)
+        p, s = _best_add(M, wq, n_levels, denom, bound, key, weighed)
         if p < 0:
             return records, ENDED
         # put
         sel[p] = True
         lev[p] = s
+        key[:, p] = -np.inf  # listed
         if s > 0:
             used[sig_group[p], s] += 1
             stale = True
@@ -277,7 +305,7 @@ def grow(  # type: ignore[no-untyped-def]
                 wq[k] = w[k] * q_now[k]
             if stale:
                 n_levels = _levels_open(allow, used, sig_group, signalable, open_)
-                stale = False
+                stale, keys_stale = False, True
             may = False
             if size + 1 <= limits[LOCAL_SEARCH_MAX]:
                 floor = _TOL * max(1.0, f_now)
