@@ -1,6 +1,7 @@
-"""The draws' compiled arithmetic (`draw_kernels`) gives the numpy numbers bit for bit: the
-applicant's eta, V expit(eta + sigma_r z + gamma) as numpy and scipy's `expit` compute it, and
-the intervals' quantiles as `np.quantile`."""
+"""The draws' compiled arithmetic (`draw_kernels`) gives the numpy numbers: bit for bit the
+applicant's eta, V expit(eta + sigma_r z + gamma) at the point estimate as numpy and scipy's
+`expit` compute it, and the intervals' quantiles as `np.quantile`; the bootstrap draws of
+P(interview | u) within rounding (`DRAWS_RELATIVE_ERROR`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,11 @@ from hypothesis import strategies as st
 from scipy.special import expit
 
 from smartpick.core.chances.assumptions import CONNECTION_CAP
-from smartpick.core.chances.draw_kernels import column_quantiles, drawn_interview
+from smartpick.core.chances.draw_kernels import (
+    DRAWS_RELATIVE_ERROR,
+    column_quantiles,
+    drawn_interview,
+)
 from smartpick.core.chances.matrix import intervals
 from smartpick.core.chances.population import Z_NODES
 from smartpick.core.chances.terms import ApplicantTerms, zero_signal_levels
@@ -36,6 +41,19 @@ def numpy_interview(eta, sigma_r, gamma, visa):  # type: ignore[no-untyped-def]
     return x
 
 
+def assert_the_formula(got, expected, eta, sigma_r, gamma, first_draw):  # type: ignore[no-untyped-def]
+    """`got` is numpy's `expected`: bit for bit at draw 0 (the point estimate, when the draws
+    start there), within rounding at the bootstrap draws (relative to the exponent's terms)."""
+    point = 1 if first_draw == 0 else 0
+    assert np.array_equal(bits(got[:point]), bits(expected[:point]))
+    size = np.abs(eta[:, :, None]) + np.abs(sigma_r[:, None, None] * Z_NODES) + 1
+    if gamma is not None:
+        size += np.abs(gamma[:, :, None])
+    slack = DRAWS_RELATIVE_ERROR * size[point:] * np.abs(expected[point:])
+    # where expit underflows (eta near -700 and below) the two may differ by a subnormal number
+    assert (np.abs(got[point:] - expected[point:]) <= slack + 1e-300).all()
+
+
 @settings(max_examples=80, deadline=None)
 @given(
     seed=st.integers(0, 2**32 - 1),
@@ -45,7 +63,7 @@ def numpy_interview(eta, sigma_r, gamma, visa):  # type: ignore[no-untyped-def]
     signal=st.booleans(),
     first=st.integers(0, 2),
 )
-def test_the_compiled_interview_is_numpy_and_scipy_bit_for_bit(
+def test_the_compiled_interview_is_numpy_and_scipy(
     seed: int, d1: int, n: int, scale: float, signal: bool, first: int
 ) -> None:
     rng = np.random.default_rng(seed)
@@ -60,20 +78,16 @@ def test_the_compiled_interview_is_numpy_and_scipy_bit_for_bit(
     got = drawn_interview(
         eta, visa, at, draws, sigma_r, Z_NODES, (gamma, columns, level) if signal else None
     )
-    expected = numpy_interview(
-        eta[draws][:, at],
-        sigma_r[draws],
-        gamma[draws][:, columns, level] if signal else None,
-        visa[draws][:, at],
-    )
-    assert np.array_equal(bits(got), bits(expected))
+    terms = (eta[draws][:, at], sigma_r[draws], gamma[draws][:, columns, level] if signal else None)
+    expected = numpy_interview(*terms, visa[draws][:, at])
+    assert_the_formula(got, expected, *terms, draws.start)
     # written into a view of a larger store (as the lazy matrix keeps its draws): the same bits,
     # nothing else touched
     store = np.full((d1 + 1, at.size + 5, Z_NODES.size), 7.0)
     view = store[1 : 1 + got.shape[0], 2 : 2 + at.size]
     signal_at = (gamma, columns, level) if signal else None
     written = drawn_interview(eta, visa, at, draws, sigma_r, Z_NODES, signal_at, view)
-    assert written is view and np.array_equal(bits(view), bits(expected))
+    assert written is view and np.array_equal(bits(view), bits(got))
     view[...] = 7.0
     assert (store == 7.0).all()
 
@@ -90,7 +104,8 @@ def test_a_profiles_drawn_interviews_are_the_numpy_formula(name: str, catalog: C
         signal = not zero_signal_levels(terms.d)[level]
         gamma = terms.gamma(level, at, draws) if signal else None
         expected = numpy_interview(eta, terms.d.sigma_r[draws], gamma, visa)
-        assert np.array_equal(bits(terms.interview(level, at, draws)), bits(expected))
+        got = terms.interview(level, at, draws)
+        assert_the_formula(got, expected, eta, terms.d.sigma_r[draws], gamma, draws.start)
         # into a given array, on the compiled path (draws 1..D) and on numpy's (every draw)
         for rows in (draws, slice(0, terms.d1)):
             out = np.empty((len(range(*rows.indices(terms.d1))), at.size, Z_NODES.size))

@@ -5,8 +5,11 @@ Each request computes eta and V expit(eta + sigma_r z + gamma) for a few hundred
 draws and 16 nodes, and the quantiles of a few hundred columns of draws; in numpy each term is a
 pass over memory with its own gathers (the quantiles a partition per column). Compiled with the
 numpy code's operations in its order (no fastmath: no reassociation, no fused multiply-add),
-every value keeps its bits: `tests/chances/test_draw_kernels.py` checks them against numpy,
-scipy's `expit` and `np.quantile`.
+every value keeps its bits (`tests/chances/test_draw_kernels.py` checks them against numpy,
+scipy's `expit` and `np.quantile`), but one: the bootstrap draws of P(interview | u) factor the
+exponential by node (an exp per program and draw instead of one per node: the exp was most of
+the kernel's time), which moves them by rounding only (`DRAWS_RELATIVE_ERROR`); the point
+estimate, which the optimizer and the page read, keeps numpy's bits.
 
 The kernels call no other compiled function, so numba's own cache check (this file's stamp) is
 enough to keep their cache current.
@@ -23,19 +26,34 @@ from numpy.typing import NDArray
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
+# How far a bootstrap draw's P(interview | u) may sit from numpy's expression, relative to it,
+# per unit of |eta| + |sigma_r z| + |gamma| + 1: each way rounds the exponent's sums (about that
+# size times 2^-53) and the exponential, product and division (a few 2^-53).
+DRAWS_RELATIVE_ERROR = 2.0**-50
+
 
 @njit(cache=True)
 def _fill(eta, visa, at, first, sigma_r, z, gamma, columns, level, signal, out):  # type: ignore[no-untyped-def]
+    spread = np.empty(z.size)  # exp(-sigma_r z) at one draw
     for r in range(out.shape[0]):
         d = first + r
+        for k in range(z.size):
+            spread[k] = math.exp(-(sigma_r[d] * z[k]))
         for i in range(at.size):
             e, v = eta[d, at[i]], visa[d, at[i]]
             g = gamma[d, columns[i], level] if signal else 0.0
+            if d == 0:  # the point estimate: numpy's expression, its bits (they are shown)
+                for k in range(z.size):
+                    x = e + sigma_r[d] * z[k]
+                    if signal:
+                        x = x + g
+                    out[r, i, k] = 1.0 / (1.0 + math.exp(-x)) * v
+                continue
+            # the bootstrap draws: exp(-(e + g + sigma_r z)) = exp(-(e + g)) exp(-sigma_r z),
+            # one exp per program instead of one per node
+            a = math.exp(-(e + g))
             for k in range(z.size):
-                x = e + sigma_r[d] * z[k]
-                if signal:
-                    x = x + g
-                out[r, i, k] = 1.0 / (1.0 + math.exp(-x)) * v
+                out[r, i, k] = 1.0 / (1.0 + a * spread[k]) * v
 
 
 def drawn_interview(
@@ -48,8 +66,9 @@ def drawn_interview(
     signal: tuple[FloatArray, IntArray, int] | None,
     out: FloatArray | None = None,
 ) -> FloatArray:
-    """`visa * expit(eta + sigma_r z (+ gamma))` at the programs `at` for `draws`, (draws, at, K),
-    bit for bit the numpy expression on `eta[draws][:, at]` (and so on). `eta` and `visa` are
+    """`visa * expit(eta + sigma_r z (+ gamma))` at the programs `at` for `draws`, (draws, at, K):
+    at draw 0 (the point estimate) bit for bit the numpy expression on `eta[draws][:, at]` (and
+    so on), at the bootstrap draws the same within rounding (`DRAWS_RELATIVE_ERROR`). `eta` and `visa` are
     (D1, n), `sigma_r` (D1,), `z` (K,); `signal` is (gamma (D1, P, levels), each program's
     column of gamma, level), None where the level adds nothing. Written into `out` (any
     strides, e.g. a view of the lazy matrix's store) where given, and returned."""
