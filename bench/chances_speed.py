@@ -8,8 +8,8 @@ Prints the median wall time (ms, after 3 warm-up calls) of:
   v1, data/model/v1_figures.json, for the record), and on the profile's own specialties;
 - for guide-sample: `assess()` on IM and on IM + Family Medicine, the model's `predict()` alone,
   `recommend()` at $1,200 (signals, intervals) on IM and on IM + FM, and the time `recommend()`
-  spends in the chance matrix's draws on demand (`interview_draws` / `conversion_draws`: the
-  intervals of the listed programs and of the curve); `advise()` with the default volume (median
+  spends in the chance matrix's draws on demand (`interview_rows` / `conversion_rows` and
+  `interview_draws` / `conversion_draws`: the intervals of the listed programs and of the curve); `advise()` with the default volume (median
   of repeats / 5 calls after one) and the time it spends in the model (`predict()` and the draws
   on demand);
 - once: building the IM program side (what a server does before its first request).
@@ -108,7 +108,8 @@ def probe(repeats: int) -> dict[str, list[float]]:
             ),
             repeats,
         )
-    for name in ("interview_draws", "conversion_draws"):
+    # the draws' reads: the rows the curve and the list read in place, and whole copies
+    for name in ("interview_rows", "conversion_rows", "interview_draws", "conversion_draws"):
         setattr(ChanceMatrix, name, timed(getattr(ChanceMatrix, name)))
     calls = []
     for _ in range(repeats):
@@ -171,7 +172,8 @@ def main() -> int:
         if before is not None and key in before:
             was, was_fastest = before[key]
             line += f"{was:>9.1f} ({was_fastest:4.1f})"
-            line += f"{median:>9.1f} ({fastest:4.1f}){was / median:>6.1f}x"
+            ratio = f"{was / median:>6.1f}x" if median else f"{'-':>7}"
+            line += f"{median:>9.1f} ({fastest:4.1f}){ratio}"
         else:
             line += f"{'':>16}" * (before is not None) + f"{median:>9.1f} ({fastest:4.1f})"
             line += f"{'':>7}" * (before is not None)
