@@ -2,14 +2,17 @@
 to another checkout measured in the same run.
 
     .venv/bin/python bench/targets.py [--before PATH] [--only inprocess,load,cold]
-        [--clients 50] [--plan-clients 4] [--seconds 30] [--workers N]
+        [--clients 50] [--plan-clients 4] [--seconds 30] [--workers N] [--rounds 1]
 
 Each checkout runs with its own virtual environment (`CHECKOUT/.venv`): the in-process targets run
 in a child process of that interpreter (this file with `--probe`, which imports that checkout's
 `smartpick`), and the web targets start that checkout's `smartpick serve`. With `--before PATH`
 every measure is taken on both checkouts in this one invocation, one after the other, and the
 table shows both values and how many times better this checkout is (before / after for times,
-after / before for pages per second).
+after / before for pages per second). With `--rounds N` each group of measures runs N times per
+checkout, the checkouts taking turns to go first, and the table shows each measure's median (the
+words under it list every round's figure): on a shared machine whose speed drifts over minutes,
+that keeps the drift from landing on one checkout only.
 
 The measures (guide-sample is the guide's sample applicant, `examples/profiles/guide-sample.toml`):
 - `recommend()` on the whole catalog of the specialty, $1,200 budget, signals, with intervals:
@@ -313,6 +316,22 @@ def _first_page_ms(checkout: Path) -> float:
             server.wait(timeout=20)
 
 
+def _median_of_rounds(parts: list[dict[str, Any]], info: dict[str, str]) -> dict[str, Any]:
+    """Each measure's median over the rounds (the first round's words kept); with several
+    rounds, each round's figure is added to the measure's words."""
+    out = {}
+    for key, value in parts[0].items():
+        if key == "info":
+            continue
+        values = [part[key] for part in parts]
+        out[key] = statistics.median(values) if len(values) > 1 else value
+        if len(values) > 1:
+            each = ", ".join(f"{v:,.1f}" for v in values)
+            info[key] = f"{info[key]}; " if key in info else ""
+            info[key] += f"median of {len(values)} rounds ({each})"
+    return out
+
+
 def measure(checkout: Path, group: str, args: argparse.Namespace) -> dict[str, Any]:
     """One group of measures ("inprocess", "load" or "cold") on one checkout."""
     if group == "load":
@@ -383,11 +402,16 @@ def main() -> int:
     parser.add_argument("--plan-clients", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="rounds of each group, alternating the checkouts"
+    )
     parser.add_argument("--probe", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.probe is not None:  # inside the checkout's interpreter: print the measures as JSON
         print(json.dumps(probe(args.probe)))
         return 0
+    if not 1 <= args.rounds <= 9:
+        parser.error("--rounds: 1-9")
     args.only = {part.strip() for part in args.only.split(",")}
     if not args.only <= {"inprocess", "load", "cold"}:
         parser.error("--only takes inprocess, load and cold, comma-separated")
@@ -404,11 +428,15 @@ def main() -> int:
     )
     measured: dict[str, dict[str, Any]] = {name: {"info": {}} for name in checkouts}
     for group in ("inprocess", "load", "cold"):  # both checkouts group by group: same conditions
-        if group in args.only:
-            for name, checkout in checkouts.items():
-                part = measure(checkout, group, args)
-                measured[name]["info"].update(part.pop("info", {}))
-                measured[name].update(part)
+        if group not in args.only:
+            continue
+        rounds: dict[str, list[dict[str, Any]]] = {name: [] for name in checkouts}
+        for r in range(args.rounds):  # alternating which checkout goes first
+            for name in list(checkouts)[:: 1 if r % 2 == 0 else -1]:
+                rounds[name].append(measure(checkouts[name], group, args))
+        for name, parts in rounds.items():
+            measured[name]["info"].update(parts[0].pop("info", {}))
+            measured[name].update(_median_of_rounds(parts, measured[name]["info"]))
     print(f"load average {os.getloadavg()[0]:.1f} at the end\n")
     missed = report(measured["after"], measured.get("before"))
     return 1 if missed else 0
