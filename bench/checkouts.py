@@ -31,17 +31,14 @@ def run_probe(checkout: Path, script: Path, *args: str) -> dict[str, Any]:
     return found
 
 
-def measure_checkouts(
-    script: Path,
-    count: tuple[str, int, int, str],
-    probe: Callable[[Path, int], dict[str, Any]],
-) -> dict[str, dict[str, Any]] | None:
+def checkout_arguments(
+    count: tuple[str, int, int, str], probe: Callable[[Path, int], dict[str, Any]]
+) -> argparse.Namespace | None:
     """The command line of a benchmark that compares this checkout with `--before CHECKOUT`.
 
     `count` is its one option, (name, default, largest, help), a number from 1 to largest. In a
     probe (`--probe CHECKOUT`, run by `run_probe`) it prints `probe(CHECKOUT, count)` as JSON and
-    returns None; otherwise it returns the measures of this checkout ("after") and of `--before`
-    ("before"), each taken in its own checkout's interpreter."""
+    returns None; otherwise the parsed arguments."""
     name, default, largest, text = count
     parser = argparse.ArgumentParser(
         description="Measure this checkout, and another one with --before, side by side."
@@ -56,6 +53,20 @@ def measure_checkouts(
     if args.probe is not None:
         print(json.dumps(probe(args.probe, value)))
         return None
+    return args
+
+
+def measure_checkouts(
+    script: Path,
+    count: tuple[str, int, int, str],
+    probe: Callable[[Path, int], dict[str, Any]],
+) -> dict[str, dict[str, Any]] | None:
+    """`checkout_arguments`, then the measures of this checkout ("after") and of `--before`
+    ("before"), each taken in its own checkout's interpreter (None in a probe)."""
+    args = checkout_arguments(count, probe)
+    if args is None:
+        return None
+    name, value = count[0], getattr(args, count[0])
     here = script.resolve().parent.parent
     checkouts = {"after": here} | ({"before": args.before.resolve()} if args.before else {})
     return {

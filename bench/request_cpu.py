@@ -16,8 +16,6 @@ plans, the event loop and HTTP: this shows how far the computation alone is from
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import statistics
 import sys
@@ -59,26 +57,19 @@ def probe(checkout: Path) -> dict[str, float]:
 
 def main() -> int:
     """Alternate the checkouts over the rounds and print the table."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--before", type=Path, help="another checkout (with its own .venv)")
-    parser.add_argument("--rounds", type=int, default=4)
-    parser.add_argument("--probe", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.probe is not None:
-        print(json.dumps(probe(args.probe)))
-        return 0
-    if not 1 <= args.rounds <= 20:
-        parser.error("--rounds must be 1-20")
     sys.path.insert(0, str(HERE))
-    from checkouts import run_probe
+    from checkouts import checkout_arguments, run_probe
 
+    args = checkout_arguments(("rounds", 4, 20, "rounds per checkout"), lambda path, _: probe(path))
+    if args is None:  # a probe: its figures are printed
+        return 0
     checkouts = {"after": HERE.parent} | ({"before": args.before.resolve()} if args.before else {})
     seen: dict[str, list[dict[str, Any]]] = {name: [] for name in checkouts}
     print(f"machine {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
     print(f"{'round':<7}{'checkout':<10}{'results page ms':>17}{'plan panel ms':>15}")
     for r in range(args.rounds):
         for name in list(checkouts)[:: -1 if r % 2 else 1]:
-            found = run_probe(checkouts[name], Path(__file__))
+            found = run_probe(checkouts[name], Path(__file__), "--rounds", "1")
             seen[name].append(found)
             print(f"{r + 1:<7}{name:<10}{found['page']:>17.1f}{found['plan']:>15.1f}", flush=True)
     print(f"load average {os.getloadavg()[0]:.1f} at the end; medians over the rounds:")
