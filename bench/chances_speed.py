@@ -9,9 +9,9 @@ Prints the median wall time (ms, after 3 warm-up calls) of:
 - for guide-sample: `assess()` on IM and on IM + Family Medicine, the model's `predict()` alone,
   `recommend()` at $1,200 (signals, intervals) on IM and on IM + FM, and the time `recommend()`
   spends in the chance matrix's draws on demand (`interview_rows` / `conversion_rows` and
-  `interview_draws` / `conversion_draws`: the intervals of the listed programs and of the curve); `advise()` with the default volume (median
-  of repeats / 5 calls after one) and the time it spends in the model (`predict()` and the draws
-  on demand);
+  `interview_draws` / `conversion_draws`: the intervals of the listed programs and of the
+  curve); `advise()` with the default volume (median of repeats / 5 calls after one) and the
+  time it spends in the model (`predict()` and the draws on demand);
 - once: building the IM program side (what a server does before its first request).
 
 With `--before CHECKOUT` the same measures run on that checkout too (its own `.venv`, in a child

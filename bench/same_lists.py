@@ -4,8 +4,8 @@ should not move any result (or a change to which stages are polished).
     .venv/bin/python bench/same_lists.py --before /path/to/other/checkout   # its own .venv
 
 Instances that differ only in the ends of intervals (a change to the bootstrap draws' rounding)
-are counted apart, with the largest difference. Instances: the six reference profiles x budgets $500-$5,000 and the default volume (no budget)
-x one and two specialties (the profile's second, else Family or Internal Medicine), and counts
+are counted apart, with the largest difference. Instances: the six reference profiles x budgets
+$500-$5,000 and the default volume (no budget) x one and two specialties (the profile's second, else Family or Internal Medicine), and counts
 of 40, 100 and 160 programs without a budget (one specialty), plus 24 seeded random variants of
 them (Step 2 CK, months of hands-on US clinical experience, year of graduation, changed as the
 what-if does) at $1,200, $3,000 and the default volume. For each: the programs with their

@@ -37,8 +37,9 @@ def _fill(eta, visa, at, first, sigma_r, z, gamma, columns, level, signal, out):
     spread = np.empty(z.size)  # exp(-sigma_r z) at one draw
     for r in range(out.shape[0]):
         d = first + r
-        for k in range(z.size):
-            spread[k] = math.exp(-(sigma_r[d] * z[k]))
+        if d > 0:
+            for k in range(z.size):
+                spread[k] = math.exp(-(sigma_r[d] * z[k]))
         for i in range(at.size):
             e, v = eta[d, at[i]], visa[d, at[i]]
             g = gamma[d, columns[i], level] if signal else 0.0
@@ -68,9 +69,9 @@ def drawn_interview(
 ) -> FloatArray:
     """`visa * expit(eta + sigma_r z (+ gamma))` at the programs `at` for `draws`, (draws, at, K):
     at draw 0 (the point estimate) bit for bit the numpy expression on `eta[draws][:, at]` (and
-    so on), at the bootstrap draws the same within rounding (`DRAWS_RELATIVE_ERROR`). `eta` and `visa` are
-    (D1, n), `sigma_r` (D1,), `z` (K,); `signal` is (gamma (D1, P, levels), each program's
-    column of gamma, level), None where the level adds nothing. Written into `out` (any
+    so on), at the bootstrap draws the same within rounding (`DRAWS_RELATIVE_ERROR`). `eta` and
+    `visa` are (D1, n), `sigma_r` (D1,), `z` (K,); `signal` is (gamma (D1, P, levels), each
+    program's column of gamma, level), None where the level adds nothing. Written into `out` (any
     strides, e.g. a view of the lazy matrix's store) where given, and returned."""
     first, stop, step = draws.indices(eta.shape[0])
     if step != 1:
