@@ -169,6 +169,13 @@ class Catalog:
 
     def programs(self, specialty: str | None = None, track: str | None = None) -> list[Program]:
         """All programs, or those of one specialty (any accepted spelling) and/or track."""
+        return list(self.listing(specialty, track))
+
+    def listing(
+        self, specialty: str | None = None, track: str | None = None
+    ) -> tuple[Program, ...]:
+        """`programs` as the catalog's own tuple: the same object on every call until the data
+        change, so a cache may know it by identity without a pass over its programs."""
         filters = SearchFilters.parse(specialty=specialty, track=track, limit=1)
         self._refresh()
         key = (filters.specialty, filters.track)
@@ -180,7 +187,7 @@ class Catalog:
             with self._lock:
                 if self._loads == loaded:  # not built from facts an import just replaced
                     self._listings[key] = listed
-        return list(listed)
+        return listed
 
     def search(
         self,

@@ -16,6 +16,7 @@ from smartpick.core.chances.draws import Draws
 from smartpick.core.chances.estimator import ChanceModel
 from smartpick.core.chances.features import LAYERED
 from smartpick.core.chances.persist import load_fitted_model
+from smartpick.core.chances.predict import SpecialtyRuns
 from smartpick.core.chances.results import Assessment
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
@@ -83,9 +84,9 @@ def assess(
                 for s in (specialties or profile.specialties)
             )
         )
-    contexts = {s: model.context(s, catalog.programs(specialty=s)) for s in wanted}
+    contexts = {s: model.context(s, catalog.listing(specialty=s)) for s in wanted}
     if not program_ids:
-        programs = [p for s in wanted for p in _in_tracks(contexts[s], tracks)]
+        programs = SpecialtyRuns([(s, _in_tracks(contexts[s], tracks)) for s in wanted])
     prediction = model.predict(profile, programs, contexts)
     return Assessment(
         profile=profile,

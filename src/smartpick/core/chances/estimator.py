@@ -265,6 +265,8 @@ class ChanceModel:
         self.state_ = state
         self.effects_ = {k: np.array(v, dtype=np.float64) for k, v in state.effects.items()}
         self.cache_: OrderedDict[tuple[int, ...], Draws] = OrderedDict()
+        # per specialty, the last tuple of programs asked for and its key in `cache_`
+        self.listing_keys_: dict[str, tuple[tuple[Program, ...], tuple[int, ...]]] = {}
         self.outcomes_ = {o.specialty: o for o in charting_outcomes()}
         self.stats_: dict[str, PopulationStats] = {}
         return self
@@ -298,7 +300,13 @@ class ChanceModel:
         catalog hands out the same program objects until its data change). `stored`: the
         `context.base_arrays` of an earlier build for the same programs, model and code."""
         self._check_fitted()
-        key = (hash(specialty), *map(id, programs))
+        last = self.listing_keys_.get(specialty)
+        if last is not None and last[0] is programs:  # the same tuple: no pass over its programs
+            key = last[1]
+        else:
+            key = (hash(specialty), *map(id, programs))
+            if isinstance(programs, tuple):
+                self.listing_keys_[specialty] = (programs, key)
         found = self.cache_.get(key)
         if found is not None:
             self.cache_.move_to_end(key)

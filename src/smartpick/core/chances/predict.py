@@ -8,7 +8,8 @@ the hard rules of `rules.eligibility`, once per distinct set of the facts those 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,6 +33,7 @@ from smartpick.core.rules.visas import MIN_KNOWN_FOR_RATE, VISA_BASE_RATE
 if TYPE_CHECKING:
     from smartpick.core.chances.estimator import ChanceModel
 
+T = TypeVar("T")
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
@@ -62,24 +64,32 @@ def _rule_groups(d: Draws, visa: str) -> tuple[IntArray, list[Program]]:
     return groups
 
 
-def _eligibility(profile: ApplicantProfile, d: Draws, positions: IntArray) -> list[Eligibility]:
+def _eligibility(
+    profile: ApplicantProfile, d: Draws, positions: IntArray
+) -> tuple[list[Eligibility], NDArray[np.bool_]]:
     """`rules.eligibility.check` at the given programs, computed once per group of programs
-    that share what the rules read."""
+    that share what the rules read, and whether each is eligible."""
     rates = _visa_rates(d)
     group, first = _rule_groups(d, profile.visa)
-    at = group[positions].tolist()
+    at = group[positions]
     facts = RuleFacts.of(profile)  # what the rules read from the profile, once per call
-    results = {g: check(profile, first[g], rates, facts=facts) for g in set(at)}
-    return list(map(results.__getitem__, at))
+    seen = np.unique(at).tolist()
+    results = [check(profile, first[g], rates, facts=facts) for g in seen]
+    eligible = np.zeros(len(first), dtype=bool)
+    eligible[seen] = [r.eligible for r in results]
+    by_group = dict(zip(seen, results, strict=True))
+    return list(map(by_group.__getitem__, at.tolist())), eligible[at]
 
 
 def _positions(d: Draws, programs: Sequence[Program]) -> IntArray | None:
     """The programs' positions in the specialty's arrays (None: some are not the ones the
     program side was built from)."""
-    key = tuple(map(id, programs))
     known = d.memo.get("positions")
-    if known is not None and known[0] == key:
-        return known[1]
+    if known is not None and known[0] is programs and isinstance(programs, tuple):
+        return known[2]  # the same (immutable) tuple as last time: no pass over its programs
+    key = tuple(map(id, programs))
+    if known is not None and known[1] == key:
+        return known[2]
     index = d.memo.get("index")
     if index is None:
         index = d.memo["index"] = {p.id: i for i, p in enumerate(d.base.programs)}
@@ -90,8 +100,23 @@ def _positions(d: Draws, programs: Sequence[Program]) -> IntArray | None:
             return None
         out.append(i)
     positions = np.array(out, dtype=np.int64)
-    d.memo["positions"] = (key, positions)  # the ids are those of `d`'s own programs
+    d.memo["positions"] = (programs, key, positions)  # the ids are those of `d`'s own programs
     return positions
+
+
+def _take(items: Sequence[T], positions: list[int]) -> list[T]:
+    """`[items[i] for i in positions]`, gathered in C (a list has hundreds of programs)."""
+    if len(positions) > 1:
+        return list(itemgetter(*positions)(items))
+    return [items[i] for i in positions]
+
+
+def _program_ids(d: Draws) -> tuple[str, ...]:
+    """The ids of the specialty's programs (kept with its program side)."""
+    ids = d.memo.get("ids")
+    if ids is None:
+        ids = d.memo["ids"] = tuple(p.id for p in d.base.programs)
+    return ids
 
 
 FACTS = ("id", "track", "specialty", "state", "region", "setting")  # `results.ProgramFacts`
@@ -145,19 +170,55 @@ class _Terms:
         return self._route(idx, draws, lambda b, at, _: b.conversion(at, draws))
 
 
-def _of_specialty(
-    programs: Sequence[Program], of: list[str], specialty: str, single: bool
-) -> tuple[Sequence[int], Sequence[Program]]:
-    """The input positions of the programs of `specialty` (`of`: each program's) and those
-    programs. They are usually one run (`assess` lists a specialty's programs together): then a
-    range and a slice, found by the list's own search and count instead of a loop."""
-    if single:
-        return range(len(of)), programs
-    start, n = of.index(specialty), of.count(specialty)
-    if of[start : start + n].count(specialty) == n:
-        return range(start, start + n), programs[start : start + n]
-    where = [i for i, s in enumerate(of) if s == specialty]
-    return where, [programs[i] for i in where]
+class SpecialtyRuns(Sequence[Program]):
+    """Programs as consecutive runs of one specialty each, as `assess` lists them (each run the
+    specialty's cached listing). `predict_programs` takes the runs as they are: finding each
+    program's specialty is a pass over every program object, a cache miss each, which was a tenth
+    of an assessment."""
+
+    def __init__(self, runs: Sequence[tuple[str, tuple[Program, ...]]]) -> None:
+        self.runs = tuple(runs)
+        self._flat: tuple[Program, ...] | None = None
+
+    def _programs(self) -> tuple[Program, ...]:
+        if self._flat is None:
+            self._flat = tuple(p for _, run in self.runs for p in run)
+        return self._flat
+
+    def __len__(self) -> int:
+        return sum(len(run) for _, run in self.runs)
+
+    def __getitem__(self, i: Any) -> Any:
+        return self._programs()[i]
+
+
+def _by_specialty(
+    programs: Sequence[Program],
+) -> list[tuple[str, Sequence[int], Sequence[Program]]]:
+    """Per specialty, in order of first appearance: the input positions of its programs and
+    those programs. They are usually one run (`assess` lists a specialty's programs together):
+    then a range and a slice, found by the list's own search and count instead of a loop."""
+    if isinstance(programs, SpecialtyRuns):
+        out: list[tuple[str, Sequence[int], Sequence[Program]]] = []
+        start = 0
+        for specialty, run in programs.runs:
+            out.append((specialty, range(start, start + len(run)), run))
+            start += len(run)
+        if len({s for s, _, _ in out}) == len(out):
+            return out
+        programs = programs[:]  # a specialty in two runs: found as in any other sequence
+    of = [p.specialty for p in programs]
+    if len(set(of)) == 1:
+        return [(of[0], range(len(of)), programs)]
+    out = []
+    for specialty in dict.fromkeys(of):
+        start, n = of.index(specialty), of.count(specialty)
+        if of[start : start + n].count(specialty) == n:
+            out.append((specialty, range(start, start + n), programs[start : start + n]))
+        else:
+            where = [i for i, s in enumerate(of) if s == specialty]
+            out.append((specialty, where, [programs[i] for i in where]))
+    return out
 
 
 def _ascending(positions: list[int]) -> bool:
@@ -176,6 +237,7 @@ def predict_programs(
     d1 = model.n_draws + 1
     order: list[int] = []  # input position of each kept program
     kept: list[Program] = []
+    ids: list[str] = []  # the kept programs' ids
     excluded: list[tuple[Program, Eligibility]] = []
     excluded_at: list[int] = []  # the input position of each
     facts: list[dict[str, NDArray[np.str_]]] = []
@@ -183,19 +245,18 @@ def predict_programs(
     specs = RowSpecs()
     notes: list[str] = []
     failed = failed_flags(profile)
-    of = [p.specialty for p in programs]
-    single = len(set(of)) == 1
-    for specialty in dict.fromkeys(of):
-        where, given = _of_specialty(programs, of, specialty, single)
+    parts = _by_specialty(programs)
+    single = len(parts) == 1
+    for specialty, where, given in parts:
         d = contexts.get(specialty)
         positions = _positions(d, given) if d is not None else None
         if d is None or positions is None:
             d = model.context(specialty, given)
             positions = np.arange(len(given), dtype=np.int64)
-        elig = _eligibility(profile, d, positions)
-        ok = [j for j, e in enumerate(elig) if e.eligible]
+        elig, eligible = _eligibility(profile, d, positions)
+        ok = np.flatnonzero(eligible).tolist()
         if len(ok) < len(elig):
-            bad = [j for j, e in enumerate(elig) if not e.eligible]
+            bad = np.flatnonzero(~eligible).tolist()
             excluded_at += [where[j] for j in bad]
             excluded += [(given[j], elig[j]) for j in bad]
         if not ok:
@@ -203,10 +264,11 @@ def predict_programs(
         t = applicant_terms(profile, d, positions[ok], failed)
         blocks.append(t)
         shared = SpecialtyRows(model, profile, d, failed)
-        chosen = [given[j] for j in ok]
-        specs.extend(chosen, [elig[j] for j in ok], t.connections, shared)
+        chosen = _take(given, ok)
+        specs.extend(chosen, _take(elig, ok), t.connections, shared)
         kept.extend(chosen)
-        order.extend(ok if single else [where[j] for j in ok])
+        ids.extend(_take(_program_ids(d), positions[ok].tolist()))
+        order.extend(ok if single else _take(where, ok))
         facts.append(program_facts(d, positions[ok]))
     empty = [np.zeros(0, dtype=np.int64)]
     block = np.concatenate([np.full(b.size, k) for k, b in enumerate(blocks)] or empty)
@@ -217,14 +279,13 @@ def predict_programs(
     }
     if len(blocks) > 1 and not _ascending(order):  # back to the order the programs were given in
         perm = np.argsort(np.array(order, dtype=np.int64), kind="stable")
-        kept = [kept[i] for i in perm]
+        kept = _take(kept, perm.tolist())
+        ids = _take(ids, perm.tolist())
         specs = specs.reordered(perm.tolist())
         block, local = block[perm], local[perm]
         facts_of_kept = {name: column[perm] for name, column in facts_of_kept.items()}
     terms = _Terms(blocks, block, local, d1)
-    chances = ChanceMatrix.on_demand(
-        tuple(facts_of_kept["id"].tolist()), Z_WEIGHTS.copy(), terms, levels=3, n_draws=d1
-    )
+    chances = ChanceMatrix.on_demand(tuple(ids), Z_WEIGHTS.copy(), terms, levels=3, n_draws=d1)
     rows = ChanceRows(chances, model.level, specs)
     if profile.step2ck is None:
         notes.append(

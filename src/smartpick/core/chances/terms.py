@@ -107,20 +107,26 @@ def geo_levels(
     return np.where(inside, 1, 2).astype(np.int64)
 
 
+def named_connections(profile: ApplicantProfile) -> list[tuple[str | None, str | None, str]]:
+    """The profile's connections as (program id, institution, kind), its hands-on USCE blocks
+    at a named program or institution as rotations, in the order they are weighed."""
+    named: list[tuple[str | None, str | None, str]] = [
+        (c.program_id, c.institution, c.kind) for c in profile.connections
+    ]
+    return named + [
+        (e.program_id, e.institution, "rotation")
+        for e in profile.usce
+        if e.kind == "hands_on" and (e.program_id or e.institution)
+    ]
+
+
 def connection_kinds(profile: ApplicantProfile, programs: Sequence[Program]) -> list[str | None]:
     """Per program: the applicant's connection there ("rotation" beats the others), or None.
 
     A connection names a program id (the program, or its ACGME code) or an institution (the one
     name matcher, `core.rules.institutions`); a hands-on USCE block at the program or its
     institution counts as a rotation."""
-    named: list[tuple[str | None, str | None, str]] = [
-        (c.program_id, c.institution, c.kind) for c in profile.connections
-    ]
-    named += [
-        (e.program_id, e.institution, "rotation")
-        for e in profile.usce
-        if e.kind == "hands_on" and (e.program_id or e.institution)
-    ]
+    named = named_connections(profile)
     out: list[str | None] = [None] * len(programs)
     for pid, inst, kind in named:  # in order: a later rotation replaces an earlier kind
         by_name = matches(inst, programs) if inst else [False] * len(programs)
@@ -225,13 +231,16 @@ class ApplicantTerms:
         self.in_state = np.isin(states, profile.ties_states).astype(np.float64)
         self.university = (cols["setting"][idx] == "university").astype(np.float64)
         programs = d.base.programs
-        self.connections = connection_kinds(profile, [programs[i] for i in idx.tolist()])
+        self.connections: list[str | None] = [None] * idx.size
+        if named_connections(profile):  # else no pass over the program objects
+            self.connections = connection_kinds(profile, [programs[i] for i in idx.tolist()])
         self.connected = any(self.connections)
         # per program: 0 no connection, 1 a rotation, 2 another kind (its share, per draw)
-        self.connection = np.array(
-            [0 if not c else 1 if c == "rotation" else 2 for c in self.connections],
-            dtype=np.int64,
-        )
+        self.connection = np.zeros(idx.size, dtype=np.int64)
+        if self.connected:
+            self.connection[:] = [
+                0 if not c else 1 if c == "rotation" else 2 for c in self.connections
+            ]
         self.shares = np.array(
             [
                 [a.connection_rotation for a in d.assumptions],
