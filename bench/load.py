@@ -217,6 +217,13 @@ class Timings:
 
     latencies: list[float] = field(default_factory=list)  # seconds
     errors: list[str] = field(default_factory=list)
+    by_client: dict[int, list[float]] = field(default_factory=dict)  # each client's latencies
+
+    def client_means(self) -> tuple[float, float]:
+        """The lowest and highest of the clients' mean latencies, ms: far apart when the server's
+        workers are unevenly loaded (each client keeps its connection, so its worker)."""
+        means = [1000 * sum(x) / len(x) for x in self.by_client.values() if x]
+        return (min(means), max(means)) if means else (float("nan"), float("nan"))
 
     def p(self, q: float) -> float:
         """The q-quantile of the latencies in ms (nan when there are none)."""
@@ -306,6 +313,7 @@ def run_mixed(
                 connection.close()
                 ok, detail = False, type(err).__name__
             seen[path].latencies.append(time.perf_counter() - start)
+            seen[path].by_client.setdefault(index, []).append(seen[path].latencies[-1])
             if not ok:
                 seen[path].errors.append(detail)
         connection.close()
@@ -440,6 +448,8 @@ def main() -> None:
             f"p50 {seen.p(0.5):.0f} ms, p95 {seen.p(0.95):.0f} ms, max {seen.p(1.0):.0f} ms, "
             f"errors {len(seen.errors)} ({', '.join(sorted(set(seen.errors))) or 'none'})"
         )
+        low, high = seen.client_means()
+        print(f"{'':15} the clients' mean latencies from {low:.0f} to {high:.0f} ms")
     answered = sum(len(seen.latencies) for seen in result.paths.values())
     print(
         f"server CPU      {1000 * result.server_cpu_s / max(answered, 1):.1f} ms per request "
