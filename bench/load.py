@@ -218,6 +218,7 @@ class Timings:
     latencies: list[float] = field(default_factory=list)  # seconds
     errors: list[str] = field(default_factory=list)
     by_client: dict[int, list[float]] = field(default_factory=dict)  # each client's latencies
+    body_bytes: int = 0  # the answers' bodies, summed (a page's weight costs both sides CPU)
 
     def client_means(self) -> tuple[float, float]:
         """The lowest and highest of the clients' mean latencies, ms: far apart when the server's
@@ -307,7 +308,8 @@ def run_mixed(
             i += 1
             start = time.perf_counter()
             try:
-                status, _ = await asyncio.wait_for(connection.get(f"{path}?{q}"), timeout=60)
+                status, size = await asyncio.wait_for(connection.get(f"{path}?{q}"), timeout=60)
+                seen[path].body_bytes += size
                 ok, detail = status == 200, f"HTTP {status}"
             except (OSError, ValueError, asyncio.IncompleteReadError, TimeoutError) as err:
                 connection.close()
@@ -449,7 +451,10 @@ def main() -> None:
             f"errors {len(seen.errors)} ({', '.join(sorted(set(seen.errors))) or 'none'})"
         )
         low, high = seen.client_means()
-        print(f"{'':15} the clients' mean latencies from {low:.0f} to {high:.0f} ms")
+        print(
+            f"{'':15} the clients' mean latencies from {low:.0f} to {high:.0f} ms; "
+            f"answers of {seen.body_bytes / max(n, 1) / 1024:.0f} KB on average"
+        )
     answered = sum(len(seen.latencies) for seen in result.paths.values())
     print(
         f"server CPU      {1000 * result.server_cpu_s / max(answered, 1):.1f} ms per request "

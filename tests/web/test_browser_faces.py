@@ -159,6 +159,30 @@ def test_tab_stops_to_submit_and_the_focus_ring(page, server) -> None:
     assert ratio >= 3, ratio
 
 
+def test_a_map_dot_leads_to_its_row_even_when_the_filters_hide_it(page, server) -> None:
+    page.set_default_timeout(PLAN_WAIT_MS)
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{server}/results?{GUIDE_QUERY}")
+    dot = page.locator("#map a").first
+    row_id = dot.get_attribute("href").removeprefix("#")
+    page.fill("#f-search", "no program is called this")
+    assert page.locator(f"#{row_id}").is_hidden()
+    dot.dispatch_event("click")  # a dot is small and may sit under another: click it as a user
+    page.wait_for_function(f"location.hash === '#{row_id}'")
+    assert page.locator(f"#{row_id}").is_visible()
+    assert page.input_value("#f-search") == ""
+    assert page.evaluate(f"document.getElementById('{row_id}').matches(':target')")
+    # On a phone the facts keep their short labels (written once in the style sheet).
+    page.set_viewport_size(PHONE)
+    labels = page.eval_on_selector_all(
+        f"#{row_id} td",
+        "cells => cells.map(c => getComputedStyle(c, '::before').content)",
+    )
+    short = ("IMG residents", "invited", "visas", "interview", "signal", "fee")
+    assert labels[4:10] == [f'"{label} "' for label in short]
+    assert all(label in ("none", "normal") for label in labels[:4] + labels[10:])
+
+
 def test_the_map_takes_no_tab_stop_and_tiers_have_shapes(page, server) -> None:
     page.set_default_timeout(PLAN_WAIT_MS)
     page.goto(f"{server}/results?{GUIDE_QUERY}")

@@ -78,8 +78,11 @@ def test_the_tier_is_told_by_shape_and_word_not_colour_alone(guide_results_html)
     assert badges and all(tier == word for tier, _, word in badges)
     assert {shape for tier, shape, _ in badges if tier == "reach"} == {"▲"}
     map_svg = guide_results_html.split('id="map"', 1)[1].split("</svg>", 1)[0]
-    assert '<a href="/programs/' in map_svg and 'tabindex="-1"' in map_svg
     assert map_svg.count("<a ") == map_svg.count('tabindex="-1"')  # no Tab stop in the picture
+    # each dot links to its program's row in the list (which links to the program's page)
+    targets = re.findall(r'<a href="#(row-[^"]+)" tabindex="-1">', map_svg)
+    assert targets and len(targets) == map_svg.count("<a ")
+    assert all(f'id="{target}"' in table for target in targets)
 
 
 def test_the_page_says_which_list_options_the_numbers_use(client, guide_query) -> None:

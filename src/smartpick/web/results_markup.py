@@ -44,9 +44,11 @@ def _e(text: object) -> str:
     )
 
 
-# A map dot's `%` template per program; its values: the page's query, the dot's mark, its tier
-# and P(interview) as 100 x (a percentage as `formats.pct` writes it).
-_DOT = '<a href="/programs/%s?%%s" tabindex="-1">%%s<title>%s (%%s, interview chance %%.0f%%%%)</title></a>\n'
+# A map dot's `%` template per program, linked to its row in the list; its values: the dot's
+# mark, its tier and P(interview) as 100 x (a percentage as `formats.pct` writes it).
+_DOT = (
+    '<a href="#row-%s" tabindex="-1">%%s<title>%s (%%s, interview chance %%.0f%%%%)</title></a>\n'
+)
 # A hover point of the curve; its values: x, y, list size, fees, P(match), low and high (the
 # last three as 100 x).
 _POINT = (
@@ -105,13 +107,10 @@ def _cells(p: Program) -> ProgramCells:
     city = _e(value(p.city.value))
     places = tuple(
         f'">{name}</a>{track} <span class="sub small muted">{sub}</span></div></td>'
-        f'<td data-label="State" data-short=""><div>{_e(value(p.state.value))}</div></td>'
-        '<td data-label="Setting" data-short=""><div>'
-        f"{_e(SETTING_SHORT.get(str(p.setting.value), 'unknown'))}</div></td>"
-        '<td class="num" data-label="Non-US IMG residents" data-short="IMG residents" '
-        f'data-sort="{res_sort}"><div>{res_html}</div></td>'
-        '<td class="num" data-label="Non-US IMGs invited" data-short="invited" '
-        f'data-sort="{invited_sort}"><div>'
+        f"<td><div>{_e(value(p.state.value))}</div></td>"
+        f"<td><div>{_e(SETTING_SHORT.get(str(p.setting.value), 'unknown'))}</div></td>"
+        f'<td class="num" data-sort="{res_sort}"><div>{res_html}</div></td>'
+        f'<td class="num" data-sort="{invited_sort}"><div>'
         for sub in (city, f"{city} · {_e(p.specialty)}")
     )
     return ProgramCells(
@@ -121,14 +120,13 @@ def _cells(p: Program) -> ProgramCells:
         place=place,
         marks={} if place is None else {t: tier_mark(t, *place) for t in TIER_SHAPES},
         head=f'" data-search="{_e(f"{p.name} {p.city.value} {p.state.value}")}" id="row-{pid}">'
-        '<td class="num rank" data-label="#"><div>',
-        link=f'</div></td><td class="program" data-label="Program"><div><a href="/programs/{pid}?',
+        '<td class="num rank"><div>',
+        link=f'</div></td><td class="program"><div><a href="/programs/{pid}?',
         places=(places[0], places[1]),
         invited=(invited[0], invited[1]),
-        visas=f'</div></td><td data-label="Visas" data-short="visas"><div>'
-        f"{_e(visas(p.visa_j1.value, p.visa_h1b.value))}</div></td>"
-        '<td class="num" data-label="Interview chance" data-short="interview" data-sort="',
-        pin='<td class="choice" data-label="Your choice · why"><div>'
+        visas=f"</div></td><td><div>{_e(visas(p.visa_j1.value, p.visa_h1b.value))}</div></td>"
+        '<td class="num" data-sort="',
+        pin='<td class="choice"><div>'
         '<label class="check"><input type="checkbox" form="shortlist" name="pin" '
         f'value="{pid}"',
         why=f'> Pin<span class="visually-hidden"> {name}</span></label>'
@@ -172,7 +170,7 @@ def _tier_and_signal(tier: str, signal: str) -> tuple[str, str]:
     return f'<tr data-tier="{tier}" data-signal="{signal}', (
         f'<br class="wide-only"><span class="badge tier-{tier}"><span aria-hidden="true">'
         f"{shape}</span> {tier}</span></div></td>"
-        f'<td data-label="Signal" data-short="signal" data-sort="{order}"><div>{badge}</div></td>'
+        f'<td data-sort="{order}"><div>{badge}</div></td>'
     )
 
 
@@ -189,8 +187,7 @@ def list_html(
     q = _e(query)
     chances = chance_cells([item.p_interview for item in programs])
     fees = {
-        fee: f'<td class="num" data-label="Fee" data-short="fee" data-sort="{fee}">'
-        f"<div>{usd(fee)}</div></td>"
+        fee: f'<td class="num" data-sort="{fee}"><div>{usd(fee)}</div></td>'
         for fee in {item.fee_usd for item in programs}
     }
     parts: list[str] = []  # every row's pieces, joined once
@@ -242,12 +239,10 @@ def tier_mark(tier: str, x: float, y: float) -> str:
     return f'<circle class="dot tier-{_e(tier)}" cx="{x:.1f}" cy="{y:.1f}" r="6"/>'
 
 
-def map_dots_html(
-    programs: Sequence[ListedProgram], cells: Sequence[ProgramCells], query: str
-) -> Markup:
-    """One linked shape per listed program that has a place on the map (`cells`: each
-    program's `program_cells`)."""
-    q = _e(query)
+def map_dots_html(programs: Sequence[ListedProgram], cells: Sequence[ProgramCells]) -> Markup:
+    """One shape per listed program that has a place on the map (`cells`: each program's
+    `program_cells`), linked to its row in the list (which links to the program's page: the
+    applicant's profile is written once per program, not twice)."""
     templates: list[str] = []
     values: list[object] = []
     for item, c in zip(programs, cells, strict=True):
@@ -257,7 +252,6 @@ def map_dots_html(
         templates.append(c.dot)
         tier = item.tier
         values += (
-            q,
             c.marks.get(tier) or tier_mark(tier, *c.place),
             _TIERS.get(tier) or _e(tier),
             100 * float(item.p_interview.point),

@@ -90,7 +90,7 @@ def results_data(
             "width": MAP_WIDTH,
             "height": MAP_HEIGHT,
             "states": state_outlines(),
-            "dots": map_dots_html(programs, cells, query_string),
+            "dots": map_dots_html(programs, cells),
             "count": len(drawn["on_map"]),
             "not_on_map": drawn["not_on_map"],
         },

@@ -82,8 +82,22 @@
     });
   }
 
+  // A map dot links to its row: a row the filters hide is shown by clearing them.
+  function revealTarget() {
+    var row = location.hash.length > 1 ? document.getElementById(location.hash.slice(1)) : null;
+    var table = row && row.hidden ? row.closest("table") : null;
+    if (!table) return;
+    Array.prototype.forEach.call(
+      document.querySelectorAll("[data-filter-for='" + table.id + "']"),
+      function (control) { control.value = ""; });
+    applyFilters(table);
+    row.scrollIntoView();
+  }
+
+  window.addEventListener("hashchange", revealTarget);
   document.addEventListener("DOMContentLoaded", function () {
     enhance(document);
+    revealTarget();
     // After a submit with errors, move focus to the list of errors so it is read out first.
     var summary = document.getElementById("error-summary");
     if (summary) summary.focus();
