@@ -52,8 +52,21 @@ def test_results_page_shows_the_same_numbers(guide_results, guide_results_html) 
     on_map = guide_results["map"]["on_map"]
     assert len(dots) == len(on_map) > 0
     assert len(on_map) + len(guide_results["map"]["not_on_map"]) == len(rec["programs"])
-    assert html.count('<path class="state"') == 51
     assert 'hx-get="/results/plan?' in html
+
+
+def test_the_maps_outlines_are_one_cacheable_image(client, guide_results_html) -> None:
+    map_svg = guide_results_html.split('id="map"', 1)[1].split("</svg>", 1)[0]
+    href = re.findall(r'<image href="([^"]+)" width="975" height="610"/>', map_svg)
+    assert href and "<path" not in map_svg.split("<image", 1)[0]  # no outline in the page
+    outlines = client.get(href[0])
+    assert outlines.status_code == 200
+    assert outlines.headers["content-type"] == "image/svg+xml"
+    assert outlines.headers["cache-control"] == "public, max-age=86400"
+    assert outlines.text.startswith(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 975 610">'
+    )
+    assert outlines.text.count("<path ") == 51 and outlines.text.count("<title>") == 51
 
 
 def test_the_share_link_reproduces_the_results(client, guide_results) -> None:

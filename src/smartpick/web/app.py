@@ -80,7 +80,7 @@ def preload(app: FastAPI) -> None:
     from smartpick.service.assess import LAYERED, fitted_model, warm_up
     from smartpick.service.calibration import shipped_curves, stored_calibration_report
     from smartpick.service.catalog import Catalog, default_user_store
-    from smartpick.web.geo import state_boxes, state_outlines
+    from smartpick.web.geo import state_boxes, states_svg
 
     fitted_model()
     shipped_curves()
@@ -92,7 +92,7 @@ def preload(app: FastAPI) -> None:
     templates = app.state.templates
     for name in templates.list_templates():
         templates.get_template(name)  # compiled once here, not once per worker
-    state_outlines()
+    states_svg()
     state_boxes()
 
 
@@ -115,9 +115,10 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.state.templates = make_templates()
     app.state.calibration_rows = {}  # specialty -> calibration report rows (no applicant data)
     static_dir = Path(str(resources.files("smartpick.web").joinpath("static")))
-    app.mount("/static", StaticFiles(directory=static_dir), name="static")
     for module in (home, catalog_pages, results, exports):
         app.include_router(module.router)
+    # after the routes: one of them answers under /static/ too (the map's outlines)
+    app.mount("/static", StaticFiles(directory=static_dir), name="static")
     # The API's query models document the form's fields (specialty names from the core's list).
     profile_model = profile_query_model(build_form_spec([s.name for s in SPECIALTIES]))
     app.include_router(results.api_router(profile_model, whatif_query_model(profile_model)))

@@ -13,7 +13,7 @@ from typing import Any
 from smartpick.core.lists.result import ListedProgram, Recommendation
 from smartpick.service.listing import program_lines
 from smartpick.web.charts import curve_chart, standing_chart
-from smartpick.web.geo import MAP_HEIGHT, MAP_WIDTH, state_outlines
+from smartpick.web.geo import MAP_HEIGHT, MAP_WIDTH, STATES_SVG_PATH
 from smartpick.web.list_view import evidence_year
 from smartpick.web.list_view import list_rows as scan_rows
 from smartpick.web.results_markup import (
@@ -89,7 +89,7 @@ def results_data(
         "_map": {
             "width": MAP_WIDTH,
             "height": MAP_HEIGHT,
-            "states": state_outlines(),
+            "states": STATES_SVG_PATH,
             "dots": map_dots_html(programs, cells),
             "count": len(drawn["on_map"]),
             "not_on_map": drawn["not_on_map"],

@@ -35,6 +35,7 @@ from smartpick.web.form_values import (
     profile_query,
     recommend_options,
 )
+from smartpick.web.geo import STATES_SVG_PATH, states_svg
 from smartpick.web.profile_request import FormErrors, form_again, read_profile
 from smartpick.web.query_route import OneQueryModelRoute
 from smartpick.web.rendering import query_string, render
@@ -166,6 +167,16 @@ def _page(request: Request, build: Callable[[Request], dict[str, Any]], template
         return form_again(request, err.parsed)
     fragment = request.headers.get("HX-Request") == "true"
     return render(request, template, {**context, "fragment": fragment})
+
+
+@router.get(STATES_SVG_PATH, include_in_schema=False)
+def states_image() -> Response:
+    """The map's state outlines, the same for everyone (cached by browsers: a static path)."""
+    return Response(
+        states_svg(),
+        media_type="image/svg+xml",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
 
 
 @router.get("/results", response_class=HTMLResponse, include_in_schema=False)
