@@ -122,12 +122,14 @@ def _status_kb(pid: int, key: str) -> int:
     return 0
 
 
-def _cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU seconds the processes have used so far (0 for one that is gone)."""
+def _cpu_seconds(pids: list[int], *, main_threads: bool = False) -> float:
+    """User + system CPU seconds the processes have used so far (0 for one that is gone); with
+    `main_threads`, only their main threads': in a worker, the event loop (HTTP, routing, the
+    middleware), while the pages are computed in its thread pool."""
     total = 0
     for pid in pids:
         try:
-            with open(f"/proc/{pid}/stat") as f:
+            with open(f"/proc/{pid}/task/{pid}/stat" if main_threads else f"/proc/{pid}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
@@ -351,6 +353,7 @@ class LoadResult:
     high_water_mb: list[float]
     peak_pss_mb: float = 0.0
     server_cpu_s: float = 0.0  # the server processes' CPU over the timed window
+    loop_cpu_s: float = 0.0  # of which their main threads' (the workers' event loops)
     client_cpu_s: float = 0.0  # this process's CPU (the clients, the memory sampler) over it
 
 
@@ -383,10 +386,17 @@ def load_test(
                     groups,
                     seconds,
                     headers={PLAN_PATH: HTMX},
-                    on_start=lambda: cpu_at_start.extend((_cpu_seconds(pids), time.process_time())),
+                    on_start=lambda: cpu_at_start.extend(
+                        (
+                            _cpu_seconds(pids),
+                            time.process_time(),
+                            _cpu_seconds(pids, main_threads=True),
+                        )
+                    ),
                 )
             server_cpu = _cpu_seconds(pids) - cpu_at_start[0]
             client_cpu = time.process_time() - cpu_at_start[1]
+            loop_cpu = _cpu_seconds(pids, main_threads=True) - cpu_at_start[2]
             time.sleep(settle_seconds)  # let freed memory go back before the "settled" figure
             settled_mb = sampler.total_kb() / 1024
             high_water = [kb / 1024 for kb in sampler.high_water_kb()]
@@ -405,8 +415,9 @@ def load_test(
         settled_mb,
         high_water,
         sampler.peak_pss_kb / 1024,
-        server_cpu,
-        client_cpu,
+        server_cpu_s=server_cpu,
+        loop_cpu_s=loop_cpu,
+        client_cpu_s=client_cpu,
     )
 
 
@@ -458,7 +469,9 @@ def main() -> None:
     answered = sum(len(seen.latencies) for seen in result.paths.values())
     print(
         f"server CPU      {1000 * result.server_cpu_s / max(answered, 1):.1f} ms per request "
-        f"(all paths), {result.server_cpu_s / result.wall:.2f} CPUs busy on average"
+        f"(all paths), {result.server_cpu_s / result.wall:.2f} CPUs busy on average; of which "
+        f"{1000 * result.loop_cpu_s / max(answered, 1):.1f} ms on the event loops (HTTP, routing, "
+        "middleware)"
     )
     print(
         f"client CPU      {1000 * result.client_cpu_s / max(answered, 1):.2f} ms per request "
