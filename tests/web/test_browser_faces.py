@@ -172,6 +172,10 @@ def test_a_map_dot_leads_to_its_row_even_when_the_filters_hide_it(page, server) 
     assert page.locator(f"#{row_id}").is_visible()
     assert page.input_value("#f-search") == ""
     assert page.evaluate(f"document.getElementById('{row_id}').matches(':target')")
+    # the same dot again, once the filters hide its row anew (the address does not change)
+    page.fill("#f-search", "no program is called this")
+    dot.dispatch_event("click")
+    assert page.locator(f"#{row_id}").is_visible()
     # On a phone the facts keep their short labels (written once in the style sheet).
     page.set_viewport_size(PHONE)
     labels = page.eval_on_selector_all(

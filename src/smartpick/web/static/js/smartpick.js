@@ -82,9 +82,10 @@
     });
   }
 
-  // A map dot links to its row: a row the filters hide is shown by clearing them.
-  function revealTarget() {
-    var row = location.hash.length > 1 ? document.getElementById(location.hash.slice(1)) : null;
+  // A map dot links to its row: a row the filters hide is shown by clearing them, on the click
+  // itself (a second click on the same dot changes no hash) and for an address that names it.
+  function reveal(id) {
+    var row = id ? document.getElementById(id) : null;
     var table = row && row.hidden ? row.closest("table") : null;
     if (!table) return;
     Array.prototype.forEach.call(
@@ -94,10 +95,14 @@
     row.scrollIntoView();
   }
 
-  window.addEventListener("hashchange", revealTarget);
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[href^='#row-']");
+    if (link) reveal(link.getAttribute("href").slice(1));
+  });
+  window.addEventListener("hashchange", function () { reveal(location.hash.slice(1)); });
   document.addEventListener("DOMContentLoaded", function () {
     enhance(document);
-    revealTarget();
+    reveal(location.hash.slice(1));
     // After a submit with errors, move focus to the list of errors so it is read out first.
     var summary = document.getElementById("error-summary");
     if (summary) summary.focus();
