@@ -4,7 +4,7 @@ Starts `smartpick serve` on a free loopback port (its own process, stopped at th
 50 clients that each request `/api/results` for the six reference profiles in turn (each with the
 default volume and with a $1,200 budget: 12 different addresses) for 30 seconds, each on its own
 keep-alive connection (one asyncio loop: the clients share the server's cores, so they are kept
-lean), and prints the figures; `--plan-clients N` adds N clients loading the plan panel at the same time.
+lean), after the same load has run for 5 s to warm every worker process, and prints the figures; `--plan-clients N` adds N clients loading the plan panel at the same time.
 Bounded and loopback only. `bench/targets.py` runs it against issue 13's targets.
 
 Memory is the server's resident set (RSS) from /proc, summed over the server process and its
@@ -211,6 +211,8 @@ def _wait_until_up(base: str, seconds: float = 180.0) -> None:
 
 
 QUERIES = [q + budget for q in PROFILES.values() for budget in ("", "&budget_usd=1200")]
+# The same load runs this long before the timed window opens (`run_mixed`).
+WARM_SECONDS = 5.0
 
 
 @dataclass
@@ -291,46 +293,69 @@ def run_mixed(
     queries: list[str] = QUERIES,
     headers: dict[str, dict[str, str]] | None = None,
     on_start: Callable[[], object] | None = None,
+    warm_seconds: float = WARM_SECONDS,
 ) -> tuple[dict[str, Timings], float]:
     """`groups[path]` clients per path, each asking `path?query` for the queries in turn on its
-    own keep-alive connection for `seconds`; what each path saw, and the wall time until the last
-    answer (`on_start` is called after the warm-up, as the timed window opens)."""
-    with httpx.Client(base_url=base, timeout=120) as warm:  # warm-up: one per profile and path
+    own keep-alive connection for `warm_seconds` and then `seconds` more; what each path saw in
+    those `seconds` (the requests sent in them), and the wall time from their start until the
+    last answer (`on_start` is called as they start).
+
+    The warm-up is the same load, so that every worker process has answered every address
+    before the timed window (a worker's first answer for a specialty and applicant type does
+    one-time work; one connection would warm one worker only): the figures are the sustained
+    ones. It starts with one request per profile and path on one connection, which must
+    succeed."""
+    with httpx.Client(base_url=base, timeout=120) as warm:  # each path works for each profile
         for path in groups:
             for q in queries[:: len(queries) // len(PROFILES)]:
                 warm.get(f"{path}?{q}", headers=(headers or {}).get(path)).raise_for_status()
     seen = {path: Timings() for path in groups}
     host, port = base.removeprefix("http://").rsplit(":", 1)
 
-    async def client(path: str, index: int, deadline: float) -> None:
+    async def client(path: str, index: int, opens: float, deadline: float) -> None:
         connection = _Connection(host, int(port), (headers or {}).get(path) or {})
         i = index
         while time.monotonic() < deadline:
             q = queries[i % len(queries)]
             i += 1
+            timed = time.monotonic() >= opens
             start = time.perf_counter()
             try:
                 status, size = await asyncio.wait_for(connection.get(f"{path}?{q}"), timeout=60)
-                seen[path].body_bytes += size
                 ok, detail = status == 200, f"HTTP {status}"
             except (OSError, ValueError, asyncio.IncompleteReadError, TimeoutError) as err:
                 connection.close()
-                ok, detail = False, type(err).__name__
+                ok, detail, size = False, type(err).__name__, 0
+            if not timed:
+                continue
+            seen[path].body_bytes += size
             seen[path].latencies.append(time.perf_counter() - start)
             seen[path].by_client.setdefault(index, []).append(seen[path].latencies[-1])
             if not ok:
                 seen[path].errors.append(detail)
         connection.close()
 
+    started = 0.0
+
+    async def open_window(at: float) -> None:
+        nonlocal started
+        await asyncio.sleep(max(0.0, at - time.monotonic()))
+        if on_start is not None:
+            on_start()
+        started = time.monotonic()
+
     async def everyone() -> None:
-        deadline = time.monotonic() + seconds
+        opens = time.monotonic() + warm_seconds
+        deadline = opens + seconds
         await asyncio.gather(
-            *(client(path, i, deadline) for path, count in groups.items() for i in range(count))
+            open_window(opens),
+            *(
+                client(path, i, opens, deadline)
+                for path, count in groups.items()
+                for i in range(count)
+            ),
         )
 
-    if on_start is not None:
-        on_start()
-    started = time.monotonic()
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         runner.run(everyone())
     return seen, time.monotonic() - started

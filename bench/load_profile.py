@@ -82,7 +82,7 @@ def main() -> int:
                 stderr=subprocess.DEVNULL,
             )
             seen, wall = load.run_mixed(
-                base, groups, args.seconds + 3, headers={load.PLAN_PATH: load.HTMX}
+                base, groups, args.seconds + 3, headers={load.PLAN_PATH: load.HTMX}, warm_seconds=0
             )
             if sampler.wait(timeout=60) != 0 or not out.exists():
                 print("py-spy failed (permission to read the workers' memory?)", file=sys.stderr)

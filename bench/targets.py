@@ -24,8 +24,9 @@ The measures (guide-sample is the guide's sample applicant, `examples/profiles/g
   then the PDF, median as for `advise()`;
 - a what-if (Step 3 235 and 4 months of US clinical experience): median of 5 after a warm-up;
 - the web: `bench/load.py`'s mixed load, `--clients` on the results page and `--plan-clients`
-  on the plan panel at once for `--seconds`, with `--workers` server processes (default: the CPU
-  count): results pages per second, their p95, errors, the plan panel's p95;
+  on the plan panel at once for `--seconds` (after the same load has warmed every worker for
+  5 s: the sustained figures), with `--workers` server processes (default: the CPU count):
+  results pages per second, their p95, errors, the plan panel's p95;
 - cold start: `smartpick serve` (its default options) launched until its first results page for
   guide-sample is answered, median of 3 launches after one that fills a cache directory of this
   run's own (the files are then in the OS cache, and the start cache, the catalog's index, the
