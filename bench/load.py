@@ -15,7 +15,7 @@ whatever else the machine runs (the clients run on the same machine; their CPU i
 apart).
 
     .venv/bin/python bench/load.py [--clients 50] [--seconds 30] [--workers N] [--path /api/results]
-        [--plan-clients 0]
+        [--plan-clients 0] [--warm-seconds 5]
 """
 
 from __future__ import annotations
@@ -391,9 +391,11 @@ def load_test(
     workers: int | None = None,
     smartpick: Path | None = None,
     settle_seconds: float = 5.0,
+    warm_seconds: float = WARM_SECONDS,
 ) -> LoadResult:
     """Start `smartpick serve`, run `clients` on `path` (+ `plan_clients` on the plan panel) for
-    `seconds`, stop the server. `smartpick`: another checkout's command; workers None = default."""
+    `warm_seconds` and then the measured `seconds`, stop the server. `smartpick`: another
+    checkout's command; workers None = default."""
     groups = {path: clients, **({PLAN_PATH: plan_clients} if plan_clients else {})}
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -411,6 +413,7 @@ def load_test(
                     groups,
                     seconds,
                     headers={PLAN_PATH: HTMX},
+                    warm_seconds=warm_seconds,
                     on_start=lambda: cpu_at_start.extend(
                         (
                             _cpu_seconds(pids),
@@ -458,25 +461,37 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=None, help="smartpick serve --workers (default: its own)"
     )
+    parser.add_argument(
+        "--warm-seconds",
+        type=float,
+        default=WARM_SECONDS,
+        help="how long the same load runs before the measured seconds (0: none)",
+    )
     args = parser.parse_args()
     if (
         not 1 <= args.clients <= 200
         or not 0 <= args.plan_clients <= 50
         or not 1 <= args.seconds <= 120
         or not (args.workers is None or 1 <= args.workers <= 8)
+        or not 0 <= args.warm_seconds <= 60
     ):
-        parser.error("clients must be 1-200, plan-clients 0-50, seconds 1-120 and workers 1-8")
+        parser.error(
+            "clients must be 1-200, plan-clients 0-50, seconds 1-120, workers 1-8 and "
+            "warm-seconds 0-60"
+        )
     result = load_test(
         clients=args.clients,
         seconds=args.seconds,
         path=args.path,
         plan_clients=args.plan_clients,
         workers=args.workers,
+        warm_seconds=args.warm_seconds,
     )
     workers = "default" if args.workers is None else args.workers
     print(
         f"clients         {args.clients} on {args.path} + {args.plan_clients} on {PLAN_PATH}, "
-        f"{args.seconds:.0f} s on 127.0.0.1, {workers} server worker(s), {os.cpu_count()} CPUs"
+        f"{args.seconds:.0f} s on 127.0.0.1 after {args.warm_seconds:.0f} s of warm-up, "
+        f"{workers} server worker(s), {os.cpu_count()} CPUs"
     )
     print("queries         the six reference profiles, default volume and $1,200, in turn")
     for path, seen in result.paths.items():
