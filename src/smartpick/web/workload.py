@@ -11,8 +11,9 @@ allocator kept ~550 MB after the load. Here:
   and its PDF: a dozen model runs, several results pages' worth of work) lets the quicker ones
   go first until it has waited `slow_wait_seconds`. The page is what a user waits for; the plan
   fills its panel afterwards. Under the load test (50 results-page clients, 4 on the plan panel,
-  2 workers) it answered more pages in each of seven alternating runs, with a lower median
-  p95, and the plans stayed within their target (docs/speed.md, session 13);
+  2 workers) it answered more pages in seven of eight alternating runs (about 15% more at the
+  median), with a lower median p95, and the plans stayed within their target (docs/speed.md,
+  session 13);
 - at most `max_queued` wait: beyond that the answer is 503 with `Retry-After`, so a few cheap GETs
   cannot queue minutes of work;
 - a request whose client disconnects leaves the queue at once and never starts; one already
