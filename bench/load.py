@@ -4,8 +4,9 @@ Starts `smartpick serve` on a free loopback port (its own process, stopped at th
 50 clients that each request `/api/results` for the six reference profiles in turn (each with the
 default volume and with a $1,200 budget: 12 different addresses) for 30 seconds, each on its own
 keep-alive connection (one asyncio loop: the clients share the server's cores, so they are kept
-lean), after the same load has run for 5 s to warm every worker process, and prints the figures; `--plan-clients N` adds N clients loading the plan panel at the same time.
-Bounded and loopback only. `bench/targets.py` runs it against issue 13's targets.
+lean), after the same load has run for 5 s to warm every worker process, and prints the
+figures; `--plan-clients N` adds N clients loading the plan panel at the same time. Bounded and
+loopback only. `bench/targets.py` runs it against issue 13's targets.
 
 Memory is the server's resident set (RSS) from /proc, summed over the server process and its
 worker processes (`--workers`): at start, sampled peak under load, and after the load settles;

@@ -228,7 +228,8 @@ class ExpensiveWorkLimiter:
         turn.cancel()
         if turn in self._waiting:
             self._waiting.remove(turn)
-        self._waiting_slow = deque(entry for entry in self._waiting_slow if entry[1] is not turn)
+        else:
+            self._waiting_slow = deque(e for e in self._waiting_slow if e[1] is not turn)
 
     def _release(self) -> None:
         """Hand the slot to the next request waiting (`_next_turn`), or free it."""
