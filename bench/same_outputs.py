@@ -6,7 +6,8 @@
 What it writes: `recommend(...).to_dict()` (floats in full, `repr`) for the six reference profiles
 x budgets {none, $1,200, $3,000} x one and two specialties; the results page (HTML), its JSON twin
 (`/api/results`, its values) and the list's CSV through the real app for the six profiles x the same budgets;
-the plan (`advise`) of guide-sample with the default volume and $3,000, and one what-if. A speed
+the plan (`advise`) of guide-sample with the default volume and $3,000, and one what-if; the plan
+panel and `/api/plan` of the six profiles (dates masked). A speed
 change that must not move any number or any shown word compares its output with the one before.
 """
 
@@ -16,6 +17,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -79,6 +81,17 @@ def _outputs() -> Iterator[tuple[str, bytes]]:
                     if suffix == "json":  # the values, whatever the encoder's spelling of a float
                         body = json.dumps(json.loads(body), indent=1).encode()
                     yield f"web/{name}-{budget}{route.replace('/', '_')}.{suffix}", body
+            # the plan panel (htmx fragment) and its JSON twin, at the default volume
+            for route, headers in (("/results/plan", {"HX-Request": "true"}), ("/api/plan", {})):
+                response = client.get(f"{route}?{query}", headers=headers)
+                response.raise_for_status()
+                yield f"web/{name}{route.replace('/', '_')}", _undated(response.content)
+
+
+def _undated(body: bytes) -> bytes:
+    """A plan's bytes without the day it was prepared on (and the months counted from it), so
+    two runs on different days compare."""
+    return re.sub(rb"\d{4}-\d{2}-\d{2}|\d+ months", b"<date>", body)
 
 
 def main() -> None:

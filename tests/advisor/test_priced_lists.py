@@ -155,3 +155,29 @@ def test_a_whatif_on_lean_lists_is_the_whatif_on_full_ones(catalog) -> None:
     full = whatif(profile, changes, catalog=catalog, recommender=RecordingRecommender())
     assert lean.to_dict() == full.to_dict()
     assert lean.added or lean.removed  # the lists differ, so the comparison reads the programs
+
+
+@pytest.mark.parametrize("name", ["guide-sample", "us-img-fm"])
+def test_a_plan_without_its_list_is_the_plan_with_it_less_the_list(
+    catalog, monkeypatch, name: str
+) -> None:
+    """The plan panel shows no list: `advise(with_list=False)` asks for the baseline list without
+    its curve's intervals and returns every step, price, flag and word of the whole plan, with
+    the list and its curve left out."""
+    from smartpick.service.advise import advise
+    from smartpick.service.recommend import recommend
+
+    asked: list[dict[str, Any]] = []
+
+    def spy(profile: Any, **options: Any) -> Any:
+        asked.append(options)
+        return recommend(profile, **options)
+
+    profile = reference_profile(name)
+    whole = advise(profile, catalog=catalog, today=TODAY)
+    alone = advise(profile, catalog=catalog, today=TODAY, recommender=spy, with_list=False)
+    assert asked[0].get("intervals") is False
+    assert whole.recommended and whole.curve
+    assert alone.recommended == () and alone.curve == ()
+    expected = whole.to_dict() | {"recommended": [], "curve": []}
+    assert alone.to_dict() == expected

@@ -49,6 +49,7 @@ def advise(
     today: _dt.date | None = None,
     recommender: Recommender | None = None,
     assessor: Assessor | None = None,
+    with_list: bool = True,
 ) -> Plan:
     """The guide's plan for this applicant, each priceable step priced by re-running the model.
 
@@ -58,13 +59,17 @@ def advise(
     `recommender`/`assessor` default to `service.recommend.recommend` (the shown list; the
     priced ones run as `recommend.price_list`) and `service.assess.assess`; a recommender given
     (tests pass spies to prove the prices come from it) runs every list (`pricing.Pricer`).
+
+    `with_list=False`: the plan without its list and curve (`recommended` and `curve` empty), for
+    a caller that shows the plan alone (the web's plan panel): the same steps, prices, baseline
+    and words, without the list's rows and the curve's intervals.
     """
     catalog = catalog or open_catalog()
     budget = budget_usd if budget_usd is not None else profile.budget_usd
     runner = Pricer(catalog, budget_usd, recommender, assessor, match_value_usd=match_value_usd)
     today = today or _dt.date.today()
     first = profile.specialties[0]
-    base, shown = runner.show(profile)  # the plan shows this list and its curve
+    base, shown = runner.show(profile, intervals=with_list)  # the plan's list and its curve
     base_p = base.assessment.interview_points(first)  # the list's own chances
     counts = catalog_counts(profile, catalog.programs(specialty=first), p_interview=base_p)
     standing = assess_standing(profile)
@@ -96,11 +101,11 @@ def advise(
         priced,
         summary=summarize(priced),
         red_flags=tuple(flags),
-        recommended=shown.programs,
+        recommended=shown.programs if with_list else (),
         profile_name=profile.name,
         notes=tuple(notes),
         prepared_on=today,
-        curve=shown.curve,
+        curve=shown.curve if with_list else (),
         stop_at_applications=shown.stop_at_applications,
         institutions=shown.institutions,
     )
@@ -171,7 +176,7 @@ def _list_facts(rec: Recommendation, budget_usd: float | None) -> ListFacts:
     return ListFacts(
         programs=len(rec.programs),
         how_many=rec.how_many,
-        p_match_by_count=[(pt.applications, pt.p_match.point) for pt in rec.curve],
+        p_match_by_count=[(pt.applications, pt.p_match_point) for pt in rec.curve],
         settings=settings,
         budget_usd=budget_usd,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any, TypeVar
 
 import numpy as np
@@ -130,11 +130,14 @@ class Pricer:
         self._cache: dict[str, Measured] = {}
         self._assessments: dict[str, Assessment] = {}  # one model run per distinct profile
 
-    def show(self, profile: ApplicantProfile) -> tuple[Measured, Recommendation]:
+    def show(
+        self, profile: ApplicantProfile, *, intervals: bool = True
+    ) -> tuple[Measured, Recommendation]:
         """The list for `profile` with the list options, written out in full (rows, curve with
-        intervals) to be shown, and measured per draw."""
+        intervals unless `intervals=False`) to be shown, and measured per draw."""
         profile_key = profile.model_dump_json()
-        rec = self._run(self.recommender, profile, profile_key, self.budget_usd, self.count)
+        run = self.recommender if intervals else partial(self.recommender, intervals=False)
+        rec = self._run(run, profile, profile_key, self.budget_usd, self.count)
         key = _key(profile_key, self.budget_usd, self.count)
         measured = self._cache[key] = _measured(rec)
         return measured, rec

@@ -185,14 +185,16 @@ def results_page(request: Request) -> Response:
     return _page(request, functools.partial(results_context, html=True), "results.html")
 
 
-def plan_context(request: Request) -> dict[str, Any]:
-    """The advisor's plan for the profile, every priceable step priced by re-running the model."""
+def plan_context(request: Request, *, with_list: bool = True) -> dict[str, Any]:
+    """The advisor's plan for the profile, every priceable step priced by re-running the model
+    (`with_list=False`: without the list and its curve, which the plan panel does not show)."""
     parsed, profile = read_profile(request)
     plan = advise(
         profile,
         catalog=get_catalog(request),
         budget_usd=parsed.values.get("budget_usd"),
         match_value_usd=parsed.values.get("match_value_usd"),
+        with_list=with_list,
     )
     data = plan.to_dict()
     for step in data["steps"]:
@@ -268,7 +270,7 @@ def whatif_panel(request: Request) -> Response:
 @router.get("/results/plan", response_class=HTMLResponse, include_in_schema=False)
 def plan_panel(request: Request) -> Response:
     """The plan panel (an htmx fragment, or a full page without JavaScript)."""
-    return _page(request, plan_context, "plan.html")
+    return _page(request, functools.partial(plan_context, with_list=False), "plan.html")
 
 
 def results_json(request: Request) -> dict[str, Any] | Response:
