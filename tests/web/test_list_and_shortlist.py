@@ -3,6 +3,7 @@ shortlist (pin or exclude programs, re-optimized around them, carried by the sha
 
 from __future__ import annotations
 
+import html
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -70,13 +71,23 @@ def test_rows_use_plain_words(guide_results) -> None:
         assert "P(" not in text and " pp" not in text and "docs/" not in text
 
 
+def test_the_rows_are_ascii(guide_results_html) -> None:
+    """The list's rows, most of the page, are written in ASCII (other characters as references):
+    the page is encoded as a copy, not character by character."""
+    table = guide_results_html.split('id="list"', 1)[1].split("</table>", 1)[0]
+    rows = table.split("<tbody", 1)[1].split("</tbody>", 1)[0]
+    assert rows.count("<tr ") > 100 and rows.isascii()
+    assert "–" in html.unescape(rows) and "▲" in html.unescape(rows)
+
+
 def test_the_tier_is_told_by_shape_and_word_not_colour_alone(guide_results_html) -> None:
     table = guide_results_html.split('id="list"', 1)[1].split("</table>", 1)[0]
     badges = re.findall(
-        r'<span class="badge tier-(\w+)"><span aria-hidden="true">(.)</span> (\w+)', table
+        r'<span class="badge tier-(\w+)"><span aria-hidden="true">([^<]+)</span> (\w+)', table
     )
     assert badges and all(tier == word for tier, _, word in badges)
-    assert {shape for tier, shape, _ in badges if tier == "reach"} == {"▲"}
+    # the shape as a character reference: the rows' markup is ASCII (`results_markup._ascii`)
+    assert {html.unescape(shape) for tier, shape, _ in badges if tier == "reach"} == {"▲"}
     map_svg = guide_results_html.split('id="map"', 1)[1].split("</svg>", 1)[0]
     assert map_svg.count("<a ") == map_svg.count('tabindex="-1"')  # no Tab stop in the picture
     # each dot links to its program's row in the list (which links to the program's page)

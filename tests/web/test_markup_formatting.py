@@ -4,6 +4,7 @@ map dots (one "%" for the page)."""
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -22,6 +23,7 @@ from smartpick.web.charts import _path, curve_chart, p_match_band, standing_char
 from smartpick.web.formats import pct, pcts, usd
 from smartpick.web.rendering import render
 from smartpick.web.results_markup import (
+    _ascii,
     _e,
     chance_cells,
     curve_lines,
@@ -49,6 +51,20 @@ probability = st.one_of(
 @given(st.one_of(st.text(), st.text(alphabet="&<>\"'ab\n -")))
 def test_escaped_text_is_markupsafes(text: str) -> None:
     assert _e(text) == str(escape(text))
+
+
+@given(st.one_of(st.text(), st.text(alphabet="–▲·’&<>é\x85\ufffe\"'ab\n -")))
+def test_rows_in_ascii_say_the_same_text(text: str) -> None:
+    markup = _e(text)
+    ascii_markup = _ascii(markup)
+    assert html.unescape(ascii_markup) == html.unescape(markup)
+    # only a character HTML does not read back from a reference keeps the markup as it was
+    assert ascii_markup.isascii() or ascii_markup == markup
+
+
+def test_rows_in_ascii_write_references() -> None:
+    assert _ascii("8–17% · ▲") == "8&#8211;17% &#183; &#9650;"
+    assert _ascii("a\x85b–") == "a\x85b–"  # read back as "…" from a reference
 
 
 _text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)))
@@ -89,7 +105,7 @@ def test_chance_cells_say_what_each_cell_alone_says(values: list[tuple]) -> None
     estimates = [Estimate(p, lo, hi) for p, lo, hi in values]
     assert chance_cells(estimates) == [
         f'{e.point!r}"><div><strong>{pct(e.point)}</strong> '
-        f'<span class="small muted">{pct(e.low)}–{pct(e.high)}</span>'
+        f'<span class="small muted">{pct(e.low)}&#8211;{pct(e.high)}</span>'
         for e in estimates
     ]
 

@@ -11,6 +11,7 @@ signal, fee, pin, reasons), so the page costs a few milliseconds. The markup is 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -42,6 +43,25 @@ def _e(text: object) -> str:
         .replace('"', "&#34;")
         .replace("'", "&#39;")
     )
+
+
+# Characters HTML does not read back from a numeric reference (C1 controls are read as
+# Windows-1252, surrogates and noncharacters are errors): text holding one is left as it is.
+_NOT_BY_REFERENCE = re.compile(
+    "[\x80-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(chr(plane * 0x10000 + 0xFFFE) + chr(plane * 0x10000 + 0xFFFF) for plane in range(17))
+    + "]"
+)
+
+
+def _ascii(markup: str) -> str:
+    """`markup` with each character outside ASCII written as a character reference (the browser
+    shows the same text). The list's rows are most of a page and are one string: with a single
+    en dash in it, Python encodes all of it to UTF-8 character by character (and holds it at two
+    bytes a character); all ASCII, the encoding is a copy."""
+    if markup.isascii() or _NOT_BY_REFERENCE.search(markup):
+        return markup
+    return markup.encode("ascii", "xmlcharrefreplace").decode()
 
 
 # A map dot's `%` template per program, linked to its row in the list; its values: the dot's
@@ -119,29 +139,39 @@ def _cells(p: Program) -> ProgramCells:
         invited_year=invited_year,
         place=place,
         marks={} if place is None else {t: tier_mark(t, *place) for t in TIER_SHAPES},
-        head=f'" data-search="{_e(f"{p.name} {p.city.value} {p.state.value}")}" id="row-{pid}">'
-        '<td class="num rank"><div>',
-        link=f'</div></td><td class="program"><div><a href="/programs/{pid}?',
-        places=(places[0], places[1]),
-        invited=(invited[0], invited[1]),
-        visas=f"</div></td><td><div>{_e(visas(p.visa_j1.value, p.visa_h1b.value))}</div></td>"
-        '<td class="num" data-sort="',
-        pin='<td class="choice"><div>'
-        '<label class="check"><input type="checkbox" form="shortlist" name="pin" '
-        f'value="{pid}"',
-        why=f'> Pin<span class="visually-hidden"> {name}</span></label>'
-        '<label class="check"><input type="checkbox" form="shortlist" name="exclude" '
-        f'value="{pid}"> Drop<span class="visually-hidden"> {name}</span></label>'
-        '<details class="why"><summary>Why<span class="visually-hidden"> '
-        f'{name} is on your list</span></summary><ul class="reasons small"><li>',
-        tail="</li></ul>"
-        + (
-            f'<p class="small"><a href="{_e(website)}" rel="noopener noreferrer external">'
-            "Program website</a></p>"
-            if website
-            else ""
-        )
-        + "</details></div></td></tr>\n",
+        head=_ascii(
+            f'" data-search="{_e(f"{p.name} {p.city.value} {p.state.value}")}" id="row-{pid}">'
+            '<td class="num rank"><div>'
+        ),
+        link=_ascii(f'</div></td><td class="program"><div><a href="/programs/{pid}?'),
+        places=(_ascii(places[0]), _ascii(places[1])),
+        invited=(_ascii(invited[0]), _ascii(invited[1])),
+        visas=_ascii(
+            f"</div></td><td><div>{_e(visas(p.visa_j1.value, p.visa_h1b.value))}</div></td>"
+            '<td class="num" data-sort="'
+        ),
+        pin=_ascii(
+            '<td class="choice"><div>'
+            '<label class="check"><input type="checkbox" form="shortlist" name="pin" '
+            f'value="{pid}"'
+        ),
+        why=_ascii(
+            f'> Pin<span class="visually-hidden"> {name}</span></label>'
+            '<label class="check"><input type="checkbox" form="shortlist" name="exclude" '
+            f'value="{pid}"> Drop<span class="visually-hidden"> {name}</span></label>'
+            '<details class="why"><summary>Why<span class="visually-hidden"> '
+            f'{name} is on your list</span></summary><ul class="reasons small"><li>'
+        ),
+        tail=_ascii(
+            "</li></ul>"
+            + (
+                f'<p class="small"><a href="{_e(website)}" rel="noopener noreferrer external">'
+                "Program website</a></p>"
+                if website
+                else ""
+            )
+            + "</details></div></td></tr>\n"
+        ),
         dot="" if place is None else _DOT % (pid.replace("%", "%%"), name.replace("%", "%%")),
     )
 
@@ -167,7 +197,7 @@ def _tier_and_signal(tier: str, signal: str) -> tuple[str, str]:
         else _e(signal)
     )
     tier, signal = _e(tier), _e(signal)
-    return f'<tr data-tier="{tier}" data-signal="{signal}', (
+    return _ascii(f'<tr data-tier="{tier}" data-signal="{signal}'), _ascii(
         f'<br class="wide-only"><span class="badge tier-{tier}"><span aria-hidden="true">'
         f"{shape}</span> {tier}</span></div></td>"
         f'<td data-sort="{order}"><div>{badge}</div></td>'
@@ -209,7 +239,7 @@ def list_html(
             " checked" if item.must_include else "",
             c.why,
             # one escape per row
-            _e("\n".join(lines[item.program.id])).replace("\n", "</li><li>"),
+            _ascii(_e("\n".join(lines[item.program.id])).replace("\n", "</li><li>")),
             c.tail,
         )
     return Markup("".join(parts))
@@ -223,7 +253,7 @@ def chance_cells(estimates: Sequence[Estimate]) -> list[str]:
     texts = pcts(points + [e.low for e in estimates] + [e.high for e in estimates])
     keys = repr(points)[1:-1].split(", ") if n else []  # a float's repr has no ", "
     return [
-        f'{key}"><div><strong>{point}</strong> <span class="small muted">{low}–{high}</span>'
+        f'{key}"><div><strong>{point}</strong> <span class="small muted">{low}&#8211;{high}</span>'
         for key, point, low, high in zip(
             keys, texts[:n], texts[n : 2 * n], texts[2 * n :], strict=True
         )
