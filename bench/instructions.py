@@ -92,6 +92,16 @@ def _totals(out_file: Path) -> list[int]:
     return found
 
 
+def _compile_kernels(checkout: Path) -> None:
+    """Import the checkout's compiled kernels once outside valgrind: numba compiles any whose
+    cache is missing or stale (seconds here, an hour under valgrind)."""
+    subprocess.run(
+        [str(checkout / ".venv" / "bin" / "python"), "-c", "import smartpick.web.app"],
+        cwd=checkout,
+        check=True,
+    )
+
+
 def _start(checkout: Path, out_file: Path, passes: int) -> subprocess.Popen[str]:
     command = [
         "valgrind",
@@ -123,6 +133,8 @@ def main() -> int:
         print("valgrind is needed: apt-get install -y valgrind", file=sys.stderr)
         return 2
     checkouts = {"after": HERE.parent} | ({"before": args.before.resolve()} if args.before else {})
+    for path in checkouts.values():
+        _compile_kernels(path)
     work = Path(tempfile.mkdtemp(prefix="instructions-"))
     started = time.monotonic()
     runs = {

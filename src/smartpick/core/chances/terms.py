@@ -68,6 +68,30 @@ def program_columns(d: Draws) -> dict[str, NDArray[np.str_]]:
     return cols
 
 
+def university_programs(d: Draws) -> FloatArray:
+    """1.0 at each university program of the specialty, else 0.0 (built once per specialty)."""
+    found = d.memo.get("university")
+    if found is None:
+        found = d.memo["university"] = (program_columns(d)["setting"] == "university").astype(
+            np.float64
+        )
+    return found
+
+
+def connection_shares(d: Draws) -> FloatArray:
+    """(2, D1) the assumed effect shares of a rotation and of another connection per draw (built
+    once per specialty)."""
+    found = d.memo.get("connection_shares")
+    if found is None:
+        found = d.memo["connection_shares"] = np.array(
+            [
+                [a.connection_rotation for a in d.assumptions],
+                [a.connection_other for a in d.assumptions],
+            ]
+        )
+    return found
+
+
 def zero_signal_levels(d: Draws) -> tuple[bool, ...]:
     """Per signal level: whether its effect is 0 at every program in every draw (no signal; the
     silver level of a specialty with one kind of signal)."""
@@ -228,8 +252,12 @@ class ApplicantTerms:
         cols = program_columns(d)
         states, regions = cols["state"][idx], cols["region"][idx]
         self.level = geo_levels(profile, states, regions)
-        self.in_state = np.isin(states, profile.ties_states).astype(np.float64)
-        self.university = (cols["setting"][idx] == "university").astype(np.float64)
+        self.in_state = (
+            np.isin(states, profile.ties_states).astype(np.float64)
+            if profile.ties_states
+            else np.zeros(idx.size)
+        )
+        self.university = university_programs(d)[idx]
         programs = d.base.programs
         self.connections: list[str | None] = [None] * idx.size
         if named_connections(profile):  # else no pass over the program objects
@@ -241,12 +269,7 @@ class ApplicantTerms:
             self.connection[:] = [
                 0 if not c else 1 if c == "rotation" else 2 for c in self.connections
             ]
-        self.shares = np.array(
-            [
-                [a.connection_rotation for a in d.assumptions],
-                [a.connection_other for a in d.assumptions],
-            ]
-        )
+        self.shares = connection_shares(d)
         self.assumed, self.research = assumed_effects(profile, d.base.specialty, d)
         if profile.step2ck is not None:
             self.score_by_draw = np.full(d1, profile.step2ck - 240.0)  # s - 240 per draw
