@@ -18,7 +18,8 @@ specialty's and applicant type's one-time work), its objects frozen out of the c
 reach as the server freezes its start's; then the counting is turned on
 (`callgrind_control`) for `--passes` passes over the 12 addresses' results pages, then over their
 plan panels, through the app (Starlette's test client, the same on both sides). It prints the
-instructions per request of each and the ratio. Needs valgrind (Debian's `valgrind` package); a
+instructions per request of each and the ratio, and where callgrind's files are (their counts by
+machine function: `callgrind_annotate FILE`; the compiled kernels have no names there). Needs valgrind (Debian's `valgrind` package); a
 run takes about 6 minutes (the imports and the preload run under valgrind too).
 """
 
@@ -163,6 +164,7 @@ def main() -> int:
         if "before" in per_request:
             line += f"{per_request['before'][kind] / per_request['after'][kind]:>13.2f}x"
         print(line)
+    print(f"callgrind's counts by function: callgrind_annotate {work}/<checkout>.out.<1 or 2>")
     return 0
 
 
