@@ -155,7 +155,15 @@ class _Terms:
         block = self.block[idx]
         for k, b in enumerate(self.blocks):
             at = np.flatnonzero(block == k)
-            if at.size:
+            if not at.size:
+                continue
+            first, last = int(at[0]), int(at[-1])
+            if last - first + 1 == at.size:  # one run (the usual order): written in place
+                into = out[:, first : last + 1]
+                found = part(b, self.local[idx[first : last + 1]], into)
+                if found is not into:
+                    into[...] = found
+            else:
                 out[:, at] = part(b, self.local[idx[at]], None)
         return out
 
