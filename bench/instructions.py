@@ -53,10 +53,11 @@ def probe(checkout: Path, passes: int) -> dict[str, Any]:
     from load import QUERIES
     from starlette.testclient import TestClient
 
+    from smartpick.cli.serve_cmd import _collect_for_serving
     from smartpick.web.app import WebSettings, create_app, preload
 
-    gc.disable()  # as `smartpick serve` starts: the preload's objects frozen, a young generation
-    app = create_app(WebSettings())  # of 10,000
+    gc.disable()  # as `smartpick serve` starts, and then collects as its workers do
+    app = create_app(WebSettings())
     preload(app)
     client = TestClient(app, base_url="http://127.0.0.1")
     for path, headers in PATHS.values():  # the warm-up, not counted
@@ -67,8 +68,7 @@ def probe(checkout: Path, passes: int) -> dict[str, Any]:
     # moves from run to run) scans the requests' own objects only.
     gc.collect()
     gc.freeze()
-    gc.set_threshold(10_000, 20, 20)
-    gc.enable()
+    _collect_for_serving()
     _control("--instr=on")
     counted = {}
     for name, (path, headers) in PATHS.items():
