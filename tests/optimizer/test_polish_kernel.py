@@ -57,3 +57,18 @@ def test_compiled_polish_follows_the_numpy_rules(
     assert np.array_equal(compiled.lev, reference.lev)
     assert compiled.f == pytest.approx(reference.f, abs=1e-12)
     assert compiled.f >= before
+
+
+@pytest.mark.parametrize("name", REFERENCE_NAMES)
+@pytest.mark.parametrize("size", [5, 15, 40])
+def test_a_signal_move_that_helps_is_never_missed(name: str, size: int, catalog: Catalog) -> None:
+    # Between the polish schedule's full stages a list is polished only when this test says a
+    # signal move may help: whenever one does help, it must say so.
+    problem = _problem(name, catalog)
+    for how in ("no signals", "shipped"):
+        chain = _spoiled(problem, size, how)
+        says = chain.signal_move_may_help()
+        changed = numpy_polish.improve_signals(chain)
+        assert says or not changed, (how, chain.f)
+        if how == "no signals":
+            assert changed  # a list without a signal gains from one: the check above is not idle

@@ -12,6 +12,7 @@ from numpy.typing import NDArray
 
 from smartpick.core.chances.matrix import SIGNAL_LEVELS
 from smartpick.core.lists import polish_kernel as kernel
+from smartpick.core.lists.chain_kernel import signal_move_may_help
 from smartpick.core.lists.fees import FeeSchedule
 from smartpick.core.lists.polish import improve_signals, polish
 from smartpick.core.lists.types import (
@@ -330,6 +331,22 @@ class _Chain:
         )  # fmt: skip
         self._addable = None
         self.refresh()
+
+    def signal_move_may_help(self) -> bool:
+        """Whether a signal move may raise P(match) by more than the polish's tolerance (the
+        compiled chain's test, on Q recomputed as the polish does); always True with preference
+        values (no closed form there)."""
+        if not self.unit_values:
+            return True
+        w = np.array(self.w, dtype=float)
+        q = np.empty(w.size)
+        kernel.refresh_q(self.M, w, self.sel, self.lev, q)
+        return bool(
+            signal_move_may_help(
+                self.M, w * q, self.sel, self.lev, self.sig_group, self.signalable,
+                np.array(self.levels_open()),
+            )
+        )  # fmt: skip
 
     def improve_signals(self) -> bool:
         """Upgrade, move or exchange signals while the objective rises; True if any changed

@@ -9,7 +9,8 @@ it costs about as much as the arithmetic. The rules are those of `core.lists.opt
 `docs/optimizer.md`: with every preference value 1, P(match) = 1 - w.Q with Q the product of
 (1 - m) over the listed programs, so the exact gain of every swap and signal move the polish
 (`core.lists.polish_kernel`) may try is a closed form. A polish is skipped only when none of them
-raises P(match) by more than the polish's tolerance (less a margin for rounding); the swaps' search
+raises P(match) by more than the polish's tolerance (less a margin for rounding), or, at the stages
+the schedule polishes only when a signal move may help, when no signal move does; the swaps' search
 bounds each listed program's swaps first (`core.lists.swap_kernel`). Tests compare
 the lists with the general chain's (`optimize_list(problem, reference=True)`).
 """
@@ -121,7 +122,7 @@ def _keys(open_, eligible, sel, denom, bound, key):  # type: ignore[no-untyped-d
 
 
 @njit(cache=True, fastmath=_SUMS)
-def _signal_move_may_help(M, wq, sel, lev, sig_group, signalable, open_):  # type: ignore[no-untyped-def]
+def signal_move_may_help(M, wq, sel, lev, sig_group, signalable, open_):  # type: ignore[no-untyped-def]
     """Whether moving p to a level open in its group, or p and q exchanging levels in the same
     group, raises P(match) by more than the polish's tolerance."""
     levels, n, K = M.shape
@@ -291,11 +292,10 @@ def grow(  # type: ignore[no-untyped-def]
             for g in range(1, fee_counts.size):
                 cheapest = min(cheapest, marginal[fee_counts[g]])
             room = fee + cheapest <= reals[PROGRAM_BUDGET]
-        polish_now = within and (
-            (no_limit and size + 1 <= limits[POLISH_UP_TO])
-            or (size + 1) % limits[POLISH_EVERY] == 0
-            or not room
-        )
+        # without limits, the stages up to POLISH_UP_TO between the POLISH_EVERY-th ones are
+        # polished only when a signal move may help (`optimizer._run_chain`)
+        swaps_too = (size + 1) % limits[POLISH_EVERY] == 0 or not room
+        polish_now = within and (swaps_too or (no_limit and size + 1 <= limits[POLISH_UP_TO]))
         polished = False
         if polish_now:
             fee_cap = float(fee) if reals[FEE_POWER] > 0 else np.inf
@@ -307,14 +307,14 @@ def grow(  # type: ignore[no-untyped-def]
                 n_levels = _levels_open(allow, used, sig_group, signalable, open_)
                 stale, keys_stale = False, True
             may = False
-            if size + 1 <= limits[LOCAL_SEARCH_MAX]:
+            if swaps_too and size + 1 <= limits[LOCAL_SEARCH_MAX]:
                 floor = _TOL * max(1.0, f_now)
                 gain, d, _, _ = best_swap(
                     M, w, q_now, sel, lev, fixed, eligible, sig_group, fee_group, fee_counts,
                     marginal, fee, fee_cap, limits[SWAP_POOL], open_, floor, rising,
                 )  # fmt: skip
                 may = d >= 0 and gain > floor
-            if may or _signal_move_may_help(M, wq, sel, lev, sig_group, signalable, open_):
+            if may or signal_move_may_help(M, wq, sel, lev, sig_group, signalable, open_):
                 before_sel, before_lev = sel.copy(), lev.copy()
                 f, fee = polish(
                     M, w, Q, f, sel, lev, fixed, eligible, sig_group, signalable, allow, used,

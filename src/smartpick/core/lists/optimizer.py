@@ -210,8 +210,9 @@ def _run_chain(
     only to its first stage past the limits when the stopping stage is not read; the other
     chains only run until they pass the limits.
     Swaps and signal moves polish the stages within the limits: every one with `polish`;
-    otherwise every `POLISH_EVERY`-th, the last one the limits allow and, without limits, every
-    one up to `POLISH_EVERY_STAGE_UP_TO` programs. A `FastChain` runs the same rules compiled
+    otherwise every `POLISH_EVERY`-th and the last one the limits allow; without limits, the ones
+    up to `POLISH_EVERY_STAGE_UP_TO` programs between them too, when a signal move may help
+    (`_Chain.signal_move_may_help`). A `FastChain` runs the same rules compiled
     (`FastChain.grow`).
     """
     transcript = problem.fee_schedule.transcript_fee_usd
@@ -262,11 +263,10 @@ def _run_chain(
         p, s, _ = move
         chain.put(p, s)
         chain.refresh()
+        swaps_too = polish or (size + 1) % POLISH_EVERY == 0 or not room_left(size + 1)
         polish_now = within and (  # stages past the limits are never polished
-            polish
-            or (no_limit and size + 1 <= POLISH_EVERY_STAGE_UP_TO)
-            or (size + 1) % POLISH_EVERY == 0
-            or not room_left(size + 1)
+            swaps_too
+            or (no_limit and size + 1 <= POLISH_EVERY_STAGE_UP_TO and chain.signal_move_may_help())
         )
         added: tuple[int, int] | None = (int(chain.order[p]), s)
         if polish_now:

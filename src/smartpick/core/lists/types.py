@@ -55,12 +55,15 @@ def ends_past_limits(problem: ListProblem, fee_power: float) -> bool:
 
 # Swaps and signal moves polish every stage within the limits with preference values or at most
 # POLISH_MAX_CANDIDATES candidates (cheap there, and a tight budget can leave greedy a point
-# short). Larger P(match) problems grow on the fast chain and polish every POLISH_EVERY-th stage,
-# the last stage the limits allow and, without limits, every stage up to POLISH_EVERY_STAGE_UP_TO
-# programs (past the guide's 60 a polish moves the objective by hundredths of a point, and the
-# long lists of the value rule would otherwise spend most of their time there). On the six
-# reference profiles x 1-2 specialties x $500-$3,000 this chooses the same lists as polishing
-# every stage, in a third of the time (bench/optimizer.py).
+# short). Larger P(match) problems grow on the fast chain and polish every POLISH_EVERY-th stage
+# and the last stage the limits allow; without limits, the stages up to POLISH_EVERY_STAGE_UP_TO
+# programs between them too, when a signal move may help (past the guide's 60 a polish moves the
+# objective by hundredths of a point, and the long lists of the value rule would otherwise spend
+# most of their time there; between the POLISH_EVERY-th stages the search for a swap, which
+# rarely finds one, cost more than the rest of the polish test). On the six reference profiles
+# x 1-2 specialties x $500-$3,000 this chooses the same lists as polishing every stage, in a
+# third of the time (bench/optimizer.py); a curve's other stages may fall short of polishing
+# every stage by up to 0.3 pp, the chosen lists within 0.001 pp (bench/polish_schedule.py).
 POLISH_MAX_CANDIDATES = 40
 POLISH_EVERY = 10
 POLISH_EVERY_STAGE_UP_TO = 60
