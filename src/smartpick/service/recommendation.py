@@ -19,7 +19,7 @@ from smartpick.core.chances.estimate import Estimate
 from smartpick.core.chances.matrix import SIGNAL_LEVELS, interval, intervals
 from smartpick.core.chances.results import Assessment, ProgramChance
 from smartpick.core.chances.rows import RowWords, row_words
-from smartpick.core.lists.curve import list_draws, objective_draws
+from smartpick.core.lists.curve import list_draws, list_outcome_draws, objective_draws
 from smartpick.core.lists.economics import how_many
 from smartpick.core.lists.fees import FeeSchedule
 from smartpick.core.lists.result import CurvePoint, ListedProgram, Recommendation
@@ -256,7 +256,7 @@ def priced_list(
 ) -> PricedList:
     """The `PricedList` of a chosen list (the draws as `build_recommendation` reads them)."""
     selected = list(choice.order)
-    _, p_draws, i_draws = list_draws(problem.chances, selected, list(choice.signals))
+    p_draws, i_draws = list_outcome_draws(problem.chances, selected, list(choice.signals))
     return PricedList(
         programs=tuple(programs[i] for i in selected),
         p_match_draws=p_draws,

@@ -136,6 +136,58 @@ def no_match_product(terms, conversion, conversion_rows, out):  # type: ignore[n
 
 
 @njit(cache=True)
+def _list_outcome(  # type: ignore[no-untyped-def]
+    point, point_conversion, x, visa, conversion, spec, sigma, z, no_match, interviews,
+):  # fmt: skip
+    K = z.size
+    no_match[:] = 1.0
+    interviews[:] = 0.0
+    for s in range(point.shape[0]):  # draw 0: the point's own values
+        c = point_conversion[s]
+        for k in range(K):
+            t = point[s, k]
+            no_match[0, k] *= 1.0 - t * c
+            interviews[0, k] += t
+    spread = np.empty((sigma.shape[0], K))  # exp(-sigma_r z) per specialty at one draw
+    for d in range(1, no_match.shape[0]):
+        for j in range(sigma.shape[0]):
+            for k in range(K):
+                spread[j, k] = math.exp(-(sigma[j, d] * z[k]))
+        for s in range(x.shape[1]):
+            a, v, c = math.exp(-x[d - 1, s]), visa[d - 1, s], conversion[d - 1, s]
+            for k in range(K):  # `_fill`'s bootstrap draws, then `no_match_product`'s factor
+                t = 1.0 / (1.0 + a * spread[spec[s], k]) * v
+                no_match[d, k] *= 1.0 - t * c
+                interviews[d, k] += t
+
+
+def list_outcome(
+    point: FloatArray,
+    point_conversion: FloatArray,
+    drawn: tuple[FloatArray, FloatArray, FloatArray],
+    spec: IntArray,
+    sigma: FloatArray,
+    z: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """A list's P(no match) and its summed P(interview) per draw and node, (D + 1, K) each, from
+    one pass over its programs without keeping their terms: bit for bit `no_match_product` of the
+    terms `drawn_interview` writes, and those terms summed over the programs (numpy's
+    `terms.sum(axis=1)`, which adds them in the list's order).
+
+    `point` (S, K) and `point_conversion` (S,): draw 0 of the S programs, in the list's order;
+    `drawn`: (x, visa, conversion), each (D, S), for draws 1..D, where x is eta plus the signal
+    level's effect (`drawn_interview` adds them in that order); `spec` (S,): each program's row of
+    `sigma`, the residual spread per specialty and draw (n, D + 1)."""
+    x, visa, conversion = drawn
+    no_match = np.empty((x.shape[0] + 1, z.size))
+    interviews = np.empty_like(no_match)
+    _list_outcome(
+        point, point_conversion, x, visa, conversion, spec, sigma, z, no_match, interviews
+    )
+    return no_match, interviews
+
+
+@njit(cache=True)
 def _quantiles(draws, before, after, gamma, out):  # type: ignore[no-untyped-def]
     column = np.empty(draws.shape[0])
     for j in range(draws.shape[1]):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -47,6 +47,20 @@ class DrawSource(Protocol):
     def conversion(self, idx: IntArray, draws: slice) -> FloatArray:
         """P(match | interview, u), (len(draws), len(idx), K)."""
         ...
+
+
+class ListTerms(NamedTuple):
+    """What a list's P(interview | u) at the bootstrap draws is made of, per program of the list
+    (in its order): V expit(x + sigma z) with x, V and the conversion each (D, S) for draws 1..D,
+    `spec` (S,) each program's row of `sigma` (a specialty's residual spread, (n, D + 1)), and the
+    quadrature nodes z (K,)."""
+
+    x: FloatArray
+    visa: FloatArray
+    conversion: FloatArray
+    spec: IntArray
+    sigma: FloatArray
+    z: FloatArray
 
 
 class _Lazy:
@@ -122,6 +136,7 @@ class ChanceMatrix:
         self.point_conversion = conversion[0]
         self._lazy: list[_Lazy] = []
         self._index: dict[str, int] | None = None
+        self.list_terms: Callable[[IntArray, IntArray], ListTerms] | None = None
 
     @classmethod
     def on_demand(
@@ -132,12 +147,16 @@ class ChanceMatrix:
         *,
         levels: int,
         n_draws: int,
+        list_terms: Callable[[IntArray, IntArray], ListTerms] | None = None,
     ) -> ChanceMatrix:
-        """A matrix whose draw 0 is computed now for every program, the draws 1..D on demand."""
+        """A matrix whose draw 0 is computed now for every program, the draws 1..D on demand;
+        `list_terms(programs, levels)`: the source's `ListTerms` of a list, where it gives them
+        (`curve.list_outcome_draws` then reads a list's draws without keeping its terms)."""
         out = cls.__new__(cls)
         out.program_ids, out.weights, out.n_draws = program_ids, weights, n_draws
         out._interview = out._conversion = None
         out._index = None
+        out.list_terms = list_terms
         every = np.arange(len(program_ids), dtype=np.int64)
         first = slice(0, 1)
         out.point_interview = tuple(source.interview(s, every, first)[0] for s in range(levels))

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from smartpick.core.chances.draws import Draws
-from smartpick.core.chances.matrix import ChanceMatrix
+from smartpick.core.chances.matrix import ChanceMatrix, ListTerms
 from smartpick.core.chances.population import Z_NODES, Z_WEIGHTS
 from smartpick.core.chances.results import ExcludedPrograms, Prediction
 from smartpick.core.chances.rows import ChanceRows, RowSpecs, SpecialtyRows
@@ -177,6 +177,23 @@ class _Terms:
         """P(match | interview), the same at every node, (draws, len(idx), K)."""
         return self._route(idx, draws, lambda b, at, _: b.conversion(at, draws))
 
+    def list_terms(self, idx: IntArray, levels: IntArray) -> ListTerms:
+        """The `ListTerms` of the programs `idx` at signal `levels` (`ApplicantTerms.list_parts`
+        of each specialty's programs, in idx's order)."""
+        sigma = np.stack([b.d.sigma_r for b in self.blocks])
+        if len(self.blocks) == 1:
+            parts = self.blocks[0].list_parts(self.local[idx], levels)
+            return ListTerms(*parts, np.zeros(idx.size, dtype=np.int64), sigma, Z_NODES)
+        block = self.block[idx]
+        x, visa, conversion = (np.empty((self.d1 - 1, idx.size)) for _ in range(3))
+        for k, b in enumerate(self.blocks):
+            at = np.flatnonzero(block == k)
+            if at.size:
+                x[:, at], visa[:, at], conversion[:, at] = b.list_parts(
+                    self.local[idx[at]], levels[at]
+                )
+        return ListTerms(x, visa, conversion, block, sigma, Z_NODES)
+
 
 class SpecialtyRuns(Sequence[Program]):
     """Programs as consecutive runs of one specialty each, as `assess` lists them (each run the
@@ -293,7 +310,9 @@ def predict_programs(
         block, local = block[perm], local[perm]
         facts_of_kept = {name: column[perm] for name, column in facts_of_kept.items()}
     terms = _Terms(blocks, block, local, d1)
-    chances = ChanceMatrix.on_demand(tuple(ids), Z_WEIGHTS.copy(), terms, levels=3, n_draws=d1)
+    chances = ChanceMatrix.on_demand(
+        tuple(ids), Z_WEIGHTS.copy(), terms, levels=3, n_draws=d1, list_terms=terms.list_terms
+    )
     rows = ChanceRows(chances, model.level, specs)
     if profile.step2ck is None:
         notes.append(

@@ -393,6 +393,16 @@ class ApplicantTerms:
             return out
         return x
 
+    def list_parts(
+        self, at: IntArray, levels: IntArray
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """(x, visa, conversion) at the programs `at` with their signal `levels` for the draws
+        1..D, each (D, len(at)): x is eta plus the level's signal effect, added as
+        `drawn_interview` adds them (not kept: a priced list reads its draws once)."""
+        eta, _, visa = self.compute(slice(1, self.d1), at)
+        j = self.idx[at]
+        return eta + self.d.gamma[1:, j, levels], visa, self.d.conversion[1:, j]
+
     def conversion(self, at: IntArray, draws: slice) -> FloatArray:
         """P(match | interview), the same at every node, (len(draws), len(at), K)."""
         c = self.d.conversion[draws][:, self.idx[at]]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from smartpick.core.chances.draw_kernels import gather_columns, no_match_product
+from smartpick.core.chances.draw_kernels import gather_columns, list_outcome, no_match_product
 from smartpick.core.chances.matrix import ChanceMatrix, match_terms
 from smartpick.core.chances.matrix import intervals as intervals_of
 from smartpick.core.lists.curve_kernel import fill_factors, run_products
@@ -132,6 +132,35 @@ def list_draws(
     no_match = np.empty((chances.n_draws, w.size))
     no_match_product(terms, *chances.conversion_rows(idx), no_match)
     return terms @ w, 1.0 - no_match @ w, terms.sum(axis=1) @ w
+
+
+def list_outcome_draws(
+    chances: ChanceMatrix, selected: Sequence[int], signals: Sequence[int]
+) -> tuple[FloatArray, FloatArray]:
+    """`list_draws`'s P(match) and expected interviews per draw, (D+1,) each, bit for bit; where
+    the matrix's source gives a list's terms (`ChanceMatrix.list_terms`), in one compiled pass
+    over them that keeps no (draws x programs x nodes) array and computes no program's draws for
+    later (a priced list reads these two and nothing else of its draws)."""
+    if not len(selected) or chances.list_terms is None:
+        _, p_draws, i_draws = list_draws(chances, selected, signals)
+        return p_draws, i_draws
+    idx = np.asarray(selected, dtype=np.int64)
+    levels = np.asarray(signals, dtype=np.int64)
+    point = np.empty((idx.size, chances.weights.size))
+    for level in np.unique(levels).tolist():
+        at = np.flatnonzero(levels == level)
+        point[at] = chances.point_interview[level][idx[at]]
+    terms = chances.list_terms(idx, levels)
+    no_match, interviews = list_outcome(
+        point,
+        chances.point_conversion[idx, 0],
+        (terms.x, terms.visa, terms.conversion),
+        terms.spec,
+        terms.sigma,
+        terms.z,
+    )
+    w = chances.weights
+    return 1.0 - no_match @ w, interviews @ w
 
 
 def objective_draws(
