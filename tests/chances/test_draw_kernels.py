@@ -16,6 +16,7 @@ from smartpick.core.chances.draw_kernels import (
     DRAWS_RELATIVE_ERROR,
     column_quantiles,
     drawn_interview,
+    point_interview,
 )
 from smartpick.core.chances.matrix import intervals
 from smartpick.core.chances.population import Z_NODES
@@ -90,6 +91,62 @@ def test_the_compiled_interview_is_numpy_and_scipy(
     assert written is view and np.array_equal(bits(view), bits(got))
     view[...] = 7.0
     assert (store == 7.0).all()
+
+
+def numpy_point(base, gamma, visa, at):  # type: ignore[no-untyped-def]
+    """`ApplicantTerms.interview` at the point estimate as numpy and scipy computed it."""
+    x = np.take(base, at, axis=0)[None]
+    if gamma is not None:
+        x += gamma[None, at, None]
+    expit(x, out=x)
+    x *= visa[None, at, None]
+    return x
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 30),
+    scale=st.sampled_from([0.1, 3.0, 40.0, 800.0]),  # 800: exp overflows, expit is 0 or 1
+    signal=st.booleans(),
+)
+def test_the_compiled_point_is_numpy_and_scipy(
+    seed: int, n: int, scale: float, signal: bool
+) -> None:
+    rng = np.random.default_rng(seed)
+    base = rng.normal(0, scale, (n, Z_NODES.size))
+    gamma = rng.normal(0, scale, (n, 3))[:, int(rng.integers(3))] if signal else None  # a view
+    visa = rng.uniform(0, 1, n)
+    at = rng.choice(n, size=int(rng.integers(1, n + 1)), replace=False)
+    got = point_interview(base, gamma, visa, at)
+    assert np.array_equal(bits(got), bits(numpy_point(base, gamma, visa, at)))
+    store = np.full((3, at.size + 4, Z_NODES.size), 7.0)  # into a view, nothing else touched
+    view = store[1:2, 2 : 2 + at.size]
+    assert point_interview(base, gamma, visa, at, view) is view
+    assert np.array_equal(bits(view), bits(got))
+    view[...] = 7.0
+    assert (store == 7.0).all()
+
+
+@pytest.mark.parametrize("name", ["guide-sample", "low-score-late", "us-img-fm"])
+def test_a_profiles_point_interviews_are_the_numpy_formula(name: str, catalog: Catalog) -> None:
+    profile = reference_profile(name)
+    for given_score in (True, False):  # without Step 2 CK each program has its own spread
+        if not given_score:
+            profile = profile.model_copy(update={"step2ck": None, "step2ck_attempts": 0})
+        chances = assess(profile, catalog=catalog).chances
+        source = chances._lazy[0].compute.func.__self__  # type: ignore[attr-defined]
+        terms, placed = source.blocks[0], np.flatnonzero(source.block == 0)
+        eta, spread, visa = terms.point
+        base = spread[:, None] * Z_NODES + eta[:, None]
+        at = np.arange(terms.size)
+        for level in range(chances.levels):
+            signal = not zero_signal_levels(terms.d)[level]
+            gamma = terms.gamma_point[:, level] if signal else None
+            expected = numpy_point(base, gamma, visa, at)
+            assert np.array_equal(bits(terms.interview(level, at, slice(0, 1))), bits(expected))
+            matrix = chances.point_interview[level][placed]  # as the optimizer reads it
+            assert np.array_equal(bits(matrix), bits(expected[0][source.local[placed]]))
 
 
 @pytest.mark.parametrize("name", REFERENCE_NAMES)

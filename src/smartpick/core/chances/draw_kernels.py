@@ -1,5 +1,6 @@
-"""The draws' arithmetic compiled (numba): the applicant's eta, P(interview | u) at the bootstrap
-draws, a list's P(no match) per draw, and the quantiles of the draws that make the intervals.
+"""The draws' arithmetic compiled (numba): the applicant's eta, P(interview | u) at the point
+estimate (every program, each signal level) and at the bootstrap draws, a list's P(no match) per
+draw, and the quantiles of the draws that make the intervals.
 
 Each request computes eta and V expit(eta + sigma_r z + gamma) for a few hundred programs at 40
 draws and 16 nodes, and the quantiles of a few hundred columns of draws; in numpy each term is a
@@ -55,6 +56,38 @@ def _fill(eta, visa, at, first, sigma_r, z, gamma, columns, level, signal, out):
             a = math.exp(-(e + g))
             for k in range(z.size):
                 out[r, i, k] = 1.0 / (1.0 + a * spread[k]) * v
+
+
+@njit(cache=True)
+def _fill_point(base, gamma, visa, at, signal, out):  # type: ignore[no-untyped-def]
+    for i in range(at.size):
+        j = at[i]
+        g, v = gamma[j] if signal else 0.0, visa[j]
+        for k in range(base.shape[1]):
+            x = base[j, k]
+            if signal:
+                x = x + g
+            out[0, i, k] = 1.0 / (1.0 + math.exp(-x)) * v
+
+
+def point_interview(
+    base: FloatArray,
+    gamma: FloatArray | None,
+    visa: FloatArray,
+    at: IntArray,
+    out: FloatArray | None = None,
+) -> FloatArray:
+    """`visa * expit(base + gamma)` at the programs `at`, (1, len(at), K): the point estimate, bit
+    for bit numpy's `expit` of the sum times the visa factor (as `drawn_interview` at draw 0).
+    `base` (n, K) is eta + spread z, `gamma` (n,) the signal level's effect (None: it adds
+    nothing), `visa` (n,). Written into `out` where given, and returned."""
+    if out is None:
+        out = np.empty((1, at.size, base.shape[1]))
+    _fill_point(base, _NO_POINT_GAMMA if gamma is None else gamma, visa, at, gamma is not None, out)
+    return out
+
+
+_NO_POINT_GAMMA = np.zeros(1)
 
 
 def drawn_interview(

@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 from scipy.special import expit, ndtri
 
 from smartpick.core.chances.assumptions import CONNECTION_CAP
-from smartpick.core.chances.draw_kernels import applicant_eta, drawn_interview
+from smartpick.core.chances.draw_kernels import applicant_eta, drawn_interview, point_interview
 from smartpick.core.chances.draws import Draws
 from smartpick.core.chances.effects import REFERENCE
 from smartpick.core.chances.population import Z_NODES
@@ -371,19 +371,18 @@ class ApplicantTerms:
         if draws == slice(0, 1):  # eta + spread z is shared by the signal levels
             if self._point_base is None:
                 self._point_base = self.point[1][:, None] * Z_NODES + self.point[0][:, None]
-            x = np.take(self._point_base, at, axis=0)[None]
-            visa = self.point[2][None, at]
-        elif draws.indices(self.d1)[0] > 0 or self.unknown_sd is None:
+            gamma = self.gamma_point[:, level] if signal else None
+            return point_interview(self._point_base, gamma, self.point[2], at, out)
+        if draws.indices(self.d1)[0] > 0 or self.unknown_sd is None:
             # the spread is the draw's sigma_r at every program: one compiled pass, reading the
             # programs' terms where they are kept
             eta, _, visa = self._computed(at)
             d = self.d
             signal_at = (d.gamma, self.idx[at], level) if signal else None
             return drawn_interview(eta, visa, at, draws, d.sigma_r, Z_NODES, signal_at, out)
-        else:
-            eta, spread, visa = self.terms(at, draws)
-            x = spread[:, :, None] * Z_NODES
-            x += eta[:, :, None]
+        eta, spread, visa = self.terms(at, draws)
+        x = spread[:, :, None] * Z_NODES
+        x += eta[:, :, None]
         if signal:
             x += self.gamma(level, at, draws)[:, :, None]
         expit(x, out=x)
