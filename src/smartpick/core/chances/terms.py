@@ -23,16 +23,15 @@ drawn, one score per draw, for the interval, which then spans the plausible scor
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import expit, ndtri
+from scipy.special import expit
 
 from smartpick.core.chances.assumptions import CONNECTION_CAP
 from smartpick.core.chances.draw_kernels import applicant_eta, drawn_interview, point_interview
-from smartpick.core.chances.draws import Draws
+from smartpick.core.chances.draws import Draws, unknown_score_draws
 from smartpick.core.chances.effects import REFERENCE
 from smartpick.core.chances.population import Z_NODES
 from smartpick.core.profile import ApplicantProfile
@@ -208,20 +207,6 @@ def visa_factor(
     if profile.visa == "h1b":
         return np.asarray(h1b)
     return np.asarray(1.0 - (1.0 - j1) * (1.0 - h1b))
-
-
-def unknown_score_draws(seed: int, n: int) -> FloatArray:
-    """Standard-normal score draws for a missing Step 2 CK (0 at draw 0), one per draw.
-
-    Stratified: the draws 1..n-1 are the normal's quantiles at (k - 0.5) / (n - 1) in a seeded
-    order, so the interval spans the plausible scores rather than a random sample of them.
-    """
-    m = n - 1
-    out = np.zeros(n)
-    if m > 0:
-        strata = ndtri((np.arange(m) + 0.5) / m)
-        out[1:] = np.random.default_rng([seed, zlib.crc32(b"unknown step2ck")]).permutation(strata)
-    return out
 
 
 class ApplicantTerms:
