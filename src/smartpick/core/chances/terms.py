@@ -152,13 +152,12 @@ def connection_kinds(profile: ApplicantProfile, programs: Sequence[Program]) -> 
     named = named_connections(profile)
     out: list[str | None] = [None] * len(programs)
     for pid, inst, kind in named:  # in order: a later rotation replaces an earlier kind
-        by_name = matches(inst, programs) if inst else [False] * len(programs)
-        code = pid.upper() if pid else None
-        for j in [
-            j
-            for j, p in enumerate(programs)
-            if (code is not None and code in (p.id, p.acgme_code)) or by_name[j]
-        ]:
+        by_name = matches(inst, programs) if inst else []
+        found = [j for j, hit in enumerate(by_name) if hit] if any(by_name) else []
+        if pid:  # only a program id reads the program objects (an institution: the matcher)
+            code = pid.upper()
+            found += [j for j, p in enumerate(programs) if code in (p.id, p.acgme_code)]
+        for j in found:
             if out[j] is None or kind == "rotation":
                 out[j] = kind
     return out
