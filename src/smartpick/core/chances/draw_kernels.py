@@ -12,8 +12,8 @@ exponential by node (an exp per program and draw instead of one per node: the ex
 the kernel's time), which moves them by rounding only (`DRAWS_RELATIVE_ERROR`); the point
 estimate, which the optimizer and the page read, keeps numpy's bits.
 
-The kernels call no other compiled function, so numba's own cache check (this file's stamp) is
-enough to keep their cache current.
+The kernels call no compiled function outside this file, so numba's own cache check (this
+file's stamp) is enough to keep their cache current.
 """
 
 from __future__ import annotations
@@ -33,29 +33,47 @@ IntArray = NDArray[np.int64]
 DRAWS_RELATIVE_ERROR = 2.0**-50
 
 
+@njit(cache=True, inline="always")
+def _at_point(x, v):  # type: ignore[no-untyped-def]
+    """V expit(x) at the point estimate: numpy's expression, its bits (they are shown)."""
+    return 1.0 / (1.0 + math.exp(-x)) * v
+
+
+@njit(cache=True, inline="always")
+def _at_draw(a, spread, v):  # type: ignore[no-untyped-def]
+    """V expit(eta + gamma + sigma_r z) at a bootstrap draw from a = exp(-(eta + gamma)) and
+    spread = exp(-sigma_r z) (`_spread`): one exp per program instead of one per node."""
+    return 1.0 / (1.0 + a * spread) * v
+
+
+@njit(cache=True, inline="always")
+def _spread(sigma_r, z, out):  # type: ignore[no-untyped-def]
+    """out[k] = exp(-sigma_r z[k]), one draw's spread at every node."""
+    for k in range(z.size):
+        out[k] = math.exp(-(sigma_r * z[k]))
+
+
 @njit(cache=True)
 def _fill(eta, visa, at, first, sigma_r, z, gamma, columns, level, signal, out):  # type: ignore[no-untyped-def]
     spread = np.empty(z.size)  # exp(-sigma_r z) at one draw
     for r in range(out.shape[0]):
         d = first + r
         if d > 0:
-            for k in range(z.size):
-                spread[k] = math.exp(-(sigma_r[d] * z[k]))
+            _spread(sigma_r[d], z, spread)
         for i in range(at.size):
             e, v = eta[d, at[i]], visa[d, at[i]]
             g = gamma[d, columns[i], level] if signal else 0.0
-            if d == 0:  # the point estimate: numpy's expression, its bits (they are shown)
+            if d == 0:  # the point estimate
                 for k in range(z.size):
                     x = e + sigma_r[d] * z[k]
                     if signal:
                         x = x + g
-                    out[r, i, k] = 1.0 / (1.0 + math.exp(-x)) * v
+                    out[r, i, k] = _at_point(x, v)
                 continue
-            # the bootstrap draws: exp(-(e + g + sigma_r z)) = exp(-(e + g)) exp(-sigma_r z),
-            # one exp per program instead of one per node
+            # the bootstrap draws: exp(-(e + g + sigma_r z)) = exp(-(e + g)) exp(-sigma_r z)
             a = math.exp(-(e + g))
             for k in range(z.size):
-                out[r, i, k] = 1.0 / (1.0 + a * spread[k]) * v
+                out[r, i, k] = _at_draw(a, spread[k], v)
 
 
 @njit(cache=True)
@@ -67,7 +85,7 @@ def _fill_point(base, gamma, visa, at, signal, out):  # type: ignore[no-untyped-
             x = base[j, k]
             if signal:
                 x = x + g
-            out[0, i, k] = 1.0 / (1.0 + math.exp(-x)) * v
+            out[0, i, k] = _at_point(x, v)
 
 
 def point_interview(
@@ -184,12 +202,11 @@ def _list_outcome(  # type: ignore[no-untyped-def]
     spread = np.empty((sigma.shape[0], K))  # exp(-sigma_r z) per specialty at one draw
     for d in range(1, no_match.shape[0]):
         for j in range(sigma.shape[0]):
-            for k in range(K):
-                spread[j, k] = math.exp(-(sigma[j, d] * z[k]))
+            _spread(sigma[j, d], z, spread[j])
         for s in range(x.shape[1]):
             a, v, c = math.exp(-x[d - 1, s]), visa[d - 1, s], conversion[d - 1, s]
             for k in range(K):  # `_fill`'s bootstrap draws, then `no_match_product`'s factor
-                t = 1.0 / (1.0 + a * spread[spec[s], k]) * v
+                t = _at_draw(a, spread[spec[s], k], v)
                 no_match[d, k] *= 1.0 - t * c
                 interviews[d, k] += t
 
