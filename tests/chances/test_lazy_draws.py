@@ -31,6 +31,23 @@ def test_draws_of_some_programs_equal_the_whole_computation(name: str, catalog: 
     assert np.array_equal(lazy.conversion, whole.conversion)
 
 
+def test_draws_are_kept_for_the_programs_asked_for_only(catalog: Catalog) -> None:
+    """A page reads a dozen programs' draws at a signal level: the store grows with what is
+    asked for (at most twice that), and growing it keeps every value computed before."""
+    profile = reference_profile("low-score-late")  # two specialties: about 1,100 programs
+    lazy = assess(profile, catalog=catalog).chances
+    whole = assess(profile, catalog=catalog).chances.interview_by_signal[1]
+    n = len(lazy.program_ids)
+    rng = np.random.default_rng(5)
+    asked: set[int] = set()
+    for size in (3, 1, 12, 40, 3, 200):
+        idx = rng.choice(n, size=size, replace=True)  # repeats and programs asked before
+        asked.update(idx.tolist())
+        values, rows = lazy.interview_rows(1, idx)
+        assert np.array_equal(values[:, rows], whole[:, idx])
+        assert len(asked) <= values.shape[1] <= 2 * len(asked) < n
+
+
 def test_rows_read_one_by_one_equal_rows_read_together(catalog: Catalog) -> None:
     profile = reference_profile("guide-sample")
     single = assess(profile, catalog=catalog).rows

@@ -65,35 +65,44 @@ class ListTerms(NamedTuple):
 
 class _Lazy:
     """The (D + 1, n, ...) values of n programs, computed program by program as they are asked
-    for and kept in the order they were computed (`slot[i]`: program i's column, -1 before)."""
+    for and kept in the order they were computed (`slot[i]`: program i's column, -1 before).
+
+    The store holds only the programs computed so far (a page reads a few hundred of up to a
+    thousand at one signal level, a dozen at another) and grows by doubling: a store sized for
+    every program touched fresh memory at every draw for a dozen programs, a hundred page faults
+    a results page."""
 
     def __init__(
         self, compute: Callable[[IntArray, slice, FloatArray], object], point: FloatArray, d1: int
     ) -> None:
         self.compute = compute  # (idx, draws, out): writes (len(draws), len(idx), ...) into out
         self.point = point
-        self.values: FloatArray | None = None
+        self.values: FloatArray = np.empty((d1, 0, *point.shape[1:]))
         self.slot = np.full(point.shape[0], -1, dtype=np.int64)
         self.used = 0
         self.d1 = d1
 
     def get(self, idx: IntArray) -> FloatArray:
-        return np.take(self.stored(), self.rows(idx), axis=1)
+        rows = self.rows(idx)
+        return np.take(self.values, rows, axis=1)
 
     def stored(self) -> FloatArray:
-        """The values computed so far (program i at `slot[i]` along the second axis)."""
-        if self.values is None:
-            self.values = np.empty((self.d1, *self.point.shape))
+        """The values computed so far (program i at `slot[i]` along the second axis); a later
+        `rows` may replace it with a larger store (the same values at the same slots)."""
         return self.values
 
     def rows(self, idx: IntArray) -> IntArray:
         """The programs' positions in `stored()`, computing those not computed yet."""
-        self.stored()
-        assert self.values is not None
         missing = idx[self.slot[idx] < 0]
         if missing.size:
             missing = np.unique(missing)
             start, stop = self.used, self.used + missing.size
+            if stop > self.values.shape[1]:
+                grown = np.empty(
+                    (self.d1, max(stop, 2 * self.values.shape[1]), *self.point.shape[1:])
+                )
+                grown[:, :start] = self.values[:, :start]
+                self.values = grown
             self.values[0, start:stop] = self.point[missing]
             if self.d1 > 1:  # computed where they are kept: no copy
                 self.compute(missing, slice(1, self.d1), self.values[1:, start:stop])
