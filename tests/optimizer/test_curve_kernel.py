@@ -6,6 +6,7 @@ alone), and on real lazy matrices of one and two specialties."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from unittest.mock import patch
 
 import numpy as np
 import pytest
@@ -19,6 +20,7 @@ from smartpick.core.chances.matrix import (
     match_terms,
     p_match,
 )
+from smartpick.core.lists import curve
 from smartpick.core.lists.curve import StageSet, curve_draws, list_draws
 from smartpick.core.lists.types import FloatArray, StageLists
 from smartpick.service.assess import assess
@@ -120,17 +122,19 @@ def random_arrays(
 
 
 @settings(max_examples=60, deadline=None)
-@given(**MATRICES, length=st.integers(1, 40))
+@given(**MATRICES, length=st.integers(1, 40), block=st.integers(1, 50))
 def test_the_compiled_curve_is_the_numpy_curve_bit_for_bit(
-    seed: int, n: int, levels: int, draws: int, nodes: int, length: int, by_node: bool
+    seed: int, n: int, levels: int, draws: int, nodes: int, length: int, by_node: bool, block: int
 ) -> None:
+    """Whatever the block of stages computed at a time: runs cross the blocks' edges."""
     rng = np.random.default_rng(seed)
     weights, interview, conversion = random_arrays(rng, n, levels, draws, nodes, by_node)
     chances = ChanceMatrix(tuple(map(str, range(n))), weights, interview, conversion)
     chain = random_chain(rng, n, levels, length)
-    for with_draws in (True, False):
-        got = curve_draws(chances, chain, draws=with_draws)
-        assert np.array_equal(bits(got), bits(numpy_curve(chances, chain, with_draws)))
+    with patch.object(curve, "CURVE_BLOCK", block):
+        for with_draws in (True, False):
+            got = curve_draws(chances, chain, draws=with_draws)
+            assert np.array_equal(bits(got), bits(numpy_curve(chances, chain, with_draws)))
 
 
 @pytest.mark.parametrize(
@@ -146,9 +150,9 @@ def test_the_compiled_curve_reads_lazy_draws_as_numpy_did(
     lazy = assess(profile, specialties=specialties, catalog=catalog).chances
     fresh = assess(profile, specialties=specialties, catalog=catalog).chances
     rng = np.random.default_rng(7)
-    chain = random_chain(rng, len(lazy.program_ids), lazy.levels, 60)
+    chain = random_chain(rng, len(lazy.program_ids), lazy.levels, 150)
     for with_draws in (True, False):
-        got = curve_draws(lazy, chain, draws=with_draws)
+        got = curve_draws(lazy, chain, draws=with_draws)  # three blocks
         assert np.array_equal(bits(got), bits(numpy_curve(fresh, chain, with_draws)))
     pairs = {pair for lists, _, _, _ in chain for pair in zip(*lists.lists, strict=True)}
     some = sorted(p for p, _ in pairs)

@@ -15,13 +15,17 @@ import numpy as np
 from smartpick.core.chances.draw_kernels import gather_columns, list_outcome, no_match_product
 from smartpick.core.chances.matrix import ChanceMatrix, match_terms
 from smartpick.core.chances.matrix import intervals as intervals_of
-from smartpick.core.lists.curve_kernel import fill_factors, run_products
+from smartpick.core.lists.curve_kernel import stage_no_match
 from smartpick.core.lists.types import _M_CAP, FloatArray, ListProblem, Stage, StageLists
 
 # One stage of a chain: programs (ascending) with their signal levels, fees with the transcript
 # fee, objective, and the (program, level) it adds to the stage before it in the same chain
 # with nothing else changed (None: the first stage, or swaps / signal moves changed the list).
 StageSet = tuple[StageLists, int, float, tuple[int, int] | None]
+
+# The curve's stages come this many at a time: a block's (stages, draws, nodes) products stay in
+# the cache, where a whole curve's were 1-2 MB of fresh memory a page.
+CURVE_BLOCK = 64
 
 
 def curve_draws(
@@ -34,51 +38,68 @@ def curve_draws(
     any other stage (the first, or one the swaps or signal moves changed) is the product over its
     programs. Every (program, level) a stage holds is one of these, so their terms are read in
     one pass (each value depends only on its own draw, program and node); the products are
-    compiled (`curve_kernel`).
+    compiled (`curve_kernel`) and made `CURVE_BLOCK` stages at a time.
     """
     pairs: dict[tuple[int, int], int] = {}
-    starts: list[int] = []  # the stages that start a run (below)
     members: list[int] = []  # the pairs of each run's first stage, run after run
     member_starts = [0]
-    added: list[int] = []  # each stage's added pair (-1: a run's start)
+    added: list[int] = []  # each stage's added pair, or -(r + 1) where run r starts
     for t, (lists, _, _, pair) in enumerate(stage_sets):
         if not t or pair is None:
-            starts.append(t)
-            added.append(-1)
+            added.append(-len(member_starts))
             members.extend(pairs.setdefault(p, len(pairs)) for p in zip(*lists.lists, strict=True))
             member_starts.append(len(members))
         else:
             added.append(pairs.setdefault(pair, len(pairs)))
     rows = chances.n_draws if draws else 1
-    factors = np.empty((len(pairs), rows, chances.weights.size))  # one slab per pair
-    if pairs:
-        programs, levels = (np.array(a, dtype=np.int64) for a in zip(*pairs, strict=True))
-        if draws:
-            conversion, conversion_rows = chances.conversion_rows(programs)
-        else:
-            conversion, conversion_rows = chances.point_conversion[None], programs
-        for level in np.unique(levels).tolist():
-            at = np.flatnonzero(levels == level)
-            if draws:
-                interview, interview_rows = chances.interview_rows(level, programs[at])
-            else:
-                interview, interview_rows = chances.point_interview[level][None], programs[at]
-            fill_factors(interview, interview_rows, conversion, conversion_rows[at], at, factors)
-    no_match = np.empty((len(stage_sets), rows, chances.weights.size))
-    run_products(
-        factors,
-        np.array([*starts, len(stage_sets)], dtype=np.int64),
-        np.array(members, dtype=np.int64),
-        np.array(member_starts, dtype=np.int64),
-        np.array(added, dtype=np.int64),
-        no_match,
+    k = chances.weights.size
+    programs, levels = (
+        (np.array(a, dtype=np.int64) for a in zip(*pairs, strict=True))
+        if pairs
+        else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     )
-    if not draws:
-        # the point in every draw's row for the product with the weights: BLAS sums a row in an
-        # order that depends on how many rows there are, and the point must keep its bits
-        no_match = np.repeat(no_match, chances.n_draws, axis=1)
-    curve = np.asarray(1.0 - no_match @ chances.weights).T
-    return curve if draws else curve[:1]
+    if draws:
+        conversion, conversion_rows = chances.conversion_rows(programs)
+    else:
+        conversion, conversion_rows = chances.point_conversion[None], programs
+    interview_rows = np.empty(len(pairs), dtype=np.int64)  # each pair's row of its level's array
+    interview = []
+    for level in range(chances.levels):
+        at = np.flatnonzero(levels == level)
+        if draws:
+            values, interview_rows[at] = chances.interview_rows(level, programs[at])
+        else:
+            values, interview_rows[at] = chances.point_interview[level][None], programs[at]
+        interview.append(np.ascontiguousarray(values))  # one array type for the kernel
+    stages_added = np.array(added, dtype=np.int64)
+    members_at = np.array(members, dtype=np.int64)
+    runs_at = np.array(member_starts, dtype=np.int64)
+    curve = np.empty((len(stage_sets), chances.n_draws))
+    no_match = np.empty((min(len(stage_sets), CURVE_BLOCK) + 1, rows, k))  # [0]: the stage before
+    for first in range(0, len(stage_sets), CURVE_BLOCK):
+        stop = min(len(stage_sets), first + CURVE_BLOCK)
+        block = no_match[: stop - first + 1]
+        stage_no_match(
+            tuple(interview),
+            levels,
+            interview_rows,
+            conversion,
+            conversion_rows,
+            stages_added,
+            members_at,
+            runs_at,
+            first,
+            block,
+        )
+        part = block[1:]
+        if not draws:
+            # the point in every draw's row for the product with the weights: BLAS sums a row in
+            # an order that depends on how many rows there are, and the point must keep its bits
+            part = np.repeat(part, chances.n_draws, axis=1)
+        # a stack of (draws, K) products: each stage's sum is the same whatever the block
+        curve[first:stop] = 1.0 - part @ chances.weights
+        no_match[0] = block[-1]
+    return curve.T if draws else curve.T[:1]
 
 
 def stages(

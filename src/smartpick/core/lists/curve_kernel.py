@@ -4,6 +4,8 @@ A curve has a few hundred stages; in numpy its products are a gather, a subtract
 and an `accumulate` per run of stages, each a pass over memory with its own copies. Compiled, the
 same multiplications in the same order (no fastmath: no reassociation, no fused multiply-add),
 so every value keeps its bits: `tests/optimizer/test_curve_kernel.py` checks them against numpy.
+The stages come a block at a time (`curve.curve_draws`): a curve's (stages, draws, nodes) array
+and its pairs' factors were 1-3 MB of fresh memory a page.
 """
 
 from __future__ import annotations
@@ -21,32 +23,34 @@ IntArray = NDArray[np.int64]
 
 
 @njit(cache=True)
-def fill_factors(interview, rows, conversion, conversion_rows, at, factors):  # type: ignore[no-untyped-def]
-    """factors[at[j]] = 1 - interview[:, rows[j]] * conversion[:, conversion_rows[j]], (D, K)
-    each; `conversion` (D, n, K), or (D, n, 1) where it is the same at every node."""
+def stage_no_match(  # type: ignore[no-untyped-def]
+    interview, level, rows, conversion, conversion_rows, added, members, member_starts, first, out
+):  # fmt: skip
+    """P(no match) of the stages first .. first + len(out) - 2 into out[1:], (D, K) each; out[0]
+    holds the stage before `first` (read only when `first` continues a run).
+
+    Pair j's factor is 1 - interview[level[j]][:, rows[j]] * conversion[:, conversion_rows[j]]
+    (`interview` one (D, n, K) array per signal level, `conversion` (D, n, K) or (D, n, 1) where
+    it is the same at every node), computed where it is multiplied in: no (pairs, D, K) array.
+    Stage t starts a run when added[t] < 0: it is the product of the factors of its run's pairs
+    `members[member_starts[r]:member_starts[r + 1]]` in that order (1 for none), r = -added[t] - 1;
+    any other stage is the one before times the factor of pair added[t]."""
     step = 1 if conversion.shape[2] > 1 else 0
-    for j in range(at.size):
-        i, c, f = rows[j], conversion_rows[j], at[j]
-        for d in range(factors.shape[1]):
-            for k in range(factors.shape[2]):
-                factors[f, d, k] = 1.0 - interview[d, i, k] * conversion[d, c, k * step]
-
-
-@njit(cache=True)
-def run_products(factors, starts, members, member_starts, added, out):  # type: ignore[no-untyped-def]
-    """P(no match) per stage, (stages, D, K), from the pairs' factors (pairs, D, K).
-
-    Run r is the stages starts[r] .. starts[r + 1] - 1 (`starts` ends with the number of stages):
-    its first stage is the product of the factors `members[member_starts[r]:member_starts[r + 1]]`
-    in that order (1 for none), each later stage t the stage before times `factors[added[t]]`."""
-    for r in range(starts.size - 1):
-        first = starts[r]
-        out[first] = 1.0
-        for j in range(member_starts[r], member_starts[r + 1]):  # pair by pair, in order
-            for d in range(factors.shape[1]):
-                for k in range(factors.shape[2]):
-                    out[first, d, k] *= factors[members[j], d, k]
-        for t in range(first + 1, starts[r + 1]):
-            for d in range(factors.shape[1]):
-                for k in range(factors.shape[2]):
-                    out[t, d, k] = out[t - 1, d, k] * factors[added[t], d, k]
+    for o in range(1, out.shape[0]):
+        a = added[first + o - 1]
+        if a < 0:
+            r = -a - 1
+            out[o] = 1.0
+            for m in range(member_starts[r], member_starts[r + 1]):  # pair by pair, in order
+                j = members[m]
+                values, i, c = interview[level[j]], rows[j], conversion_rows[j]
+                for d in range(out.shape[1]):
+                    for k in range(out.shape[2]):
+                        out[o, d, k] *= 1.0 - values[d, i, k] * conversion[d, c, k * step]
+        else:
+            values, i, c = interview[level[a]], rows[a], conversion_rows[a]
+            for d in range(out.shape[1]):
+                for k in range(out.shape[2]):
+                    out[o, d, k] = out[o - 1, d, k] * (
+                        1.0 - values[d, i, k] * conversion[d, c, k * step]
+                    )
