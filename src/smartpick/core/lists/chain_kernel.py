@@ -55,6 +55,18 @@ _FEE_FLOOR_USD = 1.0
 _MARGIN = 1e-13
 
 
+@njit(cache=True, fastmath={"nnan", "nsz"})
+def _largest(values, m):  # type: ignore[no-untyped-def]
+    """The largest of values[:m], -inf for none: a maximum does not depend on the order it is
+    taken in, so the loop is vectorised (the keys are never NaN: a gain over a fee of $1 or
+    more, inf or -inf; see `_best_add`)."""
+    top = -np.inf
+    for i in range(m):
+        v = values[i]
+        top = v if v > top else top
+    return top
+
+
 @njit(cache=True)
 def _best_add(M, wq, n_levels, denom, bound, key, weighed):  # type: ignore[no-untyped-def]
     """(position, level) of the largest gain per dollar, ties to the lowest level then position;
@@ -68,13 +80,14 @@ def _best_add(M, wq, n_levels, denom, bound, key, weighed):  # type: ignore[no-u
     and this function and the chain keep it (a division and four tests per candidate per stage
     were most of a stage's time). `weighed` holds the candidates weighed (s * n + p)."""
     n = M.shape[1]
-    top, top_s, top_p = -np.inf, -1, -1
-    for s in range(n_levels):
-        for p in range(n):
-            if key[s, p] > top:
-                top, top_s, top_p = key[s, p], s, p
-    if top_s < 0:
+    flat = key.ravel()  # levels by positions, as the loops below read them
+    top = _largest(flat, n_levels * n)
+    if top == -np.inf:
         return -1, -1
+    at = 0
+    while flat[at] != top:  # the first at its value, as a strict "greater than" scan keeps
+        at += 1
+    top_s, top_p = at // n, at % n
     best = -np.inf
     count = 0
     g = _gain(M, wq, top_s, top_p)  # the most promising candidate first, then the others
