@@ -127,15 +127,34 @@ def _cpu_seconds(pids: list[int], *, main_threads: bool = False) -> float:
     """User + system CPU seconds the processes have used so far (0 for one that is gone); with
     `main_threads`, only their main threads': in a worker, the event loop (HTTP, routing, the
     middleware), while the pages are computed in its thread pool."""
-    total = 0
+    return sum(_stat(pids, main_threads)[:2]) / os.sysconf("SC_CLK_TCK")
+
+
+def _system_seconds(pids: list[int]) -> float:
+    """System CPU seconds the processes have used so far (the kernel's work for them: page
+    faults, system calls)."""
+    return _stat(pids, False)[1] / os.sysconf("SC_CLK_TCK")
+
+
+def _minor_faults(pids: list[int]) -> int:
+    """Minor page faults of the processes so far: memory touched for the first time (or again
+    after the kernel took it back), each a few microseconds of system time here."""
+    return _stat(pids, False)[2]
+
+
+def _stat(pids: list[int], main_threads: bool) -> tuple[int, int, int]:
+    """(user, system) clock ticks and minor faults summed over the processes (or their main
+    threads), from /proc."""
+    user = system = faults = 0
     for pid in pids:
         try:
             with open(f"/proc/{pid}/task/{pid}/stat" if main_threads else f"/proc/{pid}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
-    return total / os.sysconf("SC_CLK_TCK")
+        faults += int(fields[7])  # minflt
+        user, system = user + int(fields[11]), system + int(fields[12])  # utime, stime
+    return user, system, faults
 
 
 def _pss_kb(pid: int) -> int:
@@ -381,6 +400,8 @@ class LoadResult:
     server_cpu_s: float = 0.0  # the server processes' CPU over the timed window
     loop_cpu_s: float = 0.0  # of which their main threads' (the workers' event loops)
     client_cpu_s: float = 0.0  # this process's CPU (the clients, the memory sampler) over it
+    server_system_s: float = 0.0  # of the server's CPU, the system time (the kernel's work)
+    server_faults: int = 0  # the server processes' minor page faults over the timed window
 
 
 def load_test(
@@ -420,12 +441,16 @@ def load_test(
                             _cpu_seconds(pids),
                             time.process_time(),
                             _cpu_seconds(pids, main_threads=True),
+                            _system_seconds(pids),
+                            _minor_faults(pids),
                         )
                     ),
                 )
             server_cpu = _cpu_seconds(pids) - cpu_at_start[0]
             client_cpu = time.process_time() - cpu_at_start[1]
             loop_cpu = _cpu_seconds(pids, main_threads=True) - cpu_at_start[2]
+            system_cpu = _system_seconds(pids) - cpu_at_start[3]
+            faults = _minor_faults(pids) - int(cpu_at_start[4])
             time.sleep(settle_seconds)  # let freed memory go back before the "settled" figure
             settled_mb = sampler.total_kb() / 1024
             high_water = [kb / 1024 for kb in sampler.high_water_kb()]
@@ -447,6 +472,8 @@ def load_test(
         server_cpu_s=server_cpu,
         loop_cpu_s=loop_cpu,
         client_cpu_s=client_cpu,
+        server_system_s=system_cpu,
+        server_faults=faults,
     )
 
 
@@ -512,7 +539,8 @@ def main() -> None:
         f"server CPU      {1000 * result.server_cpu_s / max(answered, 1):.1f} ms per request "
         f"(all paths), {result.server_cpu_s / result.wall:.2f} CPUs busy on average; of which "
         f"{1000 * result.loop_cpu_s / max(answered, 1):.1f} ms on the event loops (HTTP, routing, "
-        "middleware)"
+        f"middleware) and {1000 * result.server_system_s / max(answered, 1):.1f} ms of system time "
+        f"({result.server_faults / max(answered, 1):.0f} minor page faults a request)"
     )
     print(
         f"client CPU      {1000 * result.client_cpu_s / max(answered, 1):.2f} ms per request "

@@ -245,8 +245,9 @@ def web_load(
         "info": {
             "web_results_rate": f"{len(pages.latencies)} pages in {result.wall:.1f} s, "
             f"p50 {pages.p(0.5):.0f} ms; server CPU {1000 * result.server_cpu_s / answered:.1f} "
-            f"ms a request (all paths), the load's own {1000 * result.client_cpu_s / answered:.1f}"
-            f" ms; pages of {pages.body_bytes / max(len(pages.latencies), 1) / 1024:.0f} KB",
+            f"ms a request (all paths; {1000 * result.server_system_s / answered:.1f} ms system "
+            f"time, {result.server_faults / answered:.0f} page faults), the load's own "
+            f"{1000 * result.client_cpu_s / answered:.1f} ms; pages of {pages.body_bytes / max(len(pages.latencies), 1) / 1024:.0f} KB",
             "web_plan_p95": f"{len(plans.latencies)} plans, p50 {plans.p(0.5):.0f} ms"
             if plans
             else "no plan clients",
