@@ -5,6 +5,9 @@ numbers of computing every program at once, as the model did before it was lazy.
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import numpy as np
 import pytest
 
@@ -81,3 +84,24 @@ def test_a_listed_programs_words_need_no_draws_and_are_its_rows(catalog: Catalog
         row = rows[index[item.program.id]]
         assert (item.confidence, item.words.unknowns) == (row.confidence, row.unknowns)
         assert item.words.reasons == row.reasons and row.reasons
+
+
+def test_a_lists_assessment_is_freed_when_dropped(catalog: Catalog) -> None:
+    """Reading a list's words and reasons (the results page, the exports) leaves no reference
+    cycle: the assessment's arrays (several MB) go back when the answer is dropped, not at the
+    cyclic collector's next pass, and the next request reuses that memory while it is warm."""
+    from smartpick.service.listing import program_lines
+    from smartpick.service.recommend import recommend
+
+    rec = recommend(reference_profile("guide-sample"), catalog=catalog)
+    gc.collect()
+    gc.disable()
+    try:
+        lines, _ = program_lines(rec)
+        read = [(item.confidence, item.reasons, item.words.unknowns) for item in rec.programs]
+        assert len(lines) == len(read) > 10
+        chances, rows = weakref.ref(rec.assessment.chances), weakref.ref(rec.assessment.rows)
+        del rec
+        assert chances() is None and rows() is None
+    finally:
+        gc.enable()

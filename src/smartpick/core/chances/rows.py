@@ -178,7 +178,10 @@ class ChanceRows(Sequence[ProgramChance]):
         self._level = level
         self._specs = specs
         self._rows: list[ProgramChance | None] = [None] * len(self._specs)
-        self._words: list[RowWords | None] = [None] * len(self._specs)
+        # each row's confidence and unknowns: its words without their reasons, which are
+        # written through this object (words kept here would make a cycle with it, and every
+        # assessment would wait for the cyclic collector to free its arrays)
+        self._judged: list[tuple[str, tuple[str, ...]] | None] = [None] * len(self._specs)
         self._explained: dict[int, Explained] = {}
         self._top: dict[int, tuple[str, ...]] = {}
 
@@ -215,17 +218,13 @@ class ChanceRows(Sequence[ProgramChance]):
 
     def words(self, j: int) -> RowWords:
         """The words of the row at `j` (no draws computed); its reasons are the row's own."""
-        found = self._words[j]
-        if found is None:
+        judged = self._judged[j]
+        if judged is None:
             specs = self._specs
-            found = self._words[j] = _words(
-                specs.programs[j],
-                specs.eligibility[j],
-                specs.specialty[j],
-                partial(self._explain, j),
-                partial(self._top_reasons, j),
+            judged = self._judged[j] = _judged(
+                specs.programs[j], specs.eligibility[j], specs.specialty[j]
             )
-        return found
+        return RowWords(*judged, partial(self._explain, j), partial(self._top_reasons, j))
 
     def _explain(self, j: int) -> Explained:
         """The reasons of the row at `j`, written once whether read from its words or its row."""
@@ -284,24 +283,17 @@ class ChanceRows(Sequence[ProgramChance]):
             )
 
 
-def _words(
-    p: Program,
-    eligibility: Eligibility,
-    specialty: SpecialtyRows,
-    explain: Callable[[], Explained],
-    top: Callable[[], tuple[str, ...]],
-) -> RowWords:
+def _judged(
+    p: Program, eligibility: Eligibility, specialty: SpecialtyRows
+) -> tuple[str, tuple[str, ...]]:
+    """A row's confidence (high / medium / low, by how many program facts are unknown) and what
+    is unknown."""
     unknowns = (
         eligibility.unknowns
         + unknown_facts(p)[specialty.profile.applicant_type if specialty.layered else None]
     )
     n_unknown = len(unknowns)
-    return RowWords(
-        confidence="high" if n_unknown == 0 else "medium" if n_unknown == 1 else "low",
-        unknowns=unknowns,
-        explain=explain,
-        top=top,
-    )
+    return "high" if n_unknown == 0 else "medium" if n_unknown == 1 else "low", unknowns
 
 
 @once_per_program
