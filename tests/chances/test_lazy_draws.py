@@ -87,8 +87,8 @@ def test_a_listed_programs_words_need_no_draws_and_are_its_rows(catalog: Catalog
 
 
 def test_a_lists_assessment_is_freed_when_dropped(catalog: Catalog) -> None:
-    """Reading a list's words and reasons (the results page, the exports) leaves no reference
-    cycle: the assessment's arrays (several MB) go back when the answer is dropped, not at the
+    """Reading a list's words and reasons (the results page, the exports) or a row leaves no
+    reference cycle: the assessment's arrays (several MB) go back when the answer is dropped, not at the
     cyclic collector's next pass, and the next request reuses that memory while it is warm."""
     from smartpick.service.listing import program_lines
     from smartpick.service.recommend import recommend
@@ -100,6 +100,7 @@ def test_a_lists_assessment_is_freed_when_dropped(catalog: Catalog) -> None:
         lines, _ = program_lines(rec)
         read = [(item.confidence, item.reasons, item.words.unknowns) for item in rec.programs]
         assert len(lines) == len(read) > 10
+        assert rec.assessment.rows[3].reasons  # a row built (an export, the chances page)
         chances, rows = weakref.ref(rec.assessment.chances), weakref.ref(rec.assessment.rows)
         del rec
         assert chances() is None and rows() is None

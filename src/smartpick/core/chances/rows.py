@@ -273,10 +273,21 @@ class ChanceRows(Sequence[ProgramChance]):
         gold = integrate(cm.point_interview[2][missing])
         interview_ci = intervals(p_int, self._level)
         match_ci = intervals(p_match, self._level)
+        specs = self._specs
         for k, j in enumerate(missing):
+            words = self.words(j)
             self._rows[j] = _row(
-                self._specs.programs[j],
-                self.words(j),
+                specs.programs[j],
+                # written by the specialty's rows, not through this object: a row kept here
+                # and bound to it would make a cycle (see `__init__`)
+                words._replace(
+                    explain=partial(
+                        specs.specialty[j].explain,
+                        specs.programs[j],
+                        specs.eligibility[j],
+                        specs.connections[j],
+                    )
+                ),
                 interview_ci[k],
                 match_ci[k],
                 {"none": float(p_int[0, k]), "silver": float(silver[k]), "gold": float(gold[k])},
