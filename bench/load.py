@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 import uvloop
@@ -123,28 +124,32 @@ def _status_kb(pid: int, key: str) -> int:
     return 0
 
 
-def _cpu_seconds(pids: list[int], *, main_threads: bool = False) -> float:
-    """User + system CPU seconds the processes have used so far (0 for one that is gone); with
-    `main_threads`, only their main threads': in a worker, the event loop (HTTP, routing, the
-    middleware), while the pages are computed in its thread pool."""
-    return sum(_stat(pids, main_threads)[:2]) / os.sysconf("SC_CLK_TCK")
+class _Counters(NamedTuple):
+    """What the server processes have used so far: CPU seconds (user + system), of which system
+    (the kernel's work for them: page faults, system calls) and of which their main threads' (in
+    a worker, the event loop: HTTP, routing, the middleware, while the pages are computed in its
+    thread pool), and minor page faults (memory touched for the first time, or again after the
+    kernel took it back: each a few microseconds of system time here)."""
+
+    cpu_s: float
+    system_s: float
+    loop_s: float
+    faults: int
 
 
-def _system_seconds(pids: list[int]) -> float:
-    """System CPU seconds the processes have used so far (the kernel's work for them: page
-    faults, system calls)."""
-    return _stat(pids, False)[1] / os.sysconf("SC_CLK_TCK")
+def _counters(pids: list[int]) -> _Counters:
+    """The processes' counters now, from /proc (a process that is gone counts 0)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    user, system, faults = _stat(pids, main_threads=False)
+    loop_user, loop_system, _ = _stat(pids, main_threads=True)
+    return _Counters(
+        (user + system) / tick, system / tick, (loop_user + loop_system) / tick, faults
+    )
 
 
-def _minor_faults(pids: list[int]) -> int:
-    """Minor page faults of the processes so far: memory touched for the first time (or again
-    after the kernel took it back), each a few microseconds of system time here."""
-    return _stat(pids, False)[2]
-
-
-def _stat(pids: list[int], main_threads: bool) -> tuple[int, int, int]:
+def _stat(pids: list[int], *, main_threads: bool) -> tuple[int, int, int]:
     """(user, system) clock ticks and minor faults summed over the processes (or their main
-    threads), from /proc."""
+    threads)."""
     user = system = faults = 0
     for pid in pids:
         try:
@@ -428,7 +433,7 @@ def load_test(
             sampler = MemorySampler(server.pid)
             start_mb = sampler.total_kb() / 1024
             pids = _process_tree(server.pid)
-            cpu_at_start: list[float] = []
+            at_start: list[tuple[_Counters, float]] = []  # the server's, this process's CPU
             with sampler:
                 seen, wall = run_mixed(
                     base,
@@ -436,21 +441,10 @@ def load_test(
                     seconds,
                     headers={PLAN_PATH: HTMX},
                     warm_seconds=warm_seconds,
-                    on_start=lambda: cpu_at_start.extend(
-                        (
-                            _cpu_seconds(pids),
-                            time.process_time(),
-                            _cpu_seconds(pids, main_threads=True),
-                            _system_seconds(pids),
-                            _minor_faults(pids),
-                        )
-                    ),
+                    on_start=lambda: at_start.append((_counters(pids), time.process_time())),
                 )
-            server_cpu = _cpu_seconds(pids) - cpu_at_start[0]
-            client_cpu = time.process_time() - cpu_at_start[1]
-            loop_cpu = _cpu_seconds(pids, main_threads=True) - cpu_at_start[2]
-            system_cpu = _system_seconds(pids) - cpu_at_start[3]
-            faults = _minor_faults(pids) - int(cpu_at_start[4])
+            (before, client_before), after = at_start[0], _counters(pids)
+            client_cpu = time.process_time() - client_before
             time.sleep(settle_seconds)  # let freed memory go back before the "settled" figure
             settled_mb = sampler.total_kb() / 1024
             high_water = [kb / 1024 for kb in sampler.high_water_kb()]
@@ -469,11 +463,11 @@ def load_test(
         settled_mb,
         high_water,
         sampler.peak_pss_kb / 1024,
-        server_cpu_s=server_cpu,
-        loop_cpu_s=loop_cpu,
+        server_cpu_s=after.cpu_s - before.cpu_s,
+        loop_cpu_s=after.loop_s - before.loop_s,
         client_cpu_s=client_cpu,
-        server_system_s=system_cpu,
-        server_faults=faults,
+        server_system_s=after.system_s - before.system_s,
+        server_faults=after.faults - before.faults,
     )
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from load import _Connection, _cpu_seconds, _free_port, _process_tree  # noqa: E402
+from load import _Connection, _counters, _free_port, _process_tree  # noqa: E402
 
 # The app: one body of KB kilobytes for every request.
 APP = """
@@ -63,9 +63,9 @@ def measure(kb: int, requests: int) -> tuple[float, float]:
                 except OSError:
                     time.sleep(0.1)
             pids = _process_tree(server.pid)
-            server_at, client_at = _cpu_seconds(pids), time.process_time()
+            server_at, client_at = _counters(pids).cpu_s, time.process_time()
             asyncio.run(_requests(port, requests))
-            server_ms = 1000 * (_cpu_seconds(pids) - server_at) / requests
+            server_ms = 1000 * (_counters(pids).cpu_s - server_at) / requests
             client_ms = 1000 * (time.process_time() - client_at) / requests
         finally:
             server.terminate()

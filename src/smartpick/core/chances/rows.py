@@ -218,13 +218,19 @@ class ChanceRows(Sequence[ProgramChance]):
 
     def words(self, j: int) -> RowWords:
         """The words of the row at `j` (no draws computed); its reasons are the row's own."""
+        return RowWords(
+            *self._judged_at(j), partial(self._explain, j), partial(self._top_reasons, j)
+        )
+
+    def _judged_at(self, j: int) -> tuple[str, tuple[str, ...]]:
+        """The confidence and unknowns of the row at `j`, worked out once."""
         judged = self._judged[j]
         if judged is None:
             specs = self._specs
             judged = self._judged[j] = _judged(
                 specs.programs[j], specs.eligibility[j], specs.specialty[j]
             )
-        return RowWords(*judged, partial(self._explain, j), partial(self._top_reasons, j))
+        return judged
 
     def _explain(self, j: int) -> Explained:
         """The reasons of the row at `j`, written once whether read from its words or its row."""
@@ -275,19 +281,13 @@ class ChanceRows(Sequence[ProgramChance]):
         match_ci = intervals(p_match, self._level)
         specs = self._specs
         for k, j in enumerate(missing):
-            words = self.words(j)
+            p = specs.programs[j]
             self._rows[j] = _row(
-                specs.programs[j],
+                p,
+                self._judged_at(j),
                 # written by the specialty's rows, not through this object: a row kept here
                 # and bound to it would make a cycle (see `__init__`)
-                words._replace(
-                    explain=partial(
-                        specs.specialty[j].explain,
-                        specs.programs[j],
-                        specs.eligibility[j],
-                        specs.connections[j],
-                    )
-                ),
+                partial(specs.specialty[j].explain, p, specs.eligibility[j], specs.connections[j]),
                 interview_ci[k],
                 match_ci[k],
                 {"none": float(p_int[0, k]), "silver": float(silver[k]), "gold": float(gold[k])},
@@ -322,7 +322,8 @@ def unknown_facts(p: Program) -> dict[str | None, tuple[str, ...]]:
 
 def _row(
     program: Program,
-    words: RowWords,
+    judged: tuple[str, tuple[str, ...]],
+    explain: Callable[[], Explained],
     p_interview: tuple[float, float, float],
     p_match: tuple[float, float, float],
     by_signal: dict[str, float],
@@ -332,9 +333,9 @@ def _row(
         p_interview=p_interview,
         p_match=p_match,
         p_interview_signal=by_signal,
-        confidence=words.confidence,
-        unknowns=words.unknowns,
-        explain=words.explain,
+        confidence=judged[0],
+        unknowns=judged[1],
+        explain=explain,
     )
 
 

@@ -22,6 +22,12 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 
+@njit(cache=True, inline="always")
+def _factor(values, i, conversion, c, d, k, step):  # type: ignore[no-untyped-def]
+    """A pair's factor 1 - P(match | u) at draw d and node k."""
+    return 1.0 - values[d, i, k] * conversion[d, c, k * step]
+
+
 @njit(cache=True)
 def stage_no_match(  # type: ignore[no-untyped-def]
     interview, level, rows, conversion, conversion_rows, added, members, member_starts, first, out
@@ -46,11 +52,9 @@ def stage_no_match(  # type: ignore[no-untyped-def]
                 values, i, c = interview[level[j]], rows[j], conversion_rows[j]
                 for d in range(out.shape[1]):
                     for k in range(out.shape[2]):
-                        out[o, d, k] *= 1.0 - values[d, i, k] * conversion[d, c, k * step]
+                        out[o, d, k] *= _factor(values, i, conversion, c, d, k, step)
         else:
             values, i, c = interview[level[a]], rows[a], conversion_rows[a]
             for d in range(out.shape[1]):
                 for k in range(out.shape[2]):
-                    out[o, d, k] = out[o - 1, d, k] * (
-                        1.0 - values[d, i, k] * conversion[d, c, k * step]
-                    )
+                    out[o, d, k] = out[o - 1, d, k] * _factor(values, i, conversion, c, d, k, step)
