@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from smartpick.core.chances.predict import shared_checks
 from smartpick.core.lists.result import Recommendation
 from smartpick.core.plan.assemble import assess_standing, build_plan
 from smartpick.core.plan.counts import catalog_counts
@@ -40,6 +41,7 @@ NARROWED_MIN_GAIN = 0.01
 NARROWED_MIN_RATIO = 1.10
 
 
+@shared_checks()  # the what-ifs' assessments share their eligibility checks (one call's)
 def advise(
     profile: ApplicantProfile,
     *,

@@ -130,26 +130,25 @@ def program_lines(
     recommendation: Recommendation,
 ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """Per listed program id its plain sentences, and per specialty the reasons all rows share."""
-    # Rows and reasons are built when first read: only the listed programs' are.
-    words = [item.words for item in recommendation.programs]
-    reasons = {
-        item.program.id: row.reasons
-        for item, row in zip(recommendation.programs, words, strict=True)
-    }
+    # Rows and reasons are built when first read: only the listed programs' are. The rows of a
+    # list share its writer (`ListedProgram.written`), which reads them all in list order.
+    listed = recommendation.programs
+    tops, unknowns = listed[0].written.shown() if listed else ([], [])
+    reasons = {item.program.id: top for item, top in zip(listed, tops, strict=True)}
     shared = common_reasons(recommendation.programs, reasons)
     said_once = {specialty: set(common) for specialty, common in shared.items()}
     profile = recommendation.assessment.profile
     regions, states = set(profile.preferred_regions), set(profile.preferred_states)
     counted: dict[str, int] = {}
     lines = {}
-    for item, row in zip(recommendation.programs, words, strict=True):
+    for item, own, unknown in zip(listed, tops, unknowns, strict=True):
         p = item.program
         counted[p.specialty] = counted.get(p.specialty, 0) + 1
-        own, common = reasons[p.id], said_once.get(p.specialty)
+        common = said_once.get(p.specialty)
         lines[p.id] = _details(
             item,
             own if common is None else [r for r in own if r not in common],
-            row.unknowns,
+            unknown,
             counted[p.specialty],
             p.region.value in regions or p.state.value in states,
             profile.applicant_type,

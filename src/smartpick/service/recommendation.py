@@ -18,7 +18,7 @@ import numpy as np
 from smartpick.core.chances.estimate import Estimate
 from smartpick.core.chances.matrix import SIGNAL_LEVELS, interval, intervals
 from smartpick.core.chances.results import Assessment, ProgramChance
-from smartpick.core.chances.rows import RowWords, row_words
+from smartpick.core.chances.rows import RowWords, row_words, shown_words
 from smartpick.core.lists.curve import list_draws, list_outcome_draws, objective_draws
 from smartpick.core.lists.economics import how_many
 from smartpick.core.lists.fees import FeeSchedule
@@ -328,6 +328,10 @@ class _Why:
         if self.said is None:
             self.said = [row_words(self.rows, j) for j in self.selected]
         return self.said
+
+    def shown(self) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+        """Every listed program's top reasons and unknowns, in list order."""
+        return shown_words(self.rows, self.selected)
 
     def reasons(self, k: int) -> tuple[str, ...]:
         """Why the k-th listed program is in the list, most specific first (the whole list's

@@ -7,7 +7,9 @@ the hard rules of `rules.eligibility`, once per distinct set of the facts those 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -64,21 +66,53 @@ def _rule_groups(d: Draws, visa: str) -> tuple[IntArray, list[Program]]:
     return groups
 
 
+# The checks shared within one block of work (`shared_checks`), by the rule facts and the
+# specialty's program side: {(facts, id(draws)): (draws, {group: verdict})}; None outside one.
+_SHARED: ContextVar[dict[tuple[RuleFacts, int], tuple[Draws, dict[int, Eligibility]]] | None] = (
+    ContextVar("shared_checks", default=None)
+)
+
+
+@contextmanager
+def shared_checks() -> Iterator[None]:
+    """Within this block, assessments of profiles whose rule facts are the same share their
+    eligibility checks (the advisor assesses a dozen what-ifs of one profile, most with the
+    same facts). What is shared lives until the block ends: nothing is kept across requests."""
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
 def _eligibility(
     profile: ApplicantProfile, d: Draws, positions: IntArray
 ) -> tuple[list[Eligibility], NDArray[np.bool_]]:
     """`rules.eligibility.check` at the given programs, computed once per group of programs
-    that share what the rules read, and whether each is eligible."""
+    that share what the rules read (and once per block of `shared_checks`), and whether each is
+    eligible."""
     rates = _visa_rates(d)
     group, first = _rule_groups(d, profile.visa)
     at = group[positions]
     facts = RuleFacts.of(profile)  # what the rules read from the profile, once per call
-    seen = np.unique(at).tolist()
-    results = [check(profile, first[g], rates, facts=facts) for g in seen]
+    seen = np.flatnonzero(np.bincount(at, minlength=len(first))).tolist()  # the groups present
+    shared = _SHARED.get()
+    if shared is None:
+        results = [check(profile, first[g], rates, facts=facts) for g in seen]
+    else:  # a verdict depends on the facts, the program and the specialty's rates only
+        done = shared.setdefault((facts, id(d)), (d, {}))[1]  # `d` kept: its id stays its own
+        results = []
+        for g in seen:
+            verdict = done.get(g)
+            if verdict is None:
+                verdict = done[g] = check(profile, first[g], rates, facts=facts)
+            results.append(verdict)
     eligible = np.zeros(len(first), dtype=bool)
     eligible[seen] = [r.eligible for r in results]
-    by_group = dict(zip(seen, results, strict=True))
-    return list(map(by_group.__getitem__, at.tolist())), eligible[at]
+    verdicts = np.empty(len(first), dtype=object)  # each program's verdict gathered in C
+    for g, verdict in zip(seen, results, strict=True):
+        verdicts[g] = verdict
+    return verdicts[at].tolist(), eligible[at]
 
 
 def _positions(d: Draws, programs: Sequence[Program]) -> IntArray | None:

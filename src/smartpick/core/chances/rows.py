@@ -222,6 +222,11 @@ class ChanceRows(Sequence[ProgramChance]):
             *self._judged_at(j), partial(self._explain, j), partial(self._top_reasons, j)
         )
 
+    def shown(self, at: Sequence[int]) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+        """The top reasons (as text) and the unknowns of the rows at `at`: what a listed
+        program shows of its words, read without making each row's `RowWords`."""
+        return [self._top_reasons(j) for j in at], [self._judged_at(j)[1] for j in at]
+
     def _judged_at(self, j: int) -> tuple[str, tuple[str, ...]]:
         """The confidence and unknowns of the row at `j`, worked out once."""
         judged = self._judged[j]
@@ -337,6 +342,16 @@ def _row(
         unknowns=judged[1],
         explain=explain,
     )
+
+
+def shown_words(
+    rows: Sequence[ProgramChance], at: Sequence[int]
+) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """The top reasons and the unknowns of the rows at `at` (`ChanceRows.shown`; rows built
+    already give their own)."""
+    if isinstance(rows, ChanceRows):
+        return rows.shown(at)
+    return [rows[j].reasons for j in at], [rows[j].unknowns for j in at]
 
 
 def row_words(rows: Sequence[ProgramChance], j: int) -> RowWords:

@@ -6,6 +6,7 @@ See `core.lists.optimizer` for the method; all gains come in closed form from pr
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -65,6 +66,17 @@ def contributions(
     return np.asarray((m_sel * removal(v[chosen], prefix[:-1], suffix[:-1] - t_sel, m_sel)) @ w)
 
 
+def _numbered(groups: Sequence[str | None], n: int) -> tuple[IntArray, list[str]]:
+    """Each program's group numbered in the sorted order of the names (None: -1), and the names.
+    A problem of one specialty has one group: filled without a look-up per program."""
+    present = set(groups)
+    names = sorted(g for g in present if g is not None)
+    if len(present) <= 1:  # one group, or none given (every program -1)
+        return np.full(n, 0 if names else -1, dtype=np.int64), names
+    index = {None: -1} | {name: g for g, name in enumerate(names)}
+    return np.fromiter(map(index.__getitem__, groups), np.int64, n), names
+
+
 # what a chain of the same problem may share (never written after `__init__`)
 _FIXED = (
     "order", "pos_of", "M", "w", "v", "unit_values", "levels", "fee_group", "fee_counts_size",
@@ -100,19 +112,13 @@ class _Chain:
         self.unit_values = problem.values is None  # P(match): every value is 1
         self.levels = levels
 
-        # groups numbered in sorted order of their names (one `map` over the programs each)
-        fee_index = {name: g for g, name in enumerate(sorted(set(problem.fee_groups)))}
-        fee_group = np.fromiter(map(fee_index.__getitem__, problem.fee_groups), np.int64, n)
+        fee_group, fee_names = _numbered(problem.fee_groups, n)
         self.fee_group = fee_group[self.order]
-        self.fee_counts_size = len(fee_index)
+        self.fee_counts_size = len(fee_names)
         self.marginal = _marginal_fees(problem.fee_schedule, n)
 
-        sig_names = sorted(g for g in set(problem.signal_groups) if g is not None)
-        self.sig_group = np.full(n, -1, dtype=np.int64)
-        if problem.signal_groups:
-            sig_index = {None: -1} | {name: g for g, name in enumerate(sig_names)}
-            groups = np.fromiter(map(sig_index.__getitem__, problem.signal_groups), np.int64, n)
-            self.sig_group = groups[self.order]
+        sig_group, sig_names = _numbered(problem.signal_groups, n)
+        self.sig_group = sig_group[self.order]
         self.signalable = self.sig_group >= 0
         # allowance[g, level]; level 0 (no signal) is unlimited
         self.allow = np.zeros((max(len(sig_names), 1), levels), dtype=np.int64)
@@ -140,8 +146,11 @@ class _Chain:
         self.lev = np.zeros(n, dtype=np.int64)
         self.fixed = np.zeros(n, dtype=bool)
         self.eligible = np.zeros(n, dtype=bool)
-        cand = range(n) if problem.candidates is None else problem.candidates
-        self.eligible[self.pos_of[np.asarray(list(cand), dtype=np.int64)]] = True
+        if problem.candidates is None:
+            self.eligible[:] = True
+        else:
+            cand = np.fromiter(problem.candidates, np.int64, len(problem.candidates))
+            self.eligible[self.pos_of[cand]] = True
         if problem.excluded:
             self.eligible[self.pos_of[np.asarray(problem.excluded, dtype=np.int64)]] = False
         self.fee = 0

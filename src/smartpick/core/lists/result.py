@@ -32,6 +32,11 @@ class ListWords(Protocol):
         """Why the k-th listed program is in the list, most specific first."""
         ...
 
+    def shown(self) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+        """Every listed program's top reasons (`RowWords.reasons`) and unknowns, in list
+        order: the words a list shows, without a `RowWords` per row."""
+        ...
+
 
 class ListedProgram(NamedTuple):
     """One program of the list, with why it is there (a named tuple: a list has a hundred, made
