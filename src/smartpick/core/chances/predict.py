@@ -160,8 +160,12 @@ def program_facts(d: Draws, positions: IntArray) -> dict[str, NDArray[np.str_]]:
     """The `FACTS` of the specialty's programs at `positions`, as arrays (from the columns the
     specialty's program side keeps)."""
     columns = program_columns(d)
-    out = {name: columns[name][positions] for name in FACTS if name != "specialty"}
-    return out | {"specialty": np.full(positions.size, d.base.specialty)}
+    return {
+        name: np.full(positions.size, d.base.specialty)
+        if name == "specialty"
+        else columns[name][positions]
+        for name in FACTS
+    }
 
 
 class _Terms:
@@ -332,10 +336,14 @@ def predict_programs(
     empty = [np.zeros(0, dtype=np.int64)]
     block = np.concatenate([np.full(b.size, k) for k, b in enumerate(blocks)] or empty)
     local = np.concatenate([np.arange(b.size) for b in blocks] or empty)
-    facts_of_kept = {
-        name: np.concatenate([f[name] for f in facts]) if facts else np.array([], dtype=str)
-        for name in FACTS
-    }
+    facts_of_kept = (
+        facts[0]  # one specialty's: made for this call (`program_facts`), nothing to join
+        if len(facts) == 1
+        else {
+            name: np.concatenate([f[name] for f in facts]) if facts else np.array([], dtype=str)
+            for name in FACTS
+        }
+    )
     if len(blocks) > 1 and not _ascending(order):  # back to the order the programs were given in
         perm = np.argsort(np.array(order, dtype=np.int64), kind="stable")
         kept = _take(kept, perm.tolist())
