@@ -104,7 +104,8 @@ def h1b_step3_reason(profile: ApplicantProfile) -> Reason:
 @dataclass(frozen=True)
 class RuleFacts:
     """What the hard rules read from the applicant, worked out once for the many programs one
-    request checks (the Step 3 pass parses test dates). Made per call, never kept."""
+    request checks (the Step 3 pass parses test dates). Made per call; kept no longer than one
+    request (`predict.shared_checks`)."""
 
     visa: str
     step1: int | None  # the numeric score only
