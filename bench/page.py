@@ -38,16 +38,19 @@ sys.path.insert(0, str(HERE))
 from checkouts import measure_checkouts  # noqa: E402  (a sibling module of this script)
 
 
-def _request(app: Any, query: str) -> Any:
+def _request(
+    app: Any, query: str, path: str = "/results", headers: tuple[tuple[bytes, bytes], ...] = ()
+) -> Any:
+    """A GET of `path?query` on loopback, for calling a route's handler in process."""
     from starlette.requests import Request
 
     return Request(
         {
             "type": "http",
             "method": "GET",
-            "path": "/results",
+            "path": path,
             "query_string": query.encode(),
-            "headers": [(b"host", b"127.0.0.1")],
+            "headers": [(b"host", b"127.0.0.1"), *headers],
             "app": app,
             "scheme": "http",
             "server": ("127.0.0.1", 80),

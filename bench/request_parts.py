@@ -2,13 +2,13 @@
 
     .venv/bin/python bench/request_parts.py [--rounds 5]
 
-Builds the app as `smartpick serve` does (`create_app`, `preload`, the collector's settings of
-`serve`), answers the 12 addresses of `bench/load.py` twice (warm-up), then answers them `rounds`
-times more with timers around the parts below, and prints each part's thread CPU time per request
-(mean over the addresses and rounds) and its share of the whole request. A part's time includes
-the parts indented under it; one said to be "in" other parts runs inside them (it overlaps them).
-The timers wrap functions called a few times a request, not per row, so they cost little. Only
-the figures of one run compare: the machine is shared.
+Builds the app as `smartpick serve` does (`create_app`, then its warm-up: the preload and the
+collector's settings), answers the 12 addresses of `bench/load.py` twice (warm-up), then answers
+them `rounds` times more with timers around the parts below, and prints each part's thread CPU
+time per request (mean over the addresses and rounds) and its share of the whole request. A
+part's time includes the parts indented under it; one said to be "in" other parts runs inside
+them (it overlaps them). The timers wrap functions called a few times a request, not per row, so
+they cost little. Only the figures of one run compare: the machine is shared.
 """
 
 from __future__ import annotations
@@ -111,29 +111,24 @@ def measure(rounds: int) -> None:
     """Answer the addresses and print the parts of a page and of a plan panel."""
     os.environ["SMARTPICK_HOME"] = tempfile.mkdtemp(prefix="smartpick-parts-")
     sys.path.insert(0, str(HERE))
-    from load import QUERIES
-    from starlette.requests import Request
+    from load import HTMX, PLAN_PATH, QUERIES
+    from page import _request
 
-    from smartpick.web.app import WebSettings, create_app, preload
+    from smartpick.cli.serve_cmd import _warm
+    from smartpick.web.app import WebSettings, create_app
     from smartpick.web.routes import results
 
-    gc.disable()
+    gc.disable()  # as `smartpick serve` starts, builds the app and leaves a worker
     app = create_app(WebSettings())
-    preload(app)
-    gc.freeze()  # as `smartpick serve` leaves a worker
-    gc.set_threshold(10_000, 20, 20)
-    gc.enable()
+    _warm(app)
+    htmx = tuple((k.lower().encode(), v.encode()) for k, v in HTMX.items())
 
-    def request(path: str, query: str) -> Request:
-        headers = [(b"host", b"127.0.0.1"), (b"hx-request", b"true")]
-        scope = {"type": "http", "method": "GET", "path": path, "query_string": query.encode(),
-                 "headers": headers, "app": app, "root_path": "", "scheme": "http",
-                 "server": ("127.0.0.1", 80)}  # fmt: skip
-        return Request(scope)
+    def request(path: str, query: str) -> Any:
+        return _request(app, query, path, htmx if path == PLAN_PATH else ())
 
     pages = (
-        ("results page", "/results", lambda r: results.results_page(r), PAGE_PARTS),
-        ("plan panel", "/results/plan", lambda r: results.plan_panel(r), PLAN_PARTS),
+        ("results page", "/results", results.results_page, PAGE_PARTS),
+        ("plan panel", PLAN_PATH, results.plan_panel, PLAN_PARTS),
     )
     for _, path, answer, _ in pages:
         for _ in range(2):

@@ -135,7 +135,7 @@ def program_lines(
     listed = recommendation.programs
     tops, unknowns = listed[0].written.shown() if listed else ([], [])
     reasons = {item.program.id: top for item, top in zip(listed, tops, strict=True)}
-    shared = common_reasons(recommendation.programs, reasons)
+    shared = common_reasons(listed, reasons)
     said_once = {specialty: set(common) for specialty, common in shared.items()}
     profile = recommendation.assessment.profile
     regions, states = set(profile.preferred_regions), set(profile.preferred_states)

@@ -96,17 +96,16 @@ def _eligibility(
     at = group[positions]
     facts = RuleFacts.of(profile)  # what the rules read from the profile, once per call
     seen = np.flatnonzero(np.bincount(at, minlength=len(first))).tolist()  # the groups present
+    # a verdict depends on the facts, the program and the specialty's rates only; within
+    # `shared_checks` the ones made already are reused (`d` kept: its id stays its own)
     shared = _SHARED.get()
-    if shared is None:
-        results = [check(profile, first[g], rates, facts=facts) for g in seen]
-    else:  # a verdict depends on the facts, the program and the specialty's rates only
-        done = shared.setdefault((facts, id(d)), (d, {}))[1]  # `d` kept: its id stays its own
-        results = []
-        for g in seen:
-            verdict = done.get(g)
-            if verdict is None:
-                verdict = done[g] = check(profile, first[g], rates, facts=facts)
-            results.append(verdict)
+    done = {} if shared is None else shared.setdefault((facts, id(d)), (d, {}))[1]
+    results = []
+    for g in seen:
+        verdict = done.get(g)
+        if verdict is None:
+            verdict = done[g] = check(profile, first[g], rates, facts=facts)
+        results.append(verdict)
     eligible = np.zeros(len(first), dtype=bool)
     eligible[seen] = [r.eligible for r in results]
     verdicts = np.empty(len(first), dtype=object)  # each program's verdict gathered in C

@@ -351,7 +351,8 @@ def shown_words(
     already give their own)."""
     if isinstance(rows, ChanceRows):
         return rows.shown(at)
-    return [rows[j].reasons for j in at], [rows[j].unknowns for j in at]
+    words = [row_words(rows, j) for j in at]
+    return [w.reasons for w in words], [w.unknowns for w in words]
 
 
 def row_words(rows: Sequence[ProgramChance], j: int) -> RowWords:
