@@ -13,7 +13,6 @@ from numpy.typing import NDArray
 
 from smartpick.core.chances.matrix import SIGNAL_LEVELS
 from smartpick.core.lists import polish_kernel as kernel
-from smartpick.core.lists.chain_kernel import signal_move_may_help
 from smartpick.core.lists.fees import FeeSchedule
 from smartpick.core.lists.polish import improve_signals, polish
 from smartpick.core.lists.types import (
@@ -351,7 +350,7 @@ class _Chain:
         q = np.empty(w.size)
         kernel.refresh_q(self.M, w, self.sel, self.lev, q)
         return bool(
-            signal_move_may_help(
+            kernel.signal_move_may_help(
                 self.M, w * q, self.sel, self.lev, self.sig_group, self.signalable,
                 np.array(self.levels_open()),
             )

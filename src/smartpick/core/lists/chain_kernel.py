@@ -4,7 +4,8 @@ chain ends or a polish changed the list (the caller then records the whole list)
 
 The chain is a sequential loop of small steps (about 200 stages, each weighing 3 x 657 candidates
 at 16 quadrature nodes); in numpy each step costs a dozen calls of a few microseconds, compiled
-it costs about as much as the arithmetic. The rules are those of `core.lists.optimizer`
+it costs about as much as the arithmetic. The candidates' keys (gain bounds per dollar) are kept
+in a tournament tree (`key_tree`), so a stage weighs only the few that may be the best. The rules are those of `core.lists.optimizer`
 (`_run_chain`), `core.lists.chain` (`best_add`, `put`, `levels_open`) and the polish test of
 `docs/optimizer.md`: with every preference value 1, P(match) = 1 - w.Q with Q the product of
 (1 - m) over the listed programs, so the exact gain of every swap and signal move the polish
@@ -22,9 +23,15 @@ import math
 import numpy as np
 from numba import njit
 
+from smartpick.core.lists import key_tree
 from smartpick.core.lists.kernel_cache import use_cache_named_after_sources
-from smartpick.core.lists.polish_kernel import _levels_open, polish, refresh_q
-from smartpick.core.lists.swap_kernel import _SUMS, _gain, best_swap, rising_levels
+from smartpick.core.lists.polish_kernel import (
+    _levels_open,
+    polish,
+    refresh_q,
+    signal_move_may_help,
+)
+from smartpick.core.lists.swap_kernel import _gain, best_swap, rising_levels
 
 use_cache_named_after_sources()
 
@@ -50,9 +57,6 @@ ENDED, POLISHED = 0, 1
 _TOL = 1e-12  # as core.lists.types
 _TIE = 1e-12
 _FEE_FLOOR_USD = 1.0
-# closed forms and the polish's own arithmetic differ by rounding (about 1e-15 here): a move whose
-# gain is within this margin of the polish's tolerance counts as one that may help
-_MARGIN = 1e-13
 
 
 @njit(cache=True, fastmath={"nnan", "nsz"})
@@ -68,7 +72,7 @@ def _largest(values, m):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def _best_add(M, wq, n_levels, denom, bound, key, weighed):  # type: ignore[no-untyped-def]
+def _best_add(M, wq, n_levels, denom, bound, key, weighed, tree, at):  # type: ignore[no-untyped-def]
     """(position, level) of the largest gain per dollar, ties to the lowest level then position;
     (-1, -1) when nothing adds anything.
 
@@ -77,8 +81,37 @@ def _best_add(M, wq, n_levels, denom, bound, key, weighed):  # type: ignore[no-u
     bound per dollar reaches the best ratio found so far are weighed. `key[s, p]` is that bound
     per dollar, `bound[s, p] / denom[p]`, for a candidate that may still be added (open at level
     s, eligible, not listed, bound above the tolerance) and -inf for any other: `_keys` makes it,
-    and this function and the chain keep it (a division and four tests per candidate per stage
-    were most of a stage's time). `weighed` holds the candidates weighed (s * n + p)."""
+    and this function and the chain keep it, and `tree` and `at` (`key_tree`) over it. The
+    candidates are weighed from the largest key down, until the largest left cannot reach the
+    best ratio: every candidate whose gain now is within the tie of the best is weighed, so the
+    choice is the one a weighing of every candidate makes. `weighed` holds the candidates
+    weighed (s * n + p)."""
+    n = M.shape[1]
+    if tree[1] == np.inf:  # bounds unknown (a run's first stage): every candidate is weighed
+        choice = _best_add_weighing_all(M, wq, n_levels, denom, bound, key, weighed)
+        key_tree.build(key.ravel(), tree, at)
+        return choice
+    best = -np.inf
+    count = 0
+    while tree[1] != -np.inf and not tree[1] < best - _TIE * abs(best):
+        top = at[1]
+        s, p = top // n, top % n
+        g = _gain(M, wq, s, p)
+        bound[s, p] = g
+        key[s, p] = g / denom[p] if g > _TOL else -np.inf
+        key_tree.put(tree, at, top, -np.inf)  # out while the others are weighed
+        if g > _TOL:
+            best = max(best, key[s, p])
+            weighed[count] = top
+            count += 1
+    for i in range(count):
+        key_tree.put(tree, at, weighed[i], key[weighed[i] // n, weighed[i] % n])
+    return _first_in_tie(key, weighed, count, best)
+
+
+@njit(cache=True)
+def _best_add_weighing_all(M, wq, n_levels, denom, bound, key, weighed):  # type: ignore[no-untyped-def]
+    """`_best_add` by a scan of every key (the bounds may be inf: every candidate is weighed)."""
     n = M.shape[1]
     flat = key.ravel()  # levels by positions, as the loops below read them
     top = _largest(flat, n_levels * n)
@@ -111,10 +144,18 @@ def _best_add(M, wq, n_levels, denom, bound, key, weighed):  # type: ignore[no-u
                 best = max(best, key[s, p])
                 weighed[count] = s * n + p
                 count += 1
+    return _first_in_tie(key, weighed, count, best)
+
+
+@njit(cache=True)
+def _first_in_tie(key, weighed, count, best):  # type: ignore[no-untyped-def]
+    """(position, level) of the lowest (level, position) weighed within the tie of the best;
+    (-1, -1) when nothing was."""
     if best == -np.inf:
         return -1, -1
+    n = key.shape[1]
     floor = best - _TIE * abs(best)
-    first = -1  # the lowest (level, position) within the tie of the best
+    first = -1
     for i in range(count):
         at = weighed[i]
         if key[at // n, at % n] >= floor and (first < 0 or at < first):
@@ -132,59 +173,6 @@ def _keys(open_, eligible, sel, denom, bound, key):  # type: ignore[no-untyped-d
                 key[s, p] = bound[s, p] / denom[p]
             else:
                 key[s, p] = -np.inf
-
-
-@njit(cache=True, fastmath=_SUMS)
-def signal_move_may_help(M, wq, sel, lev, sig_group, signalable, open_):  # type: ignore[no-untyped-def]
-    """Whether moving p to a level open in its group, or p and q exchanging levels in the same
-    group, raises P(match) by more than the polish's tolerance."""
-    levels, n, K = M.shape
-    if levels < 2:
-        return False
-    threshold = _TOL - _MARGIN
-    total = 0.0
-    for k in range(K):
-        total += wq[k]
-    listed = np.empty(n, dtype=np.int64)  # the listed programs that may take a signal
-    J = 0
-    for p in range(n):
-        if sel[p] and signalable[p]:
-            listed[J] = p
-            J += 1
-    inv = np.empty((J, K))  # 1 / (1 - m) at each one's level now
-    for j in range(J):
-        for k in range(K):
-            inv[j, k] = 1.0 / (1.0 - M[lev[listed[j]], listed[j], k])
-    for j in range(J):
-        p = listed[j]
-        for s in range(1, levels):
-            if lev[p] == s or not open_[s, p]:
-                continue
-            kept = 0.0  # Q (1 - m_ps) / (1 - m_p)
-            for k in range(K):
-                kept += (1.0 - M[s, p, k]) * inv[j, k] * wq[k]
-            if total - kept > threshold:
-                return True
-    for i in range(J):
-        q = listed[i]
-        if lev[q] == 0:
-            continue
-        for j in range(J):
-            p = listed[j]
-            if lev[p] == lev[q] or sig_group[p] != sig_group[q]:
-                continue
-            kept = 0.0  # p takes q's level, q takes p's
-            for k in range(K):
-                kept += (
-                    (1.0 - M[lev[q], p, k])
-                    * (1.0 - M[lev[p], q, k])
-                    * inv[i, k]
-                    * inv[j, k]
-                    * wq[k]
-                )
-            if total - kept > threshold:
-                return True
-    return False
 
 
 _C1 = {"float": "float64[::1]", "int": "int64[::1]", "bool": "boolean[::1]"}
@@ -231,6 +219,8 @@ def grow(  # type: ignore[no-untyped-def]
     bound[:] = np.inf
     key = np.empty((levels, n))  # see `_best_add`
     weighed = np.empty(levels * n, dtype=np.int64)
+    leaves = key_tree.leaves_for(levels * n)
+    tree, at = np.empty(2 * leaves), np.zeros(2 * leaves, dtype=np.int64)  # over `key`
     keys_stale = True  # `open_` or the fees changed since `key` was made
     rising = rising_levels(M, np.empty(n, dtype=np.bool_))  # see `best_swap`
     denom = np.empty(n)
@@ -274,16 +264,19 @@ def grow(  # type: ignore[no-untyped-def]
             for p in range(n):
                 denom[p] = group_denom[fee_group[p]]
             _keys(open_, eligible, sel, denom, bound, key)
+            key_tree.build(key.ravel(), tree, at)
             keys_stale = False
         for k in range(K):
             wq[k] = w[k] * Q[k]
-        p, s = _best_add(M, wq, n_levels, denom, bound, key, weighed)
+        p, s = _best_add(M, wq, n_levels, denom, bound, key, weighed, tree, at)
         if p < 0:
             return records, ENDED
         # put
         sel[p] = True
         lev[p] = s
         key[:, p] = -np.inf  # listed
+        for level in range(levels):
+            key_tree.put(tree, at, level * n + p, -np.inf)
         if s > 0:
             used[sig_group[p], s] += 1
             stale = True

@@ -1,4 +1,5 @@
-"""Where the compiled kernels (`polish_kernel`, `swap_kernel`, `chain_kernel`) keep numba's cache.
+"""Where the compiled kernels (`swap_kernel`, `polish_kernel`, `key_tree`, `chain_kernel`,
+`curve_kernel`) keep numba's cache.
 
 numba's cache checks only the file that defines a function, not those of the functions it calls:
 the kernels' cache lives in a directory named after a digest of every kernel module (where it
@@ -15,7 +16,13 @@ from pathlib import Path
 
 import numba
 
-KERNEL_MODULES = ("swap_kernel.py", "polish_kernel.py", "chain_kernel.py", "curve_kernel.py")
+KERNEL_MODULES = (
+    "swap_kernel.py",
+    "polish_kernel.py",
+    "key_tree.py",
+    "chain_kernel.py",
+    "curve_kernel.py",
+)
 
 
 @functools.cache

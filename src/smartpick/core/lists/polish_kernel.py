@@ -11,7 +11,7 @@ The polish (`polish`) follows `core.lists.polish` (which keeps the rules for pre
 swaps within the stage's fees among the 64 programs that gain most now (`core.lists.swap_kernel`),
 then signal moves ranked by their gain and checked exactly, for up to 3 rounds. The chain
 (`core.lists.chain_kernel`) also uses these closed forms to skip the polishes that could not
-change a list.
+change a list (`best_swap`, `signal_move_may_help`).
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ _MAX_SWAPS = 8  # as core.lists.types: swaps per round, rounds, signal moves che
 _ROUNDS = 3
 _SIGNAL_TRIES = 6
 _EXCHANGE_SLACK = 1e-3
+# closed forms and the polish's own arithmetic differ by rounding (about 1e-15 here): a move whose
+# gain is within this margin of the polish's tolerance counts as one that may help
+_MARGIN = 1e-13
 
 
 @njit(cache=True)
@@ -53,15 +56,80 @@ def refresh_q(M, w, sel, lev, Q):  # type: ignore[no-untyped-def]
     """Q = the product of (1 - m) over the listed programs (in position order); returns w.Q's
     complement, P(match)."""
     n, K = M.shape[1], M.shape[2]
-    Q[:] = 1.0
+    q = np.ones(K)  # a product of its own: kept in registers, where Q might alias M
     for p in range(n):
         if sel[p]:
+            s = lev[p]
             for k in range(K):
-                Q[k] *= 1.0 - M[lev[p], p, k]
+                q[k] *= 1.0 - M[s, p, k]
     f = 1.0
     for k in range(K):
-        f -= Q[k] * w[k]
+        Q[k] = q[k]
+        f -= q[k] * w[k]
     return f
+
+
+@njit(cache=True, fastmath=_SUMS)
+def signal_move_may_help(M, wq, sel, lev, sig_group, signalable, open_):  # type: ignore[no-untyped-def]
+    """Whether moving p to a level open in its group, or p and q exchanging levels in the same
+    group, raises P(match) by more than the polish's tolerance.
+
+    A move of p alone to level s multiplies Q by r = (1 - m_ps) / (1 - m_p) and gains
+    G = sum_k wq_k (1 - r_k). An exchange multiplies Q by r_p r_q, so with x = 1 - r it gains
+    G_p + G_q - sum_k wq_k x_pk x_qk <= G_p + G_q + sqrt(S_p S_q), S = sum_k wq_k x_k^2
+    (Cauchy-Schwarz): the exchanges this bound rules out by a margin far above rounding are
+    not weighed (on real lists, nearly all)."""
+    levels, n, K = M.shape
+    if levels < 2:
+        return False
+    threshold = _TOL - _MARGIN
+    total = 0.0
+    for k in range(K):
+        total += wq[k]
+    listed = np.empty(n, dtype=np.int64)  # the listed programs that may take a signal
+    J = 0
+    for p in range(n):
+        if sel[p] and signalable[p]:
+            listed[J] = p
+            J += 1
+    inv = np.empty((J, K))  # 1 / (1 - m) at each one's level now
+    for j in range(J):
+        p, held = listed[j], lev[listed[j]]  # read once: the loop over the nodes is vectorised
+        for k in range(K):
+            inv[j, k] = 1.0 / (1.0 - M[held, p, k])
+    # G and S of each one's move to each signal level, and of a signalled one's to each level
+    gain, square = np.zeros((J, levels)), np.zeros((J, levels))
+    for j in range(J):
+        p = listed[j]
+        for s in range(0 if lev[p] else 1, levels):
+            if s == lev[p]:
+                continue
+            kept = spread = 0.0
+            for k in range(K):
+                r = (1.0 - M[s, p, k]) * inv[j, k]
+                kept += r * wq[k]
+                spread += (1.0 - r) * (1.0 - r) * wq[k]
+            gain[j, s], square[j, s] = total - kept, spread
+            if s and open_[s, p] and total - kept > threshold:
+                return True
+    for i in range(J):
+        q = listed[i]
+        if lev[q] == 0:
+            continue
+        for j in range(J):
+            p = listed[j]
+            if lev[p] == lev[q] or sig_group[p] != sig_group[q]:
+                continue
+            b, a = lev[q], lev[p]  # p takes q's level, q takes p's
+            cross = np.sqrt(square[j, b] * square[i, a])
+            if gain[j, b] + gain[i, a] + cross < threshold - _MARGIN:
+                continue
+            kept = 0.0
+            for k in range(K):
+                kept += (1.0 - M[b, p, k]) * (1.0 - M[a, q, k]) * inv[i, k] * inv[j, k] * wq[k]
+            if total - kept > threshold:
+                return True
+    return False
 
 
 @njit(cache=True)
