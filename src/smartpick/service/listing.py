@@ -9,6 +9,7 @@ specialty shares are about the applicant, not the program: they are returned onc
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -20,6 +21,7 @@ from smartpick.core.programs import Program, once_per_program
 from smartpick.core.rules.policy import fact_possibly_outdated, h1b_payment
 
 
+@functools.cache  # a list's rows count 1, 2, 3 ... again on every request
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
@@ -50,13 +52,14 @@ def _visa_sentence(program: Program) -> str:
 
 
 @once_per_program
-def _program_sentences(p: Program) -> tuple[str | None, str]:
-    """The program's latest cycle and visas in sentences, written once per process (they
-    depend on the catalog and the bundled visa facts only)."""
+def _program_sentences(p: Program) -> tuple[str | None, str, bool]:
+    """The program's latest cycle and visas in sentences, and whether it publishes a non-US IMG
+    rate, worked out once per process (they depend on the catalog and the bundled visa facts
+    only)."""
     invited = invited_sentence(p)
     source = p.interview_evidence.source if p.interview_evidence else ""
     latest = f"In its latest cycle it {invited} ({source})." if invited else None
-    return latest, _visa_sentence(p)
+    return latest, _visa_sentence(p), type_rate(p.interview_evidence) is not None
 
 
 def common_reasons(
@@ -95,10 +98,10 @@ def _details(
     lines = []
     if item.must_include:
         lines.append("You pinned it: it stays on your list whatever the optimizer prefers.")
-    invited, visas = _program_sentences(p)
+    invited, visas, non_us_rate = _program_sentences(p)
     # The model's reasons open with the rate of the applicant's own type where the program
     # publishes it: for a non-US IMG that is this sentence's figure, said once.
-    said_by_model = applicant_type == NON_US and type_rate(p.interview_evidence) is not None
+    said_by_model = applicant_type == NON_US and non_us_rate
     if invited and not said_by_model:
         lines.append(invited)
     lines.extend(own_reasons)

@@ -21,6 +21,7 @@ with 1/108 (`rules.visas.NONE_LISTED`: the AAMC 2021 answers of 108 such IM prog
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -136,15 +137,23 @@ def _visa_one(
     kind: str, fact: Fact[VisaStatus], base_rate: float, applicant: RuleFacts
 ) -> tuple[float, Reason, bool]:
     """(P(considered), reason, hard exclusion) for one visa type."""
-    label = VISA_LABEL[kind]
-    source, year = fact.source, fact.year
     if kind == "h1b" and applicant.h1b_blocked is not None and fact.value != "no":
         return 0.0, applicant.h1b_blocked, True
-    if fact.value == "yes":
+    return _visa_policy(kind, fact.value, fact.source, fact.year, base_rate)
+
+
+@functools.lru_cache(maxsize=1024)  # a catalog states a few dozen (policy, source, year)s
+def _visa_policy(
+    kind: str, value: VisaStatus | None, source: str | None, year: int | None, base_rate: float
+) -> tuple[float, Reason, bool]:
+    """`_visa_one` for a program's stated visa policy (nothing of the applicant's but the visa
+    asked for)."""
+    label = VISA_LABEL[kind]
+    if value == "yes":
         return 1.0, Reason(f"{label} considered", source, year, "+", 0.5), False
-    if fact.value == "no":
+    if value == "no":
         return 0.0, Reason(f"{label} not considered", source, year, "x", 9.0, "visa"), True
-    if fact.value == "none_listed":
+    if value == "none_listed":
         p = none_listed_probability(kind)
         yes, no = NONE_LISTED[kind]
         text = (
