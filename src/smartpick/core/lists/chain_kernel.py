@@ -278,8 +278,11 @@ def grow(  # type: ignore[no-untyped-def]
         for level in range(levels):
             key_tree.put(tree, at, level * n + p, -np.inf)
         if s > 0:
-            used[sig_group[p], s] += 1
-            stale = True
+            g = sig_group[p]
+            used[g, s] += 1
+            # the open levels (and so the keys) change only when the group's allowance at this
+            # level runs out, not at every signal placed
+            stale = stale or g < 0 or used[g, s] >= allow[g, s]
         fee += marginal[fee_counts[fee_group[p]]]
         fee_counts[fee_group[p]] += 1
         state[FEE] = fee
