@@ -4,9 +4,10 @@ chain ends or a polish changed the list (the caller then records the whole list)
 
 The chain is a sequential loop of small steps (about 200 stages, each weighing 3 x 657 candidates
 at 16 quadrature nodes); in numpy each step costs a dozen calls of a few microseconds, compiled
-it costs about as much as the arithmetic. The candidates' keys (gain bounds per dollar) are kept
-in a tournament tree (`key_tree`), so a stage weighs only the few that may be the best. The rules are those of `core.lists.optimizer`
-(`_run_chain`), `core.lists.chain` (`best_add`, `put`, `levels_open`) and the polish test of
+it costs about as much as the arithmetic. The candidates' keys (gain bounds per dollar) are
+kept in a tournament tree (`key_tree`), so a stage weighs only the few that may be the best.
+The rules are those of `core.lists.optimizer` (`_run_chain`), `core.lists.chain` (`best_add`,
+`put`, `levels_open`) and the polish test of
 `docs/optimizer.md`: with every preference value 1, P(match) = 1 - w.Q with Q the product of
 (1 - m) over the listed programs, so the exact gain of every swap and signal move the polish
 (`core.lists.polish_kernel`) may try is a closed form. A polish is skipped only when none of them
