@@ -5,9 +5,10 @@ of CPU) and builds its caches again, all at once, on a machine with about as man
 workers. Here the parent binds the socket, builds the app and loads what no applicant changes
 (`warm`), then forks: each worker starts in milliseconds and shares those pages with the others
 (copy-on-write). What holds an open file or connection (the catalog's SQLite) is opened by each
-worker itself, after the fork, and so is each worker's listening socket (below). A worker that
-exits is replaced; SIGINT or SIGTERM stops every worker gracefully (uvicorn finishes the requests
-under way) and then the parent.
+worker itself, after the fork. The workers accept from the parent's one listening socket, each
+when its turn comes, and share the work by what their connections cost (`web.balance`). A worker
+that exits is replaced; SIGINT or SIGTERM stops every worker gracefully (uvicorn finishes the
+requests under way) and then the parent.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from collections.abc import Callable
 from typing import Any
 
 import uvicorn
+
+from smartpick.web.balance import BalancedServer, LoadBoard
 
 log = logging.getLogger(__name__)
 
@@ -41,47 +44,31 @@ def _stop(signum: int, frame: Any) -> None:
     raise _Stop
 
 
-def _port_socket(host: str, port: int) -> socket.socket:
-    """A socket bound to host:port that the workers bind too, each its own (SO_REUSEPORT).
-
-    With one listening socket shared by every worker, the first worker to wake took most new
-    connections: 46 of the load test's 50 keep-alive clients went to one worker and 4 to the
-    other, whose users then waited a tenth as long. With a listening socket per worker the
-    kernel spreads new connections among them by a hash of each connection's addresses. Only
-    processes of the same user can bind the port beside them."""
-    return _bound(host, port, share=True)
-
-
-def _claim_port(host: str, port: int) -> socket.socket:
-    """host:port for this server alone, held for its workers (`_port_socket`). A port that
-    anything else holds is refused, another SmartPick server included: two servers sharing one
-    port would each get half the connections."""
-    _bound(host, port, share=False).close()
-    return _port_socket(host, port)
-
-
-def _bound(host: str, port: int, *, share: bool) -> socket.socket:
+def _listening_socket(host: str, port: int, backlog: int) -> socket.socket:
+    """host:port for this server alone, listening, for every worker to accept from. A port that
+    anything else holds is refused, another SmartPick server included. Connections that arrive
+    during the warm-up wait in its queue."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if share:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind((host, port))
+        sock.listen(backlog)
     except OSError:
         sock.close()
         raise
+    sock.setblocking(False)  # the workers' event loops accept from it
     return sock
 
 
-def _worker(config: uvicorn.Config) -> None:
-    """Run in a forked child: listen on its own socket until told to stop; never return."""
+def _worker(config: uvicorn.Config, listener: socket.socket, board: LoadBoard, slot: int) -> None:
+    """Run in a forked child: serve from the shared socket until told to stop; never return."""
     code = 0
     try:
         for sig in _STOP_SIGNALS:
             signal.signal(sig, signal.SIG_DFL)  # uvicorn installs its own when it starts
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
-        uvicorn.Server(config).run(sockets=[_port_socket(config.host, config.port)])
+        BalancedServer(config, listener, board, slot).run()
     except BaseException:  # noqa: BLE001 - a worker must never return into the parent's code
         log.exception("SmartPick worker %s failed", os.getpid())
         code = 1
@@ -95,39 +82,44 @@ def serve_forked(
     """Serve `app` on host:port with `workers` forked processes (uvicorn `options` for each)."""
     config = uvicorn.Config(app, host=host, port=port, **options)
     config.load()
-    try:  # held, never listened on: the port is ours (or taken) before the slow warm-up
-        sock = _claim_port(host, port)
+    try:  # the port is ours (or taken) before the slow warm-up
+        sock = _listening_socket(host, port, config.backlog)
     except OSError as exc:
         log.error("SmartPick cannot listen on %s:%s: %s", host, port, exc)
         sys.exit(_STARTUP_FAILURE)
     warm()
+    board = LoadBoard(workers)
     children: dict[int, float] = {}  # pid -> start time
+    slots: dict[int, int] = {}  # pid -> its place on the board
 
-    def fork() -> None:
+    def fork(slot: int) -> None:
+        board.retire(slot)  # no connection for it until it runs
         signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)  # none lands between the two
         pid = os.fork()
         if pid == 0:
-            sock.close()
-            _worker(config)
+            _worker(config, sock, board, slot)
         children[pid] = time.monotonic()
+        slots[pid] = slot
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
 
     previous = {sig: signal.signal(sig, _stop) for sig in _STOP_SIGNALS}
     quick_exits = 0
     try:
-        for _ in range(workers):
-            fork()
+        for slot in range(workers):
+            fork(slot)
         while children:
             pid, status = os.wait()
             started = children.pop(pid, None)
             if started is None:
                 continue
+            slot = slots.pop(pid)
+            board.retire(slot)
             quick_exits += time.monotonic() - started < _QUICK_EXIT_SECONDS
             if quick_exits >= _QUICK_EXITS_ALLOWED:
                 log.error("SmartPick workers keep exiting at start; stopping")
                 break
             log.warning("SmartPick worker %s exited (%s); starting another", pid, status)
-            fork()
+            fork(slot)
     except _Stop:
         pass
     finally:

@@ -58,6 +58,9 @@ SLOW_WAIT_SECONDS = 1.0
 DEFAULT_MAX_QUEUED = 64
 # The worst profile seen (6 specialties, $20,000, 400 programs) took 45 s on 2 shared cores.
 DEFAULT_DEADLINE_SECONDS = 60.0
+# A list put in a request's scope under this key gets the seconds its computation took (appended
+# once the answer is sent): how the forked workers weigh their connections (`web.balance`).
+COMPUTE_SECONDS = "smartpick.compute_seconds"
 _FIRST_GUESS_SECONDS = 2.0  # a computation's duration before any has been measured
 IDLE_SECONDS_BEFORE_TRIM = 1.0  # how long the server is idle before it returns freed memory
 
@@ -196,6 +199,9 @@ class ExpensiveWorkLimiter:
             self.active.discard(token)
             seconds = time.monotonic() - started
             self._typical_seconds = 0.8 * self._typical_seconds + 0.2 * seconds
+            report = scope.get(COMPUTE_SECONDS)
+            if report is not None:
+                report.append(seconds)
 
     async def _acquire(self, gone: asyncio.Event, slow: bool) -> bool:
         """Wait for a slot (`_next_turn`); False (out of the queue) if the client leaves first."""
