@@ -2,18 +2,17 @@
 
 A keep-alive connection stays with the worker that accepted it, and its user waits behind that
 worker's other users. When the kernel chose the worker (a listening socket per worker, by a hash
-of the addresses), the load test's 54 connections fell 30/24 or worse about one run in three, and
-a worker that also got three of the four plan clients made its users wait 2.7 times as long as
-the other's (390 against 1,072 ms on average). Here every worker accepts from one shared socket,
-and:
+of the addresses), the load test's connections fell at random: in one run the clients of one
+worker waited 390 ms on average and those of the other up to 1,072 ms. Here every worker
+accepts from one shared socket, and:
 
 - a worker takes a new connection only if its load is no larger than the lightest other
   worker's (a worker whose turn it is not steps aside for `RETRY_SECONDS`, and takes the
   connection anyway if it is still waiting after `ACCEPT_ANYWAY_SECONDS`: the other may be
   stuck);
 - a worker's load is what its open connections cost: each the mean computing time of its
-  requests so far (cheap requests cost nothing), a connection that has not computed yet the
-  worker's typical computation;
+  requests that computed (a page, a plan), a connection that has not computed yet the worker's
+  typical computation;
 - a worker heavier than the lightest by at least twice a connection's cost plus one typical
   computation ends that connection after its answer ("Connection: close"), at most once per
   `MOVE_PAUSE_SECONDS`: the client's next request connects again, and the lighter worker takes it.
