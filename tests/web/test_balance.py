@@ -3,16 +3,15 @@ report of what a request computed reaching the worker's books."""
 
 from __future__ import annotations
 
-import asyncio
 import math
 import os
 import time
 from dataclasses import dataclass
 
-import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from starlette.testclient import TestClient
 
 from smartpick.web.balance import (
     MOVE_PAUSE_SECONDS,
@@ -157,27 +156,23 @@ def test_the_app_reports_what_a_page_computed_and_moves_its_connection(app, guid
     worker's books (keyed by the connection's address), and an answer on the heavier worker
     closes its connection."""
     board = LoadBoard(2)
-    here = ("127.0.0.1", 123)  # httpx's ASGI transport's client address
+    here = ("127.0.0.1", 123)  # the connection's address, as the server gives it
     heavy = ("127.0.0.1", 124)
     connections = {Connection(here), Connection(heavy)}
     load = WorkerLoad(board, 0, lambda: connections)
     balanced = Balancing(app, load)
     board.publish(1, math.inf)  # the other worker is not running: nothing moves
 
-    async def get(url: str) -> httpx.Response:
-        transport = httpx.ASGITransport(app=balanced)
-        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
-            return await c.get(url)
-
-    page = asyncio.run(get("/results?" + guide_query))
+    web = TestClient(balanced, base_url="http://127.0.0.1", client=here)
+    page = web.get("/results?" + guide_query)
     assert page.status_code == 200
     assert page.headers.get("connection") != "close"
     assert 0 < load.cost(here) < 60  # what the page took, not the typical guess
     assert load.cost(here) != load.typical
-    about = asyncio.run(get("/about"))  # computes nothing: the cost stays
+    about = web.get("/about")  # computes nothing: the cost stays
     assert about.status_code == 200
     assert load.cost(here) != load.typical
     load.computed(heavy, 10.0)  # the other connection makes this worker heavy
     board.publish(1, 0.0)  # and the other worker is idle: this connection should move
-    moved = asyncio.run(get("/about"))
+    moved = web.get("/about")
     assert moved.headers.get("connection") == "close"

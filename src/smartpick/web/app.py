@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from smartpick import __version__
 from smartpick.core.specialties import SPECIALTIES
 from smartpick.web import errors
+from smartpick.web.compression import RemoteCompression
 from smartpick.web.profile_form import build_form_spec
 from smartpick.web.query_models import profile_query_model, whatif_query_model
 from smartpick.web.rendering import make_templates
@@ -136,4 +137,5 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         max_query_bytes=settings.max_query_bytes,
         allowed_hosts=settings.allowed_hosts,
     )
+    app.add_middleware(RemoteCompression)  # outermost: it compresses the finished answer
     return app
