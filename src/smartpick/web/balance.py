@@ -191,6 +191,7 @@ class _Acceptor:
         self._waiting_since: float | None = None  # when this worker first stepped aside
         self._retry: asyncio.TimerHandle | None = None
         self._closed = False
+        self._opening: set[asyncio.Task[None]] = set()  # held: the loop keeps only weak references
         load.publish()
         self._loop.add_reader(listener.fileno(), self._ready)
         self._publish = self._loop.call_later(PUBLISH_SECONDS, self._republish)
@@ -222,7 +223,9 @@ class _Acceptor:
         connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._load.opening += 1
         self._load.publish()  # before the next connection's turn is decided, here or there
-        self._loop.create_task(self._open(connection))
+        task = self._loop.create_task(self._open(connection))
+        self._opening.add(task)
+        task.add_done_callback(self._opening.discard)
 
     def _step_aside(self, seconds: float) -> None:
         self._loop.remove_reader(self._listener.fileno())
