@@ -2,10 +2,10 @@
 
 A results page is about 365 KB of HTML, most of it the rows. gzip at level 1 leaves about an
 eighth of it, for about 2 ms of the server's CPU a page: over a slow connection (2 Mbit/s: 1.5 s
-for an average page, 0.17 s compressed) that is most of the wait, and on loopback (`smartpick
-serve` on the user's own machine, or a proxy in front of it) it is CPU spent for nothing. So an answer is compressed
-(Starlette's GZipMiddleware: only when the client accepts gzip and the body is over a kilobyte)
-when the connection comes from another machine.
+for an average page, 0.17 s compressed) that is most of the wait, while on loopback (`smartpick
+serve` on the user's own machine, or a proxy on the same host) it is CPU spent for nothing. So
+an answer is compressed (Starlette's GZipMiddleware: only when the client accepts gzip and the
+body is over a kilobyte) when the connection comes from another machine.
 """
 
 from __future__ import annotations
