@@ -13,7 +13,8 @@ worker processes (`--workers`): at start, sampled peak under load, and after the
 plus each process's own high-water mark (VmHWM). CPU is the server's processes' own (user +
 system, from /proc) over the timed window, per answered request: what a request costs the server
 whatever else the machine runs (the clients run on the same machine; their CPU is printed
-apart).
+apart). It also prints how many of the clients' connections each server process held as the
+timed seconds began (how the workers shared them).
 
     .venv/bin/python bench/load.py [--clients 50] [--seconds 30] [--workers N] [--path /api/results]
         [--plan-clients 0] [--warm-seconds 5]
@@ -37,6 +38,8 @@ from typing import NamedTuple
 
 import httpx
 import uvloop
+
+from smartpick.testing import connections_by_process
 
 # The six reference applicants (reference_profiles.md) as results-page queries.
 PROFILES = {
@@ -407,6 +410,7 @@ class LoadResult:
     client_cpu_s: float = 0.0  # this process's CPU (the clients, the memory sampler) over it
     server_system_s: float = 0.0  # of the server's CPU, the system time (the kernel's work)
     server_faults: int = 0  # the server processes' minor page faults over the timed window
+    connections: list[int] = field(default_factory=list)  # per server process, timed window's start
 
 
 def load_test(
@@ -434,6 +438,12 @@ def load_test(
             start_mb = sampler.total_kb() / 1024
             pids = _process_tree(server.pid)
             at_start: list[tuple[_Counters, float]] = []  # the server's, this process's CPU
+            held: dict[int, int] = {}  # established connections per server process, at the start
+
+            def on_start() -> None:
+                at_start.append((_counters(pids), time.process_time()))
+                held.update(connections_by_process(pids, port))
+
             with sampler:
                 seen, wall = run_mixed(
                     base,
@@ -441,7 +451,7 @@ def load_test(
                     seconds,
                     headers={PLAN_PATH: HTMX},
                     warm_seconds=warm_seconds,
-                    on_start=lambda: at_start.append((_counters(pids), time.process_time())),
+                    on_start=on_start,
                 )
             (before, client_before), after = at_start[0], _counters(pids)
             client_cpu = time.process_time() - client_before
@@ -468,6 +478,7 @@ def load_test(
         client_cpu_s=client_cpu,
         server_system_s=after.system_s - before.system_s,
         server_faults=after.faults - before.faults,
+        connections=[n for n in held.values() if n],  # the parent only listens
     )
 
 
@@ -528,6 +539,10 @@ def main() -> None:
             f"{'':15} the clients' mean latencies from {low:.0f} to {high:.0f} ms; "
             f"answers of {seen.body_bytes / max(n, 1) / 1024:.0f} KB on average"
         )
+    print(
+        f"connections     {' / '.join(map(str, result.connections)) or 'none'} "
+        "(each serving process's clients as the timed seconds began)"
+    )
     answered = sum(len(seen.latencies) for seen in result.paths.values())
     print(
         f"server CPU      {1000 * result.server_cpu_s / max(answered, 1):.1f} ms per request "

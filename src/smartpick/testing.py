@@ -7,15 +7,18 @@
 - `synthetic_chances(n, seed=...)`: a random `ChanceMatrix` for optimizer tests and benches;
 - `pdf_text_core_font(data)`: the text of a PDF drawn with the core (Latin-1) font;
 - `optimizer_calls()`: the list problems `recommend()` hands the optimizer, with its answers;
-- `reference_problem(name, catalog, **options)`: the list problem `recommend()` poses for one.
+- `reference_problem(name, catalog, **options)`: the list problem `recommend()` poses for one;
+- `connections_by_process(pids, port)`: the established connections to a local port each process
+  holds (how a server's workers share their clients).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -245,3 +248,31 @@ def chosen_list(solution: ListSolution) -> tuple[object, ...]:
         solution.next_stage,
         solution.binding,
     )
+
+
+def connections_by_process(pids: Sequence[int], port: int) -> dict[int, int]:
+    """How many established TCP connections to the local `port` each process holds (Linux,
+    from /proc)."""
+    inodes: dict[str, int] = {}  # socket inode -> its connection's local port
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as f:
+            for line in f.readlines()[1:]:
+                fields = line.split()
+                if fields[3] == "01":  # ESTABLISHED
+                    inodes[fields[9]] = int(fields[1].rsplit(":", 1)[1], 16)
+    held = {}
+    for pid in pids:
+        links = (_link(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd"))
+        held[pid] = sum(
+            inodes.get(link[len("socket:[") : -1]) == port
+            for link in links
+            if link.startswith("socket:[")
+        )
+    return held
+
+
+def _link(path: str) -> str:
+    try:
+        return os.readlink(path)
+    except FileNotFoundError:  # closed while the others were read
+        return ""

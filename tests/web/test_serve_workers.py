@@ -19,6 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from smartpick.testing import connections_by_process
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -95,26 +97,6 @@ def test_the_start_leaves_the_workers_a_collector_that_runs() -> None:
         gc.enable()
 
 
-def _connections_by_worker(workers: list[int], port: int) -> dict[int, int]:
-    """How many established connections to `port` each worker process holds (from /proc)."""
-    inodes: dict[str, int] = {}  # socket inode -> its connection's local port
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with open(table) as f:
-            for line in f.readlines()[1:]:
-                fields = line.split()
-                if fields[3] == "01":  # ESTABLISHED
-                    inodes[fields[9]] = int(fields[1].rsplit(":", 1)[1], 16)
-    held = {}
-    for pid in workers:
-        links = (os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd"))
-        held[pid] = sum(
-            inodes.get(link[len("socket:[") : -1]) == port
-            for link in links
-            if link.startswith("socket:[")
-        )
-    return held
-
-
 def test_new_connections_are_shared_evenly_and_a_stuck_worker_loses_none(tmp_path: Path) -> None:
     """Forty clients that connect at once are shared evenly by the two workers (each takes one
     only when it is the lighter, web/balance.py); while one worker is stuck (here: stopped), the
@@ -136,7 +118,7 @@ def test_new_connections_are_shared_evenly_and_a_stuck_worker_loses_none(tmp_pat
         for client in clients:  # every connection accepted and answered
             client.settimeout(30)
             assert client.recv(12).startswith(b"HTTP/1.1 200")
-        held = _connections_by_worker(workers, port)
+        held = connections_by_process(workers, port)
         # 20/20, give or take a race; a worker that got ahead may close one after its answer
         assert sum(held.values()) >= 38 and min(held.values()) >= 18, held
         stuck, _ = workers
@@ -151,7 +133,7 @@ def test_new_connections_are_shared_evenly_and_a_stuck_worker_loses_none(tmp_pat
                 client.settimeout(5)
                 assert client.recv(12).startswith(b"HTTP/1.1 200")
             assert time.monotonic() - started < 5
-            assert _connections_by_worker([stuck], port)[stuck] <= held[stuck]
+            assert connections_by_process([stuck], port)[stuck] <= held[stuck]
         finally:
             os.kill(stuck, signal.SIGCONT)
     finally:
