@@ -39,8 +39,6 @@ from typing import NamedTuple
 import httpx
 import uvloop
 
-from smartpick.testing import connections_by_process
-
 # The six reference applicants (reference_profiles.md) as results-page queries.
 PROFILES = {
     "guide-sample": "specialties=Internal+Medicine&visa=j1&step1=score&step1_score=209&step2ck=224"
@@ -427,6 +425,9 @@ def load_test(
     """Start `smartpick serve`, run `clients` on `path` (+ `plan_clients` on the plan panel) for
     `warm_seconds` and then the measured `seconds`, stop the server. `smartpick`: another
     checkout's command; workers None = default."""
+    # here, not at the top: the benches that borrow this module's helpers need none of its imports
+    from smartpick.testing import connections_by_process
+
     groups = {path: clients, **({PLAN_PATH: plan_clients} if plan_clients else {})}
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
