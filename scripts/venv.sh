@@ -3,9 +3,9 @@
 # Debian's own python3 (3.11 on Debian 12) comes first when it is 3.11 or newer and can make a
 # virtual environment: its executable has the interpreter linked in, where pyenv's Python (the
 # python3 on this machine's PATH) calls it in a shared library, through the dynamic linker. With
-# the same code and packages a results page took about 8% less CPU and `smartpick serve` answered
-# its first page about a quarter sooner (docs/speed.md, "Session 20"). Else python3 on the PATH;
-# SMARTPICK_PYTHON=/path/to/python picks another.
+# the same code and packages the server spent about a tenth less CPU a request under the load
+# test and `smartpick serve` answered its first page about a fifth sooner (docs/speed.md,
+# "Session 20"). Else python3 on the PATH; SMARTPICK_PYTHON=/path/to/python picks another.
 
 smartpick_python() {
   if [ -n "${SMARTPICK_PYTHON:-}" ]; then
