@@ -31,6 +31,29 @@ def run_probe(checkout: Path, script: Path, *args: str) -> dict[str, Any]:
     return found
 
 
+def interpreters(checkouts: dict[str, Path]) -> list[str]:
+    """Lines to print: the Python each checkout's `.venv` was made on (its `pyvenv.cfg`), and a
+    warning when they differ. An interpreter's build moves the figures (Debian's python3 against
+    pyenv's: the server a tenth less CPU a request, the start a fifth sooner; docs/speed.md,
+    session 20), so a comparison of code wants both on the same one."""
+    seen: dict[str, str] = {}
+    for name, checkout in checkouts.items():
+        try:
+            text = (checkout / ".venv" / "pyvenv.cfg").read_text(encoding="utf-8")
+        except OSError:
+            seen[name] = "no .venv/pyvenv.cfg"
+            continue
+        cfg = dict(line.split(" = ", 1) for line in text.splitlines() if " = " in line)
+        seen[name] = f"Python {cfg.get('version', '?')} ({cfg.get('executable', cfg.get('home'))})"
+    lines = [f"{name:<7}on {python}" for name, python in seen.items()]
+    if len(set(seen.values())) > 1:
+        lines.append(
+            "warning: the checkouts run on different interpreters, and their ratios count that "
+            "difference too (make both .venv on one: scripts/venv.sh)"
+        )
+    return lines
+
+
 def checkout_arguments(
     count: tuple[str, int, int, str], probe: Callable[[Path, int], dict[str, Any]]
 ) -> argparse.Namespace | None:

@@ -66,13 +66,14 @@ def probe(checkout: Path) -> dict[str, float]:
 def main() -> int:
     """Alternate the checkouts over the rounds and print the table."""
     sys.path.insert(0, str(HERE))
-    from checkouts import checkout_arguments, run_probe
+    from checkouts import checkout_arguments, interpreters, run_probe
 
     args = checkout_arguments(("rounds", 4, 20, "rounds per checkout"), lambda path, _: probe(path))
     if args is None:  # a probe: its figures are printed
         return 0
     checkouts = {"after": HERE.parent} | ({"before": args.before.resolve()} if args.before else {})
     seen: dict[str, list[dict[str, Any]]] = {name: [] for name in checkouts}
+    print("\n".join(interpreters(checkouts)))
     print(f"machine {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
     print(
         f"{'round':<7}{'checkout':<10}{'results page ms':>17}{'plan panel ms':>15}{'page faults':>13}"

@@ -423,6 +423,10 @@ def main() -> int:
         if not (checkout / ".venv" / "bin" / "smartpick").is_file():
             parser.error(f"{checkout} has no .venv with smartpick: create it first")
         print(f"{name:<7}{checkout}  {_commit(checkout)}")
+    sys.path.insert(0, str(HERE))
+    from checkouts import interpreters
+
+    print("\n".join(interpreters(checkouts)))
     print(
         f"machine {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; "
         f"web: {args.clients} results + {args.plan_clients} plan clients, {args.seconds:.0f} s, "
