@@ -89,8 +89,7 @@ def serve_forked(
         sys.exit(_STARTUP_FAILURE)
     warm()
     board = LoadBoard(workers)
-    children: dict[int, float] = {}  # pid -> start time
-    slots: dict[int, int] = {}  # pid -> its place on the board
+    children: dict[int, tuple[float, int]] = {}  # pid -> (start time, its place on the board)
 
     def fork(slot: int) -> None:
         board.retire(slot)  # no connection for it until it runs
@@ -98,8 +97,7 @@ def serve_forked(
         pid = os.fork()
         if pid == 0:
             _worker(config, sock, board, slot)
-        children[pid] = time.monotonic()
-        slots[pid] = slot
+        children[pid] = (time.monotonic(), slot)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
 
     previous = {sig: signal.signal(sig, _stop) for sig in _STOP_SIGNALS}
@@ -109,10 +107,10 @@ def serve_forked(
             fork(slot)
         while children:
             pid, status = os.wait()
-            started = children.pop(pid, None)
-            if started is None:
+            found = children.pop(pid, None)
+            if found is None:
                 continue
-            slot = slots.pop(pid)
+            started, slot = found
             board.retire(slot)
             quick_exits += time.monotonic() - started < _QUICK_EXIT_SECONDS
             if quick_exits >= _QUICK_EXITS_ALLOWED:
@@ -129,7 +127,7 @@ def serve_forked(
         sock.close()
 
 
-def _stop_all(children: dict[int, float]) -> None:
+def _stop_all(children: dict[int, tuple[float, int]]) -> None:
     """SIGTERM every worker, wait for them (at most GRACE_SECONDS), then SIGKILL the rest."""
     for pid in children:
         with contextlib.suppress(ProcessLookupError):
