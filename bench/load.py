@@ -250,16 +250,27 @@ class Timings:
     by_client: dict[int, list[float]] = field(default_factory=dict)  # each client's latencies
     body_bytes: int = 0  # the answers' bodies, summed (a page's weight costs both sides CPU)
 
-    def client_means(self) -> tuple[float, float]:
-        """The lowest and highest of the clients' mean latencies, ms: far apart when the server's
-        workers are unevenly loaded (each client keeps its connection, so its worker)."""
-        means = [1000 * sum(x) / len(x) for x in self.by_client.values() if x]
-        return (min(means), max(means)) if means else (float("nan"), float("nan"))
+    def across_clients(self, q: float | None = None) -> tuple[float, float]:
+        """The lowest and highest over the clients of each one's mean latency (with `q`: its
+        q-quantile), ms. Each client keeps its connection, so its worker: means far apart say
+        the workers are unevenly loaded, p95s far apart that one worker's answers vary more
+        (the one holding the plan clients: a page queued behind a plan waits for all of it)."""
+        stats = [
+            1000 * sum(x) / len(x) if q is None else _quantile(x, q)
+            for x in self.by_client.values()
+            if x
+        ]
+        return (min(stats), max(stats)) if stats else (float("nan"), float("nan"))
 
     def p(self, q: float) -> float:
         """The q-quantile of the latencies in ms (nan when there are none)."""
-        ms = sorted(x * 1000 for x in self.latencies)
-        return ms[min(len(ms) - 1, int(q * len(ms)))] if ms else float("nan")
+        return _quantile(self.latencies, q) if self.latencies else float("nan")
+
+
+def _quantile(seconds: list[float], q: float) -> float:
+    """The q-quantile of latencies in seconds (not empty), in ms: the value at rank q x n."""
+    ms = sorted(x * 1000 for x in seconds)
+    return ms[min(len(ms) - 1, int(q * len(ms)))]
 
 
 class _Connection:
@@ -535,10 +546,11 @@ def main() -> None:
             f"p50 {seen.p(0.5):.0f} ms, p95 {seen.p(0.95):.0f} ms, max {seen.p(1.0):.0f} ms, "
             f"errors {len(seen.errors)} ({', '.join(sorted(set(seen.errors))) or 'none'})"
         )
-        low, high = seen.client_means()
+        (low, high), (low95, high95) = seen.across_clients(), seen.across_clients(0.95)
         print(
-            f"{'':15} the clients' mean latencies from {low:.0f} to {high:.0f} ms; "
-            f"answers of {seen.body_bytes / max(n, 1) / 1024:.0f} KB on average"
+            f"{'':15} the clients' mean latencies from {low:.0f} to {high:.0f} ms, their p95s "
+            f"from {low95:.0f} to {high95:.0f} ms; answers of "
+            f"{seen.body_bytes / max(n, 1) / 1024:.0f} KB on average"
         )
     print(
         f"connections     {' / '.join(map(str, result.connections)) or 'none'} "
