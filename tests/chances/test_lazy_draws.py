@@ -10,7 +10,10 @@ import weakref
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from smartpick.core.chances.matrix import distinct
 from smartpick.service.assess import assess
 from smartpick.service.catalog import Catalog
 from smartpick.testing import REFERENCE_NAMES, reference_profile
@@ -106,3 +109,20 @@ def test_a_lists_assessment_is_freed_when_dropped(catalog: Catalog) -> None:
         assert chances() is None and rows() is None
     finally:
         gc.enable()
+
+
+# (how many programs, the positions asked for)
+ASKED = st.integers(1, 1200).flatmap(
+    lambda size: st.tuples(st.just(size), st.lists(st.integers(0, size - 1), max_size=400))
+)
+
+
+@given(ASKED)
+def test_distinct_is_numpy_unique(case: tuple[int, list[int]]) -> None:
+    """The programs asked for, each once and ascending: `np.unique`'s answer, repeats, any order
+    and none asked for included."""
+    size, values = case
+    asked = np.array(values, dtype=np.int64)
+    found = distinct(asked, size)
+    assert found.dtype == np.int64
+    assert np.array_equal(found, np.unique(asked))

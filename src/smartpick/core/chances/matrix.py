@@ -63,6 +63,15 @@ class ListTerms(NamedTuple):
     z: FloatArray
 
 
+def distinct(values: IntArray, size: int) -> IntArray:
+    """The distinct values of `values` (integers from 0 to `size` - 1), ascending: `np.unique`'s
+    answer from a mask instead of a sort (a few microseconds where `np.unique` of a few hundred
+    positions took 20-35; a page and a plan ask a few dozen times)."""
+    seen = np.zeros(size, dtype=bool)
+    seen[values] = True
+    return np.flatnonzero(seen)
+
+
 class _Lazy:
     """The (D + 1, n, ...) values of n programs, computed program by program as they are asked
     for and kept in the order they were computed (`slot[i]`: program i's column, -1 before).
@@ -95,7 +104,7 @@ class _Lazy:
         """The programs' positions in `stored()`, computing those not computed yet."""
         missing = idx[self.slot[idx] < 0]
         if missing.size:
-            missing = np.unique(missing)
+            missing = distinct(missing, self.slot.size)
             start, stop = self.used, self.used + missing.size
             if stop > self.values.shape[1]:
                 grown = np.empty(
@@ -255,11 +264,11 @@ def interview_terms(
     (D + 1, len(selected), K)."""
     idx = np.asarray(selected, dtype=np.int64)
     levels = np.zeros(idx.size, np.int64) if signals is None else np.asarray(signals, np.int64)
-    distinct = np.unique(levels)
-    if distinct.size == 1:
-        return chances.interview_draws(int(distinct[0]), idx)  # a new array
+    used = distinct(levels, chances.levels)
+    if used.size == 1:
+        return chances.interview_draws(int(used[0]), idx)  # a new array
     out = np.empty((chances.n_draws, idx.size, chances.weights.size))
-    for level in distinct:
+    for level in used:
         at = np.flatnonzero(levels == level)
         out[:, at] = chances.interview_draws(int(level), idx[at])
     return out

@@ -33,6 +33,7 @@ from smartpick.core.chances.assumptions import CONNECTION_CAP
 from smartpick.core.chances.draw_kernels import applicant_eta, drawn_interview, point_interview
 from smartpick.core.chances.draws import Draws, unknown_score_draws
 from smartpick.core.chances.effects import REFERENCE
+from smartpick.core.chances.matrix import distinct
 from smartpick.core.chances.population import Z_NODES
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
@@ -330,7 +331,7 @@ class ApplicantTerms:
             self._drawn = (np.empty(shape), np.empty(shape), np.empty(shape))
             for whole, point in zip(self._drawn, self.point, strict=True):
                 whole[0] = point
-        missing = np.unique(at[~self._have[at]])
+        missing = distinct(at[~self._have[at]], self._have.size)
         if missing.size and self.d1 > 1:
             for whole, part in zip(
                 self._drawn, self.compute(slice(1, self.d1), missing), strict=True

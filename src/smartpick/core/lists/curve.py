@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from smartpick.core.chances.draw_kernels import gather_columns, list_outcome, no_match_product
-from smartpick.core.chances.matrix import ChanceMatrix, match_terms
+from smartpick.core.chances.matrix import ChanceMatrix, distinct, match_terms
 from smartpick.core.chances.matrix import intervals as intervals_of
 from smartpick.core.lists.curve_kernel import stage_no_match
 from smartpick.core.lists.types import _M_CAP, FloatArray, ListProblem, Stage, StageLists
@@ -146,7 +146,7 @@ def list_draws(
     levels = np.asarray(signals, dtype=np.int64)
     w = chances.weights
     terms = np.empty((chances.n_draws, idx.size, w.size))  # (D+1, S, K)
-    for level in np.unique(levels).tolist():
+    for level in distinct(levels, chances.levels).tolist():
         at = np.flatnonzero(levels == level)
         values, rows = chances.interview_rows(level, idx[at])
         gather_columns(values, rows, at, terms)
@@ -168,7 +168,7 @@ def list_outcome_draws(
     idx = np.asarray(selected, dtype=np.int64)
     levels = np.asarray(signals, dtype=np.int64)
     point = np.empty((idx.size, chances.weights.size))
-    for level in np.unique(levels).tolist():
+    for level in distinct(levels, chances.levels).tolist():
         at = np.flatnonzero(levels == level)
         point[at] = chances.point_interview[level][idx[at]]
     terms = chances.list_terms(idx, levels)
