@@ -33,27 +33,30 @@ IntArray = NDArray[np.int64]
 DRAWS_RELATIVE_ERROR = 2.0**-50
 
 
-@njit(cache=True, inline="always")
+# Every kernel here compiles with error_model="numpy": a division is the plain IEEE one, without
+# numba's test for a zero divisor (no divisor here can be zero): no branch, and loops over nodes
+# may vectorize; the same bits (bench/same_outputs.py).
+@njit(cache=True, error_model="numpy", inline="always")
 def _at_point(x, v):  # type: ignore[no-untyped-def]
     """V expit(x) at the point estimate: numpy's expression, its bits (they are shown)."""
     return 1.0 / (1.0 + math.exp(-x)) * v
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _at_draw(a, spread, v):  # type: ignore[no-untyped-def]
     """V expit(eta + gamma + sigma_r z) at a bootstrap draw from a = exp(-(eta + gamma)) and
     spread = exp(-sigma_r z) (`_spread`): one exp per program instead of one per node."""
     return 1.0 / (1.0 + a * spread) * v
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _spread(sigma_r, z, out):  # type: ignore[no-untyped-def]
     """out[k] = exp(-sigma_r z[k]), one draw's spread at every node."""
     for k in range(z.size):
         out[k] = math.exp(-(sigma_r * z[k]))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _fill(eta, visa, at, first, sigma_r, z, gamma, columns, level, signal, out):  # type: ignore[no-untyped-def]
     spread = np.empty(z.size)  # exp(-sigma_r z) at one draw
     for r in range(out.shape[0]):
@@ -76,7 +79,7 @@ def _fill(eta, visa, at, first, sigma_r, z, gamma, columns, level, signal, out):
                 out[r, i, k] = _at_draw(a, spread[k], v)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _fill_point(base, gamma, visa, at, signal, out):  # type: ignore[no-untyped-def]
     for i in range(at.size):
         j = at[i]
@@ -137,7 +140,7 @@ def drawn_interview(
 _NO_GAMMA = np.zeros((1, 1, 1))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def applicant_eta(  # type: ignore[no-untyped-def]
     alpha, beta, score, fail, fail_terms, geo, geo_level, pool, pool_columns, home, home_terms,
     connected, connection, shares, cap, assumed, research, university, j, first, out,
@@ -162,7 +165,7 @@ def applicant_eta(  # type: ignore[no-untyped-def]
             out[r, i] = alpha[d, p] + beta[d, p] * score[d] / 10.0 + t
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def gather_columns(values, rows, at, out):  # type: ignore[no-untyped-def]
     """out[:, at[j]] = values[:, rows[j]] for (D, n, K) `values` and (D, m, K) `out`."""
     for j in range(at.size):
@@ -172,7 +175,7 @@ def gather_columns(values, rows, at, out):  # type: ignore[no-untyped-def]
                 out[d, t, k] = values[d, i, k]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def no_match_product(terms, conversion, conversion_rows, out):  # type: ignore[no-untyped-def]
     """`np.prod(1.0 - terms * c, axis=1)` into (D, K) `out`, with c[:, s] the column
     `conversion_rows[s]` of `conversion`, (D, n, K) or (D, n, 1) where it is the same at every
@@ -186,7 +189,7 @@ def no_match_product(terms, conversion, conversion_rows, out):  # type: ignore[n
                 out[d, k] *= 1.0 - terms[d, s, k] * conversion[d, c, k * step]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _list_outcome(  # type: ignore[no-untyped-def]
     point, point_conversion, x, visa, conversion, spec, sigma, z, no_match, interviews,
 ):  # fmt: skip
@@ -237,7 +240,7 @@ def list_outcome(
     return no_match, interviews
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _quantiles(draws, before, after, gamma, out):  # type: ignore[no-untyped-def]
     column = np.empty(draws.shape[0])
     for j in range(draws.shape[1]):

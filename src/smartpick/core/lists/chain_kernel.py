@@ -60,7 +60,10 @@ _TIE = 1e-12
 _FEE_FLOOR_USD = 1.0
 
 
-@njit(cache=True, fastmath={"nnan", "nsz"})
+# Every kernel here compiles with error_model="numpy": a division is the plain IEEE one, without
+# numba's test for a zero divisor (no divisor here can be zero): no branch, and loops over nodes
+# may vectorize; the same bits (bench/same_outputs.py).
+@njit(cache=True, error_model="numpy", fastmath={"nnan", "nsz"})
 def _largest(values, m):  # type: ignore[no-untyped-def]
     """The largest of values[:m], -inf for none: a maximum does not depend on the order it is
     taken in, so the loop is vectorised (the keys are never NaN: a gain over a fee of $1 or
@@ -72,7 +75,7 @@ def _largest(values, m):  # type: ignore[no-untyped-def]
     return top
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _best_add(M, wq, n_levels, denom, bound, key, weighed, tree, at):  # type: ignore[no-untyped-def]
     """(position, level) of the largest gain per dollar, ties to the lowest level then position;
     (-1, -1) when nothing adds anything.
@@ -110,7 +113,7 @@ def _best_add(M, wq, n_levels, denom, bound, key, weighed, tree, at):  # type: i
     return _first_in_tie(key, weighed, count, best)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _best_add_weighing_all(M, wq, n_levels, denom, bound, key, weighed):  # type: ignore[no-untyped-def]
     """`_best_add` by a scan of every key (the bounds may be inf: every candidate is weighed)."""
     n = M.shape[1]
@@ -148,7 +151,7 @@ def _best_add_weighing_all(M, wq, n_levels, denom, bound, key, weighed):  # type
     return _first_in_tie(key, weighed, count, best)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _first_in_tie(key, weighed, count, best):  # type: ignore[no-untyped-def]
     """(position, level) of the lowest (level, position) weighed within the tie of the best;
     (-1, -1) when nothing was."""
@@ -164,7 +167,7 @@ def _first_in_tie(key, weighed, count, best):  # type: ignore[no-untyped-def]
     return (first % n, first // n) if first >= 0 else (-1, -1)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _keys(open_, eligible, sel, denom, bound, key):  # type: ignore[no-untyped-def]
     """`key` for `_best_add` from scratch."""
     levels, n = key.shape
@@ -186,7 +189,7 @@ _GROW_SIGNATURE = (
 ).format(**_C1)
 
 
-@njit(_GROW_SIGNATURE, cache=True)
+@njit(_GROW_SIGNATURE, cache=True, error_model="numpy")
 def grow(  # type: ignore[no-untyped-def]
     M,
     w,

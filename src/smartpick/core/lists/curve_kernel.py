@@ -22,13 +22,16 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 
-@njit(cache=True, inline="always")
+# Every kernel here compiles with error_model="numpy": a division is the plain IEEE one, without
+# numba's test for a zero divisor (no divisor here can be zero): no branch, and loops over nodes
+# may vectorize; the same bits (bench/same_outputs.py).
+@njit(cache=True, error_model="numpy", inline="always")
 def _factor(values, i, conversion, c, d, k, step):  # type: ignore[no-untyped-def]
     """A pair's factor 1 - P(match | u) at draw d and node k."""
     return 1.0 - values[d, i, k] * conversion[d, c, k * step]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def stage_no_match(  # type: ignore[no-untyped-def]
     interview, level, rows, conversion, conversion_rows, added, members, member_starts, first, out
 ):  # fmt: skip

@@ -22,7 +22,10 @@ from smartpick.core.lists.kernel_cache import use_cache_named_after_sources
 use_cache_named_after_sources()
 
 
-@njit(cache=True)
+# Every kernel here compiles with error_model="numpy": a division is the plain IEEE one, without
+# numba's test for a zero divisor (no divisor here can be zero): no branch, and loops over nodes
+# may vectorize; the same bits (bench/same_outputs.py).
+@njit(cache=True, error_model="numpy")
 def leaves_for(count):  # type: ignore[no-untyped-def]
     """The number of leaves of a tree for `count` keys: the smallest power of two >= count."""
     leaves = 1
@@ -31,7 +34,7 @@ def leaves_for(count):  # type: ignore[no-untyped-def]
     return leaves
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _settle(tree, at, node):  # type: ignore[no-untyped-def]
     """Node `node` takes the larger of its children (the left one, of lower positions, on a tie)."""
     left, right = 2 * node, 2 * node + 1
@@ -41,7 +44,7 @@ def _settle(tree, at, node):  # type: ignore[no-untyped-def]
         tree[node], at[node] = tree[left], at[left]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def build(keys, tree, at):  # type: ignore[no-untyped-def]
     """Fill the tree from `keys` (flat)."""
     leaves = tree.size // 2
@@ -52,7 +55,7 @@ def build(keys, tree, at):  # type: ignore[no-untyped-def]
         _settle(tree, at, node)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def put(tree, at, position, key):  # type: ignore[no-untyped-def]
     """Set the key at `position` and the largest keys above it."""
     node = tree.size // 2 + position

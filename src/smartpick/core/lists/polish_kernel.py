@@ -35,7 +35,10 @@ _EXCHANGE_SLACK = 1e-3
 _MARGIN = 1e-13
 
 
-@njit(cache=True)
+# Every kernel here compiles with error_model="numpy": a division is the plain IEEE one, without
+# numba's test for a zero divisor (no divisor here can be zero): no branch, and loops over nodes
+# may vectorize; the same bits (bench/same_outputs.py).
+@njit(cache=True, error_model="numpy")
 def _levels_open(allow, used, sig_group, signalable, out):  # type: ignore[no-untyped-def]
     """out[l, p]: may p take level l given the allowance left in its group; the number of levels
     worth weighing (1 once every signal is used)."""
@@ -51,7 +54,7 @@ def _levels_open(allow, used, sig_group, signalable, out):  # type: ignore[no-un
     return levels if any_signal else 1
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def refresh_q(M, w, sel, lev, Q):  # type: ignore[no-untyped-def]
     """Q = the product of (1 - m) over the listed programs (in position order); returns w.Q's
     complement, P(match)."""
@@ -69,7 +72,7 @@ def refresh_q(M, w, sel, lev, Q):  # type: ignore[no-untyped-def]
     return f
 
 
-@njit(cache=True, fastmath=_SUMS)
+@njit(cache=True, error_model="numpy", fastmath=_SUMS)
 def signal_move_may_help(M, wq, sel, lev, sig_group, signalable, open_):  # type: ignore[no-untyped-def]
     """Whether moving p to a level open in its group, or p and q exchanging levels in the same
     group, raises P(match) by more than the polish's tolerance.
@@ -132,7 +135,7 @@ def signal_move_may_help(M, wq, sel, lev, sig_group, signalable, open_):  # type
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _move(sel, lev, used, sig_group, fee_group, fee_counts, marginal, fee, p, level):  # type: ignore[no-untyped-def]
     """Put p in the list at `level` (level -1: take it out); returns the new fee."""
     if lev[p] > 0 and sel[p]:
@@ -151,7 +154,7 @@ def _move(sel, lev, used, sig_group, fee_group, fee_counts, marginal, fee, p, le
 
 
 # fmt: off
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _swap_pass(  # type: ignore[no-untyped-def]
     M, w, Q, f, sel, lev, fixed, eligible, sig_group, signalable, allow, used, fee_group,
     fee_counts, marginal, fee, fee_cap, pool, open_, rising,
@@ -180,7 +183,7 @@ def _swap_pass(  # type: ignore[no-untyped-def]
     return True, f_new, new_fee
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _before(g, p, q, s, g2, p2, q2, s2):  # type: ignore[no-untyped-def]
     """Whether move (g, p, q, s) comes before (g2, p2, q2, s2): larger gain, then positions."""
     if g != g2:
@@ -192,7 +195,7 @@ def _before(g, p, q, s, g2, p2, q2, s2):  # type: ignore[no-untyped-def]
     return s < s2
 
 
-@njit(cache=True, fastmath=_SUMS)
+@njit(cache=True, error_model="numpy", fastmath=_SUMS)
 def _signal_round(M, w, Q, f, sel, lev, sig_group, signalable, allow, used, open_):  # type: ignore[no-untyped-def]
     """One round of signal moves: rank every upgrade or move to an open level and every exchange
     within a group by its gain, check the best `_SIGNAL_TRIES` exactly in that order, apply the
@@ -280,7 +283,7 @@ def _signal_round(M, w, Q, f, sel, lev, sig_group, signalable, allow, used, open
     return False, f
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _improve_signals(M, w, Q, f, sel, lev, sig_group, signalable, allow, used):  # type: ignore[no-untyped-def]
     """`improve_signals` with Q and f already those of the list."""
     levels, n = M.shape[0], M.shape[1]
@@ -303,7 +306,7 @@ _LIST = "float64[:, :, ::1], {float}, {float}, float64, {bool}, {int}".format(**
 _SIGNALS = "{int}, {bool}, int64[:, ::1], int64[:, ::1]".format(**_C1)
 
 
-@njit(f"Tuple((boolean, float64))({_LIST}, {_SIGNALS})", cache=True)
+@njit(f"Tuple((boolean, float64))({_LIST}, {_SIGNALS})", cache=True, error_model="numpy")
 def improve_signals(M, w, Q, f, sel, lev, sig_group, signalable, allow, used):  # type: ignore[no-untyped-def]
     """Upgrade, move or exchange signals while P(match) rises; returns (changed, P(match)). Q is
     recomputed first and follows the list."""
@@ -315,7 +318,7 @@ def improve_signals(M, w, Q, f, sel, lev, sig_group, signalable, allow, used):  
 @njit(
     f"Tuple((float64, int64))({_LIST}, {{bool}}, {{bool}}, {_SIGNALS}, {{int}}, {{int}}, {{int}},"
     " int64, float64, int64, int64)".format(**_C1),
-    cache=True,
+    cache=True, error_model="numpy",
 )
 def polish(  # type: ignore[no-untyped-def]
     M, w, Q, f, sel, lev, fixed, eligible, sig_group, signalable, allow, used, fee_group,

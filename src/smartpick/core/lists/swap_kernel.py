@@ -34,7 +34,12 @@ _MARGIN = 1e-13
 _RELATIVE = 1e-12
 
 
-@njit(cache=True, fastmath=_SUMS, inline="always")  # called in the innermost loops
+# Every kernel here compiles with error_model="numpy": a division is the plain IEEE one, without
+# numba's test for a zero divisor (no divisor here can be zero): no branch, and loops over nodes
+# may vectorize; the same bits (bench/same_outputs.py).
+@njit(
+    cache=True, error_model="numpy", fastmath=_SUMS, inline="always"
+)  # called in the innermost loops
 def _gain(M, wq, s, p):  # type: ignore[no-untyped-def]
     """What adding p at level s gains now: sum_k m_psk w_k Q_k."""
     g = 0.0
@@ -43,7 +48,7 @@ def _gain(M, wq, s, p):  # type: ignore[no-untyped-def]
     return g
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def rising_levels(M, out):  # type: ignore[no-untyped-def]
     """out[p]: m_p does not fall from one signal level to the next at any node, so p's gain now
     is largest at the top level (sums of larger non-negative terms in the same order round no
@@ -59,7 +64,7 @@ def rising_levels(M, out):  # type: ignore[no-untyped-def]
 
 
 # fmt: off
-@njit(cache=True, fastmath=_SUMS)
+@njit(cache=True, error_model="numpy", fastmath=_SUMS)
 def best_swap(  # type: ignore[no-untyped-def]
     M, w, Q, sel, lev, fixed, eligible, sig_group, fee_group, fee_counts, marginal, fee, fee_cap,
     pool, open_, floor, rising,
