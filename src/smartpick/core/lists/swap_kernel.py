@@ -36,10 +36,8 @@ _RELATIVE = 1e-12
 
 # Every kernel here compiles with error_model="numpy": a division is the plain IEEE one, without
 # numba's test for a zero divisor (no divisor here can be zero): no branch, and loops over nodes
-# may vectorize; the same bits (bench/same_outputs.py).
-@njit(
-    cache=True, error_model="numpy", fastmath=_SUMS, inline="always"
-)  # called in the innermost loops
+# may vectorize; the same bits (bench/same_outputs.py). `_gain` is called in the innermost loops.
+@njit(cache=True, error_model="numpy", fastmath=_SUMS, inline="always")
 def _gain(M, wq, s, p):  # type: ignore[no-untyped-def]
     """What adding p at level s gains now: sum_k m_psk w_k Q_k."""
     g = 0.0
