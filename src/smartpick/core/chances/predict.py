@@ -211,8 +211,17 @@ class _Terms:
         return self._route(idx, draws, lambda b, at, o: b.interview(level, at, draws, o), out)
 
     def conversion(self, idx: IntArray, draws: slice) -> FloatArray:
-        """P(match | interview), the same at every node, (draws, len(idx), K)."""
-        return self._route(idx, draws, lambda b, at, _: b.conversion(at, draws))
+        """P(match | interview), the same at every node, (draws, len(idx), K): a view that
+        repeats one value per draw and program along the nodes (not K copies of it)."""
+        if len(self.blocks) == 1:
+            return self.blocks[0].conversion(self.local[idx], draws)
+        values = np.empty((len(range(*draws.indices(self.d1))), idx.size))
+        block = self.block[idx]
+        for k, b in enumerate(self.blocks):
+            at = np.flatnonzero(block == k)
+            if at.size:
+                values[:, at] = b.conversion(self.local[idx[at]], draws)[:, :, 0]
+        return np.broadcast_to(values[:, :, None], (*values.shape, Z_NODES.size))
 
     def list_terms(self, idx: IntArray, levels: IntArray) -> ListTerms:
         """The `ListTerms` of the programs `idx` at signal `levels` (`ApplicantTerms.list_parts`
