@@ -178,6 +178,14 @@ class _Terms:
     ) -> None:
         self.blocks, self.block, self.local, self.d1 = blocks, block, local, d1
 
+    def _by_block(self, block: IntArray) -> Iterator[tuple[ApplicantTerms, IntArray]]:
+        """Each specialty's terms with the positions in `block` (programs' specialties) that are
+        its own, for the specialties present."""
+        for k, b in enumerate(self.blocks):
+            at = np.flatnonzero(block == k)
+            if at.size:
+                yield b, at
+
     def _route(
         self,
         idx: IntArray,
@@ -189,11 +197,7 @@ class _Terms:
             return part(self.blocks[0], self.local[idx], out)
         if out is None:
             out = np.empty((len(range(*draws.indices(self.d1))), idx.size, Z_NODES.size))
-        block = self.block[idx]
-        for k, b in enumerate(self.blocks):
-            at = np.flatnonzero(block == k)
-            if not at.size:
-                continue
+        for b, at in self._by_block(self.block[idx]):
             first, last = int(at[0]), int(at[-1])
             if last - first + 1 == at.size:  # one run (the usual order): written in place
                 into = out[:, first : last + 1]
@@ -216,11 +220,8 @@ class _Terms:
         if len(self.blocks) == 1:
             return self.blocks[0].conversion(self.local[idx], draws)
         values = np.empty((len(range(*draws.indices(self.d1))), idx.size))
-        block = self.block[idx]
-        for k, b in enumerate(self.blocks):
-            at = np.flatnonzero(block == k)
-            if at.size:
-                values[:, at] = b.conversion(self.local[idx[at]], draws)[:, :, 0]
+        for b, at in self._by_block(self.block[idx]):
+            values[:, at] = b.conversion(self.local[idx[at]], draws)[:, :, 0]
         return np.broadcast_to(values[:, :, None], (*values.shape, Z_NODES.size))
 
     def list_terms(self, idx: IntArray, levels: IntArray) -> ListTerms:
@@ -232,12 +233,8 @@ class _Terms:
             return ListTerms(*parts, np.zeros(idx.size, dtype=np.int64), sigma, Z_NODES)
         block = self.block[idx]
         x, visa, conversion = (np.empty((self.d1 - 1, idx.size)) for _ in range(3))
-        for k, b in enumerate(self.blocks):
-            at = np.flatnonzero(block == k)
-            if at.size:
-                x[:, at], visa[:, at], conversion[:, at] = b.list_parts(
-                    self.local[idx[at]], levels[at]
-                )
+        for b, at in self._by_block(block):
+            x[:, at], visa[:, at], conversion[:, at] = b.list_parts(self.local[idx[at]], levels[at])
         return ListTerms(x, visa, conversion, block, sigma, Z_NODES)
 
 
