@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import httpx
 import uvloop
@@ -273,54 +273,107 @@ def _quantile(seconds: list[float], q: float) -> float:
     return ms[min(len(ms) - 1, int(q * len(ms)))]
 
 
+class _Answer(asyncio.Protocol):
+    """Reads one answer at a time from a keep-alive connection: its head parsed, its body only
+    counted as it arrives (never kept or copied: the load measures the server, not the client)."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.waiting: asyncio.Future[tuple[int, int]] | None = None  # the answer being read
+        self._head = bytearray()  # the head read so far (until its blank line)
+        self._left = -1  # body bytes still to come; -1 while the head is read
+        self._answer = (0, 0)  # (status, body bytes)
+        self.close_after = False  # the server said "Connection: close"
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+
+    def expect(self, future: asyncio.Future[tuple[int, int]]) -> None:
+        """Read the next answer into `future`: (status, body bytes)."""
+        self.waiting, self._left, self.close_after = future, -1, False
+
+    def data_received(self, data: bytes) -> None:
+        if self._left < 0:
+            self._head += data
+            end = self._head.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            try:
+                self._read_head(bytes(self._head[:end]))
+            except ValueError as err:
+                self._finish(err)
+                return
+            self._left = self._answer[1] - (len(self._head) - end - 4)
+            self._head.clear()
+        else:
+            self._left -= len(data)
+        if self._left == 0:
+            self._finish(None)
+        elif self._left < 0:
+            self._finish(ValueError("more bytes than the answer's length"))
+
+    def _read_head(self, head: bytes) -> None:
+        lines = head.decode("latin-1").split("\r\n")
+        fields = {
+            name.strip().lower(): value.strip()
+            for name, _, value in (line.partition(":") for line in lines[1:] if line)
+        }
+        if "content-length" not in fields:  # SmartPick's pages and panels all give it
+            raise ValueError("an answer without a length")
+        self._answer = (int(lines[0].split(" ", 2)[1]), int(fields["content-length"]))
+        self.close_after = fields.get("connection", "").lower() == "close"
+
+    def _finish(self, error: Exception | None) -> None:
+        future, self.waiting = self.waiting, None
+        if future is not None and not future.done():
+            if error is None:
+                future.set_result(self._answer)
+            else:
+                future.set_exception(error)
+        if error is not None and self.transport is not None:
+            self.transport.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.transport = None
+        self._finish(exc or ConnectionResetError("the server closed the connection"))
+
+
 class _Connection:
-    """One client's keep-alive HTTP/1.1 connection, read with asyncio streams.
+    """One client's keep-alive HTTP/1.1 connection.
 
     A lean client on purpose: the load runs on the same cores as the server, and a client that
     costs 8 ms of CPU a request (httpx in 50 threads did) takes a third of the machine from the
-    server it measures. This one costs well under 1 ms a request (`LoadResult.client_cpu_s`)."""
+    server it measures. Read with asyncio streams it cost 0.6-0.7 ms a results page (the body
+    buffered and copied); read by a protocol that counts the body's bytes as they arrive
+    (`_Answer`), about 0.1 ms (`bench/page_bytes.py`)."""
 
     def __init__(self, host: str, port: int, headers: dict[str, str]) -> None:
         self.host, self.port = host, port
         self.extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
+        self.answer: _Answer | None = None
 
     async def get(self, target: str) -> tuple[int, int]:
         """GET `target`; (status, body bytes). Raises OSError or ValueError on a broken answer."""
-        if self.writer is None or self.writer.is_closing():
-            self.reader, self.writer = await asyncio.open_connection(
-                self.host, self.port, limit=1 << 20
-            )
-        assert self.reader is not None
+        loop = asyncio.get_running_loop()
+        if self.answer is None or self.answer.transport is None:
+            _, self.answer = await loop.create_connection(_Answer, self.host, self.port)
+        answer = self.answer
+        done: asyncio.Future[tuple[int, int]] = loop.create_future()
+        answer.expect(done)
         request = f"GET {target} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n{self.extra}\r\n"
-        self.writer.write(request.encode())
-        head = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
-        status = int(head[0].split(" ", 2)[1])
-        fields = {
-            name.strip().lower(): value.strip()
-            for name, _, value in (line.partition(":") for line in head[1:] if line)
-        }
-        if "content-length" in fields:
-            size = int(fields["content-length"])
-            await self.reader.readexactly(size)
-        elif fields.get("transfer-encoding", "").lower() == "chunked":
-            size = 0
-            while chunk := int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16):
-                await self.reader.readexactly(chunk + 2)
-                size += chunk
-            await self.reader.readuntil(b"\r\n")  # the empty line after the last chunk
-        else:
-            raise ValueError("an answer with neither a length nor chunks")
-        if fields.get("connection", "").lower() == "close":
+        if answer.transport is None:  # lost as it opened
+            raise ConnectionResetError("the server closed the connection")
+        answer.transport.write(request.encode())
+        found = await done
+        if answer.close_after:
             self.close()
-        return status, size
+        return found
 
     def close(self) -> None:
         """Drop the connection (the next `get` opens a new one)."""
-        if self.writer is not None:
-            self.writer.close()
-        self.reader = self.writer = None
+        if self.answer is not None and self.answer.transport is not None:
+            self.answer.transport.close()
+        self.answer = None
 
 
 def run_mixed(
@@ -358,9 +411,10 @@ def run_mixed(
             timed = time.monotonic() >= opens
             start = time.perf_counter()
             try:
-                status, size = await asyncio.wait_for(connection.get(f"{path}?{q}"), timeout=60)
+                async with asyncio.timeout(60):  # no task of its own, as wait_for makes
+                    status, size = await connection.get(f"{path}?{q}")
                 ok, detail = status == 200, f"HTTP {status}"
-            except (OSError, ValueError, asyncio.IncompleteReadError, TimeoutError) as err:
+            except (OSError, ValueError, TimeoutError) as err:
                 connection.close()
                 ok, detail, size = False, type(err).__name__, 0
             if not timed:

@@ -1,0 +1,78 @@
+"""The load test's own client (`bench/load.py`): the figures issue 13 quotes count its answers,
+so it must read them right: status and body length as a full HTTP client sees them, answer after
+answer on one connection, and a fresh connection once the server closes one."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from load import QUERIES, _Connection  # noqa: E402  (a script beside the package, not in it)
+
+
+def _run(main: Callable[[], Awaitable[list[tuple[int, int]]]]) -> list[tuple[int, int]]:
+    """`main()` on an event loop of its own thread (the browser tests leave one running here)."""
+
+    async def bounded() -> list[tuple[int, int]]:
+        return await asyncio.wait_for(main(), 60)
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, bounded()).result()
+
+
+def _get_all(url: str, targets: list[str], headers: dict[str, str]) -> list[tuple[int, int]]:
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+
+    async def run() -> list[tuple[int, int]]:
+        connection = _Connection(host, int(port), headers)
+        try:
+            return [await connection.get(target) for target in targets]
+        finally:
+            connection.close()
+
+    return _run(run)
+
+
+def test_reads_what_a_full_client_reads_on_one_connection(server: str) -> None:
+    targets = [
+        f"/results?{QUERIES[1]}",  # a results page
+        "/results?step2ck=999",  # the form again, with its errors (422)
+        f"/results/plan?{QUERIES[1]}",  # the plan panel
+        "/about",
+    ]
+    headers = {"HX-Request": "true"}
+    seen = _get_all(server, targets, headers)
+    with httpx.Client(base_url=server, headers=headers) as client:
+        expected = [
+            (answer.status_code, len(answer.content))
+            for answer in (client.get(target) for target in targets)
+        ]
+    assert [status for status, _ in seen] == [200, 422, 200, 200]
+    assert seen == expected
+
+
+def test_a_closed_connection_is_opened_again(server: str) -> None:
+    host, port = server.removeprefix("http://").rsplit(":", 1)
+
+    async def run() -> list[tuple[int, int]]:
+        connection = _Connection(host, int(port), {"Connection": "close"})
+        try:  # the server ends each connection after its answer
+            return [await connection.get("/about") for _ in range(3)]
+        finally:
+            connection.close()
+
+    seen = _run(run)
+    assert [status for status, _ in seen] == [200, 200, 200]
+    assert len({size for _, size in seen}) == 1
+
+
+def test_a_refused_connection_raises_an_os_error() -> None:
+    with pytest.raises(OSError):
+        _get_all("http://127.0.0.1:9", ["/about"], {})
