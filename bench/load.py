@@ -14,7 +14,9 @@ plus each process's own high-water mark (VmHWM). CPU is the server's processes' 
 system, from /proc) over the timed window, per answered request: what a request costs the server
 whatever else the machine runs (the clients run on the same machine; their CPU is printed
 apart). It also prints how many of the clients' connections each server process held as the
-timed seconds began (how the workers shared them).
+timed seconds began (how the workers shared them), and the latencies over 2-second windows of
+the run: how far the whole server's speed moved (the windows' medians) apart from how much its
+answers varied at one time (the p95 within a window).
 
     .venv/bin/python bench/load.py [--clients 50] [--seconds 30] [--workers N] [--path /api/results]
         [--plan-clients 0] [--warm-seconds 5]
@@ -239,6 +241,7 @@ def _wait_until_up(base: str, seconds: float = 180.0) -> None:
 QUERIES = [q + budget for q in PROFILES.values() for budget in ("", "&budget_usd=1200")]
 # The same load runs this long before the timed window opens (`run_mixed`).
 WARM_SECONDS = 5.0
+WINDOW_SECONDS = 2.0  # the windows `Timings.windows` splits a run's answers into
 
 
 @dataclass
@@ -248,6 +251,7 @@ class Timings:
     latencies: list[float] = field(default_factory=list)  # seconds
     errors: list[str] = field(default_factory=list)
     by_client: dict[int, list[float]] = field(default_factory=dict)  # each client's latencies
+    answered_at: list[float] = field(default_factory=list)  # each latency's answer, monotonic s
     body_bytes: int = 0  # the answers' bodies, summed (a page's weight costs both sides CPU)
 
     def across_clients(self, q: float | None = None) -> tuple[float, float]:
@@ -265,6 +269,23 @@ class Timings:
     def p(self, q: float) -> float:
         """The q-quantile of the latencies in ms (nan when there are none)."""
         return _quantile(self.latencies, q) if self.latencies else float("nan")
+
+    def windows(self, seconds: float = WINDOW_SECONDS) -> tuple[float, ...] | None:
+        """Over the answers' `seconds`-long windows (those with 20 answers or more): the lowest
+        and highest window median (ms), and the median and highest p95 / p50 within a window
+        (None without such a window). Medians far apart with tight windows say the whole server
+        slowed and sped up during the run (on a shared machine, its other work); wide windows
+        say its own answers varied."""
+        groups: dict[int, list[float]] = {}
+        start = min(self.answered_at, default=0.0)
+        for at, latency in zip(self.answered_at, self.latencies, strict=True):
+            groups.setdefault(int((at - start) // seconds), []).append(latency)
+        full = [group for group in groups.values() if len(group) >= 20]
+        if not full:
+            return None
+        medians = [_quantile(group, 0.5) for group in full]
+        spreads = sorted(_quantile(group, 0.95) / _quantile(group, 0.5) for group in full)
+        return min(medians), max(medians), spreads[len(spreads) // 2], spreads[-1]
 
 
 def _quantile(seconds: list[float], q: float) -> float:
@@ -421,6 +442,7 @@ def run_mixed(
                 continue
             seen[path].body_bytes += size
             seen[path].latencies.append(time.perf_counter() - start)
+            seen[path].answered_at.append(time.monotonic())
             seen[path].by_client.setdefault(index, []).append(seen[path].latencies[-1])
             if not ok:
                 seen[path].errors.append(detail)
@@ -606,6 +628,14 @@ def main() -> None:
             f"from {low95:.0f} to {high95:.0f} ms; answers of "
             f"{seen.body_bytes / max(n, 1) / 1024:.0f} KB on average"
         )
+        windows = seen.windows()
+        if windows is not None:
+            low_median, high_median, spread, widest = windows
+            print(
+                f"{'':15} over {WINDOW_SECONDS:.0f}-second windows: medians from {low_median:.0f}"
+                f" to {high_median:.0f} ms; p95 / p50 within one {spread:.2f} (median), at most "
+                f"{widest:.2f}"
+            )
     print(
         f"connections     {' / '.join(map(str, result.connections)) or 'none'} "
         "(each serving process's clients as the timed seconds began)"

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-from load import QUERIES, _Connection  # noqa: E402  (a script beside the package, not in it)
+from load import QUERIES, WINDOW_SECONDS, Timings, _Connection  # noqa: E402  (a script beside the package, not in it)
 
 
 def _run(main: Callable[[], Awaitable[list[tuple[int, int]]]]) -> list[tuple[int, int]]:
@@ -76,3 +76,20 @@ def test_a_closed_connection_is_opened_again(server: str) -> None:
 def test_a_refused_connection_raises_an_os_error() -> None:
     with pytest.raises(OSError):
         _get_all("http://127.0.0.1:9", ["/about"], {})
+
+
+def test_windows_tell_the_servers_drift_from_its_spread() -> None:
+    seen = Timings()
+    for k in range(40):  # a first window of steady 0.4 s answers, then one twice as slow
+        seen.latencies.append(0.4)
+        seen.answered_at.append(100.0 + k * WINDOW_SECONDS / 40)
+    for k in range(40):  # ... whose p95 is 1.5 times its median
+        seen.latencies.append(1.2 if k >= 36 else 0.8)
+        seen.answered_at.append(100.0 + WINDOW_SECONDS + k * WINDOW_SECONDS / 40)
+    seen.latencies.append(9.0)  # a window of one answer is left out
+    seen.answered_at.append(100.0 + 5 * WINDOW_SECONDS)
+    low, high, median_spread, widest = seen.windows() or (0.0,) * 4
+    assert (low, high) == pytest.approx((400.0, 800.0))
+    assert widest == pytest.approx(1.5)
+    assert median_spread == pytest.approx(1.5)  # the upper of two
+    assert Timings().windows() is None
