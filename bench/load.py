@@ -14,7 +14,9 @@ plus each process's own high-water mark (VmHWM). CPU is the server's processes' 
 system, from /proc) over the timed window, per answered request: what a request costs the server
 whatever else the machine runs (the clients run on the same machine; their CPU is printed
 apart). It also prints how many of the clients' connections each server process held as the
-timed seconds began (how the workers shared them), and the latencies over 2-second windows of
+timed seconds began (how the workers shared them), the share of the machine's CPU time its host
+took for other tenants meanwhile (steal: a run that lost a tenth of its CPUs is that much
+slower, whatever the code), and the latencies over 2-second windows of
 the run: how far the whole server's speed moved (the windows' medians) apart from how much its
 answers varied at one time (the p95 within a window).
 
@@ -138,6 +140,18 @@ class _Counters(NamedTuple):
     system_s: float
     loop_s: float
     faults: int
+
+
+def _machine_ticks() -> tuple[int, int]:
+    """The whole machine's CPU clock ticks so far, (all, stolen): from the first line of
+    /proc/stat, "stolen" being the time the host gave this virtual machine's CPUs to others
+    while they had work (its `steal` field; (0, 0) where /proc/stat has no such line)."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return 0, 0
+    return (sum(fields), fields[7]) if len(fields) == 8 else (0, 0)
 
 
 def _counters(pids: list[int]) -> _Counters:
@@ -495,6 +509,7 @@ class LoadResult:
     client_cpu_s: float = 0.0  # this process's CPU (the clients, the memory sampler) over it
     server_system_s: float = 0.0  # of the server's CPU, the system time (the kernel's work)
     server_faults: int = 0  # the server processes' minor page faults over the timed window
+    stolen: float = float("nan")  # share of the machine's CPU time the host took (steal) over it
     connections: list[int] = field(default_factory=list)  # per server process, timed window's start
 
 
@@ -525,11 +540,12 @@ def load_test(
             sampler = MemorySampler(server.pid)
             start_mb = sampler.total_kb() / 1024
             pids = _process_tree(server.pid)
-            at_start: list[tuple[_Counters, float]] = []  # the server's, this process's CPU
+            # the server's counters, this process's CPU, the machine's ticks (all, stolen)
+            at_start: list[tuple[_Counters, float, tuple[int, int]]] = []
             held: dict[int, int] = {}  # established connections per server process, at the start
 
             def on_start() -> None:
-                at_start.append((_counters(pids), time.process_time()))
+                at_start.append((_counters(pids), time.process_time(), _machine_ticks()))
                 held.update(connections_by_process(pids, port))
 
             with sampler:
@@ -541,8 +557,9 @@ def load_test(
                     warm_seconds=warm_seconds,
                     on_start=on_start,
                 )
-            (before, client_before), after = at_start[0], _counters(pids)
+            (before, client_before, ticks_before), after = at_start[0], _counters(pids)
             client_cpu = time.process_time() - client_before
+            ticks = [now - then for now, then in zip(_machine_ticks(), ticks_before, strict=True)]
             time.sleep(settle_seconds)  # let freed memory go back before the "settled" figure
             settled_mb = sampler.total_kb() / 1024
             high_water = [kb / 1024 for kb in sampler.high_water_kb()]
@@ -567,6 +584,7 @@ def load_test(
         server_system_s=after.system_s - before.system_s,
         server_faults=after.faults - before.faults,
         connections=[n for n in held.values() if n],  # the parent only listens
+        stolen=ticks[1] / ticks[0] if ticks[0] > 0 else float("nan"),
     )
 
 
@@ -651,6 +669,10 @@ def main() -> None:
     print(
         f"client CPU      {1000 * result.client_cpu_s / max(answered, 1):.2f} ms per request "
         "(this process: the clients and the memory sampler)"
+    )
+    print(
+        f"machine         {100 * result.stolen:.1f}% of its CPU time taken by the host for others "
+        "(steal) over the timed seconds: the share this run lost to the machine's neighbours"
     )
     print(
         f"server RSS      start {result.start_mb:.0f} MB, peak {result.peak_mb:.0f} MB, "

@@ -247,7 +247,8 @@ def web_load(
             f"p50 {pages.p(0.5):.0f} ms; server CPU {1000 * result.server_cpu_s / answered:.1f} "
             f"ms a request (all paths; {1000 * result.server_system_s / answered:.1f} ms system "
             f"time, {result.server_faults / answered:.0f} page faults), the load's own "
-            f"{1000 * result.client_cpu_s / answered:.1f} ms; pages of {pages.body_bytes / max(len(pages.latencies), 1) / 1024:.0f} KB",
+            f"{1000 * result.client_cpu_s / answered:.1f} ms; pages of {pages.body_bytes / max(len(pages.latencies), 1) / 1024:.0f} KB; "
+            f"{100 * result.stolen:.0f}% of the machine's CPU time taken by its host (steal)",
             "web_plan_p95": f"{len(plans.latencies)} plans, p50 {plans.p(0.5):.0f} ms"
             if plans
             else "no plan clients",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,7 +15,7 @@ import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-from load import QUERIES, WINDOW_SECONDS, Timings, _Connection  # noqa: E402  (a script beside the package, not in it)
+from load import QUERIES, WINDOW_SECONDS, Timings, _Connection, _machine_ticks  # noqa: E402  (a script beside the package, not in it)
 
 
 def _run(main: Callable[[], Awaitable[list[tuple[int, int]]]]) -> list[tuple[int, int]]:
@@ -93,3 +94,11 @@ def test_windows_tell_the_servers_drift_from_its_spread() -> None:
     assert widest == pytest.approx(1.5)
     assert median_spread == pytest.approx(1.5)  # the upper of two
     assert Timings().windows() is None
+
+
+def test_the_machines_ticks_count_up_with_the_stolen_ones_among_them() -> None:
+    first = _machine_ticks()
+    time.sleep(0.1)  # every CPU's clock ticks on, idle or not
+    later = _machine_ticks()
+    assert 0 <= first[1] <= first[0] < later[0]
+    assert first[1] <= later[1] <= later[0]
