@@ -1,0 +1,127 @@
+"""A model of one server worker's queue under the web load: what the order of its work does to
+the results pages' p95, without the machine's noise.
+
+    .venv/bin/python bench/queue_model.py [--page-clients 25] [--plan-clients 2] [--shares 0.1,0.15,0.2,0.3]
+
+One worker computes one request at a time for `--page-clients` results-page clients and
+`--plan-clients` plan-panel clients, each asking again as soon as it is answered (as
+`bench/load.py`'s clients do; half of its 50 + 4 per worker). A page costs 11.9 or 15.3 ms (the
+$1,200 and default-volume means of `bench/request_parts.py`, session 23), a plan 70 ms, each
+times a uniform 0.8-1.2. Two orders are compared over `--seconds` of modelled time:
+
+- "now", `web.workload`'s: pages in arrival order, a plan let ahead of them once it has waited
+  `--slow-wait` seconds (or when no page waits): under saturation a plan runs whole, and every
+  page queued behind it waits for all of it;
+- "paced" (not built): one plan at a time advances by `share` times each page's cost right after
+  that page, or alone when no page waits: every page's wait holds about the same plan time.
+
+It prints, per order, the pages answered a second, their p50 and p95 and its ratio, and the plans
+a second with their p95. A model: the machine's own swings (`bench/load.py`'s windows) and the
+balance between workers are not in it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+
+PAGE_MS = (11.9, 15.3)  # a results page at $1,200 and at the default volume
+PLAN_MS = 70.0
+
+
+def simulate(
+    order: str, pages: int, plans: int, seconds: float, slow_wait: float, share: float
+) -> tuple[list[float], list[float], float]:
+    """(the pages' latencies, the plans' latencies, in ms; the modelled ms) for one order."""
+    rng = random.Random(1)
+
+    def page_ms() -> float:
+        return rng.choice(PAGE_MS) * rng.uniform(0.8, 1.2)
+
+    def plan_ms() -> float:
+        return PLAN_MS * rng.uniform(0.8, 1.2)
+
+    end, now = 1000 * seconds, 0.0
+    queue = [0.0] * pages  # each page client's request: when it arrived
+    asked = sorted(rng.uniform(0, 500) for _ in range(plans))  # each plan client's
+    page_waits: list[float] = []
+    plan_waits: list[float] = []
+    running: list[float] | None = None  # the paced plan under way: [ms left, arrived]
+    while now < end:
+        queue.sort()
+        asked.sort()
+        if order == "now":
+            plan_due = asked and asked[0] <= now
+            if plan_due and (not queue or now - asked[0] >= 1000 * slow_wait):
+                arrived = asked.pop(0)
+                now += plan_ms()
+                plan_waits.append(now - arrived)
+                asked.append(now)
+                continue
+        elif running is None and asked and asked[0] <= now:
+            running = [plan_ms(), asked.pop(0)]
+        if queue:
+            arrived = queue.pop(0)
+            now = max(now, arrived)
+            cost = page_ms()
+            now += cost
+            if running is not None:  # the paced plan's step after this page
+                step = min(running[0], share * cost)
+                now += step
+                running[0] -= step
+            page_waits.append(now - arrived)
+            queue.append(now)
+        elif running is not None:
+            now += running[0]
+            running[0] = 0.0
+        else:
+            now = asked[0]
+        if running is not None and running[0] <= 1e-9:
+            plan_waits.append(now - running[1])
+            asked.append(now)
+            running = None
+    return page_waits, plan_waits, end
+
+
+def _q(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def main() -> None:
+    """Print each order's figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--page-clients", type=int, default=25)
+    parser.add_argument("--plan-clients", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=60.0, help="modelled seconds")
+    parser.add_argument("--slow-wait", type=float, default=1.0, help="seconds (web.workload)")
+    parser.add_argument("--shares", default="0.1,0.15,0.2,0.3", help="paced plan shares")
+    args = parser.parse_args()
+    shares = [float(s) for s in args.shares.split(",")]
+    if (
+        not 1 <= args.page_clients <= 500
+        or not 0 <= args.plan_clients <= 50
+        or not 1 <= args.seconds <= 3600
+        or not all(0 < s <= 5 for s in shares)
+    ):
+        parser.error("page clients 1-500, plan clients 0-50, seconds 1-3,600, shares in (0, 5]")
+    print(
+        f"one worker, {args.page_clients} page and {args.plan_clients} plan clients, "
+        f"{args.seconds:.0f} modelled seconds"
+    )
+    runs = [("now", 0.0)] + [("paced", s) for s in shares]
+    for order, share in runs:
+        pages, plans, ms = simulate(
+            order, args.page_clients, args.plan_clients, args.seconds, args.slow_wait, share
+        )
+        p50, p95 = _q(pages, 0.5), _q(pages, 0.95)
+        label = order if order == "now" else f"paced {share:.2f}"
+        print(
+            f"{label:12} pages {1000 * len(pages) / ms:5.1f}/s p50 {p50:4.0f} ms p95 {p95:4.0f} "
+            f"ms ({p95 / p50:.2f}); plans {1000 * len(plans) / ms:4.2f}/s p95 "
+            f"{_q(plans, 0.95):5.0f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main()
