@@ -16,9 +16,9 @@ whatever else the machine runs (the clients run on the same machine; their CPU i
 apart). It also prints how many of the clients' connections each server process held as the
 timed seconds began (how the workers shared them), the share of the machine's CPU time its host
 took for other tenants meanwhile (steal: a run that lost a tenth of its CPUs is that much
-slower, whatever the code), and the latencies over 2-second windows of
-the run: how far the whole server's speed moved (the windows' medians) apart from how much its
-answers varied at one time (the p95 within a window).
+slower, whatever the code), and the latencies over 2-second windows of the run: how far the
+whole server's speed moved (the windows' medians) apart from how much its answers varied at one
+time (the p95 within a window).
 
     .venv/bin/python bench/load.py [--clients 50] [--seconds 30] [--workers N] [--path /api/results]
         [--plan-clients 0] [--warm-seconds 5]
