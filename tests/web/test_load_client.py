@@ -60,16 +60,8 @@ def test_reads_what_a_full_client_reads_on_one_connection(server: str) -> None:
 
 
 def test_a_closed_connection_is_opened_again(server: str) -> None:
-    host, port = server.removeprefix("http://").rsplit(":", 1)
-
-    async def run() -> list[tuple[int, int]]:
-        connection = _Connection(host, int(port), {"Connection": "close"})
-        try:  # the server ends each connection after its answer
-            return [await connection.get("/about") for _ in range(3)]
-        finally:
-            connection.close()
-
-    seen = _run(run)
+    # the server ends each connection after its answer
+    seen = _get_all(server, ["/about"] * 3, {"Connection": "close"})
     assert [status for status, _ in seen] == [200, 200, 200]
     assert len({size for _, size in seen}) == 1
 
