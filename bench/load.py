@@ -18,7 +18,9 @@ timed seconds began (how the workers shared them), the share of the machine's CP
 took for other tenants meanwhile (steal: a run that lost a tenth of its CPUs is that much
 slower, whatever the code), and the latencies over 2-second windows of the run: how far the
 whole server's speed moved (the windows' medians) apart from how much its answers varied at one
-time (the p95 within a window).
+time (the p95 within a window). Each answer's `Server-Timing` header (the server's queue wait and
+computing time) splits the time of the slowest 5% of answers from that of the others: whether
+a slow answer waited behind more work or computed slower.
 
     .venv/bin/python bench/load.py [--clients 50] [--seconds 30] [--workers N] [--path /api/results]
         [--plan-clients 0] [--warm-seconds 5]
@@ -267,6 +269,8 @@ class Timings:
     by_client: dict[int, list[float]] = field(default_factory=dict)  # each client's latencies
     answered_at: list[float] = field(default_factory=list)  # each latency's answer, monotonic s
     body_bytes: int = 0  # the answers' bodies, summed (a page's weight costs both sides CPU)
+    # each latency's answer as the server timed it: (queue wait, computing) in ms, or None
+    server: list[tuple[float, float] | None] = field(default_factory=list)
 
     def across_clients(self, q: float | None = None) -> tuple[float, float]:
         """The lowest and highest over the clients of each one's mean latency (with `q`: its
@@ -283,6 +287,22 @@ class Timings:
     def p(self, q: float) -> float:
         """The q-quantile of the latencies in ms (nan when there are none)."""
         return _quantile(self.latencies, q) if self.latencies else float("nan")
+
+    def tail_split(self, q: float = 0.95) -> tuple[tuple[float, float], tuple[float, float]] | None:
+        """The server's mean (queue wait, computing) in ms for the answers at or above the
+        latencies' q-quantile, and for the others (None unless the server timed both kinds).
+        A tail that waited longer queued behind more work (or slower work); one that computed
+        longer ran slower itself."""
+        cut = self.p(q) / 1000 if self.latencies else 0.0
+        slow = [t for t, x in zip(self.server, self.latencies, strict=True) if t and x >= cut]
+        rest = [t for t, x in zip(self.server, self.latencies, strict=True) if t and x < cut]
+        if not slow or not rest:
+            return None
+
+        def means(timed: list[tuple[float, float]]) -> tuple[float, float]:
+            return sum(t[0] for t in timed) / len(timed), sum(t[1] for t in timed) / len(timed)
+
+        return means(slow), means(rest)
 
     def windows(self, seconds: float = WINDOW_SECONDS) -> tuple[float, ...] | None:
         """Over the answers' `seconds`-long windows (those with 20 answers or more): the lowest
@@ -319,6 +339,7 @@ class _Answer(asyncio.Protocol):
         self._left = -1  # body bytes still to come; -1 while the head is read
         self._answer = (0, 0)  # (status, body bytes)
         self.close_after = False  # the server said "Connection: close"
+        self.server: tuple[float, float] | None = None  # its Server-Timing: (queue, compute) ms
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
@@ -357,6 +378,7 @@ class _Answer(asyncio.Protocol):
             raise ValueError("an answer without a length")
         self._answer = (int(lines[0].split(" ", 2)[1]), int(fields["content-length"]))
         self.close_after = fields.get("connection", "").lower() == "close"
+        self.server = _server_timing(fields.get("server-timing", ""))
 
     def _finish(self, error: Exception | None) -> None:
         future, self.waiting = self.waiting, None
@@ -373,6 +395,23 @@ class _Answer(asyncio.Protocol):
         self._finish(exc or ConnectionResetError("the server closed the connection"))
 
 
+def _server_timing(value: str) -> tuple[float, float] | None:
+    """(queue, compute) in ms from a `Server-Timing` header's value (None without both)."""
+    found: dict[str, float] = {}
+    for metric in value.split(","):
+        name, _, params = metric.strip().partition(";")
+        for param in params.split(";"):
+            key, _, number = param.strip().partition("=")
+            if key == "dur":
+                try:
+                    found[name] = float(number)
+                except ValueError:  # a malformed header times nothing; the answer still counts
+                    return None
+    if "queue" not in found or "compute" not in found:
+        return None
+    return found["queue"], found["compute"]
+
+
 class _Connection:
     """One client's keep-alive HTTP/1.1 connection.
 
@@ -386,6 +425,7 @@ class _Connection:
         self.host, self.port = host, port
         self.extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
         self.answer: _Answer | None = None
+        self.server: tuple[float, float] | None = None  # the last answer's Server-Timing
 
     async def get(self, target: str) -> tuple[int, int]:
         """GET `target`; (status, body bytes). Raises OSError or ValueError on a broken answer."""
@@ -400,6 +440,7 @@ class _Connection:
             raise ConnectionResetError("the server closed the connection")
         answer.transport.write(request.encode())
         found = await done
+        self.server = answer.server
         if answer.close_after:
             self.close()
         return found
@@ -445,6 +486,7 @@ def run_mixed(
             i += 1
             timed = time.monotonic() >= opens
             start = time.perf_counter()
+            connection.server = None
             try:
                 async with asyncio.timeout(60):  # no task of its own, as wait_for makes
                     status, size = await connection.get(f"{path}?{q}")
@@ -457,6 +499,7 @@ def run_mixed(
             seen[path].body_bytes += size
             seen[path].latencies.append(time.perf_counter() - start)
             seen[path].answered_at.append(time.monotonic())
+            seen[path].server.append(connection.server)
             seen[path].by_client.setdefault(index, []).append(seen[path].latencies[-1])
             if not ok:
                 seen[path].errors.append(detail)
@@ -653,6 +696,14 @@ def main() -> None:
                 f"{'':15} over {WINDOW_SECONDS:.0f}-second windows: medians from {low_median:.0f}"
                 f" to {high_median:.0f} ms; p95 / p50 within one {spread:.2f} (median), at most "
                 f"{widest:.2f}"
+            )
+        split = seen.tail_split()
+        if split is not None:
+            (slow_queue, slow_compute), (queue, compute) = split
+            print(
+                f"{'':15} the slowest 5% waited {slow_queue:.0f} ms in the server's queue and "
+                f"computed {slow_compute:.0f} ms, the others {queue:.0f} and {compute:.0f} ms "
+                "(means, as the server timed them)"
             )
     print(
         f"connections     {' / '.join(map(str, result.connections)) or 'none'} "

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-from load import QUERIES, WINDOW_SECONDS, Timings, _Connection, _machine_ticks  # noqa: E402  (a script beside the package, not in it)
+from load import QUERIES, WINDOW_SECONDS, Timings, _Connection, _machine_ticks, _server_timing  # noqa: E402  (a script beside the package, not in it)
 
 
 def _run(main: Callable[[], Awaitable[list[tuple[int, int]]]]) -> list[tuple[int, int]]:
@@ -94,3 +94,44 @@ def test_the_machines_ticks_count_up_with_the_stolen_ones_among_them() -> None:
     later = _machine_ticks()
     assert 0 <= first[1] <= first[0] < later[0]
     assert first[1] <= later[1] <= later[0]
+
+
+def test_the_server_times_what_it_computes_and_the_client_reads_it(server: str) -> None:
+    host, port = server.removeprefix("http://").rsplit(":", 1)
+
+    async def run() -> list[tuple[float, float] | None]:
+        connection = _Connection(host, int(port), {})
+        timings = []
+        try:
+            for target in (f"/results?{QUERIES[1]}", "/about"):
+                await connection.get(target)
+                timings.append(connection.server)
+        finally:
+            connection.close()
+        return timings
+
+    with ThreadPoolExecutor(1) as pool:
+        page, about = pool.submit(asyncio.run, run()).result(timeout=60)
+    assert page is not None and about is None  # the about page computes nothing
+    queue, compute = page
+    assert 0 <= queue < 60_000 and 0 < compute < 60_000
+
+
+def test_server_timing_values_are_read_or_ignored() -> None:
+    assert _server_timing("queue;dur=12.5, compute;dur=3") == (12.5, 3.0)
+    assert _server_timing('compute;desc="model";dur=4.0,queue;dur=0') == (0.0, 4.0)
+    assert _server_timing("queue;dur=1") is None  # no computing time
+    assert _server_timing("queue;dur=x, compute;dur=1") is None
+    assert _server_timing("") is None
+
+
+def test_the_tail_split_compares_the_slowest_answers_with_the_others() -> None:
+    seen = Timings()
+    for k in range(100):  # the 5 slowest answers waited 900 ms, the others 400 ms
+        slow = k >= 95
+        seen.latencies.append(0.92 if slow else 0.42)
+        seen.server.append((900.0, 20.0) if slow else (400.0, 15.0))
+    seen.latencies.append(0.5)
+    seen.server.append(None)  # an answer the server did not time is left out
+    assert seen.tail_split() == ((900.0, 20.0), (400.0, 15.0))
+    assert Timings().tail_split() is None

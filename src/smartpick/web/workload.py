@@ -152,6 +152,7 @@ class ExpensiveWorkLimiter:
             self.counts["queue full"] += 1
             await self._busy(scope, receive, send)
             return
+        arrived = time.monotonic()
         if not await self._acquire(gone, scope["path"] in self.slow_paths):
             self.counts["left queue"] += 1
             return
@@ -159,7 +160,7 @@ class ExpensiveWorkLimiter:
             if token.reason() is not None:  # left just as its turn came
                 self.counts["left queue"] += 1
                 return
-            await self._run(scope, receive, send, token, gone)
+            await self._run(scope, receive, _timed(send, arrived), token, gone)
         finally:
             self._release()
             if self.running == 0:
@@ -280,6 +281,25 @@ class ExpensiveWorkLimiter:
             title="This took too long",
         )
         await response(scope, receive, send)
+
+
+def _timed(send: Send, arrived: float) -> Send:
+    """`send` that gives the answer a `Server-Timing` header: the milliseconds it waited in the
+    queue (`queue`) and then computed (`compute`, until the answer starts). Browsers' developer
+    tools show it; `bench/load.py` reads it to tell where a slow answer's time went."""
+    started = time.monotonic()
+
+    async def send_timed(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            computed = time.monotonic() - started
+            value = f"queue;dur={1000 * (started - arrived):.1f}, compute;dur={1000 * computed:.1f}"
+            message = {
+                **message,
+                "headers": [*message.get("headers", []), (b"server-timing", value.encode())],
+            }
+        await send(message)
+
+    return send_timed
 
 
 async def _watch(receive: Receive, token: CancelToken, gone: asyncio.Event) -> None:
