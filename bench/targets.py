@@ -237,6 +237,13 @@ def web_load(
     answered = max(1, sum(len(seen.latencies) for seen in result.paths.values()))
     errors = len(pages.errors) + (len(plans.errors) if plans else 0)
     kinds = sorted(set(pages.errors + (plans.errors if plans else [])))
+    split = pages.tail_split()  # None when the server gives no timing (an older checkout)
+    tail = (
+        "; the slowest 5% waited {:.0f} ms in the server's queue and computed {:.0f} ms, the "
+        "others {:.0f} and {:.0f} ms".format(*split[0], *split[1])
+        if split
+        else ""
+    )
     return {
         "web_results_rate": len(pages.latencies) / result.wall,
         "web_results_p95": pages.p(0.95),
@@ -248,7 +255,8 @@ def web_load(
             f"ms a request (all paths; {1000 * result.server_system_s / answered:.1f} ms system "
             f"time, {result.server_faults / answered:.0f} page faults), the load's own "
             f"{1000 * result.client_cpu_s / answered:.1f} ms; pages of {pages.body_bytes / max(len(pages.latencies), 1) / 1024:.0f} KB; "
-            f"{100 * result.stolen:.0f}% of the machine's CPU time taken by its host (steal)",
+            f"{100 * result.stolen:.0f}% of the machine's CPU time taken by its host (steal)"
+            + tail,
             "web_plan_p95": f"{len(plans.latencies)} plans, p50 {plans.p(0.5):.0f} ms"
             if plans
             else "no plan clients",
