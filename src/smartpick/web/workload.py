@@ -18,7 +18,8 @@ allocator kept ~550 MB after the load. Here:
   cannot queue minutes of work;
 - a request whose client disconnects leaves the queue at once and never starts; one already
   computing stops at its next checkpoint (`core.cancellation`) and nothing is sent;
-- a computation running past `deadline_seconds` stops too and gets 503 "took too long".
+- a computation running past `deadline_seconds` stops too and gets 503 "took too long";
+- every answer that computed tells how long it waited and computed (`Server-Timing`).
 
 The disconnect is seen by reading the request's (small) body up front and then keeping the real
 `receive()` awaited in a background task, which reports `http.disconnect` when the connection
