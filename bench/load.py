@@ -428,7 +428,9 @@ class _Connection:
         self.server: tuple[float, float] | None = None  # the last answer's Server-Timing
 
     async def get(self, target: str) -> tuple[int, int]:
-        """GET `target`; (status, body bytes). Raises OSError or ValueError on a broken answer."""
+        """GET `target`; (status, body bytes), and its Server-Timing in `server`. Raises OSError
+        or ValueError on a broken answer (then `server` is None)."""
+        self.server = None
         loop = asyncio.get_running_loop()
         if self.answer is None or self.answer.transport is None:
             _, self.answer = await loop.create_connection(_Answer, self.host, self.port)
@@ -486,7 +488,6 @@ def run_mixed(
             i += 1
             timed = time.monotonic() >= opens
             start = time.perf_counter()
-            connection.server = None
             try:
                 async with asyncio.timeout(60):  # no task of its own, as wait_for makes
                     status, size = await connection.get(f"{path}?{q}")

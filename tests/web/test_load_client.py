@@ -10,6 +10,7 @@ import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -17,11 +18,13 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from load import QUERIES, WINDOW_SECONDS, Timings, _Connection, _machine_ticks, _server_timing  # noqa: E402  (a script beside the package, not in it)
 
+T = TypeVar("T")
 
-def _run(main: Callable[[], Awaitable[list[tuple[int, int]]]]) -> list[tuple[int, int]]:
+
+def _run(main: Callable[[], Awaitable[T]]) -> T:
     """`main()` on an event loop of its own thread (the browser tests leave one running here)."""
 
-    async def bounded() -> list[tuple[int, int]]:
+    async def bounded() -> T:
         return await asyncio.wait_for(main(), 60)
 
     with ThreadPoolExecutor(1) as pool:
@@ -110,8 +113,7 @@ def test_the_server_times_what_it_computes_and_the_client_reads_it(server: str) 
             connection.close()
         return timings
 
-    with ThreadPoolExecutor(1) as pool:
-        page, about = pool.submit(asyncio.run, run()).result(timeout=60)
+    page, about = _run(run)
     assert page is not None and about is None  # the about page computes nothing
     queue, compute = page
     assert 0 <= queue < 60_000 and 0 < compute < 60_000
