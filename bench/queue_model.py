@@ -18,6 +18,11 @@ times a uniform 0.8-1.2. Two orders are compared over `--seconds` of modelled ti
 It prints, per order, the pages answered a second, their p50 and p95 and its ratio, and the plans
 a second with their p95. A model: the machine's own swings (`bench/load.py`'s windows) and the
 balance between workers are not in it.
+
+With `--workers N` (N > 1) the clients are the whole server's (say `--page-clients 50
+--plan-clients 4`), dealt out to the workers in turn, and the model compares today's order on
+each worker's own queue (a client keeps its connection, so its worker) with the same order on
+one queue that every worker takes from (not built: a worker would compute another's requests).
 """
 
 from __future__ import annotations
@@ -83,6 +88,46 @@ def simulate(
     return page_waits, plan_waits, end
 
 
+def simulate_workers(
+    shared: bool, pages: int, plans: int, workers: int, seconds: float, slow_wait: float
+) -> tuple[list[float], list[float], float]:
+    """As `simulate`'s "now" order on `workers` workers, each taking from its own clients'
+    queue, or with `shared` all from one queue."""
+    rng = random.Random(1)
+    queues = 1 if shared else workers
+    page_queues: list[list[float]] = [[] for _ in range(queues)]
+    plan_queues: list[list[float]] = [[] for _ in range(queues)]
+    for c in range(pages):
+        page_queues[c % queues].append(0.0)
+    for c in range(plans):
+        plan_queues[c % queues].append(rng.uniform(0, 500))
+    free = [0.0] * workers  # when each worker is next free
+    end = 1000 * seconds
+    page_waits: list[float] = []
+    plan_waits: list[float] = []
+    while min(free) < end:
+        w = min(range(workers), key=free.__getitem__)
+        now = free[w]
+        queue, asked = page_queues[0 if shared else w], plan_queues[0 if shared else w]
+        queue.sort()
+        asked.sort()
+        page_due = bool(queue) and queue[0] <= now
+        if asked and asked[0] <= now and (not page_due or now - asked[0] >= 1000 * slow_wait):
+            arrived = asked.pop(0)
+            now += PLAN_MS * rng.uniform(0.8, 1.2)
+            plan_waits.append(now - arrived)
+            asked.append(now)
+        elif page_due:
+            arrived = queue.pop(0)
+            now += rng.choice(PAGE_MS) * rng.uniform(0.8, 1.2)
+            page_waits.append(now - arrived)
+            queue.append(now)
+        else:  # idle until its next request (one being computed elsewhere is not due)
+            now = max(min(queue[:1] + asked[:1], default=now + 1.0), now + 1e-6)
+        free[w] = now
+    return page_waits, plan_waits, end
+
+
 def _q(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
@@ -96,6 +141,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="modelled seconds")
     parser.add_argument("--slow-wait", type=float, default=1.0, help="seconds (web.workload)")
     parser.add_argument("--shares", default="0.1,0.15,0.2,0.3", help="paced plan shares")
+    parser.add_argument("--workers", type=int, default=1, help="> 1: own queues against one")
     args = parser.parse_args()
     shares = [float(s) for s in args.shares.split(",")]
     if (
@@ -103,24 +149,39 @@ def main() -> None:
         or not 0 <= args.plan_clients <= 50
         or not 1 <= args.seconds <= 3600
         or not all(0 < s <= 5 for s in shares)
+        or not 1 <= args.workers <= 8
     ):
-        parser.error("page clients 1-500, plan clients 0-50, seconds 1-3,600, shares in (0, 5]")
+        parser.error(
+            "page clients 1-500, plan clients 0-50, seconds 1-3,600, shares in (0, 5], workers 1-8"
+        )
+    where = "one worker" if args.workers == 1 else f"{args.workers} workers"
     print(
-        f"one worker, {args.page_clients} page and {args.plan_clients} plan clients, "
+        f"{where}, {args.page_clients} page and {args.plan_clients} plan clients, "
         f"{args.seconds:.0f} modelled seconds"
     )
-    runs = [("now", 0.0)] + [("paced", s) for s in shares]
-    for order, share in runs:
-        pages, plans, ms = simulate(
-            order, args.page_clients, args.plan_clients, args.seconds, args.slow_wait, share
+    clients = (args.page_clients, args.plan_clients)
+    if args.workers > 1:
+        for shared in (False, True):
+            _line(
+                "one queue" if shared else "own queues",
+                simulate_workers(shared, *clients, args.workers, args.seconds, args.slow_wait),
+            )
+        return
+    _line("now", simulate("now", *clients, args.seconds, args.slow_wait, 0.0))
+    for share in shares:
+        _line(
+            f"paced {share:.2f}", simulate("paced", *clients, args.seconds, args.slow_wait, share)
         )
-        p50, p95 = _q(pages, 0.5), _q(pages, 0.95)
-        label = order if order == "now" else f"paced {share:.2f}"
-        print(
-            f"{label:12} pages {1000 * len(pages) / ms:5.1f}/s p50 {p50:4.0f} ms p95 {p95:4.0f} "
-            f"ms ({p95 / p50:.2f}); plans {1000 * len(plans) / ms:4.2f}/s p95 "
-            f"{_q(plans, 0.95):5.0f} ms"
-        )
+
+
+def _line(label: str, run: tuple[list[float], list[float], float]) -> None:
+    pages, plans, ms = run
+    p50, p95 = _q(pages, 0.5), _q(pages, 0.95)
+    print(
+        f"{label:12} pages {1000 * len(pages) / ms:5.1f}/s p50 {p50:4.0f} ms p95 {p95:4.0f} "
+        f"ms ({p95 / p50:.2f}); plans {1000 * len(plans) / ms:4.2f}/s p95 "
+        f"{_q(plans, 0.95):5.0f} ms"
+    )
 
 
 if __name__ == "__main__":
