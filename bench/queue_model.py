@@ -34,10 +34,11 @@ PAGE_MS = (11.9, 15.3)  # a results page at $1,200 and at the default volume
 PLAN_MS = 70.0
 
 
-def simulate(
-    order: str, pages: int, plans: int, seconds: float, slow_wait: float, share: float
+def simulate_paced(
+    pages: int, plans: int, seconds: float, share: float
 ) -> tuple[list[float], list[float], float]:
-    """(the pages' latencies, the plans' latencies, in ms; the modelled ms) for one order."""
+    """(the pages' latencies, the plans' latencies, in ms; the modelled ms) with the plans
+    paced at `share` on one worker."""
     rng = random.Random(1)
 
     def page_ms() -> float:
@@ -55,15 +56,7 @@ def simulate(
     while now < end:
         queue.sort()
         asked.sort()
-        if order == "now":
-            plan_due = asked and asked[0] <= now
-            if plan_due and (not queue or now - asked[0] >= 1000 * slow_wait):
-                arrived = asked.pop(0)
-                now += plan_ms()
-                plan_waits.append(now - arrived)
-                asked.append(now)
-                continue
-        elif running is None and asked and asked[0] <= now:
+        if running is None and asked and asked[0] <= now:
             running = [plan_ms(), asked.pop(0)]
         if queue:
             arrived = queue.pop(0)
@@ -91,8 +84,9 @@ def simulate(
 def simulate_workers(
     shared: bool, pages: int, plans: int, workers: int, seconds: float, slow_wait: float
 ) -> tuple[list[float], list[float], float]:
-    """As `simulate`'s "now" order on `workers` workers, each taking from its own clients'
-    queue, or with `shared` all from one queue."""
+    """(the pages' latencies, the plans' latencies, in ms; the modelled ms) with today's order
+    on `workers` workers, each taking from its own clients' queue, or with `shared` all from
+    one queue."""
     rng = random.Random(1)
     queues = 1 if shared else workers
     page_queues: list[list[float]] = [[] for _ in range(queues)]
@@ -167,11 +161,9 @@ def main() -> None:
                 simulate_workers(shared, *clients, args.workers, args.seconds, args.slow_wait),
             )
         return
-    _line("now", simulate("now", *clients, args.seconds, args.slow_wait, 0.0))
+    _line("now", simulate_workers(False, *clients, 1, args.seconds, args.slow_wait))
     for share in shares:
-        _line(
-            f"paced {share:.2f}", simulate("paced", *clients, args.seconds, args.slow_wait, share)
-        )
+        _line(f"paced {share:.2f}", simulate_paced(*clients, args.seconds, share))
 
 
 def _line(label: str, run: tuple[list[float], list[float], float]) -> None:
