@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
-from operator import attrgetter, itemgetter
+from itertools import chain
+from operator import attrgetter
 
 import numpy as np
 from numpy.typing import NDArray
@@ -78,30 +79,33 @@ def p_match_band(p: CurvePoint) -> tuple[float, float]:
 
 
 @cache
-def _tenths() -> tuple[tuple[str, ...], int]:
-    """Every coordinate of the viewBox in tenths as text (0.0 to 640.0): an x followed by ",",
-    then the same with "L" (a y), built once per process; and their count."""
-    texts = [f"{i // 10}.{i % 10}" for i in range(10 * WIDTH + 1)]
-    return (*[t + "," for t in texts], *[t + "L" for t in texts]), len(texts)
+def _tenths() -> tuple[NDArray[np.bytes_], int]:
+    """Every coordinate of the viewBox in tenths as ASCII text (0.0 to 640.0, and 640.1): an x
+    followed by ",", then the same with "L" (a y), in fixed-width bytes padded with NULs, built
+    once per process; and the count of texts of each kind."""
+    texts = [f"{i // 10}.{i % 10}" for i in range(10 * WIDTH + 2)]
+    return np.array([t + "," for t in texts] + [t + "L" for t in texts], dtype="S6"), len(texts)
 
 
 def _path(xs: NDArray[np.float64], ys: NDArray[np.float64]) -> str:
     """Points "x,y" (one decimal each, as "%.1f" writes them) joined by "L", in one pass."""
-    coords = np.column_stack((xs, ys)).ravel()
-    tenths = np.rint(coords * 10)
+    coords = np.empty(2 * len(xs))
+    coords[0::2], coords[1::2] = xs, ys
+    tenfold = coords * 10
+    tenths = np.rint(tenfold)
     texts, count = _tenths()
+    if not (coords.min() > 0 and tenths.max() < count - 1):  # outside the viewBox, or not finite
+        return "L".join(("%.1f,%.1f",) * len(xs)) % tuple(coords.tolist())
     # A coordinate's text is looked up by its whole number of tenths (a few times faster than
-    # formatting it), which is its decimal rounding where it is inside the viewBox and 10 x
-    # lies clearly off a half (the product's rounding cannot cross one); else formatted.
-    if (
-        (coords > 0).all()
-        and (tenths < count).all()
-        and (np.abs(coords * 10 - tenths) < 0.499).all()
-    ):
-        at = tenths.astype(np.int64)
-        at[1::2] += count  # each y's text ends in "L"
-        return "".join(itemgetter(*at.tolist())(texts))[:-1]
-    return "L".join(("%.1f,%.1f",) * len(xs)) % tuple(coords.tolist())
+    # formatting it): its decimal rounding, where 10 x lies clearly off a half (the product's
+    # rounding cannot cross one); the few within a thousandth of a half are formatted to read
+    # theirs (a tenth either way at most). The texts are taken as one block of bytes, their NUL
+    # padding dropped.
+    for i in np.flatnonzero(np.abs(tenfold - tenths) >= 0.499).tolist():
+        tenths[i] = float(f"{float(coords[i]):.1f}".replace(".", ""))
+    at = tenths.astype(np.intp)
+    at[1::2] += count  # each y's text ends in "L"
+    return texts[at].tobytes().replace(b"\0", b"")[:-1].decode()
 
 
 def curve_chart(points: Sequence[CurvePoint], stop_at: int | None = None) -> CurveChart | None:
@@ -121,13 +125,15 @@ def curve_chart(points: Sequence[CurvePoint], stop_at: int | None = None) -> Cur
         return _TOP + plot_h * (1 - (0.0 if p < 0 else 1.0 if p > 1 else p))
 
     # The line and band at once (a curve has hundreds of points): `sx` and `sy` on arrays, the
-    # same arithmetic in the same order, so the same bits; the points' fields read as columns.
+    # same arithmetic in the same order, so the same bits; the points' fields read as columns,
+    # the P(match) points then the (low, high) pairs in one flat array.
     sizes, _, point, spans = list(zip(*pts, strict=True))[:4]
     if None in spans:  # a curve without intervals: raises as `p_match_band` says
         p_match_band(pts[spans.index(None)])
     xs = _LEFT + x_scale * np.array(sizes, dtype=float)
-    ys = np.column_stack((np.array(point, dtype=float), np.array(spans, dtype=float)))
-    mid, low, high = (_TOP + plot_h * (1 - np.clip(ys, 0.0, 1.0))).T
+    n = len(pts)
+    ys = _TOP + plot_h * (1 - np.clip(np.array([*point, *chain(*spans)], dtype=float), 0.0, 1.0))
+    mid, low, high = ys[:n], ys[n::2], ys[n + 1 :: 2]
     curve = "M" + _path(xs, mid)
     band = "M" + _path(np.concatenate((xs, xs[::-1])), np.concatenate((high, low[::-1]))) + "Z"
     step = _nice_step(x_max)
@@ -146,7 +152,8 @@ def curve_chart(points: Sequence[CurvePoint], stop_at: int | None = None) -> Cur
         at = by_size.get(stop_at) or min(pts, key=lambda p: abs(p.applications - stop_at))
         stop_label = f"stop at {stop_at} ({100 * at.p_match.point:.0f}%, ${at.fees_usd:,.0f})"
     # A label right of a line near the right edge would run off the chart: put it on the left.
-    x_at, y_at = xs.tolist(), mid.tolist()  # `sx` and `sy` of each point
+    hover = _hover_points(sizes, stop_at)
+    x_at, y_at = xs[hover].tolist(), mid[hover].tolist()  # `sx` and `sy` of each hover point
     anchor = "end" if stop_x is not None and stop_x > _LEFT + 0.6 * plot_w else "start"
     return CurveChart(
         width=WIDTH,
@@ -164,7 +171,7 @@ def curve_chart(points: Sequence[CurvePoint], stop_at: int | None = None) -> Cur
         stop_label=stop_label,
         stop_anchor=anchor,
         points=tuple(
-            (round(x_at[i], 1), round(y_at[i], 1), pts[i]) for i in _hover_points(sizes, stop_at)
+            (round(x, 1), round(y, 1), pts[i]) for x, y, i in zip(x_at, y_at, hover, strict=True)
         ),
     )
 
