@@ -19,7 +19,7 @@ from smartpick.core.chances.estimate import Estimate
 from smartpick.core.lists.result import CurvePoint
 from smartpick.core.profile import load_profile
 from smartpick.service.recommend import recommend
-from smartpick.web.charts import _path, curve_chart, p_match_band, standing_chart
+from smartpick.web.charts import _path, _rounded, curve_chart, p_match_band, standing_chart
 from smartpick.web.formats import pct, pcts, usd
 from smartpick.web.rendering import render
 from smartpick.web.results_markup import (
@@ -98,6 +98,11 @@ def test_a_path_says_each_coordinate_as_formatting_it_alone(points: list[tuple])
 def test_a_path_inside_the_view_box(points: list[tuple]) -> None:
     xs, ys = [p[0] for p in points], [p[1] for p in points]
     assert _path(np.array(xs), np.array(ys)) == _path_alone(xs, ys)
+
+
+@given(st.lists(coordinate, max_size=40))
+def test_tenths_at_once_are_each_value_rounded(values: list[float]) -> None:
+    assert [repr(v) for v in _rounded(np.array(values))] == [repr(round(v, 1)) for v in values]
 
 
 @given(st.lists(st.tuples(probability, probability, probability), max_size=30))

@@ -108,6 +108,19 @@ def _path(xs: NDArray[np.float64], ys: NDArray[np.float64]) -> str:
     return texts[at].tobytes().replace(b"\0", b"")[:-1].decode()
 
 
+def _rounded(values: NDArray[np.float64]) -> list[float]:
+    """`round(v, 1)` of each value: its whole number of tenths over 10 (the double nearest that
+    decimal, as `round` gives), where 10 v lies clearly off a half and is small enough for the
+    product's rounding to be far below a tenth; `round` for the others."""
+    tenfold = values * 10
+    tenths = np.rint(tenfold)
+    rounded = (tenths / 10).tolist()
+    clear = (np.abs(tenfold - tenths) < 0.499) & (np.abs(tenfold) < 1e9)  # False: not finite
+    for i in np.flatnonzero(~clear).tolist():
+        rounded[i] = round(float(values[i]), 1)
+    return rounded
+
+
 def curve_chart(points: Sequence[CurvePoint], stop_at: int | None = None) -> CurveChart | None:
     """Geometry of the curve; `stop_at` is the recommended number of applications (the stop)."""
     pts = sorted(points, key=attrgetter("applications"))
@@ -153,7 +166,7 @@ def curve_chart(points: Sequence[CurvePoint], stop_at: int | None = None) -> Cur
         stop_label = f"stop at {stop_at} ({100 * at.p_match.point:.0f}%, ${at.fees_usd:,.0f})"
     # A label right of a line near the right edge would run off the chart: put it on the left.
     hover = _hover_points(sizes, stop_at)
-    x_at, y_at = xs[hover].tolist(), mid[hover].tolist()  # `sx` and `sy` of each hover point
+    x_at, y_at = _rounded(xs[hover]), _rounded(mid[hover])  # `sx` and `sy` of each, to a tenth
     anchor = "end" if stop_x is not None and stop_x > _LEFT + 0.6 * plot_w else "start"
     return CurveChart(
         width=WIDTH,
@@ -170,9 +183,7 @@ def curve_chart(points: Sequence[CurvePoint], stop_at: int | None = None) -> Cur
         stop_x=stop_x,
         stop_label=stop_label,
         stop_anchor=anchor,
-        points=tuple(
-            (round(x, 1), round(y, 1), pts[i]) for x, y, i in zip(x_at, y_at, hover, strict=True)
-        ),
+        points=tuple((x, y, pts[i]) for x, y, i in zip(x_at, y_at, hover, strict=True)),
     )
 
 

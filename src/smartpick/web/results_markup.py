@@ -70,10 +70,10 @@ _DOT = (
     '<a href="#row-%s" tabindex="-1">%%s<title>%s (%%s, interview chance %%.0f%%%%)</title></a>\n'
 )
 # A hover point of the curve; its values: x, y, list size, fees, P(match), low and high (the
-# last three as 100 x).
+# last three as percentages).
 _POINT = (
     '<circle cx="%s" cy="%s" r="4" class="pt"><title>%s applications, '
-    "%s: %.0f%% (%.0f%%–%.0f%%)</title></circle>\n"
+    "%s: %s (%s–%s)</title></circle>\n"
 )
 
 
@@ -292,11 +292,10 @@ def map_dots_html(programs: Sequence[ListedProgram], cells: Sequence[ProgramCell
 
 def curve_points_html(points: Sequence[tuple[float, float, CurvePoint]]) -> Markup:
     """The curve's hover points (x, y, point): a dot with its list size, fees and chance."""
+    chances = pcts([v for _, _, p in points for v in (p.p_match_point, *p_match_band(p))])
     values: list[object] = []
-    for x, y, p in points:
-        low, high = p_match_band(p)
-        values += (x, y, p.applications, usd(p.fees_usd), 100 * float(p.p_match_point))
-        values += (100 * float(low), 100 * float(high))
+    for (x, y, p), at in zip(points, range(0, len(chances), 3), strict=True):
+        values += (x, y, p.applications, usd(p.fees_usd), *chances[at : at + 3])
     return Markup(_POINT * len(points) % tuple(values))
 
 
@@ -361,8 +360,10 @@ def curve_lines(c: CurveChart) -> Markup:
     """The P(match) curve chart's grid, band, curve, axes, ticks and stop line (its hover points
     are `curve_points_html`)."""
     left, right, top, bottom = c.plot_left, c.plot_right, c.plot_top, c.plot_bottom
+    # The paths are numbers, ",", and the letters M, L and Z (`charts._path`): nothing to escape.
+    band, curve = Markup(c.band_path), Markup(c.curve_path)
     out = [
-        _grid_and_paths(left, right, bottom, c.y_ticks, c.band_path, c.curve_path),
+        _grid_and_paths(left, right, bottom, c.y_ticks, band, curve),
         f'  <line class="axis" x1="{left}" x2="{left}" y1="{top}" y2="{bottom}"/>\n',
     ]
     out += [
