@@ -10,7 +10,7 @@ from starlette.datastructures import QueryParams
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.specialties import SPECIALTIES
 from smartpick.web.form_fields import all_fields
-from smartpick.web.form_values import form_query, parse_form, to_profile
+from smartpick.web.form_values import _by_name, _given, form_query, parse_form, to_profile
 from smartpick.web.profile_form import build_form_spec
 
 SPEC = build_form_spec([s.name for s in SPECIALTIES])
@@ -151,3 +151,14 @@ def test_live_check_and_fee_note(client) -> None:
     # 80 + 330 + 19 * 30 = 980 <= 1000 < 1010.
     assert "pays for up to 49 applications ($980 in fees)" in fee.text
     assert client.get("/form/check/nope").status_code == 404
+
+
+_names = st.sampled_from([*all_fields(SPEC), "usce_months", "other"])
+
+
+@given(st.lists(st.tuples(_names, st.text(max_size=6)), max_size=30))
+def test_a_query_read_by_name_once_gives_each_fields_values(pairs: list[tuple[str, str]]) -> None:
+    params = QueryParams(pairs)
+    grouped = _by_name(params)
+    for name in [*all_fields(SPEC), "usce_months", "other"]:
+        assert _given(grouped, name) == _given(params, name)

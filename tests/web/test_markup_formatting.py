@@ -32,6 +32,7 @@ from smartpick.web.results_markup import (
     program_cells,
     standing_lines,
 )
+from smartpick.web.routes.results import hidden_inputs
 
 PROFILES = Path(__file__).resolve().parents[2] / "examples" / "profiles"
 # Coordinates of the viewBox and what else a float can be: ties of a tenth (x.x5), negative
@@ -237,3 +238,9 @@ def test_curve_lines_are_what_the_template_wrote(values: list[tuple], stop: int 
 @given(st.lists(st.one_of(probability, st.floats(allow_nan=True, allow_infinity=True))))
 def test_percentages_at_once_are_each_percentage(values: list[float]) -> None:
     assert pcts(values) == [pct(v) for v in values]
+
+
+@given(st.lists(st.tuples(st.text(alphabet="&<>\"'ab -"), st.text()), max_size=8))
+def test_hidden_inputs_are_what_the_template_wrote(pairs: list[tuple[str, str]]) -> None:
+    loop = '{% for k, v in list_query %}<input type="hidden" name="{{ k }}" value="{{ v }}">{% endfor %}'
+    assert hidden_inputs(pairs) == _jinja(loop, list_query=pairs)

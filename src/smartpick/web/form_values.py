@@ -64,7 +64,7 @@ def parse_form(spec: Sequence[FieldGroup], params: Mapping[str, Any]) -> ParsedF
     `params` is a multi-dict (Starlette's QueryParams) or a plain dict of lists/strings.
     """
     parsed = ParsedForm()
-    params = _with_legacy_usce(params)
+    params = _by_name(_with_legacy_usce(params))
     for f in all_fields(spec).values():
         if f.kind == "programs":
             _program_ids(parsed, f, _getlist(params, f.name))
@@ -103,6 +103,19 @@ def parse_form(spec: Sequence[FieldGroup], params: Mapping[str, Any]) -> ParsedF
             parsed.errors[f.name] = err.message
     _cross_checks(parsed)
     return parsed
+
+
+def _by_name(params: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A multi-dict's values grouped by name in one reading (the form asks for each of its
+    fields, about 80, and a multi-dict reads all its values to find a name's); a plain dict as
+    it is."""
+    multi_items = getattr(params, "multi_items", None)
+    if multi_items is None:
+        return params
+    grouped: dict[str, list[str]] = {}
+    for name, value in multi_items():
+        grouped.setdefault(name, []).append(value)
+    return grouped
 
 
 def _program_ids(parsed: ParsedForm, f: FormField, raw_list: list[str]) -> None:

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup, escape
 from pydantic import BaseModel
 
 from smartpick.core.lists.result import Recommendation
@@ -65,8 +66,8 @@ def shortlisted(request: Request, parsed: ParsedForm, profile: ApplicantProfile)
 
 def results_context(request: Request, *, html: bool = False) -> dict[str, Any]:
     """The data behind the results page: the optimized list and everything shown about it
-    (`html`: the list's rows, map dots and charts as the page's markup, see `results_data`;
-    without it, the JSON twin: no key starts with `_`)."""
+    (`html`: the list's rows, map dots, charts and the list's form's hidden fields as the
+    page's markup, see `results_data`; without it, the JSON twin: no key starts with `_`)."""
     parsed, profile = read_profile(request)
     catalog = get_catalog(request)
     rec = shortlisted(request, parsed, profile)
@@ -91,7 +92,8 @@ def results_context(request: Request, *, html: bool = False) -> dict[str, Any]:
         typical_p_match=first.get("typical_p_match"),
         specialty_match_rate=first.get("match_rate_published"),
     )
-    return {
+    list_query = [(k, v) for k, v in query if k not in ("pin", "exclude")]
+    context = {
         "profile": profile.model_dump(mode="json"),
         "share_url": f"/results?{qs}",
         "links": {
@@ -105,7 +107,7 @@ def results_context(request: Request, *, html: bool = False) -> dict[str, Any]:
             "json": f"/api/results?{qs}",
         },
         "query": query,
-        "list_query": [(k, v) for k, v in query if k not in ("pin", "exclude")],
+        "list_query": list_query,
         "options_used": options_used(parsed),
         "excluded": [
             {"program_id": pid, "name": catalog.get(pid).name, "url": f"/programs/{pid}?{qs}"}
@@ -117,6 +119,17 @@ def results_context(request: Request, *, html: bool = False) -> dict[str, Any]:
         "all_steps_label": ALL_STEPS,
         "other_chances": [c.to_dict() for c in chances],
     }
+    if html:
+        context["_list_inputs"] = hidden_inputs(list_query)
+    return context
+
+
+def hidden_inputs(pairs: list[tuple[str, str]]) -> Markup:
+    """The list's form's hidden fields: the profile and list options it sends again (written
+    here, not looped over in the template: a profile has about twenty)."""
+    return Markup(
+        "".join(f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in pairs)
+    )
 
 
 def options_used(parsed: ParsedForm) -> list[str]:
