@@ -10,7 +10,7 @@ import datetime as dt
 
 import pytest
 
-from smartpick.core.chances.terms import connection_kinds
+from smartpick.core.chances.connections import connection_kinds
 from smartpick.core.lists.tiers import TIERS
 from smartpick.core.plan.assemble import assess_standing
 from smartpick.core.plan.chance_labels import other_chances

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from smartpick.core.chances.connections import connection_kinds
 from smartpick.core.chances.terms import ApplicantTerms, pool_geography
 from smartpick.service.assess import fitted_model
 from smartpick.service.catalog import Catalog
@@ -43,3 +44,27 @@ def test_terms_asked_by_parts_equal_the_whole_computation(name: str, catalog: Ca
         assert np.array_equal(first, rest[1:, some])
     for part, rest in zip(terms.terms(every, slice(0, terms.d1)), whole, strict=True):
         assert np.array_equal(part, rest)
+
+
+def test_connections_found_by_the_index_of_codes_are_those_read_from_the_programs(
+    catalog: Catalog,
+) -> None:
+    """`ApplicantTerms` finds a connection's program id in the specialty's index of codes; the
+    plain `connection_kinds` reads the programs: the same kinds, at a subset of the programs."""
+    d = fitted_model().context("Internal Medicine", catalog.programs(specialty="Internal Medicine"))
+    idx = np.flatnonzero([p.track == "categorical" for p in d.base.programs])
+    programs = [d.base.programs[i] for i in idx]
+    outside = next(p for p in d.base.programs if p.track != "categorical")
+    data = reference_profile("guide-sample").model_dump()
+    data["connections"] = [
+        {"program_id": programs[3].id, "kind": "alumni"},
+        {"program_id": programs[3].id.lower(), "kind": "rotation"},
+        {"program_id": programs[7].acgme_code, "kind": "faculty"},
+        {"program_id": outside.id, "kind": "rotation"},
+        {"program_id": "9999999999", "kind": "other"},
+        {"institution": programs[11].institution.value or programs[11].name, "kind": "alumni"},
+    ]
+    profile = type(reference_profile("guide-sample")).model_validate(data)
+    kinds = ApplicantTerms(profile, d, idx).connections
+    assert kinds == connection_kinds(profile, programs)
+    assert kinds[3] == "rotation" and kinds[7] == "faculty" and kinds[11] == "alumni"

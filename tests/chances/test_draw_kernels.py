@@ -145,6 +145,10 @@ def test_a_profiles_point_interviews_are_the_numpy_formula(name: str, catalog: C
             gamma = terms.gamma_point[:, level] if signal else None
             expected = numpy_point(base, gamma, visa, at)
             assert np.array_equal(bits(terms.interview(level, at, slice(0, 1))), bits(expected))
+            some = at[::-3]  # some programs, in another order, into a given array
+            into = np.empty((1, some.size, Z_NODES.size))
+            assert terms.interview(level, some, slice(0, 1), into) is into
+            assert np.array_equal(bits(into), bits(expected[:, some]))
             matrix = chances.point_interview[level][placed]  # as the optimizer reads it
             assert np.array_equal(bits(matrix), bits(expected[0][source.local[placed]]))
 

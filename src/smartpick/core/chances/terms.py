@@ -23,21 +23,18 @@ drawn, one score per draw, for the interval, which then spans the plausible scor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 from numpy.typing import NDArray
 from scipy.special import expit
 
 from smartpick.core.chances.assumptions import CONNECTION_CAP
+from smartpick.core.chances.connections import connections_at, named_connections
 from smartpick.core.chances.draw_kernels import applicant_eta, drawn_interview, point_interview
 from smartpick.core.chances.draws import Draws, unknown_score_draws
 from smartpick.core.chances.effects import REFERENCE
 from smartpick.core.chances.matrix import distinct
 from smartpick.core.chances.population import Z_NODES
 from smartpick.core.profile import ApplicantProfile
-from smartpick.core.programs import Program
-from smartpick.core.rules.institutions import matches
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -131,39 +128,6 @@ def geo_levels(
     return np.where(inside, 1, 2).astype(np.int64)
 
 
-def named_connections(profile: ApplicantProfile) -> list[tuple[str | None, str | None, str]]:
-    """The profile's connections as (program id, institution, kind), its hands-on USCE blocks
-    at a named program or institution as rotations, in the order they are weighed."""
-    named: list[tuple[str | None, str | None, str]] = [
-        (c.program_id, c.institution, c.kind) for c in profile.connections
-    ]
-    return named + [
-        (e.program_id, e.institution, "rotation")
-        for e in profile.usce
-        if e.kind == "hands_on" and (e.program_id or e.institution)
-    ]
-
-
-def connection_kinds(profile: ApplicantProfile, programs: Sequence[Program]) -> list[str | None]:
-    """Per program: the applicant's connection there ("rotation" beats the others), or None.
-
-    A connection names a program id (the program, or its ACGME code) or an institution (the one
-    name matcher, `core.rules.institutions`); a hands-on USCE block at the program or its
-    institution counts as a rotation."""
-    named = named_connections(profile)
-    out: list[str | None] = [None] * len(programs)
-    for pid, inst, kind in named:  # in order: a later rotation replaces an earlier kind
-        by_name = matches(inst, programs) if inst else []
-        found = [j for j, hit in enumerate(by_name) if hit] if any(by_name) else []
-        if pid:  # only a program id reads the program objects (an institution: the matcher)
-            code = pid.upper()
-            found += [j for j, p in enumerate(programs) if code in (p.id, p.acgme_code)]
-        for j in found:
-            if out[j] is None or kind == "rotation":
-                out[j] = kind
-    return out
-
-
 def assumed_effects(
     profile: ApplicantProfile, specialty: str, d: Draws
 ) -> tuple[FloatArray, FloatArray]:
@@ -243,10 +207,9 @@ class ApplicantTerms:
             else np.zeros(idx.size)
         )
         self.university = university_programs(d)[idx]
-        programs = d.base.programs
         self.connections: list[str | None] = [None] * idx.size
         if named_connections(profile):  # else no pass over the program objects
-            self.connections = connection_kinds(profile, [programs[i] for i in idx.tolist()])
+            self.connections = connections_at(profile, d, idx)
         self.connected = any(self.connections)
         # per program: 0 no connection, 1 a rotation, 2 another kind (its share, per draw)
         self.connection = np.zeros(idx.size, dtype=np.int64)
@@ -272,7 +235,8 @@ class ApplicantTerms:
         self.gamma_point = d.gamma[0, idx]
         self._drawn: tuple[FloatArray, FloatArray, FloatArray] | None = None
         self._have = np.zeros(idx.size, dtype=bool)
-        self._point_base: FloatArray | None = None
+        self._point_base: FloatArray | None = None  # eta + spread z at the point, (n, K)
+        self._point_plain: FloatArray | None = None  # the point without a signal, (1, n, K)
 
     @property
     def size(self) -> int:
@@ -356,6 +320,8 @@ class ApplicantTerms:
         if draws == slice(0, 1):  # eta + spread z is shared by the signal levels
             if self._point_base is None:
                 self._point_base = self.point[1][:, None] * Z_NODES + self.point[0][:, None]
+            if not signal and sum(zero_signal_levels(self.d)) > 1:
+                return self._point_unsignalled(self._point_base, at, out)
             gamma = self.gamma_point[:, level] if signal else None
             return point_interview(self._point_base, gamma, self.point[2], at, out)
         if draws.indices(self.d1)[0] > 0 or self.unknown_sd is None:
@@ -376,6 +342,21 @@ class ApplicantTerms:
             out[...] = x
             return out
         return x
+
+    def _point_unsignalled(
+        self, base: FloatArray, at: IntArray, out: FloatArray | None
+    ) -> FloatArray:
+        """The point estimate at a level without signal effects: the same at every such level
+        (a specialty with one kind of signal has two), so computed once for every program and
+        gathered (into `out` where given)."""
+        if self._point_plain is None:
+            every = np.arange(self.size)
+            self._point_plain = point_interview(base, None, self.point[2], every)
+        found = self._point_plain[:, at]
+        if out is None:
+            return found
+        out[...] = found
+        return out
 
     def list_parts(
         self, at: IntArray, levels: IntArray
