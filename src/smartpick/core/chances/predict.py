@@ -41,9 +41,12 @@ IntArray = NDArray[np.int64]
 
 
 def _visa_rates(d: Draws) -> dict[str, float]:
-    out = {}
-    for kind, (yes, known) in d.base.visa_counts.items():
-        out[kind] = yes / known if known >= MIN_KNOWN_FOR_RATE else VISA_BASE_RATE[kind]
+    """The specialty's share of programs that consider each visa (built once per specialty)."""
+    out: dict[str, float] | None = d.memo.get("visa_rates")
+    if out is None:
+        out = d.memo["visa_rates"] = {}
+        for kind, (yes, known) in d.base.visa_counts.items():
+            out[kind] = yes / known if known >= MIN_KNOWN_FOR_RATE else VISA_BASE_RATE[kind]
     return out
 
 

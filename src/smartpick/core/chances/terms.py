@@ -144,11 +144,12 @@ def assumed_effects(
     years = min(max(profile.years_since_graduation, 1), 10)
     t = t + e["years_since_graduation"] * (years - ref.years_since_graduation)
     if profile.step3_passed and profile.step3 is not None:
-        gain = float(np.clip((profile.step3 - ref.step3_reference) / 10.0, 0.0, 3.0))
+        # the bounds as np.clip's, on a Python number (numpy's call on one value costs more)
+        gain = float(min(max((profile.step3 - ref.step3_reference) / 10.0, 0.0), 3.0))
         t = t + e["step3_passed"] + e["step3_per_10_points"] * gain
     if isinstance(profile.step1, int):
         t = t + e["step1_per_10_points"] * float(
-            np.clip((profile.step1 - ref.step1_numeric) / 10.0, -3.0, 3.0)
+            min(max((profile.step1 - ref.step1_numeric) / 10.0, -3.0), 3.0)
         )
     research = e["research_item_university"] * (
         min(profile.research_items, 10) - ref.research_items
@@ -233,7 +234,7 @@ class ApplicantTerms:
         eta, spread, visa = self.compute(first, np.arange(idx.size))
         self.point = (eta[0], spread[0], visa[0])
         self.gamma_point = d.gamma[0, idx]
-        self._drawn: tuple[FloatArray, FloatArray, FloatArray] | None = None
+        self._drawn: tuple[FloatArray, FloatArray] | None = None  # eta and visa, every draw
         self._have = np.zeros(idx.size, dtype=bool)
         self._point_base: FloatArray | None = None  # eta + spread z at the point, (n, K)
         self._point_plain: FloatArray | None = None  # the point without a signal, (1, n, K)
@@ -285,22 +286,23 @@ class ApplicantTerms:
         """(eta, spread, visa) at the programs `at` for `draws`, each (len(draws), len(at))."""
         if draws == slice(0, 1):
             return self.point[0][None, at], self.point[1][None, at], self.point[2][None, at]
-        eta, spread, visa = self._computed(at)
-        return eta[draws][:, at], spread[draws][:, at], visa[draws][:, at]
+        eta, visa = self._computed(at)
+        # the spread beyond the point is the draw's sigma_r at every program (`compute`)
+        spread = np.empty((self.d1, at.size))
+        spread[0] = self.point[1][at]
+        spread[1:] = self.d.sigma_r[1:, None]
+        return eta[draws][:, at], spread[draws], visa[draws][:, at]
 
-    def _computed(self, at: IntArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """(eta, spread, visa) of every draw, (D1, programs), computed at the programs `at`."""
+    def _computed(self, at: IntArray) -> tuple[FloatArray, FloatArray]:
+        """(eta, visa) of every draw, (D1, programs), computed at the programs `at`."""
         if self._drawn is None:
             shape = (self.d1, self.size)
-            self._drawn = (np.empty(shape), np.empty(shape), np.empty(shape))
-            for whole, point in zip(self._drawn, self.point, strict=True):
-                whole[0] = point
+            self._drawn = (np.empty(shape), np.empty(shape))
+            self._drawn[0][0], self._drawn[1][0] = self.point[0], self.point[2]
         missing = distinct(at[~self._have[at]], self._have.size)
         if missing.size and self.d1 > 1:
-            for whole, part in zip(
-                self._drawn, self.compute(slice(1, self.d1), missing), strict=True
-            ):
-                whole[1:, missing] = part
+            eta, _, visa = self.compute(slice(1, self.d1), missing)
+            self._drawn[0][1:, missing], self._drawn[1][1:, missing] = eta, visa
             self._have[missing] = True
         return self._drawn
 
@@ -327,7 +329,7 @@ class ApplicantTerms:
         if draws.indices(self.d1)[0] > 0 or self.unknown_sd is None:
             # the spread is the draw's sigma_r at every program: one compiled pass, reading the
             # programs' terms where they are kept
-            eta, _, visa = self._computed(at)
+            eta, visa = self._computed(at)
             d = self.d
             signal_at = (d.gamma, self.idx[at], level) if signal else None
             return drawn_interview(eta, visa, at, draws, d.sigma_r, Z_NODES, signal_at, out)

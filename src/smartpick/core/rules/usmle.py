@@ -19,6 +19,7 @@ failed at least once.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -100,11 +101,17 @@ def pass_mark(exam: Exam, taken: str | None = None, today: _dt.date | None = Non
         when = LAST_NUMERIC_STEP1
     else:
         when = today or _dt.date.today()
+    return _mark_on(exam, when, bool(taken))
+
+
+@functools.lru_cache(maxsize=256)  # a request asks a few dozen times, for a few dates
+def _mark_on(exam: Exam, when: _dt.date, dated: bool) -> PassMark:
+    """`pass_mark` of an exam taken on `when` (`dated`: a test date was given)."""
     marks = PASS_MARKS[exam]
     index = max((i for i, m in enumerate(marks) if m[0] is None or m[0] <= when), default=-1)
     start, score = marks[max(index, 0)]
     until = marks[index + 1][0] if 0 <= index < len(marks) - 1 else None
-    return PassMark(exam, score, start, until, dated=bool(taken), before_records=index < 0)
+    return PassMark(exam, score, start, until, dated=dated, before_records=index < 0)
 
 
 def passed(exam: Exam, score: int | None, taken: str | None = None) -> bool:
