@@ -25,6 +25,7 @@ from smartpick.web.rendering import render
 from smartpick.web.results_markup import (
     _ascii,
     _e,
+    _list_items,
     chance_cells,
     curve_lines,
     curve_points_html,
@@ -52,6 +53,12 @@ probability = st.one_of(
 @given(st.one_of(st.text(), st.text(alphabet="&<>\"'ab\n -")))
 def test_escaped_text_is_markupsafes(text: str) -> None:
     assert _e(text) == str(escape(text))
+
+
+@given(st.lists(st.one_of(st.text(), st.text(alphabet="&<>\"'ab\n -")), max_size=8))
+def test_list_items_are_the_lines_escaped_at_once(lines: list[str]) -> None:
+    # with nothing to escape nor to part the lines are joined as they are: the same markup
+    assert _list_items(lines) == _e("\n".join(lines)).replace("\n", "</li><li>")
 
 
 @given(st.one_of(st.text(), st.text(alphabet="–▲·’&<>é\x85\ufffe\"'ab\n -")))
