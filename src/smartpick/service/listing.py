@@ -10,7 +10,8 @@ specialty shares are about the applicant, not the program: they are returned onc
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
+from itertools import filterfalse
 from typing import Any
 
 from smartpick.catalog.evidence import invited_sentence
@@ -63,22 +64,23 @@ def _program_sentences(p: Program) -> tuple[str | None, str, bool]:
 
 
 def common_reasons(
-    listed: Sequence[ListedProgram], reasons: Mapping[str, Sequence[str]]
+    listed: Sequence[ListedProgram], tops: Sequence[Sequence[str]]
 ) -> dict[str, list[str]]:
-    """Per specialty, the model's reasons that every listed program of it shares (two or more)."""
-    by_specialty: dict[str, list[str]] = {}
-    for item in listed:
-        by_specialty.setdefault(item.program.specialty, []).append(item.program.id)
+    """Per specialty, the model's reasons that every listed program of it shares (two or more);
+    `tops`: each listed program's reasons, in list order."""
+    by_specialty: dict[str, list[Sequence[str]]] = {}
+    for item, top in zip(listed, tops, strict=True):
+        by_specialty.setdefault(item.program.specialty, []).append(top)
     out: dict[str, list[str]] = {}
-    for specialty, ids in by_specialty.items():
-        if len(ids) < 2:
+    for specialty, rows in by_specialty.items():
+        if len(rows) < 2:
             continue
-        shared = set(reasons.get(ids[0], ()))
-        for pid in ids[1:]:
+        shared = set(rows[0])
+        for top in rows[1:]:
             if not shared:
                 break
-            shared.intersection_update(reasons.get(pid, ()))
-        ordered = [r for r in reasons.get(ids[0], ()) if r in shared]
+            shared.intersection_update(top)
+        ordered = [r for r in rows[0] if r in shared]
         if ordered:
             out[specialty] = ordered
     return out
@@ -90,10 +92,11 @@ def _details(
     unknowns: Sequence[str],
     order_in_specialty: int,
     preferred: bool,
-    applicant_type: str,
+    non_us: bool,
 ) -> list[str]:
     """The row's plain sentences: the applicant's choice, the 2026 evidence, the model's own
-    reasons for this program, signal, weight in the list, fee and visas."""
+    reasons for this program, signal, weight in the list, fee and visas (`non_us`: whether the
+    applicant is a non-US IMG)."""
     p = item.program
     lines = []
     if item.must_include:
@@ -101,7 +104,7 @@ def _details(
     invited, visas, non_us_rate = _program_sentences(p)
     # The model's reasons open with the rate of the applicant's own type where the program
     # publishes it: for a non-US IMG that is this sentence's figure, said once.
-    said_by_model = applicant_type == NON_US and non_us_rate
+    said_by_model = non_us and non_us_rate
     if invited and not said_by_model:
         lines.append(invited)
     lines.extend(own_reasons)
@@ -137,24 +140,25 @@ def program_lines(
     # list share its writer (`ListedProgram.written`), which reads them all in list order.
     listed = recommendation.programs
     tops, unknowns = listed[0].written.shown() if listed else ([], [])
-    reasons = {item.program.id: top for item, top in zip(listed, tops, strict=True)}
-    shared = common_reasons(listed, reasons)
+    shared = common_reasons(listed, tops)
     said_once = {specialty: set(common) for specialty, common in shared.items()}
     profile = recommendation.assessment.profile
     regions, states = set(profile.preferred_regions), set(profile.preferred_states)
+    non_us = profile.applicant_type == NON_US
     counted: dict[str, int] = {}
     lines = {}
     for item, own, unknown in zip(listed, tops, unknowns, strict=True):
         p = item.program
-        counted[p.specialty] = counted.get(p.specialty, 0) + 1
-        common = said_once.get(p.specialty)
+        specialty = p.specialty
+        order = counted[specialty] = counted.get(specialty, 0) + 1
+        common = said_once.get(specialty)
         lines[p.id] = _details(
             item,
-            own if common is None else [r for r in own if r not in common],
+            own if common is None else filterfalse(common.__contains__, own),
             unknown,
-            counted[p.specialty],
+            order,
             p.region.value in regions or p.state.value in states,
-            profile.applicant_type,
+            non_us,
         )
     return lines, shared
 

@@ -171,10 +171,22 @@ def _program_reasons(p: Program) -> ProgramReasons:
 program_reasons = once_per_program(_program_reasons)
 
 
+# What stands for a reason that was not made, its text alone being read (`evidence_reasons`).
+UNWRITTEN = Reason("")
+
+
 def evidence_reasons(
-    p: Program, profile: ApplicantProfile, pooled: float, failed: tuple[float, float]
+    p: Program,
+    profile: ApplicantProfile,
+    pooled: float,
+    failed: tuple[float, float],
+    *,
+    text_only: bool = False,
 ) -> list[Said]:
-    """The program's 2026 figures that bear on this applicant (empty without 2026 data)."""
+    """The program's 2026 figures that bear on this applicant (empty without 2026 data). With
+    `text_only` the one written for this applicant alone (the Step 2 CK against the program's
+    invited range) comes with `UNWRITTEN` for its reason: a listed program shows text only, and
+    making a `Reason` (a frozen dataclass) costs more than the rest of its figures."""
     c = program_reasons(p)
     kind = profile.applicant_type
     found = c.invited.get(kind)
@@ -196,9 +208,13 @@ def evidence_reasons(
         else:
             text, sign = f"Step 2 CK {s} is within {where}", PLUS
         text += flag
-        ev = p.interview_evidence
-        assert ev is not None  # its figures come from it
-        out.append((Reason(text, ev.source, ev.year, sign, 5.0), text + c.cite))
+        if text_only:
+            reason = UNWRITTEN
+        else:
+            ev = p.interview_evidence
+            assert ev is not None  # its figures come from it
+            reason = Reason(text, ev.source, ev.year, sign, 5.0)
+        out.append((reason, text + c.cite))
     if c.signal is not None:
         out.append(c.signal)
     step1, step2 = c.failed

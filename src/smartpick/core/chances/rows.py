@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from operator import itemgetter
 from typing import TYPE_CHECKING, NamedTuple, get_args, overload
 
 import numpy as np
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 # A row's reasons: the top ones as text, and every one.
 Explained = tuple[tuple[str, ...], tuple[Reason, ...]]
+_TEXT = itemgetter(1)  # a reason's text (`why.Said`), read in C: a list reads hundreds
 
 
 @dataclass
@@ -80,12 +82,17 @@ class SpecialtyRows:
     ) -> list[why.Said]:
         """A row's program reasons with their text: the program's 2026 evidence first, then visa
         facts, a connection and the older proxies (with `most`, at least the first `most` of
-        them and possibly no more: a listed program shows its top ones only)."""
+        them and possibly no more, and only their text to be read: a listed program shows its
+        top ones' text only, see `why.evidence_reasons`)."""
         pooled = self._pooled
         if pooled is None:
             pooled = self._pooled = self.model.pooled_rate(self.draws.base.charting)
         layered = self.draws.base.layer is not None  # `layered`
-        program = why.evidence_reasons(p, self.profile, pooled, self.failed) if layered else []
+        program = (
+            why.evidence_reasons(p, self.profile, pooled, self.failed, text_only=most is not None)
+            if layered
+            else []
+        )
         if not program:
             program.append(why.NO_EVIDENCE[layered])
         if most is not None and len(program) >= most:
@@ -102,7 +109,7 @@ class SpecialtyRows:
         applicant_top = self._applicant_top
         if applicant_top is None:
             applicant_top = self.applicant_top()
-        return (*[text for _, text in program[: why.TOP_PROGRAM_REASONS]], *applicant_top)
+        return (*map(_TEXT, program[: why.TOP_PROGRAM_REASONS]), *applicant_top)
 
     def explain(self, p: Program, elig: Eligibility, connection: str | None) -> Explained:
         """A row's reasons: its top ones as text, and every one (the program's, see `said`,
