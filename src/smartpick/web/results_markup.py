@@ -188,6 +188,23 @@ program_cells = once_per_program(_cells)
 _TIERS = {t: _e(t) for t in TIER_SHAPES}  # escaped once
 
 
+class RowsMarkup:
+    """The list's rows as markup the template writes as it is (Jinja's `__html__` protocol),
+    kept as a plain str: they are most of a page (a few hundred KB), and a `Markup` (a str
+    subclass) is copied once when made and twice more when a template writes it."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __html__(self) -> str:
+        return self.text
+
+    def __str__(self) -> str:
+        return self.text
+
+
 @lru_cache(maxsize=64)
 def _tier_and_signal(tier: str, signal: str) -> tuple[str, str]:
     """A row's opening tag, and its tier badge and signal cells, for a tier and a signal (a
@@ -216,7 +233,7 @@ def list_html(
     query: str,
     evidence_year: int | None,
     several_specialties: bool,
-) -> Markup:
+) -> RowsMarkup:
     """The rows of the list's table body (`cells`: each program's `program_cells`); `query` is
     the page's query string (unescaped)."""
     q = _e(query)
@@ -246,7 +263,7 @@ def list_html(
             _ascii(_list_items(lines[item.program.id])),
             c.tail,
         )
-    return Markup("".join(parts))
+    return RowsMarkup("".join(parts))
 
 
 def _list_items(lines: Sequence[str]) -> str:
