@@ -42,6 +42,8 @@ class SpecialtyRows:
     profile: ApplicantProfile
     draws: Draws
     failed: tuple[float, float]
+    # whether the specialty has 2026 program data (its own layer), read by every row
+    layered: bool = field(init=False)
     _applicant: list[Reason] | None = field(default=None, init=False)
     _applicant_top: tuple[str, ...] | None = field(default=None, init=False)
     _pooled: float | None = field(default=None, init=False)
@@ -50,10 +52,8 @@ class SpecialtyRows:
         default_factory=dict, init=False
     )
 
-    @property
-    def layered(self) -> bool:
-        """Whether the specialty has 2026 program data (its own layer)."""
-        return self.draws.base.layer is not None
+    def __post_init__(self) -> None:
+        self.layered = self.draws.base.layer is not None
 
     def applicant(self) -> list[Reason]:
         """The applicant's own reasons in this specialty (written once, when first needed)."""
@@ -87,7 +87,7 @@ class SpecialtyRows:
         pooled = self._pooled
         if pooled is None:
             pooled = self._pooled = self.model.pooled_rate(self.draws.base.charting)
-        layered = self.draws.base.layer is not None  # `layered`
+        layered = self.layered
         program = (
             why.evidence_reasons(p, self.profile, pooled, self.failed, text_only=most is not None)
             if layered
