@@ -12,7 +12,7 @@ import jinja2
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from smartpick.catalog.query import Catalog
 from smartpick.core.chances.estimate import Estimate
@@ -23,6 +23,7 @@ from smartpick.web.charts import _path, _rounded, curve_chart, p_match_band, sta
 from smartpick.web.formats import pct, pcts, usd
 from smartpick.web.rendering import render
 from smartpick.web.results_markup import (
+    RowsMarkup,
     _ascii,
     _e,
     _list_items,
@@ -90,6 +91,12 @@ def test_a_page_encoded_part_by_part_is_the_whole_page_encoded(head: str, rows: 
     page = render(request, "page.html", {"head": head, "rows": rows})  # type: ignore[arg-type]
     whole = env.get_template("page.html").render(request=request, head=head, rows=rows)
     assert page.body == whole.encode()
+
+
+@given(_text)
+def test_rows_markup_is_written_as_a_markup_of_its_text_is(markup: str) -> None:
+    template = jinja2.Environment(autoescape=True).from_string("<tbody>{{ rows }}</tbody>")
+    assert template.render(rows=RowsMarkup(markup)) == template.render(rows=Markup(markup))
 
 
 def _path_alone(xs: list[float], ys: list[float]) -> str:
