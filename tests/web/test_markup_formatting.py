@@ -19,20 +19,18 @@ from smartpick.core.chances.estimate import Estimate
 from smartpick.core.lists.result import CurvePoint
 from smartpick.core.profile import load_profile
 from smartpick.service.recommend import recommend
+from smartpick.web.chart_markup import curve_lines, curve_points_html, standing_lines
 from smartpick.web.charts import _path, _rounded, curve_chart, p_match_band, standing_chart
 from smartpick.web.formats import pct, pcts, usd
 from smartpick.web.rendering import render
 from smartpick.web.results_markup import (
     RowsMarkup,
     _ascii,
-    _e,
     _list_items,
     chance_cells,
-    curve_lines,
-    curve_points_html,
+    escape_text,
     map_dots_html,
     program_cells,
-    standing_lines,
 )
 from smartpick.web.routes.results import hidden_inputs
 
@@ -53,18 +51,18 @@ probability = st.one_of(
 
 @given(st.one_of(st.text(), st.text(alphabet="&<>\"'ab\n -")))
 def test_escaped_text_is_markupsafes(text: str) -> None:
-    assert _e(text) == str(escape(text))
+    assert escape_text(text) == str(escape(text))
 
 
 @given(st.lists(st.one_of(st.text(), st.text(alphabet="&<>\"'ab\n -")), max_size=8))
 def test_list_items_are_the_lines_escaped_at_once(lines: list[str]) -> None:
     # with nothing to escape nor to part the lines are joined as they are: the same markup
-    assert _list_items(lines) == _e("\n".join(lines)).replace("\n", "</li><li>")
+    assert _list_items(lines) == escape_text("\n".join(lines)).replace("\n", "</li><li>")
 
 
 @given(st.one_of(st.text(), st.text(alphabet="–▲·’&<>é\x85\ufffe\"'ab\n -")))
 def test_rows_in_ascii_say_the_same_text(text: str) -> None:
-    markup = _e(text)
+    markup = escape_text(text)
     ascii_markup = _ascii(markup)
     assert html.unescape(ascii_markup) == html.unescape(markup)
     # only a character HTML does not read back from a reference keeps the markup as it was
@@ -167,7 +165,7 @@ def test_map_dots_say_what_each_dot_alone_says(catalog: Catalog) -> None:
         cells = [program_cells(item.program) for item in programs]
         alone = [
             f'<a href="#row-{c.id}" tabindex="-1">'
-            f"{c.marks.get(item.tier)}<title>{c.name} ({_e(item.tier)}, interview chance "
+            f"{c.marks.get(item.tier)}<title>{c.name} ({escape_text(item.tier)}, interview chance "
             f"{pct(item.p_interview.point)})</title></a>\n"
             for item, c in zip(programs, cells, strict=True)
             if c.place is not None

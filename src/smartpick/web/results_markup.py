@@ -1,8 +1,8 @@
-"""The results page's repeated markup, built in Python: the list's rows, the map's dots and the
-curve's hover points.
+"""The results page's repeated markup, built in Python: the list's rows and the map's dots (the
+charts' markup is `chart_markup`).
 
-A list has 50-300 rows, the map a dot per listed program and the curve a point per list size;
-drawn by Jinja they cost about 25 ms a page (an attribute look-up and an escape per value). Here what no applicant changes (a
+A list has 50-300 rows and the map a dot per listed program; drawn by Jinja they cost about 25 ms
+a page (an attribute look-up and an escape per value). Here what no applicant changes (a
 program's name, place, setting, residents, interview evidence, visas, website) is escaped once
 per process and program; a row adds only what the applicant's list decides (rank, tier, chance,
 signal, fee, pin, reasons), so the page costs a few milliseconds. The markup is the one
@@ -16,13 +16,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from smartpick.core.chances.estimate import Estimate
-from smartpick.core.lists.result import CurvePoint, ListedProgram
+from smartpick.core.lists.result import ListedProgram
 from smartpick.core.programs import Program, once_per_program
 from smartpick.service.catalog import nonus_img_rate
-from smartpick.web.charts import CurveChart, Mark, StandingChart, Tick, p_match_band
 from smartpick.web.formats import count, pct, pcts, share, usd, value, visas
 from smartpick.web.geo import place_in_state
 from smartpick.web.list_view import SETTING_SHORT, TIER_SHAPES
@@ -30,7 +29,7 @@ from smartpick.web.list_view import SETTING_SHORT, TIER_SHAPES
 _SIGNAL_ORDER = {"gold": 2, "silver": 1}
 
 
-def _e(text: object) -> str:
+def escape_text(text: object) -> str:
     """HTML-escaped text, the same characters as the templates' (markupsafe) escaping: a
     `str.replace` per character is a few times faster than markupsafe on the rows' long
     sentences (a page escapes about 75 KB of them). Each is made only where `in` finds its
@@ -74,12 +73,6 @@ def _ascii(markup: str) -> str:
 _DOT = (
     '<a href="#row-%s" tabindex="-1">%%s<title>%s (%%s, interview chance %%.0f%%%%)</title></a>\n'
 )
-# A hover point of the curve; its values: x, y, list size, fees, P(match), low and high (the
-# last three as percentages).
-_POINT = (
-    '<circle cx="%s" cy="%s" r="4" class="pt"><title>%s applications, '
-    "%s: %s (%s–%s)</title></circle>\n"
-)
 
 
 @dataclass(frozen=True)
@@ -108,13 +101,13 @@ class ProgramCells:
 
 def _cells(p: Program) -> ProgramCells:
     """The program's row pieces, built once per process (`program_cells`)."""
-    pid, name = _e(p.id), _e(p.name)
+    pid, name = escape_text(p.id), escape_text(p.name)
     residents = p.pct_non_us_img
     if residents.value is None:
         res_html, res_sort = '<span class="muted">unknown</span>', "-1"
     else:
         res_html = f'{share(residents.value)} <span class="small muted">({residents.year})</span>'
-        res_sort = _e(residents.value)
+        res_sort = escape_text(residents.value)
     rate = nonus_img_rate(p)
     ev = p.interview_evidence
     invited_year = None if rate is None or ev is None else ev.year
@@ -122,21 +115,26 @@ def _cells(p: Program) -> ProgramCells:
         invited_sort, invited = "-1", ('<span class="muted">no data</span>',) * 2
     else:
         cell = f'{pct(rate.rate)} <span class="small muted">of {count(rate.applicants)}'
-        invited_sort, invited = _e(rate.rate), (f"{cell} ({ev.year})</span>", f"{cell}</span>")
+        invited_sort, invited = (
+            escape_text(rate.rate),
+            (f"{cell} ({ev.year})</span>", f"{cell}</span>"),
+        )
     website = p.website.value
     place = None
     if p.latitude.value is not None and p.longitude.value is not None:
         at = place_in_state(p.state.value, float(p.longitude.value), float(p.latitude.value))
         place = None if at is None else (round(at[0], 1), round(at[1], 1))
-    track = "" if p.track == "categorical" else f' <span class="muted">({_e(p.track)})</span>'
-    city = _e(value(p.city.value))
+    track = (
+        "" if p.track == "categorical" else f' <span class="muted">({escape_text(p.track)})</span>'
+    )
+    city = escape_text(value(p.city.value))
     places = tuple(
         f'">{name}</a>{track} <span class="sub small muted">{sub}</span></div></td>'
-        f"<td><div>{_e(value(p.state.value))}</div></td>"
-        f"<td><div>{_e(SETTING_SHORT.get(str(p.setting.value), 'unknown'))}</div></td>"
+        f"<td><div>{escape_text(value(p.state.value))}</div></td>"
+        f"<td><div>{escape_text(SETTING_SHORT.get(str(p.setting.value), 'unknown'))}</div></td>"
         f'<td class="num" data-sort="{res_sort}"><div>{res_html}</div></td>'
         f'<td class="num" data-sort="{invited_sort}"><div>'
-        for sub in (city, f"{city} · {_e(p.specialty)}")
+        for sub in (city, f"{city} · {escape_text(p.specialty)}")
     )
     return ProgramCells(
         id=pid,
@@ -145,14 +143,14 @@ def _cells(p: Program) -> ProgramCells:
         place=place,
         marks={} if place is None else {t: tier_mark(t, *place) for t in TIER_SHAPES},
         head=_ascii(
-            f'" data-search="{_e(f"{p.name} {p.city.value} {p.state.value}")}" id="row-{pid}">'
+            f'" data-search="{escape_text(f"{p.name} {p.city.value} {p.state.value}")}" id="row-{pid}">'
             '<td class="num rank"><div>'
         ),
         link=_ascii(f'</div></td><td class="program"><div><a href="/programs/{pid}?'),
         places=(_ascii(places[0]), _ascii(places[1])),
         invited=(_ascii(invited[0]), _ascii(invited[1])),
         visas=_ascii(
-            f"</div></td><td><div>{_e(visas(p.visa_j1.value, p.visa_h1b.value))}</div></td>"
+            f"</div></td><td><div>{escape_text(visas(p.visa_j1.value, p.visa_h1b.value))}</div></td>"
             '<td class="num" data-sort="'
         ),
         pin=_ascii(
@@ -170,7 +168,7 @@ def _cells(p: Program) -> ProgramCells:
         tail=_ascii(
             "</li></ul>"
             + (
-                f'<p class="small"><a href="{_e(website)}" rel="noopener noreferrer external">'
+                f'<p class="small"><a href="{escape_text(website)}" rel="noopener noreferrer external">'
                 "Program website</a></p>"
                 if website
                 else ""
@@ -185,7 +183,7 @@ def _cells(p: Program) -> ProgramCells:
 program_cells = once_per_program(_cells)
 
 
-_TIERS = {t: _e(t) for t in TIER_SHAPES}  # escaped once
+_TIERS = {t: escape_text(t) for t in TIER_SHAPES}  # escaped once
 
 
 class RowsMarkup:
@@ -214,11 +212,11 @@ def _tier_and_signal(tier: str, signal: str) -> tuple[str, str]:
     badge = (
         '<span class="muted">none</span>'
         if signal == "none"
-        else f'<span class="badge {_e(signal)}">{_e(signal)}</span>'
+        else f'<span class="badge {escape_text(signal)}">{escape_text(signal)}</span>'
         if signal in _SIGNAL_ORDER
-        else _e(signal)
+        else escape_text(signal)
     )
-    tier, signal = _e(tier), _e(signal)
+    tier, signal = escape_text(tier), escape_text(signal)
     return _ascii(f'<tr data-tier="{tier}" data-signal="{signal}'), _ascii(
         f'<br class="wide-only"><span class="badge tier-{tier}"><span aria-hidden="true">'
         f"{shape}</span> {tier}</span></div></td>"
@@ -236,7 +234,7 @@ def list_html(
 ) -> RowsMarkup:
     """The rows of the list's table body (`cells`: each program's `program_cells`); `query` is
     the page's query string (unescaped)."""
-    q = _e(query)
+    q = escape_text(query)
     chances = chance_cells([item.p_interview for item in programs])
     fees = {
         fee: f'<td class="num" data-sort="{fee}"><div>{usd(fee)}</div></td>'
@@ -270,11 +268,11 @@ def _list_items(lines: Sequence[str]) -> str:
     """The lines escaped as list items' contents, `</li><li>` between them (a line break within
     a line parts two items)."""
     whole = "".join(lines)
-    if "\n" not in whole and _e(whole) is whole:
+    if "\n" not in whole and escape_text(whole) is whole:
         # nothing to escape nor to part (the rows' text rarely has any): the lines joined as
         # they are, without `replace` counting the line breaks one character at a time
         return "</li><li>".join(lines)
-    return _e("\n".join(lines)).replace("\n", "</li><li>")
+    return escape_text("\n".join(lines)).replace("\n", "</li><li>")
 
 
 def chance_cells(estimates: Sequence[Estimate]) -> list[str]:
@@ -298,7 +296,7 @@ def tier_mark(tier: str, x: float, y: float) -> str:
         return f'<path class="dot tier-reach" d="M{x:.1f},{y - 7:.1f}L{x + 7:.1f},{y + 5:.1f}L{x - 7:.1f},{y + 5:.1f}Z"/>'
     if tier == "likely":
         return f'<rect class="dot tier-likely" x="{x - 5.5:.1f}" y="{y - 5.5:.1f}" width="11" height="11"/>'
-    return f'<circle class="dot tier-{_e(tier)}" cx="{x:.1f}" cy="{y:.1f}" r="6"/>'
+    return f'<circle class="dot tier-{escape_text(tier)}" cx="{x:.1f}" cy="{y:.1f}" r="6"/>'
 
 
 def map_dots_html(programs: Sequence[ListedProgram], cells: Sequence[ProgramCells]) -> Markup:
@@ -315,107 +313,8 @@ def map_dots_html(programs: Sequence[ListedProgram], cells: Sequence[ProgramCell
         tier = item.tier
         values += (
             c.marks.get(tier) or tier_mark(tier, *c.place),
-            _TIERS.get(tier) or _e(tier),
+            _TIERS.get(tier) or escape_text(tier),
             100 * float(item.p_interview.point),
         )
     # Filled by one "%" (formatting in C, not per value).
     return Markup("".join(templates) % tuple(values))
-
-
-def curve_points_html(points: Sequence[tuple[float, float, CurvePoint]]) -> Markup:
-    """The curve's hover points (x, y, point): a dot with its list size, fees and chance."""
-    chances = pcts([v for _, _, p in points for v in (p.p_match_point, *p_match_band(p))])
-    values: list[object] = []
-    for (x, y, p), at in zip(points, range(0, len(chances), 3), strict=True):
-        values += (x, y, p.applications, usd(p.fees_usd), *chances[at : at + 3])
-    return Markup(_POINT * len(points) % tuple(values))
-
-
-def standing_lines(g: StandingChart) -> Markup:
-    """The "where you stand" chart's grid, band, curve, axis and published marks: the same for
-    every applicant of a specialty, so written once per chart (the applicant's mark is drawn
-    by `results.html`)."""
-    return _standing_lines(
-        (g.plot_left, g.plot_right, g.plot_top, g.plot_bottom, g.height),
-        g.y_ticks,
-        g.x_ticks,
-        g.marks,
-        g.band_path,
-        g.curve_path,
-    )
-
-
-@lru_cache(maxsize=64)
-def _standing_lines(
-    frame: tuple[float, float, float, float, int],
-    y_ticks: tuple[Tick, ...],
-    x_ticks: tuple[Tick, ...],
-    marks: tuple[Mark, ...],
-    band: str,
-    curve: str,
-) -> Markup:
-    left, right, top, bottom, height = frame
-    out = [_grid_and_paths(left, right, bottom, y_ticks, band, curve)]
-    out += [
-        f'  <text x="{t.position}" y="{bottom + 16}" text-anchor="middle">{_e(t.label)}</text>\n'
-        for t in x_ticks
-    ]
-    out.append(
-        f'  <text x="{(left + right) / 2}" y="{height - 6}" text-anchor="middle">Step 2 CK</text>\n'
-    )
-    out += [
-        f'  <line class="mark" x1="{m.x}" x2="{m.x}" y1="{top}" y2="{bottom}"/>\n'
-        f'  <text x="{m.label_x}" y="{m.label_y}" text-anchor="{_e(m.anchor)}" '
-        f'class="mark-label">{_e(m.label)}</text>\n'
-        for m in marks
-    ]
-    return Markup("".join(out))
-
-
-def _grid_and_paths(
-    left: float, right: float, bottom: float, y_ticks: Sequence[Tick], band: str, curve: str
-) -> str:
-    """A chart's horizontal grid with its labels, its band and curve, and its x axis."""
-    grid = [
-        f'  <line class="grid" x1="{left}" x2="{right}" y1="{t.position}" y2="{t.position}"/>\n'
-        f'  <text x="{left - 6}" y="{t.position + 4}" text-anchor="end">{_e(t.label)}</text>\n'
-        for t in y_ticks
-    ]
-    return (
-        "".join(grid)
-        + f'  <path class="band" d="{escape(band)}"/>\n  <path class="curve" d="{escape(curve)}"/>\n'
-        f'  <line class="axis" x1="{left}" x2="{right}" y1="{bottom}" y2="{bottom}"/>\n'
-    )
-
-
-def curve_lines(c: CurveChart) -> Markup:
-    """The P(match) curve chart's grid, band, curve, axes, ticks and stop line (its hover points
-    are `curve_points_html`)."""
-    left, right, top, bottom = c.plot_left, c.plot_right, c.plot_top, c.plot_bottom
-    # The paths are numbers, ",", and the letters M, L and Z (`charts._path`): nothing to escape.
-    band, curve = Markup(c.band_path), Markup(c.curve_path)
-    out = [
-        _grid_and_paths(left, right, bottom, c.y_ticks, band, curve),
-        f'  <line class="axis" x1="{left}" x2="{left}" y1="{top}" y2="{bottom}"/>\n',
-    ]
-    out += [
-        f'  <text x="{t.position}" y="{bottom + 16}" text-anchor="middle">{_e(t.label)}</text>\n'
-        for t in c.x_ticks
-    ]
-    out += [
-        f'  <text x="{t.position}" y="{top - 8}" text-anchor="middle" class="fee">'
-        f"{_e(t.label)}</text>\n"
-        for t in c.fee_ticks
-    ]
-    out.append(
-        f'  <text x="{(left + right) / 2}" y="{c.height - 6}" text-anchor="middle">'
-        "applications (fees along the top)</text>\n"
-    )
-    if c.stop_x is not None:
-        label_x = c.stop_x + (-4 if c.stop_anchor == "end" else 4)
-        out.append(
-            f'  <line class="stop" x1="{c.stop_x}" x2="{c.stop_x}" y1="{top}" y2="{bottom}"/>\n'
-            f'  <text x="{label_x}" y="{top + 14}" text-anchor="{_e(c.stop_anchor)}" '
-            f'class="stop-label">{_e(c.stop_label)}</text>\n'
-        )
-    return Markup("".join(out))

@@ -12,19 +12,12 @@ from typing import Any
 
 from smartpick.core.lists.result import ListedProgram, Recommendation
 from smartpick.service.listing import program_lines
+from smartpick.web.chart_markup import curve_lines, curve_points_html, standing_lines
 from smartpick.web.charts import curve_chart, standing_chart
 from smartpick.web.geo import MAP_HEIGHT, MAP_WIDTH, STATES_SVG_PATH
 from smartpick.web.list_view import evidence_year
 from smartpick.web.list_view import list_rows as scan_rows
-from smartpick.web.results_markup import (
-    ProgramCells,
-    curve_lines,
-    curve_points_html,
-    list_html,
-    map_dots_html,
-    program_cells,
-    standing_lines,
-)
+from smartpick.web.results_markup import ProgramCells, list_html, map_dots_html, program_cells
 
 
 def list_rows(rec: Mapping[str, Any]) -> list[dict[str, Any]]:
