@@ -14,6 +14,8 @@ from scipy.special import expit
 from smartpick.core.chances.assumptions import CONNECTION_CAP
 from smartpick.core.chances.draw_kernels import (
     DRAWS_RELATIVE_ERROR,
+    _quantiles,
+    _ranks,
     column_quantiles,
     drawn_interview,
     point_interview,
@@ -245,6 +247,28 @@ def test_the_compiled_quantiles_are_numpys(
     quantiles = (tail, 1.0 - tail)
     got = column_quantiles(draws, quantiles)
     assert np.array_equal(bits(got), bits(np.quantile(draws, quantiles, axis=0)))
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 60),
+    m=st.integers(1, 12),
+    quantiles=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=4),
+)
+def test_the_quantiles_kept_from_the_ends_are_the_whole_sorts(
+    seed: int, n: int, m: int, quantiles: list[float]
+) -> None:
+    # the `low` smallest and `high` largest a column keeps give the bits the whole sort gives,
+    # ties of -0.0 and 0.0 included (each kept where a stable sort puts it)
+    rng = np.random.default_rng(seed)
+    draws = rng.choice([-0.0, 0.0, 0.25, 1.0 / 3.0, 1.0], size=(n, m))
+    draws[:, : m // 2] = rng.uniform(-1, 1, (n, m // 2))
+    before, after, gamma, low, high = _ranks(n, tuple(quantiles))
+    kept, whole = (np.empty((gamma.size, m)) for _ in range(2))
+    _quantiles(draws, before, after, gamma, low, high, kept)
+    _quantiles(draws, before, after, gamma, n, 0, whole)
+    assert np.array_equal(bits(kept), bits(whole))
 
 
 def test_intervals_keep_numpys_numbers() -> None:

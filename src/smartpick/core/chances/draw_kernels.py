@@ -18,6 +18,7 @@ file's stamp) is enough to keep their cache current.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -240,32 +241,59 @@ def list_outcome(
     return no_match, interviews
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def _insert(column, size, v):  # type: ignore[no-untyped-def]
+    """Put v into the ascending column[:size] after the values equal to it (a stable insertion
+    sort's step); column[size] is overwritten (the largest falls out where size is full)."""
+    at = size
+    while at > 0 and column[at - 1] > v:
+        column[at] = column[at - 1]
+        at -= 1
+    column[at] = v
+
+
 @njit(cache=True, error_model="numpy")
-def _quantiles(draws, before, after, gamma, out):  # type: ignore[no-untyped-def]
-    column = np.empty(draws.shape[0])
+def _quantiles(draws, before, after, gamma, low, high, out):  # type: ignore[no-untyped-def]
+    """Each column's quantiles from its `low` smallest and `high` largest values, kept as a
+    stable sort orders them (every rank read is among them): a column is a few dozen draws, an
+    interval reads four of them. With high 0 and low the column's length: the whole sort."""
+    n = draws.shape[0]
+    bottom = np.empty(low + 1)  # [low]: room for the one that falls out
+    top = np.empty(high + 1)
     for j in range(draws.shape[1]):
         nan = False
-        for i in range(draws.shape[0]):  # insertion sort: a column is a few dozen draws
+        for i in range(n):
             v = draws[i, j]
             nan = nan or math.isnan(v)
-            at = i
-            while at > 0 and column[at - 1] > v:
-                column[at] = column[at - 1]
-                at -= 1
-            column[at] = v
+            if i < low:
+                _insert(bottom, i, v)
+            elif low and v < bottom[low - 1]:  # one of the `low` smallest so far
+                _insert(bottom, low - 1, v)
+            if i < high:
+                _insert(top, i, v)
+            elif high and v >= top[0]:  # one of the `high` largest so far: the first falls out
+                at = 0
+                while at + 1 < high and top[at + 1] <= v:
+                    top[at] = top[at + 1]
+                    at += 1
+                top[at] = v
         for q in range(gamma.size):
             if nan:  # as numpy: a column with a NaN has NaN quantiles
                 out[q, j] = math.nan
                 continue
-            a, b, t = column[before[q]], column[after[q]], gamma[q]
+            r, s = before[q], after[q]
+            a = bottom[r] if r < low else top[r - (n - high)]
+            b = bottom[s] if s < low else top[s - (n - high)]
+            t = gamma[q]
             diff = b - a  # numpy's `_lerp`, from the nearer end
             out[q, j] = b - diff * (1.0 - t) if t >= 0.5 else a + diff * t
 
 
-def column_quantiles(draws: FloatArray, quantiles: tuple[float, ...]) -> FloatArray:
-    """`np.quantile(draws, quantiles, axis=0)` (the linear method), (len(quantiles), m), bit for
-    bit for draws that hold no -0.0 (numpy's partition may put -0.0 and 0.0 in either order)."""
-    n = draws.shape[0]
+@functools.lru_cache(maxsize=16)
+def _ranks(n: int, quantiles: tuple[float, ...]) -> tuple[IntArray, IntArray, FloatArray, int, int]:
+    """numpy's ranks and weights of the linear method for columns of n draws (before, after,
+    gamma), and how many of the smallest and the largest values hold every rank read (all of
+    them, as the smallest, where the two would meet)."""
     q = np.asarray(quantiles, dtype=np.float64)
     virtual = (n - 1) * q  # numpy's virtual index and weight for the linear method
     below = np.floor(virtual)
@@ -274,6 +302,20 @@ def column_quantiles(draws: FloatArray, quantiles: tuple[float, ...]) -> FloatAr
     after = np.clip(below + 1, 0, n - 1).astype(np.int64)
     above = virtual >= n - 1  # numpy takes the last value there
     before[above] = after[above] = n - 1
-    out = np.empty((q.size, draws.shape[1]))
-    _quantiles(np.ascontiguousarray(draws), before, after, gamma, out)
+    ranks = [*before.tolist(), *after.tolist()]
+    low = max([r + 1 for r in ranks if r < n // 2], default=0)
+    high = max([n - r for r in ranks if r >= n // 2], default=0)
+    if low + high >= n:
+        low, high = n, 0
+    for kept in (before, after, gamma):  # shared by every call: read only
+        kept.flags.writeable = False
+    return before, after, gamma, low, high
+
+
+def column_quantiles(draws: FloatArray, quantiles: tuple[float, ...]) -> FloatArray:
+    """`np.quantile(draws, quantiles, axis=0)` (the linear method), (len(quantiles), m), bit for
+    bit for draws that hold no -0.0 (numpy's partition may put -0.0 and 0.0 in either order)."""
+    before, after, gamma, low, high = _ranks(draws.shape[0], tuple(quantiles))
+    out = np.empty((gamma.size, draws.shape[1]))
+    _quantiles(np.ascontiguousarray(draws), before, after, gamma, low, high, out)
     return out
