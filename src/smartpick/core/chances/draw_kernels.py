@@ -177,17 +177,22 @@ def gather_columns(values, rows, at, out):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, error_model="numpy")
-def no_match_product(terms, conversion, conversion_rows, out):  # type: ignore[no-untyped-def]
-    """`np.prod(1.0 - terms * c, axis=1)` into (D, K) `out`, with c[:, s] the column
+def no_match_and_sum(terms, conversion, conversion_rows, no_match, total):  # type: ignore[no-untyped-def]
+    """`np.prod(1.0 - terms * c, axis=1)` into (D, K) `no_match`, with c[:, s] the column
     `conversion_rows[s]` of `conversion`, (D, n, K) or (D, n, 1) where it is the same at every
-    node: program after program, as numpy multiplies along that axis."""
+    node, and `terms.sum(axis=1)` into (D, K) `total`: program after program, as numpy
+    multiplies and adds along that axis of a C-ordered array with K > 1 (one pass over the
+    terms; numpy's sum of a middle axis made a loop of K values per draw and program)."""
     step = 1 if conversion.shape[2] > 1 else 0
-    out[:] = 1.0
+    no_match[:] = 1.0
+    total[:] = 0.0
     for s in range(terms.shape[1]):
         c = conversion_rows[s]
-        for d in range(out.shape[0]):
-            for k in range(out.shape[1]):
-                out[d, k] *= 1.0 - terms[d, s, k] * conversion[d, c, k * step]
+        for d in range(no_match.shape[0]):
+            for k in range(no_match.shape[1]):
+                t = terms[d, s, k]
+                no_match[d, k] *= 1.0 - t * conversion[d, c, k * step]
+                total[d, k] += t
 
 
 @njit(cache=True, error_model="numpy")
@@ -209,7 +214,7 @@ def _list_outcome(  # type: ignore[no-untyped-def]
             _spread(sigma[j, d], z, spread[j])
         for s in range(x.shape[1]):
             a, v, c = math.exp(-x[d - 1, s]), visa[d - 1, s], conversion[d - 1, s]
-            for k in range(K):  # `_fill`'s bootstrap draws, then `no_match_product`'s factor
+            for k in range(K):  # `_fill`'s bootstrap draws, then `no_match_and_sum`'s factor
                 t = _at_draw(a, spread[spec[s], k], v)
                 no_match[d, k] *= 1.0 - t * c
                 interviews[d, k] += t
@@ -224,7 +229,7 @@ def list_outcome(
     z: FloatArray,
 ) -> tuple[FloatArray, FloatArray]:
     """A list's P(no match) and its summed P(interview) per draw and node, (D + 1, K) each, from
-    one pass over its programs without keeping their terms: bit for bit `no_match_product` of the
+    one pass over its programs without keeping their terms: bit for bit `no_match_and_sum` of the
     terms `drawn_interview` writes, and those terms summed over the programs (numpy's
     `terms.sum(axis=1)`, which adds them in the list's order).
 

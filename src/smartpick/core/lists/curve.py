@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from smartpick.core.chances.draw_kernels import gather_columns, list_outcome, no_match_product
+from smartpick.core.chances.draw_kernels import gather_columns, list_outcome, no_match_and_sum
 from smartpick.core.chances.matrix import ChanceMatrix, distinct, match_terms
 from smartpick.core.chances.matrix import intervals as intervals_of
 from smartpick.core.lists.curve_kernel import stage_no_match
@@ -139,7 +139,8 @@ def list_draws(
     """A list's P(interview) per program (D+1, S), P(match) (D+1,) and expected interviews
     (D+1,), per draw, from one read of its programs' terms: the same arithmetic, bit for bit, as
     `matrix.interview_terms(...) @ weights`, `matrix.p_match` and `matrix.expected_interviews`
-    (the terms read where they are kept and the no-match product compiled: no temporaries)."""
+    (the terms read where they are kept, the no-match product and their sum compiled: no
+    temporaries)."""
     if not len(selected):
         return np.zeros((chances.n_draws, 0)), np.zeros(chances.n_draws), np.zeros(chances.n_draws)
     idx = np.asarray(selected, dtype=np.int64)
@@ -150,9 +151,11 @@ def list_draws(
         at = np.flatnonzero(levels == level)
         values, rows = chances.interview_rows(level, idx[at])
         gather_columns(values, rows, at, terms)
-    no_match = np.empty((chances.n_draws, w.size))
-    no_match_product(terms, *chances.conversion_rows(idx), no_match)
-    return terms @ w, 1.0 - no_match @ w, terms.sum(axis=1) @ w
+    no_match, interviews = np.empty((chances.n_draws, w.size)), np.empty((chances.n_draws, w.size))
+    no_match_and_sum(terms, *chances.conversion_rows(idx), no_match, interviews)
+    if w.size == 1:  # one node: numpy sums the programs' axis, then contiguous, pairwise
+        interviews = terms.sum(axis=1)
+    return terms @ w, 1.0 - no_match @ w, interviews @ w
 
 
 def list_outcome_draws(
