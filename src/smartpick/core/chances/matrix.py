@@ -310,10 +310,16 @@ def interval(values: FloatArray, level: float = 0.8) -> tuple[float, float, floa
 
 def intervals(values: FloatArray, level: float = 0.8) -> list[tuple[float, float, float]]:
     """`interval` for each column of a (D + 1, m) array, with one quantile pass for all."""
+    points, lows, highs = interval_bounds(values, level)
+    return list(zip(points.tolist(), lows.tolist(), highs.tolist(), strict=True))
+
+
+def interval_bounds(
+    values: FloatArray, level: float = 0.8
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """`intervals` as three arrays, (m,) each: the points, the lows and the highs."""
     points = values[0]
     draws = values[1:] if values.shape[0] > 1 else values
     tail = (1.0 - level) / 2.0
     low_q, high_q = column_quantiles(draws, (tail, 1.0 - tail))  # as np.quantile, compiled
-    lows = np.minimum(points, low_q)
-    highs = np.maximum(points, high_q)
-    return list(zip(points.tolist(), lows.tolist(), highs.tolist(), strict=True))
+    return points, np.minimum(points, low_q), np.maximum(points, high_q)

@@ -13,8 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from smartpick.core.chances.draw_kernels import gather_columns, list_outcome, no_match_and_sum
-from smartpick.core.chances.matrix import ChanceMatrix, distinct, match_terms
-from smartpick.core.chances.matrix import intervals as intervals_of
+from smartpick.core.chances.matrix import ChanceMatrix, distinct, interval_bounds, match_terms
 from smartpick.core.lists.curve_kernel import stage_no_match
 from smartpick.core.lists.types import _M_CAP, FloatArray, ListProblem, Stage, StageLists
 
@@ -113,22 +112,16 @@ def stages(
     points = curve[0].tolist()
     ranges: list[tuple[float, float] | None] = [None] * len(stage_sets)
     if intervals:
-        ranges = [(lo, hi) for _, lo, hi in intervals_of(curve, problem.interval_level)]
-    objectives = [float(objective) for _, _, objective, _ in stage_sets]
+        _, lows, highs = interval_bounds(curve, problem.interval_level)
+        ranges = list(zip(lows.tolist(), highs.tolist(), strict=True))
+    lists, fees, values, _ = zip(*stage_sets, strict=True)  # column by column
+    objectives = list(map(float, values))
     gains = [objectives[0], *(b - a for a, b in zip(objectives, objectives[1:], strict=False))]
     # positional `_make`: a curve has hundreds of stages
     return tuple(
         map(
             Stage._make,
-            zip(
-                [lists for lists, _, _, _ in stage_sets],
-                [int(fee) for _, fee, _, _ in stage_sets],
-                objectives,
-                points,
-                ranges,
-                gains,
-                strict=True,
-            ),
+            zip(lists, map(int, fees), objectives, points, ranges, gains, strict=True),
         )
     )
 
