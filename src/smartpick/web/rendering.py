@@ -69,14 +69,7 @@ def render(
 ) -> HTMLResponse:
     """Render a template with the request and the page's data (the same data as its JSON twin)."""
     env: jinja2.Environment = request.app.state.templates
-    page = env.get_template(template)
-    # As `Template.render` runs it (its parts straight from the compiled template, without the
-    # generator `generate` wraps around them: a page has hundreds), but encoded part by part:
-    # the same bytes as encoding the joined page, but most parts are ASCII (copied as they
-    # are) while a page joined whole is widened to its widest character.
-    parts = page.root_render_func(page.new_context({"request": request, **context}))
-    try:
-        body = b"".join([part.encode() for part in parts])
-    except Exception:
-        env.handle_exception()  # raises, the template's lines in the traceback
-    return HTMLResponse(body, status_code=status_code)
+    parts = env.get_template(template).generate(request=request, **context)
+    # Encoded part by part: the same bytes as encoding the joined page, but most parts are ASCII
+    # (copied as they are) while a page joined whole is widened to its widest character.
+    return HTMLResponse(b"".join([part.encode() for part in parts]), status_code=status_code)
