@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from smartpick.core.lists import fast_chain
 from smartpick.core.lists.optimizer import optimize_list
 from smartpick.core.lists.types import ListProblem
 from smartpick.service.catalog import Catalog
@@ -38,3 +39,31 @@ def test_fast_path_gives_the_reference_list(
     for a, b in zip(fast.stages, slow.stages, strict=True):
         assert a.p_match == pytest.approx(b.p_match, abs=1e-9)
         assert a.objective == pytest.approx(b.objective, abs=1e-9)
+
+
+@pytest.mark.parametrize("name", ["guide-sample", "strong-img"])
+def test_polished_stages_recorded_in_the_kernel_as_by_python(
+    name: str, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stage a polish changed is recorded whole by the compiled stages (its list in `snaps`);
+    without room for it there, the kernel returns and Python records it from the chain: the
+    same stages, fees and P(match), bit for bit, and fewer returns to Python."""
+    problem = _problem(name, catalog, None)
+    calls: list[int] = []
+    grow = fast_chain.kernel.grow
+
+    def counted(*args: object) -> tuple[int, int]:
+        calls.append(1)
+        return grow(*args)
+
+    monkeypatch.setattr(fast_chain.kernel, "grow", counted)
+    in_kernel = optimize_list(problem, intervals=False)
+    runs_in_kernel = len(calls)
+    calls.clear()
+    monkeypatch.setattr(fast_chain, "SNAPSHOT_ROOM", 0)
+    by_python = optimize_list(problem, intervals=False)
+    assert runs_in_kernel < len(calls)  # polishes changed lists: recorded without returning
+    assert [(s.selected, s.signals, s.fee_usd, s.objective) for s in in_kernel.stages] == [
+        (s.selected, s.signals, s.fee_usd, s.objective) for s in by_python.stages
+    ]
+    assert (in_kernel.order, in_kernel.signals) == (by_python.order, by_python.signals)

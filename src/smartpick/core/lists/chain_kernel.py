@@ -2,6 +2,10 @@
 schedule says so and a polish may change it, record it, apply the stopping rule; again, until the
 chain ends or a polish changed the list (the caller then records the whole list).
 
+A stage whose polish changed the list is recorded whole (its programs and levels, in `snaps`)
+and the stages go on; only when `snaps` has no room left does `grow` return, for the caller to
+record that stage from the list itself and call again.
+
 The chain is a sequential loop of small steps (about 200 stages, each weighing 3 x 657 candidates
 at 16 quadrature nodes); in numpy each step costs a dozen calls of a few microseconds, compiled
 it costs about as much as the arithmetic. The candidates' keys (gain bounds per dollar) are
@@ -54,6 +58,7 @@ FEE, SIZE, STAGE, STOP_AT, CURVE_END = 0, 1, 2, 3, 4
 F_NOW, PROGRAM_BUDGET, FEE_POWER, MATCH_VALUE, CURVE_PAST = 0, 1, 2, 3, 4
 # what `grow` returns after its records
 ENDED, POLISHED = 0, 1
+NOT_WHOLE = -1  # out_at[r] of a stage recorded as its program added (not as a whole list)
 
 _TOL = 1e-12  # as core.lists.types
 _TIE = 1e-12
@@ -179,13 +184,28 @@ def _keys(open_, eligible, sel, denom, bound, key):  # type: ignore[no-untyped-d
                 key[s, p] = -np.inf
 
 
+@njit(cache=True, error_model="numpy")
+def _snap(sel, lev, snaps, at):  # type: ignore[no-untyped-def]
+    """Write the list (its size, positions ascending, their levels) to snaps[at:]; returns
+    where the next one goes."""
+    size = 0
+    for p in range(sel.size):
+        if sel[p]:
+            snaps[at + 1 + size] = p
+            size += 1
+    snaps[at] = size
+    for j in range(size):
+        snaps[at + 1 + size + j] = lev[snaps[at + 1 + j]]
+    return at + 1 + 2 * size
+
+
 _C1 = {"float": "float64[::1]", "int": "int64[::1]", "bool": "boolean[::1]"}
 # Compiled when this module is imported (or read from numba's cache next to it), so no request
 # waits for the compiler; the caller passes writable C-contiguous arrays of exactly these types.
 _GROW_SIGNATURE = (
     "UniTuple(int64, 2)(float64[:, :, ::1], {float}, {bool}, {bool}, {int}, {bool}, int64[:, ::1],"
     " {int}, {int}, {bool}, {int}, int64[:, ::1], {int}, {float}, {int}, {int}, {float},"
-    " {int}, {int}, {float}, {int})"
+    " {int}, {int}, {float}, {int}, {int}, {int})"
 ).format(**_C1)
 
 
@@ -212,11 +232,16 @@ def grow(  # type: ignore[no-untyped-def]
     out_s,
     out_f,
     out_fee,
+    out_at,
+    snaps,
 ):
     """Run the chain's stages from the current list (see the module's docstring). Each stage's
     added position, level, P(match) and fees for the programs go to out_p, out_s, out_f, out_fee.
-    Returns (records, ENDED or POLISHED); with POLISHED, the last stage's list was changed by
-    its polish (not only by its program): the caller records the whole list."""
+    A stage whose polish changed the list (not only its program) is recorded whole: out_at[r]
+    is where `snaps` holds its size, then its positions (ascending), then their levels; for the
+    others out_at[r] is NOT_WHOLE. Returns (records, ENDED or POLISHED); with POLISHED, the last
+    stage was changed by its polish and `snaps` had no room for it: the caller records the
+    whole list (the chain's own) and calls again."""
     levels, n, K = M.shape
     open_ = np.empty((levels, n), dtype=np.bool_)
     bound = np.empty((levels, n))  # see `_best_add`
@@ -236,6 +261,7 @@ def grow(  # type: ignore[no-untyped-def]
     max_programs = limits[MAX_PROGRAMS]
     no_limit = not has_budget and max_programs < 0
     records = 0
+    snapped = 0  # the entries of `snaps` written
     stale, n_levels = True, levels
     while True:
         fee, size = state[FEE], state[SIZE]
@@ -298,6 +324,7 @@ def grow(  # type: ignore[no-untyped-def]
             f -= Q[k] * w[k]
         reals[F_NOW] = f
         out_p[records], out_s[records], out_f[records], out_fee[records] = p, s, f, fee
+        out_at[records] = NOT_WHOLE
         records += 1
         room = max_programs < 0 or size + 1 < max_programs
         if room and has_budget:
@@ -350,4 +377,10 @@ def grow(  # type: ignore[no-untyped-def]
         state[STAGE] += 1
         state[SIZE] = size + 1
         if polished:
-            return records, POLISHED
+            if snapped + 2 * (size + 1) + 1 > snaps.size:
+                return records, POLISHED
+            out_at[records - 1] = snapped
+            snapped = _snap(sel, lev, snaps, snapped)
+            # on as a new run of `grow` would start: the open levels and every key made again
+            # (the gains' bounds were reset by the polish)
+            stale, keys_stale = True, True

@@ -51,6 +51,11 @@ def stage_set_after(previous: StageSet, added: tuple[int, int], fee: int, f: flo
     return previous[0].after(added), fee, f, added
 
 
+# whole lists (stages a polish changed) a run of the compiled stages may record before it
+# returns to Python: a plan's chains record up to about four each
+SNAPSHOT_ROOM = 8
+
+
 class FastChain(_Chain):
     """A `_Chain` for P(match) (no preference values) that keeps only Q, the no-match product."""
 
@@ -142,8 +147,9 @@ class FastChain(_Chain):
             ]
         )
         room = self.M.shape[1] + 1
-        out_p, out_s, out_fee = (np.empty(room, np.int64) for _ in range(3))
+        out_p, out_s, out_fee, out_at = (np.empty(room, np.int64) for _ in range(4))
         out_f = np.empty(room)
+        snaps = np.empty(SNAPSHOT_ROOM * (2 * room + 1), np.int64)  # lists polished on the way
         w, marginal = np.array(self.w, dtype=float), np.array(self.marginal)  # writable copies
         while True:
             checkpoint()  # between runs of stages: the web stops here when its caller has left
@@ -153,22 +159,47 @@ class FastChain(_Chain):
                 self.M, w, self.eligible, self.fixed, self.sig_group, self.signalable,
                 self.allow, self.fee_group, marginal,
                 self.sel, self.lev, self.used, self.fee_counts, Q,
-                state, limits, reals, out_p, out_s, out_f, out_fee,
+                state, limits, reals, out_p, out_s, out_f, out_fee, out_at, snaps,
             )  # fmt: skip
             self.Q, self.f, self.fee = Q, float(reals[kernel.F_NOW]), int(state[kernel.FEE])
             self._current, self._addable = True, None
             # with POLISHED the last stage's polish changed the list: it is recorded whole
             added = records if status == kernel.ENDED else records - 1
-            lists = stage_sets[-1][0]
-            for pair, fee, f in zip(
-                zip(self.order[out_p[:added]].tolist(), out_s[:added].tolist(), strict=True),
-                (out_fee[:added] + transcript).tolist(),
-                out_f[:added].tolist(),
-                strict=True,
-            ):  # `stage_set_after` inline: a chain records hundreds of stages
-                lists = lists.after(pair)
-                stage_sets.append((lists, fee, f, pair))
+            self._record(stage_sets, added, out_p, out_s, out_f, out_fee, out_at, snaps)
             if status == kernel.ENDED:
                 stop = int(state[kernel.STOP_AT])
                 return None if stop < 0 else stop
             stage_sets.append(stage_set_of(self, transcript))
+
+    def _record(
+        self,
+        stage_sets: list[StageSet],
+        records: int,
+        out_p: IntArray,
+        out_s: IntArray,
+        out_f: FloatArray,
+        out_fee: IntArray,
+        out_at: IntArray,
+        snaps: IntArray,
+    ) -> None:
+        """Append the kernel's first `records` stages to `stage_sets`: each the previous stage
+        plus its program, or (a stage its polish changed) the whole list from `snaps`."""
+        transcript = self.problem.fee_schedule.transcript_fee_usd
+        order = self.order
+        lists = stage_sets[-1][0]
+        pairs = zip(order[out_p[:records]].tolist(), out_s[:records].tolist(), strict=True)
+        fees = (out_fee[:records] + transcript).tolist()
+        whole = out_at[:records].tolist()
+        for pair, fee, f, at in zip(pairs, fees, out_f[:records].tolist(), whole, strict=True):
+            if at == kernel.NOT_WHOLE:  # `stage_set_after` inline: hundreds of stages
+                lists = lists.after(pair)
+                stage_sets.append((lists, fee, f, pair))
+                continue
+            size = int(snaps[at])
+            programs = order[snaps[at + 1 : at + 1 + size]]
+            ordering = np.argsort(programs, kind="stable")  # as `stage_set_of`
+            lists = StageLists(
+                tuple(programs[ordering].tolist()),
+                tuple(snaps[at + 1 + size : at + 1 + 2 * size][ordering].tolist()),
+            )
+            stage_sets.append((lists, fee, f, None))
