@@ -13,7 +13,8 @@ the kernel's time), which moves them by rounding only (`DRAWS_RELATIVE_ERROR`); 
 estimate, which the optimizer and the page read, keeps numpy's bits.
 
 The kernels call no compiled function outside this file, so numba's own cache check (this
-file's stamp) is enough to keep their cache current.
+file's stamp) is enough to keep their cache current. Their `exp` is the C library's
+(`core.kernel_math`), bound before any of them is compiled or read from the cache.
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ import math
 import numpy as np
 from numba import njit
 from numpy.typing import NDArray
+
+from smartpick.core.kernel_math import bind_exp_to_libm
+
+bind_exp_to_libm()
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
