@@ -31,8 +31,9 @@ from numba import njit
 from smartpick.core.lists import key_tree
 from smartpick.core.lists.kernel_cache import use_cache_named_after_sources
 from smartpick.core.lists.polish_kernel import (
+    NOT_SEARCHED,
     _levels_open,
-    polish,
+    polish_from,
     refresh_q,
     signal_move_may_help,
 )
@@ -346,20 +347,22 @@ def grow(  # type: ignore[no-untyped-def]
             if stale:
                 n_levels = _levels_open(allow, used, sig_group, signalable, open_)
                 stale, keys_stale = False, True
-            may = False
+            may, found = False, NOT_SEARCHED
             if swaps_too and size + 1 <= limits[LOCAL_SEARCH_MAX]:
                 floor = _TOL * max(1.0, f_now)
-                gain, d, _, _ = best_swap(
+                found = best_swap(
                     M, w, q_now, sel, lev, fixed, eligible, sig_group, fee_group, fee_counts,
                     marginal, fee, fee_cap, limits[SWAP_POOL], open_, floor, rising,
                 )  # fmt: skip
-                may = d >= 0 and gain > floor
+                may = found[1] >= 0 and found[0] > floor
             if may or signal_move_may_help(M, wq, sel, lev, sig_group, signalable, open_):
                 before_sel, before_lev = sel.copy(), lev.copy()
-                f, fee = polish(
+                # the polish's first swap is the one just searched (its Q and open levels are
+                # these: `polish_from` recomputes Q as `refresh_q` did here)
+                f, fee = polish_from(
                     M, w, Q, f, sel, lev, fixed, eligible, sig_group, signalable, allow, used,
                     fee_group, fee_counts, marginal, fee, fee_cap, limits[SWAP_POOL],
-                    limits[LOCAL_SEARCH_MAX],
+                    limits[LOCAL_SEARCH_MAX], rising, found,
                 )  # fmt: skip
                 polished = not (np.array_equal(sel, before_sel) and np.array_equal(lev, before_lev))
                 state[FEE], reals[F_NOW] = fee, f

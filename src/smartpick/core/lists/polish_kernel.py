@@ -157,17 +157,20 @@ def _move(sel, lev, used, sig_group, fee_group, fee_counts, marginal, fee, p, le
 @njit(cache=True, error_model="numpy")
 def _swap_pass(  # type: ignore[no-untyped-def]
     M, w, Q, f, sel, lev, fixed, eligible, sig_group, signalable, allow, used, fee_group,
-    fee_counts, marginal, fee, fee_cap, pool, open_, rising,
+    fee_counts, marginal, fee, fee_cap, pool, open_, rising, found,
 ):
 # fmt: on
     """Apply the best swap (`best_swap`) if it raises P(match); returns (applied, P(match),
-    fee)."""
-    _levels_open(allow, used, sig_group, signalable, open_)
+    fee). `found`: that best swap (gain, d, c, level) when the caller searched it already on
+    this list (d = -2: not searched)."""
     floor = _TOL * max(1.0, f)
-    best, bd, bc, bs = best_swap(
-        M, w, Q, sel, lev, fixed, eligible, sig_group, fee_group, fee_counts, marginal, fee,
-        fee_cap, pool, open_, floor, rising,
-    )  # fmt: skip
+    best, bd, bc, bs = found
+    if bd == -2:
+        _levels_open(allow, used, sig_group, signalable, open_)
+        best, bd, bc, bs = best_swap(
+            M, w, Q, sel, lev, fixed, eligible, sig_group, fee_group, fee_counts, marginal, fee,
+            fee_cap, pool, open_, floor, rising,
+        )  # fmt: skip
     if bd < 0 or best <= floor:
         return False, f, fee
     old = lev[bc]
@@ -314,6 +317,41 @@ def improve_signals(M, w, Q, f, sel, lev, sig_group, signalable, allow, used):  
     return _improve_signals(M, w, Q, f, sel, lev, sig_group, signalable, allow, used)
 
 
+NOT_SEARCHED = (0.0, -2, -1, 0)  # `polish_from`'s `found` when no swap was searched yet
+
+
+# fmt: off
+@njit(cache=True, error_model="numpy")
+def polish_from(  # type: ignore[no-untyped-def]
+    M, w, Q, f, sel, lev, fixed, eligible, sig_group, signalable, allow, used, fee_group,
+    fee_counts, marginal, fee, fee_cap, pool, local_search_max, rising, found,
+):
+# fmt: on
+    """`polish` with `rising` (`rising_levels` of M) given, and `found`: the best swap of the
+    list as it is, (gain, d, c, level) from `best_swap` with this polish's arguments (its
+    `floor` from the recomputed P(match)), or `NOT_SEARCHED`; a caller that searched it already
+    spares the polish the same search."""
+    open_ = np.empty((M.shape[0], M.shape[1]), dtype=np.bool_)
+    f = refresh_q(M, w, sel, lev, Q)
+    for _ in range(_ROUNDS):
+        swapped = 0
+        if sel.sum() <= local_search_max:
+            while swapped < _MAX_SWAPS:
+                applied, f, fee = _swap_pass(
+                    M, w, Q, f, sel, lev, fixed, eligible, sig_group, signalable, allow, used,
+                    fee_group, fee_counts, marginal, fee, fee_cap, pool, open_, rising, found,
+                )  # fmt: skip
+                found = NOT_SEARCHED  # the list may have changed: search again
+                if not applied:
+                    break
+                swapped += 1
+        found = NOT_SEARCHED
+        moved, f = _improve_signals(M, w, Q, f, sel, lev, sig_group, signalable, allow, used)
+        if not moved and not swapped:
+            break
+    return f, fee
+
+
 # fmt: off
 @njit(
     f"Tuple((float64, int64))({_LIST}, {{bool}}, {{bool}}, {_SIGNALS}, {{int}}, {{int}}, {{int}},"
@@ -328,21 +366,8 @@ def polish(  # type: ignore[no-untyped-def]
     """Swaps within `fee_cap`, then signal moves, again while either still improves the list
     (as `core.lists.polish.polish`); returns (P(match), fee). Q is recomputed first (so every
     chain polishing the same list decides alike) and follows the list."""
-    open_ = np.empty((M.shape[0], M.shape[1]), dtype=np.bool_)
     rising = rising_levels(M, np.empty(M.shape[1], dtype=np.bool_))
-    f = refresh_q(M, w, sel, lev, Q)
-    for _ in range(_ROUNDS):
-        swapped = 0
-        if sel.sum() <= local_search_max:
-            while swapped < _MAX_SWAPS:
-                applied, f, fee = _swap_pass(
-                    M, w, Q, f, sel, lev, fixed, eligible, sig_group, signalable, allow, used,
-                    fee_group, fee_counts, marginal, fee, fee_cap, pool, open_, rising,
-                )  # fmt: skip
-                if not applied:
-                    break
-                swapped += 1
-        moved, f = _improve_signals(M, w, Q, f, sel, lev, sig_group, signalable, allow, used)
-        if not moved and not swapped:
-            break
-    return f, fee
+    return polish_from(
+        M, w, Q, f, sel, lev, fixed, eligible, sig_group, signalable, allow, used, fee_group,
+        fee_counts, marginal, fee, fee_cap, pool, local_search_max, rising, NOT_SEARCHED,
+    )  # fmt: skip
