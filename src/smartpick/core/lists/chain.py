@@ -95,14 +95,23 @@ class _Chain:
             return
         cm = problem.chances
         n = problem.size
-        values = np.ones(n) if problem.values is None else np.asarray(problem.values, float)
-        self.order = np.lexsort((np.arange(n), -values))  # position -> program index
-        self.pos_of = np.empty(n, dtype=np.int64)
-        self.pos_of[self.order] = np.arange(n)
+        if problem.values is None:  # every value 1: the order is the catalog's
+            values = np.ones(n)
+            self.order = np.arange(n)
+            self.pos_of = np.arange(n)
+        else:
+            values = np.asarray(problem.values, float)
+            self.order = np.lexsort((np.arange(n), -values))  # position -> program index
+            self.pos_of = np.empty(n, dtype=np.int64)
+            self.pos_of[self.order] = np.arange(n)
         levels = cm.levels
-        # (L, n, K); without preference values the order is the catalog's: nothing to gather
+        # (L, n, K); without preference values the order is the catalog's: nothing to gather.
+        # P(match | interview) is one value per program repeated along the nodes (a view): made
+        # whole once, so the products below run over contiguous memory (same values)
         self.M = np.empty((levels, n, cm.weights.size))
-        conv = cm.point_conversion if problem.values is None else cm.point_conversion[self.order]
+        conv = np.ascontiguousarray(
+            cm.point_conversion if problem.values is None else cm.point_conversion[self.order]
+        )
         for arr, out in zip(cm.point_interview, self.M, strict=True):
             np.multiply(arr if problem.values is None else arr[self.order], conv, out=out)
             np.minimum(out, _M_CAP, out=out)
