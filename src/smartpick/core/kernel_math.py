@@ -12,7 +12,6 @@ kernels' `exp` at the C library's current entry point instead.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import functools
 
 import llvmlite.binding as llvm
@@ -22,14 +21,11 @@ from numba.core.registry import cpu_target
 @functools.cache
 def bind_exp_to_libm() -> bool:
     """Bind `exp` in kernels linked from now on (compiled or read from numba's cache) to the C
-    library's `exp`; once a process. False (numba's own binding kept) where no C math library
-    is found by name."""
-    name = ctypes.util.find_library("m")
-    if name is None:
-        return False
+    library's `exp`, as this process (Python itself links the math library) resolves the name;
+    once a process. False (numba's own binding kept) where the process has no such symbol."""
     try:
-        address = ctypes.cast(ctypes.CDLL(name).exp, ctypes.c_void_p).value
-    except (OSError, AttributeError):
+        address = ctypes.cast(ctypes.CDLL(None).exp, ctypes.c_void_p).value
+    except (OSError, AttributeError, TypeError):  # TypeError: no CDLL(None) on Windows
         return False
     if not address:
         return False

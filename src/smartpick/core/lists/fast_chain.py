@@ -37,12 +37,16 @@ from smartpick.core.lists.types import (
 def stage_set_of(chain: _Chain, transcript_fee: int) -> StageSet:
     """The chain's current list as a stage of the curve (programs in catalog order)."""
     chosen = np.flatnonzero(chain.sel)
-    programs = chain.order[chosen]
+    lists = _lists_at(chain.order, chosen, chain.lev[chosen])
+    fee = chain.fee + (transcript_fee if lists.size else 0)
+    return lists, fee, chain.f, None
+
+
+def _lists_at(order: IntArray, positions: IntArray, levels: IntArray) -> StageLists:
+    """The list of chain `positions` (ascending) at `levels`, programs in catalog order."""
+    programs = order[positions]
     ordering = np.argsort(programs, kind="stable")
-    selected = tuple(programs[ordering].tolist())
-    signals = tuple(chain.lev[chosen][ordering].tolist())
-    fee = chain.fee + (transcript_fee if selected else 0)
-    return StageLists(selected, signals), fee, chain.f, None
+    return StageLists(tuple(programs[ordering].tolist()), tuple(levels[ordering].tolist()))
 
 
 def stage_set_after(previous: StageSet, added: tuple[int, int], fee: int, f: float) -> StageSet:
@@ -196,10 +200,6 @@ class FastChain(_Chain):
                 stage_sets.append((lists, fee, f, pair))
                 continue
             size = int(snaps[at])
-            programs = order[snaps[at + 1 : at + 1 + size]]
-            ordering = np.argsort(programs, kind="stable")  # as `stage_set_of`
-            lists = StageLists(
-                tuple(programs[ordering].tolist()),
-                tuple(snaps[at + 1 + size : at + 1 + 2 * size][ordering].tolist()),
-            )
+            positions = snaps[at + 1 : at + 1 + size]
+            lists = _lists_at(order, positions, snaps[at + 1 + size : at + 1 + 2 * size])
             stage_sets.append((lists, fee, f, None))
