@@ -51,3 +51,19 @@ def test_mixed_and_grouped_specialties_give_the_same_chances(catalog: Catalog) -
             y.confidence,
             y.reasons,
         )
+
+
+def test_interview_points_read_from_the_facts_match_the_programs(catalog: Catalog) -> None:
+    """`interview_points` reads the ids and specialties from the facts' columns: the same dict,
+    in the same order, as reading each program object."""
+    assessment = assess(reference_profile("low-score-late"), catalog=catalog)
+    point = assessment.chances.point_interview[0] @ assessment.chances.weights
+    for specialty in (None, "Internal Medicine", "Family Medicine", "Neurology"):
+        plain = {
+            p.id: float(v)
+            for p, v in zip(assessment.programs, point, strict=True)
+            if specialty is None or p.specialty == specialty
+        }
+        got = assessment.interview_points(specialty)
+        assert list(got.items()) == list(plain.items())
+        assert specialty == "Neurology" or len(got) > 100

@@ -15,7 +15,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smartpick.core.lists.optimizer import optimize_list
-from smartpick.core.lists.swap_kernel import best_swap, rising_levels
+from smartpick.core.lists.swap_kernel import (
+    _MARGIN,
+    _RELATIVE,
+    _cannot_go_out,
+    _kth_largest,
+    best_swap,
+    rising_levels,
+)
 from tests.optimizer.test_optimizer import problem
 
 HYPOTHESIS = settings(max_examples=60, deadline=None)
@@ -79,3 +86,46 @@ def test_screened_polishes_give_the_general_chains_lists(
         (s.selected, s.signals, s.fee_usd) for s in general.stages
     ]
     assert (fast.order, fast.signals) == (general.order, general.signals)
+
+
+@HYPOTHESIS
+@given(st.integers(0, 10**6), st.floats(-4.0, 4.0), st.sampled_from([1e-9, 1e-3, 1.0]))
+def test_the_bound_without_divisions_rules_out_only_what_the_exact_bound_does(
+    seed: int, share: float, scale: float
+) -> None:
+    """`_cannot_go_out` (the bound with every 1 / (1 - m) at 1) says a program cannot go out
+    only where `best_swap`'s exact bound (with the divisions) does not search it either: checked
+    with the gain sought around the cheap bound itself, and with m small enough (`scale`) that
+    the two bounds nearly meet."""
+    rng = np.random.default_rng(seed)
+    levels, n, K = 3, 4, int(rng.integers(1, 17))
+    M = scale * rng.uniform(0.0, 0.995, size=(levels, n, K)) ** rng.uniform(0.5, 3.0)
+    wq = rng.uniform(0.0, 1.0, size=K) * rng.uniform(0.0, 1.0, size=K)
+    env_open = rng.uniform(0.0, 0.9989, size=K)
+    env_at = rng.uniform(0.0, 0.9995, size=(levels, 2, K))
+    for held, c, h in ((0, 1, -1), (1, 2, 0), (2, 3, 1)):
+        freed = held > 0 and h >= 0
+        top = float(rng.uniform(0.0, 0.02)) * scale
+        m = M[held, c]
+        u = np.maximum(env_open, env_at[held, h]) if freed else env_open
+        x = m * wq
+        cheap, spread = float(np.sum(x * (1.0 - u))), float(np.sum(x * (1.0 + u)))
+        floor = top - cheap + share * (_MARGIN + _RELATIVE * (top + spread))
+        inv = 1.0 / (1.0 - m)
+        loss, mixed = float(np.sum(m * inv * wq)), float(np.sum(u * wq * m * inv))
+        exact = top + mixed - loss  # `best_swap`'s bound on any swap taking c out
+        searched = exact > floor - _MARGIN - _RELATIVE * (abs(top) + mixed + loss)
+        ruled_out = _cannot_go_out(M, wq, held, c, h, freed, top, env_open, env_at, floor)
+        if ruled_out:
+            assert not searched
+        # the test is the exact bound's with both margins doubled: it rules out past twice them
+        if (u < 0.999).all() and abs(share - 2.0) > 0.01:
+            assert ruled_out == (share > 2.0)
+
+
+@HYPOTHESIS
+@given(st.lists(st.sampled_from([-np.inf, 0.0, 1e-300, 0.25, 0.5, 0.5, 1.0]) | st.floats(-1, 1)))
+def test_the_kth_largest_is_the_partitions(values: list[float]) -> None:
+    a = np.array(values + [0.0], dtype=float)
+    for k in range(1, a.size + 1):
+        assert _kth_largest(a, k) == np.partition(a, a.size - k)[a.size - k]

@@ -196,11 +196,11 @@ class Assessment:
         """Point P(interview) (no signal, integrated over u) per eligible program id, for all
         programs or those of one specialty."""
         point = self.chances.point_interview[0] @ self.chances.weights
-        return {
-            p.id: float(v)
-            for p, v in zip(self.programs, point, strict=True)
-            if specialty is None or p.specialty == specialty
-        }
+        ids = self.facts["id"]
+        if specialty is not None:  # from the facts' columns: no pass over the program objects
+            mine = self.facts["specialty"] == specialty
+            ids, point = ids[mine], point[mine]
+        return dict(zip(ids.tolist(), point.tolist(), strict=True))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of `smartpick chances --format json` and the web API."""

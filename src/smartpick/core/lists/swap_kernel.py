@@ -32,6 +32,7 @@ _SUMS = {"reassoc", "contract"}
 # is below the gain sought by this much (absolute) and this fraction of the terms' size
 _MARGIN = 1e-13
 _RELATIVE = 1e-12
+_U_SAFE = 0.999  # `_cannot_go_out` is used only below this largest chance at a node
 
 
 # Every kernel here compiles with error_model="numpy": a division is the plain IEEE one, without
@@ -59,6 +60,57 @@ def rising_levels(M, out):  # type: ignore[no-untyped-def]
                 if M[s, p, k] < M[s - 1, p, k]:
                     out[p] = False
     return out
+
+
+@njit(cache=True, error_model="numpy")
+def _kth_largest(values, k):  # type: ignore[no-untyped-def]
+    """The k-th largest of `values` (1 <= k <= values.size), counting equal values apart: what
+    `np.partition(values, values.size - k)[values.size - k]` returns, without the copy and the
+    passes of a selection, from a heap of the k largest seen (values are never NaN)."""
+    heap = np.empty(k)  # a min-heap: heap[0] is the k-th largest so far
+    for i in range(k):
+        v, j = values[i], i
+        while j > 0 and heap[(j - 1) >> 1] > v:
+            heap[j] = heap[(j - 1) >> 1]
+            j = (j - 1) >> 1
+        heap[j] = v
+    for i in range(k, values.size):
+        v = values[i]
+        if not v > heap[0]:
+            continue
+        j = 0
+        while True:  # v replaces the smallest and sinks to its place
+            child = 2 * j + 1
+            if child >= k:
+                break
+            if child + 1 < k and heap[child + 1] < heap[child]:
+                child += 1
+            if not heap[child] < v:
+                break
+            heap[j] = heap[child]
+            j = child
+        heap[j] = v
+    return heap[0]
+
+
+@njit(cache=True, error_model="numpy", fastmath=_SUMS, inline="always")
+def _cannot_go_out(M, wq, held, c, h, freed, top, env_open, env_at, floor):  # type: ignore[no-untyped-def]
+    """Whether `best_swap`'s bound for taking c out is surely below the gain sought, found
+    without its divisions. With x_k = w_k Q_k m_ck >= 0 and 1 / (1 - m_ck) >= 1, the bound's
+    test (`top - sum_k x_k (1 - U_k) / (1 - m_ck)` against `floor` less the margins, the
+    relative one on `|top| + sum_k x_k (1 + U_k) / (1 - m_ck)`) fails whenever it fails with
+    every 1 / (1 - m_ck) at 1 and both margins doubled (the doubling covers both tests'
+    rounding), as long as each U_k leaves (1 - U_k) - 2 _RELATIVE (1 + U_k) positive."""
+    low = spread = 0.0
+    safe = True
+    for k in range(M.shape[2]):
+        u = max(env_open[k], env_at[held, h, k]) if freed else env_open[k]
+        x = M[held, c, k] * wq[k]
+        low += x * (1.0 - u)
+        spread += x * (1.0 + u)
+        safe &= u < _U_SAFE
+    slack = 2.0 * (_MARGIN + _RELATIVE * (abs(top) + spread))
+    return safe and top - low + slack < floor
 
 
 # fmt: off
@@ -96,7 +148,7 @@ def best_swap(  # type: ignore[no-untyped-def]
             now[i] = max(now[i], _gain(M, wq, s, add[i]))
     kth, ties = -np.inf, A
     if pool < A:
-        kth = np.partition(now, A - pool)[A - pool]
+        kth = _kth_largest(now, pool)
         ties = pool
         for i in range(A):
             if now[i] > kth:
@@ -132,13 +184,15 @@ def best_swap(  # type: ignore[no-untyped-def]
     search = np.zeros(C, dtype=np.bool_)
     for j in range(C):
         c, held = out_c[j], lev[out_c[j]]
+        h = sig_group[c]
+        freed = held > 0 and h >= 0
+        top = max(top_open, top_at[held, h]) if freed else top_open
+        if _cannot_go_out(M, wq, held, c, h, freed, top, env_open, env_at, floor):
+            continue  # search[j] stays False, as the exact bound below would leave it
         for k in range(K):
             m = M[held, c, k]
             inv[j, k] = 1.0 / (1.0 - m)
             loss[j] += m * inv[j, k] * wq[k]
-        h = sig_group[c]
-        freed = held > 0 and h >= 0
-        top = max(top_open, top_at[held, h]) if freed else top_open
         mixed = 0.0  # sum_k U_k w_k Q_k m_ck / (1 - m_ck)
         for k in range(K):
             u = max(env_open[k], env_at[held, h, k]) if freed else env_open[k]
