@@ -7,7 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from smartpick.core.chances.assumptions import CONNECTION_CAP
 from smartpick.core.chances.connections import connection_kinds
+from smartpick.core.chances.draw_kernels import applicant_eta
+from smartpick.core.chances.program_major import program_major
 from smartpick.core.chances.terms import ApplicantTerms, pool_geography
 from smartpick.service.assess import fitted_model
 from smartpick.service.catalog import Catalog
@@ -68,3 +71,29 @@ def test_connections_found_by_the_index_of_codes_are_those_read_from_the_program
     kinds = ApplicantTerms(profile, d, idx).connections
     assert kinds == connection_kinds(profile, programs)
     assert kinds[3] == "rotation" and kinds[7] == "faculty" and kinds[11] == "alumni"
+
+
+@pytest.mark.parametrize("name", REFERENCE_NAMES)
+def test_the_draws_read_by_program_are_the_draws_read_by_row(name: str, catalog: Catalog) -> None:
+    """The bootstrap draws' eta from the arrays laid out by program (`program_major`) is the
+    row-major kernel's, bit for bit; the layout is made once and kept."""
+    profile = reference_profile(name)
+    specialty = profile.specialties[0]
+    d = fitted_model().context(specialty, catalog.programs(specialty=specialty))
+    terms = ApplicantTerms(profile, d, np.arange(d.size))
+    at = np.sort(np.random.default_rng(11).choice(d.size, size=min(d.size, 90), replace=False))
+    for rows in (slice(1, terms.d1), slice(4, 9)):
+        by_program = terms.compute(rows, at)[0]
+        first, stop, _ = rows.indices(terms.d1)
+        by_row = np.empty((stop - first, at.size))
+        applicant_eta(
+            d.alpha(terms.kind), d.beta, terms.score_by_draw, d.fail, terms.fail_terms, d.geo,
+            terms.level[at], terms.pool_geo, terms.pool_columns[at], d.home,
+            terms.in_state[at] - terms.home_mix, terms.connected, terms.connection[at],
+            terms.shares, CONNECTION_CAP, terms.assumed, terms.research[:, 0],
+            terms.university[at], terms.idx[at], first, by_row,
+        )  # fmt: skip
+        assert np.array_equal(by_program, by_row)
+    kept = program_major(d, terms.kind, terms.pool_geo)
+    assert program_major(d, terms.kind, terms.pool_geo) is kept
+    assert np.array_equal(kept.alpha, d.alpha(terms.kind).T)

@@ -277,9 +277,10 @@ def _h1b_option(
         measured = runner.measure(changed_profile)
     except SmartPickError:
         return step
-    opened = sum(p.specialty == first for p in measured.assessment.programs) - sum(
-        p.specialty == first for p in base.assessment.programs
-    )  # eligible programs of the lists' own chances
+    # eligible programs of the lists' own chances (counted in their facts, not their objects)
+    opened = int(np.count_nonzero(measured.assessment.facts["specialty"] == first)) - int(
+        np.count_nonzero(base.assessment.facts["specialty"] == first)
+    )
     price = price_between(base, measured, change)
     payment = h1b_payment()
     d = price.delta_p_match

@@ -146,6 +146,22 @@ def drawn_interview(
 _NO_GAMMA = np.zeros((1, 1, 1))
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def _eta(  # type: ignore[no-untyped-def]
+    alpha, beta, score, fail0, fail1, fail_terms, geo, pool, home, home_term, connected, kappa,
+    cap, assumed, research, university,
+):  # fmt: skip
+    """One program's eta at one draw (`applicant_eta`), each term in the numpy code's order."""
+    t = fail0 * fail_terms[0] + fail1 * fail_terms[1]
+    t = t + geo - pool
+    t = t + home * home_term
+    if connected:  # every program then adds min(kappa h, cap), 0 where not connected
+        v = kappa * home
+        t = t + (cap if v > cap else v)  # np.minimum: a NaN stays NaN
+    t = t + assumed + research * university
+    return alpha + beta * score / 10.0 + t
+
+
 @njit(cache=True, error_model="numpy")
 def applicant_eta(  # type: ignore[no-untyped-def]
     alpha, beta, score, fail, fail_terms, geo, geo_level, pool, pool_columns, home, home_terms,
@@ -159,16 +175,34 @@ def applicant_eta(  # type: ignore[no-untyped-def]
     for r in range(out.shape[0]):
         d = first + r
         for i in range(j.size):
-            p = j[i]
-            t = fail[d, p, 0] * fail_terms[0] + fail[d, p, 1] * fail_terms[1]
-            t = t + geo[d, p, geo_level[i]] - pool[d, pool_columns[i]]
-            t = t + home[d, p] * home_terms[i]
-            if connected:  # every program then adds min(kappa h, cap), 0 where not connected
-                kappa = shares[connection[i] - 1, d] if connection[i] > 0 else 0.0
-                v = kappa * home[d, p]
-                t = t + (cap if v > cap else v)  # np.minimum: a NaN stays NaN
-            t = t + assumed[d] + research[d] * university[i]
-            out[r, i] = alpha[d, p] + beta[d, p] * score[d] / 10.0 + t
+            p, c = j[i], connection[i]
+            kappa = shares[c - 1, d] if connected and c > 0 else 0.0
+            out[r, i] = _eta(
+                alpha[d, p], beta[d, p], score[d], fail[d, p, 0], fail[d, p, 1], fail_terms,
+                geo[d, p, geo_level[i]], pool[d, pool_columns[i]], home[d, p], home_terms[i],
+                connected, kappa, cap, assumed[d], research[d], university[i],
+            )  # fmt: skip
+
+
+@njit(cache=True, error_model="numpy")
+def applicant_eta_by_program(  # type: ignore[no-untyped-def]
+    alpha, beta, score, fail, fail_terms, geo, geo_level, pool, pool_columns, home, home_terms,
+    connected, connection, shares, cap, assumed, research, university, j, first, out,
+):  # fmt: skip
+    """`applicant_eta` (the same bits) from the arrays laid out by program
+    (`program_major.ProgramMajor`): alpha, beta, home (P, D1), fail (P, D1, 2), geo (P, levels,
+    D1), pool (columns, D1). A program's draws are one short run of memory, so the bootstrap
+    draws of a few hundred programs read a few hundred runs instead of every draw's row."""
+    for i in range(j.size):
+        p, g, column, c = j[i], geo_level[i], pool_columns[i], connection[i]
+        for r in range(out.shape[0]):
+            d = first + r
+            kappa = shares[c - 1, d] if connected and c > 0 else 0.0
+            out[r, i] = _eta(
+                alpha[p, d], beta[p, d], score[d], fail[p, d, 0], fail[p, d, 1], fail_terms,
+                geo[p, g, d], pool[column, d], home[p, d], home_terms[i], connected, kappa, cap,
+                assumed[d], research[d], university[i],
+            )  # fmt: skip
 
 
 @njit(cache=True, error_model="numpy")

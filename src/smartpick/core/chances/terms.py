@@ -29,11 +29,17 @@ from scipy.special import expit
 
 from smartpick.core.chances.assumptions import CONNECTION_CAP
 from smartpick.core.chances.connections import connections_at, named_connections
-from smartpick.core.chances.draw_kernels import applicant_eta, drawn_interview, point_interview
+from smartpick.core.chances.draw_kernels import (
+    applicant_eta,
+    applicant_eta_by_program,
+    drawn_interview,
+    point_interview,
+)
 from smartpick.core.chances.draws import Draws, unknown_score_draws
 from smartpick.core.chances.effects import REFERENCE
 from smartpick.core.chances.matrix import distinct
 from smartpick.core.chances.population import Z_NODES
+from smartpick.core.chances.program_major import program_major
 from smartpick.core.profile import ApplicantProfile
 
 FloatArray = NDArray[np.float64]
@@ -251,17 +257,22 @@ class ApplicantTerms:
         if step != 1:
             raise ValueError("compute reads consecutive draws")
         eta = np.empty((max(stop - first, 0), j.size))
-        applicant_eta(
-            d.alpha(self.kind),
-            d.beta,
+        kernel, pool = applicant_eta, self.pool_geo
+        alpha, beta, fail, geo, home = d.alpha(self.kind), d.beta, d.fail, d.geo, d.home
+        if first > 0 and self.idx.size > 1:  # bootstrap draws, read by program (same bits)
+            kernel = applicant_eta_by_program
+            alpha, beta, fail, geo, home, pool = program_major(d, self.kind, pool)
+        kernel(
+            alpha,
+            beta,
             self.score_by_draw,
-            d.fail,
+            fail,
             self.fail_terms,
-            d.geo,
+            geo,
             self.level[at],
-            self.pool_geo,
+            pool,
             self.pool_columns[at],
-            d.home,
+            home,
             self.in_state[at] - self.home_mix,
             self.connected,
             self.connection[at],
