@@ -10,8 +10,8 @@ import pytest
 from smartpick.core.chances.assumptions import CONNECTION_CAP
 from smartpick.core.chances.connections import connection_kinds
 from smartpick.core.chances.draw_kernels import applicant_eta
-from smartpick.core.chances.program_major import program_major
-from smartpick.core.chances.terms import ApplicantTerms, pool_geography
+from smartpick.core.chances.specialty_arrays import pool_geography, program_major
+from smartpick.core.chances.terms import ApplicantTerms, visa_factor
 from smartpick.service.assess import fitted_model
 from smartpick.service.catalog import Catalog
 from smartpick.testing import REFERENCE_NAMES, reference_profile
@@ -75,8 +75,9 @@ def test_connections_found_by_the_index_of_codes_are_those_read_from_the_program
 
 @pytest.mark.parametrize("name", REFERENCE_NAMES)
 def test_the_draws_read_by_program_are_the_draws_read_by_row(name: str, catalog: Catalog) -> None:
-    """The bootstrap draws' eta from the arrays laid out by program (`program_major`) is the
-    row-major kernel's, bit for bit; the layout is made once and kept."""
+    """The bootstrap draws' eta, visa factor, signal effects and conversions read from the
+    arrays laid out by program (`program_major`) are those read by draw, bit for bit; the layout
+    is made once and kept."""
     profile = reference_profile(name)
     specialty = profile.specialties[0]
     d = fitted_model().context(specialty, catalog.programs(specialty=specialty))
@@ -94,6 +95,14 @@ def test_the_draws_read_by_program_are_the_draws_read_by_row(name: str, catalog:
             terms.university[at], terms.idx[at], first, by_row,
         )  # fmt: skip
         assert np.array_equal(by_program, by_row)
+        visa = visa_factor(profile, d, terms.idx[at], rows)  # from the arrays by draw
+        assert np.array_equal(terms.compute(rows, at)[2], visa)
+    x, _, conversion = terms.list_parts(at, at % d.gamma.shape[2])
+    j = terms.idx[at]
+    assert np.array_equal(
+        x, terms.compute(slice(1, terms.d1), at)[0] + d.gamma[1:, j, at % d.gamma.shape[2]]
+    )
+    assert np.array_equal(conversion, d.conversion[1:, j])
     kept = program_major(d, terms.kind, terms.pool_geo)
     assert program_major(d, terms.kind, terms.pool_geo) is kept
     assert np.array_equal(kept.alpha, d.alpha(terms.kind).T)

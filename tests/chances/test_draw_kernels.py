@@ -22,7 +22,8 @@ from smartpick.core.chances.draw_kernels import (
 )
 from smartpick.core.chances.matrix import intervals
 from smartpick.core.chances.population import Z_NODES
-from smartpick.core.chances.terms import ApplicantTerms, zero_signal_levels
+from smartpick.core.chances.specialty_arrays import zero_signal_levels
+from smartpick.core.chances.terms import ApplicantTerms
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.profile.entries import Connection
 from smartpick.service.assess import assess, fitted_model

@@ -190,7 +190,7 @@ def applicant_eta_by_program(  # type: ignore[no-untyped-def]
     connected, connection, shares, cap, assumed, research, university, j, first, out,
 ):  # fmt: skip
     """`applicant_eta` (the same bits) from the arrays laid out by program
-    (`program_major.ProgramMajor`): alpha, beta, home (P, D1), fail (P, D1, 2), geo (P, levels,
+    (`specialty_arrays.ProgramMajor`): alpha, beta, home (P, D1), fail (P, D1, 2), geo (P, levels,
     D1), pool (columns, D1). A program's draws are one short run of memory, so the bootstrap
     draws of a few hundred programs read a few hundred runs instead of every draw's row."""
     for i in range(j.size):

@@ -21,12 +21,8 @@ from smartpick.core.chances.matrix import ChanceMatrix, ListTerms
 from smartpick.core.chances.population import Z_NODES, Z_WEIGHTS
 from smartpick.core.chances.results import ExcludedPrograms, Prediction
 from smartpick.core.chances.rows import ChanceRows, RowSpecs, SpecialtyRows
-from smartpick.core.chances.terms import (
-    ApplicantTerms,
-    applicant_terms,
-    failed_flags,
-    program_columns,
-)
+from smartpick.core.chances.specialty_arrays import program_columns
+from smartpick.core.chances.terms import ApplicantTerms, applicant_terms, failed_flags
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
 from smartpick.core.rules.eligibility import Eligibility, RuleFacts, check, rule_key

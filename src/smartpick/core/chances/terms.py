@@ -39,7 +39,16 @@ from smartpick.core.chances.draws import Draws, unknown_score_draws
 from smartpick.core.chances.effects import REFERENCE
 from smartpick.core.chances.matrix import distinct
 from smartpick.core.chances.population import Z_NODES
-from smartpick.core.chances.program_major import program_major
+from smartpick.core.chances.specialty_arrays import (
+    ProgramMajor,
+    by_draw,
+    connection_shares,
+    pool_geography,
+    program_columns,
+    program_major,
+    university_programs,
+    zero_signal_levels,
+)
 from smartpick.core.profile import ApplicantProfile
 
 FloatArray = NDArray[np.float64]
@@ -53,75 +62,6 @@ def failed_flags(profile: ApplicantProfile) -> tuple[float, float]:
     f1 = profile.failed_attempts_at("step1") > 0
     f2 = profile.failed_attempts_at("step2ck") + profile.failed_attempts_at("step3") > 0
     return float(f1), float(f2)
-
-
-def program_columns(d: Draws) -> dict[str, NDArray[np.str_]]:
-    """Each program's id, track, state, region and setting as arrays ("" where unknown; built
-    once per specialty)."""
-    cols = d.memo.get("columns")
-    if cols is None:
-        progs = d.base.programs
-        cols = d.memo["columns"] = {
-            "id": np.array([p.id for p in progs], dtype=str),
-            "track": np.array([p.track for p in progs], dtype=str),
-            "state": np.array([p.state.value or "" for p in progs], dtype=str),
-            "region": np.array([p.region.value or "" for p in progs], dtype=str),
-            "setting": np.array([p.setting.value or "" for p in progs], dtype=str),
-        }
-    return cols
-
-
-def university_programs(d: Draws) -> FloatArray:
-    """1.0 at each university program of the specialty, else 0.0 (built once per specialty)."""
-    found = d.memo.get("university")
-    if found is None:
-        found = d.memo["university"] = (program_columns(d)["setting"] == "university").astype(
-            np.float64
-        )
-    return found
-
-
-def connection_shares(d: Draws) -> FloatArray:
-    """(2, D1) the assumed effect shares of a rotation and of another connection per draw (built
-    once per specialty)."""
-    found = d.memo.get("connection_shares")
-    if found is None:
-        found = d.memo["connection_shares"] = np.array(
-            [
-                [a.connection_rotation for a in d.assumptions],
-                [a.connection_other for a in d.assumptions],
-            ]
-        )
-    return found
-
-
-def zero_signal_levels(d: Draws) -> tuple[bool, ...]:
-    """Per signal level: whether its effect is 0 at every program in every draw (no signal; the
-    silver level of a specialty with one kind of signal)."""
-    found = d.memo.get("zero_signal_levels")
-    if found is None:
-        found = d.memo["zero_signal_levels"] = tuple(
-            bool((d.gamma[:, :, level] == 0.0).all()) for level in range(d.gamma.shape[2])
-        )
-    return found
-
-
-def pool_geography(d: Draws, kind: str, idx: IntArray) -> tuple[FloatArray, IntArray]:
-    """The geographic term of the pool of applicants of type `kind` at the programs `idx`: each
-    program's effects weighted by the pool's mix over the levels, as (values, columns): program
-    k's term is `values[:, columns[k]]`, (D1,).
-
-    Computed once per specialty and type for every program. BLAS gives each program the same
-    bits whatever the number of rows, except a single row (numpy's own loop), which is computed
-    as it always was (`tests/chances/test_applicant_terms.py`)."""
-    mix = np.array(d.reference.type_mix["geographic"][kind])
-    if idx.size == 1:
-        return np.asarray(d.geo[:, idx] @ mix), np.zeros(1, dtype=np.int64)
-    key = f"pool_geography {kind}"
-    whole = d.memo.get(key)
-    if whole is None:
-        whole = d.memo[key] = d.geo @ mix
-    return whole, idx
 
 
 def geo_levels(
@@ -164,19 +104,29 @@ def assumed_effects(
 
 
 def visa_factor(
-    profile: ApplicantProfile, d: Draws, idx: IntArray, rows: slice = slice(None)
+    profile: ApplicantProfile,
+    d: Draws,
+    idx: IntArray,
+    rows: slice = slice(None),
+    tables: ProgramMajor | None = None,
 ) -> FloatArray:
     """(draws, n) P(the program considers the applicant's visa), with the visa facts' draws
-    (`rows` of them)."""
+    (`rows` of them); read from `tables` (the same values laid out by program) where given."""
     shape = (len(range(*rows.indices(len(d.params)))), idx.size)
     if profile.visa == "none":
         return np.ones(shape)
-    j1 = d.visa["j1"][rows][:, idx]
-    h1b = d.visa["h1b"][rows][:, idx] if profile.step3_passed else np.zeros(shape)
+
+    def considered(visa: str) -> FloatArray:
+        if tables is None:
+            return np.asarray(d.visa[visa][rows][:, idx])
+        return by_draw(tables.visa[visa][idx, rows])
+
+    j1 = considered("j1")
+    h1b = considered("h1b") if profile.step3_passed else np.zeros(shape)
     if profile.visa == "j1":
-        return np.asarray(j1)
+        return j1
     if profile.visa == "h1b":
-        return np.asarray(h1b)
+        return h1b
     return np.asarray(1.0 - (1.0 - j1) * (1.0 - h1b))
 
 
@@ -259,9 +209,10 @@ class ApplicantTerms:
         eta = np.empty((max(stop - first, 0), j.size))
         kernel, pool = applicant_eta, self.pool_geo
         alpha, beta, fail, geo, home = d.alpha(self.kind), d.beta, d.fail, d.geo, d.home
+        tables = None
         if first > 0 and self.idx.size > 1:  # bootstrap draws, read by program (same bits)
-            kernel = applicant_eta_by_program
-            alpha, beta, fail, geo, home, pool = program_major(d, self.kind, pool)
+            kernel, tables = applicant_eta_by_program, self.by_program()
+            alpha, beta, fail, geo, home, pool = tables[:6]
         kernel(
             alpha,
             beta,
@@ -291,7 +242,12 @@ class ApplicantTerms:
             spread = spread.copy()
             sd0 = self.unknown_sd[0]
             spread[0] = np.sqrt((d.beta[0, j] * sd0 / 10.0) ** 2 + sigma_r[0] ** 2)
-        return eta, spread, visa_factor(self.profile, d, j, rows)
+        return eta, spread, visa_factor(self.profile, d, j, rows, tables)
+
+    def by_program(self) -> ProgramMajor:
+        """The specialty's arrays laid out by program, for the bootstrap draws (`program_major`:
+        the pool's term only where it is every program's, `self.idx.size > 1`)."""
+        return program_major(self.d, self.kind, self.pool_geo)
 
     def terms(self, at: IntArray, draws: slice) -> tuple[FloatArray, FloatArray, FloatArray]:
         """(eta, spread, visa) at the programs `at` for `draws`, each (len(draws), len(at))."""
@@ -379,7 +335,11 @@ class ApplicantTerms:
         `drawn_interview` adds them (not kept: a priced list reads its draws once)."""
         eta, _, visa = self.compute(slice(1, self.d1), at)
         j = self.idx[at]
-        return eta + self.d.gamma[1:, j, levels], visa, self.d.conversion[1:, j]
+        if self.idx.size == 1:
+            return eta + self.d.gamma[1:, j, levels], visa, self.d.conversion[1:, j]
+        tables = self.by_program()  # as `compute` read the draws: by program (the same values)
+        eta += by_draw(tables.gamma[j, levels, 1:])  # x + g is g + x, bit for bit
+        return eta, visa, by_draw(tables.conversion[j, 1:])
 
     def conversion(self, at: IntArray, draws: slice) -> FloatArray:
         """P(match | interview), the same at every node, (len(draws), len(at), K)."""
