@@ -19,7 +19,6 @@ from smartpick.core.lists.swap_kernel import (
     _MARGIN,
     _RELATIVE,
     _cannot_go_out,
-    _kth_largest,
     best_swap,
     rising_levels,
 )
@@ -121,11 +120,3 @@ def test_the_bound_without_divisions_rules_out_only_what_the_exact_bound_does(
         # the test is the exact bound's with both margins doubled: it rules out past twice them
         if (u < 0.999).all() and abs(share - 2.0) > 0.01:
             assert ruled_out == (share > 2.0)
-
-
-@HYPOTHESIS
-@given(st.lists(st.sampled_from([-np.inf, 0.0, 1e-300, 0.25, 0.5, 0.5, 1.0]) | st.floats(-1, 1)))
-def test_the_kth_largest_is_the_partitions(values: list[float]) -> None:
-    a = np.array(values + [0.0], dtype=float)
-    for k in range(1, a.size + 1):
-        assert _kth_largest(a, k) == np.partition(a, a.size - k)[a.size - k]

@@ -62,37 +62,6 @@ def rising_levels(M, out):  # type: ignore[no-untyped-def]
     return out
 
 
-@njit(cache=True, error_model="numpy")
-def _kth_largest(values, k):  # type: ignore[no-untyped-def]
-    """The k-th largest of `values` (1 <= k <= values.size), counting equal values apart: what
-    `np.partition(values, values.size - k)[values.size - k]` returns, without the copy and the
-    passes of a selection, from a heap of the k largest seen (values are never NaN)."""
-    heap = np.empty(k)  # a min-heap: heap[0] is the k-th largest so far
-    for i in range(k):
-        v, j = values[i], i
-        while j > 0 and heap[(j - 1) >> 1] > v:
-            heap[j] = heap[(j - 1) >> 1]
-            j = (j - 1) >> 1
-        heap[j] = v
-    for i in range(k, values.size):
-        v = values[i]
-        if not v > heap[0]:
-            continue
-        j = 0
-        while True:  # v replaces the smallest and sinks to its place
-            child = 2 * j + 1
-            if child >= k:
-                break
-            if child + 1 < k and heap[child + 1] < heap[child]:
-                child += 1
-            if not heap[child] < v:
-                break
-            heap[j] = heap[child]
-            j = child
-        heap[j] = v
-    return heap[0]
-
-
 @njit(cache=True, error_model="numpy", fastmath=_SUMS, inline="always")
 def _cannot_go_out(M, wq, held, c, h, freed, top, env_open, env_at, floor):  # type: ignore[no-untyped-def]
     """Whether `best_swap`'s bound for taking c out is surely below the gain sought, found
@@ -148,7 +117,7 @@ def best_swap(  # type: ignore[no-untyped-def]
             now[i] = max(now[i], _gain(M, wq, s, add[i]))
     kth, ties = -np.inf, A
     if pool < A:
-        kth = _kth_largest(now, pool)
+        kth = np.partition(now, A - pool)[A - pool]
         ties = pool
         for i in range(A):
             if now[i] > kth:
