@@ -207,12 +207,13 @@ class ApplicantTerms:
         if step != 1:
             raise ValueError("compute reads consecutive draws")
         eta = np.empty((max(stop - first, 0), j.size))
-        kernel, pool = applicant_eta, self.pool_geo
-        alpha, beta, fail, geo, home = d.alpha(self.kind), d.beta, d.fail, d.geo, d.home
-        tables = None
-        if first > 0 and self.idx.size > 1:  # bootstrap draws, read by program (same bits)
-            kernel, tables = applicant_eta_by_program, self.by_program()
-            alpha, beta, fail, geo, home, pool = tables[:6]
+        tables = self.by_program() if first > 0 else None  # bootstrap draws: by program
+        if tables is None:
+            kernel, alpha, beta = applicant_eta, d.alpha(self.kind), d.beta
+            fail, geo, home, pool = d.fail, d.geo, d.home, self.pool_geo
+        else:
+            kernel, alpha, beta = applicant_eta_by_program, tables.alpha, tables.beta
+            fail, geo, home, pool = tables.fail, tables.geo, tables.home, tables.pool
         kernel(
             alpha,
             beta,
@@ -244,9 +245,11 @@ class ApplicantTerms:
             spread[0] = np.sqrt((d.beta[0, j] * sd0 / 10.0) ** 2 + sigma_r[0] ** 2)
         return eta, spread, visa_factor(self.profile, d, j, rows, tables)
 
-    def by_program(self) -> ProgramMajor:
-        """The specialty's arrays laid out by program, for the bootstrap draws (`program_major`:
-        the pool's term only where it is every program's, `self.idx.size > 1`)."""
+    def by_program(self) -> ProgramMajor | None:
+        """The specialty's arrays laid out by program, for the bootstrap draws (`program_major`),
+        or None for a single program, whose pool term is its own (`pool_geography`)."""
+        if self.idx.size == 1:
+            return None
         return program_major(self.d, self.kind, self.pool_geo)
 
     def terms(self, at: IntArray, draws: slice) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -335,9 +338,9 @@ class ApplicantTerms:
         `drawn_interview` adds them (not kept: a priced list reads its draws once)."""
         eta, _, visa = self.compute(slice(1, self.d1), at)
         j = self.idx[at]
-        if self.idx.size == 1:
+        tables = self.by_program()  # as `compute` read the draws (the same values)
+        if tables is None:
             return eta + self.d.gamma[1:, j, levels], visa, self.d.conversion[1:, j]
-        tables = self.by_program()  # as `compute` read the draws: by program (the same values)
         eta += by_draw(tables.gamma[j, levels, 1:])  # x + g is g + x, bit for bit
         return eta, visa, by_draw(tables.conversion[j, 1:])
 
