@@ -22,7 +22,11 @@ balance between workers are not in it.
 With `--workers N` (N > 1) the clients are the whole server's (say `--page-clients 50
 --plan-clients 4`), dealt out to the workers in turn, and the model compares today's order on
 each worker's own queue (a client keeps its connection, so its worker) with the same order on
-one queue that every worker takes from (not built: a worker would compute another's requests).
+one queue that every worker takes from (not built: a worker would compute another's requests),
+and with two rules for the plans that came due together (tried on the server in session 29, not
+kept: see docs/speed.md): "owed", once a plan has run, the pages waiting then go before the next
+plan; "gap", a plan starts only `--gap` seconds after the worker's last plan ended, while pages
+wait. `--plan-ms` sets a plan's cost (under load the server's plans took 70-150 ms).
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ PLAN_MS = 70.0
 
 
 def simulate_paced(
-    pages: int, plans: int, seconds: float, share: float
+    pages: int, plans: int, seconds: float, share: float, plan_cost: float = PLAN_MS
 ) -> tuple[list[float], list[float], float]:
     """(the pages' latencies, the plans' latencies, in ms; the modelled ms) with the plans
     paced at `share` on one worker."""
@@ -45,7 +49,7 @@ def simulate_paced(
         return rng.choice(PAGE_MS) * rng.uniform(0.8, 1.2)
 
     def plan_ms() -> float:
-        return PLAN_MS * rng.uniform(0.8, 1.2)
+        return plan_cost * rng.uniform(0.8, 1.2)
 
     end, now = 1000 * seconds, 0.0
     queue = [0.0] * pages  # each page client's request: when it arrived
@@ -82,11 +86,21 @@ def simulate_paced(
 
 
 def simulate_workers(
-    shared: bool, pages: int, plans: int, workers: int, seconds: float, slow_wait: float
+    shared: bool,
+    pages: int,
+    plans: int,
+    workers: int,
+    seconds: float,
+    slow_wait: float,
+    *,
+    rule: str = "now",
+    gap: float = 0.25,
+    plan_cost: float = PLAN_MS,
 ) -> tuple[list[float], list[float], float]:
     """(the pages' latencies, the plans' latencies, in ms; the modelled ms) with today's order
     on `workers` workers, each taking from its own clients' queue, or with `shared` all from
-    one queue."""
+    one queue; `rule` "owed" or "gap" (`gap` seconds) holds a plan that has waited its turn back
+    after the last plan (the module's docstring)."""
     rng = random.Random(1)
     queues = 1 if shared else workers
     page_queues: list[list[float]] = [[] for _ in range(queues)]
@@ -96,26 +110,36 @@ def simulate_workers(
     for c in range(plans):
         plan_queues[c % queues].append(rng.uniform(0, 500))
     free = [0.0] * workers  # when each worker is next free
+    plan_ended = [-1e9] * queues  # when each queue's last plan ended
+    owed = [0] * queues  # pages to serve before the next plan ("owed")
     end = 1000 * seconds
     page_waits: list[float] = []
     plan_waits: list[float] = []
     while min(free) < end:
         w = min(range(workers), key=free.__getitem__)
         now = free[w]
-        queue, asked = page_queues[0 if shared else w], plan_queues[0 if shared else w]
+        at = 0 if shared else w
+        queue, asked = page_queues[at], plan_queues[at]
         queue.sort()
         asked.sort()
         page_due = bool(queue) and queue[0] <= now
-        if asked and asked[0] <= now and (not page_due or now - asked[0] >= 1000 * slow_wait):
+        held = (rule == "owed" and owed[at] > 0) or (
+            rule == "gap" and now - plan_ended[at] < 1000 * gap
+        )
+        due = bool(asked) and now - asked[0] >= 1000 * slow_wait and not held
+        if asked and asked[0] <= now and (not page_due or due):
             arrived = asked.pop(0)
-            now += PLAN_MS * rng.uniform(0.8, 1.2)
+            now += plan_cost * rng.uniform(0.8, 1.2)
             plan_waits.append(now - arrived)
             asked.append(now)
+            plan_ended[at] = now
+            owed[at] = sum(1 for t in queue if t <= now)
         elif page_due:
             arrived = queue.pop(0)
             now += rng.choice(PAGE_MS) * rng.uniform(0.8, 1.2)
             page_waits.append(now - arrived)
             queue.append(now)
+            owed[at] -= 1
         else:  # idle until its next request (one being computed elsewhere is not due)
             now = max(min(queue[:1] + asked[:1], default=now + 1.0), now + 1e-6)
         free[w] = now
@@ -136,6 +160,8 @@ def main() -> None:
     parser.add_argument("--slow-wait", type=float, default=1.0, help="seconds (web.workload)")
     parser.add_argument("--shares", default="0.1,0.15,0.2,0.3", help="paced plan shares")
     parser.add_argument("--workers", type=int, default=1, help="> 1: own queues against one")
+    parser.add_argument("--plan-ms", type=float, default=PLAN_MS, help="a plan's mean cost")
+    parser.add_argument("--gap", type=float, default=0.25, help="seconds (the gap rule)")
     args = parser.parse_args()
     shares = [float(s) for s in args.shares.split(",")]
     if (
@@ -144,9 +170,12 @@ def main() -> None:
         or not 1 <= args.seconds <= 3600
         or not all(0 < s <= 5 for s in shares)
         or not 1 <= args.workers <= 8
+        or not 1 <= args.plan_ms <= 10_000
+        or not 0 <= args.gap <= 10
     ):
         parser.error(
-            "page clients 1-500, plan clients 0-50, seconds 1-3,600, shares in (0, 5], workers 1-8"
+            "page clients 1-500, plan clients 0-50, seconds 1-3,600, shares in (0, 5], workers "
+            "1-8, plan ms 1-10,000, gap 0-10 s"
         )
     where = "one worker" if args.workers == 1 else f"{args.workers} workers"
     print(
@@ -154,16 +183,23 @@ def main() -> None:
         f"{args.seconds:.0f} modelled seconds"
     )
     clients = (args.page_clients, args.plan_clients)
+    timing = (args.seconds, args.slow_wait)
     if args.workers > 1:
-        for shared in (False, True):
-            _line(
-                "one queue" if shared else "own queues",
-                simulate_workers(shared, *clients, args.workers, args.seconds, args.slow_wait),
-            )
+        for label, shared, rule in (
+            ("own queues", False, "now"),
+            ("one queue", True, "now"),
+            ("owed", False, "owed"),
+            (f"gap {args.gap:g} s", False, "gap"),
+        ):
+            run = simulate_workers(
+                shared, *clients, args.workers, *timing, rule=rule, gap=args.gap,
+                plan_cost=args.plan_ms,
+            )  # fmt: skip
+            _line(label, run)
         return
-    _line("now", simulate_workers(False, *clients, 1, args.seconds, args.slow_wait))
+    _line("now", simulate_workers(False, *clients, 1, *timing, plan_cost=args.plan_ms))
     for share in shares:
-        _line(f"paced {share:.2f}", simulate_paced(*clients, args.seconds, share))
+        _line(f"paced {share:.2f}", simulate_paced(*clients, args.seconds, share, args.plan_ms))
 
 
 def _line(label: str, run: tuple[list[float], list[float], float]) -> None:
