@@ -119,28 +119,24 @@ def program_major(d: Draws, kind: str, pool: FloatArray) -> ProgramMajor:
         shared = d.memo.get("program major")
         if shared is None:
             shared = d.memo["program major"] = (
-                _by_program(d.beta),
-                _by_program(d.fail.transpose(1, 0, 2)),
-                _by_program(d.geo.transpose(1, 2, 0)),
-                _by_program(d.home),
-                _by_program(d.gamma.transpose(1, 2, 0)),
-                _by_program(d.conversion),
-                {v: _by_program(table) for v, table in d.visa.items()},
+                transposed(d.beta),
+                np.ascontiguousarray(d.fail.transpose(1, 0, 2)),
+                np.ascontiguousarray(d.geo.transpose(1, 2, 0)),
+                transposed(d.home),
+                np.ascontiguousarray(d.gamma.transpose(1, 2, 0)),
+                transposed(d.conversion),
+                {v: transposed(table) for v, table in d.visa.items()},
             )
         beta, fail, geo, home, gamma, conversion, visa = shared
         arrays = ProgramMajor(
-            _by_program(alpha), beta, fail, geo, home, _by_program(pool), gamma, conversion, visa
+            transposed(alpha), beta, fail, geo, home, transposed(pool), gamma, conversion, visa
         )
         found = d.memo[key] = (alpha, pool, arrays)
     return found[2]
 
 
-def by_draw(values: FloatArray) -> FloatArray:
-    """Rows read by program, (programs, draws), as the (draws, programs) array the draws' code
-    reads (C-contiguous, as the compiled kernels are typed)."""
+def transposed(values: FloatArray) -> FloatArray:
+    """A (draws, programs) array laid out by program, or rows read by program back as the
+    (draws, programs) array the draws' code reads: the transpose, C-contiguous (as the compiled
+    kernels are typed)."""
     return np.ascontiguousarray(values.T)
-
-
-def _by_program(values: FloatArray) -> FloatArray:
-    """A (D1, P) array as (P, D1), or an array already ordered by program made contiguous."""
-    return np.ascontiguousarray(values.T if values.ndim == 2 else values)

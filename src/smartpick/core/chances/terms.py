@@ -41,11 +41,11 @@ from smartpick.core.chances.matrix import distinct
 from smartpick.core.chances.population import Z_NODES
 from smartpick.core.chances.specialty_arrays import (
     ProgramMajor,
-    by_draw,
     connection_shares,
     pool_geography,
     program_columns,
     program_major,
+    transposed,
     university_programs,
     zero_signal_levels,
 )
@@ -119,7 +119,7 @@ def visa_factor(
     def considered(visa: str) -> FloatArray:
         if tables is None:
             return np.asarray(d.visa[visa][rows][:, idx])
-        return by_draw(tables.visa[visa][idx, rows])
+        return transposed(tables.visa[visa][idx, rows])
 
     j1 = considered("j1")
     h1b = considered("h1b") if profile.step3_passed else np.zeros(shape)
@@ -341,8 +341,8 @@ class ApplicantTerms:
         tables = self.by_program()  # as `compute` read the draws (the same values)
         if tables is None:
             return eta + self.d.gamma[1:, j, levels], visa, self.d.conversion[1:, j]
-        eta += by_draw(tables.gamma[j, levels, 1:])  # x + g is g + x, bit for bit
-        return eta, visa, by_draw(tables.conversion[j, 1:])
+        eta += transposed(tables.gamma[j, levels, 1:])  # x + g is g + x, bit for bit
+        return eta, visa, transposed(tables.conversion[j, 1:])
 
     def conversion(self, at: IntArray, draws: slice) -> FloatArray:
         """P(match | interview), the same at every node, (len(draws), len(at), K)."""
