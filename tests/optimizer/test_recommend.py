@@ -94,6 +94,31 @@ def test_no_budget_stops_where_an_application_stops_paying(guide_sample, catalog
     assert f"${rec.how_many.match_value_usd:,.0f}" in text
 
 
+def test_every_application_worth_its_fee_says_so(catalog: Catalog) -> None:
+    """When each program the applicant can apply to is worth its fee (psych-img: all of
+    Psychiatry), the list sends them all and says so, and a budget's shorter list says what the
+    rule would send: not that even the first application is not worth its fee."""
+    profile = reference_profile("psych-img")
+    plain = recommend(profile.model_copy(update={"budget_usd": None}), catalog=catalog)
+    assert plain.stop_at_applications is None and plain.binding == "candidates"
+    how = plain.how_many
+    assert how.rule_count == len(plain.programs) == plain.curve[-1].applications > 0
+    assert how.rule_p_match == pytest.approx(plain.p_match.point)
+    assert f"all {how.rule_count} of them" in how.lines[0]
+    assert not any("not worth its fee" in line for line in how.lines)
+    # every application along the curve pays for its fee at the value of a match
+    for a, b in zip(plain.curve, plain.curve[1:], strict=False):
+        gain = b.p_match_point - a.p_match_point
+        assert gain * how.match_value_usd >= b.fees_usd - a.fees_usd
+    capped = recommend(profile, budget_usd=1200, catalog=catalog)
+    assert capped.how_many.rule_count == how.rule_count > len(capped.programs)
+    assert any(
+        f"limits the list to {len(capped.programs)} programs; the rule would send "
+        f"{how.rule_count}" in line
+        for line in capped.how_many.lines
+    )
+
+
 def test_filters_must_include_and_exclude(guide_list, guide_sample, catalog: Catalog) -> None:
     first, last = guide_list.programs[0].program.id, guide_list.programs[-1].program.id
     outside = next(

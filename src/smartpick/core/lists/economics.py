@@ -94,7 +94,9 @@ class HowMany:
 
     match_value_usd: float
     match_value_is_default: bool
-    rule_count: int | None  # where the value rule stops (None: no program is worth its fee)
+    # the programs the value rule sends: where it stops, or every one the curve reaches when
+    # each is worth its fee (0: not even the first is; None: no curve)
+    rule_count: int | None
     rule_p_match: float | None  # the chance of matching with the rule's list
     rule_fees_usd: int | None
     listed: int  # programs in the list shown (the rule's, or fewer under a budget or count)
@@ -166,7 +168,10 @@ def how_many(
     fees, chance of matching) per list size; `rule_index` is where the value rule stops;
     `blocked` says why no program can take the applicant at all (then it is the explanation)."""
     at = {n: (fee, p) for n, fee, p in curve}
-    rule_count = None if rule_index is None else curve[rule_index][0]
+    # No stopping stage: every program the chain could add was worth its fee (the chain runs
+    # until one is not, or until no program is left), so the rule sends them all.
+    every = rule_index is None and bool(curve) and curve[-1][0] > 0
+    rule_count = curve[-1][0] if every else None if rule_index is None else curve[rule_index][0]
     # the margin shown: the list's own next application
     nxt = at.get(listed + 1)
     now = at.get(listed)
@@ -191,11 +196,16 @@ def how_many(
         )
     else:
         rule_p = at[rule_count][1]
+        gives = (
+            f"Every program you can apply to is worth its fee, all {rule_count} of them"
+            if every
+            else f"That gives {rule_count} programs"
+        )
         lines.append(
             f"The rule: keep adding programs while one more raises your chance of matching "
             f"enough to be worth its fee, counting a match this season as worth {value} "
-            f"({basis}). That gives {rule_count} programs: your chance {_pct(rule_p)} for "
-            f"${at[rule_count][0]:,} in ERAS fees."
+            f"({basis}). {gives}: your chance {_pct(rule_p)} for ${at[rule_count][0]:,} in ERAS "
+            "fees."
         )
     if gain is not None and fee is not None and blocked is None:
         per = "" if cpp is None else f", that is ${cpp:,.0f} for each extra percentage point"
