@@ -11,8 +11,10 @@ from typer.testing import CliRunner
 
 from smartpick.cli import app
 from smartpick.export.pdf import plan_pdf
+from smartpick.service.advise import advise
 from smartpick.testing import EXAMPLES as PROFILES
 from smartpick.testing import pdf_text_core_font as _pdf_text_core_font
+from smartpick.testing import reference_profile
 
 runner = CliRunner()
 
@@ -124,3 +126,15 @@ def test_whatif_and_advise_take_the_value_of_a_match() -> None:
     bad = runner.invoke(app, ["advise", "-p", guide, "--match-value", "5", "--format", "json"])
     assert bad.exit_code != 0
     assert "match_value_usd" in bad.output and "100" in bad.output
+
+
+def test_a_plan_without_a_stopping_point_says_every_application_pays() -> None:
+    """psych-img: every Psychiatry program it can apply to is worth its fee, so the plan's volume
+    step sends them all and the PDF's curve names no point where applications stop paying."""
+    plan = advise(reference_profile("psych-img").model_copy(update={"budget_usd": None}))
+    assert plan.stop_at_applications is None
+    volume = next(s for s in plan.steps if s.id == "volume_mix")
+    assert volume.details["rule_count"] == len(plan.recommended) == plan.curve[-1].applications
+    text = _pdf_text_core_font(plan_pdf(plan, unicode_font=False))
+    assert "Every application on the curve is worth its fee" in text
+    assert "stops being worth" not in text

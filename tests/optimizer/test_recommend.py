@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import numpy as np
+import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,6 +14,7 @@ from hypothesis import strategies as st
 from smartpick.core.chances.matrix import p_match
 from smartpick.core.lists.fees import fee_schedule
 from smartpick.errors import InvalidInput, NotFound
+from smartpick.export.tables import list_xlsx
 from smartpick.service.catalog import Catalog
 from smartpick.service.recommend import recommend
 from smartpick.testing import reference_profile
@@ -110,6 +113,9 @@ def test_every_application_worth_its_fee_says_so(catalog: Catalog) -> None:
     for a, b in zip(plain.curve, plain.curve[1:], strict=False):
         gain = b.p_match_point - a.p_match_point
         assert gain * how.match_value_usd >= b.fees_usd - a.fees_usd
+    book = openpyxl.load_workbook(io.BytesIO(list_xlsx(plain)))
+    summary = {row[0]: row[1] for row in book["Summary"].iter_rows(values_only=True) if row[0]}
+    assert summary["Applications worth their fee at that value"] == how.rule_count
     capped = recommend(profile, budget_usd=1200, catalog=catalog)
     assert capped.how_many.rule_count == how.rule_count > len(capped.programs)
     assert any(

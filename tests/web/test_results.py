@@ -223,3 +223,26 @@ def test_the_json_twin_has_no_page_only_keys(guide_results) -> None:
     data = guide_results
     assert data["standing"] and data["recommendation"]["programs"] and data["list"]
     assert not [k for k in _keys(data) if k.startswith("_")]
+
+
+# psych-img (reference_profiles.md) as the form sends it: every Psychiatry program it can apply
+# to is worth its fee at the default value of a match.
+PSYCH_QUERY = (
+    "specialties=Psychiatry&visa=j1&step1=pass&step2ck=241&graduation_year=2023"
+    "&usce_months=3&usce_kind=hands_on&us_letters=2&us_letters_in_specialty=2&posters=1"
+    "&languages=Arabic"
+)
+
+
+def test_a_list_without_a_stopping_point_says_every_application_pays(client) -> None:
+    """No stopping point: the page says every application is worth its fee, names the count,
+    and draws no line where they would stop (nor says it does)."""
+    twin = client.get("/api/results?" + PSYCH_QUERY).json()["recommendation"]
+    assert twin["stopping"]["stop_at_applications"] is None
+    count = twin["how_many"]["rule_count"]
+    assert count == twin["totals"]["applications"] > 0
+    html = client.get("/results?" + PSYCH_QUERY).text
+    assert f"Every program you can apply to is worth its fee, all {count} of them" in html
+    assert "Even the first application" not in html
+    assert "Dashed line" not in html and "stop at " not in html
+    assert "every one on the curve is worth it" in html

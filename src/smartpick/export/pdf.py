@@ -248,8 +248,12 @@ def _curve_chart(pdf: PlanDocument, curve: Sequence[CurvePoint], stop: int | Non
     pdf.set_font(pdf.family_name, "", 8)
     pdf.lines(
         "Applications (x) against your chance of matching with the best list of that size "
-        "(line; band: the likely range). Red: where one more application stops being worth "
-        "its fee at the value of a match.",
+        "(line; band: the likely range). "
+        + (
+            "Red: where one more application stops being worth its fee at the value of a match."
+            if stop
+            else "Every application on the curve is worth its fee at the value of a match."
+        ),
         4,
     )
     pdf.set_font(pdf.family_name, "", 9.5)

@@ -289,7 +289,8 @@ def list_xlsx(recommendation: Any) -> bytes:
         ("Program fees (USD)", totals["program_fees_usd"], usd),
         ("Transcript fee (USD)", totals["transcript_fee_usd"], usd),
         ("Value of a match (USD)", stopping["match_value_usd"], usd),
-        ("Applications worth their fee at that value", stopping["stop_at_applications"], None),
+        # the value rule's count (all of them where each is worth its fee), as the page says
+        ("Applications worth their fee at that value", doc["how_many"]["rule_count"], None),
         ("Next application adds (percentage points)", stopping["next_gain_pp"], None),
         ("Cost of one more percentage point (USD)", stopping["cost_per_point_usd"], usd),
         ("What limited the list", LIMIT_WORDS.get(limited, limited), None),
