@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from markupsafe import escape
 
+from smartpick.catalog.query import program_to_dict
+from smartpick.web.programs_view import FIELD_LABELS
+
 
 def esc(text: str) -> str:
     """Text as Jinja's autoescape writes it."""
@@ -57,6 +60,14 @@ def test_program_page_shows_every_field_with_source_and_conflicts(client) -> Non
         assert esc(fact["label"]) in page
         if fact["source"]:
             assert esc(fact["source"]) in page
+
+
+def test_every_catalog_field_has_a_label_for_people(catalog) -> None:
+    """No program field reaches a page under its internal name: every field any bundled program
+    has is labelled, and the user's own notes stay last."""
+    names = {name for p in catalog.programs() for name in program_to_dict(p)["fields"]}
+    assert names <= FIELD_LABELS.keys(), names - FIELD_LABELS.keys()
+    assert list(FIELD_LABELS)[-1] == "notes"
 
 
 def test_program_with_a_conflict_shows_it(client, app) -> None:

@@ -115,7 +115,8 @@ def _rounded(values: NDArray[np.float64]) -> list[float]:
     tenfold = values * 10
     tenths = np.rint(tenfold)
     rounded = (tenths / 10).tolist()
-    clear = (np.abs(tenfold - tenths) < 0.499) & (np.abs(tenfold) < 1e9)  # False: not finite
+    with np.errstate(invalid="ignore"):  # inf - inf is nan: such values are `round`ed below
+        clear = (np.abs(tenfold - tenths) < 0.499) & (np.abs(tenfold) < 1e9)
     for i in np.flatnonzero(~clear).tolist():
         rounded[i] = round(float(values[i]), 1)
     return rounded

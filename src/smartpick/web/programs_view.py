@@ -17,6 +17,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "division": ("Census division", ""),
     "setting": ("Setting", ""),
     "pgy1_positions": ("First-year (PGY-1) positions", ""),
+    "total_residents": ("Residents, all years of training", ""),
     "visa_j1": ("J-1 visa considered", ""),
     "visa_h1b": ("H-1B visa sponsored", ""),
     "visa_f1": ("F-1 (OPT) considered", ""),
