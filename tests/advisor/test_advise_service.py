@@ -224,10 +224,27 @@ def test_the_season_follows_the_match_year() -> None:
     assert Season(2027).months_to_opening(TODAY) == 0  # opened June 2026
     assert Season(2027).months_to_opening(dt.date(2026, 1, 10)) == 5
     assert Season(2028).months_to_opening(TODAY) == 7  # June 2027
+    assert Season(2027).months_from_opening(TODAY) == -5  # opened five months ago
+    assert Season(2028).months_from_opening(TODAY) == 7
     # a new user on 2026-11-30 applies in the season that opens June 2027: the 2028 Match
     assert default_match_year(dt.date(2026, 11, 30)) == 2028
     assert default_match_year(dt.date(2026, 9, 1)) == 2027
     assert default_match_year(dt.date(2026, 1, 10)) == 2027
+
+
+def test_an_opened_season_times_the_following_one(catalog) -> None:
+    """us-img-fm's 2027 Match season opened in June 2026: on 24 November 2026 its list goes in
+    when the 2028 season opens, in June 2027 (seven months on, not a year), and its interviews run
+    from September 2027 to February 2028, the month before the Match."""
+    plan = advise(reference_profile("us-img-fm"), catalog=catalog, today=TODAY)
+    assert plan.months_to_eras_open == 0  # the contract's "already open"
+    entries = {e.step_id: e for e in plan.timeline}
+    assert entries["volume_mix"].start_month == 7
+    assert "(the following season)" in entries["volume_mix"].label
+    assert (entries["interview"].start_month, entries["interview"].end_month) == (10, 15)
+    doc = plan.to_dict()
+    interview = next(t for t in doc["timeline"] if t["step_id"] == "interview")
+    assert (interview["start"], interview["end"]) == ("2027-09", "2028-02")
 
 
 def test_advise_uses_the_budget(catalog) -> None:

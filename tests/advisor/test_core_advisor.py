@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,6 +13,7 @@ from smartpick.core.plan.assemble import assess_standing, build_plan
 from smartpick.core.plan.flags import red_flags
 from smartpick.core.plan.guide import competitiveness_group
 from smartpick.core.plan.standing import FiveNumber, place_score, step1_band, step2ck_band
+from smartpick.core.plan.timeline import submission_month
 from smartpick.core.plan.types import CatalogCounts, ListFacts
 from smartpick.core.profile import ApplicantProfile, profile_from_dict
 from smartpick.core.rules.certification import step2ck_block
@@ -412,3 +414,19 @@ def test_standing_names_the_match_rate_when_given() -> None:
         "match rate 48% (NRMP Charting Outcomes 2026)"
         in standing.competitiveness["Internal Medicine"]
     )
+
+
+@pytest.mark.parametrize(
+    ("months", "lead", "expected"),
+    [
+        (7, 0, (7, True)),  # the season opens in 7 months: the list goes in then
+        (7, 6, (7, True)),
+        (3, 6, (15, False)),  # too soon for 6 months of preparation: the next season
+        (-2, 0, (0, True)),  # opened 2 months ago, programs not reviewing yet: now
+        (-2, 6, (10, False)),  # the next opening is 12 months after this one, not after today
+        (-5, 0, (7, False)),  # programs already reviewing: the next season
+        (-5, 9, (19, False)),
+    ],
+)
+def test_the_list_goes_in_at_the_right_opening(months, lead, expected) -> None:
+    assert submission_month(months, lead) == expected

@@ -81,7 +81,7 @@ def advise(
         counts=counts,
         list_facts=_list_facts(shown, budget),
         match_rates_pct=match_rates_pct(),
-        months_to_eras_open=Season(profile.match_year).months_to_opening(today),
+        months_to_eras_open=Season(profile.match_year).months_from_opening(today),
         today=today,
     )
     steps = [price_step(step, profile, runner, base) for step in plan.steps]

@@ -96,7 +96,11 @@ def build_plan(
     months_to_eras_open: int,
     today: _dt.date | None = None,
 ) -> Plan:
-    """The guide's steps that apply to this applicant, ordered, with a timeline (unpriced)."""
+    """The guide's steps that apply to this applicant, ordered, with a timeline (unpriced).
+
+    `months_to_eras_open`: months until the ERAS season of the profile's Match year opens,
+    negative once it has (minus the months since, `Season.months_from_opening`); the plan keeps
+    0 for an opened season."""
     flags = red_flags(profile, counts, today)
     blocked = step2ck_block(profile)
     if blocked is not None:
@@ -137,5 +141,5 @@ def _plan(
         red_flags=tuple(flags),
         steps=tuple(steps),
         timeline=tuple(timeline(steps, months_to_eras_open)),
-        months_to_eras_open=months_to_eras_open,
+        months_to_eras_open=max(0, months_to_eras_open),
     )

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from smartpick.core.plan.guide import STEP3_PREP_MONTHS
 from smartpick.core.plan.types import PlanStep, TimelineEntry
+from smartpick.core.rules.season import INTERVIEW_MONTHS, MONTHS_OPEN_BEFORE_REVIEW
 
 # Months each preparatory step needs before ERAS opens (its earliest start plus its shortest span).
 _LEAD_MONTHS = {
@@ -23,19 +24,36 @@ def _entry(step_id: str, start: int, end: int, label: str) -> TimelineEntry:
     return TimelineEntry(step_id, max(0, min(start, end)), end, label)
 
 
+def submission_month(months_to_eras_open: int, lead: int) -> tuple[int, bool]:
+    """The month (from today) the list goes in, and whether that is the profile's own season:
+    its opening, or a later season's when the preparatory steps need `lead` months; now when the
+    season is open, still takes new applications and nothing needs preparing.
+    `months_to_eras_open` is negative once the season has opened (`Season.months_from_opening`):
+    the next opening is 12 months after it, not 12 months from today."""
+    if months_to_eras_open < 0:
+        if lead == 0 and -months_to_eras_open <= MONTHS_OPEN_BEFORE_REVIEW:
+            return 0, True
+        eras = months_to_eras_open + 12
+    else:
+        eras = months_to_eras_open
+    while eras < lead:
+        eras += 12
+    return eras, eras == months_to_eras_open
+
+
 def timeline(steps: Sequence[PlanStep], months_to_eras_open: int) -> list[TimelineEntry]:
     """Order the steps from today to the Match, the guide's 12-18 month plan.
 
-    When ERAS opens sooner than the preparatory steps need (`_LEAD_MONTHS`), the timeline targets
-    the following season (12 months later) and says so in the ERAS entry.
+    When ERAS opens sooner than the preparatory steps need (`_LEAD_MONTHS`), or has opened and
+    programs are already reviewing, the timeline targets the following season and says so in
+    the ERAS entry (`submission_month`). The interviews run from the programs' review to the
+    month before the Match (`season.INTERVIEW_MONTHS`).
     """
     ids = {s.id for s in steps}
     lead = max((m for sid, m in _LEAD_MONTHS.items() if sid in ids), default=0)
     if {"step2ck", "step3"} <= ids:
         lead = max(lead, 6 + STEP3_PREP_MONTHS[0])  # Step 3 after Step 2 CK
-    eras = months_to_eras_open
-    while eras < lead:
-        eras += 12
+    eras, this_season = submission_month(months_to_eras_open, lead)
     out: list[TimelineEntry] = []
     if "step2ck" in ids:
         out.append(_entry("step2ck", 0, min(6, eras - 1), "Step 2 CK"))
@@ -69,12 +87,13 @@ def timeline(steps: Sequence[PlanStep], months_to_eras_open: int) -> list[Timeli
     ):
         if sid in ids:
             out.append(_entry(sid, eras - 2, eras, label))
-    season_note = "" if eras == months_to_eras_open else " (the following season)"
+    season_note = "" if this_season else " (the following season)"
     if "volume_mix" in ids:
         out.append(
             _entry("volume_mix", eras, eras + 1, f"ERAS opens: submit the list{season_note}")
         )
     if "interview" in ids:
-        out.append(_entry("interview", eras + 2, eras + 7, "Interview season"))
+        start, end = INTERVIEW_MONTHS
+        out.append(_entry("interview", eras + start, eras + end, "Interview season"))
     out.sort(key=lambda e: (e.start_month, e.end_month))
     return out

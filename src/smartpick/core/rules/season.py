@@ -18,6 +18,12 @@ from dataclasses import dataclass
 ERAS_OPENS = (6, 1)  # (month, day): applicants can register and start applications
 PROGRAMS_REVIEW_FROM = (9, 24)  # about when programs start reviewing (last week of September)
 MATCH_DAY_MONTH = 3  # the Match is in March of the Match year
+# Months from the opening in June to the programs' review (late September): a season opened that
+# many months ago or fewer still takes a new application.
+MONTHS_OPEN_BEFORE_REVIEW = PROGRAMS_REVIEW_FROM[0] - ERAS_OPENS[0]
+# Months from the opening to the interviews (from the programs' review) and to the last month
+# before the Match (February), when the interviews end.
+INTERVIEW_MONTHS = (MONTHS_OPEN_BEFORE_REVIEW, 12 + MATCH_DAY_MONTH - 1 - ERAS_OPENS[0])
 
 
 @dataclass(frozen=True)
@@ -42,9 +48,13 @@ class Season:
 
     def months_to_opening(self, today: _dt.date) -> int:
         """Whole months from today to the ERAS opening (0 once it has opened)."""
+        return max(0, self.months_from_opening(today))
+
+    def months_from_opening(self, today: _dt.date) -> int:
+        """Whole months from today to the ERAS opening, negative once it has opened (minus the
+        months since): the plan's timeline counts the following season from it."""
         opening = self.eras_opens
-        months = (opening.year - today.year) * 12 + opening.month - today.month
-        return max(0, months)
+        return (opening.year - today.year) * 12 + opening.month - today.month
 
 
 def default_match_year(today: _dt.date | None = None) -> int:
