@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,6 +12,7 @@ from starlette.datastructures import QueryParams
 
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.specialties import SPECIALTIES
+from smartpick.testing import REFERENCE_NAMES, reference_profile
 from smartpick.web.form_fields import all_fields
 from smartpick.web.form_values import _by_name, _given, form_query, parse_form, to_profile
 from smartpick.web.profile_form import build_form_spec
@@ -23,8 +27,6 @@ GUIDE = (
 
 
 def test_the_guide_sample_builds_the_same_profile_as_its_file() -> None:
-    from pathlib import Path
-
     from smartpick.core.profile import load_profile
 
     parsed = parse_form(SPEC, QueryParams(GUIDE))
@@ -36,6 +38,19 @@ def test_the_guide_sample_builds_the_same_profile_as_its_file() -> None:
         SPEC, parse_form(SPEC, QueryParams(GUIDE + "&usce-1-specialty=Internal+Medicine"))
     )
     assert with_specialty == sample.model_copy(update={"name": None})
+
+
+@pytest.mark.parametrize("name", REFERENCE_NAMES)
+def test_the_load_benchmark_sends_the_reference_applicants(name: str) -> None:
+    """The web load's queries are the six example files' profiles, field for field, so the
+    benchmark measures the applicants the examples and tests share."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from load import PROFILES  # a script beside the package, not in it
+
+    parsed = parse_form(SPEC, QueryParams(PROFILES[name]))
+    profile = to_profile(SPEC, parsed)
+    assert profile is not None, parsed.errors
+    assert profile == reference_profile(name).model_copy(update={"name": None})
 
 
 @pytest.mark.parametrize(
