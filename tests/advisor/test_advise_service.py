@@ -247,6 +247,16 @@ def test_an_opened_season_times_the_following_one(catalog) -> None:
     assert (interview["start"], interview["end"]) == ("2027-09", "2028-02")
 
 
+def test_an_opened_season_is_open_in_every_step(guide_sample_run) -> None:
+    """guide-sample's 2027 season opened in June 2026: the plan and its Step 3 step say it is
+    open (0 months to go), and Step 3 counts for the following season."""
+    plan, _ = guide_sample_run
+    step3 = _step(plan, "step3")
+    assert plan.months_to_eras_open == step3.details["months_to_eras_open"] == 0
+    assert step3.details["before_eras"] is False
+    assert "already opened" in " ".join(step3.actions)
+
+
 def test_advise_uses_the_budget(catalog) -> None:
     spy = RecordingRecommender()
     plan = advise(

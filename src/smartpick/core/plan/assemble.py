@@ -111,7 +111,7 @@ def build_plan(
     steps = []
     for step in (
         step2ck_step(profile),
-        step3_step(profile, counts, months_to_eras_open),
+        step3_step(profile, counts, max(0, months_to_eras_open)),
         usce_step(profile, counts),
         connection_step(profile, counts),
         letters_step(profile),
