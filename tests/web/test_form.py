@@ -17,6 +17,9 @@ from smartpick.web.form_fields import all_fields
 from smartpick.web.form_values import _by_name, _given, form_query, parse_form, to_profile
 from smartpick.web.profile_form import build_form_spec
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from load import PROFILES  # noqa: E402  (a script beside the package, not in it)
+
 SPEC = build_form_spec([s.name for s in SPECIALTIES])
 PROFILE_FIELDS = tuple(ApplicantProfile.model_fields)
 GUIDE = (
@@ -44,9 +47,6 @@ def test_the_guide_sample_builds_the_same_profile_as_its_file() -> None:
 def test_the_load_benchmark_sends_the_reference_applicants(name: str) -> None:
     """The web load's queries are the six example files' profiles, field for field, so the
     benchmark measures the applicants the examples and tests share."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-    from load import PROFILES  # a script beside the package, not in it
-
     parsed = parse_form(SPEC, QueryParams(PROFILES[name]))
     profile = to_profile(SPEC, parsed)
     assert profile is not None, parsed.errors

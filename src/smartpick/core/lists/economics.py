@@ -171,7 +171,10 @@ def how_many(
     # No stopping stage: every program the chain could add was worth its fee (the chain runs
     # until one is not, or until no program is left), so the rule sends them all.
     every = rule_index is None and bool(curve) and curve[-1][0] > 0
-    rule_count = curve[-1][0] if every else None if rule_index is None else curve[rule_index][0]
+    if every:
+        rule_count: int | None = curve[-1][0]
+    else:
+        rule_count = None if rule_index is None else curve[rule_index][0]
     # the margin shown: the list's own next application
     nxt = at.get(listed + 1)
     now = at.get(listed)
