@@ -127,6 +127,20 @@ def test_a_specialty_without_published_figures_says_so() -> None:
     assert "Psychiatry" in note and "no percentile" in note and "your 241" in note
 
 
+def test_the_typical_chance_and_the_published_rate_say_whom_they_count() -> None:
+    """The model's typical chance counts applicants with no interview as unmatched (as the
+    applicant's own chance does); the published rate counts only those who ranked a program:
+    shown side by side, each says which."""
+    typical, published = other_chances(
+        reference_profile("guide-sample"),
+        specialty="Internal Medicine",
+        typical_p_match=0.2,
+        specialty_match_rate=0.49,
+    )
+    assert "counts an applicant with no interview as unmatched" in typical.explanation
+    assert "leaves out those with no interview" in published.explanation
+
+
 def test_a_failing_step2ck_gets_the_retake_not_a_list(catalog) -> None:
     profile = reference_profile("guide-sample").model_copy(update={"step2ck": 200})
     rec = recommend(profile, catalog=catalog)

@@ -185,6 +185,24 @@ def test_where_you_stand_curve_marks_the_score(guide_results, guide_results_html
     assert "matched median 251" in guide_results_html
 
 
+def test_where_you_stand_says_what_its_curve_and_rates_count(client, guide_query) -> None:
+    """The curve counts applicants with no interview as unmatched, the published rate leaves them
+    out: the caption says both; where the curve falls with the score (Family Medicine's
+    selection), it says why and that a higher score still helps."""
+    fm_query = guide_query.replace("Internal+Medicine", "Family+Medicine")
+    (fm,) = client.get("/api/results?" + fm_query).json()["standing"]
+    (im,) = client.get("/api/results?" + guide_query).json()["standing"]
+    fm_curve = [p for _, p in fm["p_match_by_step2ck"]]
+    assert fm["falls_with_score"] is (fm_curve[-1] < fm_curve[0]) is True
+    assert im["falls_with_score"] is False
+    for query, falls in ((fm_query, True), (guide_query, False)):
+        html = " ".join(client.get("/results?" + query).text.split())
+        assert "counting those who got no interview as unmatched" in html
+        assert "Among those who ranked at least one program" in html
+        assert ("The curve falls as scores rise" in html) is falls
+        assert ("a higher score still raises your own chance" in html) is falls
+
+
 def test_a_budget_below_one_application_says_so(client, guide_query) -> None:
     query = guide_query + "&budget_usd=50"  # below the $80 transcript fee plus $11
     data = client.get("/api/results?" + query).json()

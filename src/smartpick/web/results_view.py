@@ -126,6 +126,8 @@ def standing_charts(
             "match_rate_predicted": predicted.get("match_rate"),
             "step2ck_published": step2 or None,
             "p_match_by_step2ck": predicted["p_match_by_step2ck"],
+            # selection, not the score's own effect (a fitted score-strength correlation)
+            "falls_with_score": len(curve) > 1 and curve[-1][1] < curve[0][1],
         }
         if draw:
             chart = entry["_chart"] = standing_chart(specialty, curve, step2ck, marks)

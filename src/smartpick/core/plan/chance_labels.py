@@ -95,6 +95,7 @@ def other_chances(
                 typical_p_match,
                 f"the model's chance for a non-US IMG with your Step 2 CK who applies to "
                 f"{specialty} as its applicants typically do, fitted to published 2026 data; "
+                "like your own chance, it counts an applicant with no interview as unmatched; "
                 "not your list",
             )
         )
@@ -104,7 +105,8 @@ def other_chances(
                 f"Published match rate, non-US IMGs in {specialty}",
                 specialty_match_rate,
                 f"the share of non-US IMGs who ranked {specialty} first and matched in 2026 "
-                "(NRMP Charting Outcomes 2026); all scores together",
+                "(NRMP Charting Outcomes 2026); all scores together; it counts only applicants "
+                "who ranked at least one program, so it leaves out those with no interview",
             )
         )
     if not non_us and profile.applicant_type == "us_img":
