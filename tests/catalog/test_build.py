@@ -66,3 +66,14 @@ def test_nrmp_2020_join_agrees_with_aamc_positions() -> None:
         n["joined_quota_within_1_of_aamc_2021_positions"] / n["joined_with_aamc_2021_positions"]
         > 0.85
     )
+
+
+def test_a_program_freida_misplaces_keeps_the_state_of_its_code_and_no_city(catalog) -> None:
+    """FREIDA 2025 puts the St Mary and St Clare program (ACGME code state 33, website in New
+    Jersey) in Andover, Kansas: the catalog gives New Jersey from the code, says so, and keeps
+    its city and map place unknown rather than wrong."""
+    program = catalog.get("1403300539C")
+    assert program.state.value == "NJ" and program.region.value == "Northeast"
+    assert "place it in New Jersey" in " ".join(program.data_notes)
+    assert program.city.value is None and program.latitude.value is None
+    assert "ACGME code" in (program.state.source or "")

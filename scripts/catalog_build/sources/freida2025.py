@@ -6,7 +6,7 @@ import ast
 
 from catalog_build.draft import Claim, Draft, ProgramDrafts, program_id
 from catalog_build.parsing import normalize_name, rows, to_float, to_int, website, yes_no
-from smartpick.catalog.sources import FREIDA
+from smartpick.catalog.sources import ACGME_CODE, FREIDA
 
 SETTING = {
     "University-based": "university",
@@ -21,6 +21,17 @@ NOT_IN_FREIDA_NOTE = (
     "Not listed in FREIDA 2025: the program may have closed, merged or changed its ACGME code "
     "since 2021."
 )
+
+
+# FREIDA 2025 rows whose place contradicts both the program's ACGME code (its state digits) and its
+# own website: the state is the code's, the city is left unknown (no map dot), with a note.
+MISPLACED = {
+    "1403300539": (
+        "NJ",
+        "FREIDA 2025 places this program in Andover, Kansas, but its ACGME code and its website "
+        "place it in New Jersey: its state is taken from the code and its city is unknown.",
+    ),
+}
 
 
 def freida_visas(text: str) -> dict[str, str]:
@@ -100,8 +111,13 @@ def _add_row(drafts: ProgramDrafts, code: str, row: dict[str, str]) -> None:
     d = drafts.draft(code, IM, "categorical")
     d.names.append(Claim(row["program_name_suffix"], FREIDA, 2025))
     add = d.add
-    add("city", row["city"], FREIDA, 2025)
-    add("state", row["state"], FREIDA, 2025)
+    if code in MISPLACED:
+        state, note = MISPLACED[code]
+        add("state", state, ACGME_CODE, 2025)
+        d.notes.append(note)
+    else:
+        add("city", row["city"], FREIDA, 2025)
+        add("state", row["state"], FREIDA, 2025)
     add("setting", SETTING.get(row["program_best_described_as"]), FREIDA, 2025)
     add("pgy1_positions", to_int(row["first_year_positions"]), FREIDA, 2025)
     add("interviews_conducted", to_int(row["interviews_conducted_last_year"]), FREIDA, 2025)

@@ -15,6 +15,7 @@ NRMP_FL = "nrmp_fl"
 CENSUS = "census"
 GEOCODES = "geocodes2021"
 ERAS_2021 = "eras2021"
+ACGME_CODE = "acgme_code"  # a state read from the ACGME code's state digits (a source's error)
 SAME_CITY = "same_city:"  # prefix: coordinates of another program in the city, from <source>
 
 SOURCES = {
@@ -30,6 +31,7 @@ SOURCES = {
     CENSUS: "US Census regions and divisions",
     GEOCODES: "Geocoded institution addresses 2021 (NYCDSA project)",
     ERAS_2021: "ERAS participating programs 2021",
+    ACGME_CODE: "the state in the program's ACGME code",
 }
 
 
