@@ -22,3 +22,27 @@ def test_top_reasons_alone_are_the_explained_ones(name: str, catalog: Catalog) -
             assert words.words(j).reasons == rows[j].reasons, j  # written alone / in full
         # once a row is explained in full, its words read the same texts from it
         assert words[0].reasons == words.words(0).reasons
+
+
+def test_a_caveat_that_may_shut_the_program_leads_its_top_reasons(catalog: Catalog) -> None:
+    """A J-1 applicant's program that lists no visa, or that did not take ERAS applications in
+    2021, says so among its few top reasons, ahead of its 2026 evidence, however much of that
+    evidence there is; a policy merely not known does not take that place."""
+    rows = assess(reference_profile("guide-sample"), catalog=catalog).rows
+    led = 0
+    for j in range(len(rows)):
+        row = rows[j]
+        if not row.eligible:
+            continue
+        program = catalog.get(row.program_id)
+        caveat = program.visa_j1.value == "none_listed" or False in (
+            program.eras.value,
+            program.nrmp.value,
+            program.accepting_applications.value,
+        )
+        first = row.reasons[0]
+        assert first.startswith(("No visa listed", "Does not take", "Not accepting")) is caveat, (
+            program.id
+        )
+        led += caveat
+    assert led >= 10

@@ -402,6 +402,9 @@ def failed_reason(
 # The short list shown in tables: the program's first reasons (its 2026 evidence leads), then
 # `top_applicant_reasons`.
 TOP_PROGRAM_REASONS = 3
+# A visa or participation reason at least this large (`Reason.weight`: no visa listed, an old "does
+# not take part") may shut the program to the applicant: the short list always shows it.
+CAVEAT_WEIGHT = 1.0
 
 
 def top_applicant_reasons(applicant: Sequence[Reason]) -> list[Reason]:

@@ -48,7 +48,7 @@ class SpecialtyRows:
     _applicant_top: tuple[str, ...] | None = field(default=None, init=False)
     _pooled: float | None = field(default=None, init=False)
     # each hard-rule verdict's soft reasons as shown, written once (rows share verdicts)
-    _soft: dict[int, tuple[Eligibility, tuple[why.Said, ...]]] = field(
+    _soft: dict[int, tuple[Eligibility, tuple[tuple[why.Said, ...], tuple[why.Said, ...]]]] = field(
         default_factory=dict, init=False
     )
 
@@ -80,7 +80,8 @@ class SpecialtyRows:
     def said(
         self, p: Program, elig: Eligibility, connection: str | None, most: int | None = None
     ) -> list[why.Said]:
-        """A row's program reasons with their text: the program's 2026 evidence first, then visa
+        """A row's program reasons with their text: a caveat that may shut the program to the
+        applicant first (`_soft_reasons`), the program's 2026 evidence, then the other visa
         facts, a connection and the older proxies (with `most`, at least the first `most` of
         them and possibly no more, and only their text to be read: a listed program shows its
         top ones' text only, see `why.evidence_reasons`)."""
@@ -88,16 +89,19 @@ class SpecialtyRows:
         if pooled is None:
             pooled = self._pooled = self.model.pooled_rate(self.draws.base.charting)
         layered = self.layered
-        program = (
+        evidence = (
             why.evidence_reasons(p, self.profile, pooled, self.failed, text_only=most is not None)
             if layered
             else []
         )
-        if not program:
-            program.append(why.NO_EVIDENCE[layered])
+        if not evidence:
+            evidence.append(why.NO_EVIDENCE[layered])
+        caveats, other_soft = self._soft_reasons(elig)
+        # a caveat that may shut the program to the applicant leads: the short list keeps it
+        program = [*caveats, *evidence] if caveats else evidence
         if most is not None and len(program) >= most:
             return program
-        program += self._soft_reasons(elig)
+        program += other_soft
         if connection:
             program.append(why.CONNECTION[connection])
         program += why.program_reasons(p).older[self.profile.applicant_type]
@@ -117,11 +121,16 @@ class SpecialtyRows:
         program = self.said(p, elig, connection)
         return self.top(program), (*[r for r, _ in program], *self.applicant())
 
-    def _soft_reasons(self, elig: Eligibility) -> tuple[why.Said, ...]:
-        """A verdict's visa and stale-data reasons with their text, written once per verdict."""
+    def _soft_reasons(self, elig: Eligibility) -> tuple[tuple[why.Said, ...], tuple[why.Said, ...]]:
+        """A verdict's visa and stale-data reasons with their text, written once per verdict:
+        the caveats that may shut the program to the applicant (no visa listed, an old "does not
+        take part"), then the others (a policy not known)."""
         found = self._soft.get(id(elig))
         if found is None or found[0] is not elig:
-            found = self._soft[id(elig)] = (elig, tuple(map(why.said, elig.soft_reasons)))
+            said = [why.said(r) for r in elig.soft_reasons]
+            caveats = tuple(s for s in said if s[0].weight >= why.CAVEAT_WEIGHT)
+            others = tuple(s for s in said if s[0].weight < why.CAVEAT_WEIGHT)
+            found = self._soft[id(elig)] = (elig, (caveats, others))
         return found[1]
 
 
@@ -137,7 +146,8 @@ class RowWords(NamedTuple):
 
     @property
     def reasons(self) -> tuple[str, ...]:
-        """Top reasons, as text with their sources (the program's 2026 evidence first)."""
+        """Top reasons, as text with their sources (a caveat that may shut the program, then its
+        2026 evidence)."""
         return self.top()
 
 

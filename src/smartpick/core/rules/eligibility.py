@@ -227,7 +227,7 @@ def check(
                     f"{label} in {flag.year}: check its current status", flag.source, None, "?", 1.0
                 )
             )
-            unknowns.append(topic)
+            unknowns.append(f"{topic} after {flag.year}")  # the old "no" is said above
         else:
             exclusions.append(Reason(label, flag.source, flag.year, "x", 9.0, "participation"))
     return Eligibility(
