@@ -49,28 +49,28 @@ import uvloop
 # as the form sends them (tests/web/test_form.py checks each gives its file's profile).
 PROFILES = {
     "guide-sample": "specialties=Internal+Medicine&visa=j1&step1=score&step1_score=209&step2ck=224"
-    "&match_year=2027&graduation_year=2025&usce-1-months=1&usce-1-kind=observership"
+    "&match_year=2028&graduation_year=2026&usce-1-months=1&usce-1-kind=observership"
     "&usce-1-specialty=Internal+Medicine&us_letters=1&us_letters_in_specialty=1",
     "low-score-late": "specialties=Internal+Medicine&specialties=Family+Medicine&visa=j1"
-    "&step1=fail_then_pass&step1_attempts=2&step2ck=221&match_year=2027&graduation_year=2020"
+    "&step1=fail_then_pass&step1_attempts=2&step2ck=221&match_year=2028&graduation_year=2021"
     "&usce-1-months=3&usce-1-kind=hands_on&usce-1-specialty=Internal+Medicine&us_letters=2"
     "&us_letters_in_specialty=2&posters=1",
     "average-img": "specialties=Internal+Medicine&visa=either&step1=pass&step2ck=238&step3=225"
-    "&match_year=2027&graduation_year=2024&usce-1-months=4&usce-1-kind=hands_on"
+    "&match_year=2028&graduation_year=2025&usce-1-months=4&usce-1-kind=hands_on"
     "&usce-1-institution=a+state-university-affiliated+hospital&usce-1-specialty=Internal+Medicine"
     "&us_letters=3&us_letters_in_specialty=3&abstracts=2&publications=1&languages=Spanish"
     "&preferred_regions=Midwest",
     "strong-img": "specialties=Internal+Medicine&specialties=Neurology&visa=h1b&step1=pass"
-    "&step2ck=256&step3=240&match_year=2027&graduation_year=2026&usce-1-months=6"
+    "&step2ck=256&step3=240&match_year=2028&graduation_year=2027&usce-1-months=6"
     "&usce-1-kind=hands_on&usce-1-specialty=Internal+Medicine&us_letters=3"
     "&us_letters_in_specialty=3&publications=4&research_months=12"
     "&research_institution=a+state+university",
     "us-img-fm": "specialties=Family+Medicine&applicant_type=us_img&visa=none&step1=pass"
-    "&step2ck=232&match_year=2027&graduation_year=2027&usce-1-months=8&usce-1-kind=hands_on"
+    "&step2ck=232&match_year=2028&graduation_year=2028&usce-1-months=8&usce-1-kind=hands_on"
     "&usce-1-institution=US+core+rotation+sites&us_letters=3&us_letters_in_specialty=3"
     "&ties_states=TX",
-    "psych-img": "specialties=Psychiatry&visa=j1&step1=pass&step2ck=241&match_year=2027"
-    "&graduation_year=2023&usce-1-months=3&usce-1-kind=hands_on&usce-1-specialty=Psychiatry"
+    "psych-img": "specialties=Psychiatry&visa=j1&step1=pass&step2ck=241&match_year=2028"
+    "&graduation_year=2024&usce-1-months=3&usce-1-kind=hands_on&usce-1-specialty=Psychiatry"
     "&us_letters=2&us_letters_in_specialty=2&posters=1&languages=Arabic",
 }
 

@@ -182,7 +182,7 @@ def _print_instance(x: Instance) -> None:
 
 def part_bound(budgets: tuple[int, ...], milp_count: int, milp_seconds: float) -> None:
     print(
-        "(1) Shipped list vs the LP upper bound (no list can beat it), reference profiles, 2027 "
+        "(1) Shipped list vs the LP upper bound (no list can beat it), reference profiles, 2028 "
         "Match (2026 fees)\n    profile         spec.   budget  progs apps  shipped P  LP bound  "
         "gap pp  LP s    polished  polish pp  opt s  polished s"
     )

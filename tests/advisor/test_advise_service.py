@@ -232,11 +232,25 @@ def test_the_season_follows_the_match_year() -> None:
     assert default_match_year(dt.date(2026, 1, 10)) == 2027
 
 
+def _in_match(name: str, match_year: int):
+    """A reference applicant entered in another Match, graduated as long before it as in its
+    file (reference_profiles.md)."""
+    profile = reference_profile(name)
+    shift = match_year - profile.match_year
+    return type(profile).model_validate(
+        {
+            **profile.model_dump(),
+            "match_year": match_year,
+            "graduation_year": profile.graduation_year + shift,
+        }
+    )
+
+
 def test_an_opened_season_times_the_following_one(catalog) -> None:
-    """us-img-fm's 2027 Match season opened in June 2026: on 24 November 2026 its list goes in
-    when the 2028 season opens, in June 2027 (seven months on, not a year), and its interviews run
-    from September 2027 to February 2028, the month before the Match."""
-    plan = advise(reference_profile("us-img-fm"), catalog=catalog, today=TODAY)
+    """us-img-fm in the 2027 Match, whose season opened in June 2026: on 24 November 2026 its list
+    goes in when the 2028 season opens, in June 2027 (seven months on, not a year), and its
+    interviews run from September 2027 to February 2028, the month before the Match."""
+    plan = advise(_in_match("us-img-fm", 2027), catalog=catalog, today=TODAY)
     assert plan.months_to_eras_open == 0  # the contract's "already open"
     entries = {e.step_id: e for e in plan.timeline}
     assert entries["volume_mix"].start_month == 7
@@ -247,14 +261,33 @@ def test_an_opened_season_times_the_following_one(catalog) -> None:
     assert (interview["start"], interview["end"]) == ("2027-09", "2028-02")
 
 
-def test_an_opened_season_is_open_in_every_step(guide_sample_run) -> None:
-    """guide-sample's 2027 season opened in June 2026: the plan and its Step 3 step say it is
-    open (0 months to go), and Step 3 counts for the following season."""
-    plan, _ = guide_sample_run
+def test_an_opened_season_is_open_in_every_step(catalog) -> None:
+    """guide-sample in the 2027 Match, whose season opened in June 2026: the plan and its Step 3
+    step say it is open (0 months to go), and Step 3 counts for the following season."""
+    plan = advise(_in_match("guide-sample", 2027), catalog=catalog, today=TODAY)
     step3 = _step(plan, "step3")
     assert plan.months_to_eras_open == step3.details["months_to_eras_open"] == 0
     assert step3.details["before_eras"] is False
     assert "already opened" in " ".join(step3.actions)
+
+
+def test_the_examples_season_has_not_opened(guide_sample_run) -> None:
+    """guide-sample's file enters the 2028 Match, the next season a new user can still enter: on
+    24 November 2026 its ERAS season opens in June 2027, seven months on. Step 3 fits before it,
+    the list goes in at that opening (its own season), and no note says the season has opened."""
+    plan, _ = guide_sample_run
+    step3 = _step(plan, "step3")
+    assert plan.months_to_eras_open == step3.details["months_to_eras_open"] == 7
+    assert step3.details["before_eras"] is True
+    assert "already opened" not in " ".join(step3.actions)
+    assert not any("opened" in note for note in plan.notes)
+    entries = {e.step_id: e for e in plan.timeline}
+    assert entries["volume_mix"].start_month == 7
+    assert entries["volume_mix"].label == "ERAS opens: submit the list"
+    doc = plan.to_dict()
+    dates = {t["step_id"]: (t["start"], t["end"]) for t in doc["timeline"]}
+    assert dates["volume_mix"][0] == "2027-06"
+    assert dates["interview"] == ("2027-09", "2028-02")
 
 
 def test_advise_uses_the_budget(catalog) -> None:

@@ -316,7 +316,7 @@ def test_the_whatif_and_the_page_it_opens_show_the_same_list(tmp_path) -> None:
     )
     query = (
         "specialties=Internal+Medicine&visa=j1&step1=score&step1_score=209&step2ck=224"
-        "&match_year=2027&graduation_year=2025&usce-1-months=1&usce-1-kind=observership"
+        "&match_year=2028&graduation_year=2026&usce-1-months=1&usce-1-kind=observership"
         "&us_letters=1&us_letters_in_specialty=1&match_value_usd=20000"
         "&exclude=1402411183C"  # the list's first program, dropped: both sides honour it
     )

@@ -29,7 +29,7 @@ BASE = {"graduation_year": 2024, "match_year": 2027, "specialties": ["Internal M
 def test_reference_profiles_load(name: str) -> None:
     profile = load_profile(PROFILES / f"{name}.toml")
     assert profile.name == name
-    assert profile.match_year == 2027
+    assert profile.match_year == 2028
 
 
 def test_reference_profile_details() -> None:

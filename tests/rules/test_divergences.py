@@ -23,8 +23,8 @@ from smartpick.web import WebSettings, create_app
 IM = "Internal Medicine"
 # The guide sample as the web form sends it (the reference file's Match year included).
 GUIDE_QUERY = (
-    "specialties=Internal+Medicine&step1=score&step1_score=209&step2ck=224&match_year=2027"
-    "&graduation_year=2025&usce_months=1&usce_kind=observership&us_letters=1"
+    "specialties=Internal+Medicine&step1=score&step1_score=209&step2ck=224&match_year=2028"
+    "&graduation_year=2026&usce_months=1&usce_kind=observership&us_letters=1"
     "&us_letters_in_specialty=1"
 )
 

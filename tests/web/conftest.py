@@ -39,7 +39,7 @@ def client(app) -> TestClient:
 # The guide's sample applicant (reference_profiles.md) as the form sends it.
 GUIDE_QUERY = (
     "specialties=Internal+Medicine&visa=j1&step1=score&step1_score=209&step2ck=224"
-    "&match_year=2027&graduation_year=2025&usce-1-months=1&usce-1-kind=observership"
+    "&match_year=2028&graduation_year=2026&usce-1-months=1&usce-1-kind=observership"
     "&us_letters=1&us_letters_in_specialty=1"
 )
 

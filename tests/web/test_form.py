@@ -24,7 +24,7 @@ SPEC = build_form_spec([s.name for s in SPECIALTIES])
 PROFILE_FIELDS = tuple(ApplicantProfile.model_fields)
 GUIDE = (
     "specialties=Internal+Medicine&visa=j1&step1=score&step1_score=209&step2ck=224"
-    "&match_year=2027&graduation_year=2025&usce-1-months=1&usce-1-kind=observership"
+    "&match_year=2028&graduation_year=2026&usce-1-months=1&usce-1-kind=observership"
     "&us_letters=1&us_letters_in_specialty=1"
 )
 
@@ -62,7 +62,7 @@ def test_the_load_benchmark_sends_the_reference_applicants(name: str) -> None:
         ("step2ck=2_50", "step2ck", "whole number"),
         ("step2ck=%D9%A2%D9%A5%D9%A0", "step2ck", "whole number"),
         ("usce-1-months=-1", "usce-1-months", "0 to 120"),
-        ("graduation_year=2028", "graduation_year", "1950-2027"),
+        ("graduation_year=2029", "graduation_year", "1950-2028"),
         ("step1=pass&step1_score=190", "step1_score", "Numeric score"),
         ("step2ck_date=2024-13", "step2ck_date", "YYYY-MM"),
         ("applicant_type=us_md&visa=j1", "visa", "J-1"),

@@ -246,7 +246,7 @@ def test_the_json_twin_has_no_page_only_keys(guide_results) -> None:
 # psych-img (reference_profiles.md) as the form sends it: every Psychiatry program it can apply
 # to is worth its fee at the default value of a match.
 PSYCH_QUERY = (
-    "specialties=Psychiatry&visa=j1&step1=pass&step2ck=241&graduation_year=2023"
+    "specialties=Psychiatry&visa=j1&step1=pass&step2ck=241&match_year=2028&graduation_year=2024"
     "&usce_months=3&usce_kind=hands_on&us_letters=2&us_letters_in_specialty=2&posters=1"
     "&languages=Arabic"
 )
