@@ -164,7 +164,12 @@ def test_visa_flag_and_h1b_counts_match_the_catalog(guide_sample_run, catalog) -
     details = _step(plan, "step3").details
     assert details["h1b_programs"] == sum(p.visa_h1b.value == "yes" for p in im)
     opened = details["h1b_option"]["programs_opened"]
-    assert 0 <= opened <= details["h1b_only_programs"]  # the model's rule: H-1B needs Step 3
+    # one rule for both counts: the step's words give the programs its price opens (4), not the
+    # 7 that state H-1B but not J-1 (one unknown, already open; two not in ERAS)
+    assert opened == details["opened_by_h1b"] == 4
+    step3 = _step(plan, "step3")
+    assert f"Step 3 opens {opened} Internal Medicine programs that take no J-1" in step3.why
+    assert any(f"Step 3 opens {opened} more Internal Medicine" in a for a in step3.actions)
     assert details["h1b_option"]["price"]["change"] == {"step3": 234, "visa": "either"}
     usce = _step(plan, "usce")
     ties = usce.details["tie_programs"]
@@ -176,6 +181,44 @@ def test_visa_flag_and_h1b_counts_match_the_catalog(guide_sample_run, catalog) -
     assert ties and all(
         t["setting"] in ("university", "university_affiliated_community") for t in ties
     )
+
+
+@pytest.mark.parametrize("name", ["low-score-late", "psych-img"])
+def test_step3_says_the_programs_its_price_opens(name, catalog) -> None:
+    """The Step 3 step's words and its H-1B option count the programs one way: the hard rules
+    (a program taking no J-1 opens with an H-1B and a passed Step 3)."""
+    plan = advise(reference_profile(name), catalog=catalog, today=TODAY)
+    step3 = _step(plan, "step3")
+    opened = step3.details["h1b_option"]["programs_opened"]
+    assert opened == step3.details["opened_by_h1b"] > 0
+    assert f"Step 3 opens {opened} " in step3.why
+
+
+@pytest.mark.parametrize("plan_name", ["late_plan", "strong_plan"])
+def test_red_flags_count_the_programs_the_results_page_rules_out(
+    request, plan_name, catalog
+) -> None:
+    """low-score-late (IM + FM) read "rules out 6 of the 718" for its J-1 where the results page
+    said 415 ruled out (369 of them FM programs that take no J-1); strong-img (IM + Neurology)
+    513 where it said 654. The flag counts every specialty, from the results page's own count."""
+    plan = request.getfixturevalue(plan_name)
+    name = {"late_plan": "low-score-late", "strong_plan": "strong-img"}[plan_name]
+    from smartpick.service.recommend import recommend
+
+    profile = reference_profile(name)
+    rec = recommend(profile, catalog=catalog)  # what the results page shows
+    rules = rec.assessment.exclusion_rules()
+    assert len(rules) == rec.not_eligible  # "(N ruled out by a rule they state)"
+    visa = next(f for f in plan.red_flags if f.id.startswith("visa"))
+    assert visa.programs_shut == sum(1 for r in rules.values() if r & {"visa", "h1b_step3"})
+    assert visa.programs_total == len(rec.assessment.programs) + rec.not_eligible
+    assert f"counts {rec.not_eligible} programs ruled out by a rule they state" in visa.notes[0]
+    for specialty in profile.specialties:
+        assert f"{specialty} programs state they consider" in visa.detail
+    assert visa.programs_shut > {"late_plan": 6, "strong_plan": 513}[plan_name]
+    # the narrowed programs are measured over the same programs
+    measured = [f for f in plan.red_flags if f.programs_narrowed is not None]
+    assert all(f.programs_narrowed <= f.programs_total for f in measured)
 
 
 def test_volume_follows_the_curve(guide_sample_run) -> None:

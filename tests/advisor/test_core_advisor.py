@@ -8,13 +8,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from smartpick.core.chances.estimate import Estimate
 from smartpick.core.lists.economics import how_many
 from smartpick.core.plan.assemble import assess_standing, build_plan
+from smartpick.core.plan.figures import offers, percent, points
 from smartpick.core.plan.flags import red_flags
 from smartpick.core.plan.guide import competitiveness_group
-from smartpick.core.plan.standing import FiveNumber, place_score, step1_band, step2ck_band
+from smartpick.core.plan.standing import (
+    FiveNumber,
+    match_rates,
+    place_score,
+    step1_band,
+    step2ck_band,
+)
 from smartpick.core.plan.timeline import submission_month
-from smartpick.core.plan.types import CatalogCounts, ListFacts
+from smartpick.core.plan.types import CatalogCounts, ListFacts, Outcome, Price
 from smartpick.core.profile import ApplicantProfile, profile_from_dict
 from smartpick.core.rules.certification import step2ck_block
 
@@ -63,8 +71,9 @@ COUNTS = CatalogCounts(
     visa_not_sponsoring=150,
     visa_unknown=50,
     h1b_programs=200,
-    h1b_only_programs=20,
+    opened_by_h1b=20,
     shut_by_visa=150,
+    shut_by_any_rule=150,
     shut_by_graduation_limit=0,
     shut_by_usce_requirement=0,
 )
@@ -101,9 +110,9 @@ def _plan(profile: ApplicantProfile, months: int = 12):
     return build_plan(
         profile,
         standing=standing,
-        counts=COUNTS,
+        counts=(COUNTS,),
         list_facts=LIST,
-        match_rates_pct={"Internal Medicine": 48.5, "Family Medicine": 53.9},
+        match_rates={"Internal Medicine": 0.4851, "Family Medicine": 0.5387},
         months_to_eras_open=months,
     )
 
@@ -147,7 +156,7 @@ def test_guide_sample_gets_the_guides_plan() -> None:
         assert expected in ids
     step3 = next(s for s in plan.steps if s.id == "step3")
     assert step3.change == {"step3": 234}
-    assert "20 of them not J-1" in step3.why
+    assert "Step 3 opens 20 Internal Medicine programs that take no J-1" in step3.why
     usce = next(s for s in plan.steps if s.id == "usce")
     assert usce.change == {"usce_months": 4.0}
     volume = next(s for s in plan.steps if s.id == "volume_mix")
@@ -157,6 +166,93 @@ def test_guide_sample_gets_the_guides_plan() -> None:
     assert "visa_needed" in flag_ids
     # the timeline covers every step it schedules in order and ends with the interview season
     assert plan.timeline[-1].step_id == "interview"
+
+
+def _specialty(name: str, total: int, yes: int, no: int, *sources: str, **more) -> CatalogCounts:
+    """COUNTS for another specialty: its programs, visa policies (the rest unknown), sources."""
+    return replace(
+        COUNTS,
+        specialty=name,
+        programs_total=total,
+        visa_sponsoring=yes,
+        visa_not_sponsoring=no,
+        visa_unknown=total - yes - no,
+        visa_sources=sources,
+        **more,
+    )
+
+
+def test_the_red_flags_count_every_specialty_applied_to() -> None:
+    """low-score-late applies to IM and FM: the J-1 flag said "6 of the 718" (IM alone) where
+    the results page counted 415 ruled out, 369 of them FM programs that take no J-1."""
+    fm = _specialty(
+        "Family Medicine",
+        791,
+        341,
+        369,
+        "AAMC Residency Explorer 2021",
+        shut_by_visa=369,
+        shut_by_any_rule=369,
+    )
+    # IM: 40 more programs ruled out by other stated rules (not in ERAS, military)
+    im = replace(COUNTS, visa_sources=("FREIDA 2025",), shut_by_any_rule=190)
+    two = _with(GUIDE_SAMPLE, specialties=["Internal Medicine", "Family Medicine"])
+    flags = {f.id: f for f in red_flags(two, (im, fm))}
+    visa = flags["visa_needed"]
+    assert visa.programs_total == 600 + 791
+    assert visa.programs_shut == 150 + 369
+    assert "400 of 600 Internal Medicine programs" in visa.detail
+    assert "341 of 791 Family Medicine programs" in visa.detail
+    # each specialty cites the sources its own visa facts come from, not a fixed list
+    assert "Internal Medicine programs state they consider J-1; 150 state no" in visa.detail
+    assert "(source: FREIDA 2025). 341" in visa.detail
+    assert visa.detail.endswith("(source: AAMC Residency Explorer 2021).")
+    assert "2026" not in visa.detail
+    assert visa.notes[0] == (
+        "Your results page counts 559 programs ruled out by a rule they state: these 519 for the "
+        "visa, and 40 for other rules (each program's page says which)."
+    )
+    plan = build_plan(
+        two,
+        standing=assess_standing(two, None, {}),
+        counts=(im, fm),
+        list_facts=LIST,
+        match_rates={},
+        months_to_eras_open=12,
+    )
+    assert next(f for f in plan.red_flags if f.id == "visa_needed").programs_total == 1391
+
+
+def test_visa_facts_cite_only_their_own_sources() -> None:
+    """Psychiatry's visa facts are AAMC Residency Explorer 2021 only: the flag said "FREIDA 2025
+    and AAMC Residency Explorer 2021 and 2026" for every specialty."""
+    psych = _specialty("Psychiatry", 292, 200, 62, "AAMC Residency Explorer 2021")
+    applicant = _with(GUIDE_SAMPLE, specialties=["Psychiatry"])
+    visa = next(f for f in red_flags(applicant, (psych,)) if f.id.startswith("visa"))
+    assert "(source: AAMC Residency Explorer 2021)" in visa.detail
+    assert "FREIDA" not in visa.detail
+    unsourced = replace(psych, visa_sources=())
+    visa = next(f for f in red_flags(applicant, (unsourced,)) if f.id.startswith("visa"))
+    assert "source" not in visa.detail
+
+
+def test_words_follow_where_the_applicant_stands() -> None:
+    """psych-img (Step 2 CK 241, strong for most IMGs) read that a Step 3 would show "academic
+    recovery" and that letters matter "with below average board scores": said now only to a
+    record the guide calls low, as the guide sample's."""
+    strong_score = _with(GUIDE_SAMPLE, step1="pass", step2ck=241)
+    steps = {s.id: s for s in _plan(strong_score).steps}
+    assert "recovery" not in steps["step3"].why
+    assert "Step 2 CK 241, strong for most IMGs (240+)" in steps["step3"].why
+    assert "below average" not in steps["letters"].why
+    average = {s.id: s for s in _plan(_with(strong_score, step2ck=232)).steps}
+    assert "recovery" not in average["step3"].why
+    assert "Step 2 CK 232, around average" in average["step3"].why
+    low = {s.id: s for s in _plan(GUIDE_SAMPLE).steps}
+    assert "academic recovery over your Step 2 CK 224" in low["step3"].why
+    assert low["letters"].why.startswith("With below average board scores or a failed attempt")
+    failed = {s.id: s for s in _plan(_with(strong_score, step1="fail_then_pass")).steps}
+    assert "academic recovery" in failed["step3"].why
 
 
 def test_strong_profile_gets_a_short_different_plan() -> None:
@@ -215,7 +311,7 @@ def test_step3_too_late_is_flagged() -> None:
 
 def test_red_flags_count_programs() -> None:
     no_usce = _with(GUIDE_SAMPLE, usce=[], us_letters=0, us_letters_by_specialty={})
-    flags = {f.id: f for f in red_flags(no_usce, COUNTS)}
+    flags = {f.id: f for f in red_flags(no_usce, (COUNTS,))}
     assert flags["no_usce"].programs_total == 600
     assert flags["visa_needed"].programs_shut == COUNTS.shut_by_visa
     assert "no_us_letters" in flags
@@ -340,8 +436,9 @@ def test_harder_specialty_with_low_scores_gets_the_specialty_choice_step() -> No
 
 def test_h1b_without_step3_shuts_every_program_and_step3_comes_first() -> None:
     h1b = _with(GUIDE_SAMPLE, visa="h1b")
-    shut_all = replace(COUNTS, shut_by_visa=COUNTS.programs_total)  # as the eligibility rules say
-    flags = {f.id: f for f in red_flags(h1b, shut_all)}
+    # as the eligibility rules say
+    shut_all = replace(COUNTS, shut_by_visa=600, shut_by_any_rule=600)
+    flags = {f.id: f for f in red_flags(h1b, (shut_all,))}
     assert flags["visa_few_sponsors"].programs_shut == COUNTS.programs_total
     assert "needs a passed Step 3" in flags["visa_few_sponsors"].detail
     empty = replace(LIST, programs=0, p_match_by_count=[], settings={})
@@ -349,9 +446,9 @@ def test_h1b_without_step3_shuts_every_program_and_step3_comes_first() -> None:
     plan = build_plan(
         h1b,
         standing=standing,
-        counts=COUNTS,
+        counts=(COUNTS,),
         list_facts=empty,
-        match_rates_pct={},
+        match_rates={},
         months_to_eras_open=12,
     )
     volume = next(s for s in plan.steps if s.id == "volume_mix")
@@ -368,7 +465,7 @@ def test_us_graduates_get_no_img_flags() -> None:
         us_letters=0,
         us_letters_by_specialty={},
     )
-    ids = {f.id for f in red_flags(md, COUNTS)}
+    ids = {f.id for f in red_flags(md, (COUNTS,))}
     assert not ids & {"no_usce", "no_us_letters", "visa_needed", "visa_few_sponsors"}
     assert "usce" not in {s.id for s in _plan(md).steps}
 
@@ -401,19 +498,58 @@ def test_regions_step_adds_the_guides_open_regions() -> None:
 
 def test_repeated_step3_counts_as_a_failed_attempt() -> None:
     repeat = _with(STRONG, step3=225, step3_attempts=2)
-    flags = {f.id: f for f in red_flags(repeat, COUNTS)}
+    flags = {f.id: f for f in red_flags(repeat, (COUNTS,))}
     assert "Step 3 taken 2 times" in flags["failed_attempt"].detail
     plan = _plan(repeat)
     statement = next(s for s in plan.steps if s.id == "personal_statement")
     assert "Step 3 taken 2 times" in statement.actions[0]
 
 
-def test_standing_names_the_match_rate_when_given() -> None:
-    standing = assess_standing(GUIDE_SAMPLE, None, {"Internal Medicine": 48.5})
+def test_standing_names_the_match_rate_rounded_once() -> None:
+    """IM: 3392 of 6992 non-US IMGs matched (48.51%). Kept as 48.5 and formatted again it read
+    48%, where the results page reads 49%: the plan rounds the exact rate once."""
+    assert match_rates()["Internal Medicine"] == 3392 / 6992
+    standing = assess_standing(GUIDE_SAMPLE, None, {"Internal Medicine": 3392 / 6992})
     assert (
-        "match rate 48% (NRMP Charting Outcomes 2026)"
+        "match rate 49% (NRMP Charting Outcomes 2026)"
         in standing.competitiveness["Internal Medicine"]
     )
+    derm = _with(GUIDE_SAMPLE, specialties=["Dermatology"])
+    why = next(s for s in _plan(derm).steps if s.id == "specialty_choice").why
+    assert "Internal Medicine" not in why  # only the applicant's specialties are named
+
+
+def test_figures_round_once_from_the_exact_value() -> None:
+    """psych-img's 7.25125 interview offers read 7.3 in the summary but 7.2 in the step prices
+    (formatted again from the JSON's 7.25); strong-img's +0.052539 read +5.3 and +5.2. Every face
+    now writes the exact value once, so both read as the summary did."""
+    assert offers(7.251250570181327) == "7.3" and offers(0.86, signed=True) == "+0.9"
+    assert points(0.05253912217124279) == "+5.3" and percent(0.4851258581235698) == "49%"
+    one = Estimate(7.251250570181327, 1.6, 12.1)
+    outcome = Outcome(Estimate(0.75, 0.45, 0.85), one, 6320.0, 227)
+    changed = replace(outcome, expected_interviews=Estimate(9.849234793430174, 2.0, 15.0))
+    price = Price(
+        outcome,
+        changed,
+        Estimate(0.05253912217124279, 0.04, 0.08),
+        Estimate(2.6, 0.5, 3.0),
+        0.0,
+        {"step3": 251},
+    )
+    shown = price.to_dict()["shown"]
+    assert shown["interviews_before"] == "7.3" and shown["interviews_after"] == "9.8"
+    assert shown["delta_p_match"] == "+5.3"
+    # the JSON's numbers stay rounded for programs; formatted again they would read otherwise
+    assert price.to_dict()["baseline"]["expected_interviews"]["point"] == 7.25
+    assert f"{7.25:.1f}" == "7.2"
+    # the CLI and the PDF write the same figures
+    from smartpick.cli.advise_cmd import _price_cells
+    from smartpick.export.pdf import price_line
+
+    cells = _price_cells(price)
+    assert cells["change"].startswith("+5.3 points") and cells["chance of matching"] == "75% → 75%"
+    line = price_line(price)
+    assert "interview offers 7.3 -> 9.8" in line and "change +5.3 points" in line
 
 
 @pytest.mark.parametrize(

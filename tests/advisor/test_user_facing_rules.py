@@ -16,45 +16,54 @@ from smartpick.core.plan.assemble import assess_standing
 from smartpick.core.plan.chance_labels import other_chances
 from smartpick.core.plan.counts import catalog_counts
 from smartpick.core.plan.flags import red_flags
+from smartpick.core.rules.eligibility import DEFAULT_TRACKS
 from smartpick.core.rules.institutions import match_institution
 from smartpick.core.rules.policy import entry_restriction, fact_possibly_outdated, h1b_payment
 from smartpick.service.advise import advise
+from smartpick.service.assess import assess
 from smartpick.service.recommend import recommend
 from smartpick.testing import REFERENCE_NAMES, reference_profile
 from tests.advisor.advisor_helpers import TODAY
 
 
 def _flags(profile, catalog):
-    first = profile.specialties[0]
-    counts = catalog_counts(profile, catalog.programs(specialty=first))
+    """The red flags and each specialty's counts, with the programs the model rules out."""
+    shut = assess(profile, catalog=catalog, tracks=DEFAULT_TRACKS).exclusion_rules()
+    counts = tuple(
+        catalog_counts(profile, s, catalog.programs(specialty=s), shut=shut)
+        for s in profile.specialties
+    )
     return {f.id: f for f in red_flags(profile, counts, TODAY)}, counts
 
 
 def test_cut_offs_say_what_is_known_and_what_is_not(catalog) -> None:
     """low-score-late: no source states a graduation-year limit, so the flag says so (not
-    "shuts 0"); the 2026 data's failed-attempt screen is counted with its source and year."""
+    "shuts 0"); the 2026 data's failed-attempt screen is counted with its source and year, for
+    each specialty applied to."""
     profile = reference_profile("low-score-late")
     flags, counts = _flags(profile, catalog)
     late = flags["long_since_graduation"]
-    assert counts.stated_graduation_limits == 0
+    assert all(c.stated_graduation_limits == 0 for c in counts)
     assert late.programs_shut is None  # unknown, not zero
     text = " ".join(late.notes)
-    assert f"No source states a graduation-year limit for these {counts.programs_total}" in text
+    total = sum(c.programs_total for c in counts)
+    assert f"No source states a graduation-year limit for these {total}" in text
     assert "3-5 years" in text
     failed = flags["failed_attempt"]
-    screened = counts.screened.get("failed_step1", 0)
-    assert 0 < screened <= counts.evidence_programs
-    assert any(
-        f"{screened} of the {counts.evidence_programs}" in n
-        and "under 2%" in n
-        and "2026" in n
-        and "Residency Explorer" in n
-        for n in failed.notes
-    )
+    for c in counts:  # Internal Medicine and Family Medicine
+        screened = c.screened.get("failed_step1", 0)
+        assert 0 < screened <= c.evidence_programs
+        assert any(
+            f"{screened} of the {c.evidence_programs} {c.specialty} programs" in n
+            and "under 2%" in n
+            and "2026" in n
+            and "Residency Explorer" in n
+            for n in failed.notes
+        )
 
 
 def test_a_failed_screen_needs_a_failed_attempt(catalog) -> None:
-    _, counts = _flags(reference_profile("guide-sample"), catalog)
+    (counts,) = _flags(reference_profile("guide-sample"), catalog)[1]
     assert "failed_step1" not in counts.screened and "failed_step2ck" not in counts.screened
 
 
@@ -375,20 +384,24 @@ def test_list_rows_mark_h1b_facts_older_than_the_payment(catalog) -> None:
 
 
 def test_a_whatif_usce_block_is_a_tie_nowhere(catalog) -> None:
-    """The months a what-if adds are done at no particular place: never a tie, even at a program
-    whose name is made of the block's placeholder words."""
+    """The months a what-if adds are done at no particular place: the block names no
+    institution (as a user who names none enters it), so it is never a tie, not even at a program
+    named with the words the block was once labelled with ("(what-if)"), and nothing about it
+    reaches a page or a profile file as a place."""
     from dataclasses import replace
 
-    from smartpick.core.profile.whatif import WHATIF_INSTITUTION, apply_changes
+    from smartpick.core.profile.files import profile_toml
+    from smartpick.core.profile.whatif import apply_changes
 
     programs = catalog.programs(specialty="Internal Medicine")
     odd = replace(programs[0], name="What If Medical Center Program")
     assert match_institution("What If Medical Center", [odd]).programs == (odd,)
-    placeholder = match_institution(WHATIF_INSTITUTION, [odd, *programs])
-    assert not placeholder.programs and not placeholder.suggestions
     changed, _ = apply_changes(reference_profile("guide-sample"), {"usce_months": 4})
-    assert any(e.institution == WHATIF_INSTITUTION for e in changed.usce)
-    assert connection_kinds(changed, [odd]) == [None]
+    added = changed.usce[-1]
+    assert (added.kind, added.months, added.institution) == ("hands_on", 4.0, None)
+    assert connection_kinds(changed, [odd, *programs]) == [None] * (len(programs) + 1)
+    assert changed.usce_institutions() == ()
+    assert "what-if" not in profile_toml(changed)
 
 
 @pytest.mark.parametrize("name", ["guide-sample", "us-img-fm"])

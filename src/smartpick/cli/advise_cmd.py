@@ -12,6 +12,7 @@ import typer
 from smartpick.cli.output import FORMAT_OPTION, MATCH_VALUE_OPTION, OutputFormat, emit
 from smartpick.cli.profile_options import BUDGET_OPTION
 from smartpick.core.chances.estimate import Estimate
+from smartpick.core.plan.figures import offers, percent, points
 from smartpick.core.plan.types import Plan, Price, duration_words
 from smartpick.core.profile.whatif import WHATIF_KEYS
 from smartpick.errors import InvalidInput
@@ -29,20 +30,22 @@ PROFILE_OPTION = typer.Option(..., "--profile", "-p", help="Profile file (.toml 
 
 
 def _pp(e: Estimate) -> str:
-    return f"{100 * e.point:+.1f} points (likely {100 * e.low:+.1f} to {100 * e.high:+.1f})"
+    return f"{points(e.point)} points (likely {points(e.low)} to {points(e.high)})"
 
 
 def _num(e: Estimate) -> str:
-    return f"{e.point:+.1f} ({e.low:+.1f} to {e.high:+.1f})"
+    return (
+        f"{offers(e.point, signed=True)} ({offers(e.low, signed=True)} to "
+        f"{offers(e.high, signed=True)})"
+    )
 
 
 def _price_cells(price: Price | None) -> dict[str, str]:
     if price is None:
         return {"chance of matching": "-", "change": "-", "interviews": "-", "fees": "-"}
-    price = price.rounded()
-    before, after = price.baseline.p_match.point, price.changed.p_match.point
+    shown = price.shown()
     return {
-        "chance of matching": f"{100 * before:.0f}% → {100 * after:.0f}%",
+        "chance of matching": f"{shown['p_match_before']} → {shown['p_match_after']}",
         "change": _pp(price.delta_p_match),
         "interviews": _num(price.delta_expected_interviews),
         "fees": f"{price.delta_fees_usd:+,.0f} USD",
@@ -99,12 +102,12 @@ def _print_plan(plan: Plan) -> None:
     if standing.percentile_note:
         lines.append(standing.percentile_note)
     if plan.baseline is not None:
-        base = plan.baseline.rounded()
+        base = plan.baseline
         p = base.p_match
         lines.append(
-            f"Your chance of matching with this list: {100 * p.point:.0f}% "
-            f"(likely {100 * p.low:.0f}-{100 * p.high:.0f}%), "
-            f"{base.expected_interviews.point:.1f} interview offers expected, "
+            f"Your chance of matching with this list: {percent(p.point)} "
+            f"(likely {percent(p.low).rstrip('%')}-{percent(p.high)}), "
+            f"{offers(base.expected_interviews.point)} interview offers expected, "
             f"{base.programs} programs, {base.fees_usd:,.0f} USD"
         )
     if plan.summary:
@@ -211,7 +214,7 @@ def whatif(
         changes[key.strip()] = parse_value(key.strip(), value)
     applicant = load_profile(profile)
     result = run_whatif(applicant, changes, budget_usd=budget, match_value_usd=match_value)
-    price = result.price.rounded()
+    price = result.price  # exact: each figure is rounded once, as it is written
     rows: list[dict[str, object]] = []
     for label, before, after, change, fmt_one in (
         (

@@ -13,6 +13,7 @@ from typing import Any
 
 from fpdf.enums import XPos, YPos
 
+from smartpick.core.plan.figures import offers, percent, points
 from smartpick.core.plan.types import (
     CurvePoint,
     Estimate,
@@ -48,29 +49,20 @@ def _narrowed_text(flag: RedFlag) -> str:
     return f"{flag.programs_narrowed}{extra}"
 
 
-def _pct(x: float | None) -> str:
-    return "unknown" if x is None else f"{100 * x:.0f}%"
-
-
-def _shown(e: Estimate, digits: int) -> Estimate:
-    """The estimate rounded as the plan's JSON contract gives it (so every face says the same)."""
-    return Estimate(round(e.point, digits), round(e.low, digits), round(e.high, digits))
-
-
 def interview_text(e: Estimate) -> str:
     """'26% (19-37%)': a list row's interview chance with its range."""
     return f"{100 * e.point:.0f}% ({100 * e.low:.0f}-{100 * e.high:.0f}%)"
 
 
 def _est(e: Estimate | None, *, pct: bool, signed: bool = False) -> str:
+    """An estimate with its likely range, each figure written as every face writes it."""
     if e is None:
         return "-"
-    e = _shown(e, 4 if pct else 2)
 
     def fmt(v: float) -> str:
         if pct:
-            return f"{100 * v:+.1f} points" if signed else f"{100 * v:.0f}%"
-        return f"{v:+.1f}" if signed else f"{v:.1f}"
+            return f"{points(v)} points" if signed else percent(v)
+        return offers(v, signed=signed)
 
     return f"{fmt(e.point)} (likely {fmt(e.low)} to {fmt(e.high)})"
 
@@ -79,13 +71,12 @@ def price_line(price: Price) -> str:
     """One sentence: the chance of matching, interviews and fees before and after, with the
     range of the change."""
     b, c = price.baseline, price.changed
+    shown = price.shown()
     fees = f"fees ${round(b.fees_usd, 2):,.0f} -> ${round(c.fees_usd, 2):,.0f}"
     return (
-        f"Your chance of matching {_pct(round(b.p_match.point, 4))} -> "
-        f"{_pct(round(c.p_match.point, 4))}, "
+        f"Your chance of matching {shown['p_match_before']} -> {shown['p_match_after']}, "
         f"change {_est(price.delta_p_match, pct=True, signed=True)}; interview offers "
-        f"{round(b.expected_interviews.point, 2):.1f} -> "
-        f"{round(c.expected_interviews.point, 2):.1f} "
+        f"{shown['interviews_before']} -> {shown['interviews_after']} "
         f"(change {_est(price.delta_expected_interviews, pct=False, signed=True)}); {fees}."
     )
 

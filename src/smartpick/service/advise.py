@@ -21,7 +21,7 @@ from smartpick.core.lists.result import Recommendation
 from smartpick.core.plan.assemble import assess_standing, build_plan
 from smartpick.core.plan.counts import catalog_counts
 from smartpick.core.plan.guide import GUIDE_VOLUME
-from smartpick.core.plan.standing import match_rates_pct
+from smartpick.core.plan.standing import match_rates
 from smartpick.core.plan.summary import summarize
 from smartpick.core.plan.types import PLAN_MONTHS, ListFacts, Plan, RedFlag
 from smartpick.core.profile import ApplicantProfile
@@ -70,17 +70,21 @@ def advise(
     budget = budget_usd if budget_usd is not None else profile.budget_usd
     runner = Pricer(catalog, budget_usd, recommender, assessor, match_value_usd=match_value_usd)
     today = today or _dt.date.today()
-    first = profile.specialties[0]
     base, shown = runner.show(profile, intervals=with_list)  # the plan's list and its curve
-    base_p = base.assessment.interview_points(first)  # the list's own chances
-    counts = catalog_counts(profile, catalog.programs(specialty=first), p_interview=base_p)
+    base_p = base.assessment.interview_points()  # the list's own chances
+    # the programs the results page counts as ruled out, by rule: one count for every face
+    shut = base.assessment.exclusion_rules()
+    counts = tuple(
+        catalog_counts(profile, s, catalog.programs(specialty=s), shut=shut, p_interview=base_p)
+        for s in profile.specialties
+    )
     standing = assess_standing(profile)
     plan = build_plan(
         profile,
         standing=standing,
         counts=counts,
         list_facts=_list_facts(shown, budget),
-        match_rates_pct=match_rates_pct(),
+        match_rates=match_rates(),
         months_to_eras_open=Season(profile.match_year).months_from_opening(today),
         today=today,
     )
@@ -120,7 +124,7 @@ def _measure_flags(
     base_p: Mapping[str, float],
     catalog: Catalog,
 ) -> list[RedFlag]:
-    first = profile.specialties[0]
+    """Each measurable flag's narrowed programs, over every specialty the flags count."""
     counterfactuals = _flag_counterfactuals(profile, {f.id for f in flags})
     out = []
     for flag in flags:
@@ -129,9 +133,9 @@ def _measure_flags(
             out.append(flag)
             continue
         without = runner.assessor(
-            apply_changes(profile, change)[0], specialties=[first], catalog=catalog
+            apply_changes(profile, change)[0], specialties=profile.specialties, catalog=catalog
         )
-        narrowed, cut = _narrowed(base_p, without.interview_points(first))
+        narrowed, cut = _narrowed(base_p, without.interview_points())
         out.append(replace(flag, programs_narrowed=narrowed, median_interview_cut=cut))
     return out
 

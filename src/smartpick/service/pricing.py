@@ -21,6 +21,7 @@ from smartpick.core.chances.matrix import intervals
 from smartpick.core.chances.results import Assessment
 from smartpick.core.lists.economics import default_match_value, worth_sending
 from smartpick.core.lists.result import Recommendation
+from smartpick.core.plan.figures import points
 from smartpick.core.plan.types import Outcome, PlanStep, Price
 from smartpick.core.plan.words import change_words
 from smartpick.core.profile import ApplicantProfile
@@ -286,8 +287,8 @@ def _h1b_option(
     d = price.delta_p_match
     action = (
         f"If you would also train on an H-1B, Step 3 opens {opened} more {first} programs to "
-        f"you; with both visas your chance of matching changes by {100 * d.point:+.1f} "
-        f"percentage points (likely {100 * d.low:+.1f} to {100 * d.high:+.1f}). Since "
+        f"you; with both visas your chance of matching changes by {points(d.point)} "
+        f"percentage points (likely {points(d.low)} to {points(d.high)}). Since "
         f"{payment.effective.day} {payment.effective:%B %Y} a new H-1B petition carries a "
         f"one-time ${payment.payment_usd:,} payment, so programs may sponsor fewer H-1B visas "
         "than they state."
@@ -318,10 +319,10 @@ def _tie_price(
     place = ", ".join(str(v) for v in (top.get("city"), top.get("state")) if v)
     action = (
         f"Done at {top['name']} ({place}), the same months also count as a connection there: "
-        f"your chance of matching {100 * d.point:+.1f} percentage points (likely "
-        f"{100 * d.low:+.1f} to {100 * d.high:+.1f})"
+        f"your chance of matching {points(d.point)} percentage points (likely "
+        f"{points(d.low)} to {points(d.high)})"
         + (
-            f", against {100 * step.price.delta_p_match.point:+.1f} for the months elsewhere."
+            f", against {points(step.price.delta_p_match.point)} for the months elsewhere."
             if step.price is not None
             else "."
         )
@@ -363,7 +364,7 @@ def _second_specialty_details(
     for pair, p in priced:
         delta = p.delta_p_match.point
         actions.append(
-            f"{' + '.join(pair)} instead: {100 * delta:+.1f} percentage points of your chance."
+            f"{' + '.join(pair)} instead: {points(delta)} percentage points of your chance."
         )
     details = {
         **step.details,
@@ -381,7 +382,7 @@ def _research_words(step: PlanStep, price: Price) -> PlanStep:
     if d.point >= SMALL_GAIN:
         return step
     line = (
-        f"By itself it changes your chance of matching by only {100 * d.point:+.1f} percentage "
+        f"By itself it changes your chance of matching by only {points(d.point)} percentage "
         "points: matched and unmatched non-US IMGs report the same amount of research (NRMP "
         "Charting Outcomes 2026), and it counts mostly at university programs. Do it for what "
         "comes with it (a US connection, a letter, something to talk about at interviews), and "
@@ -403,8 +404,8 @@ def _volume_verdict(price: Price, match_value_usd: float) -> tuple[str, ...]:
     pays = worth_sending(d.point, price.delta_fees_usd, match_value_usd)
     change = (
         f"{price.changed.programs} programs instead of {price.baseline.programs} "
-        f"{'add' if more > 0 else 'change your chance by'} {100 * d.point:+.1f} percentage "
-        f"points ({100 * d.low:+.1f} to {100 * d.high:+.1f}) for {price.delta_fees_usd:+,.0f} USD"
+        f"{'add' if more > 0 else 'change your chance by'} {points(d.point)} percentage "
+        f"points ({points(d.low)} to {points(d.high)}) for {price.delta_fees_usd:+,.0f} USD"
     )
     if more > 0:
         verdict = (

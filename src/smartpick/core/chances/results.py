@@ -202,6 +202,14 @@ class Assessment:
             ids, point = ids[mine], point[mine]
         return dict(zip(ids.tolist(), point.tolist(), strict=True))
 
+    def exclusion_rules(self) -> dict[str, frozenset[str]]:
+        """The hard rules that ruled out each excluded program, by program id: the programs the
+        results page counts as ruled out, for every face that counts them by rule."""
+        return {
+            e.program_id: frozenset(r.rule for r in e.reason_details if r.rule is not None)
+            for e in self.excluded
+        }
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of `smartpick chances --format json` and the web API."""
         return {

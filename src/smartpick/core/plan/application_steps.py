@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from smartpick.core.plan.figures import percent
 from smartpick.core.plan.guide import (
     GUIDE_VOLUME,
     HARDER,
@@ -12,14 +13,14 @@ from smartpick.core.plan.guide import (
     below_strong,
     low_scores,
 )
-from smartpick.core.plan.standing import Standing
+from smartpick.core.plan.standing import Standing, rate_pct
 from smartpick.core.plan.types import CatalogCounts, ListFacts, PlanStep
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.rules.policy import entry_restriction, h1b_payment
 
 
-def _harder_why(specialties: Sequence[str], match_rates_pct: Mapping[str, float]) -> str:
-    rates = [f"{s} {match_rates_pct[s]:.0f}%" for s in specialties if s in match_rates_pct]
+def _harder_why(specialties: Sequence[str], match_rates: Mapping[str, float]) -> str:
+    rates = [f"{s} {percent(match_rates[s])}" for s in specialties if s in match_rates]
     why = "Programs in these specialties scrutinize scores heavily"
     if rates:
         why += "; non-US IMG match rates in 2026: " + "; ".join(rates)
@@ -59,7 +60,7 @@ def region_step(profile: ApplicantProfile) -> PlanStep | None:
 
 
 def specialty_steps(
-    profile: ApplicantProfile, standing: Standing, match_rates_pct: Mapping[str, float]
+    profile: ApplicantProfile, standing: Standing, match_rates: Mapping[str, float]
 ) -> list[PlanStep]:
     """The guide's competitiveness groups, and a second specialty for low scores."""
     steps: list[PlanStep] = []
@@ -78,7 +79,7 @@ def specialty_steps(
                     "Decide between your ideal specialty and your chances of matching at all; "
                     "consider a specialty the guide calls more open to IMGs.",
                 ),
-                why=_harder_why(profile.specialties, match_rates_pct),
+                why=_harder_why(profile.specialties, match_rates),
                 guide="Generally harder (scores heavily scrutinized): Dermatology, Plastic "
                 "Surgery, Neurosurgery, Orthopedics, Radiation Oncology, ENT.",
                 duration_months=(0, 1),
@@ -109,7 +110,9 @@ def specialty_steps(
                         "second": second,
                         "alternatives": options[1:],
                         "match_rates_pct": {
-                            s: match_rates_pct[s] for s in (first, *options) if s in match_rates_pct
+                            s: rate_pct(match_rates[s])
+                            for s in (first, *options)
+                            if s in match_rates
                         },
                     },
                 )

@@ -7,7 +7,7 @@ step's `change`.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from smartpick.core.plan.application_steps import (
@@ -25,13 +25,14 @@ from smartpick.core.plan.experience_steps import (
     service_step,
     usce_step,
 )
+from smartpick.core.plan.figures import percent
 from smartpick.core.plan.flags import red_flags
 from smartpick.core.plan.guide import competitiveness_group
 from smartpick.core.plan.narrative import narrative_steps
 from smartpick.core.plan.standing import (
     SpecialtyStanding,
     Standing,
-    match_rates_pct,
+    match_rates,
     specialty_standing,
     step1_band,
     step2ck_band,
@@ -62,7 +63,7 @@ def assess_standing(
     non_us = profile.applicant_type == "non_us_img"
     if specialty is None and non_us:
         specialty = specialty_standing(profile.specialties[0], profile.step2ck)
-    rates = match_rates_pct() if rates is None else rates
+    rates = match_rates() if rates is None else rates
     note = None
     if not non_us:
         note = not_compared_note(profile.applicant_type)
@@ -76,7 +77,7 @@ def assess_standing(
         competitiveness={
             s: competitiveness_group(s)
             + (
-                f"; non-US IMG match rate {rates[s]:.0f}% (NRMP Charting Outcomes 2026)"
+                f"; non-US IMG match rate {percent(rates[s])} (NRMP Charting Outcomes 2026)"
                 if s in rates and non_us
                 else ""
             )
@@ -90,17 +91,18 @@ def build_plan(
     profile: ApplicantProfile,
     *,
     standing: Standing,
-    counts: CatalogCounts,
+    counts: Sequence[CatalogCounts],
     list_facts: ListFacts,
-    match_rates_pct: Mapping[str, float],
+    match_rates: Mapping[str, float],
     months_to_eras_open: int,
     today: _dt.date | None = None,
 ) -> Plan:
     """The guide's steps that apply to this applicant, ordered, with a timeline (unpriced).
 
-    `months_to_eras_open`: months until the ERAS season of the profile's Match year opens,
-    negative once it has (minus the months since, `Season.months_from_opening`); the plan keeps
-    0 for an opened season."""
+    `counts`: the catalog figures of each specialty applied to, the first specialty first (the
+    red flags count them all; the steps name programs of the first). `months_to_eras_open`:
+    months until the ERAS season of the profile's Match year opens, negative once it has (minus
+    the months since, `Season.months_from_opening`); the plan keeps 0 for an opened season."""
     flags = red_flags(profile, counts, today)
     blocked = step2ck_block(profile)
     if blocked is not None:
@@ -108,22 +110,23 @@ def build_plan(
         steps = [step2ck_retake_step(profile, blocked), volume_step(profile, list_facts)]
         steps.extend(s for s in narrative_steps(profile, flags) if s.id != "interview")
         return _plan(standing, flags, steps, months_to_eras_open)
+    first = counts[0]
     steps = []
     for step in (
         step2ck_step(profile),
-        step3_step(profile, counts, max(0, months_to_eras_open)),
-        usce_step(profile, counts),
-        connection_step(profile, counts),
+        step3_step(profile, first, max(0, months_to_eras_open)),
+        usce_step(profile, first),
+        connection_step(profile, first),
         letters_step(profile),
         research_step(profile),
         service_step(profile),
     ):
         if step is not None:
             steps.append(step)
-    for extra in (j1_option_step(profile, counts), region_step(profile)):
+    for extra in (j1_option_step(profile, first), region_step(profile)):
         if extra is not None:
             steps.append(extra)
-    steps.extend(specialty_steps(profile, standing, match_rates_pct))
+    steps.extend(specialty_steps(profile, standing, match_rates))
     steps.append(volume_step(profile, list_facts))
     steps.extend(narrative_steps(profile, flags))
     return _plan(standing, flags, steps, months_to_eras_open)

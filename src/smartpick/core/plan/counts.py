@@ -1,21 +1,23 @@
-"""What the catalog says about the applicant's first specialty: visa policies, the programs the
-eligibility rules shut, and the programs where USCE would count as a tie.
+"""What the catalog says about one of the applicant's specialties: visa policies and where they
+come from, the programs the hard rules shut, and the programs where USCE would count as a tie.
 
-Shut programs are counted with `rules.eligibility.check`, the same rules the model applies, so the
-plan and the chances always agree on which programs are closed and why. What no applicant changes
-(the specialty's programs, their visa policies, rule groups and stated facts) is worked out once
-per list of programs and visa need, and kept for the process (`_specialty_side`).
+Shut programs are the model's own verdicts (`Assessment.exclusion_rules`): the programs the
+results page counts as "ruled out by a rule they state", so the plan and the results always agree
+on which programs are closed and why. What no applicant changes (the specialty's programs, their
+visa policies and sources, stated facts) is worked out once per list of programs and visa need,
+and kept for the process (`_specialty_side`).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from smartpick.core.plan.types import CatalogCounts, TieProgram
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
-from smartpick.core.rules.eligibility import DEFAULT_TRACKS, RuleFacts, check, rule_key
+from smartpick.core.rules.eligibility import DEFAULT_TRACKS, RuleFacts, check, cite
 from smartpick.core.rules.policy import fact_possibly_outdated
 from smartpick.core.rules.screens import ScreenedApplicant, screened, screens
 from smartpick.core.rules.visas import specialty_visa_rates
@@ -25,6 +27,7 @@ TIE_SETTINGS = ("university", "university_affiliated_community")
 # Lists of programs whose side is kept (the bundled catalog has one per specialty; a user's import
 # makes new program objects, so the oldest side is dropped past this many).
 SIDES_KEPT = 64
+VISA_RULES = frozenset({"visa", "h1b_step3"})  # the hard rules a visa need brings
 
 
 def _sponsors(p: Program, visa: str) -> bool | None:
@@ -41,15 +44,26 @@ def _sponsors(p: Program, visa: str) -> bool | None:
     return None if j1 is None or h1b is None else False
 
 
+def _visa_sources(ps: Sequence[Program], visa: str) -> tuple[str, ...]:
+    """The sources (with their year) of the stated visa policies an applicant with this need
+    reads, most programs first."""
+    kinds = {"j1": ("j1",), "h1b": ("h1b",), "either": ("j1", "h1b")}.get(visa, ())
+    found: Counter[str] = Counter()
+    for p in ps:
+        for kind in kinds:
+            fact = getattr(p, f"visa_{kind}")
+            if fact.value is not None and fact.source:
+                found[cite(fact.source, fact.year)] += 1
+    return tuple(source for source, _ in found.most_common())
+
+
 @dataclass(frozen=True)
 class _SpecialtySide:
-    """The first specialty's programs as any applicant with one visa need sees them."""
+    """A specialty's programs as any applicant with one visa need sees them."""
 
     programs: tuple[Program, ...]  # the list it was made from (keeps the ids in the key alive)
     ps: tuple[Program, ...]  # the specialty's programs in the default tracks
     rates: dict[str, float]
-    groups: tuple[int, ...]  # each program's rule group (equal `rule_key`: equal rule results)
-    firsts: tuple[Program, ...]  # one program of each group
     ties: tuple[Program, ...]  # programs that could be ties, before ordering
     fixed: CatalogCounts  # the counts no applicant changes (the others still zero)
     screened: dict[ScreenedApplicant, dict[str, int]] = field(default_factory=dict)
@@ -66,14 +80,6 @@ def _specialty_side(specialty: str, programs: Sequence[Program], visa: str) -> _
     rates = specialty_visa_rates([p for p in programs if p.specialty == specialty])
     ps = tuple(p for p in programs if p.specialty == specialty and p.track in DEFAULT_TRACKS)
     sponsors = tuple(_sponsors(p, visa) for p in ps)
-    number: dict[tuple[object, ...], int] = {}
-    firsts: list[Program] = []
-    groups = []
-    for p in ps:
-        group = number.setdefault(rule_key(p, visa), len(firsts))
-        if group == len(firsts):
-            firsts.append(p)
-        groups.append(group)
     with_evidence = [p.interview_evidence for p in ps if p.interview_evidence is not None]
     fixed = CatalogCounts(
         specialty=specialty,
@@ -82,12 +88,12 @@ def _specialty_side(specialty: str, programs: Sequence[Program], visa: str) -> _
         visa_not_sponsoring=sum(1 for s in sponsors if s is False),
         visa_unknown=sum(1 for s in sponsors if s is None),
         h1b_programs=sum(1 for p in ps if p.visa_h1b.value == "yes"),
-        h1b_only_programs=sum(
-            1 for p in ps if p.visa_h1b.value == "yes" and p.visa_j1.value != "yes"
-        ),
+        opened_by_h1b=0,
         shut_by_visa=0,
+        shut_by_any_rule=0,
         shut_by_graduation_limit=0,
         shut_by_usce_requirement=0,
+        visa_sources=_visa_sources(ps, visa),
         stated_graduation_limits=sum(1 for p in ps if p.max_years_since_graduation.known),
         stated_min_scores=sum(1 for p in ps if p.min_step1.known or p.min_step2ck.known),
         stated_usce_requirements=sum(1 for p in ps if p.usce_required.known),
@@ -105,9 +111,7 @@ def _specialty_side(specialty: str, programs: Sequence[Program], visa: str) -> _
     )
     if len(_sides) >= SIDES_KEPT:
         _sides.pop(next(iter(_sides)), None)
-    side = _sides[key] = _SpecialtySide(
-        tuple(programs), ps, rates, tuple(groups), tuple(firsts), ties, fixed
-    )
+    side = _sides[key] = _SpecialtySide(tuple(programs), ps, rates, ties, fixed)
     return side
 
 
@@ -124,22 +128,37 @@ def _screened_by(side: _SpecialtySide, applicant: ScreenedApplicant) -> dict[str
     return dict(found)
 
 
+def _opened_by_h1b(
+    profile: ApplicantProfile, side: _SpecialtySide, shut: Mapping[str, frozenset[str]]
+) -> int:
+    """For a J-1 applicant: the programs the visa rule shuts that the same applicant accepting an
+    H-1B too, with Step 3 passed, could apply to (the hard rules again, as the step's price
+    measures it)."""
+    if profile.visa != "j1":
+        return 0
+    either = replace(RuleFacts.of(profile), visa="either", h1b_blocked=None)
+    return sum(
+        1
+        for p in side.ps
+        if shut.get(p.id) == {"visa"} and check(profile, p, side.rates, facts=either).eligible
+    )
+
+
 def catalog_counts(
     profile: ApplicantProfile,
+    specialty: str,
     programs: Sequence[Program],
     *,
+    shut: Mapping[str, frozenset[str]],
     p_interview: Mapping[str, float] | None = None,
 ) -> CatalogCounts:
-    """Visa, H-1B and rule counts for the first specialty (`programs`: all its tracks), and the
-    programs that would be ties."""
-    specialty = profile.specialties[0]
+    """Visa, H-1B and rule counts for one of the applicant's specialties (`programs`: all its
+    tracks), and the programs that would be ties.
+
+    `shut`: the hard rules that rule out each program for this applicant, as the model applied
+    them (`Assessment.exclusion_rules`); `p_interview` orders the tie programs."""
     side = _specialty_side(specialty, programs, profile.visa)
-    # the rules run once per group of programs that share what they read
-    facts = RuleFacts.of(profile)
-    shut = [
-        {r.rule for r in check(profile, p, side.rates, facts=facts).exclusions} for p in side.firsts
-    ]
-    rules = [shut[g] for g in side.groups]
+    rules = [shut.get(p.id, frozenset()) for p in side.ps]
     candidates = list(side.ties)
     if p_interview:
         candidates.sort(key=lambda p: (-p_interview.get(p.id, 0.0), p.id))
@@ -158,7 +177,9 @@ def catalog_counts(
     )
     return replace(
         side.fixed,
-        shut_by_visa=sum(1 for r in rules if r & {"visa", "h1b_step3"}),
+        opened_by_h1b=_opened_by_h1b(profile, side, shut),
+        shut_by_visa=sum(1 for r in rules if r & VISA_RULES),
+        shut_by_any_rule=sum(1 for r in rules if r),
         shut_by_graduation_limit=sum(1 for r in rules if "graduation_limit" in r),
         shut_by_usce_requirement=sum(1 for r in rules if "usce_required" in r),
         tie_candidates=ties,

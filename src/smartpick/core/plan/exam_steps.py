@@ -9,7 +9,7 @@ from smartpick.core.plan.guide import (
     is_img,
     low_scores,
 )
-from smartpick.core.plan.standing import STEP2CK_AVERAGE, STEP2CK_STRONG
+from smartpick.core.plan.standing import STEP2CK_AVERAGE, STEP2CK_STRONG, step2ck_band
 from smartpick.core.plan.types import CatalogCounts, ChangeValue, PlanStep
 from smartpick.core.profile import ApplicantProfile
 
@@ -47,17 +47,15 @@ def step3_step(
         + (f"; your {profile.step3} is below it." if retake else ".")
         + (" An H-1B needs a passed Step 3." if profile.visa in ("h1b", "either") else "")
     )
-    why = (
-        f"A Step 3 score of {target}+ would show academic recovery over your "
-        f"{'Step 2 CK ' + str(profile.step2ck) if profile.step2ck else 'record'}"
-    )
+    why = f"A Step 3 score of {target}+ " + _step3_adds(profile)
     if helps_visa:
         why += (
-            f" and makes H-1B possible: {counts.h1b_programs} {counts.specialty} programs in the "
-            f"catalog state they consider H-1B"
+            f". It also makes H-1B possible: {counts.h1b_programs} {counts.specialty} programs in "
+            f"the catalog state they consider H-1B"
             + (
-                f", {counts.h1b_only_programs} of them not J-1 (they open to you only with Step 3)"
-                if profile.visa == "j1"
+                f"; if you would also train on an H-1B, Step 3 opens {counts.opened_by_h1b} "
+                f"{counts.specialty} programs that take no J-1 to you"
+                if profile.visa == "j1" and counts.opened_by_h1b
                 else ""
             )
         )
@@ -89,10 +87,22 @@ def step3_step(
             "before_eras": in_time,
             "months_to_eras_open": months_to_eras_open,
             "h1b_programs": counts.h1b_programs,
-            "h1b_only_programs": counts.h1b_only_programs,
+            "opened_by_h1b": counts.opened_by_h1b,
             "programs_total": counts.programs_total,
         },
     )
+
+
+def _step3_adds(profile: ApplicantProfile) -> str:
+    """What a good Step 3 adds to this record, in the guide's terms: recovery only for a record
+    the guide calls low (`guide.low_scores`), else another score next to the one programs read."""
+    band = step2ck_band(profile.step2ck)
+    if low_scores(profile):
+        record = "your record" if band is None else f"your Step 2 CK {band.score}"
+        return f"would show academic recovery over {record}"
+    if band is None:
+        return "would add a strong score to your record"
+    return f"would add another score next to your Step 2 CK {band.score}, {band.label}"
 
 
 def step2ck_retake_step(profile: ApplicantProfile, blocked: str) -> PlanStep:

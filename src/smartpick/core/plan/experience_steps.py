@@ -8,6 +8,7 @@ from smartpick.core.plan.guide import (
     below_strong,
     is_img,
     letters_in_first,
+    low_scores,
 )
 from smartpick.core.plan.types import CatalogCounts, PlanStep
 from smartpick.core.plan.words import months
@@ -113,8 +114,13 @@ def letters_step(profile: ApplicantProfile) -> PlanStep | None:
             "and projects you worked on with them.",
             "Explain politely that as a non-US citizen IMG, strong detailed letters are crucial.",
         ),
-        why="With below average board scores, letters can dramatically influence how program "
-        "directors see you; they should speak to reliability, clinical reasoning and growth.",
+        why=(
+            "With below average board scores or a failed attempt, letters can dramatically "
+            "influence how program directors see you"
+            if low_scores(profile)
+            else "Letters from US faculty are what program directors read next to your scores"
+        )
+        + "; they should speak to reliability, clinical reasoning and growth.",
         guide="At least 2-3 LoRs from US faculty, ideally: At a state university residency or "
         "public medical school program. In the specialty you're applying to.",
         duration_months=(2, 4),

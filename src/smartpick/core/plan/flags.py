@@ -1,15 +1,18 @@
 """The guide's red flags that apply to an applicant, with the catalog programs each one shuts.
 
-Failed attempts are the profile's one count (`ApplicantProfile.failed_attempts`), the H-1B rule is
-`rules.visas` (a passed Step 3), and shut programs are those the eligibility rules exclude
-(`plan.counts`): the same answers the chances give. Where no source states a cut-off, a flag says
-so instead of counting 0 programs; where the 2026 program data show a screen (`rules.screens`), it
-counts the programs with source and year; visa facts carry their date (`rules.policy`).
+Every flag counts the programs of every specialty the applicant applies to (`counts`: one
+`CatalogCounts` per specialty, the first specialty first). Failed attempts are the profile's one
+count (`ApplicantProfile.failed_attempts`), the H-1B rule is `rules.visas` (a passed Step 3), and
+shut programs are those the model's hard rules exclude (`plan.counts`): the programs the results
+page counts as ruled out. Where no source states a cut-off, a flag says so instead of counting 0
+programs; where the 2026 program data show a screen (`rules.screens`), it counts the programs with
+source and year; visa facts carry their source and date (`rules.policy`).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Sequence
 
 from smartpick.core.plan.guide import LONG_SINCE_GRADUATION_YEARS, is_img
 from smartpick.core.plan.standing import GUIDE_STEP2CK
@@ -51,14 +54,21 @@ def h1b_blocked(profile: ApplicantProfile) -> bool:
     return profile.visa == "h1b" and not profile.step3_passed
 
 
-def _evidence(counts: CatalogCounts, kind: str, what: str) -> str | None:
-    """ "In 2026, N of the M IM programs with published figures <what> (source)." or None."""
-    n = counts.screened.get(kind, 0)
-    if not n or not counts.evidence_programs:
+def _evidence(counts: Sequence[CatalogCounts], kind: str, what: str) -> str | None:
+    """ "In 2026, N of the M IM programs (and K of the L FM programs) with published figures
+    <what> (source)." or None: one sentence per cycle and source."""
+    by_cycle: dict[tuple[int | None, str], list[str]] = {}
+    for c in counts:
+        n = c.screened.get(kind, 0)
+        if n and c.evidence_programs:
+            by_cycle.setdefault((c.evidence_year, c.evidence_source), []).append(
+                f"{n} of the {c.evidence_programs} {c.specialty} programs"
+            )
+    if not by_cycle:
         return None
-    return (
-        f"In {counts.evidence_year}, {n} of the {counts.evidence_programs} {counts.specialty} "
-        f"programs with published figures {what} ({counts.evidence_source})."
+    return " ".join(
+        f"In {year}, {' and '.join(parts)} with published figures {what} ({source})."
+        for (year, source), parts in by_cycle.items()
     )
 
 
@@ -75,11 +85,16 @@ def _stated(stated: int, shut: int, total: int, what: str, advice: str) -> tuple
 
 
 def red_flags(
-    profile: ApplicantProfile, counts: CatalogCounts, today: _dt.date | None = None
+    profile: ApplicantProfile, counts: Sequence[CatalogCounts], today: _dt.date | None = None
 ) -> list[RedFlag]:
-    """The guide's red flags that apply, with what the catalog states and the 2026 data show."""
+    """The guide's red flags that apply, with what the catalog states and the 2026 data show,
+    over the programs of every specialty in `counts` (one per specialty applied to)."""
     flags: list[RedFlag] = []
-    total = counts.programs_total
+    total = sum(c.programs_total for c in counts)
+    limits = sum(c.stated_graduation_limits for c in counts)
+    past_limit = sum(c.shut_by_graduation_limit for c in counts)
+    usce_stated = sum(c.stated_usce_requirements for c in counts)
+    usce_shut = sum(c.shut_by_usce_requirement for c in counts)
     if profile.failed_attempts:
         notes = [
             line
@@ -124,7 +139,7 @@ def red_flags(
                 programs_total=total,
                 addressed_by=("step3", "personal_statement"),
                 notes=_stated(
-                    counts.stated_min_scores,
+                    sum(c.stated_min_scores for c in counts),
                     0,
                     total,
                     "a minimum score",
@@ -141,13 +156,11 @@ def red_flags(
                 guide="Make sure dates are clear and gaps are explained (research, exam prep, "
                 "family reasons).",
                 programs_total=total,
-                programs_shut=counts.shut_by_graduation_limit
-                if counts.stated_graduation_limits
-                else None,
+                programs_shut=past_limit if limits else None,
                 addressed_by=("usce", "gap_explanation"),
                 notes=_stated(
-                    counts.stated_graduation_limits,
-                    counts.shut_by_graduation_limit,
+                    limits,
+                    past_limit,
                     total,
                     "a graduation-year limit",
                     "IMG advisers report limits of 3-5 years at many programs, so check each "
@@ -158,7 +171,7 @@ def red_flags(
     hands_on = profile.usce_hands_on_months
     if is_img(profile) and hands_on <= 0:
         observed = profile.usce_observership_months
-        if observed <= 0 or counts.shut_by_usce_requirement:
+        if observed <= 0 or usce_shut:
             flags.append(
                 RedFlag(
                     id="no_usce",
@@ -173,13 +186,11 @@ def red_flags(
                     "clinical experience is critical - often more impactful than a marginal "
                     "score difference.",
                     programs_total=total,
-                    programs_shut=counts.shut_by_usce_requirement
-                    if counts.stated_usce_requirements
-                    else None,
+                    programs_shut=usce_shut if usce_stated else None,
                     addressed_by=("usce",),
                     notes=_stated(
-                        counts.stated_usce_requirements,
-                        counts.shut_by_usce_requirement,
+                        usce_stated,
+                        usce_shut,
                         total,
                         "whether US clinical experience is required",
                         "many programs ask for it on their websites, so check each one.",
@@ -227,17 +238,26 @@ def red_flags(
     return flags
 
 
-def _visa_flag(profile: ApplicantProfile, counts: CatalogCounts, today: _dt.date) -> RedFlag:
-    total = counts.programs_total
-    share = counts.visa_sponsoring / total
+def _visa_counts(c: CatalogCounts, label: str) -> str:
+    """One specialty's stated visa policies, with where they come from."""
+    word = "source" if len(c.visa_sources) == 1 else "sources"
+    cited = f" ({word}: {'; '.join(c.visa_sources)})" if c.visa_sources else ""
+    return (
+        f"{c.visa_sponsoring} of {c.programs_total} {c.specialty} programs state they consider "
+        f"{label}; {c.visa_not_sponsoring} state no (or list no visa) and {c.visa_unknown} are "
+        f"unknown{cited}."
+    )
+
+
+def _visa_flag(
+    profile: ApplicantProfile, counts: Sequence[CatalogCounts], today: _dt.date
+) -> RedFlag:
+    total = sum(c.programs_total for c in counts)
+    share = sum(c.visa_sponsoring for c in counts) / total
     label = VISA_LABEL[profile.visa]
     blocked = h1b_blocked(profile)
     few = share < 0.5 or blocked
-    detail = (
-        f"{counts.visa_sponsoring} of {total} {counts.specialty} programs state they consider "
-        f"{label}; {counts.visa_not_sponsoring} state no (or list no visa) and "
-        f"{counts.visa_unknown} are unknown. Source: {counts.source}."
-    )
+    detail = " ".join(_visa_counts(c, label) for c in counts if c.programs_total)
     if blocked:
         mark = profile.pass_mark("step3")
         have = (
@@ -249,12 +269,21 @@ def _visa_flag(profile: ApplicantProfile, counts: CatalogCounts, today: _dt.date
             f" An H-1B needs a passed Step 3 ({mark.text}); {have}. Until you pass it, no "
             "program can sponsor one."
         )
+    shut = sum(c.shut_by_visa for c in counts)
+    ruled_out = sum(c.shut_by_any_rule for c in counts)
     notes: list[str] = []
+    if ruled_out > shut:
+        notes.append(
+            f"Your results page counts {ruled_out} programs ruled out by a rule they state: "
+            f"these {shut} for the visa, and {ruled_out - shut} for other rules (each program's "
+            "page says which)."
+        )
+    outdated = sum(c.h1b_yes_possibly_outdated for c in counts)
     if profile.visa in ("h1b", "either"):
         notes.append(h1b_payment().note(today))
-        if counts.h1b_yes_possibly_outdated:
+        if outdated:
             notes.append(
-                f"{counts.h1b_yes_possibly_outdated} of the {counts.h1b_programs} programs that "
+                f"{outdated} of the {sum(c.h1b_programs for c in counts)} programs that "
                 "say they consider H-1B say so in data from 2025 or earlier, possibly before "
                 "that payment: treat those as possibly outdated and check with the program."
             )
@@ -265,7 +294,7 @@ def _visa_flag(profile: ApplicantProfile, counts: CatalogCounts, today: _dt.date
         detail=detail,
         guide="Filter programs by: Visa support (non-negotiable for foreign nationals).",
         programs_total=total,
-        programs_shut=counts.shut_by_visa,
+        programs_shut=shut,
         addressed_by=("step3",),
         notes=tuple(notes),
     )

@@ -23,6 +23,7 @@ from typing import Any, Literal
 from smartpick.core.bundled import bundled_rows
 from smartpick.core.chances.outcomes import SOURCE as CO_SOURCE
 from smartpick.core.chances.outcomes import Distribution, charting_outcomes, outcomes_for
+from smartpick.core.plan.figures import P_DIGITS
 from smartpick.core.specialties import resolve_specialty
 from smartpick.errors import DataUnavailable, InvalidInput
 
@@ -173,16 +174,22 @@ def _five_number(d: Distribution | None) -> FiveNumber | None:
 
 
 @cache
-def match_rates_pct() -> dict[str, float]:
-    """Non-US IMG match rate per catalog specialty, Charting Outcomes 2026 (matched / preferring)."""
+def match_rates() -> dict[str, float]:
+    """Non-US IMG match rate per catalog specialty, Charting Outcomes 2026 (matched / preferring),
+    exact: the faces round it once (`core.plan.figures`)."""
     rates: dict[str, float] = {}
     for o in charting_outcomes():
         try:
             name = resolve_specialty(o.specialty).name
         except InvalidInput:
             continue
-        rates[name] = round(100.0 * o.match_rate, 1)
+        rates[name] = o.match_rate
     return rates
+
+
+def rate_pct(rate: float) -> float:
+    """A rate as the plan's JSON gives it: in percent, to the contract's precision (48.51)."""
+    return round(100.0 * rate, P_DIGITS - 2)
 
 
 def specialty_standing(specialty: str, step2ck: int | None) -> SpecialtyStanding | None:
@@ -202,7 +209,7 @@ def specialty_standing(specialty: str, step2ck: int | None) -> SpecialtyStanding
         step2ck,
         matched,
         unmatched,
-        match_rate_pct=round(100.0 * outcomes.match_rate, 1),
+        match_rate_pct=rate_pct(outcomes.match_rate),
         source=CO_SOURCE,
     )
 

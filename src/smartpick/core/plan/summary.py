@@ -1,8 +1,10 @@
-"""The top of the plan: three or four sentences from its measured prices only."""
+"""The top of the plan: three or four sentences from its measured prices only, each figure
+written as every other face writes it (`core.plan.figures`)."""
 
 from __future__ import annotations
 
 from smartpick.core.plan.chance_labels import ALL_STEPS, YOUR_CHANCE
+from smartpick.core.plan.figures import offers, percent, points
 from smartpick.core.plan.types import Plan, Price
 
 STEP_LABELS = {
@@ -27,9 +29,9 @@ def summarize(plan: Plan) -> tuple[str, ...]:
     elif base is not None:
         p = base.p_match
         lines.append(
-            f"{YOUR_CHANCE}: {100 * p.point:.0f}% (likely between {100 * p.low:.0f}% and "
-            f"{100 * p.high:.0f}%) with {base.programs} programs for ${base.fees_usd:,.0f} in "
-            f"ERAS fees; about {base.expected_interviews.point:.1f} interview offers."
+            f"{YOUR_CHANCE}: {percent(p.point)} (likely between {percent(p.low)} and "
+            f"{percent(p.high)}) with {base.programs} programs for ${base.fees_usd:,.0f} in "
+            f"ERAS fees; about {offers(base.expected_interviews.point)} interview offers."
         )
     gains = sorted(
         (
@@ -42,7 +44,7 @@ def summarize(plan: Plan) -> tuple[str, ...]:
     if gains:
         lines.append(
             "Largest gains, each step alone: "
-            + "; ".join(f"{label} {100 * d:+.1f} percentage points" for d, label in gains[:3])
+            + "; ".join(f"{label} {points(d)} percentage points" for d, label in gains[:3])
             + "."
         )
     whole: Price | None = plan.whole_plan
@@ -50,9 +52,8 @@ def summarize(plan: Plan) -> tuple[str, ...]:
         d = whole.delta_p_match
         lines.append(
             f"{ALL_STEPS} ({len(gains)} steps, measured together): "
-            f"{100 * whole.baseline.p_match.point:.0f}% → {100 * whole.changed.p_match.point:.0f}% "
-            f"({100 * d.point:+.1f} percentage points, likely {100 * d.low:+.1f} to "
-            f"{100 * d.high:+.1f})."
+            f"{percent(whole.baseline.p_match.point)} → {percent(whole.changed.p_match.point)} "
+            f"({points(d.point)} percentage points, likely {points(d.low)} to {points(d.high)})."
         )
     volume = next((s for s in plan.steps if s.id == "volume_mix"), None)
     if volume is not None:

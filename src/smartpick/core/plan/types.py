@@ -3,7 +3,8 @@
 These types carry what the advisor (`core.plan`) decides from the guide and what the service
 measures (the price of each step, from re-running the model and optimizer). The CLI prints the
 typed `Plan`; `Plan.to_dict()` is the JSON contract documented in docs/advisor.md (JSON output, the
-web page and the PDF). `rounded()` gives figures as users see them, in every face.
+web page and the PDF). `rounded()` gives the JSON's numbers; users read figures written once from
+the exact values (`core.plan.figures`, `Price.shown`), in every face.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from smartpick.core.chances.estimate import Estimate
 from smartpick.core.lists.economics import GUIDE_TITLE, HowMany
 from smartpick.core.lists.result import CurvePoint, ListedProgram
+from smartpick.core.plan.figures import INTERVIEW_DIGITS, P_DIGITS, offers, percent, points
 from smartpick.core.plan.standing import Standing
 from smartpick.core.rules.institutions import InstitutionMatch
 
@@ -37,7 +39,7 @@ class TieProgram:
 
 @dataclass(frozen=True)
 class CatalogCounts:
-    """Catalog figures for the applicant's first specialty, from the eligibility rules."""
+    """Catalog figures for one of the applicant's specialties, from the eligibility rules."""
 
     specialty: str
     programs_total: int
@@ -45,12 +47,17 @@ class CatalogCounts:
     visa_not_sponsoring: int  # stated "no" or FREIDA's empty list ("none listed")
     visa_unknown: int
     h1b_programs: int  # programs stating they consider H-1B
-    h1b_only_programs: int  # consider H-1B but not J-1 (what Step 3 opens to a J-1 applicant)
+    # For a J-1 applicant: programs the visa rule shuts that accepting an H-1B too (with Step 3
+    # passed) would open, by the same hard rules as the step's price.
+    opened_by_h1b: int
     shut_by_visa: int  # excluded by the visa rules (a stated "no", or H-1B without Step 3)
+    shut_by_any_rule: int  # excluded by any stated rule (the results page's "ruled out")
     shut_by_graduation_limit: int  # a stated graduation-year limit the applicant exceeds
     shut_by_usce_requirement: int  # a stated USCE requirement the applicant lacks
     tie_candidates: tuple[TieProgram, ...] = ()
-    source: str = "FREIDA 2025 and AAMC Residency Explorer 2021 and 2026"
+    # Where the stated visa policies the applicant's need reads come from ("FREIDA 2025"), most
+    # programs first.
+    visa_sources: tuple[str, ...] = ()
     # Cut-offs stated by some source (a user's import): programs with a value known.
     stated_graduation_limits: int = 0
     stated_min_scores: int = 0
@@ -86,16 +93,16 @@ class Outcome:
     programs: int
 
     def rounded(self) -> Outcome:
-        """As users see it: P(match) to 4 digits, interviews to 2, fees to the cent."""
+        """As the JSON gives it: P(match) to 4 digits, interviews to 2, fees to the cent."""
         return Outcome(
-            self.p_match.rounded(4),
-            self.expected_interviews.rounded(2),
+            self.p_match.rounded(P_DIGITS),
+            self.expected_interviews.rounded(INTERVIEW_DIGITS),
             round(self.fees_usd, 2),
             self.programs,
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form (rounded as users see it)."""
+        """JSON form (rounded for programs that read it)."""
         shown = self.rounded()
         return {
             "p_match": shown.p_match.to_dict(),
@@ -122,18 +129,34 @@ class Price:
     note: str = ""
 
     def rounded(self) -> Price:
-        """As users see it: both outcomes and the differences rounded like `Outcome.rounded`."""
+        """As the JSON gives it: both outcomes and the differences rounded like
+        `Outcome.rounded`."""
         return replace(
             self,
             baseline=self.baseline.rounded(),
             changed=self.changed.rounded(),
-            delta_p_match=self.delta_p_match.rounded(4),
-            delta_expected_interviews=self.delta_expected_interviews.rounded(2),
+            delta_p_match=self.delta_p_match.rounded(P_DIGITS),
+            delta_expected_interviews=self.delta_expected_interviews.rounded(INTERVIEW_DIGITS),
             delta_fees_usd=round(self.delta_fees_usd, 2),
         )
 
+    def shown(self) -> dict[str, str]:
+        """The figures as every face writes them, each rounded once from the exact value:
+        chance of matching before and after ("28%"), its change and likely range in points
+        ("+14.6"), interview offers before and after ("1.0")."""
+        d = self.delta_p_match
+        return {
+            "p_match_before": percent(self.baseline.p_match.point),
+            "p_match_after": percent(self.changed.p_match.point),
+            "delta_p_match": points(d.point),
+            "delta_p_match_low": points(d.low),
+            "delta_p_match_high": points(d.high),
+            "interviews_before": offers(self.baseline.expected_interviews.point),
+            "interviews_after": offers(self.changed.expected_interviews.point),
+        }
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON form (rounded as users see it)."""
+        """JSON form (numbers rounded for programs; `shown`: the texts users read)."""
         shown = self.rounded()
         return {
             "change": {k: list(v) if isinstance(v, tuple) else v for k, v in self.change.items()},
@@ -145,6 +168,7 @@ class Price:
                 "fees_usd": shown.delta_fees_usd,
             },
             "note": self.note,
+            "shown": self.shown(),
         }
 
 

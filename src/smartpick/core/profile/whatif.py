@@ -39,7 +39,6 @@ CONNECTION_KINDS: tuple[str, ...] = tuple(
     str(k)
     for k in Connection.model_fields["kind"].annotation.__args__  # type: ignore[union-attr]
 )
-WHATIF_INSTITUTION = "(what-if)"
 
 
 @dataclass(frozen=True)
@@ -178,7 +177,9 @@ def _number(key: str, value: Any) -> int | float:
 
 
 def _usce_block(months: float) -> dict[str, Any]:
-    return {"months": months, "kind": "hands_on", "institution": WHATIF_INSTITUTION}
+    # Done at no particular place: no institution, as a user who names none enters it (so it is
+    # a tie nowhere, and a link or file made from the changed profile is one a user could write).
+    return {"months": months, "kind": "hands_on"}
 
 
 def apply_changes(

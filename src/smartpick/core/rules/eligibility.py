@@ -69,10 +69,14 @@ class Reason:
     def __str__(self) -> str:
         if self.source is None:
             return self.text
-        # A source named with its edition ("AAMC Residency Explorer 2021") keeps its own year.
-        dated = self.year is None or re.search(r"\b(19|20)\d\d\b", self.source) is not None
-        cite = self.source if dated else f"{self.source} {self.year}"
-        return f"{self.text} ({cite})"
+        return f"{self.text} ({cite(self.source, self.year)})"
+
+
+def cite(source: str, year: int | None) -> str:
+    """A source as shown: "FREIDA 2025", or "name year" for a source named without its year."""
+    # A source named with its edition ("AAMC Residency Explorer 2021") keeps its own year.
+    dated = year is None or re.search(r"\b(19|20)\d\d\b", source) is not None
+    return source if dated else f"{source} {year}"
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from smartpick.core.geography import STATE_NAMES
-from smartpick.core.profile.whatif import WHATIF_INSTITUTION
 from smartpick.core.programs import Program, once_per_program
 
 MATCH_SCORE = 92  # token-set ratio from which a name stands for a program
@@ -83,8 +82,6 @@ def _is_state(place: str) -> bool:
 
 def _queries(entered: str) -> list[tuple[str, str | None]]:
     """The (normalised name, place or None) pairs a typed institution is tried as."""
-    if entered == WHATIF_INSTITUTION:  # a what-if's USCE block, done at no particular place
-        return []
     name, place = _place_of(entered)
     tries: list[tuple[str, str | None]] = [(normalize(name), place)] if place else []
     if place is None or not _is_state(place):  # the comma may be part of the name
@@ -168,7 +165,7 @@ def match_institution(entered: str, programs: Sequence[Program]) -> InstitutionM
     if matched:
         return InstitutionMatch(entered, matched, ())
     query = normalize(_place_of(entered)[0])
-    if entered == WHATIF_INSTITUTION or not distinctive(query):
+    if not distinctive(query):
         return InstitutionMatch(entered, (), ())
     labels = dict(map(_suggestion, programs))
     found = process.extract(

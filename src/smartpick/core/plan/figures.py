@@ -1,0 +1,29 @@
+"""The plan's figures as users read them: each rounded once, from the exact value, and written one
+way in every face (the summary and the steps' sentences, the CLI, the PDF, and the web pages
+through the `shown` texts of the plan's JSON), so one figure never reads two ways.
+
+The JSON contract's numbers are rounded for programs that read them (`P_DIGITS`,
+`INTERVIEW_DIGITS`). Formatting those again rounds twice (7.25125 -> 7.25 -> "7.2", where the
+exact value reads "7.3" as the results page says), so the faces write figures with these helpers
+from the exact values, or show the texts made by them.
+"""
+
+from __future__ import annotations
+
+P_DIGITS = 4  # probabilities and their changes in the JSON: 0.4851, i.e. 48.51%
+INTERVIEW_DIGITS = 2  # expected interview offers in the JSON: 7.25
+
+
+def percent(p: float) -> str:
+    """A probability as a whole percentage: "49%"."""
+    return f"{100 * p:.0f}%"
+
+
+def points(d: float) -> str:
+    """A change of probability in percentage points, signed: "+5.3"."""
+    return f"{100 * d:+.1f}"
+
+
+def offers(x: float, *, signed: bool = False) -> str:
+    """Expected interview offers (or their change, `signed`), to one decimal: "7.3"."""
+    return f"{x:+.1f}" if signed else f"{x:.1f}"
