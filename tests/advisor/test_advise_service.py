@@ -163,6 +163,8 @@ def test_visa_flag_and_h1b_counts_match_the_catalog(guide_sample_run, catalog) -
     assert flag.programs_shut == len(visa_shut) == sum(p.visa_j1.value == "no" for p in im)
     details = _step(plan, "step3").details
     assert details["h1b_programs"] == sum(p.visa_h1b.value == "yes" for p in im)
+    # the H-1B option states the payment as the visa flag dates it: past its announced end
+    assert "announced until 21 September 2026" in " ".join(_step(plan, "step3").actions)
     opened = details["h1b_option"]["programs_opened"]
     # one rule for both counts: the step's words give the programs its price opens (4), not the
     # 7 that state H-1B but not J-1 (one unknown, already open; two not in ERAS)

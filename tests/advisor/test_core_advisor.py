@@ -117,6 +117,20 @@ def _plan(profile: ApplicantProfile, months: int = 12):
     )
 
 
+@pytest.mark.parametrize(
+    ("months", "said"),
+    [
+        (12, "enough for the guide's 6-9 months of preparation if you start now"),
+        (9, "enough for the guide's 6-9 months of preparation if you start now"),
+        (6, "enough for the shortest of the guide's 6-9 months of preparation if you start now"),
+        (5, "there is less time than the guide's 6 months of preparation"),
+    ],
+)
+def test_step3_says_how_much_of_the_preparation_time_is_left(months: int, said: str) -> None:
+    step3 = next(s for s in _plan(GUIDE_SAMPLE, months).steps if s.id == "step3")
+    assert said in " ".join(step3.actions)
+
+
 def test_guide_bands() -> None:
     assert step1_band("score", 209).band == "low"
     assert step1_band("score", 215).band == "competitive"

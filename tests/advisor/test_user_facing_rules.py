@@ -77,6 +77,9 @@ def test_h1b_applicant_sees_the_dated_payment_and_a_priced_j1_option(strong_plan
     assert payment.announced_until < TODAY and "not known" in text
     step = next(s for s in strong_plan.steps if s.id == "j1_option")
     assert step.change == {"visa": "either"}
+    # the step says the payment's announced end too, as the flag does (one rule: `in_force`)
+    ended = "announced until 21 September 2026; whether it was extended is not known"
+    assert ended in " ".join(step.actions) and ended in step.why
     assert step.price is not None and step.price.changed.programs >= 1
     assert step.price.delta_p_match.point >= 0  # more visas never close a program
 

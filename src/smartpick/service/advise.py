@@ -88,7 +88,7 @@ def advise(
         months_to_eras_open=Season(profile.match_year).months_from_opening(today),
         today=today,
     )
-    steps = [price_step(step, profile, runner, base) for step in plan.steps]
+    steps = [price_step(step, profile, runner, base, today) for step in plan.steps]
     flags = _measure_flags(profile, plan.red_flags, runner, base_p, catalog)
     notes = _notes(profile, plan.months_to_eras_open, today)
     if plan.timeline:

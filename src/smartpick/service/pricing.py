@@ -8,6 +8,7 @@ the same USCE months at a tie program, the second specialty's alternatives, the 
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
@@ -235,8 +236,10 @@ def whole_plan_price(
 
 
 def price_step(
-    step: PlanStep, profile: ApplicantProfile, runner: Pricer, base: Measured
+    step: PlanStep, profile: ApplicantProfile, runner: Pricer, base: Measured, today: _dt.date
 ) -> PlanStep:
+    """`step` with its price (re-running the list on the changed profile) and its step-specific
+    extras; `today` dates the policy facts they state."""
     if step.change is None:
         return step
     compare_with = step.details.get("compare_with")
@@ -253,7 +256,7 @@ def price_step(
     note = str(step.details.get("priced_as", ""))
     priced = step.with_price(replace(price, note=note) if note else price)
     if step.id == "step3" and profile.visa == "j1":
-        priced = _h1b_option(priced, profile, runner, base)
+        priced = _h1b_option(priced, profile, runner, base, today)
     if step.id == "usce" and step.details.get("tie_programs"):
         priced = _tie_price(priced, profile, runner, base)
     if step.id == "second_specialty":
@@ -267,7 +270,7 @@ def price_step(
 
 
 def _h1b_option(
-    step: PlanStep, profile: ApplicantProfile, runner: Pricer, base: Measured
+    step: PlanStep, profile: ApplicantProfile, runner: Pricer, base: Measured, today: _dt.date
 ) -> PlanStep:
     """What Step 3 opens to a J-1 applicant who would also take an H-1B: eligible programs gained
     (the model's hard rules: H-1B needs a passed Step 3) and the list's price with both."""
@@ -288,9 +291,8 @@ def _h1b_option(
     action = (
         f"If you would also train on an H-1B, Step 3 opens {opened} more {first} programs to "
         f"you; with both visas your chance of matching changes by {points(d.point)} "
-        f"percentage points (likely {points(d.low)} to {points(d.high)}). Since "
-        f"{payment.effective.day} {payment.effective:%B %Y} a new H-1B petition carries a "
-        f"one-time ${payment.payment_usd:,} payment, so programs may sponsor fewer H-1B visas "
+        f"percentage points (likely {points(d.low)} to {points(d.high)}). "
+        f"S{payment.in_force(today)[1:]}, so programs may sponsor fewer H-1B visas "
         "than they state."
     )
     details = {**step.details, "h1b_option": {"programs_opened": opened, "price": price.to_dict()}}

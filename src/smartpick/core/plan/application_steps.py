@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Mapping, Sequence
 
 from smartpick.core.plan.figures import percent
@@ -210,7 +211,9 @@ def volume_step(profile: ApplicantProfile, lst: ListFacts) -> PlanStep:
     )
 
 
-def j1_option_step(profile: ApplicantProfile, counts: CatalogCounts) -> PlanStep | None:
+def j1_option_step(
+    profile: ApplicantProfile, counts: CatalogCounts, today: _dt.date
+) -> PlanStep | None:
     """For an applicant who would train only on an H-1B: what also accepting a J-1 would open
     (priced), with the H-1B payment that makes a J-1 the safer route (`rules.policy`)."""
     if profile.visa != "h1b" or profile.applicant_type not in ("non_us_img", "us_img"):
@@ -218,9 +221,8 @@ def j1_option_step(profile: ApplicantProfile, counts: CatalogCounts) -> PlanStep
     restriction = entry_restriction(profile)
     payment = h1b_payment()
     actions = [
-        f"Consider also accepting a J-1: it is sponsored by ECFMG, not the program, and is not "
-        f"affected by the ${payment.payment_usd:,} payment on new H-1B petitions (since "
-        f"{payment.effective.day} {payment.effective:%B %Y}).",
+        "Consider also accepting a J-1: it is sponsored by ECFMG, not the program, and is not "
+        f"affected by the H-1B payment ({payment.in_force(today)}).",
         "A J-1 requires a Statement of Need from your home country's health ministry and "
         "usually two years at home after training, unless waived: weigh that against the "
         "programs it opens.",
@@ -235,8 +237,8 @@ def j1_option_step(profile: ApplicantProfile, counts: CatalogCounts) -> PlanStep
         title="Price also accepting a J-1",
         actions=tuple(actions),
         why=f"{counts.h1b_programs} of {counts.programs_total} {counts.specialty} programs state "
-        "they consider H-1B, and new H-1B petitions now carry a large payment; many more "
-        "programs consider a J-1.",
+        f"they consider H-1B, and {payment.in_force(today)}; many more programs consider a "
+        "J-1.",
         guide="J-1 is most common. A few will support H-1B (especially if you already have "
         "Step 3).",
         duration_months=(0, 1),

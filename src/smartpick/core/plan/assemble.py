@@ -103,6 +103,7 @@ def build_plan(
     red flags count them all; the steps name programs of the first). `months_to_eras_open`:
     months until the ERAS season of the profile's Match year opens, negative once it has (minus
     the months since, `Season.months_from_opening`); the plan keeps 0 for an opened season."""
+    today = today or _dt.date.today()  # the policy facts' dates are read against it
     flags = red_flags(profile, counts, today)
     blocked = step2ck_block(profile)
     if blocked is not None:
@@ -123,7 +124,7 @@ def build_plan(
     ):
         if step is not None:
             steps.append(step)
-    for extra in (j1_option_step(profile, first), region_step(profile)):
+    for extra in (j1_option_step(profile, first, today), region_step(profile)):
         if extra is not None:
             steps.append(extra)
     steps.extend(specialty_steps(profile, standing, match_rates))

@@ -34,10 +34,16 @@ def step3_step(
         opens = "ERAS for your Match year has already opened"
     else:
         opens = f"ERAS opens in about {months_to_eras_open} months"
+    shortest, longest = STEP3_PREP_MONTHS
+    enough = (
+        f"enough for the guide's {shortest}-{longest} months of preparation"
+        if months_to_eras_open >= longest
+        else f"enough for the shortest of the guide's {shortest}-{longest} months of preparation"
+    )
     timing = (
-        f"{opens}: enough for the guide's 6-9 months of preparation if you start now."
+        f"{opens}: {enough} if you start now."
         if in_time
-        else f"{opens}: there is less time than the guide's 6 months of preparation, so take "
+        else f"{opens}: there is less time than the guide's {shortest} months of preparation, so take "
         "Step 3 for the following season rather than rush it (the guide: 'If you cannot prepare adequately or "
         "risk another low score/attempt, it may be safer not to rush Step 3')."
     )

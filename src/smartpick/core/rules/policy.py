@@ -58,6 +58,21 @@ class H1bPayment:
             )
         return text + f"; {CHECK}."
 
+    def in_force(self, today: _dt.date) -> str:
+        """ "since <date> a new H-1B petition carries a one-time $<n> payment", for a sentence
+        about it; once `today` is past the date it was announced until, with that date and that
+        its extension is not known."""
+        text = (
+            f"since {_day(self.effective)} a new H-1B petition carries a one-time "
+            f"${self.payment_usd:,} payment"
+        )
+        if today > self.announced_until:
+            text += (
+                f" (announced until {_day(self.announced_until)}; whether it was extended is "
+                "not known to SmartPick)"
+            )
+        return text
+
 
 @cache
 def h1b_payment() -> H1bPayment:
