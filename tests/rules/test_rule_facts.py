@@ -97,10 +97,14 @@ def test_each_stated_rule_excludes_as_the_profile_says(
     ):
         rules = {r.rule for r in check(applicant, stated[name]).exclusions}
         assert (rule in rules) == fails[rule], name
-    stale = check(applicant, stated["accepting_applications"])
-    assert "participation" not in {r.rule for r in stale.exclusions}
-    old = stated["accepting_applications"].accepting_applications.year
-    assert f"accepting applications after {old}" in stale.unknowns
+    no_longer = stated["accepting_applications"]
+    old = no_longer.accepting_applications.year
+    for evidence, warned in ((None, True), (no_longer.interview_evidence, False)):
+        # an old "no" warns, unless a later cycle's ERAS applications to it are counted
+        assert evidence is None or evidence.year > old
+        stale = check(applicant, dataclasses.replace(no_longer, interview_evidence=evidence))
+        assert "participation" not in {r.rule for r in stale.exclusions}
+        assert (f"accepting applications after {old}" in stale.unknowns) is warned
     # H-1B needs a passed Step 3 (read from the profile's score and test date); with "either"
     # it shows only where the J-1 is shut too
     passed = applicant.step3_passed

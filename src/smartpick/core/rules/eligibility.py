@@ -216,6 +216,7 @@ def check(
                 "military",
             )
         )
+    applied_to = _applications_counted_in(program)
     for attr, label, topic in (
         ("eras", "Does not take applications through ERAS", "ERAS participation"),
         ("nrmp", "Does not take part in the NRMP Main Match", "NRMP Match participation"),
@@ -225,6 +226,9 @@ def check(
         if flag.value is not False:
             continue
         if flag.year is not None and flag.year < applicant.stale_before:
+            if attr != "nrmp" and applied_to is not None and applied_to > flag.year:
+                continue  # a later cycle's ERAS applications answer the old "no"
+
             # An old "no" (AAMC 2021) is often a data artefact: flag it, do not exclude on it.
             soft_reasons.append(
                 Reason(
@@ -241,6 +245,13 @@ def check(
         soft_reasons=tuple(soft_reasons),
         unknowns=tuple(unknowns),
     )
+
+
+def _applications_counted_in(program: Program) -> int | None:
+    """The ERAS cycle whose applications to the program its 2026 figures count (it took ERAS
+    applications then), or None."""
+    evidence = program.interview_evidence
+    return None if evidence is None else evidence.year
 
 
 def rule_key(program: Program, visa: str = "either") -> tuple[object, ...]:
@@ -270,6 +281,9 @@ def rule_key(program: Program, visa: str = "either") -> tuple[object, ...]:
         when(program.eras, False),
         when(program.nrmp, False),
         when(program.accepting_applications, False),
+        _applications_counted_in(program)
+        if False in (program.eras.value, program.accepting_applications.value)
+        else None,
     )
 
 
