@@ -1,4 +1,9 @@
-"""Error classes that carry a user-facing message and an HTTP status. Imports nothing."""
+"""Error classes that carry a user-facing message and an HTTP status. Imports nothing.
+
+A message opens with the field it is about as the core names it (`budget_usd must be ...`,
+`states: ...`); each face calls that field by its own word with `field_named` (the web form's
+label, the command line's option), in the one place where it shows errors.
+"""
 
 from __future__ import annotations
 
@@ -40,3 +45,12 @@ class DataUnavailable(SmartPickError):
     """A bundled data file is missing or unreadable (a broken install)."""
 
     status = 500
+
+
+def field_named(message: str, field: str | None, name: str | None) -> str:
+    """`message` opening with `name` instead of the field it opens with (`field`, then a colon
+    or a space); as it is when it opens otherwise or `name` is None."""
+    if not field or not name or not message.startswith(field):
+        return message
+    rest = message[len(field) :]
+    return name + rest if rest[:1] in (":", " ") else message

@@ -252,3 +252,23 @@ def test_a_lists_figures_read_once_are_the_matrix_ones_bit_for_bit(guide_list) -
     assert np.array_equal(p_draws, guide_list.p_match_draws)
     empty = list_draws(chances, [], [])
     assert empty[0].shape == (chances.n_draws, 0) and not empty[1].any() and not empty[2].any()
+
+
+@pytest.mark.parametrize("group", ["non_us_img", "us_img", "us_md"])
+@pytest.mark.parametrize("specialty", ["Internal Medicine", "Family Medicine", "Psychiatry"])
+def test_each_tier_definition_credits_its_figure_to_the_specialty_it_comes_from(
+    specialty: str, group: str
+) -> None:
+    """Only Internal Medicine and Family Medicine have 2026 interview figures: another
+    specialty's definition cites the Internal Medicine figure as Internal Medicine's, and says it
+    stands in; a capped cut-off is not called twice the typical rate."""
+    scale = tier_scale(specialty, group)
+    reach = scale.definitions()["reach"]
+    own = specialty in ("Internal Medicine", "Family Medicine")
+    source = specialty if own else "Internal Medicine"
+    assert scale.typical_specialty == source == scale.to_dict()["typical_specialty"]
+    assert f"got in {source} in 2026" in reach and f"{100 * scale.typical.value:.1f}%" in reach
+    assert scale.typical.value == tier_scale(source, group).typical.value
+    stands_in = f"no 2026 interview figures for {specialty}, so the Internal Medicine rate"
+    assert (stands_in in reach) is not own
+    assert ("about twice" in reach) is (scale.target_from == pytest.approx(2 * scale.typical.value))

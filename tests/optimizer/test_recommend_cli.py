@@ -8,6 +8,7 @@ import io
 import json
 
 import openpyxl
+import pytest
 from typer.testing import CliRunner
 
 from smartpick.cli import app
@@ -44,9 +45,83 @@ def test_table_csv_and_xlsx(tmp_path) -> None:
 def test_bad_input_is_a_clear_error() -> None:
     result = runner.invoke(app, ["recommend", "-p", GUIDE, "--budget", "-1"])
     assert result.exit_code == 2
-    assert "budget_usd" in result.output
+    assert "--budget must be a number from 0 to 100000; got -1" in result.output
     bad = runner.invoke(app, ["recommend", "-p", GUIDE, "--prefer", "galaxy:far=1"])
     assert bad.exit_code == 2 and "--prefer" in bad.output
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        (["--include", "XYZ"], "error: --include: no program 'XYZ' in the catalog"),
+        (
+            ["--prefer", "region:Midwest=2"],
+            "error: --prefer: 'Midwest' must be a number from 0 to 1",
+        ),
+        (["--state", "ZZ"], "error: --state: 'ZZ' is not a US state code. Allowed: AK"),
+        (["--exclude-state", "ZZ"], "error: --exclude-state: 'ZZ' is not a US state code"),
+        (["--setting", "xyz"], "error: --setting: 'xyz' is not a program setting. Allowed:"),
+        (["--match-value", "1"], "error: --match-value must be a number from 100 to 500000"),
+        (["--track", "xyz"], "error: --track: xyz — allowed: categorical"),
+    ],
+)
+def test_errors_name_the_option_the_user_typed(options: list[str], said: str) -> None:
+    """The service's field names (must_include, preferences.regions.Midwest, states...) are the
+    command's options on the command line, with the allowed values."""
+    result = runner.invoke(app, ["recommend", "-p", GUIDE, *options])
+    assert result.exit_code == 2 and said in result.output, result.output
+
+
+def test_a_profile_files_errors_name_the_option_or_the_files_own_key(tmp_path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text("step2ck = [\n", encoding="utf-8")
+    result = runner.invoke(app, ["recommend", "-p", str(broken)])
+    assert "error: --profile: 'broken.toml' is not valid TOML" in result.output
+    # a field of the file keeps the file's own key, even where an option stands in for it
+    head = 'specialties = ["Internal Medicine"]\nmatch_year = 2027\n'
+    for body, said in (
+        ("graduation_year = 2099\n", "graduation_year: 2099 is after the Match year; allowed 1950"),
+        ("graduation_year = 2020\nbudget_usd = -1\n", "budget_usd: -1 is out of range"),
+    ):
+        path = tmp_path / "mine.toml"
+        path.write_text(head + body, encoding="utf-8")
+        output = runner.invoke(app, ["recommend", "-p", str(path)]).output
+        assert said in output and "--budget" not in output, output
+
+
+def test_the_table_has_headings_in_words_and_a_specialty_column_for_two() -> None:
+    """Two specialties (low-score-late: IM and FM): a specialty column, since the same program
+    name is on the list once per specialty; Family Medicine's one kind of signal is a "signal"."""
+    late = str(PROFILES / "low-score-late.toml")
+    table = runner.invoke(app, ["recommend", "-p", late])
+    assert table.exit_code == 0, table.output
+    headings = _headings(table.stdout)
+    assert headings[:4] == ["rank", "program ID", "name", "specialty"]
+    assert {"interview chance", "fee ($)", "chance lost if left out (points)"} <= set(headings)
+    assert not [h for h in headings if "_" in h]
+    rows = [line.split("│") for line in table.stdout.splitlines() if line.startswith("│ ")]
+    cells = [[c.strip() for c in row[1:-1]] for row in rows if row[1].strip()]
+    fm = [row for row in cells if row[3] == "Family Medicine"]
+    assert fm and {row[8] for row in fm} <= {"signal", "none"} and "signal" in {r[8] for r in fm}
+    assert "university_affiliated_community" not in table.stdout
+    assert "Signals, Family Medicine: 5 of 5 used (" in table.stdout
+    assert "Signals, Internal Medicine: 3 of 3 gold and 12 of 12 silver used (" in table.stdout
+    one = runner.invoke(app, ["recommend", "-p", GUIDE, "--count", "5"])
+    assert "specialty" not in _headings(one.stdout)
+
+
+@pytest.mark.parametrize("command", [["assumptions"], ["catalog", "stats"], ["catalog", "imports"]])
+def test_other_tables_have_headings_in_words(command: list[str]) -> None:
+    result = runner.invoke(app, command)
+    assert result.exit_code == 0, result.output
+    headings = _headings(result.stdout)
+    assert headings and not [h for h in headings if "_" in h], headings
+
+
+def _headings(table: str) -> list[str]:
+    """A Rich table's column headings (a heading wrapped over lines is joined)."""
+    lines = [line.split("┃")[1:-1] for line in table.splitlines() if line.startswith("┃")]
+    return [" ".join(part.strip() for part in parts).strip() for parts in zip(*lines, strict=True)]
 
 
 def test_every_option_is_documented() -> None:

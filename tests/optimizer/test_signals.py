@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from smartpick.core.lists.signals import signal_allowance
+from smartpick.core.lists.signals import signal_allowance, signal_noun
 from smartpick.errors import InvalidInput
 
 
@@ -24,6 +24,19 @@ def test_single_kind_is_reported_as_gold() -> None:
     allowance = signal_allowance("Family Medicine", 2026)
     assert (allowance.gold, allowance.silver) == (5, 0)
     assert signal_allowance("Psychiatry").gold == 10
+
+
+def test_a_single_kind_is_called_a_signal_and_two_kinds_gold_and_silver() -> None:
+    """The one place that names a signal level for the applicant, per specialty and season."""
+    fm = signal_allowance("Family Medicine", 2026)
+    assert fm.single_kind and (fm.name("gold"), fm.name("none")) == ("signal", "none")
+    assert fm.used_words(4, 0) == "4 of 5 used"
+    im = signal_allowance("Internal Medicine", 2026)
+    assert not im.single_kind and (im.name("gold"), im.name("silver")) == ("gold", "silver")
+    assert im.used_words(3, 12) == "3 of 3 gold and 12 of 12 silver used"
+    assert signal_allowance("Internal Medicine", 2024).name("gold") == "signal"  # 7 of one kind
+    assert signal_allowance("Obstetrics and Gynecology", 2025).used_words(0, 0) == "none"
+    assert (signal_noun("signal"), signal_noun("gold")) == ("a signal", "a gold signal")
 
 
 def test_older_season_and_other_names() -> None:

@@ -66,6 +66,7 @@ def _row_reference(row: ListedProgram) -> dict[str, Any]:
         "p_interview": row.p_interview.to_dict(),
         "p_interview_unsignaled": row.p_interview_unsignaled,
         "signal": row.signal,
+        "signal_name": row.signal_name,
         "fee_usd": row.fee_usd,
         "contribution_pp": row.contribution_pp,
         "preference": row.preference,

@@ -164,7 +164,9 @@ class Catalog:
             tracks = [t for t in (pid + "C", pid + "P") if t in self._ids]
             hint = tracks if tracks else close
             extra = f" Did you mean {', '.join(hint)}?" if hint else ""
-            raise NotFound(f"program_id: no program '{program_id}' in the catalog.{extra}")
+            raise NotFound(
+                f"program_id: no program '{program_id}' in the catalog.{extra}", field="program_id"
+            )
         return self._programs([pid])[0]
 
     def programs(self, specialty: str | None = None, track: str | None = None) -> list[Program]:

@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 from smartpick.cli.errors import CommandGroup
-from smartpick.cli.output import FORMAT_OPTION, OutputFormat, emit
+from smartpick.cli.output import FORMAT_OPTION, OutputFormat, emit, heading
 from smartpick.service.catalog import (
     STATS_FIELDS,
     open_catalog,
@@ -49,7 +49,8 @@ def stats(fmt: OutputFormat = FORMAT_OPTION) -> None:
         line: dict[str, Any] = {"specialty": r["specialty"], "track": r["track"]}
         line["programs"] = r["programs"]
         for name in STATS_SHOWN:
-            line[f"{name} known"] = f"{r[f'{name}_known_pct']:.0f}% ({_years(r[f'{name}_years'])})"
+            known = f"{r[f'{name}_known_pct']:.0f}% ({_years(r[f'{name}_years'])})"
+            line[f"{heading(name)} known"] = known
         table.append(line)
     total = sum(r["programs"] for r in rows)
     emit(table, fmt, title=f"SmartPick catalog: {total} program tracks (% known, source years)")
@@ -181,7 +182,7 @@ def _search_line(row: dict[str, Any]) -> dict[str, Any]:
         "program_id": row["program_id"],
         "name": row["name"],
         "place": f"{row['city'] or 'unknown'}, {row['state'] or 'unknown'}",
-        "setting": (row["setting"] or "unknown").replace("_", " "),
+        "setting": row["setting"] or "unknown",  # in words as the table writes it
         "PGY-1": row["pgy1_positions"],
         "J-1": row["visa_j1"],
         "H-1B": row["visa_h1b"],

@@ -92,10 +92,7 @@ def _print_summary(rec: Recommendation) -> None:
     echo(f"Tiers: {tiers['reach']} reach, {tiers['target']} target, {tiers['likely']} likely")
     for specialty, sig in rec.signals.items():
         if sig["gold_allowed"] or sig["silver_allowed"]:
-            echo(
-                f"Signals, {specialty}: gold {sig['gold_used']}/{sig['gold_allowed']}, "
-                f"silver {sig['silver_used']}/{sig['silver_allowed']} ({sig['note']})"
-            )
+            echo(f"Signals, {specialty}: {sig['in_words']} ({sig['note']})")
     echo(f"The list stops at: {LIMIT_WORDS.get(rec.binding, rec.binding)}.")
     echo("How many programs: " + " ".join(rec.how_many.lines))
     marks = sorted({10, 20, 30, 40, 60, 80, 100, 120, 150, len(rec.programs)})
@@ -195,8 +192,12 @@ def recommend(
     if fmt is ListFormat.table:
         _print_summary(rec)
         rows = [
-            {**row, "p_interview": f"{100 * row['p_interview']:.0f}%"} for row in list_rows(doc)
+            {**row, "p_interview": f"{100 * row['p_interview']:.0f}%", "signal": item.signal_name}
+            for row, item in zip(list_rows(doc), rec.programs, strict=True)
         ]
-        emit(rows, OutputFormat.table, columns=TABLE_COLUMNS, title="Recommended list")
+        # the same name can be a program of each specialty, with its own fees
+        several = ("specialty",) if rec.several_specialties else ()
+        columns = (*TABLE_COLUMNS[:3], *several, *TABLE_COLUMNS[3:])
+        emit(rows, OutputFormat.table, columns=columns, title="Recommended list")
         return
     emit(list_rows(doc), OutputFormat(fmt.value), document=doc)

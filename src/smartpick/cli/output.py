@@ -1,8 +1,9 @@
 """Render command results as a table, CSV or JSON, the same way for every command.
 
-Cells may hold imported user text, so it is printed as text: never read as Rich markup, control
-characters shown as visible codes, and CSV cells that a spreadsheet would run as a formula
-guarded exactly as the web exports guard them.
+A table is for reading: its headings are words (`heading`) and a setting is written out; CSV and
+JSON keep the rows' keys and values, a documented contract. Cells may hold imported user text, so
+it is printed as text: never read as Rich markup, control characters shown as visible codes, and
+CSV cells that a spreadsheet would run as a formula guarded exactly as the web exports guard them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,28 @@ import typer
 
 from smartpick.core.lists.request import MATCH_VALUE_RANGE
 from smartpick.core.profile.numbers import allowed_range
+from smartpick.export.tables import SETTING_WORDS
 from smartpick.plain_text import printable, spreadsheet_text
+
+# Table headings for the machine keys rows carry; any other key is written with spaces, its unit
+# suffix in words (`heading`).
+HEADINGS = {
+    "program_id": "program ID",
+    "p_interview": "interview chance",
+    "contribution_pp": "chance lost if left out (points)",
+    "fee_usd": "fee ($)",
+    "effects_csv_rows": "source rows (effects.csv)",
+    "import_id": "import",
+    "file_name": "file",
+    "imported_at": "imported",
+    "visa_j1": "J-1 visa",
+    "pct_non_us_img": "non-US IMG residents",
+    "pct_img_any": "IMG residents",
+    "pgy1_positions": "PGY-1 positions",
+}
+_UNITS = (("_usd", " ($)"), ("_pp", " (points)"), ("_pct", " (%)"))
+# Columns whose values are machine words, and those values in words.
+_CELL_WORDS = {"setting": SETTING_WORDS}
 
 
 class OutputFormat(StrEnum):
@@ -38,6 +60,22 @@ MATCH_VALUE_OPTION = typer.Option(
     + " (default: the median 2026 first-year salary); the list stops where one more "
     "application is not worth its fee.",
 )
+
+
+def heading(key: str) -> str:
+    """A table column's heading: the row key in words."""
+    if key in HEADINGS:
+        return HEADINGS[key]
+    for suffix, unit in _UNITS:
+        if key.endswith(suffix):
+            return heading(key.removesuffix(suffix)) + unit
+    return key.replace("_", " ")
+
+
+def _in_words(column: str, value: Any) -> Any:
+    """A table cell's value, in words where its column holds machine words (a setting)."""
+    words = _CELL_WORDS.get(column)
+    return words.get(value, value) if words and isinstance(value, str) else value
 
 
 def _cell(value: Any) -> str:
@@ -81,9 +119,9 @@ def emit(
 
     table = Table(title=literal(title) if title else None, show_lines=False)
     for c in cols:
-        table.add_column(literal(c))
+        table.add_column(literal(heading(c)))
     for row in rows:
-        table.add_row(*(literal(_cell(row.get(c))) for c in cols))
+        table.add_row(*(literal(_cell(_in_words(c, row.get(c)))) for c in cols))
     Console(width=200).print(table)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from fpdf.enums import XPos, YPos
 
+from smartpick.core.lists.result import several_specialties
 from smartpick.core.plan.figures import offers, percent, points
 from smartpick.core.plan.types import (
     CurvePoint,
@@ -172,21 +173,32 @@ def plan_pdf(
     rows = plan.recommended
     if rows:
         pdf.heading(f"Recommended list ({len(rows)} programs)")
+        several = several_specialties(rows)  # one name can be a program of each specialty
         pdf.grid(
-            ("#", "Program", "State", "Tier", "Interview chance", "Signal", "Fee"),
+            (
+                "#",
+                "Program",
+                *(("Specialty",) if several else ()),
+                "State",
+                "Tier",
+                "Interview chance",
+                "Signal",
+                "Fee",
+            ),
             [
                 (
                     i,
                     r.program.name,
+                    *((r.program.specialty,) if several else ()),
                     r.program.state.value or "",
                     r.tier,
                     interview_text(r.p_interview),
-                    r.signal,
+                    r.signal_name,
                     f"${r.fee_usd:,.0f}",
                 )
                 for i, r in enumerate(rows, start=1)
             ],
-            (8, 82, 12, 16, 32, 16, 14),
+            (8, 56, 26, 12, 16, 32, 16, 14) if several else (8, 82, 12, 16, 32, 16, 14),
         )
     pdf.heading("Notes and sources", size=11)
     pdf.para(" ".join([*plan.notes, _FOOTER]), size=8)

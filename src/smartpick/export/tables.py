@@ -179,7 +179,7 @@ def export_rows(recommendation: Any) -> list[dict[str, Any]]:
             "Interview chance (%)": _pct(p_int["point"]),
             "Interview chance, low (%)": _pct(p_int["low"]),
             "Interview chance, high (%)": _pct(p_int["high"]),
-            "Signal": item["signal"],
+            "Signal": item.get("signal_name", item["signal"]),  # a saved JSON may predate it
             "ERAS fee (USD)": item["fee_usd"],
             "Chance of matching lost if left out (percentage points)": round(
                 item["contribution_pp"], 2
@@ -306,14 +306,7 @@ def list_xlsx(recommendation: Any) -> bytes:
         lines.append((f"{specialty}: applications", fees["applications"], None))
         lines.append((f"{specialty}: fees (USD)", fees["fees_usd"], usd))
     for specialty, sig in doc["signals"].items():
-        lines.append(
-            (
-                f"{specialty}: signals used",
-                f"gold {sig['gold_used']} of {sig['gold_allowed']}, "
-                f"silver {sig['silver_used']} of {sig['silver_allowed']}",
-                None,
-            )
-        )
+        lines.append((f"{specialty}: signals", sig["in_words"], None))
     for r, (label, value, fmt) in enumerate(lines):
         summary.write_string(r, 0, label, bold)
         _write_cell(summary, r, 1, value, fmt)

@@ -18,6 +18,7 @@ from smartpick.catalog.evidence import invited_sentence
 from smartpick.catalog.query import Catalog, program_summary
 from smartpick.core.chances.evidence import NON_US, type_rate
 from smartpick.core.lists.result import ListedProgram, Recommendation
+from smartpick.core.lists.signals import signal_allowance, signal_noun
 from smartpick.core.programs import Program, once_per_program
 from smartpick.core.rules.policy import fact_possibly_outdated, h1b_payment
 
@@ -86,6 +87,15 @@ def common_reasons(
     return out
 
 
+def signal_nouns(specialty: str, season: int) -> dict[str, str]:
+    """Each signal level a specialty has in an ERAS season, as a sentence names it: {"gold": "a
+    signal"} where it has one kind, {"silver": "a silver signal", "gold": "a gold signal"} where
+    it has two, {} where it has none."""
+    allowance = signal_allowance(specialty, season)
+    levels = ("gold",) if allowance.single_kind else ("silver", "gold") if allowance.total else ()
+    return {level: signal_noun(allowance.name(level)) for level in levels}
+
+
 def _details(
     item: ListedProgram,
     own_reasons: Iterable[str],
@@ -110,7 +120,7 @@ def _details(
     lines.extend(own_reasons)
     if item.signal != "none":
         lines.append(
-            f"A {item.signal} signal raises your interview chance here from "
+            f"{signal_noun(item.signal_name).capitalize()} raises your interview chance here from "
             f"{_pct(item.p_interview_unsignaled)} to {_pct(item.p_interview.point)}."
         )
     lines.append(

@@ -23,7 +23,7 @@ from smartpick.core.lists.curve import list_draws, list_outcome_draws, objective
 from smartpick.core.lists.economics import how_many
 from smartpick.core.lists.fees import FeeSchedule
 from smartpick.core.lists.result import CurvePoint, ListedProgram, Recommendation
-from smartpick.core.lists.signals import Allowance
+from smartpick.core.lists.signals import Allowance, signal_noun
 from smartpick.core.lists.tiers import tier_scale
 from smartpick.core.lists.types import ListChoice, ListProblem, ListSolution
 from smartpick.core.programs import Program
@@ -96,6 +96,12 @@ def build_recommendation(
     plain = (unsignaled[:, None, :] @ cm.weights[:, None])[:, 0, 0].tolist()
     p_interview = list(starmap(Estimate, p_ints))
     scales = {s: tier_scale(s, applicant_type) for s in {p.specialty for p in listed_programs}}
+    signal_levels = [SIGNAL_LEVELS[s] for s in levels]
+    # each signal as the applicant reads it: "signal" where its specialty has one kind
+    signal_names = [
+        allowances[p.specialty].name(s) if p.specialty in allowances else s
+        for p, s in zip(listed_programs, signal_levels, strict=True)
+    ]
     why = _Why(
         screened=screened(assessment.profile),
         regions=frozenset(assessment.profile.preferred_regions),
@@ -103,7 +109,7 @@ def build_recommendation(
         programs=listed_programs,
         rows=assessment.rows,
         selected=selected,
-        signals=levels,
+        signals=signal_names,
         plain=plain,
         p_interview=p_interview,
         contributions=solution.contributions,
@@ -114,7 +120,6 @@ def build_recommendation(
         groups=groups,
         season=schedule.season,
     )
-    signal_names = [SIGNAL_LEVELS[s] for s in levels]
     # the rows column by column (a list has a hundred, made on every request)
     listed = list(
         map(
@@ -127,6 +132,7 @@ def build_recommendation(
             ],
             p_interview,
             plain,
+            signal_levels,
             signal_names,
             fees,
             [100 * c for c in solution.contributions],
@@ -147,15 +153,17 @@ def build_recommendation(
     signals_out: dict[str, dict[str, Any]] = {}
     used = Counter(
         (p.specialty, signal)
-        for p, signal in zip(listed_programs, signal_names, strict=True)
+        for p, signal in zip(listed_programs, signal_levels, strict=True)
         if signal != "none"
     )
     for specialty, allowance in allowances.items():
+        gold, silver = used[specialty, "gold"], used[specialty, "silver"]
         signals_out[specialty] = {
             "gold_allowed": allowance.gold,
             "silver_allowed": allowance.silver,
-            "gold_used": used[specialty, "gold"],
-            "silver_used": used[specialty, "silver"],
+            "gold_used": gold,
+            "silver_used": silver,
+            "in_words": allowance.used_words(gold, silver),
             "season": allowance.season,
             "source_url": allowance.source_url,
             "note": allowance.note,
@@ -307,7 +315,7 @@ class _Why:
     programs: list[Program]
     rows: Sequence[ProgramChance]
     selected: list[int]  # each listed program's position in `rows`
-    signals: list[int]
+    signals: list[str]  # each one's signal as the applicant reads it ("none": no signal)
     plain: list[float]
     p_interview: list[Estimate]
     contributions: tuple[float, ...]
@@ -358,9 +366,9 @@ class _Why:
             strict=True,
         ):
             reasons: list[str] = ["must-include (your choice)"] if must else []
-            if signal:
+            if signal != "none":
                 reasons.append(
-                    f"{SIGNAL_LEVELS[signal]} signal: interview chance {_pct(plain)} → "
+                    f"with {signal_noun(signal)}, interview chance {_pct(plain)} → "
                     f"{_pct(p_int.point)}"
                 )
             reasons.append(f"{without}{_pp(contribution)} lower")

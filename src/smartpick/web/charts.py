@@ -43,7 +43,8 @@ class CurveChart:
     plot_top: float
     plot_bottom: float
     stop_x: float | None = None
-    stop_label: str | None = None
+    stop_label: str | None = None  # beside the dashed line: "stop at 170 (28%, $4,610)"
+    stop_sentence: str | None = None  # the same for a screen reader, in a sentence
     stop_anchor: str = "start"  # "end" when the line is near the right edge
     # Hover points (x, y, point): every k-th list size on a long curve, see _hover_points.
     points: tuple[tuple[float, float, CurvePoint], ...] = field(default_factory=tuple)
@@ -160,11 +161,16 @@ def curve_chart(points: Sequence[CurvePoint], stop_at: int | None = None) -> Cur
         if abs(nearest.applications - n) <= step / 2:
             fee_ticks.append(Tick(sx(nearest.applications), f"${nearest.fees_usd:,.0f}"))
     y_ticks = tuple(Tick(sy(v / 100), f"{v}%") for v in range(0, 101, 20))
-    stop_x = stop_label = None
+    stop_x = stop_label = stop_sentence = None
     if stop_at is not None:
         stop_x = sx(stop_at)
         at = by_size.get(stop_at) or min(pts, key=lambda p: abs(p.applications - stop_at))
-        stop_label = f"stop at {stop_at} ({100 * at.p_match.point:.0f}%, ${at.fees_usd:,.0f})"
+        chance, fees = f"{100 * at.p_match.point:.0f}%", f"${at.fees_usd:,.0f}"
+        stop_label = f"stop at {stop_at} ({chance}, {fees})"
+        stop_sentence = (
+            f"SmartPick's list stops at {stop_at} applications: a {chance} chance of matching "
+            f"for {fees} in fees"
+        )
     # A label right of a line near the right edge would run off the chart: put it on the left.
     hover = _hover_points(sizes, stop_at)
     x_at, y_at = _rounded(xs[hover]), _rounded(mid[hover])  # `sx` and `sy` of each, to a tenth
@@ -183,6 +189,7 @@ def curve_chart(points: Sequence[CurvePoint], stop_at: int | None = None) -> Cur
         plot_bottom=HEIGHT - _BOTTOM,
         stop_x=stop_x,
         stop_label=stop_label,
+        stop_sentence=stop_sentence,
         stop_anchor=anchor,
         points=tuple((x, y, pts[i]) for x, y, i in zip(x_at, y_at, hover, strict=True)),
     )

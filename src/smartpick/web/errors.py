@@ -20,12 +20,14 @@ from python_multipart.exceptions import FormParserError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from smartpick.errors import SmartPickError
+from smartpick.errors import SmartPickError, field_named
 from smartpick.web.rendering import render
 from smartpick.web.security import BodyTooLarge
 
 log = logging.getLogger(__name__)
 
+# The fields an error page can name that are not the form's (the form names its own: `form_values`).
+_PAGE_NAMES = {"program_id": "Program ID"}
 _TITLES = {
     400: "Bad request",
     404: "Not found",
@@ -87,14 +89,18 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(SmartPickError)
     async def smartpick_error(request: Request, exc: SmartPickError) -> Response:
-        problems = [{"field": exc.field, "message": exc.message}] if exc.field else []
+        message, field = exc.message, exc.field
+        if field and not wants_json(request):  # a page names the field as pages do (the API by key)
+            field = _PAGE_NAMES.get(field, field)
+            message = field_named(message, exc.field, field)
+        problems = [{"field": field, "message": message}] if field else []
         problem_rows = getattr(exc, "problems", None)
         if problem_rows:
             problems = [
                 {"field": f"row {row}, column {column}", "message": reason}
                 for row, column, reason in problem_rows
             ]
-        return error_response(request, exc.status, exc.message, problems)
+        return error_response(request, exc.status, message, problems)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -43,10 +43,14 @@ class FormField:
     pattern: str | None = None
     secondary: bool = False  # shown behind the group's "more" disclosure (fewer Tab stops)
     common: int = 0  # multiselect: the first `common` choices are shown, the rest behind "more"
+    # the allowed values in words where a bound is another field's (the graduation year's)
+    allowed_words: str = ""
 
     @property
     def allowed(self) -> str:
         """The allowed values in words, used by every error message about this field."""
+        if self.allowed_words:
+            return self.allowed_words
         if self.kind in ("number", "decimal"):
             return allowed_range(self.minimum, self.maximum, self.kind == "number")
         if self.choices:

@@ -17,7 +17,7 @@ from smartpick.core.profile import ApplicantProfile, profile_from_dict
 from smartpick.core.profile.numbers import parse_number
 from smartpick.core.profile.validation import ProfileInvalid
 from smartpick.core.profile.whatif import parse_connection
-from smartpick.errors import InvalidInput, SmartPickError
+from smartpick.errors import InvalidInput, SmartPickError, field_named
 from smartpick.web.form_fields import MAX_SHORTLIST, FieldGroup, FormField, all_fields
 from smartpick.web.profile_form import USCE_BLOCKS, usce_name
 
@@ -169,7 +169,13 @@ def _with_legacy_usce(params: Mapping[str, Any]) -> Mapping[str, Any]:
 def _value(f: FormField, text: str) -> Any:
     if f.kind in ("number", "decimal"):
         return parse_number(
-            f.name, text, lo=f.minimum, hi=f.maximum, whole=f.kind == "number", label=f.label
+            f.name,
+            text,
+            lo=f.minimum,
+            hi=f.maximum,
+            whole=f.kind == "number",
+            label=f.label,
+            allowed=f.allowed,
         )
     if f.kind == "select":
         if text not in {c.value for c in f.choices}:
@@ -290,6 +296,8 @@ def profile_data(values: Mapping[str, Any]) -> dict[str, Any]:
 _PROFILE_TO_FORM = {
     "us_letters_by_specialty": "us_letters_in_specialty",
 }
+# A profile field the message names otherwise than the label of the field that shows it.
+_PROFILE_WORDS = {"us_letters_by_specialty": "US letters in a specialty"}
 
 
 def _form_field_of(where: str, fields: Mapping[str, FormField]) -> str:
@@ -301,6 +309,14 @@ def _form_field_of(where: str, fields: Mapping[str, FormField]) -> str:
     return name if name in fields else "_form"
 
 
+def _add_error(parsed: ParsedForm, fields: Mapping[str, FormField], where: str, line: str) -> None:
+    """The profile's message about `where` next to the form field that shows it, naming the
+    field by its label (the form's one place for the profile's own messages)."""
+    name = _form_field_of(where, fields)
+    label = _PROFILE_WORDS.get(where) or (fields[name].label if name in fields else None)
+    parsed.errors.setdefault(name, field_named(line, where, label))
+
+
 def to_profile(spec: Sequence[FieldGroup], parsed: ParsedForm) -> ApplicantProfile | None:
     """Build the validated profile from a parsed form; on failure, add the errors to `parsed`."""
     if not parsed.ok:
@@ -310,9 +326,9 @@ def to_profile(spec: Sequence[FieldGroup], parsed: ParsedForm) -> ApplicantProfi
         return profile_from_dict(profile_data(parsed.values))
     except ProfileInvalid as err:
         for where, line in err.field_problems:
-            parsed.errors.setdefault(_form_field_of(where, fields), line)
+            _add_error(parsed, fields, where, line)
     except SmartPickError as err:
-        parsed.errors.setdefault(_form_field_of(err.field or "", fields), err.message)
+        _add_error(parsed, fields, err.field or "", err.message)
     return None
 
 

@@ -86,6 +86,7 @@ def list_rows(
                 "tier_shape": TIER_SHAPES.get(item.tier, "◆"),
                 "p_interview": item.p_interview.to_dict(),
                 "signal": item.signal,
+                "signal_name": item.signal_name,
                 "fee_usd": item.fee_usd,
                 "pinned": item.must_include,
                 "website": p.website.value,

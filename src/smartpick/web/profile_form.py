@@ -15,6 +15,7 @@ from dataclasses import replace
 from smartpick.core.geography import REGIONS, STATES
 from smartpick.core.lists.request import COUNT_RANGE, MATCH_VALUE_RANGE
 from smartpick.core.profile import UsceEntry
+from smartpick.core.profile.applicant import FIRST_GRADUATION_YEAR
 from smartpick.core.profile.validation import field_bounds as _bounds
 from smartpick.core.rules.season import default_match_year
 from smartpick.service.wording import default_match_value
@@ -172,8 +173,9 @@ def build_form_spec(
                     hint="The year you graduated or will graduate (up to the Match year).",
                     default=match_year - 2,
                     required=True,
-                    minimum=_bounds(field_info("graduation_year"))[0],
-                    maximum=match_hi,
+                    minimum=FIRST_GRADUATION_YEAR,
+                    maximum=match_hi,  # the latest Match year; the profile checks its own
+                    allowed_words=f"a whole number from {FIRST_GRADUATION_YEAR} to the Match year",
                 ),
                 FormField(
                     "specialties",

@@ -26,7 +26,8 @@ from smartpick.web.formats import count, pct, pcts, share, usd, value, visas
 from smartpick.web.geo import place_in_state
 from smartpick.web.list_view import SETTING_SHORT, TIER_SHAPES
 
-_SIGNAL_ORDER = {"gold": 2, "silver": 1}
+# Signals by their names (`ListedProgram.signal_name`): a specialty's only kind ranks as gold.
+_SIGNAL_ORDER = {"gold": 2, "signal": 2, "silver": 1}
 
 
 def escape_text(text: object) -> str:
@@ -205,8 +206,8 @@ class RowsMarkup:
 
 @lru_cache(maxsize=64)
 def _tier_and_signal(tier: str, signal: str) -> tuple[str, str]:
-    """A row's opening tag, and its tier badge and signal cells, for a tier and a signal (a
-    list has a handful of pairs)."""
+    """A row's opening tag, and its tier badge and signal cells, for a tier and a signal's name
+    (a list has a handful of pairs)."""
     shape = TIER_SHAPES.get(tier, "◆")
     order = _SIGNAL_ORDER.get(signal, 0)
     badge = (
@@ -242,7 +243,7 @@ def list_html(
     }
     parts: list[str] = []  # every row's pieces, joined once
     for item, c, chance in zip(programs, cells, chances, strict=True):
-        opening, marks = _tier_and_signal(item.tier, item.signal)
+        opening, marks = _tier_and_signal(item.tier, item.signal_name)
         parts += (
             opening,
             c.head,

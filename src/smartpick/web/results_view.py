@@ -41,6 +41,17 @@ def map_places(
     return {"on_map": on_map, "not_on_map": unplaced}
 
 
+def map_title(placed: int, unplaced: int) -> str:
+    """The map's title: how many of the list's programs it shows (some have no known place)."""
+    if not unplaced:
+        return f"Map of the {placed} programs of your list by tier"
+    have = "has" if unplaced == 1 else "have"
+    return (
+        f"Map of {placed} of the {placed + unplaced} programs of your list by tier "
+        f"({unplaced} {have} no known place)"
+    )
+
+
 def results_data(
     recommendation: Recommendation, query_string: str = "", *, html: bool = False
 ) -> dict[str, Any]:
@@ -72,19 +83,23 @@ def results_data(
         }
     chart = curve_chart(recommendation.curve, recommendation.stop_at_applications)
     data["_chart"] = chart
-    several = len(recommendation.assessment.profile.specialties) > 1
+    names = {item.signal_name for item in programs}
     return {
         "recommendation": rec,
         "list_count": len(programs),
         "_curve_lines": curve_lines(chart) if chart else "",
         "_curve_points": curve_points_html(chart.points if chart else ()),
-        "_list_html": list_html(programs, cells, lines, query_string, year, several),
+        "_list_html": list_html(
+            programs, cells, lines, query_string, year, recommendation.several_specialties
+        ),
+        # the list's filter offers the signals it has, by their names
+        "signal_choices": [n for n in ("gold", "silver", "signal", "none") if n in names],
         "_map": {
             "width": MAP_WIDTH,
             "height": MAP_HEIGHT,
             "states": STATES_SVG_PATH,
             "dots": map_dots_html(programs, cells),
-            "count": len(drawn["on_map"]),
+            "title": map_title(len(drawn["on_map"]), len(drawn["not_on_map"])),
             "not_on_map": drawn["not_on_map"],
         },
         **data,

@@ -65,11 +65,16 @@ def typical_applications(specialty: str) -> Figure | None:
     return None if key is None else figures().get(f"applications_per_img_{key}")
 
 
+def rate_specialty(specialty: str) -> str:
+    """The specialty whose 2026 interview rates stand for `specialty`: its own for IM and FM
+    (the only ones with 2026 figures), else Internal Medicine (the largest specialty for IMGs)."""
+    return specialty if specialty in _SPECIALTY_KEYS else "Internal Medicine"
+
+
 def typical_interview_rate(specialty: str, group: str = "non_us_img") -> Figure:
     """The share of an applicant group's applications (`non_us_img`, `us_img`, `us_md`,
-    `us_do`) invited to interview in 2026: the specialty's own figure for IM and FM, else the IM
-    figure (the largest specialty for IMGs)."""
-    key = _SPECIALTY_KEYS.get(specialty, "im")
+    `us_do`) invited to interview in 2026, in `rate_specialty(specialty)`."""
+    key = _SPECIALTY_KEYS[rate_specialty(specialty)]
     return figures()[f"interview_rate_{group}_{key}"]
 
 

@@ -133,7 +133,7 @@ def read_preferences(
         for name, value in values.items():
             if not (isinstance(value, int | float) and 0 <= value <= 1):
                 raise InvalidInput(
-                    f"preferences.{dim}.{name}: must be a number from 0 to 1, got {value!r}",
+                    f"preferences.{dim}: {name!r} must be a number from 0 to 1, got {value!r}",
                     field=f"preferences.{dim}",
                 )
             key = name

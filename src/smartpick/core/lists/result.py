@@ -47,7 +47,8 @@ class ListedProgram(NamedTuple):
     tier: str  # reach / target / likely (core.lists.tiers), by P(interview) at its signal level
     p_interview: Estimate  # at its signal level
     p_interview_unsignaled: float
-    signal: str  # none / silver / gold
+    signal: str  # the model's level: none / silver / gold
+    signal_name: str  # what the applicant reads (`signals.Allowance.name`): "signal" for one kind
     fee_usd: int  # marginal ERAS fee in list order within its specialty
     contribution_pp: float  # objective lost (percentage points) if it were dropped
     preference: float | None  # the applicant's value for a match there, if preferences given
@@ -113,6 +114,7 @@ def _row(item: ListedProgram) -> dict[str, Any]:
         "p_interview": item.p_interview.to_dict(),
         "p_interview_unsignaled": item.p_interview_unsignaled,
         "signal": item.signal,
+        "signal_name": item.signal_name,
         "fee_usd": item.fee_usd,
         "contribution_pp": item.contribution_pp,
         "preference": item.preference,
@@ -120,6 +122,12 @@ def _row(item: ListedProgram) -> dict[str, Any]:
         "confidence": item.confidence,
         "reasons": list(item.reasons),
     }
+
+
+def several_specialties(programs: Sequence[ListedProgram]) -> bool:
+    """True when a list holds programs of more than one specialty: every face then shows each
+    program's specialty (one name can be a program of each, with its own fees)."""
+    return len({item.program.specialty for item in programs}) > 1
 
 
 class CurvePoint(NamedTuple):
@@ -209,6 +217,11 @@ class Recommendation:
     def total_fees_usd(self) -> int:
         """ERAS program fees plus the transcript fee."""
         return self.program_fees_usd + self.transcript_fee_usd
+
+    @property
+    def several_specialties(self) -> bool:
+        """The list holds more than one specialty (`several_specialties`)."""
+        return several_specialties(self.programs)
 
     def to_dict(self, *, rows: bool = True) -> dict[str, Any]:
         """The JSON contract of `smartpick recommend --format json`; without the list's rows and

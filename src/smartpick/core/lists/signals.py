@@ -1,9 +1,10 @@
 """ERAS program-signal allowances per specialty and season (bundled `eras_signals.csv`).
 
 Some specialties give two kinds of signal (gold and silver, e.g. Internal Medicine 3 + 12 in the
-2025 season), others a single kind (e.g. Family Medicine 5): a single kind is reported as "gold"
-(`chances.SIGNAL_LEVELS`), the level the model prices for a specialty's only signal. A specialty
-that is not in the table for a season has no signals.
+2025 season), others a single kind (e.g. Family Medicine 5): a single kind is the "gold" level of
+the model (`chances.SIGNAL_LEVELS`), the level it prices for a specialty's only signal, and is
+called a "signal" wherever a person reads it (`Allowance.name`). A specialty that is not in the
+table for a season has no signals.
 
 The table has the 2025 season from the AAMC, and 2024 from a consultancy page (unverified). A later
 season that is not in the table uses the latest earlier season, and says so (`Allowance.note`).
@@ -33,6 +34,30 @@ class Allowance:
     def total(self) -> int:
         """All signals of any kind."""
         return self.gold + self.silver
+
+    @property
+    def single_kind(self) -> bool:
+        """One kind of signal (e.g. Family Medicine), not gold and silver."""
+        return self.gold > 0 and self.silver == 0
+
+    def name(self, level: str) -> str:
+        """What a signal level of the model ("none", "silver", "gold") is called here: "signal"
+        where the specialty has one kind, else the level itself."""
+        return "signal" if level == "gold" and self.single_kind else level
+
+    def used_words(self, gold_used: int, silver_used: int) -> str:
+        """The signals a list uses, in words: "5 of 5 used" for one kind, "3 of 3 gold and 12 of
+        12 silver used" for two, "none" where the specialty has no signals."""
+        if self.single_kind:
+            return f"{gold_used} of {self.gold} used"
+        if not self.total:
+            return "none"
+        return f"{gold_used} of {self.gold} gold and {silver_used} of {self.silver} silver used"
+
+
+def signal_noun(name: str) -> str:
+    """A signal's name (`Allowance.name`) in a sentence: "a signal", "a gold signal"."""
+    return "a signal" if name == "signal" else f"a {name} signal"
 
 
 @cache

@@ -7,8 +7,8 @@ At 2.9% a typical non-US IMG needs about 34 applications per interview. A progra
 chance of an interview is at least twice your group's typical rate is one where your file stands
 out: a **target** (at most 25%, for US graduates, whose typical rates are far higher). Below that
 it is a **reach** (a long shot, as for most applicants). From even odds (50%) it is **likely**.
-Specialties without 2026 figures use the Internal Medicine rates. The definitions are shown with
-every list.
+Specialties without 2026 figures use the Internal Medicine rates, and their definitions say so.
+The definitions are shown with every list.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from smartpick.core.lists.economics import Figure, typical_interview_rate
+from smartpick.core.lists.economics import Figure, rate_specialty, typical_interview_rate
 from smartpick.core.rules.screens import GROUP_WORDS
 
 TIERS = ("reach", "target", "likely")
@@ -31,7 +31,8 @@ class TierScale:
 
     specialty: str
     group: str  # non_us_img, us_img, us_md, us_do
-    typical: Figure  # the group's 2026 interview rate the scale is anchored on
+    typical: Figure  # the group's 2026 interview rate the scale is anchored on ...
+    typical_specialty: str  # ... in this specialty (Internal Medicine where `specialty` has none)
     target_from: float
     likely_from: float
 
@@ -42,14 +43,23 @@ class TierScale:
         return "target" if p_interview >= self.target_from else "reach"
 
     def definitions(self) -> dict[str, str]:
-        """Each tier in words, with its cut-offs."""
-        typical = f"{100 * self.typical.value:.1f}%"
+        """Each tier in words, with its cut-offs and the figure they rest on, named with the
+        specialty that figure comes from."""
+        fig, who = self.typical, GROUP_WORDS[self.group]
         cut = f"{100 * self.target_from:.1f}%"
-        who = GROUP_WORDS[self.group]
+        got = f"typical {who} got in {self.typical_specialty} in {fig.year}"
+        said = [f"{100 * fig.value:.1f}% of their applications", fig.source]
+        if self.typical_specialty != self.specialty:
+            said.append(
+                f"there are no {fig.year} interview figures for {self.specialty}, so the "
+                f"{self.typical_specialty} rate stands in"
+            )
+        if self.target_from < TARGET_MULTIPLE * fig.value:  # the cap, not twice the rate
+            basis = f"the highest cut-off SmartPick uses ({got}: {'; '.join(said)})"
+        else:
+            basis = f"about twice what {got} ({'; '.join(said)})"
         return {
-            "reach": f"your chance of an interview is under {cut}, about twice what typical "
-            f"{who} got in {self.specialty} in {self.typical.year} ({typical} of their "
-            f"applications; {self.typical.source}): a long shot",
+            "reach": f"your chance of an interview is under {cut}, {basis}: a long shot",
             "target": f"from {cut} to under {100 * self.likely_from:.0f}%: your file stands out "
             f"from typical {who}' there",
             "likely": f"{100 * self.likely_from:.0f}% or more: an even chance of an interview "
@@ -63,6 +73,7 @@ class TierScale:
             "group": self.group,
             "typical_interview_rate": self.typical.value,
             "typical_source": f"{self.typical.source} ({self.typical.method})",
+            "typical_specialty": self.typical_specialty,
             "target_from": self.target_from,
             "likely_from": self.likely_from,
             "definitions": self.definitions(),
@@ -77,6 +88,7 @@ def tier_scale(specialty: str, group: str = "non_us_img") -> TierScale:
         specialty=specialty,
         group=group,
         typical=typical,
+        typical_specialty=rate_specialty(specialty),
         target_from=min(TARGET_MULTIPLE * typical.value, TARGET_CAP),
         likely_from=LIKELY_FROM,
     )

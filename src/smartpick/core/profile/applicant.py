@@ -32,6 +32,8 @@ from smartpick.core.rules import usmle
 from smartpick.core.rules.season import default_match_year
 from smartpick.core.specialties import resolve_specialty
 
+FIRST_GRADUATION_YEAR = 1950  # the earliest graduation year a profile takes
+
 ApplicantType = Literal["non_us_img", "us_img", "us_md", "us_do"]
 VisaNeed = Literal["none", "j1", "h1b", "either"]
 Step1Result = Literal["pass", "fail_then_pass"]
@@ -91,7 +93,8 @@ class ApplicantProfile(BaseModel):
         description="The Match this profile applies to (default: the season now open).",
     )
     graduation_year: int = Field(
-        ge=1950, description="Year of medical school graduation (not after the Match year)."
+        ge=FIRST_GRADUATION_YEAR,
+        description="Year of medical school graduation (not after the Match year).",
     )
     usce: tuple[UsceEntry, ...] = Field(
         default=(), max_length=8, description="US clinical experience blocks (up to 8)."
@@ -257,19 +260,19 @@ class ApplicantProfile(BaseModel):
             )
         if self.graduation_year > self.match_year:
             raise ValueError(
-                f"graduation_year: {self.graduation_year} is in the future; allowed "
-                f"1950-{self.match_year} (the Match year)"
+                f"graduation_year: {self.graduation_year} is after the Match year; allowed "
+                f"{FIRST_GRADUATION_YEAR} to {self.match_year} (the Match year)"
             )
         for specialty, count in self.us_letters_by_specialty.items():
             if not 0 <= count <= self.us_letters:
                 raise ValueError(
                     f"us_letters_by_specialty: {count} letters in {specialty} is out of range; "
-                    f"allowed 0-{self.us_letters} (us_letters)"
+                    f"allowed 0 to {self.us_letters} (your US letters in all)"
                 )
         if sum(self.us_letters_by_specialty.values()) > self.us_letters:
             raise ValueError(
-                "us_letters_by_specialty: the counts add up to more than us_letters "
-                f"({self.us_letters})"
+                "us_letters_by_specialty: the counts add up to more than your US letters in "
+                f"all ({self.us_letters})"
             )
         return self
 

@@ -40,16 +40,18 @@ def parse_number(
     hi: float | None,
     whole: bool,
     label: str | None = None,
+    allowed: str | None = None,
 ) -> int | float:
-    """`text` as a number in [lo, hi]; InvalidInput naming `label or field` and the range."""
+    """`text` as a number in [lo, hi]; InvalidInput naming `label or field` and the range
+    (`allowed`, when the range is worded otherwise)."""
     name = label or field
-    allowed = allowed_range(lo, hi, whole)
+    allowed = allowed or allowed_range(lo, hi, whole)
     value = text.strip()
     pattern = _WHOLE if whole else _DECIMAL
     if not pattern.fullmatch(value):
         raise InvalidInput(f"{name} must be {allowed}; got {_shown(text)}", field=field)
     number: int | float = int(value) if whole else float(value)
-    return check_number(field, number, lo=lo, hi=hi, whole=whole, label=label)
+    return check_number(field, number, lo=lo, hi=hi, whole=whole, label=label, allowed=allowed)
 
 
 def check_number(
@@ -60,10 +62,11 @@ def check_number(
     hi: float | None,
     whole: bool,
     label: str | None = None,
+    allowed: str | None = None,
 ) -> int | float:
     """A number given as a value (not text): finite, whole if asked, within [lo, hi]."""
     name = label or field
-    allowed = allowed_range(lo, hi, whole)
+    allowed = allowed or allowed_range(lo, hi, whole)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidInput(f"{name} must be {allowed}; got {_shown(str(value))}", field=field)
     if isinstance(value, float) and not math.isfinite(value):

@@ -12,6 +12,7 @@ from smartpick.core.geography import REGIONS
 from smartpick.core.programs import SETTINGS
 from smartpick.service.assess import assess
 from smartpick.service.catalog import program_summary, program_to_dict
+from smartpick.service.listing import signal_nouns
 from smartpick.web.catalog_filters import (
     FILTER_WORDS,
     NUMERIC_SORTS,
@@ -144,7 +145,14 @@ def applicant_view(request: Request, program_id: str) -> dict[str, Any]:
     view: dict[str, Any] = {"results_url": f"/results?{query}", "notes": found["notes"]}
     if found["programs"]:
         row = found["programs"][0]
-        return {**view, **row, "exclusions": [], "shortlist": shortlist_links(pairs, program_id)}
+        signals = signal_nouns(row["specialty"], profile.match_year)
+        return {
+            **view,
+            **row,
+            "signal_nouns": signals,
+            "exclusions": [],
+            "shortlist": shortlist_links(pairs, program_id),
+        }
     excluded = found["excluded"][0]
     return {
         **view,

@@ -1,0 +1,81 @@
+"""A two-specialty list in the files: Internal Medicine has gold and silver signals, Family
+Medicine one kind (a "signal"), and the same program name can be on the list once per specialty.
+The JSON contract, the list's sentences, the XLSX and the PDF all say so the same way."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import openpyxl
+import pytest
+
+from smartpick.core.lists.result import Recommendation
+from smartpick.core.plan.types import Plan
+from smartpick.export.pdf import plan_pdf
+from smartpick.export.tables import list_xlsx
+from smartpick.service.advise import advise
+from smartpick.service.catalog import Catalog
+from smartpick.service.listing import export_document, program_lines
+from smartpick.testing import pdf_text_core_font, reference_profile
+
+FM, IM = "Family Medicine", "Internal Medicine"
+
+
+@pytest.fixture(scope="module")
+def late_plan(catalog: Catalog) -> Plan:
+    """low-score-late's plan, with its default list (IM and FM)."""
+    return advise(reference_profile("low-score-late"), catalog=catalog, today=dt.date(2026, 11, 24))
+
+
+@pytest.fixture(scope="module")
+def late_list(catalog: Catalog) -> Recommendation:
+    from smartpick.service.recommend import recommend
+
+    return recommend(reference_profile("low-score-late"), catalog=catalog)
+
+
+def test_the_contract_names_each_signal_as_its_specialty_does(late_list) -> None:
+    doc = late_list.to_dict()
+    names = {(row["specialty"], row["signal"], row["signal_name"]) for row in doc["programs"]}
+    assert {(FM, "gold", "signal"), (IM, "gold", "gold"), (IM, "silver", "silver")} <= names
+    assert not {n for n in names if n[0] == FM and n[2] in ("gold", "silver")}
+    assert doc["signals"][FM]["in_words"] == "5 of 5 used"
+    assert doc["signals"][IM]["in_words"] == "3 of 3 gold and 12 of 12 silver used"
+    assert late_list.several_specialties
+
+
+def test_the_list_sentences_call_a_family_medicine_signal_a_signal(late_list) -> None:
+    lines, _ = program_lines(late_list)
+    for item in late_list.programs:
+        said = " ".join([*lines[item.program.id], *item.reasons])
+        if item.signal == "none":
+            continue
+        if item.program.specialty == FM:
+            assert "A signal raises your interview chance" in said and "gold" not in said
+        else:
+            assert f"A {item.signal} signal raises your interview chance" in said
+
+
+def test_the_workbook_names_signals_by_specialty(late_list, catalog) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(list_xlsx(export_document(late_list, catalog))))
+    summary = {row[0]: row[1] for row in book["Summary"].iter_rows(values_only=True) if row[0]}
+    assert summary[f"{FM}: signals"] == "5 of 5 used"
+    assert summary[f"{IM}: signals"] == "3 of 3 gold and 12 of 12 silver used"
+    rows = list(book["List"].iter_rows(values_only=True))
+    specialty, signal = rows[0].index("Specialty"), rows[0].index("Signal")
+    shown = {(r[specialty], r[signal]) for r in rows[1:]}
+    assert (FM, "signal") in shown and (IM, "gold") in shown and (FM, "gold") not in shown
+
+
+def test_the_pdf_list_shows_the_specialty_and_names_signals(late_plan) -> None:
+    assert {item.program.specialty for item in late_plan.recommended} == {IM, FM}
+    text = pdf_text_core_font(plan_pdf(late_plan, unicode_font=False))
+    grid = text.split("Recommended list (", 1)[1].split("Notes and sources", 1)[0]
+    assert "# Program Specialty State Tier Interview chance Signal Fee" in grid
+    rows = [r for r in re.split(r"\$\d+", grid) if FM in r or IM in r]
+    assert len(rows) == len(late_plan.recommended)
+    fm_rows = [r for r in rows if FM in r]
+    assert any(" signal " in r for r in fm_rows)
+    assert not any(" gold " in r or " silver " in r for r in fm_rows)
