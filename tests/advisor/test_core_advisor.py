@@ -131,6 +131,29 @@ def test_step3_says_how_much_of_the_preparation_time_is_left(months: int, said: 
     assert said in " ".join(step3.actions)
 
 
+def test_the_volume_step_counts_every_listed_program_and_regions_are_not_repeated() -> None:
+    """The list's mix names the programs of unknown setting too (they were left out of the
+    count), and the regional preference names only the open regions not already preferred."""
+    mixed = replace(LIST, settings={**LIST.settings, "unknown": 3})
+    standing = assess_standing(GUIDE_SAMPLE)
+    plan = build_plan(
+        _with(GUIDE_SAMPLE, preferred_regions=["Midwest"]),
+        standing=standing,
+        counts=(COUNTS,),
+        list_facts=mixed,
+        match_rates={},
+        months_to_eras_open=12,
+    )
+    steps = {s.id: s for s in plan.steps}
+    assert (
+        "10 university, 20 university-affiliated community and 10 community programs (and 3 "
+        "of unknown setting)" in " ".join(steps["volume_mix"].actions)
+    )
+    region = steps["regions"].actions[0]
+    assert "a preference for the South as well as the Midwest, which you already prefer" in region
+    assert "besides" not in region
+
+
 def test_guide_bands() -> None:
     assert step1_band("score", 209).band == "low"
     assert step1_band("score", 215).band == "competitive"

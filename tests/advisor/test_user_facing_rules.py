@@ -153,6 +153,15 @@ def test_the_typical_chance_and_the_published_rate_say_whom_they_count() -> None
     assert "leaves out those with no interview" in published.explanation
 
 
+def test_the_summary_names_no_gain_that_rounds_to_nothing(catalog) -> None:
+    """us-img-fm's steps add little: the summary's "largest gains" leaves out any shown as
+    +0.0 points (it used to list "research +0.0; a connection +0.0")."""
+    plan = advise(reference_profile("us-img-fm"), catalog=catalog, today=TODAY)
+    gains = next((line for line in plan.summary if line.startswith("Largest gains")), "")
+    assert "+0.0" not in gains
+    assert gains or any("No step alone raises" in line for line in plan.summary)
+
+
 def test_a_failing_step2ck_gets_the_retake_not_a_list(catalog) -> None:
     profile = reference_profile("guide-sample").model_copy(update={"step2ck": 200})
     rec = recommend(profile, catalog=catalog)

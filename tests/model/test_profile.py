@@ -69,7 +69,7 @@ def test_schema_has_fields() -> None:
     [
         ({"step2ck": 320}, "step2ck", "1 to 300"),
         ({"step2ck": 0}, "step2ck", "1 to 300"),
-        ({"graduation_year": 2031}, "graduation_year", "future"),
+        ({"graduation_year": 2031}, "graduation_year", "after the Match year"),
         ({"usce": [{"months": -2, "kind": "hands_on"}]}, "usce[0].months", "0 to 120"),
         ({"specialties": ["Internal Medicin"]}, "specialties", "Did you mean 'Internal Medicine'"),
         ({"visa": "F-1"}, "visa", "j1"),

@@ -79,10 +79,10 @@ def test_the_curve_and_the_map_say_what_they_show(client):
 def test_form_errors_name_fields_by_their_labels_with_the_same_range(client):
     guide = PROFILES["guide-sample"]
     cases = {
-        guide.replace("graduation_year=2025", "graduation_year=2099"): (
-            "Medical school graduation year: 2099 is after the Match year; allowed 1950 to 2027"
+        guide.replace("graduation_year=2026", "graduation_year=2099"): (
+            "Medical school graduation year: 2099 is after the Match year; allowed 1950 to 2028"
         ),
-        guide.replace("graduation_year=2025", "graduation_year="): (
+        guide.replace("graduation_year=2026", "graduation_year="): (
             "Medical school graduation year is required: enter a whole number from 1950 to the "
             "Match year."
         ),

@@ -29,6 +29,17 @@ def _harder_why(specialties: Sequence[str], match_rates: Mapping[str, float]) ->
     return why + "."
 
 
+def _region_action(preferred: Sequence[str]) -> str:
+    """Which open regions to add in ERAS, naming only those not already preferred."""
+    missing = [r for r in OPEN_REGIONS if r not in preferred]
+    kept = [r for r in preferred if r in OPEN_REGIONS]
+    also = f" as well as the {' and the '.join(kept)}, which you already prefer" if kept else ""
+    return (
+        f"In ERAS, state a preference for the {' and the '.join(missing)}{also}, where the guide "
+        "finds programs more open to IMGs."
+    )
+
+
 def region_step(profile: ApplicantProfile) -> PlanStep | None:
     """A geographic preference for the regions the guide calls more open to IMGs."""
     if not (below_strong(profile) or profile.failed_attempts):
@@ -40,13 +51,7 @@ def region_step(profile: ApplicantProfile) -> PlanStep | None:
         id="regions",
         title="State a geographic preference for the Midwest and the South",
         actions=(
-            "In ERAS, state a preference for the Midwest and the South"
-            + (
-                f" (besides {', '.join(profile.preferred_regions)})"
-                if profile.preferred_regions
-                else ""
-            )
-            + ", where the guide finds programs more open to IMGs.",
+            _region_action(profile.preferred_regions),
             "Favor less popular regions, rural areas and smaller cities, and states with fewer "
             "local medical schools.",
         ),
@@ -150,6 +155,15 @@ def volume_step(profile: ApplicantProfile, lst: ListFacts) -> PlanStep:
     uni = lst.settings.get("university", 0)
     affiliated = lst.settings.get("university_affiliated_community", 0)
     community = lst.settings.get("community", 0)
+    # every listed program counted: military ones and those whose setting no source states
+    others = [
+        f"{n} {words}"
+        for n, words in (
+            (lst.settings.get("military", 0), "military"),
+            (lst.settings.get("unknown", 0), "of unknown setting"),
+        )
+        if n
+    ]
     listed = max(1, sum(lst.settings.values()))
     if uni / listed > 0.8:
         mix = (
@@ -164,7 +178,9 @@ def volume_step(profile: ApplicantProfile, lst: ListFacts) -> PlanStep:
     else:
         mix = (
             f"Your list mixes {uni} university, {affiliated} university-affiliated community and "
-            f"{community} community programs, the mix the guide recommends."
+            f"{community} community programs"
+            + (f" (and {' and '.join(others)})" if others else "")
+            + ", the mix the guide recommends."
         )
     at = {n: p for n, p in lst.p_match_by_count}
     # Priced as the move from the current list to the rule's count; when the list is already

@@ -41,12 +41,16 @@ def summarize(plan: Plan) -> tuple[str, ...]:
         ),
         reverse=True,
     )
-    if gains:
+    # a gain shown as +0.0 is no gain: leave it out, or say no step alone helps
+    shown = [(d, label) for d, label in gains[:3] if float(points(d)) > 0]
+    if shown:
         lines.append(
             "Largest gains, each step alone: "
-            + "; ".join(f"{label} {points(d)} percentage points" for d, label in gains[:3])
+            + "; ".join(f"{label} {points(d)} percentage points" for d, label in shown)
             + "."
         )
+    elif gains:
+        lines.append("No step alone raises your chance of matching by 0.1 percentage point.")
     whole: Price | None = plan.whole_plan
     if whole is not None:
         d = whole.delta_p_match
