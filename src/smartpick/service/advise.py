@@ -28,13 +28,8 @@ from smartpick.core.profile import ApplicantProfile
 from smartpick.core.profile.whatif import apply_changes
 from smartpick.core.rules.season import Season
 from smartpick.service.catalog import Catalog, open_catalog
-from smartpick.service.pricing import (
-    Assessor,
-    Pricer,
-    Recommender,
-    price_step,
-    whole_plan_price,
-)
+from smartpick.service.pricing import Assessor, Pricer, Recommender, whole_plan_price
+from smartpick.service.step_prices import price_step
 
 # A flag "narrows" a program when removing it raises P(interview) by >= 1 point and >= 10%.
 NARROWED_MIN_GAIN = 0.01
