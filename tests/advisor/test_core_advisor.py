@@ -154,6 +154,11 @@ def test_the_volume_step_counts_every_listed_program_and_regions_are_not_repeate
     assert "besides" not in region
 
 
+def test_a_change_that_rounds_to_nothing_is_never_written_minus_zero() -> None:
+    assert points(-0.0004) == "+0.0" and points(0.0004) == "+0.0" and points(-0.0006) == "-0.1"
+    assert offers(-0.04, signed=True) == "+0.0" and offers(-0.06, signed=True) == "-0.1"
+
+
 def test_guide_bands() -> None:
     assert step1_band("score", 209).band == "low"
     assert step1_band("score", 215).band == "competitive"

@@ -321,6 +321,9 @@ def test_whatif_changes_are_named_in_plain_words() -> None:
         "Step 3 score 234, 4 months of hands-on US clinical experience, "
         "3 US letters in Internal Medicine"
     )
+    # a connection as the plan's step and the web form send it, not a dict's repr
+    for value in ("1403521510C:rotation", {"program_id": "1403521510C", "kind": "rotation"}):
+        assert change_words({"add_connection": value}) == "a rotation at program 1403521510C"
 
 
 def test_the_whatif_and_the_page_it_opens_show_the_same_list(tmp_path) -> None:
@@ -391,8 +394,9 @@ def test_list_rows_mark_h1b_facts_older_than_the_payment(catalog) -> None:
         visas = lines[row.program.id][-1]
         old = fact.value == "yes" and (fact.year is None or fact.year <= 2025)
         assert ("possibly outdated" in visas) is old, visas
-        if old:
-            assert "$100,000 payment since 21 September 2025" in visas
+        if old:  # worded as the plan words it, with the announced end once it has passed
+            assert h1b_payment().in_force(dt.date.today()) in visas
+            assert "since 21 September 2025 a new H-1B petition carries a one-time" in visas
 
 
 def test_a_whatif_usce_block_is_a_tie_nowhere(catalog) -> None:

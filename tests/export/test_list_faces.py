@@ -79,3 +79,14 @@ def test_the_pdf_list_shows_the_specialty_and_names_signals(late_plan) -> None:
     fm_rows = [r for r in rows if FM in r]
     assert any(" signal " in r for r in fm_rows)
     assert not any(" gold " in r or " silver " in r for r in fm_rows)
+
+
+def test_the_workbooks_why_is_sentences_not_a_run_on(late_list, catalog) -> None:
+    """Each line of a row's "why" ends with a full stop in the workbook (the model's reasons
+    have none of their own), so one reason does not run into the next."""
+    book = openpyxl.load_workbook(io.BytesIO(list_xlsx(export_document(late_list, catalog))))
+    rows = list(book["List"].iter_rows(values_only=True))
+    why = rows[0].index("Why")
+    texts = [r[why] for r in rows[1:] if r[why]]
+    assert texts and all(t.endswith((".", "!", "?")) for t in texts)
+    assert not any(re.search(r"\) [A-Z]", t) for t in texts)  # "(source) Next reason"

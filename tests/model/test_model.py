@@ -256,7 +256,7 @@ def test_us_imgs_use_their_own_2026_rates(catalog: Catalog) -> None:
         rc = row.program.interview_evidence.by_type.get("us_img")  # type: ignore[union-attr]
         if rc is not None and rc.rate is not None and rc.applicants:
             # its own rate leads, after a caveat that may shut the program (`rows.said`)
-            caveats = ("No visa listed", "Does not take", "Not accepting")
+            caveats = ("No visa listed", "Did not take", "Was not accepting")
             assert "US IMG applicants" in next(r for r in row.reasons if not r.startswith(caveats))
             assert "non-US IMG applicants" not in " ".join(str(x) for x in row.reason_details)
             if row.program.pct_us_img.value is not None:
@@ -391,7 +391,7 @@ def test_reasons_cite_sources_and_no_internal_references(catalog: Catalog) -> No
         assert internal not in text
     assert all(e.reasons for e in result.excluded)
     with_data = [r for r in result.rows if r.program.interview_evidence is not None]
-    caveats = ("No visa listed", "Does not take", "Not accepting")  # lead where they apply
+    caveats = ("No visa listed", "Did not take", "Was not accepting")  # lead where they apply
     assert all(
         next(r for r in row.reasons if not r.startswith(caveats)).startswith("Invited ")
         for row in with_data

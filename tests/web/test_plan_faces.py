@@ -103,3 +103,26 @@ def test_a_gain_reads_the_same_in_the_summary_and_on_its_step(client) -> None:
     assert "(+5.3 percentage points" in j1.split("Include in my what-if", 1)[0]
     data = client.get("/api/plan?" + STRONG_IMG).json()
     assert _step(data, "j1_option")["price"]["shown"]["delta_p_match"] == "+5.3"
+
+
+def test_a_red_flags_cut_reads_the_same_on_the_page_and_in_the_pdf(client) -> None:
+    """low-score-late's graduation flag: the web plan shows the cut written from the exact value,
+    as the PDF does (it formatted the JSON's rounded 0.505 as "50%" beside the PDF's "51%")."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from load import PROFILES
+
+    query = PROFILES["low-score-late"]
+    flags = client.get("/api/plan?" + query).json()["plan"]["red_flags"]
+    cut = next(f for f in flags if f["median_interview_cut"])
+    shown = cut["shown"]["median_interview_cut"]
+    assert shown.endswith("%")
+    page = _text(client.get("/results/plan?" + query, headers=HX).text)
+    assert f"by about {shown} at a typical one" in page  # the PDF writes it with `percent` too
+
+
+def test_a_priced_sentence_ends_without_a_space_before_its_full_stop(client, guide_query) -> None:
+    page = _text(client.get("/results/plan?" + guide_query, headers=HX).text)
+    assert "Priced:" in page and not re.search(r"\$[\d,]+ \.", page)

@@ -46,7 +46,7 @@ def _narrowed_text(flag: RedFlag) -> str:
     if flag.programs_narrowed is None:
         return "-"
     cut = flag.median_interview_cut
-    extra = f" (about {100 * cut:.0f}% lower at a typical one)" if cut else ""
+    extra = f" (about {percent(cut)} lower at a typical one)" if cut else ""
     return f"{flag.programs_narrowed}{extra}"
 
 

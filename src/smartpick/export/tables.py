@@ -157,6 +157,11 @@ def _catalog_columns(facts: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _sentences(lines: list[str]) -> str:
+    """A row's lines as one text: each a sentence (the model's reasons have no full stop)."""
+    return " ".join(line if line.endswith((".", "!", "?")) else line + "." for line in lines)
+
+
 def export_rows(recommendation: Any) -> list[dict[str, Any]]:
     """The list as the downloaded files show it: `EXPORT_COLUMNS` in words, rounded numbers,
     then one row per program the applicant excluded (no rank, "excluded by you")."""
@@ -185,7 +190,7 @@ def export_rows(recommendation: Any) -> list[dict[str, Any]]:
                 item["contribution_pp"], 2
             ),
             "Your choice": "pinned by you" if item["must_include"] else None,
-            "Why": " ".join(item["why"]) if item.get("why") else "; ".join(item["reasons"]),
+            "Why": _sentences(item["why"]) if item.get("why") else "; ".join(item["reasons"]),
         }
         if with_preferences:
             row[PREFERENCE_COLUMN] = item.get("preference")

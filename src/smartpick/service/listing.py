@@ -9,6 +9,7 @@ specialty shares are about the applicant, not the program: they are returned onc
 
 from __future__ import annotations
 
+import datetime as _dt
 import functools
 from collections.abc import Iterable, Sequence
 from itertools import filterfalse
@@ -44,11 +45,9 @@ def _visa_sentence(program: Program) -> str:
         )
         cite = fact.source or ""
         if name == "H-1B" and fact.value == "yes" and fact_possibly_outdated(fact.year):
-            pay = h1b_payment()
-            cite += (
-                f"{'; ' if cite else ''}possibly outdated: new H-1B petitions carry a "
-                f"${pay.payment_usd:,} payment since {pay.effective.day} {pay.effective:%B %Y}"
-            )
+            # dated when the process first writes the program's sentences (a server restarts)
+            in_force = h1b_payment().in_force(_dt.date.today())
+            cite += f"{'; ' if cite else ''}possibly outdated: {in_force}"
         parts.append(f"{name}: {status} ({cite})" if cite else f"{name}: {status}")
     return "Visas: " + "; ".join(parts) + "."
 

@@ -20,10 +20,16 @@ def percent(p: float) -> str:
 
 
 def points(d: float) -> str:
-    """A change of probability in percentage points, signed: "+5.3"."""
-    return f"{100 * d:+.1f}"
+    """A change of probability in percentage points, signed: "+5.3" (a change that rounds to
+    nothing reads "+0.0", never "-0.0")."""
+    return _signed(f"{100 * d:+.1f}")
 
 
 def offers(x: float, *, signed: bool = False) -> str:
     """Expected interview offers (or their change, `signed`), to one decimal: "7.3"."""
-    return f"{x:+.1f}" if signed else f"{x:.1f}"
+    return _signed(f"{x:+.1f}") if signed else f"{x:.1f}"
+
+
+def _signed(text: str) -> str:
+    """A signed figure as written, with "-0.0" (a small loss rounded away) as "+0.0"."""
+    return "+0.0" if text == "-0.0" else text

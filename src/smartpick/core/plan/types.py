@@ -209,6 +209,13 @@ class RedFlag:
             else round(self.median_interview_cut, 3),
             "addressed_by": list(self.addressed_by),
             "notes": list(self.notes),
+            # the texts users read, from the exact value (`figures`): the rounded number above
+            # would round a second time
+            "shown": {
+                "median_interview_cut": None
+                if self.median_interview_cut is None
+                else percent(self.median_interview_cut)
+            },
         }
 
 

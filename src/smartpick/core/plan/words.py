@@ -38,6 +38,24 @@ def _join(value: Any) -> str:
     return " + ".join(str(v) for v in items)
 
 
+_CONNECTION = {
+    "rotation": "a rotation",
+    "alumni": "an alumni tie",
+    "faculty": "someone who knows your work",
+    "other": "a connection",
+}
+
+
+def _connection(value: Any) -> str:
+    """A connection added by a what-if ("ID:kind" or its parsed form) in words."""
+    if isinstance(value, Mapping):
+        program, kind = value.get("program_id") or value.get("institution"), value.get("kind")
+    else:
+        program, _, kind = str(value).partition(":")
+    said = _CONNECTION.get(str(kind or "other"), "a connection")
+    return f"{said} at program {program}" if program else said
+
+
 def change_word(key: str, value: Any, profile: ApplicantProfile | None = None) -> str:
     """One change in plain words."""
     first = profile.specialties[0] if profile is not None else "your first specialty"
@@ -70,6 +88,7 @@ def change_word(key: str, value: Any, profile: ApplicantProfile | None = None) -
         "research_months": lambda v: f"{_plural(v, 'month', 'months')} of research",
         "specialties": lambda v: f"applying to {_join(v)}",
         "add_specialty": lambda v: f"adding {v}",
+        "add_connection": _connection,
         "preferred_regions": lambda v: (
             f"a stated preference for the {_join(v).replace(' + ', ' and ')}"
         ),

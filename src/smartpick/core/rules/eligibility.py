@@ -217,10 +217,25 @@ def check(
             )
         )
     applied_to = _applications_counted_in(program)
-    for attr, label, topic in (
-        ("eras", "Does not take applications through ERAS", "ERAS participation"),
-        ("nrmp", "Does not take part in the NRMP Main Match", "NRMP Match participation"),
-        ("accepting_applications", "Not accepting applications", "accepting applications"),
+    for attr, label, was, topic in (
+        (
+            "eras",
+            "Does not take applications through ERAS",
+            "Did not take applications through ERAS",
+            "ERAS participation",
+        ),
+        (
+            "nrmp",
+            "Does not take part in the NRMP Main Match",
+            "Did not take part in the NRMP Main Match",
+            "NRMP Match participation",
+        ),
+        (
+            "accepting_applications",
+            "Not accepting applications",
+            "Was not accepting applications",
+            "accepting applications",
+        ),
     ):
         flag: Fact[bool] = getattr(program, attr)
         if flag.value is not False:
@@ -232,7 +247,7 @@ def check(
             # An old "no" (AAMC 2021) is often a data artefact: flag it, do not exclude on it.
             soft_reasons.append(
                 Reason(
-                    f"{label} in {flag.year}: check its current status", flag.source, None, "?", 1.0
+                    f"{was} in {flag.year}: check its current status", flag.source, None, "?", 1.0
                 )
             )
             unknowns.append(f"{topic} after {flag.year}")  # the old "no" is said above
