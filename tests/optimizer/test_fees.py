@@ -47,8 +47,11 @@ def test_2025_matches_2026_and_tiers_restart_per_specialty() -> None:
 
 def test_unknown_season_names_the_allowed_ones() -> None:
     assert fee_seasons() == (2024, 2025, 2026)
-    with pytest.raises(InvalidInput, match=r"season.*2024, 2025, 2026"):
+    with pytest.raises(InvalidInput, match=r"^season: .* for 2019; allowed 2024 or later"):
         fee_schedule(2019)
+    with pytest.raises(InvalidInput, match=r"^match_year: ") as caught:  # a profile's season
+        fee_schedule(2019, field="match_year")
+    assert caught.value.field == "match_year"
 
 
 def test_negative_counts_are_rejected() -> None:

@@ -104,3 +104,14 @@ def test_an_unknown_program_page_says_program_id_in_words(client):
     assert "Program ID: no program 'XYZ' in the catalog." in text and "program_id" not in text
     api = client.get("/api/programs/XYZ").json()["error"]  # the API names its own parameter
     assert api["problems"] == [{"field": "program_id", "message": api["message"]}]
+
+
+def test_a_match_year_without_fees_is_named_as_the_form_names_it(client):
+    """A Match year the form accepts but no fee schedule covers: the error names the form's
+    field and the years allowed, not the fee table's internal 'season'."""
+    query = PROFILES["guide-sample"].replace("match_year=2028", "match_year=2020")
+    query = query.replace("graduation_year=2026", "graduation_year=2018")
+    r = client.get("/results?" + query)
+    text = _text(r.text)
+    assert r.status_code == 422 and "Match you apply to: SmartPick has no ERAS" in text, text
+    assert "allowed 2024 or later" in text and "season:" not in text

@@ -188,12 +188,13 @@ def _pose(
     """`recommend`'s problem (see its options). `stopping_stage=False` (with `curve=False`), for
     a caller that reads only the chosen list: within a budget or a count the chain ends just past
     them (`ListProblem.stopping_stage`)."""
+    named = "match_year" if season is None else "season"  # as the caller gave it
     season = profile.match_year if season is None else season
     check_limits(budget_usd, count, match_value_usd)
     value_is_default = match_value_usd is None
     if match_value_usd is None:
         match_value_usd = default_match_value().value
-    schedule = fee_schedule(season)
+    schedule = fee_schedule(season, field=named)
     if budget_usd is None and count is None:
         budget_usd = profile.budget_usd
     catalog = catalog or open_catalog()

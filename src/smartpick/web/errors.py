@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from smartpick.errors import SmartPickError, field_named
+from smartpick.web.deps import get_form_spec
 from smartpick.web.rendering import render
 from smartpick.web.security import BodyTooLarge
 
@@ -84,6 +85,16 @@ def _validation_problems(exc: RequestValidationError) -> list[dict[str, Any]]:
     return problems
 
 
+def _form_label(request: Request, field: str) -> str | None:
+    """The profile form's label of `field` (a rule outside the form may name a profile field,
+    as the fee schedule names the Match year), or None."""
+    for group in get_form_spec(request):
+        for f in group.fields:
+            if f.name == field:
+                return f.label
+    return None
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on the app."""
 
@@ -91,7 +102,7 @@ def install(app: FastAPI) -> None:
     async def smartpick_error(request: Request, exc: SmartPickError) -> Response:
         message, field = exc.message, exc.field
         if field and not wants_json(request):  # a page names the field as pages do (the API by key)
-            field = _PAGE_NAMES.get(field, field)
+            field = _PAGE_NAMES.get(field) or _form_label(request, field) or field
             message = field_named(message, exc.field, field)
         problems = [{"field": field, "message": message}] if field else []
         problem_rows = getattr(exc, "problems", None)

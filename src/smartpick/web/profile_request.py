@@ -40,7 +40,7 @@ def read_profile(request: Request) -> tuple[ParsedForm, ApplicantProfile]:
 def fee_note(budget_usd: float | None, specialties: int, season: int | None = None) -> str:
     """The live ERAS fee next to the budget field: what the budget buys under the schedule of the
     season (applications split evenly across the specialties; the optimizer may split otherwise)."""
-    schedule = fee_schedule(season)
+    schedule = fee_schedule(season, field="match_year")
     tiers = "; ".join(
         f"${t.fee_usd} each for programs {t.first}–{t.last}"
         if t.last

@@ -153,21 +153,24 @@ def fee_seasons(application_type: ApplicationType = "residency") -> tuple[int, .
 
 @cache
 def fee_schedule(
-    season: int | None = None, application_type: ApplicationType = "residency"
+    season: int | None = None,
+    application_type: ApplicationType = "residency",
+    field: str = "season",
 ) -> FeeSchedule:
     """The ERAS fee schedule of a season (= its Match year; AAMC, bundled `eras_fees.csv`).
 
     A season later than the table uses the latest published schedule and says so (`note`);
-    None is the latest. Raises InvalidInput naming the seasons available for an earlier season.
+    None is the latest. Raises InvalidInput naming the seasons available for an earlier season,
+    under `field`: what the caller calls the season (a profile's `match_year`).
     """
     seasons = fee_seasons(application_type)
     asked = seasons[-1] if season is None else season
     usable = [s for s in seasons if s <= asked]
     if not usable:
         raise InvalidInput(
-            f"season: no ERAS {application_type} fee schedule for {asked}. "
-            f"Allowed: {', '.join(map(str, seasons))} or later (the latest is used).",
-            field="season",
+            f"{field}: SmartPick has no ERAS {application_type} fee schedule for {asked}; "
+            f"allowed {seasons[0]} or later (a season after {seasons[-1]} uses the latest).",
+            field=field,
         )
     season = usable[-1]
     tiers: list[FeeTier] = []
