@@ -171,7 +171,8 @@ def test_visa_flag_and_h1b_counts_match_the_catalog(guide_sample_run, catalog) -
     assert opened == details["opened_by_h1b"] == 4
     step3 = _step(plan, "step3")
     assert f"Step 3 opens {opened} Internal Medicine programs that take no J-1" in step3.why
-    assert any(f"Step 3 opens {opened} more Internal Medicine" in a for a in step3.actions)
+    # said once: the H-1B option's action gives the price, not the count again
+    assert not any("Step 3 opens" in a for a in step3.actions)
     assert details["h1b_option"]["price"]["change"] == {"step3": 234, "visa": "either"}
     usce = _step(plan, "usce")
     ties = usce.details["tie_programs"]
@@ -189,11 +190,20 @@ def test_visa_flag_and_h1b_counts_match_the_catalog(guide_sample_run, catalog) -
 def test_step3_says_the_programs_its_price_opens(name, catalog) -> None:
     """The Step 3 step's words and its H-1B option count the programs one way: the hard rules
     (a program taking no J-1 opens with an H-1B and a passed Step 3)."""
-    plan = advise(reference_profile(name), catalog=catalog, today=TODAY)
+    profile = reference_profile(name)
+    plan = advise(profile, catalog=catalog, today=TODAY)
     step3 = _step(plan, "step3")
     opened = step3.details["h1b_option"]["programs_opened"]
     assert opened == step3.details["opened_by_h1b"] > 0
-    assert f"Step 3 opens {opened} " in step3.why
+    # every specialty applied to, counted and named: low-score-late (IM + FM) read "opens 4
+    # Internal Medicine programs" where the price opened 4 of them and 6 Family Medicine ones
+    by_specialty = step3.details["h1b_option"]["programs_opened_by_specialty"]
+    assert by_specialty == step3.details["opened_by_h1b_by_specialty"]
+    assert set(by_specialty) == set(profile.specialties)
+    named = " and ".join(f"{by_specialty[s]} {s}" for s in profile.specialties if by_specialty[s])
+    assert f"Step 3 opens {named} programs that take no J-1" in step3.why
+    if name == "low-score-late":
+        assert by_specialty == {"Internal Medicine": 4, "Family Medicine": 6}
 
 
 @pytest.mark.parametrize("plan_name", ["late_plan", "strong_plan"])

@@ -150,8 +150,13 @@ def test_the_volume_step_counts_every_listed_program_and_regions_are_not_repeate
         "of unknown setting)" in " ".join(steps["volume_mix"].actions)
     )
     region = steps["regions"].actions[0]
-    assert "a preference for the South as well as the Midwest, which you already prefer" in region
-    assert "besides" not in region
+    # the title asks what the body asks, and "where the guide finds ..." no longer trails the
+    # region already preferred
+    assert steps["regions"].title == "Also state a geographic preference for the South"
+    assert region == (
+        "In ERAS, also state a preference for the South: the guide finds the Midwest and the "
+        "South more open to IMGs (you already prefer the Midwest)."
+    )
 
 
 def test_a_change_that_rounds_to_nothing_is_never_written_minus_zero() -> None:
@@ -251,8 +256,8 @@ def test_the_red_flags_count_every_specialty_applied_to() -> None:
     assert visa.detail.endswith("(source: AAMC Residency Explorer 2021).")
     assert "2026" not in visa.detail
     assert visa.notes[0] == (
-        "Your results page counts 559 programs ruled out by a rule they state: these 519 for the "
-        "visa, and 40 for other rules (each program's page says which)."
+        "SmartPick's list counts 559 programs ruled out by a rule they state: these 519 for the "
+        "visa, and 40 for other rules (each program's entry says which)."
     )
     plan = build_plan(
         two,
@@ -530,6 +535,11 @@ def test_pending_step2ck_gets_the_guides_target() -> None:
 def test_regions_step_adds_the_guides_open_regions() -> None:
     step = next(s for s in _plan(GUIDE_SAMPLE).steps if s.id == "regions")
     assert step.change == {"preferred_regions": ("Midwest", "South")}
+    assert step.title == "State a geographic preference for the Midwest and the South"
+    assert step.actions[0] == (
+        "In ERAS, state a preference for the Midwest and the South, where the guide finds "
+        "programs more open to IMGs."
+    )
     west = _with(GUIDE_SAMPLE, preferred_regions=["West"])
     step = next(s for s in _plan(west).steps if s.id == "regions")
     assert step.change == {"preferred_regions": ("Midwest", "South", "West")}

@@ -77,9 +77,19 @@ def test_h1b_applicant_sees_the_dated_payment_and_a_priced_j1_option(strong_plan
     assert payment.announced_until < TODAY and "not known" in text
     step = next(s for s in strong_plan.steps if s.id == "j1_option")
     assert step.change == {"visa": "either"}
-    # the step says the payment's announced end too, as the flag does (one rule: `in_force`)
+    # the step says the payment's announced end too, as the flag does (one rule: `in_force`),
+    # once: its action named the whole clause again, inside a second pair of brackets
     ended = "announced until 21 September 2026; whether it was extended is not known"
-    assert ended in " ".join(step.actions) and ended in step.why
+    assert ended in step.why and ended not in " ".join(step.actions)
+    assert "))" not in " ".join((step.why, *step.actions))
+    # every specialty applied to (IM + Neurology), counted as the price measures them: the
+    # step named Internal Medicine only, while a J-1 opens 106 Neurology programs (55 -> 161)
+    assert "128 of 718 Internal Medicine and 37 of 172 Neurology programs" in step.why
+    assert step.details["opened_by_j1_by_specialty"] == {
+        "Internal Medicine": 495,
+        "Neurology": 106,
+    }
+    assert "opens 495 Internal Medicine and 106 Neurology programs" in step.why
     assert step.price is not None and step.price.changed.programs >= 1
     assert step.price.delta_p_match.point >= 0  # more visas never close a program
 

@@ -65,27 +65,34 @@ def _h1b_option(
     """What Step 3 opens to a J-1 applicant who would also take an H-1B: eligible programs gained
     (the model's hard rules: H-1B needs a passed Step 3) and the list's price with both."""
     change = {**step.change, "visa": "either"} if step.change else {"visa": "either"}
-    first = profile.specialties[0]
     try:
         changed_profile, _ = apply_changes(profile, change)
         measured = runner.measure(changed_profile)
     except SmartPickError:
         return step
-    # eligible programs of the lists' own chances (counted in their facts, not their objects)
-    opened = int(np.count_nonzero(measured.assessment.facts["specialty"] == first)) - int(
-        np.count_nonzero(base.assessment.facts["specialty"] == first)
-    )
+    # eligible programs of the lists' own chances (counted in their facts, not their objects),
+    # in every specialty applied to; the step's `why` names them (`core.plan.exam_steps`)
+    specialty = measured.assessment.facts["specialty"]
+    before = base.assessment.facts["specialty"]
+    opened = {
+        s: int(np.count_nonzero(specialty == s)) - int(np.count_nonzero(before == s))
+        for s in profile.specialties
+    }
     price = price_between(base, measured, change)
     payment = h1b_payment()
     d = price.delta_p_match
     action = (
-        f"If you would also train on an H-1B, Step 3 opens {opened} more {first} programs to "
-        f"you; with both visas your chance of matching changes by {points(d.point)} "
-        f"percentage points (likely {points(d.low)} to {points(d.high)}). "
+        "If you would also train on an H-1B, with both visas your chance of matching changes "
+        f"by {points(d.point)} percentage points (likely {points(d.low)} to {points(d.high)}). "
         f"S{payment.in_force(today)[1:]}, so programs may sponsor fewer H-1B visas "
         "than they state."
     )
-    details = {**step.details, "h1b_option": {"programs_opened": opened, "price": price.to_dict()}}
+    option = {
+        "programs_opened": sum(opened.values()),
+        "programs_opened_by_specialty": opened,
+        "price": price.to_dict(),
+    }
+    details = {**step.details, "h1b_option": option}
     return replace(step, actions=(*step.actions, action), details=details)
 
 

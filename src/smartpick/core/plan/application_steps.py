@@ -16,6 +16,7 @@ from smartpick.core.plan.guide import (
 )
 from smartpick.core.plan.standing import Standing, rate_pct
 from smartpick.core.plan.types import CatalogCounts, ListFacts, PlanStep
+from smartpick.core.plan.words import programs_of
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.rules.policy import entry_restriction, h1b_payment
 
@@ -29,14 +30,25 @@ def _harder_why(specialties: Sequence[str], match_rates: Mapping[str, float]) ->
     return why + "."
 
 
-def _region_action(preferred: Sequence[str]) -> str:
-    """Which open regions to add in ERAS, naming only those not already preferred."""
+def _regions(names: Sequence[str]) -> str:
+    return "the " + " and the ".join(names)
+
+
+def _region_words(preferred: Sequence[str]) -> tuple[str, str]:
+    """The step's title and its ERAS action, naming as to add only the open regions not already
+    preferred."""
     missing = [r for r in OPEN_REGIONS if r not in preferred]
     kept = [r for r in preferred if r in OPEN_REGIONS]
-    also = f" as well as the {' and the '.join(kept)}, which you already prefer" if kept else ""
+    if not kept:
+        return (
+            f"State a geographic preference for {_regions(missing)}",
+            f"In ERAS, state a preference for {_regions(missing)}, where the guide finds programs "
+            "more open to IMGs.",
+        )
     return (
-        f"In ERAS, state a preference for the {' and the '.join(missing)}{also}, where the guide "
-        "finds programs more open to IMGs."
+        f"Also state a geographic preference for {_regions(missing)}",
+        f"In ERAS, also state a preference for {_regions(missing)}: the guide finds "
+        f"{_regions(OPEN_REGIONS)} more open to IMGs (you already prefer {_regions(kept)}).",
     )
 
 
@@ -47,11 +59,12 @@ def region_step(profile: ApplicantProfile) -> PlanStep | None:
     if set(OPEN_REGIONS) <= set(profile.preferred_regions):
         return None
     regions = tuple(sorted(set(profile.preferred_regions) | set(OPEN_REGIONS)))
+    title, action = _region_words(profile.preferred_regions)
     return PlanStep(
         id="regions",
-        title="State a geographic preference for the Midwest and the South",
+        title=title,
         actions=(
-            _region_action(profile.preferred_regions),
+            action,
             "Favor less popular regions, rural areas and smaller cities, and states with fewer "
             "local medical schools.",
         ),
@@ -228,17 +241,19 @@ def volume_step(profile: ApplicantProfile, lst: ListFacts) -> PlanStep:
 
 
 def j1_option_step(
-    profile: ApplicantProfile, counts: CatalogCounts, today: _dt.date
+    profile: ApplicantProfile, counts: Sequence[CatalogCounts], today: _dt.date
 ) -> PlanStep | None:
     """For an applicant who would train only on an H-1B: what also accepting a J-1 would open
-    (priced), with the H-1B payment that makes a J-1 the safer route (`rules.policy`)."""
+    (priced), with the H-1B payment that makes a J-1 the safer route (`rules.policy`).
+    `counts`: each specialty applied to, the first first."""
     if profile.visa != "h1b" or profile.applicant_type not in ("non_us_img", "us_img"):
         return None
     restriction = entry_restriction(profile)
     payment = h1b_payment()
+    opened = [(c.opened_by_j1, c.specialty) for c in counts if c.opened_by_j1]
     actions = [
         "Consider also accepting a J-1: it is sponsored by ECFMG, not the program, and is not "
-        f"affected by the H-1B payment ({payment.in_force(today)}).",
+        "affected by the H-1B payment.",
         "A J-1 requires a Statement of Need from your home country's health ministry and "
         "usually two years at home after training, unless waived: weigh that against the "
         "programs it opens.",
@@ -252,12 +267,20 @@ def j1_option_step(
         id="j1_option",
         title="Price also accepting a J-1",
         actions=tuple(actions),
-        why=f"{counts.h1b_programs} of {counts.programs_total} {counts.specialty} programs state "
-        f"they consider H-1B, and {payment.in_force(today)}; many more programs consider a "
-        "J-1.",
+        why=programs_of([(f"{c.h1b_programs} of {c.programs_total}", c.specialty) for c in counts])
+        + f" state they consider H-1B, and {payment.in_force(today)}; "
+        + (
+            f"accepting a J-1 too opens {programs_of(opened)} that the visa rules now close to you."
+            if opened
+            else "many more programs consider a J-1."
+        ),
         guide="J-1 is most common. A few will support H-1B (especially if you already have "
         "Step 3).",
         duration_months=(0, 1),
         change={"visa": "either"},
-        details={"h1b_programs": counts.h1b_programs, "programs_total": counts.programs_total},
+        details={
+            "h1b_programs": sum(c.h1b_programs for c in counts),
+            "programs_total": sum(c.programs_total for c in counts),
+            "opened_by_j1_by_specialty": {c.specialty: c.opened_by_j1 for c in counts},
+        },
     )

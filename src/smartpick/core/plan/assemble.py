@@ -100,8 +100,8 @@ def build_plan(
     """The guide's steps that apply to this applicant, ordered, with a timeline (unpriced).
 
     `counts`: the catalog figures of each specialty applied to, the first specialty first (the
-    red flags count them all; the steps name programs of the first). `months_to_eras_open`:
-    months until the ERAS season of the profile's Match year opens, negative once it has (minus
+    red flags, Step 3 and the J-1 option count them all; the other steps name programs of the
+    first). `months_to_eras_open`: months until the ERAS season of the profile's Match year opens, negative once it has (minus
     the months since, `Season.months_from_opening`); the plan keeps 0 for an opened season."""
     today = today or _dt.date.today()  # the policy facts' dates are read against it
     flags = red_flags(profile, counts, today)
@@ -115,7 +115,7 @@ def build_plan(
     steps = []
     for step in (
         step2ck_step(profile),
-        step3_step(profile, first, max(0, months_to_eras_open)),
+        step3_step(profile, counts, max(0, months_to_eras_open)),
         usce_step(profile, first),
         connection_step(profile, first),
         letters_step(profile),
@@ -124,7 +124,7 @@ def build_plan(
     ):
         if step is not None:
             steps.append(step)
-    for extra in (j1_option_step(profile, first, today), region_step(profile)):
+    for extra in (j1_option_step(profile, counts, today), region_step(profile)):
         if extra is not None:
             steps.append(extra)
     steps.extend(specialty_steps(profile, standing, match_rates))

@@ -144,6 +144,24 @@ def _opened_by_h1b(
     )
 
 
+def _opened_by_j1(
+    profile: ApplicantProfile, side: _SpecialtySide, shut: Mapping[str, frozenset[str]]
+) -> int:
+    """For an H-1B applicant: the programs shut by the visa rules alone that the same applicant
+    accepting a J-1 too could apply to (the hard rules again, as the J-1 option's price
+    measures it)."""
+    if profile.visa != "h1b":
+        return 0
+    either = replace(RuleFacts.of(profile), visa="either")
+    return sum(
+        1
+        for p in side.ps
+        if (rules := shut.get(p.id))
+        and rules <= VISA_RULES
+        and check(profile, p, side.rates, facts=either).eligible
+    )
+
+
 def catalog_counts(
     profile: ApplicantProfile,
     specialty: str,
@@ -178,6 +196,7 @@ def catalog_counts(
     return replace(
         side.fixed,
         opened_by_h1b=_opened_by_h1b(profile, side, shut),
+        opened_by_j1=_opened_by_j1(profile, side, shut),
         shut_by_visa=sum(1 for r in rules if r & VISA_RULES),
         shut_by_any_rule=sum(1 for r in rules if r),
         shut_by_graduation_limit=sum(1 for r in rules if "graduation_limit" in r),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from smartpick.core.plan.guide import (
     STEP2CK_OVER_STEP1,
     STEP3_PREP_MONTHS,
@@ -11,15 +13,16 @@ from smartpick.core.plan.guide import (
 )
 from smartpick.core.plan.standing import STEP2CK_AVERAGE, STEP2CK_STRONG, step2ck_band
 from smartpick.core.plan.types import CatalogCounts, ChangeValue, PlanStep
+from smartpick.core.plan.words import programs_of
 from smartpick.core.profile import ApplicantProfile
 
 
 def step3_step(
-    profile: ApplicantProfile, counts: CatalogCounts, months_to_eras_open: int
+    profile: ApplicantProfile, counts: Sequence[CatalogCounts], months_to_eras_open: int
 ) -> PlanStep | None:
     """Step 3 before ERAS opens, when it can lift a record below strong, opens H-1B programs,
     or has to be passed: a Step 3 below the passing score is offered again (an H-1B needs a
-    passed Step 3, `rules.visas`)."""
+    passed Step 3, `rules.visas`). `counts`: each specialty applied to, the first first."""
     if profile.step3_passed or not is_img(profile):
         return None
     retake = profile.step3 is not None
@@ -54,14 +57,16 @@ def step3_step(
         + (" An H-1B needs a passed Step 3." if profile.visa in ("h1b", "either") else "")
     )
     why = f"A Step 3 score of {target}+ " + _step3_adds(profile)
+    opened = [(c.opened_by_h1b, c.specialty) for c in counts if c.opened_by_h1b]
     if helps_visa:
         why += (
-            f". It also makes H-1B possible: {counts.h1b_programs} {counts.specialty} programs in "
-            f"the catalog state they consider H-1B"
+            ". It also makes H-1B possible: "
+            + programs_of([(c.h1b_programs, c.specialty) for c in counts])
+            + " in the catalog state they consider H-1B"
             + (
-                f"; if you would also train on an H-1B, Step 3 opens {counts.opened_by_h1b} "
-                f"{counts.specialty} programs that take no J-1 to you"
-                if profile.visa == "j1" and counts.opened_by_h1b
+                f"; if you would also train on an H-1B, Step 3 opens {programs_of(opened)} "
+                "that take no J-1 to you"
+                if profile.visa == "j1" and opened
                 else ""
             )
         )
@@ -92,9 +97,10 @@ def step3_step(
             "target_score": target,
             "before_eras": in_time,
             "months_to_eras_open": months_to_eras_open,
-            "h1b_programs": counts.h1b_programs,
-            "opened_by_h1b": counts.opened_by_h1b,
-            "programs_total": counts.programs_total,
+            "h1b_programs": sum(c.h1b_programs for c in counts),
+            "opened_by_h1b": sum(c.opened_by_h1b for c in counts),
+            "opened_by_h1b_by_specialty": {c.specialty: c.opened_by_h1b for c in counts},
+            "programs_total": sum(c.programs_total for c in counts),
         },
     )
 

@@ -274,9 +274,9 @@ def _visa_flag(
     notes: list[str] = []
     if ruled_out > shut:
         notes.append(
-            f"Your results page counts {ruled_out} programs ruled out by a rule they state: "
+            f"SmartPick's list counts {ruled_out} programs ruled out by a rule they state: "
             f"these {shut} for the visa, and {ruled_out - shut} for other rules (each program's "
-            "page says which)."
+            "entry says which)."
         )
     outdated = sum(c.h1b_yes_possibly_outdated for c in counts)
     if profile.visa in ("h1b", "either"):

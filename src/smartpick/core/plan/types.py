@@ -70,6 +70,8 @@ class CatalogCounts:
     screened: Mapping[str, int] = field(default_factory=dict)
     # Programs that consider H-1B by a fact dated before the 2025 H-1B payment took effect.
     h1b_yes_possibly_outdated: int = 0
+    # For an H-1B applicant: programs the visa rules shut that accepting a J-1 too would open.
+    opened_by_j1: int = 0
 
 
 @dataclass(frozen=True)

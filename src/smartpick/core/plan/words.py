@@ -33,6 +33,14 @@ def months(n: float) -> str:
     return _plural(float(n), "month", "months")
 
 
+def programs_of(parts: Sequence[tuple[int | str, str]]) -> str:
+    """Programs counted in each specialty, in one phrase: "4 Internal Medicine and 6 Family
+    Medicine programs" (a count may be words: "128 of 718")."""
+    said = [f"{n} {specialty}" for n, specialty in parts]
+    joined = " and ".join(said) if len(said) <= 2 else ", ".join(said[:-1]) + " and " + said[-1]
+    return joined + (" program" if len(parts) == 1 and parts[0][0] == 1 else " programs")
+
+
 def _join(value: Any) -> str:
     items = list(value) if isinstance(value, Sequence) and not isinstance(value, str) else [value]
     return " + ".join(str(v) for v in items)
