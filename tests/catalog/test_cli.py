@@ -100,7 +100,11 @@ def test_show_json_and_table() -> None:
     assert (
         doc["fields"]["pgy1_positions"]["conflicts"][0]["source"] == "AAMC Residency Explorer 2021"
     )
-    assert "FREIDA 2025" in _run("programs", "show", "1405100435C")
+    table = _run("programs", "show", "1405100435C")
+    assert "FREIDA 2025" in table
+    # the fields as the program page names them, values in words (the JSON keeps its keys)
+    assert "First-year (PGY-1) positions" in table and "J-1 visa considered" in table
+    assert "pgy1_positions" not in table and "visa_j1" not in table and "True" not in table
     missing = runner.invoke(app, ["programs", "show", "nope"])
     assert missing.exit_code == 2 and "no program" in missing.output
 

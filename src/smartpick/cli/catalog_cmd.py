@@ -7,6 +7,7 @@ from typing import Any
 
 import typer
 
+from smartpick.catalog.fact_words import field_label, shown_value
 from smartpick.cli.errors import CommandGroup
 from smartpick.cli.output import FORMAT_OPTION, OutputFormat, emit, heading
 from smartpick.service.catalog import (
@@ -213,11 +214,13 @@ def show(
     doc = program_to_dict(program)
     rows: list[dict[str, Any]] = []
     for name, fact in doc["fields"].items():
-        conflicts = [f"{c['value']} ({c['source']}, {c['year']})" for c in fact["conflicts"]]
+        conflicts = [
+            f"{shown_value(c['value'])} ({c['source']}, {c['year']})" for c in fact["conflicts"]
+        ]
         rows.append(
             {
-                "field": name,
-                "value": fact["value"],
+                "field": field_label(name),
+                "value": shown_value(fact["value"]),
                 "source": fact["source"],
                 "year": fact["year"],
                 "conflicts": conflicts,

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from smartpick.catalog.fact_words import shown_value
 from smartpick.export.tables import SETTING_WORDS
 
 
@@ -77,17 +78,5 @@ def visas(j1: Any, h1b: Any) -> str:
 
 
 def value(value: Any) -> str:
-    """A catalog value as shown to a person: unknown stays unknown."""
-    if value is None:
-        return "unknown"
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
-    if value == "none_listed":
-        return "none listed"
-    if isinstance(value, float):
-        return f"{value:,.1f}".rstrip("0").rstrip(".")
-    if isinstance(value, str):
-        return value.replace("_", " ") if value.islower() else value
-    return str(value)
+    """A catalog value as shown to a person: unknown stays unknown (`catalog.fact_words`)."""
+    return shown_value(value)
