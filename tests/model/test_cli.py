@@ -64,6 +64,10 @@ def test_chances_csv_and_table() -> None:
     rows = list(csv.DictReader(io.StringIO(runner.invoke(app, [*args, "-f", "csv"]).output)))
     assert rows[0]["eligible"] == "yes" and "%" in rows[0]["P(interview)"]
     assert any(r["eligible"] == "no" for r in rows)
+    assert "specialty" not in rows[0]  # one specialty: no column for it
+    both = ["chances", "-p", str(PROFILES / "strong-img.toml"), "--top", "5", "-f", "csv"]
+    rows = list(csv.DictReader(io.StringIO(runner.invoke(app, both).output)))
+    assert {r["specialty"] for r in rows} == {"Internal Medicine", "Neurology"}
 
 
 def test_chances_errors() -> None:

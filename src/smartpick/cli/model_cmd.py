@@ -88,10 +88,13 @@ def chances(
         rows = rows[:top]
     document = result.to_dict()
     document["programs"] = [r.to_dict() for r in rows]
+    # several specialties: the same program name may stand once per specialty
+    several = len(result.specialties) > 1
     table: list[dict[str, Any]] = [
         {
             "program_id": r.program.id,
             "program": r.program.name,
+            **({"specialty": r.program.specialty} if several else {}),
             "state": r.program.state.value,
             "eligible": "yes",
             "P(interview)": _pct(r.p_interview),
@@ -106,6 +109,7 @@ def chances(
             {
                 "program_id": e.program.id,
                 "program": e.program.name,
+                **({"specialty": e.program.specialty} if several else {}),
                 "state": e.program.state.value,
                 "eligible": "no",
                 "P(interview)": "0",
