@@ -147,5 +147,8 @@ def standing_charts(
         if draw:
             chart = entry["_chart"] = standing_chart(specialty, curve, step2ck, marks)
             entry["_lines"] = None if chart is None else standing_lines(chart)
+            # the caption names the median lines only where there are some (none where the
+            # specialty's figures were not published: Psychiatry, Neurology, ...)
+            entry["_median_lines"] = bool(marks)
         out.append(entry)
     return out

@@ -349,18 +349,28 @@ class ChanceModel:
     def matched_quartiles(self, specialty: str) -> tuple[tuple[float, float, float], str]:
         """Step 2 CK quartiles of matched applicants: published, else the model's estimate."""
         name = self.charting_name(specialty)
-        o = self.outcomes_.get(name)
-        q = o.step2ck_matched if o else None
-        if q is not None and q.published and q.q1 is not None and q.median and q.q3:
+        if self.published_quartiles(name):
+            q = self.outcomes_[name].step2ck_matched
+            assert q is not None and q.q1 is not None and q.median and q.q3
             return (q.q1, q.median, q.q3), CO_SOURCE
         est = self.population(name).score_quantiles(True)
         return (float(est[0]), float(est[1]), float(est[2])), f"SmartPick estimate from {CO_SOURCE}"
 
     def score_reason(self, profile: ApplicantProfile, specialty: str) -> Reason:
         """Step 2 CK against the specialty's matched applicants."""
+        name = self.charting_name(specialty)
+        beta = self.state_.params[name][0].beta
+        if not self.published_quartiles(name):
+            # Said as the plan says it: no estimated median is shown as if it were published.
+            return reasons.score_reason(profile, None, CO_SOURCE, beta, specialty)
         quartiles, source = self.matched_quartiles(specialty)
-        beta = self.state_.params[self.charting_name(specialty)][0].beta
-        return reasons.score_reason(profile, quartiles, source, beta)
+        return reasons.score_reason(profile, quartiles, source, beta, specialty)
+
+    def published_quartiles(self, charting: str) -> bool:
+        """Whether Charting Outcomes 2026 published the specialty's matched Step 2 CK quartiles."""
+        o = self.outcomes_.get(charting)
+        q = o.step2ck_matched if o else None
+        return bool(q is not None and q.published and q.q1 is not None and q.median and q.q3)
 
     def pooled_rate(self, charting: str) -> float:
         """The specialty's pooled 2026 non-US IMG interview rate (0 outside IM / FM)."""

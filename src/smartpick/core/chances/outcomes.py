@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from smartpick.core.bundled import bundled_rows
+from smartpick.errors import DataUnavailable
 
 SOURCE = "NRMP Charting Outcomes 2026, non-US IMGs"
 SOURCE_YEAR = 2026
@@ -148,3 +149,35 @@ def outcomes_for(charting_name: str) -> SpecialtyOutcomes | None:
         if o.specialty == charting_name:
             return o
     return None
+
+
+@cache
+def pooled_step2ck_medians() -> tuple[float, float]:
+    """Step 2 CK medians of matched and unmatched non-US IMGs, all 24 specialties pooled
+    (NRMP Charting Outcomes 2026, Table 2)."""
+    for row in bundled_rows("reference", "co_img_2026_overall_table2.csv"):
+        if row["measure"] == STEP2CK and row["statistic"] == "median":
+            return float(row["matched_value"]), float(row["not_matched_value"])
+    raise DataUnavailable("co_img_2026_overall_table2.csv has no Step 2 CK median row")
+
+
+def unpublished_step2ck(specialty: str, step2ck: int | None) -> str:
+    """The one rule for a specialty whose non-US IMG Step 2 CK figures were not published
+    (Pediatrics, Psychiatry, Neurology, Pathology): say so, and place the score only against the
+    published all-specialty medians, never against an estimated specialty median. Every face (the
+    list's reasons, the plan, the PDF) says it in these words."""
+    matched, unmatched = pooled_step2ck_medians()
+    line = (
+        f"No Step 2 CK figures for non-US IMGs in {specialty} are in the published 2026 data "
+        f"SmartPick uses. Across all specialties, matched non-US IMGs' median Step 2 CK was "
+        f"{matched:.0f} and unmatched {unmatched:.0f} ({SOURCE})"
+    )
+    if step2ck is None:
+        return line
+    if step2ck >= matched:
+        where = "at or above both"
+    elif step2ck >= unmatched:
+        where = "between the two"
+    else:
+        where = "below both"
+    return line + f": your {step2ck} is {where}"

@@ -17,9 +17,11 @@ from dataclasses import dataclass, replace
 
 from smartpick.core.chances.effects import EFFECTS_SOURCE, REFERENCE
 from smartpick.core.chances.evidence import invited_bounds, type_rate
+from smartpick.core.chances.outcomes import pooled_step2ck_medians, unpublished_step2ck
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program, RateCount, once_per_program
 from smartpick.core.rules.eligibility import Direction, Reason
+from smartpick.core.rules.screens import GROUP_WORDS
 from smartpick.core.rules.usmle import Exam
 
 TYPE_LABEL = {"non_us_img": "non-US IMG", "us_img": "US IMG", "us_md": "US MD", "us_do": "US DO"}
@@ -301,10 +303,18 @@ def older_proxies(p: Program, kind: str = "non_us_img") -> list[Reason]:
 
 
 def score_reason(
-    profile: ApplicantProfile, quartiles: tuple[float, float, float], source: str, beta: float
+    profile: ApplicantProfile,
+    quartiles: tuple[float, float, float] | None,
+    source: str,
+    beta: float,
+    specialty: str = "this specialty",
 ) -> Reason:
-    """Step 2 CK against the specialty's matched quartiles (`beta`: the calibrated slope)."""
-    q1, med, q3 = quartiles
+    """Step 2 CK against the specialty's matched quartiles (`beta`: the calibrated slope).
+
+    `quartiles` None: the specialty's non-US IMG figures were not published, and the reason says
+    so in the plan's words (`outcomes.unpublished_step2ck`), placing the score against the
+    published all-specialty medians only. The figures are non-US IMGs': an applicant of another
+    group is told plainly that the comparison is with them (the plan gives them no percentile)."""
     s = profile.step2ck
     if s is None:
         return Reason(
@@ -315,14 +325,33 @@ def score_reason(
             UNKNOWN,
             0.5,
         )
+    other = (
+        ""
+        if profile.applicant_type == "non_us_img"
+        else f"; no such figure exists for {GROUP_WORDS.get(profile.applicant_type, 'your group')}"
+        ", so you are compared with non-US IMGs, the only published group"
+    )
+    if quartiles is None:
+        med = pooled_step2ck_medians()[0]
+        text = unpublished_step2ck(specialty, s) + other
+        sign = MINUS if s < med else PLUS
+        return Reason(text, source, None, sign, abs(beta * (s - med) / 10.0) + 0.3)
+    q1, med, q3 = quartiles
     weight = abs(beta * (s - med) / 10.0)
     quarter = "in the lowest quarter" if s < q1 else "in the highest quarter" if s >= q3 else None
     if quarter is not None:
         bound = f"below {q1:.0f}" if s < q1 else f"{q3:.0f} or above"
-        text = f"Step 2 CK {s} is {quarter} of this specialty's matched applicants ({bound})"
+        who = "matched applicants" if not other else "matched non-US IMGs"
+        text = f"Step 2 CK {s} is {quarter} of this specialty's {who} ({bound}){other}"
     else:
         side = "below" if s < med else "above"
-        text = f"Step 2 CK {s} is {side} this specialty's matched median ({med:.0f})"
+        if other:
+            text = (
+                f"Step 2 CK {s} is {side} the median of matched non-US IMGs in this specialty "
+                f"({med:.0f}){other}"
+            )
+        else:
+            text = f"Step 2 CK {s} is {side} this specialty's matched median ({med:.0f})"
     sign = MINUS if s < med else PLUS
     return Reason(text, source, None, sign, weight + 0.3)
 

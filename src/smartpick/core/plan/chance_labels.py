@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from smartpick.core.bundled import bundled_rows
+from smartpick.core.plan.figures import percent
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.rules.screens import GROUP_WORDS
 
@@ -37,6 +38,20 @@ class PublishedRate:
     rate: float  # fraction
     source_url: str
     source_type: str
+
+    @property
+    def source_words(self) -> str:
+        """Where the figure comes from, in plain words, as every face says it ("NRMP Match 2025
+        figures, as restated in a public GitHub summary"; the data file's `source_type` is the
+        curator's note, "GitHub README citing NRMP Match Data 2025")."""
+        if self.source_type.startswith("GitHub"):
+            return f"NRMP Match {self.year} figures, as restated in a public GitHub summary"
+        return self.source_type
+
+    @property
+    def shown(self) -> str:
+        """The rate as every face writes it: rounded once, by the shared figure writer."""
+        return percent(self.rate)
 
 
 @cache
@@ -125,8 +140,7 @@ def other_chances(
                 f"Published match rate, {rate.group}",
                 rate.rate,
                 f"the share of {rate.group} who matched to a first-year position in "
-                f"{rate.year}, all specialties together (NRMP Match {rate.year} figures; "
-                f"source: {rate.source_type})",
+                f"{rate.year}, all specialties together ({rate.source_words})",
             )
         )
     return tuple(out)
@@ -138,11 +152,12 @@ def not_compared_note(applicant_type: str) -> str:
     words = GROUP_WORDS.get(applicant_type, "your group")
     line = (
         "NRMP's 2026 Step 2 CK figures by specialty cover non-US IMGs only: no such figure "
-        f"exists for {words}, so you are not compared with them"
+        f"exists for {words}, so no percentile is shown. Where your list compares your Step 2 CK "
+        "with a specialty's matched applicants, they are non-US IMGs, the only published group"
     )
     if rate is None:
         return line + "."
     return line + (
         f". The published match rate of {rate.group} in {rate.year}, all specialties together, "
-        f"was {100 * rate.rate:.1f}% ({rate.source_type})."
+        f"was {rate.shown} ({rate.source_words})."
     )

@@ -20,12 +20,16 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
-from smartpick.core.bundled import bundled_rows
 from smartpick.core.chances.outcomes import SOURCE as CO_SOURCE
-from smartpick.core.chances.outcomes import Distribution, charting_outcomes, outcomes_for
+from smartpick.core.chances.outcomes import (
+    Distribution,
+    charting_outcomes,
+    outcomes_for,
+    unpublished_step2ck,
+)
 from smartpick.core.plan.figures import P_DIGITS
 from smartpick.core.specialties import resolve_specialty
-from smartpick.errors import DataUnavailable, InvalidInput
+from smartpick.errors import InvalidInput
 
 Step1Status = Literal["score", "pass", "fail_then_pass", "not_taken"]
 Band = Literal["above_average", "competitive", "average", "strong", "low", "pass", "failed_attempt"]
@@ -214,33 +218,10 @@ def specialty_standing(specialty: str, step2ck: int | None) -> SpecialtyStanding
     )
 
 
-@cache
-def pooled_step2ck_medians() -> tuple[float, float]:
-    """Step 2 CK medians of matched and unmatched non-US IMGs, all 24 specialties pooled
-    (NRMP Charting Outcomes 2026, Table 2)."""
-    for row in bundled_rows("reference", "co_img_2026_overall_table2.csv"):
-        if row["measure"] == "USMLE Step 2 CK" and row["statistic"] == "median":
-            return float(row["matched_value"]), float(row["not_matched_value"])
-    raise DataUnavailable("co_img_2026_overall_table2.csv has no Step 2 CK median row")
-
-
 def unpublished_note(specialty: str, step2ck: int | None) -> str:
-    """The line shown instead of a percentile when a specialty's figures were not published."""
-    matched, unmatched = pooled_step2ck_medians()
-    line = (
-        f"No Step 2 CK figures for non-US IMGs in {specialty} are in the published 2026 data "
-        f"SmartPick uses, so no percentile is shown. Across all specialties, matched non-US IMGs' "
-        f"median Step 2 CK was {matched:.0f} and unmatched {unmatched:.0f} ({CO_SOURCE})"
-    )
-    if step2ck is None:
-        return line + "."
-    if step2ck >= matched:
-        where = "at or above both"
-    elif step2ck >= unmatched:
-        where = "between the two"
-    else:
-        where = "below both"
-    return line + f": your {step2ck} is {where}."
+    """The line shown instead of a percentile when a specialty's figures were not published: the
+    list's reasons say the same (`core.chances.outcomes.unpublished_step2ck`)."""
+    return unpublished_step2ck(specialty, step2ck) + "; no percentile is shown for this specialty."
 
 
 @dataclass(frozen=True)
