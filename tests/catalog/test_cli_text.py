@@ -79,7 +79,7 @@ def test_csv_output_guards_formula_like_text_like_the_web_exports(tmp_path: Path
     done = _smartpick(home, "programs", "show", ANES, "--format", "csv")
     assert done.returncode == 0, done.stderr
     rows = {r["field"]: r for r in csv.DictReader(io.StringIO(done.stdout))}
-    assert rows["notes"]["value"] == "'" + FORMULA
+    assert rows["Your notes"]["value"] == "'" + FORMULA
     # JSON keeps the value exactly (it is data, not a spreadsheet cell).
     doc = json.loads(_smartpick(home, "programs", "show", ANES, "--format", "json").stdout)
     assert doc["fields"]["notes"]["value"] == FORMULA

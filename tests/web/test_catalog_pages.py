@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from markupsafe import escape
 
-from smartpick.catalog.fact_words import FIELD_LABELS
 from smartpick.catalog.query import program_to_dict
+from smartpick.service.fact_words import FIELD_LABELS
 
 
 def esc(text: str) -> str:

@@ -7,7 +7,6 @@ from typing import Any
 
 import typer
 
-from smartpick.catalog.fact_words import field_label, shown_value
 from smartpick.cli.errors import CommandGroup
 from smartpick.cli.output import FORMAT_OPTION, OutputFormat, emit, heading
 from smartpick.service.catalog import (
@@ -16,6 +15,7 @@ from smartpick.service.catalog import (
     program_summary,
     program_to_dict,
 )
+from smartpick.service.fact_words import field_label, shown_value
 
 catalog_app = CommandGroup(help="The bundled program catalog: coverage and your own imports.")
 programs_app = CommandGroup(help="Find residency programs and see every fact with its source.")

@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from smartpick.catalog.fact_words import shown_value
 from smartpick.export.tables import SETTING_WORDS
+from smartpick.service.fact_words import shown_value
 
 
 def pct(value: Any, digits: int = 0) -> str:
@@ -78,5 +78,5 @@ def visas(j1: Any, h1b: Any) -> str:
 
 
 def value(value: Any) -> str:
-    """A catalog value as shown to a person: unknown stays unknown (`catalog.fact_words`)."""
+    """A catalog value as shown to a person: unknown stays unknown (`service.fact_words`)."""
     return shown_value(value)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from smartpick.catalog.fact_words import CUTOFF_FIELDS, CUTOFF_UNKNOWN, FIELD_LABELS, field_label
+from smartpick.service.fact_words import CUTOFF_FIELDS, CUTOFF_UNKNOWN, FIELD_LABELS, field_label
 
 # Source names as a web user reads them.
 SOURCE_WORDS = {"user import": "a file you imported with the command line"}
