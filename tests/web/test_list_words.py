@@ -71,8 +71,8 @@ def test_the_curve_and_the_map_say_what_they_show(client):
     listed = len(re.findall(r'<tr data-tier="', page))
     assert unplaced and placed + unplaced == listed
     assert title.startswith(
-        f"Map of {placed} of the {listed} programs of your list by tier ({unplaced} have no known "
-        "place)"
+        f"Map of {placed} of the {listed} programs of your list by tier ({unplaced} are not "
+        "drawn: see below)"
     )
 
 

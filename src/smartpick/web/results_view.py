@@ -42,13 +42,15 @@ def map_places(
 
 
 def map_title(placed: int, unplaced: int) -> str:
-    """The map's title: how many of the list's programs it shows (some have no known place)."""
+    """The map's title: how many of the list's programs it shows; the caption names the others
+    and why (no coordinates, outside the 50 states, or coordinates outside their own state: a
+    place may be known and still not drawn)."""
     if not unplaced:
         return f"Map of the {placed} programs of your list by tier"
-    have = "has" if unplaced == 1 else "have"
+    are = "is" if unplaced == 1 else "are"
     return (
         f"Map of {placed} of the {placed + unplaced} programs of your list by tier "
-        f"({unplaced} {have} no known place)"
+        f"({unplaced} {are} not drawn: see below)"
     )
 
 
