@@ -131,3 +131,14 @@ def test_every_option_is_documented() -> None:
     for parameter in inspect.signature(command.callback).parameters.values():
         names = [n for n in parameter.default.param_decls if n.startswith("--")]
         assert any(name in doc for name in names), names
+
+
+def test_the_summary_writes_chances_and_dollars_as_the_other_faces_do() -> None:
+    """Whole percentages and thousands separators, as the page and the plan write them (it
+    printed "28.0% (likely 24.9-32.6%)" and "$4610")."""
+    out = runner.invoke(app, ["recommend", "-p", GUIDE]).output
+    doc = json.loads(runner.invoke(app, ["recommend", "-p", GUIDE, "-f", "json"]).output)
+    p = doc["totals"]["p_match"]
+    chance = f"{100 * p['point']:.0f}% (likely {100 * p['low']:.0f}-{100 * p['high']:.0f}%)"
+    assert f"Your chance of matching with this list: {chance}" in out
+    assert f"fees: ${doc['totals']['fees_usd']:,} " in out

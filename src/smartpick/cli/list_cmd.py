@@ -65,7 +65,8 @@ def parse_preferences(items: list[str]) -> dict[str, dict[str, float]] | None:
 
 
 def _pct(e: Estimate) -> str:
-    return f"{100 * e.point:.1f}% (likely {100 * e.low:.1f}-{100 * e.high:.1f}%)"
+    """A chance as every face writes it: whole percentages, "34% (likely 29-40%)"."""
+    return f"{100 * e.point:.0f}% (likely {100 * e.low:.0f}-{100 * e.high:.0f}%)"
 
 
 def _print_summary(rec: Recommendation) -> None:
@@ -81,11 +82,11 @@ def _print_summary(rec: Recommendation) -> None:
     if rec.expected_value is not None:
         echo(f"Expected value of the match (your preferences): {_pct(rec.expected_value)}")
     by_specialty = ", ".join(
-        f"{s}: {f['applications']} (${f['fees_usd']})" for s, f in rec.fees_by_specialty.items()
+        f"{s}: {f['applications']} (${f['fees_usd']:,})" for s, f in rec.fees_by_specialty.items()
     )
     echo(
-        f"Applications: {len(rec.programs)}   fees: ${rec.total_fees_usd} "
-        f"(programs ${rec.program_fees_usd} + transcript ${rec.transcript_fee_usd})"
+        f"Applications: {len(rec.programs)}   fees: ${rec.total_fees_usd:,} "
+        f"(programs ${rec.program_fees_usd:,} + transcript ${rec.transcript_fee_usd:,})"
         + (f"   [{by_specialty}]" if by_specialty else "")
     )
     tiers = Counter(p.tier for p in rec.programs)
@@ -101,7 +102,7 @@ def _print_summary(rec: Recommendation) -> None:
         echo(
             "Curve: "
             + "  ".join(
-                f"{c.applications}→{100 * c.p_match.point:.0f}% (${c.fees_usd})" for c in points
+                f"{c.applications}→{100 * c.p_match.point:.0f}% (${c.fees_usd:,})" for c in points
             )
         )
     for note in rec.notes:
