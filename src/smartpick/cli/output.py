@@ -29,7 +29,7 @@ HEADINGS = {
     "p_interview": "interview chance",
     "contribution_pp": "chance lost if left out (points)",
     "fee_usd": "fee ($)",
-    "effects_csv_rows": "source rows (effects.csv)",
+    "effects_csv_rows": "rows of the published-effects table",
     "import_id": "import",
     "file_name": "file",
     "imported_at": "imported",

@@ -81,10 +81,11 @@ def _h1b_option(
     price = price_between(base, measured, change)
     payment = h1b_payment()
     d = price.delta_p_match
+    in_force = payment.in_force(today)
     action = (
         "If you would also train on an H-1B, with both visas your chance of matching changes "
         f"by {points(d.point)} percentage points (likely {points(d.low)} to {points(d.high)}). "
-        f"S{payment.in_force(today)[1:]}, so programs may sponsor fewer H-1B visas "
+        f"{in_force[:1].upper()}{in_force[1:]}, so programs may sponsor fewer H-1B visas "
         "than they state."
     )
     option = {

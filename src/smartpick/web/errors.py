@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from smartpick.errors import SmartPickError, field_named
 from smartpick.web.deps import get_form_spec
+from smartpick.web.form_fields import all_fields
 from smartpick.web.rendering import render
 from smartpick.web.security import BodyTooLarge
 
@@ -88,11 +89,8 @@ def _validation_problems(exc: RequestValidationError) -> list[dict[str, Any]]:
 def _form_label(request: Request, field: str) -> str | None:
     """The profile form's label of `field` (a rule outside the form may name a profile field,
     as the fee schedule names the Match year), or None."""
-    for group in get_form_spec(request):
-        for f in group.fields:
-            if f.name == field:
-                return f.label
-    return None
+    found = all_fields(get_form_spec(request)).get(field)
+    return None if found is None else found.label
 
 
 def install(app: FastAPI) -> None:

@@ -128,31 +128,17 @@ def _screened_by(side: _SpecialtySide, applicant: ScreenedApplicant) -> dict[str
     return dict(found)
 
 
-def _opened_by_h1b(
+def _opened_by_either(
     profile: ApplicantProfile, side: _SpecialtySide, shut: Mapping[str, frozenset[str]]
 ) -> int:
-    """For a J-1 applicant: the programs the visa rule shuts that the same applicant accepting an
-    H-1B too, with Step 3 passed, could apply to (the hard rules again, as the step's price
-    measures it)."""
-    if profile.visa != "j1":
-        return 0
-    either = replace(RuleFacts.of(profile), visa="either", h1b_blocked=None)
-    return sum(
-        1
-        for p in side.ps
-        if shut.get(p.id) == {"visa"} and check(profile, p, side.rates, facts=either).eligible
-    )
-
-
-def _opened_by_j1(
-    profile: ApplicantProfile, side: _SpecialtySide, shut: Mapping[str, frozenset[str]]
-) -> int:
-    """For an H-1B applicant: the programs shut by the visa rules alone that the same applicant
-    accepting a J-1 too could apply to (the hard rules again, as the J-1 option's price
-    measures it)."""
-    if profile.visa != "h1b":
+    """The programs the visa rules alone shut that the same applicant accepting either visa could
+    apply to (a J-1 applicant with Step 3 passed, as Step 3's H-1B option prices it; an H-1B
+    applicant accepting a J-1 too, as the J-1 option prices it): the hard rules again."""
+    if profile.visa not in ("j1", "h1b"):
         return 0
     either = replace(RuleFacts.of(profile), visa="either")
+    if profile.visa == "j1":
+        either = replace(either, h1b_blocked=None)
     return sum(
         1
         for p in side.ps
@@ -193,10 +179,11 @@ def catalog_counts(
         )
         for p in candidates[:TIE_PROGRAMS_SHOWN]
     )
+    opened = _opened_by_either(profile, side, shut)
     return replace(
         side.fixed,
-        opened_by_h1b=_opened_by_h1b(profile, side, shut),
-        opened_by_j1=_opened_by_j1(profile, side, shut),
+        opened_by_h1b=opened if profile.visa == "j1" else 0,
+        opened_by_j1=opened if profile.visa == "h1b" else 0,
         shut_by_visa=sum(1 for r in rules if r & VISA_RULES),
         shut_by_any_rule=sum(1 for r in rules if r),
         shut_by_graduation_limit=sum(1 for r in rules if "graduation_limit" in r),

@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from smartpick.core.profile import ApplicantProfile
+from smartpick.core.profile.whatif import parse_connection
+from smartpick.errors import InvalidInput
 
 _VISA = {
     "none": "no visa needed",
@@ -56,11 +58,12 @@ _CONNECTION = {
 
 def _connection(value: Any) -> str:
     """A connection added by a what-if ("ID:kind" or its parsed form) in words."""
-    if isinstance(value, Mapping):
-        program, kind = value.get("program_id") or value.get("institution"), value.get("kind")
-    else:
-        program, _, kind = str(value).partition(":")
-    said = _CONNECTION.get(str(kind or "other"), "a connection")
+    try:
+        entry = dict(value) if isinstance(value, Mapping) else parse_connection("", str(value))
+    except InvalidInput:
+        return f"a connection ({str(value)[:60]})"
+    program = entry.get("program_id") or entry.get("institution")
+    said = _CONNECTION.get(str(entry.get("kind") or "other"), "a connection")
     return f"{said} at program {program}" if program else said
 
 

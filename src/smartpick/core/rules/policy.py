@@ -51,12 +51,17 @@ class H1bPayment:
             "sponsor fewer H-1B visas than their stated policy says; physicians may be exempted "
             f"case by case. A J-1 is not affected. Source: {self.sources[0]}"
         )
-        if today > self.announced_until:
+        if self.past_announced_end(today):
             text += (
                 f". It was announced until {_day(self.announced_until)} unless extended; "
                 "whether it was extended is not known to SmartPick"
             )
         return text + f"; {CHECK}."
+
+    def past_announced_end(self, today: _dt.date) -> bool:
+        """Whether `today` is after the date the payment was announced until (its extension is
+        not known)."""
+        return today > self.announced_until
 
     def in_force(self, today: _dt.date) -> str:
         """ "since <date> a new H-1B petition carries a one-time $<n> payment", for a sentence
@@ -66,7 +71,7 @@ class H1bPayment:
             f"since {_day(self.effective)} a new H-1B petition carries a one-time "
             f"${self.payment_usd:,} payment"
         )
-        if today > self.announced_until:
+        if self.past_announced_end(today):
             text += (
                 f" (announced until {_day(self.announced_until)}; whether it was extended is "
                 "not known to SmartPick)"
