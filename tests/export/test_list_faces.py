@@ -58,6 +58,26 @@ def test_the_list_sentences_call_a_family_medicine_signal_a_signal(late_list) ->
             assert f"A {item.signal} signal raises your interview chance" in said
 
 
+def test_a_signal_effect_not_published_by_the_program_is_said_to_be_assumed(late_list) -> None:
+    """Pine Ridge (IM) shows no interview rates by signal in 2026: its gold signal's effect is a
+    typical program's, and its row says so; a program that shows them is not flagged."""
+    lines, _ = program_lines(late_list)
+    signalled = [item for item in late_list.programs if item.signal != "none"]
+    for item in signalled:
+        said = " ".join(lines[item.program.id])
+        ev = item.program.interview_evidence
+        published = ev is not None and ev.publishes_signal_rates
+        assert ("a typical program's effect is used" in said) is not published, item.program.id
+    pine_ridge = next(i for i in signalled if i.program.id == "1401100019C")
+    assert "(assumed: it shows no interview rates by signal" in " ".join(
+        lines[pine_ridge.program.id]
+    )
+    assert any(
+        i.program.interview_evidence and i.program.interview_evidence.publishes_signal_rates
+        for i in signalled
+    )
+
+
 def test_the_workbook_names_signals_by_specialty(late_list, catalog) -> None:
     book = openpyxl.load_workbook(io.BytesIO(list_xlsx(export_document(late_list, catalog))))
     summary = {row[0]: row[1] for row in book["Summary"].iter_rows(values_only=True) if row[0]}

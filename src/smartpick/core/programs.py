@@ -115,6 +115,12 @@ class InterviewEvidence:
     applications_by_year: Mapping[int, int] = field(hash=False)  # ERAS applicants, 2022..2026
     prior_gme_required: bool | None
 
+    @property
+    def publishes_signal_rates(self) -> bool:
+        """Whether the cycle shows the program's interview rates by signal: the model's signal
+        effect at the program is fitted on them; without them it is a typical program's."""
+        return any(rc.rate is not None for rc in self.signal.values())
+
 
 @dataclass(frozen=True)
 class Program:

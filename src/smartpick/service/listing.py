@@ -23,6 +23,11 @@ from smartpick.core.lists.signals import signal_allowance, signal_noun
 from smartpick.core.programs import Program, once_per_program
 from smartpick.core.rules.policy import fact_possibly_outdated, h1b_payment
 
+# A signal's effect at a program that shows no interview rates by signal is an assumption
+TYPICAL_SIGNAL = (
+    " (assumed: it shows no interview rates by signal, so a typical program's effect is used)."
+)
+
 
 @functools.cache  # a list's rows count 1, 2, 3 ... again on every request
 def _ordinal(n: int) -> str:
@@ -53,14 +58,16 @@ def _visa_sentence(program: Program) -> str:
 
 
 @once_per_program
-def _program_sentences(p: Program) -> tuple[str | None, str, bool]:
-    """The program's latest cycle and visas in sentences, and whether it publishes a non-US IMG
-    rate, worked out once per process (they depend on the catalog and the bundled visa facts
-    only)."""
+def _program_sentences(p: Program) -> tuple[str | None, str, bool, bool]:
+    """The program's latest cycle and visas in sentences, whether it publishes a non-US IMG
+    rate and whether it publishes interview rates by signal, worked out once per process (they
+    depend on the catalog and the bundled visa facts only)."""
+    ev = p.interview_evidence
     invited = invited_sentence(p)
-    source = p.interview_evidence.source if p.interview_evidence else ""
+    source = ev.source if ev else ""
     latest = f"In its latest cycle it {invited} ({source})." if invited else None
-    return latest, _visa_sentence(p), type_rate(p.interview_evidence) is not None
+    signal_rates = ev is not None and ev.publishes_signal_rates
+    return latest, _visa_sentence(p), type_rate(ev) is not None, signal_rates
 
 
 def common_reasons(
@@ -110,7 +117,7 @@ def _details(
     lines = []
     if item.must_include:
         lines.append("You pinned it: it stays on your list whatever the optimizer prefers.")
-    invited, visas, non_us_rate = _program_sentences(p)
+    invited, visas, non_us_rate, signal_rates = _program_sentences(p)
     # The model's reasons open with the rate of the applicant's own type where the program
     # publishes it: for a non-US IMG that is this sentence's figure, said once.
     said_by_model = non_us and non_us_rate
@@ -120,7 +127,8 @@ def _details(
     if item.signal != "none":
         lines.append(
             f"{signal_noun(item.signal_name).capitalize()} raises your interview chance here from "
-            f"{_pct(item.p_interview_unsignaled)} to {_pct(item.p_interview.point)}."
+            f"{_pct(item.p_interview_unsignaled)} to {_pct(item.p_interview.point)}"
+            + ("." if signal_rates else TYPICAL_SIGNAL)
         )
     lines.append(
         "Leaving it out would lower your chance of matching with this list by "
