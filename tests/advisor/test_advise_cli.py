@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -48,7 +49,8 @@ def test_whatif_table_and_errors() -> None:
         ["whatif", "-p", str(PROFILES / "strong-img.toml"), "--set", "count=10"],
     )
     assert ok.exit_code == 0, ok.output
-    assert "chance of matching" in ok.stdout and "fees (USD)" in ok.stdout
+    assert "chance of matching" in ok.stdout and "│ fees " in ok.stdout
+    assert "USD" not in ok.stdout and re.search(r"\$\d{1,3}(,\d{3})*\b", ok.stdout)
     assert "What if: 10 applications" in ok.stdout
     bad = runner.invoke(app, ["whatif", "-p", str(PROFILES / "strong-img.toml"), "--set", "x"])
     assert bad.exit_code == 2 and "KEY=VALUE" in bad.output
@@ -74,6 +76,15 @@ def test_advise_table_and_json(tmp_path: Path) -> None:
     doc = json.loads(out.read_text())
     assert doc["profile_name"] == "strong-img"
     assert {s["id"] for s in doc["steps"]} >= {"volume_mix", "interview"}
+
+
+def test_advise_writes_money_as_every_face_does() -> None:
+    """Dollars as the page and the PDF write them ("$4,610", a change "+$1,020"), never "USD"."""
+    table = runner.invoke(app, ["advise", "-p", str(PROFILES / "guide-sample.toml")])
+    assert table.exit_code == 0, table.output
+    assert "USD" not in table.stdout
+    assert re.search(r"programs, \$\d,\d{3}\n", table.stdout), table.stdout
+    assert re.search(r"│ [+-]\$\d{1,3}(,\d{3})* +│", table.stdout), table.stdout
 
 
 def test_advise_pdf(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import typer
 from smartpick.cli.output import FORMAT_OPTION, MATCH_VALUE_OPTION, OutputFormat, emit
 from smartpick.cli.profile_options import BUDGET_OPTION
 from smartpick.core.chances.estimate import Estimate
-from smartpick.core.plan.figures import offers, percent, points
+from smartpick.core.plan.figures import dollars, offers, percent, points
 from smartpick.core.plan.types import Plan, Price, duration_words
 from smartpick.core.profile.whatif import WHATIF_KEYS
 from smartpick.errors import InvalidInput
@@ -48,7 +48,7 @@ def _price_cells(price: Price | None) -> dict[str, str]:
         "chance of matching": f"{shown['p_match_before']} → {shown['p_match_after']}",
         "change": _pp(price.delta_p_match),
         "interviews": _num(price.delta_expected_interviews),
-        "fees": f"{price.delta_fees_usd:+,.0f} USD",
+        "fees": dollars(price.delta_fees_usd, signed=True),
     }
 
 
@@ -108,7 +108,7 @@ def _print_plan(plan: Plan) -> None:
             f"Your chance of matching with this list: {percent(p.point)} "
             f"(likely {percent(p.low).rstrip('%')}-{percent(p.high)}), "
             f"{offers(base.expected_interviews.point)} interview offers expected, "
-            f"{base.programs} programs, {base.fees_usd:,.0f} USD"
+            f"{base.programs} programs, {dollars(base.fees_usd)}"
         )
     if plan.summary:
         typer.echo("In short")
@@ -242,10 +242,10 @@ def whatif(
         )
     rows.append(
         {
-            "measure": "fees (USD)",
-            "baseline": f"{price.baseline.fees_usd:,.0f}",
-            "changed": f"{price.changed.fees_usd:,.0f}",
-            "change": f"{price.delta_fees_usd:+,.0f}",
+            "measure": "fees",
+            "baseline": dollars(price.baseline.fees_usd),
+            "changed": dollars(price.changed.fees_usd),
+            "change": dollars(price.delta_fees_usd, signed=True),
         }
     )
     rows.append(

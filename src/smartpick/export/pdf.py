@@ -14,7 +14,7 @@ from typing import Any
 from fpdf.enums import XPos, YPos
 
 from smartpick.core.lists.result import several_specialties
-from smartpick.core.plan.figures import offers, percent, points
+from smartpick.core.plan.figures import dollars, offers, percent, points
 from smartpick.core.plan.types import (
     CurvePoint,
     Estimate,
@@ -73,7 +73,7 @@ def price_line(price: Price) -> str:
     range of the change."""
     b, c = price.baseline, price.changed
     shown = price.shown()
-    fees = f"fees ${round(b.fees_usd, 2):,.0f} -> ${round(c.fees_usd, 2):,.0f}"
+    fees = f"fees {dollars(b.fees_usd)} -> {dollars(c.fees_usd)}"
     return (
         f"Your chance of matching {shown['p_match_before']} -> {shown['p_match_after']}, "
         f"change {_est(price.delta_p_match, pct=True, signed=True)}; interview offers "
@@ -86,7 +86,7 @@ def _baseline_line(baseline: Outcome) -> str:
     return (
         f"Your chance of matching with this list {_est(baseline.p_match, pct=True)}; "
         f"interview offers {_est(baseline.expected_interviews, pct=False)}; "
-        f"{baseline.programs} programs; fees ${round(baseline.fees_usd, 2):,.0f}."
+        f"{baseline.programs} programs; fees {dollars(baseline.fees_usd)}."
     )
 
 

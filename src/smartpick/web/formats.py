@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from smartpick.core.plan.figures import dollars
 from smartpick.export.tables import SETTING_WORDS
 from smartpick.service.fact_words import shown_value
 
@@ -48,9 +49,10 @@ def share(value: Any) -> str:
 
 
 def usd(value: Any) -> str:
+    """US dollars as every face writes them ("$4,160"); None is "unknown"."""
     if value is None:
         return "unknown"
-    return f"${float(value):,.0f}"
+    return dollars(float(value))
 
 
 def setting(value: Any) -> str:

@@ -30,6 +30,15 @@ def offers(x: float, *, signed: bool = False) -> str:
     return _signed(f"{x:+.1f}") if signed else f"{x:.1f}"
 
 
+def dollars(x: float, *, signed: bool = False) -> str:
+    """US dollars, whole, with thousands separators: "$4,160" (a change, `signed`: "+$1,020",
+    "-$1,500")."""
+    text = f"${abs(x):,.0f}"
+    if not signed:
+        return text if round(x) >= 0 else "-" + text
+    return ("-" if round(x) < 0 else "+") + text
+
+
 def _signed(text: str) -> str:
     """A signed figure as written, with "-0.0" (a small loss rounded away) as "+0.0"."""
     return "+0.0" if text == "-0.0" else text
