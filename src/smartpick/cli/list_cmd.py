@@ -13,7 +13,7 @@ from smartpick.cli.output import MATCH_VALUE_OPTION, OutputFormat, emit
 from smartpick.cli.profile_options import BUDGET_OPTION, COUNT_OPTION, SPECIALTY_OPTION
 from smartpick.core.chances.estimate import Estimate
 from smartpick.core.lists.result import Recommendation
-from smartpick.core.plan.figures import dollars
+from smartpick.core.plan.figures import dollars, points
 from smartpick.errors import InvalidInput
 
 
@@ -196,7 +196,13 @@ def recommend(
     if fmt is ListFormat.table:
         _print_summary(rec)
         rows = [
-            {**row, "p_interview": f"{100 * row['p_interview']:.0f}%", "signal": item.signal_name}
+            {
+                **row,
+                "p_interview": f"{100 * row['p_interview']:.0f}%",
+                "signal": item.signal_name,
+                # one decimal in the whole column, as the page's "Leaving it out" line
+                "contribution_pp": points(item.contribution_pp / 100, signed=False),
+            }
             for row, item in zip(list_rows(doc), rec.programs, strict=True)
         ]
         # the same name can be a program of each specialty, with its own fees

@@ -19,10 +19,10 @@ def percent(p: float) -> str:
     return f"{100 * p:.0f}%"
 
 
-def points(d: float) -> str:
+def points(d: float, *, signed: bool = True) -> str:
     """A change of probability in percentage points, signed: "+5.3" (a change that rounds to
-    nothing reads "+0.0", never "-0.0")."""
-    return _signed(f"{100 * d:+.1f}")
+    nothing reads "+0.0", never "-0.0"); unsigned where the words say which way: "5.3"."""
+    return _signed(f"{100 * d:+.1f}") if signed else f"{abs(100 * d):.1f}"
 
 
 def offers(x: float, *, signed: bool = False) -> str:
