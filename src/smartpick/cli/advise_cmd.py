@@ -12,7 +12,7 @@ import typer
 from smartpick.cli.output import FORMAT_OPTION, MATCH_VALUE_OPTION, OutputFormat, emit
 from smartpick.cli.profile_options import BUDGET_OPTION
 from smartpick.core.chances.estimate import Estimate
-from smartpick.core.plan.figures import dollars, offers, percent, points
+from smartpick.core.plan.figures import count, dollars, offers, percent, points
 from smartpick.core.plan.types import Plan, Price, duration_words
 from smartpick.core.profile.whatif import WHATIF_KEYS
 from smartpick.errors import InvalidInput
@@ -38,6 +38,10 @@ def _num(e: Estimate) -> str:
         f"{offers(e.point, signed=True)} ({offers(e.low, signed=True)} to "
         f"{offers(e.high, signed=True)})"
     )
+
+
+def _signed_count(n: int) -> str:
+    return ("+" if n > 0 else "") + count(n)
 
 
 def _price_cells(price: Price | None) -> dict[str, str]:
@@ -108,7 +112,7 @@ def _print_plan(plan: Plan) -> None:
             f"Your chance of matching with this list: {percent(p.point)} "
             f"(likely {percent(p.low).rstrip('%')}-{percent(p.high)}), "
             f"{offers(base.expected_interviews.point)} interview offers expected, "
-            f"{base.programs} programs, {dollars(base.fees_usd)}"
+            f"{count(base.programs)} programs, {dollars(base.fees_usd)}"
         )
     if plan.summary:
         typer.echo("In short")
@@ -125,9 +129,11 @@ def _print_plan(plan: Plan) -> None:
                     "detail": f.detail,
                     "ruled out by a stated rule": "not stated"
                     if f.programs_shut is None
-                    else f.programs_shut,
-                    "interview chance clearly lower at": f.programs_narrowed,
-                    "of": f.programs_total,
+                    else count(f.programs_shut),
+                    "interview chance clearly lower at": None
+                    if f.programs_narrowed is None
+                    else count(f.programs_narrowed),
+                    "of": count(f.programs_total),
                     "what is known": " ".join(f.notes),
                 }
                 for f in plan.red_flags
@@ -251,9 +257,9 @@ def whatif(
     rows.append(
         {
             "measure": "programs",
-            "baseline": price.baseline.programs,
-            "changed": price.changed.programs,
-            "change": price.changed.programs - price.baseline.programs,
+            "baseline": count(price.baseline.programs),
+            "changed": count(price.changed.programs),
+            "change": _signed_count(price.changed.programs - price.baseline.programs),
         }
     )
     emit(rows, fmt, document=result.to_dict(), title=f"What if: {change_words(changes, applicant)}")

@@ -12,7 +12,7 @@ from dataclasses import replace
 import numpy as np
 
 from smartpick.core.lists.economics import default_match_value, worth_sending
-from smartpick.core.plan.figures import points
+from smartpick.core.plan.figures import count, dollars, points
 from smartpick.core.plan.types import PlanStep, Price
 from smartpick.core.plan.words import change_words
 from smartpick.core.profile import ApplicantProfile
@@ -158,8 +158,8 @@ def _second_specialty_details(
     actions = [
         *step.actions,
         "The joint list: "
-        + ", ".join(f"{n} {name}" for name, n in split.items())
-        + f" programs ({joint.fees_usd:,.0f} USD).",
+        + ", ".join(f"{count(n)} {name}" for name, n in split.items())
+        + f" programs ({dollars(joint.fees_usd)}).",
     ]
     for pair, p in priced:
         delta = p.delta_p_match.point
@@ -203,9 +203,9 @@ def _volume_verdict(price: Price, match_value_usd: float) -> tuple[str, ...]:
         return ()
     pays = worth_sending(d.point, price.delta_fees_usd, match_value_usd)
     change = (
-        f"{price.changed.programs} programs instead of {price.baseline.programs} "
+        f"{count(price.changed.programs)} programs instead of {count(price.baseline.programs)} "
         f"{'add' if more > 0 else 'change your chance by'} {points(d.point)} percentage "
-        f"points ({points(d.low)} to {points(d.high)}) for {price.delta_fees_usd:+,.0f} USD"
+        f"points ({points(d.low)} to {points(d.high)}) for {dollars(price.delta_fees_usd, signed=True)}"
     )
     if more > 0:
         verdict = (

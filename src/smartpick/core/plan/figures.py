@@ -30,6 +30,11 @@ def offers(x: float, *, signed: bool = False) -> str:
     return _signed(f"{x:+.1f}") if signed else f"{x:.1f}"
 
 
+def count(n: int) -> str:
+    """A count with thousands separators: "1,509 programs", never "1509 programs"."""
+    return f"{n:,}"
+
+
 def dollars(x: float, *, signed: bool = False) -> str:
     """US dollars, whole, with thousands separators: "$4,160" (a change, `signed`: "+$1,020",
     "-$1,500")."""
