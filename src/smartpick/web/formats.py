@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from smartpick.core.plan import figures
+import smartpick.core.plan.figures as figures
 from smartpick.export.tables import SETTING_WORDS
 from smartpick.service.fact_words import shown_value
 
