@@ -100,11 +100,13 @@ def _h1b_option(
 def _tie_price(
     step: PlanStep, profile: ApplicantProfile, runner: Pricer, base: Measured
 ) -> PlanStep:
-    """The same USCE months done at the first listed program, where they count as a tie."""
+    """The same USCE months done at the first listed program without a caveat (as the
+    connection step picks it), where they count as a tie."""
     ties = step.details.get("tie_programs")
-    if not isinstance(ties, list) or not ties or not isinstance(ties[0], Mapping):
+    listed = ties if isinstance(ties, list) else []
+    top = next((t for t in listed if isinstance(t, Mapping) and not t.get("caveat")), None)
+    if top is None:
         return step
-    top = ties[0]
     add_months = float(str(step.details["target_hands_on_months"])) - profile.usce_hands_on_months
     blocks = [e.model_dump() for e in profile.usce]
     blocks.append({"months": add_months, "kind": "hands_on", "program_id": top["program_id"]})
