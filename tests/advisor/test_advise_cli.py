@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from smartpick.cli import app
@@ -48,7 +50,8 @@ def test_whatif_table_and_errors() -> None:
         ["whatif", "-p", str(PROFILES / "strong-img.toml"), "--set", "count=10"],
     )
     assert ok.exit_code == 0, ok.output
-    assert "chance of matching" in ok.stdout and "fees (USD)" in ok.stdout
+    assert "chance of matching" in ok.stdout and "│ fees " in ok.stdout
+    assert "USD" not in ok.stdout and re.search(r"\$\d{1,3}(,\d{3})*\b", ok.stdout)
     assert "What if: 10 applications" in ok.stdout
     bad = runner.invoke(app, ["whatif", "-p", str(PROFILES / "strong-img.toml"), "--set", "x"])
     assert bad.exit_code == 2 and "KEY=VALUE" in bad.output
@@ -74,6 +77,52 @@ def test_advise_table_and_json(tmp_path: Path) -> None:
     doc = json.loads(out.read_text())
     assert doc["profile_name"] == "strong-img"
     assert {s["id"] for s in doc["steps"]} >= {"volume_mix", "interview"}
+
+
+def test_advise_writes_money_as_every_face_does() -> None:
+    """Dollars as the page and the PDF write them ("$4,610", a change "+$1,020"), never "USD"."""
+    table = runner.invoke(app, ["advise", "-p", str(PROFILES / "guide-sample.toml")])
+    assert table.exit_code == 0, table.output
+    assert "USD" not in table.stdout
+    assert re.search(r"programs, \$\d,\d{3}\n", table.stdout), table.stdout
+    assert re.search(r"│ [+-]\$\d{1,3}(,\d{3})* +│", table.stdout), table.stdout
+
+
+def _words(value: object) -> list[str]:
+    """Every text in a plan's JSON (program ids left out: they are not counts)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [w for k, v in value.items() if k != "program_id" for w in _words(v)]
+    if isinstance(value, list):
+        return [w for v in value for w in _words(v)]
+    return []
+
+
+# a count of four digits or more written without its thousands separator
+_BARE_COUNT = re.compile(r"(?<![\d,.$])\d{4,}\b")
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["guide-sample", "low-score-late", "psych-img", "strong-img", "average-img", "us-img-fm"],
+)
+def test_the_plans_counts_have_thousands_separators(name: str, catalog) -> None:
+    """low-score-late's flags said "these 1509 programs"; every count reads "1,509", in the
+    plan's words, the advise table and the PDF (program ids and years are not counts)."""
+    plan = advise(reference_profile(name), catalog=catalog)
+    texts = [*_words(plan.to_dict()), _pdf_text_core_font(plan_pdf(plan, unicode_font=False))]
+    bare = [
+        m.group(0)
+        for text in texts
+        for m in _BARE_COUNT.finditer(text)
+        if not 1900 <= int(m.group(0)) <= 2100 and not re.match(r"\d{10}", m.group(0))
+    ]
+    assert not bare, bare
+    if name == "low-score-late":
+        assert any("these 1,509 programs" in t for t in texts)
+        table = runner.invoke(app, ["advise", "-p", str(PROFILES / f"{name}.toml")]).stdout
+        assert "1,509" in table and "1509" not in table
 
 
 def test_advise_pdf(tmp_path: Path) -> None:

@@ -450,3 +450,28 @@ def test_the_unchanged_profile_is_assessed_once_per_plan(catalog, monkeypatch) -
     profile = reference_profile("guide-sample")
     advise(profile, catalog=catalog, today=TODAY, assessor=counting)
     assert sum(p == profile for p in seen) == 1, len(seen)
+
+
+def test_the_connection_step_skips_a_program_whose_row_leads_with_a_caveat(catalog) -> None:
+    """psych-img's best tie program (Mount Sinai at Elmhurst) leads its row with "Did not take
+    part in the NRMP Main Match in 2021: check its current status": the plan sent the applicant
+    there to build a connection. It now names the best program without such a caveat, says
+    why it passed the first one over, and prices the USCE tie at the same kind of program."""
+    from smartpick.service.assess import assess
+
+    profile = reference_profile("psych-img")
+    plan = advise(profile, catalog=catalog, today=TODAY)
+    step = _step(plan, "connection")
+    passed = "Icahn School of Medicine at Mount Sinai (NYC Health and Hospitals: Elmhurst) Program"
+    assert passed not in step.title
+    assert any(
+        passed in a and "did not take part in the NRMP Main Match" in a for a in step.actions
+    )
+    target = str(step.details["program_id"])
+    usce = _step(plan, "usce")
+    tie = usce.details["tie_price"]["program_id"]
+    rows = assess(profile, program_ids=[target, tie], catalog=catalog)
+    for row in rows.rows:  # the rows lead with a caveat when they have one: these have none
+        assert "check its current status" not in row.reasons[0], row.reasons
+    ties = usce.details["tie_programs"]
+    assert ties[0]["program_id"] != tie and ties[0]["caveat"].startswith("Did not take part")

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from smartpick.core.chances.estimate import Estimate
 from smartpick.core.lists.economics import how_many
 from smartpick.core.plan.assemble import assess_standing, build_plan
-from smartpick.core.plan.figures import offers, percent, points
+from smartpick.core.plan.figures import dollars, offers, percent, points
 from smartpick.core.plan.flags import red_flags
 from smartpick.core.plan.guide import competitiveness_group
 from smartpick.core.plan.standing import (
@@ -569,6 +569,13 @@ def test_standing_names_the_match_rate_rounded_once() -> None:
     derm = _with(GUIDE_SAMPLE, specialties=["Dermatology"])
     why = next(s for s in _plan(derm).steps if s.id == "specialty_choice").why
     assert "Internal Medicine" not in why  # only the applicant's specialties are named
+
+
+def test_dollars_are_written_one_way() -> None:
+    """Every face writes money as "$4,160" (advise printed "4,160 USD"); a change is signed and a
+    change that rounds to nothing reads "+$0"."""
+    assert dollars(4160.0) == "$4,160" and dollars(1020.4, signed=True) == "+$1,020"
+    assert dollars(-1500.0, signed=True) == "-$1,500" and dollars(-0.4, signed=True) == "+$0"
 
 
 def test_figures_round_once_from_the_exact_value() -> None:

@@ -47,7 +47,7 @@ def test_cut_offs_say_what_is_known_and_what_is_not(catalog) -> None:
     assert late.programs_shut is None  # unknown, not zero
     text = " ".join(late.notes)
     total = sum(c.programs_total for c in counts)
-    assert f"No source states a graduation-year limit for these {total}" in text
+    assert f"No source states a graduation-year limit for these {total:,}" in text
     assert "3-5 years" in text
     failed = flags["failed_attempt"]
     for c in counts:  # Internal Medicine and Family Medicine

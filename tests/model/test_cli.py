@@ -40,6 +40,20 @@ def test_profile_check_names_field(tmp_path: Path) -> None:
     assert "Did you mean 'Internal Medicine'" in result.output
 
 
+def test_profile_check_names_the_usce_block(tmp_path: Path) -> None:
+    """A file with several [[usce]] blocks: the error says which block, counted from 1."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        'graduation_year = 2020\nspecialties = ["Internal Medicine"]\n'
+        '[[usce]]\nmonths = 3\nkind = "hands_on"\n[[usce]]\nmonths = 200\nkind = "hands_on"\n'
+    )
+    result = runner.invoke(app, ["profile", "check", str(bad)])
+    assert result.exit_code == 2
+    words = "US clinical experience, block 2: months must be a number from 0 to 120; got 200"
+    assert words in result.output
+    assert "usce[" not in result.output
+
+
 def test_chances_json() -> None:
     result = runner.invoke(
         app,

@@ -9,8 +9,11 @@ import openpyxl
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
+from smartpick.cli import app
 from smartpick.export.tables import BOM, EXPORT_COLUMNS, list_csv, list_xlsx
+from smartpick.testing import EXAMPLES as PROFILES
 
 
 def _read(text: str) -> list[dict[str, str]]:
@@ -45,6 +48,28 @@ def test_xlsx_reads_back(guide_list, tmp_path) -> None:
     )
     curve = list(book["Curve"].iter_rows(min_row=2, values_only=True))
     assert len(curve) == len(guide_list.curve)
+
+
+def test_xlsx_numbers_show_rounded(tmp_path) -> None:
+    """A number is either stored rounded or carries a number format that shows it rounded
+    (low-score-late's summary showed 'Next application adds' as 0.04495170546309213)."""
+    path = tmp_path / "list.xlsx"
+    late = str(PROFILES / "low-score-late.toml")
+    done = CliRunner().invoke(app, ["recommend", "-p", late, "-f", "xlsx", "-o", str(path)])
+    assert done.exit_code == 0, done.output
+    book = openpyxl.load_workbook(path)
+    unrounded = [
+        (sheet.title, cell.coordinate, cell.value)
+        for sheet in book
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, float)
+        and round(cell.value, 2) != cell.value
+        and cell.number_format == "General"
+    ]
+    assert not unrounded
+    summary = {row[0].value: row[1] for row in book["Summary"].iter_rows() if row[0].value}
+    assert summary["Next application adds (percentage points)"].number_format == "0.00"
 
 
 def _row() -> dict:

@@ -6,6 +6,7 @@ import csv
 import inspect
 import io
 import json
+import re
 
 import openpyxl
 import pytest
@@ -104,6 +105,9 @@ def test_the_table_has_headings_in_words_and_a_specialty_column_for_two() -> Non
     fm = [row for row in cells if row[3] == "Family Medicine"]
     assert fm and {row[8] for row in fm} <= {"signal", "none"} and "signal" in {r[8] for r in fm}
     assert "university_affiliated_community" not in table.stdout
+    # one decimal down the whole column, as the page says it ("1.4" and "0.913" were mixed)
+    lost = [row[-1] for row in cells]
+    assert lost and all(re.fullmatch(r"\d+\.\d", c) for c in lost), lost
     assert "Signals, Family Medicine: 5 of 5 used (" in table.stdout
     assert "Signals, Internal Medicine: 3 of 3 gold and 12 of 12 silver used (" in table.stdout
     one = runner.invoke(app, ["recommend", "-p", GUIDE, "--count", "5"])

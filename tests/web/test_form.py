@@ -84,7 +84,7 @@ def test_errors_name_the_field_and_the_allowed_range(query: str, field: str, wor
     if parsed.ok:
         to_profile(SPEC, parsed)
     assert field in parsed.errors, parsed.errors
-    label = all_fields(SPEC)[field].label
+    label = all_fields(SPEC)[field].named
     message = parsed.errors[field]
     # the form's label (the profile's own key never: people read the form); letters may be in
     # any specialty, not only the first one the field is about
@@ -155,6 +155,16 @@ def test_submitting_bad_values_shows_the_form_with_errors(client) -> None:
     assert 'id="error-summary"' in r.text and 'role="alert"' in r.text
     assert "Step 2 CK score must be a whole number from 1 to 300; got 400" in r.text
     assert 'aria-invalid="true"' in r.text
+
+
+def test_a_usce_blocks_error_names_its_block(client) -> None:
+    """With several blocks, "Months must be..." alone does not say which block is wrong."""
+    query = GUIDE + "&usce-2-months=200&usce-2-kind=hands_on"
+    r = client.get("/results?" + query)
+    assert r.status_code == 422
+    words = "US clinical experience, block 2: months must be a number from 0 to 120; got"
+    assert words in r.text
+    assert "Months must be" not in r.text
 
 
 def test_live_check_and_fee_note(client) -> None:

@@ -123,6 +123,20 @@ def test_a_red_flags_cut_reads_the_same_on_the_page_and_in_the_pdf(client) -> No
     assert f"by about {shown} at a typical one" in page  # the PDF writes it with `percent` too
 
 
+def test_the_plan_panels_counts_have_thousands_separators(client) -> None:
+    """low-score-late applies to 1,509 programs (IM and FM): the panel said "these 1509 programs"
+    and "of the 1509 programs"."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from load import PROFILES
+
+    page = _text(client.get("/results/plan?" + PROFILES["low-score-late"], headers=HX).text)
+    assert "these 1,509 programs" in page and "of the 1,509 programs" in page
+    assert not re.search(r"(?<![\d,.$])\d{4,} programs", page)
+
+
 def test_a_priced_sentence_ends_without_a_space_before_its_full_stop(client, guide_query) -> None:
     page = _text(client.get("/results/plan?" + guide_query, headers=HX).text)
     assert "Priced:" in page and not re.search(r"\$[\d,]+ \.", page)

@@ -12,7 +12,7 @@ import typer
 from smartpick.cli.output import FORMAT_OPTION, MATCH_VALUE_OPTION, OutputFormat, emit
 from smartpick.cli.profile_options import BUDGET_OPTION
 from smartpick.core.chances.estimate import Estimate
-from smartpick.core.plan.figures import offers, percent, points
+from smartpick.core.plan.figures import count, dollars, offers, percent, points
 from smartpick.core.plan.types import Plan, Price, duration_words
 from smartpick.core.profile.whatif import WHATIF_KEYS
 from smartpick.errors import InvalidInput
@@ -40,6 +40,10 @@ def _num(e: Estimate) -> str:
     )
 
 
+def _signed_count(n: int) -> str:
+    return ("+" if n > 0 else "") + count(n)
+
+
 def _price_cells(price: Price | None) -> dict[str, str]:
     if price is None:
         return {"chance of matching": "-", "change": "-", "interviews": "-", "fees": "-"}
@@ -48,7 +52,7 @@ def _price_cells(price: Price | None) -> dict[str, str]:
         "chance of matching": f"{shown['p_match_before']} → {shown['p_match_after']}",
         "change": _pp(price.delta_p_match),
         "interviews": _num(price.delta_expected_interviews),
-        "fees": f"{price.delta_fees_usd:+,.0f} USD",
+        "fees": dollars(price.delta_fees_usd, signed=True),
     }
 
 
@@ -108,7 +112,7 @@ def _print_plan(plan: Plan) -> None:
             f"Your chance of matching with this list: {percent(p.point)} "
             f"(likely {percent(p.low).rstrip('%')}-{percent(p.high)}), "
             f"{offers(base.expected_interviews.point)} interview offers expected, "
-            f"{base.programs} programs, {base.fees_usd:,.0f} USD"
+            f"{count(base.programs)} programs, {dollars(base.fees_usd)}"
         )
     if plan.summary:
         typer.echo("In short")
@@ -125,9 +129,11 @@ def _print_plan(plan: Plan) -> None:
                     "detail": f.detail,
                     "ruled out by a stated rule": "not stated"
                     if f.programs_shut is None
-                    else f.programs_shut,
-                    "interview chance clearly lower at": f.programs_narrowed,
-                    "of": f.programs_total,
+                    else count(f.programs_shut),
+                    "interview chance clearly lower at": None
+                    if f.programs_narrowed is None
+                    else count(f.programs_narrowed),
+                    "of": count(f.programs_total),
                     "what is known": " ".join(f.notes),
                 }
                 for f in plan.red_flags
@@ -242,18 +248,18 @@ def whatif(
         )
     rows.append(
         {
-            "measure": "fees (USD)",
-            "baseline": f"{price.baseline.fees_usd:,.0f}",
-            "changed": f"{price.changed.fees_usd:,.0f}",
-            "change": f"{price.delta_fees_usd:+,.0f}",
+            "measure": "fees",
+            "baseline": dollars(price.baseline.fees_usd),
+            "changed": dollars(price.changed.fees_usd),
+            "change": dollars(price.delta_fees_usd, signed=True),
         }
     )
     rows.append(
         {
             "measure": "programs",
-            "baseline": price.baseline.programs,
-            "changed": price.changed.programs,
-            "change": price.changed.programs - price.baseline.programs,
+            "baseline": count(price.baseline.programs),
+            "changed": count(price.changed.programs),
+            "change": _signed_count(price.changed.programs - price.baseline.programs),
         }
     )
     emit(rows, fmt, document=result.to_dict(), title=f"What if: {change_words(changes, applicant)}")

@@ -13,6 +13,7 @@ from smartpick.cli.output import MATCH_VALUE_OPTION, OutputFormat, emit
 from smartpick.cli.profile_options import BUDGET_OPTION, COUNT_OPTION, SPECIALTY_OPTION
 from smartpick.core.chances.estimate import Estimate
 from smartpick.core.lists.result import Recommendation
+from smartpick.core.plan.figures import dollars, points
 from smartpick.errors import InvalidInput
 
 
@@ -82,11 +83,12 @@ def _print_summary(rec: Recommendation) -> None:
     if rec.expected_value is not None:
         echo(f"Expected value of the match (your preferences): {_pct(rec.expected_value)}")
     by_specialty = ", ".join(
-        f"{s}: {f['applications']} (${f['fees_usd']:,})" for s, f in rec.fees_by_specialty.items()
+        f"{s}: {f['applications']} ({dollars(f['fees_usd'])})"
+        for s, f in rec.fees_by_specialty.items()
     )
     echo(
-        f"Applications: {len(rec.programs)}   fees: ${rec.total_fees_usd:,} "
-        f"(programs ${rec.program_fees_usd:,} + transcript ${rec.transcript_fee_usd:,})"
+        f"Applications: {len(rec.programs)}   fees: {dollars(rec.total_fees_usd)} "
+        f"(programs {dollars(rec.program_fees_usd)} + transcript {dollars(rec.transcript_fee_usd)})"
         + (f"   [{by_specialty}]" if by_specialty else "")
     )
     tiers = Counter(p.tier for p in rec.programs)
@@ -102,7 +104,8 @@ def _print_summary(rec: Recommendation) -> None:
         echo(
             "Curve: "
             + "  ".join(
-                f"{c.applications}→{100 * c.p_match.point:.0f}% (${c.fees_usd:,})" for c in points
+                f"{c.applications}→{100 * c.p_match.point:.0f}% ({dollars(c.fees_usd)})"
+                for c in points
             )
         )
     for note in rec.notes:
@@ -193,7 +196,13 @@ def recommend(
     if fmt is ListFormat.table:
         _print_summary(rec)
         rows = [
-            {**row, "p_interview": f"{100 * row['p_interview']:.0f}%", "signal": item.signal_name}
+            {
+                **row,
+                "p_interview": f"{100 * row['p_interview']:.0f}%",
+                "signal": item.signal_name,
+                # one decimal in the whole column, as the page's "Leaving it out" line
+                "contribution_pp": points(item.contribution_pp / 100, signed=False),
+            }
             for row, item in zip(list_rows(doc), rec.programs, strict=True)
         ]
         # the same name can be a program of each specialty, with its own fees

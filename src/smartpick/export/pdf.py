@@ -14,7 +14,7 @@ from typing import Any
 from fpdf.enums import XPos, YPos
 
 from smartpick.core.lists.result import several_specialties
-from smartpick.core.plan.figures import offers, percent, points
+from smartpick.core.plan.figures import count, dollars, offers, percent, points
 from smartpick.core.plan.types import (
     CurvePoint,
     Estimate,
@@ -47,7 +47,7 @@ def _narrowed_text(flag: RedFlag) -> str:
         return "-"
     cut = flag.median_interview_cut
     extra = f" (about {percent(cut)} lower at a typical one)" if cut else ""
-    return f"{flag.programs_narrowed}{extra}"
+    return f"{count(flag.programs_narrowed)}{extra}"
 
 
 def interview_text(e: Estimate) -> str:
@@ -73,7 +73,7 @@ def price_line(price: Price) -> str:
     range of the change."""
     b, c = price.baseline, price.changed
     shown = price.shown()
-    fees = f"fees ${round(b.fees_usd, 2):,.0f} -> ${round(c.fees_usd, 2):,.0f}"
+    fees = f"fees {dollars(b.fees_usd)} -> {dollars(c.fees_usd)}"
     return (
         f"Your chance of matching {shown['p_match_before']} -> {shown['p_match_after']}, "
         f"change {_est(price.delta_p_match, pct=True, signed=True)}; interview offers "
@@ -86,7 +86,7 @@ def _baseline_line(baseline: Outcome) -> str:
     return (
         f"Your chance of matching with this list {_est(baseline.p_match, pct=True)}; "
         f"interview offers {_est(baseline.expected_interviews, pct=False)}; "
-        f"{baseline.programs} programs; fees ${round(baseline.fees_usd, 2):,.0f}."
+        f"{count(baseline.programs)} programs; fees {dollars(baseline.fees_usd)}."
     )
 
 
@@ -131,9 +131,9 @@ def plan_pdf(
                 (
                     f.title,
                     " ".join([f.detail, *f.notes]),
-                    "not stated" if f.programs_shut is None else f.programs_shut,
+                    "not stated" if f.programs_shut is None else count(f.programs_shut),
                     _narrowed_text(f),
-                    f.programs_total,
+                    count(f.programs_total),
                 )
                 for f in plan.red_flags
             ],
@@ -172,7 +172,7 @@ def plan_pdf(
         )
     rows = plan.recommended
     if rows:
-        pdf.heading(f"Recommended list ({len(rows)} programs)")
+        pdf.heading(f"Recommended list ({count(len(rows))} programs)")
         several = several_specialties(rows)  # one name can be a program of each specialty
         pdf.grid(
             (

@@ -267,6 +267,7 @@ def list_xlsx(recommendation: Any) -> bytes:
     bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     usd = book.add_format({"num_format": "$#,##0"})
     one = book.add_format({"num_format": "0.0"})
+    two = book.add_format({"num_format": "0.00"})
 
     sheet = book.add_worksheet("List")
     rows = export_rows(doc)
@@ -296,7 +297,8 @@ def list_xlsx(recommendation: Any) -> bytes:
         ("Value of a match (USD)", stopping["match_value_usd"], usd),
         # the value rule's count (all of them where each is worth its fee), as the page says
         ("Applications worth their fee at that value", doc["how_many"]["rule_count"], None),
-        ("Next application adds (percentage points)", stopping["next_gain_pp"], None),
+        # the exact figure (a user may compute with it), shown as the page's sentence writes it
+        ("Next application adds (percentage points)", stopping["next_gain_pp"], two),
         ("Cost of one more percentage point (USD)", stopping["cost_per_point_usd"], usd),
         ("What limited the list", LIMIT_WORDS.get(limited, limited), None),
         *_choices(doc),

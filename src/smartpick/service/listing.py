@@ -20,6 +20,7 @@ from smartpick.catalog.query import Catalog, program_summary
 from smartpick.core.chances.evidence import NON_US, type_rate
 from smartpick.core.lists.result import ListedProgram, Recommendation
 from smartpick.core.lists.signals import signal_allowance, signal_noun
+from smartpick.core.plan.figures import points
 from smartpick.core.programs import Program, once_per_program
 from smartpick.core.rules.policy import fact_possibly_outdated, h1b_payment
 
@@ -132,7 +133,7 @@ def _details(
         )
     lines.append(
         "Leaving it out would lower your chance of matching with this list by "
-        f"{item.contribution_pp:.1f} percentage points."
+        f"{points(item.contribution_pp / 100, signed=False)} percentage points."
         if item.contribution_pp >= 0.05
         else "Leaving it out would change your chance of matching by less than 0.1 "
         "percentage point."

@@ -12,7 +12,7 @@ from dataclasses import replace
 import numpy as np
 
 from smartpick.core.lists.economics import default_match_value, worth_sending
-from smartpick.core.plan.figures import points
+from smartpick.core.plan.figures import count, dollars, points
 from smartpick.core.plan.types import PlanStep, Price
 from smartpick.core.plan.words import change_words
 from smartpick.core.profile import ApplicantProfile
@@ -100,11 +100,13 @@ def _h1b_option(
 def _tie_price(
     step: PlanStep, profile: ApplicantProfile, runner: Pricer, base: Measured
 ) -> PlanStep:
-    """The same USCE months done at the first listed program, where they count as a tie."""
+    """The same USCE months done at the first listed program without a caveat (as the
+    connection step picks it), where they count as a tie."""
     ties = step.details.get("tie_programs")
-    if not isinstance(ties, list) or not ties or not isinstance(ties[0], Mapping):
+    listed = ties if isinstance(ties, list) else []
+    top = next((t for t in listed if isinstance(t, Mapping) and not t.get("caveat")), None)
+    if top is None:
         return step
-    top = ties[0]
     add_months = float(str(step.details["target_hands_on_months"])) - profile.usce_hands_on_months
     blocks = [e.model_dump() for e in profile.usce]
     blocks.append({"months": add_months, "kind": "hands_on", "program_id": top["program_id"]})
@@ -158,8 +160,8 @@ def _second_specialty_details(
     actions = [
         *step.actions,
         "The joint list: "
-        + ", ".join(f"{n} {name}" for name, n in split.items())
-        + f" programs ({joint.fees_usd:,.0f} USD).",
+        + ", ".join(f"{count(n)} {name}" for name, n in split.items())
+        + f" programs ({dollars(joint.fees_usd)}).",
     ]
     for pair, p in priced:
         delta = p.delta_p_match.point
@@ -203,9 +205,9 @@ def _volume_verdict(price: Price, match_value_usd: float) -> tuple[str, ...]:
         return ()
     pays = worth_sending(d.point, price.delta_fees_usd, match_value_usd)
     change = (
-        f"{price.changed.programs} programs instead of {price.baseline.programs} "
+        f"{count(price.changed.programs)} programs instead of {count(price.baseline.programs)} "
         f"{'add' if more > 0 else 'change your chance by'} {points(d.point)} percentage "
-        f"points ({points(d.low)} to {points(d.high)}) for {price.delta_fees_usd:+,.0f} USD"
+        f"points ({points(d.low)} to {points(d.high)}) for {dollars(price.delta_fees_usd, signed=True)}"
     )
     if more > 0:
         verdict = (

@@ -45,6 +45,13 @@ class FormField:
     common: int = 0  # multiselect: the first `common` choices are shown, the rest behind "more"
     # the allowed values in words where a bound is another field's (the graduation year's)
     allowed_words: str = ""
+    # how error messages name the field where its label alone is ambiguous (a USCE block's part)
+    message_name: str = ""
+
+    @property
+    def named(self) -> str:
+        """The field as every error message about it names it."""
+        return self.message_name or self.label
 
     @property
     def allowed(self) -> str:

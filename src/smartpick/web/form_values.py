@@ -79,22 +79,22 @@ def parse_form(spec: Sequence[FieldGroup], params: Mapping[str, Any]) -> ParsedF
             bad = [v for v in raw_list if v not in allowed]
             if bad:
                 shown = ", ".join(repr(b[:40]) for b in bad[:3])
-                parsed.errors[f.name] = f"{f.label}: {shown} is not in the list; choose from it."
+                parsed.errors[f.name] = f"{f.named}: {shown} is not in the list; choose from it."
             elif f.required and not raw_list:
-                parsed.errors[f.name] = f"{f.label}: choose at least one."
+                parsed.errors[f.name] = f"{f.named}: choose at least one."
             parsed.values[f.name] = [v for v in dict.fromkeys(raw_list) if v in allowed]
             continue
         given = _given(params, f.name)
         raw = given[-1] if given else None
         parsed.raw[f.name] = raw
         if len(given) > 1:
-            parsed.errors[f.name] = f"{f.label}: given {len(given)} times; give one value."
+            parsed.errors[f.name] = f"{f.named}: given {len(given)} times; give one value."
             parsed.values[f.name] = f.default if f.kind == "select" else None
             continue
         text = (raw or "").strip()
         if not text:
             if f.required:
-                parsed.errors[f.name] = f"{f.label} is required: enter {f.allowed}."
+                parsed.errors[f.name] = f"{f.named} is required: enter {f.allowed}."
             parsed.values[f.name] = f.default if f.kind == "select" else None
             continue
         try:
@@ -124,9 +124,9 @@ def _program_ids(parsed: ParsedForm, f: FormField, raw_list: list[str]) -> None:
     ids = list(dict.fromkeys(v.strip().upper() for v in raw_list))
     bad = [v for v in ids if not re.fullmatch(f.pattern or "", v)]
     if bad:
-        parsed.errors[f.name] = f"{f.label}: {bad[0][:40]!r} is not a catalog program id."
+        parsed.errors[f.name] = f"{f.named}: {bad[0][:40]!r} is not a catalog program id."
     elif len(ids) > MAX_SHORTLIST:
-        parsed.errors[f.name] = f"{f.label}: at most {MAX_SHORTLIST} programs; got {len(ids)}."
+        parsed.errors[f.name] = f"{f.named}: at most {MAX_SHORTLIST} programs; got {len(ids)}."
     parsed.values[f.name] = [v for v in ids if v not in bad]
 
 
@@ -144,7 +144,7 @@ def _states(parsed: ParsedForm, f: FormField, raw_list: list[str]) -> None:
             bad.append(part)
     if bad:
         parsed.errors[f.name] = (
-            f"{f.label}: {bad[0][:40]!r} is not a US state; write {f.allowed} (e.g. Texas, OH)."
+            f"{f.named}: {bad[0][:40]!r} is not a US state; write {f.allowed} (e.g. Texas, OH)."
         )
     parsed.values[f.name] = list(dict.fromkeys(codes))
 
@@ -174,15 +174,15 @@ def _value(f: FormField, text: str) -> Any:
             lo=f.minimum,
             hi=f.maximum,
             whole=f.kind == "number",
-            label=f.label,
+            label=f.named,
             allowed=f.allowed,
         )
     if f.kind == "select":
         if text not in {c.value for c in f.choices}:
-            raise InvalidInput(f"{f.label} must be {f.allowed}; got {text[:40]!r}.", field=f.name)
+            raise InvalidInput(f"{f.named} must be {f.allowed}; got {text[:40]!r}.", field=f.name)
         return text
     if len(text) > f.max_length or (f.pattern and not re.fullmatch(f.pattern, text)):
-        raise InvalidInput(f"{f.label} must be {f.allowed}; got {text[:40]!r}.", field=f.name)
+        raise InvalidInput(f"{f.named} must be {f.allowed}; got {text[:40]!r}.", field=f.name)
     return text
 
 
@@ -313,7 +313,7 @@ def _add_error(parsed: ParsedForm, fields: Mapping[str, FormField], where: str, 
     """The profile's message about `where` next to the form field that shows it, naming the
     field by its label (the form's one place for the profile's own messages)."""
     name = _form_field_of(where, fields)
-    label = _PROFILE_WORDS.get(where) or (fields[name].label if name in fields else None)
+    label = _PROFILE_WORDS.get(where) or (fields[name].named if name in fields else None)
     parsed.errors.setdefault(name, field_named(line, where, label))
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+import smartpick.core.plan.figures as figures
 from smartpick.export.tables import SETTING_WORDS
 from smartpick.service.fact_words import shown_value
 
@@ -48,9 +49,10 @@ def share(value: Any) -> str:
 
 
 def usd(value: Any) -> str:
+    """US dollars as every face writes them ("$4,160"); None is "unknown"."""
     if value is None:
         return "unknown"
-    return f"${float(value):,.0f}"
+    return figures.dollars(float(value))
 
 
 def setting(value: Any) -> str:
@@ -64,7 +66,7 @@ def count(value: Any) -> str:
     """A whole number with thousands separators; None is "unknown"."""
     if value is None:
         return "unknown"
-    return f"{int(value):,}"
+    return figures.count(int(value))
 
 
 def visas(j1: Any, h1b: Any) -> str:

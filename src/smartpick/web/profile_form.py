@@ -16,6 +16,7 @@ from smartpick.core.geography import REGIONS, STATES
 from smartpick.core.lists.request import COUNT_RANGE, MATCH_VALUE_RANGE
 from smartpick.core.profile import UsceEntry
 from smartpick.core.profile.applicant import FIRST_GRADUATION_YEAR
+from smartpick.core.profile.entries import usce_block_name, usce_part_name
 from smartpick.core.profile.validation import field_bounds as _bounds
 from smartpick.core.rules.season import default_match_year
 from smartpick.service.wording import default_match_value
@@ -65,51 +66,52 @@ def _usce_group(
     block: int, specialties: tuple[Choice, ...], states: tuple[Choice, ...]
 ) -> FieldGroup:
     kind = field_info("kind", UsceEntry)
-    return FieldGroup(
-        f"US clinical experience, block {block}",
-        (
-            number_field(
-                usce_name(block, "months"),
-                "Months",
-                "Leave empty for no block.",
-                model=UsceEntry,
-                field_name="months",
-                decimal=True,
-            ),
-            FormField(
-                usce_name(block, "kind"),
-                "Kind",
-                "select",
-                hint="Hands-on (externship, sub-internship) counts more than observing.",
-                default="hands_on",
-                choices=tuple(
-                    Choice(v, {"hands_on": "Hands-on", "observership": "Observership"}[v])
-                    for v in literal_values(kind)
-                ),
-            ),
-            FormField(
-                usce_name(block, "institution"),
-                "Hospital or university",
-                "text",
-                hint="Its name as programs write it (used for ties to programs).",
-                max_length=max_length_of(field_info("institution", UsceEntry)),
-            ),
-            FormField(
-                usce_name(block, "program_id"),
-                "Catalog program id (if known)",
-                "text",
-                max_length=max_length_of(field_info("program_id", UsceEntry)),
-                secondary=True,
-            ),
-            FormField(usce_name(block, "state"), "State", "select", choices=states, secondary=True),
-            FormField(
-                usce_name(block, "specialty"),
-                "Specialty",
-                "select",
-                choices=specialties,
-                secondary=True,
+    fields = (
+        number_field(
+            usce_name(block, "months"),
+            "Months",
+            "Leave empty for no block.",
+            model=UsceEntry,
+            field_name="months",
+            decimal=True,
+        ),
+        FormField(
+            usce_name(block, "kind"),
+            "Kind",
+            "select",
+            hint="Hands-on (externship, sub-internship) counts more than observing.",
+            default="hands_on",
+            choices=tuple(
+                Choice(v, {"hands_on": "Hands-on", "observership": "Observership"}[v])
+                for v in literal_values(kind)
             ),
         ),
+        FormField(
+            usce_name(block, "institution"),
+            "Hospital or university",
+            "text",
+            hint="Its name as programs write it (used for ties to programs).",
+            max_length=max_length_of(field_info("institution", UsceEntry)),
+        ),
+        FormField(
+            usce_name(block, "program_id"),
+            "Catalog program id (if known)",
+            "text",
+            max_length=max_length_of(field_info("program_id", UsceEntry)),
+            secondary=True,
+        ),
+        FormField(usce_name(block, "state"), "State", "select", choices=states, secondary=True),
+        FormField(
+            usce_name(block, "specialty"),
+            "Specialty",
+            "select",
+            choices=specialties,
+            secondary=True,
+        ),
+    )
+    return FieldGroup(
+        usce_block_name(block),
+        tuple(replace(f, message_name=usce_part_name(block, f.label.lower())) for f in fields),
         advanced=block > 1,
         block=block,
         more="Its program id, state and specialty",

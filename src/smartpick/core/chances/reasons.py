@@ -20,7 +20,7 @@ from smartpick.core.chances.evidence import invited_bounds, type_rate
 from smartpick.core.chances.outcomes import pooled_step2ck_medians, unpublished_step2ck
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program, RateCount, once_per_program
-from smartpick.core.rules.eligibility import Direction, Reason
+from smartpick.core.rules.eligibility import Direction, Eligibility, Reason
 from smartpick.core.rules.screens import GROUP_WORDS
 from smartpick.core.rules.usmle import Exam
 
@@ -434,6 +434,12 @@ TOP_PROGRAM_REASONS = 3
 # A visa or participation reason at least this large (`Reason.weight`: no visa listed, an old "does
 # not take part") may shut the program to the applicant: the short list always shows it.
 CAVEAT_WEIGHT = 1.0
+
+
+def caveats(verdict: Eligibility) -> tuple[Reason, ...]:
+    """A verdict's caveats: its soft reasons that may shut the program to the applicant, the
+    ones a row leads with (and the plan does not send the applicant to without saying so)."""
+    return tuple(r for r in verdict.soft_reasons if r.weight >= CAVEAT_WEIGHT)
 
 
 def top_applicant_reasons(applicant: Sequence[Reason]) -> list[Reason]:

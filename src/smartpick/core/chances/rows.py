@@ -127,9 +127,9 @@ class SpecialtyRows:
         take part"), then the others (a policy not known)."""
         found = self._soft.get(id(elig))
         if found is None or found[0] is not elig:
-            said = [why.said(r) for r in elig.soft_reasons]
-            caveats = tuple(s for s in said if s[0].weight >= why.CAVEAT_WEIGHT)
-            others = tuple(s for s in said if s[0].weight < why.CAVEAT_WEIGHT)
+            shut_maybe = why.caveats(elig)
+            caveats = tuple(why.said(r) for r in shut_maybe)
+            others = tuple(why.said(r) for r in elig.soft_reasons if r not in shut_maybe)
             found = self._soft[id(elig)] = (elig, (caveats, others))
         return found[1]
 

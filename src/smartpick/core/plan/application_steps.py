@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Mapping, Sequence
 
-from smartpick.core.plan.figures import percent
+from smartpick.core.plan.figures import count, dollars, percent
 from smartpick.core.plan.guide import (
     GUIDE_VOLUME,
     HARDER,
@@ -200,12 +200,14 @@ def volume_step(profile: ApplicantProfile, lst: ListFacts) -> PlanStep:
     # there, against the guide's nearer bound, to show what the rule of thumb would change.
     if rule != lst.programs:
         priced_count = rule
-        priced_as = f"your list of {lst.programs} programs, then {rule} (the value rule)"
+        priced_as = (
+            f"your list of {count(lst.programs)} programs, then {count(rule)} (the value rule)"
+        )
     else:
         priced_count = hi if rule > hi or rule == lo else lo
-        priced_as = f"{rule} programs (the value rule), then {priced_count} (the guide's range)"
+        priced_as = f"{count(rule)} programs (the value rule), then {count(priced_count)} (the guide's range)"
     actions = [
-        f"Apply to about {rule} programs ({versus}).",
+        f"Apply to about {count(rule)} programs ({versus}).",
         *how.lines,
         mix,
         "Keep a core of programs where you have US clinical experience, research or personal "
@@ -213,12 +215,12 @@ def volume_step(profile: ApplicantProfile, lst: ListFacts) -> PlanStep:
     ]
     if lst.programs != rule:
         actions.append(
-            f"Your current list has {lst.programs} programs"
-            + (f" under a ${lst.budget_usd:,.0f} budget." if lst.budget_usd else ".")
+            f"Your current list has {count(lst.programs)} programs"
+            + (f" under a {dollars(lst.budget_usd)} budget." if lst.budget_usd else ".")
         )
     return PlanStep(
         id="volume_mix",
-        title=f"Apply to about {rule} programs, mixing university and affiliated community",
+        title=f"Apply to about {count(rule)} programs, mixing university and affiliated community",
         actions=tuple(actions),
         why="Each application costs little next to what a match is worth; the list stops where "
         "one more no longer pays for its fee. The guide's 60-120 is a rule of thumb for "
@@ -267,7 +269,9 @@ def j1_option_step(
         id="j1_option",
         title="Price also accepting a J-1",
         actions=tuple(actions),
-        why=programs_of([(f"{c.h1b_programs} of {c.programs_total}", c.specialty) for c in counts])
+        why=programs_of(
+            [(f"{count(c.h1b_programs)} of {count(c.programs_total)}", c.specialty) for c in counts]
+        )
         + f" state they consider H-1B, and {payment.in_force(today)}; "
         + (
             f"accepting a J-1 too opens {programs_of(opened)} that the visa rules now close to you."

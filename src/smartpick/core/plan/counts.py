@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from smartpick.core.chances.reasons import caveats
 from smartpick.core.plan.types import CatalogCounts, TieProgram
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
@@ -148,6 +149,33 @@ def _opened_by_either(
     )
 
 
+def _ties(
+    profile: ApplicantProfile, side: _SpecialtySide, candidates: Sequence[Program]
+) -> tuple[TieProgram, ...]:
+    """The tie programs in order, each with its row's first caveat: the ones shown, and on to
+    the first without a caveat (the connection step's program)."""
+    facts = RuleFacts.of(profile)
+    out: list[TieProgram] = []
+    clear = False  # a program without a caveat is among them
+    for p in candidates:
+        if len(out) >= TIE_PROGRAMS_SHOWN and clear:
+            break
+        found = caveats(check(profile, p, side.rates, facts=facts))
+        clear = clear or not found
+        out.append(
+            TieProgram(
+                program_id=p.id,
+                name=p.name,
+                city=p.city.value,
+                state=p.state.value,
+                setting=p.setting.value,
+                pct_non_us_img=p.pct_non_us_img.value,
+                caveat=str(found[0]) if found else None,
+            )
+        )
+    return tuple(out)
+
+
 def catalog_counts(
     profile: ApplicantProfile,
     specialty: str,
@@ -168,17 +196,8 @@ def catalog_counts(
         candidates.sort(key=lambda p: (-p_interview.get(p.id, 0.0), p.id))
     else:
         candidates.sort(key=lambda p: (-(p.pct_non_us_img.value or 0.0), p.id))
-    ties = tuple(
-        TieProgram(
-            program_id=p.id,
-            name=p.name,
-            city=p.city.value,
-            state=p.state.value,
-            setting=p.setting.value,
-            pct_non_us_img=p.pct_non_us_img.value,
-        )
-        for p in candidates[:TIE_PROGRAMS_SHOWN]
-    )
+    ties = _ties(profile, side, candidates)
+    target = next((t for t in ties if t.caveat is None), None)
     opened = _opened_by_either(profile, side, shut)
     return replace(
         side.fixed,
@@ -188,6 +207,8 @@ def catalog_counts(
         shut_by_any_rule=sum(1 for r in rules if r),
         shut_by_graduation_limit=sum(1 for r in rules if "graduation_limit" in r),
         shut_by_usce_requirement=sum(1 for r in rules if "usce_required" in r),
-        tie_candidates=ties,
+        tie_candidates=ties[:TIE_PROGRAMS_SHOWN],
+        connection_target=target,
+        connection_passed_over=ties[: ties.index(target) if target else len(ties)],
         screened=_screened_by(side, screened(profile)),
     )

@@ -10,7 +10,7 @@ from smartpick.core.plan.guide import (
     letters_in_first,
     low_scores,
 )
-from smartpick.core.plan.types import CatalogCounts, PlanStep
+from smartpick.core.plan.types import CatalogCounts, PlanStep, TieProgram
 from smartpick.core.plan.words import months
 from smartpick.core.profile import ApplicantProfile
 
@@ -34,6 +34,7 @@ def usce_step(profile: ApplicantProfile, counts: CatalogCounts) -> PlanStep | No
             "state": t.state,
             "setting": t.setting,
             "pct_non_us_img": t.pct_non_us_img,
+            "caveat": t.caveat,
         }
         for t in counts.tie_candidates
     ]
@@ -76,7 +77,9 @@ def connection_step(profile: ApplicantProfile, counts: CatalogCounts) -> PlanSte
         return None
     if any(c.kind == "rotation" for c in profile.connections):
         return None
-    target = counts.tie_candidates[0]
+    # the best-ranked program whose row has no caveat: a rotation is months of work, and an old
+    # "did not take part" or no visa listed may mean the program cannot take the applicant
+    target = counts.connection_target or counts.tie_candidates[0]
     return PlanStep(
         id="connection",
         title=f"Build a connection at {target.name}",
@@ -84,6 +87,7 @@ def connection_step(profile: ApplicantProfile, counts: CatalogCounts) -> PlanSte
             f"Ask for a hands-on rotation or externship at {target.name}"
             + (f" ({target.city}, {target.state})" if target.city and target.state else "")
             + ", or at another program you will apply to.",
+            *_passed_over_words(counts, target),
             "Contact alumni of your school in its department, and faculty whose work you know.",
             "Name the program as a connection in your profile so your list counts it.",
         ),
@@ -97,6 +101,31 @@ def connection_step(profile: ApplicantProfile, counts: CatalogCounts) -> PlanSte
         change={"add_connection": f"{target.program_id}:rotation"},
         details={"program_id": target.program_id, "name": target.name, "kind": "rotation"},
     )
+
+
+def _passed_over_words(counts: CatalogCounts, target: TieProgram) -> tuple[str, ...]:
+    """Why the step names `target` and not a program ranked above it (each has a caveat), or
+    `target`'s own caveat when every program has one."""
+    if target.caveat is not None:
+        return (f"Check first that it can take you: {_lower_first(target.caveat)}.",)
+    passed = counts.connection_passed_over
+    if not passed:
+        return ()
+    first = passed[0]
+    above = (
+        f"{first.name} ranks above it for you"
+        if len(passed) == 1
+        else f"{len(passed)} programs rank above it for you (the first, {first.name})"
+    )
+    return (
+        f"It is the program with your best interview chance where a rotation counts as a tie and "
+        f"nothing casts doubt on whether it can take you: {above}, but "
+        f"{_lower_first(first.caveat or '')}.",
+    )
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def letters_step(profile: ApplicantProfile) -> PlanStep | None:

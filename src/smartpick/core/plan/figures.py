@@ -19,15 +19,29 @@ def percent(p: float) -> str:
     return f"{100 * p:.0f}%"
 
 
-def points(d: float) -> str:
+def points(d: float, *, signed: bool = True) -> str:
     """A change of probability in percentage points, signed: "+5.3" (a change that rounds to
-    nothing reads "+0.0", never "-0.0")."""
-    return _signed(f"{100 * d:+.1f}")
+    nothing reads "+0.0", never "-0.0"); unsigned where the words say which way: "5.3"."""
+    return _signed(f"{100 * d:+.1f}") if signed else f"{abs(100 * d):.1f}"
 
 
 def offers(x: float, *, signed: bool = False) -> str:
     """Expected interview offers (or their change, `signed`), to one decimal: "7.3"."""
     return _signed(f"{x:+.1f}") if signed else f"{x:.1f}"
+
+
+def count(n: int) -> str:
+    """A count with thousands separators: "1,509 programs", never "1509 programs"."""
+    return f"{n:,}"
+
+
+def dollars(x: float, *, signed: bool = False) -> str:
+    """US dollars, whole, with thousands separators: "$4,160" (a change, `signed`: "+$1,020",
+    "-$1,500")."""
+    text = f"${abs(x):,.0f}"
+    if not signed:
+        return text if round(x) >= 0 else "-" + text
+    return ("-" if round(x) < 0 else "+") + text
 
 
 def _signed(text: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Sequence
 
+from smartpick.core.plan.figures import count
 from smartpick.core.plan.guide import LONG_SINCE_GRADUATION_YEARS, is_img
 from smartpick.core.plan.standing import GUIDE_STEP2CK
 from smartpick.core.plan.types import CatalogCounts, RedFlag
@@ -62,7 +63,7 @@ def _evidence(counts: Sequence[CatalogCounts], kind: str, what: str) -> str | No
         n = c.screened.get(kind, 0)
         if n and c.evidence_programs:
             by_cycle.setdefault((c.evidence_year, c.evidence_source), []).append(
-                f"{n} of the {c.evidence_programs} {c.specialty} programs"
+                f"{count(n)} of the {count(c.evidence_programs)} {c.specialty} programs"
             )
     if not by_cycle:
         return None
@@ -75,12 +76,12 @@ def _evidence(counts: Sequence[CatalogCounts], kind: str, what: str) -> str | No
 def _stated(stated: int, shut: int, total: int, what: str, advice: str) -> tuple[str, ...]:
     """What is known of a cut-off: stated by some programs (catalog or user imports), or by none."""
     if not stated:
-        return (f"No source states {what} for these {total} programs; {advice}",)
+        return (f"No source states {what} for these {count(total)} programs; {advice}",)
     verb = "states" if stated == 1 else "state"
     return (
-        f"{stated} of the {total} programs {verb} {what} (in the program data SmartPick has): "
-        f"it rules out {shut} of them for you.",
-        f"The other {total - stated} state none that SmartPick knows of; {advice}",
+        f"{count(stated)} of the {count(total)} programs {verb} {what} (in the program data SmartPick has): "
+        f"it rules out {count(shut)} of them for you.",
+        f"The other {count(total - stated)} state none that SmartPick knows of; {advice}",
     )
 
 
@@ -243,8 +244,10 @@ def _visa_counts(c: CatalogCounts, label: str) -> str:
     word = "source" if len(c.visa_sources) == 1 else "sources"
     cited = f" ({word}: {'; '.join(c.visa_sources)})" if c.visa_sources else ""
     return (
-        f"{c.visa_sponsoring} of {c.programs_total} {c.specialty} programs state they consider "
-        f"{label}; {c.visa_not_sponsoring} state no (or list no visa) and {c.visa_unknown} are "
+        f"{count(c.visa_sponsoring)} of {count(c.programs_total)} {c.specialty} programs state "
+        "they consider "
+        f"{label}; {count(c.visa_not_sponsoring)} state no (or list no visa) and "
+        f"{count(c.visa_unknown)} are "
         f"unknown{cited}."
     )
 
@@ -274,8 +277,8 @@ def _visa_flag(
     notes: list[str] = []
     if ruled_out > shut:
         notes.append(
-            f"SmartPick's list counts {ruled_out} programs ruled out by a rule they state: "
-            f"these {shut} for the visa, and {ruled_out - shut} for other rules (each program's "
+            f"SmartPick's list counts {count(ruled_out)} programs ruled out by a rule they state: "
+            f"these {count(shut)} for the visa, and {count(ruled_out - shut)} for other rules (each program's "
             "entry says which)."
         )
     outdated = sum(c.h1b_yes_possibly_outdated for c in counts)
@@ -283,7 +286,7 @@ def _visa_flag(
         notes.append(h1b_payment().note(today))
         if outdated:
             notes.append(
-                f"{outdated} of the {sum(c.h1b_programs for c in counts)} programs that "
+                f"{count(outdated)} of the {count(sum(c.h1b_programs for c in counts))} programs that "
                 "say they consider H-1B say so in data from 2025 or earlier, possibly before "
                 "that payment: treat those as possibly outdated and check with the program."
             )

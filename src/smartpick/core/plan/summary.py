@@ -4,7 +4,7 @@ written as every other face writes it (`core.plan.figures`)."""
 from __future__ import annotations
 
 from smartpick.core.plan.chance_labels import ALL_STEPS, YOUR_CHANCE
-from smartpick.core.plan.figures import offers, percent, points
+from smartpick.core.plan.figures import count, dollars, offers, percent, points
 from smartpick.core.plan.types import Plan, Price
 
 STEP_LABELS = {
@@ -30,7 +30,7 @@ def summarize(plan: Plan) -> tuple[str, ...]:
         p = base.p_match
         lines.append(
             f"{YOUR_CHANCE}: {percent(p.point)} (likely between {percent(p.low)} and "
-            f"{percent(p.high)}) with {base.programs} programs for ${base.fees_usd:,.0f} in "
+            f"{percent(p.high)}) with {count(base.programs)} programs for {dollars(base.fees_usd)} in "
             f"ERAS fees; about {offers(base.expected_interviews.point)} interview offers."
         )
     gains = sorted(

@@ -35,6 +35,9 @@ class TieProgram:
     state: str | None
     setting: str | None
     pct_non_us_img: float | None
+    # the first caveat the program's row leads with for this applicant (an old "did not take
+    # part", no visa listed), as shown; None when it has none
+    caveat: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,10 @@ class CatalogCounts:
     shut_by_graduation_limit: int  # a stated graduation-year limit the applicant exceeds
     shut_by_usce_requirement: int  # a stated USCE requirement the applicant lacks
     tie_candidates: tuple[TieProgram, ...] = ()
+    # the best-ranked tie program without a caveat (the connection step's), and the ones ranked
+    # above it, each with its caveat
+    connection_target: TieProgram | None = None
+    connection_passed_over: tuple[TieProgram, ...] = ()
     # Where the stated visa policies the applicant's need reads come from ("FREIDA 2025"), most
     # programs first.
     visa_sources: tuple[str, ...] = ()

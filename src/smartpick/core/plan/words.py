@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from smartpick.core.plan.figures import count, dollars
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.profile.whatif import parse_connection
 from smartpick.errors import InvalidInput
@@ -23,7 +24,9 @@ _VISA = {
 
 
 def _num(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return count(value) if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
 def _plural(n: Any, one: str, many: str) -> str:
@@ -38,7 +41,7 @@ def months(n: float) -> str:
 def programs_of(parts: Sequence[tuple[int | str, str]]) -> str:
     """Programs counted in each specialty, in one phrase: "4 Internal Medicine and 6 Family
     Medicine programs" (a count may be words: "128 of 718")."""
-    said = [f"{n} {specialty}" for n, specialty in parts]
+    said = [f"{count(n) if isinstance(n, int) else n} {specialty}" for n, specialty in parts]
     joined = " and ".join(said) if len(said) <= 2 else ", ".join(said[:-1]) + " and " + said[-1]
     return joined + (" program" if len(parts) == 1 and parts[0][0] == 1 else " programs")
 
@@ -106,7 +109,7 @@ def change_word(key: str, value: Any, profile: ApplicantProfile | None = None) -
         "preferred_states": lambda v: f"a stated preference for {_join(v).replace(' + ', ', ')}",
         "visa": lambda v: _VISA.get(str(v), f"visa {v}"),
         "count": lambda v: _plural(v, "application", "applications"),
-        "budget_usd": lambda v: f"a ${float(v):,.0f} budget",
+        "budget_usd": lambda v: f"a {dollars(float(v))} budget",
         "graduation_year": lambda v: f"graduating in {v}",
         "match_year": lambda v: f"the {v} Match",
         "usce": lambda v: "a hands-on rotation at a program",

@@ -13,6 +13,17 @@ UsceKind = Literal["hands_on", "observership"]
 ConnectionKind = Literal["rotation", "alumni", "faculty", "other"]
 
 
+def usce_block_name(block: int) -> str:
+    """How every face names the `block`-th USCE block (counted from 1)."""
+    return f"US clinical experience, block {block}"
+
+
+def usce_part_name(block: int, part: str) -> str:
+    """How an error message names one part of a USCE block, e.g. "US clinical experience,
+    block 2: months" (a profile may list several blocks; "months" alone does not say which)."""
+    return f"{usce_block_name(block)}: {part}"
+
+
 class UsceEntry(BaseModel):
     """One block of US clinical experience."""
 

@@ -9,7 +9,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from smartpick.core.profile.applicant import ApplicantProfile
-from smartpick.core.profile.entries import UsceEntry
+from smartpick.core.profile.entries import UsceEntry, usce_part_name
+from smartpick.core.profile.numbers import allowed_range
 from smartpick.errors import InvalidInput
 
 
@@ -52,10 +53,27 @@ def _bounds(loc: tuple[int | str, ...]) -> str | None:
     return f"allowed {lo if lo is not None else 'up'} to {hi}"
 
 
+_RANGE_ERRORS = ("greater_than_equal", "less_than_equal", "greater_than", "less_than")
+
+
+def _usce_line(loc: tuple[int | str, ...], error: Mapping[str, Any]) -> str | None:
+    """The line about a part of a USCE block, naming the block as the web form does (counted
+    from 1) and, for a number out of range, worded as the form words it; None off a block."""
+    if len(loc) < 3 or loc[0] != "usce" or not isinstance(loc[1], int):
+        return None
+    part = str(loc[2])
+    name = usce_part_name(loc[1] + 1, part.replace("_", " "))
+    given = error.get("input")
+    info = UsceEntry.model_fields.get(part)
+    if error["type"] in _RANGE_ERRORS and info is not None and isinstance(given, int | float):
+        return f"{name} must be {allowed_range(*field_bounds(info), whole=False)}; got {given:g}"
+    return f"{name}: {_message(error)}"
+
+
 def _message(error: Mapping[str, Any]) -> str:
     kind = error["type"]
     given = error.get("input")
-    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+    if kind in _RANGE_ERRORS:
         bounds = _bounds(tuple(error["loc"]))
         shown = repr(given) if len(repr(given)) <= 40 else repr(given)[:40] + "…"
         return f"{shown} is out of range; {bounds or error['msg'].lower()}"
@@ -87,7 +105,10 @@ def profile_from_dict(data: Mapping[str, Any]) -> ApplicantProfile:
         for e in err.errors():
             where = _location(tuple(e["loc"]))
             text = _message(e)
-            if not where and ":" in text:  # model-level checks name the field themselves
+            block_line = _usce_line(tuple(e["loc"]), e)
+            if block_line:
+                line = block_line
+            elif not where and ":" in text:  # model-level checks name the field themselves
                 line = text
                 where = text.split(":", 1)[0]
             else:
