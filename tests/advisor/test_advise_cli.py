@@ -53,6 +53,10 @@ def test_whatif_table_and_errors() -> None:
     assert "chance of matching" in ok.stdout and "│ fees " in ok.stdout
     assert "USD" not in ok.stdout and re.search(r"\$\d{1,3}(,\d{3})*\b", ok.stdout)
     assert "What if: 10 applications" in ok.stdout
+    # chances as whole percentages and offers to one decimal, as the page and `recommend` write
+    # them (it printed "28.0% (24.6%-32.7%)" and "1.82 (1.53-2.18)")
+    assert re.search(r"│ chance of matching +│ \d+% \(likely \d+-\d+%\)", ok.stdout), ok.stdout
+    assert re.search(r"offers +│ \d+\.\d \(likely \d+\.\d-\d+\.\d\)", ok.stdout), ok.stdout
     bad = runner.invoke(app, ["whatif", "-p", str(PROFILES / "strong-img.toml"), "--set", "x"])
     assert bad.exit_code == 2 and "KEY=VALUE" in bad.output
     unknown = runner.invoke(

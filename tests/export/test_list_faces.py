@@ -78,6 +78,22 @@ def test_a_signal_effect_not_published_by_the_program_is_said_to_be_assumed(late
     )
 
 
+def test_a_programs_weight_reads_the_same_in_its_reasons_and_its_sentences(late_list) -> None:
+    """The contract's reasons and the row's sentences give a program's weight in the list to one
+    decimal, and its signal's effect in the same words (the reasons said 1.41 and 0.6%)."""
+    lines, _ = program_lines(late_list)
+    for item in late_list.programs:
+        said, reasons = " ".join(lines[item.program.id]), " ".join(item.reasons)
+        weight = re.search(r"by (\d+\.\d) percentage points", said)
+        if weight:
+            assert f"would be {weight.group(1)} percentage points lower" in reasons
+        else:
+            assert "would be less than 0.1 percentage point lower" in reasons
+        if item.signal != "none":
+            effect = re.search(r"from (\S+(?: 1%)?) to (\d+%)", said)
+            assert effect and f"interview chance {effect.group(1)} → {effect.group(2)}" in reasons
+
+
 def test_the_workbook_names_signals_by_specialty(late_list, catalog) -> None:
     book = openpyxl.load_workbook(io.BytesIO(list_xlsx(export_document(late_list, catalog))))
     summary = {row[0]: row[1] for row in book["Summary"].iter_rows(values_only=True) if row[0]}

@@ -12,7 +12,14 @@ import typer
 from smartpick.cli.output import FORMAT_OPTION, MATCH_VALUE_OPTION, OutputFormat, emit
 from smartpick.cli.profile_options import BUDGET_OPTION
 from smartpick.core.chances.estimate import Estimate
-from smartpick.core.plan.figures import count, dollars, offers, percent, points
+from smartpick.core.plan.figures import (
+    count,
+    dollars,
+    likely_offers,
+    likely_percent,
+    offers,
+    points,
+)
 from smartpick.core.plan.types import Plan, Price, duration_words
 from smartpick.core.profile.whatif import WHATIF_KEYS
 from smartpick.errors import InvalidInput
@@ -35,7 +42,7 @@ def _pp(e: Estimate) -> str:
 
 def _num(e: Estimate) -> str:
     return (
-        f"{offers(e.point, signed=True)} ({offers(e.low, signed=True)} to "
+        f"{offers(e.point, signed=True)} (likely {offers(e.low, signed=True)} to "
         f"{offers(e.high, signed=True)})"
     )
 
@@ -109,8 +116,7 @@ def _print_plan(plan: Plan) -> None:
         base = plan.baseline
         p = base.p_match
         lines.append(
-            f"Your chance of matching with this list: {percent(p.point)} "
-            f"(likely {percent(p.low).rstrip('%')}-{percent(p.high)}), "
+            f"Your chance of matching with this list: {likely_percent(p)}, "
             f"{offers(base.expected_interviews.point)} interview offers expected, "
             f"{count(base.programs)} programs, {dollars(base.fees_usd)}"
         )
@@ -222,27 +228,27 @@ def whatif(
     result = run_whatif(applicant, changes, budget_usd=budget, match_value_usd=match_value)
     price = result.price  # exact: each figure is rounded once, as it is written
     rows: list[dict[str, object]] = []
-    for label, before, after, change, fmt_one in (
+    for label, before, after, change, written in (
         (
             "chance of matching",
             price.baseline.p_match,
             price.changed.p_match,
             _pp(price.delta_p_match),
-            lambda v: f"{100 * v:.1f}%",
+            likely_percent,
         ),
         (
             "expected interview offers",
             price.baseline.expected_interviews,
             price.changed.expected_interviews,
             _num(price.delta_expected_interviews),
-            lambda v: f"{v:.2f}",
+            likely_offers,
         ),
     ):
         rows.append(
             {
                 "measure": label,
-                "baseline": f"{fmt_one(before.point)} ({fmt_one(before.low)}-{fmt_one(before.high)})",
-                "changed": f"{fmt_one(after.point)} ({fmt_one(after.low)}-{fmt_one(after.high)})",
+                "baseline": written(before),
+                "changed": written(after),
                 "change": change,
             }
         )

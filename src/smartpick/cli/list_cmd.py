@@ -11,9 +11,8 @@ import typer
 
 from smartpick.cli.output import MATCH_VALUE_OPTION, OutputFormat, emit
 from smartpick.cli.profile_options import BUDGET_OPTION, COUNT_OPTION, SPECIALTY_OPTION
-from smartpick.core.chances.estimate import Estimate
 from smartpick.core.lists.result import Recommendation
-from smartpick.core.plan.figures import dollars, points
+from smartpick.core.plan.figures import dollars, likely_percent, points
 from smartpick.errors import InvalidInput
 
 
@@ -65,23 +64,20 @@ def parse_preferences(items: list[str]) -> dict[str, dict[str, float]] | None:
     return out
 
 
-def _pct(e: Estimate) -> str:
-    """A chance as every face writes it: whole percentages, "34% (likely 29-40%)"."""
-    return f"{100 * e.point:.0f}% (likely {100 * e.low:.0f}-{100 * e.high:.0f}%)"
-
-
 def _print_summary(rec: Recommendation) -> None:
     from smartpick.export.tables import LIMIT_WORDS
 
     echo = typer.echo
     offers = rec.expected_interviews
     echo(
-        f"Your chance of matching with this list: {_pct(rec.p_match)}   "
+        f"Your chance of matching with this list: {likely_percent(rec.p_match)}   "
         "interview offers you can expect: "
         f"{offers.point:.1f} ({offers.low:.1f}-{offers.high:.1f})"
     )
     if rec.expected_value is not None:
-        echo(f"Expected value of the match (your preferences): {_pct(rec.expected_value)}")
+        echo(
+            f"Expected value of the match (your preferences): {likely_percent(rec.expected_value)}"
+        )
     by_specialty = ", ".join(
         f"{s}: {f['applications']} ({dollars(f['fees_usd'])})"
         for s, f in rec.fees_by_specialty.items()

@@ -20,7 +20,7 @@ from smartpick.catalog.query import Catalog, program_summary
 from smartpick.core.chances.evidence import NON_US, type_rate
 from smartpick.core.lists.result import ListedProgram, Recommendation
 from smartpick.core.lists.signals import signal_allowance, signal_noun
-from smartpick.core.plan.figures import points
+from smartpick.core.plan.figures import points, small_percent
 from smartpick.core.programs import Program, once_per_program
 from smartpick.core.rules.policy import fact_possibly_outdated, h1b_payment
 
@@ -34,10 +34,6 @@ TYPICAL_SIGNAL = (
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.0f}%" if x >= 0.01 else ("under 1%" if x > 0 else "0%")
 
 
 def _visa_sentence(program: Program) -> str:
@@ -128,7 +124,7 @@ def _details(
     if item.signal != "none":
         lines.append(
             f"{signal_noun(item.signal_name).capitalize()} raises your interview chance here from "
-            f"{_pct(item.p_interview_unsignaled)} to {_pct(item.p_interview.point)}"
+            f"{small_percent(item.p_interview_unsignaled)} to {small_percent(item.p_interview.point)}"
             + ("." if signal_rates else TYPICAL_SIGNAL)
         )
     lines.append(

@@ -26,20 +26,18 @@ from smartpick.core.lists.result import CurvePoint, ListedProgram, Recommendatio
 from smartpick.core.lists.signals import Allowance, signal_noun
 from smartpick.core.lists.tiers import tier_scale
 from smartpick.core.lists.types import ListChoice, ListProblem, ListSolution
+from smartpick.core.plan.figures import points, small_percent
 from smartpick.core.programs import Program
 from smartpick.core.rules.institutions import InstitutionMatch
 from smartpick.core.rules.languages import language_note
 from smartpick.core.rules.screens import ScreenedApplicant, screened, screens
 
 
-def _pct(x: float) -> str:
-    if x >= 0.01:
-        return f"{100 * x:.0f}%"
-    return f"{100 * x:.1f}%" if x >= 0.001 else "<0.1%"
-
-
 def _pp(x: float) -> str:
-    return f"{100 * x:.2f} percentage points" if x >= 0.0001 else "under 0.01 percentage points"
+    """A program's weight in the list, as its row's sentence writes it (one decimal)."""
+    if x >= 0.0005:
+        return f"{points(x, signed=False)} percentage points"
+    return "less than 0.1 percentage point"
 
 
 def build_recommendation(
@@ -368,8 +366,8 @@ class _Why:
             reasons: list[str] = ["must-include (your choice)"] if must else []
             if signal != "none":
                 reasons.append(
-                    f"with {signal_noun(signal)}, interview chance {_pct(plain)} → "
-                    f"{_pct(p_int.point)}"
+                    f"with {signal_noun(signal)}, interview chance {small_percent(plain)} → "
+                    f"{small_percent(p_int.point)}"
                 )
             reasons.append(f"{without}{_pp(contribution)} lower")
             reasons += row.reasons
