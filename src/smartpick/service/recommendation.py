@@ -29,6 +29,7 @@ from smartpick.core.lists.types import ListChoice, ListProblem, ListSolution
 from smartpick.core.programs import Program
 from smartpick.core.rules.institutions import InstitutionMatch
 from smartpick.core.rules.languages import language_note
+from smartpick.core.rules.policy import entry_condition
 from smartpick.core.rules.screens import ScreenedApplicant, screened, screens
 
 
@@ -244,6 +245,7 @@ def build_recommendation(
         notes=tuple(notes),
         assessment=assessment,
         intervals=all(c.p_match_range is not None for c in curve),
+        entry_condition=entry_condition(assessment.profile),
     )
 
 
