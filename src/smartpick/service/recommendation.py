@@ -59,6 +59,7 @@ def build_recommendation(
     value_is_default: bool,
     blocked: str | None,
     institutions: tuple[InstitutionMatch, ...],
+    no_candidates: str | None,
 ) -> Recommendation:
     """The `Recommendation` of a solved list problem (rows, totals, curve, signals, notes)."""
     cm = problem.chances
@@ -196,7 +197,7 @@ def build_recommendation(
             f"A budget of ${problem.budget_usd:g} does not cover one application: "
             f"${first.fees_usd} with the ${schedule.transcript_fee_usd} transcript fee."
         )
-    if solution.binding == "candidates" and blocked is None:
+    if solution.binding == "candidates" and listed:
         notes.append("Every eligible program that adds anything is in the list.")
     spanish = language_note(assessment.profile, (p.state.value for p in listed_programs))
     if spanish is not None:
@@ -226,6 +227,7 @@ def build_recommendation(
             limited_by=solution.binding,
             specialties=tuple(constraints["specialties"]),
             blocked=blocked,
+            no_candidates=no_candidates,
         ),
         blocked=blocked,
         institutions=institutions,
