@@ -371,7 +371,7 @@ def test_second_specialty_shows_the_joint_list_and_the_alternative(guide_sample_
     assert step.price.delta_p_match.point > 0
 
 
-def test_pending_step2ck_is_priced_against_matching_step1(catalog) -> None:
+def test_pending_step2ck_is_priced_against_the_pages_chance(catalog) -> None:
     from smartpick.core.profile import profile_from_dict
 
     pending = profile_from_dict(
@@ -389,8 +389,13 @@ def test_pending_step2ck_is_priced_against_matching_step1(catalog) -> None:
     step = _step(plan, "step2ck")
     assert step.change == {"step2ck": 227}
     ran = [p.step2ck for p, _ in spy.calls]
-    assert 212 in ran and 227 in ran  # both sides re-run, neither is the score-less profile
-    assert step.price.note == "compared with Step 2 CK score 212"
+    # priced against the page's own chance (the missing score taken as the passing one)
+    assert None in ran and 227 in ran and 212 not in ran
+    assert step.price.note == (
+        "compared with your chance now, which takes Step 2 CK as the passing score 218 until "
+        "you give yours"
+    )
+    assert step.price.baseline.p_match.point == plan.baseline.p_match.point
     assert step.price.delta_p_match.point > 0
 
 

@@ -526,9 +526,12 @@ def test_pending_step2ck_gets_the_guides_target() -> None:
     order = {e.step_id: e for e in plan.timeline}
     assert order["step3"].start_month >= order["step2ck"].end_month
     pass_fail = _with(pending, step1="pass")
-    unpriced = next(s for s in _plan(pass_fail).steps if s.id == "step2ck")
-    assert unpriced.change is None and unpriced.details["target_score"] == 240
-    assert step.details["compare_with"] == {"step2ck": 209}
+    strong = next(s for s in _plan(pass_fail).steps if s.id == "step2ck")
+    assert strong.change == {"step2ck": 240} and strong.details["target_score"] == 240
+    # priced against the chance shown now, which takes the missing score as the passing one
+    assert "compare_with" not in step.details
+    assert step.details["assumed_score"] == 218
+    assert "passing score 218" in str(step.details["priced_as"])
     assert "step2ck" not in {s.id for s in _plan(GUIDE_SAMPLE).steps}
 
 

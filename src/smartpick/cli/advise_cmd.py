@@ -270,6 +270,8 @@ def whatif(
     )
     emit(rows, fmt, document=result.to_dict(), title=f"What if: {change_words(changes, applicant)}")
     if fmt is OutputFormat.table:
+        if price.note:
+            typer.echo(price.note)
         for label, moved in (("added to", result.added), ("dropped from", result.removed)):
             if moved:
                 names = "; ".join(f"{r['name']} ({r['state']})" for r in moved[:10])

@@ -74,6 +74,8 @@ def _print_summary(rec: Recommendation) -> None:
         "interview offers you can expect: "
         f"{offers.point:.1f} ({offers.low:.1f}-{offers.high:.1f})"
     )
+    if rec.entry_condition is not None:
+        echo(rec.entry_condition)
     if rec.expected_value is not None:
         echo(
             f"Expected value of the match (your preferences): {likely_percent(rec.expected_value)}"

@@ -26,6 +26,7 @@ from smartpick.core.plan.summary import summarize
 from smartpick.core.plan.types import PLAN_MONTHS, ListFacts, Plan, RedFlag
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.profile.whatif import apply_changes
+from smartpick.core.rules.policy import entry_condition
 from smartpick.core.rules.season import Season
 from smartpick.service.catalog import Catalog, open_catalog
 from smartpick.service.pricing import Assessor, Pricer, Recommender, whole_plan_price
@@ -100,7 +101,7 @@ def advise(
     )
     return replace(
         priced,
-        summary=summarize(priced),
+        summary=summarize(priced, entry_condition(profile)),
         red_flags=tuple(flags),
         recommended=shown.programs if with_list else (),
         profile_name=profile.name,

@@ -205,21 +205,15 @@ def whole_plan_price(
 ) -> Price | None:
     """Every priced step at once (not the volume step), against the same baseline as each."""
     merged: dict[str, Any] = {}
-    against: dict[str, Any] = {}
     priced = 0
     for step in steps:
         if step.price is None or step.change is None or step.id == "volume_mix":
             continue
         priced += 1
         merged.update(step.change)
-        compare_with = step.details.get("compare_with")
-        if isinstance(compare_with, Mapping):
-            against.update(compare_with)
     if priced < 2:
         return None
     try:
-        if against:
-            base = runner.measure(apply_changes(profile, against)[0])
         changed_profile, options = apply_changes(profile, merged)
         changed = runner.measure(changed_profile, **options)
     except SmartPickError:

@@ -11,6 +11,7 @@ number of applications and fees, and the stopping point (written by `service.rec
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
@@ -20,7 +21,7 @@ from smartpick.core.chances.matrix import (
     ChanceMatrix,
 )
 from smartpick.core.chances.results import Assessment
-from smartpick.core.lists.economics import default_match_value
+from smartpick.core.lists.economics import default_match_value, why_no_candidates
 from smartpick.core.lists.fees import fee_schedule
 from smartpick.core.lists.optimizer import choose_list, optimize_list
 from smartpick.core.lists.request import (
@@ -319,7 +320,20 @@ def _pose(
             not_eligible=len(assessment.excluded),
             filtered_out=0 if blocked else len(programs) - len(candidates),
             blocked=blocked,
+            no_candidates=None if candidates or must_ids or blocked else why_none(),
             institutions=institutions,
         )
+
+    def why_none() -> str:
+        """Why no program was left: none open, or the filters (`economics.why_no_candidates`)."""
+        words = filters.words() + (
+            ["only programs your preferences value above 0"] if values is not None else []
+        )
+        reasons = Counter(
+            text
+            for e in assessment.excluded
+            for text in dict.fromkeys(r.text for r in e.reason_details)
+        )
+        return why_no_candidates(wanted, len(programs), len(assessment.excluded), reasons, words)
 
     return _Posed(problem, programs, assessment, write)

@@ -30,6 +30,7 @@ from smartpick.core.plan.figures import points, small_percent
 from smartpick.core.programs import Program
 from smartpick.core.rules.institutions import InstitutionMatch
 from smartpick.core.rules.languages import language_note
+from smartpick.core.rules.policy import entry_condition
 from smartpick.core.rules.screens import ScreenedApplicant, screened, screens
 
 
@@ -56,6 +57,7 @@ def build_recommendation(
     value_is_default: bool,
     blocked: str | None,
     institutions: tuple[InstitutionMatch, ...],
+    no_candidates: str | None,
 ) -> Recommendation:
     """The `Recommendation` of a solved list problem (rows, totals, curve, signals, notes)."""
     cm = problem.chances
@@ -193,7 +195,7 @@ def build_recommendation(
             f"A budget of ${problem.budget_usd:g} does not cover one application: "
             f"${first.fees_usd} with the ${schedule.transcript_fee_usd} transcript fee."
         )
-    if solution.binding == "candidates" and blocked is None:
+    if solution.binding == "candidates" and listed:
         notes.append("Every eligible program that adds anything is in the list.")
     spanish = language_note(assessment.profile, (p.state.value for p in listed_programs))
     if spanish is not None:
@@ -223,6 +225,7 @@ def build_recommendation(
             limited_by=solution.binding,
             specialties=tuple(constraints["specialties"]),
             blocked=blocked,
+            no_candidates=no_candidates,
         ),
         blocked=blocked,
         institutions=institutions,
@@ -242,6 +245,7 @@ def build_recommendation(
         notes=tuple(notes),
         assessment=assessment,
         intervals=all(c.p_match_range is not None for c in curve),
+        entry_condition=entry_condition(assessment.profile),
     )
 
 

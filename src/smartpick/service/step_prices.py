@@ -14,7 +14,6 @@ import numpy as np
 from smartpick.core.lists.economics import default_match_value, worth_sending
 from smartpick.core.plan.figures import count, dollars, points
 from smartpick.core.plan.types import PlanStep, Price
-from smartpick.core.plan.words import change_words
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.profile.whatif import apply_changes
 from smartpick.core.rules.policy import h1b_payment
@@ -32,17 +31,12 @@ def price_step(
     extras; `today` dates the policy facts they state."""
     if step.change is None:
         return step
-    compare_with = step.details.get("compare_with")
     try:
-        if isinstance(compare_with, Mapping):  # priced against a stated alternative, not as is
-            base = runner.measure(apply_changes(profile, compare_with)[0])
         changed_profile, options = apply_changes(profile, step.change)
         changed = runner.measure(changed_profile, **options)
     except SmartPickError as exc:
         return step.with_price(None, error=exc.message)
     price = price_between(base, changed, step.change)
-    if isinstance(compare_with, Mapping):
-        price = replace(price, note="compared with " + change_words(compare_with, profile))
     note = str(step.details.get("priced_as", ""))
     priced = step.with_price(replace(price, note=note) if note else price)
     if step.id == "step3" and profile.visa == "j1":

@@ -9,12 +9,13 @@ Keys and values: `core.profile.whatif`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from smartpick.core.plan.types import Price
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.profile.whatif import apply_changes
+from smartpick.core.rules.policy import entry_condition
 from smartpick.errors import InvalidInput
 from smartpick.service.catalog import Catalog, open_catalog
 from smartpick.service.pricing import Assessor, Measured, Pricer, Recommender, price_between
@@ -102,9 +103,13 @@ def whatif(
     base = runner.measure(profile)
     changed = runner.measure(changed_profile, **options)
     added, removed = _list_difference(base, changed)
+    price = price_between(base, changed, changes)
+    condition = entry_condition(changed_profile)
+    if condition is not None and condition != entry_condition(profile):  # a new restriction
+        price = replace(price, note=condition)
     return WhatIf(
         changes=dict(changes),
-        price=price_between(base, changed, changes),
+        price=price,
         runs=runner.runs,
         added=added,
         removed=removed,

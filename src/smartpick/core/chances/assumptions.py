@@ -191,13 +191,16 @@ _ASSUMPTIONS: tuple[Effect, ...] = (
     ),
     Effect(
         "unknown_score_shift",
-        "A missing Step 2 CK: shift of the assumed score from the specialty's mean",
-        -0.25,
-        -0.5,
+        "A missing Step 2 CK: points above the passing score the assumed score sits",
         0.0,
-        "SD",
+        0.0,
+        10.0,
+        "points",
         (),
-        "A score is missing for a reason (not yet taken, or not given): not a typical one.",
+        "Residency needs a passed Step 2 CK (ECFMG certification for IMGs) and programs screen "
+        "on it, so a missing score is taken as the passing score: an applicant who leaves it out "
+        "is never shown a better chance than one with a low pass. The interval lets it be up to "
+        "10 points above, a modest pass; reasoned.",
     ),
     Effect(
         "connection_rotation",

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import betaincinv, expit, logit, ndtr, ndtri
+from scipy.special import betaincinv, expit, logit, ndtr
 
 from smartpick.core.chances.assumptions import Assumptions
 from smartpick.core.chances.context import ProgramBase, signal_kind
@@ -56,20 +56,6 @@ def program_noise(program_id: str, seed: int, n_draws: int) -> FloatArray:
     rng = np.random.default_rng([seed, zlib.crc32(program_id.encode())])
     out = rng.standard_normal(n_draws + 1)
     out[0] = 0.0
-    return out
-
-
-def unknown_score_draws(seed: int, n: int) -> FloatArray:
-    """Standard-normal score draws for a missing Step 2 CK (0 at draw 0), one per draw.
-
-    Stratified: the draws 1..n-1 are the normal's quantiles at (k - 0.5) / (n - 1) in a seeded
-    order, so the interval spans the plausible scores rather than a random sample of them.
-    """
-    m = n - 1
-    out = np.zeros(n)
-    if m > 0:
-        strata = ndtri((np.arange(m) + 0.5) / m)
-        out[1:] = np.random.default_rng([seed, zlib.crc32(b"unknown step2ck")]).permutation(strata)
     return out
 
 

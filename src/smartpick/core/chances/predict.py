@@ -25,6 +25,7 @@ from smartpick.core.chances.specialty_arrays import program_columns
 from smartpick.core.chances.terms import ApplicantTerms, applicant_terms, failed_flags
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program
+from smartpick.core.rules.certification import missing_step2ck_words
 from smartpick.core.rules.eligibility import Eligibility, RuleFacts, check, rule_key
 from smartpick.core.rules.visas import MIN_KNOWN_FOR_RATE, VISA_BASE_RATE
 
@@ -361,11 +362,7 @@ def predict_programs(
     )
     rows = ChanceRows(chances, model.level, specs)
     if profile.step2ck is None:
-        notes.append(
-            "Step 2 CK not given: each chance averages over the scores applicants like you have "
-            "(a missing score is taken as below the specialty's average), and the ranges span "
-            "them. Add your score for a sharper answer."
-        )
+        notes.append(missing_step2ck_words(profile) + ".")
     if profile.applicant_type in ("us_md", "us_do"):
         notes.append(
             "The model is calibrated on non-US IMGs; figures for US MD/DO applicants are rough "

@@ -20,6 +20,7 @@ from smartpick.core.chances.evidence import invited_bounds, type_rate
 from smartpick.core.chances.outcomes import pooled_step2ck_medians, unpublished_step2ck
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program, RateCount, once_per_program
+from smartpick.core.rules.certification import missing_step2ck_words
 from smartpick.core.rules.eligibility import Direction, Eligibility, Reason
 from smartpick.core.rules.screens import GROUP_WORDS
 from smartpick.core.rules.usmle import Exam
@@ -318,8 +319,7 @@ def score_reason(
     s = profile.step2ck
     if s is None:
         return Reason(
-            "Step 2 CK not given: the chances average over the scores applicants like you have, "
-            "so their ranges are wide; add your score for a sharper answer",
+            missing_step2ck_words(profile),
             None,
             None,
             UNKNOWN,

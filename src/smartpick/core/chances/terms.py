@@ -16,16 +16,15 @@ Every applicant term is centred on the pool of the applicant's type (the assumed
 reference applicant, failures, geography and home state on their prevalence among the program's
 applicants of that type), so the pool average of q_ai is the program's published rate: the rate
 is reproduced and signals are counted once. V_ai is the chance the program considers the visa the
-applicant needs (1 without one). A missing Step 2 CK is not a typical one: the score is taken as
-N(mu + shift sd, sd) (`unknown_score_shift`), integrated into the latent spread for the point and
-drawn, one score per draw, for the interval, which then spans the plausible scores.
+applicant needs (1 without one). A missing Step 2 CK is taken as the passing score in force
+(`rules.certification.assumed_step2ck`) at the point, and that many points plus a draw of
+`unknown_score_shift` (0 or more) in the interval: hiding a low score never raises a chance.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import expit
 
 from smartpick.core.chances.assumptions import CONNECTION_CAP
 from smartpick.core.chances.connections import connections_at, named_connections
@@ -35,7 +34,7 @@ from smartpick.core.chances.draw_kernels import (
     drawn_interview,
     point_interview,
 )
-from smartpick.core.chances.draws import Draws, unknown_score_draws
+from smartpick.core.chances.draws import Draws
 from smartpick.core.chances.effects import REFERENCE
 from smartpick.core.chances.matrix import distinct
 from smartpick.core.chances.population import Z_NODES
@@ -50,6 +49,7 @@ from smartpick.core.chances.specialty_arrays import (
     zero_signal_levels,
 )
 from smartpick.core.profile import ApplicantProfile
+from smartpick.core.rules.certification import assumed_step2ck
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -178,14 +178,9 @@ class ApplicantTerms:
         self.assumed, self.research = assumed_effects(profile, d.base.specialty, d)
         if profile.step2ck is not None:
             self.score_by_draw = np.full(d1, profile.step2ck - 240.0)  # s - 240 per draw
-            self.unknown_sd: FloatArray | None = None
         else:
-            mu = np.array([p.mu for p in d.params])[:, None]
-            sd = np.array([p.sd for p in d.params])[:, None]
-            shift = np.array([a.unknown_score_shift for a in d.assumptions])[:, None]
-            drawn = unknown_score_draws(d.seed, d1)[:, None]
-            self.score_by_draw = (mu + (shift + drawn) * sd - 240.0)[:, 0]
-            self.unknown_sd = sd
+            shift = np.array([a.unknown_score_shift for a in d.assumptions[:d1]])
+            self.score_by_draw = assumed_step2ck(profile) + shift - 240.0
         first = slice(0, 1)
         eta, spread, visa = self.compute(first, np.arange(idx.size))
         self.point = (eta[0], spread[0], visa[0])
@@ -239,10 +234,6 @@ class ApplicantTerms:
         )
         sigma_r = d.sigma_r[rows][:, None]
         spread = np.broadcast_to(sigma_r, eta.shape)
-        if self.unknown_sd is not None and first == 0:  # the point integrates the missing score
-            spread = spread.copy()
-            sd0 = self.unknown_sd[0]
-            spread[0] = np.sqrt((d.beta[0, j] * sd0 / 10.0) ** 2 + sigma_r[0] ** 2)
         return eta, spread, visa_factor(self.profile, d, j, rows, tables)
 
     def by_program(self) -> ProgramMajor | None:
@@ -296,24 +287,12 @@ class ApplicantTerms:
                 return self._point_unsignalled(self._point_base, at, out)
             gamma = self.gamma_point[:, level] if signal else None
             return point_interview(self._point_base, gamma, self.point[2], at, out)
-        if draws.indices(self.d1)[0] > 0 or self.unknown_sd is None:
-            # the spread is the draw's sigma_r at every program: one compiled pass, reading the
-            # programs' terms where they are kept
-            eta, visa = self._computed(at)
-            d = self.d
-            signal_at = (d.gamma, self.idx[at], level) if signal else None
-            return drawn_interview(eta, visa, at, draws, d.sigma_r, Z_NODES, signal_at, out)
-        eta, spread, visa = self.terms(at, draws)
-        x = spread[:, :, None] * Z_NODES
-        x += eta[:, :, None]
-        if signal:
-            x += self.gamma(level, at, draws)[:, :, None]
-        expit(x, out=x)
-        x *= visa[:, :, None]
-        if out is not None:
-            out[...] = x
-            return out
-        return x
+        # beyond the point the spread is the draw's sigma_r at every program: one compiled pass,
+        # reading the programs' terms where they are kept
+        eta, visa = self._computed(at)
+        d = self.d
+        signal_at = (d.gamma, self.idx[at], level) if signal else None
+        return drawn_interview(eta, visa, at, draws, d.sigma_r, Z_NODES, signal_at, out)
 
     def _point_unsignalled(
         self, base: FloatArray, at: IntArray, out: FloatArray | None

@@ -12,6 +12,7 @@ conservative value, and the user can change it. The figures are built by
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -168,10 +169,12 @@ def how_many(
     limited_by: str,
     specialties: tuple[str, ...],
     blocked: str | None = None,
+    no_candidates: str | None = None,
 ) -> HowMany:
     """The explanation of the list's length from its curve: `curve` holds (applications, total
     fees, chance of matching) per list size; `rule_index` is where the value rule stops;
-    `blocked` says why no program can take the applicant at all (then it is the explanation)."""
+    `blocked` says why no program can take the applicant at all, and `no_candidates` why none
+    was left to choose from (`why_no_candidates`): either is then the explanation."""
     at = {n: (fee, p) for n, fee, p in curve}
     # No stopping stage: every program the chain could add was worth its fee (the chain runs
     # until one is not, or until no program is left), so the rule sends them all.
@@ -197,6 +200,8 @@ def how_many(
     lines: list[str] = []
     if blocked is not None:
         lines.append(blocked)
+    elif no_candidates is not None:
+        lines.append(no_candidates)
     elif rule_count is None or rule_count == 0:
         lines.append(
             f"Even the first application is not worth its fee if a match is worth {value} to "
@@ -215,7 +220,7 @@ def how_many(
             f"({basis}). {gives}: your chance {_pct(rule_p)} for ${at[rule_count][0]:,} in ERAS "
             "fees."
         )
-    if gain is not None and fee is not None and blocked is None:
+    if gain is not None and fee is not None and blocked is None and no_candidates is None:
         per = "" if cpp is None else f", that is ${cpp:,.0f} for each extra percentage point"
         lines.append(
             f"One more program would add {100 * gain:.2f} percentage points for ${fee:,}{per}."
@@ -254,4 +259,30 @@ def how_many(
         guide_range=GUIDE_RANGE,
         typical=typical,
         lines=tuple(lines),
+    )
+
+
+def why_no_candidates(
+    specialties: Sequence[str],
+    open_programs: int,
+    ruled_out: int,
+    reasons: Mapping[str, int],
+    filters: Sequence[str],
+) -> str:
+    """Why no program was left to choose a list from, for `how_many`: none is open to the
+    applicant (`ruled_out` programs, `reasons`: programs per stated rule, the commonest named),
+    or the list's filters (`filters`, in words) left none of the `open_programs` that are."""
+    where = " and ".join(specialties)
+    if open_programs:
+        return (
+            f"No program is left to choose from: {open_programs} {where} programs are open to you, "
+            f"but your filters leave none of them ({'; '.join(filters)}). Widen or remove a "
+            "filter to get a list."
+        )
+    commonest = sorted(reasons.items(), key=lambda kv: -kv[1])[:3]
+    why = ", ".join(f'{n} because "{text}"' for text, n in commonest)
+    return (
+        f"No program is open to you: each of the {ruled_out} {where} programs states a rule that "
+        "rules you out" + (f", most often {why}" if why else "") + ". Change what you can (for "
+        "example the visa you need or Step 3), or try another specialty."
     )

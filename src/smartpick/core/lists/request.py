@@ -58,6 +58,24 @@ class ListFilters:
             keep &= ~np.isin(facts["id"], list(self.exclude))
         return keep
 
+    def words(self) -> list[str]:
+        """Each filter in force, in words (the categorical track alone is no filter)."""
+        out = []
+        for label, wanted in (
+            ("only in", self.states),
+            ("only in the", self.regions),
+            ("only settings", self.settings),
+        ):
+            if wanted is not None:
+                out.append(f"{label} {', '.join(sorted(wanted))}")
+        if self.exclude_states:
+            out.append(f"not in {', '.join(sorted(self.exclude_states))}")
+        if self.tracks != {"categorical"}:
+            out.append(f"only tracks {', '.join(sorted(self.tracks))}")
+        if self.exclude:
+            out.append(f"{len(self.exclude)} programs you excluded")
+        return out
+
 
 def check_limits(
     budget_usd: float | None, count: int | None, match_value_usd: float | None

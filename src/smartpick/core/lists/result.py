@@ -212,6 +212,8 @@ class Recommendation:
     # False: the curve's points carry no interval (`recommend(..., intervals=False)`, for
     # callers that price a list without showing it); the list's own figures keep theirs.
     intervals: bool = True
+    # A US entry restriction the chances are conditional on (`rules.policy.entry_condition`).
+    entry_condition: str | None = None
 
     @property
     def total_fees_usd(self) -> int:
@@ -264,6 +266,7 @@ class Recommendation:
             "not_eligible": self.not_eligible,
             "filtered_out": self.filtered_out,
             "blocked": self.blocked,
+            "entry_condition": self.entry_condition,
             "institutions": [{**m.to_dict(), "sentence": m.sentence} for m in self.institutions],
             "notes": list(self.notes),
         }

@@ -15,6 +15,7 @@ from smartpick.core.plan.standing import STEP2CK_AVERAGE, STEP2CK_STRONG, step2c
 from smartpick.core.plan.types import CatalogCounts, ChangeValue, PlanStep
 from smartpick.core.plan.words import programs_of
 from smartpick.core.profile import ApplicantProfile
+from smartpick.core.rules.certification import assumed_step2ck
 
 
 def step3_step(
@@ -155,6 +156,10 @@ def step2ck_step(profile: ApplicantProfile) -> PlanStep | None:
     else:
         target = STEP2CK_STRONG
         aim = f"{target} or more, the guide's 'strong for most IMGs'"
+    assumed = assumed_step2ck(profile)
+    if target <= assumed:  # a Step 1 so low that 15 points over it would not pass
+        target = assumed + 10
+        aim = f"{target} or more, clearly above the passing score {assumed}"
     return PlanStep(
         id="step2ck",
         title=f"Make Step 2 CK count: aim for {target}",
@@ -167,9 +172,13 @@ def step2ck_step(profile: ApplicantProfile) -> PlanStep | None:
         guide="If Step 2 CK is still pending: Treat it as your make-or-break exam. Aim to "
         "outperform your Step 1 by at least 10-15 points if you have a score.",
         duration_months=(3, 6),
-        # Priced against Step 2 CK equal to Step 1 (no improvement): with no score at all the
-        # model would compare with a typical applicant's, not with this applicant.
-        change={"step2ck": target} if profile.step1_score is not None else None,
-        details={"target_score": target}
-        | ({"compare_with": {"step2ck": profile.step1_score}} if profile.step1_score else {}),
+        # Priced against the chance shown now, which takes the missing score as the passing one
+        # (`rules.certification.assumed_step2ck`): one baseline for the page and the plan.
+        change={"step2ck": target},
+        details={
+            "target_score": target,
+            "assumed_score": assumed,
+            "priced_as": f"compared with your chance now, which takes Step 2 CK as the passing "
+            f"score {assumed} until you give yours",
+        },
     )

@@ -20,8 +20,10 @@ STEP_LABELS = {
 }
 
 
-def summarize(plan: Plan) -> tuple[str, ...]:
-    """Three or four sentences for the top of the plan, from its measured prices only."""
+def summarize(plan: Plan, entry_condition: str | None = None) -> tuple[str, ...]:
+    """Three or four sentences for the top of the plan, from its measured prices only;
+    `entry_condition`: the US entry restriction its chances hold under (`rules.policy`), said
+    right after the chance as on the results page."""
     lines: list[str] = []
     base = plan.baseline
     if base is not None and base.programs == 0:
@@ -33,6 +35,8 @@ def summarize(plan: Plan) -> tuple[str, ...]:
             f"{percent(p.high)}) with {count(base.programs)} programs for {dollars(base.fees_usd)} in "
             f"ERAS fees; about {offers(base.expected_interviews.point)} interview offers."
         )
+    if entry_condition is not None:
+        lines.append(entry_condition)
     gains = sorted(
         (
             (s.price.delta_p_match.point, STEP_LABELS[s.id])

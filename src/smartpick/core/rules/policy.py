@@ -26,6 +26,10 @@ from smartpick.core.profile.values import country_name
 H1B_FILE = ("reference", "policy", "h1b_payment_2025.csv")
 ENTRY_FILE = ("reference", "policy", "us_entry_restrictions_2025.csv")
 CHECK = "check the current rule before you rely on it"
+EXCEPTIONS = (
+    "Exceptions include a valid visa issued before 9 June 2025, dual nationals travelling on "
+    "another passport, and case-by-case national-interest exceptions"
+)
 
 
 def _day(d: _dt.date) -> str:
@@ -131,10 +135,37 @@ class EntryRestriction:
             )
         return (
             f"A US entry restriction applies to nationals of {self.name} ({self.level}, effective "
-            f"{_day(self.effective)}, Proclamation of 4 June 2025): {means}. Exceptions "
-            "include a valid visa issued before 9 June 2025, dual nationals travelling on "
-            f"another passport, and case-by-case national-interest exceptions. Source: "
-            f"{self.source_url}; {CHECK}."
+            f"{_day(self.effective)}, Proclamation of 4 June 2025): {means}. {EXCEPTIONS}. "
+            f"Source: {self.source_url}; {CHECK}."
+        )
+
+    def closes(self, visa: str) -> bool:
+        """Whether it shuts every route the applicant's visa need allows: a full restriction,
+        or a partial one (J visas only) for an applicant who can take only a J-1."""
+        return self.blocks_h1b or visa == "j1"
+
+    def condition(self, visa: str) -> str:
+        """What the chances and the list assume given the restriction, for the top of every face
+        (the page, `smartpick recommend`, the plan's summary): the chances are kept, and said to
+        hold only if the restriction is lifted or an exception applies."""
+        dated = (
+            "These numbers hold only if you can enter the US to train. US entry restriction "
+            f"(Proclamation of 4 June 2025, effective {_day(self.effective)}):"
+        )
+        tail = f"{EXCEPTIONS}. Source: {self.source_url}; {CHECK}."
+        if self.closes(visa):
+            suspended = "a J-1 or an H-1B visa" if self.blocks_h1b else "a J-1 visa"
+            return (
+                f"{dated} nationals of {self.name} cannot currently get {suspended}, so you could "
+                "not enter the US to train. The chance and the list shown hold only if the "
+                "restriction is lifted before you would start, or an exception applies to you; "
+                f"otherwise your chance of starting residency is 0%. {tail}"
+            )
+        return (
+            f"{dated} nationals of {self.name} cannot currently get a J visa, which includes the "
+            "J-1 for residency; H-1B is not listed. The chance and the list shown count programs "
+            "that take only a J-1, which hold only if the restriction is lifted or an exception "
+            f"applies to you. {tail}"
         )
 
 
@@ -160,3 +191,12 @@ def entry_restriction(profile: ApplicantProfile) -> EntryRestriction | None:
     if profile.citizenship is None or profile.visa == "none":
         return None
     return entry_restrictions().get(profile.citizenship)
+
+
+def entry_condition(profile: ApplicantProfile) -> str | None:
+    """The restriction's sentence for the top of every face showing a chance (`condition`), or
+    None when none applies or it leaves the applicant's only visa (an H-1B) open."""
+    restriction = entry_restriction(profile)
+    if restriction is None or (profile.visa == "h1b" and not restriction.blocks_h1b):
+        return None
+    return restriction.condition(profile.visa)
