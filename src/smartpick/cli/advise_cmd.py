@@ -9,7 +9,13 @@ from typing import Any
 
 import typer
 
-from smartpick.cli.output import FORMAT_OPTION, MATCH_VALUE_OPTION, OutputFormat, emit
+from smartpick.cli.output import (
+    FORMAT_OPTION,
+    MATCH_VALUE_OPTION,
+    OutputFormat,
+    emit,
+    write_output,
+)
 from smartpick.cli.profile_options import BUDGET_OPTION
 from smartpick.core.chances.estimate import Estimate
 from smartpick.core.plan.figures import offers, percent, points
@@ -81,13 +87,13 @@ def advise(
         data = plan_pdf(plan)
         if output is None:
             raise InvalidInput("--output: give a file name for the PDF", field="output")
-        output.write_bytes(data)
+        write_output(output, data)
         typer.echo(f"wrote {output} ({len(data):,} bytes)", err=True)
         return
     if fmt is AdviseFormat.json:
         text = json.dumps(plan.to_dict(), indent=2, default=str)
         if output:
-            output.write_text(text + "\n", encoding="utf-8")
+            write_output(output, text + "\n")
         else:
             typer.echo(text)
         return

@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from smartpick.cli.errors import CommandGroup
-from smartpick.cli.output import FORMAT_OPTION, OutputFormat, emit
+from smartpick.cli.output import FORMAT_OPTION, OutputFormat, emit, write_output
 from smartpick.cli.profile_options import SPECIALTY_OPTION
 from smartpick.errors import InvalidInput
 
@@ -31,7 +31,7 @@ def profile_example(
         return
     if output.exists():
         raise InvalidInput(f"output: {output} already exists; not overwritten", field="output")
-    output.write_text(text, encoding="utf-8")
+    write_output(output, text)
     typer.echo(f"wrote {output}")
 
 
