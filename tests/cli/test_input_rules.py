@@ -32,3 +32,10 @@ def test_an_unwritable_output_is_a_clear_error(tmp_path: Path, args: list[str], 
     assert result.exception is None or isinstance(result.exception, SystemExit)
     target = filled[-1]
     assert f"error: --output: cannot write {target}: {why}" in result.output
+
+
+def test_a_us_citizen_img_with_a_visa_is_rejected(tmp_path: Path) -> None:
+    text = (EXAMPLES / "us-img-fm.toml").read_text().replace('visa = "none"', 'visa = "j1"')
+    (tmp_path / "p.toml").write_text(text)
+    result = runner.invoke(app, ["profile", "check", str(tmp_path / "p.toml")])
+    assert result.exit_code == 2 and "needs no visa to train" in result.output

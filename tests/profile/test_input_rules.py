@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from smartpick.core.plan.words import change_words
+from smartpick.core.profile import profile_from_dict
+from smartpick.core.profile.files import profile_data
+from smartpick.core.profile.validation import ProfileInvalid
 from smartpick.core.profile.whatif import apply_changes, parse_value
+from smartpick.errors import InvalidInput
 from smartpick.testing import reference_profile
 
 
@@ -18,3 +24,23 @@ def test_visa_none_is_a_value_and_an_optional_field_can_be_cleared() -> None:
     cleared, _ = apply_changes(with_step3, {"step3": parse_value("step3", "none")})
     assert cleared.step3 is None
     assert change_words({"step3": None}) == "no Step 3 score"
+
+
+@pytest.mark.parametrize(
+    ("applicant_type", "visa"),
+    [
+        ("us_img", "j1"),
+        ("us_img", "h1b"),
+        ("us_img", "either"),
+        ("us_md", "j1"),
+        ("us_do", "either"),
+    ],
+)
+def test_an_impossible_applicant_type_and_visa_is_rejected(applicant_type: str, visa: str) -> None:
+    data = {**profile_data(reference_profile("us-img-fm")), "applicant_type": applicant_type}
+    with pytest.raises(ProfileInvalid) as err:
+        profile_from_dict({**data, "visa": visa})
+    assert err.value.field == "visa"
+    assert "applicant type" in err.value.message and "visa" in err.value.message
+    with pytest.raises(InvalidInput):  # a what-if is checked by the same rule
+        apply_changes(profile_from_dict({**data, "visa": "none"}), {"visa": visa})

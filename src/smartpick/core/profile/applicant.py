@@ -252,11 +252,16 @@ class ApplicantProfile(BaseModel):
                     f"{exam}_date: {taken} is not before the {self.match_year} Match; allowed "
                     f"up to {self.match_year - 1}-12"
                 )
-        if self.applicant_type in ("us_md", "us_do") and self.visa == "j1":
+        if self.applicant_type == "us_img" and self.visa != "none":
+            raise ValueError(
+                "visa: the applicant type US-citizen IMG needs no visa to train; choose visa "
+                "none, or another applicant type"
+            )
+        if self.applicant_type in ("us_md", "us_do") and self.visa in ("j1", "either"):
             raise ValueError(
                 "visa: a J-1 for residency is the ECFMG's, for graduates of medical schools "
-                "outside the US; a US MD or DO graduate who needs a visa trains on an H-1B. "
-                "Choose H-1B or none, or another applicant type"
+                "outside the US; a US MD or DO graduate (the applicant type) who needs a visa "
+                "trains on an H-1B. Choose visa H-1B or none, or another applicant type"
             )
         if self.graduation_year > self.match_year:
             raise ValueError(
