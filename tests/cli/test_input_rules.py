@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,10 @@ def test_a_us_citizen_img_with_a_visa_is_rejected(tmp_path: Path) -> None:
     (tmp_path / "p.toml").write_text(text)
     result = runner.invoke(app, ["profile", "check", str(tmp_path / "p.toml")])
     assert result.exit_code == 2 and "needs no visa to train" in result.output
+
+
+def test_one_application_is_said_in_the_singular_on_the_command_line() -> None:
+    result = runner.invoke(app, ["recommend", "-p", AVERAGE, "--count", "1"])
+    assert result.exit_code == 0, result.output
+    assert "limits the list to 1 program;" in result.output
+    assert not re.search(r"(?<![\d,.])1 (applications|programs)\b", result.output)

@@ -44,3 +44,22 @@ def test_an_impossible_applicant_type_and_visa_is_rejected(applicant_type: str, 
     assert "applicant type" in err.value.message and "visa" in err.value.message
     with pytest.raises(InvalidInput):  # a what-if is checked by the same rule
         apply_changes(profile_from_dict({**data, "visa": "none"}), {"visa": visa})
+
+
+@pytest.mark.parametrize(
+    ("change", "line"),
+    [
+        ({"specialties": []}, "specialties: choose 1 to 6; got 0"),
+        ({"usce": [{"months": 1, "kind": "hands_on"}] * 41}, "usce: choose up to 8; got 41"),
+        ({"step2ck": 224.7}, "step2ck: must be a whole number from 1 to 300; got 224.7"),
+        ({"step2ck": True}, "step2ck: must be a whole number from 1 to 300; got true"),
+        ({"step2ck": False}, "step2ck: must be a whole number from 1 to 300; got false"),
+        ({"publications": True}, "publications: must be a whole number from 0 to 500; got true"),
+        ({"step2ck_date": "2020-13"}, "step2ck_date: must be year and month as YYYY-MM"),
+    ],
+)
+def test_a_profile_file_error_is_plain_words(change: dict[str, object], line: str) -> None:
+    data = {**profile_data(reference_profile("average-img")), **change}
+    with pytest.raises(ProfileInvalid) as err:
+        profile_from_dict(data)
+    assert err.value.message.startswith(line), err.value.message

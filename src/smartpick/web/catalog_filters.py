@@ -7,6 +7,7 @@ typed. A state may be written as a code or a name ("TX", "Texas"); a visa as "j1
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, Literal
 
@@ -15,6 +16,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from smartpick.core.geography import REGIONS, STATE_NAMES, STATES, state_code
 from smartpick.core.programs import SETTINGS
 from smartpick.core.specialties import SPECIALTIES
+from smartpick.errors import InvalidInput
 from smartpick.service.catalog import NUMERIC_SORTS, SORT_KEYS
 from smartpick.web.query_models import BlankIsMissing
 
@@ -148,8 +150,34 @@ FILTER_WORDS: dict[str, tuple[str, str]] = {
 }
 
 
+def repeated_filters(params: Mapping[str, Any]) -> dict[str, int]:
+    """How often each filter given more than once was given: each takes one value, and a repeat
+    is an error (as on the profile form), not a silent choice of the last."""
+    multi_items = getattr(params, "multi_items", None)
+    if multi_items is None:
+        return {}
+    counts = Counter(name for name, _ in multi_items() if name in CatalogFilters.model_fields)
+    return {name: n for name, n in counts.items() if n > 1}
+
+
+def check_not_repeated(params: Mapping[str, Any]) -> None:
+    """InvalidInput naming the first filter given more than once (the API's word for it)."""
+    repeats = repeated_filters(params)
+    if repeats:
+        name, n = next(iter(repeats.items()))
+        raise InvalidInput(f"{name}: given {n} times; give one value", field=name)
+
+
 def page_filters(params: Mapping[str, Any]) -> tuple[CatalogFilters, dict[str, str]]:
     """The page's filters, or the default filters and one plain message per bad field."""
+    repeats = {
+        name: f"{FILTER_WORDS[name][0]}: given {n} times; give one value."
+        for name, n in repeated_filters(params).items()
+    }
+    if repeats:
+        kept = {k: v for k, v in params.items() if k not in repeats}
+        filters, others = page_filters(kept)
+        return filters, {**repeats, **others}
     try:
         return CatalogPageFilters.model_validate(dict(params)), {}
     except ValidationError as err:

@@ -14,6 +14,7 @@ from smartpick.core.profile import ApplicantProfile
 from smartpick.core.profile.values import VISA_ALIASES
 from smartpick.core.profile.whatif import parse_connection
 from smartpick.errors import InvalidInput
+from smartpick.plain_text import counted
 
 _VISA = {
     "none": "no visa needed",
@@ -28,7 +29,7 @@ def _num(value: Any) -> str:
 
 
 def _plural(n: Any, one: str, many: str) -> str:
-    return f"{_num(n)} {one if n == 1 else many}"
+    return counted(n, one, many)
 
 
 def months(n: float) -> str:
