@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from smartpick.cli import app
 from smartpick.testing import EXAMPLES
+from smartpick.web.catalog_filters import CatalogFilters
 
 runner = CliRunner()
 AVERAGE = str(EXAMPLES / "average-img.toml")
@@ -47,3 +48,38 @@ def test_one_application_is_said_in_the_singular_on_the_command_line() -> None:
     assert result.exit_code == 0, result.output
     assert "limits the list to 1 program;" in result.output
     assert not re.search(r"(?<![\d,.])1 (applications|programs)\b", result.output)
+
+
+def test_profile_check_takes_the_file_as_every_command_does(tmp_path: Path) -> None:
+    for args in (["-p", AVERAGE], ["--profile", AVERAGE], [AVERAGE]):
+        result = runner.invoke(app, ["profile", "check", *args])
+        assert result.exit_code == 0 and '"name": "average-img"' in result.output
+    folder = runner.invoke(app, ["profile", "check", str(tmp_path)])
+    assert folder.exit_code == 2 and f"'{tmp_path}' is a folder" in folder.output
+
+
+def test_a_json_nan_is_named_with_its_place(tmp_path: Path) -> None:
+    (tmp_path / "p.json").write_text('{"graduation_year": 2020,\n "step2ck": NaN}')
+    result = runner.invoke(app, ["profile", "check", "-p", str(tmp_path / "p.json")])
+    assert result.exit_code == 2
+    assert "has NaN at line 2 column 13; a number must be finite" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "opening"),
+    [
+        (["recommend", "-p", AVERAGE, "--prefer", "state:ZZ=1"], "error: --prefer: 'ZZ'"),
+        (["whatif", "-p", AVERAGE, "--set", "budget_usd=inf"], "error: --set budget_usd must"),
+    ],
+)
+def test_an_error_names_the_option_the_value_came_from(args: list[str], opening: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and result.output.startswith(opening), result.output
+
+
+def test_the_program_search_limits_and_keys_match_the_web() -> None:
+    help_text = runner.invoke(app, ["programs", "search", "--help"]).output
+    assert "{program_id, name" in " ".join(help_text.split()) and "{id," not in help_text
+    assert CatalogFilters.model_fields["min_positions"].metadata[-1].le == 500
+    over = runner.invoke(app, ["programs", "search", "--min-positions", "501"])
+    assert over.exit_code == 2 and "allowed 0 to 500" in over.output

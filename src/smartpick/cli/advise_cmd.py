@@ -217,7 +217,10 @@ def whatif(
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise InvalidInput(f"--set: '{item}' is not KEY=VALUE", field="set")
-        changes[key.strip()] = parse_value(key.strip(), value)
+        try:
+            changes[key.strip()] = parse_value(key.strip(), value)
+        except InvalidInput as err:  # about the --set item, even where an option shares its key
+            raise InvalidInput(f"--set {err.message}", field=None) from None
     applicant = load_profile(profile)
     result = run_whatif(applicant, changes, budget_usd=budget, match_value_usd=match_value)
     price = result.price  # exact: each figure is rounded once, as it is written

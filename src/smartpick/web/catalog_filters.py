@@ -17,7 +17,7 @@ from smartpick.core.geography import REGIONS, STATE_NAMES, STATES, state_code
 from smartpick.core.programs import SETTINGS
 from smartpick.core.specialties import SPECIALTIES
 from smartpick.errors import InvalidInput
-from smartpick.service.catalog import NUMERIC_SORTS, SORT_KEYS
+from smartpick.service.catalog import MAX_MIN_POSITIONS, NUMERIC_SORTS, SORT_KEYS
 from smartpick.web.query_models import BlankIsMissing
 
 # The sort choices as the page names them (numbers sort highest first).
@@ -93,7 +93,9 @@ class CatalogFilters(BaseModel):
     min_non_us_img_pct: float | None = Field(
         None, ge=0, le=100, description="Minimum share of non-US IMG residents, 0-100."
     )
-    min_positions: int | None = Field(None, ge=0, le=500, description="Minimum PGY-1 positions.")
+    min_positions: int | None = Field(
+        None, ge=0, le=MAX_MIN_POSITIONS, description="Minimum PGY-1 positions."
+    )
     min_nonus_img_interview_pct: float | None = Field(
         None,
         ge=0,
@@ -139,7 +141,10 @@ FILTER_WORDS: dict[str, tuple[str, str]] = {
     "setting": ("Setting", "one of the settings in the list"),
     "visa": ("Visa stated", "J-1 or H-1B"),
     "min_non_us_img_pct": ("Min. non-US IMG residents (%)", "a number from 0 to 100"),
-    "min_positions": ("Min. first-year positions", "a whole number from 0 to 500"),
+    "min_positions": (
+        "Min. first-year positions",
+        f"a whole number from 0 to {MAX_MIN_POSITIONS}",
+    ),
     "min_nonus_img_interview_pct": (
         "Min. non-US IMGs invited in 2026 (%)",
         "a number from 0 to 100",
