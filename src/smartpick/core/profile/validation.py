@@ -66,11 +66,9 @@ def _field_info(loc: tuple[int | str, ...]) -> FieldInfo | None:
     """The declared field at `loc` of a profile (its own, a USCE block's or a connection's)."""
     names = [p for p in loc if isinstance(p, str)]
     entries: dict[str, type[BaseModel]] = {"usce": UsceEntry, "connections": Connection}
-    model = entries.get(names[0] if names else "", ApplicantProfile)
-    name = (
-        names[1] if model is not ApplicantProfile and len(names) > 1 else names[0] if names else ""
-    )
-    return model.model_fields.get(name)
+    if len(names) > 1 and names[0] in entries:
+        return entries[names[0]].model_fields.get(names[1])
+    return ApplicantProfile.model_fields.get(names[0]) if names else None
 
 
 def allowed_words(info: FieldInfo) -> str | None:
@@ -126,13 +124,12 @@ def plain_error(error: Mapping[str, Any], allowed: str | None) -> str:
         return f"{_shown(given)} is not allowed here"
     if kind == "value_error":
         return str(error["msg"]).removeprefix("Value error, ")
-    if kind in _NUMBER_ERRORS or kind.startswith("string_") or allowed is not None:
-        what = allowed or "another value"
-        return f"must be {what}; got {_shown(given)}"
     if kind in ("list_type", "tuple_type"):
         return f"must be a list; got {_shown(given)}"
     if kind in ("dict_type", "model_type"):
         return f"must be a table of names and values; got {_shown(given)}"
+    if kind in _NUMBER_ERRORS or kind.startswith("string_") or allowed is not None:
+        return f"must be {allowed or 'another value'}; got {_shown(given)}"
     return "is not allowed here"
 
 
