@@ -51,3 +51,10 @@ def spreadsheet_text(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+def counted(n: float, one: str, many: str | None = None) -> str:
+    """A count with its noun, singular for exactly one: "1 program", "2 programs", "2.5 months"
+    (`many`: the plural where it is not `one` + "s")."""
+    number = f"{n:g}" if isinstance(n, float) else str(n)
+    return f"{number} {one if n == 1 else many or one + 's'}"

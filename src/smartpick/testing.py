@@ -1,6 +1,7 @@
 """Fixtures shared by the tests and the benchmarks (datasette's `fixtures.py` pattern).
 
 - `reference_profile(name)`: one of the six reference applicants in `examples/profiles/`;
+- `possible_visa(applicant_type, visa)`: the visa need a profile of that applicant type may have;
 - `reference_applicant()`, `every_red_flag()`: the calibration's typical applicant and a profile
   with every red flag (the list-quality and floor checks);
 - `isolated_catalog(folder)`: the real bundled catalog with an empty user store in `folder`;
@@ -39,6 +40,16 @@ REFERENCE_NAMES = (
     "strong-img",
     "us-img-fm",
 )
+
+
+def possible_visa(applicant_type: str, visa: str) -> str:
+    """`visa`, or the nearest need an applicant of this type may have (for generated profiles):
+    none for a US citizen, an H-1B for a US graduate (the J-1 is for schools abroad)."""
+    if applicant_type == "us_img":
+        return "none"
+    if applicant_type in ("us_md", "us_do") and visa in ("j1", "either"):
+        return "h1b"
+    return visa
 
 
 def reference_profile(name: str) -> ApplicantProfile:

@@ -25,6 +25,7 @@ from smartpick.core.plan.timeline import submission_month
 from smartpick.core.plan.types import CatalogCounts, ListFacts, Outcome, Price
 from smartpick.core.profile import ApplicantProfile, profile_from_dict
 from smartpick.core.rules.certification import step2ck_block
+from smartpick.testing import possible_visa
 
 # NRMP Charting Outcomes 2026, Internal Medicine, non-US IMGs, Step 2 CK.
 IM_MATCHED = FiveNumber(2649, 209, 240, 251, 259, 284)
@@ -400,7 +401,7 @@ profile_strategy = st.builds(
     lambda kind, visa, step1, step2ck, attempts, step3, years, hands_on, observed, letters, in_spec, items, languages, specialties: (
         _profile(
             applicant_type=kind,
-            visa="h1b" if visa == "j1" and kind in ("us_md", "us_do") else visa,
+            visa=possible_visa(kind, visa),
             step1=step1,
             step2ck=step2ck,
             step2ck_attempts=attempts if step2ck is not None else 1,

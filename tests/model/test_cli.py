@@ -36,7 +36,7 @@ def test_profile_check_names_field(tmp_path: Path) -> None:
     bad.write_text('graduation_year = 2020\nspecialties = ["Internal Medicin"]\nstep2ck = 400\n')
     result = runner.invoke(app, ["profile", "check", str(bad)])
     assert result.exit_code == 2
-    assert "step2ck: 400 is out of range; allowed 1 to 300" in result.output
+    assert "step2ck: must be a whole number from 1 to 300; got 400" in result.output
     assert "Did you mean 'Internal Medicine'" in result.output
 
 

@@ -23,7 +23,7 @@ from smartpick.core.rules.eligibility import check
 from smartpick.errors import InvalidInput
 from smartpick.service.assess import assess, fitted_model
 from smartpick.service.catalog import Catalog
-from smartpick.testing import reference_profile
+from smartpick.testing import possible_visa, reference_profile
 
 IM, FM = "Internal Medicine", "Family Medicine"
 CLOSED = "1401200932C"  # invited 0% of 2,872 non-US IMG applicants in 2026
@@ -95,7 +95,7 @@ profiles = st.fixed_dictionaries(
             [[], [{"months": 2, "kind": "observership"}], [{"months": 3, "kind": "hands_on"}]]
         ),
     }
-)
+).map(lambda d: {**d, "visa": possible_visa(d["applicant_type"], d["visa"])})
 
 
 def _pair(sample: Any, model: ChanceModel, a: ApplicantProfile, b: ApplicantProfile) -> Any:
@@ -141,6 +141,7 @@ def test_us_letters_never_lower(sample: Any, model: ChanceModel, data: Any, lett
 @FAST
 @given(data=profiles, visa=st.sampled_from(["j1", "h1b", "either"]))
 def test_needing_a_visa_never_raises(sample: Any, model: ChanceModel, data: Any, visa: str) -> None:
+    data = {**data, "applicant_type": "non_us_img"}  # a US citizen needs no visa
     free, bound = _pair(
         sample, model, _profile(**{**data, "visa": "none"}), _profile(**{**data, "visa": visa})
     )

@@ -135,7 +135,24 @@ def test_out_of_range_names_field_and_range(field: str, offset: int, above: bool
     with pytest.raises(InvalidInput) as err:
         profile_from_dict({**BASE, field: value})
     assert err.value.field == field
-    assert err.value.message.startswith(f"{field}: {value} is out of range; allowed {lo} to {hi}")
+    kind = "a number" if field == "budget_usd" else "a whole number"
+    assert err.value.message == f"{field}: must be {kind} from {lo} to {hi}; got {value}"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    field=st.sampled_from(sorted(BOUNDED)),
+    value=st.one_of(st.booleans(), st.floats(1.01, 99.99).filter(lambda v: not v.is_integer())),
+)
+def test_a_yes_no_or_fractional_count_is_rejected_in_plain_words(field: str, value: object) -> None:
+    if field == "budget_usd" and not isinstance(value, bool):
+        return  # dollars may have cents
+    with pytest.raises(InvalidInput) as err:
+        profile_from_dict({**BASE, field: value})
+    message = err.value.message
+    assert err.value.field == field and message.startswith(f"{field}: ")
+    assert "Input should" not in message and "integer" not in message
+    assert message.endswith(f"got {str(value).lower()}") or "is not allowed here" in message
 
 
 def test_connections_validate_and_add_as_what_ifs() -> None:

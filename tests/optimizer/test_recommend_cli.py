@@ -82,7 +82,10 @@ def test_a_profile_files_errors_name_the_option_or_the_files_own_key(tmp_path) -
     head = 'specialties = ["Internal Medicine"]\nmatch_year = 2027\n'
     for body, said in (
         ("graduation_year = 2099\n", "graduation_year: 2099 is after the Match year; allowed 1950"),
-        ("graduation_year = 2020\nbudget_usd = -1\n", "budget_usd: -1 is out of range"),
+        (
+            "graduation_year = 2020\nbudget_usd = -1\n",
+            "budget_usd: must be a number from 0 to 100000; got -1",
+        ),
     ):
         path = tmp_path / "mine.toml"
         path.write_text(head + body, encoding="utf-8")

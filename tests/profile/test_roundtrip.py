@@ -27,7 +27,7 @@ from smartpick.core.profile import (
 )
 from smartpick.core.specialties import SPECIALTIES
 from smartpick.errors import InvalidInput
-from smartpick.testing import EXAMPLES, REFERENCE_NAMES, full_profile
+from smartpick.testing import EXAMPLES, REFERENCE_NAMES, full_profile, possible_visa
 from smartpick.web import WebSettings, create_app
 from smartpick.web.form_values import parse_form, profile_query, to_profile
 from smartpick.web.profile_form import build_form_spec
@@ -64,10 +64,13 @@ def profiles(draw: st.DrawFn) -> ApplicantProfile:
         if score is not None:
             exams[f"{exam}_attempts"] = draw(st.integers(1, 6))
             exams[f"{exam}_date"] = draw(_date(match_year))
+    applicant_type = draw(st.sampled_from(["non_us_img", "us_img", "us_md", "us_do"]))
     data = {
         "name": draw(st.one_of(st.none(), TEXT)),
-        "applicant_type": draw(st.sampled_from(["non_us_img", "us_img", "us_md", "us_do"])),
-        "visa": draw(st.sampled_from(["none", "j1", "h1b", "either"])),
+        "applicant_type": applicant_type,
+        "visa": possible_visa(
+            applicant_type, draw(st.sampled_from(["none", "j1", "h1b", "either"]))
+        ),
         "step1": draw(
             st.one_of(st.none(), st.integers(1, 300), st.sampled_from(["pass", "fail_then_pass"]))
         ),

@@ -13,6 +13,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from load import PROFILES  # noqa: E402  (a script beside the package, not in it)
 
+from smartpick.core.rules.season import match_year_range  # noqa: E402
+
 
 @cache
 def _page(client, name: str) -> str:
@@ -79,8 +81,8 @@ def test_the_curve_and_the_map_say_what_they_show(client):
 def test_form_errors_name_fields_by_their_labels_with_the_same_range(client):
     guide = PROFILES["guide-sample"]
     cases = {
-        guide.replace("graduation_year=2026", "graduation_year=2099"): (
-            "Medical school graduation year: 2099 is after the Match year; allowed 1950 to 2028"
+        guide.replace("graduation_year=2026", "graduation_year=2030"): (
+            "Medical school graduation year: 2030 is after the Match year; allowed 1950 to 2028"
         ),
         guide.replace("graduation_year=2026", "graduation_year="): (
             "Medical school graduation year is required: enter a whole number from 1950 to the "
@@ -107,11 +109,13 @@ def test_an_unknown_program_page_says_program_id_in_words(client):
 
 
 def test_a_match_year_without_fees_is_named_as_the_form_names_it(client):
-    """A Match year the form accepts but no fee schedule covers: the error names the form's
-    field and the years allowed, not the fee table's internal 'season'."""
+    """A Match year before the first fee schedule: the form's own range rejects it, naming the
+    form's field and the years allowed, not the fee table's internal 'season'."""
+    first, last = match_year_range()
     query = PROFILES["guide-sample"].replace("match_year=2028", "match_year=2020")
     query = query.replace("graduation_year=2026", "graduation_year=2018")
     r = client.get("/results?" + query)
     text = _text(r.text)
-    assert r.status_code == 422 and "Match you apply to: SmartPick has no ERAS" in text, text
-    assert "allowed 2024 or later" in text and "season:" not in text
+    assert r.status_code == 422 and 'name="graduation_year"' in r.text  # the form again
+    assert f"Match you apply to must be a whole number from {first} to {last}; got 2020" in text
+    assert "season:" not in text

@@ -15,6 +15,7 @@ from smartpick.errors import InvalidInput
 VISA_FIELDS = {"J-1": "visa_j1", "H-1B": "visa_h1b"}
 TRACKS = ("categorical", "preliminary")
 MAX_LIMIT = 10_000
+MAX_MIN_POSITIONS = 500  # the largest minimum of PGY-1 positions a search takes (CLI and web)
 # Search orders: by name (the default) or by a column; numbers sort highest first by default.
 SORT_KEYS = (
     "name",
@@ -94,9 +95,9 @@ class SearchFilters:
                 f"order: '{str(order)[:40]}' is not an order. Allowed: asc, desc.", field="order"
             )
         min_pos = raw.get("min_positions")
-        if min_pos is not None and not 0 <= int(min_pos) <= 1000:
+        if min_pos is not None and not 0 <= int(min_pos) <= MAX_MIN_POSITIONS:
             raise InvalidInput(
-                f"min_positions: {min_pos} is out of range; allowed 0 to 1000.",
+                f"min_positions: {min_pos} is out of range; allowed 0 to {MAX_MIN_POSITIONS}.",
                 field="min_positions",
             )
         limit = int(raw.get("limit", 50) if raw.get("limit") is not None else 50)

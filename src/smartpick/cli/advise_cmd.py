@@ -9,7 +9,13 @@ from typing import Any
 
 import typer
 
-from smartpick.cli.output import FORMAT_OPTION, MATCH_VALUE_OPTION, OutputFormat, emit
+from smartpick.cli.output import (
+    FORMAT_OPTION,
+    MATCH_VALUE_OPTION,
+    OutputFormat,
+    emit,
+    write_output,
+)
 from smartpick.cli.profile_options import BUDGET_OPTION
 from smartpick.core.chances.estimate import Estimate
 from smartpick.core.plan.figures import (
@@ -92,13 +98,13 @@ def advise(
         data = plan_pdf(plan)
         if output is None:
             raise InvalidInput("--output: give a file name for the PDF", field="output")
-        output.write_bytes(data)
+        write_output(output, data)
         typer.echo(f"wrote {output} ({len(data):,} bytes)", err=True)
         return
     if fmt is AdviseFormat.json:
         text = json.dumps(plan.to_dict(), indent=2, default=str)
         if output:
-            output.write_text(text + "\n", encoding="utf-8")
+            write_output(output, text + "\n")
         else:
             typer.echo(text)
         return
@@ -223,7 +229,10 @@ def whatif(
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise InvalidInput(f"--set: '{item}' is not KEY=VALUE", field="set")
-        changes[key.strip()] = parse_value(key.strip(), value)
+        try:
+            changes[key.strip()] = parse_value(key.strip(), value)
+        except InvalidInput as err:  # about the --set item, even where an option shares its key
+            raise InvalidInput(f"--set {err.message}", field=None) from None
     applicant = load_profile(profile)
     result = run_whatif(applicant, changes, budget_usd=budget, match_value_usd=match_value)
     price = result.price  # exact: each figure is rounded once, as it is written

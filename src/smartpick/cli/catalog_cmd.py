@@ -10,6 +10,7 @@ import typer
 from smartpick.cli.errors import CommandGroup
 from smartpick.cli.output import FORMAT_OPTION, OutputFormat, emit, heading
 from smartpick.service.catalog import (
+    MAX_MIN_POSITIONS,
     STATS_FIELDS,
     open_catalog,
     program_summary,
@@ -131,7 +132,9 @@ def search(
     min_non_us_img: float | None = typer.Option(
         None, "--min-non-us-img", help="minimum % of residents who are non-US IMGs (0-100)"
     ),
-    min_positions: int | None = typer.Option(None, help="minimum PGY-1 positions"),
+    min_positions: int | None = typer.Option(
+        None, help=f"minimum PGY-1 positions (0-{MAX_MIN_POSITIONS})"
+    ),
     min_nonus_img_interview: float | None = typer.Option(
         None,
         "--min-nonus-img-interview",
@@ -150,7 +153,7 @@ def search(
 ) -> None:
     """Find programs. Filters combine; unknown values never pass a minimum or visa filter.
 
-    JSON: {"total": N, "limit", "offset", "programs": [{id, name, specialty, track, city, state, setting, pgy1_positions, visa_j1, visa_h1b, pct_non_us_img, pct_non_us_img_year, nonus_img_interview_rate, nonus_img_applicants, interview_evidence_year, website}, ...]}; nonus_img_interview_rate is 0-1 (the 2026 share of non-US IMG applicants invited).
+    JSON: {"total": N, "limit", "offset", "programs": [{program_id, name, specialty, track, city, state, setting, pgy1_positions, visa_j1, visa_h1b, pct_non_us_img, pct_non_us_img_year, nonus_img_interview_rate, nonus_img_applicants, interview_evidence_year, website}, ...]}; nonus_img_interview_rate is 0-1 (the 2026 share of non-US IMG applicants invited).
     """
     filters: dict[str, Any] = {
         "specialty": specialty,

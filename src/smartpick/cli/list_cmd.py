@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from smartpick.cli.output import MATCH_VALUE_OPTION, OutputFormat, emit
+from smartpick.cli.output import MATCH_VALUE_OPTION, OutputFormat, emit, write_output
 from smartpick.cli.profile_options import BUDGET_OPTION, COUNT_OPTION, SPECIALTY_OPTION
 from smartpick.core.lists.result import Recommendation
 from smartpick.core.plan.figures import dollars, likely_percent, points
@@ -175,7 +175,7 @@ def recommend(
     if fmt is ListFormat.xlsx:
         data = list_xlsx(export_document(rec, open_catalog()))
         if output is not None:
-            output.write_bytes(data)
+            write_output(output, data)
             typer.echo(f"wrote {output} ({len(rec.programs)} programs)", err=True)
         elif sys.stdout.isatty():
             raise InvalidInput("--format xlsx needs --output FILE on a terminal", field="output")
@@ -184,11 +184,11 @@ def recommend(
         return
     if output is not None:
         if fmt is ListFormat.csv:
-            output.write_text(list_csv(export_document(rec, open_catalog())), encoding="utf-8")
+            write_output(output, list_csv(export_document(rec, open_catalog())))
         else:
             import json
 
-            output.write_text(json.dumps(doc, indent=2, default=str), encoding="utf-8")
+            write_output(output, json.dumps(doc, indent=2, default=str))
         typer.echo(f"wrote {output} ({len(rec.programs)} programs)", err=True)
         return
     if fmt is ListFormat.table:

@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from smartpick.cli.errors import CommandGroup
-from smartpick.cli.output import FORMAT_OPTION, OutputFormat, emit
+from smartpick.cli.output import FORMAT_OPTION, OutputFormat, emit, write_output
 from smartpick.cli.profile_options import SPECIALTY_OPTION
 from smartpick.errors import InvalidInput
 
@@ -31,7 +31,7 @@ def profile_example(
         return
     if output.exists():
         raise InvalidInput(f"output: {output} already exists; not overwritten", field="output")
-    output.write_text(text, encoding="utf-8")
+    write_output(output, text)
     typer.echo(f"wrote {output}")
 
 
@@ -44,11 +44,19 @@ def profile_schema() -> None:
 
 
 @profile_app.command("check")
-def profile_check(path: Path = typer.Argument(..., help="Profile file (.toml or .json).")) -> None:
+def profile_check(
+    path: Path | None = typer.Argument(None, help="Profile file (.toml or .json)."),
+    file_option: Path | None = typer.Option(
+        None, "--profile", "-p", help="Profile file (.toml or .json), as other commands take it."
+    ),
+) -> None:
     """Validate a profile file and print it as JSON (with derived values)."""
     from smartpick.core.profile import load_profile
 
-    profile = load_profile(path)
+    file = path or file_option
+    if file is None or (path is not None and file_option is not None):
+        raise InvalidInput("profile: give one profile file, as -p FILE or as FILE", field="profile")
+    profile = load_profile(file)
     data = profile.model_dump(mode="json")
     data["derived"] = {
         "step1_status": profile.step1_status,

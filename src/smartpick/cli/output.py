@@ -13,12 +13,14 @@ import io
 import json
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import typer
 
 from smartpick.core.lists.request import MATCH_VALUE_RANGE
 from smartpick.core.profile.numbers import allowed_range
+from smartpick.errors import InvalidInput
 from smartpick.export.tables import SETTING_WORDS
 from smartpick.plain_text import printable, spreadsheet_text
 
@@ -60,6 +62,24 @@ MATCH_VALUE_OPTION = typer.Option(
     + " (default: the median 2026 first-year salary); the list stops where one more "
     "application is not worth its fee.",
 )
+
+
+def write_output(path: Path, data: str | bytes) -> None:
+    """Write `data` to the file `--output` names (text as UTF-8); an InvalidInput saying why
+    when it cannot be written (no such folder, a folder, no permission)."""
+    shown = str(path)[-120:]
+    if path.is_dir():
+        raise InvalidInput(f"output: cannot write {shown}: it is a folder", field="output")
+    if not path.parent.is_dir():
+        raise InvalidInput(f"output: cannot write {shown}: no such folder", field="output")
+    try:
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    except OSError as err:
+        why = (err.strerror or type(err).__name__).lower()
+        raise InvalidInput(f"output: cannot write {shown}: {why}", field="output") from None
 
 
 def heading(key: str) -> str:

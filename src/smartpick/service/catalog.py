@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from smartpick.catalog.evidence import evidence_lines, invited_sentence, nonus_img_rate
-from smartpick.catalog.filters import NUMERIC_SORTS, SORT_KEYS
+from smartpick.catalog.filters import MAX_MIN_POSITIONS, NUMERIC_SORTS, SORT_KEYS
 from smartpick.catalog.query import (
     STATS_FIELDS,
     Catalog,
@@ -21,6 +21,7 @@ from smartpick.catalog.query import (
 from smartpick.catalog.store import UserStore
 
 __all__ = [
+    "MAX_MIN_POSITIONS",
     "NUMERIC_SORTS",
     "SORT_KEYS",
     "STATS_FIELDS",

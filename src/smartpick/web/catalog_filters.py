@@ -7,6 +7,7 @@ typed. A state may be written as a code or a name ("TX", "Texas"); a visa as "j1
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, Literal
 
@@ -15,7 +16,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from smartpick.core.geography import REGIONS, STATE_NAMES, STATES, state_code
 from smartpick.core.programs import SETTINGS
 from smartpick.core.specialties import SPECIALTIES
-from smartpick.service.catalog import NUMERIC_SORTS, SORT_KEYS
+from smartpick.errors import InvalidInput
+from smartpick.service.catalog import MAX_MIN_POSITIONS, NUMERIC_SORTS, SORT_KEYS
 from smartpick.web.query_models import BlankIsMissing
 
 # The sort choices as the page names them (numbers sort highest first).
@@ -91,7 +93,9 @@ class CatalogFilters(BaseModel):
     min_non_us_img_pct: float | None = Field(
         None, ge=0, le=100, description="Minimum share of non-US IMG residents, 0-100."
     )
-    min_positions: int | None = Field(None, ge=0, le=500, description="Minimum PGY-1 positions.")
+    min_positions: int | None = Field(
+        None, ge=0, le=MAX_MIN_POSITIONS, description="Minimum PGY-1 positions."
+    )
     min_nonus_img_interview_pct: float | None = Field(
         None,
         ge=0,
@@ -137,7 +141,10 @@ FILTER_WORDS: dict[str, tuple[str, str]] = {
     "setting": ("Setting", "one of the settings in the list"),
     "visa": ("Visa stated", "J-1 or H-1B"),
     "min_non_us_img_pct": ("Min. non-US IMG residents (%)", "a number from 0 to 100"),
-    "min_positions": ("Min. first-year positions", "a whole number from 0 to 500"),
+    "min_positions": (
+        "Min. first-year positions",
+        f"a whole number from 0 to {MAX_MIN_POSITIONS}",
+    ),
     "min_nonus_img_interview_pct": (
         "Min. non-US IMGs invited in 2026 (%)",
         "a number from 0 to 100",
@@ -148,8 +155,34 @@ FILTER_WORDS: dict[str, tuple[str, str]] = {
 }
 
 
+def repeated_filters(params: Mapping[str, Any]) -> dict[str, int]:
+    """How often each filter given more than once was given: each takes one value, and a repeat
+    is an error (as on the profile form), not a silent choice of the last."""
+    multi_items = getattr(params, "multi_items", None)
+    if multi_items is None:
+        return {}
+    counts = Counter(name for name, _ in multi_items() if name in CatalogFilters.model_fields)
+    return {name: n for name, n in counts.items() if n > 1}
+
+
+def check_not_repeated(params: Mapping[str, Any]) -> None:
+    """InvalidInput naming the first filter given more than once (the API's word for it)."""
+    repeats = repeated_filters(params)
+    if repeats:
+        name, n = next(iter(repeats.items()))
+        raise InvalidInput(f"{name}: given {n} times; give one value", field=name)
+
+
 def page_filters(params: Mapping[str, Any]) -> tuple[CatalogFilters, dict[str, str]]:
     """The page's filters, or the default filters and one plain message per bad field."""
+    repeats = {
+        name: f"{FILTER_WORDS[name][0]}: given {n} times; give one value."
+        for name, n in repeated_filters(params).items()
+    }
+    if repeats:
+        kept = {k: v for k, v in params.items() if k not in repeats}
+        filters, others = page_filters(kept)
+        return filters, {**repeats, **others}
     try:
         return CatalogPageFilters.model_validate(dict(params)), {}
     except ValidationError as err:

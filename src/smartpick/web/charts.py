@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from smartpick.core.lists.result import CurvePoint
+from smartpick.plain_text import counted
 
 WIDTH = 640
 HEIGHT = 320
@@ -168,8 +169,8 @@ def curve_chart(points: Sequence[CurvePoint], stop_at: int | None = None) -> Cur
         chance, fees = f"{100 * at.p_match.point:.0f}%", f"${at.fees_usd:,.0f}"
         stop_label = f"stop at {stop_at} ({chance}, {fees})"
         stop_sentence = (
-            f"SmartPick's list stops at {stop_at} applications: a {chance} chance of matching "
-            f"for {fees} in fees"
+            f"SmartPick's list stops at {counted(stop_at, 'application')}: a {chance} chance of "
+            f"matching for {fees} in fees"
         )
     # A label right of a line near the right edge would run off the chart: put it on the left.
     hover = _hover_points(sizes, stop_at)

@@ -20,7 +20,9 @@ from python_multipart.exceptions import FormParserError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from smartpick.core.profile.validation import plain_error
 from smartpick.errors import SmartPickError, field_named
+from smartpick.web.catalog_filters import FILTER_WORDS
 from smartpick.web.deps import get_form_spec
 from smartpick.web.form_fields import all_fields
 from smartpick.web.rendering import render
@@ -30,6 +32,11 @@ log = logging.getLogger(__name__)
 
 # The fields an error page can name that are not the form's (the form names its own: `form_values`).
 _PAGE_NAMES = {"program_id": "Program ID"}
+# What the API's parameters that are neither the form's nor the catalog filters' allow.
+_API_WORDS = {
+    "set": "changes written key=value (e.g. step3=235), repeated or joined by |",
+    "program_id": "a catalog program id (e.g. 1401200932C)",
+}
 _TITLES = {
     400: "Bad request",
     404: "Not found",
@@ -78,11 +85,20 @@ def error_response(
     return render(request, "error.html", context, status_code=status)
 
 
-def _validation_problems(exc: RequestValidationError) -> list[dict[str, Any]]:
+def _allowed(request: Request, name: str) -> str | None:
+    """What a parameter allows, in the words of the form or the catalog filters that declare it."""
+    found = all_fields(get_form_spec(request)).get(name)
+    if found is not None:
+        return found.allowed
+    return _API_WORDS.get(name) or FILTER_WORDS.get(name, (None, None))[1]
+
+
+def _validation_problems(request: Request, exc: RequestValidationError) -> list[dict[str, Any]]:
     problems = []
     for err in exc.errors():
         loc = [str(part) for part in err.get("loc", ()) if part not in ("query", "path", "body")]
-        problems.append({"field": ".".join(loc) or None, "message": err.get("msg", "invalid")})
+        allowed = _allowed(request, loc[0]) if loc else None
+        problems.append({"field": ".".join(loc) or None, "message": plain_error(err, allowed)})
     return problems
 
 
@@ -113,7 +129,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        problems = _validation_problems(exc)
+        problems = _validation_problems(request, exc)
         message = "; ".join(
             f"{p['field']}: {p['message']}" if p["field"] else p["message"] for p in problems
         )

@@ -18,6 +18,12 @@ from smartpick.core.rules.usmle import TEST_DATE_PATTERN
 MAX_SHORTLIST = 100  # pinned / excluded programs, at most this many each
 
 
+def distinct_program_ids(values: Sequence[str]) -> list[str]:
+    """Program ids as the form counts them: trimmed, upper-case, each once (a link that pins one
+    program twice pins it once, on the page and in the API alike)."""
+    return list(dict.fromkeys(v.strip().upper() for v in values))
+
+
 @dataclass(frozen=True)
 class Choice:
     value: str

@@ -18,8 +18,14 @@ from smartpick.core.profile.numbers import parse_number
 from smartpick.core.profile.validation import ProfileInvalid
 from smartpick.core.profile.whatif import parse_connection
 from smartpick.errors import InvalidInput, SmartPickError, field_named
-from smartpick.web.form_fields import MAX_SHORTLIST, FieldGroup, FormField, all_fields
-from smartpick.web.profile_form import USCE_BLOCKS, usce_name
+from smartpick.web.form_fields import (
+    MAX_SHORTLIST,
+    FieldGroup,
+    FormField,
+    all_fields,
+    distinct_program_ids,
+)
+from smartpick.web.profile_form import USCE_BLOCKS, stray_usce_block, usce_name
 
 LIST_OPTIONS = ("budget_usd", "count", "match_value_usd", "pin", "exclude")
 
@@ -101,6 +107,9 @@ def parse_form(spec: Sequence[FieldGroup], params: Mapping[str, Any]) -> ParsedF
             parsed.values[f.name] = _value(f, text)
         except InvalidInput as err:
             parsed.errors[f.name] = err.message
+    stray = stray_usce_block(str(name) for name in params)
+    if stray:
+        parsed.errors["_form"] = stray
     _cross_checks(parsed)
     return parsed
 
@@ -121,7 +130,7 @@ def _by_name(params: Mapping[str, Any]) -> Mapping[str, Any]:
 def _program_ids(parsed: ParsedForm, f: FormField, raw_list: list[str]) -> None:
     """Catalog ids of pinned or excluded programs: each one well formed, at most MAX_SHORTLIST."""
     parsed.raw[f.name] = raw_list
-    ids = list(dict.fromkeys(v.strip().upper() for v in raw_list))
+    ids = distinct_program_ids(raw_list)
     bad = [v for v in ids if not re.fullmatch(f.pattern or "", v)]
     if bad:
         parsed.errors[f.name] = f"{f.named}: {bad[0][:40]!r} is not a catalog program id."

@@ -9,7 +9,8 @@ person reads (labels, hints) and the layout.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from smartpick.core.geography import REGIONS, STATES
@@ -60,6 +61,20 @@ def _specialty_order(names: Sequence[str]) -> list[str]:
 def usce_name(block: int, part: str) -> str:
     """The query parameter of one part of a USCE block, e.g. `usce-1-months`."""
     return f"usce-{block}-{part}"
+
+
+def stray_usce_block(names: Iterable[str]) -> str | None:
+    """A message about the first parameter that names a USCE block outside 1..USCE_BLOCKS (it
+    would be dropped unread), or None."""
+    numbers = {str(block) for block in range(1, USCE_BLOCKS + 1)}
+    for name in names:
+        found = re.fullmatch(r"usce-(\w+)-\w+", name)
+        if found and found.group(1) not in numbers:
+            return (
+                f"US clinical experience: {name[:40]!r} names block {found.group(1)[:12]}; "
+                f"the blocks are numbered 1 to {USCE_BLOCKS}."
+            )
+    return None
 
 
 def _usce_group(

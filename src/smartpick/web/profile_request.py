@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from smartpick.core.lists.fees import fee_schedule
 from smartpick.core.profile import ApplicantProfile
 from smartpick.errors import InvalidInput, NotFound
+from smartpick.plain_text import counted
 from smartpick.web.deps import get_catalog, get_form_spec
 from smartpick.web.form_values import ParsedForm, open_sections, parse_form, to_profile
 from smartpick.web.rendering import render
@@ -59,8 +60,8 @@ def fee_note(budget_usd: float | None, specialties: int, season: int | None = No
     total = schedule.even_split_fee_usd(count, specialties)
     spread = f" split evenly across {specialties} specialties" if specialties > 1 else ""
     return (
-        f"${budget_usd:,.0f} pays for up to {count} applications{spread} (${total:,} in fees). "
-        + base
+        f"${budget_usd:,.0f} pays for up to {counted(count, 'application')}{spread} "
+        f"(${total:,} in fees). " + base
     )
 
 

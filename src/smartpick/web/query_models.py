@@ -12,8 +12,15 @@ from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model, model_validator
+from pydantic_core import PydanticCustomError
 
-from smartpick.web.form_fields import FieldGroup, FormField, all_fields
+from smartpick.web.form_fields import (
+    MAX_SHORTLIST,
+    FieldGroup,
+    FormField,
+    all_fields,
+    distinct_program_ids,
+)
 
 # One what-if change, or several joined by "|": key=value (e.g. step3=235|usce_months=4).
 SET_PATTERN = r"^[a-z][a-z0-9_]*=[^|=]+(\|[a-z][a-z0-9_]*=[^|=]+)*$"
@@ -44,7 +51,8 @@ class BlankIsMissing(BaseModel):
 def _ascii_number(pattern: re.Pattern[str]) -> BeforeValidator:
     def check(value: Any) -> Any:
         if isinstance(value, str) and not pattern.fullmatch(value):
-            raise ValueError("must be written with the digits 0-9 only")
+            # worded by the API's one translation of errors, with the field's range
+            raise PydanticCustomError("number_text", "not written with the digits 0-9")
         return value
 
     return BeforeValidator(check)
@@ -69,7 +77,10 @@ def _definition(f: FormField) -> tuple[Any, Any]:
         return list[text_item], Field([], max_length=60, description=description)
     if f.kind == "programs":
         program_id = Annotated[str, Field(max_length=16, pattern=f.pattern)]
-        return list[program_id], Field([], max_length=100, description=description)
+        distinct = BeforeValidator(lambda v: distinct_program_ids(v) if isinstance(v, list) else v)
+        return Annotated[list[program_id], distinct], Field(
+            [], max_length=MAX_SHORTLIST, description=description
+        )
     if f.kind in ("select", "multiselect"):
         values = tuple(c.value for c in f.choices if c.value)
         choice: Any = Literal[values]

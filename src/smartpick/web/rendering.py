@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
+from smartpick.plain_text import counted
 from smartpick.web import formats
 from smartpick.web.results_markup import tier_mark
 
@@ -58,6 +59,7 @@ def make_templates() -> jinja2.Environment:
         query=query_string,
         setting=formats.setting,
         count=formats.count,
+        counted=counted,
         visas=formats.visas,
     )
     env.globals["tier_mark"] = lambda tier, x, y: Markup(tier_mark(tier, x, y))

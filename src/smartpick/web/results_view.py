@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from smartpick.core.lists.result import ListedProgram, Recommendation
+from smartpick.plain_text import counted
 from smartpick.service.listing import program_lines
 from smartpick.web.chart_markup import curve_lines, curve_points_html, standing_lines
 from smartpick.web.charts import curve_chart, standing_chart
@@ -46,7 +47,7 @@ def map_title(placed: int, unplaced: int) -> str:
     and why (no coordinates, outside the 50 states, or coordinates outside their own state: a
     place may be known and still not drawn)."""
     if not unplaced:
-        return f"Map of the {placed} programs of your list by tier"
+        return f"Map of {'the ' if placed != 1 else ''}{counted(placed, 'program')} of your list by tier"
     are = "is" if unplaced == 1 else "are"
     return (
         f"Map of {placed} of the {placed + unplaced} programs of your list by tier "

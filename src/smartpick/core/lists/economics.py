@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from smartpick.core.bundled import bundled_rows
+from smartpick.plain_text import counted
 
 # The guide SmartPick's plan follows, and its volume: "Many successful IMGs ... submit 60-120".
 GUIDE_TITLE = "Strategic Low Step Score Guide for Non-US Citizen IMGs"
@@ -229,7 +230,7 @@ def how_many(
         rule_p = at[rule_count][1]
         extra = at[rule_count][0] - at[listed][0] if listed in at else None
         lines.append(
-            f"Your {limited_by} limits the list to {listed} programs; the rule would send "
+            f"Your {limited_by} limits the list to {counted(listed, 'program')}; the rule would send "
             f"{rule_count} (chance {_pct(rule_p)}"
             + ("" if extra is None else f", ${extra:,} more in fees")
             + ")."

@@ -154,19 +154,27 @@ def read_preferences(
                     f"preferences.{dim}: {name!r} must be a number from 0 to 1, got {value!r}",
                     field=f"preferences.{dim}",
                 )
-            key = name
-            if name != OTHERS:
-                if dim == "states":
-                    key = place_of(name).state
-                elif dim == "regions":
-                    key = resolve_region(name)
-                elif dim == "settings":
-                    key = next(iter(read_settings([name]) or {name}))
-                elif dim == "programs":
-                    key = name.strip().upper()
+            try:
+                key = name if name == OTHERS else _preference_key(dim, name)
+            except InvalidInput as err:  # said about the preference, not the state filter
+                why = err.message.split(": ", 1)[-1]
+                raise InvalidInput(
+                    f"preferences.{dim}: {why}", field=f"preferences.{dim}"
+                ) from None
             clean[key] = float(value)
         out[dim] = clean
     return out
+
+
+def _preference_key(dim: str, name: str) -> str:
+    """The catalog's name of a preference's state, region, setting or program."""
+    if dim == "states":
+        return place_of(name).state
+    if dim == "regions":
+        return resolve_region(name)
+    if dim == "settings":
+        return next(iter(read_settings([name]) or {name}))
+    return name.strip().upper()
 
 
 def preference_value(program: Program, prefs: Mapping[str, Mapping[str, float]]) -> float:

@@ -12,8 +12,10 @@ from typing import Any
 
 from smartpick.core.plan.figures import count, dollars
 from smartpick.core.profile import ApplicantProfile
+from smartpick.core.profile.values import VISA_ALIASES
 from smartpick.core.profile.whatif import parse_connection
 from smartpick.errors import InvalidInput
+from smartpick.plain_text import counted
 
 _VISA = {
     "none": "no visa needed",
@@ -30,7 +32,7 @@ def _num(value: Any) -> str:
 
 
 def _plural(n: Any, one: str, many: str) -> str:
-    return f"{_num(n)} {one if n == 1 else many}"
+    return counted(n, one, many)
 
 
 def months(n: float) -> str:
@@ -70,8 +72,20 @@ def _connection(value: Any) -> str:
     return f"{said} at program {program}" if program else said
 
 
+# A what-if that clears an optional field (`step3=none`), in words.
+_CLEARED = {
+    "step1": "Step 1 not taken",
+    "step2ck": "no Step 2 CK score",
+    "step3": "no Step 3 score",
+    "budget_usd": "no budget limit",
+    "citizenship": "no citizenship given",
+}
+
+
 def change_word(key: str, value: Any, profile: ApplicantProfile | None = None) -> str:
     """One change in plain words."""
+    if value is None:
+        return _CLEARED.get(key, f"no {key.replace('_', ' ')} given")
     first = profile.specialties[0] if profile is not None else "your first specialty"
     words: dict[str, Any] = {
         "step1": lambda v: f"Step 1 {v}" if isinstance(v, int) else f"Step 1 {v}".replace("_", " "),
@@ -107,7 +121,7 @@ def change_word(key: str, value: Any, profile: ApplicantProfile | None = None) -
             f"a stated preference for the {_join(v).replace(' + ', ' and ')}"
         ),
         "preferred_states": lambda v: f"a stated preference for {_join(v).replace(' + ', ', ')}",
-        "visa": lambda v: _VISA.get(str(v), f"visa {v}"),
+        "visa": lambda v: _VISA.get(VISA_ALIASES.get(str(v).strip().casefold(), ""), f"visa {v}"),
         "count": lambda v: _plural(v, "application", "applications"),
         "budget_usd": lambda v: f"a {dollars(float(v))} budget",
         "graduation_year": lambda v: f"graduating in {v}",

@@ -27,12 +27,14 @@ from smartpick.core.profile.values import (
     check_state,
     clean_text,
     country_code,
+    no_boolean,
 )
 from smartpick.core.rules import usmle
-from smartpick.core.rules.season import default_match_year
+from smartpick.core.rules.season import default_match_year, match_year_range
 from smartpick.core.specialties import resolve_specialty
 
 FIRST_GRADUATION_YEAR = 1950  # the earliest graduation year a profile takes
+MATCH_YEARS = match_year_range()  # fixed when SmartPick starts: every face checks the same
 
 ApplicantType = Literal["non_us_img", "us_img", "us_md", "us_do"]
 VisaNeed = Literal["none", "j1", "h1b", "either"]
@@ -88,8 +90,8 @@ class ApplicantProfile(BaseModel):
     )
     match_year: int = Field(
         default_factory=default_match_year,
-        ge=2020,
-        le=2100,
+        ge=MATCH_YEARS[0],
+        le=MATCH_YEARS[1],
         description="The Match this profile applies to (default: the season now open).",
     )
     graduation_year: int = Field(
@@ -136,6 +138,11 @@ class ApplicantProfile(BaseModel):
     )
 
     # --- validators -------------------------------------------------------------------------
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_boolean(cls, value: Any) -> Any:
+        return no_boolean(value)
 
     @field_validator("name", "research_institution", mode="before")
     @classmethod
@@ -197,6 +204,8 @@ class ApplicantProfile(BaseModel):
     def _letters_by_specialty(cls, value: Any) -> Any:
         if not isinstance(value, Mapping):
             return value
+        if any(isinstance(v, bool) for v in value.values()):
+            raise ValueError("each count must be a whole number of letters, not true or false")
         # A specialty with no letters is the same as one not named.
         return {check_specialty(k): v for k, v in value.items() if v != 0}
 
@@ -252,11 +261,16 @@ class ApplicantProfile(BaseModel):
                     f"{exam}_date: {taken} is not before the {self.match_year} Match; allowed "
                     f"up to {self.match_year - 1}-12"
                 )
-        if self.applicant_type in ("us_md", "us_do") and self.visa == "j1":
+        if self.applicant_type == "us_img" and self.visa != "none":
+            raise ValueError(
+                "visa: the applicant type US-citizen IMG needs no visa to train; choose visa "
+                "none, or another applicant type"
+            )
+        if self.applicant_type in ("us_md", "us_do") and self.visa in ("j1", "either"):
             raise ValueError(
                 "visa: a J-1 for residency is the ECFMG's, for graduates of medical schools "
-                "outside the US; a US MD or DO graduate who needs a visa trains on an H-1B. "
-                "Choose H-1B or none, or another applicant type"
+                "outside the US; a US MD or DO graduate (the applicant type) who needs a visa "
+                "trains on an H-1B. Choose visa H-1B or none, or another applicant type"
             )
         if self.graduation_year > self.match_year:
             raise ValueError(

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from smartpick.core.profile.values import check_specialty, check_state, clean_text
+from smartpick.core.profile.values import check_specialty, check_state, clean_text, no_boolean
 
 UsceKind = Literal["hands_on", "observership"]
 ConnectionKind = Literal["rotation", "alumni", "faculty", "other"]
@@ -41,6 +41,11 @@ class UsceEntry(BaseModel):
     )
     state: str | None = Field(default=None, description="Two-letter state code.")
     specialty: str | None = Field(default=None, description="Specialty of the rotation.")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_boolean(cls, value: Any) -> Any:
+        return no_boolean(value)
 
     @field_validator("state")
     @classmethod

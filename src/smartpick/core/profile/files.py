@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,11 @@ def read_profile_data(raw: bytes, name: str) -> dict[str, Any]:
             data = json.loads(text, parse_int=_too_long, parse_constant=_no_constant)
         else:
             data = tomllib.loads(text)
+    except _NotFinite as err:
+        raise _fail(
+            shown,
+            f"has {err.constant} at {_where(text, err.constant)}; a number must be finite",
+        ) from None
     except _NumberTooLong:
         raise _fail(shown, f"has a number longer than {MAX_DIGITS} digits") from None
     except RecursionError:
@@ -80,8 +86,24 @@ def read_profile_data(raw: bytes, name: str) -> dict[str, Any]:
     return data
 
 
+class _NotFinite(ValueError):
+    def __init__(self, constant: str) -> None:
+        super().__init__(constant)
+        self.constant = constant
+
+
 def _no_constant(text: str) -> Any:
-    raise json.JSONDecodeError(f"{text} is not a number", text, 0)
+    raise _NotFinite(text)
+
+
+def _where(text: str, word: str) -> str:
+    """Where `word` first stands outside quotes in `text`, as "line L column C" (JSON's words)."""
+    found = re.search(rf'(?<![\w"]){re.escape(word)}(?![\w"])', text)
+    if found is None:
+        return "somewhere"
+    line = text.count("\n", 0, found.start()) + 1
+    column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+    return f"line {line} column {column}"
 
 
 def _check_toml_numbers(value: Any, shown: str) -> None:
@@ -106,6 +128,10 @@ def read_profile(raw: bytes, name: str) -> ApplicantProfile:
 def load_profile(path: str | Path) -> ApplicantProfile:
     """Load a profile from a .toml or .json file."""
     file = Path(path)
+    if file.is_dir():
+        raise InvalidInput(
+            f"profile: '{file}' is a folder; give a profile file (.toml or .json)", field="profile"
+        )
     if not file.is_file():
         raise NotFound(f"profile: no such file '{file}'", field="profile")
     if file.stat().st_size > MAX_FILE_BYTES:

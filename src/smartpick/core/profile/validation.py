@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from smartpick.core.profile.applicant import ApplicantProfile
-from smartpick.core.profile.entries import UsceEntry, usce_part_name
+from smartpick.core.profile.entries import Connection, UsceEntry, usce_part_name
 from smartpick.core.profile.numbers import allowed_range
+from smartpick.core.rules import usmle
 from smartpick.errors import InvalidInput
 
 
@@ -37,20 +38,104 @@ def field_bounds(info: FieldInfo) -> tuple[float | None, float | None]:
     return lo, hi
 
 
-def _bounds(loc: tuple[int | str, ...]) -> str | None:
-    """The allowed range of the field at `loc`, from its declared constraints."""
+# Patterns a field declares, in words (pydantic would quote the regular expression).
+PATTERN_WORDS = {
+    usmle.TEST_DATE_PATTERN: "year and month as YYYY-MM (e.g. 2025-06)",
+    Connection.model_fields["program_id"].metadata[0].pattern: "a catalog program id: 10 digits "
+    "and the track letter (e.g. 1401200932C)",
+}
+_NUMBER_ERRORS = frozenset(
+    {
+        "greater_than_equal",
+        "less_than_equal",
+        "greater_than",
+        "less_than",
+        "int_parsing",
+        "int_from_float",
+        "int_type",
+        "float_parsing",
+        "float_type",
+        "finite_number",
+        "bool_not_number",
+        "number_text",
+    }
+)
+
+
+def _field_info(loc: tuple[int | str, ...]) -> FieldInfo | None:
+    """The declared field at `loc` of a profile (its own, a USCE block's or a connection's)."""
     names = [p for p in loc if isinstance(p, str)]
-    model: type[BaseModel] = UsceEntry if names[:1] == ["usce"] else ApplicantProfile
-    name = names[1] if model is UsceEntry and len(names) > 1 else names[0] if names else ""
-    info = model.model_fields.get(name)
-    if info is None:
-        return None
+    entries: dict[str, type[BaseModel]] = {"usce": UsceEntry, "connections": Connection}
+    if len(names) > 1 and names[0] in entries:
+        return entries[names[0]].model_fields.get(names[1])
+    return ApplicantProfile.model_fields.get(names[0]) if names else None
+
+
+def allowed_words(info: FieldInfo) -> str | None:
+    """What a field allows, in words, from its declared type and constraints (None: nothing to
+    say beyond its own checks)."""
     lo, hi = field_bounds(info)
-    if lo is None and hi is None:
-        return None
-    if hi is None:
-        return f"allowed {lo} or more"
-    return f"allowed {lo if lo is not None else 'up'} to {hi}"
+    kind = str(info.annotation)
+    number = {a for a in get_args(info.annotation) or (info.annotation,) if a is not type(None)}
+    if number in ({int}, {float}):
+        return allowed_range(lo, hi, whole=number == {int})
+    lengths = [
+        (getattr(m, "min_length", None), getattr(m, "max_length", None)) for m in info.metadata
+    ]
+    shortest = next((a for a, _ in lengths if a is not None), None)
+    longest = next((b for _, b in lengths if b is not None), None)
+    if "tuple" in kind and longest is not None:
+        return f"{shortest or 0} to {longest}" if shortest else f"up to {longest}"
+    patterns = [PATTERN_WORDS.get(getattr(m, "pattern", None) or "") for m in info.metadata]
+    found = next((p for p in patterns if p), None)
+    if found:
+        return found
+    return f"text up to {longest} characters" if longest is not None else None
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()  # as a TOML or JSON file spells it
+    text = value if isinstance(value, str) else repr(value)
+    return (
+        repr(text[:40] + "…") if len(text) > 40 else repr(text) if isinstance(value, str) else text
+    )
+
+
+def plain_error(error: Mapping[str, Any], allowed: str | None) -> str:
+    """One pydantic error in plain words: what is wrong and what is `allowed` (the field's
+    allowed values in words), never pydantic's own text. Shared by profiles and the API."""
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    given = error.get("input")
+    if kind == "missing":  # a long list of choices is the form's to show, not a message's
+        return f"is required: enter {allowed}" if allowed and len(allowed) <= 80 else "is required"
+    if kind == "extra_forbidden":
+        return "is not a profile field"
+    if kind in ("too_short", "too_long"):
+        count = ctx.get("actual_length")
+        if allowed is None:
+            bound = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
+            allowed = f"at least {bound}" if kind == "too_short" else f"up to {bound}"
+        return f"choose {allowed}; got {count}"
+    if kind == "literal_error":
+        return f"{_shown(given)} is not allowed; use one of {ctx.get('expected', allowed)}"
+    if kind == "bool_not_number" and allowed is None:
+        return f"{_shown(given)} is not allowed here"
+    if kind == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
+    if kind in ("list_type", "tuple_type"):
+        return f"must be a list; got {_shown(given)}"
+    if kind in ("dict_type", "model_type"):
+        return f"must be a table of names and values; got {_shown(given)}"
+    if kind in _NUMBER_ERRORS or kind.startswith("string_") or allowed is not None:
+        return f"must be {allowed or 'another value'}; got {_shown(given)}"
+    return "is not allowed here"
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    info = _field_info(tuple(error["loc"]))
+    return plain_error(error, None if info is None else allowed_words(info))
 
 
 _RANGE_ERRORS = ("greater_than_equal", "less_than_equal", "greater_than", "less_than")
@@ -68,23 +153,6 @@ def _usce_line(loc: tuple[int | str, ...], error: Mapping[str, Any]) -> str | No
     if error["type"] in _RANGE_ERRORS and info is not None and isinstance(given, int | float):
         return f"{name} must be {allowed_range(*field_bounds(info), whole=False)}; got {given:g}"
     return f"{name}: {_message(error)}"
-
-
-def _message(error: Mapping[str, Any]) -> str:
-    kind = error["type"]
-    given = error.get("input")
-    if kind in _RANGE_ERRORS:
-        bounds = _bounds(tuple(error["loc"]))
-        shown = repr(given) if len(repr(given)) <= 40 else repr(given)[:40] + "…"
-        return f"{shown} is out of range; {bounds or error['msg'].lower()}"
-    if kind == "missing":
-        return "is required"
-    if kind == "extra_forbidden":
-        return "is not a profile field"
-    if kind in ("too_short", "too_long"):
-        return error["msg"].lower()
-    msg = str(error["msg"])
-    return msg.removeprefix("Value error, ")
 
 
 class ProfileInvalid(InvalidInput):

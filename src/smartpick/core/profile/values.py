@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import pycountry
+from pydantic_core import PydanticCustomError
 
 from smartpick.core.geography import STATES
 from smartpick.core.specialties import resolve_specialty
@@ -46,6 +47,14 @@ STEP1_ALIASES = {
     "fail then pass": "fail_then_pass",
     "failed then passed": "fail_then_pass",
 }
+
+
+def no_boolean(value: Any) -> Any:
+    """`value`, unless it is a yes/no value: no profile field is one, and a file's `true` must not
+    be read as the number 1 (Python's bool is an int)."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("bool_not_number", "a yes/no value is not allowed here")
+    return value
 
 
 def clean_text(value: Any) -> Any:

@@ -120,11 +120,9 @@ def parse_value(key: str, text: str) -> Any:
     if spec is None:
         raise _unknown(key)
     raw = text.strip()
+    if raw.casefold() in ("", "none") and _clearable(key):
+        return None
     if spec.kind in ("whole", "number"):
-        if raw.casefold() in ("", "none") and key in ApplicantProfile.model_fields:
-            info = ApplicantProfile.model_fields[key]
-            if info.default is None and not info.is_required():
-                return None
         return parse_number(key, raw, lo=spec.lo, hi=spec.hi, whole=spec.kind == "whole")
     if spec.kind == "step1":
         if raw.isascii() and raw.isdigit():
@@ -150,9 +148,14 @@ def parse_value(key: str, text: str) -> Any:
             "add_connection" if key == "connections" else "usce_months or add_usce_hands_on_months"
         )
         raise InvalidInput(f"{key}: cannot be set as text; use {instead}", field=key)
-    if raw.casefold() in ("", "none") and key in ApplicantProfile.model_fields:
-        return None
     return raw
+
+
+def _clearable(key: str) -> bool:
+    """True for an optional profile field that may be unknown: `key=none` (or empty) clears it.
+    Elsewhere "none" is a value of its own (`visa=none`: no visa needed)."""
+    info = ApplicantProfile.model_fields.get(key)
+    return info is not None and info.default is None and not info.is_required()
 
 
 def parse_connection(key: str, text: str) -> dict[str, str]:

@@ -63,3 +63,14 @@ def default_match_year(today: _dt.date | None = None) -> int:
     today = today or _dt.date.today()
     review = _dt.date(today.year, *PROGRAMS_REVIEW_FROM)
     return today.year + 1 if today < review else today.year + 2
+
+
+FIRST_MATCH_YEAR = 2024  # the first season of the bundled ERAS fees (a test ties the two)
+YEARS_AHEAD = 4  # how far past the season now open a profile may plan
+
+
+def match_year_range(today: _dt.date | None = None) -> tuple[int, int]:
+    """The Match years a profile may name: from the first season with known fees to a few years
+    past the one a new applicant can enter today (the form, its live check and the profile all
+    use this one range)."""
+    return FIRST_MATCH_YEAR, default_match_year(today) + YEARS_AHEAD

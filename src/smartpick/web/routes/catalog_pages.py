@@ -18,6 +18,7 @@ from smartpick.web.catalog_filters import (
     NUMERIC_SORTS,
     SORT_LABELS,
     CatalogFilters,
+    check_not_repeated,
     page_filters,
 )
 from smartpick.web.deps import get_catalog, specialty_names
@@ -118,7 +119,8 @@ def catalog_page(request: Request) -> HTMLResponse:
 
 @router.get("/api/programs", tags=["catalog"])
 def catalog_json(request: Request, filters: Annotated[CatalogFilters, Query()]) -> dict[str, Any]:
-    """Programs matching the filters, 50 per page (`page`, `pages`, `total`)."""
+    """Programs matching the filters, 50 per page (`page`, `pages`, `total`); each filter once."""
+    check_not_repeated(request.query_params)
     return catalog_context(request, filters)
 
 

@@ -23,6 +23,7 @@ from smartpick.core.lists.result import Recommendation
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.profile.whatif import apply_changes, parse_value
 from smartpick.errors import InvalidInput, SmartPickError
+from smartpick.plain_text import counted
 from smartpick.service.advise import advise
 from smartpick.service.calibration import calibration_report
 from smartpick.service.recommend import recommend
@@ -138,7 +139,7 @@ def options_used(parsed: ParsedForm) -> list[str]:
     budget, count, value = v.get("budget_usd"), v.get("count"), v.get("match_value_usd")
     words = [
         f"a fee budget of ${budget:,.0f}" if budget is not None else "no fee budget",
-        f"at most {count} applications"
+        f"at most {counted(count, 'application')}"
         if count is not None
         else "no cap on the number of applications",
     ]
@@ -146,7 +147,7 @@ def options_used(parsed: ParsedForm) -> list[str]:
         worth = f"${value:,.0f}" if value is not None else "the default value of a match"
         words.append(f"stops where one more application is not worth its fee at {worth}")
     pins, drops = len(v.get("pin") or ()), len(v.get("exclude") or ())
-    words.append(f"{pins} program{'' if pins == 1 else 's'} pinned" if pins else "none pinned")
+    words.append(f"{counted(pins, 'program')} pinned" if pins else "none pinned")
     words.append(f"{drops} excluded" if drops else "none excluded")
     return words
 
