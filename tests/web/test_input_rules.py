@@ -138,3 +138,19 @@ def test_one_application_is_said_in_the_singular(client) -> None:
     assert "at most 1 application;" in page and "limits the list to 1 program;" in page
     assert "Your 1 program, best-placed first" in page
     assert not re.search(r"(?<![\d,.])1 (applications|programs)\b", page)
+
+
+def test_a_blank_parameter_is_documented_as_not_given(client) -> None:
+    """A blank value counts as not given (an untouched form field), and the API's schema says so
+    for each optional parameter and each list's items; a fuzzer found `step2ck_attempts=`
+    accepted while the schema allowed only a number."""
+    spec = client.get("/openapi.json").json()
+    params = {p["name"]: p["schema"] for p in spec["paths"]["/api/results"]["get"]["parameters"]}
+    blank = {"type": "string", "pattern": r"^\s*$", "description": "Empty: not given."}
+    for name in ("step2ck_attempts", "step3", "visa", "name"):
+        assert blank in params[name]["anyOf"], name
+    for name in ("specialties", "preferred_states", "pin"):
+        assert blank in params[name]["items"]["anyOf"], name
+    base = "/api/results?specialties=Pediatrics&graduation_year=2025"
+    same = client.get(base + "&step2ck_attempts=&step3=%20").json()
+    assert same["profile"] == client.get(base).json()["profile"]

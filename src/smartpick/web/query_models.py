@@ -48,6 +48,22 @@ class BlankIsMissing(BaseModel):
         return data
 
 
+# An empty value (an untouched form field, or "" from a script) counts as not given
+# (`BlankIsMissing`): the schema says so, as an alternative to the field's own type.
+BLANK = {"type": "string", "pattern": r"^\s*$", "description": "Empty: not given."}
+
+
+def _or_blank(schema: dict[str, Any]) -> None:
+    """Add `BLANK` to a parameter's schema (to its items' for a list: a blank item is dropped)."""
+    target = schema["items"] if schema.get("type") == "array" else schema
+    alternatives = target.pop("anyOf", None) or [dict(target)]
+    if "anyOf" not in target:
+        for key in list(target):
+            if key not in ("title", "description", "default"):
+                del target[key]
+    target["anyOf"] = [*alternatives, BLANK]
+
+
 def _ascii_number(pattern: re.Pattern[str]) -> BeforeValidator:
     def check(value: Any) -> Any:
         if isinstance(value, str) and not pattern.fullmatch(value):
@@ -71,15 +87,17 @@ def _definition(f: FormField) -> tuple[Any, Any]:
         ]
         if f.required:
             return checked, Field(..., description=description)
-        return checked | None, Field(None, description=description)
+        return checked | None, Field(None, description=description, json_schema_extra=_or_blank)
     if f.kind == "states":
         text_item = Annotated[str, Field(max_length=f.max_length)]
-        return list[text_item], Field([], max_length=60, description=description)
+        return list[text_item], Field(
+            [], max_length=60, description=description, json_schema_extra=_or_blank
+        )
     if f.kind == "programs":
         program_id = Annotated[str, Field(max_length=16, pattern=f.pattern)]
         distinct = BeforeValidator(lambda v: distinct_program_ids(v) if isinstance(v, list) else v)
         return Annotated[list[program_id], distinct], Field(
-            [], max_length=MAX_SHORTLIST, description=description
+            [], max_length=MAX_SHORTLIST, description=description, json_schema_extra=_or_blank
         )
     if f.kind in ("select", "multiselect"):
         values = tuple(c.value for c in f.choices if c.value)
@@ -87,12 +105,14 @@ def _definition(f: FormField) -> tuple[Any, Any]:
         if f.kind == "multiselect":
             if f.required:
                 return Annotated[list[choice], Field(min_length=1)], Field(
-                    ..., description=description
+                    ..., description=description, json_schema_extra=_or_blank
                 )
-            return list[choice], Field([], description=description)
-        return choice | None, Field(None, description=f"{f.label}. Default {f.default}.")
+            return list[choice], Field([], description=description, json_schema_extra=_or_blank)
+        return choice | None, Field(
+            None, description=f"{f.label}. Default {f.default}.", json_schema_extra=_or_blank
+        )
     text: Any = Annotated[str, Field(max_length=f.max_length, pattern=f.pattern)]
-    return text | None, Field(None, description=description)
+    return text | None, Field(None, description=description, json_schema_extra=_or_blank)
 
 
 def profile_query_model(spec: Sequence[FieldGroup]) -> type[BaseModel]:
