@@ -128,7 +128,9 @@ def test_a_us_img_is_not_compared_with_non_us_img_figures() -> None:
     standing = assess_standing(profile)
     assert standing.specialty is None  # no non-US IMG percentile
     assert standing.percentile_note is not None
-    assert "non-US IMGs only" in standing.percentile_note
+    assert "only one included in SmartPick's data is its 2026 report on non-US IMGs" in (
+        standing.percentile_note
+    )
     assert "US-citizen IMGs" in standing.percentile_note
     assert not any("non-US IMG" in g for g in standing.competitiveness.values())
     chances = other_chances(
@@ -138,7 +140,7 @@ def test_a_us_img_is_not_compared_with_non_us_img_figures() -> None:
         specialty_match_rate=0.6,
     )
     assert chances and not any("non-US IMG" in c.label for c in chances)
-    assert any(c.value is None and "no published figure" in c.explanation for c in chances)
+    assert any(c.value is None and "SmartPick's data" in c.explanation for c in chances)
     assert any("US-citizen IMGs" in c.label and c.value is not None for c in chances)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from smartpick.core.bundled import bundled_rows
+from smartpick.core.chances.outcomes import other_group_step2ck
 from smartpick.core.plan.figures import percent
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.rules.screens import GROUP_WORDS
@@ -129,8 +130,7 @@ def other_chances(
             LabelledChance(
                 f"Typical US-citizen IMG in {specialty}",
                 None,
-                "no published figure exists for US-citizen IMGs by specialty or Step 2 CK "
-                "(NRMP's 2026 Charting Outcomes covers non-US IMGs only), so none is shown",
+                other_group_step2ck(profile.applicant_type) + ", so none is shown",
             )
         )
     rate = published_rate(profile.applicant_type)
@@ -149,11 +149,9 @@ def other_chances(
 def not_compared_note(applicant_type: str) -> str:
     """Why an applicant who is not a non-US IMG gets no percentile, and what exists instead."""
     rate = published_rate(applicant_type)
-    words = GROUP_WORDS.get(applicant_type, "your group")
     line = (
-        "NRMP's 2026 Step 2 CK figures by specialty cover non-US IMGs only: no such figure "
-        f"exists for {words}, so no percentile is shown. Where your list compares your Step 2 CK "
-        "with a specialty's matched applicants, they are non-US IMGs, the only published group"
+        other_group_step2ck(applicant_type) + ", so no percentile is shown. Where your list "
+        "compares your Step 2 CK with a specialty's matched applicants, they are non-US IMGs"
     )
     if rate is None:
         return line + "."
