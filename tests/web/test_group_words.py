@@ -97,3 +97,19 @@ def test_each_specialty_gets_its_comparison_figures(client) -> None:
         "SmartPick's data have no such count for Pediatrics, Psychiatry, Neurology or Pathology"
         in page
     )
+
+
+def test_the_plan_names_the_list_its_chance_is_about(client) -> None:
+    """strong-img with 40 applications: the page's list has 40 programs, the plan prices the
+    list SmartPick chooses by itself (122); the plan's labelled chance says which it is."""
+    query = _query("strong-img", count=40)
+    page = _text(client.get(f"/results?{query}").text)
+    assert "Your chance of matching with this list" in page
+    plan = _plan(client, query)
+    assert "Your chance of matching with this list" not in plan
+    said = re.search(
+        r"Your chance of matching with the list SmartPick chooses by itself: .*? with "
+        r"(\d+) programs",
+        plan,
+    )
+    assert said is not None and said.group(1) != "40"

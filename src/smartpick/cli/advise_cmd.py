@@ -12,6 +12,7 @@ import typer
 from smartpick.cli.output import FORMAT_OPTION, MATCH_VALUE_OPTION, OutputFormat, emit
 from smartpick.cli.profile_options import BUDGET_OPTION
 from smartpick.core.chances.estimate import Estimate
+from smartpick.core.plan.chance_labels import PLAN_CHANCE
 from smartpick.core.plan.figures import offers, percent, points
 from smartpick.core.plan.types import Plan, Price, duration_words
 from smartpick.core.profile.whatif import WHATIF_KEYS
@@ -105,7 +106,7 @@ def _print_plan(plan: Plan) -> None:
         base = plan.baseline
         p = base.p_match
         lines.append(
-            f"Your chance of matching with this list: {percent(p.point)} "
+            f"{PLAN_CHANCE}: {percent(p.point)} "
             f"(likely {percent(p.low).rstrip('%')}-{percent(p.high)}), "
             f"{offers(base.expected_interviews.point)} interview offers expected, "
             f"{base.programs} programs, {base.fees_usd:,.0f} USD"

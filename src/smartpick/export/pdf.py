@@ -14,6 +14,7 @@ from typing import Any
 from fpdf.enums import XPos, YPos
 
 from smartpick.core.lists.result import several_specialties
+from smartpick.core.plan.chance_labels import PLAN_CHANCE
 from smartpick.core.plan.figures import offers, percent, points
 from smartpick.core.plan.types import (
     CurvePoint,
@@ -84,7 +85,7 @@ def price_line(price: Price) -> str:
 
 def _baseline_line(baseline: Outcome) -> str:
     return (
-        f"Your chance of matching with this list {_est(baseline.p_match, pct=True)}; "
+        f"{PLAN_CHANCE} {_est(baseline.p_match, pct=True)}; "
         f"interview offers {_est(baseline.expected_interviews, pct=False)}; "
         f"{baseline.programs} programs; fees ${round(baseline.fees_usd, 2):,.0f}."
     )

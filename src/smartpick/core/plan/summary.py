@@ -3,7 +3,7 @@ written as every other face writes it (`core.plan.figures`)."""
 
 from __future__ import annotations
 
-from smartpick.core.plan.chance_labels import ALL_STEPS, YOUR_CHANCE
+from smartpick.core.plan.chance_labels import ALL_STEPS, PLAN_CHANCE
 from smartpick.core.plan.figures import offers, percent, points
 from smartpick.core.plan.types import Plan, Price
 
@@ -29,7 +29,7 @@ def summarize(plan: Plan) -> tuple[str, ...]:
     elif base is not None:
         p = base.p_match
         lines.append(
-            f"{YOUR_CHANCE}: {percent(p.point)} (likely between {percent(p.low)} and "
+            f"{PLAN_CHANCE}: {percent(p.point)} (likely between {percent(p.low)} and "
             f"{percent(p.high)}) with {base.programs} programs for ${base.fees_usd:,.0f} in "
             f"ERAS fees; about {offers(base.expected_interviews.point)} interview offers."
         )
