@@ -12,8 +12,7 @@ import typer
 from smartpick.cli.output import FORMAT_OPTION, MATCH_VALUE_OPTION, OutputFormat, emit
 from smartpick.cli.profile_options import BUDGET_OPTION
 from smartpick.core.chances.estimate import Estimate
-from smartpick.core.plan.chance_labels import PLAN_CHANCE
-from smartpick.core.plan.figures import offers, percent, points
+from smartpick.core.plan.figures import PLAN_CHANCE, offers, percent, points
 from smartpick.core.plan.types import Plan, Price, duration_words
 from smartpick.core.profile.whatif import WHATIF_KEYS
 from smartpick.errors import InvalidInput

@@ -14,8 +14,7 @@ from typing import Any
 from fpdf.enums import XPos, YPos
 
 from smartpick.core.lists.result import several_specialties
-from smartpick.core.plan.chance_labels import PLAN_CHANCE
-from smartpick.core.plan.figures import offers, percent, points
+from smartpick.core.plan.figures import PLAN_CHANCE, offers, percent, points
 from smartpick.core.plan.types import (
     CurvePoint,
     Estimate,

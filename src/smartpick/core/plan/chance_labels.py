@@ -21,10 +21,6 @@ from smartpick.core.profile import ApplicantProfile
 from smartpick.core.rules.screens import GROUP_WORDS
 
 YOUR_CHANCE = "Your chance of matching with this list"
-# The plan prices its steps on the list SmartPick chooses with the budget and the value of a
-# match only: a page whose list keeps a number of applications, pins or exclusions shows
-# another list, so the plan names its own.
-PLAN_CHANCE = "Your chance of matching with the list SmartPick chooses by itself"
 ALL_STEPS = "If you do every priced step of your plan"
 RATES_FILE = ("reference", "match_rates_by_applicant_type.csv")
 _GROUP = {

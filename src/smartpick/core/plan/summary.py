@@ -3,8 +3,8 @@ written as every other face writes it (`core.plan.figures`)."""
 
 from __future__ import annotations
 
-from smartpick.core.plan.chance_labels import ALL_STEPS, PLAN_CHANCE
-from smartpick.core.plan.figures import offers, percent, points
+from smartpick.core.plan.chance_labels import ALL_STEPS
+from smartpick.core.plan.figures import PLAN_CHANCE, offers, percent, points
 from smartpick.core.plan.types import Plan, Price
 
 STEP_LABELS = {
