@@ -6,6 +6,7 @@ priced but not shown (a plan's what-if) is written as a `PricedList`: its draws 
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from smartpick.core.programs import Program
 from smartpick.core.rules.institutions import InstitutionMatch
 from smartpick.core.rules.languages import language_note
 from smartpick.core.rules.screens import ScreenedApplicant, screened, screens
+from smartpick.core.rules.season import Season
 
 
 def _pct(x: float) -> str:
@@ -169,7 +171,9 @@ def build_recommendation(
             "note": allowance.note,
         }
 
+    under_way = Season(season).under_way_note(_dt.date.today())
     notes = [
+        *([under_way] if under_way else []),
         *assessment.notes,
         f"{schedule.note}: "
         + ", ".join(
