@@ -71,10 +71,13 @@ def advise(
     JSON: the plan (standing, red_flags, baseline, steps with id,
     title, why, duration_months and price {baseline, changed, delta} with intervals, timeline).
     """
-    from smartpick.core.profile import load_profile
+    from smartpick.core.profile import load_profile_file
     from smartpick.service.advise import advise as run_advise
 
-    plan = run_advise(load_profile(profile), budget_usd=budget, match_value_usd=match_value)
+    # the plan prices on the value of a match of the file's [list] table unless given here
+    applicant, saved = load_profile_file(profile)
+    value = match_value if match_value is not None else saved.get("match_value_usd")
+    plan = run_advise(applicant, budget_usd=budget, match_value_usd=value)
     if fmt is AdviseFormat.pdf:
         from smartpick.export.pdf import plan_pdf
 
