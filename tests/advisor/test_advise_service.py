@@ -432,7 +432,9 @@ def test_whole_plan_is_priced_as_one_rerun(guide_sample_run) -> None:
     )
     best_single = max(s.price.delta_p_match.point for s in singles)
     assert whole.delta_p_match.point > best_single
-    assert plan.summary[0].startswith("Your chance of matching with this list: ")
+    assert plan.summary[0].startswith(
+        "Your chance of matching with the list SmartPick chooses by itself: "
+    )
     assert any(
         line.startswith(f"If you do every priced step of your plan ({len(singles)} steps")
         for line in plan.summary

@@ -13,7 +13,7 @@ import pytest
 from smartpick.core.chances.connections import connection_kinds
 from smartpick.core.lists.tiers import TIERS
 from smartpick.core.plan.assemble import assess_standing
-from smartpick.core.plan.chance_labels import other_chances
+from smartpick.core.plan.chance_labels import SpecialtyFigures, other_chances
 from smartpick.core.plan.counts import catalog_counts
 from smartpick.core.plan.flags import red_flags
 from smartpick.core.rules.eligibility import DEFAULT_TRACKS
@@ -128,17 +128,14 @@ def test_a_us_img_is_not_compared_with_non_us_img_figures() -> None:
     standing = assess_standing(profile)
     assert standing.specialty is None  # no non-US IMG percentile
     assert standing.percentile_note is not None
-    assert "non-US IMGs only" in standing.percentile_note
+    assert "only one included in SmartPick's data is its 2026 report on non-US IMGs" in (
+        standing.percentile_note
+    )
     assert "US-citizen IMGs" in standing.percentile_note
     assert not any("non-US IMG" in g for g in standing.competitiveness.values())
-    chances = other_chances(
-        profile,
-        specialty="Family Medicine",
-        typical_p_match=0.5,
-        specialty_match_rate=0.6,
-    )
+    chances = other_chances(profile, [SpecialtyFigures("Family Medicine", 0.5, 0.6)])
     assert chances and not any("non-US IMG" in c.label for c in chances)
-    assert any(c.value is None and "no published figure" in c.explanation for c in chances)
+    assert any(c.value is None and "SmartPick's data" in c.explanation for c in chances)
     assert any("US-citizen IMGs" in c.label and c.value is not None for c in chances)
 
 
@@ -154,10 +151,7 @@ def test_the_typical_chance_and_the_published_rate_say_whom_they_count() -> None
     applicant's own chance does); the published rate counts only those who ranked a program:
     shown side by side, each says which."""
     typical, published = other_chances(
-        reference_profile("guide-sample"),
-        specialty="Internal Medicine",
-        typical_p_match=0.2,
-        specialty_match_rate=0.49,
+        reference_profile("guide-sample"), [SpecialtyFigures("Internal Medicine", 0.2, 0.49)]
     )
     assert "counts an applicant with no interview as unmatched" in typical.explanation
     assert "leaves out those with no interview" in published.explanation

@@ -103,7 +103,9 @@ def test_a_us_img_sees_no_non_us_img_percentile(page, server) -> None:
     summary, plan = _results_and_plan(page, server, _query(reference_profile("us-img-fm")))
     # The only mentions: figures said to be for non-US IMGs only, and the model's method note
     # (where a program publishes no US IMG rate, its non-US IMG rate is moved by a measured gap).
-    said = summary.replace("non-US IMGs only", "").replace("the non-US IMG rate moved by", "")
+    said = summary.replace("its 2026 report on non-US IMGs", "").replace(
+        "the non-US IMG rate moved by", ""
+    )
     assert "non-US IMG" not in said
     assert page.locator("svg.standing").count() == 0
     assert page.locator("#percentile").count() == 0

@@ -73,17 +73,22 @@ def test_the_standing_caption_names_median_lines_only_when_drawn(psych, guide_re
 def test_a_us_img_is_told_the_list_compares_with_non_us_imgs(us_img) -> None:
     page, plan, summary = us_img
     reason = (
-        "Step 2 CK 232 is above the median of matched non-US IMGs in this specialty (230); no "
-        "such figure exists for US-citizen IMGs, so you are compared with non-US IMGs, the only "
-        "published group"
+        "Step 2 CK 232 is above the median of matched non-US IMGs in this specialty (230); NRMP "
+        "publishes Step 2 CK figures by specialty for US-citizen IMGs in a report of their own, "
+        "but the only one included in SmartPick's data is its 2026 report on non-US IMGs, so you "
+        "are compared with them"
     )
     assert reason in page and reason in summary
     assert "this specialty's matched median" not in page + summary
     assert "so you are not compared" not in plan
     assert (
         "Where your list compares your Step 2 CK with a specialty's matched applicants, they "
-        "are non-US IMGs, the only published group" in plan
+        "are non-US IMGs" in plan
     )
+    # NRMP does publish US-IMG figures; only SmartPick's data lack them
+    for face in (page, plan, summary):
+        assert "no such figure exists" not in face and "only published group" not in face
+        assert "cover non-US IMGs only" not in face
 
 
 def test_the_us_img_match_rate_reads_one_way(us_img) -> None:
@@ -106,3 +111,15 @@ def test_the_pdf_says_what_the_plan_panel_says(tmp_path, name, said, unsaid) -> 
     plan = advise(reference_profile(name), catalog=isolated_catalog(tmp_path))
     text = " ".join(pdf_text_core_font(plan_pdf(plan, unicode_font=False)).split())
     assert said in text and unsaid not in text
+
+
+@pytest.mark.parametrize("group", ["us_md", "us_do", "us_img"])
+def test_other_groups_are_told_only_smartpicks_data_lack_their_figures(group) -> None:
+    """NRMP publishes Step 2 CK figures by specialty for every group; SmartPick carries only the
+    non-US IMG report, and the plan says so instead of saying no figure exists."""
+    from smartpick.core.plan.chance_labels import not_compared_note
+
+    note = not_compared_note(group)
+    assert note.startswith("NRMP publishes Step 2 CK figures by specialty for US")
+    assert "only one included in SmartPick's data is its 2026 report on non-US IMGs" in note
+    assert "no such figure exists" not in note and "non-US IMGs only" not in note

@@ -19,6 +19,7 @@ from smartpick.cli.output import (
 from smartpick.cli.profile_options import BUDGET_OPTION
 from smartpick.core.chances.estimate import Estimate
 from smartpick.core.plan.figures import (
+    PLAN_CHANCE,
     count,
     dollars,
     likely_offers,
@@ -88,10 +89,13 @@ def advise(
     JSON: the plan (standing, red_flags, baseline, steps with id,
     title, why, duration_months and price {baseline, changed, delta} with intervals, timeline).
     """
-    from smartpick.core.profile import load_profile
+    from smartpick.core.profile import load_profile_file
     from smartpick.service.advise import advise as run_advise
 
-    plan = run_advise(load_profile(profile), budget_usd=budget, match_value_usd=match_value)
+    # the plan prices on the value of a match of the file's [list] table unless given here
+    applicant, saved = load_profile_file(profile)
+    value = match_value if match_value is not None else saved.get("match_value_usd")
+    plan = run_advise(applicant, budget_usd=budget, match_value_usd=value)
     if fmt is AdviseFormat.pdf:
         from smartpick.export.pdf import plan_pdf
 
@@ -122,7 +126,7 @@ def _print_plan(plan: Plan) -> None:
         base = plan.baseline
         p = base.p_match
         lines.append(
-            f"Your chance of matching with this list: {likely_percent(p)}, "
+            f"{PLAN_CHANCE}: {likely_percent(p)}, "
             f"{offers(base.expected_interviews.point)} interview offers expected, "
             f"{count(base.programs)} programs, {dollars(base.fees_usd)}"
         )

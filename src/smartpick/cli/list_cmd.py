@@ -149,26 +149,28 @@ def recommend(
 
     JSON: the list (totals, programs, curve, stopping, signals).
     """
-    from smartpick.core.profile import load_profile
+    from smartpick.core.profile import load_profile_file
     from smartpick.export.tables import list_csv, list_rows, list_xlsx
     from smartpick.service.catalog import open_catalog
     from smartpick.service.listing import export_document
     from smartpick.service.recommend import recommend as run_recommend
 
+    # the file's [list] table (the web page's list options), unless an option here says otherwise
+    applicant, saved = load_profile_file(profile)
     rec = run_recommend(
-        load_profile(profile),
+        applicant,
         budget_usd=budget,
-        count=count,
+        count=count if count is not None else saved.get("count"),
         specialties=specialty or None,
-        must_include=include,
-        exclude=exclude,
+        must_include=include or saved.get("pin", []),
+        exclude=exclude or saved.get("exclude", []),
         states=state or None,
         exclude_states=exclude_state or None,
         regions=region or None,
         settings=setting or None,
         preferences=parse_preferences(prefer),
         tracks=track or ("categorical",),
-        match_value_usd=match_value,
+        match_value_usd=match_value if match_value is not None else saved.get("match_value_usd"),
         season=season,
     )
     doc = rec.to_dict()

@@ -139,6 +139,12 @@ def specialty_names() -> tuple[str, ...]:
     return tuple(sorted(_BY_NAME))
 
 
+def charting_name(name: str) -> str | None:
+    """The Charting Outcomes name of a specialty (catalog, AAMC or Charting Outcomes name), or
+    None when the report has no row of its own for it."""
+    return resolve_specialty(name).charting_outcomes
+
+
 def resolve_specialty(name: str, field: str = "specialty") -> Specialty:
     """Find a specialty by its catalog, AAMC or Charting Outcomes name (case-insensitive).
 

@@ -14,7 +14,7 @@ from typing import Any
 from fpdf.enums import XPos, YPos
 
 from smartpick.core.lists.result import several_specialties
-from smartpick.core.plan.figures import count, dollars, offers, percent, points
+from smartpick.core.plan.figures import PLAN_CHANCE, count, dollars, offers, percent, points
 from smartpick.core.plan.types import (
     CurvePoint,
     Estimate,
@@ -84,7 +84,7 @@ def price_line(price: Price) -> str:
 
 def _baseline_line(baseline: Outcome) -> str:
     return (
-        f"Your chance of matching with this list {_est(baseline.p_match, pct=True)}; "
+        f"{PLAN_CHANCE} {_est(baseline.p_match, pct=True)}; "
         f"interview offers {_est(baseline.expected_interviews, pct=False)}; "
         f"{count(baseline.programs)} programs; fees {dollars(baseline.fees_usd)}."
     )

@@ -301,6 +301,7 @@ def list_xlsx(recommendation: Any) -> bytes:
         ("Next application adds (percentage points)", stopping["next_gain_pp"], two),
         ("Cost of one more percentage point (USD)", stopping["cost_per_point_usd"], usd),
         ("What limited the list", LIMIT_WORDS.get(limited, limited), None),
+        ("How many programs", " ".join(doc["how_many"]["lines"]), None),
         *_choices(doc),
         *(
             (f"True of every {specialty} program on the list", "; ".join(lines), None)

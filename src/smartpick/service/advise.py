@@ -186,12 +186,11 @@ def _list_facts(rec: Recommendation, budget_usd: float | None) -> ListFacts:
 
 def _notes(profile: ApplicantProfile, months: int, today: _dt.date) -> list[str]:
     notes = []
-    season = Season(profile.match_year)
-    if season.has_opened(today):
+    opened = Season(profile.match_year).opened_words(today)
+    if opened is not None:
         notes.append(
-            f"The ERAS season for the {profile.match_year} Match opened in June "
-            f"{profile.match_year - 1}: steps that need months of preparation count for the "
-            f"following season (the {profile.match_year + 1} Match)."
+            f"{opened}: steps that need months of preparation count for the following season "
+            f"(the {profile.match_year + 1} Match)."
         )
     when = "its ERAS season is open" if months <= 0 else f"ERAS opens in about {months} months"
     notes.append(

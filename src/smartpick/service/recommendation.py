@@ -6,6 +6,7 @@ priced but not shown (a plan's what-if) is written as a `PricedList`: its draws 
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from smartpick.core.rules.institutions import InstitutionMatch
 from smartpick.core.rules.languages import language_note
 from smartpick.core.rules.policy import entry_condition
 from smartpick.core.rules.screens import ScreenedApplicant, screened, screens
+from smartpick.core.rules.season import Season
 
 
 def _pp(x: float) -> str:
@@ -169,7 +171,9 @@ def build_recommendation(
             "note": allowance.note,
         }
 
+    under_way = Season(season).under_way_note(_dt.date.today())
     notes = [
+        *([under_way] if under_way else []),
         *assessment.notes,
         f"{schedule.note}: "
         + ", ".join(
@@ -224,6 +228,9 @@ def build_recommendation(
             listed=len(listed),
             limited_by=solution.binding,
             specialties=tuple(constraints["specialties"]),
+            applicant_type=assessment.profile.applicant_type,
+            budget_usd=problem.budget_usd,
+            max_programs=problem.max_programs,
             blocked=blocked,
             no_candidates=no_candidates,
         ),

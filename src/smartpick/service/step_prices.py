@@ -46,7 +46,7 @@ def price_step(
     if step.id == "second_specialty":
         priced = _second_specialty_details(priced, profile, runner, base, changed)
     if step.id == "research":
-        priced = _research_words(priced, price)
+        priced = _research_words(priced, price, profile.applicant_type)
     if step.id == "volume_mix":
         value = float(str(step.details.get("match_value_usd", default_match_value().value)))
         priced = replace(priced, actions=(*priced.actions, *_volume_verdict(price, value)))
@@ -170,17 +170,23 @@ def _second_specialty_details(
     return replace(step, actions=tuple(actions), details=details)
 
 
-def _research_words(step: PlanStep, price: Price) -> PlanStep:
+def _research_words(step: PlanStep, price: Price, applicant_type: str) -> PlanStep:
     """Research worded to match its measured price: the guide calls it a significant plus, but
     matched and unmatched non-US IMGs report the same amount (Charting Outcomes 2026), so the
-    model gives it little; when the price is small, the step says so and why to do it anyway."""
+    model gives it little; when the price is small, the step says so and why to do it anyway.
+    The figure is non-US IMGs': another applicant is told whose it is."""
     d = price.delta_p_match
     if d.point >= SMALL_GAIN:
         return step
+    whose = (
+        ""
+        if applicant_type == "non_us_img"
+        else " (the only group whose research figures are in SmartPick's data)"
+    )
     line = (
         f"By itself it changes your chance of matching by only {points(d.point)} percentage "
-        "points: matched and unmatched non-US IMGs report the same amount of research (NRMP "
-        "Charting Outcomes 2026), and it counts mostly at university programs. Do it for what "
+        f"points: matched and unmatched non-US IMGs{whose} report the same amount of research "
+        "(NRMP Charting Outcomes 2026), and it counts mostly at university programs. Do it for what "
         "comes with it (a US connection, a letter, something to talk about at interviews), and "
         "not before Step 3 or hands-on US clinical experience if those are within reach."
     )

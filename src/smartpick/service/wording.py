@@ -8,7 +8,13 @@ length rule uses (`core.lists.economics`). Faces read these through this module,
 from __future__ import annotations
 
 from smartpick.core.lists.economics import Figure, default_match_value
-from smartpick.core.plan.chance_labels import ALL_STEPS, YOUR_CHANCE, LabelledChance, other_chances
+from smartpick.core.plan.chance_labels import (
+    ALL_STEPS,
+    YOUR_CHANCE,
+    LabelledChance,
+    SpecialtyFigures,
+    other_chances,
+)
 from smartpick.core.plan.words import change_words
 
 __all__ = [
@@ -18,5 +24,6 @@ __all__ = [
     "LabelledChance",
     "change_words",
     "default_match_value",
+    "SpecialtyFigures",
     "other_chances",
 ]

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from smartpick.core.lists.result import ListedProgram, Recommendation
+from smartpick.core.specialties import charting_name
 from smartpick.plain_text import counted
 from smartpick.service.listing import program_lines
 from smartpick.web.chart_markup import curve_lines, curve_points_html, standing_lines
@@ -121,7 +122,7 @@ def standing_charts(
     by_name = {r["specialty"]: r for r in report}
     out = []
     for specialty in specialties:
-        row = by_name.get(specialty)
+        row = by_name.get(charting_name(specialty) or specialty)
         if row is None:
             continue
         predicted, published = row["predicted"], row["published"]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from smartpick.core.bundled import bundled_rows
+from smartpick.core.rules.screens import GROUP_WORDS
 from smartpick.errors import DataUnavailable
 
 SOURCE = "NRMP Charting Outcomes 2026, non-US IMGs"
@@ -159,6 +160,18 @@ def pooled_step2ck_medians() -> tuple[float, float]:
         if row["measure"] == STEP2CK and row["statistic"] == "median":
             return float(row["matched_value"]), float(row["not_matched_value"])
     raise DataUnavailable("co_img_2026_overall_table2.csv has no Step 2 CK median row")
+
+
+def other_group_step2ck(applicant_type: str) -> str:
+    """The one sentence for an applicant who is not a non-US IMG: NRMP does publish Step 2 CK
+    figures by specialty for their group, but the only Charting Outcomes report SmartPick
+    carries is the non-US IMG one. Every face (the list's reasons, the plan, the page) says it
+    in these words."""
+    words = GROUP_WORDS.get(applicant_type, "your group")
+    return (
+        f"NRMP publishes Step 2 CK figures by specialty for {words} in a report of their own, "
+        f"but the only one included in SmartPick's data is its 2026 report on non-US IMGs"
+    )
 
 
 def unpublished_step2ck(specialty: str, step2ck: int | None) -> str:

@@ -17,12 +17,15 @@ from dataclasses import dataclass, replace
 
 from smartpick.core.chances.effects import EFFECTS_SOURCE, REFERENCE
 from smartpick.core.chances.evidence import invited_bounds, type_rate
-from smartpick.core.chances.outcomes import pooled_step2ck_medians, unpublished_step2ck
+from smartpick.core.chances.outcomes import (
+    other_group_step2ck,
+    pooled_step2ck_medians,
+    unpublished_step2ck,
+)
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.programs import Program, RateCount, once_per_program
 from smartpick.core.rules.certification import missing_step2ck_words
 from smartpick.core.rules.eligibility import Direction, Eligibility, Reason
-from smartpick.core.rules.screens import GROUP_WORDS
 from smartpick.core.rules.usmle import Exam
 
 TYPE_LABEL = {"non_us_img": "non-US IMG", "us_img": "US IMG", "us_md": "US MD", "us_do": "US DO"}
@@ -328,8 +331,7 @@ def score_reason(
     other = (
         ""
         if profile.applicant_type == "non_us_img"
-        else f"; no such figure exists for {GROUP_WORDS.get(profile.applicant_type, 'your group')}"
-        ", so you are compared with non-US IMGs, the only published group"
+        else f"; {other_group_step2ck(profile.applicant_type)}, so you are compared with them"
     )
     if quartiles is None:
         med = pooled_step2ck_medians()[0]

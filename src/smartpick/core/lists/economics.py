@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from smartpick.core.bundled import bundled_rows
+from smartpick.core.rules.screens import GROUP_WORDS
 from smartpick.plain_text import counted
 
 # The guide SmartPick's plan follows, and its volume: "Many successful IMGs ... submit 60-120".
@@ -156,8 +157,39 @@ def _dated(fig: Figure) -> str:
     return fig.source if str(fig.year) in fig.source else f"{fig.source}, {fig.year}"
 
 
+def _any_of(names: list[str]) -> str:
+    """ "A, B or C"."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
 def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
+
+
+def _past_the_rule(
+    at: dict[int, tuple[int, float]],
+    rule_count: int | None,
+    listed: int,
+    budget_usd: float | None,
+    max_programs: int | None,
+) -> str | None:
+    """When a budget or a number of applications took the list past the value rule's count:
+    what the programs beyond it add and cost, from the list's own curve."""
+    if not rule_count or listed <= rule_count or listed not in at or rule_count not in at:
+        return None
+    limits = [w for w, v in (("budget", budget_usd), ("number of applications", max_programs)) if v]
+    if not limits:
+        return None
+    fees = at[listed][0] - at[rule_count][0]
+    points = 100 * (at[listed][1] - at[rule_count][1])
+    per = f" (${fees / points:,.0f} a point)" if points > 0 else ""
+    lower = "a lower budget" if budget_usd else "a smaller number of applications"
+    return (
+        f"Your {' and '.join(limits)} {'let' if len(limits) > 1 else 'lets'} the list go past "
+        f"where one more program is worth its fee: programs {rule_count + 1}-{listed} add "
+        f"{points:.1f} percentage points for ${fees:,}{per}. Set {lower}, or leave "
+        f"{'them' if len(limits) > 1 else 'it'} blank to stop at {rule_count}."
+    )
 
 
 def how_many(
@@ -169,13 +201,18 @@ def how_many(
     listed: int,
     limited_by: str,
     specialties: tuple[str, ...],
+    applicant_type: str = "non_us_img",
+    budget_usd: float | None = None,
+    max_programs: int | None = None,
     blocked: str | None = None,
     no_candidates: str | None = None,
 ) -> HowMany:
     """The explanation of the list's length from its curve: `curve` holds (applications, total
     fees, chance of matching) per list size; `rule_index` is where the value rule stops;
-    `blocked` says why no program can take the applicant at all, and `no_candidates` why none
-    was left to choose from (`why_no_candidates`): either is then the explanation."""
+    `budget_usd` and `max_programs` are the limits the user set (the list is the best within
+    them, past the rule's count if they allow); `blocked` says why no program can take the
+    applicant at all, and `no_candidates` why none was left to choose from
+    (`why_no_candidates`): either is then the explanation."""
     at = {n: (fee, p) for n, fee, p in curve}
     # No stopping stage: every program the chain could add was worth its fee (the chain runs
     # until one is not, or until no program is left), so the rule sends them all.
@@ -191,7 +228,11 @@ def how_many(
     if nxt is not None and now is not None:
         gain, fee = nxt[1] - now[1], nxt[0] - now[0]
         cpp = cost_per_point(gain, fee)
-    typical = tuple((s, f) for s in specialties if (f := typical_applications(s)) is not None)
+    # the applications-per-applicant counts are IMGs' (US and non-US): none for US graduates
+    imgs = applicant_type in ("non_us_img", "us_img")
+    typical = tuple(
+        (s, f) for s in specialties if imgs and (f := typical_applications(s)) is not None
+    )
     value = f"${match_value_usd:,.0f}"
     basis = (
         _value_basis(default_match_value()) + "; change it if a match is worth more or less to you"
@@ -235,6 +276,9 @@ def how_many(
             + ("" if extra is None else f", ${extra:,} more in fees")
             + ")."
         )
+    past = _past_the_rule(at, rule_count, listed, budget_usd, max_programs)
+    if past is not None and blocked is None:
+        lines.append(past)
     lo, hi = GUIDE_RANGE
     yardstick = (
         f'The "{GUIDE_TITLE}", the strategy SmartPick\'s plan follows, says applicants with low '
@@ -245,6 +289,19 @@ def how_many(
             f"{f.value:.0f} {s} applications each" for s, f in typical
         )
         yardstick += f" ({typical[0][1].source} with ERAS 2026 applicant totals)"
+    without = [s for s in specialties if s not in dict(typical)]
+    if not imgs:
+        yardstick += (
+            f"; SmartPick's data have no count of the applications {GROUP_WORDS[applicant_type]} "
+            "send"
+        )
+    elif without:
+        yardstick += (
+            f"; SmartPick's data have no such count for {_any_of(without)}"
+            if typical
+            else f"; SmartPick's data have no count of the applications IMGs send in "
+            f"{_any_of(without)}"
+        )
     lines.append(yardstick + ".")
     return HowMany(
         match_value_usd=match_value_usd,

@@ -14,6 +14,7 @@ for later seasons the most recent stated value is used and its season is reporte
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from functools import cache
 from typing import Literal
 
 from smartpick.core.bundled import bundled_rows
+from smartpick.core.rules.season import Season
 from smartpick.errors import DataUnavailable, InvalidInput
 
 FeeRule = Literal["flat", "per_program"]
@@ -62,9 +64,15 @@ class FeeSchedule:
         """Which season's table is used, flagged when it is older than the season asked for."""
         if self.requested_season is None or self.requested_season == self.season:
             return f"ERAS {self.season} fee schedule"
+        opened = Season(self.requested_season).opened_words(_dt.date.today())
+        if opened is None:
+            return (
+                f"ERAS {self.season} fee schedule, the latest published (the "
+                f"{self.requested_season} schedule is not out yet)"
+            )
         return (
-            f"ERAS {self.season} fee schedule, the latest published (the "
-            f"{self.requested_season} schedule is not out yet)"
+            f"ERAS {self.season} fee schedule, the latest in SmartPick's data ({opened[0].lower()}"
+            f"{opened[1:]}, but its schedule is not in SmartPick's data)"
         )
 
     def marginal_fee_usd(self, already_in_specialty: int) -> int:

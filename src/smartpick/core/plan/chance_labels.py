@@ -10,10 +10,12 @@ are never given non-US IMG figures: they get the US-IMG row of the published rat
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
 from smartpick.core.bundled import bundled_rows
+from smartpick.core.chances.outcomes import other_group_step2ck
 from smartpick.core.plan.figures import percent
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.rules.screens import GROUP_WORDS
@@ -88,49 +90,51 @@ class LabelledChance:
         return {"label": self.label, "value": self.value, "explanation": self.explanation}
 
 
-def other_chances(
-    profile: ApplicantProfile,
-    *,
-    specialty: str,
-    typical_p_match: float | None,
-    specialty_match_rate: float | None,
-) -> tuple[LabelledChance, ...]:
-    """The chances shown next to the applicant's own, each labelled in plain words.
+@dataclass(frozen=True)
+class SpecialtyFigures:
+    """One specialty's figures shown next to the applicant's chance (None where none exists)."""
 
-    `typical_p_match`: the model's chance for a non-US IMG with the applicant's Step 2 CK who
-    applies as the specialty's applicants typically do; `specialty_match_rate`: the share of
-    non-US IMGs preferring the specialty who matched (NRMP Charting Outcomes 2026).
-    """
+    specialty: str
+    # the model's chance for a non-US IMG with the applicant's Step 2 CK who applies as the
+    # specialty's applicants typically do
+    typical_p_match: float | None
+    # the share of non-US IMGs preferring the specialty who matched (Charting Outcomes 2026)
+    match_rate: float | None
+
+
+def other_chances(
+    profile: ApplicantProfile, figures: Sequence[SpecialtyFigures]
+) -> tuple[LabelledChance, ...]:
+    """The chances shown next to the applicant's own, each labelled in plain words: for a
+    non-US IMG, each of `figures` (one per specialty applied to) that has them, and one line
+    naming the specialties that have none."""
     out: list[LabelledChance] = []
     non_us = profile.applicant_type == "non_us_img"
-    if non_us and typical_p_match is not None and profile.step2ck is not None:
-        out.append(
-            LabelledChance(
-                f"A typical non-US IMG with Step 2 CK {profile.step2ck}",
-                typical_p_match,
-                f"the model's chance for a non-US IMG with your Step 2 CK who applies to "
-                f"{specialty} as its applicants typically do, fitted to published 2026 data; "
-                "like your own chance, it counts an applicant with no interview as unmatched; "
-                "not your list",
+    several = len(figures) > 1
+    if non_us:
+        # each explanation in full once, then "as above" for the next specialties
+        typical = [f for f in figures if f.typical_p_match is not None and profile.step2ck]
+        for k, f in enumerate(typical):
+            out.append(_typical(profile.step2ck or 0, f, several=several, again=k > 0))
+        for k, f in enumerate(f for f in figures if f.match_rate is not None):
+            out.append(_specialty_rate(f, again=k > 0))
+        # a specialty with no published rate has no Charting Outcomes row: no model fit either
+        missing = " and ".join(f.specialty for f in figures if f.match_rate is None)
+        if missing:
+            out.append(
+                LabelledChance(
+                    f"Typical non-US IMG and published match rate, {missing}",
+                    None,
+                    f"SmartPick's data have no 2026 Charting Outcomes figures for non-US IMGs in "
+                    f"{missing}, so neither is shown",
+                )
             )
-        )
-    if non_us and specialty_match_rate is not None:
+    if profile.applicant_type == "us_img" and figures:
         out.append(
             LabelledChance(
-                f"Published match rate, non-US IMGs in {specialty}",
-                specialty_match_rate,
-                f"the share of non-US IMGs who ranked {specialty} first and matched in 2026 "
-                "(NRMP Charting Outcomes 2026); all scores together; it counts only applicants "
-                "who ranked at least one program, so it leaves out those with no interview",
-            )
-        )
-    if not non_us and profile.applicant_type == "us_img":
-        out.append(
-            LabelledChance(
-                f"Typical US-citizen IMG in {specialty}",
+                f"Typical US-citizen IMG in {' and '.join(f.specialty for f in figures)}",
                 None,
-                "no published figure exists for US-citizen IMGs by specialty or Step 2 CK "
-                "(NRMP's 2026 Charting Outcomes covers non-US IMGs only), so none is shown",
+                other_group_step2ck(profile.applicant_type) + ", so none is shown",
             )
         )
     rate = published_rate(profile.applicant_type)
@@ -146,14 +150,38 @@ def other_chances(
     return tuple(out)
 
 
+def _typical(step2ck: int, f: SpecialtyFigures, *, several: bool, again: bool) -> LabelledChance:
+    return LabelledChance(
+        f"A typical non-US IMG with Step 2 CK {step2ck}"
+        + (f" in {f.specialty}" if several else ""),
+        f.typical_p_match,
+        f"as above, for {f.specialty}"
+        if again
+        else f"the model's chance for a non-US IMG with your Step 2 CK who applies to "
+        f"{f.specialty} as its applicants typically do, fitted to published 2026 data; "
+        "like your own chance, it counts an applicant with no interview as unmatched; "
+        "not your list",
+    )
+
+
+def _specialty_rate(f: SpecialtyFigures, *, again: bool) -> LabelledChance:
+    return LabelledChance(
+        f"Published match rate, non-US IMGs in {f.specialty}",
+        f.match_rate,
+        f"as above, for {f.specialty}"
+        if again
+        else f"the share of non-US IMGs who ranked {f.specialty} first and matched in 2026 "
+        "(NRMP Charting Outcomes 2026); all scores together; it counts only applicants "
+        "who ranked at least one program, so it leaves out those with no interview",
+    )
+
+
 def not_compared_note(applicant_type: str) -> str:
     """Why an applicant who is not a non-US IMG gets no percentile, and what exists instead."""
     rate = published_rate(applicant_type)
-    words = GROUP_WORDS.get(applicant_type, "your group")
     line = (
-        "NRMP's 2026 Step 2 CK figures by specialty cover non-US IMGs only: no such figure "
-        f"exists for {words}, so no percentile is shown. Where your list compares your Step 2 CK "
-        "with a specialty's matched applicants, they are non-US IMGs, the only published group"
+        other_group_step2ck(applicant_type) + ", so no percentile is shown. Where your list "
+        "compares your Step 2 CK with a specialty's matched applicants, they are non-US IMGs"
     )
     if rate is None:
         return line + "."

@@ -141,7 +141,7 @@ def letters_step(profile: ApplicantProfile) -> PlanStep | None:
             f"university or public program (you have {letters_in_first(profile)}).",
             "Give each writer your CV, personal statement draft and a bullet list of the cases "
             "and projects you worked on with them.",
-            "Explain politely that as a non-US citizen IMG, strong detailed letters are crucial.",
+            _letters_plea(profile),
         ),
         why=(
             "With below average board scores or a failed attempt, letters can dramatically "
@@ -155,6 +155,16 @@ def letters_step(profile: ApplicantProfile) -> PlanStep | None:
         duration_months=(2, 4),
         change={"us_letters_in_specialty": LETTERS_TARGET},
         details={"current": letters_in_first(profile), "target": LETTERS_TARGET},
+    )
+
+
+def _letters_plea(profile: ApplicantProfile) -> str:
+    """The guide's plea to letter writers, in the applicant's own group (the guide's words are
+    for non-US citizen IMGs)."""
+    who = {"non_us_img": "as a non-US citizen IMG, ", "us_img": "as an IMG, "}
+    return (
+        f"Explain politely that {who.get(profile.applicant_type, '')}strong detailed letters "
+        "are crucial."
     )
 
 

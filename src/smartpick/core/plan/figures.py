@@ -13,6 +13,10 @@ from __future__ import annotations
 from smartpick.core.chances.estimate import Estimate
 
 P_DIGITS = 4  # probabilities and their changes in the JSON: 0.4851, i.e. 48.51%
+# The plan's baseline chance, labelled as every face labels it: the plan prices its steps on the
+# list SmartPick chooses with the budget and the value of a match only, while the page's list
+# can keep a number of applications, pins or exclusions, so the plan names its own list.
+PLAN_CHANCE = "Your chance of matching with the list SmartPick chooses by itself"
 INTERVIEW_DIGITS = 2  # expected interview offers in the JSON: 7.25
 
 

@@ -3,8 +3,8 @@ written as every other face writes it (`core.plan.figures`)."""
 
 from __future__ import annotations
 
-from smartpick.core.plan.chance_labels import ALL_STEPS, YOUR_CHANCE
-from smartpick.core.plan.figures import count, dollars, offers, percent, points
+from smartpick.core.plan.chance_labels import ALL_STEPS
+from smartpick.core.plan.figures import PLAN_CHANCE, count, dollars, offers, percent, points
 from smartpick.core.plan.types import Plan, Price
 
 STEP_LABELS = {
@@ -31,7 +31,7 @@ def summarize(plan: Plan, entry_condition: str | None = None) -> tuple[str, ...]
     elif base is not None:
         p = base.p_match
         lines.append(
-            f"{YOUR_CHANCE}: {percent(p.point)} (likely between {percent(p.low)} and "
+            f"{PLAN_CHANCE}: {percent(p.point)} (likely between {percent(p.low)} and "
             f"{percent(p.high)}) with {count(base.programs)} programs for {dollars(base.fees_usd)} in "
             f"ERAS fees; about {offers(base.expected_interviews.point)} interview offers."
         )

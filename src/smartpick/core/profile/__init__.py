@@ -7,10 +7,12 @@ from smartpick.core.profile.applicant import ApplicantProfile
 from smartpick.core.profile.entries import Connection, UsceEntry
 from smartpick.core.profile.files import (
     load_profile,
+    load_profile_file,
     profile_json,
     profile_json_schema,
     profile_toml,
     read_profile,
+    read_profile_file,
 )
 from smartpick.core.profile.validation import profile_from_dict
 from smartpick.core.profile.values import STATE_CODES
@@ -21,9 +23,11 @@ __all__ = [
     "Connection",
     "UsceEntry",
     "load_profile",
+    "load_profile_file",
     "profile_from_dict",
     "profile_json",
     "profile_json_schema",
     "profile_toml",
     "read_profile",
+    "read_profile_file",
 ]

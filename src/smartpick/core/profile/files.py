@@ -20,6 +20,10 @@ from smartpick.core.profile.applicant import ApplicantProfile
 from smartpick.core.profile.validation import profile_from_dict
 from smartpick.errors import InvalidInput, NotFound
 
+# The results page's list options that are not profile fields (the budget is one), kept in a
+# profile file's `[list]` table so the file gives the page's list again.
+LIST_TABLE = "list"
+LIST_KEYS = ("count", "match_value_usd", "pin", "exclude")
 MAX_FILE_BYTES = 64 * 1024
 MAX_DEPTH = 8  # a profile needs 3 (profile -> usce list -> block)
 MAX_DIGITS = 20
@@ -120,13 +124,41 @@ def _check_toml_numbers(value: Any, shown: str) -> None:
             _check_toml_numbers(v, shown)
 
 
+def read_profile_file(raw: bytes, name: str) -> tuple[ApplicantProfile, dict[str, Any]]:
+    """A validated profile from a file's bytes and the list options of its `[list]` table
+    (`LIST_KEYS`; empty without one): the web upload and the CLI both use this."""
+    data = read_profile_data(raw, name)
+    options = _list_options(data.pop(LIST_TABLE, {}), name[-80:] or "the file")
+    return profile_from_dict(data), options
+
+
+def _list_options(table: Any, shown: str) -> dict[str, Any]:
+    """The `[list]` table's options, each of its kind; their ranges are the list's to check."""
+    if not isinstance(table, dict):
+        raise _fail(shown, f"has a '{LIST_TABLE}' that is not a table of list options")
+    for key, value in table.items():
+        if key not in LIST_KEYS:
+            raise _fail(
+                shown, f"has an unknown list option {key!r}; allowed: {', '.join(LIST_KEYS)}"
+            )
+        if key in ("pin", "exclude"):
+            ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+            kind = "a list of program ids"
+        else:
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+            kind = "a number"
+        if not ok:
+            raise _fail(shown, f"has a list option {key!r} that is not {kind}")
+    return dict(table)
+
+
 def read_profile(raw: bytes, name: str) -> ApplicantProfile:
-    """A validated profile from a file's bytes (the web upload and the CLI both use this)."""
-    return profile_from_dict(read_profile_data(raw, name))
+    """A validated profile from a file's bytes (its list options left aside)."""
+    return read_profile_file(raw, name)[0]
 
 
-def load_profile(path: str | Path) -> ApplicantProfile:
-    """Load a profile from a .toml or .json file."""
+def load_profile_file(path: str | Path) -> tuple[ApplicantProfile, dict[str, Any]]:
+    """Load a profile and its list options (`read_profile_file`) from a .toml or .json file."""
     file = Path(path)
     if file.is_dir():
         raise InvalidInput(
@@ -136,26 +168,41 @@ def load_profile(path: str | Path) -> ApplicantProfile:
         raise NotFound(f"profile: no such file '{file}'", field="profile")
     if file.stat().st_size > MAX_FILE_BYTES:
         raise _fail(file.name, f"is larger than {MAX_FILE_BYTES // 1024} KB")
-    return read_profile(file.read_bytes(), file.name)
+    return read_profile_file(file.read_bytes(), file.name)
 
 
-def profile_data(profile: ApplicantProfile) -> dict[str, Any]:
-    """The profile as plain data; unknown (None) values are left out."""
-    return profile.model_dump(mode="json", exclude_none=True)
+def load_profile(path: str | Path) -> ApplicantProfile:
+    """Load a profile from a .toml or .json file (its list options left aside)."""
+    return load_profile_file(path)[0]
 
 
-def profile_toml(profile: ApplicantProfile) -> str:
-    """The profile as TOML that `load_profile` reads back unchanged."""
+def profile_data(
+    profile: ApplicantProfile, options: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The profile as plain data, with the list options of `LIST_KEYS` in `options` as its
+    `[list]` table; unknown (None) values are left out."""
+    data = profile.model_dump(mode="json", exclude_none=True)
+    kept = {k: v for k, v in (options or {}).items() if k in LIST_KEYS and v not in (None, [])}
+    return data | ({LIST_TABLE: kept} if kept else {})
+
+
+def profile_toml(profile: ApplicantProfile, options: dict[str, Any] | None = None) -> str:
+    """The profile (and the page's list options) as TOML that `load_profile_file` reads back
+    unchanged."""
     header = (
         "# SmartPick applicant profile.\n"
-        "# Load it with `smartpick recommend --profile FILE` or open it on the web page.\n\n"
+        "# Load it with `smartpick recommend --profile FILE` or open it on the web page.\n"
+        "# Its [list] table, if any, keeps the page's number of applications, value of a match,\n"
+        "# pinned and excluded programs; the command's own options (--count, --match-value,\n"
+        "# --include, --exclude) override them.\n\n"
     )
-    return header + tomli_w.dumps(profile_data(profile))
+    return header + tomli_w.dumps(profile_data(profile, options))
 
 
-def profile_json(profile: ApplicantProfile) -> str:
-    """The profile as JSON that `load_profile` reads back unchanged."""
-    return json.dumps(profile_data(profile), indent=2, ensure_ascii=False) + "\n"
+def profile_json(profile: ApplicantProfile, options: dict[str, Any] | None = None) -> str:
+    """The profile (and the page's list options) as JSON that `load_profile_file` reads back
+    unchanged."""
+    return json.dumps(profile_data(profile, options), indent=2, ensure_ascii=False) + "\n"
 
 
 def profile_json_schema() -> dict[str, Any]:

@@ -46,6 +46,31 @@ class Season:
         """True once applicants can apply in this season."""
         return today >= self.eras_opens
 
+    def opened_words(self, today: _dt.date) -> str | None:
+        """The one wording of a season already open ("The ERAS season for the 2027 Match opened
+        in June 2026"), or None before it opens: the plan, the results page, the CLI summary and
+        the fee note say it in these words."""
+        if not self.has_opened(today):
+            return None
+        return f"The ERAS season for the {self.match_year} Match opened in {self.eras_opens:%B %Y}"
+
+    def under_way_note(self, today: _dt.date) -> str | None:
+        """What a list for a season already open must say: it is under way and, once programs
+        review applications, one sent now reaches them after most others (the chances do not
+        count when an application is sent). None before the season opens."""
+        opened = self.opened_words(today)
+        if opened is None:
+            return None
+        review = f"late {self.programs_review_from:%B %Y}"
+        if today < self.programs_review_from:
+            return f"{opened} and is under way: programs start reviewing applications in {review}."
+        return (
+            f"{opened} and is under way: programs began reviewing applications in {review}, so "
+            "applications sent now reach them after most others, which these chances do not "
+            f"take into account. The {default_match_year(today)} Match is the next season you "
+            "can enter from its start."
+        )
+
     def months_to_opening(self, today: _dt.date) -> int:
         """Whole months from today to the ERAS opening (0 once it has opened)."""
         return max(0, self.months_from_opening(today))

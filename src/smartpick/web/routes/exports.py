@@ -24,7 +24,7 @@ from smartpick.service.listing import export_document
 from smartpick.service.recommend import recommend
 from smartpick.web.deps import get_catalog
 from smartpick.web.errors import API_ERROR_RESPONSES
-from smartpick.web.form_values import ParsedForm, recommend_options
+from smartpick.web.form_values import ParsedForm, list_options, recommend_options
 from smartpick.web.profile_request import FormErrors, form_again, read_profile
 
 router = APIRouter(responses=API_ERROR_RESPONSES)
@@ -110,11 +110,12 @@ def with_choices(plan: Plan, rec: Recommendation, catalog: Any) -> Plan:
 
 @router.get("/export/profile.toml", include_in_schema=False)
 def profile_file_toml(request: Request) -> Response:
-    """The profile as a TOML file (`smartpick ... --profile FILE` reads it)."""
+    """The profile and the page's list options as a TOML file (`smartpick ... --profile FILE`
+    reads it)."""
     return _download(
         request,
-        lambda _, profile: (
-            profile_toml(profile),
+        lambda parsed, profile: (
+            profile_toml(profile, list_options(parsed)),
             "application/toml; charset=utf-8",
             "profile.toml",
         ),
@@ -123,7 +124,12 @@ def profile_file_toml(request: Request) -> Response:
 
 @router.get("/export/profile.json", include_in_schema=False)
 def profile_file_json(request: Request) -> Response:
-    """The profile as a JSON file."""
+    """The profile and the page's list options as a JSON file."""
     return _download(
-        request, lambda _, profile: (profile_json(profile), "application/json", "profile.json")
+        request,
+        lambda parsed, profile: (
+            profile_json(profile, list_options(parsed)),
+            "application/json",
+            "profile.json",
+        ),
     )

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import escape
 
 from smartpick.core.lists.fees import fee_schedule
-from smartpick.core.profile import read_profile
+from smartpick.core.profile import read_profile_file
 from smartpick.errors import InvalidInput, NotFound
 from smartpick.web.deps import get_form_spec
 from smartpick.web.errors import API_ERROR_RESPONSES
@@ -126,8 +126,8 @@ async def open_profile_file(request: Request) -> Response:
             raise InvalidInput(
                 "profile_file: choose a .toml or .json profile file", field="profile_file"
             )
-        profile = read_profile(await upload.read(), upload.filename or "")
-        query = urlencode(profile_query(profile, get_form_spec(request)))
+        profile, options = read_profile_file(await upload.read(), upload.filename or "")
+        query = urlencode(profile_query(profile, get_form_spec(request), options))
         limit = request.app.state.settings.max_query_bytes
         if len(query) > limit:
             raise InvalidInput(

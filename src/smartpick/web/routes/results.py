@@ -22,13 +22,20 @@ from pydantic import BaseModel
 from smartpick.core.lists.result import Recommendation
 from smartpick.core.profile import ApplicantProfile
 from smartpick.core.profile.whatif import apply_changes, parse_value
+from smartpick.core.specialties import charting_name
 from smartpick.errors import InvalidInput, SmartPickError
 from smartpick.plain_text import counted
 from smartpick.service.advise import advise
 from smartpick.service.calibration import calibration_report
 from smartpick.service.recommend import recommend
 from smartpick.service.whatif import whatif
-from smartpick.service.wording import ALL_STEPS, YOUR_CHANCE, change_words, other_chances
+from smartpick.service.wording import (
+    ALL_STEPS,
+    YOUR_CHANCE,
+    SpecialtyFigures,
+    change_words,
+    other_chances,
+)
 from smartpick.web.deps import get_catalog, get_form_spec
 from smartpick.web.errors import API_ERROR_RESPONSES
 from smartpick.web.form_values import (
@@ -78,7 +85,9 @@ def results_context(request: Request, *, html: bool = False) -> dict[str, Any]:
     # US-citizen IMG (or US graduate) is not compared with them (core.plan.chance_labels).
     standing = (
         standing_charts(
-            calibration(request, list(profile.specialties)),
+            calibration(
+                request, [n for s in profile.specialties if (n := charting_name(s)) is not None]
+            ),
             list(profile.specialties),
             profile.step2ck,
             draw=html,
@@ -86,12 +95,17 @@ def results_context(request: Request, *, html: bool = False) -> dict[str, Any]:
         if profile.applicant_type == "non_us_img"
         else []
     )
-    first = standing[0] if standing else {}
+    shown = {s["specialty"]: s for s in standing}
     chances = other_chances(
         profile,
-        specialty=profile.specialties[0],
-        typical_p_match=first.get("typical_p_match"),
-        specialty_match_rate=first.get("match_rate_published"),
+        [
+            SpecialtyFigures(
+                s,
+                shown.get(s, {}).get("typical_p_match"),
+                shown.get(s, {}).get("match_rate_published"),
+            )
+            for s in profile.specialties
+        ],
     )
     list_query = [(k, v) for k, v in query if k not in ("pin", "exclude")]
     context = {
