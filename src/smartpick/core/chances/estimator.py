@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from smartpick.core.chances import reasons
+from smartpick.core.chances.applicant_reasons import score_reason
 from smartpick.core.chances.assumptions import POINT, Assumptions, draw_assumptions
 from smartpick.core.chances.calibration import (
     Anchor,
@@ -362,9 +362,9 @@ class ChanceModel:
         beta = self.state_.params[name][0].beta
         if not self.published_quartiles(name):
             # Said as the plan says it: no estimated median is shown as if it were published.
-            return reasons.score_reason(profile, None, CO_SOURCE, beta, specialty)
+            return score_reason(profile, None, CO_SOURCE, beta, specialty)
         quartiles, source = self.matched_quartiles(specialty)
-        return reasons.score_reason(profile, quartiles, source, beta, specialty)
+        return score_reason(profile, quartiles, source, beta, specialty)
 
     def published_quartiles(self, charting: str) -> bool:
         """Whether Charting Outcomes 2026 published the specialty's matched Step 2 CK quartiles."""

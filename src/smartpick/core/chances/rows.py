@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple, get_args, overload
 
 import numpy as np
 
+from smartpick.core.chances import applicant_reasons as mine
 from smartpick.core.chances import reasons as why
 from smartpick.core.chances.draws import Draws
 from smartpick.core.chances.evidence import type_rate
@@ -62,19 +63,21 @@ class SpecialtyRows:
             effects = {k: float(v[0]) for k, v in d.effects.items()}
             out = [
                 self.model.score_reason(profile, specialty),
-                *why.applicant_reasons(profile, specialty, effects, float(d.lam[0])),
+                *mine.applicant_reasons(profile, specialty, effects, float(d.lam[0])),
             ]
             if any(self.failed):
                 f1, f2 = self.failed
                 typical = float(np.median(d.fail[0, :, 0] * f1 + d.fail[0, :, 1] * f2))
-                out.append(why.failed_reason(profile, specialty, typical, self.layered))
+                out.append(mine.failed_reason(profile, specialty, typical, self.layered))
             self._applicant = out
         return self._applicant
 
     def applicant_top(self) -> tuple[str, ...]:
         """The applicant's reasons every row of the specialty shows, as text (written once)."""
         if self._applicant_top is None:
-            self._applicant_top = tuple(str(r) for r in why.top_applicant_reasons(self.applicant()))
+            self._applicant_top = tuple(
+                str(r) for r in mine.top_applicant_reasons(self.applicant())
+            )
         return self._applicant_top
 
     def said(
