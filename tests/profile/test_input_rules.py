@@ -46,6 +46,21 @@ def test_an_impossible_applicant_type_and_visa_is_rejected(applicant_type: str, 
         apply_changes(profile_from_dict({**data, "visa": "none"}), {"visa": visa})
 
 
+@pytest.mark.parametrize("country", ["US", "United States", "usa"])
+def test_a_us_citizen_is_not_a_non_us_citizen_img(country: str) -> None:
+    """A non-US-citizen IMG who gives US citizenship is told which field to change; a what-if
+    that makes the profile so says which change did it, in words."""
+    data = profile_data(reference_profile("guide-sample"))
+    with pytest.raises(ProfileInvalid) as err:
+        profile_from_dict({**data, "citizenship": country})
+    assert err.value.field == "citizenship" and "US-citizen IMG" in err.value.message
+    assert profile_from_dict({**data, "citizenship": "India"}).citizenship == "IN"
+    with pytest.raises(InvalidInput) as changed:
+        apply_changes(profile_from_dict(data), {"citizenship": country})
+    assert changed.value.message.startswith("with the change to citizenship, citizenship: ")
+    assert "->" not in changed.value.message
+
+
 @pytest.mark.parametrize(
     ("change", "line"),
     [

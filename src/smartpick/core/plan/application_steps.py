@@ -248,7 +248,7 @@ def j1_option_step(
     """For an applicant who would train only on an H-1B: what also accepting a J-1 would open
     (priced), with the H-1B payment that makes a J-1 the safer route (`rules.policy`).
     `counts`: each specialty applied to, the first first."""
-    if profile.visa != "h1b" or profile.applicant_type not in ("non_us_img", "us_img"):
+    if profile.visa != "h1b" or profile.applicant_type != "non_us_img":
         return None
     restriction = entry_restriction(profile)
     payment = h1b_payment()

@@ -261,6 +261,11 @@ class ApplicantProfile(BaseModel):
                     f"{exam}_date: {taken} is not before the {self.match_year} Match; allowed "
                     f"up to {self.match_year - 1}-12"
                 )
+        if self.applicant_type == "non_us_img" and self.citizenship == "US":
+            raise ValueError(
+                "citizenship: a US citizen is not a non-US-citizen IMG (the applicant type); "
+                "choose the applicant type US-citizen IMG, or give your other citizenship"
+            )
         if self.applicant_type == "us_img" and self.visa != "none":
             raise ValueError(
                 "visa: the applicant type US-citizen IMG needs no visa to train; choose visa "

@@ -229,7 +229,9 @@ def apply_changes(
     except InvalidInput as err:
         # Name the what-if keys too: the bad value may be a field the key changes indirectly.
         keys = ", ".join(str(k)[:40] for k in changes)
-        raise InvalidInput(f"{keys} -> {err.message}", field=err.field or "set") from None
+        raise InvalidInput(
+            f"with the change to {keys}, {err.message}", field=err.field or "set"
+        ) from None
 
 
 def _add_letters(data: dict[str, Any], more: Mapping[Any, Any], key: str) -> None:
