@@ -4,15 +4,18 @@ chance on every face: the results page, the plan's summary, `smartpick recommend
 
 from __future__ import annotations
 
+import io
 import re
 from html import unescape
 from pathlib import Path
 
+import openpyxl
 from typer.testing import CliRunner
 
 from smartpick.cli import app
 from smartpick.core.profile import load_profile
 from smartpick.core.rules.policy import entry_condition
+from smartpick.export.tables import list_xlsx
 from smartpick.service.whatif import whatif
 
 AVERAGE = Path(__file__).resolve().parents[2] / "examples" / "profiles" / "average-img.toml"
@@ -60,6 +63,23 @@ def test_the_cli_summary_and_a_whatif_say_it(catalog, tmp_path) -> None:
     chance = out.output.index("Your chance of matching with this list")
     assert out.output.index(words) == out.output.index("\n", chance) + 1  # the next line
     assert whatif(load_profile(AVERAGE), {"citizenship": "IR"}, catalog=catalog).price.note == words
+
+
+def test_the_workbook_says_it_beside_the_chance(catalog) -> None:
+    """The XLSX summary gives the restriction right after the chance it qualifies, and has no
+    such row without one."""
+    from smartpick.service.listing import export_document
+    from smartpick.service.recommend import recommend
+
+    def summary(profile) -> list[str]:
+        doc = export_document(recommend(profile, count=20, catalog=catalog), catalog)
+        book = openpyxl.load_workbook(io.BytesIO(list_xlsx(doc)))
+        return [str(row[0]) for row in book["Summary"].iter_rows(values_only=True) if row[0]]
+
+    labels = summary(_iran())
+    at = labels.index("US entry restriction")
+    assert labels[at - 1] == "Chance of matching, high (%)"
+    assert "US entry restriction" not in summary(load_profile(AVERAGE))
 
 
 def test_no_sentence_without_a_restriction_or_when_the_h1b_stays_open() -> None:

@@ -288,6 +288,12 @@ def list_xlsx(recommendation: Any) -> bytes:
         ("Chance of matching (%)", _pct(totals["p_match"]["point"]), one),
         ("Chance of matching, low (%)", _pct(totals["p_match"]["low"]), one),
         ("Chance of matching, high (%)", _pct(totals["p_match"]["high"]), one),
+        # the chances hold only if it is lifted or an exception applies: said beside them
+        *(
+            [("US entry restriction", doc["entry_condition"], None)]
+            if doc.get("entry_condition")
+            else []
+        ),
         ("Expected interview offers", round(totals["expected_interviews"]["point"], 1), one),
         ("Expected interview offers, low", round(totals["expected_interviews"]["low"], 1), one),
         ("Expected interview offers, high", round(totals["expected_interviews"]["high"], 1), one),
