@@ -139,6 +139,21 @@ def test_a_us_img_is_not_compared_with_non_us_img_figures() -> None:
     assert any("US-citizen IMGs" in c.label and c.value is not None for c in chances)
 
 
+def test_the_standing_places_the_score_in_every_specialty_applied_to() -> None:
+    """The plan placed the Step 2 CK in the first specialty only; each further one now gets the
+    same line, or the note that its figures were not published (review: IM + FM said IM only)."""
+    late = assess_standing(reference_profile("low-score-late"))  # IM, then FM
+    assert late.specialty is not None and late.specialty.specialty == "Internal Medicine"
+    assert len(late.other_specialties) == 1
+    assert "who preferred Family Medicine" in late.other_specialties[0]
+    assert late.to_dict()["other_specialties"] == list(late.other_specialties)
+    strong = assess_standing(reference_profile("strong-img"))  # IM, then Neurology
+    assert strong.other_specialties and "in Neurology" in strong.other_specialties[0]
+    assert "no percentile is shown for this specialty" in strong.other_specialties[0]
+    assert assess_standing(reference_profile("guide-sample")).other_specialties == ()
+    assert assess_standing(reference_profile("us-img-fm")).other_specialties == ()
+
+
 def test_a_specialty_without_published_figures_says_so() -> None:
     standing = assess_standing(reference_profile("psych-img"))
     assert standing.specialty is None

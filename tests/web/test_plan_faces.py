@@ -140,3 +140,12 @@ def test_the_plan_panels_counts_have_thousands_separators(client) -> None:
 def test_a_priced_sentence_ends_without_a_space_before_its_full_stop(client, guide_query) -> None:
     page = _text(client.get("/results/plan?" + guide_query, headers=HX).text)
     assert "Priced:" in page and not re.search(r"\$[\d,]+ \.", page)
+
+
+def test_the_plan_panel_places_the_score_in_each_specialty(client) -> None:
+    """strong-img applies to IM and Neurology: the panel's "Where you stand" places its Step 2 CK
+    in IM and says Neurology's figures were not published (it said IM only)."""
+    page = client.get("/results/plan?" + STRONG_IMG, headers=HX).text
+    others = [_text(m) for m in re.findall(r'class="percentile-other">(.*?)</li>', page, re.S)]
+    assert len(others) == 1 and "in Neurology" in others[0]
+    assert page.index('id="percentile"') < page.index('class="percentile-other"')

@@ -122,6 +122,7 @@ def _print_plan(plan: Plan) -> None:
         lines.append(standing.specialty.summary)
     if standing.percentile_note:
         lines.append(standing.percentile_note)
+    lines.extend(standing.other_specialties)
     if plan.baseline is not None:
         base = plan.baseline
         p = base.p_match

@@ -272,6 +272,7 @@ def _standing(pdf: PlanDocument, plan: Plan) -> None:
         lines.append(standing.specialty.summary)
     if standing.percentile_note:
         lines.append(standing.percentile_note)
+    lines.extend(standing.other_specialties)
     for specialty, group in standing.competitiveness.items():
         lines.append(f"{specialty}: {group}.")
     pdf.bullets(lines)

@@ -56,7 +56,8 @@ def assess_standing(
     rates: Mapping[str, float] | None = None,
 ) -> Standing:
     """The guide's bands for each exam, the placement within the first specialty (Charting
-    Outcomes 2026, looked up when not given), and each specialty's group with its match rate.
+    Outcomes 2026, looked up when not given) and within each further one, and each specialty's
+    group with its match rate.
 
     The published figures are non-US IMGs': other applicants are not placed among them
     (`core.plan.chance_labels` says what exists for them instead)."""
@@ -84,7 +85,21 @@ def assess_standing(
             for s in profile.specialties
         },
         percentile_note=note,
+        other_specialties=_other_placements(profile) if non_us else (),
     )
+
+
+def _other_placements(profile: ApplicantProfile) -> tuple[str, ...]:
+    """The Step 2 CK's placement in each specialty after the first, as the first's is said."""
+    if profile.step2ck is None:
+        return ()
+    out = []
+    for specialty in profile.specialties[1:]:
+        placed = specialty_standing(specialty, profile.step2ck)
+        out.append(
+            placed.summary if placed is not None else unpublished_note(specialty, profile.step2ck)
+        )
+    return tuple(out)
 
 
 def build_plan(

@@ -235,6 +235,9 @@ class Standing:
     competitiveness: Mapping[str, str]  # specialty -> the guide's group
     # Shown instead of the percentile when none can be given (unpublished, or not a non-US IMG).
     percentile_note: str | None = None
+    # The same placement in each further specialty applied to, one line each (its summary, or
+    # why there is none).
+    other_specialties: tuple[str, ...] = ()
 
     def band_lines(self, suffix: str = "") -> list[str]:
         """ "Step 1 209: low" lines for the Step 1 and Step 2 CK bands the applicant has."""
@@ -264,6 +267,7 @@ class Standing:
             },
             "competitiveness": dict(self.competitiveness),
             "percentile_note": self.percentile_note,
+            "other_specialties": list(self.other_specialties),
         }
 
 
