@@ -7,6 +7,7 @@ are never trusted to be harmless: a terminal runs escape codes, a spreadsheet ru
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 # Cells a spreadsheet would run as a formula (or turn into one after a tab / carriage return).
@@ -58,3 +59,10 @@ def counted(n: float, one: str, many: str | None = None) -> str:
     (`many`: the plural where it is not `one` + "s")."""
     number = f"{n:g}" if isinstance(n, float) else str(n)
     return f"{number} {one if n == 1 else many or one + 's'}"
+
+
+def series(items: Sequence[str], last: str = "and") -> str:
+    """Items in a sentence: "A", "A and B", "A, B and C" (`last`: the word before the last)."""
+    if len(items) <= 2:
+        return f" {last} ".join(items)
+    return ", ".join(items[:-1]) + f" {last} " + items[-1]

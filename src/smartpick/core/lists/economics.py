@@ -18,7 +18,7 @@ from functools import cache
 
 from smartpick.core.bundled import bundled_rows
 from smartpick.core.rules.screens import GROUP_WORDS
-from smartpick.plain_text import counted
+from smartpick.plain_text import counted, series
 
 # The guide SmartPick's plan follows, and its volume: "Many successful IMGs ... submit 60-120".
 GUIDE_TITLE = "Strategic Low Step Score Guide for Non-US Citizen IMGs"
@@ -157,11 +157,6 @@ def _dated(fig: Figure) -> str:
     return fig.source if str(fig.year) in fig.source else f"{fig.source}, {fig.year}"
 
 
-def _any_of(names: list[str]) -> str:
-    """ "A, B or C"."""
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-
-
 def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
@@ -297,10 +292,10 @@ def how_many(
         )
     elif without:
         yardstick += (
-            f"; SmartPick's data have no such count for {_any_of(without)}"
+            f"; SmartPick's data have no such count for {series(without, 'or')}"
             if typical
             else f"; SmartPick's data have no count of the applications IMGs send in "
-            f"{_any_of(without)}"
+            f"{series(without, 'or')}"
         )
     lines.append(yardstick + ".")
     return HowMany(

@@ -15,7 +15,7 @@ from smartpick.core.profile import ApplicantProfile
 from smartpick.core.profile.values import VISA_ALIASES
 from smartpick.core.profile.whatif import parse_connection
 from smartpick.errors import InvalidInput
-from smartpick.plain_text import counted
+from smartpick.plain_text import counted, series
 
 _VISA = {
     "none": "no visa needed",
@@ -31,21 +31,16 @@ def _num(value: Any) -> str:
     return count(value) if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
-def _plural(n: Any, one: str, many: str) -> str:
-    return counted(n, one, many)
-
-
 def months(n: float) -> str:
     """A number of months in words: "1 month", "2.5 months"."""
-    return _plural(float(n), "month", "months")
+    return counted(float(n), "month", "months")
 
 
 def programs_of(parts: Sequence[tuple[int | str, str]]) -> str:
     """Programs counted in each specialty, in one phrase: "4 Internal Medicine and 6 Family
     Medicine programs" (a count may be words: "128 of 718")."""
     said = [f"{count(n) if isinstance(n, int) else n} {specialty}" for n, specialty in parts]
-    joined = " and ".join(said) if len(said) <= 2 else ", ".join(said[:-1]) + " and " + said[-1]
-    return joined + (" program" if len(parts) == 1 and parts[0][0] == 1 else " programs")
+    return series(said) + (" program" if len(parts) == 1 and parts[0][0] == 1 else " programs")
 
 
 def _join(value: Any) -> str:
@@ -91,29 +86,29 @@ def change_word(key: str, value: Any, profile: ApplicantProfile | None = None) -
         "step1": lambda v: f"Step 1 {v}" if isinstance(v, int) else f"Step 1 {v}".replace("_", " "),
         "step2ck": lambda v: f"Step 2 CK score {v}",
         "step3": lambda v: f"Step 3 score {v}",
-        "step1_attempts": lambda v: _plural(v, "attempt at Step 1", "attempts at Step 1"),
-        "step2ck_attempts": lambda v: _plural(v, "attempt at Step 2 CK", "attempts at Step 2 CK"),
-        "step3_attempts": lambda v: _plural(v, "attempt at Step 3", "attempts at Step 3"),
+        "step1_attempts": lambda v: counted(v, "attempt at Step 1", "attempts at Step 1"),
+        "step2ck_attempts": lambda v: counted(v, "attempt at Step 2 CK", "attempts at Step 2 CK"),
+        "step3_attempts": lambda v: counted(v, "attempt at Step 3", "attempts at Step 3"),
         "usce_months": lambda v: (
-            f"{_plural(v, 'month', 'months')} of hands-on US clinical experience"
+            f"{counted(v, 'month', 'months')} of hands-on US clinical experience"
         ),
         "add_usce_hands_on_months": lambda v: (
-            f"{_plural(v, 'more month', 'more months')} of hands-on US clinical experience"
+            f"{counted(v, 'more month', 'more months')} of hands-on US clinical experience"
         ),
-        "us_letters_in_specialty": lambda v: f"{_plural(v, 'US letter', 'US letters')} in {first}",
-        "us_letters": lambda v: _plural(v, "US letter", "US letters"),
+        "us_letters_in_specialty": lambda v: f"{counted(v, 'US letter', 'US letters')} in {first}",
+        "us_letters": lambda v: counted(v, "US letter", "US letters"),
         "add_us_letters_in": lambda v: (
             "more US letters in " + ", ".join(f"{k} ({n})" for k, n in dict(v).items())
             if isinstance(v, Mapping)
             else f"more US letters ({v})"
         ),
-        "posters": lambda v: _plural(v, "poster", "posters"),
-        "abstracts": lambda v: _plural(v, "abstract", "abstracts"),
-        "publications": lambda v: _plural(v, "publication", "publications"),
-        "add_posters": lambda v: _plural(v, "more poster", "more posters"),
-        "add_abstracts": lambda v: _plural(v, "more abstract", "more abstracts"),
-        "add_publications": lambda v: _plural(v, "more publication", "more publications"),
-        "research_months": lambda v: f"{_plural(v, 'month', 'months')} of research",
+        "posters": lambda v: counted(v, "poster", "posters"),
+        "abstracts": lambda v: counted(v, "abstract", "abstracts"),
+        "publications": lambda v: counted(v, "publication", "publications"),
+        "add_posters": lambda v: counted(v, "more poster", "more posters"),
+        "add_abstracts": lambda v: counted(v, "more abstract", "more abstracts"),
+        "add_publications": lambda v: counted(v, "more publication", "more publications"),
+        "research_months": lambda v: f"{counted(v, 'month', 'months')} of research",
         "specialties": lambda v: f"applying to {_join(v)}",
         "add_specialty": lambda v: f"adding {v}",
         "add_connection": _connection,
@@ -122,7 +117,7 @@ def change_word(key: str, value: Any, profile: ApplicantProfile | None = None) -
         ),
         "preferred_states": lambda v: f"a stated preference for {_join(v).replace(' + ', ', ')}",
         "visa": lambda v: _VISA.get(VISA_ALIASES.get(str(v).strip().casefold(), ""), f"visa {v}"),
-        "count": lambda v: _plural(v, "application", "applications"),
+        "count": lambda v: counted(v, "application", "applications"),
         "budget_usd": lambda v: f"a {dollars(float(v))} budget",
         "graduation_year": lambda v: f"graduating in {v}",
         "match_year": lambda v: f"the {v} Match",
